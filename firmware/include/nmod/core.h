@@ -1,0 +1,142 @@
+/* nmod/core.h: the firmware core. One nm_core_t per stimulator, owned by the caller (the
+ * port's main loop); no heap, no globals, no floating point.
+ *
+ * The core sleeps between events. It is woken by its timer (nm_core_wake) and by commands
+ * (nm_cmd_exec); each wake recomputes the amplitude of every running program (ramps,
+ * cycling), hands the output stage a new pattern when something changed, and sets the
+ * timer for the next event. Between events the output stage repeats the pattern alone.
+ */
+#ifndef NMOD_CORE_H
+#define NMOD_CORE_H
+
+#include <stdint.h>
+#include "nmod/err.h"
+#include "nmod/lead.h"
+#include "nmod/plan.h"
+#include "nmod/port.h"
+#include "nmod/program.h"
+#include "nmod/safety.h"
+
+typedef enum { NM_THERAPY_SCS = 0, NM_THERAPY_SNM = 1 } nm_therapy;
+
+typedef enum {
+  NM_MODE_SHELF = 0,   /* as shipped: output off, waits for the clinician */
+  NM_MODE_OFF = 1,     /* stimulation off, telemetry on */
+  NM_MODE_THERAPY = 2, /* the running programs are delivered */
+  NM_MODE_TEST = 3,    /* intra-operative test stimulation, one contact at a time */
+  NM_MODE_MRI = 4,     /* stimulation, sensing and automatic checks off for a scan */
+  NM_MODE_SURGERY = 5, /* stimulation off for electrocautery */
+  NM_MODE_COUNT
+} nm_mode;
+
+/* Why the core went to its safe state (stimulation off), 0 when it did not. */
+typedef enum {
+  NM_FAULT_NONE = 0,
+  NM_FAULT_LIMITER = 1, /* the output stage's charge limiter tripped */
+  NM_FAULT_ASSERT = 2,  /* an internal check failed */
+  NM_FAULT_OUTPUT = 3   /* the output stage refused a pattern or failed */
+} nm_fault;
+
+typedef enum { NM_ROLE_NONE = 0, NM_ROLE_PATIENT = 1, NM_ROLE_CLINICIAN = 2 } nm_role;
+
+/* Everything the stimulator must remember across a power cycle. */
+typedef struct {
+  uint8_t therapy;                  /* nm_therapy */
+  uint8_t valid_mask;               /* bit i: program slot i holds a program */
+  uint8_t running_mask;             /* bit i: program i runs in therapy mode */
+  uint8_t therapy_on;               /* 1: therapy mode is the chosen state */
+  nm_lead_t lead;
+  nm_load_t load;
+  nm_prog_t prog[NM_MAX_PROGRAMS];
+  uint32_t amp_ua[NM_MAX_PROGRAMS]; /* amplitude now (the patient moves it in range) */
+} nm_settings_t;
+
+/* Intra-operative test stimulation state. */
+typedef struct {
+  uint8_t node;                              /* contact under test */
+  uint32_t amp_ua;                           /* amplitude now */
+  uint32_t step_ua;                          /* step per nm_core_test_step() */
+  uint32_t threshold_ua[NM_MAX_CONTACTS];    /* marked response per contact, 0 = none */
+  nm_prog_t prog;                            /* the test pulse */
+} nm_test_t;
+
+typedef struct nm_core {
+  const nm_port_t *port;
+  nm_settings_t set;
+  uint8_t mode;          /* nm_mode */
+  uint8_t mode_before;   /* mode to return to after MRI or surgery mode */
+  uint32_t fault;        /* nm_fault; the last reason stimulation was forced off */
+  uint32_t fault_detail; /* output-stage trip code or assert line */
+  /* Therapy timing: ramps and cycles run from run_start_us. */
+  uint64_t run_start_us;
+  uint64_t stop_start_us;
+  uint8_t stopping;      /* soft stop in progress */
+  nm_placement_t place;  /* placement of the running programs */
+  uint32_t out_amp_ua[NM_MAX_RUNNING]; /* amplitudes in the output stage now */
+  uint8_t out_loaded;    /* 1 when a pattern is loaded */
+  nm_pattern_t scratch;  /* pattern being built */
+  nm_test_t test;
+  uint64_t next_hk_us;   /* next housekeeping */
+  uint64_t next_wake_us;
+  uint64_t wakeups;      /* times the core woke (timer and commands) */
+  uint32_t loads;        /* patterns handed to the output stage */
+} nm_core_t;
+
+/* Set up a core on `port` (kept by pointer; must outlive the core). Starts in shelf mode
+ * with default settings: no programs, the given therapy kind, lead and default load. */
+int nm_core_init(nm_core_t *c, const nm_port_t *port, uint8_t therapy, const nm_lead_t *lead);
+/* Replace the settings wholesale (after loading them from memory). Checks each program
+ * again; refuses settings that fail, leaving the core as it was. */
+int nm_core_restore(nm_core_t *c, const nm_settings_t *s);
+
+/* The timer fired: do what is due and set the next wake. Returns the next wake time. */
+uint64_t nm_core_wake(nm_core_t *c);
+
+/* Lead and load; only when stimulation is off. Every stored program must pass on the new
+ * lead, else NM_EREFUSED and nothing changes. */
+int nm_core_set_lead(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *load);
+/* Store program `p` in `slot` after the safety check (report in `rep`, may be NULL).
+ * NM_EREFUSED leaves everything as it was. A running program can be rewritten only while
+ * therapy is off. */
+int nm_core_prog_write(nm_core_t *c, uint8_t slot, const nm_prog_t *p, nm_safety_report_t *rep);
+int nm_core_prog_erase(nm_core_t *c, uint8_t slot);
+/* Choose the running programs (bit mask). Refused when a slot is empty, too many run, SNM
+ * runs more than one, or they cannot be interleaved. */
+int nm_core_select(nm_core_t *c, uint8_t mask);
+/* Therapy on or off (off ramps down softly). */
+int nm_core_therapy(nm_core_t *c, int on);
+/* Amplitude of program `slot`. The patient stays within the program's patient range; the
+ * clinician may go anywhere the safety supervisor accepts. */
+int nm_core_amp_set(nm_core_t *c, uint8_t role, uint8_t slot, uint32_t amp_ua);
+/* One 0.1 mA step up (dir > 0) or down of program `slot`, or every running program when
+ * slot is 0xFF. */
+int nm_core_amp_step(nm_core_t *c, uint8_t role, uint8_t slot, int dir);
+/* Change mode (off, therapy, MRI, surgery, shelf; test mode through nm_core_test_*). */
+int nm_core_mode(nm_core_t *c, uint8_t role, uint8_t mode);
+
+/* Test stimulation: contact `node` as cathode against the case, from start_ua in steps
+ * of step_ua; mark records the amplitude now as that contact's response threshold. */
+int nm_core_test_start(nm_core_t *c, uint8_t node, uint32_t start_ua, uint32_t step_ua);
+int nm_core_test_step(nm_core_t *c);
+int nm_core_test_mark(nm_core_t *c);
+int nm_core_test_stop(nm_core_t *c);
+
+/* Amplitude program i (slot) delivers at `now_us` given ramps and cycling, uA. */
+uint32_t nm_core_level_ua(const nm_core_t *c, uint8_t slot, uint64_t now_us);
+/* Put the core in its safe state: output off, mode off, `fault` recorded. */
+void nm_core_safe_state(nm_core_t *c, uint32_t fault, uint32_t detail);
+
+/* Check a firmware invariant; on failure go to the safe state and return NM_EFAULT from
+ * the enclosing function. */
+#define NM_ASSERT(core, cond)                                   \
+  do {                                                          \
+    if (!(cond)) {                                              \
+      nm_core_safe_state((core), NM_FAULT_ASSERT, __LINE__);    \
+      return NM_EFAULT;                                         \
+    }                                                           \
+  } while (0)
+
+const char *nm_mode_name(uint8_t mode);
+const char *nm_wave_name(uint32_t wave);
+
+#endif

@@ -1,0 +1,50 @@
+/* nmod/pattern.h: what the core hands the output stage.
+ *
+ * A pattern is one frame of pulses that the output stage repeats by itself until it gets a
+ * new one, so the core's work does not grow with the pulse rate. Frame k of a pattern
+ * starts floor(k * 1e9 / frame_hz) ns after the pattern started: the long-run rate is
+ * exact even when 1e9/frame_hz is not a whole number of ns.
+ *
+ * Every pulse is biphasic and charge-balanced: a stimulating phase with node currents
+ * chan.node_ua[], then (after `gap_us`) an active recharge with the negated currents for
+ * `recharge_us`. A burst has several stimulating phases and one recharge after the last
+ * (slot.recharge = 1) whose width is burst_pulses x width: equal charge, opposite sign.
+ * No pulse extends past the end of its frame, and no two pulses overlap.
+ */
+#ifndef NMOD_PATTERN_H
+#define NMOD_PATTERN_H
+
+#include <stdint.h>
+#include "nmod/limits.h"
+
+typedef struct {
+  int32_t node_ua[NM_NODES]; /* stimulating-phase current per node; sums to 0 */
+  uint32_t width_us;         /* stimulating phase */
+  uint32_t gap_us;           /* interphase gap */
+  uint32_t recharge_us;      /* recharge phase (negated currents) */
+  uint8_t prog;              /* program slot this channel comes from (for traces) */
+} nm_chan_t;
+
+typedef struct {
+  uint32_t offset_ns; /* start of the stimulating phase, from the frame start */
+  uint8_t chan;       /* index into chan[] */
+  uint8_t recharge;   /* 1: gap + recharge phase follow this stimulating phase */
+} nm_slot_t;
+
+typedef struct {
+  uint32_t frame_hz; /* frames per second, >= 1 */
+  uint8_t n_chan;
+  uint8_t n_slot;    /* slots in ascending offset order */
+  nm_chan_t chan[NM_MAX_RUNNING];
+  nm_slot_t slot[NM_PATTERN_MAX_SLOTS];
+} nm_pattern_t;
+
+/* End (ns from frame start) of the pulse that starts at slot i: the end of its stimulating
+ * phase, or of its recharge when the slot carries one. */
+uint32_t nm_pattern_slot_end_ns(const nm_pattern_t *p, uint8_t i);
+/* Structural check the output stage may run on every pattern it is given: indices in
+ * range, offsets ascending, no overlap, nothing past the frame, currents summing to 0.
+ * NM_OK or NM_EINVAL. */
+int nm_pattern_validate(const nm_pattern_t *p);
+
+#endif

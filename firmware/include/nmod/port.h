@@ -1,0 +1,68 @@
+/* nmod/port.h: the only way the firmware core reaches hardware.
+ *
+ * Two implementations: the simulated hardware on the host (ports/sim, with fault
+ * injection) and the Cortex-M target on QEMU (ports/cortexm). Every call is synchronous and
+ * bounded; `ctx` is the port's own state, owned by whoever set the port up. Buffers passed
+ * in are owned by the caller and only read or written during the call.
+ */
+#ifndef NMOD_PORT_H
+#define NMOD_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "nmod/pattern.h"
+
+/* Why the output stage stopped by itself (its own limiter), 0 when it did not. */
+enum {
+  NM_OUT_TRIP_NONE = 0,
+  NM_OUT_TRIP_CHARGE = 1,  /* a pulse would exceed the per-phase charge limit of a node */
+  NM_OUT_TRIP_BALANCE = 2, /* node currents do not sum to zero */
+  NM_OUT_TRIP_SHAPE = 3    /* overlap, a pulse past its frame, or a bad index */
+};
+
+typedef struct {
+  uint32_t tripped;        /* NM_OUT_TRIP_*; stays until nm_port.out_reset() */
+  uint8_t trip_node;       /* node that tripped, when it was a node */
+  uint32_t trip_charge_pc; /* the charge that tripped it */
+  uint8_t running;         /* 1 while a pattern is being delivered */
+} nm_out_status_t;
+
+typedef struct {
+  uint32_t voltage_mv;  /* terminal voltage */
+  uint32_t charge_uah;  /* charge drawn since the cell was new or last full */
+  uint8_t charging;     /* 1 while a charger is connected */
+} nm_batt_reading_t;
+
+typedef struct nm_port {
+  void *ctx;
+  /* Clock: microseconds since power-on, monotonic, 64-bit (never rolls over). */
+  uint64_t (*now_us)(void *ctx);
+  /* Ask to be woken (nm_core_wake) at `at_us`; replaces an earlier request. */
+  void (*timer_at)(void *ctx, uint64_t at_us);
+  /* Output stage: copy pattern `p` and deliver it, starting at the next frame boundary of
+   * the current one (at once when idle). Returns NM_OK, or an error when the stage refuses
+   * it (its limiter trips and stops output). */
+  int (*out_load)(void *ctx, const nm_pattern_t *p);
+  /* Stop delivering after the pulse in progress (if any) completes. */
+  void (*out_stop)(void *ctx);
+  void (*out_status)(void *ctx, nm_out_status_t *st);
+  /* Clear a limiter trip (the core decides when that is safe). */
+  void (*out_reset)(void *ctx);
+  /* Measure the impedance between nodes a and b with a small sub-threshold pulse. */
+  int (*imp_measure)(void *ctx, uint8_t node_a, uint8_t node_b, uint32_t *ohm);
+  int (*batt_read)(void *ctx, nm_batt_reading_t *out);
+  /* Non-volatile memory: NOR-flash semantics. Erase sets a page to 0xFF; programming can
+   * only clear bits. Addresses are byte offsets from the start of the NVM. */
+  uint32_t nvm_page_size;
+  uint32_t nvm_pages;
+  int (*nvm_read)(void *ctx, uint32_t addr, void *buf, size_t len);
+  int (*nvm_prog)(void *ctx, uint32_t addr, const void *buf, size_t len);
+  int (*nvm_erase)(void *ctx, uint32_t page);
+  /* Radio: send one frame to the connected peer. */
+  int (*radio_send)(void *ctx, const uint8_t *buf, size_t len);
+  /* True random bytes (for session nonces and keys). */
+  int (*rng)(void *ctx, uint8_t *buf, size_t len);
+  void (*wdt_kick)(void *ctx);
+} nm_port_t;
+
+#endif

@@ -1,0 +1,47 @@
+/* nmod/program.h: a stimulation program as the core stores it.
+ *
+ * Values given by a user are uint32 so that any out-of-range value reaches the safety
+ * supervisor intact and is refused with its reason, instead of wrapping on the way in.
+ */
+#ifndef NMOD_PROGRAM_H
+#define NMOD_PROGRAM_H
+
+#include <stdint.h>
+#include "nmod/limits.h"
+
+typedef enum { NM_WAVE_TONIC = 0, NM_WAVE_BURST = 1, NM_WAVE_HF = 2, NM_WAVE_COUNT } nm_wave;
+
+typedef struct {
+  char name[NM_NAME_LEN]; /* NUL-terminated, printable ASCII, not empty */
+  uint32_t wave;          /* nm_wave */
+  uint32_t rate_hz;       /* tonic/HF: pulse rate; burst: burst rate */
+  uint32_t burst_pulses;  /* burst: pulses per burst; 0 otherwise */
+  uint32_t intra_hz;      /* burst: rate of pulses inside a burst; 0 otherwise */
+  uint32_t width_us;      /* width of the stimulating phase of each pulse */
+  uint32_t gap_us;        /* interphase gap before the active recharge */
+  uint32_t amp_ua;        /* programmed amplitude, multiple of NM_AMP_STEP_UA */
+  uint32_t pt_min_ua;     /* the patient's range (remote) */
+  uint32_t pt_max_ua;
+  uint32_t cyc_on_s;      /* cycling: 0/0 = continuous */
+  uint32_t cyc_off_s;
+  uint32_t ramp_ms;       /* soft start/stop, multiple of NM_RAMP_TICK_MS */
+  /* Current fraction of each node in the stimulating phase, percent: cathodes negative and
+   * summing to -100, anodes positive and summing to +100; 0 = not used. */
+  int8_t frac_pct[NM_NODES];
+} nm_prog_t;
+
+/* Length of a pulse as the output stage delivers it, from the first stimulating phase to
+ * the end of the recharge: tonic/HF 2*width+gap; burst: the whole burst and its recharge. */
+uint32_t nm_prog_pulse_span_us(const nm_prog_t *p);
+/* Width of the recharge phase: width for tonic/HF, burst_pulses*width for burst (one
+ * recharge of equal charge after the last pulse of the burst). */
+uint32_t nm_prog_recharge_us(const nm_prog_t *p);
+/* Cathodic (stimulating) phases per second. */
+uint32_t nm_prog_pulses_per_s(const nm_prog_t *p);
+/* Highest amplitude the program can reach: max(amp, patient maximum). */
+uint32_t nm_prog_reach_ua(const nm_prog_t *p);
+/* Current of node `node` at amplitude `amp_ua` in the stimulating phase, uA (signed). Exact
+ * when amp_ua is a multiple of NM_AMP_STEP_UA. */
+int32_t nm_prog_node_ua(const nm_prog_t *p, uint8_t node, uint32_t amp_ua);
+
+#endif

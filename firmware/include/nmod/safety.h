@@ -1,0 +1,82 @@
+/* nmod/safety.h: the safety supervisor.
+ *
+ * A program is judged at the highest amplitude it can reach. It is refused when a value is
+ * out of range, a contact would exceed 30 uC/cm2 per phase or Shannon k >= 1.85, or a pulse
+ * does not fit its period; it is accepted with a warning when amplitude x impedance exceeds
+ * the compliance voltage. Integer arithmetic only. The output stage holds a second,
+ * independent check (a per-pulse charge limiter) that this module does not rely on.
+ */
+#ifndef NMOD_SAFETY_H
+#define NMOD_SAFETY_H
+
+#include <stdint.h>
+#include "nmod/lead.h"
+#include "nmod/program.h"
+
+typedef enum { NM_VERDICT_OK = 0, NM_VERDICT_WARN = 1, NM_VERDICT_REFUSE = 2 } nm_verdict;
+
+/* Reasons, a bit each. R_* refuse, W_* warn. */
+enum {
+  NM_R_WAVE = 1u << 0,        /* unknown waveform */
+  NM_R_RATE = 1u << 1,        /* rate out of range for the waveform */
+  NM_R_BURST = 1u << 2,       /* burst pulses or intra-burst rate out of range */
+  NM_R_WIDTH = 1u << 3,       /* pulse width out of range for the waveform */
+  NM_R_GAP = 1u << 4,         /* interphase gap out of range */
+  NM_R_AMP = 1u << 5,         /* amplitude out of range or not a 0.1 mA step */
+  NM_R_PATIENT = 1u << 6,     /* patient range out of range, not steps, or min > max */
+  NM_R_FRACTIONS = 1u << 7,   /* fractions do not sum to -100/+100, or a bad entry */
+  NM_R_CONTACT = 1u << 8,     /* a fraction on a contact the lead does not have */
+  NM_R_CASE_CATHODE = 1u << 9,/* the case used as a cathode */
+  NM_R_CYCLE = 1u << 10,      /* cycling times out of range (one of on/off zero) */
+  NM_R_RAMP = 1u << 11,       /* ramp out of range, not a tick multiple, or > half of on */
+  NM_R_FIT = 1u << 12,        /* a pulse (phases + gap) does not fit its period */
+  NM_R_DENSITY = 1u << 13,    /* charge density over 30 uC/cm2 per phase */
+  NM_R_SHANNON = 1u << 14,    /* Shannon k >= 1.85 */
+  NM_R_NAME = 1u << 15,       /* name empty or not printable */
+  NM_R_LEAD = 1u << 16,       /* the lead itself is not valid */
+  NM_W_COMPLIANCE = 1u << 24  /* amplitude x impedance over the compliance voltage */
+};
+#define NM_REFUSE_MASK 0x00FFFFFFu
+
+/* What the supervisor found at one node, at the evaluated amplitude. */
+typedef struct {
+  uint8_t node;            /* contact index or NM_NODE_CASE */
+  int8_t frac_pct;
+  uint32_t charge_pc;      /* charge per phase, pC (uA x us) */
+  uint32_t density_nc_cm2; /* charge density per phase, nC/cm2 */
+  uint32_t volt_mv;        /* voltage this node's current needs at the load impedance */
+  uint8_t over_density;    /* 1 when this node breaks the density limit */
+  uint8_t over_shannon;    /* 1 when this node breaks the Shannon limit */
+} nm_node_eval_t;
+
+typedef struct {
+  uint8_t verdict;         /* nm_verdict */
+  uint32_t reasons;        /* NM_R_* / NM_W_* bits */
+  uint32_t eval_amp_ua;    /* amplitude judged: nm_prog_reach_ua() */
+  uint32_t volt_mv;        /* eval_amp x impedance */
+  uint8_t n_nodes;         /* entries used in node[] (nodes with a non-zero fraction) */
+  nm_node_eval_t node[NM_NODES];
+} nm_safety_report_t;
+
+/* Electrical context of the judgement. */
+typedef struct {
+  uint32_t impedance_ohm;  /* load impedance between the active contacts */
+  uint32_t compliance_mv;  /* compliance voltage of the output stage */
+} nm_load_t;
+
+/* Judge program `p` on `lead` under `load`; fill `out` (caller-owned). Returns the verdict.
+ * Pure: reads nothing else and changes nothing. */
+nm_verdict nm_safety_check(const nm_prog_t *p, const nm_lead_t *lead, const nm_load_t *load,
+                           nm_safety_report_t *out);
+
+/* Charge of one phase at `node` of pattern values: the limiter's and planner's common
+ * arithmetic. |ua| x width_us in pC. */
+uint32_t nm_safety_charge_pc(int32_t ua, uint32_t width_us);
+/* 1 when charge `q_pc` on `area_um2` breaks the density limit, else 0. */
+int nm_safety_over_density(uint32_t q_pc, uint32_t area_um2);
+/* 1 when charge `q_pc` on `area_um2` gives Shannon k >= 1.85, else 0. */
+int nm_safety_over_shannon(uint32_t q_pc, uint32_t area_um2);
+/* Largest charge per phase (pC) that passes both limits on `area_um2`. */
+uint32_t nm_safety_max_charge_pc(uint32_t area_um2);
+
+#endif

@@ -1,0 +1,80 @@
+/* json.h: a small, strict JSON reader (DOM) and writer for the host tools.
+ *
+ * Host-only (uses the heap). The reader is bounded: a size cap by the caller, a nesting
+ * limit, and error messages that say where ("line 3, column 14: ...") and what.
+ * Numbers keep their literal text so that decimal values convert to fixed-point units
+ * exactly (js_num_fixed), never through binary floating point.
+ */
+#ifndef NMOD_JSON_H
+#define NMOD_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define JS_MAX_DEPTH 32
+
+typedef enum { JS_NULL, JS_BOOL, JS_NUM, JS_STR, JS_ARR, JS_OBJ } js_type;
+
+typedef struct js_val js_val;
+struct js_val {
+  js_type type;
+  int line, col;     /* where the value starts (1-based) */
+  int boolean;       /* JS_BOOL */
+  char *str;         /* JS_STR: decoded UTF-8, NUL-terminated; JS_NUM: the literal text */
+  size_t str_len;    /* bytes in str, not counting the NUL */
+  size_t n;          /* JS_ARR / JS_OBJ: number of items */
+  js_val *items;     /* JS_ARR elements, JS_OBJ values */
+  char **keys;       /* JS_OBJ keys, parallel to items */
+};
+
+/* Parse text[0..len). Returns the root (free with js_free) or NULL with a one-line message
+ * in err ("line L, column C: what is wrong"). Rejects duplicate keys, trailing garbage,
+ * nesting deeper than JS_MAX_DEPTH, invalid UTF-8 escapes and control characters. */
+js_val *js_parse(const char *text, size_t len, char *err, size_t errcap);
+void js_free(js_val *v);
+
+/* Read a whole file of at most max_bytes into a NUL-terminated heap buffer (*out, free()
+ * it). On failure returns -1 and a one-line message ("PATH: No such file or directory",
+ * "PATH: 5000000 bytes, more than the 1048576 allowed"). */
+int js_read_file(const char *path, size_t max_bytes, char **out, size_t *len, char *err,
+                 size_t errcap);
+
+/* Member `key` of object `obj`, or NULL (also when obj is not an object). */
+const js_val *js_get(const js_val *obj, const char *key);
+/* Name of a type for messages: "null", "a boolean", "a number", "a string", ... */
+const char *js_type_name(js_type t);
+
+/* Convert a JS_NUM exactly to an integer count of 10^-decimals units: "1.25" with
+ * decimals 3 gives 1250. Exponents are allowed ("2.5e-1"). Returns 0 on success;
+ * -1 when the value has finer resolution than the unit, -2 when it does not fit in
+ * int64, -3 when v is not a number. */
+int js_num_fixed(const js_val *v, unsigned decimals, int64_t *out);
+
+/* Writer: one JSON value to a FILE, commas and escaping handled. */
+typedef struct {
+  FILE *f;
+  int depth;
+  int need_comma[JS_MAX_DEPTH + 1];
+  int after_key;
+} js_w;
+
+void jw_init(js_w *w, FILE *f);
+void jw_obj(js_w *w);        /* { */
+void jw_obj_end(js_w *w);    /* } */
+void jw_arr(js_w *w);        /* [ */
+void jw_arr_end(js_w *w);    /* ] */
+void jw_key(js_w *w, const char *k);
+void jw_str(js_w *w, const char *s);
+void jw_int(js_w *w, int64_t v);
+void jw_uint(js_w *w, uint64_t v);
+/* A fixed-point value: jw_fixed(w, 1250, 3) writes 1.25; (-5, 1) writes -0.5. */
+void jw_fixed(js_w *w, int64_t v, unsigned decimals);
+/* A double with `prec` digits after the point, trailing zeros trimmed. */
+void jw_double(js_w *w, double v, int prec);
+void jw_bool(js_w *w, int b);
+void jw_null(js_w *w);
+/* Ends the document with a newline. */
+void jw_end(js_w *w);
+
+#endif

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Install what nmod needs on Debian 12, and nothing when it is all there (idempotent).
+# Usage: scripts/bootstrap.sh [host|target|all]   (default: all)
+#   host   : compiler, CMake, cmocka, libsodium, SQLite (enough for build/nmod and host tests)
+#   target : the Cortex-M cross toolchain and QEMU (for the emulated-target tests)
+set -euo pipefail
+what=${1:-all}
+host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlite3-dev)
+# clang brings libFuzzer; optional, the fuzz smoke test runs only when it is there.
+opt_pkgs=(clang)
+target_pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
+
+want=()
+case "$what" in
+  host) want=("${host_pkgs[@]}" "${opt_pkgs[@]}") ;;
+  target) want=("${target_pkgs[@]}") ;;
+  all) want=("${host_pkgs[@]}" "${opt_pkgs[@]}" "${target_pkgs[@]}") ;;
+  *) echo "bootstrap: unknown part '$what' (use host, target or all)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "bootstrap: installing ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo)
+else
+  echo "bootstrap: missing packages (${missing[*]}) and no root or sudo to install them: install them, then rerun" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# Refresh the package lists only when they are missing or older than a day.
+if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then
+  "${SUDO[@]}" apt-get update -qq
+fi
+"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "bootstrap: done"
