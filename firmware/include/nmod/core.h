@@ -28,6 +28,8 @@ typedef enum {
   NM_MODE_SURGERY = 5, /* stimulation off for electrocautery */
   NM_MODE_COUNT
 } nm_mode;
+/* For nm_core_mode: leave MRI or surgery mode for the mode that was on before it. */
+#define NM_MODE_RESUME 0xFFu
 
 /* Why the core went to its safe state (stimulation off), 0 when it did not. */
 typedef enum {
@@ -58,6 +60,7 @@ typedef struct {
   uint32_t step_ua;                          /* step per nm_core_test_step() */
   uint32_t threshold_ua[NM_MAX_CONTACTS];    /* marked response per contact, 0 = none */
   nm_prog_t prog;                            /* the test pulse */
+  nm_placement_t place;
 } nm_test_t;
 
 typedef struct nm_core {
@@ -100,11 +103,19 @@ int nm_core_set_lead(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *load)
  * therapy is off. */
 int nm_core_prog_write(nm_core_t *c, uint8_t slot, const nm_prog_t *p, nm_safety_report_t *rep);
 int nm_core_prog_erase(nm_core_t *c, uint8_t slot);
+/* Replace lead, load, every program (slots 0..n-1; the rest emptied) and the running set
+ * in one step: all are judged first, and either all take effect or nothing changes.
+ * Only while stimulation is off. On NM_EREFUSED, *bad_slot is the refused program (0xFF
+ * when the running set is what failed) and rep says why. */
+int nm_core_program_all(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *load, uint8_t n,
+                        const nm_prog_t progs[], uint8_t running_mask, uint8_t *bad_slot,
+                        nm_safety_report_t *rep);
 /* Choose the running programs (bit mask). Refused when a slot is empty, too many run, SNM
  * runs more than one, or they cannot be interleaved. */
 int nm_core_select(nm_core_t *c, uint8_t mask);
-/* Therapy on or off (off ramps down softly). */
-int nm_core_therapy(nm_core_t *c, int on);
+/* Therapy on or off (off ramps down softly). After a fault forced stimulation off, only
+ * the clinician can turn therapy on again (which clears the fault and the limiter). */
+int nm_core_therapy(nm_core_t *c, uint8_t role, int on);
 /* Amplitude of program `slot`. The patient stays within the program's patient range; the
  * clinician may go anywhere the safety supervisor accepts. */
 int nm_core_amp_set(nm_core_t *c, uint8_t role, uint8_t slot, uint32_t amp_ua);

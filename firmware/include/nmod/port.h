@@ -39,11 +39,12 @@ typedef struct nm_port {
   uint64_t (*now_us)(void *ctx);
   /* Ask to be woken (nm_core_wake) at `at_us`; replaces an earlier request. */
   void (*timer_at)(void *ctx, uint64_t at_us);
-  /* Output stage: copy pattern `p` and deliver it, starting at the next frame boundary of
-   * the current one (at once when idle). Returns NM_OK, or an error when the stage refuses
-   * it (its limiter trips and stops output). */
+  /* Output stage: copy pattern `p` and deliver it from the next frame boundary of the
+   * current one (at once when idle), so a pulse or burst is never cut or overlapped.
+   * Returns NM_OK, or an error when the stage's own limiter refuses it (it trips and
+   * stops output). */
   int (*out_load)(void *ctx, const nm_pattern_t *p);
-  /* Stop delivering after the pulse in progress (if any) completes. */
+  /* Stop delivering at the next frame boundary (never inside a pulse or burst). */
   void (*out_stop)(void *ctx);
   void (*out_status)(void *ctx, nm_out_status_t *st);
   /* Clear a limiter trip (the core decides when that is safe). */

@@ -36,6 +36,11 @@ uint32_t nm_prog_pulse_span_us(const nm_prog_t *p);
 /* Width of the recharge phase: width for tonic/HF, burst_pulses*width for burst (one
  * recharge of equal charge after the last pulse of the burst). */
 uint32_t nm_prog_recharge_us(const nm_prog_t *p);
+/* Base period: 1e9/rate_hz ns, rounded down (0 when rate_hz is 0). */
+uint32_t nm_prog_period_ns(const nm_prog_t *p);
+/* nm_prog_pulse_span_us in ns as the output stage times it: burst pulse m starts
+ * floor(m * 1e9 / intra_hz) ns after the first. */
+uint64_t nm_prog_span_ns(const nm_prog_t *p);
 /* Cathodic (stimulating) phases per second. */
 uint32_t nm_prog_pulses_per_s(const nm_prog_t *p);
 /* Highest amplitude the program can reach: max(amp, patient maximum). */

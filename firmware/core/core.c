@@ -1,0 +1,625 @@
+/* core.c: the firmware core's state machine: modes, ramps, cycling, output refresh.
+ *
+ * Work happens only when the core is woken: by its timer (ramp steps, cycling edges,
+ * housekeeping) or by a command. Each wake computes the amplitude every running program
+ * should have now; when that differs from what the output stage delivers, the core builds
+ * a new pattern, checks it once more against the charge limits, and hands it over.
+ */
+#include "nmod/core.h"
+
+#include <string.h>
+
+#include "nmod/limits.h"
+
+#define HK_US ((uint64_t)NM_HOUSEKEEPING_MS * 1000u)
+#define TICK_MS NM_RAMP_TICK_MS
+#define NEVER UINT64_MAX
+
+static uint64_t now_us(const nm_core_t *c) { return c->port->now_us(c->port->ctx); }
+
+const char *nm_mode_name(uint8_t mode) {
+  static const char *const names[NM_MODE_COUNT] = {"shelf", "off", "therapy", "test", "mri", "surgery"};
+  return mode < NM_MODE_COUNT ? names[mode] : "unknown";
+}
+
+const char *nm_wave_name(uint32_t wave) {
+  static const char *const names[NM_WAVE_COUNT] = {"tonic", "burst", "high-frequency"};
+  return wave < NM_WAVE_COUNT ? names[wave] : "unknown";
+}
+
+/* ---- running set ------------------------------------------------------------------- */
+
+/* Programs of `mask` in slot order, as pointers into `set`. Returns how many. */
+static uint8_t running_list(const nm_settings_t *set, uint8_t mask, const nm_prog_t *progs[],
+                            uint8_t slots[]) {
+  uint8_t n = 0;
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (!(mask & (1u << i))) continue;
+    if (n == NM_MAX_RUNNING) return (uint8_t)(NM_MAX_RUNNING + 1);
+    progs[n] = &set->prog[i];
+    slots[n] = i;
+    n++;
+  }
+  return n;
+}
+
+static uint8_t popcount8(uint8_t v) {
+  uint8_t n = 0;
+  for (; v; v &= (uint8_t)(v - 1)) n++;
+  return n;
+}
+
+/* Can the programs of `mask` (with `set`) run together? Fills `pl` when they can. */
+static int place_set(const nm_settings_t *set, uint8_t mask, nm_placement_t *pl) {
+  const nm_prog_t *progs[NM_MAX_RUNNING + 1];
+  uint8_t slots[NM_MAX_RUNNING + 1];
+  if ((mask & set->valid_mask) != mask) return NM_ENOENT;
+  if (popcount8(mask) > NM_MAX_RUNNING) return NM_EREFUSED;
+  if (set->therapy == NM_THERAPY_SNM && popcount8(mask) > 1) return NM_EREFUSED;
+  uint8_t n = running_list(set, mask, progs, slots);
+  return nm_plan_place(progs, slots, n, pl) == NM_PLAN_OK ? NM_OK : NM_EREFUSED;
+}
+
+/* ---- ramps and cycling -------------------------------------------------------------- */
+
+/* Fraction (per mille) of full amplitude at `t_ms` into a ramp of `ramp_ms`. */
+static uint32_t ramp_pm(uint64_t t_ms, uint32_t ramp_ms) {
+  if (ramp_ms == 0 || t_ms >= ramp_ms) return 1000u;
+  return (uint32_t)(t_ms * 1000u / ramp_ms);
+}
+
+static uint64_t tick_floor(uint64_t ms) { return ms - ms % TICK_MS; }
+
+/* Per-mille level of program p at t_ms after therapy start (cycling and soft start), and
+ * the time (ms after start) of the next change, NEVER when none is due. */
+static uint32_t cycle_pm(const nm_prog_t *p, uint64_t t_ms, uint64_t *next_ms) {
+  uint64_t tq = tick_floor(t_ms);
+  if (p->cyc_on_s == 0) {
+    *next_ms = tq < p->ramp_ms ? tq + TICK_MS : NEVER;
+    return ramp_pm(tq, p->ramp_ms);
+  }
+  uint64_t on_ms = (uint64_t)p->cyc_on_s * 1000u;
+  uint64_t cyc_ms = on_ms + (uint64_t)p->cyc_off_s * 1000u;
+  uint64_t base = tq - tq % cyc_ms;
+  uint64_t tc = tq - base;
+  uint32_t r = p->ramp_ms;
+  if (tc >= on_ms) {
+    *next_ms = base + cyc_ms;
+    return 0;
+  }
+  uint32_t up = ramp_pm(tc, r);
+  uint32_t down = ramp_pm(on_ms - tc, r);
+  if (r && (tc < r || tc >= on_ms - r)) {
+    *next_ms = base + tc + TICK_MS;
+  } else {
+    *next_ms = base + (r ? on_ms - r : on_ms);
+  }
+  return up < down ? up : down;
+}
+
+static uint32_t quantize(uint64_t amp_ua, uint32_t pm) {
+  uint64_t a = amp_ua * pm / 1000u;
+  return (uint32_t)(a - a % NM_AMP_STEP_UA);
+}
+
+/* Level of slot `slot` now, and the next time (us) it may change. */
+static uint32_t level_at(const nm_core_t *c, uint8_t slot, uint64_t t_us, uint64_t *next_us) {
+  const nm_prog_t *p = &c->set.prog[slot];
+  uint64_t next_ms;
+  uint64_t t_ms = t_us > c->run_start_us ? (t_us - c->run_start_us) / 1000u : 0;
+  uint32_t pm = cycle_pm(p, t_ms, &next_ms);
+  *next_us = next_ms == NEVER ? NEVER : c->run_start_us + next_ms * 1000u;
+  if (c->stopping) {
+    uint64_t s_ms = t_us > c->stop_start_us ? tick_floor((t_us - c->stop_start_us) / 1000u) : 0;
+    uint32_t left = p->ramp_ms && s_ms < p->ramp_ms ? 1000u - ramp_pm(s_ms, p->ramp_ms) : 0;
+    if (left < pm) pm = left;
+    uint64_t stop_next = left ? c->stop_start_us + (s_ms + TICK_MS) * 1000u : NEVER;
+    if (stop_next < *next_us) *next_us = stop_next;
+  }
+  return quantize(c->set.amp_ua[slot], pm);
+}
+
+uint32_t nm_core_level_ua(const nm_core_t *c, uint8_t slot, uint64_t t_us) {
+  uint64_t next;
+  if (slot >= NM_MAX_PROGRAMS) return 0;
+  if (c->mode == NM_MODE_TEST) return slot == 0 ? c->test.amp_ua : 0;
+  if (c->mode != NM_MODE_THERAPY && !c->stopping) return 0;
+  if (!(c->set.running_mask & (1u << slot))) return 0;
+  return level_at(c, slot, t_us, &next);
+}
+
+/* ---- output ------------------------------------------------------------------------- */
+
+void nm_core_safe_state(nm_core_t *c, uint32_t fault, uint32_t detail) {
+  c->port->out_stop(c->port->ctx);
+  c->out_loaded = 0;
+  memset(c->out_amp_ua, 0, sizeof c->out_amp_ua);
+  c->stopping = 0;
+  if (c->mode == NM_MODE_THERAPY || c->mode == NM_MODE_TEST) c->mode = NM_MODE_OFF;
+  c->set.therapy_on = 0;
+  c->fault = fault;
+  c->fault_detail = detail;
+}
+
+static void out_off(nm_core_t *c) {
+  if (c->out_loaded) c->port->out_stop(c->port->ctx);
+  c->out_loaded = 0;
+  memset(c->out_amp_ua, 0, sizeof c->out_amp_ua);
+}
+
+/* The last line of defence in the core: every node of every channel within the charge
+ * limits of its contact, whatever path built the pattern. */
+static int pattern_within_limits(const nm_core_t *c, const nm_pattern_t *p) {
+  for (uint8_t ch = 0; ch < p->n_chan; ch++) {
+    for (uint8_t n = 0; n < NM_NODES; n++) {
+      int32_t ua = p->chan[ch].node_ua[n];
+      if (ua == 0) continue;
+      uint32_t area = nm_lead_node_area_um2(&c->set.lead, n);
+      uint32_t q = nm_safety_charge_pc(ua, p->chan[ch].width_us);
+      if (area == 0 || nm_safety_over_density(q, area) || nm_safety_over_shannon(q, area)) return 0;
+    }
+  }
+  return nm_pattern_validate(p) == NM_OK;
+}
+
+/* Hand the output stage the pattern for placement `pl` of progs at amps, unless it is what
+ * the stage delivers already. */
+static int out_update(nm_core_t *c, const nm_placement_t *pl, const nm_prog_t *const progs[],
+                      const uint32_t amps[]) {
+  uint8_t any = 0, same = c->out_loaded;
+  for (uint8_t j = 0; j < pl->n; j++) {
+    if (amps[j]) any = 1;
+    if (amps[j] != c->out_amp_ua[j]) same = 0;
+  }
+  if (!any) {
+    out_off(c);
+    return NM_OK;
+  }
+  if (same) return NM_OK;
+  nm_plan_pattern(pl, progs, amps, &c->scratch);
+  NM_ASSERT(c, pattern_within_limits(c, &c->scratch));
+  if (c->port->out_load(c->port->ctx, &c->scratch) != NM_OK) {
+    nm_out_status_t st;
+    c->port->out_status(c->port->ctx, &st);
+    if (st.tripped) nm_core_safe_state(c, NM_FAULT_LIMITER, st.tripped);
+    else nm_core_safe_state(c, NM_FAULT_OUTPUT, 0);
+    return NM_EIO;
+  }
+  c->loads++;
+  c->out_loaded = 1;
+  for (uint8_t j = 0; j < NM_MAX_RUNNING; j++) c->out_amp_ua[j] = j < pl->n ? amps[j] : 0;
+  return NM_OK;
+}
+
+/* Bring the output in line with the mode and time `t`; returns the next change (us). */
+static uint64_t refresh(nm_core_t *c, uint64_t t) {
+  uint64_t next = NEVER;
+  if (c->mode == NM_MODE_TEST) {
+    const nm_prog_t *tp = &c->test.prog;
+    uint32_t amp = c->test.amp_ua;
+    (void)out_update(c, &c->test.place, &tp, &amp);
+    return NEVER;
+  }
+  if (c->mode != NM_MODE_THERAPY && !c->stopping) {
+    out_off(c);
+    return NEVER;
+  }
+  const nm_prog_t *progs[NM_MAX_RUNNING];
+  uint32_t amps[NM_MAX_RUNNING] = {0};
+  uint8_t any = 0;
+  for (uint8_t j = 0; j < c->place.n; j++) {
+    uint64_t nx;
+    uint8_t slot = c->place.prog[j];
+    progs[j] = &c->set.prog[slot];
+    amps[j] = level_at(c, slot, t, &nx);
+    if (nx < next) next = nx;
+    if (amps[j]) any = 1;
+  }
+  if (c->stopping && !any) {
+    /* Soft stop finished. */
+    c->stopping = 0;
+    out_off(c);
+    return NEVER;
+  }
+  (void)out_update(c, &c->place, progs, amps);
+  return next;
+}
+
+static void schedule(nm_core_t *c, uint64_t t) {
+  uint64_t next = refresh(c, t);
+  if (c->next_hk_us < next) next = c->next_hk_us;
+  c->next_wake_us = next;
+  c->port->timer_at(c->port->ctx, next);
+}
+
+static void check_output_stage(nm_core_t *c) {
+  nm_out_status_t st;
+  c->port->out_status(c->port->ctx, &st);
+  if (st.tripped && c->fault != NM_FAULT_LIMITER) {
+    nm_core_safe_state(c, NM_FAULT_LIMITER, st.tripped);
+  }
+}
+
+uint64_t nm_core_wake(nm_core_t *c) {
+  uint64_t t = now_us(c);
+  c->wakeups++;
+  check_output_stage(c);
+  if (t >= c->next_hk_us) {
+    if (c->port->wdt_kick) c->port->wdt_kick(c->port->ctx);
+    c->next_hk_us += HK_US;
+    if (c->next_hk_us <= t) c->next_hk_us = t + HK_US; /* the clock jumped: don't spin */
+  }
+  schedule(c, t);
+  return c->next_wake_us;
+}
+
+/* ---- setup -------------------------------------------------------------------------- */
+
+int nm_core_init(nm_core_t *c, const nm_port_t *port, uint8_t therapy, const nm_lead_t *lead) {
+  memset(c, 0, sizeof *c);
+  if (!port || therapy > NM_THERAPY_SNM || !lead || nm_lead_validate(lead) != NM_OK) return NM_EINVAL;
+  c->port = port;
+  c->set.therapy = therapy;
+  c->set.lead = *lead;
+  c->set.load.impedance_ohm = NM_IMPEDANCE_DEFAULT_OHM;
+  c->set.load.compliance_mv = NM_COMPLIANCE_DEFAULT_MV;
+  c->mode = NM_MODE_SHELF;
+  c->mode_before = NM_MODE_OFF;
+  uint64_t t = now_us(c);
+  c->next_hk_us = t + HK_US;
+  schedule(c, t);
+  return NM_OK;
+}
+
+/* Every stored program passes on `lead`/`load`, and the running set can be placed. */
+static int settings_ok(const nm_settings_t *s, nm_placement_t *pl) {
+  if (s->therapy > NM_THERAPY_SNM || nm_lead_validate(&s->lead) != NM_OK) return NM_EINVAL;
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (!(s->valid_mask & (1u << i))) continue;
+    nm_safety_report_t rep;
+    if (nm_safety_check(&s->prog[i], &s->lead, &s->load, &rep) == NM_VERDICT_REFUSE) return NM_EREFUSED;
+    const nm_prog_t *p = &s->prog[i];
+    if (s->amp_ua[i] > nm_prog_reach_ua(p) || s->amp_ua[i] % NM_AMP_STEP_UA) return NM_EREFUSED;
+  }
+  return place_set(s, s->running_mask, pl);
+}
+
+int nm_core_restore(nm_core_t *c, const nm_settings_t *s) {
+  nm_placement_t pl;
+  int err = settings_ok(s, &pl);
+  if (err) return err;
+  out_off(c);
+  c->set = *s;
+  c->place = pl;
+  c->stopping = 0;
+  c->mode = (s->therapy_on && s->running_mask) ? NM_MODE_THERAPY : NM_MODE_OFF;
+  uint64_t t = now_us(c);
+  c->run_start_us = t;
+  schedule(c, t);
+  return NM_OK;
+}
+
+static int stim_off_modes(uint8_t mode) {
+  return mode == NM_MODE_SHELF || mode == NM_MODE_OFF || mode == NM_MODE_MRI || mode == NM_MODE_SURGERY;
+}
+
+int nm_core_set_lead(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *load) {
+  if (!stim_off_modes(c->mode) || c->stopping) return NM_ESTATE;
+  nm_settings_t next = c->set;
+  nm_placement_t pl;
+  next.lead = *lead;
+  next.load = *load;
+  int err = settings_ok(&next, &pl);
+  if (err) return err == NM_EINVAL ? NM_EINVAL : NM_EREFUSED;
+  c->set.lead = *lead;
+  c->set.load = *load;
+  c->place = pl;
+  return NM_OK;
+}
+
+/* ---- programs ----------------------------------------------------------------------- */
+
+int nm_core_prog_write(nm_core_t *c, uint8_t slot, const nm_prog_t *p, nm_safety_report_t *rep) {
+  nm_safety_report_t local;
+  if (!rep) rep = &local;
+  memset(rep, 0, sizeof *rep);
+  if (slot >= NM_MAX_PROGRAMS) return NM_ENOENT;
+  if (nm_safety_check(p, &c->set.lead, &c->set.load, rep) == NM_VERDICT_REFUSE) return NM_EREFUSED;
+  uint8_t bit = (uint8_t)(1u << slot);
+  int live = c->mode == NM_MODE_THERAPY || c->stopping;
+  if ((c->set.running_mask & bit) && live) return NM_ESTATE;
+  nm_placement_t pl = c->place;
+  if (c->set.running_mask & bit) {
+    nm_settings_t next = c->set;
+    next.prog[slot] = *p;
+    if (place_set(&next, next.running_mask, &pl) != NM_OK) {
+      rep->reasons |= NM_R_INTERLEAVE;
+      rep->verdict = NM_VERDICT_REFUSE;
+      return NM_EREFUSED;
+    }
+  }
+  c->set.prog[slot] = *p;
+  c->set.valid_mask |= bit;
+  c->set.amp_ua[slot] = p->amp_ua;
+  c->place = pl;
+  return NM_OK;
+}
+
+int nm_core_prog_erase(nm_core_t *c, uint8_t slot) {
+  if (slot >= NM_MAX_PROGRAMS || !(c->set.valid_mask & (1u << slot))) return NM_ENOENT;
+  uint8_t bit = (uint8_t)(1u << slot);
+  if ((c->set.running_mask & bit) && (c->mode == NM_MODE_THERAPY || c->stopping)) return NM_ESTATE;
+  nm_settings_t next = c->set;
+  next.valid_mask &= (uint8_t)~bit;
+  next.running_mask &= (uint8_t)~bit;
+  memset(&next.prog[slot], 0, sizeof next.prog[slot]);
+  next.amp_ua[slot] = 0;
+  nm_placement_t pl;
+  int err = place_set(&next, next.running_mask, &pl);
+  NM_ASSERT(c, err == NM_OK); /* a subset of a placeable set is placeable */
+  c->set = next;
+  c->place = pl;
+  return NM_OK;
+}
+
+int nm_core_program_all(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *load, uint8_t n,
+                        const nm_prog_t progs[], uint8_t running_mask, uint8_t *bad_slot,
+                        nm_safety_report_t *rep) {
+  *bad_slot = 0xFF;
+  memset(rep, 0, sizeof *rep);
+  if (!stim_off_modes(c->mode) || c->stopping) return NM_ESTATE;
+  if (n == 0 || n > NM_MAX_PROGRAMS) return NM_EINVAL;
+  if (nm_lead_validate(lead) != NM_OK) return NM_EINVAL;
+  for (uint8_t i = 0; i < n; i++) {
+    if (nm_safety_check(&progs[i], lead, load, rep) == NM_VERDICT_REFUSE) {
+      *bad_slot = i;
+      return NM_EREFUSED;
+    }
+  }
+  nm_settings_t next;
+  memset(&next, 0, sizeof next);
+  next.therapy = c->set.therapy;
+  next.lead = *lead;
+  next.load = *load;
+  next.valid_mask = (uint8_t)((1u << n) - 1u);
+  next.running_mask = running_mask;
+  for (uint8_t i = 0; i < n; i++) {
+    next.prog[i] = progs[i];
+    next.amp_ua[i] = progs[i].amp_ua;
+  }
+  nm_placement_t pl;
+  if (running_mask == 0 || place_set(&next, running_mask, &pl) != NM_OK) {
+    memset(rep, 0, sizeof *rep);
+    rep->verdict = NM_VERDICT_REFUSE;
+    rep->reasons = NM_R_INTERLEAVE;
+    return NM_EREFUSED;
+  }
+  c->set = next;
+  c->place = pl;
+  return NM_OK;
+}
+
+int nm_core_select(nm_core_t *c, uint8_t mask) {
+  nm_placement_t pl;
+  if (mask == 0) return NM_EINVAL;
+  int err = place_set(&c->set, mask, &pl);
+  if (err) return err;
+  c->set.running_mask = mask;
+  c->place = pl;
+  if (c->mode == NM_MODE_THERAPY) {
+    out_off(c); /* new timing: start over with a soft start */
+    c->run_start_us = now_us(c);
+  }
+  schedule(c, now_us(c));
+  return NM_OK;
+}
+
+/* ---- therapy, amplitude, modes ------------------------------------------------------ */
+
+int nm_core_therapy(nm_core_t *c, uint8_t role, int on) {
+  uint64_t t = now_us(c);
+  if (c->mode != NM_MODE_OFF && c->mode != NM_MODE_THERAPY) return NM_ESTATE;
+  if (on) {
+    if (c->set.running_mask == 0) return NM_ENOENT;
+    if (c->fault != NM_FAULT_NONE) {
+      /* Stimulation was forced off: the clinician decides when to try again. */
+      if (role != NM_ROLE_CLINICIAN) return NM_EPERM;
+      c->port->out_reset(c->port->ctx);
+      c->fault = NM_FAULT_NONE;
+      c->fault_detail = 0;
+    }
+    if (c->mode != NM_MODE_THERAPY || c->stopping) {
+      out_off(c);
+      c->stopping = 0;
+      c->run_start_us = t;
+    }
+    c->mode = NM_MODE_THERAPY;
+    c->set.therapy_on = 1;
+  } else {
+    if (c->mode == NM_MODE_THERAPY && c->out_loaded) {
+      c->stopping = 1;
+      c->stop_start_us = t;
+    }
+    c->mode = NM_MODE_OFF;
+    c->set.therapy_on = 0;
+  }
+  schedule(c, t);
+  return NM_OK;
+}
+
+/* May `role` set program `slot` to amp_ua? NM_OK, or why not. */
+static int amp_allowed(const nm_core_t *c, uint8_t role, uint8_t slot, uint32_t amp_ua) {
+  const nm_prog_t *p = &c->set.prog[slot];
+  if (amp_ua % NM_AMP_STEP_UA || amp_ua > NM_AMP_MAX_UA) return NM_EREFUSED;
+  if (role == NM_ROLE_PATIENT) {
+    return (amp_ua >= p->pt_min_ua && amp_ua <= p->pt_max_ua) ? NM_OK : NM_EREFUSED;
+  }
+  if (role != NM_ROLE_CLINICIAN) return NM_EPERM;
+  if (amp_ua <= nm_prog_reach_ua(p)) return NM_OK;
+  nm_prog_t q = *p;
+  nm_safety_report_t rep;
+  q.amp_ua = amp_ua;
+  return nm_safety_check(&q, &c->set.lead, &c->set.load, &rep) == NM_VERDICT_REFUSE ? NM_EREFUSED : NM_OK;
+}
+
+static void amp_commit(nm_core_t *c, uint8_t role, uint8_t slot, uint32_t amp_ua) {
+  c->set.amp_ua[slot] = amp_ua;
+  /* A clinician's amplitude is the program's amplitude; a patient's stays in range. */
+  if (role == NM_ROLE_CLINICIAN) c->set.prog[slot].amp_ua = amp_ua;
+}
+
+int nm_core_amp_set(nm_core_t *c, uint8_t role, uint8_t slot, uint32_t amp_ua) {
+  if (slot >= NM_MAX_PROGRAMS || !(c->set.valid_mask & (1u << slot))) return NM_ENOENT;
+  int err = amp_allowed(c, role, slot, amp_ua);
+  if (err) return err;
+  amp_commit(c, role, slot, amp_ua);
+  schedule(c, now_us(c));
+  return NM_OK;
+}
+
+int nm_core_amp_step(nm_core_t *c, uint8_t role, uint8_t slot, int dir) {
+  uint8_t mask;
+  if (slot == 0xFF) {
+    mask = c->set.running_mask;
+  } else if (slot < NM_MAX_PROGRAMS && (c->set.valid_mask & (1u << slot))) {
+    mask = (uint8_t)(1u << slot);
+  } else {
+    return NM_ENOENT;
+  }
+  if (mask == 0) return NM_ENOENT;
+  uint32_t next[NM_MAX_PROGRAMS];
+  /* All or none: every program must accept its step before any changes. */
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (!(mask & (1u << i))) continue;
+    uint32_t a = c->set.amp_ua[i];
+    if (dir < 0 && a < NM_AMP_STEP_UA) return NM_EREFUSED;
+    next[i] = dir > 0 ? a + NM_AMP_STEP_UA : a - NM_AMP_STEP_UA;
+    int err = amp_allowed(c, role, i, next[i]);
+    if (err) return err;
+  }
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (mask & (1u << i)) amp_commit(c, role, i, next[i]);
+  }
+  schedule(c, now_us(c));
+  return NM_OK;
+}
+
+int nm_core_mode(nm_core_t *c, uint8_t role, uint8_t mode) {
+  uint64_t t = now_us(c);
+  uint8_t cur = c->mode;
+  if (mode == NM_MODE_RESUME) {
+    if (cur != NM_MODE_MRI && cur != NM_MODE_SURGERY) return NM_ESTATE;
+    mode = c->mode_before;
+    if (mode == NM_MODE_THERAPY && c->set.running_mask == 0) mode = NM_MODE_OFF;
+    c->mode = NM_MODE_OFF;
+    return mode == NM_MODE_THERAPY ? nm_core_therapy(c, role, 1) : (schedule(c, t), NM_OK);
+  }
+  switch (mode) {
+    case NM_MODE_OFF:
+    case NM_MODE_THERAPY:
+      if (cur == NM_MODE_SHELF) {
+        if (role != NM_ROLE_CLINICIAN) return NM_EPERM;
+        c->mode = NM_MODE_OFF; /* activation */
+      } else if (cur == NM_MODE_MRI || cur == NM_MODE_SURGERY) {
+        c->mode = NM_MODE_OFF;
+      } else if (cur == NM_MODE_TEST) {
+        return NM_ESTATE;
+      }
+      if (mode == NM_MODE_THERAPY) return nm_core_therapy(c, role, 1);
+      if (c->mode == NM_MODE_THERAPY) return nm_core_therapy(c, role, 0);
+      schedule(c, t);
+      return NM_OK;
+    case NM_MODE_MRI:
+    case NM_MODE_SURGERY:
+      if (cur == NM_MODE_SHELF || cur == NM_MODE_TEST) return NM_ESTATE;
+      if (cur != NM_MODE_MRI && cur != NM_MODE_SURGERY) c->mode_before = cur;
+      c->mode = mode;
+      c->stopping = 0; /* off at once, no soft stop */
+      out_off(c);
+      schedule(c, t);
+      return NM_OK;
+    case NM_MODE_SHELF:
+      if (role != NM_ROLE_CLINICIAN) return NM_EPERM;
+      if (cur != NM_MODE_OFF) return NM_ESTATE;
+      c->stopping = 0;
+      c->mode = NM_MODE_SHELF;
+      schedule(c, t);
+      return NM_OK;
+    default:
+      return NM_EINVAL; /* test mode only through nm_core_test_* */
+  }
+}
+
+/* ---- intra-operative test stimulation ---------------------------------------------- */
+
+static int test_judge(nm_core_t *c, uint32_t amp_ua) {
+  nm_safety_report_t rep;
+  c->test.prog.amp_ua = amp_ua;
+  c->test.prog.pt_max_ua = amp_ua;
+  return nm_safety_check(&c->test.prog, &c->set.lead, &c->set.load, &rep) == NM_VERDICT_REFUSE
+             ? NM_EREFUSED
+             : NM_OK;
+}
+
+int nm_core_test_start(nm_core_t *c, uint8_t node, uint32_t start_ua, uint32_t step_ua) {
+  if (c->mode != NM_MODE_OFF && c->mode != NM_MODE_SHELF && c->mode != NM_MODE_TEST) return NM_ESTATE;
+  if (c->stopping) return NM_ESTATE;
+  if (node >= c->set.lead.n_contacts) return NM_ENOENT;
+  if (start_ua > NM_TEST_AMP_MAX_UA || start_ua % NM_AMP_STEP_UA || step_ua == 0 ||
+      step_ua % NM_AMP_STEP_UA || step_ua > 10u * NM_AMP_STEP_UA) {
+    return NM_EREFUSED;
+  }
+  nm_test_t next = c->test;
+  memset(&next.prog, 0, sizeof next.prog);
+  memcpy(next.prog.name, "test", 5);
+  next.prog.wave = NM_WAVE_TONIC;
+  next.prog.rate_hz = c->set.therapy == NM_THERAPY_SNM ? NM_TEST_RATE_SNM_HZ : NM_TEST_RATE_SCS_HZ;
+  next.prog.width_us = NM_TEST_WIDTH_US;
+  next.prog.gap_us = NM_GAP_DEFAULT_US;
+  next.prog.frac_pct[node] = -100;
+  next.prog.frac_pct[NM_NODE_CASE] = 100;
+  const nm_prog_t *tp = &next.prog;
+  uint8_t zero = 0;
+  if (nm_plan_place(&tp, &zero, 1, &next.place) != NM_PLAN_OK) return NM_EREFUSED;
+  next.node = node;
+  next.step_ua = step_ua;
+  nm_test_t saved = c->test;
+  c->test = next;
+  if (test_judge(c, start_ua) != NM_OK) {
+    c->test = saved;
+    return NM_EREFUSED;
+  }
+  c->test.amp_ua = start_ua;
+  c->mode = NM_MODE_TEST;
+  out_off(c); /* a new contact: never reuse the pattern of the last one */
+  schedule(c, now_us(c));
+  return NM_OK;
+}
+
+int nm_core_test_step(nm_core_t *c) {
+  if (c->mode != NM_MODE_TEST) return NM_ESTATE;
+  uint32_t a = c->test.amp_ua + c->test.step_ua;
+  if (a > NM_TEST_AMP_MAX_UA || test_judge(c, a) != NM_OK) {
+    (void)test_judge(c, c->test.amp_ua);
+    return NM_EREFUSED;
+  }
+  c->test.amp_ua = a;
+  schedule(c, now_us(c));
+  return NM_OK;
+}
+
+int nm_core_test_mark(nm_core_t *c) {
+  if (c->mode != NM_MODE_TEST || c->test.amp_ua == 0) return NM_ESTATE;
+  c->test.threshold_ua[c->test.node] = c->test.amp_ua;
+  c->test.amp_ua = 0; /* response seen: stop stimulating this contact */
+  schedule(c, now_us(c));
+  return NM_OK;
+}
+
+int nm_core_test_stop(nm_core_t *c) {
+  if (c->mode != NM_MODE_TEST) return NM_ESTATE;
+  c->test.amp_ua = 0;
+  c->mode = NM_MODE_OFF;
+  schedule(c, now_us(c));
+  return NM_OK;
+}

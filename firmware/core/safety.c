@@ -1,0 +1,179 @@
+/* safety.c: the safety supervisor. Integer arithmetic only; every product is bounded in
+ * 64 bits (see the comments at each). Pure: judges, never changes anything. */
+#include "nmod/safety.h"
+
+#include <string.h>
+
+#include "nmod/err.h"
+
+uint32_t nm_safety_charge_pc(int32_t ua, uint32_t width_us) {
+  uint64_t mag = ua < 0 ? (uint64_t)(-(int64_t)ua) : (uint64_t)ua;
+  uint64_t q = mag * width_us; /* < 2^31 * 2^32 */
+  return q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
+}
+
+int nm_safety_over_density(uint32_t q_pc, uint32_t area_um2) {
+  /* D = Q/A; in nC/cm2 that is q_pc * 1e5 / area_um2. Over when D > limit:
+   * q_pc * 1e5 > limit * area (both sides < 2^32 * 1e5 and 3e4 * 2^32: fit in 64 bits). */
+  if (area_um2 == 0) return 1;
+  return (uint64_t)q_pc * 100000u > (uint64_t)NM_DENSITY_MAX_NC_CM2 * area_um2;
+}
+
+int nm_safety_over_shannon(uint32_t q_pc, uint32_t area_um2) {
+  /* k = log10(Q uC) + log10(Q/A uC/cm2) >= 1.85  <=>  Q^2/A >= 10^1.85 (uC^2/cm2)
+   *   <=> q_pc^2 * 1000 >= NM_SHANNON_Q2A * area_um2.
+   * q_pc is bounded by 25.5 mA * 1000 us for judged programs, but any uint32 may come
+   * here: above 2^27 pC (134 uC) the square overflows, and such a charge is over the
+   * limit on any area we accept (<= 2^32 um2 needs q < 53 uC to pass). */
+  if (area_um2 == 0) return 1;
+  if (q_pc >= (1u << 27)) return 1;
+  uint64_t q2 = (uint64_t)q_pc * q_pc; /* < 2^54 */
+  if (q2 > UINT64_MAX / 1000u) return 1;
+  return q2 * 1000u >= NM_SHANNON_Q2A * (uint64_t)area_um2; /* rhs < 2^30 * 2^32 */
+}
+
+uint32_t nm_safety_max_charge_pc(uint32_t area_um2) {
+  /* Largest q passing both tests: binary search over the monotone predicates. */
+  uint32_t lo = 0, hi = 1u << 27;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo + 1) / 2;
+    if (!nm_safety_over_density(mid, area_um2) && !nm_safety_over_shannon(mid, area_um2)) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return lo;
+}
+
+static int name_ok(const char *name) {
+  size_t n = 0;
+  while (n < NM_NAME_LEN && name[n] != '\0') {
+    if (name[n] < 0x20 || name[n] > 0x7E) return 0;
+    n++;
+  }
+  return n > 0 && n < NM_NAME_LEN;
+}
+
+static int in(uint32_t v, uint32_t lo, uint32_t hi) { return v >= lo && v <= hi; }
+
+static uint32_t check_timing(const nm_prog_t *p) {
+  uint32_t r = 0;
+  switch (p->wave) {
+    case NM_WAVE_TONIC:
+      if (!in(p->rate_hz, NM_TONIC_RATE_MIN_HZ, NM_TONIC_RATE_MAX_HZ)) r |= NM_R_RATE;
+      if (!in(p->width_us, NM_WIDTH_MIN_US, NM_WIDTH_MAX_US)) r |= NM_R_WIDTH;
+      if (p->burst_pulses != 0 || p->intra_hz != 0) r |= NM_R_BURST;
+      break;
+    case NM_WAVE_HF:
+      if (p->rate_hz != NM_HF_RATE_HZ) r |= NM_R_RATE;
+      if (!in(p->width_us, NM_HF_WIDTH_MIN_US, NM_HF_WIDTH_MAX_US)) r |= NM_R_WIDTH;
+      if (p->burst_pulses != 0 || p->intra_hz != 0) r |= NM_R_BURST;
+      break;
+    case NM_WAVE_BURST:
+      if (!in(p->rate_hz, NM_BURST_RATE_MIN_HZ, NM_BURST_RATE_MAX_HZ)) r |= NM_R_RATE;
+      if (!in(p->width_us, NM_WIDTH_MIN_US, NM_WIDTH_MAX_US)) r |= NM_R_WIDTH;
+      if (!in(p->burst_pulses, NM_BURST_PULSES_MIN, NM_BURST_PULSES_MAX) ||
+          !in(p->intra_hz, NM_BURST_INTRA_MIN_HZ, NM_BURST_INTRA_MAX_HZ)) {
+        r |= NM_R_BURST;
+      }
+      break;
+    default:
+      return NM_R_WAVE;
+  }
+  if (p->gap_us > NM_GAP_MAX_US) r |= NM_R_GAP;
+  if (r) return r;
+  /* Fit, timed in ns exactly as the planner and output stage time it. The stimulating
+   * phases of a burst must not run into each other, and the whole pulse (phases, gap,
+   * recharge) must end before the next one starts. */
+  if (p->wave == NM_WAVE_BURST && (uint64_t)p->width_us * 1000u > 1000000000u / p->intra_hz) {
+    r |= NM_R_FIT;
+  }
+  if (nm_prog_span_ns(p) > nm_prog_period_ns(p)) r |= NM_R_FIT;
+  return r;
+}
+
+static uint32_t check_amplitudes(const nm_prog_t *p) {
+  uint32_t r = 0;
+  if (p->amp_ua > NM_AMP_MAX_UA || p->amp_ua % NM_AMP_STEP_UA) r |= NM_R_AMP;
+  if (p->pt_min_ua > NM_AMP_MAX_UA || p->pt_max_ua > NM_AMP_MAX_UA ||
+      p->pt_min_ua % NM_AMP_STEP_UA || p->pt_max_ua % NM_AMP_STEP_UA ||
+      p->pt_min_ua > p->pt_max_ua) {
+    r |= NM_R_PATIENT;
+  }
+  return r;
+}
+
+static uint32_t check_fractions(const nm_prog_t *p, const nm_lead_t *lead) {
+  uint32_t r = 0;
+  int cath = 0, anod = 0;
+  for (uint8_t n = 0; n < NM_NODES; n++) {
+    int f = p->frac_pct[n];
+    if (f == 0) continue;
+    if (f < -100 || f > 100) r |= NM_R_FRACTIONS;
+    if (n == NM_NODE_CASE && f < 0) r |= NM_R_CASE_CATHODE;
+    if (n != NM_NODE_CASE && n >= lead->n_contacts) r |= NM_R_CONTACT;
+    if (f < 0) cath += f; else anod += f;
+  }
+  if (cath != -100 || anod != 100) r |= NM_R_FRACTIONS;
+  return r;
+}
+
+static uint32_t check_ramp_cycle(const nm_prog_t *p) {
+  uint32_t r = 0;
+  int cycling = p->cyc_on_s != 0 || p->cyc_off_s != 0;
+  if (cycling && (!in(p->cyc_on_s, 1, NM_CYCLE_MAX_S) || !in(p->cyc_off_s, 1, NM_CYCLE_MAX_S))) {
+    r |= NM_R_CYCLE;
+  }
+  if (p->ramp_ms > NM_RAMP_MAX_MS || p->ramp_ms % NM_RAMP_TICK_MS) r |= NM_R_RAMP;
+  /* A cycle ramps up at the start of "on" and down at its end: both must fit. */
+  if (cycling && !(r & NM_R_CYCLE) && 2ull * p->ramp_ms > 1000ull * p->cyc_on_s) r |= NM_R_RAMP;
+  return r;
+}
+
+nm_verdict nm_safety_check(const nm_prog_t *p, const nm_lead_t *lead, const nm_load_t *load,
+                           nm_safety_report_t *out) {
+  memset(out, 0, sizeof *out);
+  uint32_t r = 0;
+  if (!name_ok(p->name)) r |= NM_R_NAME;
+  if (nm_lead_validate(lead) != NM_OK) r |= NM_R_LEAD;
+  if (!in(load->impedance_ohm, 1, NM_IMPEDANCE_MAX_OHM) ||
+      !in(load->compliance_mv, 1, NM_COMPLIANCE_MAX_MV)) {
+    r |= NM_R_LOAD;
+  }
+  r |= check_timing(p);
+  r |= check_amplitudes(p);
+  if (!(r & NM_R_LEAD)) r |= check_fractions(p, lead);
+  r |= check_ramp_cycle(p);
+
+  /* Charge at the highest reachable amplitude, per node. Only meaningful (and bounded)
+   * when amplitude, width, fractions and lead are in range. */
+  uint32_t reach = nm_prog_reach_ua(p);
+  out->eval_amp_ua = reach;
+  if (!(r & (NM_R_AMP | NM_R_PATIENT | NM_R_WIDTH | NM_R_WAVE | NM_R_FRACTIONS | NM_R_LEAD |
+             NM_R_CONTACT | NM_R_CASE_CATHODE))) {
+    uint32_t z = (r & NM_R_LOAD) ? 0 : load->impedance_ohm;
+    out->volt_mv = (uint32_t)((uint64_t)reach * z / 1000u); /* 25500 * 1e5 / 1e3 */
+    for (uint8_t n = 0; n < NM_NODES; n++) {
+      if (p->frac_pct[n] == 0) continue;
+      nm_node_eval_t *e = &out->node[out->n_nodes++];
+      int32_t ua = nm_prog_node_ua(p, n, reach);
+      uint32_t area = nm_lead_node_area_um2(lead, n);
+      e->node = n;
+      e->frac_pct = p->frac_pct[n];
+      e->charge_pc = nm_safety_charge_pc(ua, p->width_us);
+      e->density_nc_cm2 = (uint32_t)((uint64_t)e->charge_pc * 100000u / area);
+      e->volt_mv = (uint32_t)((uint64_t)(ua < 0 ? -ua : ua) * z / 1000u);
+      e->over_density = (uint8_t)nm_safety_over_density(e->charge_pc, area);
+      e->over_shannon = (uint8_t)nm_safety_over_shannon(e->charge_pc, area);
+      if (e->over_density) r |= NM_R_DENSITY;
+      if (e->over_shannon) r |= NM_R_SHANNON;
+    }
+    if (!(r & NM_R_LOAD) && out->volt_mv > load->compliance_mv) r |= NM_W_COMPLIANCE;
+  }
+  out->reasons = r;
+  out->verdict = (r & NM_REFUSE_MASK) ? NM_VERDICT_REFUSE
+                 : (r & NM_W_COMPLIANCE) ? NM_VERDICT_WARN
+                                         : NM_VERDICT_OK;
+  return (nm_verdict)out->verdict;
+}

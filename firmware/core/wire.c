@@ -1,0 +1,202 @@
+/* wire.c: bounded little-endian encoding (see nmod/wire.h). */
+#include "nmod/wire.h"
+
+#include <string.h>
+
+void nm_wr_init(nm_wr_t *w, uint8_t *buf, size_t cap) {
+  w->buf = buf;
+  w->cap = cap;
+  w->len = 0;
+  w->err = NM_OK;
+}
+
+static uint8_t *wr_take(nm_wr_t *w, size_t n) {
+  if (w->err || w->cap - w->len < n) {
+    w->err = NM_ENOSPC;
+    return NULL;
+  }
+  uint8_t *p = w->buf + w->len;
+  w->len += n;
+  return p;
+}
+
+void nm_wr_u8(nm_wr_t *w, uint8_t v) {
+  uint8_t *p = wr_take(w, 1);
+  if (p) p[0] = v;
+}
+
+void nm_wr_u16(nm_wr_t *w, uint16_t v) {
+  uint8_t *p = wr_take(w, 2);
+  if (p) {
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+  }
+}
+
+void nm_wr_u32(nm_wr_t *w, uint32_t v) {
+  uint8_t *p = wr_take(w, 4);
+  if (p) {
+    for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
+  }
+}
+
+void nm_wr_u64(nm_wr_t *w, uint64_t v) {
+  uint8_t *p = wr_take(w, 8);
+  if (p) {
+    for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
+  }
+}
+
+void nm_wr_bytes(nm_wr_t *w, const void *src, size_t n) {
+  uint8_t *p = wr_take(w, n);
+  if (p && n) memcpy(p, src, n);
+}
+
+void nm_rd_init(nm_rd_t *r, const uint8_t *buf, size_t len) {
+  r->buf = buf;
+  r->len = len;
+  r->pos = 0;
+  r->err = NM_OK;
+}
+
+static const uint8_t *rd_take(nm_rd_t *r, size_t n) {
+  if (r->err || r->len - r->pos < n) {
+    r->err = NM_EINVAL;
+    return NULL;
+  }
+  const uint8_t *p = r->buf + r->pos;
+  r->pos += n;
+  return p;
+}
+
+uint8_t nm_rd_u8(nm_rd_t *r) {
+  const uint8_t *p = rd_take(r, 1);
+  return p ? p[0] : 0;
+}
+
+uint16_t nm_rd_u16(nm_rd_t *r) {
+  const uint8_t *p = rd_take(r, 2);
+  return p ? (uint16_t)((unsigned)p[0] | ((unsigned)p[1] << 8u)) : 0;
+}
+
+uint32_t nm_rd_u32(nm_rd_t *r) {
+  const uint8_t *p = rd_take(r, 4);
+  if (!p) return 0;
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; i--) v = (v << 8) | p[i];
+  return v;
+}
+
+uint64_t nm_rd_u64(nm_rd_t *r) {
+  const uint8_t *p = rd_take(r, 8);
+  if (!p) return 0;
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+  return v;
+}
+
+void nm_rd_bytes(nm_rd_t *r, void *dst, size_t n) {
+  const uint8_t *p = rd_take(r, n);
+  if (p && n) memcpy(dst, p, n);
+  else if (n) memset(dst, 0, n);
+}
+
+int nm_rd_done(const nm_rd_t *r) {
+  return (r->err == NM_OK && r->pos == r->len) ? NM_OK : NM_EINVAL;
+}
+
+void nm_wire_put_prog(nm_wr_t *w, const nm_prog_t *p) {
+  nm_wr_bytes(w, p->name, NM_NAME_LEN);
+  nm_wr_u32(w, p->wave);
+  nm_wr_u32(w, p->rate_hz);
+  nm_wr_u32(w, p->burst_pulses);
+  nm_wr_u32(w, p->intra_hz);
+  nm_wr_u32(w, p->width_us);
+  nm_wr_u32(w, p->gap_us);
+  nm_wr_u32(w, p->amp_ua);
+  nm_wr_u32(w, p->pt_min_ua);
+  nm_wr_u32(w, p->pt_max_ua);
+  nm_wr_u32(w, p->cyc_on_s);
+  nm_wr_u32(w, p->cyc_off_s);
+  nm_wr_u32(w, p->ramp_ms);
+  for (int n = 0; n < NM_NODES; n++) nm_wr_u8(w, (uint8_t)p->frac_pct[n]);
+}
+
+void nm_wire_get_prog(nm_rd_t *r, nm_prog_t *p) {
+  memset(p, 0, sizeof *p);
+  nm_rd_bytes(r, p->name, NM_NAME_LEN);
+  p->wave = nm_rd_u32(r);
+  p->rate_hz = nm_rd_u32(r);
+  p->burst_pulses = nm_rd_u32(r);
+  p->intra_hz = nm_rd_u32(r);
+  p->width_us = nm_rd_u32(r);
+  p->gap_us = nm_rd_u32(r);
+  p->amp_ua = nm_rd_u32(r);
+  p->pt_min_ua = nm_rd_u32(r);
+  p->pt_max_ua = nm_rd_u32(r);
+  p->cyc_on_s = nm_rd_u32(r);
+  p->cyc_off_s = nm_rd_u32(r);
+  p->ramp_ms = nm_rd_u32(r);
+  for (int n = 0; n < NM_NODES; n++) p->frac_pct[n] = (int8_t)nm_rd_u8(r);
+}
+
+void nm_wire_put_lead(nm_wr_t *w, const nm_lead_t *l, const nm_load_t *load) {
+  nm_wr_u8(w, l->model);
+  nm_wr_u8(w, l->shape);
+  nm_wr_u8(w, l->n_contacts);
+  nm_wr_u32(w, l->area_um2);
+  nm_wr_u32(w, load->impedance_ohm);
+  nm_wr_u32(w, load->compliance_mv);
+}
+
+void nm_wire_get_lead(nm_rd_t *r, nm_lead_t *l, nm_load_t *load) {
+  memset(l, 0, sizeof *l);
+  l->model = nm_rd_u8(r);
+  l->shape = nm_rd_u8(r);
+  l->n_contacts = nm_rd_u8(r);
+  l->area_um2 = nm_rd_u32(r);
+  load->impedance_ohm = nm_rd_u32(r);
+  load->compliance_mv = nm_rd_u32(r);
+}
+
+void nm_wire_put_report(nm_wr_t *w, const nm_safety_report_t *rep) {
+  nm_wr_u8(w, rep->verdict);
+  nm_wr_u32(w, rep->reasons);
+  nm_wr_u32(w, rep->eval_amp_ua);
+  nm_wr_u32(w, rep->volt_mv);
+  nm_wr_u8(w, rep->n_nodes);
+  for (uint8_t i = 0; i < rep->n_nodes && i < NM_NODES; i++) {
+    const nm_node_eval_t *e = &rep->node[i];
+    nm_wr_u8(w, e->node);
+    nm_wr_u8(w, (uint8_t)e->frac_pct);
+    nm_wr_u32(w, e->charge_pc);
+    nm_wr_u32(w, e->density_nc_cm2);
+    nm_wr_u32(w, e->volt_mv);
+    nm_wr_u8(w, (uint8_t)(e->over_density | (e->over_shannon << 1)));
+  }
+}
+
+void nm_wire_get_report(nm_rd_t *r, nm_safety_report_t *rep) {
+  memset(rep, 0, sizeof *rep);
+  rep->verdict = nm_rd_u8(r);
+  rep->reasons = nm_rd_u32(r);
+  rep->eval_amp_ua = nm_rd_u32(r);
+  rep->volt_mv = nm_rd_u32(r);
+  uint8_t n = nm_rd_u8(r);
+  if (n > NM_NODES) {
+    r->err = NM_EINVAL;
+    return;
+  }
+  rep->n_nodes = n;
+  for (uint8_t i = 0; i < n; i++) {
+    nm_node_eval_t *e = &rep->node[i];
+    e->node = nm_rd_u8(r);
+    e->frac_pct = (int8_t)nm_rd_u8(r);
+    e->charge_pc = nm_rd_u32(r);
+    e->density_nc_cm2 = nm_rd_u32(r);
+    e->volt_mv = nm_rd_u32(r);
+    uint8_t f = nm_rd_u8(r);
+    e->over_density = f & 1u;
+    e->over_shannon = (f >> 1) & 1u;
+  }
+}

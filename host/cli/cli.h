@@ -1,0 +1,30 @@
+/* cli.h: what every nmod subcommand shares: exit codes and one-line errors. */
+#ifndef NMOD_CLI_H
+#define NMOD_CLI_H
+
+#include <stdint.h>
+
+#include "therapy_file.h"
+
+/* Exit codes of every command. */
+enum {
+  CLI_OK = 0,          /* done (including a check with warnings) */
+  CLI_FAIL = 1,        /* an unexpected failure of this machine (I/O) */
+  CLI_USAGE = 2,       /* bad command line or invalid input file */
+  CLI_REFUSED = 3,     /* refused: safety, permission, range */
+  CLI_UNREACHABLE = 4  /* device unreachable or authentication failed */
+};
+
+/* Print "nmod CMD: message" as one line on stderr. */
+void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Report a device's refusal of therapy t: the program (bad < n_prog) and every reason
+ * from rep, or that the running set failed (bad = 0xFF). */
+void cli_print_refusal(const char *cmd, const tf_therapy_t *t, int st, uint8_t bad, const nm_safety_report_t *rep);
+
+/* Subcommands: argv[0] is the subcommand's name. Each returns an exit code. */
+int cmd_check(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+
+#endif

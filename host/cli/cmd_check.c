@@ -1,0 +1,195 @@
+/* cmd_check.c: nmod check THERAPY.json [--json]
+ *
+ * Judges every program of a therapy file with the firmware's own safety supervisor, at
+ * the highest amplitude each can reach, and the running programs together with the
+ * firmware's planner. Exit 0 ok/warn, 3 refuse, 2 invalid file. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fmt.h"
+#include "json.h"
+#include "report.h"
+#include "therapy_file.h"
+
+typedef struct {
+  js_w *w;   /* JSON: reasons go into an array */
+  int text;  /* text: reasons printed as lines */
+} sink_t;
+
+static void reason_line(void *user, const char *line) {
+  sink_t *s = user;
+  if (s->w) jw_str(s->w, line);
+  else printf("  - %s\n", line);
+}
+
+static void json_contacts(js_w *w, const tf_therapy_t *t, const nm_safety_report_t *rep) {
+  char node[8];
+  jw_key(w, "contacts");
+  jw_arr(w);
+  for (uint8_t i = 0; i < rep->n_nodes; i++) {
+    const nm_node_eval_t *e = &rep->node[i];
+    uint32_t area = nm_lead_node_area_um2(&t->lead, e->node);
+    jw_obj(w);
+    jw_key(w, "contact");
+    jw_str(w, fmt_node(node, sizeof node, e->node));
+    jw_key(w, "fraction_pct");
+    jw_int(w, e->frac_pct);
+    jw_key(w, "charge_uc");
+    jw_fixed(w, e->charge_pc, 6);
+    jw_key(w, "density_uc_cm2");
+    jw_double(w, report_density(e->charge_pc, area), 4);
+    jw_key(w, "shannon_k");
+    double k = report_shannon_k(e->charge_pc, area);
+    if (isfinite(k)) jw_double(w, k, 4); else jw_null(w);
+    jw_key(w, "voltage_v");
+    jw_fixed(w, e->volt_mv, 3);
+    jw_obj_end(w);
+  }
+  jw_arr_end(w);
+}
+
+static void text_contacts(const tf_therapy_t *t, const nm_safety_report_t *rep) {
+  char node[8], q[24], v[24];
+  printf("  contact  fraction  charge/phase  density        Shannon k  voltage\n");
+  for (uint8_t i = 0; i < rep->n_nodes; i++) {
+    const nm_node_eval_t *e = &rep->node[i];
+    uint32_t area = nm_lead_node_area_um2(&t->lead, e->node);
+    double k = report_shannon_k(e->charge_pc, area);
+    printf("  %-7s  %+4d %%    %8s uC   %7.3f uC/cm2  %9.3f  %s V\n", fmt_node(node, sizeof node, e->node),
+           e->frac_pct, fmt_fixed(q, sizeof q, e->charge_pc, 6, 1), report_density(e->charge_pc, area),
+           isfinite(k) ? k : -99.0, fmt_fixed(v, sizeof v, e->volt_mv, 3, 1));
+  }
+}
+
+static void text_program(const nm_prog_t *p, const nm_safety_report_t *rep) {
+  char a[24], b[24], c[24], d[24];
+  printf("program \"%s\": %s %u Hz", p->name, nm_wave_name(p->wave), p->rate_hz);
+  if (p->wave == NM_WAVE_BURST) printf(" (%u pulses at %u Hz)", p->burst_pulses, p->intra_hz);
+  printf(", %u us, %s mA, patient %s-%s mA: %s at %s mA\n", p->width_us, fmt_fixed(a, sizeof a, p->amp_ua, 3, 1),
+         fmt_fixed(b, sizeof b, p->pt_min_ua, 3, 1), fmt_fixed(c, sizeof c, p->pt_max_ua, 3, 1),
+         report_verdict(rep->verdict), fmt_fixed(d, sizeof d, rep->eval_amp_ua, 3, 1));
+}
+
+int cmd_check(int argc, char **argv) {
+  const char *path = NULL;
+  int json = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--json") == 0) {
+      json = 1;
+    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+      cli_error("check", "unknown option '%s' (usage: nmod check THERAPY.json [--json])", argv[i]);
+      return CLI_USAGE;
+    } else if (!path) {
+      path = argv[i];
+    } else {
+      cli_error("check", "one therapy file at a time (got '%s' and '%s')", path, argv[i]);
+      return CLI_USAGE;
+    }
+  }
+  if (!path) {
+    cli_error("check", "no therapy file given (usage: nmod check THERAPY.json [--json])");
+    return CLI_USAGE;
+  }
+  static tf_therapy_t t;
+  char err[512];
+  if (tf_load(path, &t, err, sizeof err) != 0) {
+    cli_error("check", "%s", err);
+    return CLI_USAGE;
+  }
+
+  nm_safety_report_t reps[NM_MAX_PROGRAMS];
+  uint8_t worst = NM_VERDICT_OK;
+  for (uint8_t i = 0; i < t.n_prog; i++) {
+    nm_safety_check(&t.prog[i], &t.lead, &t.load, &reps[i]);
+    if (reps[i].verdict > worst) worst = reps[i].verdict;
+  }
+  /* The running programs together: the firmware's planner must place them. */
+  const char *set_reason = NULL;
+  char set_buf[256];
+  uint8_t n_run = 0;
+  for (uint8_t i = 0; i < t.n_prog; i++) n_run += (t.running_mask >> i) & 1u;
+  if (n_run == 0) {
+    set_reason = "no program is running: set \"running\": true on at least one";
+  } else if (t.therapy == NM_THERAPY_SNM && n_run > 1) {
+    snprintf(set_buf, sizeof set_buf, "%u programs are running: an SNM stimulator runs one program at a time", n_run);
+    set_reason = set_buf;
+  } else if (n_run > NM_MAX_RUNNING) {
+    snprintf(set_buf, sizeof set_buf, "%u programs are running: at most 4 can run at once", n_run);
+    set_reason = set_buf;
+  } else if (worst != NM_VERDICT_REFUSE) {
+    const nm_prog_t *progs[NM_MAX_RUNNING];
+    uint8_t slots[NM_MAX_RUNNING], n = 0;
+    for (uint8_t i = 0; i < t.n_prog; i++) {
+      if (t.running_mask & (1u << i)) {
+        progs[n] = &t.prog[i];
+        slots[n++] = i;
+      }
+    }
+    nm_placement_t pl;
+    nm_plan_result pr = nm_plan_place(progs, slots, n, &pl);
+    if (pr != NM_PLAN_OK) set_reason = report_plan(pr);
+  }
+  if (set_reason) worst = NM_VERDICT_REFUSE;
+
+  if (json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "verdict");
+    jw_str(&w, report_verdict(worst));
+    jw_key(&w, "therapy");
+    jw_str(&w, t.therapy == NM_THERAPY_SNM ? "snm" : "scs");
+    jw_key(&w, "lead");
+    jw_str(&w, nm_lead_name(t.lead.model));
+    jw_key(&w, "impedance_ohm");
+    jw_uint(&w, t.load.impedance_ohm);
+    jw_key(&w, "compliance_v");
+    jw_fixed(&w, t.load.compliance_mv, 3);
+    jw_key(&w, "reasons");
+    jw_arr(&w);
+    if (set_reason) jw_str(&w, set_reason);
+    jw_arr_end(&w);
+    jw_key(&w, "programs");
+    jw_arr(&w);
+    for (uint8_t i = 0; i < t.n_prog; i++) {
+      jw_obj(&w);
+      jw_key(&w, "name");
+      jw_str(&w, t.prog[i].name);
+      jw_key(&w, "verdict");
+      jw_str(&w, report_verdict(reps[i].verdict));
+      jw_key(&w, "running");
+      jw_bool(&w, (t.running_mask >> i) & 1u);
+      jw_key(&w, "amplitude_ma");
+      jw_fixed(&w, reps[i].eval_amp_ua, 3);
+      jw_key(&w, "voltage_v");
+      jw_fixed(&w, reps[i].volt_mv, 3);
+      jw_key(&w, "reasons");
+      jw_arr(&w);
+      sink_t s = {&w, 0};
+      report_reasons(&t.prog[i], &t.lead, &t.load, &reps[i], reason_line, &s);
+      jw_arr_end(&w);
+      json_contacts(&w, &t, &reps[i]);
+      jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    char a[24], z[24];
+    printf("therapy %s on lead %s (%u contacts of %s mm2), load %u ohm, compliance %s V\n",
+           t.therapy == NM_THERAPY_SNM ? "snm" : "scs", nm_lead_name(t.lead.model), t.lead.n_contacts,
+           fmt_fixed(a, sizeof a, t.lead.area_um2, 6, 1), t.load.impedance_ohm,
+           fmt_fixed(z, sizeof z, t.load.compliance_mv, 3, 1));
+    for (uint8_t i = 0; i < t.n_prog; i++) {
+      text_program(&t.prog[i], &reps[i]);
+      sink_t s = {NULL, 1};
+      report_reasons(&t.prog[i], &t.lead, &t.load, &reps[i], reason_line, &s);
+      if (reps[i].n_nodes) text_contacts(&t, &reps[i]);
+    }
+    if (set_reason) printf("running programs: refuse\n  - %s\n", set_reason);
+    printf("verdict: %s\n", report_verdict(worst));
+  }
+  return worst == NM_VERDICT_REFUSE ? CLI_REFUSED : CLI_OK;
+}

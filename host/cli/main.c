@@ -1,0 +1,63 @@
+/* main.c: build/nmod, one CLI with a subcommand per part of the system. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#ifdef NM_HAVE_CLINIC
+#include "clinic.h"
+#endif
+
+#define NMOD_VERSION "0.1.0"
+
+void cli_error(const char *cmd, const char *fmt, ...) {
+  va_list ap;
+  fprintf(stderr, "nmod %s: ", cmd);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+typedef struct {
+  const char *name;
+  int (*fn)(int argc, char **argv);
+  const char *usage;
+} subcmd_t;
+
+static const subcmd_t cmds[] = {
+    {"check", cmd_check, "check THERAPY.json [--json]          judge a therapy file against the safety limits"},
+    {"simulate", cmd_simulate,
+     "simulate THERAPY.json --duration D [--trace FILE.csv --trace-window A..B] [--json]\n"
+     "                                            run the firmware on simulated hardware in virtual time"},
+    {"plot", cmd_plot, "plot THERAPY.json --out FILE.svg       draw the waveform on each contact"},
+#ifdef NM_HAVE_CLINIC
+    {"clinic", clinic_main, "clinic [--db FILE] CMD [--json]       the clinic: patients, path, diaries, trial (see docs/CLINIC.md)"},
+#endif
+};
+
+static void usage(FILE *f) {
+  fprintf(f, "usage: nmod COMMAND [ARGS]\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) fprintf(f, "  %s\n", cmds[i].usage);
+  fprintf(f, "\nexit codes: 0 done, 2 usage or invalid input, 3 refused, 4 device unreachable or authentication failed\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return CLI_USAGE;
+  }
+  if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0) {
+    usage(stdout);
+    return CLI_OK;
+  }
+  if (strcmp(argv[1], "--version") == 0) {
+    printf("nmod %s\n", NMOD_VERSION);
+    return CLI_OK;
+  }
+  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+    if (strcmp(argv[1], cmds[i].name) == 0) return cmds[i].fn(argc - 1, argv + 1);
+  }
+  fprintf(stderr, "nmod: unknown command '%s' (run 'nmod help' for the list)\n", argv[1]);
+  return CLI_USAGE;
+}

@@ -1,0 +1,43 @@
+/* devlink.h: talking to a stimulator through the command layer, whatever carries the
+ * bytes: a core in this process (simulate, check) or a secure radio session (programmer,
+ * remote). Request encoders live here once, for every host tool. */
+#ifndef NMOD_DEVLINK_H
+#define NMOD_DEVLINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nmod/cmd.h"
+#include "therapy_file.h"
+
+/* Transport errors, below every nm_err. */
+#define DEV_ETRANSPORT (-100) /* the link failed: unreachable, timed out, closed */
+
+typedef struct {
+  /* Send req and receive the response. Returns 0, or DEV_ETRANSPORT. */
+  int (*xfer)(void *ctx, const uint8_t *req, size_t req_len, uint8_t *resp, size_t cap, size_t *resp_len);
+  void *ctx;
+} dev_link_t;
+
+/* A link to a core in this process, acting as `role`. */
+typedef struct {
+  nm_core_t *core;
+  uint8_t role;
+} dev_local_t;
+void dev_local_link(dev_link_t *l, dev_local_t *local, nm_core_t *core, uint8_t role);
+
+/* One request: returns the device status (nm_err) or DEV_ETRANSPORT; the response
+ * (status byte included) in resp/resp_len. */
+int dev_call(const dev_link_t *l, const uint8_t *req, size_t len, uint8_t *resp, size_t cap, size_t *resp_len);
+
+/* Program a whole therapy in one atomic request (NM_OP_PROGRAM_ALL). On NM_EREFUSED,
+ * *bad_slot is the program refused (0xFF: the running set) and rep says why. */
+int dev_program_all(const dev_link_t *l, const tf_therapy_t *t, uint8_t *bad_slot, nm_safety_report_t *rep);
+/* Requests with small fixed arguments. */
+int dev_simple(const dev_link_t *l, uint8_t op);
+int dev_op_u8(const dev_link_t *l, uint8_t op, uint8_t arg);
+int dev_amp_set(const dev_link_t *l, uint8_t slot, uint32_t amp_ua);
+int dev_amp_step(const dev_link_t *l, uint8_t slot, int dir);
+int dev_test_start(const dev_link_t *l, uint8_t node, uint32_t start_ua, uint32_t step_ua);
+
+#endif

@@ -1,0 +1,15 @@
+/* simdev.c: see simdev.h. */
+#include "simdev.h"
+
+#include <string.h>
+
+int simdev_start(simdev_t *d, const tf_therapy_t *t, uint8_t *bad_slot, nm_safety_report_t *rep) {
+  memset(d, 0, sizeof *d);
+  sim_init(&d->hw, &t->lead, t->load.impedance_ohm, t->load.compliance_mv, NULL, 0, 0);
+  int err = nm_core_init(&d->core, sim_port(&d->hw), t->therapy, &t->lead);
+  if (err) return err;
+  dev_local_link(&d->link, &d->local, &d->core, NM_ROLE_CLINICIAN);
+  if ((err = dev_program_all(&d->link, t, bad_slot, rep)) != NM_OK) return err;
+  if ((err = dev_op_u8(&d->link, NM_OP_MODE, NM_MODE_OFF)) != NM_OK) return err; /* activate */
+  return dev_op_u8(&d->link, NM_OP_THERAPY, 1);
+}

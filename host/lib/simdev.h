@@ -1,0 +1,22 @@
+/* simdev.h: a simulated stimulator in this process: the firmware core on simulated
+ * hardware, programmed through the same command path the radio uses. */
+#ifndef NMOD_SIMDEV_H
+#define NMOD_SIMDEV_H
+
+#include "devlink.h"
+#include "sim.h"
+#include "therapy_file.h"
+
+typedef struct {
+  sim_hw_t hw;
+  nm_core_t core;
+  dev_local_t local;
+  dev_link_t link; /* clinician role */
+} simdev_t;
+
+/* Build a device for therapy t (its lead, load and kind), program it with one atomic
+ * request, activate it and turn therapy on. Returns NM_OK or the device's refusal; on
+ * NM_EREFUSED, *bad_slot and rep say why (see dev_program_all). */
+int simdev_start(simdev_t *d, const tf_therapy_t *t, uint8_t *bad_slot, nm_safety_report_t *rep);
+
+#endif

@@ -1,0 +1,180 @@
+/* sim.c: the simulated device around the output stage: clock and timer, the port glue,
+ * the run loop, leads, battery, and the trace writer. */
+#include <inttypes.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "nmod/err.h"
+#include "sim.h"
+
+#define NEVER UINT64_MAX
+
+int sim_out_load(void *ctx, const nm_pattern_t *p);
+void sim_out_stop(void *ctx);
+void sim_out_status(void *ctx, nm_out_status_t *st);
+void sim_out_reset(void *ctx);
+int sim_nvm_read(void *ctx, uint32_t addr, void *buf, size_t len);
+int sim_nvm_prog(void *ctx, uint32_t addr, const void *buf, size_t len);
+int sim_nvm_erase(void *ctx, uint32_t page);
+
+static uint64_t p_now_us(void *ctx) { return ((sim_hw_t *)ctx)->now_ns / 1000u; }
+
+static void p_timer_at(void *ctx, uint64_t at_us) { ((sim_hw_t *)ctx)->timer_at_us = at_us; }
+
+static int p_imp_measure(void *ctx, uint8_t a, uint8_t b, uint32_t *ohm) {
+  sim_hw_t *hw = ctx;
+  if (a >= NM_NODES || b >= NM_NODES || a == b) return NM_EINVAL;
+  if ((a != NM_NODE_CASE && a >= hw->lead.n_contacts) || (b != NM_NODE_CASE && b >= hw->lead.n_contacts)) {
+    return NM_ENOENT;
+  }
+  /* An open contact reads as a very high impedance, a short as a very low one. */
+  uint64_t z = 0;
+  uint8_t nodes[2] = {a, b};
+  for (int i = 0; i < 2; i++) {
+    uint8_t f = hw->node_fault[nodes[i]];
+    z += f == SIM_FAULT_OPEN ? 50000u : f == SIM_FAULT_SHORT ? 10u : hw->node_ohm[nodes[i]];
+  }
+  *ohm = z > UINT32_MAX ? UINT32_MAX : (uint32_t)z;
+  return NM_OK;
+}
+
+static int p_batt_read(void *ctx, nm_batt_reading_t *out) {
+  sim_hw_t *hw = ctx;
+  memset(out, 0, sizeof *out);
+  out->charge_uah = (uint32_t)sim_batt_used_uah(hw);
+  out->voltage_mv = hw->energy.batt_mv;
+  return NM_OK;
+}
+
+static uint64_t splitmix(uint64_t *s) {
+  uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
+static int p_rng(void *ctx, uint8_t *buf, size_t len) {
+  sim_hw_t *hw = ctx;
+  if (hw->rng_seeded) {
+    for (size_t i = 0; i < len; i++) buf[i] = (uint8_t)splitmix(&hw->rng_state);
+    return NM_OK;
+  }
+  size_t got = 0;
+  while (got < len) {
+    ssize_t n = getrandom(buf + got, len - got, 0);
+    if (n <= 0) return NM_EIO;
+    got += (size_t)n;
+  }
+  return NM_OK;
+}
+
+static void p_wdt_kick(void *ctx) { ((sim_hw_t *)ctx)->wdt_kicks++; }
+
+static int p_radio_send(void *ctx, const uint8_t *buf, size_t len) {
+  (void)ctx;
+  (void)buf;
+  (void)len;
+  return NM_EIO; /* the sim service sends replies itself (host/cli/sim_service) */
+}
+
+void sim_init(sim_hw_t *hw, const nm_lead_t *lead, uint32_t load_ohm, uint32_t compliance_mv,
+              uint8_t *nvm_mem, uint32_t page_size, uint32_t pages) {
+  memset(hw, 0, sizeof *hw);
+  hw->timer_at_us = NEVER;
+  hw->lead = *lead;
+  hw->load_ohm = load_ohm;
+  hw->compliance_mv = compliance_mv;
+  for (uint8_t n = 0; n < NM_NODES; n++) hw->node_ohm[n] = load_ohm / 2u;
+  sim_out_init(&hw->out, lead);
+  nm_energy_defaults(&hw->energy);
+  hw->nvm.mem = nvm_mem;
+  hw->nvm.page_size = page_size;
+  hw->nvm.pages = pages;
+  hw->nvm.cut_after = -1;
+  if (nvm_mem) memset(nvm_mem, 0xFF, (size_t)page_size * pages);
+
+  nm_port_t *p = &hw->port;
+  p->ctx = hw;
+  p->now_us = p_now_us;
+  p->timer_at = p_timer_at;
+  p->out_load = sim_out_load;
+  p->out_stop = sim_out_stop;
+  p->out_status = sim_out_status;
+  p->out_reset = sim_out_reset;
+  p->imp_measure = p_imp_measure;
+  p->batt_read = p_batt_read;
+  p->nvm_page_size = page_size;
+  p->nvm_pages = pages;
+  p->nvm_read = sim_nvm_read;
+  p->nvm_prog = sim_nvm_prog;
+  p->nvm_erase = sim_nvm_erase;
+  p->radio_send = p_radio_send;
+  p->rng = p_rng;
+  p->wdt_kick = p_wdt_kick;
+}
+
+const nm_port_t *sim_port(sim_hw_t *hw) { return &hw->port; }
+
+void sim_advance(sim_hw_t *hw, uint64_t t_ns) {
+  if (t_ns <= hw->now_ns) return;
+  sim_out_account(hw, t_ns);
+  hw->now_ns = t_ns;
+}
+
+void sim_run(sim_hw_t *hw, nm_core_t *core, uint64_t end_us) {
+  while (hw->timer_at_us != NEVER && hw->timer_at_us <= end_us) {
+    uint64_t at = hw->timer_at_us;
+    hw->timer_at_us = NEVER;
+    if (at * 1000u > hw->now_ns) sim_advance(hw, at * 1000u);
+    nm_core_wake(core);
+  }
+  sim_advance(hw, end_us * 1000u);
+}
+
+void sim_trace(sim_hw_t *hw, sim_phase_fn fn, void *user, uint64_t from_ns, uint64_t to_ns) {
+  hw->out.trace_fn = fn;
+  hw->out.trace_user = user;
+  hw->out.trace_from_ns = from_ns;
+  hw->out.trace_to_ns = to_ns;
+}
+
+void sim_trace_csv_header(FILE *f, const nm_lead_t *lead) {
+  fprintf(f, "time_us,program,phase,width_us");
+  for (uint8_t n = 0; n < lead->n_contacts; n++) fprintf(f, ",E%u_ua", n);
+  fprintf(f, ",case_ua\n");
+}
+
+void sim_trace_csv(void *user, const sim_phase_t *ph) {
+  const sim_csv_t *c = user;
+  fprintf(c->f, "%" PRIu64 ".%03u,%u,%s,%u", ph->start_ns / 1000u, (unsigned)(ph->start_ns % 1000u),
+          ph->prog, ph->recharge ? "recharge" : "stim", ph->width_us);
+  for (uint8_t n = 0; n < c->n_contacts; n++) fprintf(c->f, ",%d", ph->node_ua[n]);
+  fprintf(c->f, ",%d\n", ph->node_ua[NM_NODE_CASE]);
+}
+
+void sim_set_fault(sim_hw_t *hw, uint8_t node, uint8_t fault) {
+  if (node < NM_NODES) hw->node_fault[node] = fault;
+}
+
+void sim_set_node_ohm(sim_hw_t *hw, uint8_t node, uint32_t ohm) {
+  if (node < NM_NODES) hw->node_ohm[node] = ohm;
+}
+
+void sim_set_limit(sim_hw_t *hw, uint8_t node, uint32_t limit_pc) {
+  if (node < NM_NODES) hw->out.limit_pc[node] = limit_pc;
+}
+
+void sim_seed_rng(sim_hw_t *hw, uint64_t seed) {
+  hw->rng_state = seed;
+  hw->rng_seeded = 1;
+}
+
+uint64_t sim_batt_used_pc(const sim_hw_t *hw) {
+  uint64_t t_ns = hw->now_ns - hw->quiescent_from_ns;
+  /* nA x ns = 1e-18 C = 1e-6 pC: split to stay in 64 bits over decades. */
+  uint64_t q = hw->energy.quiescent_na;
+  uint64_t quiescent_pc = (t_ns / 1000000u) * q + (t_ns % 1000000u) * q / 1000000u;
+  return hw->out.batt_pc + quiescent_pc;
+}
+
+uint64_t sim_batt_used_uah(const sim_hw_t *hw) { return sim_batt_used_pc(hw) / 3600000000ull; }

@@ -1,0 +1,127 @@
+/* sim.h: simulated hardware, the host implementation of nmod/port.h.
+ *
+ * A virtual clock (ns), an output stage that repeats the core's pattern and counts pulses
+ * and charge per node and phase (analytically, so a day of 10 kHz costs microseconds),
+ * an independent per-pulse charge limiter, leads with per-contact impedance and injectable
+ * open/short faults, a battery drain model, NOR flash, and test-only setters to drive it
+ * all (the way Zephyr's emulated drivers expose theirs).
+ */
+#ifndef NMOD_SIM_H
+#define NMOD_SIM_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "nmod/core.h"
+#include "nmod/energy.h"
+#include "nmod/port.h"
+
+typedef enum { SIM_FAULT_NONE = 0, SIM_FAULT_OPEN = 1, SIM_FAULT_SHORT = 2 } sim_fault;
+
+/* One phase as delivered, for traces. */
+typedef struct {
+  uint64_t start_ns;
+  uint32_t width_us;
+  uint8_t recharge;           /* 0: stimulating phase, 1: recharge phase */
+  uint8_t prog;               /* program slot */
+  int32_t node_ua[NM_NODES];  /* currents of this phase (recharge: negated) */
+} sim_phase_t;
+
+typedef void (*sim_phase_fn)(void *user, const sim_phase_t *ph);
+
+typedef struct {
+  nm_pattern_t cur, pend;
+  uint8_t has_cur, has_pend, stop_pending;
+  uint64_t cur_start_ns;
+  uint64_t swap_at_ns;   /* when pend (or the stop) takes effect */
+  uint64_t done_ns;      /* counted up to here */
+  uint64_t slot_batt_pc[NM_PATTERN_MAX_SLOTS]; /* battery charge per pulse of cur */
+  /* The limiter: the hardware's own per-phase charge ceiling per node, set when the
+   * device is built (sim_init), independent of the core's supervisor. */
+  uint32_t limit_pc[NM_NODES];
+  nm_out_status_t st;
+  /* What was delivered. */
+  uint64_t pulses;                    /* stimulating phases, all programs */
+  uint64_t node_pulses[NM_NODES];     /* stimulating phases in which the node carried current */
+  int64_t node_net_pc[NM_NODES];      /* signed charge, both phases of whole pulses */
+  uint32_t node_max_pc[NM_NODES];     /* largest charge of one phase seen at the node */
+  uint64_t batt_pc;                   /* battery charge drawn by stimulation */
+  /* Trace: every phase whose start lies in [from, to). */
+  sim_phase_fn trace_fn;
+  void *trace_user;
+  uint64_t trace_from_ns, trace_to_ns;
+} sim_out_t;
+
+typedef struct {
+  uint8_t *mem;          /* nvm_pages * nvm_page_size bytes, caller-owned or sim-owned */
+  uint32_t page_size, pages;
+  uint64_t progs, erases; /* operations done */
+  /* Power cut injection: after this many more program/erase operations the next one is
+   * torn (a partial write) and every later one fails until sim_nvm_power_restore(). */
+  int64_t cut_after;     /* -1: never */
+  uint8_t cut;           /* 1 after the cut happened */
+  uint64_t seed;         /* what a torn write leaves behind */
+} sim_nvm_t;
+
+typedef struct {
+  nm_port_t port;
+  uint64_t now_ns;
+  uint64_t timer_at_us;  /* UINT64_MAX: no timer */
+  nm_lead_t lead;
+  uint32_t load_ohm;     /* load impedance the energy model uses */
+  uint32_t compliance_mv;
+  uint32_t node_ohm[NM_NODES]; /* impedance of each contact to the tissue */
+  uint8_t node_fault[NM_NODES];
+  sim_out_t out;
+  nm_energy_cfg_t energy;
+  uint64_t batt_capacity_uah;
+  uint64_t quiescent_from_ns; /* quiescent drain counted from here */
+  sim_nvm_t nvm;
+  uint64_t wdt_kicks;
+  uint64_t rng_state;    /* deterministic RNG when seeded (tests), else getrandom */
+  uint8_t rng_seeded;
+} sim_hw_t;
+
+/* Build simulated hardware for `lead` with load impedance `load_ohm` (per-contact
+ * impedance load_ohm / 2) and compliance_mv. The limiter ceiling of each node is its
+ * contact area at 30 uC/cm2. NVM: `pages` pages of `page_size` bytes in `nvm_mem` (may be
+ * NULL when pages is 0). */
+void sim_init(sim_hw_t *hw, const nm_lead_t *lead, uint32_t load_ohm, uint32_t compliance_mv,
+              uint8_t *nvm_mem, uint32_t page_size, uint32_t pages);
+const nm_port_t *sim_port(sim_hw_t *hw);
+
+/* Advance virtual time to t_ns (never backwards), counting what the output delivers. */
+void sim_advance(sim_hw_t *hw, uint64_t t_ns);
+/* Run `core` until virtual time end_us: advance to each timer event and wake the core. */
+void sim_run(sim_hw_t *hw, nm_core_t *core, uint64_t end_us);
+
+/* Trace every phase starting in [from_ns, to_ns) to fn. */
+void sim_trace(sim_hw_t *hw, sim_phase_fn fn, void *user, uint64_t from_ns, uint64_t to_ns);
+/* A ready-made trace consumer writing CSV rows: pass a sim_csv_t as `user` (header
+ * written by sim_trace_csv_header). */
+typedef struct {
+  FILE *f;
+  uint8_t n_contacts;
+} sim_csv_t;
+void sim_trace_csv_header(FILE *f, const nm_lead_t *lead);
+void sim_trace_csv(void *user, const sim_phase_t *ph);
+
+/* Fault injection and test-only setters. */
+void sim_set_fault(sim_hw_t *hw, uint8_t node, uint8_t fault);
+void sim_set_node_ohm(sim_hw_t *hw, uint8_t node, uint32_t ohm);
+void sim_set_limit(sim_hw_t *hw, uint8_t node, uint32_t limit_pc);
+void sim_seed_rng(sim_hw_t *hw, uint64_t seed);
+/* Cut power to the flash after `ops` more program/erase operations (see sim_nvm_t). */
+void sim_nvm_cut_after(sim_hw_t *hw, int64_t ops);
+void sim_nvm_power_restore(sim_hw_t *hw);
+
+/* Battery charge used so far (stimulation and quiescent), uAh. */
+uint64_t sim_batt_used_uah(const sim_hw_t *hw);
+/* The same in pC (1 uAh = 3.6e9 pC). */
+uint64_t sim_batt_used_pc(const sim_hw_t *hw);
+
+/* Output stage internals (sim_out.c), used by sim.c. */
+void sim_out_init(sim_out_t *o, const nm_lead_t *lead);
+void sim_out_account(sim_hw_t *hw, uint64_t to_ns);
+
+#endif
