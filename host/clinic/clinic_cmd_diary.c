@@ -1,0 +1,207 @@
+/* clinic_cmd_diary.c: `diary add|import|list|delete`. One diary entry per patient and day. */
+#include <limits.h>
+#include <string.h>
+
+#include "clinic_int.h"
+
+static int opt_count(clinic_args *a, const char *name, long max, int *out) {
+  const char *v = clinic_opt_get(a, name);
+  *out = -1;
+  if (!v) return CL_OK;
+  long n;
+  if (clinic_parse_int(v, 0, max, &n) != 0)
+    return clinic_fail(CL_USAGE, "--%s '%s' is not a whole number from 0 to %ld", name, v, max);
+  *out = (int)n;
+  return CL_OK;
+}
+
+static int diary_add(clinic_ctx *c, clinic_args *a) {
+  clinic_diary_row r = {0, -1, -1, -1, -1, -1, -1};
+  const char *date = clinic_opt_get(a, "date");
+  int rc;
+  if ((rc = opt_count(a, "nrs", CLINIC_NRS_MAX, &r.nrs)) || (rc = opt_count(a, "morning", CLINIC_NRS_MAX, &r.morning)) ||
+      (rc = opt_count(a, "evening", CLINIC_NRS_MAX, &r.evening)) ||
+      (rc = opt_count(a, "incontinence", CLINIC_EPISODES_MAX, &r.incontinence)) ||
+      (rc = opt_count(a, "urgency", CLINIC_EPISODES_MAX, &r.urgency)) ||
+      (rc = opt_count(a, "pads", CLINIC_PADS_MAX, &r.pads)))
+    return rc;
+  if ((rc = clinic_args_done(a, "diary add")) != CL_OK) return rc;
+  if (a->npos != 3 || !date)
+    return clinic_fail(CL_USAGE, "usage: nmod clinic diary add PATIENT --date YYYY-MM-DD (--nrs N | --morning N --evening N | --incontinence N [--urgency N] [--pads N])");
+  if (clinic_date_parse(date, &r.date) != 0)
+    return clinic_fail(CL_USAGE, "--date '%s' is not a date: use YYYY-MM-DD", date);
+  clinic_patient p;
+  if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
+  char msg[300];
+  if (clinic_diary_validate(&p, &r, c->today, msg, sizeof msg) != 0) return clinic_fail(CL_USAGE, "%s", msg);
+  sqlite3_stmt *st = clinic_prep(c->db,
+                                 "INSERT INTO diary(pid, date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads) "
+                                 "VALUES (?,?,?,?,?,?,?,?)");
+  if (!st) return CL_IO;
+  int v[6] = {r.nrs, r.morning, r.evening, r.incontinence, r.urgency, r.pads};
+  sqlite3_bind_int64(st, 1, p.pid);
+  sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+  for (int i = 0; i < 6; i++) {
+    if (v[i] >= 0)
+      sqlite3_bind_int(st, 3 + i, v[i]);
+    else
+      sqlite3_bind_null(st, 3 + i);
+  }
+  rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc == SQLITE_CONSTRAINT)
+    return clinic_fail(CL_RULE, "%s already has a diary entry for %s (one per day; remove it first with nmod clinic diary delete %s --date %s)",
+                       p.code, date, p.code, date);
+  if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "storing a diary day");
+  if (c->json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "patient");
+    jw_str(&w, p.code);
+    jw_key(&w, "date");
+    jw_str(&w, date);
+    jw_key(&w, "stored");
+    jw_bool(&w, 1);
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    printf("%s: diary %s stored\n", p.code, date);
+  }
+  return CL_OK;
+}
+
+static void put_opt_int(js_w *w, const char *key, sqlite3_stmt *st, int col) {
+  jw_key(w, key);
+  if (sqlite3_column_type(st, col) == SQLITE_NULL)
+    jw_null(w);
+  else
+    jw_int(w, sqlite3_column_int(st, col));
+}
+
+static int diary_list(clinic_ctx *c, clinic_args *a) {
+  const char *from = clinic_opt_get(a, "from"), *to = clinic_opt_get(a, "to");
+  int rc = clinic_args_done(a, "diary list");
+  if (rc) return rc;
+  if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic diary list PATIENT [--from YYYY-MM-DD] [--to YYYY-MM-DD]");
+  int32_t f = CLINIC_DATE_MIN, t = CLINIC_DATE_MAX;
+  if (from && clinic_date_parse(from, &f) != 0) return clinic_fail(CL_USAGE, "--from '%s' is not a date", from);
+  if (to && clinic_date_parse(to, &t) != 0) return clinic_fail(CL_USAGE, "--to '%s' is not a date", to);
+  clinic_patient p;
+  if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
+  clinic_path path;
+  if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) return rc;
+  int32_t ts, te;
+  clinic_eval_windows(&path, &ts, &te);
+  char fs[11], tsx[11];
+  clinic_date_fmt(f, fs);
+  clinic_date_fmt(t, tsx);
+  sqlite3_stmt *st = clinic_prep(c->db,
+                                 "SELECT date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads FROM diary "
+                                 "WHERE pid = ? AND date BETWEEN ? AND ? ORDER BY date");
+  if (!st) return CL_IO;
+  sqlite3_bind_int64(st, 1, p.pid);
+  sqlite3_bind_text(st, 2, fs, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, tsx, -1, SQLITE_STATIC);
+  js_w w;
+  if (c->json) {
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "patient");
+    jw_str(&w, p.code);
+    jw_key(&w, "days");
+    jw_arr(&w);
+  } else {
+    printf(p.therapy == TH_SCS ? "date        phase     nrs morning evening\n"
+                               : "date        phase     incontinence urgency pads\n");
+  }
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *ds = (const char *)sqlite3_column_text(st, 0);
+    int32_t d = 0;
+    clinic_date_parse(ds, &d);
+    const char *phase = clinic_eval_phase(ts, te, d);
+    if (c->json) {
+      jw_obj(&w);
+      jw_key(&w, "date");
+      jw_str(&w, ds);
+      jw_key(&w, "phase");
+      jw_str(&w, phase);
+      if (p.therapy == TH_SCS) {
+        put_opt_int(&w, "nrs", st, 1);
+        put_opt_int(&w, "morning", st, 2);
+        put_opt_int(&w, "evening", st, 3);
+      } else {
+        put_opt_int(&w, "incontinence", st, 4);
+        put_opt_int(&w, "urgency", st, 5);
+        put_opt_int(&w, "pads", st, 6);
+      }
+      jw_obj_end(&w);
+    } else {
+      char cell[3][8];
+      int base = p.therapy == TH_SCS ? 1 : 4;
+      for (int i = 0; i < 3; i++) {
+        if (sqlite3_column_type(st, base + i) == SQLITE_NULL)
+          snprintf(cell[i], sizeof cell[i], "-");
+        else
+          snprintf(cell[i], sizeof cell[i], "%d", sqlite3_column_int(st, base + i));
+      }
+      if (p.therapy == TH_SCS)
+        printf("%s  %-8s %4s %7s %7s\n", ds, phase, cell[0], cell[1], cell[2]);
+      else
+        printf("%s  %-8s %12s %7s %4s\n", ds, phase, cell[0], cell[1], cell[2]);
+    }
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "listing the diary");
+  if (c->json) {
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    jw_end(&w);
+  }
+  return CL_OK;
+}
+
+static int diary_delete(clinic_ctx *c, clinic_args *a) {
+  const char *date = clinic_opt_get(a, "date");
+  int rc = clinic_args_done(a, "diary delete");
+  if (rc) return rc;
+  int32_t d;
+  if (a->npos != 3 || !date) return clinic_fail(CL_USAGE, "usage: nmod clinic diary delete PATIENT --date YYYY-MM-DD");
+  if (clinic_date_parse(date, &d) != 0) return clinic_fail(CL_USAGE, "--date '%s' is not a date", date);
+  clinic_patient p;
+  if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
+  sqlite3_stmt *st = clinic_prep(c->db, "DELETE FROM diary WHERE pid = ? AND date = ?");
+  if (!st) return CL_IO;
+  sqlite3_bind_int64(st, 1, p.pid);
+  sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+  rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "deleting a diary day");
+  if (sqlite3_changes(c->db) == 0) return clinic_fail(CL_USAGE, "%s has no diary entry for %s", p.code, date);
+  if (!c->json) printf("%s: diary %s deleted\n", p.code, date);
+  else {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "deleted");
+    jw_int(&w, 1);
+    jw_obj_end(&w);
+    jw_end(&w);
+  }
+  return CL_OK;
+}
+
+int clinic_cmd_diary(clinic_ctx *c, clinic_args *a) {
+  const char *sub = a->npos > 1 ? a->pos[1] : "";
+  if (strcmp(sub, "add") == 0) return diary_add(c, a);
+  if (strcmp(sub, "list") == 0) return diary_list(c, a);
+  if (strcmp(sub, "delete") == 0) return diary_delete(c, a);
+  if (strcmp(sub, "import") == 0) {
+    int rc = clinic_args_done(a, "diary import");
+    if (rc) return rc;
+    if (a->npos == 3) return clinic_diary_import(c->db, NULL, a->pos[2], c->today, c->json);
+    if (a->npos == 4) return clinic_diary_import(c->db, a->pos[2], a->pos[3], c->today, c->json);
+    return clinic_fail(CL_USAGE, "usage: nmod clinic diary import [PATIENT] FILE.csv");
+  }
+  return clinic_fail(CL_USAGE, "usage: nmod clinic diary add|import|list|delete ...");
+}

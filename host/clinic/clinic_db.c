@@ -1,0 +1,295 @@
+/* clinic_db.c: the SQLite file: where it lives, how it is opened (WAL, foreign keys, full
+ * sync), and the versioned schema with its migrations.
+ *
+ * The schema version is PRAGMA user_version; migration N takes a file from version N-1 to N
+ * inside one transaction, so a kill in the middle leaves the old version intact. A file of a
+ * newer version than this program knows is refused rather than guessed at.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "clinic_int.h"
+
+/* 'NMOD' in ASCII: marks the file as ours (PRAGMA application_id). */
+#define CLINIC_APP_ID 0x4e4d4f44
+
+static const char *const migrations[CLINIC_SCHEMA_VERSION] = {
+    /* 1: the tables. Dates are ISO text; patients have an internal integer key (pid) and the
+     * clinic's own code. Diary rows remember which import (and line) brought them. */
+    "CREATE TABLE patient("
+    "  pid INTEGER PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE,"
+    "  therapy TEXT NOT NULL CHECK(therapy IN ('scs','snm')),"
+    "  name TEXT NOT NULL,"
+    "  birth_date TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL);"
+    "CREATE TABLE path_step("
+    "  pid INTEGER NOT NULL REFERENCES patient(pid) ON DELETE CASCADE,"
+    "  step TEXT NOT NULL,"
+    "  date TEXT NOT NULL,"
+    "  planned INTEGER NOT NULL DEFAULT 0 CHECK(planned IN (0,1)),"
+    "  outcome TEXT,"
+    "  note TEXT,"
+    "  PRIMARY KEY(pid, step)) WITHOUT ROWID;"
+    "CREATE TABLE diary_import("
+    "  id INTEGER PRIMARY KEY,"
+    "  file TEXT NOT NULL,"
+    "  rows INTEGER NOT NULL,"
+    "  at TEXT NOT NULL);"
+    "CREATE TABLE diary("
+    "  pid INTEGER NOT NULL REFERENCES patient(pid) ON DELETE CASCADE,"
+    "  date TEXT NOT NULL,"
+    "  nrs INTEGER CHECK(nrs BETWEEN 0 AND 10),"
+    "  nrs_morning INTEGER CHECK(nrs_morning BETWEEN 0 AND 10),"
+    "  nrs_evening INTEGER CHECK(nrs_evening BETWEEN 0 AND 10),"
+    "  incontinence INTEGER CHECK(incontinence >= 0),"
+    "  urgency INTEGER CHECK(urgency >= 0),"
+    "  pads INTEGER CHECK(pads >= 0),"
+    "  import_id INTEGER REFERENCES diary_import(id),"
+    "  line INTEGER,"
+    "  PRIMARY KEY(pid, date)) WITHOUT ROWID;"
+    "CREATE TABLE score("
+    "  id INTEGER PRIMARY KEY,"
+    "  pid INTEGER NOT NULL REFERENCES patient(pid) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK(kind IN ('wexner','vaizey','nrs')),"
+    "  date TEXT NOT NULL,"
+    "  total INTEGER NOT NULL,"
+    "  items TEXT NOT NULL,"
+    "  UNIQUE(pid, kind, date));"
+    "CREATE TABLE vaccination("
+    "  id INTEGER PRIMARY KEY,"
+    "  pid INTEGER NOT NULL REFERENCES patient(pid) ON DELETE CASCADE,"
+    "  date TEXT NOT NULL,"
+    "  kind TEXT NOT NULL CHECK(kind IN ('flu','other')),"
+    "  name TEXT);"
+    "CREATE TABLE medication("
+    "  id INTEGER PRIMARY KEY,"
+    "  pid INTEGER NOT NULL REFERENCES patient(pid) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL,"
+    "  UNIQUE(pid, name));"
+    "CREATE TABLE visit("
+    "  id INTEGER PRIMARY KEY,"
+    "  pid INTEGER NOT NULL REFERENCES patient(pid) ON DELETE CASCADE,"
+    "  date TEXT NOT NULL,"
+    "  kind TEXT NOT NULL,"
+    "  note TEXT);"
+    "CREATE TABLE interrogation("
+    "  id INTEGER PRIMARY KEY,"
+    "  visit_id INTEGER NOT NULL REFERENCES visit(id) ON DELETE CASCADE,"
+    "  serial TEXT NOT NULL,"
+    "  kind TEXT, therapy TEXT, firmware TEXT, mode TEXT,"
+    "  battery_pct INTEGER, battery_mv INTEGER, battery_state TEXT,"
+    "  programs INTEGER, max_amplitude_ua INTEGER,"
+    "  impedances INTEGER, impedance_alerts INTEGER,"
+    "  doc TEXT NOT NULL);"
+    "CREATE TABLE setting(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
+    /* 2: lookups by patient and date, and the defaults of the evaluation rule. */
+    "CREATE INDEX score_pid ON score(pid, date);"
+    "CREATE INDEX vaccination_pid ON vaccination(pid, date);"
+    "CREATE INDEX visit_pid ON visit(pid, date);"
+    "CREATE INDEX interrogation_visit ON interrogation(visit_id);"
+    "CREATE INDEX diary_import_id ON diary(import_id);"
+    "INSERT OR IGNORE INTO setting(key, value) VALUES ('success_threshold_pct', '50');"
+    "INSERT OR IGNORE INTO setting(key, value) VALUES ('min_diary_days', '7');",
+};
+
+static int mkdir_p(char *path) {
+  /* Create every folder of path (which names a folder). */
+  for (char *p = path + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+      *p = '/';
+      return -1;
+    }
+    *p = '/';
+  }
+  if (mkdir(path, 0700) != 0 && errno != EEXIST) return -1;
+  return 0;
+}
+
+int clinic_db_default_path(char *out, size_t cap) {
+  const char *env = getenv("NMOD_CLINIC_DB");
+  if (env && *env) {
+    if (strlen(env) >= cap) return clinic_fail(CL_USAGE, "NMOD_CLINIC_DB is too long");
+    strcpy(out, env);
+    return CL_OK;
+  }
+  char dir[4096];
+  const char *xdg = getenv("XDG_DATA_HOME");
+  const char *home = getenv("HOME");
+  int n;
+  if (xdg && xdg[0] == '/')
+    n = snprintf(dir, sizeof dir, "%s/nmod", xdg);
+  else if (home && *home)
+    n = snprintf(dir, sizeof dir, "%s/.local/share/nmod", home);
+  else
+    return clinic_fail(CL_USAGE, "no HOME or XDG_DATA_HOME to put the database in; pass --db FILE");
+  if (n < 0 || (size_t)n >= sizeof dir) return clinic_fail(CL_USAGE, "data folder path too long; pass --db FILE");
+  if (mkdir_p(dir) != 0)
+    return clinic_fail(CL_IO, "cannot create the data folder %s: %s; pass --db FILE", dir,
+                       strerror(errno));
+  n = snprintf(out, cap, "%s/clinic.db", dir);
+  if (n < 0 || (size_t)n >= cap) return clinic_fail(CL_USAGE, "database path too long; pass --db FILE");
+  return CL_OK;
+}
+
+int clinic_exec(sqlite3 *db, const char *sql) {
+  char *err = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+    int rc = clinic_fail(CL_IO, "database %s: %s", sqlite3_db_filename(db, "main"),
+                         err ? err : sqlite3_errmsg(db));
+    sqlite3_free(err);
+    return rc;
+  }
+  return CL_OK;
+}
+
+int clinic_begin(sqlite3 *db) { return clinic_exec(db, "BEGIN IMMEDIATE"); }
+int clinic_commit(sqlite3 *db) { return clinic_exec(db, "COMMIT"); }
+void clinic_rollback(sqlite3 *db) {
+  if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *clinic_prep(sqlite3 *db, const char *sql) {
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    clinic_dbfail(db, "preparing a query");
+    return NULL;
+  }
+  return st;
+}
+
+static int pragma_int(sqlite3 *db, const char *sql, int *out) {
+  sqlite3_stmt *st = clinic_prep(db, sql);
+  if (!st) return CL_IO;
+  int rc = sqlite3_step(st);
+  if (rc != SQLITE_ROW) {
+    sqlite3_finalize(st);
+    return clinic_dbfail(db, sql);
+  }
+  *out = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return CL_OK;
+}
+
+int clinic_db_version(sqlite3 *db) {
+  int v = -1;
+  if (pragma_int(db, "PRAGMA user_version", &v) != CL_OK) return -1;
+  return v;
+}
+
+int clinic_db_migrate(sqlite3 *db, int target) {
+  int rc = clinic_begin(db);
+  if (rc) return rc;
+  int v = clinic_db_version(db);
+  if (v < 0) {
+    clinic_rollback(db);
+    return CL_IO;
+  }
+  if (v > CLINIC_SCHEMA_VERSION) {
+    clinic_rollback(db);
+    return clinic_fail(CL_IO,
+                       "database %s has schema version %d, newer than the %d this nmod knows; "
+                       "use a newer nmod",
+                       sqlite3_db_filename(db, "main"), v, CLINIC_SCHEMA_VERSION);
+  }
+  for (int n = v + 1; n <= target; n++) {
+    rc = clinic_exec(db, migrations[n - 1]);
+    if (!rc) {
+      char sql[64];
+      snprintf(sql, sizeof sql, "PRAGMA user_version = %d", n);
+      rc = clinic_exec(db, sql);
+    }
+    if (rc) {
+      clinic_rollback(db);
+      return rc;
+    }
+  }
+  if (v == 0) {
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA application_id = %d", CLINIC_APP_ID);
+    rc = clinic_exec(db, sql);
+    if (rc) {
+      clinic_rollback(db);
+      return rc;
+    }
+  }
+  return clinic_commit(db);
+}
+
+int clinic_db_open(const char *path, sqlite3 **out) {
+  sqlite3 *db = NULL;
+  *out = NULL;
+  int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  if (rc != SQLITE_OK) {
+    int r = clinic_fail(CL_IO, "cannot open database %s: %s (pass --db FILE with a writable path)",
+                        path, db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return r;
+  }
+  sqlite3_busy_timeout(db, 10000);
+  int app = 0, ver = 0;
+  if (pragma_int(db, "PRAGMA application_id", &app) != CL_OK) {
+    /* Not a database at all ("file is not a database"). */
+    sqlite3_close(db);
+    return CL_IO;
+  }
+  if (pragma_int(db, "PRAGMA user_version", &ver) != CL_OK) {
+    sqlite3_close(db);
+    return CL_IO;
+  }
+  if (app != CLINIC_APP_ID && !(app == 0 && ver == 0)) {
+    sqlite3_close(db);
+    return clinic_fail(CL_USAGE, "%s is an SQLite file of another program, not an nmod clinic database",
+                       path);
+  }
+  if (app == 0) {
+    /* An empty or new file must not already hold other tables. */
+    int tables = 0;
+    if (pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables) != CL_OK) {
+      sqlite3_close(db);
+      return CL_IO;
+    }
+    if (tables > 0) {
+      sqlite3_close(db);
+      return clinic_fail(CL_USAGE, "%s already holds tables of another program; pick another --db", path);
+    }
+  }
+  sqlite3_stmt *st = clinic_prep(db, "PRAGMA journal_mode=WAL");
+  if (!st || sqlite3_step(st) != SQLITE_ROW ||
+      strcmp((const char *)sqlite3_column_text(st, 0), "wal") != 0) {
+    sqlite3_finalize(st);
+    int r = clinic_fail(CL_IO, "database %s: cannot switch to WAL mode (%s)", path, sqlite3_errmsg(db));
+    sqlite3_close(db);
+    return r;
+  }
+  sqlite3_finalize(st);
+  /* FULL: a committed diary import survives a power cut, not just a crash. */
+  if ((rc = clinic_exec(db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL;")) != CL_OK ||
+      (rc = clinic_db_migrate(db, CLINIC_SCHEMA_VERSION)) != CL_OK) {
+    sqlite3_close(db);
+    return rc;
+  }
+  *out = db;
+  return CL_OK;
+}
+
+int clinic_setting_get(sqlite3 *db, const char *key, char *out, size_t cap) {
+  sqlite3_stmt *st = clinic_prep(db, "SELECT value FROM setting WHERE key = ?");
+  if (!st) return CL_IO;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) {
+    snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return CL_OK;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return clinic_dbfail(db, "reading a setting");
+  out[0] = '\0';
+  return CL_OK;
+}

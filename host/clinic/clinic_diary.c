@@ -1,0 +1,341 @@
+/* clinic_diary.c: diary rows (SCS daily pain NRS, SNM bowel diary), their validation and the
+ * all-or-nothing CSV import.
+ *
+ * An import runs in one transaction: every row is validated, every bad row is reported with
+ * its line number and reason (the first CLINIC_IMPORT_MAX_REPORT of them), and on any error
+ * the transaction is rolled back so that nothing of the file is stored. A kill -9 during the
+ * import leaves the database as it was before, because SQLite never commits half of a
+ * transaction (WAL mode: uncommitted frames are ignored when the file is next opened).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "clinic_int.h"
+
+#define CLINIC_IMPORT_MAX_REPORT 10
+
+int clinic_diary_pain_x2(const clinic_diary_row *r) {
+  if (r->nrs >= 0) return r->nrs * 2;
+  if (r->morning >= 0 && r->evening >= 0) return r->morning + r->evening;
+  if (r->morning >= 0) return r->morning * 2;
+  if (r->evening >= 0) return r->evening * 2;
+  return -1;
+}
+
+int clinic_diary_validate(const clinic_patient *p, const clinic_diary_row *r, int32_t today,
+                          char *msg, size_t cap) {
+  char ds[11];
+  clinic_date_fmt(r->date, ds);
+  if (r->date > today) {
+    snprintf(msg, cap, "date %s is in the future", ds);
+    return -1;
+  }
+  if (r->date < p->birth) {
+    snprintf(msg, cap, "date %s is before the birth date of %s", ds, p->code);
+    return -1;
+  }
+  if (p->therapy == TH_SCS) {
+    if (r->incontinence >= 0 || r->urgency >= 0 || r->pads >= 0) {
+      snprintf(msg, cap, "%s is an SCS patient: a pain diary has nrs, morning, evening, not bowel counts",
+               p->code);
+      return -1;
+    }
+    if (clinic_diary_pain_x2(r) < 0) {
+      snprintf(msg, cap, "no pain score: give nrs, or morning and/or evening (0-10)");
+      return -1;
+    }
+  } else {
+    if (r->nrs >= 0 || r->morning >= 0 || r->evening >= 0) {
+      snprintf(msg, cap, "%s is an SNM patient: a bowel diary has incontinence, urgency, pads, not pain scores",
+               p->code);
+      return -1;
+    }
+    if (r->incontinence < 0) {
+      snprintf(msg, cap, "the number of incontinence episodes is missing (0-%d)", CLINIC_EPISODES_MAX);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* Column roles in a diary file. */
+enum { DC_PATIENT, DC_DATE, DC_NRS, DC_MORNING, DC_EVENING, DC_INC, DC_URG, DC_PADS, DC_N };
+static const char *const dc_names[DC_N] = {"patient", "date", "nrs", "morning", "evening",
+                                           "incontinence", "urgency", "pads"};
+static const long dc_max[DC_N] = {0, 0, CLINIC_NRS_MAX, CLINIC_NRS_MAX, CLINIC_NRS_MAX,
+                                  CLINIC_EPISODES_MAX, CLINIC_EPISODES_MAX, CLINIC_PADS_MAX};
+
+typedef struct {
+  char code[64];
+  clinic_patient p;
+} pat_entry;
+
+static int pat_cmp(const void *a, const void *b) {
+  return strcmp(((const pat_entry *)a)->code, ((const pat_entry *)b)->code);
+}
+
+/* All patients, sorted by code, for the lookups of a multi-patient file. */
+static int load_patients(sqlite3 *db, pat_entry **out, size_t *n) {
+  sqlite3_stmt *st = clinic_prep(db, "SELECT pid, code, therapy, birth_date FROM patient ORDER BY code");
+  if (!st) return CL_IO;
+  size_t cap = 64, k = 0;
+  pat_entry *v = malloc(cap * sizeof *v);
+  if (!v) abort();
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (k == cap) {
+      cap *= 2;
+      pat_entry *nv = realloc(v, cap * sizeof *v);
+      if (!nv) abort();
+      v = nv;
+    }
+    memset(&v[k], 0, sizeof v[k]);
+    v[k].p.pid = sqlite3_column_int64(st, 0);
+    snprintf(v[k].code, sizeof v[k].code, "%s", (const char *)sqlite3_column_text(st, 1));
+    memcpy(v[k].p.code, v[k].code, sizeof v[k].code);
+    v[k].p.therapy = strcmp((const char *)sqlite3_column_text(st, 2), "scs") == 0 ? TH_SCS : TH_SNM;
+    if (clinic_date_parse((const char *)sqlite3_column_text(st, 3), &v[k].p.birth) != 0) v[k].p.birth = 0;
+    k++;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    free(v);
+    return clinic_dbfail(db, "reading patients");
+  }
+  /* ORDER BY code uses SQLite's binary collation, the same order as strcmp. */
+  *out = v;
+  *n = k;
+  return CL_OK;
+}
+
+/* Why a diary day already exists: an earlier line of this file, another import, or a command. */
+static void duplicate_reason(sqlite3 *db, int64_t pid, const char *date, int64_t import_id,
+                             char *out, size_t cap) {
+  sqlite3_stmt *st = clinic_prep(
+      db, "SELECT d.import_id, d.line, i.file FROM diary d LEFT JOIN diary_import i ON i.id = d.import_id "
+          "WHERE d.pid = ? AND d.date = ?");
+  snprintf(out, cap, "already in the database");
+  if (!st) return;
+  sqlite3_bind_int64(st, 1, pid);
+  sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+      snprintf(out, cap, "already in the database (entered with diary add)");
+    else if (sqlite3_column_int64(st, 0) == import_id)
+      snprintf(out, cap, "the same day is on line %lld of this file", (long long)sqlite3_column_int64(st, 1));
+    else
+      snprintf(out, cap, "already in the database (imported from %s)", (const char *)sqlite3_column_text(st, 2));
+  }
+  sqlite3_finalize(st);
+}
+
+int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int32_t today, int json) {
+  clinic_patient single;
+  int rc;
+  if (patient && (rc = clinic_patient_get(db, patient, &single)) != CL_OK) return rc;
+  clinic_csv csv;
+  if (clinic_csv_open(&csv, path) != 0)
+    return clinic_fail(CL_USAGE, "cannot read %s: no such file or not readable", path);
+  char msg[512];
+  int col[DC_N];
+  for (int i = 0; i < DC_N; i++) col[i] = -1;
+  int r = clinic_csv_next(&csv, msg, sizeof msg);
+  if (r != 1) {
+    rc = clinic_fail(CL_USAGE, "%s line %ld: %s; nothing of %s was stored", path, csv.line ? csv.line : 1,
+                     r == 0 ? "empty file, expected a header such as date,nrs or date,incontinence,urgency,pads" : msg,
+                     path);
+    clinic_csv_close(&csv);
+    return rc;
+  }
+  rc = CL_OK;
+  for (int i = 0; i < csv.nfields && !rc; i++) {
+    int k = -1;
+    for (int j = 0; j < DC_N; j++)
+      if (strcmp(csv.field[i], dc_names[j]) == 0) k = j;
+    if (k < 0)
+      rc = clinic_fail(CL_USAGE, "%s line 1: unknown column '%s' (known: patient, date, nrs, morning, evening, incontinence, urgency, pads); nothing of %s was stored",
+                       path, csv.field[i], path);
+    else if (col[k] >= 0)
+      rc = clinic_fail(CL_USAGE, "%s line 1: column '%s' appears twice; nothing of %s was stored", path, csv.field[i], path);
+    else
+      col[k] = i;
+  }
+  if (!rc && col[DC_DATE] < 0)
+    rc = clinic_fail(CL_USAGE, "%s line 1: no 'date' column (is the header line missing?); nothing of %s was stored", path, path);
+  if (!rc && !patient && col[DC_PATIENT] < 0)
+    rc = clinic_fail(CL_USAGE, "%s has no 'patient' column: name the patient (nmod clinic diary import PATIENT FILE)", path);
+  if (rc) {
+    clinic_csv_close(&csv);
+    return rc;
+  }
+  int ncols = csv.nfields;
+
+  pat_entry *pats = NULL;
+  size_t npats = 0;
+  if (!patient && (rc = load_patients(db, &pats, &npats)) != CL_OK) {
+    clinic_csv_close(&csv);
+    return rc;
+  }
+  if ((rc = clinic_begin(db)) != CL_OK) {
+    free(pats);
+    clinic_csv_close(&csv);
+    return rc;
+  }
+  /* A bigger page cache keeps a large import from spilling pages early. */
+  sqlite3_exec(db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+  char td[11];
+  clinic_date_fmt(today, td);
+  sqlite3_stmt *imp = clinic_prep(db, "INSERT INTO diary_import(file, rows, at) VALUES (?, 0, ?)");
+  sqlite3_stmt *ins = clinic_prep(
+      db, "INSERT INTO diary(pid, date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads, import_id, line) "
+          "VALUES (?,?,?,?,?,?,?,?,?,?)");
+  int64_t import_id = 0;
+  long bad = 0, reported = 0, rows = 0;
+  int worst = CL_OK;
+  if (!imp || !ins) {
+    worst = CL_IO;
+    goto out;
+  }
+  sqlite3_bind_text(imp, 1, path, -1, SQLITE_STATIC);
+  sqlite3_bind_text(imp, 2, td, -1, SQLITE_STATIC);
+  if (sqlite3_step(imp) != SQLITE_DONE) {
+    worst = clinic_dbfail(db, "starting the import");
+    goto out;
+  }
+  import_id = sqlite3_last_insert_rowid(db);
+
+  const clinic_patient *cur = patient ? &single : NULL;
+  for (;;) {
+    r = clinic_csv_next(&csv, msg, sizeof msg);
+    if (r == 0) break;
+    int row_rc = CL_USAGE;
+    msg[sizeof msg - 1] = '\0';
+    if (r == 1 && csv.nfields != ncols) {
+      snprintf(msg, sizeof msg, "%d fields, the header has %d", csv.nfields, ncols);
+      r = -1;
+    }
+    clinic_diary_row row = {0, -1, -1, -1, -1, -1, -1};
+    if (r == 1) {
+      const char *code = col[DC_PATIENT] >= 0 ? csv.field[col[DC_PATIENT]] : NULL;
+      if (patient) {
+        if (code && strcmp(code, patient) != 0) {
+          snprintf(msg, sizeof msg, "patient '%s' differs from the patient %s named on the command line", code, patient);
+          r = -1;
+        }
+      } else if (!cur || strcmp(cur->code, code) != 0) {
+        pat_entry key;
+        snprintf(key.code, sizeof key.code, "%s", code);
+        pat_entry *hit = strlen(code) < sizeof key.code ? bsearch(&key, pats, npats, sizeof *pats, pat_cmp) : NULL;
+        if (!hit) {
+          snprintf(msg, sizeof msg, "unknown patient '%.60s' (add it first with nmod clinic patient add)", code);
+          r = -1;
+        } else {
+          cur = &hit->p;
+        }
+      }
+    }
+    if (r == 1 && clinic_date_parse(csv.field[col[DC_DATE]], &row.date) != 0) {
+      snprintf(msg, sizeof msg, "date '%.40s' is not a date (YYYY-MM-DD)", csv.field[col[DC_DATE]]);
+      r = -1;
+    }
+    int *vals[DC_N] = {NULL, NULL, &row.nrs, &row.morning, &row.evening, &row.incontinence, &row.urgency, &row.pads};
+    for (int j = DC_NRS; j < DC_N && r == 1; j++) {
+      if (col[j] < 0 || csv.field[col[j]][0] == '\0') continue;
+      long v;
+      if (clinic_parse_int(csv.field[col[j]], 0, dc_max[j], &v) != 0) {
+        snprintf(msg, sizeof msg, "%s '%.40s' is not a whole number from 0 to %ld", dc_names[j],
+                 csv.field[col[j]], dc_max[j]);
+        r = -1;
+      } else {
+        *vals[j] = (int)v;
+      }
+    }
+    if (r == 1 && clinic_diary_validate(cur, &row, today, msg, sizeof msg) != 0) r = -1;
+    if (r == 1 && !bad) {
+      char ds[11];
+      clinic_date_fmt(row.date, ds);
+      sqlite3_reset(ins);
+      sqlite3_bind_int64(ins, 1, cur->pid);
+      sqlite3_bind_text(ins, 2, ds, -1, SQLITE_TRANSIENT);
+      for (int j = DC_NRS; j < DC_N; j++) {
+        if (*vals[j] >= 0)
+          sqlite3_bind_int(ins, 3 + j - DC_NRS, *vals[j]);
+        else
+          sqlite3_bind_null(ins, 3 + j - DC_NRS);
+      }
+      sqlite3_bind_int64(ins, 9, import_id);
+      sqlite3_bind_int64(ins, 10, csv.line);
+      int s = sqlite3_step(ins);
+      if (s == SQLITE_CONSTRAINT) {
+        char why[300];
+        sqlite3_reset(ins);
+        duplicate_reason(db, cur->pid, ds, import_id, why, sizeof why);
+        snprintf(msg, sizeof msg, "%s already has a diary entry for %s: %s (one entry per day)", cur->code, ds, why);
+        r = -1;
+        row_rc = CL_RULE;
+      } else if (s != SQLITE_DONE) {
+        worst = clinic_dbfail(db, "storing a diary row");
+        goto out;
+      } else {
+        rows++;
+      }
+    }
+    if (r < 0) {
+      bad++;
+      if (row_rc == CL_USAGE || worst == CL_OK) worst = row_rc;
+      if (reported < CLINIC_IMPORT_MAX_REPORT) {
+        reported++;
+        fprintf(stderr, "nmod clinic: %s line %ld: %s\n", path, csv.line, msg);
+      }
+      /* Keep reading to report further bad rows, but store nothing more. */
+    }
+  }
+  if (!bad && rows == 0) {
+    fprintf(stderr, "nmod clinic: %s has a header but no diary rows; nothing stored\n", path);
+    worst = CL_USAGE;
+  }
+  if (!bad && worst == CL_OK) {
+    sqlite3_stmt *up = clinic_prep(db, "UPDATE diary_import SET rows = ? WHERE id = ?");
+    if (!up) {
+      worst = CL_IO;
+      goto out;
+    }
+    sqlite3_bind_int64(up, 1, rows);
+    sqlite3_bind_int64(up, 2, import_id);
+    int s = sqlite3_step(up);
+    sqlite3_finalize(up);
+    if (s != SQLITE_DONE) {
+      worst = clinic_dbfail(db, "finishing the import");
+      goto out;
+    }
+  }
+out:
+  sqlite3_finalize(imp);
+  sqlite3_finalize(ins);
+  clinic_csv_close(&csv);
+  free(pats);
+  if (bad || worst != CL_OK) {
+    clinic_rollback(db);
+    if (bad)
+      fprintf(stderr, "nmod clinic: %ld bad row%s%s; nothing of %s was stored: fix the file and import it again\n",
+              bad, bad == 1 ? "" : "s", bad > reported ? " (first ones shown)" : "", path);
+    return worst != CL_OK ? worst : CL_USAGE;
+  }
+  if ((rc = clinic_commit(db)) != CL_OK) return rc;
+  if (json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "file");
+    jw_str(&w, path);
+    jw_key(&w, "import_id");
+    jw_int(&w, import_id);
+    jw_key(&w, "rows");
+    jw_int(&w, rows);
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    printf("imported %ld diary days from %s\n", rows, path);
+  }
+  return CL_OK;
+}

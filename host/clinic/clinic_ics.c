@@ -1,0 +1,97 @@
+/* clinic_ics.c: the plan as an iCalendar file (RFC 5545) that an ordinary calendar imports:
+ * one all-day VEVENT per dated item, CRLF line ends, text escaped, lines folded at 75
+ * octets without splitting a UTF-8 character. */
+#include <limits.h>
+#include <string.h>
+
+#include "clinic_int.h"
+
+/* Write one content line, folded. Returns 0 or -1 on a write error. */
+static int line(FILE *f, const char *s) {
+  size_t n = strlen(s), col = 0;
+  for (size_t i = 0; i < n;) {
+    size_t len = 1;
+    unsigned char ch = (unsigned char)s[i];
+    if (ch >= 0xF0) len = 4;
+    else if (ch >= 0xE0) len = 3;
+    else if (ch >= 0xC0) len = 2;
+    if (i + len > n) len = n - i;
+    if (col + len > 75) {
+      if (fputs("\r\n ", f) == EOF) return -1;
+      col = 1;
+    }
+    if (fwrite(s + i, 1, len, f) != len) return -1;
+    col += len;
+    i += len;
+  }
+  return fputs("\r\n", f) == EOF ? -1 : 0;
+}
+
+static void esc(clinic_buf *b, const char *s) {
+  for (; *s; s++) {
+    if (*s == '\\' || *s == ';' || *s == ',') {
+      char e[2] = {'\\', *s};
+      clinic_buf_add(b, e, 2);
+    } else if (*s == '\n') {
+      clinic_buf_puts(b, "\\n");
+    } else if ((unsigned char)*s >= 0x20) {
+      clinic_buf_add(b, s, 1);
+    }
+  }
+}
+
+static void ymd(int32_t d, char out[9]) {
+  char iso[11];
+  clinic_date_fmt(d, iso);
+  memcpy(out, iso, 4);
+  memcpy(out + 4, iso + 5, 2);
+  memcpy(out + 6, iso + 8, 2);
+  out[8] = '\0';
+}
+
+int clinic_ics_write(FILE *f, const clinic_patient *p, const clinic_plan *plan, int32_t today) {
+  int bad = 0;
+  char stamp[9], d1[9], d2[9];
+  ymd(today, stamp);
+  bad |= line(f, "BEGIN:VCALENDAR");
+  bad |= line(f, "VERSION:2.0");
+  bad |= line(f, "PRODID:-//nmod//clinic plan//EN");
+  bad |= line(f, "CALSCALE:GREGORIAN");
+  bad |= line(f, "METHOD:PUBLISH");
+  for (int i = 0; i < plan->n; i++) {
+    const clinic_plan_item *it = &plan->items[i];
+    if (it->date == INT32_MIN) continue;
+    clinic_buf b = {0};
+    ymd(it->date, d1);
+    /* DTEND of an all-day event is exclusive: the day after the last day. */
+    ymd((it->date_to != INT32_MIN ? it->date_to : it->date) + 1, d2);
+    bad |= line(f, "BEGIN:VEVENT");
+    clinic_buf_printf(&b, "UID:%s-%d-%s@nmod-clinic", p->code, i, d1);
+    bad |= line(f, b.s);
+    b.len = 0;
+    clinic_buf_printf(&b, "DTSTAMP:%sT000000Z", stamp);
+    bad |= line(f, b.s);
+    b.len = 0;
+    clinic_buf_printf(&b, "DTSTART;VALUE=DATE:%s", d1);
+    bad |= line(f, b.s);
+    b.len = 0;
+    clinic_buf_printf(&b, "DTEND;VALUE=DATE:%s", d2);
+    bad |= line(f, b.s);
+    b.len = 0;
+    clinic_buf_puts(&b, "SUMMARY:");
+    esc(&b, it->what);
+    bad |= line(f, b.s);
+    b.len = 0;
+    clinic_buf_printf(&b, "DESCRIPTION:%s %s path\\, patient ", p->therapy == TH_SCS ? "SCS" : "SNM", it->kind);
+    esc(&b, p->code);
+    bad |= line(f, b.s);
+    b.len = 0;
+    clinic_buf_printf(&b, "CATEGORIES:%s", it->kind);
+    bad |= line(f, b.s);
+    bad |= line(f, "TRANSP:TRANSPARENT");
+    bad |= line(f, "END:VEVENT");
+    clinic_buf_free(&b);
+  }
+  bad |= line(f, "END:VCALENDAR");
+  return bad ? -1 : 0;
+}

@@ -1,0 +1,327 @@
+/* clinic_int.h: what the clinic modules share. Not a public API: only host/clinic/ sources and the
+ * clinic tests include it.
+ *
+ * Dates are whole days counted from 1970-01-01 (int32_t, "day numbers"); the database stores
+ * them as ISO text (YYYY-MM-DD) so that the file stays readable with the sqlite3 tool.
+ * Exit codes are the ones documented in clinic.h (CL_OK, CL_IO, CL_USAGE, CL_RULE).
+ */
+#ifndef NMOD_CLINIC_INT_H
+#define NMOD_CLINIC_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include "json.h"
+
+enum { CL_OK = 0, CL_IO = 1, CL_USAGE = 2, CL_RULE = 3 };
+
+/* ---- errors and small helpers (clinic_util.c) ---------------------------------------- */
+
+/* Print "nmod clinic: <message>" as one line on stderr and return code. */
+int clinic_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A database failure: names the file and the SQLite message; returns CL_IO. */
+int clinic_dbfail(sqlite3 *db, const char *what);
+
+/* A growable, NUL-terminated string buffer (heap). */
+typedef struct {
+  char *s;
+  size_t len, cap;
+} clinic_buf;
+void clinic_buf_add(clinic_buf *b, const char *s, size_t n);
+void clinic_buf_puts(clinic_buf *b, const char *s);
+void clinic_buf_printf(clinic_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void clinic_buf_free(clinic_buf *b);
+
+/* Parse a whole decimal integer in [lo, hi]; no sign for lo >= 0, no spaces. 0 ok, -1 bad. */
+int clinic_parse_int(const char *s, long lo, long hi, long *out);
+/* Parse a decimal with at most `decimals` digits after the point into units of
+ * 10^-decimals ("38.5", 1 -> 385). 0 ok, -1 bad. */
+int clinic_parse_fixed(const char *s, unsigned decimals, int64_t *out);
+
+/* ---- command-line arguments (clinic_args.c) ------------------------------------------ */
+
+#define CLINIC_MAX_POS 16
+#define CLINIC_MAX_OPTS 48
+typedef struct {
+  const char *name; /* without the leading "--" */
+  const char *value; /* NULL for flags */
+  int used;
+} clinic_opt;
+typedef struct {
+  const char *pos[CLINIC_MAX_POS];
+  int npos;
+  clinic_opt opts[CLINIC_MAX_OPTS];
+  int nopts;
+} clinic_args;
+
+/* Split argv into positionals and --options. Flags (no value) are the names in `flags`
+ * (a NULL-terminated list); every other --name takes the next argument (or --name=value).
+ * Returns CL_OK or CL_USAGE (message printed). */
+int clinic_args_parse(clinic_args *a, int argc, char **argv, const char *const *flags);
+/* Value of the last --name, or NULL; marks it used. */
+const char *clinic_opt_get(clinic_args *a, const char *name);
+int clinic_opt_flag(clinic_args *a, const char *name);
+/* Refuse options that the command did not read: returns CL_USAGE naming the first one. */
+int clinic_args_done(clinic_args *a, const char *cmd);
+
+/* ---- dates (clinic_date.c) ----------------------------------------------------------- */
+
+#define CLINIC_DATE_MIN (-25567) /* 1900-01-01 */
+#define CLINIC_DATE_MAX 84005    /* 2199-12-31 */
+/* Strict YYYY-MM-DD in 1900..2199. 0 ok, -1 bad. */
+int clinic_date_parse(const char *s, int32_t *day);
+/* Writes YYYY-MM-DD and a NUL into out[11]. */
+void clinic_date_fmt(int32_t day, char out[11]);
+int32_t clinic_date_from_ymd(int y, int m, int d);
+void clinic_date_to_ymd(int32_t day, int *y, int *m, int *d);
+int clinic_days_in_month(int y, int m);
+/* Calendar months, the day clamped to the target month's last day (Jan 31 + 1 = Feb 28/29). */
+int32_t clinic_date_add_months(int32_t day, int months);
+/* 0 = Monday ... 6 = Sunday. */
+int clinic_weekday(int32_t day);
+const char *clinic_weekday_name(int32_t day);
+/* Today: env NMOD_TODAY (YYYY-MM-DD) when set and valid, else the local date. */
+int32_t clinic_today(void);
+
+/* ---- database (clinic_db.c) ---------------------------------------------------------- */
+
+#define CLINIC_SCHEMA_VERSION 2
+/* Default path: $NMOD_CLINIC_DB, else $XDG_DATA_HOME/nmod/clinic.db, else
+ * $HOME/.local/share/nmod/clinic.db. Creates the folder. Writes into out[cap]. */
+int clinic_db_default_path(char *out, size_t cap);
+/* Open (create) the file, set WAL, foreign keys, busy timeout, and migrate to the current
+ * schema version. Returns CL_OK or an exit code (message printed). */
+int clinic_db_open(const char *path, sqlite3 **db);
+/* Migrate to `target` (1..CLINIC_SCHEMA_VERSION); used by tests to build old files. */
+int clinic_db_migrate(sqlite3 *db, int target);
+int clinic_db_version(sqlite3 *db);
+int clinic_exec(sqlite3 *db, const char *sql);
+int clinic_begin(sqlite3 *db);  /* BEGIN IMMEDIATE */
+int clinic_commit(sqlite3 *db);
+void clinic_rollback(sqlite3 *db);
+/* Prepare or fail with a database message (NULL). */
+sqlite3_stmt *clinic_prep(sqlite3 *db, const char *sql);
+/* A setting (table setting) as text, or the default. */
+int clinic_setting_get(sqlite3 *db, const char *key, char *out, size_t cap);
+
+/* ---- CSV reading (clinic_csv.c) ------------------------------------------------------ */
+
+#define CLINIC_CSV_MAX_FIELDS 16
+typedef struct {
+  FILE *f;
+  long line;            /* line number of the record just read (1-based) */
+  char *buf;            /* record text, fields point into it */
+  size_t cap;
+  char *field[CLINIC_CSV_MAX_FIELDS];
+  int nfields;
+} clinic_csv;
+/* 0 ok, -1 could not open (errno set). */
+int clinic_csv_open(clinic_csv *c, const char *path);
+/* Next record: 1 got one, 0 end of file, -1 malformed (msg filled). Skips empty lines.
+ * Handles "quoted, fields" with "" escapes, CRLF, and a UTF-8 byte-order mark. */
+int clinic_csv_next(clinic_csv *c, char *msg, size_t msgcap);
+void clinic_csv_close(clinic_csv *c);
+
+/* ---- patients (clinic_patient.c) ----------------------------------------------------- */
+
+typedef enum { TH_SCS = 0, TH_SNM = 1 } clinic_therapy;
+typedef struct {
+  int64_t pid;
+  char code[64];
+  clinic_therapy therapy;
+  char name[128];
+  int32_t birth;
+} clinic_patient;
+/* Looks up by code. CL_OK, or CL_USAGE "unknown patient" (printed). */
+int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p);
+const char *clinic_therapy_name(clinic_therapy t);
+/* Validates and inserts; returns CL_OK or an exit code (message printed, line prefix when
+ * line > 0 as in an import). */
+int clinic_patient_insert(sqlite3 *db, const char *code, const char *therapy, const char *name,
+                          const char *birth, int32_t today, long line);
+
+/* ---- path state machine (clinic_path.c) ---------------------------------------------- */
+
+typedef struct {
+  const char *id;      /* step name used on the command line */
+  const char *title;   /* for people */
+  int alt_group;       /* steps with the same non-zero group are alternatives */
+  int procedure;       /* an operation (vaccination windows apply) */
+} clinic_step_def;
+typedef struct {
+  int recorded;
+  int planned;          /* scheduled, not yet done */
+  int32_t date;
+  char outcome[16];
+  char note[256];
+} clinic_step_rec;
+#define CLINIC_MAX_STEPS 16
+typedef struct {
+  clinic_therapy therapy;
+  int nsteps;
+  const clinic_step_def *def;
+  clinic_step_rec rec[CLINIC_MAX_STEPS];
+} clinic_path;
+/* The step table of a therapy; *n gets its length. */
+const clinic_step_def *clinic_path_steps(clinic_therapy t, int *n);
+/* Index of a step name (aliases: stage1 = trial, stage2-implant = implant, removal =
+ * explant) or -1. */
+int clinic_path_index(clinic_therapy t, const char *name);
+int clinic_path_load(sqlite3 *db, const clinic_patient *p, clinic_path *path);
+/* Check that step `idx` may be recorded at `date` (planned or done), given the path so far.
+ * Returns CL_OK, or CL_RULE with a message in msg naming the missing step. */
+int clinic_path_check(const clinic_path *path, int idx, int32_t date, int planned,
+                      const char *outcome, int32_t today, char *msg, size_t cap);
+/* Date of a done (not planned) step, or INT32_MIN. */
+int32_t clinic_path_done(const clinic_path *path, const char *id);
+/* Date of a step, planned or done, or INT32_MIN. */
+int32_t clinic_path_any(const clinic_path *path, const char *id);
+/* 1 when the path ended (team said stop, or explant recorded). */
+int clinic_path_closed(const clinic_path *path);
+/* Record a step in the database (insert or turn planned into done). */
+int clinic_path_record(sqlite3 *db, const clinic_patient *p, clinic_path *path, int idx,
+                       int32_t date, int planned, const char *outcome, const char *note,
+                       int32_t today, long line);
+
+/* ---- diary (clinic_diary.c) ---------------------------------------------------------- */
+
+#define CLINIC_NRS_MAX 10
+#define CLINIC_EPISODES_MAX 99
+#define CLINIC_PADS_MAX 50
+/* A diary value absent: -1. */
+typedef struct {
+  int32_t date;
+  int nrs, morning, evening;           /* SCS */
+  int incontinence, urgency, pads;     /* SNM */
+} clinic_diary_row;
+/* Validate a row for a therapy (ranges, required values, future dates). 0 ok or -1 with a
+ * reason in msg. */
+int clinic_diary_validate(const clinic_patient *p, const clinic_diary_row *r, int32_t today,
+                          char *msg, size_t cap);
+/* Import a CSV file all or nothing. patient may be NULL when the file has a patient column. */
+int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int32_t today,
+                        int json);
+/* A day's pain in half points (0..20): nrs * 2, else morning + evening, else 2 * the one
+ * given; -1 when the row has no pain value. */
+int clinic_diary_pain_x2(const clinic_diary_row *r);
+
+/* ---- scores (clinic_score.c) --------------------------------------------------------- */
+
+typedef enum { SC_WEXNER = 0, SC_VAIZEY = 1, SC_NRS = 2 } clinic_score_kind;
+int clinic_score_kind_parse(const char *s, clinic_score_kind *k);
+const char *clinic_score_kind_name(clinic_score_kind k);
+/* Compute a total from "item=answer" strings. 0 ok (total, canonical items text in
+ * items_out), -1 with a reason. */
+int clinic_score_compute(clinic_score_kind k, const char *const *answers, int n, int *total,
+                         char *items_out, size_t items_cap, char *msg, size_t cap);
+int clinic_score_max(clinic_score_kind k);
+
+/* ---- evaluation (clinic_eval.c) ------------------------------------------------------ */
+
+typedef enum { EV_SUCCESS, EV_FAILURE, EV_INSUFFICIENT } clinic_verdict;
+typedef struct {
+  int64_t sum;    /* SCS: half points; SNM: episodes */
+  int64_t days;
+  int64_t sum2, days2; /* SNM urgency episodes; SCS morning NRS */
+  int64_t sum3, days3; /* SNM pads; SCS evening NRS */
+  int32_t from, to;    /* window, INT32_MIN when open */
+} clinic_phase_sum;
+typedef struct {
+  int have;
+  int32_t date;
+  int total;
+} clinic_score_pt;
+typedef struct {
+  clinic_therapy therapy;
+  clinic_verdict verdict;
+  const char *reason;         /* why, for people */
+  int threshold_bp;           /* success threshold in basis points (5000 = 50 %) */
+  int min_days;
+  clinic_phase_sum base, trial;
+  int has_reduction;
+  int64_t reduction_bp;       /* floor of the exact reduction, basis points */
+  int64_t base_mean_c, trial_mean_c; /* means in 1/100 units (NRS or episodes/week) */
+  clinic_score_pt score_before[3], score_after[3];
+} clinic_eval;
+const char *clinic_verdict_name(clinic_verdict v);
+/* The trial window from the path: *start is the trial (stage 1) operation day (INT32_MIN when
+ * not done); *end the last trial day (INT32_MAX while the trial is open). Baseline days are
+ * before *start; trial days are after *start up to *end. */
+void clinic_eval_windows(const clinic_path *path, int32_t *start, int32_t *end);
+/* "baseline", "trial" or "after" for a diary day, "operation" for the trial day itself. */
+const char *clinic_eval_phase(int32_t start, int32_t end, int32_t day);
+/* The pure rule: fill verdict and reduction from the phase sums. */
+void clinic_eval_decide(clinic_eval *e);
+int clinic_eval_patient(sqlite3 *db, const clinic_patient *p, int threshold_bp, int min_days,
+                        clinic_eval *e);
+void clinic_eval_json(js_w *w, const clinic_patient *p, const clinic_eval *e);
+void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e);
+/* Threshold and minimum days from settings and an optional --threshold value. */
+int clinic_eval_config(sqlite3 *db, const char *threshold_opt, int *threshold_bp, int *min_days);
+
+/* ---- follow-up plan (clinic_plan.c) and calendar (clinic_ics.c) --------------------- */
+
+typedef struct {
+  int32_t date;          /* INT32_MIN when not yet known */
+  int32_t date_to;       /* end of a window, or INT32_MIN */
+  const char *kind;      /* "visit", "operation", "task", "window" */
+  char what[160];
+  char when_text[96];    /* relative description when date is unknown */
+  int done;              /* in the past or recorded */
+} clinic_plan_item;
+typedef struct {
+  clinic_plan_item *items;
+  int n, cap;
+} clinic_plan;
+int clinic_plan_build(const clinic_patient *p, const clinic_path *path, int32_t today,
+                      int years, clinic_plan *plan);
+void clinic_plan_free(clinic_plan *plan);
+/* Write dated items as all-day VEVENTs (RFC 5545, CRLF, folded lines). */
+int clinic_ics_write(FILE *f, const clinic_patient *p, const clinic_plan *plan, int32_t today);
+
+/* ---- rules, leaflet, triage (clinic_rules.c, clinic_leaflet.c, clinic_triage.c) ------ */
+
+/* NULL when the name is no known anticoagulant, else the generic name it matched. */
+const char *clinic_anticoagulant(const char *name);
+/* 1 when a vaccination on vday of kind (flu != 0) falls in the window of an operation on
+ * oday: flu 2 days before to 2 days after; others 14 days before to 14 days after. */
+int clinic_vacc_conflict(int flu, int32_t vday, int32_t oday);
+typedef enum { PH_PRE = 0, PH_TRIAL, PH_EARLY, PH_LONG, PH_REMOVED } clinic_phase;
+const char *clinic_phase_name(clinic_phase ph);
+int clinic_phase_parse(const char *s, clinic_phase *ph);
+clinic_phase clinic_phase_of(const clinic_patient *p, const clinic_path *path, int32_t today);
+void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json);
+
+typedef enum { TR_SELF = 0, TR_WEEKDAY = 1, TR_IMMEDIATE = 2 } clinic_urgency;
+const char *clinic_urgency_name(clinic_urgency u);
+
+/* ---- commands (one file each group) -------------------------------------------------- */
+
+typedef struct {
+  sqlite3 *db;
+  const char *db_path;
+  int json;
+  int32_t today;
+} clinic_ctx;
+
+int clinic_cmd_patient(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_path(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_diary(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_score(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_evaluate(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_config(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_plan(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_vaccination(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_medication(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_check(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_leaflet(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_triage(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_visit(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_interrogation(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_report(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_export(clinic_ctx *c, clinic_args *a);
+
+#endif

@@ -1,0 +1,124 @@
+/* clinic_main.c: `nmod clinic [--db FILE] CMD ... [--json]`: global options, the database,
+ * and dispatch to one handler per command. */
+#include <string.h>
+
+#include "clinic.h"
+#include "clinic_int.h"
+
+static const char usage[] =
+    "usage: nmod clinic [--db FILE] COMMAND ... [--json]\n"
+    "  database: --db FILE, else $NMOD_CLINIC_DB, else $XDG_DATA_HOME/nmod/clinic.db\n"
+    "            (or ~/.local/share/nmod/clinic.db); NMOD_TODAY=YYYY-MM-DD fixes 'today'\n"
+    "  init                                       create or migrate the database\n"
+    "  patient add ID --therapy scs|snm --name NAME --birth YYYY-MM-DD\n"
+    "  patient show ID | patient list | patient import FILE.csv\n"
+    "  path show ID                               where the patient stands, what comes next\n"
+    "  path step ID STEP [--date D] [--planned] [--outcome proceed|stop] [--note T] [--override REASON]\n"
+    "  path undo ID | path import FILE.csv\n"
+    "  diary add ID --date D (--nrs N | --morning N --evening N | --incontinence N [--urgency N] [--pads N])\n"
+    "  diary import [ID] FILE.csv | diary list ID [--from D] [--to D] | diary delete ID --date D\n"
+    "  score add ID wexner|vaizey|nrs [--date D] ITEM=ANSWER... | score list ID\n"
+    "  evaluate ID|--all [--threshold PCT]       trial verdict: success, failure, insufficient-data\n"
+    "  config [success_threshold_pct PCT | min_diary_days N]\n"
+    "  plan ID [--years N] [--ics FILE]           follow-up plan (and a calendar file)\n"
+    "  vaccination add ID --date D --kind flu|other [--name T]\n"
+    "  medication add ID NAME\n"
+    "  check ID                                   vaccination windows, timing, anticoagulants\n"
+    "  leaflet ID [--phase P]                     the rules for the patient's current phase\n"
+    "  triage [--temp C] [--symptom S]... [--therapy scs|snm | --patient ID] [--bed-rest-days N]\n"
+    "  visit add ID --kind K [--date D] [--note T] | visit list ID\n"
+    "  import-interrogation ID FILE.json [--date D]\n"
+    "  report ID --out FILE.html                  HTML report with diary plot and plan\n"
+    "  export ID --fhir|--csv [--out FILE]        FHIR R4 Bundle or diary CSV\n"
+    "exit codes: 0 done, 1 I/O or database failure, 2 usage or invalid input, 3 refused by a rule\n"
+    "details: docs/CLINIC.md\n";
+
+static const char *const flags[] = {"json", "planned", "all", "fhir", "csv", "help", NULL};
+
+typedef int (*handler)(clinic_ctx *, clinic_args *);
+static const struct {
+  const char *name;
+  handler fn;
+  int needs_db;
+} cmds[] = {
+    {"patient", clinic_cmd_patient, 1},     {"path", clinic_cmd_path, 1},
+    {"diary", clinic_cmd_diary, 1},         {"score", clinic_cmd_score, 1},
+    {"evaluate", clinic_cmd_evaluate, 1},   {"config", clinic_cmd_config, 1},
+    {"plan", clinic_cmd_plan, 1},           {"vaccination", clinic_cmd_vaccination, 1},
+    {"medication", clinic_cmd_medication, 1}, {"check", clinic_cmd_check, 1},
+    {"leaflet", clinic_cmd_leaflet, 1},     {"triage", clinic_cmd_triage, 0},
+    {"visit", clinic_cmd_visit, 1},         {"import-interrogation", clinic_cmd_interrogation, 1},
+    {"report", clinic_cmd_report, 1},       {"export", clinic_cmd_export, 1},
+};
+
+static int cmd_init(clinic_ctx *c, clinic_args *a) {
+  int rc = clinic_args_done(a, "init");
+  if (rc) return rc;
+  int v = clinic_db_version(c->db);
+  if (c->json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "db");
+    jw_str(&w, c->db_path);
+    jw_key(&w, "schema_version");
+    jw_int(&w, v);
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    printf("database %s ready (schema version %d, WAL)\n", c->db_path, v);
+  }
+  return CL_OK;
+}
+
+int clinic_main(int argc, char **argv) {
+  clinic_args a;
+  /* argv[0] is "clinic". */
+  int rc = clinic_args_parse(&a, argc - 1, argv + 1, flags);
+  if (rc) return rc;
+  clinic_ctx c;
+  memset(&c, 0, sizeof c);
+  c.json = clinic_opt_flag(&a, "json");
+  c.today = clinic_today();
+  const char *db = clinic_opt_get(&a, "db");
+  if (clinic_opt_flag(&a, "help") || a.npos == 0 || strcmp(a.pos[0], "help") == 0) {
+    fputs(usage, a.npos == 0 && !clinic_opt_flag(&a, "help") ? stderr : stdout);
+    return a.npos == 0 && !clinic_opt_flag(&a, "help") ? CL_USAGE : CL_OK;
+  }
+  const char *name = a.pos[0];
+  handler fn = NULL;
+  int needs_db = 1;
+  if (strcmp(name, "init") == 0) {
+    fn = cmd_init;
+  } else {
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+      if (strcmp(cmds[i].name, name) == 0) {
+        fn = cmds[i].fn;
+        needs_db = cmds[i].needs_db;
+      }
+  }
+  if (!fn) return clinic_fail(CL_USAGE, "unknown command '%s' (see nmod clinic help)", name);
+  /* triage needs the database only to look up --patient. */
+  if (!needs_db) {
+    for (int i = 0; i < a.nopts; i++)
+      if (strcmp(a.opts[i].name, "patient") == 0 || strncmp(a.opts[i].name, "patient=", 8) == 0) needs_db = 1;
+  }
+  char path[4096];
+  if (needs_db) {
+    if (db) {
+      if (!*db) return clinic_fail(CL_USAGE, "--db needs a file name");
+      snprintf(path, sizeof path, "%s", db);
+    } else if ((rc = clinic_db_default_path(path, sizeof path)) != CL_OK) {
+      return rc;
+    }
+    c.db_path = path;
+    if ((rc = clinic_db_open(path, &c.db)) != CL_OK) return rc;
+  }
+  rc = fn(&c, &a);
+  if (fflush(stdout) != 0 && rc == CL_OK) rc = clinic_fail(CL_IO, "writing the output failed");
+  if (c.db) {
+    clinic_rollback(c.db);
+    if (sqlite3_close(c.db) != SQLITE_OK && rc == CL_OK) rc = clinic_fail(CL_IO, "closing the database failed");
+  }
+  return rc;
+}

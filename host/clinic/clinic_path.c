@@ -1,0 +1,283 @@
+/* clinic_path.c: the two-stage path of each therapy as a state machine with dates.
+ *
+ * Each step needs the step before it (for a pair of alternatives, such as a definitive
+ * implant or an explant, either one). A step may be recorded as done (its date is not in the
+ * future) or as planned (any date); a done step needs its predecessor done, a planned step
+ * needs its predecessor at least planned. Dates never go backwards along the path. A team
+ * meeting that decides "stop" closes the path, and so does an explant except for follow-up.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include "clinic_int.h"
+
+/* SCS, from the pain clinic brochure (000_...txt): aanmelding, neuromodulatie overleg,
+ * vragenlijsten en pijndagboek, psycholoog, intake, definitief besluit, POS, operatie 1
+ * (proef, 2 weken), operatie 2 (definitief of verwijderen), controles. */
+static const clinic_step_def scs_steps[] = {
+    {"referral", "referral by the pain specialist", 0, 0},
+    {"team-review", "team review in the neuromodulation meeting", 0, 0},
+    {"questionnaires", "questionnaires and pain diary (baseline)", 0, 0},
+    {"psychologist", "talk with the psychologist", 0, 0},
+    {"intake", "extensive intake with the pain nurse", 0, 0},
+    {"decision", "final decision in the neuromodulation meeting", 0, 0},
+    {"screening", "pre-operative screening", 0, 0},
+    {"trial", "operation 1: trial lead with external stimulator (2 weeks)", 0, 1},
+    {"trial-end", "end of the trial and its evaluation", 0, 0},
+    {"implant", "operation 2: definitive stimulator implanted", 1, 1},
+    {"explant", "operation 2: system removed", 1, 1},
+    {"follow-up", "follow-up controls", 0, 0},
+};
+
+/* SNM, from the surgical brochure (004_...txt): motivated patient, functional scores and
+ * diary, proefperiode (stap 1, 3-4 weeks), stap 2 (verwijdering of definitieve modulator). */
+static const clinic_step_def snm_steps[] = {
+    {"referral", "referral of a motivated patient whose earlier treatments failed", 0, 0},
+    {"scores", "functional scores and bowel diary (baseline)", 0, 0},
+    {"trial", "stage 1: trial lead with external modulator (3-4 weeks)", 0, 1},
+    {"implant", "stage 2: definitive modulator placed", 1, 1},
+    {"explant", "stage 2: lead and extension removed", 1, 1},
+    {"follow-up", "follow-up and programming visits", 0, 0},
+};
+
+const clinic_step_def *clinic_path_steps(clinic_therapy t, int *n) {
+  if (t == TH_SCS) {
+    *n = (int)(sizeof scs_steps / sizeof scs_steps[0]);
+    return scs_steps;
+  }
+  *n = (int)(sizeof snm_steps / sizeof snm_steps[0]);
+  return snm_steps;
+}
+
+int clinic_path_index(clinic_therapy t, const char *name) {
+  int n;
+  const clinic_step_def *d = clinic_path_steps(t, &n);
+  if (strcmp(name, "stage1") == 0 || strcmp(name, "stage-1") == 0 || strcmp(name, "pne") == 0)
+    name = "trial";
+  else if (strcmp(name, "stage2-implant") == 0 || strcmp(name, "definitive") == 0)
+    name = "implant";
+  else if (strcmp(name, "stage2-removal") == 0 || strcmp(name, "removal") == 0)
+    name = "explant";
+  else if (t == TH_SCS && strcmp(name, "diary") == 0)
+    name = "questionnaires";
+  else if (t == TH_SNM && strcmp(name, "diary") == 0)
+    name = "scores";
+  for (int i = 0; i < n; i++)
+    if (strcmp(d[i].id, name) == 0) return i;
+  return -1;
+}
+
+int clinic_path_load(sqlite3 *db, const clinic_patient *p, clinic_path *path) {
+  memset(path, 0, sizeof *path);
+  path->therapy = p->therapy;
+  path->def = clinic_path_steps(p->therapy, &path->nsteps);
+  sqlite3_stmt *st =
+      clinic_prep(db, "SELECT step, date, planned, outcome, note FROM path_step WHERE pid = ?");
+  if (!st) return CL_IO;
+  sqlite3_bind_int64(st, 1, p->pid);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    int i = clinic_path_index(p->therapy, (const char *)sqlite3_column_text(st, 0));
+    if (i < 0) continue;
+    clinic_step_rec *r = &path->rec[i];
+    if (clinic_date_parse((const char *)sqlite3_column_text(st, 1), &r->date) != 0) continue;
+    r->recorded = 1;
+    r->planned = sqlite3_column_int(st, 2);
+    const unsigned char *o = sqlite3_column_text(st, 3), *nt = sqlite3_column_text(st, 4);
+    snprintf(r->outcome, sizeof r->outcome, "%s", o ? (const char *)o : "");
+    snprintf(r->note, sizeof r->note, "%s", nt ? (const char *)nt : "");
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return clinic_dbfail(db, "reading the path");
+  return CL_OK;
+}
+
+int32_t clinic_path_done(const clinic_path *path, const char *id) {
+  int i = clinic_path_index(path->therapy, id);
+  if (i < 0 || !path->rec[i].recorded || path->rec[i].planned) return INT32_MIN;
+  return path->rec[i].date;
+}
+
+int32_t clinic_path_any(const clinic_path *path, const char *id) {
+  int i = clinic_path_index(path->therapy, id);
+  if (i < 0 || !path->rec[i].recorded) return INT32_MIN;
+  return path->rec[i].date;
+}
+
+int clinic_path_closed(const clinic_path *path) {
+  for (int i = 0; i < path->nsteps; i++) {
+    const clinic_step_rec *r = &path->rec[i];
+    if (r->recorded && !r->planned && strcmp(r->outcome, "stop") == 0) return 1;
+  }
+  return 0;
+}
+
+/* The step that must come before idx: the nearest earlier step outside idx's own group of
+ * alternatives. Sets *lo..*hi to that step or its whole group. -1 when idx is the first. */
+static int predecessor(const clinic_path *path, int idx, int *lo, int *hi) {
+  int j = idx - 1;
+  int g = path->def[idx].alt_group;
+  while (j >= 0 && g != 0 && path->def[j].alt_group == g) j--;
+  if (j < 0) return -1;
+  *lo = *hi = j;
+  int gj = path->def[j].alt_group;
+  if (gj != 0) {
+    while (*lo > 0 && path->def[*lo - 1].alt_group == gj) (*lo)--;
+  }
+  return j;
+}
+
+int clinic_path_check(const clinic_path *path, int idx, int32_t date, int planned,
+                      const char *outcome, int32_t today, char *msg, size_t cap) {
+  const clinic_step_def *d = &path->def[idx];
+  char ds[11];
+  clinic_date_fmt(date, ds);
+  if (!planned && date > today) {
+    snprintf(msg, cap, "'%s' on %s is in the future: record it with --planned, or when it has happened",
+             d->id, ds);
+    return CL_USAGE;
+  }
+  if (outcome && *outcome) {
+    if (strcmp(d->id, "team-review") != 0 && strcmp(d->id, "decision") != 0) {
+      snprintf(msg, cap, "--outcome applies to team-review and decision only, not '%s'", d->id);
+      return CL_USAGE;
+    }
+    if (strcmp(outcome, "proceed") != 0 && strcmp(outcome, "stop") != 0) {
+      snprintf(msg, cap, "outcome '%s' is not known: use proceed or stop", outcome);
+      return CL_USAGE;
+    }
+  }
+  const clinic_step_rec *me = &path->rec[idx];
+  if (me->recorded && !me->planned) {
+    char md[11];
+    clinic_date_fmt(me->date, md);
+    snprintf(msg, cap, "'%s' is already recorded on %s (undo the last step with: nmod clinic path undo PATIENT)",
+             d->id, md);
+    return CL_RULE;
+  }
+  /* An alternative already taken blocks the other one. */
+  if (d->alt_group) {
+    for (int k = 0; k < path->nsteps; k++)
+      if (k != idx && path->def[k].alt_group == d->alt_group && path->rec[k].recorded &&
+          !path->rec[k].planned) {
+        snprintf(msg, cap, "'%s' cannot be recorded: its alternative '%s' is already recorded",
+                 d->id, path->def[k].id);
+        return CL_RULE;
+      }
+  }
+  /* Once the team said stop, or the system was removed, nothing else except follow-up. */
+  for (int k = 0; k < path->nsteps; k++) {
+    const clinic_step_rec *r = &path->rec[k];
+    if (k < idx && r->recorded && !r->planned && strcmp(r->outcome, "stop") == 0) {
+      char kd[11];
+      clinic_date_fmt(r->date, kd);
+      snprintf(msg, cap, "the path is closed: '%s' on %s decided to stop", path->def[k].id, kd);
+      return CL_RULE;
+    }
+  }
+  /* No step may follow one recorded later in the path (that would mean going back). */
+  for (int k = idx + 1; k < path->nsteps; k++) {
+    const clinic_step_rec *r = &path->rec[k];
+    if (!r->recorded || (path->def[k].alt_group && path->def[k].alt_group == d->alt_group)) continue;
+    if (!r->planned) {
+      snprintf(msg, cap, "'%s' cannot be recorded after the later step '%s'", d->id, path->def[k].id);
+      return CL_RULE;
+    }
+    if (date > r->date) {
+      char kd[11];
+      clinic_date_fmt(r->date, kd);
+      snprintf(msg, cap, "'%s' on %s would come after the planned step '%s' on %s; move that first",
+               d->id, ds, path->def[k].id, kd);
+      return CL_RULE;
+    }
+  }
+  int lo, hi;
+  if (predecessor(path, idx, &lo, &hi) < 0) return CL_OK;
+  int found = -1;
+  for (int k = lo; k <= hi; k++)
+    if (path->rec[k].recorded) found = k;
+  if (found < 0) {
+    if (lo == hi)
+      snprintf(msg, cap, "'%s' is out of order: the step '%s' (%s) is missing; record it first",
+               d->id, path->def[lo].id, path->def[lo].title);
+    else
+      snprintf(msg, cap, "'%s' is out of order: the step '%s' or '%s' is missing; record it first",
+               d->id, path->def[lo].id, path->def[hi].id);
+    return CL_RULE;
+  }
+  const clinic_step_rec *pr = &path->rec[found];
+  char pd[11];
+  clinic_date_fmt(pr->date, pd);
+  if (!planned && pr->planned) {
+    snprintf(msg, cap, "'%s' is out of order: the step '%s' is only planned (for %s); record it as done first",
+             d->id, path->def[found].id, pd);
+    return CL_RULE;
+  }
+  if (date < pr->date) {
+    snprintf(msg, cap, "'%s' on %s is before the step '%s' on %s; dates must follow the path", d->id,
+             ds, path->def[found].id, pd);
+    return CL_RULE;
+  }
+  return CL_OK;
+}
+
+int clinic_path_record(sqlite3 *db, const clinic_patient *p, clinic_path *path, int idx,
+                       int32_t date, int planned, const char *outcome, const char *note,
+                       int32_t today, long line) {
+  char msg[512];
+  int rc = clinic_path_check(path, idx, date, planned, outcome, today, msg, sizeof msg);
+  if (rc) {
+    if (line > 0) return clinic_fail(rc, "line %ld: %s: %s", line, p->code, msg);
+    return clinic_fail(rc, "%s: %s", p->code, msg);
+  }
+  if (date < p->birth) {
+    if (line > 0) return clinic_fail(CL_USAGE, "line %ld: %s: a date before the birth date", line, p->code);
+    return clinic_fail(CL_USAGE, "%s: a date before the birth date", p->code);
+  }
+  /* Taking one alternative drops a plan for the other. */
+  if (path->def[idx].alt_group) {
+    for (int k = 0; k < path->nsteps; k++) {
+      if (k == idx || path->def[k].alt_group != path->def[idx].alt_group || !path->rec[k].recorded) continue;
+      sqlite3_stmt *del = clinic_prep(db, "DELETE FROM path_step WHERE pid = ? AND step = ?");
+      if (!del) return CL_IO;
+      sqlite3_bind_int64(del, 1, p->pid);
+      sqlite3_bind_text(del, 2, path->def[k].id, -1, SQLITE_STATIC);
+      rc = sqlite3_step(del);
+      sqlite3_finalize(del);
+      if (rc != SQLITE_DONE) return clinic_dbfail(db, "dropping a planned alternative");
+      memset(&path->rec[k], 0, sizeof path->rec[k]);
+    }
+  }
+  sqlite3_stmt *st = clinic_prep(
+      db, "INSERT OR REPLACE INTO path_step(pid, step, date, planned, outcome, note) VALUES (?,?,?,?,?,?)");
+  if (!st) return CL_IO;
+  char ds[11];
+  clinic_date_fmt(date, ds);
+  const char *oc = outcome && *outcome ? outcome
+                   : (strcmp(path->def[idx].id, "team-review") == 0 ||
+                      strcmp(path->def[idx].id, "decision") == 0)
+                       ? "proceed"
+                       : NULL;
+  sqlite3_bind_int64(st, 1, p->pid);
+  sqlite3_bind_text(st, 2, path->def[idx].id, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, ds, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 4, planned ? 1 : 0);
+  if (oc)
+    sqlite3_bind_text(st, 5, oc, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, 5);
+  if (note && *note)
+    sqlite3_bind_text(st, 6, note, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, 6);
+  rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) return clinic_dbfail(db, "recording a step");
+  clinic_step_rec *r = &path->rec[idx];
+  r->recorded = 1;
+  r->planned = planned ? 1 : 0;
+  r->date = date;
+  snprintf(r->outcome, sizeof r->outcome, "%s", oc ? oc : "");
+  snprintf(r->note, sizeof r->note, "%s", note ? note : "");
+  return CL_OK;
+}

@@ -1,0 +1,266 @@
+/* clinic_plan.c: the follow-up plan from the recorded (done or planned) path dates.
+ *
+ * SCS (pain clinic brochure): pre-operative screening 1-2 weeks before the trial, admission
+ * call about 1 week before, trial visits twice a week during the 2-week trial, wound check 2
+ * weeks after the definitive implant, controls 1, 3 (medication tapering), 6, 9 and 12
+ * months after it, then yearly with pain diary and questionnaires beforehand.
+ * SNM (surgery brochure): stage 2 three to four weeks after stage 1, 1 or 2 programming
+ * visits at the start. Offsets the brochures do not give are ours (docs/CLINIC.md).
+ * Months are calendar months clamped to the month's end (clinic_date_add_months).
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clinic_int.h"
+
+static clinic_plan_item *add(clinic_plan *pl, int32_t date, int32_t date_to, const char *kind, const char *what) {
+  if (pl->n == pl->cap) {
+    pl->cap = pl->cap ? pl->cap * 2 : 32;
+    clinic_plan_item *v = realloc(pl->items, (size_t)pl->cap * sizeof *v);
+    if (!v) abort();
+    pl->items = v;
+  }
+  clinic_plan_item *it = &pl->items[pl->n++];
+  memset(it, 0, sizeof *it);
+  it->date = date;
+  it->date_to = date_to;
+  it->kind = kind;
+  snprintf(it->what, sizeof it->what, "%s", what);
+  return it;
+}
+
+static void add_rel(clinic_plan *pl, const char *kind, const char *what, const char *when) {
+  clinic_plan_item *it = add(pl, INT32_MIN, INT32_MIN, kind, what);
+  snprintf(it->when_text, sizeof it->when_text, "%s", when);
+}
+
+static void definitive_scs(clinic_plan *pl, int32_t im, int years) {
+  char what[160];
+  if (im == INT32_MIN) {
+    add_rel(pl, "visit", "wound check at the pain clinic", "2 weeks after the definitive implant");
+    add_rel(pl, "visit", "control at the pain clinic", "1 month after the definitive implant");
+    add_rel(pl, "visit", "control at the pain clinic; tapering of pain medication discussed",
+            "3 months after the definitive implant");
+    add_rel(pl, "visit", "control at the pain clinic", "6, 9 and 12 months after the definitive implant");
+    add_rel(pl, "visit", "yearly control, with pain diary and questionnaires beforehand", "every year after that");
+    return;
+  }
+  add(pl, im, INT32_MIN, "operation", "operation 2: definitive stimulator implanted (no shower for 3 days)");
+  add(pl, im + 14, INT32_MIN, "visit", "wound check at the pain clinic (2 weeks after operation 2)");
+  add(pl, im + 42, INT32_MIN, "task", "end of the 6 weeks of lifestyle rules after operation 2");
+  static const int months[5] = {1, 3, 6, 9, 12};
+  for (int i = 0; i < 5; i++) {
+    snprintf(what, sizeof what, "control at the pain clinic, %d month%s after the implant%s", months[i],
+             months[i] > 1 ? "s" : "", months[i] == 3 ? "; tapering of pain medication discussed" : "");
+    add(pl, clinic_date_add_months(im, months[i]), INT32_MIN, "visit", what);
+  }
+  for (int y = 2; y <= years; y++) {
+    int32_t d = clinic_date_add_months(im, 12 * y);
+    snprintf(what, sizeof what, "keep the pain diary and fill in the questionnaires for the yearly control");
+    add(pl, d - 14, d - 1, "task", what);
+    snprintf(what, sizeof what, "yearly control at the pain clinic (year %d): read-out and settings", y);
+    add(pl, d, INT32_MIN, "visit", what);
+  }
+}
+
+static void plan_scs(const clinic_path *path, int years, clinic_plan *pl) {
+  int32_t tr = clinic_path_any(path, "trial");
+  int32_t te = clinic_path_any(path, "trial-end");
+  int32_t im = clinic_path_any(path, "implant");
+  int32_t ex = clinic_path_done(path, "explant");
+  if (tr == INT32_MIN) {
+    add_rel(pl, "visit", "pre-operative screening (medication, anticoagulants, anaesthesia)",
+            "1-2 weeks before the trial operation");
+    add_rel(pl, "operation", "operation 1: trial lead and external stimulator", "after the final decision");
+    add_rel(pl, "visit", "trial checks at the pain clinic, twice a week", "during the 2-week trial");
+    definitive_scs(pl, INT32_MIN, years);
+    return;
+  }
+  int32_t sc = clinic_path_any(path, "screening");
+  if (sc != INT32_MIN)
+    add(pl, sc, INT32_MIN, "visit", "pre-operative screening (medication, anticoagulants, anaesthesia)");
+  else
+    add(pl, tr - 14, tr - 7, "window", "pre-operative screening (medication, anticoagulants, anaesthesia)");
+  add(pl, tr - 7, INT32_MIN, "task", "the admission office calls about the date, time and ward (about 1 week before)");
+  add(pl, tr, INT32_MIN, "operation", "operation 1: trial lead and external stimulator (lie flat for 4 hours)");
+  static const int visits[4] = {3, 7, 10, 14};
+  for (int i = 0; i < 4; i++) {
+    char what[160];
+    snprintf(what, sizeof what, "trial check %d of 4 at the pain clinic: wound and effect, settings", i + 1);
+    add(pl, tr + visits[i], INT32_MIN, "visit", what);
+  }
+  add(pl, te != INT32_MIN ? te : tr + 14, INT32_MIN, "task",
+      "end of the 2-week trial: evaluate the pain diary (nmod clinic evaluate)");
+  if (ex != INT32_MIN) {
+    add(pl, ex, INT32_MIN, "operation", "operation 2: system removed; no stimulator controls follow");
+    return;
+  }
+  definitive_scs(pl, im, years);
+}
+
+static void plan_snm(const clinic_path *path, int years, clinic_plan *pl) {
+  int32_t tr = clinic_path_any(path, "trial");
+  int32_t im = clinic_path_any(path, "implant");
+  int32_t ex = clinic_path_any(path, "explant");
+  char what[160];
+  if (tr == INT32_MIN) {
+    add_rel(pl, "operation", "stage 1: trial lead and external modulator (about 60 minutes)",
+            "after the baseline scores and diary");
+    add_rel(pl, "operation", "stage 2: definitive modulator or removal of the lead", "3-4 weeks after stage 1");
+    add_rel(pl, "visit", "1 or 2 programming visits", "after stage 2");
+    return;
+  }
+  add(pl, tr, INT32_MIN, "operation", "stage 1: trial lead and external modulator (about 60 minutes)");
+  add(pl, tr, tr + 1, "visit", "external modulator connected and activated (afternoon on the ward or next morning)");
+  int32_t s2 = im != INT32_MIN ? im : ex;
+  int32_t diary_end = s2 != INT32_MIN ? s2 - 1 : tr + 20;
+  add(pl, tr + 1, diary_end, "task", "keep the bowel diary every day of the trial; no bath or shower");
+  add(pl, diary_end - 6 > tr ? diary_end - 6 : tr + 1, diary_end, "task",
+      "functional scores (Wexner, St Mark's) after the trial");
+  if (s2 == INT32_MIN) {
+    add(pl, tr + 21, tr + 28, "window",
+        "stage 2 (3-4 weeks after stage 1): definitive modulator if the trial succeeded, else removal");
+    add_rel(pl, "visit", "1 or 2 programming visits", "after a definitive modulator");
+    return;
+  }
+  if (im == INT32_MIN) {
+    add(pl, ex, INT32_MIN, "operation", "stage 2: lead and extension removed (about 20 minutes)");
+    add(pl, ex + 42, INT32_MIN, "visit", "control visit at the surgical clinic and possible further path");
+    return;
+  }
+  add(pl, im, INT32_MIN, "operation",
+      "stage 2: definitive modulator placed (about 25 minutes); activated and programmed that afternoon");
+  add(pl, im + 1, INT32_MIN, "task", "showering allowed again (no bath until the wound has closed)");
+  add(pl, im + 14, INT32_MIN, "visit", "programming visit 1; end of the 2 extra weeks of movement rules");
+  add(pl, im + 42, INT32_MIN, "visit", "programming visit 2 (if needed)");
+  for (int y = 1; y <= years; y++) {
+    snprintf(what, sizeof what, "yearly control (year %d): read-out, battery and settings", y);
+    add(pl, clinic_date_add_months(im, 12 * y), INT32_MIN, "visit", what);
+  }
+}
+
+int clinic_plan_build(const clinic_patient *p, const clinic_path *path, int32_t today, int years,
+                      clinic_plan *plan) {
+  memset(plan, 0, sizeof *plan);
+  if (clinic_path_closed(path)) return CL_OK;
+  if (p->therapy == TH_SCS)
+    plan_scs(path, years, plan);
+  else
+    plan_snm(path, years, plan);
+  /* Stable insertion sort by date; items without a date keep their order at the end. */
+  for (int i = 1; i < plan->n; i++) {
+    clinic_plan_item x = plan->items[i];
+    int j = i - 1;
+    int32_t kx = x.date == INT32_MIN ? INT32_MAX : x.date;
+    while (j >= 0 && (plan->items[j].date == INT32_MIN ? INT32_MAX : plan->items[j].date) > kx) {
+      plan->items[j + 1] = plan->items[j];
+      j--;
+    }
+    plan->items[j + 1] = x;
+  }
+  for (int i = 0; i < plan->n; i++) {
+    clinic_plan_item *it = &plan->items[i];
+    int32_t last = it->date_to != INT32_MIN ? it->date_to : it->date;
+    it->done = it->date != INT32_MIN && last < today;
+  }
+  return CL_OK;
+}
+
+void clinic_plan_free(clinic_plan *plan) {
+  free(plan->items);
+  memset(plan, 0, sizeof *plan);
+}
+
+int clinic_cmd_plan(clinic_ctx *c, clinic_args *a) {
+  const char *ics = clinic_opt_get(a, "ics"), *yrs = clinic_opt_get(a, "years");
+  int rc = clinic_args_done(a, "plan");
+  if (rc) return rc;
+  if (a->npos != 2) return clinic_fail(CL_USAGE, "usage: nmod clinic plan PATIENT [--years N] [--ics FILE] [--json]");
+  long years = 5;
+  if (yrs && clinic_parse_int(yrs, 1, 50, &years) != 0)
+    return clinic_fail(CL_USAGE, "--years '%s' is not a whole number from 1 to 50", yrs);
+  clinic_patient p;
+  if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
+  clinic_path path;
+  if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) return rc;
+  clinic_plan pl;
+  clinic_plan_build(&p, &path, c->today, (int)years, &pl);
+  if (ics) {
+    FILE *f = fopen(ics, "wb");
+    if (!f) {
+      clinic_plan_free(&pl);
+      return clinic_fail(CL_IO, "cannot write %s: check the folder exists and is writable", ics);
+    }
+    int wr = clinic_ics_write(f, &p, &pl, c->today);
+    if (fclose(f) != 0 || wr != 0) {
+      clinic_plan_free(&pl);
+      return clinic_fail(CL_IO, "writing %s failed (disk full?)", ics);
+    }
+  }
+  char d1[11], d2[11];
+  if (c->json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "patient");
+    jw_str(&w, p.code);
+    jw_key(&w, "therapy");
+    jw_str(&w, clinic_therapy_name(p.therapy));
+    jw_key(&w, "closed");
+    jw_bool(&w, clinic_path_closed(&path));
+    jw_key(&w, "items");
+    jw_arr(&w);
+    for (int i = 0; i < pl.n; i++) {
+      const clinic_plan_item *it = &pl.items[i];
+      jw_obj(&w);
+      jw_key(&w, "date");
+      if (it->date == INT32_MIN) jw_null(&w); else { clinic_date_fmt(it->date, d1); jw_str(&w, d1); }
+      if (it->date_to != INT32_MIN) {
+        clinic_date_fmt(it->date_to, d2);
+        jw_key(&w, "date_to");
+        jw_str(&w, d2);
+      }
+      if (it->when_text[0]) {
+        jw_key(&w, "when");
+        jw_str(&w, it->when_text);
+      }
+      jw_key(&w, "kind");
+      jw_str(&w, it->kind);
+      jw_key(&w, "what");
+      jw_str(&w, it->what);
+      jw_key(&w, "past");
+      jw_bool(&w, it->done);
+      jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    if (ics) {
+      jw_key(&w, "ics");
+      jw_str(&w, ics);
+    }
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    printf("Follow-up plan for %s (%s, %s)\n", p.code, p.name, p.therapy == TH_SCS ? "SCS" : "SNM");
+    if (clinic_path_closed(&path)) printf("  the path is closed: no plan\n");
+    for (int i = 0; i < pl.n; i++) {
+      const clinic_plan_item *it = &pl.items[i];
+      if (it->date == INT32_MIN) {
+        printf("  %-28s %-9s %s\n", it->when_text, it->kind, it->what);
+        continue;
+      }
+      clinic_date_fmt(it->date, d1);
+      char when[64];
+      if (it->date_to != INT32_MIN) {
+        clinic_date_fmt(it->date_to, d2);
+        snprintf(when, sizeof when, "%s %s..%s", clinic_weekday_name(it->date), d1, d2);
+      } else {
+        snprintf(when, sizeof when, "%s %s", clinic_weekday_name(it->date), d1);
+      }
+      printf("  %-28s %-9s %s%s\n", when, it->kind, it->what, it->done ? "  (past)" : "");
+    }
+    if (ics) printf("calendar written to %s\n", ics);
+  }
+  clinic_plan_free(&pl);
+  return CL_OK;
+}

@@ -1,0 +1,287 @@
+/* clinic_report.c: one self-contained HTML page per patient: the path, the trial evaluation,
+ * an SVG plot of the diary (baseline and trial shaded, the success line drawn at the
+ * threshold below the baseline mean), scores, visits with read-outs, and the plan. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clinic_int.h"
+
+static void esc(FILE *f, const char *s) {
+  for (; s && *s; s++) {
+    switch (*s) {
+    case '<': fputs("&lt;", f); break;
+    case '>': fputs("&gt;", f); break;
+    case '&': fputs("&amp;", f); break;
+    case '"': fputs("&quot;", f); break;
+    default: fputc(*s, f);
+    }
+  }
+}
+
+typedef struct {
+  int32_t date;
+  int value_x2; /* SCS: pain in half points; SNM: incontinence episodes * 2 */
+} point;
+
+static int load_points(sqlite3 *db, const clinic_patient *p, point **out, int *n) {
+  sqlite3_stmt *st = clinic_prep(db, "SELECT date, nrs, nrs_morning, nrs_evening, incontinence FROM diary WHERE pid = ? ORDER BY date");
+  if (!st) return CL_IO;
+  sqlite3_bind_int64(st, 1, p->pid);
+  int cap = 64, k = 0, rc;
+  point *v = malloc((size_t)cap * sizeof *v);
+  if (!v) abort();
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    clinic_diary_row r = {0, -1, -1, -1, -1, -1, -1};
+    if (clinic_date_parse((const char *)sqlite3_column_text(st, 0), &r.date) != 0) continue;
+    int *f[4] = {&r.nrs, &r.morning, &r.evening, &r.incontinence};
+    for (int i = 0; i < 4; i++)
+      if (sqlite3_column_type(st, 1 + i) != SQLITE_NULL) *f[i] = sqlite3_column_int(st, 1 + i);
+    int x2 = p->therapy == TH_SCS ? clinic_diary_pain_x2(&r) : r.incontinence >= 0 ? 2 * r.incontinence : -1;
+    if (x2 < 0) continue;
+    if (k == cap) {
+      cap *= 2;
+      point *nv = realloc(v, (size_t)cap * sizeof *v);
+      if (!nv) abort();
+      v = nv;
+    }
+    v[k].date = r.date;
+    v[k].value_x2 = x2;
+    k++;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    free(v);
+    return clinic_dbfail(db, "reading the diary");
+  }
+  *out = v;
+  *n = k;
+  return CL_OK;
+}
+
+static void plot(FILE *f, const clinic_patient *p, const point *pt, int n, const clinic_eval *e) {
+  const double W = 860, H = 280, L = 50, R = 20, T = 20, B = 40;
+  if (n == 0) {
+    fputs("<p>No diary days yet.</p>\n", f);
+    return;
+  }
+  int32_t d0 = pt[0].date, d1 = pt[n - 1].date;
+  if (d1 == d0) d1 = d0 + 1;
+  double ymax = 10;
+  if (p->therapy == TH_SNM) {
+    ymax = 4;
+    for (int i = 0; i < n; i++)
+      if (pt[i].value_x2 / 2.0 > ymax) ymax = pt[i].value_x2 / 2.0;
+    ymax = (double)((int)ymax + 1);
+  }
+#define XP(d) (L + (W - L - R) * (double)((d) - d0) / (double)(d1 - d0))
+#define YP(v) (T + (H - T - B) * (1.0 - (v) / ymax))
+  fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" role=\"img\" aria-label=\"diary plot\">\n", W, H);
+  fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#fff\" stroke=\"#999\"/>\n", L, T, W - L - R, H - T - B);
+  int32_t ts = e->trial.from, te = e->trial.to;
+  if (ts != INT32_MIN) {
+    int32_t bs = d0, be = ts - 1 < d0 ? d0 : ts - 1;
+    if (be > d1) be = d1;
+    if (be >= bs)
+      fprintf(f, "<rect class=\"baseline\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#cfe3f7\"/>\n", XP(bs), T,
+              XP(be) - XP(bs) + 0.5, H - T - B);
+    int32_t s = ts + 1 < d0 ? d0 : ts + 1, en = te == INT32_MAX || te > d1 ? d1 : te;
+    if (en >= s)
+      fprintf(f, "<rect class=\"trial\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#fde3c4\"/>\n", XP(s), T,
+              XP(en) - XP(s) + 0.5, H - T - B);
+  } else {
+    fprintf(f, "<rect class=\"baseline\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#cfe3f7\"/>\n", XP(d0), T,
+            XP(d1) - XP(d0), H - T - B);
+  }
+  /* Axis ticks. */
+  for (int k = 0; k <= 5; k++) {
+    double v = ymax * k / 5.0;
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%.1f</text>\n", L - 4, YP(v) + 4, v);
+  }
+  char a[11], b[11];
+  clinic_date_fmt(d0, a);
+  clinic_date_fmt(pt[n - 1].date, b);
+  fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%s</text>\n", L, H - B + 16, a);
+  fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n", W - R, H - B + 16, b);
+  fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">%s per day</text>\n", L, H - 6,
+          p->therapy == TH_SCS ? "pain NRS" : "incontinence episodes");
+  /* The success line: the baseline daily mean times (1 - threshold). */
+  if (e->base.days > 0 && e->base.sum > 0) {
+    double base_day = (double)e->base.sum / (double)e->base.days / (p->therapy == TH_SCS ? 2.0 : 1.0);
+    double line = base_day * (1.0 - e->threshold_bp / 10000.0);
+    fprintf(f, "<line class=\"threshold\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#c0392b\" stroke-dasharray=\"6 4\"/>\n",
+            L, W - R, YP(line), YP(line));
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#c0392b\" text-anchor=\"end\">%d.%02d %% below baseline mean (%.2f)</text>\n",
+            W - R - 4, YP(line) - 4, e->threshold_bp / 100, e->threshold_bp % 100, line);
+    fprintf(f, "<line class=\"baseline-mean\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#2c6fbb\" stroke-dasharray=\"2 3\"/>\n",
+            L, W - R, YP(base_day), YP(base_day));
+  }
+  /* The diary: a polyline broken at gaps of more than one day, and a dot per day. */
+  fputs("<g fill=\"none\" stroke=\"#333\" stroke-width=\"1.2\">", f);
+  for (int i = 0; i < n;) {
+    int j = i;
+    fputs("<polyline points=\"", f);
+    do {
+      fprintf(f, "%.1f,%.1f ", XP(pt[j].date), YP(pt[j].value_x2 / 2.0));
+      j++;
+    } while (j < n && pt[j].date == pt[j - 1].date + 1);
+    fputs("\"/>", f);
+    i = j;
+  }
+  fputs("</g>\n<g fill=\"#333\">", f);
+  if (n <= 400)
+    for (int i = 0; i < n; i++) fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2\"/>", XP(pt[i].date), YP(pt[i].value_x2 / 2.0));
+  fputs("</g>\n</svg>\n", f);
+#undef XP
+#undef YP
+}
+
+static int write_report(clinic_ctx *c, const clinic_patient *p, FILE *f) {
+  clinic_path path;
+  int rc = clinic_path_load(c->db, p, &path);
+  if (rc) return rc;
+  int thr, mind;
+  if ((rc = clinic_eval_config(c->db, NULL, &thr, &mind)) != CL_OK) return rc;
+  clinic_eval e;
+  if ((rc = clinic_eval_patient(c->db, p, thr, mind, &e)) != CL_OK) return rc;
+  point *pt = NULL;
+  int n = 0;
+  if ((rc = load_points(c->db, p, &pt, &n)) != CL_OK) return rc;
+  char ds[11];
+  fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>nmod clinic report ", f);
+  esc(f, p->code);
+  fputs("</title>\n<style>body{font-family:sans-serif;max-width:900px;margin:1em auto;color:#222}"
+        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}"
+        ".success{color:#1e8449}.failure{color:#c0392b}.insufficient-data{color:#b9770e}"
+        ".past{color:#888}</style></head><body>\n",
+        f);
+  clinic_date_fmt(p->birth, ds);
+  fputs("<h1>", f);
+  esc(f, p->code);
+  fputs(": ", f);
+  esc(f, p->name);
+  fprintf(f, "</h1>\n<p>%s, born %s</p>\n", p->therapy == TH_SCS ? "Spinal cord stimulation (pain clinic)" : "Sacral neuromodulation (surgery)", ds);
+  fputs("<h2>Path</h2>\n<table><tr><th>step</th><th>status</th><th>date</th><th></th></tr>\n", f);
+  for (int i = 0; i < path.nsteps; i++) {
+    const clinic_step_rec *r = &path.rec[i];
+    if (r->recorded) clinic_date_fmt(r->date, ds);
+    fprintf(f, "<tr><td>%s</td><td>%s</td><td>%s</td><td>", path.def[i].title,
+            !r->recorded ? "pending" : r->planned ? "planned" : "done", r->recorded ? ds : "");
+    esc(f, r->outcome);
+    if (r->note[0]) {
+      fputs(" ", f);
+      esc(f, r->note);
+    }
+    fputs("</td></tr>\n", f);
+  }
+  fputs("</table>\n<h2>Trial evaluation</h2>\n", f);
+  fprintf(f, "<p>Verdict: <strong class=\"%s\">%s</strong> (%s).</p>\n", clinic_verdict_name(e.verdict), clinic_verdict_name(e.verdict),
+          e.reason);
+  fprintf(f, "<table><tr><th></th><th>baseline</th><th>trial</th></tr>\n<tr><td>%s</td>",
+          p->therapy == TH_SCS ? "mean daily pain (NRS)" : "incontinence episodes per week");
+  if (e.base_mean_c >= 0) fprintf(f, "<td>%lld.%02lld</td>", (long long)(e.base_mean_c / 100), (long long)(e.base_mean_c % 100));
+  else fputs("<td>-</td>", f);
+  if (e.trial_mean_c >= 0) fprintf(f, "<td>%lld.%02lld</td>", (long long)(e.trial_mean_c / 100), (long long)(e.trial_mean_c % 100));
+  else fputs("<td>-</td>", f);
+  fprintf(f, "</tr>\n<tr><td>diary days</td><td>%lld</td><td>%lld</td></tr>\n</table>\n", (long long)e.base.days, (long long)e.trial.days);
+  if (e.has_reduction) {
+    long long bp = (long long)e.reduction_bp;
+    fprintf(f, "<p>Reduction: %s%lld.%02lld %% (success at &ge; %d.%02d %%).</p>\n", bp < 0 ? "-" : "", (bp < 0 ? -bp : bp) / 100,
+            (bp < 0 ? -bp : bp) % 100, thr / 100, thr % 100);
+  }
+  fputs("<h2>Diary</h2>\n<p>Blue: baseline; orange: trial; dashed red: the success line; dotted blue: baseline mean.</p>\n", f);
+  plot(f, p, pt, n, &e);
+  free(pt);
+  fputs("<h2>Scores</h2>\n", f);
+  sqlite3_stmt *st = clinic_prep(c->db, "SELECT date, kind, total, items FROM score WHERE pid = ? ORDER BY date, kind");
+  if (!st) return CL_IO;
+  sqlite3_bind_int64(st, 1, p->pid);
+  fputs("<table><tr><th>date</th><th>score</th><th>total</th><th>items</th></tr>\n", f);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    fprintf(f, "<tr><td>%s</td><td>%s</td><td>%d</td><td>", (const char *)sqlite3_column_text(st, 0),
+            (const char *)sqlite3_column_text(st, 1), sqlite3_column_int(st, 2));
+    esc(f, (const char *)sqlite3_column_text(st, 3));
+    fputs("</td></tr>\n", f);
+  }
+  sqlite3_finalize(st);
+  fputs("</table>\n<h2>Visits and read-outs</h2>\n<table><tr><th>date</th><th>visit</th><th>read-out</th></tr>\n", f);
+  st = clinic_prep(c->db, "SELECT v.date, v.kind, v.note, i.serial, i.battery_pct, i.battery_state, i.impedance_alerts FROM visit v "
+                          "LEFT JOIN interrogation i ON i.visit_id = v.id WHERE v.pid = ? ORDER BY v.date, v.id");
+  if (!st) return CL_IO;
+  sqlite3_bind_int64(st, 1, p->pid);
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    fprintf(f, "<tr><td>%s</td><td>", (const char *)sqlite3_column_text(st, 0));
+    esc(f, (const char *)sqlite3_column_text(st, 1));
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+      fputs(": ", f);
+      esc(f, (const char *)sqlite3_column_text(st, 2));
+    }
+    fputs("</td><td>", f);
+    if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+      esc(f, (const char *)sqlite3_column_text(st, 3));
+      if (sqlite3_column_type(st, 4) != SQLITE_NULL) fprintf(f, ", battery %d %%", sqlite3_column_int(st, 4));
+      if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+        fputs(" (", f);
+        esc(f, (const char *)sqlite3_column_text(st, 5));
+        fputs(")", f);
+      }
+      if (sqlite3_column_type(st, 6) != SQLITE_NULL) fprintf(f, ", %d impedance alert(s)", sqlite3_column_int(st, 6));
+    }
+    fputs("</td></tr>\n", f);
+  }
+  sqlite3_finalize(st);
+  fputs("</table>\n<h2>Follow-up plan</h2>\n<table><tr><th>date</th><th>kind</th><th>what</th></tr>\n", f);
+  clinic_plan pl;
+  clinic_plan_build(p, &path, c->today, 5, &pl);
+  for (int i = 0; i < pl.n; i++) {
+    const clinic_plan_item *it = &pl.items[i];
+    char when[48] = "";
+    if (it->date == INT32_MIN) {
+      snprintf(when, sizeof when, "%.47s", it->when_text);
+    } else {
+      char x[11], y[11];
+      clinic_date_fmt(it->date, x);
+      if (it->date_to != INT32_MIN) {
+        clinic_date_fmt(it->date_to, y);
+        snprintf(when, sizeof when, "%s to %s", x, y);
+      } else {
+        snprintf(when, sizeof when, "%s %s", clinic_weekday_name(it->date), x);
+      }
+    }
+    fprintf(f, "<tr%s><td>", it->done ? " class=\"past\"" : "");
+    esc(f, when);
+    fprintf(f, "</td><td>%s</td><td>", it->kind);
+    esc(f, it->what);
+    fputs("</td></tr>\n", f);
+  }
+  clinic_plan_free(&pl);
+  clinic_date_fmt(c->today, ds);
+  fprintf(f, "</table>\n<p><small>nmod clinic, %s</small></p>\n</body></html>\n", ds);
+  return CL_OK;
+}
+
+int clinic_cmd_report(clinic_ctx *c, clinic_args *a) {
+  const char *out = clinic_opt_get(a, "out");
+  int rc = clinic_args_done(a, "report");
+  if (rc) return rc;
+  if (a->npos != 2 || !out) return clinic_fail(CL_USAGE, "usage: nmod clinic report PATIENT --out FILE.html");
+  clinic_patient p;
+  if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
+  FILE *f = fopen(out, "wb");
+  if (!f) return clinic_fail(CL_IO, "cannot write %s: check the folder exists and is writable", out);
+  rc = write_report(c, &p, f);
+  if (fclose(f) != 0 && !rc) rc = clinic_fail(CL_IO, "writing %s failed (disk full?)", out);
+  if (rc) return rc;
+  if (c->json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "report");
+    jw_str(&w, out);
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    printf("report for %s written to %s\n", p.code, out);
+  }
+  return CL_OK;
+}

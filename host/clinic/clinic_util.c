@@ -1,0 +1,119 @@
+/* clinic_util.c: error lines, a string buffer and strict number parsing. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clinic_int.h"
+
+int clinic_fail(int code, const char *fmt, ...) {
+  va_list ap;
+  fputs("nmod clinic: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  return code;
+}
+
+int clinic_dbfail(sqlite3 *db, const char *what) {
+  const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
+  return clinic_fail(CL_IO, "database %s: %s failed: %s (check the file and its folder are writable)",
+                     file && *file ? file : "(none)", what, db ? sqlite3_errmsg(db) : "out of memory");
+}
+
+void clinic_buf_add(clinic_buf *b, const char *s, size_t n) {
+  if (b->len + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + n + 1) cap *= 2;
+    char *p = realloc(b->s, cap);
+    if (!p) {
+      fputs("nmod clinic: out of memory\n", stderr);
+      abort();
+    }
+    b->s = p;
+    b->cap = cap;
+  }
+  memcpy(b->s + b->len, s, n);
+  b->len += n;
+  b->s[b->len] = '\0';
+}
+
+void clinic_buf_puts(clinic_buf *b, const char *s) { clinic_buf_add(b, s, strlen(s)); }
+
+void clinic_buf_printf(clinic_buf *b, const char *fmt, ...) {
+  char tmp[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if ((size_t)n < sizeof tmp) {
+    clinic_buf_add(b, tmp, (size_t)n);
+    return;
+  }
+  char *big = malloc((size_t)n + 1);
+  if (!big) abort();
+  va_start(ap, fmt);
+  vsnprintf(big, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  clinic_buf_add(b, big, (size_t)n);
+  free(big);
+}
+
+void clinic_buf_free(clinic_buf *b) {
+  free(b->s);
+  b->s = NULL;
+  b->len = b->cap = 0;
+}
+
+int clinic_parse_int(const char *s, long lo, long hi, long *out) {
+  if (!s || !*s) return -1;
+  const char *p = s;
+  if (*p == '-' || *p == '+') {
+    if (lo >= 0 || *p == '+') return -1;
+    p++;
+  }
+  if (!*p) return -1;
+  for (const char *q = p; *q; q++)
+    if (*q < '0' || *q > '9') return -1;
+  if (strlen(p) > 12) return -1;
+  errno = 0;
+  long v = strtol(s, NULL, 10);
+  if (errno || v < lo || v > hi) return -1;
+  *out = v;
+  return 0;
+}
+
+int clinic_parse_fixed(const char *s, unsigned decimals, int64_t *out) {
+  if (!s || !*s) return -1;
+  int neg = 0;
+  const char *p = s;
+  if (*p == '-') {
+    neg = 1;
+    p++;
+  }
+  int64_t v = 0;
+  int digits = 0;
+  while (*p >= '0' && *p <= '9') {
+    if (++digits > 12) return -1;
+    v = v * 10 + (*p - '0');
+    p++;
+  }
+  if (!digits) return -1;
+  unsigned frac = 0;
+  if (*p == '.') {
+    p++;
+    if (!(*p >= '0' && *p <= '9')) return -1;
+    while (*p >= '0' && *p <= '9') {
+      if (++frac > decimals) return -1;
+      v = v * 10 + (*p - '0');
+      p++;
+    }
+  }
+  if (*p) return -1;
+  for (; frac < decimals; frac++) v *= 10;
+  *out = neg ? -v : v;
+  return 0;
+}
