@@ -109,7 +109,7 @@ int cmd_check(int argc, char **argv) {
   const char *set_reason = NULL;
   char set_buf[256];
   uint8_t n_run = 0;
-  for (uint8_t i = 0; i < t.n_prog; i++) n_run += (t.running_mask >> i) & 1u;
+  for (uint8_t i = 0; i < t.n_prog; i++) n_run = (uint8_t)(n_run + ((t.running_mask & (1u << i)) != 0));
   if (n_run == 0) {
     set_reason = "no program is running: set \"running\": true on at least one";
   } else if (t.therapy == NM_THERAPY_SNM && n_run > 1) {
@@ -160,7 +160,7 @@ int cmd_check(int argc, char **argv) {
       jw_key(&w, "verdict");
       jw_str(&w, report_verdict(reps[i].verdict));
       jw_key(&w, "running");
-      jw_bool(&w, (t.running_mask >> i) & 1u);
+      jw_bool(&w, (t.running_mask & (1u << i)) != 0);
       jw_key(&w, "amplitude_ma");
       jw_fixed(&w, reps[i].eval_amp_ua, 3);
       jw_key(&w, "voltage_v");

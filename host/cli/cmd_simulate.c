@@ -1,3 +1,4 @@
+#define _POSIX_C_SOURCE 200809L
 /* cmd_simulate.c: nmod simulate THERAPY.json --duration D [--trace F.csv --trace-window A..B] [--json]
  *
  * Runs the firmware core on the simulated hardware in virtual time, as fast as it can, and
@@ -167,7 +168,7 @@ int cmd_simulate(int argc, char **argv) {
       printf("%-7s  %-12llu  %s\n", fmt_node(node, sizeof node, n), (unsigned long long)o->node_pulses[n],
              fmt_fixed(a, sizeof a, o->node_net_pc[n], 3, 0));
     }
-    if (trace) printf("trace of %s..%s written to %s\n", win ? win : "0s", win ? "" : "1s", trace);
+    if (trace) printf("trace of %s written to %s\n", win ? win : "0s..1s", trace);
   }
   return CLI_OK;
 }

@@ -27,13 +27,13 @@ static int p_imp_measure(void *ctx, uint8_t a, uint8_t b, uint32_t *ohm) {
   if ((a != NM_NODE_CASE && a >= hw->lead.n_contacts) || (b != NM_NODE_CASE && b >= hw->lead.n_contacts)) {
     return NM_ENOENT;
   }
-  /* An open contact reads as a very high impedance, a short as a very low one. */
-  uint64_t z = 0;
-  uint8_t nodes[2] = {a, b};
-  for (int i = 0; i < 2; i++) {
-    uint8_t f = hw->node_fault[nodes[i]];
-    z += f == SIM_FAULT_OPEN ? 50000u : f == SIM_FAULT_SHORT ? 10u : hw->node_ohm[nodes[i]];
-  }
+  /* An open contact (broken conductor) reads as a very high impedance; a shorted one
+   * (conductor touching another) makes any pair with it read very low. */
+  uint8_t fa = hw->node_fault[a], fb = hw->node_fault[b];
+  uint64_t z;
+  if (fa == SIM_FAULT_OPEN || fb == SIM_FAULT_OPEN) z = 50000u;
+  else if (fa == SIM_FAULT_SHORT || fb == SIM_FAULT_SHORT) z = 20u;
+  else z = (uint64_t)hw->node_ohm[a] + hw->node_ohm[b];
   *ohm = z > UINT32_MAX ? UINT32_MAX : (uint32_t)z;
   return NM_OK;
 }

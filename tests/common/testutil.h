@@ -1,5 +1,6 @@
-/* testutil.h: shared helpers for the cmocka tests: seeds, programs, a core on simulated
- * hardware. Header-only so each test binary stays one file plus this. */
+/* testutil.h: shared helpers for the cmocka tests: seeds, random numbers, leads and
+ * programs. Portable: the same tests build for the host and for the Cortex-M target
+ * (ports/cortexm supplies a small cmocka-compatible runner there). Header-only. */
 #ifndef NMOD_TESTUTIL_H
 #define NMOD_TESTUTIL_H
 
@@ -15,7 +16,6 @@
 
 #include "nmod/core.h"
 #include "nmod/lead.h"
-#include "sim.h"
 
 /* The property-test seed: NMOD_SEED when set, else the time; always printed. */
 static inline uint64_t tu_seed(const char *test) {
@@ -79,24 +79,6 @@ static inline nm_prog_t tu_hf(uint32_t width_us, uint32_t amp_ua) {
   nm_prog_t p = tu_tonic(10000, width_us, amp_ua);
   p.wave = NM_WAVE_HF;
   return p;
-}
-
-/* A device: simulated hardware and a core, activated (off mode). */
-typedef struct {
-  sim_hw_t hw;
-  nm_core_t core;
-  uint8_t nvm[64 * 1024];
-} tu_dev_t;
-
-static inline void tu_dev_init(tu_dev_t *d, uint8_t therapy, const nm_lead_t *lead, uint32_t ohm) {
-  memset(d, 0, sizeof *d);
-  sim_init(&d->hw, lead, ohm, 12000, d->nvm, 4096, 16);
-  assert_int_equal(nm_core_init(&d->core, sim_port(&d->hw), therapy, lead), NM_OK);
-  assert_int_equal(nm_core_mode(&d->core, NM_ROLE_CLINICIAN, NM_MODE_OFF), NM_OK);
-}
-
-static inline void tu_run_s(tu_dev_t *d, uint64_t seconds) {
-  sim_run(&d->hw, &d->core, d->hw.now_ns / 1000u + seconds * 1000000u);
 }
 
 #endif

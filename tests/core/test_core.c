@@ -1,5 +1,5 @@
 /* test_core.c: modes, ramps, cycling, amplitude rules, test stimulation, faults. */
-#include "testutil.h"
+#include "testdev.h"
 #include "nmod/cmd.h"
 
 static tu_dev_t dev;

@@ -1,0 +1,256 @@
+/* test_programs.c: the safety property over thousands of random programs.
+ *
+ * Programs are drawn around and beyond every limit and sent through the command layer
+ * (the radio's path). An accepted therapy must never produce a pulse over the limits, as
+ * judged here independently in floating point, and its net charge per contact over any
+ * window must stay within one pulse's charge (one burst's, for burst: its single recharge
+ * balances the burst); the output stage's limiter must never trip. A refused therapy must
+ * change nothing: not the settings, not the output. Seed printed; NMOD_SEED replays. */
+#include <math.h>
+
+#include "testdev.h"
+#include "nmod/cmd.h"
+#include "nmod/wire.h"
+
+#define ITERATIONS 3000
+
+static tu_dev_t dev;
+
+typedef struct {
+  const nm_lead_t *lead;
+  double unit_pc[NM_NODES]; /* largest charge one balanced unit may leave open per node */
+  int64_t net[NM_NODES];    /* running signed charge per node, pC */
+  uint64_t phases;
+  int bad;                  /* a violation was seen */
+  char why[160];
+} watch_t;
+
+static double area_cm2(const nm_lead_t *lead, uint8_t n) { return nm_lead_node_area_um2(lead, n) / 1e8; }
+
+/* Independent judgement of one phase's charge at node n. */
+static int phase_ok(const nm_lead_t *lead, uint8_t n, double q_pc) {
+  if (q_pc == 0) return 1;
+  double q_uc = q_pc / 1e6, d = q_uc / area_cm2(lead, n);
+  double k = log10(q_uc) + log10(d);
+  return d <= 30.0 + 1e-9 && k < 1.85 + 1e-9;
+}
+
+static void on_phase(void *user, const sim_phase_t *ph) {
+  watch_t *w = user;
+  w->phases++;
+  for (uint8_t n = 0; n < NM_NODES; n++) {
+    int32_t ua = ph->node_ua[n];
+    if (!ua) continue;
+    if (!ph->recharge && !phase_ok(w->lead, n, fabs((double)ua) * ph->width_us) && !w->bad) {
+      w->bad = 1;
+      snprintf(w->why, sizeof w->why, "node %u: %d uA x %u us over the limits", n, ua, ph->width_us);
+    }
+    w->net[n] += (int64_t)ua * ph->width_us;
+    if (fabs((double)w->net[n]) > w->unit_pc[n] + 0.5 && !w->bad) {
+      w->bad = 1;
+      snprintf(w->why, sizeof w->why, "node %u: net %lld pC over one unit (%.0f pC)", n, (long long)w->net[n],
+               w->unit_pc[n]);
+    }
+  }
+}
+
+static int wild; /* 1: values may fall outside their ranges */
+
+static uint32_t pick(uint64_t *s, uint32_t lo, uint32_t hi, uint32_t wild_lo, uint32_t wild_hi) {
+  /* In range; when wild, sometimes just outside or anywhere in a wider band. */
+  uint32_t r = wild ? tu_range(s, 0, 19) : tu_range(s, 3, 19);
+  if (r == 0) return lo > 0 ? lo - 1 : 0;
+  if (r == 1) return hi + 1;
+  if (r == 2) return tu_range(s, wild_lo, wild_hi);
+  if (r == 3) return lo;
+  if (r == 4) return hi;
+  return tu_range(s, lo, hi);
+}
+
+static nm_prog_t random_prog(uint64_t *s, const nm_lead_t *lead, int idx) {
+  nm_prog_t p;
+  memset(&p, 0, sizeof p);
+  snprintf(p.name, sizeof p.name, "p%d", idx);
+  p.wave = wild && tu_range(s, 0, 30) == 0 ? 3 : tu_range(s, 0, 2);
+  if (p.wave == NM_WAVE_TONIC) {
+    p.rate_hz = pick(s, 2, 1200, 0, 20000);
+    p.width_us = wild ? pick(s, 10, 1000, 0, 5000) : tu_range(s, 10, 450);
+    if (tu_range(s, 0, 3)) p.rate_hz = 10u * tu_range(s, 1, 12); /* rates that share frames */
+  } else if (p.wave == NM_WAVE_BURST) {
+    p.rate_hz = pick(s, 10, 100, 0, 1000);
+    p.burst_pulses = pick(s, 2, 10, 0, 50);
+    p.intra_hz = pick(s, 250, 1000, 0, 5000);
+    p.width_us = wild ? pick(s, 10, 1000, 0, 5000) : tu_range(s, 10, 300);
+  } else {
+    p.rate_hz = tu_range(s, 0, 10) ? 10000 : pick(s, 9999, 10001, 0, 20000);
+    p.width_us = pick(s, 20, 60, 0, 200);
+  }
+  p.gap_us = tu_range(s, 0, 3) ? tu_range(s, 0, 60) : pick(s, 0, 250, 0, 1000);
+  p.amp_ua = 100u * (wild ? pick(s, 0, 255, 0, 400) : tu_range(s, 0, tu_range(s, 0, 1) ? 50 : 255));
+  if (wild && tu_range(s, 0, 20) == 0) p.amp_ua += 50; /* not a step */
+  p.pt_min_ua = 100u * tu_range(s, 0, p.amp_ua / 100u);
+  p.pt_max_ua = p.amp_ua + 100u * (wild ? pick(s, 0, 60, 0, 300) : tu_range(s, 0, 20));
+  if (wild && tu_range(s, 0, 30) == 0) p.pt_min_ua = p.pt_max_ua + 100;
+  if (!wild && p.pt_max_ua > NM_AMP_MAX_UA) p.pt_max_ua = NM_AMP_MAX_UA;
+  if (!wild && p.amp_ua > p.pt_max_ua) p.amp_ua = p.pt_max_ua;
+  if (!wild && p.pt_min_ua > p.amp_ua) p.pt_min_ua = p.amp_ua;
+  if (tu_range(s, 0, 3) == 0) {
+    p.cyc_on_s = pick(s, 1, 60, 0, 100000);
+    p.cyc_off_s = pick(s, 1, 60, 0, 100000);
+  }
+  p.ramp_ms = tu_range(s, 0, 2) ? 100u * tu_range(s, 0, 30) : pick(s, 0, 10000, 0, 20000);
+  if (!wild && p.cyc_on_s && 2u * p.ramp_ms > 1000u * p.cyc_on_s) p.ramp_ms = 500u * p.cyc_on_s;
+  if (!wild) p.ramp_ms -= p.ramp_ms % NM_RAMP_TICK_MS;
+  if (!wild && p.ramp_ms > NM_RAMP_MAX_MS) p.ramp_ms = NM_RAMP_MAX_MS;
+  if (!wild && p.wave == NM_WAVE_HF) {
+    uint32_t max_w = (100u - (p.gap_us > 40u ? 40u : p.gap_us)) / 2u;
+    if (p.gap_us > 40u) p.gap_us = 40u;
+    if (p.width_us > max_w) p.width_us = max_w;
+  }
+  if (!wild && p.wave == NM_WAVE_BURST) {
+    uint64_t span = nm_prog_span_ns(&p);
+    uint32_t max_rate = (uint32_t)(1000000000ull / span);
+    if (max_rate < NM_BURST_RATE_MIN_HZ) {
+      p.burst_pulses = 2;
+      p.intra_hz = 1000;
+      span = nm_prog_span_ns(&p);
+      max_rate = (uint32_t)(1000000000ull / span);
+    }
+    if (p.rate_hz > max_rate) p.rate_hz = max_rate;
+  }
+  if (!wild && p.wave == NM_WAVE_TONIC && p.rate_hz) {
+    uint32_t room = 1000000u / p.rate_hz;
+    uint32_t max_w = room > p.gap_us + 20u ? (room - p.gap_us) / 2u : 10u;
+    if (p.width_us > max_w) p.width_us = max_w < 10u ? 10u : max_w;
+  }
+  /* Fractions: one to three cathodes, one to three anodes (sometimes the case). */
+  uint8_t nc = (uint8_t)tu_range(s, 1, 3), na = (uint8_t)tu_range(s, 1, 3);
+  int left = -100;
+  for (uint8_t i = 0; i < nc; i++) {
+    uint8_t node = (uint8_t)tu_range(s, 0, lead->n_contacts);
+    int f = i + 1 == nc ? left : -(int)tu_range(s, 1, (uint32_t)(-left - (nc - i - 1)));
+    if (node == lead->n_contacts) node = wild ? (uint8_t)tu_range(s, 0, NM_MAX_CONTACTS - 1) : 0; /* maybe off the lead */
+    p.frac_pct[node] = (int8_t)(p.frac_pct[node] + f);
+    left -= f;
+  }
+  left = 100;
+  for (uint8_t i = 0; i < na; i++) {
+    uint8_t node = tu_range(s, 0, 4) == 0 ? NM_NODE_CASE : (uint8_t)tu_range(s, 0, lead->n_contacts - 1u);
+    int f = i + 1 == na ? left : (int)tu_range(s, 1, (uint32_t)(left - (na - i - 1)));
+    if (p.frac_pct[node] >= 0) {
+      p.frac_pct[node] = (int8_t)(p.frac_pct[node] + f);
+      left -= f;
+    } else if (i + 1 == na) {
+      p.frac_pct[NM_NODE_CASE] = (int8_t)(p.frac_pct[NM_NODE_CASE] + left);
+    }
+  }
+  if (wild && tu_range(s, 0, 25) == 0) p.frac_pct[tu_range(s, 0, NM_NODES - 1)] += (int8_t)tu_range(s, 1, 20);
+  return p;
+}
+
+static size_t program_all_req(uint8_t *buf, const nm_lead_t *lead, const nm_load_t *load, const nm_prog_t *p,
+                              uint8_t n, uint8_t running) {
+  nm_wr_t w;
+  nm_wr_init(&w, buf, NM_CMD_MAX);
+  nm_wr_u8(&w, NM_OP_PROGRAM_ALL);
+  nm_wire_put_lead(&w, lead, load);
+  nm_wr_u8(&w, running);
+  nm_wr_u8(&w, n);
+  for (uint8_t i = 0; i < n; i++) nm_wire_put_prog(&w, &p[i]);
+  assert_int_equal(w.err, NM_OK);
+  return w.len;
+}
+
+static void test_random_programs(void **state) {
+  (void)state;
+  uint64_t s = tu_seed("property_random_programs");
+  int accepted = 0, refused = 0;
+  unsigned reasons[32] = {0};
+  uint64_t phases = 0;
+  static watch_t w;
+  for (int it = 0; it < ITERATIONS; it++) {
+    uint8_t therapy = (uint8_t)tu_range(&s, 0, 1);
+    nm_lead_t lead;
+    uint32_t r = tu_range(&s, 0, 4);
+    if (r < 3) lead = *nm_lead_catalog((uint8_t)(r + 1));
+    else lead = tu_custom_lead((uint8_t)tu_range(&s, 1, 16), tu_range(&s, NM_LEAD_AREA_MIN_UM2, 20000000));
+    nm_load_t load = tu_load(tu_range(&s, 100, 3000), 12000);
+    tu_dev_init(&dev, therapy, &lead, load.impedance_ohm);
+    wild = tu_range(&s, 0, 2) == 0;
+    uint8_t n = therapy == NM_THERAPY_SNM ? 1 : (uint8_t)(tu_range(&s, 0, 2) ? 1 : tu_range(&s, 2, 4));
+    nm_prog_t progs[4];
+    for (uint8_t i = 0; i < n; i++) progs[i] = random_prog(&s, &lead, i);
+    uint8_t running = (uint8_t)((1u << n) - 1u);
+    if (wild && tu_range(&s, 0, 10) == 0) running = 0;
+
+    uint8_t req[NM_CMD_MAX], resp[NM_CMD_MAX];
+    size_t rl, len = program_all_req(req, &lead, &load, progs, n, running);
+    nm_settings_t before = dev.core.set;
+    int st = nm_cmd_exec(&dev.core, NM_ROLE_CLINICIAN, req, len, resp, sizeof resp, &rl);
+    if (st != NM_OK) {
+      refused++;
+      if (st == NM_EREFUSED && rl > 2) {
+        nm_rd_t rr;
+        nm_safety_report_t rep;
+        nm_rd_init(&rr, resp + 2, rl - 2);
+        nm_wire_get_report(&rr, &rep);
+        for (int b = 0; b < 32; b++) reasons[b] += (rep.reasons >> b) & 1u;
+      }
+      assert_memory_equal(&before, &dev.core.set, sizeof before);
+      assert_false(dev.hw.out.has_cur);
+      tu_run_s(&dev, 2);
+      assert_int_equal(dev.hw.out.pulses, 0);
+      continue;
+    }
+    accepted++;
+    /* Independent judgement at the highest amplitude each program can reach. */
+    memset(&w, 0, sizeof w);
+    w.lead = &dev.core.set.lead;
+    for (uint8_t i = 0; i < n; i++) {
+      const nm_prog_t *p = &progs[i];
+      uint32_t reach = p->amp_ua > p->pt_max_ua ? p->amp_ua : p->pt_max_ua;
+      for (uint8_t nd = 0; nd < NM_NODES; nd++) {
+        double q = fabs((double)p->frac_pct[nd]) / 100.0 * reach * p->width_us;
+        if (!phase_ok(&lead, nd, q)) fail_msg("accepted program %u breaks the limits at node %u (seed replay)", i, nd);
+        double unit = q * (p->wave == NM_WAVE_BURST ? p->burst_pulses : 1);
+        if (unit > w.unit_pc[nd]) w.unit_pc[nd] = unit;
+      }
+    }
+    /* Run it: therapy on, random patient steps, a traced window, then off. */
+    uint64_t dur_s = tu_range(&s, 1, 240);
+    uint64_t from = dev.hw.now_ns + (uint64_t)tu_range(&s, 0, (uint32_t)dur_s) * 1000000000u;
+    sim_trace(&dev.hw, on_phase, &w, from, from + tu_range(&s, 1, 150) * 1000000ull);
+    uint8_t on[2] = {NM_OP_THERAPY, 1};
+    assert_int_equal(nm_cmd_exec(&dev.core, NM_ROLE_PATIENT, on, 2, resp, sizeof resp, &rl), NM_OK);
+    for (uint64_t t = 0; t < dur_s; t += 10) {
+      tu_run_s(&dev, 10);
+      uint8_t step[3] = {NM_OP_AMP_STEP, 0xFF, (uint8_t)(tu_range(&s, 0, 1) ? 1 : 0xFF)};
+      (void)nm_cmd_exec(&dev.core, NM_ROLE_PATIENT, step, 3, resp, sizeof resp, &rl);
+    }
+    uint8_t off[2] = {NM_OP_THERAPY, 0};
+    assert_int_equal(nm_cmd_exec(&dev.core, NM_ROLE_PATIENT, off, 2, resp, sizeof resp, &rl), NM_OK);
+    tu_run_s(&dev, 12); /* longest soft stop is 10 s, then a frame */
+    if (w.bad) fail_msg("seed replay: %s", w.why);
+    assert_int_equal(dev.hw.out.st.tripped, 0);
+    assert_int_equal(dev.core.fault, NM_FAULT_NONE);
+    assert_false(dev.hw.out.has_cur);
+    for (uint8_t nd = 0; nd < NM_NODES; nd++) {
+      assert_int_equal(dev.hw.out.node_net_pc[nd], 0); /* every unit completed and balanced */
+      assert_true(dev.hw.out.node_max_pc[nd] == 0 || phase_ok(&lead, nd, dev.hw.out.node_max_pc[nd]));
+    }
+    phases += w.phases;
+  }
+  printf("  %d accepted, %d refused, %llu traced phases checked\n  refusals by reason bit:", accepted, refused,
+         (unsigned long long)phases);
+  for (int b = 0; b < 32; b++) {
+    if (reasons[b]) printf(" %d:%u", b, reasons[b]);
+  }
+  printf("\n");
+  assert_true(accepted > ITERATIONS / 10);
+  assert_true(refused > ITERATIONS / 10);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {cmocka_unit_test(test_random_programs)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
