@@ -39,7 +39,7 @@ static const char *action(clinic_urgency u, int therapy) {
   if (u == TR_WEEKDAY)
     return therapy == 2 ? "contact the surgical outpatient clinic in office hours (Monday to Friday)"
                         : "contact the pain nurse, Monday to Friday";
-  return "self-care: follow the advice below; call when in doubt";
+  return "follow the advice below; call when in doubt";
 }
 
 int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
