@@ -1,0 +1,67 @@
+/* bench_core.c: the firmware core on simulated hardware, per example therapy: wall time
+ * per simulated pulse and core wake-ups per therapy second. Prints a Markdown section.
+ * Usage: bench_core EXAMPLE.json... (a benchmark, never a test: timings are this
+ * machine's). */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "simdev.h"
+
+#define RUNS 5
+#define DAYS 7ull
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv) {
+  static tf_therapy_t t;
+  static simdev_t d;
+  printf("## Firmware core on simulated hardware\n\n");
+  printf("`nmod simulate` of each example over %llu virtual days, median of %d runs (release build). "
+         "The core wakes for ramp steps, cycling edges, commands and a 1 s housekeeping tick, never per pulse, "
+         "so wake-ups per therapy second do not depend on the pulse rate.\n\n", DAYS, RUNS);
+  printf("| example | pulses | core wake-ups per therapy second | pattern loads | wall time | wall time per pulse |\n");
+  printf("|---|---:|---:|---:|---:|---:|\n");
+  for (int i = 1; i < argc; i++) {
+    char err[512];
+    if (tf_load(argv[i], &t, err, sizeof err) != 0) {
+      fprintf(stderr, "bench_core: %s\n", err);
+      return 1;
+    }
+    double wall[RUNS];
+    uint64_t pulses = 0, wakeups = 0;
+    uint32_t loads = 0;
+    for (int r = 0; r < RUNS; r++) {
+      uint8_t bad;
+      nm_safety_report_t rep;
+      if (simdev_start(&d, &t, &bad, &rep) != NM_OK) {
+        fprintf(stderr, "bench_core: %s refused\n", argv[i]);
+        return 1;
+      }
+      double t0 = now_s();
+      sim_run(&d.hw, &d.core, DAYS * 86400ull * 1000000ull);
+      wall[r] = now_s() - t0;
+      pulses = d.hw.out.pulses;
+      wakeups = d.core.wakeups;
+      loads = d.core.loads;
+    }
+    qsort(wall, RUNS, sizeof wall[0], cmp);
+    const char *name = strrchr(argv[i], '/');
+    printf("| %s | %llu | %.3f | %u | %.3f s | %.3f ns |\n", name ? name + 1 : argv[i], (unsigned long long)pulses,
+           (double)wakeups / (double)(DAYS * 86400ull), loads, wall[RUNS / 2],
+           pulses ? wall[RUNS / 2] * 1e9 / (double)pulses : 0.0);
+  }
+  printf("\nReproduce: `make bench` (or `build/bench/core/bench_core examples/*.json`).\n\n");
+  return 0;
+}
