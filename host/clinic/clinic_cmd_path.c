@@ -155,9 +155,10 @@ static int path_show(clinic_ctx *c, const clinic_patient *p) {
   for (int i = 0; i < path.nsteps; i++) {
     const clinic_step_rec *r = &path.rec[i];
     if (r->recorded) clinic_date_fmt(r->date, ds);
-    printf("  %s %-14s %-10s %s%s%s\n", !r->recorded ? "[ ]" : r->planned ? "[~]" : "[x]",
+    printf("  %s %-14s %-10s %s%s%s%s%s%s\n", !r->recorded ? "[ ]" : r->planned ? "[~]" : "[x]",
            path.def[i].id, r->recorded ? ds : "", path.def[i].title, r->planned ? " (planned)" : "",
-           r->outcome[0] ? (strcmp(r->outcome, "stop") == 0 ? " -> stop" : " -> proceed") : "");
+           r->outcome[0] ? (strcmp(r->outcome, "stop") == 0 ? " -> stop" : " -> proceed") : "",
+           r->note[0] ? " [" : "", r->note, r->note[0] ? "]" : "");
   }
   if (last < 0) {
     printf("stands: not yet on the path\n");

@@ -197,12 +197,21 @@ int clinic_path_check(const clinic_path *path, int idx, int32_t date, int planne
   for (int k = lo; k <= hi; k++)
     if (path->rec[k].recorded) found = k;
   if (found < 0) {
-    if (lo == hi)
+    /* Name the earliest missing step: the one to record first. */
+    int first_lo = lo, first_hi = hi, plo, phi;
+    while (predecessor(path, first_lo, &plo, &phi) >= 0) {
+      int any = 0;
+      for (int k = plo; k <= phi; k++) any |= path->rec[k].recorded;
+      if (any) break;
+      first_lo = plo;
+      first_hi = phi;
+    }
+    if (first_lo == first_hi)
       snprintf(msg, cap, "'%s' is out of order: the step '%s' (%s) is missing; record it first",
-               d->id, path->def[lo].id, path->def[lo].title);
+               d->id, path->def[first_lo].id, path->def[first_lo].title);
     else
       snprintf(msg, cap, "'%s' is out of order: the step '%s' or '%s' is missing; record it first",
-               d->id, path->def[lo].id, path->def[hi].id);
+               d->id, path->def[first_lo].id, path->def[first_hi].id);
     return CL_RULE;
   }
   const clinic_step_rec *pr = &path->rec[found];
