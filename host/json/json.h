@@ -29,14 +29,20 @@ struct js_val {
 };
 
 /* Parse text[0..len). Returns the root (free with js_free) or NULL with a one-line message
- * in err ("line L, column C: what is wrong"). Rejects duplicate keys, trailing garbage,
- * nesting deeper than JS_MAX_DEPTH, invalid UTF-8 escapes and control characters. */
+ * in err ("line L, column C: what is wrong"; columns count characters). Rejects duplicate
+ * keys, trailing garbage, nesting deeper than JS_MAX_DEPTH (the root container is level 1),
+ * invalid UTF-8 anywhere, a byte order mark, NUL bytes, raw control characters in strings,
+ * unpaired surrogate escapes and the escape \u0000 (strings are used as C strings), and
+ * numbers outside the RFC 8259 grammar. */
 js_val *js_parse(const char *text, size_t len, char *err, size_t errcap);
 void js_free(js_val *v);
 
 /* Read a whole file of at most max_bytes into a NUL-terminated heap buffer (*out, free()
  * it). On failure returns -1 and a one-line message ("PATH: No such file or directory",
- * "PATH: 5000000 bytes, more than the 1048576 allowed"). */
+ * "PATH: 5000000 bytes, more than the 1048576 allowed", "PATH: is a directory"). The size
+ * is checked before reading; a file that grows past the cap while being read (or a pipe
+ * or device) is still refused, after reading at most max_bytes + 1 bytes. An empty file
+ * reads fine (len 0); js_parse then reports "empty input". */
 int js_read_file(const char *path, size_t max_bytes, char **out, size_t *len, char *err,
                  size_t errcap);
 
@@ -45,13 +51,31 @@ const js_val *js_get(const js_val *obj, const char *key);
 /* Name of a type for messages: "null", "a boolean", "a number", "a string", ... */
 const char *js_type_name(js_type t);
 
+/* Helpers for one-line messages about a document (all write into buf, at most cap bytes
+ * with the NUL, truncating, and return buf).
+ * js_path_key: the path of member `key` under `base`: ("programs[1]", "width_us") gives
+ *   "programs[1].width_us"; an empty or NULL base gives "width_us"; a key that is not a
+ *   plain name ([A-Za-z_][A-Za-z0-9_-]*) is quoted: programs[1]["a b"].
+ * js_path_index: element `i` of `base`: ("programs", 2) gives "programs[2]".
+ * js_describe: what a value is, for "expected X, got Y": a number as its literal (cut to
+ *   32 characters), true, false, null, else the type name ("a string", "an object").
+ * js_quote: `s` in double quotes, '"' and '\\' escaped, bytes outside printable ASCII as
+ *   \xNN, cut after max_chars characters with "...". Safe for any C string. */
+const char *js_path_key(char *buf, size_t cap, const char *base, const char *key);
+const char *js_path_index(char *buf, size_t cap, const char *base, size_t i);
+const char *js_describe(const js_val *v, char *buf, size_t cap);
+const char *js_quote(char *buf, size_t cap, const char *s, size_t max_chars);
+
 /* Convert a JS_NUM exactly to an integer count of 10^-decimals units: "1.25" with
  * decimals 3 gives 1250. Exponents are allowed ("2.5e-1"). Returns 0 on success;
  * -1 when the value has finer resolution than the unit, -2 when it does not fit in
  * int64, -3 when v is not a number. */
 int js_num_fixed(const js_val *v, unsigned decimals, int64_t *out);
 
-/* Writer: one JSON value to a FILE, commas and escaping handled. */
+/* Writer: one JSON value to a FILE, compact, commas and escaping handled: '"' and '\\'
+ * are escaped, control characters written as \u00XX, invalid UTF-8 bytes as \ufffd, so
+ * the output is always valid JSON. Nesting is limited to JS_MAX_DEPTH. jw_double writes
+ * null for NaN and infinities (JSON has no such numbers). */
 typedef struct {
   FILE *f;
   int depth;

@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "nmod/core.h"
 
 #define TF_MAX_BYTES (1024 * 1024) /* a therapy file is at most 1 MiB */
@@ -28,5 +29,13 @@ int tf_parse(const char *text, size_t len, tf_therapy_t *out, char *err, size_t 
 /* Read and parse the file at path (at most TF_MAX_BYTES). 0 or -1 with a message that
  * starts with the path. */
 int tf_load(const char *path, tf_therapy_t *out, char *err, size_t errcap);
+
+/* Write *t as an nmod-therapy/1 document (compact JSON, ending in a newline) that tf_parse
+ * reads back to the same structure: catalog leads by name, custom leads as an object,
+ * every field written out (defaults included). Fields the format cannot express (burst
+ * settings of a non-burst program, fractions of 0) are not written. Returns 0, or -1 when
+ * the structure cannot be written (n_prog out of 1..NM_MAX_PROGRAMS, an unknown therapy or
+ * waveform, an unterminated name) or the stream reports an error. */
+int tf_write(FILE *f, const tf_therapy_t *t);
 
 #endif
