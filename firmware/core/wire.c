@@ -200,3 +200,35 @@ void nm_wire_get_report(nm_rd_t *r, nm_safety_report_t *rep) {
     e->over_shannon = (f >> 1) & 1u;
   }
 }
+
+void nm_wire_put_settings(nm_wr_t *w, const nm_settings_t *s) {
+  nm_wr_u8(w, NM_WIRE_SETTINGS_VERSION);
+  nm_wr_u8(w, s->therapy);
+  nm_wr_u8(w, s->valid_mask);
+  nm_wr_u8(w, s->running_mask);
+  nm_wr_u8(w, s->therapy_on);
+  nm_wire_put_lead(w, &s->lead, &s->load);
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (!(s->valid_mask & (1u << i))) continue;
+    nm_wire_put_prog(w, &s->prog[i]);
+    nm_wr_u32(w, s->amp_ua[i]);
+  }
+}
+
+void nm_wire_get_settings(nm_rd_t *r, nm_settings_t *s) {
+  memset(s, 0, sizeof *s);
+  if (nm_rd_u8(r) != NM_WIRE_SETTINGS_VERSION) {
+    r->err = NM_EINVAL;
+    return;
+  }
+  s->therapy = nm_rd_u8(r);
+  s->valid_mask = nm_rd_u8(r);
+  s->running_mask = nm_rd_u8(r);
+  s->therapy_on = nm_rd_u8(r);
+  nm_wire_get_lead(r, &s->lead, &s->load);
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (!(s->valid_mask & (1u << i))) continue;
+    nm_wire_get_prog(r, &s->prog[i]);
+    s->amp_ua[i] = nm_rd_u32(r);
+  }
+}

@@ -115,6 +115,14 @@ void sim_init(sim_hw_t *hw, const nm_lead_t *lead, uint32_t load_ohm, uint32_t c
 
 const nm_port_t *sim_port(sim_hw_t *hw) { return &hw->port; }
 
+void sim_attach_nvm(sim_hw_t *hw, uint8_t *mem, uint32_t page_size, uint32_t pages) {
+  hw->nvm.mem = mem;
+  hw->nvm.page_size = page_size;
+  hw->nvm.pages = pages;
+  hw->port.nvm_page_size = page_size;
+  hw->port.nvm_pages = pages;
+}
+
 void sim_advance(sim_hw_t *hw, uint64_t t_ns) {
   if (t_ns <= hw->now_ns) return;
   sim_out_account(hw, t_ns);

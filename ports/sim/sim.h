@@ -89,6 +89,9 @@ typedef struct {
 void sim_init(sim_hw_t *hw, const nm_lead_t *lead, uint32_t load_ohm, uint32_t compliance_mv,
               uint8_t *nvm_mem, uint32_t page_size, uint32_t pages);
 const nm_port_t *sim_port(sim_hw_t *hw);
+/* Use `mem` (pages x page_size bytes, caller-owned, e.g. a mapped file) as the NVM, as it
+ * is: nothing is erased, so a device boots from what the memory holds. */
+void sim_attach_nvm(sim_hw_t *hw, uint8_t *mem, uint32_t page_size, uint32_t pages);
 
 /* Advance virtual time to t_ns (never backwards), counting what the output delivers. */
 void sim_advance(sim_hw_t *hw, uint64_t t_ns);

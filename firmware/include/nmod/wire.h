@@ -44,6 +44,11 @@ void nm_wire_put_prog(nm_wr_t *w, const nm_prog_t *p);
 void nm_wire_get_prog(nm_rd_t *r, nm_prog_t *p);
 void nm_wire_put_lead(nm_wr_t *w, const nm_lead_t *l, const nm_load_t *load);
 void nm_wire_get_lead(nm_rd_t *r, nm_lead_t *l, nm_load_t *load);
+/* Settings as stored in flash: a version byte, then the fields. get leaves `s` zeroed
+ * and sets r->err on an unknown version. */
+#define NM_WIRE_SETTINGS_VERSION 1u
+void nm_wire_put_settings(nm_wr_t *w, const nm_settings_t *s);
+void nm_wire_get_settings(nm_rd_t *r, nm_settings_t *s);
 void nm_wire_put_report(nm_wr_t *w, const nm_safety_report_t *rep);
 void nm_wire_get_report(nm_rd_t *r, nm_safety_report_t *rep);
 

@@ -1,0 +1,297 @@
+/* test_dev.c: the device layer: provisioning, persistence across reboots, the keyring,
+ * the event log, and power cuts during commands. */
+#include "testutil.h"
+#include "nmod/dev.h"
+#include "nmod/wire.h"
+#include "sim.h"
+
+#define PAGES 40u
+#define PAGE 4096u
+
+static uint8_t flash[PAGES * PAGE];
+static sim_hw_t hw;
+static nm_dev_t dev;
+
+static const nm_factory_t factory = {NM_KIND_ETS, NM_THERAPY_SNM, {NM_LEAD_SNM_TINED_4, NM_SHAPE_CYLINDER, 4, 11969468u},
+                                     1780000000u};
+
+/* Power on: fresh hardware (clock from 0) on the same flash, and boot. */
+static int boot(void) {
+  nm_lead_t lead = factory.lead;
+  sim_init(&hw, &lead, 800, 12000, NULL, 0, 0);
+  sim_attach_nvm(&hw, flash, PAGE, PAGES);
+  sim_seed_rng(&hw, 42);
+  return nm_dev_boot(&dev, sim_port(&hw), &factory);
+}
+
+static int exec(uint8_t role, const uint8_t *req, size_t len, uint8_t *resp, size_t *rl) {
+  return nm_dev_exec(&dev, role, req, len, resp, NM_CMD_MAX, rl);
+}
+
+static int exec2(uint8_t role, uint8_t op, uint8_t arg) {
+  uint8_t req[2] = {op, arg}, resp[NM_CMD_MAX];
+  size_t rl;
+  return exec(role, req, 2, resp, &rl);
+}
+
+static nm_prog_t snm_prog(uint32_t amp_ua) {
+  nm_prog_t p = tu_tonic(14, 210, amp_ua);
+  memset(p.frac_pct, 0, sizeof p.frac_pct);
+  p.frac_pct[0] = -100;
+  p.frac_pct[3] = 100;
+  p.pt_max_ua = 3000;
+  strcpy(p.name, "default");
+  return p;
+}
+
+static int program(const nm_prog_t *p) {
+  uint8_t req[NM_CMD_MAX], resp[NM_CMD_MAX];
+  size_t rl;
+  nm_wr_t w;
+  nm_lead_t lead = factory.lead;
+  nm_load_t load = {800, 12000};
+  nm_wr_init(&w, req, sizeof req);
+  nm_wr_u8(&w, NM_OP_PROGRAM_ALL);
+  nm_wire_put_lead(&w, &lead, &load);
+  nm_wr_u8(&w, 1);
+  nm_wr_u8(&w, 1);
+  nm_wire_put_prog(&w, p);
+  return exec(NM_ROLE_CLINICIAN, req, w.len, resp, &rl);
+}
+
+static void blank(void) { memset(flash, 0xFF, sizeof flash); }
+
+static void test_provision_and_reboot(void **state) {
+  (void)state;
+  blank();
+  assert_int_equal(boot(), NM_OK);
+  assert_true(dev.provisioned_now);
+  assert_int_equal(strncmp(dev.id.serial, "ETS-SNM-", 8), 0);
+  assert_int_equal(dev.core.mode, NM_MODE_SHELF);
+  assert_int_equal(dev.resets, 1);
+  nm_identity_t id = dev.id;
+  assert_int_equal(boot(), NM_OK);
+  assert_false(dev.provisioned_now);
+  assert_memory_equal(&id, &dev.id, sizeof id);
+  assert_int_equal(dev.resets, 2);
+  assert_int_equal(dev.core.mode, NM_MODE_SHELF);
+  /* No factory data and blank flash: nothing to boot. */
+  blank();
+  nm_lead_t lead = factory.lead;
+  sim_init(&hw, &lead, 800, 12000, NULL, 0, 0);
+  sim_attach_nvm(&hw, flash, PAGE, PAGES);
+  assert_int_equal(nm_dev_boot(&dev, sim_port(&hw), NULL), NM_ENOENT);
+}
+
+static void test_settings_survive_reboot(void **state) {
+  (void)state;
+  blank();
+  assert_int_equal(boot(), NM_OK);
+  nm_prog_t p = snm_prog(1000);
+  assert_int_equal(program(&p), NM_OK);
+  assert_int_equal(exec2(NM_ROLE_CLINICIAN, NM_OP_MODE, NM_MODE_OFF), NM_OK);
+  assert_int_equal(exec2(NM_ROLE_PATIENT, NM_OP_THERAPY, 1), NM_OK);
+  uint8_t step[3] = {NM_OP_AMP_STEP, 0, 1}, resp[NM_CMD_MAX];
+  size_t rl;
+  assert_int_equal(exec(NM_ROLE_PATIENT, step, 3, resp, &rl), NM_OK);
+  assert_int_equal(exec(NM_ROLE_PATIENT, step, 3, resp, &rl), NM_OK);
+  nm_settings_t before = dev.core.set;
+  assert_int_equal(boot(), NM_OK);
+  assert_memory_equal(&before.prog[0], &dev.core.set.prog[0], sizeof before.prog[0]);
+  assert_int_equal(dev.core.set.amp_ua[0], 1200);
+  assert_int_equal(dev.core.mode, NM_MODE_THERAPY); /* therapy resumes after a reset */
+  sim_run(&hw, &dev.core, 5000000);
+  assert_true(hw.out.pulses > 0);
+}
+
+static void test_mri_survives_reboot(void **state) {
+  (void)state;
+  blank();
+  assert_int_equal(boot(), NM_OK);
+  nm_prog_t p = snm_prog(1000);
+  assert_int_equal(program(&p), NM_OK);
+  assert_int_equal(exec2(NM_ROLE_CLINICIAN, NM_OP_MODE, NM_MODE_THERAPY), NM_OK);
+  assert_int_equal(exec2(NM_ROLE_PATIENT, NM_OP_MODE, NM_MODE_MRI), NM_OK);
+  assert_int_equal(boot(), NM_OK);
+  assert_int_equal(dev.core.mode, NM_MODE_MRI);
+  sim_run(&hw, &dev.core, 5000000);
+  assert_int_equal(hw.out.pulses, 0);
+  assert_int_equal(exec2(NM_ROLE_PATIENT, NM_OP_MODE, NM_MODE_RESUME), NM_OK);
+  assert_int_equal(dev.core.mode, NM_MODE_THERAPY); /* what it was before the scan */
+}
+
+static void test_keyring(void **state) {
+  (void)state;
+  blank();
+  assert_int_equal(boot(), NM_OK);
+  uint8_t role, key[NM_SECRET_LEN];
+  assert_int_equal(nm_dev_key_lookup(&dev, dev.id.clin_id, &role, key), NM_OK);
+  assert_int_equal(role, NM_ROLE_CLINICIAN);
+  assert_memory_equal(key, dev.id.clin_key, NM_SECRET_LEN);
+  uint8_t req = NM_OP_PAIR, resp[NM_CMD_MAX];
+  size_t rl;
+  assert_int_equal(exec(NM_ROLE_PATIENT, &req, 1, resp, &rl), NM_EPERM);
+  uint8_t ids[NM_MAX_REMOTES][NM_KEY_ID_LEN];
+  for (int i = 0; i < NM_MAX_REMOTES; i++) {
+    assert_int_equal(exec(NM_ROLE_CLINICIAN, &req, 1, resp, &rl), NM_OK);
+    assert_int_equal(rl, 1 + 1 + NM_KEY_ID_LEN + NM_SECRET_LEN);
+    memcpy(ids[i], resp + 2, NM_KEY_ID_LEN);
+    assert_int_equal(nm_dev_key_lookup(&dev, ids[i], &role, key), NM_OK);
+    assert_int_equal(role, NM_ROLE_PATIENT);
+    assert_memory_equal(key, resp + 2 + NM_KEY_ID_LEN, NM_SECRET_LEN);
+  }
+  assert_int_equal(exec(NM_ROLE_CLINICIAN, &req, 1, resp, &rl), NM_ENOSPC);
+  assert_int_equal(boot(), NM_OK); /* pairings survive */
+  assert_int_equal(nm_dev_key_lookup(&dev, ids[2], &role, key), NM_OK);
+  uint8_t rev[1 + NM_KEY_ID_LEN] = {NM_OP_REVOKE};
+  memcpy(rev + 1, ids[2], NM_KEY_ID_LEN);
+  assert_int_equal(exec(NM_ROLE_PATIENT, rev, sizeof rev, resp, &rl), NM_EPERM);
+  assert_int_equal(exec(NM_ROLE_CLINICIAN, rev, sizeof rev, resp, &rl), NM_OK);
+  assert_int_equal(nm_dev_key_lookup(&dev, ids[2], &role, key), NM_ENOENT);
+  assert_int_equal(exec(NM_ROLE_CLINICIAN, rev, sizeof rev, resp, &rl), NM_ENOENT);
+  assert_int_equal(boot(), NM_OK);
+  assert_int_equal(nm_dev_key_lookup(&dev, ids[2], &role, key), NM_ENOENT);
+  assert_int_equal(nm_dev_key_lookup(&dev, ids[3], &role, key), NM_OK);
+}
+
+typedef struct {
+  uint32_t seq;
+  uint32_t t;
+  uint8_t type;
+  uint8_t data[20];
+  size_t len;
+} ev_t;
+
+static int read_history(ev_t *evs, int max) {
+  uint32_t from = 0;
+  int n = 0;
+  for (;;) {
+    uint8_t req[6], resp[NM_CMD_MAX];
+    size_t rl;
+    nm_wr_t w;
+    nm_wr_init(&w, req, sizeof req);
+    nm_wr_u8(&w, NM_OP_HISTORY);
+    nm_wr_u32(&w, from);
+    nm_wr_u8(&w, 32);
+    assert_int_equal(exec(NM_ROLE_CLINICIAN, req, w.len, resp, &rl), NM_OK);
+    nm_rd_t r;
+    nm_rd_init(&r, resp + 1, rl - 1);
+    (void)nm_rd_u32(&r);
+    uint32_t next = nm_rd_u32(&r);
+    uint8_t k = nm_rd_u8(&r);
+    for (uint8_t i = 0; i < k && n < max; i++) {
+      ev_t *e = &evs[n++];
+      e->seq = nm_rd_u32(&r);
+      uint8_t len = nm_rd_u8(&r);
+      nm_rd_t p;
+      nm_rd_init(&p, r.buf + r.pos, len);
+      e->t = nm_rd_u32(&p);
+      e->type = nm_rd_u8(&p);
+      e->len = len - 5u;
+      nm_rd_bytes(&p, e->data, e->len);
+      r.pos += len;
+      from = e->seq + 1;
+    }
+    assert_int_equal(nm_rd_done(&r), NM_OK);
+    if (k == 0 || from == next) break;
+  }
+  return n;
+}
+
+static void test_history(void **state) {
+  (void)state;
+  blank();
+  assert_int_equal(boot(), NM_OK);
+  nm_prog_t p = snm_prog(1000);
+  assert_int_equal(program(&p), NM_OK);
+  nm_prog_t bad = snm_prog(1000);
+  bad.pt_max_ua = 20000;
+  assert_int_equal(program(&bad), NM_EREFUSED);
+  assert_int_equal(exec2(NM_ROLE_CLINICIAN, NM_OP_MODE, NM_MODE_OFF), NM_OK);
+  assert_int_equal(exec2(NM_ROLE_PATIENT, NM_OP_MODE, NM_MODE_SURGERY), NM_OK);
+  static ev_t evs[64];
+  int n = read_history(evs, 64);
+  uint8_t want[] = {NM_EV_PROVISION, NM_EV_BOOT, NM_EV_SELECT, NM_EV_AMP, NM_EV_PROGRAM, NM_EV_REFUSED, NM_EV_MODE, NM_EV_MODE};
+  assert_int_equal(n, (int)sizeof want);
+  for (int i = 0; i < n; i++) {
+    assert_int_equal(evs[i].type, want[i]);
+    if (i) assert_int_equal(evs[i].seq, evs[i - 1].seq + 1);
+    assert_true(evs[i].t >= factory.epoch_s);
+  }
+  /* The refusal names the op, the status and the Shannon reason. */
+  nm_rd_t r;
+  nm_rd_init(&r, evs[5].data, evs[5].len);
+  assert_int_equal(nm_rd_u8(&r), NM_OP_PROGRAM_ALL);
+  assert_int_equal((int8_t)nm_rd_u8(&r), NM_EREFUSED);
+  assert_int_equal(nm_rd_u8(&r), NM_ROLE_CLINICIAN);
+  assert_true(nm_rd_u32(&r) & NM_R_SHANNON);
+  /* Surgery mode entered by the patient. */
+  assert_int_equal(evs[7].data[1], NM_MODE_SURGERY);
+  assert_int_equal(evs[7].data[2], NM_ROLE_PATIENT);
+  /* The patient cannot read the history. */
+  uint8_t req[6] = {NM_OP_HISTORY, 0, 0, 0, 0, 8}, resp[NM_CMD_MAX];
+  size_t rl;
+  assert_int_equal(exec(NM_ROLE_PATIENT, req, sizeof req, resp, &rl), NM_EPERM);
+}
+
+static void test_flash_failure_is_not_acknowledged(void **state) {
+  (void)state;
+  blank();
+  assert_int_equal(boot(), NM_OK);
+  nm_prog_t p = snm_prog(1000);
+  assert_int_equal(program(&p), NM_OK);
+  sim_nvm_cut_after(&hw, 0); /* the very next flash write fails */
+  uint8_t step[3] = {NM_OP_AMP_STEP, 0, 1}, resp[NM_CMD_MAX];
+  size_t rl;
+  assert_int_equal(exec(NM_ROLE_PATIENT, step, 3, resp, &rl), NM_EIO);
+  assert_int_equal(rl, 1);
+  assert_int_equal(dev.core.set.amp_ua[0], 1000); /* not stored, so not done */
+  sim_nvm_power_restore(&hw);
+  assert_int_equal(boot(), NM_OK);
+  assert_int_equal(dev.core.set.amp_ua[0], 1000);
+}
+
+static void test_power_cut_at_every_step_of_programming(void **state) {
+  (void)state;
+  nm_prog_t p1 = snm_prog(1000), p2 = snm_prog(2000);
+  strcpy(p2.name, "second");
+  p2.rate_hz = 21;
+  int cuts = 0;
+  for (int64_t k = 0;; k++) {
+    blank();
+    assert_int_equal(boot(), NM_OK);
+    assert_int_equal(program(&p1), NM_OK);
+    /* Fill the store a little so some cuts land in a compaction. */
+    for (int i = 0; i < (int)(k % 3); i++) {
+      uint8_t a[6] = {NM_OP_AMP_SET, 0, 0, 0, 0, 0};
+      uint32_t amp = 1000;
+      memcpy(a + 2, &amp, 4);
+      uint8_t resp[NM_CMD_MAX];
+      size_t rl;
+      (void)exec(NM_ROLE_CLINICIAN, a, 6, resp, &rl);
+    }
+    sim_nvm_cut_after(&hw, k);
+    int st = program(&p2);
+    int was_cut = hw.nvm.cut;
+    sim_nvm_power_restore(&hw);
+    assert_int_equal(boot(), NM_OK);
+    const nm_prog_t *now = &dev.core.set.prog[0];
+    int is_old = memcmp(now, &p1, sizeof p1) == 0, is_new = memcmp(now, &p2, sizeof p2) == 0;
+    if (!(is_old || is_new)) fail_msg("cut after %lld operations: settings are neither old nor new", (long long)k);
+    if (st == NM_OK) assert_true(is_new); /* acknowledged means stored */
+    if (!was_cut) break;
+    cuts++;
+  }
+  printf("  %d cut points, each left the old or the new therapy\n", cuts);
+  assert_true(cuts >= 2);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_provision_and_reboot),     cmocka_unit_test(test_settings_survive_reboot),
+      cmocka_unit_test(test_mri_survives_reboot),      cmocka_unit_test(test_keyring),
+      cmocka_unit_test(test_history),                  cmocka_unit_test(test_flash_failure_is_not_acknowledged),
+      cmocka_unit_test(test_power_cut_at_every_step_of_programming),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
