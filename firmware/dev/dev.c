@@ -41,12 +41,19 @@ static int put_meta(nm_dev_t *d) {
   return nm_kv_put(&d->kv, KEY_META, buf, w.len);
 }
 
+#define IDENTITY_LEN (NM_SERIAL_LEN + 2 + 7 + NM_KEY_ID_LEN + NM_SECRET_LEN)
+
 static int put_identity(nm_dev_t *d) {
-  uint8_t buf[NM_SERIAL_LEN + 1 + NM_KEY_ID_LEN + NM_SECRET_LEN];
+  uint8_t buf[IDENTITY_LEN];
   nm_wr_t w;
   nm_wr_init(&w, buf, sizeof buf);
   nm_wr_bytes(&w, d->id.serial, NM_SERIAL_LEN);
   nm_wr_u8(&w, d->id.kind);
+  nm_wr_u8(&w, d->id.therapy);
+  nm_wr_u8(&w, d->id.lead.model);
+  nm_wr_u8(&w, d->id.lead.shape);
+  nm_wr_u8(&w, d->id.lead.n_contacts);
+  nm_wr_u32(&w, d->id.lead.area_um2);
   nm_wr_bytes(&w, d->id.clin_id, NM_KEY_ID_LEN);
   nm_wr_bytes(&w, d->id.clin_key, NM_SECRET_LEN);
   int err = nm_kv_put(&d->kv, KEY_IDENTITY, buf, w.len);
@@ -116,6 +123,9 @@ static int provision(nm_dev_t *d, const nm_factory_t *f) {
     d->id.serial[9 + 2 * i] = hex[r[i] & 15u];
   }
   d->id.kind = f->kind;
+  d->id.therapy = f->therapy;
+  d->id.lead = f->lead;
+  if (nm_lead_validate(&f->lead) != NM_OK || f->therapy > NM_THERAPY_SNM || f->kind > NM_KIND_INS) return NM_EINVAL;
   if ((err = rng(d, d->id.clin_id, NM_KEY_ID_LEN)) != NM_OK) return err;
   if ((err = rng(d, d->id.clin_key, NM_SECRET_LEN)) != NM_OK) return err;
   d->epoch_offset_s = (int64_t)f->epoch_s - (int64_t)uptime_s(d);
@@ -138,7 +148,7 @@ static int provision(nm_dev_t *d, const nm_factory_t *f) {
 }
 
 static int load_identity(nm_dev_t *d) {
-  uint8_t buf[NM_SERIAL_LEN + 1 + NM_KEY_ID_LEN + NM_SECRET_LEN];
+  uint8_t buf[IDENTITY_LEN];
   size_t n;
   int err = nm_kv_get(&d->kv, KEY_IDENTITY, buf, sizeof buf, &n);
   if (err) return err;
@@ -146,6 +156,11 @@ static int load_identity(nm_dev_t *d) {
   nm_rd_init(&r, buf, n);
   nm_rd_bytes(&r, d->id.serial, NM_SERIAL_LEN);
   d->id.kind = nm_rd_u8(&r);
+  d->id.therapy = nm_rd_u8(&r);
+  d->id.lead.model = nm_rd_u8(&r);
+  d->id.lead.shape = nm_rd_u8(&r);
+  d->id.lead.n_contacts = nm_rd_u8(&r);
+  d->id.lead.area_um2 = nm_rd_u32(&r);
   nm_rd_bytes(&r, d->id.clin_id, NM_KEY_ID_LEN);
   nm_rd_bytes(&r, d->id.clin_key, NM_SECRET_LEN);
   memset(buf, 0, sizeof buf);
@@ -481,6 +496,29 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
       nm_dev_event(d, NM_EV_REFUSED, ev, sizeof ev);
     }
     return st;
+  }
+  /* The lead is hardware: a therapy for another lead is refused whatever it says. */
+  if (op == NM_OP_PROGRAM_ALL || op == NM_OP_LEAD_SET) {
+    nm_lead_t lead;
+    nm_load_t load;
+    nm_wire_get_lead(&r, &lead, &load);
+    if (r.err == NM_OK && (lead.model != d->id.lead.model || lead.shape != d->id.lead.shape ||
+                           lead.n_contacts != d->id.lead.n_contacts || lead.area_um2 != d->id.lead.area_um2)) {
+      nm_safety_report_t rep;
+      memset(&rep, 0, sizeof rep);
+      rep.verdict = NM_VERDICT_REFUSE;
+      rep.reasons = NM_R_LEAD;
+      if (op == NM_OP_PROGRAM_ALL) {
+        nm_wr_u8(&w, 0xFF);
+        nm_wire_put_report(&w, &rep);
+      }
+      resp[0] = (uint8_t)(int8_t)NM_EREFUSED;
+      *resp_len = w.err ? 1 : w.len;
+      uint8_t ev[7] = {op, (uint8_t)(int8_t)NM_EREFUSED, role, (uint8_t)NM_R_LEAD, (uint8_t)(NM_R_LEAD >> 8),
+                       (uint8_t)(NM_R_LEAD >> 16), 0};
+      nm_dev_event(d, NM_EV_REFUSED, ev, sizeof ev);
+      return NM_EREFUSED;
+    }
   }
   /* A core command: apply, persist, and only then answer. */
   nm_settings_t before = d->core.set;

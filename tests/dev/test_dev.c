@@ -234,6 +234,33 @@ static void test_history(void **state) {
   assert_int_equal(exec(NM_ROLE_PATIENT, req, sizeof req, resp, &rl), NM_EPERM);
 }
 
+static void test_other_lead_refused(void **state) {
+  (void)state;
+  blank();
+  assert_int_equal(boot(), NM_OK);
+  uint8_t req[NM_CMD_MAX], resp[NM_CMD_MAX];
+  size_t rl;
+  nm_wr_t w;
+  nm_lead_t lead = *nm_lead_catalog(NM_LEAD_SCS_PERC_8); /* the device has snm-tined-4 */
+  nm_load_t load = {800, 12000};
+  nm_prog_t p = snm_prog(1000);
+  nm_wr_init(&w, req, sizeof req);
+  nm_wr_u8(&w, NM_OP_PROGRAM_ALL);
+  nm_wire_put_lead(&w, &lead, &load);
+  nm_wr_u8(&w, 1);
+  nm_wr_u8(&w, 1);
+  nm_wire_put_prog(&w, &p);
+  nm_settings_t before = dev.core.set;
+  assert_int_equal(exec(NM_ROLE_CLINICIAN, req, w.len, resp, &rl), NM_EREFUSED);
+  assert_memory_equal(&before, &dev.core.set, sizeof before);
+  nm_rd_t r;
+  nm_rd_init(&r, resp + 1, rl - 1);
+  assert_int_equal(nm_rd_u8(&r), 0xFF);
+  nm_safety_report_t rep;
+  nm_wire_get_report(&r, &rep);
+  assert_int_equal(rep.reasons, NM_R_LEAD);
+}
+
 static void test_flash_failure_is_not_acknowledged(void **state) {
   (void)state;
   blank();
@@ -291,6 +318,7 @@ int main(void) {
       cmocka_unit_test(test_provision_and_reboot),     cmocka_unit_test(test_settings_survive_reboot),
       cmocka_unit_test(test_mri_survives_reboot),      cmocka_unit_test(test_keyring),
       cmocka_unit_test(test_history),                  cmocka_unit_test(test_flash_failure_is_not_acknowledged),
+      cmocka_unit_test(test_other_lead_refused),
       cmocka_unit_test(test_power_cut_at_every_step_of_programming),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

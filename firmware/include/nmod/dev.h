@@ -15,15 +15,14 @@
 
 #include "nmod/cmd.h"
 #include "nmod/core.h"
+#include "nmod/proto.h"
 #include "nmod/store.h"
 
 #define NM_FW_VERSION_MAJOR 0
 #define NM_FW_VERSION_MINOR 1
 #define NM_FW_VERSION_PATCH 0
 
-#define NM_SERIAL_LEN 16   /* ASCII, NUL-padded: "ETS-SNM-1A2B3C4D" */
-#define NM_KEY_ID_LEN 8
-#define NM_SECRET_LEN 32
+/* Serials (NM_SERIAL_LEN, from nmod/proto.h) are ASCII, NUL-padded: "ETS-SNM-1A2B3C4D". */
 #ifndef NM_MAX_REMOTES
 #define NM_MAX_REMOTES 4   /* paired patient remotes */
 #endif
@@ -63,6 +62,8 @@ enum {
 typedef struct {
   char serial[NM_SERIAL_LEN];
   uint8_t kind;                      /* nm_kind */
+  uint8_t therapy;                   /* nm_therapy the device was built for */
+  nm_lead_t lead;                    /* the lead it was built for (the hardware) */
   uint8_t clin_id[NM_KEY_ID_LEN];    /* the clinician credential */
   uint8_t clin_key[NM_SECRET_LEN];
 } nm_identity_t;
