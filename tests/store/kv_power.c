@@ -1,0 +1,331 @@
+/* kv_power.c (t_store_kv_power): power loss at every program and erase step of a put.
+ *
+ * For each scenario (a starting flash state and one put), for k = 0, 1, 2, ...: restore
+ * the starting state, arm a cut that tears the (k+1)-th flash operation, run the put,
+ * then power on and mount. The value of the key must be exactly the old one (or absent
+ * when it had none) or exactly the new one, and every other key must be intact. Then,
+ * from that torn state, the mount is cut too at every step of its own recovery work
+ * (j = 0, 1, ...): after each second cut a plain mount must show the same value as
+ * before. Finally the store must take another put. The loop ends at the first k where the
+ * put completes without reaching the cut, so every step of the put has been torn once. */
+#include "store_test.h"
+
+#define PS 4096u
+#define NPAGES 8u
+#define FIRST 1u /* the region starts at page 1: page 0 and the rest stay untouched */
+
+enum { K_SETTINGS = 1, K_IDENTITY = 2, K_REMOTES = 3, K_COUNTERS = 4, K_NEW = 9 };
+
+typedef struct {
+  uint32_t ver[16];
+  size_t len[16];
+} model_t;
+
+static int put_ver(nm_kv_t *kv, model_t *m, uint16_t key, uint32_t ver, size_t len) {
+  uint8_t buf[NM_KV_VALUE_MAX];
+  st_fill(buf, key, ver, len);
+  int r = nm_kv_put(kv, key, buf, len);
+  if (r == NM_OK && m) {
+    m->ver[key] = ver;
+    m->len[key] = len;
+  }
+  return r;
+}
+
+static void check_key(nm_kv_t *kv, uint16_t k, uint32_t ver, size_t want) {
+  uint8_t buf[NM_KV_VALUE_MAX];
+  size_t len = 0;
+  int r = nm_kv_get(kv, k, buf, sizeof buf, &len);
+  if (ver == 0) {
+    assert_int_equal(r, NM_ENOENT);
+  } else {
+    assert_int_equal(r, NM_OK);
+    assert_true(st_is(buf, len, k, ver, want));
+  }
+}
+
+static void check_model(nm_kv_t *kv, const model_t *m) {
+  for (uint16_t k = 0; k < 16; k++) {
+    check_key(kv, k, m->ver[k], m->len[k]);
+  }
+}
+
+/* Every key but `key` as in m; `key` old (returns 0) or exactly new (returns 1). */
+static int old_or_new(nm_kv_t *kv, const model_t *m, uint16_t key, uint32_t new_ver,
+                      size_t new_len) {
+  for (uint16_t k = 0; k < 16; k++) {
+    if (k != key) {
+      check_key(kv, k, m->ver[k], m->len[k]);
+    }
+  }
+  uint8_t buf[NM_KV_VALUE_MAX];
+  size_t len = 0;
+  int r = nm_kv_get(kv, key, buf, sizeof buf, &len);
+  if (r == NM_ENOENT) {
+    assert_int_equal(m->ver[key], 0); /* absent is "old" only for a new key */
+    return 0;
+  }
+  assert_int_equal(r, NM_OK);
+  if (st_is(buf, len, key, new_ver, new_len)) {
+    return 1;
+  }
+  assert_int_not_equal(m->ver[key], 0);
+  assert_true(st_is(buf, len, key, m->ver[key], m->len[key]));
+  return 0;
+}
+
+typedef struct {
+  const char *name;
+  int sparse;         /* the new value ends in 0xFF bytes (ST_SPARSE) */
+  uint32_t n_pages;
+  uint32_t history;   /* puts before the scenario, to rotate through the pages */
+  int fill;           /* fill the active page so that the put must compact */
+  int blank;          /* no records at all */
+  uint16_t key;
+  size_t len;
+} scen_t;
+
+static uint32_t align4(uint32_t n) { return (n + 3u) & ~3u; }
+
+static uint32_t g_total_cuts, g_total_mount_cuts;
+
+static void setup(nm_kv_t *kv, model_t *m, const scen_t *sc) {
+  if (sc->blank) {
+    return;
+  }
+  uint32_t v = 1;
+  assert_int_equal(put_ver(kv, m, K_SETTINGS, v, 800), NM_OK);
+  assert_int_equal(put_ver(kv, m, K_IDENTITY, v, 200), NM_OK);
+  assert_int_equal(put_ver(kv, m, K_REMOTES, v, 196), NM_OK);
+  assert_int_equal(put_ver(kv, m, K_COUNTERS, v, 16), NM_OK);
+  for (uint32_t i = 0; i < sc->history; i++) {
+    v++;
+    assert_int_equal(put_ver(kv, m, (uint16_t)(K_SETTINGS + i % 4), v, i % 4 ? 150 : 790), NM_OK);
+  }
+  if (sc->fill) {
+    /* Appends until the next record of sc->len bytes no longer fits. */
+    uint32_t need = align4(NM_KV_REC_HDR_LEN + (uint32_t)sc->len);
+    while (kv->wr_off + need <= PS) {
+      v++;
+      uint32_t room = PS - kv->wr_off - NM_KV_REC_HDR_LEN;
+      size_t len = room > 40 ? 40 : room;
+      assert_int_equal(put_ver(kv, m, K_COUNTERS, v, len), NM_OK);
+    }
+  }
+}
+
+static void cut_every_step(const scen_t *sc, int mode) {
+  st_flash_t f;
+  st_flash_init(&f, PS, NPAGES);
+  const nm_port_t *port = st_port(&f);
+  nm_kv_t kv;
+  model_t m0;
+  memset(&m0, 0, sizeof m0);
+  assert_int_equal(nm_kv_mount(&kv, port, FIRST, sc->n_pages), NM_OK);
+  setup(&kv, &m0, sc);
+  uint8_t *snap = st_snapshot(&f);
+  const uint32_t new_ver = sc->sparse ? 1000u | ST_SPARSE : 1000u;
+  uint32_t k, n_old = 0, n_new = 0, mount_cuts = 0;
+
+  for (k = 0;; k++) {
+    st_restore(&f, snap);
+    nm_kv_t a;
+    assert_int_equal(nm_kv_mount(&a, port, FIRST, sc->n_pages), NM_OK);
+    const uint32_t gen0 = a.gen;
+    st_cut_after(&f, k, mode);
+    int r = put_ver(&a, NULL, sc->key, new_ver, sc->len);
+    if (!st_was_cut(&f)) {
+      /* The put ran to the end before the k-th operation: every step has been cut. */
+      st_power_on(&f);
+      assert_int_equal(r, NM_OK);
+      model_t m = m0;
+      m.ver[sc->key] = new_ver;
+      m.len[sc->key] = sc->len;
+      check_model(&a, &m);
+      assert_int_equal(nm_kv_mount(&a, port, FIRST, sc->n_pages), NM_OK);
+      check_model(&a, &m);
+      if (sc->fill) {
+        assert_int_not_equal(a.gen, gen0); /* the scenario did compact */
+      } else {
+        assert_int_equal(a.gen, gen0);
+      }
+      break;
+    }
+    assert_int_not_equal(r, NM_OK);
+    st_power_on(&f);
+    uint8_t *torn = st_snapshot(&f);
+
+    /* Reboot: old or new, decided by the cut. */
+    nm_kv_t b;
+    assert_int_equal(nm_kv_mount(&b, port, FIRST, sc->n_pages), NM_OK);
+    int which = old_or_new(&b, &m0, sc->key, new_ver, sc->len);
+    if (which) {
+      n_new++;
+    } else {
+      n_old++;
+    }
+    /* A second cut at every step of the mount's recovery work. */
+    for (uint32_t j = 0;; j++) {
+      st_restore(&f, torn);
+      st_cut_after(&f, j / 2, (int)(j % 2)); /* torn and clean, at every step */
+      r = nm_kv_mount(&b, port, FIRST, sc->n_pages);
+      int cut = st_was_cut(&f);
+      st_power_on(&f);
+      if (!cut) {
+        assert_int_equal(r, NM_OK);
+        assert_int_equal(old_or_new(&b, &m0, sc->key, new_ver, sc->len), which);
+        break;
+      }
+      assert_int_not_equal(r, NM_OK);
+      mount_cuts++;
+      nm_kv_t c;
+      assert_int_equal(nm_kv_mount(&c, port, FIRST, sc->n_pages), NM_OK);
+      assert_int_equal(old_or_new(&c, &m0, sc->key, new_ver, sc->len), which);
+    }
+    /* The recovered store takes the next put and keeps it. */
+    model_t m = m0;
+    if (which) {
+      m.ver[sc->key] = new_ver;
+      m.len[sc->key] = sc->len;
+    }
+    assert_int_equal(put_ver(&b, &m, K_IDENTITY, 2000 + k, 200), NM_OK);
+    check_model(&b, &m);
+    assert_int_equal(nm_kv_mount(&b, port, FIRST, sc->n_pages), NM_OK);
+    check_model(&b, &m);
+    free(torn);
+  }
+  printf("kv put '%s', %s cuts: cut at each of %u steps (%u left the old value, %u the new), "
+         "%u more cuts inside mount recovery\n",
+         sc->name, mode == ST_CLEAN ? "clean" : "torn", k, n_old, n_new, mount_cuts);
+  assert_true(k >= (sc->len ? 2u : 1u)); /* header, then the value */
+  assert_true(n_old > 0);
+  if (sc->sparse && !sc->fill && mode == ST_TORN) {
+    /* A torn program of the value's erased-looking tail still completes it: the put
+     * failed, yet the reboot shows the new value. Old-or-new holds either way. */
+    assert_true(n_new > 0);
+  }
+  if (sc->fill) {
+    assert_true(k > 4); /* erase, copies, new record, page header */
+  }
+  g_total_cuts += k;
+  g_total_mount_cuts += mount_cuts;
+  /* Outside the region nothing was ever written. */
+  for (size_t i = 0; i < FIRST * PS; i++) {
+    assert_int_equal(f.mem[i], 0xFF);
+  }
+  for (size_t i = (FIRST + sc->n_pages) * PS; i < f.size; i++) {
+    assert_int_equal(f.mem[i], 0xFF);
+  }
+  free(snap);
+  st_flash_free(&f);
+}
+
+static const scen_t scenarios[] = {
+    {"first put on blank flash", 0, 4, 0, 0, 1, K_SETTINGS, 800},
+    {"append: settings overwrite", 0, 4, 0, 0, 0, K_SETTINGS, 800},
+    {"append: sparse settings", 1, 4, 0, 0, 0, K_SETTINGS, 800},
+    {"append: new key", 0, 4, 0, 0, 0, K_NEW, 300},
+    {"append: empty value", 0, 4, 0, 0, 0, K_COUNTERS, 0},
+    {"append: 1 KiB value", 0, 4, 0, 0, 0, K_REMOTES, NM_KV_VALUE_MAX},
+    {"compaction: settings", 0, 4, 0, 1, 0, K_SETTINGS, 800},
+    {"compaction: sparse settings", 1, 4, 0, 1, 0, K_SETTINGS, 800},
+    {"compaction: new key", 0, 4, 0, 1, 0, K_NEW, 500},
+    {"compaction: 2 pages after rotating", 0, 2, 40, 1, 0, K_SETTINGS, 800},
+    {"compaction: 4 pages after rotating", 0, 4, 60, 1, 0, K_REMOTES, 200},
+};
+
+static void test_put_scenarios(void **state) {
+  (void)state;
+  for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
+    cut_every_step(&scenarios[i], ST_TORN);
+    cut_every_step(&scenarios[i], ST_CLEAN);
+  }
+  printf("kv: %u cut points in puts, %u in mount recovery\n", g_total_cuts,
+         g_total_mount_cuts);
+  assert_true(g_total_mount_cuts > 0);
+}
+
+/* The very first mount formats; cut it at every step. */
+static void test_format_cut(void **state) {
+  (void)state;
+  st_flash_t f;
+  st_flash_init(&f, PS, NPAGES);
+  /* Start from garbage, not just erased flash. */
+  uint64_t seed = 7;
+  for (size_t i = 0; i < f.size; i++) {
+    f.mem[i] = (uint8_t)tu_rand(&seed);
+  }
+  uint8_t *snap = st_snapshot(&f);
+  uint32_t k;
+  for (k = 0;; k++) {
+    st_restore(&f, snap);
+    nm_kv_t kv;
+    st_cut_after(&f, k, ST_TORN);
+    int r = nm_kv_mount(&kv, st_port(&f), FIRST, 3);
+    int cut = st_was_cut(&f);
+    st_power_on(&f);
+    if (!cut) {
+      assert_int_equal(r, NM_OK);
+      break;
+    }
+    assert_int_not_equal(r, NM_OK);
+    assert_int_equal(nm_kv_mount(&kv, st_port(&f), FIRST, 3), NM_OK);
+    model_t m;
+    memset(&m, 0, sizeof m);
+    check_model(&kv, &m);
+    assert_int_equal(put_ver(&kv, &m, K_SETTINGS, 1, 800), NM_OK);
+    assert_int_equal(nm_kv_mount(&kv, st_port(&f), FIRST, 3), NM_OK);
+    check_model(&kv, &m);
+  }
+  printf("kv format: cut at each of %u steps\n", k);
+  assert_int_equal(k, 2); /* erase, header */
+  free(snap);
+  st_flash_free(&f);
+}
+
+/* No reboot: the same handle is used again after the cut (power back). It re-reads the
+ * flash by itself before the next operation. */
+static void test_reuse_handle_after_cut(void **state) {
+  (void)state;
+  st_flash_t f;
+  st_flash_init(&f, PS, NPAGES);
+  nm_kv_t kv;
+  model_t m;
+  memset(&m, 0, sizeof m);
+  scen_t sc = {"", 0, 3, 10, 1, 0, K_SETTINGS, 800};
+  assert_int_equal(nm_kv_mount(&kv, st_port(&f), FIRST, 3), NM_OK);
+  setup(&kv, &m, &sc);
+  for (uint32_t k = 0; k < 40; k++) {
+    st_cut_after(&f, k % 7, (int)(k % 2));
+    int r = put_ver(&kv, NULL, K_SETTINGS, 500 + k, 800);
+    int cut = st_was_cut(&f);
+    st_power_on(&f);
+    if (!cut) {
+      assert_int_equal(r, NM_OK);
+      m.ver[K_SETTINGS] = 500 + k;
+      m.len[K_SETTINGS] = 800;
+    } else {
+      assert_int_not_equal(r, NM_OK);
+      /* Read through the same handle: old or new. */
+      if (old_or_new(&kv, &m, K_SETTINGS, 500 + k, 800)) {
+        m.ver[K_SETTINGS] = 500 + k;
+        m.len[K_SETTINGS] = 800;
+      }
+    }
+    assert_int_equal(put_ver(&kv, &m, K_IDENTITY, 600 + k, 200), NM_OK);
+    check_model(&kv, &m);
+  }
+  nm_kv_t kv2;
+  assert_int_equal(nm_kv_mount(&kv2, st_port(&f), FIRST, 3), NM_OK);
+  check_model(&kv2, &m);
+  st_flash_free(&f);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_put_scenarios),
+      cmocka_unit_test(test_format_cut),
+      cmocka_unit_test(test_reuse_handle_after_cut),
+  };
+  return cmocka_run_group_tests_name("store_kv_power", tests, NULL, NULL);
+}
