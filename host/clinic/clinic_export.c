@@ -293,6 +293,19 @@ int clinic_cmd_export(clinic_ctx *c, clinic_args *a) {
   if (out) {
     if (fclose(f) != 0 && !rc) rc = clinic_fail(CL_IO, "writing %s failed (disk full?)", out);
     if (!rc && !c->json) fprintf(stderr, "nmod clinic: %s export of %s written to %s\n", want_fhir ? "FHIR" : "CSV", p.code, out);
+    if (!rc && c->json) {
+      js_w w;
+      jw_init(&w, stdout);
+      jw_obj(&w);
+      jw_key(&w, "patient");
+      jw_str(&w, p.code);
+      jw_key(&w, "format");
+      jw_str(&w, want_fhir ? "fhir" : "csv");
+      jw_key(&w, "file");
+      jw_str(&w, out);
+      jw_obj_end(&w);
+      jw_end(&w);
+    }
   }
   return rc;
 }

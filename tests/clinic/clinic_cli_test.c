@@ -724,6 +724,84 @@ static void test_database(void **st) {
   CT_EXPECT(2, "evaluate");
 }
 
+/* Property: random SCS and SNM diaries with gaps are evaluated by nmod and by a hand
+ * computation here in exact integers; every number must agree, and a file that repeats one
+ * day is refused with nothing stored. Prints seed=N; NMOD_SEED replays. */
+static void test_eval_property_e2e(void **st) {
+  (void)st;
+  uint64_t s = ct_seed("eval_property_e2e");
+  int32_t trial = 0;
+  assert_int_equal(clinic_date_parse("2024-03-01", &trial), 0);
+  static char csv[1 << 16];
+  for (int k = 0; k < 10; k++) {
+    int scs = (int)(ct_rand(&s) % 2);
+    int blen = 3 + (int)(ct_rand(&s) % 30), tlen = 3 + (int)(ct_rand(&s) % 20);
+    char id[16], d1[11], buf[1024];
+    snprintf(id, sizeof id, "R%d", k);
+    CT_EXPECT(0, "patient add %s --therapy %s --name X --birth 1950-01-01", id, scs ? "scs" : "snm");
+    clinic_date_fmt(trial + tlen, d1);
+    if (scs)
+      snprintf(buf, sizeof buf, "patient,step,date\n%s,referral,2024-01-01\n%s,team-review,2024-01-02\n%s,questionnaires,2024-01-03\n"
+               "%s,psychologist,2024-01-04\n%s,intake,2024-01-05\n%s,decision,2024-01-06\n%s,screening,2024-02-20\n"
+               "%s,trial,2024-03-01\n%s,trial-end,%s\n", id, id, id, id, id, id, id, id, id, d1);
+    else
+      snprintf(buf, sizeof buf, "patient,step,date\n%s,referral,2024-01-01\n%s,scores,2024-01-02\n%s,trial,2024-03-01\n", id, id, id);
+    CT_EXPECT(0, "path import '%s'", ct_file("pp.csv", buf));
+    int64_t sum[2] = {0, 0}, days[2] = {0, 0};
+    snprintf(csv, sizeof csv, scs ? "date,nrs,morning,evening\n" : "date,incontinence,urgency,pads\n");
+    /* Days from blen before the trial to a few days after its end (SCS) or its last day. */
+    for (int32_t d = trial - blen; d <= trial + tlen + (scs ? 3 : 0); d++) {
+      if (ct_rand(&s) % 5 == 0) continue; /* a gap */
+      char ds[11];
+      clinic_date_fmt(d, ds);
+      int phase = d < trial ? 0 : (d > trial && d <= trial + tlen) ? 1 : -1;
+      int x2;
+      if (scs) {
+        int mode = (int)(ct_rand(&s) % 4), n = (int)(ct_rand(&s) % 11), m = (int)(ct_rand(&s) % 11), e = (int)(ct_rand(&s) % 11);
+        if (mode == 0) snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%s,%d,,\n", ds, n), x2 = 2 * n;
+        else if (mode == 1) snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%s,,%d,%d\n", ds, m, e), x2 = m + e;
+        else if (mode == 2) snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%s,,%d,\n", ds, m), x2 = 2 * m;
+        else snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%s,%d,%d,%d\n", ds, n, m, e), x2 = 2 * n;
+      } else {
+        int inc = (int)(ct_rand(&s) % (phase == 1 ? 4 : 7));
+        snprintf(csv + strlen(csv), sizeof csv - strlen(csv), "%s,%d,%d,\n", ds, inc, (int)(ct_rand(&s) % 3));
+        x2 = inc;
+      }
+      if (phase >= 0) sum[phase] += x2, days[phase]++;
+    }
+    /* The same file with one day repeated at the end: refused, nothing stored. */
+    char dup[64];
+    const char *first = strchr(csv, '\n') + 1;
+    snprintf(dup, sizeof dup, "%.10s%s\n", first, scs ? ",1,," : ",1,1,");
+    static char twice[(1 << 16) + 64];
+    snprintf(twice, sizeof twice, "%s%s", csv, dup);
+    CT_EXPECT(3, "diary import %s '%s'", id, ct_file("dup.csv", twice));
+    assert_int_equal(diary_days(id), 0);
+    CT_EXPECT(0, "diary import %s '%s'", id, ct_file("good.csv", csv));
+    CT_EXPECT(0, "evaluate %s --json", id);
+    js_val *v = out_json();
+    json_num_is(v, "baseline_days", days[0] * 100);
+    json_num_is(v, "trial_days", days[1] * 100);
+    const char *verdict = "insufficient-data";
+    if (days[0] >= 7 && days[1] >= 7 && sum[0] > 0) {
+      int64_t den = sum[0] * days[1], num = den - sum[1] * days[0];
+      verdict = 2 * num >= den ? "success" : "failure";
+      int64_t bp = num * 10000 >= 0 ? num * 10000 / den : -((-num * 10000 + den - 1) / den);
+      json_num_is(v, "reduction_pct", bp);
+    } else {
+      assert_int_equal(js_get(v, "reduction_pct")->type, JS_NULL);
+    }
+    json_str_is(v, "verdict", verdict);
+    /* Means, rounded half up to 2 decimals: SCS sum/2/days, SNM 7*sum/days. */
+    for (int ph = 0; ph < 2; ph++) {
+      if (!days[ph]) continue;
+      int64_t a = scs ? sum[ph] * 100 : sum[ph] * 700, b = scs ? 2 * days[ph] : days[ph];
+      json_num_is(v, ph ? "trial_mean" : "baseline_mean", (2 * a + b) / (2 * b));
+    }
+    js_free(v);
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_path_scs, setup, teardown),
@@ -735,6 +813,7 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_interrogation, setup, teardown),
       cmocka_unit_test_setup_teardown(test_report_fhir, setup, teardown),
       cmocka_unit_test_setup_teardown(test_database, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_eval_property_e2e, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
