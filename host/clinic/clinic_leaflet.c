@@ -46,7 +46,7 @@ static const rule rules[] = {
     {S_, P_TRIAL | P_IMPL, "MRI", "Not every stimulator withstands MRI: always contact the pain clinic in time. Just before the scan the clinic checks that the system is MRI-compatible and all parts are intact, and gives you a written statement for radiology; without it no MRI is made. Switch the stimulator off during the scan with your remote control."},
     {N_, P_TRIAL | P_IMPL, "MRI", "An MRI scan is in principle not possible; an MRI of the head may be possible under conditions. Other scans such as CT are allowed."},
     {S_, P_TRIAL | P_IMPL, "Surgery", "Before any surgery switch the stimulator off, or put it in surgical mode, with your remote control; the surgical team must use bipolar diathermy."},
-    {N_, P_TRIAL | P_IMPL, "Surgery", "Tell every medical team that you have a neuromodulator before an examination or operation; switch it off before surgery (bipolar diathermy)."},
+    {N_, P_TRIAL | P_IMPL, "Surgery", "Before any future medical examination or operation, tell the medical staff that you have a neuromodulator."},
     {S_, P_TRIAL | P_IMPL, "Surgery", "Tell every future medical team that you have a neurostimulator."},
     {N_, P_TRIAL | P_IMPL, "Pregnancy", "If you wish to become pregnant, switch the modulator off; switch it on again after the delivery."},
     {N_, P_PRE, "Pregnancy", "Are you (possibly) pregnant? Tell us as soon as possible."},

@@ -84,11 +84,16 @@ static void plan_scs(const clinic_path *path, int years, clinic_plan *pl) {
     add(pl, tr - 14, tr - 7, "window", "pre-operative screening (medication, anticoagulants, anaesthesia)");
   add(pl, tr - 7, INT32_MIN, "task", "the admission office calls about the date, time and ward (about 1 week before)");
   add(pl, tr, INT32_MIN, "operation", "operation 1: trial lead and external stimulator (lie flat for 4 hours)");
+  /* Twice a week for the 2 weeks: days 3-4 and 7 of each week, on clinic days (the pain
+   * clinic is open Monday to Friday: a Saturday moves to Friday, a Sunday to Monday). */
   static const int visits[4] = {3, 7, 10, 14};
   for (int i = 0; i < 4; i++) {
     char what[160];
+    int32_t d = tr + visits[i];
+    if (clinic_weekday(d) == 5) d -= 1;
+    else if (clinic_weekday(d) == 6) d += 1;
     snprintf(what, sizeof what, "trial check %d of 4 at the pain clinic: wound and effect, settings", i + 1);
-    add(pl, tr + visits[i], INT32_MIN, "visit", what);
+    add(pl, d, INT32_MIN, "visit", what);
   }
   add(pl, te != INT32_MIN ? te : tr + 14, INT32_MIN, "task",
       "end of the 2-week trial: evaluate the pain diary (nmod clinic evaluate)");
@@ -246,7 +251,7 @@ int clinic_cmd_plan(clinic_ctx *c, clinic_args *a) {
     for (int i = 0; i < pl.n; i++) {
       const clinic_plan_item *it = &pl.items[i];
       if (it->date == INT32_MIN) {
-        printf("  %-28s %-9s %s\n", it->when_text, it->kind, it->what);
+        printf("  %-38s %-9s %s\n", it->when_text, it->kind, it->what);
         continue;
       }
       clinic_date_fmt(it->date, d1);
@@ -257,7 +262,7 @@ int clinic_cmd_plan(clinic_ctx *c, clinic_args *a) {
       } else {
         snprintf(when, sizeof when, "%s %s", clinic_weekday_name(it->date), d1);
       }
-      printf("  %-28s %-9s %s%s\n", when, it->kind, it->what, it->done ? "  (past)" : "");
+      printf("  %-38s %-9s %s%s\n", when, it->kind, it->what, it->done ? "  (past)" : "");
     }
     if (ics) printf("calendar written to %s\n", ics);
   }

@@ -318,6 +318,7 @@ static void test_plan_scs(void **st) {
   set_step(&path, "implant", "2024-01-31", 0);
   clinic_plan pl;
   clinic_plan_build(&p, &path, D("2024-02-01"), 3, &pl);
+  /* Trial on Monday 2024-01-01: checks on Thu 4, Mon 8, Thu 11, Mon 15 January. */
   date_is(find(&pl, "trial check 1 of 4"), "2024-01-04");
   date_is(find(&pl, "trial check 2 of 4"), "2024-01-08");
   date_is(find(&pl, "trial check 3 of 4"), "2024-01-11");
@@ -343,6 +344,35 @@ static void test_plan_scs(void **st) {
   assert_true(find(&pl, "trial check 1")->done);
   assert_false(find(&pl, "wound check")->done);
   clinic_plan_free(&pl);
+  /* Trial on Wednesday 2025-03-05: day 3 is a Saturday (moves to Friday 7 March), day 10 a
+   * Saturday (Friday 14 March); days 7 and 14 are Wednesdays. Every check on a weekday. */
+  memset(path.rec, 0, sizeof path.rec);
+  set_step(&path, "trial", "2025-03-05", 1);
+  clinic_plan_build(&p, &path, D("2025-03-01"), 1, &pl);
+  date_is(find(&pl, "trial check 1 of 4"), "2025-03-07");
+  date_is(find(&pl, "trial check 2 of 4"), "2025-03-12");
+  date_is(find(&pl, "trial check 3 of 4"), "2025-03-14");
+  date_is(find(&pl, "trial check 4 of 4"), "2025-03-19");
+  date_is(find(&pl, "end of the 2-week trial"), "2025-03-19");
+  clinic_plan_free(&pl);
+  /* Every start day of the week: four checks on weekdays, in order, two per week. */
+  for (int wd = 0; wd < 7; wd++) {
+    memset(path.rec, 0, sizeof path.rec);
+    path.rec[clinic_path_index(TH_SCS, "trial")].recorded = 1;
+    path.rec[clinic_path_index(TH_SCS, "trial")].date = D("2025-03-03") + wd;
+    clinic_plan_build(&p, &path, D("2025-03-01"), 1, &pl);
+    int32_t prev = D("2025-03-03") + wd;
+    for (int i = 1; i <= 4; i++) {
+      char what[32];
+      snprintf(what, sizeof what, "trial check %d of 4", i);
+      const clinic_plan_item *it = find(&pl, what);
+      assert_non_null(it);
+      assert_true(clinic_weekday(it->date) < 5);
+      assert_true(it->date > prev);
+      prev = it->date;
+    }
+    clinic_plan_free(&pl);
+  }
 }
 
 static void test_plan_snm(void **st) {
