@@ -390,6 +390,54 @@ static void op_history(nm_dev_t *d, uint32_t from, uint8_t max, nm_wr_t *w) {
   if (!w->err) w->buf[count_at] = n;
 }
 
+uint8_t nm_dev_imp_class(uint32_t ohm) {
+  if (ohm <= NM_IMP_SHORT_MAX_OHM) return NM_IMP_SHORT;
+  if (ohm >= NM_IMP_OPEN_MIN_OHM) return NM_IMP_OPEN;
+  if (ohm >= NM_IMP_HIGH_MIN_OHM) return NM_IMP_HIGH;
+  return NM_IMP_NORMAL;
+}
+
+static void put_reading(nm_dev_t *d, nm_wr_t *w, uint8_t a, uint8_t b) {
+  uint32_t ohm = 0;
+  int err = d->port->imp_measure(d->port->ctx, a, b, &ohm);
+  nm_wr_u32(w, err ? 0u : ohm);
+  nm_wr_u8(w, err ? (uint8_t)NM_IMP_ERROR : nm_dev_imp_class(ohm));
+}
+
+/* Each contact against the case, then each running program's main pair (its strongest
+ * cathode and anode). */
+static void op_impedance(nm_dev_t *d, nm_wr_t *w) {
+  const nm_settings_t *s = &d->core.set;
+  nm_wr_u8(w, s->lead.n_contacts);
+  for (uint8_t n = 0; n < s->lead.n_contacts; n++) {
+    nm_wr_u8(w, n);
+    put_reading(d, w, n, NM_NODE_CASE);
+  }
+  uint8_t m = 0;
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) m = (uint8_t)(m + ((s->running_mask >> i) & 1u));
+  nm_wr_u8(w, m);
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (!(s->running_mask & (1u << i))) continue;
+    uint8_t cath = 0, anod = 0;
+    int8_t lo = 0, hi = 0;
+    for (uint8_t n = 0; n < NM_NODES; n++) {
+      int8_t f = s->prog[i].frac_pct[n];
+      if (f < lo) {
+        lo = f;
+        cath = n;
+      }
+      if (f > hi) {
+        hi = f;
+        anod = n;
+      }
+    }
+    nm_wr_u8(w, i);
+    nm_wr_u8(w, cath);
+    nm_wr_u8(w, anod);
+    put_reading(d, w, cath, anod);
+  }
+}
+
 static void op_identity(const nm_dev_t *d, nm_wr_t *w) {
   nm_wr_bytes(w, d->id.serial, NM_SERIAL_LEN);
   nm_wr_u8(w, d->id.kind);
@@ -459,6 +507,10 @@ static int dev_op(nm_dev_t *d, uint8_t role, uint8_t op, nm_rd_t *r, nm_wr_t *w,
           nm_wr_u32(w, d->remotes[i].paired_s);
         }
       }
+      return 1;
+    case NM_OP_IMPEDANCE:
+      if (role != NM_ROLE_CLINICIAN) *st = NM_EPERM;
+      else if ((*st = nm_rd_done(r)) == NM_OK) op_impedance(d, w);
       return 1;
     case NM_OP_HISTORY: {
       uint32_t from = nm_rd_u32(r);

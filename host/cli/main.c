@@ -31,6 +31,17 @@ static const subcmd_t cmds[] = {
      "simulate THERAPY.json --duration D [--trace FILE.csv --trace-window A..B] [--json]\n"
      "                                            run the firmware on simulated hardware in virtual time"},
     {"plot", cmd_plot, "plot THERAPY.json --out FILE.svg       draw the waveform on each contact"},
+    {"sim", cmd_sim,
+     "sim --kind ets|ins --therapy scs|snm --lead MODEL --state DIR --listen 127.0.0.1:PORT [--time-scale N]\n"
+     "      [--lead-fault E2=open|short] [--battery-pct N] [--link ble|mics]\n"
+     "                                            a simulated stimulator serving the secure link"},
+    {"programmer", cmd_programmer,
+     "programmer --device HOST:PORT --key FILE CMD [--json]\n"
+     "                                            the clinician programmer (interrogate, program, therapy,\n"
+     "                                            test-stim, impedance, history, pair-remote, revoke-remote, mode)"},
+    {"remote", cmd_remote,
+     "remote --device HOST:PORT --key FILE CMD [--json]\n"
+     "                                            the patient remote (status, on, off, amp, program, mri, surgery)"},
 #ifdef NM_HAVE_CLINIC
     {"clinic", clinic_main, "clinic [--db FILE] CMD [--json]       the clinic: patients, path, diaries, trial (see docs/CLINIC.md)"},
 #endif

@@ -36,9 +36,19 @@ enum {
   NM_OP_PAIR = 0x40,     /* -> slot u8, key_id[8], secret[32] (a new remote credential) */
   NM_OP_REVOKE = 0x41,   /* key_id[8] */
   NM_OP_REMOTES = 0x42,  /* -> n u8, n x (key_id[8], paired_epoch_s u32) */
-  NM_OP_HISTORY = 0x50   /* from_seq u32, max u8 -> first u32, next u32, n u8,
+  NM_OP_HISTORY = 0x50,  /* from_seq u32, max u8 -> first u32, next u32, n u8,
                             n x (seq u32, len u8, payload[len]) */
+  NM_OP_IMPEDANCE = 0x60 /* -> n u8, n x (contact u8, ohm u32, class u8) against the case,
+                            m u8, m x (slot u8, cathode u8, anode u8, ohm u32, class u8) */
 };
+
+/* Impedance classes, with their thresholds in ohm (docs/DEVICE-HEALTH.md). */
+enum { NM_IMP_NORMAL = 0, NM_IMP_HIGH = 1, NM_IMP_OPEN = 2, NM_IMP_SHORT = 3, NM_IMP_ERROR = 4 };
+#define NM_IMP_SHORT_MAX_OHM 150u  /* at or below: a short (OpenNerve's safe minimum is 100-600) */
+#define NM_IMP_HIGH_MIN_OHM 3000u  /* at or above: high (leads are hundreds of ohm to ~2 kohm) */
+#define NM_IMP_OPEN_MIN_OHM 10000u /* at or above: open (a broken conductor) */
+/* Class of an impedance reading. */
+uint8_t nm_dev_imp_class(uint32_t ohm);
 #define NM_HISTORY_MAX_PER_CALL 32
 
 /* Event log record types (payload: t_s u32 | type u8 | then per type). */
@@ -121,6 +131,15 @@ uint64_t nm_dev_wake(nm_dev_t *d);
 uint32_t nm_dev_epoch_s(const nm_dev_t *d);
 /* Append an event: type and up to 19 bytes of data. Failures are counted, not fatal. */
 void nm_dev_event(nm_dev_t *d, uint8_t type, const uint8_t *data, size_t len);
+/* One frame received by the radio for session s (a nm_sess_t set up with nm_sess_init on
+ * a nm_proto_dev_t whose lookup is nm_dev_key_lookup). Runs the protocol, executes an
+ * authenticated request with nm_dev_exec for the session's role, logs failed
+ * authentications and rejected frames, and writes the frame to send back (if any) into
+ * out (cap >= NM_FRAME_MAX). work: 2 x NM_CMD_MAX bytes of scratch from the caller.
+ * Returns nm_sess_rx's outcome; NM_SESS_REQUEST when a request was executed (work[0] is its
+ * op, work[NM_CMD_MAX] its status) and out holds the sealed response. */
+int nm_dev_radio_rx(nm_dev_t *d, nm_sess_t *s, const uint8_t *frame, size_t len, uint64_t now_us,
+                    uint8_t work[2 * NM_CMD_MAX], uint8_t *out, size_t cap, size_t *out_len);
 /* Key lookup for the protocol: the clinician key or a paired remote's. NM_OK with role
  * and secret, or NM_ENOENT. */
 int nm_dev_key_lookup(void *dev, const uint8_t key_id[NM_KEY_ID_LEN], uint8_t *role,

@@ -1,0 +1,580 @@
+/* cmd_programmer.c: nmod programmer --device HOST:PORT --key FILE CMD [ARGS] [--json]
+ * The clinician programmer: interrogate, program, therapy, test stimulation, impedance,
+ * history, remote pairing, modes. Every command opens an authenticated session with the
+ * clinician key, sends one or more requests, and prints a result (one JSON object with
+ * --json). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "devcli.h"
+#include "fmt.h"
+#include "nmod/wire.h"
+#include "report.h"
+#include "therapy_file.h"
+
+#define USAGE                                                                                                  \
+  "usage: nmod programmer --device HOST:PORT --key FILE CMD [--json], CMD one of: interrogate | program "      \
+  "THERAPY.json | therapy on|off | test-stim CONTACT --start-ma X --step-ma Y [--steps N] [--mark] | impedance | " \
+  "history [--since YYYY-MM-DD] | pair-remote --out FILE | revoke-remote ID|KEYFILE | remotes | mode "          \
+  "normal|mri|surgery"
+
+static const char *imp_class(uint8_t c) {
+  static const char *const n[] = {"normal", "high", "open", "short", "error"};
+  return c < 5 ? n[c] : "?";
+}
+
+static void print_line(void *user, const char *line) {
+  (void)user;
+  fprintf(stderr, "  - %s\n", line);
+}
+
+/* ---- interrogate -------------------------------------------------------------------- */
+
+static int do_interrogate(devcli_t *d) {
+  di_identity_t id;
+  int rc = devcli_identity(d, &id);
+  if (rc) return rc;
+  uint8_t req = NM_OP_INTERROGATE, resp[NM_CMD_MAX];
+  size_t rl;
+  int st = devcli_call(d, &req, 1, resp, &rl);
+  if (st != NM_OK) return devcli_fail(d, st, "interrogate");
+  static di_interrogation_t in;
+  if (di_interrogation(resp + 1, rl - 1, &in) != 0) return devcli_fail(d, NM_EINVAL, "interrogate");
+  char a[32], b[32], c[32], t[32];
+  if (d->json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    di_json_identity(&w, &id);
+    di_json_status(&w, &in.status);
+    jw_key(&w, "impedance_ohm");
+    jw_uint(&w, in.load.impedance_ohm);
+    jw_key(&w, "compliance_v");
+    jw_fixed(&w, in.load.compliance_mv, 3);
+    jw_key(&w, "program_settings");
+    jw_arr(&w);
+    for (uint8_t i = 0; i < in.status.n_prog; i++) {
+      const nm_prog_t *p = &in.prog[i];
+      jw_obj(&w);
+      jw_key(&w, "name");
+      jw_str(&w, p->name);
+      jw_key(&w, "waveform");
+      jw_str(&w, nm_wave_name(p->wave));
+      jw_key(&w, "rate_hz");
+      jw_uint(&w, p->rate_hz);
+      jw_key(&w, "width_us");
+      jw_uint(&w, p->width_us);
+      jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_key(&w, "test_thresholds_ma");
+    jw_obj(&w);
+    for (uint8_t n = 0; n < in.n_contacts; n++) {
+      if (!in.threshold_ua[n]) continue;
+      jw_key(&w, fmt_node(a, sizeof a, n));
+      jw_fixed(&w, in.threshold_ua[n], 3);
+    }
+    jw_obj_end(&w);
+    jw_key(&w, "uptime_s");
+    jw_uint(&w, in.uptime_us / 1000000u);
+    jw_obj_end(&w);
+    jw_end(&w);
+    return CLI_OK;
+  }
+  printf("device %s: %s %s stimulator, firmware %u.%u.%u, lead %s\n", id.serial, id.kind == NM_KIND_INS ? "implanted" : "external trial",
+         di_therapy(id.therapy), id.fw[0], id.fw[1], id.fw[2], nm_lead_name(id.lead_model));
+  printf("device time %s UTC, up %llu s, %u resets, %u rejected frames, %u failed authentications\n",
+         di_time(id.epoch_s, t, sizeof t), (unsigned long long)(in.uptime_us / 1000000u), id.resets, id.rejected,
+         id.auth_failures);
+  printf("mode %s, therapy %s%s%s\n", nm_mode_name(in.status.mode), in.status.therapy_on ? "on" : "off",
+         in.status.fault ? ", fault: " : "", in.status.fault ? di_fault(in.status.fault) : "");
+  printf("load %u ohm, compliance %s V\n", in.load.impedance_ohm, fmt_fixed(a, sizeof a, in.load.compliance_mv, 3, 1));
+  for (uint8_t i = 0; i < in.status.n_prog; i++) {
+    const di_prog_status_t *s = &in.status.prog[i];
+    const nm_prog_t *p = &in.prog[i];
+    printf("program %u \"%s\"%s: %s %u Hz, %u us, %s mA (patient %s-%s mA), delivering %s mA\n", s->slot, s->name,
+           di_running(&in.status, s->slot) ? " (running)" : "", nm_wave_name(p->wave), p->rate_hz, p->width_us,
+           fmt_fixed(a, sizeof a, s->amp_ua, 3, 1), fmt_fixed(b, sizeof b, s->pt_min_ua, 3, 1),
+           fmt_fixed(c, sizeof c, s->pt_max_ua, 3, 1), fmt_fixed(t, sizeof t, s->level_ua, 3, 1));
+  }
+  for (uint8_t n = 0; n < in.n_contacts; n++) {
+    if (in.threshold_ua[n]) printf("test-stimulation response on E%u at %s mA\n", n, fmt_fixed(a, sizeof a, in.threshold_ua[n], 3, 1));
+  }
+  return CLI_OK;
+}
+
+/* ---- program ------------------------------------------------------------------------ */
+
+static int do_program(devcli_t *d, const char *path) {
+  static tf_therapy_t t;
+  char err[512];
+  if (tf_load(path, &t, err, sizeof err) != 0) {
+    cli_error(d->cmd, "%s", err);
+    return CLI_USAGE;
+  }
+  di_identity_t id;
+  int rc = devcli_identity(d, &id);
+  if (rc) return rc;
+  if (id.therapy != t.therapy) {
+    cli_error(d->cmd, "'%s' is an %s therapy but %s is an %s stimulator", path, di_therapy(t.therapy), id.serial,
+              di_therapy(id.therapy));
+    return CLI_REFUSED;
+  }
+  di_status_t s;
+  if ((rc = devcli_status(d, &s)) != 0) return rc;
+  if (s.mode == NM_MODE_THERAPY) {
+    cli_error(d->cmd, "stimulation is on: turn it off first ('nmod programmer ... therapy off'), then program");
+    return CLI_REFUSED;
+  }
+  uint8_t bad;
+  nm_safety_report_t rep;
+  int st = dev_program_all(&d->link, &t, &bad, &rep);
+  if (st == DEV_ETRANSPORT) return devcli_fail(d, st, "program");
+  if (st == NM_EREFUSED) {
+    if (bad < t.n_prog) {
+      cli_error(d->cmd, "program \"%s\" refused by the stimulator's safety supervisor:", t.prog[bad].name);
+      report_reasons(&t.prog[bad], &t.lead, &t.load, &rep, print_line, NULL);
+    } else if (rep.reasons & NM_R_LEAD) {
+      cli_error(d->cmd, "'%s' is for lead %s but %s has lead %s", path, nm_lead_name(t.lead.model), id.serial,
+                nm_lead_name(id.lead_model));
+    } else {
+      cli_error(d->cmd, "the running programs cannot run together (check with 'nmod check %s')", path);
+    }
+    return CLI_REFUSED;
+  }
+  if (st != NM_OK) return devcli_fail(d, st, "program");
+  int activated = 0;
+  if (s.mode == NM_MODE_SHELF) {
+    st = dev_op_u8(&d->link, NM_OP_MODE, NM_MODE_OFF);
+    if (st != NM_OK) return devcli_fail(d, st, "activate");
+    activated = 1;
+  }
+  if (d->json) {
+    printf("{\"programmed\":%u,\"running_mask\":%u,\"activated\":%s,\"frame_bytes\":%llu}\n", t.n_prog, t.running_mask,
+           activated ? "true" : "false", (unsigned long long)(d->conn.tx_bytes + d->conn.rx_bytes));
+  } else {
+    printf("programmed %u program(s) into %s%s; therapy is off until 'therapy on'\n", t.n_prog, id.serial,
+           activated ? " and activated it (it left shelf mode)" : "");
+  }
+  return CLI_OK;
+}
+
+/* ---- simple commands ---------------------------------------------------------------- */
+
+static int do_op(devcli_t *d, uint8_t op, uint8_t arg, const char *what, const char *done) {
+  int st = dev_op_u8(&d->link, op, arg);
+  if (st != NM_OK) return devcli_fail(d, st, what);
+  if (d->json) printf("{\"done\":\"%s\"}\n", what);
+  else printf("%s\n", done);
+  return CLI_OK;
+}
+
+static int do_mode(devcli_t *d, const char *m) {
+  if (strcmp(m, "mri") == 0) return do_op(d, NM_OP_MODE, NM_MODE_MRI, "mode mri", "MRI mode: stimulation, sensing and automatic checks are off");
+  if (strcmp(m, "surgery") == 0) {
+    return do_op(d, NM_OP_MODE, NM_MODE_SURGERY, "mode surgery",
+                 "surgery mode: stimulation is off; the surgical team should use bipolar diathermy");
+  }
+  if (strcmp(m, "normal") == 0) return do_op(d, NM_OP_MODE, NM_MODE_RESUME, "mode normal", "back to the mode before");
+  cli_error(d->cmd, "mode '%s': use normal, mri or surgery", m);
+  return CLI_USAGE;
+}
+
+static int do_impedance(devcli_t *d) {
+  uint8_t req = NM_OP_IMPEDANCE, resp[NM_CMD_MAX];
+  size_t rl;
+  int st = devcli_call(d, &req, 1, resp, &rl);
+  if (st != NM_OK) return devcli_fail(d, st, "impedance");
+  nm_rd_t r;
+  nm_rd_init(&r, resp + 1, rl - 1);
+  js_w w;
+  char a[8], b[8];
+  uint8_t n = nm_rd_u8(&r);
+  if (d->json) {
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "contacts");
+    jw_arr(&w);
+  } else {
+    printf("contact  impedance to case\n");
+  }
+  for (uint8_t i = 0; i < n && !r.err; i++) {
+    uint8_t node = nm_rd_u8(&r);
+    uint32_t ohm = nm_rd_u32(&r);
+    uint8_t cls = nm_rd_u8(&r);
+    if (d->json) {
+      jw_obj(&w);
+      jw_key(&w, "contact");
+      jw_str(&w, fmt_node(a, sizeof a, node));
+      jw_key(&w, "ohm");
+      jw_uint(&w, ohm);
+      jw_key(&w, "class");
+      jw_str(&w, imp_class(cls));
+      jw_obj_end(&w);
+    } else {
+      printf("%-7s  %6u ohm  %s\n", fmt_node(a, sizeof a, node), ohm, imp_class(cls));
+    }
+  }
+  uint8_t m = nm_rd_u8(&r);
+  if (d->json) {
+    jw_arr_end(&w);
+    jw_key(&w, "programs");
+    jw_arr(&w);
+  } else if (m) {
+    printf("program  pair      impedance\n");
+  }
+  for (uint8_t i = 0; i < m && !r.err; i++) {
+    uint8_t slot = nm_rd_u8(&r), ca = nm_rd_u8(&r), an = nm_rd_u8(&r);
+    uint32_t ohm = nm_rd_u32(&r);
+    uint8_t cls = nm_rd_u8(&r);
+    if (d->json) {
+      jw_obj(&w);
+      jw_key(&w, "slot");
+      jw_uint(&w, slot);
+      jw_key(&w, "cathode");
+      jw_str(&w, fmt_node(a, sizeof a, ca));
+      jw_key(&w, "anode");
+      jw_str(&w, fmt_node(b, sizeof b, an));
+      jw_key(&w, "ohm");
+      jw_uint(&w, ohm);
+      jw_key(&w, "class");
+      jw_str(&w, imp_class(cls));
+      jw_obj_end(&w);
+    } else {
+      printf("%-7u  %s-%-5s  %6u ohm  %s\n", slot, fmt_node(a, sizeof a, ca), fmt_node(b, sizeof b, an), ohm, imp_class(cls));
+    }
+  }
+  if (d->json) {
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    jw_end(&w);
+  }
+  return nm_rd_done(&r) == NM_OK ? CLI_OK : devcli_fail(d, NM_EINVAL, "impedance");
+}
+
+static int parse_date(const char *s, uint32_t *epoch) {
+  struct tm tm;
+  memset(&tm, 0, sizeof tm);
+  const char *end = strptime(s, "%Y-%m-%d", &tm);
+  if (!end || *end) return -1;
+  time_t t = timegm(&tm);
+  if (t < 0) return -1;
+  *epoch = (uint32_t)t;
+  return 0;
+}
+
+static int do_history(devcli_t *d, int argc, char **argv) {
+  uint32_t since = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
+      if (parse_date(argv[++i], &since) != 0) {
+        cli_error(d->cmd, "--since '%s': use a date like 2026-11-24", argv[i]);
+        return CLI_USAGE;
+      }
+    } else {
+      cli_error(d->cmd, "history: unexpected '%s' (history [--since YYYY-MM-DD])", argv[i]);
+      return CLI_USAGE;
+    }
+  }
+  js_w w;
+  if (d->json) {
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "events");
+    jw_arr(&w);
+  }
+  uint32_t from = 0, count = 0;
+  for (int guard = 0; guard < 100000; guard++) {
+    uint8_t req[6], resp[NM_CMD_MAX];
+    size_t rl;
+    nm_wr_t wr;
+    nm_wr_init(&wr, req, sizeof req);
+    nm_wr_u8(&wr, NM_OP_HISTORY);
+    nm_wr_u32(&wr, from);
+    nm_wr_u8(&wr, NM_HISTORY_MAX_PER_CALL);
+    int st = devcli_call(d, req, wr.len, resp, &rl);
+    if (st != NM_OK) return devcli_fail(d, st, "history");
+    nm_rd_t r;
+    nm_rd_init(&r, resp + 1, rl - 1);
+    uint32_t first = nm_rd_u32(&r), next = nm_rd_u32(&r);
+    uint8_t k = nm_rd_u8(&r);
+    if (guard == 0 && (int32_t)(from - first) < 0) from = first;
+    for (uint8_t i = 0; i < k && !r.err; i++) {
+      di_event_t e;
+      memset(&e, 0, sizeof e);
+      e.seq = nm_rd_u32(&r);
+      uint8_t len = nm_rd_u8(&r);
+      if (len < 5 || len > NM_LOG_PAYLOAD_MAX) return devcli_fail(d, NM_EINVAL, "history");
+      uint8_t rec[NM_LOG_PAYLOAD_MAX];
+      nm_rd_bytes(&r, rec, len);
+      nm_rd_t p;
+      nm_rd_init(&p, rec, len);
+      e.t_s = nm_rd_u32(&p);
+      e.type = nm_rd_u8(&p);
+      e.len = (uint8_t)(len - 5u);
+      memcpy(e.data, rec + 5, e.len);
+      from = e.seq + 1u;
+      if (e.t_s < since) continue;
+      count++;
+      if (d->json) {
+        di_json_event(&w, &e);
+      } else {
+        char t[32], text[160];
+        printf("%6u  %s  %s\n", e.seq, di_time(e.t_s, t, sizeof t), di_event_text(&e, text, sizeof text));
+      }
+    }
+    if (nm_rd_done(&r) != NM_OK) return devcli_fail(d, NM_EINVAL, "history");
+    if (k == 0 || from == next) break;
+  }
+  if (d->json) {
+    jw_arr_end(&w);
+    jw_key(&w, "count");
+    jw_uint(&w, count);
+    jw_key(&w, "frame_bytes");
+    jw_uint(&w, d->conn.tx_bytes + d->conn.rx_bytes);
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else if (count == 0) {
+    printf("no events%s\n", since ? " since that date" : "");
+  }
+  return CLI_OK;
+}
+
+static int do_pair(devcli_t *d, int argc, char **argv) {
+  const char *out = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
+    else {
+      cli_error(d->cmd, "pair-remote: unexpected '%s' (pair-remote --out FILE)", argv[i]);
+      return CLI_USAGE;
+    }
+  }
+  if (!out) {
+    cli_error(d->cmd, "pair-remote needs --out FILE (where the remote's key is written)");
+    return CLI_USAGE;
+  }
+  if (access(out, F_OK) == 0) {
+    cli_error(d->cmd, "'%s' exists: remove it or choose another name (a key is never overwritten)", out);
+    return CLI_USAGE;
+  }
+  uint8_t req = NM_OP_PAIR, resp[NM_CMD_MAX];
+  size_t rl;
+  int st = devcli_call(d, &req, 1, resp, &rl);
+  if (st == NM_ENOSPC) {
+    cli_error(d->cmd, "pair-remote: all %u remote slots are taken: revoke one first ('remotes', 'revoke-remote ID')",
+              NM_MAX_REMOTES);
+    return CLI_REFUSED;
+  }
+  if (st != NM_OK) return devcli_fail(d, st, "pair-remote");
+  if (rl != 2u + NM_KEY_ID_LEN + NM_SECRET_LEN) return devcli_fail(d, NM_EINVAL, "pair-remote");
+  kf_key_t k;
+  memset(&k, 0, sizeof k);
+  k.role = NM_ROLE_PATIENT;
+  memcpy(k.serial, d->conn.serial, NM_SERIAL_LEN);
+  memcpy(k.key_id, resp + 2, NM_KEY_ID_LEN);
+  memcpy(k.secret, resp + 2 + NM_KEY_ID_LEN, NM_SECRET_LEN);
+  memset(resp, 0, sizeof resp);
+  char err[512], id[2 * NM_KEY_ID_LEN + 1];
+  kf_hex(id, k.key_id, NM_KEY_ID_LEN);
+  int rc = kf_write(out, &k, err, sizeof err);
+  memset(&k, 0, sizeof k);
+  if (rc != 0) {
+    /* The device holds a pairing nobody has the key of: take it back. */
+    uint8_t rev[1 + NM_KEY_ID_LEN] = {NM_OP_REVOKE};
+    kf_unhex(id, rev + 1, NM_KEY_ID_LEN);
+    (void)devcli_call(d, rev, sizeof rev, resp, &rl);
+    cli_error(d->cmd, "%s (the pairing was undone)", err);
+    return CLI_FAIL;
+  }
+  if (d->json) printf("{\"remote_id\":\"%s\",\"key_file\":\"%s\"}\n", id, out);
+  else printf("remote %s paired; its key is in %s (give it to the patient's remote)\n", id, out);
+  return CLI_OK;
+}
+
+static int do_revoke(devcli_t *d, const char *arg) {
+  uint8_t req[1 + NM_KEY_ID_LEN] = {NM_OP_REVOKE}, resp[NM_CMD_MAX];
+  size_t rl;
+  if (kf_unhex(arg, req + 1, NM_KEY_ID_LEN) != 0) {
+    kf_key_t k;
+    char err[512];
+    if (access(arg, F_OK) != 0) {
+      cli_error(d->cmd, "revoke-remote '%s': give the remote's id (16 hex digits, see 'remotes') or its key file", arg);
+      return CLI_USAGE;
+    }
+    if (kf_read(arg, &k, err, sizeof err) != 0) {
+      cli_error(d->cmd, "%s", err);
+      return CLI_USAGE;
+    }
+    memcpy(req + 1, k.key_id, NM_KEY_ID_LEN);
+    memset(&k, 0, sizeof k);
+  }
+  int st = devcli_call(d, req, sizeof req, resp, &rl);
+  if (st == NM_ENOENT) {
+    cli_error(d->cmd, "revoke-remote: no remote with that id is paired (see 'remotes')");
+    return CLI_REFUSED;
+  }
+  if (st != NM_OK) return devcli_fail(d, st, "revoke-remote");
+  if (d->json) printf("{\"revoked\":true}\n");
+  else printf("remote revoked: its key no longer opens a session\n");
+  return CLI_OK;
+}
+
+static int do_remotes(devcli_t *d) {
+  uint8_t req = NM_OP_REMOTES, resp[NM_CMD_MAX];
+  size_t rl;
+  int st = devcli_call(d, &req, 1, resp, &rl);
+  if (st != NM_OK) return devcli_fail(d, st, "remotes");
+  nm_rd_t r;
+  nm_rd_init(&r, resp + 1, rl - 1);
+  uint8_t n = nm_rd_u8(&r);
+  if (d->json) printf("{\"remotes\":[");
+  for (uint8_t i = 0; i < n && !r.err; i++) {
+    uint8_t id[NM_KEY_ID_LEN];
+    char hex[2 * NM_KEY_ID_LEN + 1], t[32];
+    nm_rd_bytes(&r, id, sizeof id);
+    uint32_t at = nm_rd_u32(&r);
+    kf_hex(hex, id, sizeof id);
+    if (d->json) printf("%s{\"id\":\"%s\",\"paired\":\"%s\"}", i ? "," : "", hex, di_time(at, t, sizeof t));
+    else printf("%s  paired %s UTC\n", hex, di_time(at, t, sizeof t));
+  }
+  if (d->json) printf("]}\n");
+  else if (n == 0) printf("no remotes paired\n");
+  return CLI_OK;
+}
+
+static int do_test_stim(devcli_t *d, int argc, char **argv) {
+  if (argc < 2) {
+    cli_error(d->cmd, "test-stim CONTACT --start-ma X --step-ma Y [--steps N] [--mark] [--stop]");
+    return CLI_USAGE;
+  }
+  int node = fmt_parse_node(argv[1]);
+  uint64_t start = 0, step = 0, steps = 0;
+  int have_start = 0, have_step = 0, mark = 0, stop = 0;
+  for (int i = 2; i < argc; i++) {
+    if (strcmp(argv[i], "--start-ma") == 0 && i + 1 < argc) {
+      have_start = fmt_parse_fixed(argv[++i], 3, NM_TEST_AMP_MAX_UA, &start) == 0;
+      if (!have_start) {
+        cli_error(d->cmd, "--start-ma '%s': a number of mA from 0 to 12.5", argv[i]);
+        return CLI_USAGE;
+      }
+    } else if (strcmp(argv[i], "--step-ma") == 0 && i + 1 < argc) {
+      have_step = fmt_parse_fixed(argv[++i], 3, 1000, &step) == 0 && step > 0;
+      if (!have_step) {
+        cli_error(d->cmd, "--step-ma '%s': a number of mA from 0.1 to 1.0", argv[i]);
+        return CLI_USAGE;
+      }
+    } else if (strcmp(argv[i], "--steps") == 0 && i + 1 < argc) {
+      if (fmt_parse_fixed(argv[++i], 0, 125, &steps) != 0) {
+        cli_error(d->cmd, "--steps '%s': a whole number from 0 to 125", argv[i]);
+        return CLI_USAGE;
+      }
+    } else if (strcmp(argv[i], "--mark") == 0) {
+      mark = 1;
+    } else if (strcmp(argv[i], "--stop") == 0) {
+      stop = 1;
+    } else {
+      cli_error(d->cmd, "test-stim: unexpected '%s'", argv[i]);
+      return CLI_USAGE;
+    }
+  }
+  if (node < 0 || node == NM_NODE_CASE || !have_start || !have_step) {
+    cli_error(d->cmd, "test-stim CONTACT --start-ma X --step-ma Y: CONTACT is E0..E15, both amplitudes are needed");
+    return CLI_USAGE;
+  }
+  int st = dev_test_start(&d->link, (uint8_t)node, (uint32_t)start, (uint32_t)step);
+  if (st == NM_EREFUSED) {
+    cli_error(d->cmd, "test-stim: refused: amplitudes must be 0.1 mA steps, at most 12.5 mA, within the safety limits");
+    return CLI_REFUSED;
+  }
+  if (st != NM_OK) return devcli_fail(d, st, "test-stim");
+  uint32_t amp = (uint32_t)start;
+  char a[32];
+  int interactive = steps == 0 && !mark && !stop && isatty(0);
+  if (!d->json) printf("test stimulation on E%d at %s mA\n", node, fmt_fixed(a, sizeof a, amp, 3, 1));
+  for (uint64_t i = 0; i < steps || interactive; i++) {
+    if (interactive) {
+      printf("[Enter] step up, [m] mark the response, [q] stop: ");
+      fflush(stdout);
+      char line[16];
+      if (!fgets(line, sizeof line, stdin) || line[0] == 'q') {
+        stop = 1;
+        break;
+      }
+      if (line[0] == 'm') {
+        mark = 1;
+        break;
+      }
+    }
+    st = dev_simple(&d->link, NM_OP_TEST_STEP);
+    if (st == NM_EREFUSED) {
+      if (!d->json) printf("at the limit: %s mA is as far as test stimulation goes here\n", fmt_fixed(a, sizeof a, amp, 3, 1));
+      break;
+    }
+    if (st != NM_OK) return devcli_fail(d, st, "test-stim step");
+    amp += (uint32_t)step;
+    if (!d->json) printf("  %s mA\n", fmt_fixed(a, sizeof a, amp, 3, 1));
+  }
+  if (mark) {
+    st = dev_simple(&d->link, NM_OP_TEST_MARK);
+    if (st != NM_OK) return devcli_fail(d, st, "test-stim mark");
+  }
+  if (stop) {
+    st = dev_simple(&d->link, NM_OP_TEST_STOP);
+    if (st != NM_OK) return devcli_fail(d, st, "test-stim stop");
+  }
+  /* Axonics' lead-placement scale: green 0-2 mA, yellow 2-3 mA, red above. */
+  const char *rating = amp <= 2000 ? "green" : amp <= 3000 ? "yellow" : "red";
+  if (d->json) {
+    printf("{\"contact\":\"E%d\",\"amplitude_ma\":%s,\"marked\":%s,\"rating\":\"%s\",\"stopped\":%s}\n", node,
+           fmt_fixed(a, sizeof a, amp, 3, 1), mark ? "true" : "false", rating, stop ? "true" : "false");
+  } else if (mark) {
+    printf("response on E%d marked at %s mA (%s on the lead-placement scale)\n", node, fmt_fixed(a, sizeof a, amp, 3, 1), rating);
+  }
+  return CLI_OK;
+}
+
+int cmd_programmer(int argc, char **argv) {
+  devcli_t d;
+  int rc = devcli_args(&d, "programmer", argc, argv, USAGE);
+  if (rc) return rc;
+  const char *sub = d.argv[0];
+  static const char *const known[] = {"interrogate", "program", "therapy", "test-stim", "impedance", "history",
+                                      "pair-remote", "revoke-remote", "remotes", "mode"};
+  int ok = 0;
+  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) ok |= strcmp(sub, known[i]) == 0;
+  if (!ok) {
+    cli_error("programmer", "unknown command '%s' (%s)", sub, USAGE);
+    return CLI_USAGE;
+  }
+  /* Check the arguments that need no device before connecting. */
+  if ((strcmp(sub, "program") == 0 || strcmp(sub, "therapy") == 0 || strcmp(sub, "mode") == 0 ||
+       strcmp(sub, "revoke-remote") == 0) && d.argc != 2) {
+    cli_error("programmer", "%s needs exactly one argument (%s)", sub, USAGE);
+    return CLI_USAGE;
+  }
+  if (strcmp(sub, "therapy") == 0 && strcmp(d.argv[1], "on") != 0 && strcmp(d.argv[1], "off") != 0) {
+    cli_error("programmer", "therapy '%s': use on or off", d.argv[1]);
+    return CLI_USAGE;
+  }
+  if ((rc = devcli_open(&d, NM_ROLE_CLINICIAN)) != 0) return rc;
+  if (strcmp(sub, "interrogate") == 0) rc = do_interrogate(&d);
+  else if (strcmp(sub, "program") == 0) rc = do_program(&d, d.argv[1]);
+  else if (strcmp(sub, "therapy") == 0) {
+    int on = strcmp(d.argv[1], "on") == 0;
+    rc = do_op(&d, NM_OP_THERAPY, (uint8_t)on, on ? "therapy on" : "therapy off",
+               on ? "therapy on (soft start)" : "therapy off");
+  } else if (strcmp(sub, "test-stim") == 0) rc = do_test_stim(&d, d.argc, d.argv);
+  else if (strcmp(sub, "impedance") == 0) rc = do_impedance(&d);
+  else if (strcmp(sub, "history") == 0) rc = do_history(&d, d.argc, d.argv);
+  else if (strcmp(sub, "pair-remote") == 0) rc = do_pair(&d, d.argc, d.argv);
+  else if (strcmp(sub, "revoke-remote") == 0) rc = do_revoke(&d, d.argv[1]);
+  else if (strcmp(sub, "remotes") == 0) rc = do_remotes(&d);
+  else rc = do_mode(&d, d.argv[1]);
+  devcli_close(&d);
+  return rc;
+}

@@ -1,0 +1,212 @@
+/* cmd_remote.c: nmod remote --device HOST:PORT --key FILE CMD [--json]
+ * The patient's remote: status, on/off, strength within the clinician's range, choosing a
+ * stored program, MRI and surgery modes. It holds a paired remote's key, so the device
+ * gives it the patient role: nothing of the clinician's is reachable with it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "devcli.h"
+#include "fmt.h"
+#include "nmod/wire.h"
+
+#define USAGE                                                                                      \
+  "usage: nmod remote --device HOST:PORT --key FILE CMD [--json], CMD one of: status | on | off | " \
+  "amp up|down|set MA | program NAME | mri on|off | surgery on|off"
+
+static int print_status(devcli_t *d) {
+  di_identity_t id;
+  di_status_t s;
+  int rc = devcli_identity(d, &id);
+  if (!rc) rc = devcli_status(d, &s);
+  if (rc) return rc;
+  char a[32], b[32], c[32];
+  if (d->json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "serial");
+    jw_str(&w, id.serial);
+    di_json_status(&w, &s);
+    jw_obj_end(&w);
+    jw_end(&w);
+    return CLI_OK;
+  }
+  printf("stimulator %s: %s", id.serial,
+         s.mode == NM_MODE_THERAPY ? "on" : s.mode == NM_MODE_MRI ? "MRI mode (off)"
+         : s.mode == NM_MODE_SURGERY ? "surgery mode (off)" : s.mode == NM_MODE_SHELF ? "not yet activated" : "off");
+  printf("\n");
+  if (s.fault) printf("stimulation was stopped by a fault (%s): contact your clinic\n", di_fault(s.fault));
+  for (uint8_t i = 0; i < s.n_prog; i++) {
+    const di_prog_status_t *p = &s.prog[i];
+    if (!di_running(&s, p->slot)) continue;
+    printf("program \"%s\": strength %s mA (you can set %s to %s mA)\n", p->name, fmt_fixed(a, sizeof a, p->amp_ua, 3, 1),
+           fmt_fixed(b, sizeof b, p->pt_min_ua, 3, 1), fmt_fixed(c, sizeof c, p->pt_max_ua, 3, 1));
+  }
+  for (uint8_t i = 0; i < s.n_prog; i++) {
+    if (!(di_running(&s, s.prog[i].slot))) printf("also stored: program \"%s\"\n", s.prog[i].name);
+  }
+  return CLI_OK;
+}
+
+/* After a change: the new state in one line (or JSON). */
+static int done(devcli_t *d, const char *what) {
+  di_status_t s;
+  int rc = devcli_status(d, &s);
+  if (rc) return rc;
+  if (d->json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "done");
+    jw_str(&w, what);
+    di_json_status(&w, &s);
+    jw_obj_end(&w);
+    jw_end(&w);
+    return CLI_OK;
+  }
+  char a[32];
+  printf("%s: stimulator %s", what, nm_mode_name(s.mode));
+  for (uint8_t i = 0; i < s.n_prog; i++) {
+    if (di_running(&s, s.prog[i].slot)) printf(", \"%s\" at %s mA", s.prog[i].name, fmt_fixed(a, sizeof a, s.prog[i].amp_ua, 3, 1));
+  }
+  printf("\n");
+  return CLI_OK;
+}
+
+static int amp(devcli_t *d, int argc, char **argv) {
+  if (argc < 2 || (strcmp(argv[1], "set") == 0 ? argc != 3 : argc != 2)) {
+    cli_error(d->cmd, "amp up | amp down | amp set MA");
+    return CLI_USAGE;
+  }
+  di_status_t s;
+  int rc = devcli_status(d, &s);
+  if (rc) return rc;
+  char a[32], b[32];
+  if (strcmp(argv[1], "up") == 0 || strcmp(argv[1], "down") == 0) {
+    int up = argv[1][0] == 'u';
+    int st = dev_amp_step(&d->link, 0xFF, up ? 1 : -1);
+    if (st == NM_EREFUSED) {
+      for (uint8_t i = 0; i < s.n_prog; i++) {
+        if (!(di_running(&s, s.prog[i].slot))) continue;
+        cli_error(d->cmd, "amp %s: \"%s\" is at %s mA, the %s of the range your clinician set (%s-%s mA)", argv[1],
+                  s.prog[i].name, fmt_fixed(a, sizeof a, s.prog[i].amp_ua, 3, 1), up ? "top" : "bottom",
+                  fmt_fixed(b, sizeof b, s.prog[i].pt_min_ua, 3, 1), fmt_fixed(a, sizeof a, s.prog[i].pt_max_ua, 3, 1));
+        return CLI_REFUSED;
+      }
+    }
+    if (st == NM_ENOENT) {
+      cli_error(d->cmd, "amp %s: no program is selected on the stimulator", argv[1]);
+      return CLI_REFUSED;
+    }
+    if (st != NM_OK) return devcli_fail(d, st, up ? "amp up" : "amp down");
+    return done(d, up ? "amp up" : "amp down");
+  }
+  if (strcmp(argv[1], "set") != 0) {
+    cli_error(d->cmd, "amp '%s': use up, down or set MA", argv[1]);
+    return CLI_USAGE;
+  }
+  uint64_t ua;
+  if (fmt_parse_fixed(argv[2], 3, 25500, &ua) != 0) {
+    cli_error(d->cmd, "amp set '%s': a number of mA such as 1.5", argv[2]);
+    return CLI_USAGE;
+  }
+  int slot = -1, n = 0;
+  for (uint8_t i = 0; i < s.n_prog; i++) {
+    if (di_running(&s, s.prog[i].slot)) {
+      slot = i;
+      n++;
+    }
+  }
+  if (n != 1) {
+    cli_error(d->cmd, "amp set: %s program is running: use amp up/down, which move all of them",
+              n == 0 ? "no" : "more than one");
+    return CLI_REFUSED;
+  }
+  int st = dev_amp_set(&d->link, s.prog[slot].slot, (uint32_t)ua);
+  if (st == NM_EREFUSED) {
+    cli_error(d->cmd, "amp set %s: outside the range your clinician set (%s-%s mA, in 0.1 mA steps)", argv[2],
+              fmt_fixed(a, sizeof a, s.prog[slot].pt_min_ua, 3, 1), fmt_fixed(b, sizeof b, s.prog[slot].pt_max_ua, 3, 1));
+    return CLI_REFUSED;
+  }
+  if (st != NM_OK) return devcli_fail(d, st, "amp set");
+  return done(d, "amp set");
+}
+
+static int program(devcli_t *d, const char *name) {
+  di_status_t s;
+  int rc = devcli_status(d, &s);
+  if (rc) return rc;
+  for (uint8_t i = 0; i < s.n_prog; i++) {
+    if (strcmp(s.prog[i].name, name) != 0) continue;
+    int st = dev_op_u8(&d->link, NM_OP_SELECT, (uint8_t)(1u << s.prog[i].slot));
+    if (st != NM_OK) return devcli_fail(d, st, "program");
+    return done(d, "program");
+  }
+  cli_error(d->cmd, "program '%s': no such program on the stimulator (see 'status')", name);
+  return CLI_REFUSED;
+}
+
+static int mode(devcli_t *d, uint8_t which, const char *onoff, const char *what) {
+  int on = strcmp(onoff, "on") == 0;
+  if (!on && strcmp(onoff, "off") != 0) {
+    cli_error(d->cmd, "%s '%s': use on or off", what, onoff);
+    return CLI_USAGE;
+  }
+  if (!on) {
+    di_status_t s;
+    int rc = devcli_status(d, &s);
+    if (rc) return rc;
+    if (s.mode != which) {
+      cli_error(d->cmd, "%s off: the stimulator is not in %s mode (it is %s)", what, what, nm_mode_name(s.mode));
+      return CLI_REFUSED;
+    }
+  }
+  int st = dev_op_u8(&d->link, NM_OP_MODE, on ? which : NM_MODE_RESUME);
+  if (st != NM_OK) return devcli_fail(d, st, what);
+  if (on && which == NM_MODE_SURGERY && !d->json) {
+    printf("surgery mode: stimulation off. Tell the surgical team to use bipolar diathermy.\n");
+  }
+  return done(d, on ? (which == NM_MODE_MRI ? "mri on" : "surgery on") : (which == NM_MODE_MRI ? "mri off" : "surgery off"));
+}
+
+int cmd_remote(int argc, char **argv) {
+  devcli_t d;
+  int rc = devcli_args(&d, "remote", argc, argv, USAGE);
+  if (rc) return rc;
+  const char *sub = d.argv[0];
+  int want = strcmp(sub, "status") == 0 || strcmp(sub, "on") == 0 || strcmp(sub, "off") == 0 ? 1
+             : strcmp(sub, "amp") == 0                                                        ? -1
+             : strcmp(sub, "program") == 0 || strcmp(sub, "mri") == 0 || strcmp(sub, "surgery") == 0 ? 2
+                                                                                                    : 0;
+  if (want == 0) {
+    cli_error("remote", "unknown command '%s' (%s)", sub, USAGE);
+    return CLI_USAGE;
+  }
+  if (want > 0 && d.argc != want) {
+    cli_error("remote", "%s: wrong number of arguments (%s)", sub, USAGE);
+    return CLI_USAGE;
+  }
+  if ((rc = devcli_open(&d, NM_ROLE_PATIENT)) != 0) return rc;
+  if (strcmp(sub, "status") == 0) rc = print_status(&d);
+  else if (strcmp(sub, "on") == 0 || strcmp(sub, "off") == 0) {
+    int on = sub[1] == 'n';
+    int st = dev_op_u8(&d.link, NM_OP_THERAPY, (uint8_t)on);
+    if (st == NM_ESTATE) {
+      cli_error("remote", "%s: not possible now (MRI or surgery mode, or not activated): see 'status'", sub);
+      rc = CLI_REFUSED;
+    } else if (st == NM_EPERM) {
+      cli_error("remote", "on: stimulation was stopped by a fault: only your clinician can restart it");
+      rc = CLI_REFUSED;
+    } else if (st != NM_OK) {
+      rc = devcli_fail(&d, st, sub);
+    } else {
+      rc = done(&d, on ? "on" : "off");
+    }
+  } else if (strcmp(sub, "amp") == 0) rc = amp(&d, d.argc, d.argv);
+  else if (strcmp(sub, "program") == 0) rc = program(&d, d.argv[1]);
+  else if (strcmp(sub, "mri") == 0) rc = mode(&d, NM_MODE_MRI, d.argv[1], "mri");
+  else rc = mode(&d, NM_MODE_SURGERY, d.argv[1], "surgery");
+  devcli_close(&d);
+  return rc;
+}

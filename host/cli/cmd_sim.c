@@ -1,0 +1,108 @@
+/* cmd_sim.c: nmod sim --kind ets|ins --therapy scs|snm --lead MODEL --state DIR
+ *                     --listen 127.0.0.1:PORT [--time-scale N] [--lead-fault E2=open|short]
+ *                     [--battery-pct N] [--link ble|mics] [--quiet]
+ * A simulated stimulator as a service (see host/lib/simsvc.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fmt.h"
+#include "link.h"
+#include "simsvc.h"
+#include "sim.h"
+
+#define USAGE                                                                                     \
+  "usage: nmod sim --kind ets|ins --therapy scs|snm --lead MODEL --state DIR --listen 127.0.0.1:PORT " \
+  "[--time-scale N] [--lead-fault E2=open|short] [--battery-pct N] [--link ble|mics] [--quiet]"
+
+static int parse_uint(const char *s, uint32_t lo, uint32_t hi, uint32_t *out) {
+  char *end;
+  unsigned long v = strtoul(s, &end, 10);
+  if (!*s || *end || s[0] == '-' || v < lo || v > hi) return -1;
+  *out = (uint32_t)v;
+  return 0;
+}
+
+int cmd_sim(int argc, char **argv) {
+  svc_cfg_t cfg;
+  memset(&cfg, 0, sizeof cfg);
+  cfg.kind = cfg.therapy = cfg.lead_model = cfg.battery_pct = -1;
+  cfg.time_scale = 1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--quiet") == 0) {
+      cfg.quiet = 1;
+      continue;
+    }
+    if (a[0] != '-' || i + 1 >= argc) {
+      cli_error("sim", "%s '%s' (%s)", a[0] == '-' ? "missing value after" : "unexpected argument", a, USAGE);
+      return CLI_USAGE;
+    }
+    const char *v = argv[++i];
+    uint32_t u;
+    if (strcmp(a, "--kind") == 0) {
+      cfg.kind = strcmp(v, "ets") == 0 ? 0 : strcmp(v, "ins") == 0 ? 1 : -2;
+      if (cfg.kind < 0) {
+        cli_error("sim", "--kind '%s': use ets (external trial stimulator) or ins (implanted)", v);
+        return CLI_USAGE;
+      }
+    } else if (strcmp(a, "--therapy") == 0) {
+      cfg.therapy = strcmp(v, "scs") == 0 ? NM_THERAPY_SCS : strcmp(v, "snm") == 0 ? NM_THERAPY_SNM : -2;
+      if (cfg.therapy < 0) {
+        cli_error("sim", "--therapy '%s': use scs or snm", v);
+        return CLI_USAGE;
+      }
+    } else if (strcmp(a, "--lead") == 0) {
+      cfg.lead_model = nm_lead_by_name(v);
+      if (cfg.lead_model == NM_LEAD_CUSTOM) {
+        cli_error("sim", "--lead '%s': use snm-tined-4, scs-perc-8 or scs-paddle-16", v);
+        return CLI_USAGE;
+      }
+    } else if (strcmp(a, "--state") == 0) {
+      cfg.state_dir = v;
+    } else if (strcmp(a, "--listen") == 0) {
+      cfg.listen = v;
+    } else if (strcmp(a, "--time-scale") == 0) {
+      if (parse_uint(v, 1, 1000000, &u) != 0) {
+        cli_error("sim", "--time-scale '%s': a whole number from 1 to 1000000 (virtual seconds per second)", v);
+        return CLI_USAGE;
+      }
+      cfg.time_scale = u;
+    } else if (strcmp(a, "--battery-pct") == 0) {
+      if (parse_uint(v, 0, 100, &u) != 0) {
+        cli_error("sim", "--battery-pct '%s': a whole number from 0 to 100", v);
+        return CLI_USAGE;
+      }
+      cfg.battery_pct = (int)u;
+    } else if (strcmp(a, "--link") == 0) {
+      cfg.link = link_parse(v);
+      if (cfg.link < 0) {
+        cli_error("sim", "--link '%s': use ble or mics", v);
+        return CLI_USAGE;
+      }
+    } else if (strcmp(a, "--lead-fault") == 0) {
+      char node[8];
+      const char *eq = strchr(v, '=');
+      int n = -1;
+      if (eq && (size_t)(eq - v) < sizeof node) {
+        memcpy(node, v, (size_t)(eq - v));
+        node[eq - v] = '\0';
+        n = fmt_parse_node(node);
+      }
+      uint8_t f = eq && strcmp(eq + 1, "open") == 0 ? SIM_FAULT_OPEN : eq && strcmp(eq + 1, "short") == 0 ? SIM_FAULT_SHORT : 0;
+      if (n < 0 || n == NM_NODE_CASE || !f) {
+        cli_error("sim", "--lead-fault '%s': use CONTACT=open or CONTACT=short, for example E2=open", v);
+        return CLI_USAGE;
+      }
+      cfg.fault[n] = f;
+    } else {
+      cli_error("sim", "unknown option '%s' (%s)", a, USAGE);
+      return CLI_USAGE;
+    }
+  }
+  if (!cfg.state_dir || !cfg.listen) {
+    cli_error("sim", "--state DIR and --listen HOST:PORT are required (%s)", USAGE);
+    return CLI_USAGE;
+  }
+  return svc_run(&cfg);
+}

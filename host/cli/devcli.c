@@ -1,0 +1,120 @@
+/* devcli.c: see devcli.h. */
+#include "devcli.h"
+
+#include <string.h>
+
+#include "cli.h"
+
+int devcli_args(devcli_t *d, const char *cmd, int argc, char **argv, const char *usage) {
+  memset(d, 0, sizeof *d);
+  d->cmd = cmd;
+  d->conn.fd = -1;
+  static char *rest[64];
+  int n = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--json") == 0) {
+      d->json = 1;
+    } else if (strcmp(a, "--device") == 0 || strcmp(a, "--key") == 0) {
+      if (i + 1 >= argc) {
+        cli_error(cmd, "%s needs a value (%s)", a, usage);
+        return CLI_USAGE;
+      }
+      if (a[2] == 'd') d->device = argv[++i];
+      else d->keyfile = argv[++i];
+    } else if (n < 63) {
+      rest[n++] = argv[i];
+    }
+  }
+  rest[n] = NULL;
+  if (!d->device || !d->keyfile || n == 0) {
+    cli_error(cmd, "%s", usage);
+    return CLI_USAGE;
+  }
+  d->argc = n;
+  d->argv = rest;
+  return 0;
+}
+
+int devcli_open(devcli_t *d, uint8_t want_role) {
+  char err[512];
+  if (kf_read(d->keyfile, &d->key, err, sizeof err) != 0) {
+    cli_error(d->cmd, "%s", err);
+    return CLI_USAGE;
+  }
+  if (d->key.role != want_role) {
+    cli_error(d->cmd, "'%s' is a %s key: the %s needs a %s key", d->keyfile,
+              d->key.role == NM_ROLE_CLINICIAN ? "clinician" : "remote", d->cmd,
+              want_role == NM_ROLE_CLINICIAN ? "clinician" : "paired remote's");
+    return CLI_USAGE;
+  }
+  int rc = cl_open(&d->conn, d->device, &d->key, 5000);
+  memset(d->key.secret, 0, sizeof d->key.secret);
+  if (rc != NM_OK) {
+    cli_error(d->cmd, "%s", d->conn.msg);
+    return CLI_UNREACHABLE;
+  }
+  cl_link(&d->conn, &d->link);
+  d->open = 1;
+  return 0;
+}
+
+void devcli_close(devcli_t *d) {
+  if (d->open) cl_close(&d->conn);
+  d->open = 0;
+}
+
+int devcli_call(devcli_t *d, const uint8_t *req, size_t len, uint8_t *resp, size_t *resp_len) {
+  int st = dev_call(&d->link, req, len, resp, NM_CMD_MAX, resp_len);
+  if (st == DEV_ETRANSPORT) cli_error(d->cmd, "%s", d->conn.msg[0] ? d->conn.msg : "the device did not answer: try again");
+  return st;
+}
+
+int devcli_fail(devcli_t *d, int st, const char *what) {
+  switch (st) {
+    case DEV_ETRANSPORT: return CLI_UNREACHABLE; /* reported by devcli_call */
+    case NM_EPERM:
+      cli_error(d->cmd, "%s: not allowed with this key (%s)", what,
+                d->key.role == NM_ROLE_PATIENT ? "ask your clinician" : "the device refused the role");
+      return CLI_REFUSED;
+    case NM_ESTATE:
+      cli_error(d->cmd, "%s: not possible in the stimulator's current mode (check 'status' or 'interrogate')", what);
+      return CLI_REFUSED;
+    case NM_EREFUSED:
+      cli_error(d->cmd, "%s: refused by the stimulator (out of the allowed range or unsafe)", what);
+      return CLI_REFUSED;
+    case NM_ENOENT:
+      cli_error(d->cmd, "%s: no such program, contact or record on this stimulator", what);
+      return CLI_REFUSED;
+    case NM_ENOSPC:
+      cli_error(d->cmd, "%s: no room left on the stimulator", what);
+      return CLI_REFUSED;
+    case NM_EIO:
+      cli_error(d->cmd, "%s: the stimulator could not store it (memory error): nothing changed, try again", what);
+      return CLI_REFUSED;
+    case NM_EINVAL:
+      cli_error(d->cmd, "%s: the stimulator did not understand the request (versions differ?)", what);
+      return CLI_REFUSED;
+    default:
+      cli_error(d->cmd, "%s: %s", what, nm_err_str(st));
+      return CLI_REFUSED;
+  }
+}
+
+int devcli_identity(devcli_t *d, di_identity_t *id) {
+  uint8_t req = NM_OP_IDENTITY, resp[NM_CMD_MAX];
+  size_t rl;
+  int st = devcli_call(d, &req, 1, resp, &rl);
+  if (st != NM_OK) return devcli_fail(d, st, "identity");
+  if (di_identity(resp + 1, rl - 1, id) != 0) return devcli_fail(d, NM_EINVAL, "identity");
+  return 0;
+}
+
+int devcli_status(devcli_t *d, di_status_t *s) {
+  uint8_t req = NM_OP_STATUS, resp[NM_CMD_MAX];
+  size_t rl;
+  int st = devcli_call(d, &req, 1, resp, &rl);
+  if (st != NM_OK) return devcli_fail(d, st, "status");
+  if (di_status(resp + 1, rl - 1, s) != 0) return devcli_fail(d, NM_EINVAL, "status");
+  return 0;
+}

@@ -1,0 +1,40 @@
+/* devcli.h: what the programmer and the remote share: option parsing for --device, --key
+ * and --json, opening the secure session, and turning device statuses into exit codes and
+ * one-line messages that say what to do. */
+#ifndef NMOD_DEVCLI_H
+#define NMOD_DEVCLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client.h"
+#include "devinfo.h"
+#include "keyfile.h"
+
+typedef struct {
+  const char *cmd;     /* "programmer" or "remote" */
+  const char *device;  /* --device HOST:PORT */
+  const char *keyfile; /* --key FILE */
+  int json;            /* --json */
+  int argc;            /* what is left: the subcommand and its arguments */
+  char **argv;
+  kf_key_t key;
+  cl_conn_t conn;
+  dev_link_t link;
+  int open;
+} devcli_t;
+
+/* Parse the shared options out of argv (anywhere on the line). Returns 0, or an exit code. */
+int devcli_args(devcli_t *d, const char *cmd, int argc, char **argv, const char *usage);
+/* Read the key (it must be of role want_role) and open the session. 0 or an exit code. */
+int devcli_open(devcli_t *d, uint8_t want_role);
+void devcli_close(devcli_t *d);
+/* One request. Returns the device status (>= -99) or DEV_ETRANSPORT (already reported). */
+int devcli_call(devcli_t *d, const uint8_t *req, size_t len, uint8_t *resp, size_t *resp_len);
+/* The exit code for a device status, after printing why (what = the action, e.g. "amp up"). */
+int devcli_fail(devcli_t *d, int st, const char *what);
+/* Identity and status, each one request. 0 or an exit code (reported). */
+int devcli_identity(devcli_t *d, di_identity_t *id);
+int devcli_status(devcli_t *d, di_status_t *st);
+
+#endif

@@ -1,0 +1,116 @@
+/* client.c: see client.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "client.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "net.h"
+
+static int fail(cl_conn_t *c, int err, const char *msg) {
+  c->last_err = err;
+  snprintf(c->msg, sizeof c->msg, "%s", msg);
+  if (c->fd >= 0) close(c->fd);
+  c->fd = -1;
+  nm_cli_close(&c->cli);
+  return err;
+}
+
+static int send_frame(cl_conn_t *c, const uint8_t *buf, size_t len) {
+  if (net_send_all(c->fd, buf, len, c->timeout_ms) != 0) return -1;
+  c->tx_bytes += len;
+  return 0;
+}
+
+static int recv_frame(cl_conn_t *c, uint8_t *buf, size_t cap, size_t *len) {
+  if (net_recv_frame(c->fd, buf, cap, len, c->timeout_ms) != 0) return -1;
+  c->rx_bytes += *len;
+  return 0;
+}
+
+static int peer_error(cl_conn_t *c, int code) {
+  char m[256];
+  if (code == NM_EBUSY) {
+    snprintf(m, sizeof m, "the device is busy with another controller: try again in a moment");
+    return fail(c, NM_EBUSY, m);
+  }
+  snprintf(m, sizeof m, "the device refused the session (%s)", nm_err_str(code));
+  return fail(c, NM_EAUTH, m);
+}
+
+int cl_open(cl_conn_t *c, const char *addr, const kf_key_t *key, int timeout_ms) {
+  struct sockaddr_in a;
+  char err[256];
+  uint8_t buf[NM_FRAME_MAX], out[NM_FRAME_MAX], nonce[NM_NONCE_LEN];
+  size_t n, on;
+  memset(c, 0, sizeof *c);
+  c->fd = -1;
+  c->timeout_ms = timeout_ms;
+  if (net_parse_addr(addr, &a, err, sizeof err) != 0) return fail(c, DEV_ETRANSPORT, err);
+  c->fd = net_connect(&a, timeout_ms, err, sizeof err);
+  if (c->fd < 0) return fail(c, DEV_ETRANSPORT, err);
+  if (getrandom(nonce, sizeof nonce, 0) != (ssize_t)sizeof nonce) return fail(c, DEV_ETRANSPORT, "no randomness");
+  if (nm_cli_init(&c->cli, key->role, key->key_id, key->secret, nonce) != NM_OK ||
+      nm_cli_hello(&c->cli, out, sizeof out, &on) != NM_OK || send_frame(c, out, on) != 0) {
+    return fail(c, DEV_ETRANSPORT, "the device closed the connection during the handshake: try again");
+  }
+  if (recv_frame(c, buf, sizeof buf, &n) != 0) {
+    return fail(c, DEV_ETRANSPORT, "no answer from the device during the handshake: is it running? try again");
+  }
+  uint8_t want[NM_SERIAL_LEN];
+  memset(want, 0, sizeof want);
+  memcpy(want, key->serial, strnlen(key->serial, NM_SERIAL_LEN));
+  int rc = nm_cli_on_challenge(&c->cli, buf, n, want, out, sizeof out, &on);
+  if (rc != NM_OK) {
+    if (c->cli.peer_err) return peer_error(c, c->cli.peer_err);
+    if (rc == NM_EAUTH) {
+      snprintf(err, sizeof err, "this key is for device %s, but another device answered: check --device", key->serial);
+      return fail(c, NM_EAUTH, err);
+    }
+    return fail(c, DEV_ETRANSPORT, "the device answered with something that is not the protocol");
+  }
+  memcpy(c->serial, c->cli.serial, NM_SERIAL_LEN);
+  c->serial[NM_SERIAL_LEN] = '\0';
+  if (send_frame(c, out, on) != 0) return fail(c, DEV_ETRANSPORT, "the device closed the connection");
+  /* A wrong key earns silence and a close after the device's back-off. */
+  if (recv_frame(c, buf, sizeof buf, &n) != 0 || (rc = nm_cli_on_auth_ok(&c->cli, buf, n)) != NM_OK) {
+    if (c->cli.peer_err) return peer_error(c, c->cli.peer_err);
+    return fail(c, NM_EAUTH,
+                "authentication failed: the device does not accept this key (wrong or revoked key, or another device)");
+  }
+  return NM_OK;
+}
+
+static int cl_xfer(void *ctx, const uint8_t *req, size_t req_len, uint8_t *resp, size_t cap, size_t *resp_len) {
+  cl_conn_t *c = ctx;
+  uint8_t out[NM_FRAME_MAX], in[NM_FRAME_MAX];
+  size_t on, n;
+  *resp_len = 0;
+  if (c->fd < 0) return -1;
+  if (nm_cli_seal(&c->cli, req, req_len, out, sizeof out, &on) != NM_OK || send_frame(c, out, on) != 0 ||
+      recv_frame(c, in, sizeof in, &n) != 0) {
+    fail(c, DEV_ETRANSPORT, "the connection to the device was lost: try again");
+    return -1;
+  }
+  int rc = nm_cli_open(&c->cli, in, n, resp, cap, resp_len);
+  if (rc != NM_OK) {
+    fail(c, DEV_ETRANSPORT, "the device's answer did not authenticate: try again");
+    return -1;
+  }
+  c->requests++;
+  return 0;
+}
+
+void cl_link(cl_conn_t *c, dev_link_t *l) {
+  l->xfer = cl_xfer;
+  l->ctx = c;
+}
+
+void cl_close(cl_conn_t *c) {
+  if (c->fd >= 0) close(c->fd);
+  c->fd = -1;
+  nm_cli_close(&c->cli);
+}

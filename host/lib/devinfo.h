@@ -1,0 +1,75 @@
+/* devinfo.h: decoding the device's answers (status, interrogation, identity, history)
+ * into host structures, and printing them as text or JSON. One place for every host tool. */
+#ifndef NMOD_DEVINFO_H
+#define NMOD_DEVINFO_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "nmod/dev.h"
+
+typedef struct {
+  uint8_t slot;
+  char name[NM_NAME_LEN];
+  uint32_t amp_ua, pt_min_ua, pt_max_ua, level_ua;
+} di_prog_status_t;
+
+typedef struct {
+  uint8_t mode, therapy, therapy_on;
+  uint32_t fault, fault_detail;
+  uint8_t valid_mask, running_mask;
+  uint8_t n_prog;
+  di_prog_status_t prog[NM_MAX_PROGRAMS];
+} di_status_t;
+
+typedef struct {
+  char serial[NM_SERIAL_LEN + 1];
+  uint8_t kind, therapy, fw[3], lead_model;
+  uint32_t resets, rejected, auth_failures, log_first, log_next, epoch_s;
+} di_identity_t;
+
+typedef struct {
+  di_status_t status;
+  nm_lead_t lead;
+  nm_load_t load;
+  nm_prog_t prog[NM_MAX_PROGRAMS]; /* in slot order of status.prog[] */
+  uint8_t n_contacts;
+  uint32_t threshold_ua[NM_MAX_CONTACTS];
+  uint8_t test_node;
+  uint32_t test_amp_ua;
+  uint64_t uptime_us, wakeups;
+  uint32_t loads;
+} di_interrogation_t;
+
+typedef struct {
+  uint32_t seq, t_s;
+  uint8_t type;
+  uint8_t data[NM_LOG_PAYLOAD_MAX];
+  uint8_t len;
+} di_event_t;
+
+/* Decoders: 0, or -1 when the bytes do not have the expected shape. `p` points past the
+ * status byte. */
+int di_status(const uint8_t *p, size_t n, di_status_t *out);
+int di_identity(const uint8_t *p, size_t n, di_identity_t *out);
+int di_interrogation(const uint8_t *p, size_t n, di_interrogation_t *out);
+
+/* 1 when program slot `slot` is in the running set. */
+static inline int di_running(const di_status_t *s, uint8_t slot) { return (s->running_mask & (1u << slot)) != 0; }
+
+const char *di_kind(uint8_t kind);
+const char *di_therapy(uint8_t therapy);
+const char *di_fault(uint32_t fault);
+/* One event in words ("mode off -> mri (patient)"), into buf. */
+const char *di_event_text(const di_event_t *e, char *buf, size_t cap);
+const char *di_event_type(uint8_t type);
+/* Calendar date and time, UTC: "2026-11-24 18:05:00". */
+const char *di_time(uint32_t epoch_s, char *buf, size_t cap);
+
+/* JSON objects (into an open writer). */
+void di_json_status(js_w *w, const di_status_t *s);
+void di_json_identity(js_w *w, const di_identity_t *id);
+void di_json_event(js_w *w, const di_event_t *e);
+
+#endif
