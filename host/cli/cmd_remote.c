@@ -27,6 +27,8 @@ static int print_status(devcli_t *d) {
     jw_obj(&w);
     jw_key(&w, "serial");
     jw_str(&w, id.serial);
+    jw_key(&w, "therapy");
+    jw_str(&w, di_therapy(id.therapy));
     di_json_status(&w, &s);
     jw_obj_end(&w);
     jw_end(&w);

@@ -198,8 +198,6 @@ const char *di_event_text(const di_event_t *e, char *buf, size_t cap) {
 void di_json_status(js_w *w, const di_status_t *s) {
   jw_key(w, "mode");
   jw_str(w, nm_mode_name(s->mode));
-  jw_key(w, "therapy");
-  jw_str(w, di_therapy(s->therapy));
   jw_key(w, "therapy_on");
   jw_bool(w, s->therapy_on);
   jw_key(w, "fault");

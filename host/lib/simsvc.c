@@ -315,7 +315,24 @@ static void accept_conn(int lfd) {
     nm_sess_init(&c->sess, &S.pdev, real_us());
     return;
   }
-  close(fd); /* every slot taken: this one waits its turn elsewhere */
+  /* Every slot taken: make room by closing the oldest connection that has not
+   * authenticated (or sits in a back-off). A flood of idle or failing connections can
+   * then delay the device's own clients by a handshake at most, never lock them out. */
+  conn_t *victim = NULL;
+  for (int i = 0; i < SVC_MAX_CONN; i++) {
+    conn_t *c = &S.conn[i];
+    if (c->sess.st == NM_SST_OPEN) continue;
+    if (!victim || c->sess.start_us < victim->sess.start_us) victim = c;
+  }
+  if (!victim) {
+    close(fd);
+    return;
+  }
+  conn_close(victim);
+  memset(victim, 0, sizeof *victim);
+  victim->fd = fd;
+  victim->reading = 1;
+  nm_sess_init(&victim->sess, &S.pdev, real_us());
 }
 
 /* ---- the service -------------------------------------------------------------------- */

@@ -99,6 +99,63 @@ static inline int proc_run(char *const argv[], double timeout_s, proc_result_t *
   return killed ? -2 : 0;
 }
 
+/* Start argv in the background with its stdout on a pipe (*out_fd, read end) and stderr
+ * to err_path (or /dev/null). Returns the pid, or -1. */
+static inline pid_t proc_spawn(char *const argv[], int *out_fd, const char *err_path) {
+  int po[2];
+  if (pipe(po)) return -1;
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    int dn = open("/dev/null", O_RDONLY);
+    int de = open(err_path ? err_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0600);
+    dup2(dn, 0);
+    dup2(po[1], 1);
+    dup2(de, 2);
+    close(po[0]);
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  close(po[1]);
+  *out_fd = po[0];
+  return pid;
+}
+
+/* Read one line from fd within timeout_s into buf. 0 or -1. */
+static inline int proc_read_line(int fd, char *buf, size_t cap, double timeout_s) {
+  size_t n = 0;
+  double deadline = proc_now() + timeout_s;
+  while (n + 1 < cap) {
+    int ms = (int)((deadline - proc_now()) * 1000);
+    if (ms <= 0) return -1;
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, ms) <= 0) continue;
+    char c;
+    if (read(fd, &c, 1) != 1) return -1;
+    if (c == '\n') break;
+    buf[n++] = c;
+  }
+  buf[n] = '\0';
+  return 0;
+}
+
+/* Stop a background process: sig, then wait (SIGKILL after timeout_s). Exit status. */
+static inline int proc_stop(pid_t pid, int sig, double timeout_s) {
+  int st = 0;
+  kill(pid, sig);
+  double deadline = proc_now() + timeout_s;
+  while (waitpid(pid, &st, WNOHANG) == 0) {
+    if (proc_now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &st, 0);
+      break;
+    }
+    struct timespec ts = {0, 10000000};
+    nanosleep(&ts, NULL);
+  }
+  return st;
+}
+
 static inline void proc_free(proc_result_t *r) {
   free(r->out);
   free(r->err);
