@@ -1,6 +1,6 @@
 /* simsvc.c: see simsvc.h. One thread, one poll loop: the listener, up to SVC_MAX_CONN
  * connections (one may be the authenticated controller), the device's timer. */
-#define _DEFAULT_SOURCE
+#define _GNU_SOURCE
 #include "simsvc.h"
 
 #include <errno.h>
@@ -434,7 +434,7 @@ int svc_run(const svc_cfg_t *cfg) {
       if (c->fd < 0) continue;
       if (c->reading) {
         pfd[np].fd = c->fd;
-        pfd[np].events = POLLIN;
+        pfd[np].events = POLLIN | POLLRDHUP;
         idx[np++] = i;
       }
       if (c->nq > 0 && c->q[0].due_us < wake) wake = c->q[0].due_us;
@@ -449,10 +449,15 @@ int svc_run(const svc_cfg_t *cfg) {
     int ms = wake > now ? (int)((wake - now + 999u) / 1000u) : 0;
     int n = poll(pfd, (nfds_t)np, ms);
     if (n < 0 && errno != EINTR) break;
+    /* Closed connections first, so a controller that just left frees its slot before a
+     * new one's HELLO is read in the same round. */
+    for (int k = 1; n > 0 && k < np; k++) {
+      if (pfd[k].revents & (POLLRDHUP | POLLHUP | POLLERR)) conn_read(&S.conn[idx[k]]);
+    }
     for (int k = 0; n > 0 && k < np; k++) {
-      if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      if (!(pfd[k].revents & POLLIN) || (k > 0 && (pfd[k].revents & (POLLRDHUP | POLLHUP | POLLERR)))) continue;
       if (idx[k] < 0) accept_conn(lfd);
-      else conn_read(&S.conn[idx[k]]);
+      else if (S.conn[idx[k]].fd >= 0) conn_read(&S.conn[idx[k]]);
     }
     for (int i = 0; i < SVC_MAX_CONN; i++) {
       if (S.conn[i].fd >= 0) conn_service_queue(&S.conn[i]);
