@@ -256,17 +256,18 @@ int nm_cli_hello(nm_cli_t *c, uint8_t *out, size_t cap, size_t *out_len);
 
 /* Consume the device's answer to HELLO; on NM_OK out[] holds the AUTH frame to send.
  * expect_serial: the device this client means to reach, or NULL for any (the serial is
- * then in c->serial). Errors close the client (nm_cli_close done): NM_EAUTH for another
- * serial, NM_EINVAL for a malformed frame or another type, NM_ESTATE out of order, or the
- * device's own code when the frame is an ERROR frame (c->peer_err, c->retry_after_ms;
- * unauthenticated, so only a hint). */
+ * then in c->serial). NM_ESTATE (called out of order) and NM_ENOSPC (cap below 36 bytes)
+ * change nothing; every other error closes the client (nm_cli_close done): NM_EAUTH for
+ * another serial, NM_EINVAL for a malformed frame or another type, or the device's own
+ * code when the frame is an ERROR frame (c->peer_err, c->retry_after_ms; unauthenticated,
+ * so only a hint). */
 int nm_cli_on_challenge(nm_cli_t *c, const uint8_t *frame, size_t len,
                         const uint8_t expect_serial[16], uint8_t *out, size_t cap,
                         size_t *out_len);
 
 /* Consume AUTH_OK: NM_OK when the device proved it holds the same credential (mutual
- * authentication). Otherwise the client closes: NM_EAUTH (a device without the key),
- * NM_EINVAL, NM_ESTATE, or an ERROR frame's code as above. */
+ * authentication). NM_ESTATE (out of order) changes nothing; otherwise the client closes:
+ * NM_EAUTH (a device without the key), NM_EINVAL, or an ERROR frame's code as above. */
 int nm_cli_on_auth_ok(nm_cli_t *c, const uint8_t *frame, size_t len);
 
 /* Seal a request (1..NM_CMD_MAX bytes) into a DATA frame (NM_DATA_OVERHEAD + len bytes)
