@@ -88,7 +88,7 @@ static int kv_index_set(nm_kv_t *kv, uint16_t key, uint16_t len, uint32_t off) {
 
 /* Erase count of region page `page`: its header's, else the rotation's guess. */
 static int kv_page_erases(const nm_kv_t *kv, uint32_t page, uint32_t *count) {
-  uint32_t gen;
+  uint32_t gen = 0;
   int r = nm_st_hdr_read(kv->port, kv_addr(kv, page, 0), KV_PAGE_MAGIC, &gen, count);
   if (r < 0) {
     return r;
@@ -203,7 +203,7 @@ static int kv_compact(nm_kv_t *kv, int has_new, uint16_t key, const void *buf, u
     return NM_ENOSPC;
   }
 
-  uint32_t erases;
+  uint32_t erases = 0;
   int err = kv_page_erases(kv, target, &erases);
   if (err) {
     return err;
@@ -218,8 +218,8 @@ static int kv_compact(nm_kv_t *kv, int has_new, uint16_t key, const void *buf, u
     if ((int)i == slot) {
       continue;
     }
-    uint32_t used;
-    int ok;
+    uint32_t used = 0;
+    int ok = 0;
     err = kv_copy(kv, &kv->idx[i], target, off, &used, &ok);
     if (err) {
       return err;
@@ -277,7 +277,7 @@ static int kv_scan(nm_kv_t *kv) {
 
   kv->need_mount = 1;
   for (uint32_t p = 0; p < kv->n_pages; p++) {
-    uint32_t gen, erases;
+    uint32_t gen = 0, erases = 0;
     int r = nm_st_hdr_read(port, kv_addr(kv, p, 0), KV_PAGE_MAGIC, &gen, &erases);
     if (r < 0) {
       return r;
@@ -336,7 +336,7 @@ static int kv_scan(nm_kv_t *kv) {
   kv->wr_off = off;
   kv->next_seq = have_seq ? max_seq + 1u : 1u;
   if (!kv->dirty && off < kv->page_size) {
-    int blank;
+    int blank = 0;
     err = nm_st_blank(port, kv_addr(kv, kv->active, off), kv->page_size - off, &blank);
     if (err) {
       return err;

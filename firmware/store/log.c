@@ -40,7 +40,7 @@ static void log_doom_next(nm_log_t *log) {
 }
 
 static int log_page_erases(const nm_log_t *log, uint32_t page, uint32_t *count) {
-  uint32_t seq;
+  uint32_t seq = 0;
   int r = nm_st_hdr_read(log->port, log_addr(log, page, 0), LOG_PAGE_MAGIC, &seq, count);
   if (r < 0) {
     return r;
@@ -75,28 +75,74 @@ static int log_slot_blank(const nm_log_t *log, uint32_t slot, int *blank) {
   return nm_st_blank(log->port, log_slot_addr(log, log->head, slot), NM_LOG_REC_LEN, blank);
 }
 
+/* Checks a record slot read from flash. Returns NM_OK with *seq and *len set for a
+ * committed record that checks, NM_ENOENT for one never committed (its append was cut),
+ * NM_ECORRUPT for a committed record that fails its check. */
+static int log_rec_check(const uint8_t rec[NM_LOG_REC_LEN], uint32_t *seq, uint16_t *len) {
+  if (nm_st_get32(rec + LOG_BODY_LEN) != 0u) {
+    return NM_ENOENT;
+  }
+  uint16_t n = nm_st_get16(rec + 4);
+  if (nm_st_get32(rec + 32) != nm_crc32(0, rec, 32) ||
+      (uint16_t)(nm_st_get16(rec + 6) ^ n) != 0xFFFFu || n > NM_LOG_PAYLOAD_MAX) {
+    return NM_ECORRUPT;
+  }
+  *seq = nm_st_get32(rec);
+  *len = n;
+  return NM_OK;
+}
+
+/* The first sequence number of page p: from its header, or, when the header is damaged
+ * but slot 0 holds a committed record that checks, from that record (slot 0 of a page
+ * holds its first number). Returns 1 when known (*has_erases = 1 when it came from the
+ * header, with *erases), 0 when the page holds no identifiable events, or the port's
+ * error. */
+static int log_page_first(const nm_log_t *log, uint32_t p, uint32_t *seq, uint32_t *erases,
+                          int *has_erases) {
+  int r = nm_st_hdr_read(log->port, log_addr(log, p, 0), LOG_PAGE_MAGIC, seq, erases);
+  *has_erases = r == 1;
+  if (r != 0) {
+    return r;
+  }
+  uint8_t rec[NM_LOG_REC_LEN];
+  int err = log->port->nvm_read(log->port->ctx, log_slot_addr(log, p, 0), rec, sizeof rec);
+  if (err) {
+    return err;
+  }
+  uint16_t len = 0;
+  return log_rec_check(rec, seq, &len) == NM_OK ? 1 : 0;
+}
+
 static int log_scan(nm_log_t *log) {
-  const nm_port_t *port = log->port;
-  int found = 0;
+  int found = 0, head_has_erases = 0;
+  uint32_t max_erases = 0;
   int err;
 
   log->need_mount = 1;
-  /* The head: the valid page header with the latest first sequence number. */
+  /* The head: the page with the latest first sequence number. */
   for (uint32_t p = 0; p < log->n_pages; p++) {
-    uint32_t seq, erases;
-    int r = nm_st_hdr_read(port, log_addr(log, p, 0), LOG_PAGE_MAGIC, &seq, &erases);
+    uint32_t seq = 0, erases = 0;
+    int has_erases = 0;
+    int r = log_page_first(log, p, &seq, &erases, &has_erases);
     if (r < 0) {
       return r;
+    }
+    if (has_erases && erases > max_erases) {
+      max_erases = erases;
     }
     if (r == 1 && (!found || nm_st_after(seq, log->head_seq))) {
       found = 1;
       log->head = p;
       log->head_seq = seq;
       log->head_erases = erases;
+      head_has_erases = has_erases;
     }
   }
   if (!found) {
     return log_format(log);
+  }
+  if (!head_has_erases) {
+    log->head_erases = max_erases > 0u ? max_erases : 1u; /* for statistics only */
   }
 
   /* Used slots form a prefix of the head page (each append takes the first blank slot;
@@ -105,7 +151,7 @@ static int log_scan(nm_log_t *log) {
   uint32_t lo = 0, hi = log->slots;
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo) / 2u;
-    int blank;
+    int blank = 0;
     err = log_slot_blank(log, mid, &blank);
     if (err) {
       return err;
@@ -125,8 +171,9 @@ static int log_scan(nm_log_t *log) {
       break; /* the page after a full head is being reused */
     }
     uint32_t p = (log->head + log->n_pages - k) % log->n_pages;
-    uint32_t seq, erases;
-    int r = nm_st_hdr_read(port, log_addr(log, p, 0), LOG_PAGE_MAGIC, &seq, &erases);
+    uint32_t seq = 0, erases = 0;
+    int has_erases = 0;
+    int r = log_page_first(log, p, &seq, &erases, &has_erases);
     if (r < 0) {
       return r;
     }
@@ -158,7 +205,7 @@ int nm_log_mount(nm_log_t *log, const nm_port_t *port, uint32_t first_page, uint
 static int log_rollover(nm_log_t *log) {
   const nm_port_t *port = log->port;
   uint32_t target = (log->head + 1u) % log->n_pages;
-  uint32_t erases;
+  uint32_t erases = 0;
   int err = log_page_erases(log, target, &erases);
   if (err) {
     return err;
@@ -266,12 +313,13 @@ int nm_log_read(nm_log_t *log, uint32_t seq, void *payload, size_t cap, size_t *
   if (err) {
     return err;
   }
-  if (nm_st_get32(rec + LOG_BODY_LEN) != 0u) {
-    return NM_ENOENT; /* never committed: the append was interrupted */
+  uint32_t got = 0;
+  uint16_t n = 0;
+  err = log_rec_check(rec, &got, &n);
+  if (err) {
+    return err; /* NM_ENOENT: never committed, the append was interrupted */
   }
-  uint16_t n = nm_st_get16(rec + 4);
-  if (nm_st_get32(rec + 32) != nm_crc32(0, rec, 32) || nm_st_get32(rec) != seq ||
-      (uint16_t)(nm_st_get16(rec + 6) ^ n) != 0xFFFFu || n > NM_LOG_PAYLOAD_MAX) {
+  if (got != seq) {
     return NM_ECORRUPT;
   }
   if (len) {

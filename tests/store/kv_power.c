@@ -321,11 +321,88 @@ static void test_reuse_handle_after_cut(void **state) {
   st_flash_free(&f);
 }
 
+/* A whole workload, cut at every one of its flash operations: 80 puts of random keys and
+ * sizes (compactions at every fill level) from a fresh store. For each k the workload
+ * runs from the start until the cut tears operation k; after the reboot every key holds
+ * exactly its model value, the interrupted put old or new; then the store takes more. */
+static void test_workload_every_step(void **state) {
+  (void)state;
+  uint64_t seed = tu_seed("t_store_kv_power workload");
+  enum { N = 80 };
+  uint16_t keys[N];
+  size_t lens[N];
+  for (int i = 0; i < N; i++) {
+    keys[i] = (uint16_t)tu_range(&seed, 1, 6);
+    lens[i] = tu_range(&seed, 0, 3) ? tu_range(&seed, 0, 120) : tu_range(&seed, 121, 900);
+  }
+  st_flash_t f;
+  st_flash_init(&f, PS, NPAGES);
+  nm_kv_t kv;
+  assert_int_equal(nm_kv_mount(&kv, st_port(&f), FIRST, 3), NM_OK);
+  uint8_t *blank = st_snapshot(&f);
+  /* The uncut run: how many operations, and which puts are refused (full). */
+  int refused[N];
+  st_count_zero(&f.cnt);
+  for (int i = 0; i < N; i++) {
+    int r = put_ver(&kv, NULL, keys[i], (uint32_t)i + 1u, lens[i]);
+    assert_true(r == NM_OK || r == NM_ENOSPC);
+    refused[i] = r == NM_ENOSPC;
+  }
+  const uint64_t total = f.cnt.progs + f.cnt.erases;
+  uint32_t runs = 0, n_new = 0;
+  for (int mode = ST_TORN; mode <= ST_CLEAN; mode++) {
+    for (uint64_t k = 0; k < total; k++) {
+      st_restore(&f, blank);
+      assert_int_equal(nm_kv_mount(&kv, st_port(&f), FIRST, 3), NM_OK);
+      model_t m;
+      memset(&m, 0, sizeof m);
+      st_cut_after(&f, (int64_t)k, mode);
+      int pending = -1;
+      for (int i = 0; i < N; i++) {
+        int r = put_ver(&kv, NULL, keys[i], (uint32_t)i + 1u, lens[i]);
+        if (st_was_cut(&f)) {
+          assert_int_not_equal(r, NM_OK);
+          pending = i;
+          break;
+        }
+        assert_int_equal(r, refused[i] ? NM_ENOSPC : NM_OK);
+        if (r == NM_OK) {
+          m.ver[keys[i]] = (uint32_t)i + 1u;
+          m.len[keys[i]] = lens[i];
+        }
+      }
+      assert_true(pending >= 0); /* every k < total falls inside the workload */
+      st_power_on(&f);
+      if (k % 3 == 0) {
+        /* Sometimes a second cut inside the mount's recovery. */
+        st_cut_after(&f, (int64_t)(k % 7), (int)(k % 2));
+        (void)nm_kv_mount(&kv, st_port(&f), FIRST, 3);
+        st_power_on(&f);
+      }
+      assert_int_equal(nm_kv_mount(&kv, st_port(&f), FIRST, 3), NM_OK);
+      if (old_or_new(&kv, &m, keys[pending], (uint32_t)pending + 1u, lens[pending])) {
+        m.ver[keys[pending]] = (uint32_t)pending + 1u;
+        m.len[keys[pending]] = lens[pending];
+        n_new++;
+      }
+      assert_int_equal(put_ver(&kv, &m, 7, 9000, 100), NM_OK);
+      check_model(&kv, &m);
+      runs++;
+    }
+  }
+  printf("kv workload of %d puts: cut at each of its %llu flash operations, torn and clean "
+         "(%u runs, %u left the new value)\n",
+         N, (unsigned long long)total, runs, n_new);
+  free(blank);
+  st_flash_free(&f);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_put_scenarios),
       cmocka_unit_test(test_format_cut),
       cmocka_unit_test(test_reuse_handle_after_cut),
+      cmocka_unit_test(test_workload_every_step),
   };
   return cmocka_run_group_tests_name("store_kv_power", tests, NULL, NULL);
 }

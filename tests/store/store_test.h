@@ -149,6 +149,9 @@ static inline int st_was_cut(const st_flash_t *f) {
   return f->hw.nvm.cut != 0 || f->cnt.stopped != 0;
 }
 
+/* Serial-number order of 32-bit sequence numbers: 1 when a comes before b. */
+static inline int st_before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+
 /* ---- deterministic values -------------------------------------------------------- */
 
 /* Versions with this bit set end in 0xFF bytes (like reserved fields left erased), so a

@@ -72,7 +72,7 @@ typedef struct {
   uint8_t dirty;                /* the active page has unreadable bytes: compact first */
   uint8_t need_mount;           /* a write failed: re-read the flash before the next call */
   uint16_t n_keys;
-  nm_kv_entry_t idx[NM_KV_KEYS_MAX]; /* latest record of each key, in page order */
+  nm_kv_entry_t idx[NM_KV_KEYS_MAX]; /* where the latest record of each key lies */
 } nm_kv_t;
 
 /* Mount the store on pages [first_page, first_page + n_pages) of port's NVM (n_pages >= 2,
