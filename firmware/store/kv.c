@@ -182,9 +182,10 @@ static int kv_write_rec(nm_kv_t *kv, uint32_t page, uint32_t off, uint16_t key,
 }
 
 /* Moves the latest value of every key (with `key` replaced by the new value when
- * has_new) into the next page in rotation and makes it active. The caller has set
- * need_mount: until the new header is programmed the RAM index may be half rewritten,
- * and a failure leaves it to a rescan. */
+ * has_new) into the next page in rotation and makes it active. Refuses with NM_ENOSPC
+ * before writing anything when the result would not fit. From the erase on, need_mount
+ * stays set until the new header is programmed: the RAM index is rewritten on the way,
+ * so a failure leaves the state to a rescan of the flash. */
 static int kv_compact(nm_kv_t *kv, int has_new, uint16_t key, const void *buf, uint16_t len) {
   const nm_port_t *port = kv->port;
   uint32_t target = (kv->active + 1u) % kv->n_pages;
