@@ -161,6 +161,7 @@ typedef struct nm_sess {
 
 /* nm_sess_rx outcomes (a negative value is a rejected frame, see below). */
 enum {
+  NM_SESS_IGNORED = 0, /* the session is not reading (tarpit, closed): nothing done */
   NM_SESS_REPLY = 1,   /* send out[0..*out_len) */
   NM_SESS_REQUEST = 2, /* req[0..*req_len) is an authenticated request for s->role */
   NM_SESS_CLOSE = 3,   /* send out[] when *out_len > 0, then close the connection */
@@ -188,13 +189,16 @@ void nm_sess_init(nm_sess_t *s, nm_proto_dev_t *d, uint64_t now_us);
  *   failed), then close the connection. Not a rejected frame.
  * - NM_SESS_TARPIT: a failed authentication. Read nothing more, send nothing, and close
  *   the connection at s->close_at_us (the back-off); log it as an authentication failure.
- * - negative nm_err: the frame was REJECTED (log it): NM_EAUTH (bad tag or MAC, replayed
- *   or reordered counter), NM_EINVAL (malformed frame), NM_ESTATE (type not allowed in
- *   this state), NM_ENOSPC (buffer caps too small; a caller bug, not counted). Nothing
- *   but the rejection counters changed. Send out[] when *out_len > 0 (an ERROR frame),
- *   then, when nm_sess_alive(s) is 0, close the connection (framing errors, any error in
- *   the handshake and the NM_PROTO_MAX_REJECTS'th rejection in a row close it).
- * In NM_SST_TARPIT or NM_SST_CLOSED every frame gives NM_ESTATE, uncounted. */
+ * - NM_SESS_IGNORED: the session is in NM_SST_TARPIT or NM_SST_CLOSED and reads nothing
+ *   more; nothing done, nothing counted, nothing to send.
+ * - negative nm_err: the frame was REJECTED and counted in dev->stats.rejected (log each
+ *   one): NM_EAUTH (bad tag, replayed or reordered counter), NM_EINVAL (malformed frame),
+ *   NM_ESTATE (type not allowed in this state). Nothing but the rejection counters
+ *   changed. Send out[] when *out_len > 0 (an ERROR frame), then, when nm_sess_alive(s)
+ *   is 0, close the connection (framing errors, any error in the handshake and the
+ *   NM_PROTO_MAX_REJECTS'th rejection in a row close it).
+ *   The one exception: NM_ENOSPC when req_cap or out_cap is too small (a caller bug; the
+ *   frame was not looked at and is not counted). */
 int nm_sess_rx(nm_sess_t *s, const uint8_t *frame, size_t len, uint64_t now_us, uint8_t *req,
                size_t req_cap, size_t *req_len, uint8_t *out, size_t out_cap, size_t *out_len);
 
