@@ -1,0 +1,76 @@
+/* bench.c: what the core costs on the target, for each example program (progs.c).
+ *
+ * Each program runs on a fresh device: activated, programmed and turned on through the
+ * command layer, then left alone. After a warm-up past its soft start, the bench counts
+ * for BENCH_S seconds of therapy the clock ticks spent in core wakes (timer, housekeeping,
+ * ramps, cycling, pattern builds and loads); the core runs with the board's interrupts
+ * masked, so the output-stage model's own frame interrupt is not in it (it is reported
+ * apart). Under QEMU's -icount every instruction advances the clock by the same time, so
+ * ticks are instructions (tools/bench_report.py converts them).
+ *
+ * One line per program: "BENCH <file> key=value ...".
+ */
+#include <string.h>
+
+#include "cm_port.h"
+#include "console.h"
+#include "nmod/cmd.h"
+#include "progs.h"
+
+#define US_PER_S 1000000ull
+#define WARMUP_S 10u
+#define BENCH_S 120u /* a whole 30 s on / 90 s off cycle of the burst program */
+
+static nm_core_t core;
+static uint8_t req[NM_CMD_MAX], resp[NM_CMD_MAX];
+
+static int cmd(uint8_t role, size_t len) {
+  size_t n;
+  return cm_cmd(&core, role, req, len, resp, sizeof resp, &n);
+}
+
+static void bench(const cm_therapy_t *t) {
+  const nm_lead_t *lead = nm_lead_catalog(t->lead_model);
+  const nm_port_t *port = cm_port_init(lead, t->load.impedance_ohm);
+  int err = nm_core_init(&core, port, t->therapy, lead);
+  req[0] = NM_OP_MODE;
+  req[1] = NM_MODE_OFF;
+  if (!err) err = cmd(NM_ROLE_CLINICIAN, 2);
+  uint8_t running = (uint8_t)((1u << t->n) - 1u);
+  size_t len = cm_req_program_all(req, sizeof req, lead, &t->load, running, t->n, t->prog);
+  if (!err) err = cmd(NM_ROLE_CLINICIAN, len);
+  uint64_t cmd_ticks = cm_stats.cmd_ticks;
+  req[0] = NM_OP_THERAPY;
+  req[1] = 1;
+  if (!err) err = cmd(NM_ROLE_PATIENT, 2);
+  uint64_t on_ticks = cm_stats.cmd_ticks - cmd_ticks;
+  if (err) {
+    cm_printf("BENCH %s error=%d\n", t->file, err);
+    return;
+  }
+  uint64_t t0 = core.run_start_us;
+  cm_run(&core, t0 + WARMUP_S * US_PER_S);
+  cm_stats_reset();
+  cm_out_info_t a, b;
+  cm_out_count_t ca, cb;
+  cm_out_info(&a);
+  cm_out_counts(&ca);
+  uint32_t loads0 = core.loads;
+  cm_run(&core, t0 + (WARMUP_S + BENCH_S) * US_PER_S);
+  cm_out_info(&b);
+  cm_out_counts(&cb);
+  cm_printf("BENCH %s seconds=%u wakes=%llu wake_ticks=%llu overhead_ticks=%llu loads=%lu pulses=%llu "
+            "frame_irqs=%llu isr_ticks=%llu frame_hz=%lu on_cmd_ticks=%llu model_calls=%llu model_call_ticks=%llu\n",
+            t->file, BENCH_S, (unsigned long long)cm_stats.wakes, (unsigned long long)cm_stats.wake_ticks,
+            (unsigned long long)cm_stats.overhead_ticks, (unsigned long)(core.loads - loads0),
+            (unsigned long long)(cb.pulses - ca.pulses), (unsigned long long)(b.frame_irqs - a.frame_irqs),
+            (unsigned long long)(b.isr_ticks - a.isr_ticks), (unsigned long)b.frame_hz,
+            (unsigned long long)on_ticks, (unsigned long long)(b.calls - a.calls),
+            (unsigned long long)(b.call_ticks - a.call_ticks));
+}
+
+int main(void) {
+  for (int i = 0; i < CM_EXAMPLES; i++) bench(&cm_examples[i]);
+  cm_printf("BENCH done\n");
+  return 0;
+}

@@ -1,0 +1,447 @@
+/* cm_out.c: a model of the stimulator ASIC, the output stage of the Cortex-M port.
+ *
+ * On a device, the core hands the ASIC one frame of pulses and the ASIC repeats it by
+ * itself. Here the dual timer plays the ASIC's frame clock: it interrupts once per frame
+ * (not per pulse), and the interrupt counts what the frame delivered: pulses, and per node
+ * the pulses, the net charge and the largest charge of a phase. Counting is exact: a pulse
+ * counts when its stimulating phase starts, at frame k's start
+ * start + floor(k * 1e9 / frame_hz) ns plus the slot's offset (nmod/pattern.h), whenever
+ * the interrupt actually runs. A new pattern or a stop takes effect at the next frame
+ * boundary, so no pulse is cut or overlapped; when idle, a pattern starts at once.
+ *
+ * The limiter is the ASIC's own, independent of the core's safety supervisor: every
+ * pattern it is given must keep each node's stimulating-phase charge under a ceiling fixed
+ * when the device is built (30 uC/cm2 of the contact's area), have node currents summing to
+ * zero and each channel's charge balanced over a frame, and have slots in range, ascending,
+ * not overlapping and inside the frame. A pattern that fails trips the stage: output stops
+ * at once and the reason is kept until the core resets it. A shorted contact (fault hook)
+ * trips the stage's current monitor at the first pulse that drives it.
+ *
+ * The state lives in the .asic section: on a device it is the ASIC's memory, not the MCU's,
+ * so it is not part of the firmware's RAM budget. Thread-side calls run with interrupts
+ * masked; the frame interrupt is the only other user.
+ */
+#include <string.h>
+
+#include "cm_port.h"
+#include "mps2.h"
+#include "nmod/err.h"
+#include "nmod/lead.h"
+#include "nmod/limits.h"
+
+#define NS_PER_S 1000000000u
+
+/* What one pulse of a channel does at its nodes, computed when a pattern starts. */
+typedef struct {
+  uint8_t n;                  /* nodes that carry current */
+  uint8_t node[NM_NODES];
+  int32_t stim_pc[NM_NODES];  /* signed charge of the stimulating phase */
+  int32_t rech_pc[NM_NODES];  /* signed charge of the recharge phase, when the slot has one */
+  uint32_t abs_pc[NM_NODES];  /* |stim_pc| */
+} chan_acc_t;
+
+typedef struct {
+  nm_pattern_t cur, pend;
+  chan_acc_t acc[NM_MAX_RUNNING];
+  uint8_t has_cur, has_pend, stop_pend;
+  uint64_t swap_ns;       /* the boundary of cur where pend or the stop takes effect */
+  uint64_t start_ns;      /* start of frame 0 of cur */
+  uint64_t frame_ns;      /* start of the frame being counted */
+  uint32_t step_q_ns;     /* 1e9 / frame_hz = q rem r: frames are q or q+1 ns long */
+  uint32_t step_r;
+  uint32_t step_acc;      /* k * r mod frame_hz for the frame being counted */
+  uint8_t next_slot;      /* first slot of that frame not counted yet */
+  cm_out_count_t cnt, at_start, at_mark;
+  uint64_t mark_ns;
+  uint8_t mark_armed, mark_taken;
+  uint32_t limit_pc[NM_NODES];
+  uint8_t shorted[NM_NODES];
+  nm_out_status_t st;
+  uint8_t trip_event;
+  uint8_t timer_on;
+  uint64_t frame_irqs, isr_ticks, loads;
+  uint64_t call_ticks, calls; /* the core's calls into the model (cm_out_load, ...) */
+} cm_out_t;
+
+static cm_out_t out __attribute__((section(".asic")));
+
+/* ---- the frame timer ----------------------------------------------------------------- */
+
+#define DUAL_CTRL_ONESHOT (CM_DUAL_CTRL_ONESHOT | CM_DUAL_CTRL_32BIT | CM_DUAL_CTRL_IRQEN | CM_DUAL_CTRL_PERIODIC)
+
+static void timer_off(void) {
+  CM_REG(CM_DUAL + CM_DUAL_CTRL) = DUAL_CTRL_ONESHOT;
+  CM_REG(CM_DUAL + CM_DUAL_INTCLR) = 1;
+  out.timer_on = 0;
+}
+
+/* Interrupt at `at_ns` (rounded up to the next tick). In periodic mode a write to LOAD
+ * sets the count and restarts an expired one-shot; the first write comes before the enable
+ * so that the timer never runs from a count of 0. */
+static void timer_at(uint64_t at_ns, uint64_t now_ns) {
+  uint64_t d_ns = at_ns > now_ns ? at_ns - now_ns : 1u;
+  uint32_t d;
+  if (d_ns < 0xFFFFFFFFu - CM_TICK_NS) d = ((uint32_t)d_ns + CM_TICK_NS - 1u) / CM_TICK_NS; /* 32-bit divide */
+  else d = 0xFFFFFFF0u; /* fires early, the handler re-arms */
+  CM_REG(CM_DUAL + CM_DUAL_LOAD) = d;
+  if (!out.timer_on) {
+    CM_REG(CM_DUAL + CM_DUAL_CTRL) = DUAL_CTRL_ONESHOT | CM_DUAL_CTRL_EN;
+    out.timer_on = 1;
+  }
+}
+
+/* ---- counting ------------------------------------------------------------------------ */
+
+static uint64_t next_frame_ns(void) {
+  uint32_t f = out.cur.frame_hz;
+  return out.frame_ns + out.step_q_ns + (out.step_acc + out.step_r >= f ? 1u : 0u);
+}
+
+static void advance_frame(void) {
+  uint32_t f = out.cur.frame_hz;
+  out.frame_ns = next_frame_ns();
+  out.step_acc += out.step_r;
+  if (out.step_acc >= f) out.step_acc -= f;
+  out.next_slot = 0;
+}
+
+static uint32_t mag_pc(int32_t ua, uint32_t us) {
+  uint64_t m = ua < 0 ? (uint64_t)(-(int64_t)ua) : (uint64_t)ua;
+  uint64_t q = m * us;
+  return q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
+}
+
+/* Start delivering pattern p (already checked) with frame 0 at t_ns. p may be &out.pend. */
+static void start_pattern(const nm_pattern_t *p, uint64_t t_ns) {
+  if (p != &out.cur) out.cur = *p;
+  for (uint8_t c = 0; c < out.cur.n_chan; c++) {
+    const nm_chan_t *ch = &out.cur.chan[c];
+    chan_acc_t *a = &out.acc[c];
+    a->n = 0;
+    for (uint8_t n = 0; n < NM_NODES; n++) {
+      int32_t ua = ch->node_ua[n];
+      if (ua == 0) continue;
+      uint32_t q = mag_pc(ua, ch->width_us);
+      uint32_t r = mag_pc(ua, ch->recharge_us);
+      a->node[a->n] = n;
+      a->abs_pc[a->n] = q;
+      /* Both fit an int32: the limiter allowed them (ceilings are far below 2^31 pC). */
+      a->stim_pc[a->n] = ua < 0 ? -(int32_t)q : (int32_t)q;
+      a->rech_pc[a->n] = ua < 0 ? (int32_t)r : -(int32_t)r;
+      a->n++;
+    }
+  }
+  out.has_cur = 1;
+  out.start_ns = t_ns;
+  out.frame_ns = t_ns;
+  out.step_q_ns = NS_PER_S / out.cur.frame_hz;
+  out.step_r = NS_PER_S % out.cur.frame_hz;
+  out.step_acc = 0;
+  out.next_slot = 0;
+  out.at_start = out.cnt;
+  out.loads++;
+}
+
+static void trip(uint32_t why, uint8_t node, uint32_t q_pc) {
+  out.st.tripped = why;
+  out.st.trip_node = node;
+  out.st.trip_charge_pc = q_pc;
+  out.has_cur = out.has_pend = out.stop_pend = 0; /* the stage stops at once */
+  out.trip_event = 1;
+}
+
+/* Deliver slot i of the frame being counted; 0, or 1 when the current monitor tripped. */
+static int deliver(uint8_t i) {
+  const nm_slot_t *s = &out.cur.slot[i];
+  const chan_acc_t *a = &out.acc[s->chan];
+  for (uint8_t j = 0; j < a->n; j++) {
+    if (out.shorted[a->node[j]]) {
+      trip(NM_OUT_TRIP_CHARGE, a->node[j], a->abs_pc[j]);
+      return 1;
+    }
+  }
+  for (uint8_t j = 0; j < a->n; j++) {
+    uint8_t n = a->node[j];
+    out.cnt.node_pulses[n]++;
+    out.cnt.node_net_pc[n] += a->stim_pc[j];
+    if (s->recharge) out.cnt.node_net_pc[n] += a->rech_pc[j];
+    if (a->abs_pc[j] > out.cnt.node_max_pc[n]) out.cnt.node_max_pc[n] = a->abs_pc[j];
+  }
+  out.cnt.pulses++;
+  return 0;
+}
+
+static void mark_before(uint64_t t_ns) {
+  if (out.mark_armed && out.mark_ns <= t_ns) {
+    out.at_mark = out.cnt;
+    out.mark_armed = 0;
+    out.mark_taken = 1;
+  }
+}
+
+/* Count every pulse that starts before t_ns; apply a pattern change or stop when its
+ * boundary is reached. */
+static void account(uint64_t t_ns) {
+  while (out.has_cur) {
+    if (out.next_slot == 0 && (out.has_pend || out.stop_pend) && out.frame_ns >= out.swap_ns) {
+      if (out.stop_pend) {
+        out.has_cur = 0;
+        out.stop_pend = 0;
+        break;
+      }
+      out.has_pend = 0;
+      start_pattern(&out.pend, out.frame_ns);
+      continue;
+    }
+    if (out.next_slot < out.cur.n_slot) {
+      uint64_t ps = out.frame_ns + out.cur.slot[out.next_slot].offset_ns;
+      mark_before(ps);
+      if (ps >= t_ns) break;
+      if (deliver(out.next_slot)) break;
+      out.next_slot++;
+      continue;
+    }
+    if (next_frame_ns() > t_ns) break;
+    advance_frame();
+  }
+  mark_before(t_ns);
+}
+
+/* The frame boundary where a change requested now takes effect. */
+static uint64_t change_boundary(uint64_t now_ns) {
+  if (out.next_slot == 0 && out.frame_ns >= now_ns) return out.frame_ns;
+  return next_frame_ns();
+}
+
+static void rearm(uint64_t now_ns) {
+  if (out.has_cur) timer_at(next_frame_ns(), now_ns);
+  else if (out.timer_on) timer_off();
+}
+
+void cm_isr_dualtimer(void);
+void cm_isr_dualtimer(void) {
+  uint64_t t0 = cm_ticks();
+  CM_REG(CM_DUAL + CM_DUAL_INTCLR) = 1;
+  uint64_t now = t0 * CM_TICK_NS;
+  account(now);
+  rearm(now);
+  out.frame_irqs++;
+  out.isr_ticks += cm_ticks() - t0;
+}
+
+/* ---- the limiter --------------------------------------------------------------------- */
+
+/* NM_OUT_TRIP_* for pattern p; the node and charge of a charge trip in *node, *q. */
+static uint32_t limiter(const nm_pattern_t *p, uint8_t *node, uint32_t *q) {
+  if (p->frame_hz == 0 || p->frame_hz > 100000u || p->n_chan == 0 || p->n_chan > NM_MAX_RUNNING ||
+      p->n_slot > NM_PATTERN_MAX_SLOTS) {
+    return NM_OUT_TRIP_SHAPE;
+  }
+  for (uint8_t c = 0; c < p->n_chan; c++) {
+    const nm_chan_t *ch = &p->chan[c];
+    int64_t sum = 0;
+    for (uint8_t n = 0; n < NM_NODES; n++) {
+      int32_t ua = ch->node_ua[n];
+      sum += ua;
+      uint32_t qn = mag_pc(ua, ch->width_us);
+      if (qn > out.limit_pc[n]) {
+        *node = n;
+        *q = qn;
+        return NM_OUT_TRIP_CHARGE;
+      }
+    }
+    if (sum != 0) return NM_OUT_TRIP_BALANCE;
+  }
+  /* Each channel's stimulating time per frame equals its recharge time per frame. */
+  uint64_t stim_us[NM_MAX_RUNNING] = {0}, rech_us[NM_MAX_RUNNING] = {0};
+  uint64_t frame_ns = NS_PER_S / p->frame_hz;
+  for (uint8_t i = 0; i < p->n_slot; i++) {
+    const nm_slot_t *s = &p->slot[i];
+    if (s->chan >= p->n_chan) return NM_OUT_TRIP_SHAPE;
+    const nm_chan_t *ch = &p->chan[s->chan];
+    uint64_t end = s->offset_ns + (uint64_t)ch->width_us * 1000u;
+    stim_us[s->chan] += ch->width_us;
+    if (s->recharge) {
+      end += ((uint64_t)ch->gap_us + ch->recharge_us) * 1000u;
+      rech_us[s->chan] += ch->recharge_us;
+    }
+    if (end > frame_ns) return NM_OUT_TRIP_SHAPE;
+    if (i + 1 < p->n_slot && end > p->slot[i + 1].offset_ns) return NM_OUT_TRIP_SHAPE;
+  }
+  for (uint8_t c = 0; c < p->n_chan; c++) {
+    if (stim_us[c] != rech_us[c]) return NM_OUT_TRIP_BALANCE;
+  }
+  return NM_OUT_TRIP_NONE;
+}
+
+/* ---- the port functions --------------------------------------------------------------- */
+
+void cm_out_init(const nm_lead_t *lead) {
+  timer_off();
+  memset(&out, 0, sizeof out);
+  for (uint8_t n = 0; n < NM_NODES; n++) {
+    /* 30 uC/cm2 over the contact: q_pc = 30000 nC/cm2 * area_um2 / 1e5. */
+    uint64_t q = (uint64_t)NM_DENSITY_MAX_NC_CM2 * nm_lead_node_area_um2(lead, n) / 100000u;
+    out.limit_pc[n] = q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
+  }
+  cm_nvic_enable(CM_IRQ_DUAL, CM_PRIO_DEVICES);
+}
+
+/* The port functions below run the model on the core's behalf; on a device they are a few
+ * register writes or one transfer to the ASIC. Their time is kept apart (call_ticks) so
+ * that the bench can leave the model out of the core's cost. */
+static uint64_t call_begin(uint32_t *m) {
+  *m = cm_irq_save();
+  return cm_ticks();
+}
+
+static void call_end(uint32_t m, uint64_t t0) {
+  out.call_ticks += cm_ticks() - t0;
+  out.calls++;
+  cm_irq_restore(m);
+}
+
+int cm_out_load(void *ctx, const nm_pattern_t *p) {
+  (void)ctx;
+  uint32_t m;
+  uint64_t t0 = call_begin(&m);
+  uint64_t now = t0 * CM_TICK_NS;
+  account(now);
+  int err = NM_OK;
+  uint8_t node = 0;
+  uint32_t q = 0;
+  uint32_t why;
+  if (out.st.tripped) {
+    err = NM_EREFUSED; /* stays off until the core resets it */
+  } else if ((why = limiter(p, &node, &q)) != NM_OUT_TRIP_NONE) {
+    trip(why, node, q);
+    err = NM_EREFUSED;
+  } else if (!out.has_cur) {
+    start_pattern(p, now);
+  } else {
+    if (!out.has_pend && !out.stop_pend) out.swap_ns = change_boundary(now);
+    out.pend = *p;
+    out.has_pend = 1;
+    out.stop_pend = 0;
+  }
+  rearm(now);
+  call_end(m, t0);
+  return err;
+}
+
+void cm_out_stop(void *ctx) {
+  (void)ctx;
+  uint32_t m;
+  uint64_t t0 = call_begin(&m);
+  uint64_t now = t0 * CM_TICK_NS;
+  account(now);
+  if (out.has_cur) {
+    if (!out.has_pend && !out.stop_pend) out.swap_ns = change_boundary(now);
+    out.has_pend = 0;
+    out.stop_pend = 1;
+  }
+  rearm(now);
+  call_end(m, t0);
+}
+
+void cm_out_status(void *ctx, nm_out_status_t *st) {
+  (void)ctx;
+  uint32_t m;
+  uint64_t t0 = call_begin(&m);
+  account(t0 * CM_TICK_NS);
+  *st = out.st;
+  st->running = out.has_cur;
+  call_end(m, t0);
+}
+
+void cm_out_reset(void *ctx) {
+  (void)ctx;
+  uint32_t m;
+  uint64_t t0 = call_begin(&m);
+  memset(&out.st, 0, sizeof out.st);
+  call_end(m, t0);
+}
+
+/* ---- for the scenario and the bench ---------------------------------------------------- */
+
+void cm_out_node_fault(uint8_t node, uint8_t shorted) {
+  if (node < NM_NODES) out.shorted[node] = shorted ? 1u : 0u;
+}
+
+int cm_out_take_trip_event(void) {
+  uint32_t m = cm_irq_save();
+  int ev = out.trip_event;
+  out.trip_event = 0;
+  cm_irq_restore(m);
+  return ev;
+}
+
+int cm_out_trip_event_pending(void) { return out.trip_event; }
+
+void cm_out_info(cm_out_info_t *info) {
+  uint32_t m = cm_irq_save();
+  account(cm_now_ns());
+  memset(info, 0, sizeof *info);
+  info->running = out.has_cur;
+  info->change_pending = (uint8_t)(out.has_pend | out.stop_pend);
+  if (out.has_cur) {
+    info->start_ns = out.start_ns;
+    info->frame_hz = out.cur.frame_hz;
+    info->n_slot = out.cur.n_slot;
+    info->n_chan = out.cur.n_chan;
+    for (uint8_t c = 0; c < out.cur.n_chan; c++) {
+      int32_t sum = 0;
+      for (uint8_t n = 0; n < NM_NODES; n++) {
+        if (out.cur.chan[c].node_ua[n] < 0) sum += out.cur.chan[c].node_ua[n];
+      }
+      info->chan_ua[c] = -sum;
+    }
+  }
+  info->at_start = out.at_start;
+  info->frame_irqs = out.frame_irqs;
+  info->isr_ticks = out.isr_ticks;
+  info->loads = out.loads;
+  info->call_ticks = out.call_ticks;
+  info->calls = out.calls;
+  cm_irq_restore(m);
+}
+
+void cm_out_counts(cm_out_count_t *cnt) {
+  uint32_t m = cm_irq_save();
+  account(cm_now_ns());
+  *cnt = out.cnt;
+  cm_irq_restore(m);
+}
+
+void cm_out_mark(uint64_t t_ns) {
+  uint32_t m = cm_irq_save();
+  account(cm_now_ns());
+  out.mark_ns = t_ns;
+  out.mark_armed = 1;
+  out.mark_taken = 0;
+  mark_before(cm_now_ns()); /* a mark in the past is taken now (and is not exact) */
+  cm_irq_restore(m);
+}
+
+int cm_out_mark_read(cm_out_count_t *cnt) {
+  uint32_t m = cm_irq_save();
+  account(cm_now_ns());
+  int taken = out.mark_taken;
+  if (taken) *cnt = out.at_mark;
+  cm_irq_restore(m);
+  return taken;
+}
+
+uint64_t cm_out_boundary_after(uint64_t t_ns) {
+  uint32_t m = cm_irq_save();
+  account(cm_now_ns());
+  uint64_t b = CM_NEVER;
+  if (out.has_cur) {
+    uint64_t f = out.cur.frame_hz;
+    uint64_t d = t_ns > out.start_ns ? t_ns - out.start_ns : 0;
+    uint64_t k = (d * f + NS_PER_S - 1u) / NS_PER_S; /* frames starting before d */
+    b = out.start_ns + k * NS_PER_S / f;
+  }
+  cm_irq_restore(m);
+  return b;
+}
