@@ -195,7 +195,13 @@ int nm_sess_rx(nm_sess_t *s, const uint8_t *frame, size_t len, uint64_t now_us, 
   if (!nm_sess_alive(s)) return NM_SESS_IGNORED;
   nm_frame_t f;
   if (nm_frame_parse(frame, len, &f) != NM_OK) {
-    return reject(s, NM_EINVAL, 1, out, out_cap, out_len); /* cannot resynchronise */
+    /* A header nm_frame_need refuses means a byte stream out of step: close. A frame of
+     * another size than its header says (possible only where the transport delimits
+     * frames, as radio packets do) is rejected like any bad frame; during the handshake
+     * every bad frame closes. */
+    size_t total = 0;
+    int lost = len >= NM_FRAME_HDR && nm_frame_need(frame, len, &total) != NM_OK;
+    return reject(s, NM_EINVAL, lost || s->st != NM_SST_OPEN, out, out_cap, out_len);
   }
   switch (s->st) {
     case NM_SST_HELLO:

@@ -195,8 +195,8 @@ void nm_sess_init(nm_sess_t *s, nm_proto_dev_t *d, uint64_t now_us);
  *   one): NM_EAUTH (bad tag, replayed or reordered counter), NM_EINVAL (malformed frame),
  *   NM_ESTATE (type not allowed in this state). Nothing but the rejection counters
  *   changed. Send out[] when *out_len > 0 (an ERROR frame), then, when nm_sess_alive(s)
- *   is 0, close the connection (framing errors, any error in the handshake and the
- *   NM_PROTO_MAX_REJECTS'th rejection in a row close it).
+ *   is 0, close the connection (a header nm_frame_need refuses, any error in the
+ *   handshake and the NM_PROTO_MAX_REJECTS'th rejection in a row close it).
  *   The one exception: NM_ENOSPC when req_cap or out_cap is too small (a caller bug; the
  *   frame was not looked at and is not counted). */
 int nm_sess_rx(nm_sess_t *s, const uint8_t *frame, size_t len, uint64_t now_us, uint8_t *req,
