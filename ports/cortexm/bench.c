@@ -2,7 +2,8 @@
  *
  * Each program runs on a fresh device: activated, programmed and turned on through the
  * command layer, then left alone. After a warm-up past its soft start, the bench counts
- * for BENCH_S seconds of therapy the clock ticks spent in core wakes (timer, housekeeping,
+ * over a window of whole burst cycles and housekeeping periods the clock ticks spent in
+ * core wakes (timer, housekeeping,
  * ramps, cycling, pattern builds and loads); the core runs with the board's interrupts
  * masked, so the output-stage model's own frame interrupt is not in it (it is reported
  * apart). Under QEMU's -icount every instruction advances the clock by the same time, so
@@ -19,7 +20,19 @@
 
 #define US_PER_S 1000000ull
 #define WARMUP_S 10u
-#define BENCH_S 120u /* a whole 30 s on / 90 s off cycle of the burst program */
+#define CYCLE_MS 120000u /* the burst program's 30 s on / 90 s off */
+
+/* The window: whole cycles of the burst program and whole housekeeping periods, so that
+ * every program's figure is its steady average. */
+static uint64_t window_ms(void) {
+  uint64_t a = CYCLE_MS, b = NM_HOUSEKEEPING_MS;
+  while (b) {
+    uint64_t t = a % b;
+    a = b;
+    b = t;
+  }
+  return (uint64_t)CYCLE_MS / a * NM_HOUSEKEEPING_MS;
+}
 
 static nm_core_t core;
 static uint8_t req[NM_CMD_MAX], resp[NM_CMD_MAX];
@@ -56,12 +69,13 @@ static void bench(const cm_therapy_t *t) {
   cm_out_info(&a);
   cm_out_counts(&ca);
   uint32_t loads0 = core.loads;
-  cm_run(&core, t0 + (WARMUP_S + BENCH_S) * US_PER_S);
+  uint64_t win_ms = window_ms();
+  cm_run(&core, t0 + WARMUP_S * US_PER_S + win_ms * 1000u);
   cm_out_info(&b);
   cm_out_counts(&cb);
-  cm_printf("BENCH %s seconds=%u wakes=%llu wake_ticks=%llu overhead_ticks=%llu loads=%lu pulses=%llu "
+  cm_printf("BENCH %s window_ms=%llu hk_ms=%lu wakes=%llu wake_ticks=%llu overhead_ticks=%llu loads=%lu pulses=%llu "
             "frame_irqs=%llu isr_ticks=%llu frame_hz=%lu on_cmd_ticks=%llu model_calls=%llu model_call_ticks=%llu\n",
-            t->file, BENCH_S, (unsigned long long)cm_stats.wakes, (unsigned long long)cm_stats.wake_ticks,
+            t->file, (unsigned long long)win_ms, (unsigned long)NM_HOUSEKEEPING_MS, (unsigned long long)cm_stats.wakes, (unsigned long long)cm_stats.wake_ticks,
             (unsigned long long)cm_stats.overhead_ticks, (unsigned long)(core.loads - loads0),
             (unsigned long long)(cb.pulses - ca.pulses), (unsigned long long)(b.frame_irqs - a.frame_irqs),
             (unsigned long long)(b.isr_ticks - a.isr_ticks), (unsigned long)b.frame_hz,

@@ -413,14 +413,16 @@ void cm_out_counts(cm_out_count_t *cnt) {
   cm_irq_restore(m);
 }
 
-void cm_out_mark(uint64_t t_ns) {
+int cm_out_mark(uint64_t t_ns) {
   uint32_t m = cm_irq_save();
-  account(cm_now_ns());
+  uint64_t now = cm_now_ns();
+  account(now);
   out.mark_ns = t_ns;
   out.mark_armed = 1;
   out.mark_taken = 0;
-  mark_before(cm_now_ns()); /* a mark in the past is taken now (and is not exact) */
+  mark_before(now); /* a mark in the past is taken now: not exact */
   cm_irq_restore(m);
+  return t_ns >= now;
 }
 
 int cm_out_mark_read(cm_out_count_t *cnt) {

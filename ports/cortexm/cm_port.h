@@ -144,8 +144,9 @@ void cm_out_info(cm_out_info_t *info);
 /* The counters: everything whose stimulating phase started before now. */
 void cm_out_counts(cm_out_count_t *cnt);
 /* Take a snapshot of the counters at exactly t_ns (pulses starting before t_ns), however
- * late the CPU gets there: arm it before t_ns, read it after. */
-void cm_out_mark(uint64_t t_ns);
+ * late the CPU gets there: arm it before t_ns, read it after. Returns 0 when t_ns had
+ * already passed (the snapshot is then taken at once, and is not exact). */
+int cm_out_mark(uint64_t t_ns);
 int cm_out_mark_read(cm_out_count_t *cnt); /* 1 when taken, else 0 */
 /* The first frame boundary of the pattern now delivered at or after t_ns (CM_NEVER when
  * nothing is delivered). */

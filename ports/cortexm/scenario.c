@@ -163,7 +163,7 @@ static void settle(void) {
 static cm_out_count_t counts_at(uint64_t t_ns) {
   cm_out_count_t c;
   memset(&c, 0, sizeof c);
-  cm_out_mark(t_ns);
+  if (!cm_out_mark(t_ns)) cm_printf("# mark at %llu ns armed too late\n", (unsigned long long)t_ns);
   run_until_ns(t_ns);
   if (!cm_out_mark_read(&c)) cm_printf("# mark at %llu ns not taken\n", (unsigned long long)t_ns);
   return c;
@@ -190,7 +190,7 @@ static void deliver_frames(const char *step, uint32_t frames) {
     cm_printf("STEP %s out=stopped\n", step);
     return;
   }
-  uint64_t w = cm_out_boundary_after(cm_now_ns());
+  uint64_t w = cm_out_boundary_after(cm_now_ns() + 1000000u); /* 1 ms to arm the mark */
   uint64_t k = ((w - in.start_ns) * in.frame_hz + NS_PER_S - 1u) / NS_PER_S;
   uint64_t e = in.start_ns + (k + frames) * NS_PER_S / in.frame_hz;
   cm_out_count_t a = counts_at(w);
@@ -202,7 +202,7 @@ static void deliver_frames(const char *step, uint32_t frames) {
 
 /* What went out during the next `seconds` (for windows where nothing should). */
 static void deliver_seconds(const char *step, uint32_t seconds) {
-  uint64_t w = cm_now_ns() + 1000u;
+  uint64_t w = cm_now_ns() + 1000000u;
   cm_out_count_t a = counts_at(w);
   cm_out_count_t b = counts_at(w + seconds * NS_PER_S);
   cm_printf("STEP %s seconds=%lu", step, (unsigned long)seconds);

@@ -66,7 +66,8 @@ def main():
       "gives the instructions executed whatever the host's speed. Each example program (written in C in "
       "`ports/cortexm/progs.c`, the same values as `examples/*.json`; the target has no JSON reader) runs on a "
       "fresh device, programmed and started through the command layer; the figures cover "
-      f"{rows[0]['seconds'] if rows else 0} s of therapy after a 10 s warm-up.\n")
+      f"{rows[0]['window_ms'] / 1000.0 if rows else 0:.0f} s of therapy after a 10 s warm-up (whole cycles of the "
+      "burst program and whole housekeeping periods).\n")
     w("*Core* is `nm_core_wake` and all it calls (housekeeping, ramps, cycling, pattern builds, the port's "
       "clock and timer) with the board's interrupts masked; the output-stage model is left out (its frame "
       "interrupt, and its accounting inside the core's `out_load`/`out_status` calls): on a device the "
@@ -76,7 +77,7 @@ def main():
     w("|---|---:|---:|---:|---:|---:|---:|")
     core = {}
     for r in rows:
-        s = r["seconds"]
+        s = r["window_ms"] / 1000.0
         ticks = r["wake_ticks"] - r["model_call_ticks"] - r["wakes"] * r["overhead_ticks"]
         per_s = insn(ticks) / s
         core[r["file"]] = per_s
@@ -88,7 +89,8 @@ def main():
     if hf and snm:
         w(f"10 kHz therapy costs the core {hf:.0f} instructions per therapy second and 14 Hz therapy {snm:.0f} "
           f"(ratio {hf / snm:.2f}): the output stage repeats the pattern by itself, so the core's work follows "
-          "the events of the therapy (the 1 s housekeeping wake, ramp steps, cycling edges), not the pulse rate.\n")
+          f"the events of the therapy (the housekeeping wake every {rows[0]['hk_ms'] / 1000.0:g} s, ramp steps, "
+          "cycling edges), not the pulse rate.\n")
     worst = max(core.values()) if core else 0
     w(f"In current, at one cycle per instruction (flash wait states add to it) and the STM32L476 datasheet's "
       f"run current of {UA_PER_MHZ:.0f} uA/MHz (LDO regulator), N instructions per second cost "
