@@ -119,7 +119,7 @@ int main(int argc, char **argv) {
   sim_init(&hw, &lead, 525, 12000, NULL, 0, 0);
   sim_attach_nvm(&hw, flash, PAGE, PAGES);
   sim_seed_rng(&hw, 7);
-  nm_factory_t f = {NM_KIND_INS, NM_THERAPY_SNM, lead, 1780000000u};
+  nm_factory_t f = {NM_KIND_INS, NM_THERAPY_SNM, lead, 1780000000u, NM_CELL_PRIMARY};
   if (nm_dev_boot(&dev, sim_port(&hw), &f) != NM_OK) return 1;
   nm_pdev_init(&pdev, sim_port(&hw), (const uint8_t *)dev.id.serial, lookup, &dev);
   uint8_t resp[NM_CMD_MAX];

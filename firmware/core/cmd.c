@@ -40,6 +40,12 @@ static void put_status(nm_wr_t *w, const nm_core_t *c) {
   nm_wr_u8(w, c->set.therapy_on);
   nm_wr_u32(w, c->fault);
   nm_wr_u32(w, c->fault_detail);
+  nm_wr_u8(w, c->batt.cell);
+  nm_wr_u8(w, c->batt.state);
+  nm_wr_u16(w, c->batt.soc_pm);
+  nm_wr_u8(w, c->batt.charging);
+  nm_wr_u16(w, c->lead_open);
+  nm_wr_u16(w, c->lead_short);
   nm_wr_u8(w, c->set.valid_mask);
   nm_wr_u8(w, c->set.running_mask);
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
@@ -67,6 +73,12 @@ static void put_interrogate(nm_wr_t *w, const nm_core_t *c) {
   nm_wr_u64(w, c->port->now_us(c->port->ctx));
   nm_wr_u64(w, c->wakeups);
   nm_wr_u32(w, c->loads);
+  nm_wr_u32(w, c->batt.capacity_uah);
+  nm_wr_u32(w, c->batt.remaining_uah);
+  nm_wr_u32(w, c->batt.voltage_mv);
+  nm_wr_u32(w, c->batt.cycles_x100);
+  uint64_t na = nm_core_avg_na(c);
+  nm_wr_u32(w, na > UINT32_MAX ? UINT32_MAX : (uint32_t)na);
 }
 
 int nm_cmd_exec(nm_core_t *c, uint8_t role, const uint8_t *req, size_t req_len, uint8_t *resp,

@@ -240,11 +240,34 @@ static void check_output_stage(nm_core_t *c) {
   }
 }
 
+uint64_t nm_core_avg_na(const nm_core_t *c) {
+  if (!c->out_loaded) return c->bcfg.energy.quiescent_na;
+  return nm_energy_pattern_na(&c->bcfg.energy, &c->scratch, c->set.load.impedance_ohm, c->set.load.compliance_mv);
+}
+
+void nm_core_battery(nm_core_t *c) {
+  nm_batt_reading_t r;
+  if (!c->port->batt_read || c->port->batt_read(c->port->ctx, &r) != NM_OK) return;
+  uint8_t prev = c->batt.state;
+  nm_batt_eval(&c->bcfg, &r, prev, nm_core_avg_na(c), &c->batt);
+  if (c->batt.state == NM_BATT_EOS && (c->mode == NM_MODE_THERAPY || c->mode == NM_MODE_TEST || c->stopping)) {
+    /* Keep what is left for telemetry: stop stimulating. */
+    nm_core_safe_state(c, NM_FAULT_BATTERY, c->batt.soc_pm);
+  }
+}
+
+void nm_core_set_cell(nm_core_t *c, uint8_t cell) {
+  nm_batt_defaults(&c->bcfg, cell);
+  c->batt.state = NM_BATT_OK;
+  nm_core_battery(c);
+}
+
 uint64_t nm_core_wake(nm_core_t *c) {
   uint64_t t = now_us(c);
   c->wakeups++;
   check_output_stage(c);
   if (t >= c->next_hk_us) {
+    nm_core_battery(c);
     if (c->port->wdt_kick) c->port->wdt_kick(c->port->ctx);
     c->next_hk_us += HK_US;
     if (c->next_hk_us <= t) c->next_hk_us = t + HK_US; /* the clock jumped: don't spin */
@@ -265,6 +288,8 @@ int nm_core_init(nm_core_t *c, const nm_port_t *port, uint8_t therapy, const nm_
   c->set.load.compliance_mv = NM_COMPLIANCE_DEFAULT_MV;
   c->mode = NM_MODE_SHELF;
   c->mode_before = NM_MODE_OFF;
+  nm_batt_defaults(&c->bcfg, NM_CELL_PRIMARY);
+  nm_core_battery(c);
   uint64_t t = now_us(c);
   c->next_hk_us = t + HK_US;
   schedule(c, t);
@@ -414,6 +439,23 @@ int nm_core_select(nm_core_t *c, uint8_t mask) {
   return NM_OK;
 }
 
+uint8_t nm_core_drop_node(nm_core_t *c, uint8_t node) {
+  uint8_t drop = 0;
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if ((c->set.running_mask & (1u << i)) && node < NM_NODES && c->set.prog[i].frac_pct[node] != 0) {
+      drop = (uint8_t)(drop | (1u << i));
+    }
+  }
+  if (!drop) return 0;
+  uint8_t keep = (uint8_t)(c->set.running_mask & ~drop);
+  if (keep && nm_core_select(c, keep) == NM_OK) return drop;
+  /* Nothing left that may run: stop, and say why. */
+  nm_core_safe_state(c, NM_FAULT_LEAD, node);
+  c->set.running_mask = keep;
+  c->place.n = 0;
+  return drop;
+}
+
 /* ---- therapy, amplitude, modes ------------------------------------------------------ */
 
 int nm_core_therapy(nm_core_t *c, uint8_t role, int on) {
@@ -421,9 +463,12 @@ int nm_core_therapy(nm_core_t *c, uint8_t role, int on) {
   if (c->mode != NM_MODE_OFF && c->mode != NM_MODE_THERAPY) return NM_ESTATE;
   if (on) {
     if (c->set.running_mask == 0) return NM_ENOENT;
+    nm_core_battery(c);
+    if (c->batt.state == NM_BATT_EOS) return NM_ESTATE; /* nothing left to stimulate with */
     if (c->fault != NM_FAULT_NONE) {
-      /* Stimulation was forced off: the clinician decides when to try again. */
-      if (role != NM_ROLE_CLINICIAN) return NM_EPERM;
+      /* Stimulation was forced off: the clinician decides when to try again, except after
+       * a depleted cell that has since been recharged. */
+      if (role != NM_ROLE_CLINICIAN && c->fault != NM_FAULT_BATTERY) return NM_EPERM;
       c->port->out_reset(c->port->ctx);
       c->fault = NM_FAULT_NONE;
       c->fault_detail = 0;

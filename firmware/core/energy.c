@@ -1,6 +1,8 @@
 /* energy.c: the energy model (see nmod/energy.h and docs/BATTERY.md). */
 #include "nmod/energy.h"
 
+#include "nmod/plan.h"
+
 void nm_energy_defaults(nm_energy_cfg_t *cfg) {
   cfg->batt_mv = 3200;       /* Li/CFx-SVO primary around mid-life; Li-ion ~3.7 V */
   cfg->efficiency_pm = 700;  /* assumed: adaptive boost + current sources */
@@ -41,4 +43,28 @@ uint64_t nm_energy_pattern_na(const nm_energy_cfg_t *cfg, const nm_pattern_t *p,
   }
   /* pC per frame x frames per second = pA; / 1000 = nA. */
   return frame_pc * p->frame_hz / 1000u + cfg->quiescent_na;
+}
+
+uint64_t nm_energy_programs_na(const nm_energy_cfg_t *cfg, const nm_prog_t *const progs[], const uint32_t amp_ua[],
+                               uint8_t n, uint32_t impedance_ohm, uint32_t compliance_mv) {
+  uint64_t pa = 0; /* stimulation current, pA */
+  for (uint8_t j = 0; j < n; j++) {
+    const nm_prog_t *p = progs[j];
+    nm_placement_t pl;
+    nm_pattern_t pat;
+    uint8_t slot = 0;
+    if (nm_plan_place(&p, &slot, 1, &pl) != NM_PLAN_OK) continue;
+    uint32_t amp = amp_ua[j];
+    nm_plan_pattern(&pl, &p, &amp, &pat);
+    uint64_t frame_pc = 0;
+    for (uint8_t i = 0; i < pat.n_slot; i++) frame_pc += nm_energy_slot_pc(cfg, &pat, i, impedance_ohm, compliance_mv);
+    uint64_t prog_pa = frame_pc * pat.frame_hz;
+    if (p->cyc_on_s) {
+      uint64_t on_ms = (uint64_t)p->cyc_on_s * 1000u, cyc_ms = on_ms + (uint64_t)p->cyc_off_s * 1000u;
+      uint64_t live_ms = on_ms > p->ramp_ms ? on_ms - p->ramp_ms : 0;
+      prog_pa = prog_pa * live_ms / cyc_ms;
+    }
+    pa += prog_pa;
+  }
+  return pa / 1000u + cfg->quiescent_na;
 }

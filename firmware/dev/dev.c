@@ -7,9 +7,13 @@
 #include "nmod/wire.h"
 
 /* Keys of the key-value store. */
-enum { KEY_IDENTITY = 1, KEY_META = 2, KEY_SETTINGS = 3, KEY_MODE = 4, KEY_REMOTES = 5 };
+enum { KEY_IDENTITY = 1, KEY_META = 2, KEY_SETTINGS = 3, KEY_MODE = 4, KEY_REMOTES = 5, KEY_IMPEDANCE = 6 };
 
 #define META_VERSION 1u
+
+static void load_imp(nm_dev_t *d);
+static void use_tick(nm_dev_t *d);
+static int persist(nm_dev_t *d);
 
 static uint64_t uptime_s(const nm_dev_t *d) { return d->port->now_us(d->port->ctx) / 1000000u; }
 
@@ -41,7 +45,7 @@ static int put_meta(nm_dev_t *d) {
   return nm_kv_put(&d->kv, KEY_META, buf, w.len);
 }
 
-#define IDENTITY_LEN (NM_SERIAL_LEN + 2 + 7 + NM_KEY_ID_LEN + NM_SECRET_LEN)
+#define IDENTITY_LEN (NM_SERIAL_LEN + 3 + 7 + NM_KEY_ID_LEN + NM_SECRET_LEN)
 
 static int put_identity(nm_dev_t *d) {
   uint8_t buf[IDENTITY_LEN];
@@ -50,6 +54,7 @@ static int put_identity(nm_dev_t *d) {
   nm_wr_bytes(&w, d->id.serial, NM_SERIAL_LEN);
   nm_wr_u8(&w, d->id.kind);
   nm_wr_u8(&w, d->id.therapy);
+  nm_wr_u8(&w, d->id.cell);
   nm_wr_u8(&w, d->id.lead.model);
   nm_wr_u8(&w, d->id.lead.shape);
   nm_wr_u8(&w, d->id.lead.n_contacts);
@@ -124,6 +129,7 @@ static int provision(nm_dev_t *d, const nm_factory_t *f) {
   }
   d->id.kind = f->kind;
   d->id.therapy = f->therapy;
+  d->id.cell = f->cell;
   d->id.lead = f->lead;
   if (nm_lead_validate(&f->lead) != NM_OK || f->therapy > NM_THERAPY_SNM || f->kind > NM_KIND_INS) return NM_EINVAL;
   if ((err = rng(d, d->id.clin_id, NM_KEY_ID_LEN)) != NM_OK) return err;
@@ -157,6 +163,7 @@ static int load_identity(nm_dev_t *d) {
   nm_rd_bytes(&r, d->id.serial, NM_SERIAL_LEN);
   d->id.kind = nm_rd_u8(&r);
   d->id.therapy = nm_rd_u8(&r);
+  d->id.cell = nm_rd_u8(&r);
   d->id.lead.model = nm_rd_u8(&r);
   d->id.lead.shape = nm_rd_u8(&r);
   d->id.lead.n_contacts = nm_rd_u8(&r);
@@ -256,6 +263,8 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
   if (err) return err;
   if ((err = load_remotes(d)) != NM_OK) return err;
   if ((err = load_settings(d)) != NM_OK) return err;
+  nm_core_set_cell(&d->core, d->id.cell);
+  load_imp(d);
   d->resets++;
   if ((err = put_meta(d)) != NM_OK) return err;
   uint8_t ev[4];
@@ -270,14 +279,16 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
 /* ---- events from state changes ------------------------------------------------------ */
 
 static void log_changes(nm_dev_t *d, const nm_settings_t *before, uint8_t mode_before, uint32_t fault_before,
-                        uint8_t role) {
+                        uint8_t role, uint8_t reason) {
   const nm_settings_t *s = &d->core.set;
   uint8_t b[12];
   if (d->core.mode != mode_before) {
     b[0] = mode_before;
     b[1] = d->core.mode;
     b[2] = role;
-    nm_dev_event(d, NM_EV_MODE, b, 3);
+    b[3] = reason;
+    nm_dev_event(d, NM_EV_MODE, b, 4);
+    d->use_modes++;
   }
   if (s->running_mask != before->running_mask) {
     b[0] = s->running_mask;
@@ -397,6 +408,101 @@ uint8_t nm_dev_imp_class(uint32_t ohm) {
   return NM_IMP_NORMAL;
 }
 
+
+static int put_imp(nm_dev_t *d) {
+  uint8_t buf[4 + 1 + 4 * NM_MAX_CONTACTS];
+  nm_wr_t w;
+  nm_wr_init(&w, buf, sizeof buf);
+  nm_wr_u32(&w, d->imp_last_s);
+  nm_wr_u8(&w, d->core.set.lead.n_contacts);
+  for (uint8_t n = 0; n < d->core.set.lead.n_contacts; n++) nm_wr_u32(&w, d->imp_last_ohm[n]);
+  return nm_kv_put(&d->kv, KEY_IMPEDANCE, buf, w.len);
+}
+
+static void load_imp(nm_dev_t *d) {
+  uint8_t buf[4 + 1 + 4 * NM_MAX_CONTACTS];
+  size_t n;
+  if (nm_kv_get(&d->kv, KEY_IMPEDANCE, buf, sizeof buf, &n) != NM_OK) return;
+  nm_rd_t r;
+  nm_rd_init(&r, buf, n);
+  uint32_t at = nm_rd_u32(&r);
+  uint8_t k = nm_rd_u8(&r);
+  if (k > NM_MAX_CONTACTS) return;
+  uint32_t ohm[NM_MAX_CONTACTS] = {0};
+  for (uint8_t i = 0; i < k; i++) ohm[i] = nm_rd_u32(&r);
+  if (nm_rd_done(&r) != NM_OK) return;
+  d->imp_last_s = at;
+  memcpy(d->imp_last_ohm, ohm, sizeof ohm);
+  /* The alerts of the last check hold until the next one. */
+  for (uint8_t i = 0; i < k; i++) {
+    uint8_t c = nm_dev_imp_class(ohm[i]);
+    if (ohm[i] && c == NM_IMP_OPEN) d->core.lead_open = (uint16_t)(d->core.lead_open | (1u << i));
+    if (ohm[i] && c == NM_IMP_SHORT) d->core.lead_short = (uint16_t)(d->core.lead_short | (1u << i));
+  }
+}
+
+void nm_dev_lead_check(nm_dev_t *d, int auto_check) {
+  const nm_lead_t *lead = &d->core.set.lead;
+  uint16_t open = 0, shrt = 0, high = 0, jump = 0;
+  uint64_t sum = 0;
+  uint32_t nsum = 0, ohm_now[NM_MAX_CONTACTS] = {0};
+  for (uint8_t n = 0; n < lead->n_contacts; n++) {
+    uint32_t ohm = 0;
+    if (d->port->imp_measure(d->port->ctx, n, NM_NODE_CASE, &ohm) != NM_OK) continue;
+    ohm_now[n] = ohm;
+    uint16_t bit = (uint16_t)(1u << n);
+    switch (nm_dev_imp_class(ohm)) {
+      case NM_IMP_OPEN: open |= bit; break;
+      case NM_IMP_SHORT: shrt |= bit; break;
+      case NM_IMP_HIGH: high |= bit; break;
+      default: {
+        sum += ohm;
+        nsum++;
+        /* A jump within the normal range: the contact sits elsewhere now. */
+        uint32_t was = d->imp_last_ohm[n];
+        uint32_t diff = ohm > was ? ohm - was : was - ohm;
+        if (was && nm_dev_imp_class(was) == NM_IMP_NORMAL && (uint64_t)diff * 1000u > (uint64_t)was * NM_IMP_JUMP_PM) {
+          jump |= bit;
+        }
+      }
+    }
+  }
+  d->core.lead_open = open;
+  d->core.lead_short = shrt;
+  d->imp_jump = jump;
+  memcpy(d->imp_last_ohm, ohm_now, sizeof ohm_now);
+  d->imp_last_s = nm_dev_epoch_s(d);
+  int err = put_imp(d);
+  if (err) d->store_err = err;
+  uint8_t ev[13];
+  nm_wr_t w;
+  nm_wr_init(&w, ev, sizeof ev);
+  nm_wr_u16(&w, open);
+  nm_wr_u16(&w, shrt);
+  nm_wr_u16(&w, high);
+  nm_wr_u16(&w, jump);
+  nm_wr_u32(&w, nsum ? (uint32_t)(sum / nsum) : 0u);
+  nm_wr_u8(&w, (uint8_t)(auto_check != 0));
+  nm_dev_event(d, NM_EV_IMPEDANCE, ev, w.len);
+  /* A short: the programs using that contact stop (the others go on), and why is recorded. */
+  for (uint8_t n = 0; n < lead->n_contacts; n++) {
+    if (!(shrt & (1u << n))) continue;
+    uint32_t fault_before = d->core.fault;
+    uint8_t stopped = nm_core_drop_node(&d->core, n);
+    if (!stopped) continue;
+    uint8_t e[2] = {n, stopped};
+    nm_dev_event(d, NM_EV_LEAD_STOP, e, 2);
+    if (d->core.fault != fault_before) {
+      uint8_t f[8];
+      nm_wr_init(&w, f, sizeof f);
+      nm_wr_u32(&w, d->core.fault);
+      nm_wr_u32(&w, d->core.fault_detail);
+      nm_dev_event(d, NM_EV_FAULT, f, w.len);
+    }
+  }
+  if ((err = persist(d)) != NM_OK) d->store_err = err;
+}
+
 static void put_reading(nm_dev_t *d, nm_wr_t *w, uint8_t a, uint8_t b) {
   uint32_t ohm = 0;
   int err = d->port->imp_measure(d->port->ctx, a, b, &ohm);
@@ -404,14 +510,16 @@ static void put_reading(nm_dev_t *d, nm_wr_t *w, uint8_t a, uint8_t b) {
   nm_wr_u8(w, err ? (uint8_t)NM_IMP_ERROR : nm_dev_imp_class(ohm));
 }
 
-/* Each contact against the case, then each running program's main pair (its strongest
- * cathode and anode). */
+/* A check now (as the daily one), then its readings: each contact against the case, and
+ * each running program's main pair (its strongest cathode and anode). */
 static void op_impedance(nm_dev_t *d, nm_wr_t *w) {
+  nm_dev_lead_check(d, 0);
   const nm_settings_t *s = &d->core.set;
   nm_wr_u8(w, s->lead.n_contacts);
   for (uint8_t n = 0; n < s->lead.n_contacts; n++) {
     nm_wr_u8(w, n);
-    put_reading(d, w, n, NM_NODE_CASE);
+    nm_wr_u32(w, d->imp_last_ohm[n]);
+    nm_wr_u8(w, nm_dev_imp_class(d->imp_last_ohm[n]));
   }
   uint8_t m = 0;
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) m = (uint8_t)(m + ((s->running_mask >> i) & 1u));
@@ -436,6 +544,47 @@ static void op_impedance(nm_dev_t *d, nm_wr_t *w) {
     nm_wr_u8(w, anod);
     put_reading(d, w, cath, anod);
   }
+  nm_wr_u16(w, d->imp_jump);
+}
+
+/* ---- usage -------------------------------------------------------------------------- */
+
+/* Count therapy time and amplitude since the last tick; close the day at midnight UTC. */
+static void use_tick(nm_dev_t *d) {
+  uint64_t now = d->port->now_us(d->port->ctx);
+  uint32_t day = nm_dev_epoch_s(d) / 86400u;
+  if (d->use_last_us == 0 || now < d->use_last_us) {
+    d->use_last_us = now ? now : 1;
+    d->use_day = day;
+    return;
+  }
+  uint64_t dt_ms = (now - d->use_last_us) / 1000u;
+  d->use_last_us = now;
+  if (d->core.mode == NM_MODE_THERAPY) {
+    uint64_t amp = 0, n = 0;
+    for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+      if (!(d->core.set.running_mask & (1u << i))) continue;
+      amp += d->core.set.amp_ua[i];
+      n++;
+    }
+    d->use_therapy_ms += dt_ms;
+    if (n) d->use_amp_ua_ms += amp / n * dt_ms;
+  }
+  if (day == d->use_day) return;
+  uint8_t ev[11];
+  nm_wr_t w;
+  nm_wr_init(&w, ev, sizeof ev);
+  uint64_t min = d->use_therapy_ms / 60000u;
+  nm_wr_u16(&w, (uint16_t)(min > 1440u ? 1440u : min));
+  nm_wr_u16(&w, d->use_adjust);
+  nm_wr_u32(&w, d->use_therapy_ms ? (uint32_t)(d->use_amp_ua_ms / d->use_therapy_ms) : 0u);
+  nm_wr_u8(&w, d->use_modes);
+  nm_wr_u16(&w, d->core.batt.soc_pm);
+  nm_dev_event(d, NM_EV_USAGE, ev, w.len);
+  d->use_day = day;
+  d->use_therapy_ms = d->use_amp_ua_ms = 0;
+  d->use_adjust = 0;
+  d->use_modes = 0;
 }
 
 static void op_identity(const nm_dev_t *d, nm_wr_t *w) {
@@ -572,6 +721,19 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
       return NM_EREFUSED;
     }
   }
+  /* A therapy switch may carry a reason (pregnancy...): the core gets the switch, the
+   * history gets the reason. */
+  uint8_t reason = NM_REASON_NONE;
+  if (op == NM_OP_THERAPY && req_len == 3) {
+    reason = req[2];
+    if (reason > NM_REASON_CLINICAL) {
+      resp[0] = (uint8_t)(int8_t)NM_EINVAL;
+      *resp_len = 1;
+      return NM_EINVAL;
+    }
+    req_len = 2;
+  }
+  use_tick(d);
   /* A core command: apply, persist, and only then answer. */
   nm_settings_t before = d->core.set;
   uint8_t mode_before = d->core.mode;
@@ -586,7 +748,10 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
     *resp_len = 1;
     return NM_EIO;
   }
-  log_changes(d, &before, mode_before, fault_before, role);
+  log_changes(d, &before, mode_before, fault_before, role, reason);
+  if (st == NM_OK && role == NM_ROLE_PATIENT && (op == NM_OP_AMP_SET || op == NM_OP_AMP_STEP)) d->use_adjust++;
+  /* Activation (leaving shelf mode) checks the lead at once, as at implant. */
+  if (mode_before == NM_MODE_SHELF && d->core.mode != NM_MODE_SHELF) nm_dev_lead_check(d, 0);
   if (st == NM_OK && op == NM_OP_PROGRAM_ALL) {
     uint8_t n = 0;
     for (uint8_t m = d->core.set.valid_mask; m; m &= (uint8_t)(m - 1u)) n++;
@@ -622,15 +787,36 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
   return st;
 }
 
+static void log_battery(nm_dev_t *d, uint8_t before) {
+  if (d->core.batt.state == before) return;
+  uint8_t ev[7];
+  nm_wr_t w;
+  nm_wr_init(&w, ev, sizeof ev);
+  nm_wr_u8(&w, d->core.batt.state);
+  nm_wr_u16(&w, d->core.batt.soc_pm);
+  nm_wr_u32(&w, d->core.batt.remaining_uah);
+  nm_dev_event(d, NM_EV_BATTERY, ev, w.len);
+}
+
 uint64_t nm_dev_wake(nm_dev_t *d) {
   nm_settings_t before = d->core.set;
   uint8_t mode_before = d->core.mode;
   uint32_t fault_before = d->core.fault;
+  uint8_t batt_before = d->core.batt.state;
+  use_tick(d);
   uint64_t next = nm_core_wake(&d->core);
+  log_battery(d, batt_before);
+  /* The daily lead check; MRI mode turns automatic checks off, shelf mode has no patient. */
+  uint32_t now_s = nm_dev_epoch_s(d);
+  if (d->core.mode != NM_MODE_MRI && d->core.mode != NM_MODE_SHELF &&
+      (d->imp_last_s == 0 || now_s < d->imp_last_s || now_s - d->imp_last_s >= NM_IMP_CHECK_S)) {
+    nm_dev_lead_check(d, 1);
+    next = d->core.next_wake_us;
+  }
   if (d->core.mode != mode_before || d->core.fault != fault_before) {
     int err = persist(d);
     if (err) d->store_err = err;
-    log_changes(d, &before, mode_before, fault_before, NM_ROLE_NONE);
+    log_changes(d, &before, mode_before, fault_before, NM_ROLE_NONE, NM_REASON_NONE);
   }
   return next;
 }

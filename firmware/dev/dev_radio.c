@@ -28,7 +28,7 @@ int nm_dev_radio_rx(nm_dev_t *d, nm_sess_t *s, const uint8_t *frame, size_t len,
     nm_wr_u32(&w, d->auth_failures);
     nm_dev_event(d, NM_EV_AUTH_FAIL, ev, w.len);
   }
-  if (rc < 0 && rc != NM_ENOSPC && rc != NM_ESTATE) {
+  if (rc < 0 && rc != NM_ENOSPC) {
     d->rejected++;
     nm_wr_init(&w, ev, sizeof ev);
     nm_wr_u8(&w, (uint8_t)(int8_t)rc);

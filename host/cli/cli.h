@@ -27,6 +27,7 @@ int cmd_check(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
+int cmd_longevity(int argc, char **argv);
 int cmd_programmer(int argc, char **argv);
 int cmd_remote(int argc, char **argv);
 

@@ -4,6 +4,7 @@
  * clinician key, sends one or more requests, and prints a result (one JSON object with
  * --json). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,13 +16,14 @@
 #include "fmt.h"
 #include "nmod/wire.h"
 #include "report.h"
+#include "longevity.h"
 #include "therapy_file.h"
 
 #define USAGE                                                                                                  \
   "usage: nmod programmer --device HOST:PORT --key FILE CMD [--json], CMD one of: interrogate | program "      \
   "THERAPY.json | therapy on|off | test-stim CONTACT --start-ma X --step-ma Y [--steps N] [--mark] | impedance | " \
-  "history [--since YYYY-MM-DD] | pair-remote --out FILE | revoke-remote ID|KEYFILE | remotes | mode "          \
-  "normal|mri|surgery"
+  "therapy off --reason pregnancy | history [--since YYYY-MM-DD] | pair-remote --out FILE | revoke-remote ID|KEYFILE | remotes | mode "          \
+  "normal|mri|surgery | mri-check --scan head|full-body [--out FILE]"
 
 static const char *imp_class(uint8_t c) {
   static const char *const n[] = {"normal", "high", "open", "short", "error"};
@@ -34,6 +36,61 @@ static void print_line(void *user, const char *line) {
 }
 
 /* ---- interrogate -------------------------------------------------------------------- */
+
+static const char *batt_words(uint8_t state) {
+  switch (state) {
+    case NM_BATT_LOW: return "LOW: recharge";
+    case NM_BATT_ERI: return "ERI: elective replacement indicated";
+    case NM_BATT_EOS: return "EOS: end of service, stimulation stopped";
+    default: return "ok";
+  }
+}
+
+/* Longevity at the current settings and the charge left, with the firmware's models. */
+static void longevity_of(const di_interrogation_t *in, nm_batt_cfg_t *cfg, nm_longevity_t *lg, uint64_t *eri_h) {
+  nm_batt_defaults(cfg, in->status.cell);
+  uint32_t amps[NM_MAX_PROGRAMS];
+  nm_prog_t progs[NM_MAX_PROGRAMS];
+  memset(progs, 0, sizeof progs);
+  uint8_t mask = 0;
+  for (uint8_t i = 0; i < in->status.n_prog; i++) {
+    progs[i] = in->prog[i];
+    amps[i] = in->status.prog[i].amp_ua;
+    if (di_running(&in->status, in->status.prog[i].slot) && in->status.mode == NM_MODE_THERAPY) mask |= (uint8_t)(1u << i);
+  }
+  uint64_t na = lg_avg_na_progs(progs, amps, mask, in->status.n_prog, &in->load, cfg);
+  nm_batt_longevity(cfg, na, lg);
+  *eri_h = cfg->cell == NM_CELL_PRIMARY ? nm_batt_hours_to_eri(cfg, in->remaining_uah, in->capacity_uah, na) : 0;
+}
+
+static void longevity_text(const di_interrogation_t *in) {
+  nm_batt_cfg_t cfg;
+  nm_longevity_t lg;
+  uint64_t eri_h;
+  longevity_of(in, &cfg, &lg, &eri_h);
+  if (cfg.cell == NM_CELL_PRIMARY) {
+    printf("longevity at these settings: %.2f years to ERI from now\n", (double)eri_h / 8766.0);
+  } else {
+    printf("at these settings: a full charge lasts %.1f days (to %u %%); service life %.1f years from new\n",
+           (double)lg.recharge_interval_mh / 24000.0, cfg.low_pm / 10u, (double)lg.service_hours / 8766.0);
+  }
+}
+
+static void longevity_json(js_w *w, const di_interrogation_t *in) {
+  nm_batt_cfg_t cfg;
+  nm_longevity_t lg;
+  uint64_t eri_h;
+  longevity_of(in, &cfg, &lg, &eri_h);
+  if (cfg.cell == NM_CELL_PRIMARY) {
+    jw_key(w, "years_to_eri");
+    jw_double(w, (double)eri_h / 8766.0, 3);
+  } else {
+    jw_key(w, "recharge_interval_days");
+    jw_double(w, (double)lg.recharge_interval_mh / 24000.0, 2);
+    jw_key(w, "years_of_service");
+    jw_double(w, (double)lg.service_hours / 8766.0, 2);
+  }
+}
 
 static int do_interrogate(devcli_t *d) {
   di_identity_t id;
@@ -82,6 +139,18 @@ static int do_interrogate(devcli_t *d) {
     jw_obj_end(&w);
     jw_key(&w, "uptime_s");
     jw_uint(&w, in.uptime_us / 1000000u);
+    jw_key(&w, "battery_detail");
+    jw_obj(&w);
+    jw_key(&w, "capacity_mah");
+    jw_fixed(&w, in.capacity_uah, 3);
+    jw_key(&w, "remaining_mah");
+    jw_fixed(&w, in.remaining_uah, 3);
+    jw_key(&w, "voltage_v");
+    jw_fixed(&w, in.voltage_mv, 3);
+    jw_key(&w, "average_current_ua");
+    jw_fixed(&w, in.avg_na, 3);
+    longevity_json(&w, &in);
+    jw_obj_end(&w);
     jw_obj_end(&w);
     jw_end(&w);
     return CLI_OK;
@@ -94,6 +163,18 @@ static int do_interrogate(devcli_t *d) {
   printf("mode %s, therapy %s%s%s\n", nm_mode_name(in.status.mode), in.status.therapy_on ? "on" : "off",
          in.status.fault ? ", fault: " : "", in.status.fault ? di_fault(in.status.fault) : "");
   printf("load %u ohm, compliance %s V\n", in.load.impedance_ohm, fmt_fixed(a, sizeof a, in.load.compliance_mv, 3, 1));
+  printf("battery: %s cell, %s, %u.%u %% (%s of %s mAh, %s V)%s, drawing %s uA\n", di_cell(in.status.cell),
+         batt_words(in.status.batt_state), in.status.soc_pm / 10u, in.status.soc_pm % 10u,
+         fmt_fixed(a, sizeof a, in.remaining_uah, 3, 1), fmt_fixed(b, sizeof b, in.capacity_uah, 3, 1),
+         fmt_fixed(c, sizeof c, in.voltage_mv, 3, 1), in.status.charging ? ", charging" : "",
+         fmt_fixed(t, sizeof t, in.avg_na, 3, 1));
+  longevity_text(&in);
+  if (in.status.lead_open || in.status.lead_short) {
+    for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
+      if (in.status.lead_open & (1u << n)) printf("LEAD: E%u is open (last impedance check)\n", n);
+      if (in.status.lead_short & (1u << n)) printf("LEAD: E%u is shorted: programs using it were stopped\n", n);
+    }
+  }
   for (uint8_t i = 0; i < in.status.n_prog; i++) {
     const di_prog_status_t *s = &in.status.prog[i];
     const nm_prog_t *p = &in.prog[i];
@@ -249,10 +330,23 @@ static int do_impedance(devcli_t *d) {
       printf("%-7u  %s-%-5s  %6u ohm  %s\n", slot, fmt_node(a, sizeof a, ca), fmt_node(b, sizeof b, an), ohm, imp_class(cls));
     }
   }
+  uint16_t jump = nm_rd_u16(&r);
   if (d->json) {
+    jw_arr_end(&w);
+    jw_key(&w, "possible_migration");
+    jw_arr(&w);
+    for (uint8_t i = 0; i < NM_MAX_CONTACTS; i++) {
+      if (jump & (1u << i)) jw_str(&w, fmt_node(a, sizeof a, i));
+    }
     jw_arr_end(&w);
     jw_obj_end(&w);
     jw_end(&w);
+  } else {
+    for (uint8_t i = 0; i < NM_MAX_CONTACTS; i++) {
+      if (jump & (1u << i)) {
+        printf("E%u: impedance jumped since the last check: possible lead migration (check the effect, X-ray)\n", i);
+      }
+    }
   }
   return nm_rd_done(&r) == NM_OK ? CLI_OK : devcli_fail(d, NM_EINVAL, "impedance");
 }
@@ -538,13 +632,161 @@ static int do_test_stim(devcli_t *d, int argc, char **argv) {
   return CLI_OK;
 }
 
+/* ---- MRI readiness ------------------------------------------------------------------ */
+
+/* The MRI conditions of nmod's leads (our system's labelling; brochures: SNM head only). */
+static const char *lead_mri(uint8_t model) {
+  switch (model) {
+    case NM_LEAD_SNM_TINED_4: return "head";
+    case NM_LEAD_SCS_PERC_8: return "full-body";
+    case NM_LEAD_SCS_PADDLE_16: return "head";
+    default: return "none";
+  }
+}
+
+static int do_mri_check(devcli_t *d, int argc, char **argv) {
+  const char *scan = NULL, *out = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--scan") == 0 && i + 1 < argc) scan = argv[++i];
+    else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
+    else {
+      cli_error(d->cmd, "mri-check: unexpected '%s' (mri-check --scan head|full-body [--out STATEMENT.txt])", argv[i]);
+      return CLI_USAGE;
+    }
+  }
+  if (!scan || (strcmp(scan, "head") != 0 && strcmp(scan, "full-body") != 0)) {
+    cli_error(d->cmd, "mri-check needs --scan head or --scan full-body");
+    return CLI_USAGE;
+  }
+  int full = strcmp(scan, "full-body") == 0;
+  di_identity_t id;
+  int rc = devcli_identity(d, &id);
+  if (rc) return rc;
+  /* A fresh lead check: the statement must rest on what the lead is now. */
+  uint8_t req = NM_OP_IMPEDANCE, resp[NM_CMD_MAX];
+  size_t rl;
+  int st = devcli_call(d, &req, 1, resp, &rl);
+  if (st != NM_OK) return devcli_fail(d, st, "mri-check (impedance)");
+  nm_rd_t r;
+  nm_rd_init(&r, resp + 1, rl - 1);
+  uint8_t n = nm_rd_u8(&r);
+  uint32_t ohm[NM_MAX_CONTACTS] = {0};
+  uint8_t cls[NM_MAX_CONTACTS] = {0};
+  for (uint8_t i = 0; i < n && i < NM_MAX_CONTACTS; i++) {
+    (void)nm_rd_u8(&r);
+    ohm[i] = nm_rd_u32(&r);
+    cls[i] = nm_rd_u8(&r);
+  }
+  di_status_t s;
+  if ((rc = devcli_status(d, &s)) != 0) return rc;
+
+  char reasons[12][200];
+  int nr = 0;
+  if (id.kind == NM_KIND_ETS) {
+    snprintf(reasons[nr++], sizeof reasons[0],
+             "this is an external trial stimulator with a lead through the skin: no MRI during the trial");
+  }
+  const char *allowed = lead_mri(id.lead_model);
+  if (id.therapy == NM_THERAPY_SNM && full) {
+    snprintf(reasons[nr++], sizeof reasons[0],
+             "SNM: an MRI is in principle not possible; only a head MRI may be made, under conditions");
+  }
+  if (strcmp(allowed, "none") == 0) {
+    snprintf(reasons[nr++], sizeof reasons[0], "lead %s has no MRI conditions", nm_lead_name(id.lead_model));
+  } else if (full && strcmp(allowed, "head") == 0 && id.therapy != NM_THERAPY_SNM) {
+    snprintf(reasons[nr++], sizeof reasons[0], "lead %s allows head scans only", nm_lead_name(id.lead_model));
+  }
+  static const char *const cname[] = {"normal", "high", "open", "short", "unreadable"};
+  for (uint8_t i = 0; i < n && i < NM_MAX_CONTACTS && nr < 10; i++) {
+    if (cls[i] != NM_IMP_NORMAL) {
+      snprintf(reasons[nr++], sizeof reasons[0], "lead contact E%u is %s (%u ohm): all parts must be intact", i,
+               cls[i] < 5 ? cname[cls[i]] : "?", ohm[i]);
+    }
+  }
+  if (s.batt_state == NM_BATT_EOS) {
+    snprintf(reasons[nr++], sizeof reasons[0], "the battery is at end of service");
+  }
+  if (s.fault != NM_FAULT_NONE && nr < 12) {
+    snprintf(reasons[nr++], sizeof reasons[0], "an open fault: %s", di_fault(s.fault));
+  }
+  int eligible = nr == 0;
+  char date[32];
+  time_t now = time(NULL);
+  strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
+  if (d->json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "serial");
+    jw_str(&w, id.serial);
+    jw_key(&w, "scan");
+    jw_str(&w, scan);
+    jw_key(&w, "eligible");
+    jw_bool(&w, eligible);
+    jw_key(&w, "reasons");
+    jw_arr(&w);
+    for (int i = 0; i < nr; i++) jw_str(&w, reasons[i]);
+    jw_arr_end(&w);
+    jw_key(&w, "statement");
+    if (eligible && out) jw_str(&w, out); else jw_null(&w);
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    printf("MRI check of %s for a %s scan: %s\n", id.serial, scan, eligible ? "ELIGIBLE" : "NOT eligible");
+    for (int i = 0; i < nr; i++) printf("  - %s\n", reasons[i]);
+  }
+  if (!eligible) return CLI_REFUSED;
+  if (out) {
+    FILE *f = fopen(out, "w");
+    if (!f) {
+      cli_error(d->cmd, "cannot write the statement '%s': %s", out, strerror(errno));
+      return CLI_FAIL;
+    }
+    fprintf(f,
+            "MRI STATEMENT FOR RADIOLOGY\n"
+            "===========================\n\n"
+            "Date of the check:   %s (valid for this scan only; check again before another)\n"
+            "Stimulator:          %s, %s %s stimulator, firmware %u.%u.%u\n"
+            "Lead:                %s, all %u contacts intact (impedance checked today)\n"
+            "Battery:             %s, %u %%\n"
+            "Scan allowed:        %s MRI%s\n\n"
+            "Conditions (nmod's labelling for this system; follow the manufacturer's when it differs):\n"
+            "  - 1.5 T closed-bore scanner; normal operating mode; head SAR at most 3.2 W/kg%s\n"
+            "  - no transmit coil over the stimulator\n\n"
+            "Before the scan:\n"
+            "  - put the stimulator in MRI mode (patient remote: 'mri on'; or the clinician programmer)\n"
+            "  - confirm on the remote that it says MRI mode: stimulation, sensing and automatic checks are off\n\n"
+            "After the scan:\n"
+            "  - leave MRI mode ('mri off'); stimulation returns as it was\n"
+            "  - if the effect has changed, or the remote reports a lead alert, contact the pain clinic\n"
+            "    (or for SNM the surgical outpatient clinic) for a read-out\n\n"
+            "Checked with the clinician programmer by the implanting clinic.\n",
+            date, id.serial, id.kind == NM_KIND_INS ? "implanted" : "external", di_therapy(id.therapy), id.fw[0],
+            id.fw[1], id.fw[2], nm_lead_name(id.lead_model), n, di_batt_state(s.batt_state), s.soc_pm / 10u, scan,
+            id.therapy == NM_THERAPY_SNM ? " (SNM: head only)" : "", full ? ", whole-body SAR at most 2 W/kg" : "");
+    if (fclose(f) != 0) {
+      cli_error(d->cmd, "writing the statement '%s' failed: %s", out, strerror(errno));
+      return CLI_FAIL;
+    }
+    if (!d->json) printf("statement for radiology written to %s\n", out);
+  }
+  return CLI_OK;
+}
+
+static int reason_code(const char *s) {
+  if (strcmp(s, "pregnancy") == 0) return NM_REASON_PREGNANCY;
+  if (strcmp(s, "patient") == 0) return NM_REASON_PATIENT;
+  if (strcmp(s, "clinical") == 0) return NM_REASON_CLINICAL;
+  return -1;
+}
+
 int cmd_programmer(int argc, char **argv) {
   devcli_t d;
   int rc = devcli_args(&d, "programmer", argc, argv, USAGE);
   if (rc) return rc;
   const char *sub = d.argv[0];
   static const char *const known[] = {"interrogate", "program", "therapy", "test-stim", "impedance", "history",
-                                      "pair-remote", "revoke-remote", "remotes", "mode"};
+                                      "pair-remote", "revoke-remote", "remotes", "mode", "mri-check"};
   int ok = 0;
   for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) ok |= strcmp(sub, known[i]) == 0;
   if (!ok) {
@@ -552,10 +794,20 @@ int cmd_programmer(int argc, char **argv) {
     return CLI_USAGE;
   }
   /* Check the arguments that need no device before connecting. */
-  if ((strcmp(sub, "program") == 0 || strcmp(sub, "therapy") == 0 || strcmp(sub, "mode") == 0 ||
-       strcmp(sub, "revoke-remote") == 0) && d.argc != 2) {
+  if ((strcmp(sub, "program") == 0 || strcmp(sub, "mode") == 0 || strcmp(sub, "revoke-remote") == 0 ||
+       (strcmp(sub, "therapy") == 0 && !(d.argc == 4 && strcmp(d.argv[2], "--reason") == 0))) &&
+      d.argc != 2) {
     cli_error("programmer", "%s needs exactly one argument (%s)", sub, USAGE);
     return CLI_USAGE;
+  }
+  int reason = 0;
+  if (strcmp(sub, "therapy") == 0 && d.argc == 4 && strcmp(d.argv[2], "--reason") == 0) {
+    reason = reason_code(d.argv[3]);
+    if (reason < 0) {
+      cli_error("programmer", "--reason '%s': use pregnancy, patient or clinical", d.argv[3]);
+      return CLI_USAGE;
+    }
+    d.argc = 2;
   }
   if (strcmp(sub, "therapy") == 0 && strcmp(d.argv[1], "on") != 0 && strcmp(d.argv[1], "off") != 0) {
     cli_error("programmer", "therapy '%s': use on or off", d.argv[1]);
@@ -566,14 +818,25 @@ int cmd_programmer(int argc, char **argv) {
   else if (strcmp(sub, "program") == 0) rc = do_program(&d, d.argv[1]);
   else if (strcmp(sub, "therapy") == 0) {
     int on = strcmp(d.argv[1], "on") == 0;
-    rc = do_op(&d, NM_OP_THERAPY, (uint8_t)on, on ? "therapy on" : "therapy off",
-               on ? "therapy on (soft start)" : "therapy off");
+    uint8_t req[3] = {NM_OP_THERAPY, (uint8_t)on, (uint8_t)reason}, resp[NM_CMD_MAX];
+    size_t rl;
+    int st = devcli_call(&d, req, reason ? 3u : 2u, resp, &rl);
+    if (st != NM_OK) {
+      rc = devcli_fail(&d, st, on ? "therapy on" : "therapy off");
+    } else {
+      rc = CLI_OK;
+      if (d.json) printf("{\"done\":\"therapy %s\"}\n", on ? "on" : "off");
+      else printf("%s\n", on ? "therapy on (soft start)" : reason == NM_REASON_PREGNANCY
+                                                                   ? "therapy off (pregnancy: switch on again after delivery)"
+                                                                   : "therapy off");
+    }
   } else if (strcmp(sub, "test-stim") == 0) rc = do_test_stim(&d, d.argc, d.argv);
   else if (strcmp(sub, "impedance") == 0) rc = do_impedance(&d);
   else if (strcmp(sub, "history") == 0) rc = do_history(&d, d.argc, d.argv);
   else if (strcmp(sub, "pair-remote") == 0) rc = do_pair(&d, d.argc, d.argv);
   else if (strcmp(sub, "revoke-remote") == 0) rc = do_revoke(&d, d.argv[1]);
   else if (strcmp(sub, "remotes") == 0) rc = do_remotes(&d);
+  else if (strcmp(sub, "mri-check") == 0) rc = do_mri_check(&d, d.argc, d.argv);
   else rc = do_mode(&d, d.argv[1]);
   devcli_close(&d);
   return rc;

@@ -11,7 +11,7 @@
 #include "nmod/wire.h"
 
 #define USAGE                                                                                      \
-  "usage: nmod remote --device HOST:PORT --key FILE CMD [--json], CMD one of: status | on | off | " \
+  "usage: nmod remote --device HOST:PORT --key FILE CMD [--json], CMD one of: status | on | off [--reason pregnancy] | " \
   "amp up|down|set MA | program NAME | mri on|off | surgery on|off"
 
 static int print_status(devcli_t *d) {
@@ -39,6 +39,17 @@ static int print_status(devcli_t *d) {
          : s.mode == NM_MODE_SURGERY ? "surgery mode (off)" : s.mode == NM_MODE_SHELF ? "not yet activated" : "off");
   printf("\n");
   if (s.fault) printf("stimulation was stopped by a fault (%s): contact your clinic\n", di_fault(s.fault));
+  printf("battery %u %%%s", s.soc_pm / 10u, s.charging ? " (charging)" : "");
+  switch (s.batt_state) {
+    case NM_BATT_LOW: printf(": LOW, recharge your stimulator now\n"); break;
+    case NM_BATT_ERI: printf(": ERI, the stimulator needs replacing soon: contact your clinic\n"); break;
+    case NM_BATT_EOS: printf(": EOS, stimulation has stopped: contact your clinic (or recharge)\n"); break;
+    default: printf("\n");
+  }
+  for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
+    if (s.lead_open & (1u << n)) printf("lead contact E%u is open: contact your clinic\n", n);
+    if (s.lead_short & (1u << n)) printf("lead contact E%u is shorted, stimulation on it stopped: contact your clinic\n", n);
+  }
   for (uint8_t i = 0; i < s.n_prog; i++) {
     const di_prog_status_t *p = &s.prog[i];
     if (!di_running(&s, p->slot)) continue;
@@ -185,6 +196,15 @@ int cmd_remote(int argc, char **argv) {
     cli_error("remote", "unknown command '%s' (%s)", sub, USAGE);
     return CLI_USAGE;
   }
+  uint8_t reason = 0;
+  if (strcmp(sub, "off") == 0 && d.argc == 3 && strcmp(d.argv[1], "--reason") == 0) {
+    if (strcmp(d.argv[2], "pregnancy") != 0) {
+      cli_error("remote", "off --reason '%s': the remote records 'pregnancy'", d.argv[2]);
+      return CLI_USAGE;
+    }
+    reason = NM_REASON_PREGNANCY;
+    d.argc = 1;
+  }
   if (want > 0 && d.argc != want) {
     cli_error("remote", "%s: wrong number of arguments (%s)", sub, USAGE);
     return CLI_USAGE;
@@ -193,7 +213,9 @@ int cmd_remote(int argc, char **argv) {
   if (strcmp(sub, "status") == 0) rc = print_status(&d);
   else if (strcmp(sub, "on") == 0 || strcmp(sub, "off") == 0) {
     int on = sub[1] == 'n';
-    int st = dev_op_u8(&d.link, NM_OP_THERAPY, (uint8_t)on);
+    uint8_t req[3] = {NM_OP_THERAPY, (uint8_t)on, reason}, resp[NM_CMD_MAX];
+    size_t rl;
+    int st = dev_call(&d.link, req, reason ? 3u : 2u, resp, sizeof resp, &rl);
     if (st == NM_ESTATE) {
       cli_error("remote", "%s: not possible now (MRI or surgery mode, or not activated): see 'status'", sub);
       rc = CLI_REFUSED;

@@ -13,7 +13,7 @@
 
 #define USAGE                                                                                     \
   "usage: nmod sim --kind ets|ins --therapy scs|snm --lead MODEL --state DIR --listen 127.0.0.1:PORT " \
-  "[--time-scale N] [--lead-fault E2=open|short] [--battery-pct N] [--link ble|mics] [--quiet]"
+  "[--battery primary|rechargeable] [--time-scale N] [--lead-fault E2=open|short] [--battery-pct N] [--link ble|mics] [--quiet]"
 
 static int parse_uint(const char *s, uint32_t lo, uint32_t hi, uint32_t *out) {
   char *end;
@@ -26,7 +26,7 @@ static int parse_uint(const char *s, uint32_t lo, uint32_t hi, uint32_t *out) {
 int cmd_sim(int argc, char **argv) {
   svc_cfg_t cfg;
   memset(&cfg, 0, sizeof cfg);
-  cfg.kind = cfg.therapy = cfg.lead_model = cfg.battery_pct = -1;
+  cfg.kind = cfg.therapy = cfg.lead_model = cfg.battery_pct = cfg.cell = -1;
   cfg.time_scale = 1;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -68,6 +68,12 @@ int cmd_sim(int argc, char **argv) {
         return CLI_USAGE;
       }
       cfg.time_scale = u;
+    } else if (strcmp(a, "--battery") == 0) {
+      cfg.cell = strcmp(v, "primary") == 0 ? NM_CELL_PRIMARY : strcmp(v, "rechargeable") == 0 ? NM_CELL_RECHARGEABLE : -2;
+      if (cfg.cell < 0) {
+        cli_error("sim", "--battery '%s': use primary or rechargeable", v);
+        return CLI_USAGE;
+      }
     } else if (strcmp(a, "--battery-pct") == 0) {
       if (parse_uint(v, 0, 100, &u) != 0) {
         cli_error("sim", "--battery-pct '%s': a whole number from 0 to 100", v);

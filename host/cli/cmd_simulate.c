@@ -12,6 +12,7 @@
 #include "fmt.h"
 #include "json.h"
 #include "report.h"
+#include "devinfo.h"
 #include "simdev.h"
 
 static double wall_now(void) {
@@ -37,19 +38,21 @@ void cli_print_refusal(const char *cmd, const tf_therapy_t *t, int st, uint8_t b
 }
 
 int cmd_simulate(int argc, char **argv) {
-  const char *path = NULL, *trace = NULL, *dur = NULL, *win = NULL;
+  const char *path = NULL, *trace = NULL, *dur = NULL, *win = NULL, *batt = NULL;
   int json = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--json") == 0) {
       json = 1;
-    } else if (strcmp(a, "--duration") == 0 || strcmp(a, "--trace") == 0 || strcmp(a, "--trace-window") == 0) {
+    } else if (strcmp(a, "--duration") == 0 || strcmp(a, "--trace") == 0 || strcmp(a, "--trace-window") == 0 ||
+               strcmp(a, "--battery") == 0) {
       if (i + 1 >= argc) {
         cli_error("simulate", "%s needs a value", a);
         return CLI_USAGE;
       }
       const char *v = argv[++i];
       if (a[2] == 'd') dur = v;
+      else if (a[2] == 'b') batt = v;
       else if (strcmp(a, "--trace") == 0) trace = v;
       else win = v;
     } else if (a[0] == '-' && a[1] != '\0') {
@@ -63,7 +66,7 @@ int cmd_simulate(int argc, char **argv) {
     }
   }
   if (!path || !dur) {
-    cli_error("simulate", "usage: nmod simulate THERAPY.json --duration 24h [--trace FILE.csv --trace-window 0s..1s] [--json]");
+    cli_error("simulate", "usage: nmod simulate THERAPY.json --duration 24h [--battery primary|rechargeable] [--trace FILE.csv --trace-window 0s..1s] [--json]");
     return CLI_USAGE;
   }
   uint64_t dur_us, from_us = 0, to_us = 1000000;
@@ -76,6 +79,14 @@ int cmd_simulate(int argc, char **argv) {
   if (win && fmt_parse_window_us(win, &from_us, &to_us) != 0) {
     cli_error("simulate", "--trace-window '%s' is not a window like 0s..1s (start before end)", win);
     return CLI_USAGE;
+  }
+  int cell = -1;
+  if (batt) {
+    cell = strcmp(batt, "primary") == 0 ? NM_CELL_PRIMARY : strcmp(batt, "rechargeable") == 0 ? NM_CELL_RECHARGEABLE : -2;
+    if (cell < 0) {
+      cli_error("simulate", "--battery '%s': use primary or rechargeable", batt);
+      return CLI_USAGE;
+    }
   }
   if (win && !trace) {
     cli_error("simulate", "--trace-window needs --trace FILE.csv");
@@ -90,7 +101,7 @@ int cmd_simulate(int argc, char **argv) {
   static simdev_t d;
   uint8_t bad;
   nm_safety_report_t rep;
-  int st = simdev_start(&d, &t, &bad, &rep);
+  int st = simdev_start_cell(&d, &t, cell >= 0 ? (uint8_t)cell : NM_CELL_PRIMARY, &bad, &rep);
   if (st != NM_OK) {
     cli_print_refusal("simulate", &t, st, bad, &rep);
     return CLI_REFUSED;
@@ -108,8 +119,19 @@ int cmd_simulate(int argc, char **argv) {
     csv.n_contacts = t.lead.n_contacts;
     sim_trace(&d.hw, sim_trace_csv, &csv, from_us * 1000u, to_us * 1000u);
   }
+  uint64_t eri_at_us = 0, eos_at_us = 0;
   double w0 = wall_now();
-  sim_run(&d.hw, &d.core, dur_us);
+  if (cell < 0) {
+    sim_run(&d.hw, &d.core, dur_us);
+  } else {
+    /* In hours, to see when the fuel gauge crosses ERI and EOS (1 h resolution). */
+    for (uint64_t at = 0; at < dur_us;) {
+      at = at + 3600000000ull < dur_us ? at + 3600000000ull : dur_us;
+      sim_run(&d.hw, &d.core, at);
+      if (!eri_at_us && d.core.batt.state >= NM_BATT_ERI) eri_at_us = at;
+      if (!eos_at_us && d.core.batt.state == NM_BATT_EOS && cell == NM_CELL_PRIMARY) eos_at_us = at;
+    }
+  }
   double wall = wall_now() - w0;
   if (tf && fclose(tf) != 0) {
     cli_error("simulate", "writing trace '%s' failed: %s", trace, strerror(errno));
@@ -137,6 +159,25 @@ int cmd_simulate(int argc, char **argv) {
     jw_uint(&w, sim_batt_used_uah(&d.hw));
     jw_key(&w, "limiter_tripped");
     jw_bool(&w, o->st.tripped != 0);
+    if (cell >= 0) {
+      jw_key(&w, "battery");
+      jw_obj(&w);
+      jw_key(&w, "cell");
+      jw_str(&w, cell == NM_CELL_PRIMARY ? "primary" : "rechargeable");
+      jw_key(&w, "capacity_mah");
+      jw_fixed(&w, d.core.batt.capacity_uah, 3);
+      jw_key(&w, "state");
+      jw_str(&w, di_batt_state(d.core.batt.state));
+      jw_key(&w, "soc_pct");
+      jw_fixed(&w, d.core.batt.soc_pm, 1);
+      jw_key(&w, "eri_after_hours");
+      if (eri_at_us) jw_uint(&w, eri_at_us / 3600000000ull); else jw_null(&w);
+      jw_key(&w, "eos_after_hours");
+      if (eos_at_us) jw_uint(&w, eos_at_us / 3600000000ull); else jw_null(&w);
+      jw_key(&w, "recharges");
+      jw_uint(&w, d.hw.cell.recharges);
+      jw_obj_end(&w);
+    }
     jw_key(&w, "contacts");
     jw_arr(&w);
     for (uint8_t n = 0; n < NM_NODES; n++) {
@@ -161,6 +202,13 @@ int cmd_simulate(int argc, char **argv) {
     printf("core wake-ups: %llu (%.3f per therapy second)\n", (unsigned long long)d.core.wakeups,
            (double)d.core.wakeups / secs);
     printf("battery used: %llu uAh\n", (unsigned long long)sim_batt_used_uah(&d.hw));
+    if (cell >= 0) {
+      printf("%s cell: state %s, %u.%u %% charged, %u recharges", cell == NM_CELL_PRIMARY ? "primary" : "rechargeable",
+             di_batt_state(d.core.batt.state), d.core.batt.soc_pm / 10u, d.core.batt.soc_pm % 10u, d.hw.cell.recharges);
+      if (eri_at_us) printf(", ERI after %.2f years", (double)eri_at_us / 3.15576e13);
+      if (eos_at_us) printf(", EOS after %.2f years", (double)eos_at_us / 3.15576e13);
+      printf("\n");
+    }
     if (o->st.tripped) printf("output stage limiter tripped (code %u)\n", o->st.tripped);
     printf("contact  pulses        net charge (nC)\n");
     for (uint8_t n = 0; n < NM_NODES; n++) {

@@ -31,6 +31,9 @@ static const subcmd_t cmds[] = {
      "simulate THERAPY.json --duration D [--trace FILE.csv --trace-window A..B] [--json]\n"
      "                                            run the firmware on simulated hardware in virtual time"},
     {"plot", cmd_plot, "plot THERAPY.json --out FILE.svg       draw the waveform on each contact"},
+    {"longevity", cmd_longevity,
+     "longevity THERAPY.json --battery primary|rechargeable [--json]\n"
+     "                                            years to ERI, or recharge interval and years of service"},
     {"sim", cmd_sim,
      "sim --kind ets|ins --therapy scs|snm --lead MODEL --state DIR --listen 127.0.0.1:PORT [--time-scale N]\n"
      "      [--lead-fault E2=open|short] [--battery-pct N] [--link ble|mics]\n"

@@ -2,6 +2,8 @@
 #define _DEFAULT_SOURCE
 #include "devinfo.h"
 
+#include <string.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +18,12 @@ static void get_status(nm_rd_t *r, di_status_t *s) {
   s->therapy_on = nm_rd_u8(r);
   s->fault = nm_rd_u32(r);
   s->fault_detail = nm_rd_u32(r);
+  s->cell = nm_rd_u8(r);
+  s->batt_state = nm_rd_u8(r);
+  s->soc_pm = nm_rd_u16(r);
+  s->charging = nm_rd_u8(r);
+  s->lead_open = nm_rd_u16(r);
+  s->lead_short = nm_rd_u16(r);
   s->valid_mask = nm_rd_u8(r);
   s->running_mask = nm_rd_u8(r);
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
@@ -71,6 +79,11 @@ int di_interrogation(const uint8_t *p, size_t n, di_interrogation_t *out) {
   out->uptime_us = nm_rd_u64(&r);
   out->wakeups = nm_rd_u64(&r);
   out->loads = nm_rd_u32(&r);
+  out->capacity_uah = nm_rd_u32(&r);
+  out->remaining_uah = nm_rd_u32(&r);
+  out->voltage_mv = nm_rd_u32(&r);
+  out->cycles_x100 = nm_rd_u32(&r);
+  out->avg_na = nm_rd_u32(&r);
   return nm_rd_done(&r) == NM_OK ? 0 : -1;
 }
 
@@ -83,9 +96,18 @@ const char *di_fault(uint32_t fault) {
     case NM_FAULT_LIMITER: return "output limiter tripped";
     case NM_FAULT_ASSERT: return "internal check failed";
     case NM_FAULT_OUTPUT: return "output stage failed";
+    case NM_FAULT_BATTERY: return "battery at end of service or depleted";
+    case NM_FAULT_LEAD: return "shorted lead contact";
     default: return "unknown";
   }
 }
+
+const char *di_batt_state(uint8_t state) {
+  static const char *const n[] = {"ok", "low", "eri", "eos"};
+  return state < 4 ? n[state] : "unknown";
+}
+
+const char *di_cell(uint8_t cell) { return cell == NM_CELL_RECHARGEABLE ? "rechargeable" : "primary"; }
 
 const char *di_time(uint32_t epoch_s, char *buf, size_t cap) {
   time_t t = (time_t)epoch_s;
@@ -98,7 +120,7 @@ const char *di_time(uint32_t epoch_s, char *buf, size_t cap) {
 const char *di_event_type(uint8_t type) {
   static const char *const names[] = {"?",        "boot",   "provision", "mode",   "program", "amplitude", "refused",
                                       "auth-fail", "rejected-frame", "pair", "revoke", "fault",  "select",    "test-stim",
-                                      "time"};
+                                      "time", "battery", "impedance", "usage", "lead-stop"};
   return type < sizeof names / sizeof names[0] ? names[type] : "unknown";
 }
 
@@ -114,8 +136,41 @@ const char *di_event_text(const di_event_t *e, char *buf, size_t cap) {
     case NM_EV_BOOT: snprintf(buf, cap, "boot (reset %u)", nm_rd_u32(&r)); break;
     case NM_EV_PROVISION: snprintf(buf, cap, "device provisioned"); break;
     case NM_EV_MODE: {
-      uint8_t from = nm_rd_u8(&r), to = nm_rd_u8(&r), role = nm_rd_u8(&r);
-      snprintf(buf, cap, "mode %s -> %s (%s)", nm_mode_name(from), nm_mode_name(to), role_name(role));
+      uint8_t from = nm_rd_u8(&r), to = nm_rd_u8(&r), role = nm_rd_u8(&r), why = e->len > 3 ? nm_rd_u8(&r) : 0;
+      static const char *const reasons[] = {"", ", reason: pregnancy", ", reason: the patient's wish", ", reason: clinical"};
+      snprintf(buf, cap, "mode %s -> %s (%s%s)", nm_mode_name(from), nm_mode_name(to), role_name(role),
+               why < 4 ? reasons[why] : "");
+      if (to == NM_MODE_SURGERY) strncat(buf, ": surgical team to use bipolar diathermy", cap - strlen(buf) - 1);
+      break;
+    }
+    case NM_EV_BATTERY: {
+      uint8_t st = nm_rd_u8(&r);
+      uint16_t soc = nm_rd_u16(&r);
+      uint32_t rem = nm_rd_u32(&r);
+      snprintf(buf, cap, "battery %s at %u.%u %% (%s mAh left)", di_batt_state(st), soc / 10u, soc % 10u,
+               fmt_fixed(a, sizeof a, rem, 3, 1));
+      break;
+    }
+    case NM_EV_IMPEDANCE: {
+      uint16_t open = nm_rd_u16(&r), shrt = nm_rd_u16(&r), high = nm_rd_u16(&r), jump = nm_rd_u16(&r);
+      uint32_t mean = nm_rd_u32(&r);
+      uint8_t aut = nm_rd_u8(&r);
+      snprintf(buf, cap, "%s lead check: mean %u ohm; open 0x%04x, short 0x%04x, high 0x%04x, jump 0x%04x",
+               aut ? "daily" : "requested", mean, open, shrt, high, jump);
+      break;
+    }
+    case NM_EV_USAGE: {
+      uint16_t min = nm_rd_u16(&r), adj = nm_rd_u16(&r);
+      uint32_t amp = nm_rd_u32(&r);
+      uint8_t modes = nm_rd_u8(&r);
+      uint16_t soc = nm_rd_u16(&r);
+      snprintf(buf, cap, "day's usage: %u.%u h of therapy, %u adjustments, average %s mA, %u mode changes, battery %u %%",
+               min / 60u, (min % 60u) * 10u / 60u, adj, fmt_fixed(a, sizeof a, amp, 3, 1), modes, soc / 10u);
+      break;
+    }
+    case NM_EV_LEAD_STOP: {
+      uint8_t node = nm_rd_u8(&r), progs = nm_rd_u8(&r);
+      snprintf(buf, cap, "%s shorted: programs 0x%02x using it were stopped", fmt_node(b, sizeof b, node), progs);
       break;
     }
     case NM_EV_PROGRAM: {
@@ -202,6 +257,31 @@ void di_json_status(js_w *w, const di_status_t *s) {
   jw_bool(w, s->therapy_on);
   jw_key(w, "fault");
   jw_str(w, di_fault(s->fault));
+  jw_key(w, "battery");
+  jw_obj(w);
+  jw_key(w, "cell");
+  jw_str(w, di_cell(s->cell));
+  jw_key(w, "state");
+  jw_str(w, di_batt_state(s->batt_state));
+  jw_key(w, "pct");
+  jw_fixed(w, s->soc_pm, 1);
+  jw_key(w, "charging");
+  jw_bool(w, s->charging);
+  jw_obj_end(w);
+  jw_key(w, "lead_alerts");
+  jw_arr(w);
+  for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
+    char b[48];
+    if (s->lead_open & (1u << n)) {
+      snprintf(b, sizeof b, "E%u open", n);
+      jw_str(w, b);
+    }
+    if (s->lead_short & (1u << n)) {
+      snprintf(b, sizeof b, "E%u short", n);
+      jw_str(w, b);
+    }
+  }
+  jw_arr_end(w);
   jw_key(w, "programs");
   jw_arr(w);
   for (uint8_t i = 0; i < s->n_prog; i++) {
@@ -261,5 +341,59 @@ void di_json_event(js_w *w, const di_event_t *e) {
   jw_str(w, di_event_type(e->type));
   jw_key(w, "text");
   jw_str(w, di_event_text(e, text, sizeof text));
+  nm_rd_t r;
+  nm_rd_init(&r, e->data, e->len);
+  switch (e->type) {
+    case NM_EV_USAGE:
+      jw_key(w, "therapy_hours");
+      jw_fixed(w, nm_rd_u16(&r) * 1000 / 60, 3);
+      jw_key(w, "adjustments");
+      jw_uint(w, nm_rd_u16(&r));
+      jw_key(w, "average_amplitude_ma");
+      jw_fixed(w, nm_rd_u32(&r), 3);
+      jw_key(w, "mode_changes");
+      jw_uint(w, nm_rd_u8(&r));
+      jw_key(w, "battery_pct");
+      jw_fixed(w, nm_rd_u16(&r), 1);
+      break;
+    case NM_EV_BATTERY:
+      jw_key(w, "state");
+      jw_str(w, di_batt_state(nm_rd_u8(&r)));
+      jw_key(w, "battery_pct");
+      jw_fixed(w, nm_rd_u16(&r), 1);
+      break;
+    case NM_EV_IMPEDANCE: {
+      uint16_t masks[4];
+      for (int i = 0; i < 4; i++) masks[i] = nm_rd_u16(&r);
+      jw_key(w, "mean_ohm");
+      jw_uint(w, nm_rd_u32(&r));
+      static const char *const names[] = {"open", "short", "high", "jump"};
+      for (int i = 0; i < 4; i++) {
+        jw_key(w, names[i]);
+        jw_arr(w);
+        for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
+          char b[8];
+          if (masks[i] & (1u << n)) jw_str(w, fmt_node(b, sizeof b, n));
+        }
+        jw_arr_end(w);
+      }
+      break;
+    }
+    case NM_EV_AMP:
+      (void)nm_rd_u8(&r);
+      jw_key(w, "amplitude_ma");
+      jw_fixed(w, nm_rd_u32(&r), 3);
+      jw_key(w, "by");
+      jw_str(w, role_name(nm_rd_u8(&r)));
+      break;
+    case NM_EV_MODE:
+      jw_key(w, "from");
+      jw_str(w, nm_mode_name(nm_rd_u8(&r)));
+      jw_key(w, "to");
+      jw_str(w, nm_mode_name(nm_rd_u8(&r)));
+      break;
+    default:
+      break;
+  }
   jw_obj_end(w);
 }

@@ -18,6 +18,9 @@ typedef struct {
 typedef struct {
   uint8_t mode, therapy, therapy_on;
   uint32_t fault, fault_detail;
+  uint8_t cell, batt_state, charging;
+  uint16_t soc_pm;
+  uint16_t lead_open, lead_short;
   uint8_t valid_mask, running_mask;
   uint8_t n_prog;
   di_prog_status_t prog[NM_MAX_PROGRAMS];
@@ -40,6 +43,7 @@ typedef struct {
   uint32_t test_amp_ua;
   uint64_t uptime_us, wakeups;
   uint32_t loads;
+  uint32_t capacity_uah, remaining_uah, voltage_mv, cycles_x100, avg_na;
 } di_interrogation_t;
 
 typedef struct {
@@ -61,6 +65,8 @@ static inline int di_running(const di_status_t *s, uint8_t slot) { return (s->ru
 const char *di_kind(uint8_t kind);
 const char *di_therapy(uint8_t therapy);
 const char *di_fault(uint32_t fault);
+const char *di_batt_state(uint8_t state);
+const char *di_cell(uint8_t cell);
 /* One event in words ("mode off -> mri (patient)"), into buf. */
 const char *di_event_text(const di_event_t *e, char *buf, size_t cap);
 const char *di_event_type(uint8_t type);

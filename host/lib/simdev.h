@@ -18,5 +18,8 @@ typedef struct {
  * request, activate it and turn therapy on. Returns NM_OK or the device's refusal; on
  * NM_EREFUSED, *bad_slot and rep say why (see dev_program_all). */
 int simdev_start(simdev_t *d, const tf_therapy_t *t, uint8_t *bad_slot, nm_safety_report_t *rep);
+/* The same on a given cell (nm_cell), full; a rechargeable one is recharged by the
+ * simulated patient whenever the remote would ask (at LOW). */
+int simdev_start_cell(simdev_t *d, const tf_therapy_t *t, uint8_t cell, uint8_t *bad_slot, nm_safety_report_t *rep);
 
 #endif

@@ -122,7 +122,7 @@ static const char *kind_name(int k) { return k == NM_KIND_INS ? "ins" : "ets"; }
 static const char *therapy_name(int t) { return t == NM_THERAPY_SNM ? "snm" : "scs"; }
 
 /* hardware.json: what the device is (written when it is built, checked on every start). */
-static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead) {
+static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, int *cell) {
   char path[1024], err[256];
   snprintf(path, sizeof path, "%s/hardware.json", cfg->state_dir);
   char *text;
@@ -131,8 +131,8 @@ static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead) {
     js_val *v = js_parse(text, len, err, sizeof err);
     free(text);
     const js_val *k = v ? js_get(v, "kind") : NULL, *t = v ? js_get(v, "therapy") : NULL;
-    const js_val *l = v ? js_get(v, "lead") : NULL;
-    if (!k || !t || !l || k->type != JS_STR || t->type != JS_STR || l->type != JS_STR) {
+    const js_val *l = v ? js_get(v, "lead") : NULL, *b = v ? js_get(v, "battery") : NULL;
+    if (!k || !t || !l || !b || k->type != JS_STR || t->type != JS_STR || l->type != JS_STR || b->type != JS_STR) {
       say("'%s' is damaged: remove the state folder to build a new device", path);
       js_free(v);
       return -1;
@@ -140,12 +140,14 @@ static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead) {
     *kind = strcmp(k->str, "ins") == 0 ? NM_KIND_INS : NM_KIND_ETS;
     *therapy = strcmp(t->str, "snm") == 0 ? NM_THERAPY_SNM : NM_THERAPY_SCS;
     *lead = nm_lead_by_name(l->str);
+    *cell = strcmp(b->str, "rechargeable") == 0 ? NM_CELL_RECHARGEABLE : NM_CELL_PRIMARY;
     js_free(v);
     if ((cfg->kind >= 0 && cfg->kind != *kind) || (cfg->therapy >= 0 && cfg->therapy != *therapy) ||
-        (cfg->lead_model >= 0 && cfg->lead_model != *lead)) {
-      say("the state folder holds an %s %s stimulator with lead %s: leave out --kind/--therapy/--lead or use another "
-          "folder",
-          kind_name(*kind), therapy_name(*therapy), nm_lead_name((uint8_t)*lead));
+        (cfg->lead_model >= 0 && cfg->lead_model != *lead) || (cfg->cell >= 0 && cfg->cell != *cell)) {
+      say("the state folder holds an %s %s stimulator with lead %s and a %s battery: leave out "
+          "--kind/--therapy/--lead/--battery or use another folder",
+          kind_name(*kind), therapy_name(*therapy), nm_lead_name((uint8_t)*lead),
+          *cell == NM_CELL_RECHARGEABLE ? "rechargeable" : "primary");
       return -1;
     }
     return 0;
@@ -161,13 +163,14 @@ static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead) {
   *kind = cfg->kind;
   *therapy = cfg->therapy;
   *lead = cfg->lead_model;
+  *cell = cfg->cell >= 0 ? cfg->cell : NM_CELL_PRIMARY;
   FILE *f = fopen(path, "w");
   if (!f) {
     say("cannot write '%s': %s", path, strerror(errno));
     return -1;
   }
-  fprintf(f, "{\"kind\":\"%s\",\"therapy\":\"%s\",\"lead\":\"%s\"}\n", kind_name(*kind), therapy_name(*therapy),
-          nm_lead_name((uint8_t)*lead));
+  fprintf(f, "{\"kind\":\"%s\",\"therapy\":\"%s\",\"lead\":\"%s\",\"battery\":\"%s\"}\n", kind_name(*kind),
+          therapy_name(*therapy), nm_lead_name((uint8_t)*lead), *cell == NM_CELL_RECHARGEABLE ? "rechargeable" : "primary");
   return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -205,6 +208,40 @@ static uint8_t *map_nvm(const char *dir) {
     return NULL;
   }
   return p;
+}
+
+/* The cell's state lives in battery.json beside the flash (the hardware's own state, not
+ * the device's memory): written every few seconds and at exit, read at start. */
+static void battery_save(void) {
+  char path[1024], tmp[1100];
+  snprintf(path, sizeof path, "%s/battery.json", S.cfg->state_dir);
+  snprintf(tmp, sizeof tmp, "%s.tmp", path);
+  FILE *f = fopen(tmp, "w");
+  if (!f) return;
+  sim_batt_account(&S.hw);
+  const sim_cell_t *c = &S.hw.cell;
+  uint64_t used = c->last_total_pc - c->mark_pc + c->preused_pc;
+  used = used > c->charged_pc ? used - c->charged_pc : 0;
+  fprintf(f, "{\"used_pc\":%llu,\"throughput_pc\":%llu,\"recharges\":%u}\n", (unsigned long long)used,
+          (unsigned long long)c->throughput_pc, c->recharges);
+  if (fclose(f) == 0) rename(tmp, path);
+}
+
+static void battery_load(void) {
+  char path[1024], err[256], *text;
+  size_t len;
+  snprintf(path, sizeof path, "%s/battery.json", S.cfg->state_dir);
+  if (js_read_file(path, 4096, &text, &len, err, sizeof err) != 0) return;
+  js_val *v = js_parse(text, len, err, sizeof err);
+  free(text);
+  int64_t used, thr, rec;
+  if (v && js_num_fixed(js_get(v, "used_pc"), 0, &used) == 0 && js_num_fixed(js_get(v, "throughput_pc"), 0, &thr) == 0 &&
+      js_num_fixed(js_get(v, "recharges"), 0, &rec) == 0 && used >= 0 && thr >= 0 && rec >= 0) {
+    S.hw.cell.preused_pc = (uint64_t)used;
+    S.hw.cell.throughput_pc = (uint64_t)thr;
+    S.hw.cell.recharges = (uint32_t)rec;
+  }
+  js_free(v);
 }
 
 /* ---- connections -------------------------------------------------------------------- */
@@ -351,8 +388,8 @@ int svc_run(const svc_cfg_t *cfg) {
   }
   int lock = lock_dir(cfg->state_dir);
   if (lock < 0) return 2;
-  int kind, therapy, lead_model;
-  if (hardware(cfg, &kind, &therapy, &lead_model) != 0) return 2;
+  int kind, therapy, lead_model, cell;
+  if (hardware(cfg, &kind, &therapy, &lead_model, &cell) != 0) return 2;
   struct sockaddr_in addr;
   char err[256];
   if (net_parse_addr(cfg->listen, &addr, err, sizeof err) != 0) {
@@ -367,10 +404,14 @@ int svc_run(const svc_cfg_t *cfg) {
   for (uint8_t n = 0; n < NM_NODES; n++) {
     if (cfg->fault[n]) sim_set_fault(&S.hw, n, cfg->fault[n]);
   }
+  sim_batt_set(&S.hw, (uint8_t)cell, cfg->battery_pct >= 0 ? (uint32_t)cfg->battery_pct : 100u);
+  if (cfg->battery_pct < 0) battery_load();
+  /* The simulated patient recharges when the remote asks for it. */
+  if (cell == NM_CELL_RECHARGEABLE) sim_batt_autocharge(&S.hw, S.hw.cell.cfg.low_pm);
   S.real0_us = real_us();
   S.rng = S.real0_us;
   S.link = link_model((link_kind)cfg->link);
-  nm_factory_t factory = {(uint8_t)kind, (uint8_t)therapy, *lead, (uint32_t)time(NULL)};
+  nm_factory_t factory = {(uint8_t)kind, (uint8_t)therapy, *lead, (uint32_t)time(NULL), (uint8_t)cell};
   int rc = nm_dev_boot(&S.dev, sim_port(&S.hw), &factory);
   if (rc != NM_OK) {
     say("the device in '%s' does not boot: %s", cfg->state_dir, nm_err_str(rc));
@@ -421,8 +462,13 @@ int svc_run(const svc_cfg_t *cfg) {
   sigaction(SIGTERM, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
 
+  uint64_t saved_at = real_us();
   while (!stop_flag) {
     advance();
+    if (real_us() - saved_at > 5000000u) {
+      battery_save();
+      saved_at = real_us();
+    }
     struct pollfd pfd[1 + SVC_MAX_CONN];
     int idx[1 + SVC_MAX_CONN], np = 0;
     pfd[np].fd = lfd;
@@ -465,6 +511,7 @@ int svc_run(const svc_cfg_t *cfg) {
   }
   for (int i = 0; i < SVC_MAX_CONN; i++) conn_close(&S.conn[i]);
   close(lfd);
+  battery_save();
   msync(S.nvm, (size_t)SVC_NVM_PAGE * SVC_NVM_PAGES, MS_SYNC);
   munmap(S.nvm, (size_t)SVC_NVM_PAGE * SVC_NVM_PAGES);
   close(lock);

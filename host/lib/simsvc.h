@@ -21,6 +21,7 @@ typedef struct {
   uint32_t time_scale;        /* virtual seconds per real second, >= 1 */
   uint8_t fault[NM_NODES];    /* SIM_FAULT_* per node, injected at start */
   int battery_pct;            /* -1: as stored */
+  int cell;                   /* nm_cell; -1 when not given (a new device gets primary) */
   int link;                   /* link_kind */
   int quiet;                  /* 1: no per-request log lines */
 } svc_cfg_t;

@@ -39,10 +39,7 @@ static int p_imp_measure(void *ctx, uint8_t a, uint8_t b, uint32_t *ohm) {
 }
 
 static int p_batt_read(void *ctx, nm_batt_reading_t *out) {
-  sim_hw_t *hw = ctx;
-  memset(out, 0, sizeof *out);
-  out->charge_uah = (uint32_t)sim_batt_used_uah(hw);
-  out->voltage_mv = hw->energy.batt_mv;
+  sim_batt_reading(ctx, out);
   return NM_OK;
 }
 
@@ -87,6 +84,7 @@ void sim_init(sim_hw_t *hw, const nm_lead_t *lead, uint32_t load_ohm, uint32_t c
   for (uint8_t n = 0; n < NM_NODES; n++) hw->node_ohm[n] = load_ohm / 2u;
   sim_out_init(&hw->out, lead);
   nm_energy_defaults(&hw->energy);
+  sim_batt_set(hw, NM_CELL_PRIMARY, 100);
   hw->nvm.mem = nvm_mem;
   hw->nvm.page_size = page_size;
   hw->nvm.pages = pages;
@@ -127,6 +125,7 @@ void sim_advance(sim_hw_t *hw, uint64_t t_ns) {
   if (t_ns <= hw->now_ns) return;
   sim_out_account(hw, t_ns);
   hw->now_ns = t_ns;
+  sim_batt_account(hw);
 }
 
 void sim_run(sim_hw_t *hw, nm_core_t *core, uint64_t end_us) {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "nmod/battery.h"
 #include "nmod/core.h"
 #include "nmod/energy.h"
 #include "nmod/port.h"
@@ -63,6 +64,22 @@ typedef struct {
   uint64_t seed;         /* what a torn write leaves behind */
 } sim_nvm_t;
 
+/* The cell and its fuel gauge. Charges in pC (1 uAh = 3.6e9 pC). */
+typedef struct {
+  nm_batt_cfg_t cfg;
+  uint64_t rated_pc;
+  uint64_t mark_pc;       /* total drawn at the last full charge (or when new) */
+  uint64_t preused_pc;    /* charge missing at start (--battery-pct) */
+  uint64_t charged_pc;    /* charge put in since the mark */
+  uint64_t throughput_pc; /* charge drawn since new (capacity fade, cycles) */
+  uint64_t last_total_pc; /* total drawn when last accounted */
+  uint64_t last_ns;       /* time of the last accounting */
+  uint8_t charging;
+  uint32_t auto_low_pm;   /* the simulated patient recharges at this state of charge (0: never) */
+  uint32_t recharges;     /* recharge sessions so far */
+  uint8_t exhausted;      /* the charge ran out entirely */
+} sim_cell_t;
+
 typedef struct {
   nm_port_t port;
   uint64_t now_ns;
@@ -74,7 +91,7 @@ typedef struct {
   uint8_t node_fault[NM_NODES];
   sim_out_t out;
   nm_energy_cfg_t energy;
-  uint64_t batt_capacity_uah;
+  sim_cell_t cell;
   uint64_t quiescent_from_ns; /* quiescent drain counted from here */
   sim_nvm_t nvm;
   uint64_t wdt_kicks;
@@ -117,6 +134,20 @@ void sim_seed_rng(sim_hw_t *hw, uint64_t seed);
 /* Cut power to the flash after `ops` more program/erase operations (see sim_nvm_t). */
 void sim_nvm_cut_after(sim_hw_t *hw, int64_t ops);
 void sim_nvm_power_restore(sim_hw_t *hw);
+
+/* The cell: type and defaults (nmod/battery.h), starting at pct percent charged. Also sets
+ * the energy model's cell voltage. */
+void sim_batt_set(sim_hw_t *hw, uint8_t cell, uint32_t pct);
+/* The simulated patient recharges (until full) whenever the charge falls to low_pm. */
+void sim_batt_autocharge(sim_hw_t *hw, uint32_t low_pm);
+/* Put the charger on (1) or take it off (0). */
+void sim_batt_charger(sim_hw_t *hw, int on);
+/* Bring the cell up to the current time (called by sim_advance). */
+void sim_batt_account(sim_hw_t *hw);
+/* The fuel gauge's reading now. */
+void sim_batt_reading(sim_hw_t *hw, nm_batt_reading_t *r);
+/* State of charge now, per mille of the capacity now. */
+uint32_t sim_batt_soc_pm(sim_hw_t *hw);
 
 /* Battery charge used so far (stimulation and quiescent), uAh. */
 uint64_t sim_batt_used_uah(const sim_hw_t *hw);

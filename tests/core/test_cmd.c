@@ -46,6 +46,12 @@ static void test_program_all_and_status(void **state) {
   assert_int_equal(nm_rd_u8(&r), 0);  /* therapy off */
   assert_int_equal(nm_rd_u32(&r), 0); /* no fault */
   (void)nm_rd_u32(&r);
+  assert_int_equal(nm_rd_u8(&r), NM_CELL_PRIMARY);
+  assert_int_equal(nm_rd_u8(&r), NM_BATT_OK);
+  assert_int_equal(nm_rd_u16(&r), 1000); /* full */
+  assert_int_equal(nm_rd_u8(&r), 0);     /* not charging */
+  assert_int_equal(nm_rd_u16(&r), 0);    /* no open contact */
+  assert_int_equal(nm_rd_u16(&r), 0);    /* no short */
   assert_int_equal(nm_rd_u8(&r), 1); /* valid */
   assert_int_equal(nm_rd_u8(&r), 1); /* running */
   assert_int_equal(nm_rd_u8(&r), 0); /* slot */

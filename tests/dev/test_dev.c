@@ -13,7 +13,7 @@ static sim_hw_t hw;
 static nm_dev_t dev;
 
 static const nm_factory_t factory = {NM_KIND_ETS, NM_THERAPY_SNM, {NM_LEAD_SNM_TINED_4, NM_SHAPE_CYLINDER, 4, 11969468u},
-                                     1780000000u};
+                                     1780000000u, NM_CELL_PRIMARY};
 
 /* Power on: fresh hardware (clock from 0) on the same flash, and boot. */
 static int boot(void) {

@@ -10,6 +10,7 @@
 #define NMOD_CORE_H
 
 #include <stdint.h>
+#include "nmod/battery.h"
 #include "nmod/err.h"
 #include "nmod/lead.h"
 #include "nmod/plan.h"
@@ -36,7 +37,9 @@ typedef enum {
   NM_FAULT_NONE = 0,
   NM_FAULT_LIMITER = 1, /* the output stage's charge limiter tripped */
   NM_FAULT_ASSERT = 2,  /* an internal check failed */
-  NM_FAULT_OUTPUT = 3   /* the output stage refused a pattern or failed */
+  NM_FAULT_OUTPUT = 3,  /* the output stage refused a pattern or failed */
+  NM_FAULT_BATTERY = 4, /* end of service or a depleted cell: stimulation stopped */
+  NM_FAULT_LEAD = 5     /* a shorted contact stopped the programs that use it */
 } nm_fault;
 
 typedef enum { NM_ROLE_NONE = 0, NM_ROLE_PATIENT = 1, NM_ROLE_CLINICIAN = 2 } nm_role;
@@ -83,6 +86,10 @@ typedef struct nm_core {
   uint64_t next_wake_us;
   uint64_t wakeups;      /* times the core woke (timer and commands) */
   uint32_t loads;        /* patterns handed to the output stage */
+  nm_batt_cfg_t bcfg;    /* the cell's figures (nmod/battery.h) */
+  nm_batt_t batt;        /* the last fuel-gauge reading, judged */
+  uint16_t lead_open;    /* contacts found open by the last impedance check (bit per contact) */
+  uint16_t lead_short;   /* contacts found shorted */
 } nm_core_t;
 
 /* Set up a core on `port` (kept by pointer; must outlive the core). Starts in shelf mode
@@ -131,6 +138,18 @@ int nm_core_test_start(nm_core_t *c, uint8_t node, uint32_t start_ua, uint32_t s
 int nm_core_test_step(nm_core_t *c);
 int nm_core_test_mark(nm_core_t *c);
 int nm_core_test_stop(nm_core_t *c);
+
+/* A shorted contact: stop every running program that uses `node` (the others go on);
+ * with none left, therapy stops with NM_FAULT_LEAD. Returns the programs stopped (mask). */
+uint8_t nm_core_drop_node(nm_core_t *c, uint8_t node);
+
+/* The cell type (nm_cell); re-reads the fuel gauge. */
+void nm_core_set_cell(nm_core_t *c, uint8_t cell);
+/* Read and judge the battery now (also done at every housekeeping wake); at EOS the
+ * core stops stimulation (NM_FAULT_BATTERY) and telemetry stays. */
+void nm_core_battery(nm_core_t *c);
+/* Average battery current (nA) at the current output, quiescent included. */
+uint64_t nm_core_avg_na(const nm_core_t *c);
 
 /* Amplitude program i (slot) delivers at `now_us` given ramps and cycling, uA. */
 uint32_t nm_core_level_ua(const nm_core_t *c, uint8_t slot, uint64_t now_us);

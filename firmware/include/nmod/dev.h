@@ -38,8 +38,9 @@ enum {
   NM_OP_REMOTES = 0x42,  /* -> n u8, n x (key_id[8], paired_epoch_s u32) */
   NM_OP_HISTORY = 0x50,  /* from_seq u32, max u8 -> first u32, next u32, n u8,
                             n x (seq u32, len u8, payload[len]) */
-  NM_OP_IMPEDANCE = 0x60 /* -> n u8, n x (contact u8, ohm u32, class u8) against the case,
-                            m u8, m x (slot u8, cathode u8, anode u8, ohm u32, class u8) */
+  NM_OP_IMPEDANCE = 0x60 /* a lead check now (nm_dev_lead_check) -> n u8, n x (contact u8,
+                            ohm u32, class u8) against the case, m u8, m x (slot u8, cathode u8,
+                            anode u8, ohm u32, class u8) for the running programs, jump u16 */
 };
 
 /* Impedance classes, with their thresholds in ohm (docs/DEVICE-HEALTH.md). */
@@ -66,13 +67,29 @@ enum {
   NM_EV_FAULT = 11,      /* fault u32, detail u32 */
   NM_EV_SELECT = 12,     /* running mask u8, role u8 */
   NM_EV_TEST = 13,       /* node u8, threshold_ua u32 */
-  NM_EV_TIME = 14        /* old epoch u32, new epoch u32 */
+  NM_EV_TIME = 14,       /* old epoch u32, new epoch u32 */
+  NM_EV_BATTERY = 15,    /* state u8 (nm_batt_state), soc_pm u16, remaining_uah u32 */
+  NM_EV_IMPEDANCE = 16,  /* open u16, short u16, high u16, jump u16 (bit per contact), mean_ohm u32,
+                            auto u8 (1: the daily check) */
+  NM_EV_USAGE = 17,      /* a day's usage: therapy_min u16, adjustments u16, avg_amp_ua u32,
+                            mode_changes u8, soc_pm u16 */
+  NM_EV_LEAD_STOP = 18   /* node u8, programs stopped u8 (a short stopped them) */
 };
+
+/* Reasons a therapy-off or mode change may carry (NM_OP_THERAPY's optional second byte). */
+enum { NM_REASON_NONE = 0, NM_REASON_PREGNANCY = 1, NM_REASON_PATIENT = 2, NM_REASON_CLINICAL = 3 };
+
+/* Lead integrity: a contact whose impedance moved by more than this (per mille of the
+ * last check) while staying in range is marked as possible lead migration. */
+#define NM_IMP_JUMP_PM 400u
+/* The automatic check runs once a day (not in MRI mode: automatic checks are off). */
+#define NM_IMP_CHECK_S 86400u
 
 typedef struct {
   char serial[NM_SERIAL_LEN];
   uint8_t kind;                      /* nm_kind */
   uint8_t therapy;                   /* nm_therapy the device was built for */
+  uint8_t cell;                      /* nm_cell: its battery */
   nm_lead_t lead;                    /* the lead it was built for (the hardware) */
   uint8_t clin_id[NM_KEY_ID_LEN];    /* the clinician credential */
   uint8_t clin_key[NM_SECRET_LEN];
@@ -91,6 +108,7 @@ typedef struct {
   uint8_t therapy;   /* nm_therapy */
   nm_lead_t lead;
   uint32_t epoch_s;  /* calendar time at provisioning */
+  uint8_t cell;      /* nm_cell */
 } nm_factory_t;
 
 /* NVM layout, in pages of the port's NVM. */
@@ -115,6 +133,15 @@ typedef struct nm_dev {
   uint8_t saved_mode;       /* mode as last written */
   int store_err;            /* last flash error, 0 when none */
   uint8_t scratch[NM_CMD_MAX]; /* encoding buffer (static, not on the stack) */
+  /* Lead integrity: the last check, for the trend (persisted). */
+  uint32_t imp_last_ohm[NM_MAX_CONTACTS];
+  uint32_t imp_last_s;      /* calendar time of the last check, 0 = never */
+  uint16_t imp_jump;        /* contacts marked as possible migration by the last check */
+  /* Usage of the calendar day in progress (RAM: a reset loses the partial day). */
+  uint32_t use_day;         /* epoch day being counted */
+  uint64_t use_therapy_ms, use_amp_ua_ms, use_last_us;
+  uint16_t use_adjust;
+  uint8_t use_modes;
 } nm_dev_t;
 
 /* Boot: mount the flash, load (or, on blank flash, provision from `factory` with fresh
@@ -140,6 +167,10 @@ void nm_dev_event(nm_dev_t *d, uint8_t type, const uint8_t *data, size_t len);
  * op, work[NM_CMD_MAX] its status) and out holds the sealed response. */
 int nm_dev_radio_rx(nm_dev_t *d, nm_sess_t *s, const uint8_t *frame, size_t len, uint64_t now_us,
                     uint8_t work[2 * NM_CMD_MAX], uint8_t *out, size_t cap, size_t *out_len);
+/* Measure every contact against the case, classify, update the lead alerts, the trend and
+ * the event log, and stop the programs that use a shorted contact. auto_check: 1 for the
+ * daily check. */
+void nm_dev_lead_check(nm_dev_t *d, int auto_check);
 /* Key lookup for the protocol: the clinician key or a paired remote's. NM_OK with role
  * and secret, or NM_ENOENT. */
 int nm_dev_key_lookup(void *dev, const uint8_t key_id[NM_KEY_ID_LEN], uint8_t *role,

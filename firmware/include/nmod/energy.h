@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include "nmod/pattern.h"
+#include "nmod/program.h"
 
 typedef struct {
   uint32_t batt_mv;       /* nominal cell voltage */
@@ -28,5 +29,12 @@ uint64_t nm_energy_slot_pc(const nm_energy_cfg_t *cfg, const nm_pattern_t *p, ui
 /* Average battery current (nA) of delivering pattern p continuously, quiescent included. */
 uint64_t nm_energy_pattern_na(const nm_energy_cfg_t *cfg, const nm_pattern_t *p,
                               uint32_t impedance_ohm, uint32_t compliance_mv);
+
+/* Average battery current (nA) of running programs progs[0..n) at amplitudes amp_ua[],
+ * quiescent included: each program's pulses cost what they cost in the joint pattern (the
+ * energy of a slot depends on its own channel only), scaled by its cycling duty
+ * (on - ramp) / (on + off): a linear ramp up and down averages to half the amplitude. */
+uint64_t nm_energy_programs_na(const nm_energy_cfg_t *cfg, const nm_prog_t *const progs[], const uint32_t amp_ua[],
+                               uint8_t n, uint32_t impedance_ohm, uint32_t compliance_mv);
 
 #endif

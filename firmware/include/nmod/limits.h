@@ -81,9 +81,10 @@
 #define NM_TEST_RATE_SNM_HZ 14u
 #define NM_TEST_RATE_SCS_HZ 40u
 
-/* The core wakes at least this often (watchdog, battery gauge, housekeeping). */
+/* The core wakes at least this often: watchdog, battery gauge, daily checks. A minute is
+ * ample for a battery that lasts years and keeps the core asleep between events. */
 #ifndef NM_HOUSEKEEPING_MS
-#define NM_HOUSEKEEPING_MS 1000u
+#define NM_HOUSEKEEPING_MS 60000u
 #endif
 
 /* Contact area of the case when it is used as an anode (about 10 cm2 of titanium). */
