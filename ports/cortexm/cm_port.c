@@ -252,7 +252,7 @@ static void p_wdt_kick(void *ctx) {
   hw.wdt_kicks++;
 }
 
-const nm_port_t *cm_port_init(const nm_lead_t *lead, uint32_t load_ohm) {
+static const nm_port_t *power_on(const nm_lead_t *lead, uint32_t load_ohm, int erase_flash) {
   cm_irq_save();
   CM_REG(CM_TIMER1 + CM_TIMER_CTRL) = 0;
   memset(&hw, 0, sizeof hw);
@@ -262,7 +262,7 @@ const nm_port_t *cm_port_init(const nm_lead_t *lead, uint32_t load_ohm) {
   for (uint8_t n = 0; n < NM_NODES; n++) hw.node_ohm[n] = load_ohm / 2u;
   hw.batt.voltage_mv = 3700;
   hw.rng_state = 0x6E6D6F64ull ^ ((uint64_t)CM_REG(CM_SCC_ID) << 32);
-  memset(nvm, 0xFF, sizeof nvm);
+  if (erase_flash) memset(nvm, 0xFF, sizeof nvm);
   clock_start();
   CM_REG(CM_TIMER1 + CM_TIMER_INT) = 1u;
   cm_nvic_enable(CM_IRQ_TIMER1, CM_PRIO_DEVICES);
@@ -292,6 +292,10 @@ const nm_port_t *cm_port_init(const nm_lead_t *lead, uint32_t load_ohm) {
   p->wdt_kick = p_wdt_kick;
   return p;
 }
+
+const nm_port_t *cm_port_init(const nm_lead_t *lead, uint32_t load_ohm) { return power_on(lead, load_ohm, 1); }
+
+const nm_port_t *cm_port_reboot(const nm_lead_t *lead, uint32_t load_ohm) { return power_on(lead, load_ohm, 0); }
 
 void cm_node_fault(uint8_t node, uint8_t fault) {
   if (node >= NM_NODES) return;

@@ -34,6 +34,9 @@
  * timers, the output stage (its limiter ceilings come from the lead's contact areas), the
  * erased external flash. Returns the port to hand to nm_core_init. */
 const nm_port_t *cm_port_init(const nm_lead_t *lead, uint32_t load_ohm);
+/* A reset of the same device: everything starts again (clock from 0, output stage idle,
+ * faults cleared) except the external flash, which keeps what was written. */
+const nm_port_t *cm_port_reboot(const nm_lead_t *lead, uint32_t load_ohm);
 
 /* The clock: 25 MHz ticks since power-on, and the same in ns and us. */
 uint64_t cm_ticks(void);

@@ -17,6 +17,7 @@
 #include "cm_port.h"
 #include "console.h"
 #include "nmod/cmd.h"
+#include "nmod/dev.h"
 #include "nmod/lead.h"
 #include "nmod/wire.h"
 #include "progs.h"
@@ -24,7 +25,12 @@
 #define NS_PER_S 1000000000ull
 #define US_PER_S 1000000ull
 
+/* The device under test: a bare core (the SNM and SCS parts), or the whole device layer
+ * (the last part), whose core is then dev.core. */
 static nm_core_t core;
+static nm_dev_t dev;
+static nm_core_t *cur = &core;
+static nm_dev_t *cur_dev;
 static uint8_t req[NM_CMD_MAX], resp[NM_CMD_MAX];
 static size_t resp_len;
 
@@ -69,7 +75,15 @@ static const char *trip_name(uint32_t t) {
 /* ---- requests ------------------------------------------------------------------------ */
 
 static int send(uint8_t role, size_t len) {
-  int st = cm_cmd(&core, role, req, len, resp, sizeof resp, &resp_len);
+  int st;
+  if (cur_dev) {
+    cm_span_t sp = cm_core_enter();
+    st = nm_dev_exec(cur_dev, role, req, len, resp, sizeof resp, &resp_len);
+    cm_stats.cmd_ticks += cm_core_exit(sp);
+    cm_stats.cmds++;
+  } else {
+    st = cm_cmd(cur, role, req, len, resp, sizeof resp, &resp_len);
+  }
   if (resp_len < 1 || (int8_t)resp[0] != st) cm_printf("# response status byte does not match the return value\n");
   return st;
 }
@@ -132,21 +146,35 @@ static status_t status(void) {
   s.fault = nm_rd_u32(&r);
   s.detail = nm_rd_u32(&r);
   if (r.err) cm_printf("# STATUS response too short\n");
-  s.valid = core.set.valid_mask;
-  s.running = core.set.running_mask;
+  s.valid = cur->set.valid_mask;
+  s.running = cur->set.running_mask;
   uint64_t now = cm_now_us();
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
-    s.amp_ua[i] = core.set.amp_ua[i];
-    s.level_ua[i] = nm_core_level_ua(&core, i, now);
+    s.amp_ua[i] = cur->set.amp_ua[i];
+    s.level_ua[i] = nm_core_level_ua(cur, i, now);
   }
   return s;
 }
 
 /* ---- time and the output stage --------------------------------------------------------- */
 
-static void run_for_us(uint64_t us) { cm_run(&core, cm_now_us() + us); }
+/* Run the device until the clock reaches until_us, waking it whenever it is due. */
+static void run_to_us(uint64_t until_us) {
+  if (!cur_dev) {
+    cm_run(cur, until_us);
+    return;
+  }
+  while (cm_wait(until_us) == CM_EV_WAKE) {
+    cm_span_t sp = cm_core_enter();
+    (void)nm_dev_wake(cur_dev);
+    cm_stats.wake_ticks += cm_core_exit(sp);
+    cm_stats.wakes++;
+  }
+}
 
-static void run_until_ns(uint64_t t_ns) { cm_run(&core, (t_ns + 999u) / 1000u); }
+static void run_for_us(uint64_t us) { run_to_us(cm_now_us() + us); }
+
+static void run_until_ns(uint64_t t_ns) { run_to_us((t_ns + 999u) / 1000u); }
 
 /* Let a pattern change or stop requested earlier take effect (it waits for the end of the
  * frame being delivered). */
@@ -250,6 +278,8 @@ static void step(const char *name, int st) {
 }
 
 static void boot(const char *name, uint8_t therapy, uint8_t model) {
+  cur = &core;
+  cur_dev = NULL;
   const nm_lead_t *lead = nm_lead_catalog(model);
   const nm_port_t *port = cm_port_init(lead, NM_IMPEDANCE_DEFAULT_OHM);
   int err = nm_core_init(&core, port, therapy, lead);
@@ -318,14 +348,14 @@ static void scs(void) {
 
   /* Cycling: select the burst program; cycles run from the moment it starts. */
   step("scs-select-burst", op_u8(NM_ROLE_CLINICIAN, NM_OP_SELECT, 0x04));
-  uint64_t t0 = core.run_start_us;
-  cm_run(&core, t0 + 10 * US_PER_S);
+  uint64_t t0 = cur->run_start_us;
+  run_to_us(t0 + 10 * US_PER_S);
   step("scs-burst-on-10s", NM_OK);
   deliver_frames("scs-burst-deliver-1s", 40);
-  cm_run(&core, t0 + 31 * US_PER_S);
+  run_to_us(t0 + 31 * US_PER_S);
   step("scs-cycle-off-31s", NM_OK);
   deliver_seconds("scs-cycle-off-deliver", 85);
-  cm_run(&core, t0 + 122 * US_PER_S);
+  run_to_us(t0 + 122 * US_PER_S);
   step("scs-cycle-on-122s", NM_OK);
   deliver_frames("scs-cycle-on-deliver-1s", 40);
 
@@ -361,6 +391,41 @@ static void scs(void) {
   deliver_seconds("scs-off-5s", 5);
 }
 
+/* ---- the whole device ------------------------------------------------------------------ */
+
+/* The device layer (firmware/dev) as the implant runs it: its settings, mode and event log
+ * live in the store on the emulated NOR flash, so a reset does not lose an acknowledged
+ * command. */
+static void whole_device(void) {
+  const nm_lead_t *lead = nm_lead_catalog(NM_LEAD_SNM_TINED_4);
+  nm_factory_t factory;
+  memset(&factory, 0, sizeof factory);
+  factory.kind = NM_KIND_INS;
+  factory.therapy = NM_THERAPY_SNM;
+  factory.lead = *lead;
+  cur_dev = &dev;
+  cur = &dev.core;
+  const nm_port_t *port = cm_port_init(lead, NM_IMPEDANCE_DEFAULT_OHM); /* blank flash */
+  int err = nm_dev_boot(&dev, port, &factory);
+  cm_printf("STEP dev-boot-new st=%s provisioned=%u\n", st_name(err), dev.provisioned_now);
+  step("dev-activate", op_u8(NM_ROLE_CLINICIAN, NM_OP_MODE, NM_MODE_OFF));
+  const cm_therapy_t *t = &cm_examples[0];
+  step("dev-program", op_program_all(lead, 0x01, t->n, t->prog));
+  step("dev-therapy-on", op_u8(NM_ROLE_PATIENT, NM_OP_THERAPY, 1));
+  step("dev-amp-up", op_amp_step(NM_ROLE_PATIENT, 0, +1));
+  deliver_frames("dev-deliver-10s", 140);
+
+  /* A reset: RAM is lost, the flash is not. */
+  port = cm_port_reboot(lead, NM_IMPEDANCE_DEFAULT_OHM);
+  memset(&dev, 0x5A, sizeof dev); /* nothing may survive in RAM */
+  err = nm_dev_boot(&dev, port, &factory);
+  cm_printf("STEP dev-boot-again st=%s provisioned=%u\n", st_name(err), dev.provisioned_now);
+  step("dev-after-reset", NM_OK);
+  run_for_us(1 * US_PER_S);
+  deliver_frames("dev-deliver-after-reset", 140);
+  step("dev-therapy-off", op_u8(NM_ROLE_PATIENT, NM_OP_THERAPY, 0));
+}
+
 int main(void) {
   cm_printf("# nmod scenario on the emulated Cortex-M (%s)\n",
 #if defined(__ARM_FP)
@@ -371,6 +436,7 @@ int main(void) {
   );
   snm();
   scs();
+  whole_device();
   cm_printf("STEP done\n");
   cm_printf("# core: %llu wakes, %llu commands\n", (unsigned long long)cm_stats.wakes,
             (unsigned long long)cm_stats.cmds);
