@@ -633,6 +633,21 @@ static int dev_op(nm_dev_t *d, uint8_t role, uint8_t op, nm_rd_t *r, nm_wr_t *w,
       }
       return 1;
     }
+    case NM_OP_HEALTH:
+      if (role != NM_ROLE_CLINICIAN) *st = NM_EPERM;
+      else if ((*st = nm_rd_done(r)) == NM_OK) {
+        use_tick(d);
+        nm_wr_u32(w, d->imp_last_s);
+        nm_wr_u8(w, d->core.set.lead.n_contacts);
+        for (uint8_t n = 0; n < d->core.set.lead.n_contacts; n++) nm_wr_u32(w, d->imp_last_ohm[n]);
+        nm_wr_u16(w, d->imp_jump);
+        uint64_t min = d->use_therapy_ms / 60000u;
+        nm_wr_u16(w, (uint16_t)(min > 1440u ? 1440u : min));
+        nm_wr_u16(w, d->use_adjust);
+        nm_wr_u32(w, d->use_therapy_ms ? (uint32_t)(d->use_amp_ua_ms / d->use_therapy_ms) : 0u);
+        nm_wr_u8(w, d->use_modes);
+      }
+      return 1;
     case NM_OP_PAIR:
       if (role != NM_ROLE_CLINICIAN) *st = NM_EPERM;
       else if ((*st = nm_rd_done(r)) == NM_OK) *st = op_pair(d, w);

@@ -33,6 +33,9 @@ typedef enum { NM_KIND_ETS = 0, NM_KIND_INS = 1 } nm_kind; /* external trial / i
 enum {
   NM_OP_IDENTITY = 0x03, /* -> serial[16], kind u8, therapy u8, fw u8 x3, lead model u8 */
   NM_OP_TIME_SET = 0x04, /* epoch_s u64: the programmer sets the device's calendar clock */
+  NM_OP_HEALTH = 0x05,   /* -> last lead check: at_s u32, n u8, n x ohm u32, jump u16;
+                            today so far: therapy_min u16, adjustments u16, avg_amp_ua u32,
+                            mode_changes u8 (clinician) */
   NM_OP_PAIR = 0x40,     /* -> slot u8, key_id[8], secret[32] (a new remote credential) */
   NM_OP_REVOKE = 0x41,   /* key_id[8] */
   NM_OP_REMOTES = 0x42,  /* -> n u8, n x (key_id[8], paired_epoch_s u32) */
