@@ -362,6 +362,15 @@ void cm_out_reset(void *ctx) {
   call_end(m, t0);
 }
 
+/* Output off at once, mid-frame if need be: the last resort of a fault handler. Touches
+ * nothing but the model's flags and its timer, so it works whatever state the CPU is in. */
+void cm_out_kill(void) {
+  uint32_t m = cm_irq_save();
+  out.has_cur = out.has_pend = out.stop_pend = 0;
+  timer_off();
+  cm_irq_restore(m);
+}
+
 /* ---- for the scenario and the bench ---------------------------------------------------- */
 
 void cm_out_node_fault(uint8_t node, uint8_t shorted) {

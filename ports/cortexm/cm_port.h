@@ -154,6 +154,8 @@ int cm_out_mark_read(cm_out_count_t *cnt); /* 1 when taken, else 0 */
 /* The first frame boundary of the pattern now delivered at or after t_ns (CM_NEVER when
  * nothing is delivered). */
 uint64_t cm_out_boundary_after(uint64_t t_ns);
+/* Output off at once (a fault handler's last resort; the core is not told). */
+void cm_out_kill(void);
 /* Fault hooks used by cm_port.c. */
 void cm_out_node_fault(uint8_t node, uint8_t shorted);
 /* 1 (and cleared) when the stage tripped since the last call: the port wakes the core.

@@ -38,11 +38,11 @@ __attribute__((noreturn)) static void reset(void) {
   }
 }
 
-/* A fault nobody handles: output off, then reset; the device boots again from its flash
- * (settings, mode and the event log survive). */
+/* A fault nobody handles: output off at once, then reset; the device boots again from its
+ * flash (settings, mode and the event log survive). */
 void cm_fault(uint32_t exc) {
   (void)exc;
-  cm_out_stop(NULL);
+  cm_out_kill();
   reset();
 }
 
