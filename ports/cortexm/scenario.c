@@ -14,6 +14,7 @@
  */
 #include <string.h>
 
+#include "board.h"
 #include "cm_port.h"
 #include "console.h"
 #include "nmod/cmd.h"
@@ -438,6 +439,7 @@ int main(void) {
   scs();
   whole_device();
   cm_printf("STEP done\n");
+  cm_printf("# stack high-water mark: %lu bytes\n", (unsigned long)cm_stack_high_water());
   cm_printf("# core: %llu wakes, %llu commands\n", (unsigned long long)cm_stats.wakes,
             (unsigned long long)cm_stats.cmds);
   return 0;

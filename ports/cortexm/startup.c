@@ -10,7 +10,7 @@
 #include "board.h"
 #include "mps2.h"
 
-extern uint32_t __stack_top;
+extern uint32_t __stack_top, __stack_bottom;
 extern uint32_t __data_start, __data_end, __data_load;
 extern uint32_t __bss_start, __bss_end;
 
@@ -90,6 +90,12 @@ __attribute__((section(".vectors"), used)) const cm_vector_t cm_vectors[16 + CM_
     [16 + 31] = cm_isr_default,
 };
 
+size_t cm_stack_high_water(void) {
+  const uint32_t *p = &__stack_bottom;
+  while (p < &__stack_top && *p == CM_STACK_PAINT) p++;
+  return (size_t)((uintptr_t)&__stack_top - (uintptr_t)p);
+}
+
 void cm_isr_reset(void) {
 #if defined(__ARM_FP)
   /* Cortex-M4F: give the FPU full access (CP10 and CP11) before any floating-point
@@ -99,6 +105,8 @@ void cm_isr_reset(void) {
 #endif
   /* Trap an integer division by zero (the hardware would return 0 and go on). */
   CM_REG(CM_SCB_CCR) |= 1u << 4;
+  /* Paint the stack below this frame, for cm_stack_high_water(). */
+  for (volatile uint32_t *p = &__stack_bottom; p < (uint32_t *)__builtin_frame_address(0) - 16; p++) *p = CM_STACK_PAINT;
   size_t data = (size_t)((uintptr_t)&__data_end - (uintptr_t)&__data_start);
   memcpy(&__data_start, &__data_load, data);
   memset(&__bss_start, 0, (size_t)((uintptr_t)&__bss_end - (uintptr_t)&__bss_start));
