@@ -211,7 +211,9 @@ static void test_history(void **state) {
   assert_int_equal(exec2(NM_ROLE_PATIENT, NM_OP_MODE, NM_MODE_SURGERY), NM_OK);
   static ev_t evs[64];
   int n = read_history(evs, 64);
-  uint8_t want[] = {NM_EV_PROVISION, NM_EV_BOOT, NM_EV_SELECT, NM_EV_AMP, NM_EV_PROGRAM, NM_EV_REFUSED, NM_EV_MODE, NM_EV_MODE};
+  /* Activation (leaving shelf mode) checks the lead. */
+  uint8_t want[] = {NM_EV_PROVISION, NM_EV_BOOT, NM_EV_SELECT,    NM_EV_AMP, NM_EV_PROGRAM,
+                    NM_EV_REFUSED,   NM_EV_MODE, NM_EV_IMPEDANCE, NM_EV_MODE};
   assert_int_equal(n, (int)sizeof want);
   for (int i = 0; i < n; i++) {
     assert_int_equal(evs[i].type, want[i]);
@@ -226,8 +228,8 @@ static void test_history(void **state) {
   assert_int_equal(nm_rd_u8(&r), NM_ROLE_CLINICIAN);
   assert_true(nm_rd_u32(&r) & NM_R_SHANNON);
   /* Surgery mode entered by the patient. */
-  assert_int_equal(evs[7].data[1], NM_MODE_SURGERY);
-  assert_int_equal(evs[7].data[2], NM_ROLE_PATIENT);
+  assert_int_equal(evs[8].data[1], NM_MODE_SURGERY);
+  assert_int_equal(evs[8].data[2], NM_ROLE_PATIENT);
   /* The patient cannot read the history. */
   uint8_t req[6] = {NM_OP_HISTORY, 0, 0, 0, 0, 8}, resp[NM_CMD_MAX];
   size_t rl;
