@@ -14,8 +14,9 @@
  * when the device is built (30 uC/cm2 of the contact's area), have node currents summing to
  * zero and each channel's charge balanced over a frame, and have slots in range, ascending,
  * not overlapping and inside the frame. A pattern that fails trips the stage: output stops
- * at once and the reason is kept until the core resets it. A shorted contact (fault hook)
- * trips the stage's current monitor at the first pulse that drives it.
+ * at once and the reason is kept until the core resets it. An over-current fault injected
+ * at a node (cm_out_overcurrent) trips the stage's current monitor at the first pulse that
+ * drives it.
  *
  * The state lives in the .asic section: on a device it is the ASIC's memory, not the MCU's,
  * so it is not part of the firmware's RAM budget. Thread-side calls run with interrupts
@@ -55,7 +56,7 @@ typedef struct {
   uint64_t mark_ns;
   uint8_t mark_armed, mark_taken;
   uint32_t limit_pc[NM_NODES];
-  uint8_t shorted[NM_NODES];
+  uint8_t overcurrent[NM_NODES]; /* the current monitor's fault hook */
   nm_out_status_t st;
   uint8_t trip_event;
   uint8_t timer_on;
@@ -155,7 +156,7 @@ static int deliver(uint8_t i) {
   const nm_slot_t *s = &out.cur.slot[i];
   const chan_acc_t *a = &out.acc[s->chan];
   for (uint8_t j = 0; j < a->n; j++) {
-    if (out.shorted[a->node[j]]) {
+    if (out.overcurrent[a->node[j]]) {
       trip(NM_OUT_TRIP_CHARGE, a->node[j], a->abs_pc[j]);
       return 1;
     }
@@ -373,8 +374,8 @@ void cm_out_kill(void) {
 
 /* ---- for the scenario and the bench ---------------------------------------------------- */
 
-void cm_out_node_fault(uint8_t node, uint8_t shorted) {
-  if (node < NM_NODES) out.shorted[node] = shorted ? 1u : 0u;
+void cm_out_overcurrent(uint8_t node, int on) {
+  if (node < NM_NODES) out.overcurrent[node] = on ? 1u : 0u;
 }
 
 int cm_out_take_trip_event(void) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "mps2.h"
+#include "nmod/battery.h"
 #include "nmod/err.h"
 #include "nmod/limits.h"
 
@@ -173,17 +174,17 @@ static void p_timer_at(void *ctx, uint64_t at_us) {
 
 static int node_on_lead(uint8_t n) { return n == NM_NODE_CASE || n < hw.n_contacts; }
 
+/* A pair's impedance: the two contacts' own, in series. A broken conductor (open) makes
+ * any pair with it read very high; a conductor touching another (short) makes any pair
+ * with it read very low. */
 static int p_imp_measure(void *ctx, uint8_t a, uint8_t b, uint32_t *ohm) {
   (void)ctx;
   if (a >= NM_NODES || b >= NM_NODES || a == b) return NM_EINVAL;
   if (!node_on_lead(a) || !node_on_lead(b)) return NM_ENOENT;
-  uint32_t z = 0;
-  const uint8_t nodes[2] = {a, b};
-  for (int i = 0; i < 2; i++) {
-    uint8_t f = hw.node_fault[nodes[i]];
-    z += f == CM_NODE_OPEN ? 50000u : f == CM_NODE_SHORT ? 10u : hw.node_ohm[nodes[i]];
-  }
-  *ohm = z;
+  uint8_t fa = hw.node_fault[a], fb = hw.node_fault[b];
+  if (fa == CM_NODE_OPEN || fb == CM_NODE_OPEN) *ohm = 50000u;
+  else if (fa == CM_NODE_SHORT || fb == CM_NODE_SHORT) *ohm = 10u;
+  else *ohm = hw.node_ohm[a] + hw.node_ohm[b];
   return NM_OK;
 }
 
@@ -260,7 +261,11 @@ static const nm_port_t *power_on(const nm_lead_t *lead, uint32_t load_ohm, int e
   hw.armed_ticks = CM_NEVER;
   hw.n_contacts = lead->n_contacts;
   for (uint8_t n = 0; n < NM_NODES; n++) hw.node_ohm[n] = load_ohm / 2u;
-  hw.batt.voltage_mv = 3700;
+  /* A new primary cell, as the core's default cell figures describe it. */
+  nm_batt_cfg_t cell;
+  nm_batt_defaults(&cell, NM_CELL_PRIMARY);
+  hw.batt.voltage_mv = cell.nominal_mv;
+  hw.batt.capacity_uah = cell.rated_uah;
   hw.rng_state = 0x6E6D6F64ull ^ ((uint64_t)CM_REG(CM_SCC_ID) << 32);
   if (erase_flash) memset(nvm, 0xFF, sizeof nvm);
   clock_start();
@@ -298,15 +303,10 @@ const nm_port_t *cm_port_init(const nm_lead_t *lead, uint32_t load_ohm) { return
 const nm_port_t *cm_port_reboot(const nm_lead_t *lead, uint32_t load_ohm) { return power_on(lead, load_ohm, 0); }
 
 void cm_node_fault(uint8_t node, uint8_t fault) {
-  if (node >= NM_NODES) return;
-  hw.node_fault[node] = fault;
-  cm_out_node_fault(node, fault == CM_NODE_SHORT);
+  if (node < NM_NODES) hw.node_fault[node] = fault;
 }
 
-void cm_batt_set(uint32_t voltage_mv, uint32_t charge_uah) {
-  hw.batt.voltage_mv = voltage_mv;
-  hw.batt.charge_uah = charge_uah;
-}
+void cm_batt_set(const nm_batt_reading_t *r) { hw.batt = *r; }
 
 uint64_t cm_wdt_kicks(void) { return hw.wdt_kicks; }
 

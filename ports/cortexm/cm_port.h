@@ -104,11 +104,17 @@ int cm_cmd(nm_core_t *c, uint8_t role, const uint8_t *req, size_t req_len, uint8
 
 enum { CM_NODE_OK = 0, CM_NODE_OPEN = 1, CM_NODE_SHORT = 2 };
 
-/* Put contact `node` in a fault state. An open contact measures 50 kohm; a short measures
- * 10 ohm, and the output stage's current monitor trips (NM_OUT_TRIP_CHARGE at that node)
- * at the first pulse that drives it. */
+/* Put contact `node` in a fault state, as the impedance measurement sees it: any pair with
+ * an open contact measures 50 kohm, any pair with a shorted one 10 ohm. The output stage still delivers the programmed
+ * current (its current sources regulate it; through a short it bypasses the tissue): the
+ * device's lead check is what finds a short. */
 void cm_node_fault(uint8_t node, uint8_t fault);
-void cm_batt_set(uint32_t voltage_mv, uint32_t charge_uah);
+/* The output stage's own current monitor sees too much current at `node` (a failing
+ * contact or driver): from the next pulse that drives it, the stage trips
+ * (NM_OUT_TRIP_CHARGE at that node) until the fault is cleared (on = 0). */
+void cm_out_overcurrent(uint8_t node, int on);
+/* The fuel gauge's reading from now on (default: a new primary cell, nmod/battery.h). */
+void cm_batt_set(const nm_batt_reading_t *r);
 uint64_t cm_wdt_kicks(void);
 
 /* The radio. The MPS2 board has none: nothing is ever pending and cm_radio_rx returns 0;
@@ -156,8 +162,6 @@ int cm_out_mark_read(cm_out_count_t *cnt); /* 1 when taken, else 0 */
 uint64_t cm_out_boundary_after(uint64_t t_ns);
 /* Output off at once (a fault handler's last resort; the core is not told). */
 void cm_out_kill(void);
-/* Fault hooks used by cm_port.c. */
-void cm_out_node_fault(uint8_t node, uint8_t shorted);
 /* 1 (and cleared) when the stage tripped since the last call: the port wakes the core.
  * The peek leaves it set (for the check made with interrupts masked before sleeping). */
 int cm_out_take_trip_event(void);

@@ -59,7 +59,9 @@ static const char *fault_name(uint32_t f) {
     case NM_FAULT_LIMITER: return "limiter";
     case NM_FAULT_ASSERT: return "assert";
     case NM_FAULT_OUTPUT: return "output";
-    default: return "other"; /* newer faults (battery, lead) print as their number below */
+    case NM_FAULT_BATTERY: return "battery";
+    case NM_FAULT_LEAD: return "lead";
+    default: return "?";
   }
 }
 
@@ -256,7 +258,7 @@ static void step(const char *name, int st) {
   cm_printf("STEP %s st=%s mode=%s therapy_on=%u fault=%s", name, st_name(st), nm_mode_name(s.mode), s.therapy_on,
             fault_name(s.fault));
   if (s.fault == NM_FAULT_LIMITER) cm_printf("/%s", trip_name(s.detail));
-  else if (s.fault > NM_FAULT_OUTPUT) cm_printf("/%lu", (unsigned long)s.fault);
+  if (s.fault == NM_FAULT_LEAD) cm_printf("/E%lu", (unsigned long)s.detail);
   cm_printf(" running=0x%02x amp_ua=", s.running);
   int first = 1;
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
@@ -367,22 +369,21 @@ static void scs(void) {
   run_for_us(2 * US_PER_S);
   deliver_frames("scs-deliver-after-mri", 40);
 
-  /* A short on E3, the burst's cathode. The output stage's own current monitor trips at
-   * the next E3 pulse; the core, woken by the trip, goes to its safe state; only the
-   * clinician may restart, and with the contact still shorted it trips again; moved off
-   * E3, therapy runs.
-   * TODO(issue 4): when the lead-integrity check lands, the core finds the short itself
-   * (imp_measure reads 10 ohm on E3 here: cm_node_fault) and should react before the
-   * limiter does; update this part and scenario.expect to show that. */
-  cm_node_fault(3, CM_NODE_SHORT);
+  /* The output stage's own current monitor sees an over-current on E3, the burst's cathode
+   * (a failing contact or driver): it trips at the next E3 pulse; the core, woken by the
+   * trip, goes to its safe state; only the clinician may restart, and while the fault is
+   * there it trips again; moved off E3, therapy runs. (A short, which the current sources
+   * ride through, is the device's lead check's to find: the last part.) */
+  cm_out_overcurrent(3, 1);
   run_for_us(1 * US_PER_S);
-  step("scs-short-e3", NM_OK);
+  step("scs-overcurrent-e3", NM_OK);
   step("scs-patient-restart", op_u8(NM_ROLE_PATIENT, NM_OP_THERAPY, 1));
-  step("scs-clinician-restart-shorted", op_u8(NM_ROLE_CLINICIAN, NM_OP_THERAPY, 1));
+  step("scs-clinician-restart-faulty", op_u8(NM_ROLE_CLINICIAN, NM_OP_THERAPY, 1));
   run_for_us(1 * US_PER_S);
-  step("scs-short-trips-again", NM_OK);
+  step("scs-trips-again", NM_OK);
   scs_programs(p, 5, 4); /* the burst on E5- E4+ */
   step("scs-reprogram-off-e3", op_program_all(lead, 0x04, 3, p));
+  cm_out_overcurrent(3, 0);
   step("scs-clinician-restart", op_u8(NM_ROLE_CLINICIAN, NM_OP_THERAPY, 1));
   run_for_us(2 * US_PER_S);
   deliver_frames("scs-deliver-after-short", 40);
@@ -424,6 +425,22 @@ static void whole_device(void) {
   step("dev-after-reset", NM_OK);
   run_for_us(1 * US_PER_S);
   deliver_frames("dev-deliver-after-reset", 140);
+
+  /* A short on E3, the anode. The current sources ride through it (the output stage goes
+   * on delivering); the device's lead check finds it (the daily one, or the clinician's
+   * NM_OP_IMPEDANCE now, the same check) and stops the programs that use E3. */
+  cm_node_fault(3, CM_NODE_SHORT);
+  deliver_frames("dev-short-unseen-1s", 14);
+  step("dev-lead-check", op0(NM_ROLE_CLINICIAN, NM_OP_IMPEDANCE));
+  cm_printf("STEP dev-lead-alerts short=0x%04x open=0x%04x\n", cur->lead_short, cur->lead_open);
+  deliver_seconds("dev-stopped-5s", 5);
+  step("dev-patient-restart", op_u8(NM_ROLE_PATIENT, NM_OP_THERAPY, 1));
+  nm_prog_t moved = t->prog[0];
+  moved.frac_pct[3] = 0;
+  moved.frac_pct[2] = 100; /* E0- E2+ */
+  step("dev-reprogram-off-e3", op_program_all(lead, 0x01, 1, &moved));
+  step("dev-clinician-restart", op_u8(NM_ROLE_CLINICIAN, NM_OP_THERAPY, 1));
+  deliver_frames("dev-deliver-after-short", 140);
   step("dev-therapy-off", op_u8(NM_ROLE_PATIENT, NM_OP_THERAPY, 0));
 }
 
