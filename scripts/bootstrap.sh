@@ -8,7 +8,7 @@ what=${1:-all}
 host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlite3-dev)
 # clang brings libFuzzer; optional, the fuzz smoke test runs only when it is there.
 opt_pkgs=(clang)
-target_pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)
+target_pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3)
 
 want=()
 case "$what" in
