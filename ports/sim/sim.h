@@ -77,7 +77,6 @@ typedef struct {
   uint8_t charging;
   uint32_t auto_low_pm;   /* the simulated patient recharges at this state of charge (0: never) */
   uint32_t recharges;     /* recharge sessions so far */
-  uint8_t exhausted;      /* the charge ran out entirely */
 } sim_cell_t;
 
 typedef struct {

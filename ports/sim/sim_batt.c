@@ -55,7 +55,6 @@ void sim_batt_account(sim_hw_t *hw) {
     c->charged_pc += (uint64_t)c->cfg.charge_ua * (hw->now_ns - c->last_ns) / 1000u;
   }
   c->last_ns = hw->now_ns;
-  uint64_t used = used_pc(hw), cap = capacity_pc(c);
   if (c->charging && c->charged_pc >= c->last_total_pc - c->mark_pc + c->preused_pc) {
     /* Full: the gauge starts over from here, the charger stops. */
     c->mark_pc = c->last_total_pc;
@@ -64,7 +63,7 @@ void sim_batt_account(sim_hw_t *hw) {
     c->charging = 0;
     return;
   }
-  if (used >= cap) c->exhausted = 1;
+  uint64_t used = used_pc(hw), cap = capacity_pc(c);
   if (!c->charging && c->auto_low_pm && c->cfg.cell == NM_CELL_RECHARGEABLE && cap &&
       (cap - (used < cap ? used : cap)) * 1000u / cap <= c->auto_low_pm) {
     c->charging = 1;
