@@ -34,30 +34,9 @@ uint8_t nm_cmd_roles(uint8_t op) {
 }
 
 static void put_status(nm_wr_t *w, const nm_core_t *c) {
-  uint64_t t = c->port->now_us(c->port->ctx);
-  nm_wr_u8(w, c->mode);
-  nm_wr_u8(w, c->set.therapy);
-  nm_wr_u8(w, c->set.therapy_on);
-  nm_wr_u32(w, c->fault);
-  nm_wr_u32(w, c->fault_detail);
-  nm_wr_u8(w, c->batt.cell);
-  nm_wr_u8(w, c->batt.state);
-  nm_wr_u16(w, c->batt.soc_pm);
-  nm_wr_u8(w, c->batt.charging);
-  nm_wr_u16(w, c->lead_open);
-  nm_wr_u16(w, c->lead_short);
-  nm_wr_u8(w, c->set.valid_mask);
-  nm_wr_u8(w, c->set.running_mask);
-  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
-    if (!(c->set.valid_mask & (1u << i))) continue;
-    const nm_prog_t *p = &c->set.prog[i];
-    nm_wr_u8(w, i);
-    nm_wr_bytes(w, p->name, NM_NAME_LEN);
-    nm_wr_u32(w, c->set.amp_ua[i]);
-    nm_wr_u32(w, p->pt_min_ua);
-    nm_wr_u32(w, p->pt_max_ua);
-    nm_wr_u32(w, nm_core_level_ua(c, i, t));
-  }
+  nm_status_t st;
+  nm_status_of(c, &st);
+  nm_wire_put_status(w, &st);
 }
 
 static void put_interrogate(nm_wr_t *w, const nm_core_t *c) {

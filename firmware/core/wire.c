@@ -232,3 +232,85 @@ void nm_wire_get_settings(nm_rd_t *r, nm_settings_t *s) {
     s->amp_ua[i] = nm_rd_u32(r);
   }
 }
+
+void nm_status_of(const nm_core_t *c, nm_status_t *out) {
+  memset(out, 0, sizeof *out);
+  uint64_t t = c->port->now_us(c->port->ctx);
+  out->mode = c->mode;
+  out->therapy = c->set.therapy;
+  out->therapy_on = c->set.therapy_on;
+  out->fault = c->fault;
+  out->fault_detail = c->fault_detail;
+  out->cell = c->batt.cell;
+  out->batt_state = c->batt.state;
+  out->soc_pm = c->batt.soc_pm;
+  out->charging = c->batt.charging;
+  out->lead_open = c->lead_open;
+  out->lead_short = c->lead_short;
+  out->valid_mask = c->set.valid_mask;
+  out->running_mask = c->set.running_mask;
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (!(c->set.valid_mask & (1u << i))) continue;
+    nm_status_prog_t *p = &out->prog[out->n_prog++];
+    p->slot = i;
+    memcpy(p->name, c->set.prog[i].name, NM_NAME_LEN);
+    p->amp_ua = c->set.amp_ua[i];
+    p->pt_min_ua = c->set.prog[i].pt_min_ua;
+    p->pt_max_ua = c->set.prog[i].pt_max_ua;
+    p->level_ua = nm_core_level_ua(c, i, t);
+  }
+}
+
+void nm_wire_put_status(nm_wr_t *w, const nm_status_t *s) {
+  nm_wr_u8(w, s->mode);
+  nm_wr_u8(w, s->therapy);
+  nm_wr_u8(w, s->therapy_on);
+  nm_wr_u32(w, s->fault);
+  nm_wr_u32(w, s->fault_detail);
+  nm_wr_u8(w, s->cell);
+  nm_wr_u8(w, s->batt_state);
+  nm_wr_u16(w, s->soc_pm);
+  nm_wr_u8(w, s->charging);
+  nm_wr_u16(w, s->lead_open);
+  nm_wr_u16(w, s->lead_short);
+  nm_wr_u8(w, s->valid_mask);
+  nm_wr_u8(w, s->running_mask);
+  for (uint8_t i = 0; i < s->n_prog && i < NM_MAX_PROGRAMS; i++) {
+    const nm_status_prog_t *p = &s->prog[i];
+    nm_wr_u8(w, p->slot);
+    nm_wr_bytes(w, p->name, NM_NAME_LEN);
+    nm_wr_u32(w, p->amp_ua);
+    nm_wr_u32(w, p->pt_min_ua);
+    nm_wr_u32(w, p->pt_max_ua);
+    nm_wr_u32(w, p->level_ua);
+  }
+}
+
+void nm_wire_get_status(nm_rd_t *r, nm_status_t *s) {
+  memset(s, 0, sizeof *s);
+  s->mode = nm_rd_u8(r);
+  s->therapy = nm_rd_u8(r);
+  s->therapy_on = nm_rd_u8(r);
+  s->fault = nm_rd_u32(r);
+  s->fault_detail = nm_rd_u32(r);
+  s->cell = nm_rd_u8(r);
+  s->batt_state = nm_rd_u8(r);
+  s->soc_pm = nm_rd_u16(r);
+  s->charging = nm_rd_u8(r);
+  s->lead_open = nm_rd_u16(r);
+  s->lead_short = nm_rd_u16(r);
+  s->valid_mask = nm_rd_u8(r);
+  s->running_mask = nm_rd_u8(r);
+  /* One entry per stored program, as the mask says. */
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (!(s->valid_mask & (1u << i))) continue;
+    nm_status_prog_t *p = &s->prog[s->n_prog++];
+    p->slot = nm_rd_u8(r);
+    nm_rd_bytes(r, p->name, NM_NAME_LEN);
+    p->name[NM_NAME_LEN - 1] = '\0';
+    p->amp_ua = nm_rd_u32(r);
+    p->pt_min_ua = nm_rd_u32(r);
+    p->pt_max_ua = nm_rd_u32(r);
+    p->level_ua = nm_rd_u32(r);
+  }
+}

@@ -89,13 +89,13 @@ static void remote_status(uint8_t *batt_state, uint16_t *open, uint16_t *shrt) {
   size_t rl;
   assert_int_equal(exec(NM_ROLE_PATIENT, &req, 1, resp, &rl), NM_OK);
   nm_rd_t r;
+  nm_status_t st;
   nm_rd_init(&r, resp + 1, rl - 1);
-  r.pos = 3 + 4 + 4 + 1; /* mode, therapy, on, fault, detail, cell */
-  *batt_state = nm_rd_u8(&r);
-  (void)nm_rd_u16(&r);
-  (void)nm_rd_u8(&r);
-  *open = nm_rd_u16(&r);
-  *shrt = nm_rd_u16(&r);
+  nm_wire_get_status(&r, &st);
+  assert_int_equal(nm_rd_done(&r), NM_OK);
+  *batt_state = st.batt_state;
+  *open = st.lead_open;
+  *shrt = st.lead_short;
 }
 
 static void test_primary_eri_then_eos(void **state) {

@@ -38,6 +38,30 @@ void nm_rd_bytes(nm_rd_t *r, void *p, size_t n);
 /* NM_OK when every byte was consumed and nothing ran out, else NM_EINVAL. */
 int nm_rd_done(const nm_rd_t *r);
 
+/* What STATUS reports (the patient's remote and the programmer both read it). */
+typedef struct {
+  uint8_t slot;
+  char name[NM_NAME_LEN];
+  uint32_t amp_ua, pt_min_ua, pt_max_ua;
+  uint32_t level_ua; /* delivered now (ramps, cycling) */
+} nm_status_prog_t;
+
+typedef struct {
+  uint8_t mode, therapy, therapy_on;
+  uint32_t fault, fault_detail;
+  uint8_t cell, batt_state, charging;
+  uint16_t soc_pm;
+  uint16_t lead_open, lead_short; /* contacts, a bit each */
+  uint8_t valid_mask, running_mask;
+  uint8_t n_prog;                 /* entries of prog[]: the stored programs in slot order */
+  nm_status_prog_t prog[NM_MAX_PROGRAMS];
+} nm_status_t;
+
+/* The core's status now. */
+void nm_status_of(const nm_core_t *c, nm_status_t *out);
+void nm_wire_put_status(nm_wr_t *w, const nm_status_t *s);
+void nm_wire_get_status(nm_rd_t *r, nm_status_t *s);
+
 /* Records. Decoding never validates ranges: that is the safety supervisor's job. */
 #define NM_WIRE_PROG_LEN (NM_NAME_LEN + 12 * 4 + NM_NODES)
 void nm_wire_put_prog(nm_wr_t *w, const nm_prog_t *p);
