@@ -26,6 +26,7 @@ void cli_print_refusal(const char *cmd, const tf_therapy_t *t, int st, uint8_t b
 int cmd_check(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_plot_history(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_longevity(int argc, char **argv);
 int cmd_programmer(int argc, char **argv);

@@ -13,7 +13,9 @@
 
 #include "cli.h"
 #include "devcli.h"
+#include "cmd_usage.h"
 #include "fmt.h"
+#include "history.h"
 #include "nmod/wire.h"
 #include "report.h"
 #include "longevity.h"
@@ -22,7 +24,7 @@
 #define USAGE                                                                                                  \
   "usage: nmod programmer --device HOST:PORT --key FILE CMD [--json], CMD one of: interrogate | program "      \
   "THERAPY.json | therapy on|off | test-stim CONTACT --start-ma X --step-ma Y [--steps N] [--mark] | impedance | " \
-  "therapy off --reason pregnancy | history [--since YYYY-MM-DD] | pair-remote --out FILE | revoke-remote ID|KEYFILE | remotes | mode "          \
+  "therapy off --reason pregnancy | history [--since YYYY-MM-DD] | usage [--since YYYY-MM-DD] | pair-remote --out FILE | revoke-remote ID|KEYFILE | remotes | mode "          \
   "normal|mri|surgery | mri-check --scan head|full-body [--out FILE]"
 
 static const char *imp_class(uint8_t c) {
@@ -362,6 +364,24 @@ static int parse_date(const char *s, uint32_t *epoch) {
   return 0;
 }
 
+typedef struct {
+  devcli_t *d;
+  js_w w;
+  uint32_t count;
+} event_printer_t;
+
+static int print_event(void *user, const di_event_t *e) {
+  event_printer_t *hp = user;
+  hp->count++;
+  if (hp->d->json) {
+    di_json_event(&hp->w, e);
+  } else {
+    char t[32], text[160];
+    printf("%6u  %s  %s\n", e->seq, di_time(e->t_s, t, sizeof t), di_event_text(e, text, sizeof text));
+  }
+  return 0;
+}
+
 static int do_history(devcli_t *d, int argc, char **argv) {
   uint32_t since = 0;
   for (int i = 1; i < argc; i++) {
@@ -375,65 +395,30 @@ static int do_history(devcli_t *d, int argc, char **argv) {
       return CLI_USAGE;
     }
   }
-  js_w w;
+  event_printer_t hp = {d, {0}, 0};
   if (d->json) {
-    jw_init(&w, stdout);
-    jw_obj(&w);
-    jw_key(&w, "events");
-    jw_arr(&w);
+    di_identity_t id;
+    int rc = devcli_identity(d, &id);
+    if (rc) return rc;
+    jw_init(&hp.w, stdout);
+    jw_obj(&hp.w);
+    jw_key(&hp.w, "serial");
+    jw_str(&hp.w, id.serial);
+    jw_key(&hp.w, "events");
+    jw_arr(&hp.w);
   }
-  uint32_t from = 0, count = 0;
-  for (int guard = 0; guard < 100000; guard++) {
-    uint8_t req[6], resp[NM_CMD_MAX];
-    size_t rl;
-    nm_wr_t wr;
-    nm_wr_init(&wr, req, sizeof req);
-    nm_wr_u8(&wr, NM_OP_HISTORY);
-    nm_wr_u32(&wr, from);
-    nm_wr_u8(&wr, NM_HISTORY_MAX_PER_CALL);
-    int st = devcli_call(d, req, wr.len, resp, &rl);
-    if (st != NM_OK) return devcli_fail(d, st, "history");
-    nm_rd_t r;
-    nm_rd_init(&r, resp + 1, rl - 1);
-    uint32_t first = nm_rd_u32(&r), next = nm_rd_u32(&r);
-    uint8_t k = nm_rd_u8(&r);
-    if (guard == 0 && (int32_t)(from - first) < 0) from = first;
-    for (uint8_t i = 0; i < k && !r.err; i++) {
-      di_event_t e;
-      memset(&e, 0, sizeof e);
-      e.seq = nm_rd_u32(&r);
-      uint8_t len = nm_rd_u8(&r);
-      if (len < 5 || len > NM_LOG_PAYLOAD_MAX) return devcli_fail(d, NM_EINVAL, "history");
-      uint8_t rec[NM_LOG_PAYLOAD_MAX];
-      nm_rd_bytes(&r, rec, len);
-      nm_rd_t p;
-      nm_rd_init(&p, rec, len);
-      e.t_s = nm_rd_u32(&p);
-      e.type = nm_rd_u8(&p);
-      e.len = (uint8_t)(len - 5u);
-      memcpy(e.data, rec + 5, e.len);
-      from = e.seq + 1u;
-      if (e.t_s < since) continue;
-      count++;
-      if (d->json) {
-        di_json_event(&w, &e);
-      } else {
-        char t[32], text[160];
-        printf("%6u  %s  %s\n", e.seq, di_time(e.t_s, t, sizeof t), di_event_text(&e, text, sizeof text));
-      }
-    }
-    if (nm_rd_done(&r) != NM_OK) return devcli_fail(d, NM_EINVAL, "history");
-    if (k == 0 || from == next) break;
-  }
+  int st = hist_read(&d->link, since, print_event, &hp);
+  if (st == DEV_ETRANSPORT) cli_error(d->cmd, "%s", d->conn.msg[0] ? d->conn.msg : "the device did not answer: try again");
+  if (st != NM_OK) return devcli_fail(d, st, "history");
   if (d->json) {
-    jw_arr_end(&w);
-    jw_key(&w, "count");
-    jw_uint(&w, count);
-    jw_key(&w, "frame_bytes");
-    jw_uint(&w, d->conn.tx_bytes + d->conn.rx_bytes);
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else if (count == 0) {
+    jw_arr_end(&hp.w);
+    jw_key(&hp.w, "count");
+    jw_uint(&hp.w, hp.count);
+    jw_key(&hp.w, "frame_bytes");
+    jw_uint(&hp.w, d->conn.tx_bytes + d->conn.rx_bytes);
+    jw_obj_end(&hp.w);
+    jw_end(&hp.w);
+  } else if (hp.count == 0) {
     printf("no events%s\n", since ? " since that date" : "");
   }
   return CLI_OK;
@@ -785,7 +770,7 @@ int cmd_programmer(int argc, char **argv) {
   int rc = devcli_args(&d, "programmer", argc, argv, USAGE);
   if (rc) return rc;
   const char *sub = d.argv[0];
-  static const char *const known[] = {"interrogate", "program", "therapy", "test-stim", "impedance", "history",
+  static const char *const known[] = {"interrogate", "program", "therapy", "test-stim", "impedance", "history", "usage",
                                       "pair-remote", "revoke-remote", "remotes", "mode", "mri-check"};
   int ok = 0;
   for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) ok |= strcmp(sub, known[i]) == 0;
@@ -833,6 +818,7 @@ int cmd_programmer(int argc, char **argv) {
   } else if (strcmp(sub, "test-stim") == 0) rc = do_test_stim(&d, d.argc, d.argv);
   else if (strcmp(sub, "impedance") == 0) rc = do_impedance(&d);
   else if (strcmp(sub, "history") == 0) rc = do_history(&d, d.argc, d.argv);
+  else if (strcmp(sub, "usage") == 0) rc = cmd_programmer_usage(&d, d.argc, d.argv);
   else if (strcmp(sub, "pair-remote") == 0) rc = do_pair(&d, d.argc, d.argv);
   else if (strcmp(sub, "revoke-remote") == 0) rc = do_revoke(&d, d.argv[1]);
   else if (strcmp(sub, "remotes") == 0) rc = do_remotes(&d);

@@ -31,6 +31,7 @@ static const subcmd_t cmds[] = {
      "simulate THERAPY.json --duration D [--trace FILE.csv --trace-window A..B] [--json]\n"
      "                                            run the firmware on simulated hardware in virtual time"},
     {"plot", cmd_plot, "plot THERAPY.json --out FILE.svg       draw the waveform on each contact"},
+    {"plot-history", cmd_plot_history, "plot-history HISTORY.json --out FILE.svg  draw a saved 'programmer history --json' (usage, battery, leads)"},
     {"longevity", cmd_longevity,
      "longevity THERAPY.json --battery primary|rechargeable [--json]\n"
      "                                            years to ERI, or recharge interval and years of service"},

@@ -124,6 +124,11 @@ const char *di_event_type(uint8_t type) {
   return type < sizeof names / sizeof names[0] ? names[type] : "unknown";
 }
 
+const char *di_reason(uint8_t reason) {
+  static const char *const n[] = {NULL, "pregnancy", "patient", "clinical"};
+  return reason < 4 ? n[reason] : NULL;
+}
+
 static const char *role_name(uint8_t role) {
   return role == NM_ROLE_CLINICIAN ? "clinician" : role == NM_ROLE_PATIENT ? "patient" : "device";
 }
@@ -361,6 +366,8 @@ void di_json_event(js_w *w, const di_event_t *e) {
       jw_str(w, di_batt_state(nm_rd_u8(&r)));
       jw_key(w, "battery_pct");
       jw_fixed(w, nm_rd_u16(&r), 1);
+      jw_key(w, "remaining_mah");
+      jw_fixed(w, nm_rd_u32(&r), 3);
       break;
     case NM_EV_IMPEDANCE: {
       uint16_t masks[4];
@@ -377,20 +384,60 @@ void di_json_event(js_w *w, const di_event_t *e) {
         }
         jw_arr_end(w);
       }
+      jw_key(w, "auto");
+      jw_bool(w, nm_rd_u8(&r) != 0);
       break;
     }
-    case NM_EV_AMP:
-      (void)nm_rd_u8(&r);
+    case NM_EV_AMP: {
+      uint8_t slot = nm_rd_u8(&r);
       jw_key(w, "amplitude_ma");
       jw_fixed(w, nm_rd_u32(&r), 3);
       jw_key(w, "by");
       jw_str(w, role_name(nm_rd_u8(&r)));
+      jw_key(w, "slot");
+      jw_uint(w, slot);
       break;
-    case NM_EV_MODE:
+    }
+    case NM_EV_MODE: {
       jw_key(w, "from");
       jw_str(w, nm_mode_name(nm_rd_u8(&r)));
       jw_key(w, "to");
       jw_str(w, nm_mode_name(nm_rd_u8(&r)));
+      jw_key(w, "by");
+      jw_str(w, role_name(nm_rd_u8(&r)));
+      /* Older records have no reason byte. */
+      uint8_t why = e->len > 3 ? nm_rd_u8(&r) : NM_REASON_NONE;
+      jw_key(w, "reason");
+      if (di_reason(why)) jw_str(w, di_reason(why));
+      else jw_null(w);
+      break;
+    }
+    case NM_EV_FAULT: {
+      uint32_t f = nm_rd_u32(&r);
+      jw_key(w, "fault");
+      jw_str(w, di_fault(f));
+      jw_key(w, "fault_code");
+      jw_uint(w, f);
+      jw_key(w, "detail");
+      jw_uint(w, nm_rd_u32(&r));
+      break;
+    }
+    case NM_EV_LEAD_STOP: {
+      char b[8];
+      uint8_t node = nm_rd_u8(&r), progs = nm_rd_u8(&r);
+      jw_key(w, "contact");
+      jw_str(w, fmt_node(b, sizeof b, node));
+      jw_key(w, "programs");
+      jw_arr(w);
+      for (uint8_t i = 0; i < 8; i++) {
+        if (progs & (1u << i)) jw_uint(w, i);
+      }
+      jw_arr_end(w);
+      break;
+    }
+    case NM_EV_BOOT:
+      jw_key(w, "reset");
+      jw_uint(w, nm_rd_u32(&r));
       break;
     default:
       break;

@@ -67,6 +67,9 @@ const char *di_therapy(uint8_t therapy);
 const char *di_fault(uint32_t fault);
 const char *di_batt_state(uint8_t state);
 const char *di_cell(uint8_t cell);
+/* A therapy-off or mode-change reason (NM_REASON_*): "pregnancy", "patient", "clinical";
+ * NULL for none or unknown. */
+const char *di_reason(uint8_t reason);
 /* One event in words ("mode off -> mri (patient)"), into buf. */
 const char *di_event_text(const di_event_t *e, char *buf, size_t cap);
 const char *di_event_type(uint8_t type);

@@ -1,0 +1,661 @@
+/* cmd_usage.c: nmod programmer --device HOST:PORT --key FILE usage [--since DATE] [--json]
+ *
+ * The usage statistics a clinic reads out at a visit, from the device's whole event log
+ * (hist_read, the same reader as `history`) through hist_usage: days covered and gaps, hours
+ * of therapy per day, patient adjustments per ISO week, the therapy-time-weighted amplitude,
+ * mode changes, faults, battery and lead impedance over time. How each is computed:
+ * docs/USAGE.md. */
+#include "cmd_usage.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "fmt.h"
+#include "history.h"
+
+#define LIST_MAX 20 /* lines of a list in the text read-out; JSON has all */
+
+static const char *role_word(uint8_t role) {
+  return role == NM_ROLE_CLINICIAN ? "clinician" : role == NM_ROLE_PATIENT ? "patient" : "device";
+}
+
+/* "E0 E2" for a contact mask, "" for none. */
+static const char *contacts(char *buf, size_t cap, uint16_t mask) {
+  size_t n = 0;
+  buf[0] = '\0';
+  for (uint8_t i = 0; i < NM_MAX_CONTACTS && n + 5 < cap; i++) {
+    if (mask & (1u << i)) n += (size_t)snprintf(buf + n, cap - n, "%sE%u", n ? " " : "", i);
+  }
+  return buf;
+}
+
+static double hours(uint64_t min) { return (double)min / 60.0; }
+
+/* Is this mode change one the clinic must see (MRI, surgery, off with a reason)? */
+static int notable(const hist_mode_t *m) {
+  return m->to == NM_MODE_MRI || m->to == NM_MODE_SURGERY || (m->to == NM_MODE_OFF && m->reason != NM_REASON_NONE);
+}
+
+static void mode_line(char *buf, size_t cap, const hist_mode_t *m) {
+  const char *why = di_reason(m->reason);
+  snprintf(buf, cap, "%s -> %s (%s%s%s)", nm_mode_name(m->from), nm_mode_name(m->to), role_word(m->role),
+           why ? ", reason: " : "", why ? why : "");
+}
+
+static void fault_line(char *buf, size_t cap, const hist_fault_t *f) {
+  char n[8];
+  if (f->type == NM_EV_FAULT) snprintf(buf, cap, "fault: %s (detail %u), stimulation off", di_fault(f->fault), f->detail);
+  else snprintf(buf, cap, "%s shorted: program mask 0x%02x stopped", fmt_node(n, sizeof n, f->node), f->progs);
+}
+
+static void imp_line(char *buf, size_t cap, const hist_imp_t *m) {
+  char a[80];
+  size_t n = 0;
+  static const char *const what[] = {"open", "shorted", "high", "jumped (possible migration)"};
+  const uint16_t masks[] = {m->open, m->shrt, m->high, m->jump};
+  n += (size_t)snprintf(buf, cap, "%s check", m->auto_check ? "daily" : "requested");
+  for (int i = 0; i < 4 && n < cap; i++) {
+    if (masks[i]) n += (size_t)snprintf(buf + n, cap - n, "; %s %s", contacts(a, sizeof a, masks[i]), what[i]);
+  }
+}
+
+/* ---- text --------------------------------------------------------------------------- */
+
+/* A list of n lines shows the last LIST_MAX: the index to start at, after saying so. */
+static size_t more(size_t n) {
+  if (n <= LIST_MAX) return 0;
+  printf("                     (the last %d of %zu; --json lists all)\n", LIST_MAX, n);
+  return n - LIST_MAX;
+}
+
+static void text_days(const hist_usage_t *u) {
+  char a[16], b[16];
+  printf("Days covered:        %s to %s: %u calendar day(s), %zu with a usage record", hist_date(u->first_day, a, sizeof a),
+         hist_date(u->last_day, b, sizeof b), u->span_days, u->n_days);
+  if (u->gap_days == 0) {
+    printf(", no gaps\n");
+  } else {
+    printf(", %u without (gaps: no record, not counted as zero):\n", u->gap_days);
+    size_t n = 0, k = 0;
+    for (size_t i = 1; i < u->n_days; i++) n += u->days[i].day > u->days[i - 1].day + 1u;
+    size_t skip = more(n);
+    for (size_t i = 1; i < u->n_days; i++) {
+      uint32_t from = u->days[i - 1].day + 1u, to = u->days[i].day - 1u;
+      if (from > to || k++ < skip) continue;
+      if (from == to) printf("                     %s\n", hist_date(from, a, sizeof a));
+      else printf("                     %s to %s (%u days)\n", hist_date(from, a, sizeof a), hist_date(to, b, sizeof b), to - from + 1u);
+    }
+  }
+  if (u->shelf_days) printf("                     (%u day(s) on the shelf, before activation, not counted)\n", u->shelf_days);
+  if (u->restarted_days) {
+    printf("                     * %u day(s) on which the device started or reset: counted from then on only\n",
+           u->restarted_days);
+  }
+}
+
+static void text_therapy(const hist_usage_t *u) {
+  char a[16], b[16];
+  printf("Therapy per day:     mean %.1f h, min %.1f h (%s), max %.1f h (%s); %u recorded day(s) without therapy\n",
+         hours(u->therapy_min_total) / (double)u->n_days, hours(u->therapy_min_min), hist_date(u->min_day, a, sizeof a),
+         hours(u->therapy_min_max), hist_date(u->max_day, b, sizeof b), u->zero_days);
+  printf("  last 7 days:       date         therapy  adjustments  amplitude  battery\n");
+  uint32_t start = u->last_day >= 6u ? u->last_day - 6u : 0u;
+  for (uint32_t day = start; day <= u->last_day; day++) {
+    const hist_day_t *d = hist_usage_day(u, day);
+    if (!d) {
+      printf("                     %s   no record\n", hist_date(day, a, sizeof a));
+      continue;
+    }
+    if (d->therapy_min) snprintf(b, sizeof b, "%5.2f mA", (double)d->avg_amp_ua / 1000.0);
+    else snprintf(b, sizeof b, "%8s", "-");
+    printf("                     %s%s  %5.1f h  %11u  %9s  %5.1f %%\n", hist_date(day, a, sizeof a), d->restarted ? "*" : " ",
+           hours(d->therapy_min), d->adjustments, b, (double)d->soc_pm / 10.0);
+  }
+}
+
+static void text_adjustments(const hist_usage_t *u) {
+  printf("Patient adjustments: %llu in all, %.2f per recorded day; ", (unsigned long long)u->adjustments_total,
+         (double)u->adjustments_total / (double)u->n_days);
+  if (u->whole_weeks) {
+    printf("mean %.1f per week over %u whole week(s)\n", (double)u->whole_week_adjustments / u->whole_weeks, u->whole_weeks);
+  } else {
+    printf("no whole week recorded yet (no weekly mean)\n");
+  }
+  size_t from = more(u->n_weeks);
+  for (size_t i = from; i < u->n_weeks; i++) {
+    const hist_week_t *w = &u->weeks[i];
+    char a[16], days[40] = "whole week";
+    if (w->days != 7) snprintf(days, sizeof days, "%u of 7 days recorded", w->days);
+    printf("  %s%d-W%02u (from %s): %3u adjustment(s), %s\n", i == from ? "ISO weeks:        " : "                  ",
+           (int)w->year, w->week, hist_date(w->first_day, a, sizeof a), w->adjustments, days);
+  }
+}
+
+static void text_modes(const hist_usage_t *u) {
+  printf("Mode changes:        %zu", u->n_modes);
+  const char *sep = ": entered ";
+  for (uint8_t m = 0; m < NM_MODE_COUNT; m++) {
+    if (!u->entered[m]) continue;
+    printf("%s%s %u", sep, nm_mode_name(m), u->entered[m]);
+    sep = ", ";
+  }
+  printf("\n                     MRI %u, surgery %u, therapy off for pregnancy %u, off at the patient's wish %u, "
+         "off for clinical reasons %u\n",
+         u->entered[NM_MODE_MRI], u->entered[NM_MODE_SURGERY], u->off_reason[NM_REASON_PREGNANCY],
+         u->off_reason[NM_REASON_PATIENT], u->off_reason[NM_REASON_CLINICAL]);
+  size_t n = 0, k = 0;
+  for (size_t i = 0; i < u->n_modes; i++) n += (size_t)notable(&u->modes[i]);
+  size_t from = more(n);
+  for (size_t i = 0; i < u->n_modes; i++) {
+    if (!notable(&u->modes[i]) || k++ < from) continue;
+    char t[32], line[128];
+    mode_line(line, sizeof line, &u->modes[i]);
+    printf("                     %.16s  %s\n", di_time(u->modes[i].t_s, t, sizeof t), line);
+  }
+}
+
+static void text_faults(const hist_usage_t *u) {
+  if (u->n_faults == 0) {
+    printf("Faults:              none\n");
+    return;
+  }
+  printf("Faults:              %u fault(s), %zu program stop(s) by a shorted contact\n", u->fault_count,
+         u->n_faults - u->fault_count);
+  size_t from = more(u->n_faults);
+  for (size_t i = from; i < u->n_faults; i++) {
+    char t[32], line[128];
+    fault_line(line, sizeof line, &u->faults[i]);
+    printf("                     %.16s  %s\n", di_time(u->faults[i].t_s, t, sizeof t), line);
+  }
+}
+
+static void text_battery(const hist_usage_t *u) {
+  if (u->n_batt == 0) {
+    printf("Battery:             no readings\n");
+    return;
+  }
+  const hist_batt_t *f = &u->batt[0], *l = &u->batt[u->n_batt - 1];
+  char a[32], b[32];
+  printf("Battery:             %.1f %% (%.10s) -> %.1f %% (%.10s); ", (double)f->soc_pm / 10.0, di_time(f->t_s, a, sizeof a),
+         (double)l->soc_pm / 10.0, di_time(l->t_s, b, sizeof b));
+  if (!u->batt_changes) {
+    printf("no state changes\n");
+    return;
+  }
+  printf("%u state change(s):\n", u->batt_changes);
+  size_t from = more(u->batt_changes), k = 0;
+  for (size_t i = 0; i < u->n_batt; i++) {
+    if (u->batt[i].from_usage || k++ < from) continue;
+    printf("                     %.16s  %s at %.1f %%\n", di_time(u->batt[i].t_s, a, sizeof a),
+           di_batt_state(u->batt[i].state), (double)u->batt[i].soc_pm / 10.0);
+  }
+}
+
+/* The first and last checks with a mean (some contact in the normal range). */
+static const hist_imp_t *imp_with_mean(const hist_usage_t *u, int last) {
+  for (size_t k = 0; k < u->n_imp; k++) {
+    const hist_imp_t *m = &u->imp[last ? u->n_imp - 1 - k : k];
+    if (m->mean_ohm) return m;
+  }
+  return NULL;
+}
+
+static int flagged(const hist_imp_t *m) { return (m->open | m->shrt | m->high | m->jump) != 0; }
+
+/* The run of checks from i (flagged) with the same finding: its length, *last its end. */
+static size_t imp_run(const hist_usage_t *u, size_t i, size_t *last) {
+  const hist_imp_t *m = &u->imp[i];
+  size_t j = i;
+  while (j + 1 < u->n_imp && u->imp[j + 1].open == m->open && u->imp[j + 1].shrt == m->shrt &&
+         u->imp[j + 1].high == m->high && u->imp[j + 1].jump == m->jump) {
+    j++;
+  }
+  *last = j;
+  return j - i + 1;
+}
+
+static void text_impedance(const hist_usage_t *u) {
+  if (u->n_imp == 0) {
+    printf("Lead impedance:      no checks\n");
+    return;
+  }
+  printf("Lead impedance:      %zu check(s) (%u daily, %zu requested)", u->n_imp, u->imp_daily, u->n_imp - u->imp_daily);
+  const hist_imp_t *f = imp_with_mean(u, 0), *l = imp_with_mean(u, 1);
+  char a[32], b[32];
+  if (f) {
+    printf("; mean %u ohm (%.10s) -> %u ohm (%.10s)", f->mean_ohm, di_time(f->t_s, a, sizeof a), l->mean_ohm,
+           di_time(l->t_s, b, sizeof b));
+  }
+  if (!u->imp_flagged) {
+    printf("; no open, shorted, high or jumped contact\n");
+    return;
+  }
+  printf("; %u with a finding:\n", u->imp_flagged);
+  /* Runs of checks with the same finding, one line each (a contact that stays open is
+   * found by every daily check). */
+  size_t nr = 0, last;
+  for (size_t i = 0; i < u->n_imp; i++) {
+    if (!flagged(&u->imp[i])) continue;
+    imp_run(u, i, &last);
+    i = last;
+    nr++;
+  }
+  size_t skip = more(nr), k = 0;
+  for (size_t i = 0; i < u->n_imp; i++) {
+    if (!flagged(&u->imp[i])) continue;
+    size_t n = imp_run(u, i, &last);
+    const hist_imp_t *m = &u->imp[i];
+    i = last;
+    if (k++ < skip) continue;
+    char line[200];
+    imp_line(line, sizeof line, m);
+    if (n == 1) {
+      printf("                     %.16s  %s\n", di_time(m->t_s, a, sizeof a), line);
+    } else {
+      /* Over several checks: say how many, drop the kind ("daily check; "). */
+      const char *what = strchr(line, ';');
+      printf("                     %.10s to %.10s, %zu checks: %s\n", di_time(m->t_s, a, sizeof a),
+             di_time(u->imp[last].t_s, b, sizeof b), n, what ? what + 2 : line);
+    }
+  }
+}
+
+static void text(const hist_usage_t *u, const char *serial, uint32_t since_s) {
+  char a[16];
+  printf("Usage read-out of %s (calendar days in UTC%s%s)\n", serial, since_s ? ", since " : "",
+         since_s ? hist_date(since_s / 86400u, a, sizeof a) : "");
+  if (u->clock_back) {
+    printf("WARNING:             the device's clock went back %u time(s) in this history (a reset without the clock\n"
+           "                     set again, or a clock set back): records of the same date were merged, dates may be wrong\n",
+           u->clock_back);
+  }
+  if (u->n_days == 0) {
+    printf("Days covered:        none: no daily usage record yet%s\n",
+           u->shelf_days ? " (the device has been on the shelf, not activated)" : "");
+  } else {
+    text_days(u);
+    text_therapy(u);
+    text_adjustments(u);
+    if (u->therapy_min_total) {
+      printf("Average amplitude:   %s mA (weighted by each day's hours of therapy)\n", fmt_fixed(a, sizeof a, u->avg_amp_ua, 3, 1));
+    } else {
+      printf("Average amplitude:   none (no therapy in the recorded days)\n");
+    }
+  }
+  text_modes(u);
+  text_faults(u);
+  text_battery(u);
+  text_impedance(u);
+}
+
+/* ---- JSON --------------------------------------------------------------------------- */
+
+static void j_date(js_w *w, const char *key, uint32_t day) {
+  char a[16];
+  jw_key(w, key);
+  jw_str(w, hist_date(day, a, sizeof a));
+}
+
+static void j_time(js_w *w, const char *key, uint32_t t_s) {
+  char a[32];
+  jw_key(w, key);
+  jw_str(w, di_time(t_s, a, sizeof a));
+}
+
+static void j_contacts(js_w *w, const char *key, uint16_t mask) {
+  char b[8];
+  jw_key(w, key);
+  jw_arr(w);
+  for (uint8_t i = 0; i < NM_MAX_CONTACTS; i++) {
+    if (mask & (1u << i)) jw_str(w, fmt_node(b, sizeof b, i));
+  }
+  jw_arr_end(w);
+}
+
+static void j_day(js_w *w, const hist_day_t *d) {
+  jw_obj(w);
+  j_date(w, "date", d->day);
+  jw_key(w, "therapy_hours");
+  jw_double(w, hours(d->therapy_min), 3);
+  jw_key(w, "adjustments");
+  jw_uint(w, d->adjustments);
+  jw_key(w, "average_amplitude_ma");
+  if (d->therapy_min) jw_fixed(w, d->avg_amp_ua, 3);
+  else jw_null(w);
+  jw_key(w, "mode_changes");
+  jw_uint(w, d->mode_changes);
+  jw_key(w, "battery_pct");
+  jw_fixed(w, d->soc_pm, 1);
+  jw_key(w, "restarted");
+  jw_bool(w, d->restarted);
+  jw_obj_end(w);
+}
+
+static void json_days(js_w *w, const hist_usage_t *u) {
+  jw_key(w, "days");
+  jw_obj(w);
+  if (u->n_days) {
+    j_date(w, "first", u->first_day);
+    j_date(w, "last", u->last_day);
+  }
+  jw_key(w, "calendar_days");
+  jw_uint(w, u->span_days);
+  jw_key(w, "recorded");
+  jw_uint(w, u->n_days);
+  jw_key(w, "gap_days");
+  jw_uint(w, u->gap_days);
+  jw_key(w, "gaps");
+  jw_arr(w);
+  for (size_t i = 1; i < u->n_days; i++) {
+    uint32_t from = u->days[i - 1].day + 1u, to = u->days[i].day - 1u;
+    if (from > to) continue;
+    jw_obj(w);
+    j_date(w, "from", from);
+    j_date(w, "to", to);
+    jw_key(w, "days");
+    jw_uint(w, to - from + 1u);
+    jw_obj_end(w);
+  }
+  jw_arr_end(w);
+  jw_key(w, "shelf_days_not_counted");
+  jw_uint(w, u->shelf_days);
+  jw_key(w, "restarted_days");
+  jw_uint(w, u->restarted_days);
+  jw_key(w, "clock_steps_back");
+  jw_uint(w, u->clock_back);
+  jw_key(w, "daily");
+  jw_arr(w);
+  for (size_t i = 0; i < u->n_days; i++) j_day(w, &u->days[i]);
+  jw_arr_end(w);
+  jw_obj_end(w);
+}
+
+static void json_therapy(js_w *w, const hist_usage_t *u) {
+  jw_key(w, "therapy_hours_per_day");
+  jw_obj(w);
+  jw_key(w, "mean");
+  if (u->n_days) jw_double(w, hours(u->therapy_min_total) / (double)u->n_days, 3);
+  else jw_null(w);
+  jw_key(w, "min");
+  if (u->n_days) jw_double(w, hours(u->therapy_min_min), 3);
+  else jw_null(w);
+  if (u->n_days) j_date(w, "min_date", u->min_day);
+  jw_key(w, "max");
+  if (u->n_days) jw_double(w, hours(u->therapy_min_max), 3);
+  else jw_null(w);
+  if (u->n_days) j_date(w, "max_date", u->max_day);
+  jw_key(w, "total_hours");
+  jw_double(w, hours(u->therapy_min_total), 3);
+  jw_key(w, "days_without_therapy");
+  jw_uint(w, u->zero_days);
+  jw_key(w, "last_7_days");
+  jw_arr(w);
+  for (uint32_t day = u->last_day >= 6u ? u->last_day - 6u : 0u; u->n_days && day <= u->last_day; day++) {
+    const hist_day_t *d = hist_usage_day(u, day);
+    if (d) {
+      j_day(w, d);
+      continue;
+    }
+    jw_obj(w);
+    j_date(w, "date", day);
+    jw_key(w, "therapy_hours");
+    jw_null(w); /* a gap, not a zero */
+    jw_obj_end(w);
+  }
+  jw_arr_end(w);
+  jw_obj_end(w);
+}
+
+static void json_adjustments(js_w *w, const hist_usage_t *u) {
+  jw_key(w, "adjustments");
+  jw_obj(w);
+  jw_key(w, "total");
+  jw_uint(w, u->adjustments_total);
+  jw_key(w, "per_day_mean");
+  if (u->n_days) jw_double(w, (double)u->adjustments_total / (double)u->n_days, 3);
+  else jw_null(w);
+  jw_key(w, "whole_weeks");
+  jw_uint(w, u->whole_weeks);
+  jw_key(w, "per_week_mean");
+  if (u->whole_weeks) jw_double(w, (double)u->whole_week_adjustments / u->whole_weeks, 3);
+  else jw_null(w);
+  jw_key(w, "weeks");
+  jw_arr(w);
+  for (size_t i = 0; i < u->n_weeks; i++) {
+    const hist_week_t *wk = &u->weeks[i];
+    char name[16];
+    snprintf(name, sizeof name, "%d-W%02u", (int)wk->year, wk->week);
+    jw_obj(w);
+    jw_key(w, "week");
+    jw_str(w, name);
+    j_date(w, "monday", wk->first_day);
+    jw_key(w, "days_recorded");
+    jw_uint(w, wk->days);
+    jw_key(w, "whole");
+    jw_bool(w, wk->days == 7);
+    jw_key(w, "adjustments");
+    jw_uint(w, wk->adjustments);
+    jw_obj_end(w);
+  }
+  jw_arr_end(w);
+  jw_obj_end(w);
+}
+
+static void json_modes(js_w *w, const hist_usage_t *u) {
+  jw_key(w, "modes");
+  jw_obj(w);
+  jw_key(w, "changes");
+  jw_uint(w, u->n_modes);
+  jw_key(w, "entered");
+  jw_obj(w);
+  for (uint8_t m = 0; m < NM_MODE_COUNT; m++) {
+    jw_key(w, nm_mode_name(m));
+    jw_uint(w, u->entered[m]);
+  }
+  jw_obj_end(w);
+  jw_key(w, "off_reasons");
+  jw_obj(w);
+  for (uint8_t r = 0; r < 4; r++) {
+    jw_key(w, di_reason(r) ? di_reason(r) : "none");
+    jw_uint(w, u->off_reason[r]);
+  }
+  jw_obj_end(w);
+  jw_key(w, "events");
+  jw_arr(w);
+  for (size_t i = 0; i < u->n_modes; i++) {
+    const hist_mode_t *m = &u->modes[i];
+    jw_obj(w);
+    j_time(w, "time", m->t_s);
+    jw_key(w, "from");
+    jw_str(w, nm_mode_name(m->from));
+    jw_key(w, "to");
+    jw_str(w, nm_mode_name(m->to));
+    jw_key(w, "by");
+    jw_str(w, role_word(m->role));
+    jw_key(w, "reason");
+    if (di_reason(m->reason)) jw_str(w, di_reason(m->reason));
+    else jw_null(w);
+    jw_obj_end(w);
+  }
+  jw_arr_end(w);
+  jw_obj_end(w);
+}
+
+static void json_faults(js_w *w, const hist_usage_t *u) {
+  jw_key(w, "faults");
+  jw_obj(w);
+  jw_key(w, "count");
+  jw_uint(w, u->fault_count);
+  jw_key(w, "events");
+  jw_arr(w);
+  for (size_t i = 0; i < u->n_faults; i++) {
+    const hist_fault_t *f = &u->faults[i];
+    if (f->type != NM_EV_FAULT) continue;
+    jw_obj(w);
+    j_time(w, "time", f->t_s);
+    jw_key(w, "fault");
+    jw_str(w, di_fault(f->fault));
+    jw_key(w, "detail");
+    jw_uint(w, f->detail);
+    jw_obj_end(w);
+  }
+  jw_arr_end(w);
+  jw_key(w, "lead_stops");
+  jw_arr(w);
+  for (size_t i = 0; i < u->n_faults; i++) {
+    const hist_fault_t *f = &u->faults[i];
+    if (f->type != NM_EV_LEAD_STOP) continue;
+    char b[8];
+    jw_obj(w);
+    j_time(w, "time", f->t_s);
+    jw_key(w, "contact");
+    jw_str(w, fmt_node(b, sizeof b, f->node));
+    jw_key(w, "programs");
+    jw_arr(w);
+    for (uint8_t s = 0; s < 8; s++) {
+      if (f->progs & (1u << s)) jw_uint(w, s);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+  }
+  jw_arr_end(w);
+  jw_obj_end(w);
+}
+
+static void json_battery(js_w *w, const hist_usage_t *u) {
+  jw_key(w, "battery");
+  jw_obj(w);
+  jw_key(w, "readings");
+  jw_uint(w, u->n_batt);
+  if (u->n_batt) {
+    jw_key(w, "first_pct");
+    jw_fixed(w, u->batt[0].soc_pm, 1);
+    j_time(w, "first_time", u->batt[0].t_s);
+    jw_key(w, "last_pct");
+    jw_fixed(w, u->batt[u->n_batt - 1].soc_pm, 1);
+    j_time(w, "last_time", u->batt[u->n_batt - 1].t_s);
+  }
+  jw_key(w, "state_changes");
+  jw_arr(w);
+  for (size_t i = 0; i < u->n_batt; i++) {
+    if (u->batt[i].from_usage) continue;
+    jw_obj(w);
+    j_time(w, "time", u->batt[i].t_s);
+    jw_key(w, "state");
+    jw_str(w, di_batt_state(u->batt[i].state));
+    jw_key(w, "pct");
+    jw_fixed(w, u->batt[i].soc_pm, 1);
+    jw_obj_end(w);
+  }
+  jw_arr_end(w);
+  jw_obj_end(w);
+}
+
+static void json_impedance(js_w *w, const hist_usage_t *u) {
+  jw_key(w, "impedance");
+  jw_obj(w);
+  jw_key(w, "checks");
+  jw_uint(w, u->n_imp);
+  jw_key(w, "daily");
+  jw_uint(w, u->imp_daily);
+  jw_key(w, "requested");
+  jw_uint(w, u->n_imp - u->imp_daily);
+  const hist_imp_t *f = imp_with_mean(u, 0), *l = imp_with_mean(u, 1);
+  if (f) {
+    jw_key(w, "first_mean_ohm");
+    jw_uint(w, f->mean_ohm);
+    j_time(w, "first_time", f->t_s);
+    jw_key(w, "last_mean_ohm");
+    jw_uint(w, l->mean_ohm);
+    j_time(w, "last_time", l->t_s);
+  }
+  jw_key(w, "findings");
+  jw_arr(w);
+  for (size_t i = 0; i < u->n_imp; i++) {
+    const hist_imp_t *m = &u->imp[i];
+    if (!flagged(m)) continue;
+    jw_obj(w);
+    j_time(w, "time", m->t_s);
+    jw_key(w, "auto");
+    jw_bool(w, m->auto_check);
+    j_contacts(w, "open", m->open);
+    j_contacts(w, "short", m->shrt);
+    j_contacts(w, "high", m->high);
+    j_contacts(w, "jump", m->jump);
+    jw_obj_end(w);
+  }
+  jw_arr_end(w);
+  jw_obj_end(w);
+}
+
+static void json(const hist_usage_t *u, const char *serial, uint32_t since_s, uint64_t frame_bytes) {
+  js_w w;
+  jw_init(&w, stdout);
+  jw_obj(&w);
+  jw_key(&w, "serial");
+  jw_str(&w, serial);
+  if (since_s) {
+    j_date(&w, "since", since_s / 86400u);
+  } else {
+    jw_key(&w, "since");
+    jw_null(&w);
+  }
+  json_days(&w, u);
+  json_therapy(&w, u);
+  json_adjustments(&w, u);
+  jw_key(&w, "average_amplitude_ma");
+  if (u->therapy_min_total) jw_fixed(&w, u->avg_amp_ua, 3);
+  else jw_null(&w);
+  json_modes(&w, u);
+  json_faults(&w, u);
+  json_battery(&w, u);
+  json_impedance(&w, u);
+  jw_key(&w, "frame_bytes");
+  jw_uint(&w, frame_bytes);
+  jw_obj_end(&w);
+  jw_end(&w);
+}
+
+int cmd_programmer_usage(devcli_t *d, int argc, char **argv) {
+  uint32_t since = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
+      if (hist_parse_date(argv[++i], &since) != 0) {
+        cli_error(d->cmd, "--since '%s': use a date like 2026-11-24", argv[i]);
+        return CLI_USAGE;
+      }
+    } else {
+      cli_error(d->cmd, "usage: unexpected '%s' (usage [--since YYYY-MM-DD])", argv[i]);
+      return CLI_USAGE;
+    }
+  }
+  di_identity_t id;
+  int rc = devcli_identity(d, &id);
+  if (rc) return rc;
+  /* The whole log, whatever --since says: the mode before the first counted day matters. */
+  hist_list_t l;
+  memset(&l, 0, sizeof l);
+  int st = hist_read(&d->link, 0, hist_collect, &l);
+  if (st == DEV_ETRANSPORT) cli_error(d->cmd, "%s", d->conn.msg[0] ? d->conn.msg : "the device did not answer: try again");
+  if (st == NM_ENOSPC) {
+    hist_list_free(&l);
+    cli_error(d->cmd, "usage: out of memory reading the history");
+    return CLI_FAIL;
+  }
+  if (st != NM_OK) {
+    hist_list_free(&l);
+    return devcli_fail(d, st, "usage (history)");
+  }
+  hist_usage_t u;
+  st = hist_usage(l.ev, l.n, since, &u);
+  hist_list_free(&l);
+  if (st != 0) {
+    cli_error(d->cmd, "usage: out of memory");
+    return CLI_FAIL;
+  }
+  if (d->json) json(&u, id.serial, since, d->conn.tx_bytes + d->conn.rx_bytes);
+  else text(&u, id.serial, since);
+  hist_usage_free(&u);
+  return CLI_OK;
+}

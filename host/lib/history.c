@@ -1,0 +1,664 @@
+/* history.c: see history.h. */
+#include "history.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fmt.h"
+#include "nmod/wire.h"
+
+/* ---- reading from the device -------------------------------------------------------- */
+
+int hist_read(const dev_link_t *l, uint32_t since_s, hist_cb cb, void *user) {
+  uint32_t from = 0;
+  /* Bounded: a log holds far fewer than this many pages of events. */
+  for (int guard = 0; guard < 100000; guard++) {
+    uint8_t req[6], resp[NM_CMD_MAX];
+    size_t rl;
+    nm_wr_t wr;
+    nm_wr_init(&wr, req, sizeof req);
+    nm_wr_u8(&wr, NM_OP_HISTORY);
+    nm_wr_u32(&wr, from);
+    nm_wr_u8(&wr, NM_HISTORY_MAX_PER_CALL);
+    int st = dev_call(l, req, wr.len, resp, sizeof resp, &rl);
+    if (st != NM_OK) return st;
+    if (rl < 1) return NM_EINVAL;
+    nm_rd_t r;
+    nm_rd_init(&r, resp + 1, rl - 1);
+    uint32_t first = nm_rd_u32(&r), next = nm_rd_u32(&r);
+    uint8_t k = nm_rd_u8(&r);
+    /* The oldest events may have been overwritten: start at the first one still held. */
+    if (guard == 0 && (int32_t)(from - first) < 0) from = first;
+    for (uint8_t i = 0; i < k && !r.err; i++) {
+      di_event_t e;
+      memset(&e, 0, sizeof e);
+      e.seq = nm_rd_u32(&r);
+      uint8_t len = nm_rd_u8(&r);
+      if (len < 5 || len > NM_LOG_PAYLOAD_MAX) return NM_EINVAL;
+      uint8_t rec[NM_LOG_PAYLOAD_MAX];
+      nm_rd_bytes(&r, rec, len);
+      if (r.err) break;
+      nm_rd_t p;
+      nm_rd_init(&p, rec, len);
+      e.t_s = nm_rd_u32(&p);
+      e.type = nm_rd_u8(&p);
+      e.len = (uint8_t)(len - 5u);
+      memcpy(e.data, rec + 5, e.len);
+      from = e.seq + 1u;
+      if (e.t_s < since_s) continue;
+      int rc = cb(user, &e);
+      if (rc != 0) return rc;
+    }
+    if (nm_rd_done(&r) != NM_OK) return NM_EINVAL;
+    if (k == 0 || from == next) break;
+  }
+  return NM_OK;
+}
+
+int hist_collect(void *user, const di_event_t *e) {
+  hist_list_t *l = user;
+  if (l->n == l->cap) {
+    size_t cap = l->cap ? 2 * l->cap : 256;
+    di_event_t *p = realloc(l->ev, cap * sizeof *p);
+    if (!p) return NM_ENOSPC;
+    l->ev = p;
+    l->cap = cap;
+  }
+  l->ev[l->n++] = *e;
+  return 0;
+}
+
+void hist_list_free(hist_list_t *l) {
+  free(l->ev);
+  memset(l, 0, sizeof *l);
+}
+
+/* ---- calendar ----------------------------------------------------------------------- */
+
+/* Howard Hinnant's days_from_civil: exact for every proleptic Gregorian date. */
+int64_t hist_days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (int64_t)(m > 2 ? m - 3 : m + 9) + 2) / 5 + (int64_t)d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+  *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+  *y = yoe + era * 400 + (*m <= 2);
+}
+
+const char *hist_date(uint32_t day, char *buf, size_t cap) {
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(day, &y, &m, &d);
+  snprintf(buf, cap, "%04lld-%02u-%02u", (long long)y, m, d);
+  return buf;
+}
+
+void hist_iso_week(uint32_t day, int32_t *year, uint8_t *week) {
+  /* 1970-01-01 was a Thursday: weekday 1 (Monday) .. 7 (Sunday). */
+  int64_t wd = ((int64_t)day + 3) % 7 + 1;
+  int64_t thursday = (int64_t)day - wd + 4; /* the Thursday of this week names its year */
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(thursday, &y, &m, &d);
+  int64_t jan1 = hist_days_from_civil(y, 1, 1);
+  *year = (int32_t)y;
+  *week = (uint8_t)((thursday - jan1) / 7 + 1);
+}
+
+static int days_in_month(int64_t y, unsigned m) {
+  static const int n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 ? 28 + leap : n[m - 1];
+}
+
+/* Digits at s[0..n) into *v; 0 or -1. */
+static int digits(const char *s, int n, unsigned *v) {
+  *v = 0;
+  for (int i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9') return -1;
+    *v = *v * 10u + (unsigned)(s[i] - '0');
+  }
+  return 0;
+}
+
+static int parse_ymd(const char *s, int64_t *day) {
+  unsigned y, m, d;
+  if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) || s[7] != '-' || digits(s + 8, 2, &d)) return -1;
+  if (y < 1970 || m < 1 || m > 12 || d < 1 || (int)d > days_in_month(y, m)) return -1;
+  *day = hist_days_from_civil(y, m, d);
+  return 0;
+}
+
+int hist_parse_date(const char *s, uint32_t *epoch_s) {
+  int64_t day;
+  if (strlen(s) != 10 || parse_ymd(s, &day) != 0) return -1;
+  int64_t t = day * 86400;
+  if (t > UINT32_MAX) return -1;
+  *epoch_s = (uint32_t)t;
+  return 0;
+}
+
+int hist_parse_time(const char *s, uint32_t *epoch_s) {
+  int64_t day;
+  unsigned h, mi, se;
+  if (strlen(s) != 19 || parse_ymd(s, &day) != 0 || s[10] != ' ' || digits(s + 11, 2, &h) || s[13] != ':' ||
+      digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se) || h > 23 || mi > 59 || se > 59) {
+    return -1;
+  }
+  int64_t t = day * 86400 + h * 3600 + mi * 60 + se;
+  if (t > UINT32_MAX) return -1;
+  *epoch_s = (uint32_t)t;
+  return 0;
+}
+
+/* ---- reading a saved history --------------------------------------------------------- */
+
+typedef struct {
+  const js_val *ev;
+  size_t i;
+  char *err;
+  size_t errcap;
+} jctx_t;
+
+static int jfail(jctx_t *c, const char *key, const char *what) {
+  char base[64], path[160];
+  js_path_index(base, sizeof base, "events", c->i);
+  if (key) js_path_key(path, sizeof path, base, key);
+  else snprintf(path, sizeof path, "%s", base);
+  snprintf(c->err, c->errcap, "%s: %s", path, what);
+  return -1;
+}
+
+/* A number field in units of 10^-decimals, 0..max. */
+static int jnum(jctx_t *c, const char *key, unsigned decimals, uint64_t max, int required, uint64_t *out) {
+  const js_val *v = js_get(c->ev, key);
+  *out = 0;
+  if (!v) return required ? jfail(c, key, "missing") : 0;
+  char d[48], msg[128];
+  int64_t x;
+  if (v->type != JS_NUM) {
+    snprintf(msg, sizeof msg, "expected a number, got %s", js_describe(v, d, sizeof d));
+    return jfail(c, key, msg);
+  }
+  if (js_num_fixed(v, decimals, &x) != 0 || x < 0 || (uint64_t)x > max) {
+    snprintf(msg, sizeof msg, "%s is out of range or too fine", js_describe(v, d, sizeof d));
+    return jfail(c, key, msg);
+  }
+  *out = (uint64_t)x;
+  return 0;
+}
+
+/* A string field that must be one of names(0..n) (NULL names skipped); *out its index. */
+static int jname(jctx_t *c, const char *key, const char *(*name)(uint8_t), unsigned n, int required, uint8_t *out) {
+  const js_val *v = js_get(c->ev, key);
+  *out = 0;
+  if (!v || (!required && v->type == JS_NULL)) return required ? jfail(c, key, "missing") : 0;
+  char d[48], msg[128];
+  if (v->type != JS_STR) {
+    snprintf(msg, sizeof msg, "expected a string, got %s", js_describe(v, d, sizeof d));
+    return jfail(c, key, msg);
+  }
+  for (unsigned i = 0; i < n; i++) {
+    const char *s = name((uint8_t)i);
+    if (s && strcmp(s, v->str) == 0) {
+      *out = (uint8_t)i;
+      return 0;
+    }
+  }
+  snprintf(msg, sizeof msg, "unknown value %s", js_quote(d, sizeof d, v->str, 24));
+  return jfail(c, key, msg);
+}
+
+/* An array of contact names ("E3") as a bit mask. */
+static int jcontacts(jctx_t *c, const char *key, uint16_t *mask) {
+  const js_val *v = js_get(c->ev, key);
+  *mask = 0;
+  if (!v) return jfail(c, key, "missing");
+  if (v->type != JS_ARR) return jfail(c, key, "expected an array of contacts like \"E2\"");
+  for (size_t i = 0; i < v->n; i++) {
+    int node = v->items[i].type == JS_STR ? fmt_parse_node(v->items[i].str) : -1;
+    if (node < 0 || node >= NM_MAX_CONTACTS) return jfail(c, key, "expected an array of contacts like \"E2\"");
+    *mask = (uint16_t)(*mask | (1u << node));
+  }
+  return 0;
+}
+
+static const char *role_of(uint8_t i) {
+  static const char *const n[] = {"device", "patient", "clinician"};
+  return i < 3 ? n[i] : NULL;
+}
+
+static const char *mode_of(uint8_t i) { return nm_mode_name(i); }
+
+static int encode_event(jctx_t *c, di_event_t *e) {
+  nm_wr_t w;
+  nm_wr_init(&w, e->data, sizeof e->data);
+  uint64_t a, b, d, f, g;
+  uint8_t x, y, z;
+  switch (e->type) {
+    case NM_EV_USAGE:
+      if (jnum(c, "therapy_hours", 3, 24000, 1, &a) || jnum(c, "adjustments", 0, UINT16_MAX, 1, &b) ||
+          jnum(c, "average_amplitude_ma", 3, UINT32_MAX, 1, &d) || jnum(c, "mode_changes", 0, UINT8_MAX, 1, &f) ||
+          jnum(c, "battery_pct", 1, 1000, 1, &g)) {
+        return -1;
+      }
+      /* Hours are written with 3 decimals of minutes * 1000 / 60: back to whole minutes. */
+      nm_wr_u16(&w, (uint16_t)((a * 60u + 500u) / 1000u));
+      nm_wr_u16(&w, (uint16_t)b);
+      nm_wr_u32(&w, (uint32_t)d);
+      nm_wr_u8(&w, (uint8_t)f);
+      nm_wr_u16(&w, (uint16_t)g);
+      break;
+    case NM_EV_BATTERY:
+      if (jname(c, "state", di_batt_state, 4, 1, &x) || jnum(c, "battery_pct", 1, 1000, 1, &a) ||
+          jnum(c, "remaining_mah", 3, UINT32_MAX, 0, &b)) {
+        return -1;
+      }
+      nm_wr_u8(&w, x);
+      nm_wr_u16(&w, (uint16_t)a);
+      nm_wr_u32(&w, (uint32_t)b);
+      break;
+    case NM_EV_IMPEDANCE: {
+      uint16_t m[4];
+      static const char *const keys[] = {"open", "short", "high", "jump"};
+      for (int i = 0; i < 4; i++) {
+        if (jcontacts(c, keys[i], &m[i])) return -1;
+      }
+      if (jnum(c, "mean_ohm", 0, UINT32_MAX, 1, &a)) return -1;
+      const js_val *au = js_get(c->ev, "auto");
+      if (au && au->type != JS_BOOL) return jfail(c, "auto", "expected true or false");
+      for (int i = 0; i < 4; i++) nm_wr_u16(&w, m[i]);
+      nm_wr_u32(&w, (uint32_t)a);
+      nm_wr_u8(&w, (uint8_t)(au && au->boolean));
+      break;
+    }
+    case NM_EV_MODE:
+      if (jname(c, "from", mode_of, NM_MODE_COUNT, 1, &x) || jname(c, "to", mode_of, NM_MODE_COUNT, 1, &y) ||
+          jname(c, "by", role_of, 3, 0, &z)) {
+        return -1;
+      } else {
+        uint8_t why;
+        if (jname(c, "reason", di_reason, 4, 0, &why)) return -1;
+        nm_wr_u8(&w, x);
+        nm_wr_u8(&w, y);
+        nm_wr_u8(&w, z);
+        nm_wr_u8(&w, why);
+      }
+      break;
+    case NM_EV_FAULT:
+      if (jnum(c, "detail", 0, UINT32_MAX, 0, &b)) return -1;
+      if (js_get(c->ev, "fault_code")) {
+        if (jnum(c, "fault_code", 0, UINT32_MAX, 1, &a)) return -1;
+      } else {
+        /* Only the words: find the code they name (an unknown text stays "unknown"). */
+        const js_val *v = js_get(c->ev, "fault");
+        a = 0xFFu;
+        for (uint32_t k = 0; v && v->type == JS_STR && k < 16; k++) {
+          if (strcmp(di_fault(k), v->str) == 0) a = k;
+        }
+      }
+      nm_wr_u32(&w, (uint32_t)a);
+      nm_wr_u32(&w, (uint32_t)b);
+      break;
+    case NM_EV_LEAD_STOP: {
+      const js_val *v = js_get(c->ev, "contact");
+      int node = v && v->type == JS_STR ? fmt_parse_node(v->str) : -1;
+      if (node < 0) return jfail(c, "contact", "expected a contact like \"E2\"");
+      const js_val *p = js_get(c->ev, "programs");
+      uint8_t mask = 0;
+      if (p && p->type != JS_ARR) return jfail(c, "programs", "expected an array of program slots");
+      for (size_t i = 0; p && i < p->n; i++) {
+        int64_t s;
+        if (js_num_fixed(&p->items[i], 0, &s) != 0 || s < 0 || s > 7) {
+          return jfail(c, "programs", "expected an array of program slots (0-7)");
+        }
+        mask = (uint8_t)(mask | (1u << s));
+      }
+      nm_wr_u8(&w, (uint8_t)node);
+      nm_wr_u8(&w, mask);
+      break;
+    }
+    case NM_EV_AMP:
+      if (jnum(c, "amplitude_ma", 3, UINT32_MAX, 1, &a) || jname(c, "by", role_of, 3, 0, &x) ||
+          jnum(c, "slot", 0, 7, 0, &b)) {
+        return -1;
+      }
+      nm_wr_u8(&w, (uint8_t)b);
+      nm_wr_u32(&w, (uint32_t)a);
+      nm_wr_u8(&w, x);
+      break;
+    case NM_EV_BOOT:
+      if (jnum(c, "reset", 0, UINT32_MAX, 0, &a)) return -1;
+      nm_wr_u32(&w, (uint32_t)a);
+      break;
+    default:
+      break; /* time and type are all the statistics need */
+  }
+  e->len = (uint8_t)w.len;
+  return 0;
+}
+
+int hist_from_json(const js_val *root, hist_list_t *out, char *serial, size_t serial_cap, char *err, size_t errcap) {
+  memset(out, 0, sizeof *out);
+  if (serial && serial_cap) serial[0] = '\0';
+  char d[48];
+  if (!root || root->type != JS_OBJ) {
+    snprintf(err, errcap, "expected an object {\"events\":[...]} (the output of 'nmod programmer ... history --json'), got %s",
+             root ? js_describe(root, d, sizeof d) : "nothing");
+    return -1;
+  }
+  const js_val *evs = js_get(root, "events");
+  if (!evs) {
+    snprintf(err, errcap, "events: missing (expected the output of 'nmod programmer ... history --json')");
+    return -1;
+  }
+  if (evs->type != JS_ARR) {
+    snprintf(err, errcap, "events: expected an array, got %s", js_describe(evs, d, sizeof d));
+    return -1;
+  }
+  const js_val *sv = js_get(root, "serial");
+  if (sv && sv->type != JS_STR && sv->type != JS_NULL) {
+    snprintf(err, errcap, "serial: expected a string, got %s", js_describe(sv, d, sizeof d));
+    return -1;
+  }
+  if (serial && serial_cap && sv && sv->type == JS_STR) snprintf(serial, serial_cap, "%s", sv->str);
+  for (size_t i = 0; i < evs->n; i++) {
+    jctx_t c = {&evs->items[i], i, err, errcap};
+    if (c.ev->type != JS_OBJ) {
+      char msg[96];
+      snprintf(msg, sizeof msg, "expected an event object, got %s", js_describe(c.ev, d, sizeof d));
+      jfail(&c, NULL, msg);
+      goto bad;
+    }
+    di_event_t e;
+    memset(&e, 0, sizeof e);
+    uint64_t seq;
+    if (jnum(&c, "seq", 0, UINT32_MAX, 0, &seq)) goto bad;
+    e.seq = (uint32_t)seq;
+    const js_val *t = js_get(c.ev, "time");
+    if (!t || t->type != JS_STR || hist_parse_time(t->str, &e.t_s) != 0) {
+      char msg[128];
+      snprintf(msg, sizeof msg, "%s: expected a UTC time \"YYYY-MM-DD HH:MM:SS\"", t ? js_describe(t, d, sizeof d) : "missing");
+      if (t && t->type == JS_STR) snprintf(msg, sizeof msg, "%s is not a UTC time \"YYYY-MM-DD HH:MM:SS\"", js_quote(d, sizeof d, t->str, 24));
+      jfail(&c, "time", msg);
+      goto bad;
+    }
+    const js_val *ty = js_get(c.ev, "type");
+    if (!ty || ty->type != JS_STR) {
+      jfail(&c, "type", ty ? "expected a string like \"usage\"" : "missing");
+      goto bad;
+    }
+    e.type = 0xFF;
+    for (unsigned k = 1; k < 64; k++) {
+      if (strcmp(di_event_type((uint8_t)k), ty->str) == 0) {
+        e.type = (uint8_t)k;
+        break;
+      }
+    }
+    /* A type this host does not know (a newer device) is kept as such and not counted. */
+    if (encode_event(&c, &e) != 0) goto bad;
+    if (hist_collect(out, &e) != 0) {
+      snprintf(err, errcap, "out of memory");
+      goto bad;
+    }
+  }
+  return 0;
+bad:
+  hist_list_free(out);
+  return -1;
+}
+
+/* ---- usage statistics --------------------------------------------------------------- */
+
+static int day_cmp(const void *a, const void *b) {
+  const hist_day_t *x = a, *y = b;
+  if (x->day != y->day) return x->day < y->day ? -1 : 1;
+  return x->t_s < y->t_s ? -1 : x->t_s > y->t_s;
+}
+
+static int batt_cmp(const void *a, const void *b) {
+  const hist_batt_t *x = a, *y = b;
+  return x->t_s < y->t_s ? -1 : x->t_s > y->t_s;
+}
+
+const hist_day_t *hist_usage_day(const hist_usage_t *u, uint32_t day) {
+  size_t lo = 0, hi = u->n_days;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (u->days[mid].day == day) return &u->days[mid];
+    if (u->days[mid].day < day) lo = mid + 1;
+    else hi = mid;
+  }
+  return NULL;
+}
+
+void hist_usage_free(hist_usage_t *u) {
+  free(u->days);
+  free(u->weeks);
+  free(u->modes);
+  free(u->faults);
+  free(u->batt);
+  free(u->imp);
+  memset(u, 0, sizeof *u);
+}
+
+int hist_usage(const di_event_t *ev, size_t n, uint32_t since_s, hist_usage_t *u) {
+  memset(u, 0, sizeof *u);
+  u->since_day = since_s / 86400u;
+  size_t cap = n ? n : 1;
+  u->days = calloc(cap, sizeof *u->days);
+  u->modes = calloc(cap, sizeof *u->modes);
+  u->faults = calloc(cap, sizeof *u->faults);
+  u->batt = calloc(cap, sizeof *u->batt);
+  u->imp = calloc(cap, sizeof *u->imp);
+  /* Days on which the device started (provisioned or reset): their records are partial. */
+  uint32_t *boots = calloc(cap, sizeof *boots);
+  size_t n_boots = 0;
+  if (!u->days || !u->modes || !u->faults || !u->batt || !u->imp || !boots) {
+    free(boots);
+    hist_usage_free(u);
+    return NM_ENOSPC;
+  }
+  /* The mode as far as the log tells: shelf from provisioning until the first change
+   * (a reset keeps it); -1 while unknown (the log's start was overwritten). */
+  int mode = -1;
+  for (size_t i = 0; i < n; i++) {
+    const di_event_t *e = &ev[i];
+    if (i > 0 && e->t_s < ev[i - 1].t_s) u->clock_back++;
+    nm_rd_t r;
+    nm_rd_init(&r, e->data, e->len);
+    int in_range = e->t_s >= since_s;
+    switch (e->type) {
+      case NM_EV_PROVISION:
+        mode = NM_MODE_SHELF;
+        boots[n_boots++] = e->t_s / 86400u;
+        break;
+      case NM_EV_BOOT:
+        boots[n_boots++] = e->t_s / 86400u;
+        break;
+      case NM_EV_USAGE: {
+        hist_day_t d;
+        memset(&d, 0, sizeof d);
+        d.t_s = e->t_s;
+        d.day = e->t_s / 86400u ? e->t_s / 86400u - 1u : 0u;
+        d.therapy_min = nm_rd_u16(&r);
+        d.adjustments = nm_rd_u16(&r);
+        d.avg_amp_ua = nm_rd_u32(&r);
+        d.mode_changes = nm_rd_u8(&r);
+        d.soc_pm = nm_rd_u16(&r);
+        if (r.err) break; /* a record of another shape: not this host's to count */
+        if (d.therapy_min > 1440u) d.therapy_min = 1440u;
+        /* A whole day on the shelf (no change, shelf at its end) is not a patient's day. */
+        if (mode == NM_MODE_SHELF && d.mode_changes == 0) {
+          if (d.day >= u->since_day) u->shelf_days++;
+          break;
+        }
+        if (d.day < u->since_day) break;
+        u->days[u->n_days++] = d;
+        hist_batt_t *b = &u->batt[u->n_batt++];
+        b->t_s = e->t_s;
+        b->soc_pm = d.soc_pm;
+        b->from_usage = 1;
+        break;
+      }
+      case NM_EV_MODE: {
+        hist_mode_t m;
+        m.t_s = e->t_s;
+        m.from = nm_rd_u8(&r);
+        m.to = nm_rd_u8(&r);
+        m.role = nm_rd_u8(&r);
+        m.reason = e->len > 3 ? nm_rd_u8(&r) : (uint8_t)NM_REASON_NONE;
+        if (r.err) break;
+        mode = m.to;
+        if (!in_range) break;
+        u->modes[u->n_modes++] = m;
+        if (m.to < NM_MODE_COUNT) u->entered[m.to]++;
+        if (m.to == NM_MODE_OFF) u->off_reason[m.reason < 4 ? m.reason : 0]++;
+        break;
+      }
+      case NM_EV_FAULT:
+      case NM_EV_LEAD_STOP: {
+        if (!in_range) break;
+        hist_fault_t f;
+        memset(&f, 0, sizeof f);
+        f.t_s = e->t_s;
+        f.type = e->type;
+        if (e->type == NM_EV_FAULT) {
+          f.fault = nm_rd_u32(&r);
+          f.detail = nm_rd_u32(&r);
+        } else {
+          f.node = nm_rd_u8(&r);
+          f.progs = nm_rd_u8(&r);
+        }
+        if (r.err) break;
+        u->faults[u->n_faults++] = f;
+        if (e->type == NM_EV_FAULT) u->fault_count++;
+        break;
+      }
+      case NM_EV_BATTERY: {
+        if (!in_range) break;
+        hist_batt_t b;
+        memset(&b, 0, sizeof b);
+        b.t_s = e->t_s;
+        b.state = nm_rd_u8(&r);
+        b.soc_pm = nm_rd_u16(&r);
+        if (r.err) break;
+        u->batt[u->n_batt++] = b;
+        u->batt_changes++;
+        break;
+      }
+      case NM_EV_IMPEDANCE: {
+        if (!in_range) break;
+        hist_imp_t m;
+        m.t_s = e->t_s;
+        m.open = nm_rd_u16(&r);
+        m.shrt = nm_rd_u16(&r);
+        m.high = nm_rd_u16(&r);
+        m.jump = nm_rd_u16(&r);
+        m.mean_ohm = nm_rd_u32(&r);
+        m.auto_check = nm_rd_u8(&r);
+        if (r.err) break;
+        u->imp[u->n_imp++] = m;
+        u->imp_daily += m.auto_check != 0;
+        u->imp_flagged += (m.open | m.shrt | m.high | m.jump) != 0;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  /* One record per day: a clock set back can give a day twice; merge them. */
+  qsort(u->days, u->n_days, sizeof *u->days, day_cmp);
+  size_t k = 0;
+  for (size_t i = 0; i < u->n_days; i++) {
+    hist_day_t *d = &u->days[i];
+    if (k > 0 && u->days[k - 1].day == d->day) {
+      hist_day_t *m = &u->days[k - 1];
+      uint32_t min = (uint32_t)m->therapy_min + d->therapy_min;
+      uint64_t amp_min = (uint64_t)m->avg_amp_ua * m->therapy_min + (uint64_t)d->avg_amp_ua * d->therapy_min;
+      m->avg_amp_ua = min ? (uint32_t)((amp_min + min / 2u) / min) : 0u;
+      m->therapy_min = (uint16_t)(min > 1440u ? 1440u : min);
+      m->adjustments = (uint16_t)(m->adjustments + d->adjustments);
+      m->mode_changes = (uint8_t)(m->mode_changes + d->mode_changes);
+      m->soc_pm = d->soc_pm;
+      m->t_s = d->t_s;
+      continue;
+    }
+    u->days[k++] = *d;
+  }
+  u->n_days = k;
+  for (size_t i = 0; i < u->n_days; i++) {
+    hist_day_t *d = &u->days[i];
+    for (size_t j = 0; j < n_boots && !d->restarted; j++) d->restarted = boots[j] == d->day;
+    u->restarted_days += d->restarted;
+  }
+  free(boots);
+  qsort(u->batt, u->n_batt, sizeof *u->batt, batt_cmp);
+  if (u->n_days == 0) return 0;
+
+  /* Span, gaps, therapy time, amplitude. */
+  u->first_day = u->days[0].day;
+  u->last_day = u->days[u->n_days - 1].day;
+  u->span_days = u->last_day - u->first_day + 1u;
+  u->gap_days = u->span_days - (uint32_t)u->n_days;
+  u->therapy_min_min = UINT16_MAX;
+  uint64_t amp_min = 0;
+  for (size_t i = 0; i < u->n_days; i++) {
+    const hist_day_t *d = &u->days[i];
+    u->therapy_min_total += d->therapy_min;
+    u->adjustments_total += d->adjustments;
+    amp_min += (uint64_t)d->avg_amp_ua * d->therapy_min;
+    if (d->therapy_min == 0) u->zero_days++;
+    if (d->therapy_min < u->therapy_min_min) {
+      u->therapy_min_min = d->therapy_min;
+      u->min_day = d->day;
+    }
+    if (i == 0 || d->therapy_min > u->therapy_min_max) {
+      u->therapy_min_max = d->therapy_min;
+      u->max_day = d->day;
+    }
+  }
+  if (u->therapy_min_total) u->avg_amp_ua = (uint32_t)((amp_min + u->therapy_min_total / 2u) / u->therapy_min_total);
+
+  /* ISO weeks with a record: days are in order, so each week's days are adjacent. */
+  u->weeks = calloc(u->n_days, sizeof *u->weeks);
+  if (!u->weeks) {
+    hist_usage_free(u);
+    return NM_ENOSPC;
+  }
+  for (size_t i = 0; i < u->n_days; i++) {
+    const hist_day_t *d = &u->days[i];
+    int32_t y;
+    uint8_t wk;
+    hist_iso_week(d->day, &y, &wk);
+    hist_week_t *w = u->n_weeks ? &u->weeks[u->n_weeks - 1] : NULL;
+    if (!w || w->year != y || w->week != wk) {
+      w = &u->weeks[u->n_weeks++];
+      w->year = y;
+      w->week = wk;
+      w->first_day = d->day - (uint32_t)((d->day + 3u) % 7u); /* its Monday */
+    }
+    w->days++;
+    w->adjustments += d->adjustments;
+  }
+  for (size_t i = 0; i < u->n_weeks; i++) {
+    if (u->weeks[i].days == 7) {
+      u->whole_weeks++;
+      u->whole_week_adjustments += u->weeks[i].adjustments;
+    }
+  }
+  return 0;
+}
