@@ -262,6 +262,17 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
   }
   if (err) return err;
   if ((err = load_remotes(d)) != NM_OK) return err;
+  /* The clock restarts at power-on: the calendar must not go back behind the last event it
+   * logged (time stood still while the device was off, as far as it can know). */
+  uint32_t last_seq = nm_log_next_seq(&d->log) - 1u;
+  uint8_t rec[NM_LOG_PAYLOAD_MAX];
+  size_t rlen;
+  if (nm_log_next_seq(&d->log) != nm_log_first_seq(&d->log) &&
+      nm_log_read(&d->log, last_seq, rec, sizeof rec, &rlen) == NM_OK && rlen >= 4) {
+    uint32_t last_s = (uint32_t)rec[0] | (uint32_t)rec[1] << 8 | (uint32_t)rec[2] << 16 | (uint32_t)rec[3] << 24;
+    uint32_t now_s = nm_dev_epoch_s(d);
+    if (now_s < last_s) d->epoch_offset_s += (int64_t)(last_s - now_s);
+  }
   if ((err = load_settings(d)) != NM_OK) return err;
   nm_core_set_cell(&d->core, d->id.cell);
   load_imp(d);
@@ -821,17 +832,18 @@ uint64_t nm_dev_wake(nm_dev_t *d) {
   use_tick(d);
   uint64_t next = nm_core_wake(&d->core);
   log_battery(d, batt_before);
-  /* The daily lead check; MRI mode turns automatic checks off, shelf mode has no patient. */
+  if (d->core.mode != mode_before || d->core.fault != fault_before) {
+    int err = persist(d);
+    if (err) d->store_err = err;
+    log_changes(d, &before, mode_before, fault_before, NM_ROLE_NONE, NM_REASON_NONE);
+  }
+  /* The daily lead check (it logs what it changes itself); MRI mode turns automatic checks
+   * off, shelf mode has no patient. */
   uint32_t now_s = nm_dev_epoch_s(d);
   if (d->core.mode != NM_MODE_MRI && d->core.mode != NM_MODE_SHELF &&
       (d->imp_last_s == 0 || now_s < d->imp_last_s || now_s - d->imp_last_s >= NM_IMP_CHECK_S)) {
     nm_dev_lead_check(d, 1);
     next = d->core.next_wake_us;
-  }
-  if (d->core.mode != mode_before || d->core.fault != fault_before) {
-    int err = persist(d);
-    if (err) d->store_err = err;
-    log_changes(d, &before, mode_before, fault_before, NM_ROLE_NONE, NM_REASON_NONE);
   }
   return next;
 }

@@ -104,6 +104,17 @@ static void test_settings_survive_reboot(void **state) {
   assert_true(hw.out.pulses > 0);
 }
 
+static void test_calendar_never_goes_back(void **state) {
+  (void)state;
+  blank();
+  assert_int_equal(boot(), NM_OK);
+  sim_advance(&hw, 3ull * 86400ull * 1000000000ull); /* three days up */
+  assert_int_equal(exec2(NM_ROLE_CLINICIAN, NM_OP_MODE, NM_MODE_OFF), NM_OK); /* an event now */
+  uint32_t before = nm_dev_epoch_s(&dev);
+  assert_int_equal(boot(), NM_OK); /* the clock restarts from 0 */
+  assert_true(nm_dev_epoch_s(&dev) >= before);
+}
+
 static void test_mri_survives_reboot(void **state) {
   (void)state;
   blank();
@@ -319,6 +330,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_provision_and_reboot),     cmocka_unit_test(test_settings_survive_reboot),
       cmocka_unit_test(test_mri_survives_reboot),      cmocka_unit_test(test_keyring),
+      cmocka_unit_test(test_calendar_never_goes_back),
       cmocka_unit_test(test_history),                  cmocka_unit_test(test_flash_failure_is_not_acknowledged),
       cmocka_unit_test(test_other_lead_refused),
       cmocka_unit_test(test_power_cut_at_every_step_of_programming),
