@@ -11,38 +11,10 @@
 #include "fmt.h"
 #include "nmod/wire.h"
 
-static void get_status(nm_rd_t *r, di_status_t *s) {
-  memset(s, 0, sizeof *s);
-  s->mode = nm_rd_u8(r);
-  s->therapy = nm_rd_u8(r);
-  s->therapy_on = nm_rd_u8(r);
-  s->fault = nm_rd_u32(r);
-  s->fault_detail = nm_rd_u32(r);
-  s->cell = nm_rd_u8(r);
-  s->batt_state = nm_rd_u8(r);
-  s->soc_pm = nm_rd_u16(r);
-  s->charging = nm_rd_u8(r);
-  s->lead_open = nm_rd_u16(r);
-  s->lead_short = nm_rd_u16(r);
-  s->valid_mask = nm_rd_u8(r);
-  s->running_mask = nm_rd_u8(r);
-  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
-    if (!(s->valid_mask & (1u << i))) continue;
-    di_prog_status_t *p = &s->prog[s->n_prog++];
-    p->slot = nm_rd_u8(r);
-    nm_rd_bytes(r, p->name, NM_NAME_LEN);
-    p->name[NM_NAME_LEN - 1] = '\0';
-    p->amp_ua = nm_rd_u32(r);
-    p->pt_min_ua = nm_rd_u32(r);
-    p->pt_max_ua = nm_rd_u32(r);
-    p->level_ua = nm_rd_u32(r);
-  }
-}
-
 int di_status(const uint8_t *p, size_t n, di_status_t *out) {
   nm_rd_t r;
   nm_rd_init(&r, p, n);
-  get_status(&r, out);
+  nm_wire_get_status(&r, out);
   return nm_rd_done(&r) == NM_OK ? 0 : -1;
 }
 
@@ -68,7 +40,7 @@ int di_interrogation(const uint8_t *p, size_t n, di_interrogation_t *out) {
   nm_rd_t r;
   memset(out, 0, sizeof *out);
   nm_rd_init(&r, p, n);
-  get_status(&r, &out->status);
+  nm_wire_get_status(&r, &out->status);
   nm_wire_get_lead(&r, &out->lead, &out->load);
   for (uint8_t i = 0; i < out->status.n_prog; i++) nm_wire_get_prog(&r, &out->prog[i]);
   out->n_contacts = nm_rd_u8(&r);

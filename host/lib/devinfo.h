@@ -8,23 +8,11 @@
 
 #include "json.h"
 #include "nmod/dev.h"
+#include "nmod/wire.h"
 
-typedef struct {
-  uint8_t slot;
-  char name[NM_NAME_LEN];
-  uint32_t amp_ua, pt_min_ua, pt_max_ua, level_ua;
-} di_prog_status_t;
-
-typedef struct {
-  uint8_t mode, therapy, therapy_on;
-  uint32_t fault, fault_detail;
-  uint8_t cell, batt_state, charging;
-  uint16_t soc_pm;
-  uint16_t lead_open, lead_short;
-  uint8_t valid_mask, running_mask;
-  uint8_t n_prog;
-  di_prog_status_t prog[NM_MAX_PROGRAMS];
-} di_status_t;
+/* The status record is the firmware's own (nmod/wire.h): one encoder, one decoder. */
+typedef nm_status_prog_t di_prog_status_t;
+typedef nm_status_t di_status_t;
 
 typedef struct {
   char serial[NM_SERIAL_LEN + 1];
