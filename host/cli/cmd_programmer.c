@@ -98,12 +98,11 @@ static int do_interrogate(devcli_t *d) {
   di_identity_t id;
   int rc = devcli_identity(d, &id);
   if (rc) return rc;
-  uint8_t req = NM_OP_INTERROGATE, resp[NM_CMD_MAX];
-  size_t rl;
-  int st = devcli_call(d, &req, 1, resp, &rl);
-  if (st != NM_OK) return devcli_fail(d, st, "interrogate");
+  uint8_t resp[NM_CMD_MAX];
+  nm_rd_t rd;
+  if ((rc = devcli_query(d, NM_OP_INTERROGATE, "interrogate", resp, &rd)) != 0) return rc;
   static di_interrogation_t in;
-  if (di_interrogation(resp + 1, rl - 1, &in) != 0) return devcli_fail(d, NM_EINVAL, "interrogate");
+  if (di_interrogation(rd.buf, rd.len, &in) != 0) return devcli_fail(d, NM_EINVAL, "interrogate");
   char a[32], b[32], c[32], t[32];
   if (d->json) {
     js_w w;
@@ -269,12 +268,10 @@ static int do_mode(devcli_t *d, const char *m) {
 }
 
 static int do_impedance(devcli_t *d) {
-  uint8_t req = NM_OP_IMPEDANCE, resp[NM_CMD_MAX];
-  size_t rl;
-  int st = devcli_call(d, &req, 1, resp, &rl);
-  if (st != NM_OK) return devcli_fail(d, st, "impedance");
+  uint8_t resp[NM_CMD_MAX];
   nm_rd_t r;
-  nm_rd_init(&r, resp + 1, rl - 1);
+  int rc = devcli_query(d, NM_OP_IMPEDANCE, "impedance", resp, &r);
+  if (rc) return rc;
   js_w w;
   char a[8], b[8];
   uint8_t n = nm_rd_u8(&r);
@@ -504,12 +501,10 @@ static int do_revoke(devcli_t *d, const char *arg) {
 }
 
 static int do_remotes(devcli_t *d) {
-  uint8_t req = NM_OP_REMOTES, resp[NM_CMD_MAX];
-  size_t rl;
-  int st = devcli_call(d, &req, 1, resp, &rl);
-  if (st != NM_OK) return devcli_fail(d, st, "remotes");
+  uint8_t resp[NM_CMD_MAX];
   nm_rd_t r;
-  nm_rd_init(&r, resp + 1, rl - 1);
+  int rc = devcli_query(d, NM_OP_REMOTES, "remotes", resp, &r);
+  if (rc) return rc;
   uint8_t n = nm_rd_u8(&r);
   if (d->json) printf("{\"remotes\":[");
   for (uint8_t i = 0; i < n && !r.err; i++) {
@@ -648,12 +643,9 @@ static int do_mri_check(devcli_t *d, int argc, char **argv) {
   int rc = devcli_identity(d, &id);
   if (rc) return rc;
   /* A fresh lead check: the statement must rest on what the lead is now. */
-  uint8_t req = NM_OP_IMPEDANCE, resp[NM_CMD_MAX];
-  size_t rl;
-  int st = devcli_call(d, &req, 1, resp, &rl);
-  if (st != NM_OK) return devcli_fail(d, st, "mri-check (impedance)");
+  uint8_t resp[NM_CMD_MAX];
   nm_rd_t r;
-  nm_rd_init(&r, resp + 1, rl - 1);
+  if ((rc = devcli_query(d, NM_OP_IMPEDANCE, "mri-check (impedance)", resp, &r)) != 0) return rc;
   uint8_t n = nm_rd_u8(&r);
   uint32_t ohm[NM_MAX_CONTACTS] = {0};
   uint8_t cls[NM_MAX_CONTACTS] = {0};

@@ -101,20 +101,26 @@ int devcli_fail(devcli_t *d, int st, const char *what) {
   }
 }
 
-int devcli_identity(devcli_t *d, di_identity_t *id) {
-  uint8_t req = NM_OP_IDENTITY, resp[NM_CMD_MAX];
+int devcli_query(devcli_t *d, uint8_t op, const char *what, uint8_t *resp, nm_rd_t *r) {
   size_t rl;
-  int st = devcli_call(d, &req, 1, resp, &rl);
-  if (st != NM_OK) return devcli_fail(d, st, "identity");
-  if (di_identity(resp + 1, rl - 1, id) != 0) return devcli_fail(d, NM_EINVAL, "identity");
+  int st = devcli_call(d, &op, 1, resp, &rl);
+  if (st != NM_OK) return devcli_fail(d, st, what);
+  nm_rd_init(r, resp + 1, rl - 1);
   return 0;
 }
 
+int devcli_identity(devcli_t *d, di_identity_t *id) {
+  uint8_t resp[NM_CMD_MAX];
+  nm_rd_t r;
+  int rc = devcli_query(d, NM_OP_IDENTITY, "identity", resp, &r);
+  if (rc) return rc;
+  return di_identity(r.buf, r.len, id) == 0 ? 0 : devcli_fail(d, NM_EINVAL, "identity");
+}
+
 int devcli_status(devcli_t *d, di_status_t *s) {
-  uint8_t req = NM_OP_STATUS, resp[NM_CMD_MAX];
-  size_t rl;
-  int st = devcli_call(d, &req, 1, resp, &rl);
-  if (st != NM_OK) return devcli_fail(d, st, "status");
-  if (di_status(resp + 1, rl - 1, s) != 0) return devcli_fail(d, NM_EINVAL, "status");
-  return 0;
+  uint8_t resp[NM_CMD_MAX];
+  nm_rd_t r;
+  int rc = devcli_query(d, NM_OP_STATUS, "status", resp, &r);
+  if (rc) return rc;
+  return di_status(r.buf, r.len, s) == 0 ? 0 : devcli_fail(d, NM_EINVAL, "status");
 }

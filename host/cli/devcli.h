@@ -10,6 +10,7 @@
 #include "client.h"
 #include "devinfo.h"
 #include "keyfile.h"
+#include "nmod/wire.h"
 
 typedef struct {
   const char *cmd;     /* "programmer" or "remote" */
@@ -31,6 +32,9 @@ int devcli_open(devcli_t *d, uint8_t want_role);
 void devcli_close(devcli_t *d);
 /* One request. Returns the device status (>= -99) or DEV_ETRANSPORT (already reported). */
 int devcli_call(devcli_t *d, const uint8_t *req, size_t len, uint8_t *resp, size_t *resp_len);
+/* A request of just `op`: on success 0 and a reader r over the results in resp (which the
+ * caller owns, NM_CMD_MAX bytes); else the exit code, reported (what names the action). */
+int devcli_query(devcli_t *d, uint8_t op, const char *what, uint8_t *resp, nm_rd_t *r);
 /* The exit code for a device status, after printing why (what = the action, e.g. "amp up"). */
 int devcli_fail(devcli_t *d, int st, const char *what);
 /* Identity and status, each one request. 0 or an exit code (reported). */
