@@ -24,7 +24,7 @@ out=$(mktemp)
 } > "$out"
 
 # The core first, then the others in a fixed order, then any new ones.
-order="core crypto store proto cortexm clinic"
+order="core crypto store link cortexm clinic"
 dirs=""
 for d in $order; do [ -x "bench/$d/run.sh" ] && dirs="$dirs bench/$d"; done
 for d in bench/*/; do
@@ -34,7 +34,9 @@ done
 status=0
 for d in $dirs; do
   echo "bench: ${d#bench/}" >&2
-  if ! "$d/run.sh" >> "$out"; then
+  if "$d/run.sh" >> "$out"; then
+    echo >> "$out"
+  else
     echo "bench: ${d#bench/} failed" >&2
     printf '\n(%s: benchmark failed on this run)\n\n' "${d#bench/}" >> "$out"
     status=1

@@ -11,7 +11,7 @@
 #include "simdev.h"
 
 #define RUNS 5
-#define DAYS 7ull
+#define DAYS 365ull
 
 static double now_s(void) {
   struct timespec ts;
@@ -29,8 +29,8 @@ int main(int argc, char **argv) {
   static simdev_t d;
   printf("## Firmware core on simulated hardware\n\n");
   printf("`nmod simulate` of each example over %llu virtual days, median of %d runs (release build). "
-         "The core wakes for ramp steps, cycling edges, commands and a 1 s housekeeping tick, never per pulse, "
-         "so wake-ups per therapy second do not depend on the pulse rate.\n\n", DAYS, RUNS);
+         "The core wakes for ramp steps, cycling edges, commands and a housekeeping tick every 60 s, never per "
+         "pulse, so wake-ups per therapy second do not depend on the pulse rate, and neither does the wall time.\n\n", DAYS, RUNS);
   printf("| example | pulses | core wake-ups per therapy second | pattern loads | wall time | wall time per pulse |\n");
   printf("|---|---:|---:|---:|---:|---:|\n");
   for (int i = 1; i < argc; i++) {
@@ -58,9 +58,9 @@ int main(int argc, char **argv) {
     }
     qsort(wall, RUNS, sizeof wall[0], cmp);
     const char *name = strrchr(argv[i], '/');
-    printf("| %s | %llu | %.3f | %u | %.3f s | %.3f ns |\n", name ? name + 1 : argv[i], (unsigned long long)pulses,
+    printf("| %s | %llu | %.4f | %u | %.3f s | %.4f ps |\n", name ? name + 1 : argv[i], (unsigned long long)pulses,
            (double)wakeups / (double)(DAYS * 86400ull), loads, wall[RUNS / 2],
-           pulses ? wall[RUNS / 2] * 1e9 / (double)pulses : 0.0);
+           pulses ? wall[RUNS / 2] * 1e12 / (double)pulses : 0.0);
   }
   printf("\nReproduce: `make bench` (or `build/bench/core/bench_core examples/*.json`).\n\n");
   return 0;

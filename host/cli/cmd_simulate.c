@@ -101,7 +101,7 @@ int cmd_simulate(int argc, char **argv) {
   static simdev_t d;
   uint8_t bad;
   nm_safety_report_t rep;
-  int st = simdev_start_cell(&d, &t, cell >= 0 ? (uint8_t)cell : NM_CELL_PRIMARY, &bad, &rep);
+  int st = cell >= 0 ? simdev_start_cell(&d, &t, (uint8_t)cell, &bad, &rep) : simdev_start(&d, &t, &bad, &rep);
   if (st != NM_OK) {
     cli_print_refusal("simulate", &t, st, bad, &rep);
     return CLI_REFUSED;

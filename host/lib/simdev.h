@@ -14,8 +14,9 @@ typedef struct {
   dev_link_t link; /* clinician role */
 } simdev_t;
 
-/* Build a device for therapy t (its lead, load and kind), program it with one atomic
- * request, activate it and turn therapy on. Returns NM_OK or the device's refusal; on
+/* Build a device for therapy t (its lead, load and kind) on a bench supply (no cell: the
+ * drain is counted, never runs out), program it with one atomic request, activate it and
+ * turn therapy on. Returns NM_OK or the device's refusal; on
  * NM_EREFUSED, *bad_slot and rep say why (see dev_program_all). */
 int simdev_start(simdev_t *d, const tf_therapy_t *t, uint8_t *bad_slot, nm_safety_report_t *rep);
 /* The same on a given cell (nm_cell), full; a rechargeable one is recharged by the

@@ -83,8 +83,7 @@ void sim_init(sim_hw_t *hw, const nm_lead_t *lead, uint32_t load_ohm, uint32_t c
   hw->compliance_mv = compliance_mv;
   for (uint8_t n = 0; n < NM_NODES; n++) hw->node_ohm[n] = load_ohm / 2u;
   sim_out_init(&hw->out, lead);
-  nm_energy_defaults(&hw->energy);
-  sim_batt_set(hw, NM_CELL_PRIMARY, 100);
+  nm_energy_defaults(&hw->energy); /* no cell until sim_batt_set: a bench supply that never runs out */
   hw->nvm.mem = nvm_mem;
   hw->nvm.page_size = page_size;
   hw->nvm.pages = pages;

@@ -135,7 +135,8 @@ void sim_nvm_cut_after(sim_hw_t *hw, int64_t ops);
 void sim_nvm_power_restore(sim_hw_t *hw);
 
 /* The cell: type and defaults (nmod/battery.h), starting at pct percent charged. Also sets
- * the energy model's cell voltage. */
+ * the energy model's cell voltage. Until it is called the device runs from a bench supply:
+ * the drain is counted (sim_batt_used_*) but never runs out, and the gauge reads no cell. */
 void sim_batt_set(sim_hw_t *hw, uint8_t cell, uint32_t pct);
 /* The simulated patient recharges (until full) whenever the charge falls to low_pm. */
 void sim_batt_autocharge(sim_hw_t *hw, uint32_t low_pm);
