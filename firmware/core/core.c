@@ -497,7 +497,13 @@ static int amp_allowed(const nm_core_t *c, uint8_t role, uint8_t slot, uint32_t 
   const nm_prog_t *p = &c->set.prog[slot];
   if (amp_ua % NM_AMP_STEP_UA || amp_ua > NM_AMP_MAX_UA) return NM_EREFUSED;
   if (role == NM_ROLE_PATIENT) {
-    return (amp_ua >= p->pt_min_ua && amp_ua <= p->pt_max_ua) ? NM_OK : NM_EREFUSED;
+    /* Inside the patient's range; or, when the clinician left the amplitude outside it,
+     * any move back toward it: a patient can always turn a strong stimulation down. */
+    uint32_t cur = c->set.amp_ua[slot];
+    if (amp_ua >= p->pt_min_ua && amp_ua <= p->pt_max_ua) return NM_OK;
+    if (cur > p->pt_max_ua && amp_ua < cur && amp_ua >= p->pt_min_ua) return NM_OK;
+    if (cur < p->pt_min_ua && amp_ua > cur && amp_ua <= p->pt_max_ua) return NM_OK;
+    return NM_EREFUSED;
   }
   if (role != NM_ROLE_CLINICIAN) return NM_EPERM;
   if (amp_ua <= nm_prog_reach_ua(p)) return NM_OK;

@@ -112,6 +112,15 @@ static void test_patient_range(void **state) {
   /* ...and not past the Shannon limit of this contact (13.9 mA at 210 us). */
   assert_int_equal(nm_core_amp_set(c, NM_ROLE_CLINICIAN, 0, 13900), NM_EREFUSED);
   assert_int_equal(c->set.amp_ua[0], 13800);
+  /* Above the patient's range, the patient can still turn it down (never up). */
+  assert_int_equal(nm_core_amp_step(c, NM_ROLE_PATIENT, 0, +1), NM_EREFUSED);
+  assert_int_equal(nm_core_amp_step(c, NM_ROLE_PATIENT, 0, -1), NM_OK);
+  assert_int_equal(c->set.amp_ua[0], 13700);
+  assert_int_equal(nm_core_amp_set(c, NM_ROLE_PATIENT, 0, 13800), NM_EREFUSED);
+  assert_int_equal(nm_core_amp_set(c, NM_ROLE_PATIENT, 0, 5000), NM_OK);
+  assert_int_equal(nm_core_amp_set(c, NM_ROLE_PATIENT, 0, 4000), NM_OK);
+  assert_int_equal(nm_core_amp_set(c, NM_ROLE_PATIENT, 0, 4100), NM_EREFUSED); /* no way back up */
+  assert_int_equal(nm_core_amp_set(c, NM_ROLE_PATIENT, 0, 3000), NM_OK);
 }
 
 static void test_refused_program_changes_nothing(void **state) {
