@@ -177,6 +177,10 @@ static void test_test_stimulation(void **state) {
   nm_core_t *c = &dev.core;
   assert_int_equal(nm_core_test_start(c, 4, 500, 100), NM_ENOENT); /* no E4 */
   assert_int_equal(nm_core_test_start(c, 1, 550, 100), NM_EREFUSED); /* not a step */
+  assert_int_equal(nm_core_test_start(c, 1, 500, 1100), NM_EREFUSED); /* steps up to 1.0 mA */
+  assert_int_equal(nm_core_test_start(c, 1, 500, 0), NM_EREFUSED);
+  assert_int_equal(nm_core_test_start(c, 1, 12600, 100), NM_EREFUSED); /* over 12.5 mA */
+  assert_int_equal(nm_core_test_start(c, 1, 500, 1000), NM_OK);
   assert_int_equal(nm_core_test_start(c, 1, 500, 100), NM_OK);
   assert_int_equal(c->mode, NM_MODE_TEST);
   tu_run_s(&dev, 1);

@@ -99,6 +99,15 @@ static void test_refusals(void **state) {
   /* ...but two of 0.98 ms each fill it exactly. */
   nm_prog_t c[2] = {tu_tonic(500, 490, 1000), tu_tonic(500, 490, 1000)};
   assert_int_equal(place(c, 2, &pl), NM_PLAN_OK);
+  /* Exactly NM_PATTERN_MAX_SLOTS pulses in the common frame, and one more. 126 Hz with
+   * 2 Hz share a 2 Hz frame: 63 + 1 = 64 pulses; 128 Hz with 2 Hz: 64 + 1 = 65. */
+  nm_prog_t e[2] = {tu_tonic(126, 10, 1000), tu_tonic(2, 10, 1000)};
+  assert_int_equal(place(e, 2, &pl), NM_PLAN_OK);
+  nm_pattern_t pat;
+  assert_int_equal(build(e, &pl, &pat), NM_PATTERN_MAX_SLOTS);
+  assert_int_equal(nm_pattern_validate(&pat), NM_OK);
+  e[0].rate_hz = 128;
+  assert_int_equal(place(e, 2, &pl), NM_PLAN_SLOTS);
   /* A program that does not fit its own period is refused here too. */
   nm_prog_t d = tu_tonic(1000, 500, 1000);
   assert_int_equal(place(&d, 1, &pl), NM_PLAN_FIT);

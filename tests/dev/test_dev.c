@@ -241,6 +241,12 @@ static void test_history(void **state) {
   /* Surgery mode entered by the patient. */
   assert_int_equal(evs[8].data[1], NM_MODE_SURGERY);
   assert_int_equal(evs[8].data[2], NM_ROLE_PATIENT);
+  /* At most NM_HISTORY_MAX_PER_CALL events per call, whatever is asked. */
+  for (int i = 0; i < 40; i++) assert_int_equal(exec2(NM_ROLE_PATIENT, NM_OP_MODE, i % 2 ? NM_MODE_RESUME : NM_MODE_MRI), NM_OK);
+  uint8_t many[6] = {NM_OP_HISTORY, 0, 0, 0, 0, 200}, out[NM_CMD_MAX];
+  size_t ol;
+  assert_int_equal(exec(NM_ROLE_CLINICIAN, many, sizeof many, out, &ol), NM_OK);
+  assert_int_equal(out[1 + 8], NM_HISTORY_MAX_PER_CALL);
   /* The patient cannot read the history. */
   uint8_t req[6] = {NM_OP_HISTORY, 0, 0, 0, 0, 8}, resp[NM_CMD_MAX];
   size_t rl;
