@@ -369,24 +369,7 @@ static int path_import(clinic_ctx *c, const char *file) {
   }
   if (!rc && r < 0) rc = clinic_fail(CL_USAGE, "%s line %ld: %s", file, csv.line, msg);
   clinic_csv_close(&csv);
-  if (rc) {
-    clinic_rollback(c->db);
-    fprintf(stderr, "nmod clinic: nothing of %s was stored\n", file);
-    return rc;
-  }
-  if ((rc = clinic_commit(c->db)) != CL_OK) return rc;
-  if (c->json) {
-    js_w w;
-    jw_init(&w, stdout);
-    jw_obj(&w);
-    jw_key(&w, "imported");
-    jw_int(&w, rows);
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else {
-    printf("imported %ld path steps from %s\n", rows, file);
-  }
-  return CL_OK;
+  return clinic_import_finish(c, rc, file, rows, "path steps");
 }
 
 int clinic_cmd_path(clinic_ctx *c, clinic_args *a) {

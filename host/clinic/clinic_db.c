@@ -293,3 +293,24 @@ int clinic_setting_get(sqlite3 *db, const char *key, char *out, size_t cap) {
   out[0] = '\0';
   return CL_OK;
 }
+
+int clinic_import_finish(clinic_ctx *c, int rc, const char *file, long rows, const char *noun) {
+  if (rc) {
+    clinic_rollback(c->db);
+    fprintf(stderr, "nmod clinic: nothing of %s was stored\n", file);
+    return rc;
+  }
+  if ((rc = clinic_commit(c->db)) != CL_OK) return rc;
+  if (c->json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "imported");
+    jw_int(&w, rows);
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    printf("imported %ld %s from %s\n", rows, noun, file);
+  }
+  return CL_OK;
+}

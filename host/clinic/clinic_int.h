@@ -307,6 +307,11 @@ typedef struct {
   int32_t today;
 } clinic_ctx;
 
+/* The end of an all-or-nothing CSV import inside an open transaction: on rc != 0 roll back
+ * and say nothing of `file` was stored; else commit and report `rows` `noun` imported
+ * (text, or {"imported": rows} with --json). Returns the exit code. */
+int clinic_import_finish(clinic_ctx *c, int rc, const char *file, long rows, const char *noun);
+
 int clinic_cmd_patient(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_path(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_diary(clinic_ctx *c, clinic_args *a);
