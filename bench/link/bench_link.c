@@ -156,11 +156,7 @@ int main(int argc, char **argv) {
   uint8_t req[NM_CMD_MAX];
   nm_wr_t w;
   nm_wr_init(&w, req, sizeof req);
-  nm_wr_u8(&w, NM_OP_PROGRAM_ALL);
-  nm_wire_put_lead(&w, &t.lead, &t.load);
-  nm_wr_u8(&w, t.running_mask);
-  nm_wr_u8(&w, t.n_prog);
-  for (uint8_t i = 0; i < t.n_prog; i++) nm_wire_put_prog(&w, &t.prog[i]);
+  nm_wire_put_program_all(&w, &t.lead, &t.load, t.running_mask, t.n_prog, t.prog);
   request(&tp, req, w.len, resp);
   uint8_t mode[2] = {NM_OP_MODE, NM_MODE_OFF};
   request(&tp, mode, 2, resp);

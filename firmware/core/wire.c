@@ -1,6 +1,8 @@
 /* wire.c: bounded little-endian encoding (see nmod/wire.h). */
 #include "nmod/wire.h"
 
+#include "nmod/cmd.h"
+
 #include <string.h>
 
 void nm_wr_init(nm_wr_t *w, uint8_t *buf, size_t cap) {
@@ -313,4 +315,13 @@ void nm_wire_get_status(nm_rd_t *r, nm_status_t *s) {
     p->pt_max_ua = nm_rd_u32(r);
     p->level_ua = nm_rd_u32(r);
   }
+}
+
+void nm_wire_put_program_all(nm_wr_t *w, const nm_lead_t *lead, const nm_load_t *load, uint8_t running, uint8_t n,
+                             const nm_prog_t progs[]) {
+  nm_wr_u8(w, NM_OP_PROGRAM_ALL);
+  nm_wire_put_lead(w, lead, load);
+  nm_wr_u8(w, running);
+  nm_wr_u8(w, n);
+  for (uint8_t i = 0; i < n; i++) nm_wire_put_prog(w, &progs[i]);
 }

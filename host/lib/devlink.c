@@ -29,11 +29,7 @@ int dev_program_all(const dev_link_t *l, const tf_therapy_t *t, uint8_t *bad_slo
   size_t rl;
   nm_wr_t w;
   nm_wr_init(&w, req, sizeof req);
-  nm_wr_u8(&w, NM_OP_PROGRAM_ALL);
-  nm_wire_put_lead(&w, &t->lead, &t->load);
-  nm_wr_u8(&w, t->running_mask);
-  nm_wr_u8(&w, t->n_prog);
-  for (uint8_t i = 0; i < t->n_prog; i++) nm_wire_put_prog(&w, &t->prog[i]);
+  nm_wire_put_program_all(&w, &t->lead, &t->load, t->running_mask, t->n_prog, t->prog);
   if (w.err) return NM_ENOSPC;
   *bad_slot = 0xFF;
   memset(rep, 0, sizeof *rep);

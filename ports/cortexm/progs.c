@@ -51,10 +51,6 @@ size_t cm_req_program_all(uint8_t *buf, size_t cap, const nm_lead_t *lead, const
                           uint8_t n, const nm_prog_t progs[]) {
   nm_wr_t w;
   nm_wr_init(&w, buf, cap);
-  nm_wr_u8(&w, NM_OP_PROGRAM_ALL);
-  nm_wire_put_lead(&w, lead, load);
-  nm_wr_u8(&w, running);
-  nm_wr_u8(&w, n);
-  for (uint8_t i = 0; i < n; i++) nm_wire_put_prog(&w, &progs[i]);
+  nm_wire_put_program_all(&w, lead, load, running, n, progs);
   return w.err ? 0 : w.len;
 }

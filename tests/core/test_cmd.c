@@ -12,11 +12,7 @@ static int exec(uint8_t role, const uint8_t *req, size_t len, uint8_t *resp, siz
 static size_t program_all_req(uint8_t *buf, const nm_prog_t *p, uint8_t n) {
   nm_wr_t w;
   nm_wr_init(&w, buf, NM_CMD_MAX);
-  nm_wr_u8(&w, NM_OP_PROGRAM_ALL);
-  nm_wire_put_lead(&w, &dev.core.set.lead, &dev.core.set.load);
-  nm_wr_u8(&w, 1);
-  nm_wr_u8(&w, n);
-  for (uint8_t i = 0; i < n; i++) nm_wire_put_prog(&w, &p[i]);
+  nm_wire_put_program_all(&w, &dev.core.set.lead, &dev.core.set.load, 1, n, p);
   assert_int_equal(w.err, NM_OK);
   return w.len;
 }

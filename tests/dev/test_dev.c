@@ -51,11 +51,7 @@ static int program(const nm_prog_t *p) {
   nm_lead_t lead = factory.lead;
   nm_load_t load = {800, 12000};
   nm_wr_init(&w, req, sizeof req);
-  nm_wr_u8(&w, NM_OP_PROGRAM_ALL);
-  nm_wire_put_lead(&w, &lead, &load);
-  nm_wr_u8(&w, 1);
-  nm_wr_u8(&w, 1);
-  nm_wire_put_prog(&w, p);
+  nm_wire_put_program_all(&w, &lead, &load, 1, 1, p);
   return exec(NM_ROLE_CLINICIAN, req, w.len, resp, &rl);
 }
 
@@ -264,11 +260,7 @@ static void test_other_lead_refused(void **state) {
   nm_load_t load = {800, 12000};
   nm_prog_t p = snm_prog(1000);
   nm_wr_init(&w, req, sizeof req);
-  nm_wr_u8(&w, NM_OP_PROGRAM_ALL);
-  nm_wire_put_lead(&w, &lead, &load);
-  nm_wr_u8(&w, 1);
-  nm_wr_u8(&w, 1);
-  nm_wire_put_prog(&w, &p);
+  nm_wire_put_program_all(&w, &lead, &load, 1, 1, &p);
   nm_settings_t before = dev.core.set;
   assert_int_equal(exec(NM_ROLE_CLINICIAN, req, w.len, resp, &rl), NM_EREFUSED);
   assert_memory_equal(&before, &dev.core.set, sizeof before);

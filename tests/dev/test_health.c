@@ -53,11 +53,7 @@ static void program(const nm_prog_t *p, uint8_t n, uint8_t running) {
   nm_wr_t w;
   nm_load_t load = {800, 12000};
   nm_wr_init(&w, req, sizeof req);
-  nm_wr_u8(&w, NM_OP_PROGRAM_ALL);
-  nm_wire_put_lead(&w, &dev.id.lead, &load);
-  nm_wr_u8(&w, running);
-  nm_wr_u8(&w, n);
-  for (uint8_t i = 0; i < n; i++) nm_wire_put_prog(&w, &p[i]);
+  nm_wire_put_program_all(&w, &dev.id.lead, &load, running, n, p);
   assert_int_equal(exec(NM_ROLE_CLINICIAN, req, w.len, resp, &rl), NM_OK);
   assert_int_equal(exec2(NM_ROLE_CLINICIAN, NM_OP_MODE, NM_MODE_OFF), NM_OK);
   assert_int_equal(exec2(NM_ROLE_PATIENT, NM_OP_THERAPY, 1), NM_OK);

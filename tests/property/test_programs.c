@@ -152,11 +152,7 @@ static size_t program_all_req(uint8_t *buf, const nm_lead_t *lead, const nm_load
                               uint8_t n, uint8_t running) {
   nm_wr_t w;
   nm_wr_init(&w, buf, NM_CMD_MAX);
-  nm_wr_u8(&w, NM_OP_PROGRAM_ALL);
-  nm_wire_put_lead(&w, lead, load);
-  nm_wr_u8(&w, running);
-  nm_wr_u8(&w, n);
-  for (uint8_t i = 0; i < n; i++) nm_wire_put_prog(&w, &p[i]);
+  nm_wire_put_program_all(&w, lead, load, running, n, p);
   assert_int_equal(w.err, NM_OK);
   return w.len;
 }

@@ -74,6 +74,10 @@ void nm_wire_get_lead(nm_rd_t *r, nm_lead_t *l, nm_load_t *load);
 void nm_wire_put_settings(nm_wr_t *w, const nm_settings_t *s);
 void nm_wire_get_settings(nm_rd_t *r, nm_settings_t *s);
 void nm_wire_put_report(nm_wr_t *w, const nm_safety_report_t *rep);
+/* A whole NM_OP_PROGRAM_ALL request (op byte included): lead and load, the running set,
+ * and progs[0..n) in slot order. */
+void nm_wire_put_program_all(nm_wr_t *w, const nm_lead_t *lead, const nm_load_t *load, uint8_t running, uint8_t n,
+                             const nm_prog_t progs[]);
 void nm_wire_get_report(nm_rd_t *r, nm_safety_report_t *rep);
 
 #endif
