@@ -241,8 +241,11 @@ static int kv_page_erases(const nm_kv_t *kv, uint32_t page, uint32_t *count) {
   return NM_OK;
 }
 
-/* Classifies what lies at `off` of `page` (see the enum above and docs/STORAGE.md). */
-static int kv_item_at(const nm_kv_t *kv, uint32_t page, uint32_t off, kv_item_t *it) {
+/* Classifies what lies at `off` of `page` (see the enum above and docs/STORAGE.md). With
+ * quick set, an erased record header is taken for KV_END without reading the rest of
+ * the page (stray bits further on are not looked for). */
+static int kv_item_at(const nm_kv_t *kv, uint32_t page, uint32_t off, int quick,
+                      kv_item_t *it) {
   const uint32_t end = kv_rec_end(kv);
   uint8_t h[NM_KV_REC_HDR_LEN];
   int blank = 1, err;
@@ -259,6 +262,10 @@ static int kv_item_at(const nm_kv_t *kv, uint32_t page, uint32_t off, kv_item_t 
   if (nm_st_all_ff(h, KV_REC_BODY)) {
     /* No header was ever programmed here (a cut program leaves the magic's bits or
      * nothing): whatever else is programmed is stray, not a record. */
+    if (quick && nm_st_all_ff(h, sizeof h)) {
+      it->kind = KV_END;
+      return NM_OK;
+    }
     err = kv_blank(kv, page, off + KV_REC_BODY, end, &blank);
     it->kind = blank ? KV_END : KV_STRAY;
     return err;
@@ -318,7 +325,7 @@ static int kv_walk_active(nm_kv_t *kv, nm_kv_health_t *cur, uint32_t *m, int *ha
   *have_m = 0;
   for (;;) {
     kv_item_t it;
-    int err = kv_item_at(kv, kv->active, off, &it);
+    int err = kv_item_at(kv, kv->active, off, 0, &it);
     if (err) {
       return err;
     }
@@ -380,12 +387,12 @@ static int kv_walk_active(nm_kv_t *kv, nm_kv_health_t *cur, uint32_t *m, int *ha
  * beyond m + 1, anything after a complete m + 1 record, or next to it a programmed
  * trailer or a header no cut leaves, is proof of a commit. docs/STORAGE.md. */
 static int kv_judge_next(const nm_kv_t *kv, uint32_t page, const kv_hdrs_t *ph, uint32_t m,
-                         kv_judge_t *j) {
+                         int quick, kv_judge_t *j) {
   uint32_t off = NM_KV_PAGE_HDR_LEN;
   memset(j, 0, sizeof *j);
   for (;;) {
     kv_item_t it;
-    int err = kv_item_at(kv, page, off, &it);
+    int err = kv_item_at(kv, page, off, quick, &it);
     if (err) {
       return err;
     }
@@ -567,7 +574,8 @@ static int kv_scan_flash(nm_kv_t *kv, nm_kv_health_t *cur) {
     }
     if (p == next && !ph.ok1 && !ph.ok2) {
       kv_judge_t j;
-      err = kv_judge_next(kv, p, &ph, m, &j);
+      /* Stray bits far from the records matter only to the verdict "empty". */
+      err = kv_judge_next(kv, p, &ph, m, !could_be_empty, &j);
       if (err) {
         return err;
       }
@@ -575,7 +583,10 @@ static int kv_scan_flash(nm_kv_t *kv, nm_kv_health_t *cur) {
       if (j.committed || retire == 0u) {
         kv_rolled_back(kv, cur, &j);
       }
-      if (j.committed || j.old || j.odd || !ph.blank2 || ph.retire != KV_BLANK32) {
+      /* Empty allows only what a cut compaction of the first value leaves: that record,
+       * then at most a torn header (programmed only after the record). */
+      if (j.committed || j.old || j.odd || !ph.blank2 || ph.retire != KV_BLANK32 ||
+          (!ph.blank1 && !j.new_rec)) {
         could_be_empty = 0;
       }
       continue;

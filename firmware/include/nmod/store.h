@@ -13,14 +13,21 @@
  * - No heap, no page-sized buffer: flash-to-flash copies stream through a 64-byte stack
  *   buffer. The caller owns the nm_kv_t / nm_log_t (a few hundred bytes) and the port.
  * - Any nvm call may fail (a power cut: the operation in progress may be torn). The error
- *   is returned as is; the handle then re-reads the flash (a remount) before its next
+ *   is returned as is; the handle then re-reads the flash (a re-scan) before its next
  *   operation, and a fresh mount after a reboot recovers: a put is all-or-nothing, an
  *   append loses at most the record being written.
+ * - Mount only reads. It tells what a power cut leaves (a torn record at the write
+ *   position, a cut compaction or rollover: normal, rolled back by design) from damage
+ *   (anything else), and reports both in a health report kept in the handle. Damaged
+ *   bytes stay on flash as evidence until the next put or append rewrites the page.
+ * - Never a format over damage: a region is formatted (by the first put or append) only
+ *   when it is verifiably empty; one that is not, and has no usable page, is refused with
+ *   NM_ECORRUPT and never written.
  * - Stored data is checked with CRC-32 on every read; data failing its check is never
  *   returned as valid.
  * - Not thread-safe: one caller at a time per handle.
  *
- * The on-flash format, the recovery rules and the power-loss test method are in
+ * The on-flash format, the recovery rules, what counts as damage and the tests are in
  * docs/STORAGE.md. */
 #ifndef NMOD_STORE_H
 #define NMOD_STORE_H
