@@ -348,11 +348,7 @@ static void test_no_format_over_garbage(void **state) {
   (void)state;
   st_flash_t f;
   st_flash_init(&f, PS, NPAGES);
-  uint64_t seed = tu_seed("t_store_kv_power garbage");
-  for (size_t i = 0; i < f.size; i++) {
-    f.mem[i] = (uint8_t)tu_rand(&seed);
-  }
-  uint8_t *snap = st_snapshot(&f);
+  uint8_t *snap = st_garbage(&f, "t_store_kv_power garbage");
   nm_kv_t kv;
   assert_int_equal(st_kv_mount_ro(&kv, &f, FIRST, 3), NM_ECORRUPT);
   nm_kv_health_t h;

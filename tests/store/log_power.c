@@ -169,11 +169,7 @@ static void test_no_format_over_garbage(void **state) {
   (void)state;
   st_flash_t f;
   st_flash_init(&f, PS, NPAGES);
-  uint64_t seed = tu_seed("t_store_log_power garbage");
-  for (size_t i = 0; i < f.size; i++) {
-    f.mem[i] = (uint8_t)tu_rand(&seed);
-  }
-  uint8_t *snap = st_snapshot(&f);
+  uint8_t *snap = st_garbage(&f, "t_store_log_power garbage");
   nm_log_t log;
   assert_int_equal(st_log_mount_ro(&log, &f, FIRST, 3), NM_ECORRUPT);
   nm_log_health_t h;

@@ -182,6 +182,15 @@ static inline void st_log_no_damage(nm_log_t *log) {
   assert_int_equal(h.bad_records, 0);
 }
 
+/* Fills the whole flash with random bytes (seed printed for `test`); returns a snapshot. */
+static inline uint8_t *st_garbage(st_flash_t *f, const char *test) {
+  uint64_t seed = tu_seed(test);
+  for (size_t i = 0; i < f->size; i++) {
+    f->mem[i] = (uint8_t)tu_rand(&seed);
+  }
+  return st_snapshot(f);
+}
+
 /* Mounts the store and checks that the mount wrote nothing. */
 static inline int st_kv_mount_ro(nm_kv_t *kv, st_flash_t *f, uint32_t first, uint32_t n) {
   uint64_t w = st_writes(f);
