@@ -366,6 +366,13 @@ void cm_out_info(cm_out_info_t *info) {
   cm_irq_restore(m);
 }
 
+void cm_out_limiter(olim_t *lim, olim_trip_t *trip) {
+  uint32_t m = cm_irq_save();
+  *lim = out.lim;
+  *trip = out.trip;
+  cm_irq_restore(m);
+}
+
 void cm_out_counts(cm_out_count_t *cnt) {
   uint32_t m = cm_irq_save();
   account(cm_now_ns());

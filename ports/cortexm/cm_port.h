@@ -25,6 +25,7 @@
 #include "mps2.h"
 #include "nmod/core.h"
 #include "nmod/port.h"
+#include "olim.h"
 
 #define CM_NEVER UINT64_MAX
 
@@ -150,6 +151,9 @@ typedef struct {
 
 void cm_out_init(const nm_lead_t *lead);
 void cm_out_info(cm_out_info_t *info);
+/* The limiter's ceilings (olim.h) and why it last refused a pattern (zero when it has not
+ * since power-on). */
+void cm_out_limiter(olim_t *lim, olim_trip_t *trip);
 /* The counters: everything whose stimulating phase started before now. */
 void cm_out_counts(cm_out_count_t *cnt);
 /* Take a snapshot of the counters at exactly t_ns (pulses starting before t_ns), however

@@ -2,7 +2,7 @@
  * pattern swaps and stops on frame boundaries, the limiter, NOR flash semantics. */
 #include "testdev.h"
 #include "nmod/plan.h"
-#include "nmod/safety.h"
+#include "limtest.h"
 
 typedef struct {
   uint64_t stim, recharge;
@@ -170,14 +170,7 @@ static void test_limiter_boundary_per_lead(void **state) {
   for (uint8_t m = 1; m < NM_LEAD_COUNT; m++) {
     nm_lead_t lead = tu_lead(m);
     for (int w = 0; w < 4; w++) {
-      uint32_t best = 0;
-      for (uint32_t a = 100; a <= NM_AMP_MAX_UA; a += 100) {
-        nm_prog_t p = tu_tonic(14, widths[w], a);
-        nm_safety_report_t rep;
-        nm_load_t load = tu_load(100, 40000);
-        if (nm_safety_check(&p, &lead, &load, &rep) == NM_VERDICT_REFUSE) break;
-        best = a;
-      }
+      uint32_t best = lt_best_amp_ua(&lead, widths[w]);
       if (best == NM_AMP_MAX_UA) continue;
       sim_init(&hw, &lead, 500, 12000, NULL, 0, 0);
       nm_prog_t p = tu_tonic(14, widths[w], best);

@@ -11,30 +11,9 @@
 #include "nmod/safety.h"
 #include "olim.h"
 #include "olim_lead.h"
+#include "limtest.h"
 
 #define STEP_PC 1000u /* 100 uA x 10 us */
-
-/* One channel, one biphasic pulse per frame at 14 Hz: `cath` carries -ua, the anodes the
- * rest, split evenly over `n_an` nodes from `an0` (the last takes the remainder). */
-static nm_pattern_t pulse(uint8_t cath, uint8_t an0, uint8_t n_an, int32_t ua, uint32_t width_us) {
-  nm_pattern_t p;
-  memset(&p, 0, sizeof p);
-  p.frame_hz = 14;
-  p.n_chan = 1;
-  p.n_slot = 1;
-  p.chan[0].width_us = width_us;
-  p.chan[0].gap_us = 20;
-  p.chan[0].recharge_us = width_us;
-  p.chan[0].node_ua[cath] = -ua;
-  int32_t left = ua;
-  for (uint8_t i = 0; i < n_an; i++) {
-    int32_t part = i + 1 == n_an ? left : ua / n_an;
-    p.chan[0].node_ua[an0 + i] += part;
-    left -= part;
-  }
-  p.slot[0].recharge = 1;
-  return p;
-}
 
 static olim_t lim_of(const nm_lead_t *lead) {
   olim_hw_t hw = olim_hw_of_lead(lead);
@@ -63,8 +42,8 @@ static void test_isqrt(void **state) {
 static uint32_t agree(uint32_t area_um2, uint32_t ceil_pc) {
   uint32_t sup = nm_safety_max_charge_pc(area_um2);
   if (ceil_pc < sup || ceil_pc - sup >= STEP_PC) {
-    fail_msg("area %u um2: limiter ceiling %u pC, supervisor's highest accepted charge %u pC", area_um2, ceil_pc,
-             sup);
+    fail_msg("area %lu um2: limiter ceiling %lu pC, supervisor's highest accepted charge %lu pC",
+             (unsigned long)area_um2, (unsigned long)ceil_pc, (unsigned long)sup);
   }
   return ceil_pc - sup;
 }
@@ -88,7 +67,7 @@ static void test_catalog_agrees_with_supervisor(void **state) {
       if (d > worst) worst = d;
     }
   }
-  print_message("  catalog contacts and the case: limiter ceiling - supervisor's max <= %u pC\n", worst);
+  print_message("  catalog contacts and the case: limiter ceiling - supervisor's max <= %lu pC\n", (unsigned long)worst);
 }
 
 static void test_custom_areas_agree_with_supervisor(void **state) {
@@ -111,7 +90,7 @@ static void test_custom_areas_agree_with_supervisor(void **state) {
     uint32_t d = agree(area, o.ceil_pc[0]);
     if (d > worst) worst = d;
   }
-  print_message("  %d custom areas in 0.1..100 mm2: limiter ceiling - supervisor's max <= %u pC\n", n, worst);
+  print_message("  %d custom areas in 0.1..100 mm2: limiter ceiling - supervisor's max <= %lu pC\n", n, (unsigned long)worst);
 }
 
 /* On every catalog contact and the case: the ceiling itself passes, one pC more trips, with
@@ -127,9 +106,9 @@ static void test_boundary_on_every_catalog_contact(void **state) {
       /* The case as the anode: its own ceiling (26.6 uC) is far above a contact's. */
       uint32_t c = o.ceil_pc[n];
       assert_true(c > 0);
-      nm_pattern_t p = pulse(n, NM_NODE_CASE, 1, (int32_t)c, 1);
+      nm_pattern_t p = lt_pulse(n, NM_NODE_CASE, 1, (int32_t)c, 1);
       assert_int_equal(check(&o, &p, &t), NM_OUT_TRIP_NONE);
-      p = pulse(n, NM_NODE_CASE, 1, (int32_t)c + 1, 1);
+      p = lt_pulse(n, NM_NODE_CASE, 1, (int32_t)c + 1, 1);
       assert_int_equal(check(&o, &p, &t), NM_OUT_TRIP_CHARGE);
       assert_int_equal(t.why, NM_OUT_TRIP_CHARGE);
       assert_int_equal(t.node, n);
@@ -139,18 +118,11 @@ static void test_boundary_on_every_catalog_contact(void **state) {
     /* The supervisor's highest amplitude at real widths, E0- E1+ (the SNM default shape). */
     const uint32_t widths[] = {60, 210, 450, 1000};
     for (int w = 0; w < 4; w++) {
-      uint32_t best = 0;
-      for (uint32_t a = 100; a <= NM_AMP_MAX_UA; a += 100) {
-        nm_prog_t prog = tu_tonic(14, widths[w], a);
-        nm_safety_report_t rep;
-        nm_load_t load = tu_load(100, 40000);
-        if (nm_safety_check(&prog, lead, &load, &rep) == NM_VERDICT_REFUSE) break;
-        best = a;
-      }
+      uint32_t best = lt_best_amp_ua(lead, widths[w]);
       if (best == NM_AMP_MAX_UA) continue; /* not charge-limited at this width */
-      nm_pattern_t p = pulse(0, 1, 1, (int32_t)best, widths[w]);
+      nm_pattern_t p = lt_pulse(0, 1, 1, (int32_t)best, widths[w]);
       assert_int_equal(check(&o, &p, &t), NM_OUT_TRIP_NONE);
-      p = pulse(0, 1, 1, (int32_t)(best + 100), widths[w]);
+      p = lt_pulse(0, 1, 1, (int32_t)(best + 100), widths[w]);
       assert_int_equal(check(&o, &p, &t), NM_OUT_TRIP_CHARGE);
       assert_int_equal(t.node, 0);
       assert_int_equal(t.charge_pc, (best + 100) * widths[w]);
@@ -163,9 +135,9 @@ static void test_boundary_on_every_catalog_contact(void **state) {
   uint32_t c = o.ceil_pc[NM_NODE_CASE];
   assert_int_equal(o.bound[NM_NODE_CASE], OLIM_BOUND_SHANNON);
   agree(NM_CASE_AREA_UM2, c);
-  nm_pattern_t p = pulse(NM_NODE_CASE, 0, 16, (int32_t)c, 1);
+  nm_pattern_t p = lt_pulse(NM_NODE_CASE, 0, 16, (int32_t)c, 1);
   assert_int_equal(check(&o, &p, &t), NM_OUT_TRIP_NONE);
-  p = pulse(NM_NODE_CASE, 0, 16, (int32_t)c + 1, 1);
+  p = lt_pulse(NM_NODE_CASE, 0, 16, (int32_t)c + 1, 1);
   assert_int_equal(check(&o, &p, &t), NM_OUT_TRIP_CHARGE);
   assert_int_equal(t.node, NM_NODE_CASE);
   assert_int_equal(t.charge_pc, c + 1);
@@ -184,7 +156,7 @@ static void test_density_and_shannon_each_trip(void **state) {
   assert_true(d < sh);
   assert_int_equal(o.ceil_pc[0], d);
   assert_int_equal(o.bound[0], OLIM_BOUND_DENSITY);
-  nm_pattern_t p = pulse(0, 1, 1, (int32_t)(d / 100u + 1u), 100); /* 12.01 mA x 100 us */
+  nm_pattern_t p = lt_pulse(0, 1, 1, (int32_t)(d / 100u + 1u), 100); /* 12.01 mA x 100 us */
   assert_int_equal(check(&o, &p, &t), NM_OUT_TRIP_CHARGE);
   assert_int_equal(t.bound, OLIM_BOUND_DENSITY);
   assert_true(t.charge_pc < sh); /* Shannon alone would have let it pass */
@@ -197,11 +169,11 @@ static void test_density_and_shannon_each_trip(void **state) {
   assert_in_range(sh, 2910000u, 2919999u);       /* 2.91 uC */
   assert_int_equal(o.ceil_pc[0], sh);
   assert_int_equal(o.bound[0], OLIM_BOUND_SHANNON);
-  p = pulse(0, 1, 1, 13900, 210); /* 2.919 uC: device-facts.md's first refused step */
+  p = lt_pulse(0, 1, 1, 13900, 210); /* 2.919 uC: device-facts.md's first refused step */
   assert_int_equal(check(&o, &p, &t), NM_OUT_TRIP_CHARGE);
   assert_int_equal(t.bound, OLIM_BOUND_SHANNON);
   assert_true(t.charge_pc < d); /* density alone would have let it pass */
-  p = pulse(0, 1, 1, 13800, 210); /* 2.898 uC: accepted */
+  p = lt_pulse(0, 1, 1, 13800, 210); /* 2.898 uC: accepted */
   assert_int_equal(check(&o, &p, &t), NM_OUT_TRIP_NONE);
 
   /* Over custom areas the binding bound changes where 0.3 a = sqrt(707945.78 a): 7.87 mm2. */
@@ -217,7 +189,7 @@ static void test_shape_and_balance(void **state) {
   const nm_lead_t *lead = nm_lead_catalog(NM_LEAD_SCS_PERC_8);
   olim_t o = lim_of(lead);
   olim_trip_t t;
-  nm_pattern_t good = pulse(0, 1, 1, 2000, 200), p;
+  nm_pattern_t good = lt_pulse(0, 1, 1, 2000, 200), p;
   assert_int_equal(check(&o, &good, &t), NM_OUT_TRIP_NONE);
   p = good;
   p.chan[0].node_ua[1] = 1900; /* currents do not sum to zero */
@@ -257,10 +229,10 @@ static void test_shape_and_balance(void **state) {
   p.n_slot = NM_PATTERN_MAX_SLOTS + 1;
   assert_int_equal(check(&o, &p, &t), NM_OUT_TRIP_SHAPE);
   /* A contact the lead does not have has a ceiling of 0: any current there trips. */
-  p = pulse(8, 0, 1, 100, 10);
+  p = lt_pulse(8, 0, 1, 100, 10);
   assert_int_equal(check(&o, &p, &t), NM_OUT_TRIP_CHARGE);
   assert_int_equal(t.node, 8); /* E0, the anode, is within its ceiling */
-  p = pulse(0, 8, 1, 100, 10);
+  p = lt_pulse(0, 8, 1, 100, 10);
   assert_int_equal(check(&o, &p, &t), NM_OUT_TRIP_CHARGE);
   assert_int_equal(t.node, 8);
   assert_int_equal(t.bound, OLIM_BOUND_NONE);
@@ -299,7 +271,7 @@ static void test_set_ceiling(void **state) {
   olim_t o = lim_of(lead);
   olim_trip_t t;
   olim_set_ceiling(&o, 0, 209999);
-  nm_pattern_t p = pulse(0, 1, 1, 1000, 210);
+  nm_pattern_t p = lt_pulse(0, 1, 1, 1000, 210);
   assert_int_equal(check(&o, &p, &t), NM_OUT_TRIP_CHARGE);
   assert_int_equal(t.bound, OLIM_BOUND_SET);
   olim_set_ceiling(&o, 0, 210000);
