@@ -3,8 +3,13 @@
  *
  * Agreement, as tested: for every contact of every catalog lead, the case, and custom areas
  * over the whole accepted range (0.1..100 mm2), the limiter's ceiling C and the supervisor's
- * highest accepted charge S = nm_safety_max_charge_pc(area) satisfy S <= C < S + 1000 pC:
- * never stricter, and looser by less than one 0.1 mA step at the narrowest width (10 us).
+ * highest accepted charge S = nm_safety_max_charge_pc(area) satisfy S <= C <= S + 1 pC, and
+ * C = S on the catalog leads and the case. Never stricter, and looser by far less than one
+ * 0.1 mA step at the narrowest width (100 uA x 10 us = 1000 pC, the bound issue 9 asks for).
+ * Why 1 pC: the density bounds are the same integer (floor(0.3 a)); Shannon's constant is
+ * 10^1.85 x 1e4 = 707945.7844 per um2 here (rounded up) and 707945.784 in the supervisor
+ * (truncated), so only a square q^2 within 0.0004 a of the boundary can differ, and
+ * consecutive squares there are 2q > 1.6e6 apart for every a >= 0.1 mm2: one q at most.
  * Portable: also runs on the Cortex-M target (ports/cortexm, make test-target). */
 #include "testutil.h"
 #include "nmod/port.h"
@@ -13,7 +18,7 @@
 #include "olim_lead.h"
 #include "limtest.h"
 
-#define STEP_PC 1000u /* 100 uA x 10 us */
+#define STEP_PC 1000u /* 100 uA x 10 us: one current step at the narrowest width */
 
 static olim_t lim_of(const nm_lead_t *lead) {
   olim_hw_t hw = olim_hw_of_lead(lead);
@@ -38,10 +43,10 @@ static void test_isqrt(void **state) {
   assert_int_equal(olim_isqrt(UINT64_MAX), UINT32_MAX);
 }
 
-/* S <= C < S + STEP_PC for one area; returns C - S. */
+/* S <= C <= S + 1 (< S + STEP_PC) for one area; returns C - S. */
 static uint32_t agree(uint32_t area_um2, uint32_t ceil_pc) {
   uint32_t sup = nm_safety_max_charge_pc(area_um2);
-  if (ceil_pc < sup || ceil_pc - sup >= STEP_PC) {
+  if (ceil_pc < sup || ceil_pc - sup > 1u || ceil_pc - sup >= STEP_PC) {
     fail_msg("area %lu um2: limiter ceiling %lu pC, supervisor's highest accepted charge %lu pC",
              (unsigned long)area_um2, (unsigned long)ceil_pc, (unsigned long)sup);
   }
@@ -65,6 +70,7 @@ static void test_catalog_agrees_with_supervisor(void **state) {
       }
       uint32_t d = agree(area, o.ceil_pc[n]);
       if (d > worst) worst = d;
+      assert_int_equal(o.ceil_pc[n], nm_safety_max_charge_pc(area)); /* exactly */
     }
   }
   print_message("  catalog contacts and the case: limiter ceiling - supervisor's max <= %lu pC\n", (unsigned long)worst);
