@@ -32,8 +32,9 @@
 /* ---- the device --------------------------------------------------------------------- */
 
 /* Power up the board for a device with `lead` and load impedance `load_ohm`: clock and
- * timers, the output stage (its limiter ceilings come from the lead's contact areas), the
- * erased external flash. Returns the port to hand to nm_core_init. */
+ * timers, the output stage (its limiter, ports/limiter, takes its ceilings from its own table
+ * of the lead's contact areas), the erased external flash. Returns the port to hand to
+ * nm_core_init. */
 const nm_port_t *cm_port_init(const nm_lead_t *lead, uint32_t load_ohm);
 /* A reset of the same device: everything starts again (clock from 0, output stage idle,
  * faults cleared) except the external flash, which keeps what was written. */
