@@ -406,7 +406,6 @@ static int do_history(devcli_t *d, int argc, char **argv) {
     jw_arr(&hp.w);
   }
   int st = hist_read(&d->link, since, print_event, &hp);
-  if (st == DEV_ETRANSPORT) cli_error(d->cmd, "%s", d->conn.msg[0] ? d->conn.msg : "the device did not answer: try again");
   if (st != NM_OK) return devcli_fail(d, st, "history");
   if (d->json) {
     jw_arr_end(&hp.w);
@@ -464,8 +463,8 @@ static int do_pair(devcli_t *d, int argc, char **argv) {
     /* The device holds a pairing nobody has the key of: take it back. */
     uint8_t rev[1 + NM_KEY_ID_LEN] = {NM_OP_REVOKE};
     kf_unhex(id, rev + 1, NM_KEY_ID_LEN);
-    (void)devcli_call(d, rev, sizeof rev, resp, &rl);
-    cli_error(d->cmd, "%s (the pairing was undone)", err);
+    if (devcli_call(d, rev, sizeof rev, resp, &rl) == NM_OK) cli_error(d->cmd, "%s (the pairing was undone)", err);
+    else cli_error(d->cmd, "%s (and undoing the pairing failed: 'revoke-remote %s')", err, id);
     return CLI_FAIL;
   }
   if (d->json) printf("{\"remote_id\":\"%s\",\"key_file\":\"%s\"}\n", id, out);

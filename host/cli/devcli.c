@@ -67,14 +67,14 @@ void devcli_close(devcli_t *d) {
 }
 
 int devcli_call(devcli_t *d, const uint8_t *req, size_t len, uint8_t *resp, size_t *resp_len) {
-  int st = dev_call(&d->link, req, len, resp, NM_CMD_MAX, resp_len);
-  if (st == DEV_ETRANSPORT) cli_error(d->cmd, "%s", d->conn.msg[0] ? d->conn.msg : "the device did not answer: try again");
-  return st;
+  return dev_call(&d->link, req, len, resp, NM_CMD_MAX, resp_len);
 }
 
 int devcli_fail(devcli_t *d, int st, const char *what) {
   switch (st) {
-    case DEV_ETRANSPORT: return CLI_UNREACHABLE; /* reported by devcli_call */
+    case DEV_ETRANSPORT: /* the client says what happened and whether to repeat it */
+      cli_error(d->cmd, "%s", d->conn.msg[0] ? d->conn.msg : "the stimulator did not answer");
+      return CLI_UNREACHABLE;
     case NM_EPERM:
       cli_error(d->cmd, "%s: not allowed with this key (%s)", what,
                 d->key.role == NM_ROLE_PATIENT ? "ask your clinician" : "the device refused the role");

@@ -31,7 +31,8 @@ int devcli_args(devcli_t *d, const char *cmd, int argc, char **argv, const char 
 /* Read the key (it must be of role want_role) and open the session. 0 or an exit code. */
 int devcli_open(devcli_t *d, uint8_t want_role);
 void devcli_close(devcli_t *d);
-/* One request. Returns the device status (>= -99) or DEV_ETRANSPORT (already reported). */
+/* One request. Returns the device status (>= -99) or DEV_ETRANSPORT; nothing printed (a
+ * failure goes to devcli_fail, which says why). */
 int devcli_call(devcli_t *d, const uint8_t *req, size_t len, uint8_t *resp, size_t *resp_len);
 /* A request of just `op`: on success 0 and a reader r over the results in resp (which the
  * caller owns, NM_CMD_MAX bytes); else the exit code, reported (what names the action). */
