@@ -120,6 +120,10 @@ static int lock_dir(const char *dir) {
     close(fd);
     return -1;
   }
+  /* The holder's process id, for whoever wants to signal it (kill -USR1 $(cat DIR/lock)). */
+  char pid[24];
+  int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+  if (ftruncate(fd, 0) != 0 || write(fd, pid, (size_t)n) != n) say("cannot write the process id into '%s'", path);
   return fd;
 }
 
