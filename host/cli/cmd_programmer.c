@@ -447,7 +447,10 @@ static int do_pair(devcli_t *d, int argc, char **argv) {
     return CLI_REFUSED;
   }
   if (st != NM_OK) return devcli_fail(d, st, "pair-remote");
-  if (rl != 2u + NM_KEY_ID_LEN + NM_SECRET_LEN) return devcli_fail(d, NM_EINVAL, "pair-remote");
+  if (rl != 2u + NM_KEY_ID_LEN + NM_SECRET_LEN) {
+    nm_wipe(resp, sizeof resp); /* it may hold part of a secret */
+    return devcli_fail(d, NM_EINVAL, "pair-remote");
+  }
   kf_key_t k;
   memset(&k, 0, sizeof k);
   k.role = NM_ROLE_PATIENT;

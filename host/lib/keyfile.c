@@ -56,11 +56,15 @@ int kf_write(const char *path, const kf_key_t *k, char *err, size_t errcap) {
     snprintf(err, errcap, "cannot write key file '%s': %s", path, strerror(errno));
     return -1;
   }
+  /* stdio buffers the text in a buffer of ours, so the secret's copy there is wiped too. */
+  char fbuf[512];
+  setvbuf(f, fbuf, _IOFBF, sizeof fbuf);
   fprintf(f, "{\"format\":\"nmod-key/1\",\"role\":\"%s\",\"serial\":\"%s\",\"key_id\":\"%s\",\"secret\":\"%s\"}\n",
           k->role == NM_ROLE_CLINICIAN ? "clinician" : "patient", k->serial, id, sec);
   nm_wipe(sec, sizeof sec);
   int bad = fflush(f) != 0 || fsync(fd) != 0;
   if (fclose(f) != 0) bad = 1;
+  nm_wipe(fbuf, sizeof fbuf);
   if (bad) {
     snprintf(err, errcap, "writing key file '%s' failed: %s", path, strerror(errno));
     unlink(path);
