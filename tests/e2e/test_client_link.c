@@ -186,9 +186,7 @@ static void px_start(int mode) {
 static void test_stray_frames_before_the_response(void **state_) {
   (void)state_;
   proc_result_t r;
-  snprintf(state, sizeof state, "%s/stray", tmpdir);
-  sim_start(state, NULL, NULL);
-  program_and_pair();
+  sim_start_paired("stray");
   assert_int_equal(amp_ua(remote_key), 1000);
   px_start(PX_INJECT);
   /* Every response comes after an ERROR(EAUTH), a forged DATA frame and an ERROR(EBUSY). */
@@ -209,9 +207,7 @@ static void test_stray_frames_before_the_response(void **state_) {
 static void test_lost_response(void **state_) {
   (void)state_;
   proc_result_t r;
-  snprintf(state, sizeof state, "%s/lost", tmpdir);
-  sim_start(state, NULL, NULL);
-  program_and_pair();
+  sim_start_paired("lost");
   /* The remote reads STATUS (answered), then steps (the answer is dropped). */
   px_drop = 2;
   px_start(PX_DROP);
@@ -249,9 +245,7 @@ static void test_lost_response(void **state_) {
 static void test_not_stored(void **state_) {
   (void)state_;
   proc_result_t r;
-  snprintf(state, sizeof state, "%s/notstored", tmpdir);
-  sim_start(state, NULL, NULL);
-  program_and_pair();
+  sim_start_paired("notstored");
   assert_int_equal(amp_ua(remote_key), 1000);
   px_start(PX_RELAY);
   /* Through the relay, unchanged answers: the session works and nothing is flagged. */

@@ -118,12 +118,10 @@ static int pair(proc_result_t *r, const char *name) {
 static void test_flash_fault(void **state_) {
   (void)state_;
   proc_result_t r;
-  snprintf(state, sizeof state, "%s/flash", tmpdir);
+  sim_start_paired("flash");
   char fault_file[400], nvm[400];
   snprintf(fault_file, sizeof fault_file, "%s/flash-fault", state);
   snprintf(nvm, sizeof nvm, "%s/nvm.bin", state);
-  sim_start(state, NULL, NULL);
-  program_and_pair();
   /* SIGUSR1 to the process id the state folder names: every later write fails, and the
    * state folder says so. */
   char lock[400];
