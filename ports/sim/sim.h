@@ -65,6 +65,10 @@ typedef struct {
   int64_t cut_after;     /* -1: never */
   uint8_t cut;           /* 1 after the cut happened */
   uint64_t seed;         /* what a torn write leaves behind */
+  /* Stuck flash (worn out or disconnected): while set, every program and erase fails
+   * (NM_EIO) and changes nothing; reads work. Independent of the power cut. */
+  uint8_t stuck;
+  uint64_t stuck_refused; /* program/erase operations refused while stuck */
 } sim_nvm_t;
 
 /* The cell and its fuel gauge. Charges in pC (1 uAh = 3.6e9 pC). */
@@ -138,6 +142,8 @@ void sim_seed_rng(sim_hw_t *hw, uint64_t seed);
 /* Cut power to the flash after `ops` more program/erase operations (see sim_nvm_t). */
 void sim_nvm_cut_after(sim_hw_t *hw, int64_t ops);
 void sim_nvm_power_restore(sim_hw_t *hw);
+/* Make every later program and erase fail (on = 1), or heal the flash (on = 0). */
+void sim_nvm_set_fault(sim_hw_t *hw, int on);
 
 /* The cell: type and defaults (nmod/battery.h), starting at pct percent charged. Also sets
  * the energy model's cell voltage. Until it is called the device runs from a bench supply:
