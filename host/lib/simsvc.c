@@ -518,11 +518,21 @@ int svc_run(const svc_cfg_t *cfg) {
   nm_factory_t factory = {(uint8_t)kind, (uint8_t)therapy, *lead, (uint32_t)time(NULL), (uint8_t)cell};
   int rc;
   while ((rc = nm_dev_boot(&S.dev, sim_port(&S.hw), &factory)) != NM_OK) {
-    say("the device in '%s' does not boot: %s%s", cfg->state_dir, nm_err_str(rc),
-        S.hw.nvm.stuck ? " (its flash is stuck: send SIGUSR2 to heal it and boot)" : "");
-    if (!S.hw.nvm.stuck || !wait_for_heal()) return 1;
+    const char *why = S.dev.boot_fail == NM_BOOTF_NO_IDENTITY
+                          ? " (its identity was lost to flash damage: it stays off and unreachable; a new one is never made)"
+                      : S.dev.boot_fail == NM_BOOTF_STORE ? " (its memory is damaged beyond use: nothing was written)"
+                      : S.hw.nvm.stuck ? " (its flash is stuck: send SIGUSR2 to heal it and boot)"
+                                       : "";
+    say("the device in '%s' does not boot: %s%s", cfg->state_dir, nm_err_str(rc), why);
+    if (!S.hw.nvm.stuck || S.dev.boot_fail != NM_BOOTF_NONE || !wait_for_heal()) return 1;
   }
-  if (S.dev.provisioned_now) {
+  if (S.dev.core.alerts & NM_ALERT_STORE) say("its flash cannot be written: booted with therapy off until it can");
+  if (S.dev.core.alerts & NM_ALERT_DAMAGE) say("flash damage found at boot: see 'programmer history' (damage event)");
+  char keypath[1024];
+  snprintf(keypath, sizeof keypath, "%s/clinician.key", cfg->state_dir);
+  /* The manufacturer's key service: a new device's key, or a key file that a kill cut off
+   * between provisioning and writing it. */
+  if (S.dev.provisioned_now || access(keypath, F_OK) != 0) {
     kf_key_t k;
     memset(&k, 0, sizeof k);
     k.role = NM_ROLE_CLINICIAN;
