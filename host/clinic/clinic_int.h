@@ -148,9 +148,11 @@ typedef struct {
 /* Looks up by code. CL_OK, or CL_USAGE "unknown patient" (printed). */
 int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p);
 const char *clinic_therapy_name(clinic_therapy t);
-/* Validates and inserts; returns CL_OK or an exit code (message printed, line prefix when
+/* Validates and inserts with `ins` (prepared from CLINIC_PATIENT_INSERT_SQL, or NULL to
+ * prepare one here); returns CL_OK or an exit code (message printed, line prefix when
  * line > 0 as in an import). */
-int clinic_patient_insert(sqlite3 *db, const char *code, const char *therapy, const char *name,
+#define CLINIC_PATIENT_INSERT_SQL "INSERT INTO patient(code, therapy, name, birth_date, created_at) VALUES (?,?,?,?,?)"
+int clinic_patient_insert(sqlite3 *db, sqlite3_stmt *ins, const char *code, const char *therapy, const char *name,
                           const char *birth, int32_t today, long line);
 
 /* ---- path state machine (clinic_path.c) ---------------------------------------------- */
