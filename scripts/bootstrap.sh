@@ -9,12 +9,14 @@ host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlit
 # clang brings libFuzzer; optional, the fuzz smoke test runs only when it is there.
 opt_pkgs=(clang)
 target_pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3)
+# time: /usr/bin/time, the CPU seconds in bench/clinic/run.sh (make bench installs "all").
+bench_pkgs=(time)
 
 want=()
 case "$what" in
   host) want=("${host_pkgs[@]}" "${opt_pkgs[@]}") ;;
   target) want=("${target_pkgs[@]}") ;;
-  all) want=("${host_pkgs[@]}" "${opt_pkgs[@]}" "${target_pkgs[@]}") ;;
+  all) want=("${host_pkgs[@]}" "${opt_pkgs[@]}" "${target_pkgs[@]}" "${bench_pkgs[@]}") ;;
   *) echo "bootstrap: unknown part '$what' (use host, target or all)" >&2; exit 2 ;;
 esac
 

@@ -95,12 +95,12 @@ static int pat_cmp(const void *a, const void *b) {
 
 /* The patients of the import, sorted by code: one (code) or all (code NULL). */
 static int load_patients(sqlite3 *db, const char *code, pat_entry **out, size_t *n) {
-  sqlite3_stmt *st = clinic_prep(db, code ? "SELECT p.pid, p.code, p.therapy, p.birth_date, r.date, " CLINIC_SUMS_COLS
-                                            " FROM patient p JOIN eval_cache USING (pid) LEFT JOIN path_step r ON "
-                                            "r.pid = p.pid AND r.step = 'referral' AND r.planned = 0 WHERE p.code = ?"
-                                          : "SELECT p.pid, p.code, p.therapy, p.birth_date, r.date, " CLINIC_SUMS_COLS
-                                            " FROM patient p JOIN eval_cache USING (pid) LEFT JOIN path_step r ON "
-                                            "r.pid = p.pid AND r.step = 'referral' AND r.planned = 0 ORDER BY p.code");
+#define LOAD_SQL                                                                                       \
+  "SELECT p.pid, p.code, p.therapy, p.birth_date, r.date, c.pid, " CLINIC_SUMS_COLS " FROM patient p "    \
+  "LEFT JOIN eval_cache c ON c.pid = p.pid LEFT JOIN path_step r ON r.pid = p.pid AND r.step = 'referral' " \
+  "AND r.planned = 0 "
+  sqlite3_stmt *st = clinic_prep(db, code ? LOAD_SQL "WHERE p.code = ?" : LOAD_SQL "ORDER BY p.code");
+#undef LOAD_SQL
   if (!st) return CL_IO;
   if (code) sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
   size_t cap = 64, k = 0;
@@ -123,9 +123,16 @@ static int load_patients(sqlite3 *db, const char *code, pat_entry **out, size_t 
     if (clinic_date_parse((const char *)sqlite3_column_text(st, 3), &e->p.birth) != 0) e->p.birth = 0;
     const unsigned char *rd = sqlite3_column_text(st, 4);
     if (!rd || clinic_date_parse((const char *)rd, &e->referral) != 0) e->referral = INT32_MIN;
+    if (sqlite3_column_type(st, 5) == SQLITE_NULL) {
+      rc = clinic_fail(CL_IO, "database %s: patient %s has no evaluation sums (the database is damaged or was changed "
+                       "by another program)", sqlite3_db_filename(db, "main"), e->code);
+      sqlite3_finalize(st);
+      free(v);
+      return rc;
+    }
     clinic_eval cached;
     memset(&cached, 0, sizeof cached);
-    clinic_sums_read_row(st, 5, &cached);
+    clinic_sums_read_row(st, 6, &cached);
     e->win = cached.win;
     k++;
   }
@@ -234,8 +241,7 @@ int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int3
   }
   /* Inside the write transaction: the windows cannot change while the file is added. */
   if ((rc = load_patients(db, patient, &pats, &npats)) != CL_OK || (patient && npats != 1)) {
-    if (!rc) rc = clinic_fail(CL_IO, "database %s: patient %s has no evaluation sums (the database is damaged)",
-                              sqlite3_db_filename(db, "main"), patient);
+    if (!rc) rc = clinic_fail(CL_USAGE, "unknown patient '%s'", patient);
     free(pats);
     clinic_rollback(db);
     clinic_csv_close(&csv);
