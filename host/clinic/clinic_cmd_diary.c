@@ -126,12 +126,7 @@ static int diary_list(clinic_ctx *c, clinic_args *a) {
   sqlite3_bind_text(st, 3, tsx, -1, SQLITE_STATIC);
   js_w w;
   if (c->json) {
-    jw_init(&w, stdout);
-    jw_obj(&w);
-    jw_key(&w, "patient");
-    jw_str(&w, p.code);
-    jw_key(&w, "days");
-    jw_arr(&w);
+    clinic_json_list_begin(&w, p.code, "days");
   } else {
     printf(p.therapy == TH_SCS ? "date        phase            nrs morning evening\n"
                                : "date        phase            incontinence urgency pads\n");
@@ -180,11 +175,7 @@ static int diary_list(clinic_ctx *c, clinic_args *a) {
   }
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "listing the diary");
-  if (c->json) {
-    jw_arr_end(&w);
-    jw_obj_end(&w);
-    jw_end(&w);
-  }
+  if (c->json) clinic_json_list_end(&w);
   return CL_OK;
 }
 

@@ -406,7 +406,7 @@ static int path_import(clinic_ctx *c, const char *file) {
     clinic_csv_close(&csv);
     return clinic_import_finish(c, rc, file, 0, "path steps");
   }
-  find = clinic_prep(c->db, "SELECT pid, code, therapy, name, birth_date FROM patient WHERE code = ?");
+  find = clinic_prep(c->db, "SELECT " CLINIC_PATIENT_COLS " FROM patient WHERE code = ?");
   if (!find) rc = CL_IO;
   int ncols = csv.nfields;
   clinic_patient p = {0};
@@ -432,12 +432,7 @@ static int path_import(clinic_ctx *c, const char *file) {
                               : clinic_dbfail(c->db, "reading a patient");
         break;
       }
-      memset(&p, 0, sizeof p);
-      p.pid = sqlite3_column_int64(find, 0);
-      snprintf(p.code, sizeof p.code, "%s", (const char *)sqlite3_column_text(find, 1));
-      p.therapy = strcmp((const char *)sqlite3_column_text(find, 2), "scs") == 0 ? TH_SCS : TH_SNM;
-      snprintf(p.name, sizeof p.name, "%s", (const char *)sqlite3_column_text(find, 3));
-      if (clinic_date_parse((const char *)sqlite3_column_text(find, 4), &p.birth) != 0) p.birth = 0;
+      clinic_patient_from_row(find, 0, &p);
       sqlite3_reset(find);
       if ((rc = clinic_path_load_st(sp.sums.path, &p, &path)) != CL_OK) break;
       have = 1;

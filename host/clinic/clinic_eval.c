@@ -123,14 +123,18 @@ static void jw_mean(js_w *w, int64_t sum, int64_t days, int64_t scale_num) {
     jw_fixed(w, round_div(sum * scale_num * 100, days), 2);
 }
 
+static void jw_from_to(js_w *w, int32_t from, int32_t to) {
+  jw_key(w, "from");
+  jw_date_or_null(w, from);
+  jw_key(w, "to");
+  jw_date_or_null(w, to);
+}
+
 static void jw_ranges(js_w *w, const clinic_range *r, int n) {
   jw_arr(w);
   for (int i = 0; i < n; i++) {
     jw_obj(w);
-    jw_key(w, "from");
-    jw_date_or_null(w, r[i].from);
-    jw_key(w, "to");
-    jw_date_or_null(w, r[i].to);
+    jw_from_to(w, r[i].from, r[i].to);
     jw_obj_end(w);
   }
   jw_arr_end(w);
@@ -141,19 +145,13 @@ static void jw_windows(js_w *w, const clinic_eval *e, const clinic_cfg *cfg, int
   const clinic_windows *x = &e->win;
   jw_key(w, "baseline_window");
   jw_obj(w);
-  jw_key(w, "from");
-  jw_date_or_null(w, x->base_from);
-  jw_key(w, "to");
-  jw_date_or_null(w, x->base_to);
+  jw_from_to(w, x->base_from, x->base_to);
   jw_key(w, "max_days");
   jw_int(w, cfg->baseline_max_days);
   jw_obj_end(w);
   jw_key(w, "trial_window");
   jw_obj(w);
-  jw_key(w, "from");
-  jw_date_or_null(w, x->trial_day == INT32_MIN ? INT32_MIN : x->trial_day + 1);
-  jw_key(w, "to");
-  jw_date_or_null(w, x->trial_to);
+  jw_from_to(w, x->trial_day == INT32_MIN ? INT32_MIN : x->trial_day + 1, x->trial_to);
   jw_key(w, "recorded_to");
   jw_date_or_null(w, x->closed_to);
   jw_key(w, "limit_to");

@@ -145,6 +145,9 @@ typedef struct {
   char name[128];
   int32_t birth;
 } clinic_patient;
+/* The columns of a patient row, in the order clinic_patient_from_row reads them from `col`. */
+#define CLINIC_PATIENT_COLS "pid, code, therapy, name, birth_date"
+void clinic_patient_from_row(sqlite3_stmt *st, int col, clinic_patient *p);
 /* Looks up by code. CL_OK, or CL_USAGE "unknown patient" (printed). */
 int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p);
 const char *clinic_therapy_name(clinic_therapy t);
@@ -477,5 +480,11 @@ int clinic_cmd_interrogation(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_report(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_export(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_lead(clinic_ctx *c, clinic_args *a);
+
+/* JSON on stdout for the list commands: {"patient": CODE, "KEY": [ ... ]} and a one-key
+ * answer {"KEY": true|false}. */
+void clinic_json_list_begin(js_w *w, const char *code, const char *key);
+void clinic_json_list_end(js_w *w);
+void clinic_json_flag(const char *key, int v);
 
 #endif

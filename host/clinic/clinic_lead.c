@@ -90,13 +90,7 @@ static int lead_add(clinic_ctx *c, clinic_args *a) {
     return clinic_fail(CL_RULE, "%s already has a response of contact E%d on %s (one per contact and day)", p.code, ct, ds);
   if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "storing a lead-placement response");
   if (c->json) {
-    js_w w;
-    jw_init(&w, stdout);
-    jw_obj(&w);
-    jw_key(&w, "stored");
-    jw_bool(&w, 1);
-    jw_obj_end(&w);
-    jw_end(&w);
+    clinic_json_flag("stored", 1);
   } else {
     printf("%s: E%d on %s: %s%s", p.code, ct, ds, response_text(resp), ua >= 0 ? " at " : "\n");
     if (ua >= 0) printf("%lld.%02lld mA\n", (long long)(ua / 1000), (long long)(ua % 1000 / 10));
@@ -115,14 +109,7 @@ static int lead_list(clinic_ctx *c, clinic_args *a) {
   if (!st) return CL_IO;
   sqlite3_bind_int64(st, 1, p.pid);
   js_w w;
-  if (c->json) {
-    jw_init(&w, stdout);
-    jw_obj(&w);
-    jw_key(&w, "patient");
-    jw_str(&w, p.code);
-    jw_key(&w, "responses");
-    jw_arr(&w);
-  }
+  if (c->json) clinic_json_list_begin(&w, p.code, "responses");
   int n = 0;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     const char *ds = (const char *)sqlite3_column_text(st, 0), *resp = (const char *)sqlite3_column_text(st, 2);
@@ -155,11 +142,9 @@ static int lead_list(clinic_ctx *c, clinic_args *a) {
   }
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "listing lead-placement responses");
-  if (c->json) {
-    jw_arr_end(&w);
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else if (!n) {
+  if (c->json)
+    clinic_json_list_end(&w);
+  else if (!n) {
     printf("%s: no lead-placement responses recorded\n", p.code);
   }
   return CL_OK;

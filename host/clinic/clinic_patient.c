@@ -26,9 +26,17 @@ static int name_ok(const char *s) {
   return 1;
 }
 
+void clinic_patient_from_row(sqlite3_stmt *st, int col, clinic_patient *p) {
+  memset(p, 0, sizeof *p);
+  p->pid = sqlite3_column_int64(st, col);
+  snprintf(p->code, sizeof p->code, "%s", (const char *)sqlite3_column_text(st, col + 1));
+  p->therapy = strcmp((const char *)sqlite3_column_text(st, col + 2), "scs") == 0 ? TH_SCS : TH_SNM;
+  snprintf(p->name, sizeof p->name, "%s", (const char *)sqlite3_column_text(st, col + 3));
+  if (clinic_date_parse((const char *)sqlite3_column_text(st, col + 4), &p->birth) != 0) p->birth = 0;
+}
+
 int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p) {
-  sqlite3_stmt *st =
-      clinic_prep(db, "SELECT pid, code, therapy, name, birth_date FROM patient WHERE code = ?");
+  sqlite3_stmt *st = clinic_prep(db, "SELECT " CLINIC_PATIENT_COLS " FROM patient WHERE code = ?");
   if (!st) return CL_IO;
   sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
@@ -38,12 +46,7 @@ int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p) {
     return clinic_fail(CL_USAGE, "unknown patient '%s' (add it with: nmod clinic patient add %s --therapy scs|snm --name NAME --birth YYYY-MM-DD)",
                        code, code);
   }
-  memset(p, 0, sizeof *p);
-  p->pid = sqlite3_column_int64(st, 0);
-  snprintf(p->code, sizeof p->code, "%s", (const char *)sqlite3_column_text(st, 1));
-  p->therapy = strcmp((const char *)sqlite3_column_text(st, 2), "scs") == 0 ? TH_SCS : TH_SNM;
-  snprintf(p->name, sizeof p->name, "%s", (const char *)sqlite3_column_text(st, 3));
-  if (clinic_date_parse((const char *)sqlite3_column_text(st, 4), &p->birth) != 0) p->birth = 0;
+  clinic_patient_from_row(st, 0, p);
   sqlite3_finalize(st);
   return CL_OK;
 }

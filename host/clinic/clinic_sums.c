@@ -241,17 +241,12 @@ int clinic_sums_commit_patient(sqlite3 *db, const clinic_patient *p) {
 
 /* Calls fn for every patient in pid order, with the statements of s. */
 static int each_patient(clinic_sums *s, int (*fn)(clinic_sums *, const clinic_patient *, void *), void *arg) {
-  sqlite3_stmt *st = clinic_prep(s->db, "SELECT pid, code, therapy, name, birth_date FROM patient ORDER BY pid");
+  sqlite3_stmt *st = clinic_prep(s->db, "SELECT " CLINIC_PATIENT_COLS " FROM patient ORDER BY pid");
   if (!st) return CL_IO;
   int rc, r = CL_OK;
   while (r == CL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     clinic_patient p;
-    memset(&p, 0, sizeof p);
-    p.pid = sqlite3_column_int64(st, 0);
-    snprintf(p.code, sizeof p.code, "%s", (const char *)sqlite3_column_text(st, 1));
-    p.therapy = strcmp((const char *)sqlite3_column_text(st, 2), "scs") == 0 ? TH_SCS : TH_SNM;
-    snprintf(p.name, sizeof p.name, "%s", (const char *)sqlite3_column_text(st, 3));
-    if (clinic_date_parse((const char *)sqlite3_column_text(st, 4), &p.birth) != 0) p.birth = 0;
+    clinic_patient_from_row(st, 0, &p);
     r = fn(s, &p, arg);
   }
   sqlite3_finalize(st);

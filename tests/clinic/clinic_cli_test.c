@@ -10,41 +10,6 @@
 #include "clinic_int.h"
 #include "json.h"
 
-static int setup(void **st) {
-  (void)st;
-  ct_mkdir();
-  return 0;
-}
-static int teardown(void **st) {
-  (void)st;
-  ct_rmdir();
-  return 0;
-}
-
-static js_val *out_json(void) {
-  char err[200];
-  js_val *v = js_parse(ct_out, strlen(ct_out), err, sizeof err);
-  if (!v) fprintf(stderr, "not JSON (%s):\n%s\n", err, ct_out);
-  assert_non_null(v);
-  return v;
-}
-
-static void json_num_is(const js_val *root, const char *key, int64_t want_c) {
-  const js_val *v = js_get(root, key);
-  assert_non_null(v);
-  int64_t got;
-  assert_int_equal(js_num_fixed(v, 2, &got), 0);
-  if (got != want_c) fprintf(stderr, "%s = %s, expected %lld/100\n", key, v->str, (long long)want_c);
-  assert_int_equal(got, want_c);
-}
-
-static void json_str_is(const js_val *root, const char *key, const char *want) {
-  const js_val *v = js_get(root, key);
-  assert_non_null(v);
-  assert_int_equal(v->type, JS_STR);
-  assert_string_equal(v->str, want);
-}
-
 static int diary_days(const char *patient) {
   assert_int_equal(ct_run("diary list %s --json", patient), 0);
   js_val *v = out_json();
@@ -874,17 +839,17 @@ static void test_import_mutations(void **st) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_path_scs, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_path_snm_and_eval, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_diary_entry, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_import_bad_files, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_rules_leaflet_triage, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_plan_ics, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_interrogation, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_report_fhir, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_database, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_eval_property_e2e, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_import_mutations, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_path_scs, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_path_snm_and_eval, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_diary_entry, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_import_bad_files, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_rules_leaflet_triage, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_plan_ics, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_interrogation, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_report_fhir, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_database, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_eval_property_e2e, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_import_mutations, ct_setup, ct_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

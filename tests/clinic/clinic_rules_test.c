@@ -12,53 +12,6 @@
 #include "clinic_int.h"
 #include "json.h"
 
-static int setup(void **st) {
-  (void)st;
-  ct_mkdir();
-  setenv("CT_TODAY", "2025-06-30", 1);
-  unsetenv("NMOD_NOW");
-  return 0;
-}
-static int teardown(void **st) {
-  (void)st;
-  ct_rmdir();
-  return 0;
-}
-
-static js_val *out_json(void) {
-  char err[200];
-  js_val *v = js_parse(ct_out, strlen(ct_out), err, sizeof err);
-  if (!v) fprintf(stderr, "not JSON (%s):\n%s\n", err, ct_out);
-  assert_non_null(v);
-  return v;
-}
-
-static void num_is(const js_val *root, const char *key, int64_t want_c) {
-  const js_val *v = js_get(root, key);
-  if (!v) fprintf(stderr, "no key %s\n", key);
-  assert_non_null(v);
-  int64_t got;
-  assert_int_equal(js_num_fixed(v, 2, &got), 0);
-  if (got != want_c) fprintf(stderr, "%s = %s, expected %lld/100\n", key, v->str, (long long)want_c);
-  assert_int_equal(got, want_c);
-}
-
-static void str_is(const js_val *root, const char *key, const char *want) {
-  const js_val *v = js_get(root, key);
-  if (!v || v->type != JS_STR) fprintf(stderr, "key %s is not a string\n", key);
-  assert_non_null(v);
-  assert_int_equal(v->type, JS_STR);
-  if (strcmp(v->str, want) != 0) fprintf(stderr, "%s = %s, expected %s\n", key, v->str, want);
-  assert_string_equal(v->str, want);
-}
-
-static void bool_is(const js_val *root, const char *key, int want) {
-  const js_val *v = js_get(root, key);
-  assert_non_null(v);
-  assert_int_equal(v->type, JS_BOOL);
-  assert_int_equal(v->boolean, want);
-}
-
 static char *csv_days(char *buf, size_t cap, const char *from, int n, const char *fmt_value) {
   /* Appends n consecutive days from `from`, each "DATE<fmt_value>\n". */
   int32_t d0;
@@ -80,6 +33,14 @@ static void scs_path(const char *id, const char *referral, const char *questionn
            id, referral, id, referral, id, questionnaires, id, questionnaires, id, questionnaires, id, questionnaires, id,
            questionnaires, id, trial);
   CT_EXPECT(0, "path import '%s'", ct_file("scs-path.csv", buf));
+}
+
+/* The status of step number idx in path show --json. */
+static void step_status_is(const char *patient, int idx, const char *status) {
+  CT_EXPECT(0, "path show %s --json", patient);
+  js_val *v = out_json();
+  json_str_is(&js_get(v, "steps")->items[idx], "status", status);
+  js_free(v);
 }
 
 static void sums_agree(void) {
@@ -121,22 +82,22 @@ static void test_baseline_example(void **st) {
   CT_EXPECT(0, "path step B1 trial-end --date 2026-03-08");
   CT_EXPECT(0, "evaluate B1 --json");
   js_val *v = out_json();
-  str_is(v, "verdict", "failure");
-  num_is(v, "reduction_pct", 3333);
-  num_is(v, "baseline_days", 700);
-  num_is(v, "trial_days", 700);
-  num_is(v, "baseline_mean", 600);
+  json_str_is(v, "verdict", "failure");
+  json_num_is(v, "reduction_pct", 3333);
+  json_num_is(v, "baseline_days", 700);
+  json_num_is(v, "trial_days", 700);
+  json_num_is(v, "baseline_mean", 600);
   const js_val *used = js_get(v, "days_used");
   const js_val *bu = js_get(used, "baseline"), *tu = js_get(used, "trial");
   assert_int_equal(bu->n, 1);
-  str_is(&bu->items[0], "from", "2026-02-22");
-  str_is(&bu->items[0], "to", "2026-02-28");
+  json_str_is(&bu->items[0], "from", "2026-02-22");
+  json_str_is(&bu->items[0], "to", "2026-02-28");
   assert_int_equal(tu->n, 1);
-  str_is(&tu->items[0], "from", "2026-03-02");
-  str_is(&tu->items[0], "to", "2026-03-08");
-  num_is(js_get(v, "days_not_used"), "before_referral", 3000);
-  str_is(js_get(v, "baseline_window"), "from", "2026-02-20");
-  str_is(js_get(v, "baseline_window"), "to", "2026-02-28");
+  json_str_is(&tu->items[0], "from", "2026-03-02");
+  json_str_is(&tu->items[0], "to", "2026-03-08");
+  json_num_is(js_get(v, "days_not_used"), "before_referral", 3000);
+  json_str_is(js_get(v, "baseline_window"), "from", "2026-02-20");
+  json_str_is(js_get(v, "baseline_window"), "to", "2026-02-28");
   js_free(v);
   CT_EXPECT(0, "evaluate B1");
   CT_HAS(ct_out, "failure");
@@ -158,18 +119,18 @@ static void test_baseline_example(void **st) {
   v = out_json();
   const js_val *days = js_get(v, "days");
   assert_int_equal(days->n, 44);
-  str_is(&days->items[0], "phase", "before-referral");
-  bool_is(&days->items[0], "used", 0);
-  str_is(&days->items[30], "phase", "baseline");
-  bool_is(&days->items[30], "used", 1);
+  json_str_is(&days->items[0], "phase", "before-referral");
+  json_bool_is(&days->items[0], "used", 0);
+  json_str_is(&days->items[30], "phase", "baseline");
+  json_bool_is(&days->items[30], "used", 1);
   js_free(v);
   /* evaluate --all reads the cached sums: the same verdict. */
   CT_EXPECT(0, "evaluate --all --json");
   v = out_json();
   const js_val *p0 = &js_get(v, "patients")->items[0];
-  str_is(p0, "verdict", "failure");
-  num_is(p0, "reduction_pct", 3333);
-  num_is(p0, "baseline_days", 700);
+  json_str_is(p0, "verdict", "failure");
+  json_num_is(p0, "reduction_pct", 3333);
+  json_num_is(p0, "baseline_days", 700);
   js_free(v);
 
   /* The 28-day bound: rows after the diary step but more than 28 days before the trial. */
@@ -184,20 +145,20 @@ static void test_baseline_example(void **st) {
   CT_EXPECT(0, "path step B2 trial-end --date 2026-03-08");
   CT_EXPECT(0, "evaluate B2 --json");
   v = out_json();
-  str_is(v, "verdict", "failure");
-  num_is(v, "baseline_days", 800);
-  num_is(v, "reduction_pct", 3333);
-  num_is(js_get(v, "days_not_used"), "before_baseline", 3100);
-  str_is(js_get(v, "baseline_window"), "from", "2026-02-01");
+  json_str_is(v, "verdict", "failure");
+  json_num_is(v, "baseline_days", 800);
+  json_num_is(v, "reduction_pct", 3333);
+  json_num_is(js_get(v, "days_not_used"), "before_baseline", 3100);
+  json_str_is(js_get(v, "baseline_window"), "from", "2026-02-01");
   js_free(v);
   /* A longer bound is a setting; changing it rebuilds every cached sum at once. */
   CT_EXPECT(0, "config baseline_max_days 90");
   CT_EXPECT(0, "evaluate --all --json");
   v = out_json();
   const js_val *p1 = &js_get(v, "patients")->items[1];
-  str_is(p1, "patient", "B2");
-  str_is(p1, "verdict", "success");
-  num_is(p1, "baseline_days", 3900);
+  json_str_is(p1, "patient", "B2");
+  json_str_is(p1, "verdict", "success");
+  json_num_is(p1, "baseline_days", 3900);
   js_free(v);
   sums_agree();
   CT_EXPECT(0, "config baseline_max_days 28");
@@ -237,17 +198,14 @@ static void test_stage2_example(void **st) {
   CT_HAS(ct_err, "'failure'");
   CT_HAS(ct_err, "20 trial days");
   CT_HAS(ct_err, "--override REASON");
-  CT_EXPECT(0, "path show M1 --json");
-  js_val *v = out_json();
-  str_is(&js_get(v, "steps")->items[3], "status", "pending");
-  js_free(v);
+  step_status_is("M1", 3, "pending");
   CT_EXPECT(0, "path step M1 stage2-implant --date 2025-03-03 --override 'urge episodes fell, patient wants it'");
   CT_EXPECT(0, "evaluate M1 --json");
-  v = out_json();
-  str_is(v, "verdict", "failure");
-  num_is(v, "reduction_pct", 0);
-  num_is(v, "trial_days", 2000);
-  str_is(v, "trial_end", "2025-03-02");
+  js_val *v = out_json();
+  json_str_is(v, "verdict", "failure");
+  json_num_is(v, "reduction_pct", 0);
+  json_num_is(v, "trial_days", 2000);
+  json_str_is(v, "trial_end", "2025-03-02");
   js_free(v);
   CT_EXPECT(0, "path show M1");
   CT_HAS(ct_out, "override: urge episodes fell, patient wants it (set aside: the trial evaluation is 'failure'");
@@ -265,9 +223,9 @@ static void test_stage2_example(void **st) {
   CT_EXPECT(0, "path step M3 stage2-implant --date 2025-03-14 --override 'theatre closed for a week'");
   CT_EXPECT(0, "evaluate M3 --json");
   v = out_json();
-  str_is(v, "verdict", "success");
-  num_is(v, "trial_days", 3100);
-  str_is(js_get(v, "trial_window"), "extended", "theatre closed for a week");
+  json_str_is(v, "verdict", "success");
+  json_num_is(v, "trial_days", 3100);
+  json_str_is(js_get(v, "trial_window"), "extended", "theatre closed for a week");
   js_free(v);
   CT_EXPECT(0, "evaluate M3");
   CT_HAS(ct_out, "extended past the 28-day window and 3 days' tolerance by override: theatre closed for a week");
@@ -302,7 +260,7 @@ static void test_trial_length(void **st) {
   CT_HAS(ct_out, "WARNING: the trial lasted 17 days");
   CT_EXPECT(0, "evaluate T1 --json");
   js_val *v = out_json();
-  num_is(v, "trial_days", 1700);
+  json_num_is(v, "trial_days", 1700);
   js_free(v);
   CT_EXPECT(0, "patient add T2 --therapy scs --name 'T' --birth 1960-01-01");
   scs_path("T2", "2025-01-05", "2025-01-20", "2025-03-01");
@@ -313,16 +271,16 @@ static void test_trial_length(void **st) {
   CT_EXPECT(0, "path step T2 trial-end --date 2025-03-19 --override 'pain nurse ill, evaluation moved'");
   CT_EXPECT(0, "evaluate T2 --json");
   v = out_json();
-  num_is(v, "trial_days", 1800);
-  str_is(js_get(v, "trial_window"), "extended", "pain nurse ill, evaluation moved");
+  json_num_is(v, "trial_days", 1800);
+  json_str_is(js_get(v, "trial_window"), "extended", "pain nurse ill, evaluation moved");
   js_free(v);
   CT_EXPECT(0, "check T2");
   CT_HAS(ct_out, "extended by override: pain nurse ill");
   CT_EXPECT(0, "path show T2 --json");
   v = out_json();
   const js_val *te = &js_get(v, "steps")->items[8];
-  str_is(te, "step", "trial-end");
-  str_is(js_get(te, "override"), "reason", "pain nurse ill, evaluation moved");
+  json_str_is(te, "step", "trial-end");
+  json_str_is(js_get(te, "override"), "reason", "pain nurse ill, evaluation moved");
   js_free(v);
   CT_EXPECT(2, "path step T2 implant --date 2025-03-24 --override 'not needed'");
   CT_EXPECT(0, "patient add T5 --therapy scs --name 'T' --birth 1960-01-01");
@@ -333,14 +291,14 @@ static void test_trial_length(void **st) {
   scs_path("T3", "2025-01-05", "2025-05-20", "2025-06-13");
   CT_EXPECT(0, "evaluate T3 --json");
   v = out_json();
-  bool_is(js_get(v, "trial_window"), "open", 1);
-  bool_is(js_get(v, "trial_window"), "past_window", 0);
+  json_bool_is(js_get(v, "trial_window"), "open", 1);
+  json_bool_is(js_get(v, "trial_window"), "past_window", 0);
   js_free(v);
   CT_EXPECT(0, "patient add T4 --therapy scs --name 'T' --birth 1960-01-01");
   scs_path("T4", "2025-01-05", "2025-05-20", "2025-06-12");
   CT_EXPECT(0, "evaluate T4 --json");
   v = out_json();
-  bool_is(js_get(v, "trial_window"), "past_window", 1);
+  json_bool_is(js_get(v, "trial_window"), "past_window", 1);
   js_free(v);
   CT_EXPECT(0, "evaluate T4");
   CT_HAS(ct_out, "PAST ITS WINDOW");
@@ -376,10 +334,7 @@ static void test_import_rules(void **st) {
   CT_HAS(ct_err, "line 10: P1: 'implant' on 2025-03-20: the trial evaluation is 'failure'");
   CT_HAS(ct_err, "override column");
   CT_HAS(ct_err, "nothing of");
-  CT_EXPECT(0, "path show P1 --json");
-  js_val *v = out_json();
-  str_is(&js_get(v, "steps")->items[1], "status", "pending");
-  js_free(v);
+  step_status_is("P1", 1, "pending");
   /* A trial-end past the tolerance, in an import. */
   snprintf(f, sizeof f, "patient,step,date,override\n%sP1,trial-end,2025-03-19,\n", head);
   CT_EXPECT(3, "path import '%s'", ct_file("i2.csv", f));
@@ -389,6 +344,7 @@ static void test_import_rules(void **st) {
            "discussed in the team\"\n", head);
   CT_EXPECT(0, "path import '%s'", ct_file("i3.csv", f));
   CT_EXPECT(0, "path show P1");
+  js_val *v;
   CT_HAS(ct_out, "override: patient's choice, discussed in the team (set aside: the trial evaluation is 'failure'");
   CT_EXPECT(0, "report P1 --out '%s/r.html'", ct_dir);
   static char html[1 << 18];
@@ -423,7 +379,7 @@ static void triage_is(const char *args, const char *contact) {
   js_val *v = out_json();
   const js_val *c = js_get(v, "contact");
   if (!c || c->type != JS_STR || strcmp(c->str, contact) != 0) fprintf(stderr, "triage %s: %s\n", args, ct_out);
-  str_is(v, "contact", contact);
+  json_str_is(v, "contact", contact);
   js_free(v);
 }
 
@@ -462,8 +418,8 @@ static void test_triage_contact(void **st) {
   setenv("NMOD_NOW", "2025-06-30 21:15", 1);
   CT_EXPECT(0, "triage --therapy snm --symptom pus --json");
   js_val *v = out_json();
-  str_is(v, "now", "2025-06-30 21:15");
-  bool_is(v, "office_hours", 0);
+  json_str_is(v, "now", "2025-06-30 21:15");
+  json_bool_is(v, "office_hours", 0);
   js_free(v);
   unsetenv("NMOD_NOW");
   CT_EXPECT(2, "triage --therapy snm --symptom pus --now 'yesterday'");
@@ -516,10 +472,10 @@ static void test_lead_response(void **st) {
   js_val *v = out_json();
   const js_val *r = js_get(v, "responses");
   assert_int_equal(r->n, 4);
-  str_is(&r->items[0], "contact", "E0");
-  str_is(&r->items[0], "response", "bellows");
-  num_is(&r->items[0], "threshold_ma", 120);
-  num_is(&r->items[1], "threshold_ma", 2550);
+  json_str_is(&r->items[0], "contact", "E0");
+  json_str_is(&r->items[0], "response", "bellows");
+  json_num_is(&r->items[0], "threshold_ma", 120);
+  json_num_is(&r->items[1], "threshold_ma", 2550);
   assert_int_equal(js_get(&r->items[2], "threshold_ma")->type, JS_NULL);
   js_free(v);
   CT_EXPECT(0, "patient add R2 --therapy scs --name 'R' --birth 1960-01-01");
@@ -544,8 +500,8 @@ static void test_earlier_treatments(void **st) {
   js_val *v = out_json();
   const js_val *t = js_get(v, "earlier_treatments");
   assert_int_equal(t->n, 3);
-  str_is(&t->items[2], "kind", "operation");
-  str_is(&t->items[2], "detail", "rectopexy");
+  json_str_is(&t->items[2], "kind", "operation");
+  json_str_is(&t->items[2], "detail", "rectopexy");
   assert_int_equal(js_get(&t->items[1], "detail")->type, JS_NULL);
   js_free(v);
   /* Undoing the referral takes its earlier treatments along. */
@@ -724,29 +680,29 @@ static void test_migration(void **st) {
   CT_EXPECT(0, "path show V1 --json");
   js_val *v = out_json();
   const js_val *im = &js_get(v, "steps")->items[3];
-  str_is(js_get(im, "override"), "reason", "patient insists");
+  json_str_is(js_get(im, "override"), "reason", "patient insists");
   assert_null(js_get(im, "note"));
   js_free(v);
   compare_all(1);
   CT_EXPECT(0, "config --json");
   v = out_json();
-  str_is(v, "baseline_max_days", "28");
-  str_is(v, "trial_tolerance_days", "3");
+  json_str_is(v, "baseline_max_days", "28");
+  json_str_is(v, "trial_tolerance_days", "3");
   js_free(v);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_baseline_example, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_stage2_example, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_trial_length, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_import_rules, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_triage_contact, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_leaflet_snm, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_lead_response, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_earlier_treatments, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_cache_property, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_baseline_example, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_stage2_example, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_trial_length, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_import_rules, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_triage_contact, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_leaflet_snm, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_lead_response, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_earlier_treatments, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_cache_property, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_migration, ct_setup, ct_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
