@@ -100,7 +100,7 @@ for n in $SIZES; do
   # A window setting changes: every patient's cached sums are recomputed from the diary.
   t_cfg=$(timed config baseline_max_days 21)
   db_mb=$(awk -v b="$(stat -c %s "$db")" 'BEGIN { printf "%.0f", b / 1048576 }')
-  rows_out="$rows_out| $n | $rows | $(wall "$t_pat") | $(wall "$t_path") ($(rate "$steps" "$(wall "$t_path")")/s) | $(wall "$t_imp") ($(rate "$rows" "$(wall "$t_imp")")/s) | ${t_eval% *} (${t_eval#* } CPU) | ${t_txt% *} (${t_txt#* } CPU) | $(wall "$t_one") | $(wall "$t_cfg") | $db_mb | $json_mb |
+  rows_out="$rows_out| $n | $rows | $(wall "$t_pat") | $(wall "$t_path") ($(rate "$steps" "$(wall "$t_path")")/s, ${t_path#* } CPU) | $(wall "$t_imp") ($(rate "$rows" "$(wall "$t_imp")")/s, ${t_imp#* } CPU) | ${t_eval% *} (${t_eval#* } CPU) | ${t_txt% *} (${t_txt#* } CPU) | $(wall "$t_one") | $(wall "$t_cfg") | $db_mb | $json_mb |
 "
   verdicts="$verdicts$n: ${summary:-n/a}. "
   rm -rf "$dir"
