@@ -54,7 +54,7 @@ static const subcmd_t cmds[] = {
 static void usage(FILE *f) {
   fprintf(f, "usage: nmod COMMAND [ARGS]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) fprintf(f, "  %s\n", cmds[i].usage);
-  fprintf(f, "\nexit codes: 0 done, 2 usage or invalid input, 3 refused, 4 device unreachable or authentication failed\n");
+  fprintf(f, "\n%s\n", NMOD_EXIT_CODES);
 }
 
 int main(int argc, char **argv) {

@@ -284,14 +284,18 @@ int clinic_cmd_export(clinic_ctx *c, clinic_args *a) {
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
   FILE *f = stdout;
-  if (out && !(f = fopen(out, "wb"))) return clinic_fail(CL_IO, "cannot write %s: check the folder exists and is writable", out);
+  clinic_outfile of;
+  if (out) {
+    if ((rc = clinic_out_open(&of, out)) != CL_OK) return rc;
+    f = of.f;
+  }
   /* One read transaction: the export is one consistent snapshot. */
   if ((rc = clinic_exec(c->db, "BEGIN")) == CL_OK) {
     rc = want_fhir ? fhir(c, &p, f) : csv(c, &p, f);
     clinic_rollback(c->db);
   }
   if (out) {
-    if (fclose(f) != 0 && !rc) rc = clinic_fail(CL_IO, "writing %s failed (disk full?)", out);
+    rc = clinic_out_close(&of, rc);
     if (!rc && !c->json) fprintf(stderr, "nmod clinic: %s export of %s written to %s\n", want_fhir ? "FHIR" : "CSV", p.code, out);
     if (!rc && c->json) {
       js_w w;

@@ -192,15 +192,15 @@ int clinic_cmd_plan(clinic_ctx *c, clinic_args *a) {
   clinic_plan pl;
   clinic_plan_build(&p, &path, c->today, (int)years, &pl);
   if (ics) {
-    FILE *f = fopen(ics, "wb");
-    if (!f) {
-      clinic_plan_free(&pl);
-      return clinic_fail(CL_IO, "cannot write %s: check the folder exists and is writable", ics);
+    clinic_outfile of;
+    if ((rc = clinic_out_open(&of, ics)) == CL_OK) {
+      int wr = clinic_ics_write(of.f, &p, &pl, c->today);
+      rc = clinic_out_close(&of, wr ? CL_IO : CL_OK);
+      if (wr) clinic_fail(CL_IO, "writing %s failed (disk full?)", ics);
     }
-    int wr = clinic_ics_write(f, &p, &pl, c->today);
-    if (fclose(f) != 0 || wr != 0) {
+    if (rc) {
       clinic_plan_free(&pl);
-      return clinic_fail(CL_IO, "writing %s failed (disk full?)", ics);
+      return rc;
     }
   }
   char d1[11], d2[11];

@@ -205,7 +205,7 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, FILE *f) {
   }
   sqlite3_finalize(st);
   fputs("</table>\n<h2>Visits and read-outs</h2>\n<table><tr><th>date</th><th>visit</th><th>read-out</th></tr>\n", f);
-  st = clinic_prep(c->db, "SELECT v.date, v.kind, v.note, i.serial, i.battery_pct, i.battery_state, i.impedance_alerts FROM visit v "
+  st = clinic_prep(c->db, "SELECT v.date, v.kind, v.note, i.serial, i.battery_pm / 10, i.battery_state, i.impedance_alerts FROM visit v "
                           "LEFT JOIN interrogation i ON i.visit_id = v.id WHERE v.pid = ? ORDER BY v.date, v.id");
   if (!st) return CL_IO;
   sqlite3_bind_int64(st, 1, p->pid);
@@ -267,10 +267,9 @@ int clinic_cmd_report(clinic_ctx *c, clinic_args *a) {
   if (a->npos != 2 || !out) return clinic_fail(CL_USAGE, "usage: nmod clinic report PATIENT --out FILE.html");
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
-  FILE *f = fopen(out, "wb");
-  if (!f) return clinic_fail(CL_IO, "cannot write %s: check the folder exists and is writable", out);
-  rc = write_report(c, &p, f);
-  if (fclose(f) != 0 && !rc) rc = clinic_fail(CL_IO, "writing %s failed (disk full?)", out);
+  clinic_outfile of;
+  if ((rc = clinic_out_open(&of, out)) != CL_OK) return rc;
+  rc = clinic_out_close(&of, write_report(c, &p, of.f));
   if (rc) return rc;
   if (c->json) {
     js_w w;

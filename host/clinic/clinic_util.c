@@ -1,9 +1,11 @@
-/* clinic_util.c: error lines, a string buffer and strict number parsing. */
+/* clinic_util.c: error lines, a string buffer, strict number parsing, and output files. */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clinic_int.h"
 
@@ -116,4 +118,36 @@ int clinic_parse_fixed(const char *s, unsigned decimals, int64_t *out) {
   for (; frac < decimals; frac++) v *= 10;
   *out = neg ? -v : v;
   return 0;
+}
+
+int clinic_out_open(clinic_outfile *o, const char *path) {
+  memset(o, 0, sizeof *o);
+  o->path = path;
+  int n = snprintf(o->tmp, sizeof o->tmp, "%s.tmp-XXXXXX", path);
+  if (n < 0 || (size_t)n >= sizeof o->tmp) return clinic_fail(CL_USAGE, "output path %s is too long", path);
+  /* mkstemp creates the file 0600 whatever the umask. */
+  int fd = mkstemp(o->tmp);
+  if (fd < 0) return clinic_fail(CL_IO, "cannot write %s: %s (check the folder exists and is writable)", path, strerror(errno));
+  o->f = fdopen(fd, "wb");
+  if (!o->f) {
+    close(fd);
+    unlink(o->tmp);
+    return clinic_fail(CL_IO, "cannot write %s: %s", path, strerror(errno));
+  }
+  return CL_OK;
+}
+
+int clinic_out_close(clinic_outfile *o, int rc) {
+  if (!o->f) return rc;
+  int err = 0;
+  if (fflush(o->f) != 0 || ferror(o->f) || (!rc && fsync(fileno(o->f)) != 0)) err = errno ? errno : EIO;
+  if (fclose(o->f) != 0 && !err) err = errno ? errno : EIO;
+  o->f = NULL;
+  if (!rc && !err) {
+    if (rename(o->tmp, o->path) == 0) return CL_OK;
+    err = errno;
+  }
+  unlink(o->tmp);
+  if (rc) return rc;
+  return clinic_fail(CL_IO, "writing %s failed: %s; the file was not changed", o->path, strerror(err));
 }
