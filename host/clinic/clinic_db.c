@@ -255,7 +255,8 @@ int clinic_db_open(const char *path, clinic_open_mode mode, sqlite3 **out) {
   *out = NULL;
   int unclean = 0;
   char why[64];
-  int rc = clinic_db_precheck(path, &unclean, why, sizeof why);
+  int rc = mode == CLINIC_OPEN_CHECK ? CL_OK : clinic_db_marked(path);
+  if (!rc) rc = clinic_db_precheck(path, &unclean, why, sizeof why);
   if (rc) return rc;
   rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
   if (rc != SQLITE_OK) {
@@ -300,8 +301,8 @@ int clinic_db_open(const char *path, clinic_open_mode mode, sqlite3 **out) {
     return clinic_exec(db, "PRAGMA foreign_keys=ON");
   }
   if (unclean) {
-    fprintf(stderr, "nmod clinic: database %s was not closed cleanly (%s was left behind): checking it\n", path, why);
-    if ((rc = clinic_db_quick_all(db)) != CL_OK) {
+    if ((rc = clinic_db_quick_all(db, why)) != CL_OK) {
+      clinic_db_mark(path, 1);
       close_untouched(db);
       return rc;
     }

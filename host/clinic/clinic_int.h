@@ -55,6 +55,9 @@ int clinic_out_open(clinic_outfile *o, const char *path); /* CL_OK or an exit co
 /* rc == CL_OK: commit (returns CL_OK or CL_IO, printed); else discard and return rc. */
 int clinic_out_close(clinic_outfile *o, int rc);
 
+/* A fixed-point value with its trailing zeros dropped: (800, 3) is "0.8", (868, 1) "86.8". */
+const char *clinic_fmt_fixed(char *out, size_t cap, int64_t v, unsigned decimals);
+
 /* ---- command-line arguments (clinic_args.c) ------------------------------------------ */
 
 #define CLINIC_MAX_POS 16
@@ -118,11 +121,15 @@ int clinic_db_open(const char *path, clinic_open_mode mode, sqlite3 **db);
 /* Before SQLite opens path: the header, the size, and whether the last session closed
  * cleanly (*unclean = 1 and what was left behind in why when not). CL_OK or CL_IO (printed). */
 int clinic_db_precheck(const char *path, int *unclean, char *why, size_t cap);
+/* PATH.damaged: CL_IO (printed) while it exists; clinic_db_mark sets or clears it. */
+int clinic_db_marked(const char *path);
+void clinic_db_mark(const char *path, int damaged);
 /* The schema of db equals what migrations 1..version build. CL_OK or CL_IO (printed). */
 int clinic_db_schema_check(sqlite3 *db, int version);
 /* PRAGMA quick_check of every table but the big ones (cheap), or of the whole file. */
 int clinic_db_quick_tables(sqlite3 *db);
-int clinic_db_quick_all(sqlite3 *db);
+/* After an unclean close: the whole-file check; a line on stderr either way. */
+int clinic_db_quick_all(sqlite3 *db, const char *left_behind);
 /* A consistency check that `clinic check-db` runs after SQLite's own: 0 ok, 1 problems found
  * (the first described in msg), -1 the check could not run (why in msg). Add yours to
  * clinic_db_checks[] in clinic_dbcheck.c. */
@@ -304,6 +311,7 @@ typedef struct {
   int32_t date;          /* INT32_MIN when not yet known */
   int32_t date_to;       /* end of a window, or INT32_MIN */
   const char *kind;      /* "visit", "operation", "task", "window" */
+  char key[32];          /* what the item is, stable when its date moves ("scs-trial-check-2") */
   char what[160];
   char when_text[96];    /* relative description when date is unknown */
   int done;              /* in the past or recorded */
@@ -315,8 +323,22 @@ typedef struct {
 int clinic_plan_build(const clinic_patient *p, const clinic_path *path, int32_t today,
                       int years, clinic_plan *plan);
 void clinic_plan_free(clinic_plan *plan);
-/* Write dated items as all-day VEVENTs (RFC 5545, CRLF, folded lines). */
-int clinic_ics_write(FILE *f, const clinic_patient *p, const clinic_plan *plan, int32_t today);
+
+
+/* ---- ids that leave the database (clinic_ids.c) -------------------------------------- */
+
+typedef struct {
+  unsigned char key[32]; /* setting export_id_key */
+} clinic_ids;
+int clinic_ids_init(sqlite3 *db, clinic_ids *ids);
+/* A version-8 UUID ("xxxxxxxx-xxxx-8xxx-[89ab]xxx-xxxxxxxxxxxx") from SHA-256 over the key and
+ * the length-prefixed parts. */
+void clinic_uuid8(const clinic_ids *ids, const char *const *parts, int n, char out[37]);
+
+/* The plan's dated items as all-day VEVENTs (RFC 5545, CRLF, folded lines); 0 or -1 (write
+ * error). clinic_ics_dated: how many items have a date (a calendar needs at least one). */
+int clinic_ics_dated(const clinic_plan *plan);
+int clinic_ics_write(FILE *f, const clinic_ids *ids, const clinic_patient *p, const clinic_plan *plan, int32_t today);
 
 /* ---- rules, leaflet, triage (clinic_rules.c, clinic_leaflet.c, clinic_triage.c) ------ */
 
@@ -371,5 +393,7 @@ int clinic_cmd_interrogation(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_report(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_export(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_checkdb(clinic_ctx *c, clinic_args *a);
+/* The patient as a FHIR R4 Bundle (clinic_fhir.c), inside the caller's read transaction. */
+int clinic_fhir_write(sqlite3 *db, const clinic_patient *p, FILE *f);
 
 #endif

@@ -21,6 +21,10 @@ int clinic_fail(int code, const char *fmt, ...) {
 
 int clinic_dbfail(sqlite3 *db, const char *what) {
   const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
+  int code = db ? sqlite3_errcode(db) : SQLITE_NOMEM;
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+    return clinic_fail(CL_IO, "database %s is damaged (%s: %s); nothing was changed: run nmod clinic check-db",
+                       file && *file ? file : "(none)", what, sqlite3_errmsg(db));
   return clinic_fail(CL_IO, "database %s: %s failed: %s (check the file and its folder are writable)",
                      file && *file ? file : "(none)", what, db ? sqlite3_errmsg(db) : "out of memory");
 }
@@ -150,4 +154,20 @@ int clinic_out_close(clinic_outfile *o, int rc) {
   unlink(o->tmp);
   if (rc) return rc;
   return clinic_fail(CL_IO, "writing %s failed: %s; the file was not changed", o->path, strerror(err));
+}
+
+const char *clinic_fmt_fixed(char *out, size_t cap, int64_t v, unsigned decimals) {
+  uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, div = 1;
+  for (unsigned i = 0; i < decimals; i++) div *= 10;
+  uint64_t frac = mag % div;
+  unsigned d = decimals;
+  while (d > 0 && frac % 10 == 0) {
+    frac /= 10;
+    d--;
+  }
+  if (d == 0)
+    snprintf(out, cap, "%s%llu", v < 0 ? "-" : "", (unsigned long long)(mag / div));
+  else
+    snprintf(out, cap, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(mag / div), (int)d, (unsigned long long)frac);
+  return out;
 }

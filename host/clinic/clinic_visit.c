@@ -93,9 +93,9 @@ int clinic_readout_rows(sqlite3 *db, int64_t iid, clinic_buf *alerts, clinic_buf
   if (!st) return CL_IO;
   sqlite3_bind_int64(st, 1, iid);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t ua = sqlite3_column_int64(st, 1);
-    clinic_buf_printf(thresholds, "%s%s %lld.%03lld mA", thresholds->len ? ", " : "", (const char *)sqlite3_column_text(st, 0),
-                      (long long)(ua / 1000), (long long)(ua % 1000));
+    char ma[24];
+    clinic_buf_printf(thresholds, "%s%s %s mA", thresholds->len ? ", " : "", (const char *)sqlite3_column_text(st, 0),
+                      clinic_fmt_fixed(ma, sizeof ma, sqlite3_column_int64(st, 1), 3));
   }
   sqlite3_finalize(st);
   return rc == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "reading test thresholds");
