@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "nmod_version.h"
 #ifdef NM_HAVE_CLINIC
 #include "clinic.h"
 #endif
 
-#define NMOD_VERSION "0.1.0"
 
 void cli_error(const char *cmd, const char *fmt, ...) {
   va_list ap;

@@ -443,12 +443,16 @@ int clinic_cmd_evaluate(clinic_ctx *c, clinic_args *a) {
 int clinic_cmd_config(clinic_ctx *c, clinic_args *a) {
   int rc = clinic_args_done(a, "config");
   if (rc) return rc;
-  static const char *const keys[2] = {"success_threshold_pct", "min_diary_days"};
+  static const char *const keys[3] = {"success_threshold_pct", "min_diary_days", "institution"};
   if (a->npos == 3) {
     int k = -1;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 3; i++)
       if (strcmp(a->pos[1], keys[i]) == 0) k = i;
-    if (k < 0) return clinic_fail(CL_USAGE, "setting '%s' is not known: use success_threshold_pct or min_diary_days", a->pos[1]);
+    if (k < 0)
+      return clinic_fail(CL_USAGE, "setting '%s' is not known: use success_threshold_pct, min_diary_days or institution", a->pos[1]);
+    /* institution: the name printed on every report page. */
+    if (k == 2 && (strlen(a->pos[2]) > 200 || strpbrk(a->pos[2], "\r\n")))
+      return clinic_fail(CL_USAGE, "institution: one line of at most 200 characters");
     int64_t v;
     long n;
     if (k == 0 && (clinic_parse_fixed(a->pos[2], 2, &v) != 0 || v < 1 || v > 10000))
@@ -463,23 +467,23 @@ int clinic_cmd_config(clinic_ctx *c, clinic_args *a) {
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "storing a setting");
   } else if (a->npos != 1) {
-    return clinic_fail(CL_USAGE, "usage: nmod clinic config [success_threshold_pct PCT | min_diary_days N]");
+    return clinic_fail(CL_USAGE, "usage: nmod clinic config [success_threshold_pct PCT | min_diary_days N | institution NAME]");
   }
-  char v[2][64];
-  for (int i = 0; i < 2; i++)
+  char v[3][256];
+  for (int i = 0; i < 3; i++)
     if ((rc = clinic_setting_get(c->db, keys[i], v[i], sizeof v[i])) != CL_OK) return rc;
   if (c->json) {
     js_w w;
     jw_init(&w, stdout);
     jw_obj(&w);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
       jw_key(&w, keys[i]);
       jw_str(&w, v[i]);
     }
     jw_obj_end(&w);
     jw_end(&w);
   } else {
-    for (int i = 0; i < 2; i++) printf("%s = %s\n", keys[i], v[i]);
+    for (int i = 0; i < 3; i++) printf("%s = %s\n", keys[i], v[i]);
   }
   return CL_OK;
 }
