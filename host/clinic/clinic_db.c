@@ -255,6 +255,9 @@ int clinic_db_open(const char *path, clinic_open_mode mode, sqlite3 **out) {
   *out = NULL;
   int unclean = 0;
   char why[64];
+  struct stat sb;
+  if (mode == CLINIC_OPEN_CHECK && stat(path, &sb) != 0)
+    return clinic_fail(CL_USAGE, "no database at %s to check (pass --db FILE)", path);
   int rc = mode == CLINIC_OPEN_CHECK ? CL_OK : clinic_db_marked(path);
   if (!rc) rc = clinic_db_precheck(path, &unclean, why, sizeof why);
   if (rc) return rc;

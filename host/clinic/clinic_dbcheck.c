@@ -61,6 +61,10 @@ int clinic_db_precheck(const char *path, int *unclean, char *why, size_t cap) {
   why[0] = '\0';
   off_t size = file_size(path);
   if (size <= 0) return CL_OK; /* new or empty: SQLite creates it */
+  struct stat sb;
+  if (stat(path, &sb) == 0 && (sb.st_mode & 077))
+    fprintf(stderr, "nmod clinic: warning: database %s holds patient data and is readable by others (mode %04o): chmod 600 it\n",
+            path, (unsigned)(sb.st_mode & 07777));
   char side[4200];
   snprintf(side, sizeof side, "%s-journal", path);
   off_t jsize = file_size(side);
@@ -133,52 +137,66 @@ void clinic_db_mark(const char *path, int damaged) {
 
 #define SCHEMA_SQL "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master ORDER BY name"
 
-int clinic_db_schema_check(sqlite3 *db, int version) {
-  const char *file = sqlite3_db_filename(db, "main");
+int clinic_db_schema_diff(sqlite3 *db, int version, char *msg, size_t cap) {
   sqlite3 *ref = NULL;
   int rc = CL_OK;
+  snprintf(msg, cap, "ok (version %d)", version);
   if (sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) != SQLITE_OK) {
     sqlite3_close(ref);
-    return clinic_fail(CL_IO, "out of memory checking the schema");
+    snprintf(msg, cap, "out of memory");
+    return CL_IO;
   }
   if ((rc = clinic_db_migrate(ref, version)) != CL_OK) {
     sqlite3_close(ref);
+    snprintf(msg, cap, "cannot build schema version %d", version);
     return rc;
   }
-  sqlite3_stmt *a = clinic_prep(db, SCHEMA_SQL), *b = clinic_prep(ref, SCHEMA_SQL);
-  if (!a || !b) rc = CL_IO;
+  sqlite3_stmt *a = NULL, *b = NULL;
+  if (sqlite3_prepare_v2(db, SCHEMA_SQL, -1, &a, NULL) != SQLITE_OK || sqlite3_prepare_v2(ref, SCHEMA_SQL, -1, &b, NULL) != SQLITE_OK) {
+    snprintf(msg, cap, "cannot read the schema (%s)", sqlite3_errmsg(db));
+    rc = CL_IO;
+  }
   while (!rc) {
     int ra = sqlite3_step(a), rb = sqlite3_step(b);
     if (ra == SQLITE_DONE && rb == SQLITE_DONE) break;
+    rc = CL_IO;
     if (ra != SQLITE_ROW && ra != SQLITE_DONE) {
-      rc = clinic_fail(CL_IO, "database %s is damaged: its schema cannot be read (%s); not changed", file, sqlite3_errmsg(db));
+      snprintf(msg, cap, "its schema cannot be read (%s)", sqlite3_errmsg(db));
       break;
     }
     if (rb != SQLITE_ROW && rb != SQLITE_DONE) {
-      rc = clinic_dbfail(ref, "building the reference schema");
+      snprintf(msg, cap, "the reference schema cannot be built (%s)", sqlite3_errmsg(ref));
       break;
     }
     const char *na = ra == SQLITE_ROW ? (const char *)sqlite3_column_text(a, 1) : NULL;
     const char *nb = rb == SQLITE_ROW ? (const char *)sqlite3_column_text(b, 1) : NULL;
     if (!na || (nb && strcmp(na, nb) > 0)) {
-      rc = clinic_fail(CL_IO, "database %s is damaged: %s %s of schema version %d is missing; not changed", file,
-                       (const char *)sqlite3_column_text(b, 0), nb, version);
-    } else if (!nb || strcmp(na, nb) < 0) {
-      rc = clinic_fail(CL_IO, "database %s is damaged or was changed by another program: %s %s is not part of schema version %d; not changed",
-                       file, (const char *)sqlite3_column_text(a, 0), na, version);
-    } else {
-      for (int i = 0; i < 4; i++)
-        if (strcmp((const char *)sqlite3_column_text(a, i), (const char *)sqlite3_column_text(b, i)) != 0) {
-          rc = clinic_fail(CL_IO, "database %s is damaged or was changed by another program: %s %s differs from schema version %d; not changed",
-                           file, (const char *)sqlite3_column_text(b, 0), nb, version);
-          break;
-        }
+      snprintf(msg, cap, "%s %s of schema version %d is missing", (const char *)sqlite3_column_text(b, 0), nb, version);
+      break;
     }
+    if (!nb || strcmp(na, nb) < 0) {
+      snprintf(msg, cap, "%s %s is not part of schema version %d (changed by another program?)", (const char *)sqlite3_column_text(a, 0),
+               na, version);
+      break;
+    }
+    rc = CL_OK;
+    for (int i = 0; i < 4 && !rc; i++)
+      if (strcmp((const char *)sqlite3_column_text(a, i), (const char *)sqlite3_column_text(b, i)) != 0) {
+        snprintf(msg, cap, "%s %s differs from schema version %d (changed by another program?)", (const char *)sqlite3_column_text(b, 0),
+                 nb, version);
+        rc = CL_IO;
+      }
   }
   sqlite3_finalize(a);
   sqlite3_finalize(b);
   sqlite3_close(ref);
   return rc;
+}
+
+int clinic_db_schema_check(sqlite3 *db, int version) {
+  char msg[300];
+  if (clinic_db_schema_diff(db, version, msg, sizeof msg) == CL_OK) return CL_OK;
+  return clinic_fail(CL_IO, "database %s is damaged: %s; not changed", sqlite3_db_filename(db, "main"), msg);
 }
 
 /* ---- b-tree checks ------------------------------------------------------------------- */
@@ -341,6 +359,9 @@ int clinic_cmd_checkdb(clinic_ctx *c, clinic_args *a) {
     char msg[300];
   } res[16];
   int n = 0, bad = 0, problems;
+  res[n].name = "schema";
+  res[n].result = clinic_db_schema_diff(c->db, clinic_db_version(c->db), res[n].msg, sizeof res[n].msg) == CL_OK ? 0 : 1;
+  n++;
   res[n].name = full ? "integrity_check" : "quick_check";
   res[n].result = run_check(c->db, full ? "PRAGMA integrity_check" : "PRAGMA quick_check", c->json ? NULL : stdout,
                             res[n].msg, sizeof res[n].msg, &problems);

@@ -124,8 +124,10 @@ int clinic_db_precheck(const char *path, int *unclean, char *why, size_t cap);
 /* PATH.damaged: CL_IO (printed) while it exists; clinic_db_mark sets or clears it. */
 int clinic_db_marked(const char *path);
 void clinic_db_mark(const char *path, int damaged);
-/* The schema of db equals what migrations 1..version build. CL_OK or CL_IO (printed). */
+/* The schema of db equals what migrations 1..version build. CL_OK or CL_IO (printed;
+ * clinic_db_schema_diff says what differs in msg instead, or "ok"). */
 int clinic_db_schema_check(sqlite3 *db, int version);
+int clinic_db_schema_diff(sqlite3 *db, int version, char *msg, size_t cap);
 /* PRAGMA quick_check of every table but the big ones (cheap), or of the whole file. */
 int clinic_db_quick_tables(sqlite3 *db);
 /* After an unclean close: the whole-file check; a line on stderr either way. */
