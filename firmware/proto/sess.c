@@ -191,7 +191,7 @@ int nm_sess_rx(nm_sess_t *s, const uint8_t *frame, size_t len, uint64_t now_us, 
                size_t req_cap, size_t *req_len, uint8_t *out, size_t out_cap, size_t *out_len) {
   *req_len = 0;
   *out_len = 0;
-  if (req_cap < NM_CMD_MAX || out_cap < NM_SESS_OUT_MIN) return NM_ENOSPC;
+  if (req_cap < NM_DATA_PT_MAX || out_cap < NM_SESS_OUT_MIN) return NM_ENOSPC;
   if (!nm_sess_alive(s)) return NM_SESS_IGNORED;
   nm_frame_t f;
   if (nm_frame_parse(frame, len, &f) != NM_OK) {

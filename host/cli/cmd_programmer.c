@@ -51,19 +51,19 @@ static const char *batt_words(uint8_t state) {
 
 /* Longevity at the current settings and the charge left, with the firmware's models. */
 static void longevity_of(const di_interrogation_t *in, nm_batt_cfg_t *cfg, nm_longevity_t *lg, uint64_t *eri_h) {
-  nm_batt_defaults(cfg, in->status.cell);
+  nm_batt_defaults(cfg, in->sum.status.cell);
   uint32_t amps[NM_MAX_PROGRAMS];
   nm_prog_t progs[NM_MAX_PROGRAMS];
   memset(progs, 0, sizeof progs);
   uint8_t mask = 0;
-  for (uint8_t i = 0; i < in->status.n_prog; i++) {
+  for (uint8_t i = 0; i < in->sum.status.n_prog; i++) {
     progs[i] = in->prog[i];
-    amps[i] = in->status.prog[i].amp_ua;
-    if (di_running(&in->status, in->status.prog[i].slot) && in->status.mode == NM_MODE_THERAPY) mask |= (uint8_t)(1u << i);
+    amps[i] = in->sum.status.prog[i].amp_ua;
+    if (di_running(&in->sum.status, in->sum.status.prog[i].slot) && in->sum.status.mode == NM_MODE_THERAPY) mask |= (uint8_t)(1u << i);
   }
-  uint64_t na = lg_avg_na_progs(progs, amps, mask, in->status.n_prog, &in->load, cfg);
+  uint64_t na = lg_avg_na_progs(progs, amps, mask, in->sum.status.n_prog, &in->sum.load, cfg);
   nm_batt_longevity(cfg, na, lg);
-  *eri_h = cfg->cell == NM_CELL_PRIMARY ? nm_batt_hours_to_eri(cfg, in->remaining_uah, in->capacity_uah, na) : 0;
+  *eri_h = cfg->cell == NM_CELL_PRIMARY ? nm_batt_hours_to_eri(cfg, in->sum.remaining_uah, in->sum.capacity_uah, na) : 0;
 }
 
 static void longevity_text(const di_interrogation_t *in) {
@@ -139,47 +139,44 @@ static int do_interrogate(devcli_t *d, int argc, char **argv) {
   di_identity_t id;
   int rc = devcli_identity(d, &id);
   if (rc) return rc;
-  uint8_t resp[NM_CMD_MAX];
-  nm_rd_t rd;
-  if ((rc = devcli_query(d, NM_OP_INTERROGATE, "interrogate", resp, &rd)) != 0) return rc;
   static di_interrogation_t in;
-  if (di_interrogation(rd.buf, rd.len, &in) != 0) return devcli_fail(d, NM_EINVAL, "interrogate");
+  if ((rc = devcli_interrogation(d, &in)) != 0) return rc;
   char a[32], b[32], c[32], t[32];
   static ro_readout_t ro;
   di_readout(&id, &in, &ro);
   longevity_readout(&in, &ro);
   if (out && (rc = save_readout(d, out, &ro)) != CLI_OK) return rc;
   if (d->json) return write_readout(stdout, &ro) == 0 ? CLI_OK : CLI_FAIL;
-  printf("device %s: %s %s stimulator, firmware %u.%u.%u, lead %s\n", id.serial, id.kind == NM_KIND_INS ? "implanted" : "external trial",
-         di_therapy(id.therapy), id.fw[0], id.fw[1], id.fw[2], nm_lead_name(id.lead_model));
+  printf("device %s: %s %s stimulator, firmware %u.%u.%u, lead %s\n", id.serial, id.id.kind == NM_KIND_INS ? "implanted" : "external trial",
+         di_therapy(id.id.therapy), id.id.fw[0], id.id.fw[1], id.id.fw[2], nm_lead_name(id.id.lead.model));
   printf("device time %s UTC, up %llu s, %u resets, %u rejected frames, %u failed authentications\n",
-         di_time(id.epoch_s, t, sizeof t), (unsigned long long)(in.uptime_us / 1000000u), id.resets, id.rejected,
-         id.auth_failures);
-  printf("mode %s, therapy %s%s%s\n", nm_mode_name(in.status.mode), in.status.therapy_on ? "on" : "off",
-         in.status.fault ? ", fault: " : "", in.status.fault ? di_fault(in.status.fault) : "");
-  printf("load %u ohm, compliance %s V\n", in.load.impedance_ohm, fmt_fixed(a, sizeof a, in.load.compliance_mv, 3, 1));
-  printf("battery: %s cell, %s, %u.%u %% (%s of %s mAh, %s V)%s, drawing %s uA\n", di_cell(in.status.cell),
-         batt_words(in.status.batt_state), in.status.soc_pm / 10u, in.status.soc_pm % 10u,
-         fmt_fixed(a, sizeof a, in.remaining_uah, 3, 1), fmt_fixed(b, sizeof b, in.capacity_uah, 3, 1),
-         fmt_fixed(c, sizeof c, in.voltage_mv, 3, 1), in.status.charging ? ", charging" : "",
-         fmt_fixed(t, sizeof t, in.avg_na, 3, 1));
+         di_time(id.id.epoch_s, t, sizeof t), (unsigned long long)(in.sum.uptime_us / 1000000u), id.id.resets, id.id.rejected,
+         id.id.auth_failures);
+  printf("mode %s, therapy %s%s%s\n", nm_mode_name(in.sum.status.mode), in.sum.status.therapy_on ? "on" : "off",
+         in.sum.status.fault ? ", fault: " : "", in.sum.status.fault ? di_fault(in.sum.status.fault) : "");
+  printf("load %u ohm, compliance %s V\n", in.sum.load.impedance_ohm, fmt_fixed(a, sizeof a, in.sum.load.compliance_mv, 3, 1));
+  printf("battery: %s cell, %s, %u.%u %% (%s of %s mAh, %s V)%s, drawing %s uA\n", di_cell(in.sum.status.cell),
+         batt_words(in.sum.status.batt_state), in.sum.status.soc_pm / 10u, in.sum.status.soc_pm % 10u,
+         fmt_fixed(a, sizeof a, in.sum.remaining_uah, 3, 1), fmt_fixed(b, sizeof b, in.sum.capacity_uah, 3, 1),
+         fmt_fixed(c, sizeof c, in.sum.voltage_mv, 3, 1), in.sum.status.charging ? ", charging" : "",
+         fmt_fixed(t, sizeof t, in.sum.avg_na, 3, 1));
   longevity_text(&in);
-  if (in.status.lead_open || in.status.lead_short) {
+  if (in.sum.status.lead_open || in.sum.status.lead_short) {
     for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
-      if (in.status.lead_open & (1u << n)) printf("LEAD: E%u is open (last impedance check)\n", n);
-      if (in.status.lead_short & (1u << n)) printf("LEAD: E%u is shorted: programs using it were stopped\n", n);
+      if (in.sum.status.lead_open & (1u << n)) printf("LEAD: E%u is open (last impedance check)\n", n);
+      if (in.sum.status.lead_short & (1u << n)) printf("LEAD: E%u is shorted: programs using it were stopped\n", n);
     }
   }
-  for (uint8_t i = 0; i < in.status.n_prog; i++) {
-    const di_prog_status_t *s = &in.status.prog[i];
+  for (uint8_t i = 0; i < in.sum.status.n_prog; i++) {
+    const di_prog_status_t *s = &in.sum.status.prog[i];
     const nm_prog_t *p = &in.prog[i];
     printf("program %u \"%s\"%s: %s %u Hz, %u us, %s mA (patient %s-%s mA), delivering %s mA\n", s->slot, s->name,
-           di_running(&in.status, s->slot) ? " (running)" : "", nm_wave_name(p->wave), p->rate_hz, p->width_us,
+           di_running(&in.sum.status, s->slot) ? " (running)" : "", nm_wave_name(p->wave), p->rate_hz, p->width_us,
            fmt_fixed(a, sizeof a, s->amp_ua, 3, 1), fmt_fixed(b, sizeof b, s->pt_min_ua, 3, 1),
            fmt_fixed(c, sizeof c, s->pt_max_ua, 3, 1), fmt_fixed(t, sizeof t, s->level_ua, 3, 1));
   }
-  for (uint8_t n = 0; n < in.n_contacts; n++) {
-    if (in.threshold_ua[n]) printf("test-stimulation response on E%u at %s mA\n", n, fmt_fixed(a, sizeof a, in.threshold_ua[n], 3, 1));
+  for (uint8_t n = 0; n < in.sum.n_contacts; n++) {
+    if (in.sum.threshold_ua[n]) printf("test-stimulation response on E%u at %s mA\n", n, fmt_fixed(a, sizeof a, in.sum.threshold_ua[n], 3, 1));
   }
   return CLI_OK;
 }
@@ -196,9 +193,9 @@ static int do_program(devcli_t *d, const char *path) {
   di_identity_t id;
   int rc = devcli_identity(d, &id);
   if (rc) return rc;
-  if (id.therapy != t.therapy) {
+  if (id.id.therapy != t.therapy) {
     cli_error(d->cmd, "'%s' is an %s therapy but %s is an %s stimulator", path, di_therapy(t.therapy), id.serial,
-              di_therapy(id.therapy));
+              di_therapy(id.id.therapy));
     return CLI_REFUSED;
   }
   di_status_t s;
@@ -217,7 +214,7 @@ static int do_program(devcli_t *d, const char *path) {
       report_reasons(&t.prog[bad], &t.lead, &t.load, &rep, print_line, NULL);
     } else if (rep.reasons & NM_R_LEAD) {
       cli_error(d->cmd, "'%s' is for lead %s but %s has lead %s", path, nm_lead_name(t.lead.model), id.serial,
-                nm_lead_name(id.lead_model));
+                nm_lead_name(id.id.lead.model));
     } else {
       cli_error(d->cmd, "the running programs cannot run together (check with 'nmod check %s')", path);
     }
@@ -368,7 +365,7 @@ static int print_event(void *user, const di_event_t *e) {
     di_json_event(&hp->w, e);
   } else {
     char t[32], text[160];
-    printf("%6u  %s  %s\n", e->seq, di_time(e->t_s, t, sizeof t), di_event_text(e, text, sizeof text));
+    printf("%6u  %s  %s\n", e->seq, di_time(e->ev.t_s, t, sizeof t), di_event_text(e, text, sizeof text));
   }
   return 0;
 }
@@ -653,19 +650,19 @@ static int do_mri_check(devcli_t *d, int argc, char **argv) {
 
   char reasons[12][200];
   int nr = 0;
-  if (id.kind == NM_KIND_ETS) {
+  if (id.id.kind == NM_KIND_ETS) {
     snprintf(reasons[nr++], sizeof reasons[0],
              "this is an external trial stimulator with a lead through the skin: no MRI during the trial");
   }
-  const char *allowed = lead_mri(id.lead_model);
-  if (id.therapy == NM_THERAPY_SNM && full) {
+  const char *allowed = lead_mri(id.id.lead.model);
+  if (id.id.therapy == NM_THERAPY_SNM && full) {
     snprintf(reasons[nr++], sizeof reasons[0],
              "SNM: an MRI is in principle not possible; only a head MRI may be made, under conditions");
   }
   if (strcmp(allowed, "none") == 0) {
-    snprintf(reasons[nr++], sizeof reasons[0], "lead %s has no MRI conditions", nm_lead_name(id.lead_model));
-  } else if (full && strcmp(allowed, "head") == 0 && id.therapy != NM_THERAPY_SNM) {
-    snprintf(reasons[nr++], sizeof reasons[0], "lead %s allows head scans only", nm_lead_name(id.lead_model));
+    snprintf(reasons[nr++], sizeof reasons[0], "lead %s has no MRI conditions", nm_lead_name(id.id.lead.model));
+  } else if (full && strcmp(allowed, "head") == 0 && id.id.therapy != NM_THERAPY_SNM) {
+    snprintf(reasons[nr++], sizeof reasons[0], "lead %s allows head scans only", nm_lead_name(id.id.lead.model));
   }
   static const char *const cname[] = {"normal", "high", "open", "short", "unreadable"};
   for (uint8_t i = 0; i < n && i < NM_MAX_CONTACTS && nr < 10; i++) {
@@ -732,9 +729,9 @@ static int do_mri_check(devcli_t *d, int argc, char **argv) {
             "  - if the effect has changed, or the remote reports a lead alert, contact the pain clinic\n"
             "    (or for SNM the surgical outpatient clinic) for a read-out\n\n"
             "Checked with the clinician programmer by the implanting clinic.\n",
-            date, id.serial, id.kind == NM_KIND_INS ? "implanted" : "external", di_therapy(id.therapy), id.fw[0],
-            id.fw[1], id.fw[2], nm_lead_name(id.lead_model), n, di_batt_state(s.batt_state), s.soc_pm / 10u, scan,
-            id.therapy == NM_THERAPY_SNM ? " (SNM: head only)" : "", full ? ", whole-body SAR at most 2 W/kg" : "");
+            date, id.serial, id.id.kind == NM_KIND_INS ? "implanted" : "external", di_therapy(id.id.therapy), id.id.fw[0],
+            id.id.fw[1], id.id.fw[2], nm_lead_name(id.id.lead.model), n, di_batt_state(s.batt_state), s.soc_pm / 10u, scan,
+            id.id.therapy == NM_THERAPY_SNM ? " (SNM: head only)" : "", full ? ", whole-body SAR at most 2 W/kg" : "");
     if (fclose(f) != 0) {
       cli_error(d->cmd, "writing the statement '%s' failed: %s", out, strerror(errno));
       return CLI_FAIL;

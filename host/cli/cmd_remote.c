@@ -28,7 +28,7 @@ static int print_status(devcli_t *d) {
     jw_key(&w, "serial");
     jw_str(&w, id.serial);
     jw_key(&w, "therapy");
-    jw_str(&w, di_therapy(id.therapy));
+    jw_str(&w, di_therapy(id.id.therapy));
     di_json_status(&w, &s);
     jw_obj_end(&w);
     jw_end(&w);

@@ -117,6 +117,26 @@ int devcli_identity(devcli_t *d, di_identity_t *id) {
   return di_identity(r.buf, r.len, id) == 0 ? 0 : devcli_fail(d, NM_EINVAL, "identity");
 }
 
+int devcli_interrogation(devcli_t *d, di_interrogation_t *in) {
+  uint8_t resp[NM_CMD_MAX];
+  nm_rd_t r;
+  int rc = devcli_query(d, NM_OP_INTERROGATE, "interrogate", resp, &r);
+  if (rc) return rc;
+  if (di_interrogation(r.buf, r.len, in) != 0) return devcli_fail(d, NM_EINVAL, "interrogate");
+  /* The programs, one page each: every legal state fits (8 programs, 16 contacts). */
+  for (uint8_t i = 0; i < in->sum.status.n_prog; i++) {
+    uint8_t req[2] = {NM_OP_PROG_READ, in->sum.status.prog[i].slot};
+    size_t rl;
+    int st = devcli_call(d, req, sizeof req, resp, &rl);
+    if (st != NM_OK) return devcli_fail(d, st, "interrogate (program)");
+    nm_rd_init(&r, resp + 1, rl - 1);
+    nm_wire_get_prog(&r, &in->prog[i]);
+    (void)nm_rd_u32(&r); /* the amplitude now: the status has it */
+    if (nm_rd_done(&r) != NM_OK) return devcli_fail(d, NM_EINVAL, "interrogate (program)");
+  }
+  return 0;
+}
+
 int devcli_status(devcli_t *d, di_status_t *s) {
   uint8_t resp[NM_CMD_MAX];
   nm_rd_t r;

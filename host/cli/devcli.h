@@ -39,6 +39,8 @@ int devcli_query(devcli_t *d, uint8_t op, const char *what, uint8_t *resp, nm_rd
 int devcli_fail(devcli_t *d, int st, const char *what);
 /* Identity and status, each one request. 0 or an exit code (reported). */
 int devcli_identity(devcli_t *d, di_identity_t *id);
+/* INTERROGATE and each stored program (PROG_READ). */
+int devcli_interrogation(devcli_t *d, di_interrogation_t *in);
 int devcli_status(devcli_t *d, di_status_t *st);
 
 #endif

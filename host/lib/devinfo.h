@@ -9,44 +9,41 @@
 #include "json.h"
 #include "readout.h"
 #include "nmod/dev.h"
-#include "nmod/wire.h"
+#include "nmod/records.h"
 
 /* The status record is the firmware's own (nmod/wire.h): one encoder, one decoder. */
 typedef nm_status_prog_t di_prog_status_t;
 typedef nm_status_t di_status_t;
 
+/* The identity record is the firmware's own (nmod/records.h), with the serial as a string. */
 typedef struct {
   char serial[NM_SERIAL_LEN + 1];
-  uint8_t kind, therapy, fw[3], lead_model;
-  uint32_t resets, rejected, auth_failures, log_first, log_next, epoch_s;
+  nm_ident_t id;
 } di_identity_t;
 
+/* An interrogation: the firmware's summary record, plus each stored program read with
+ * PROG_READ (the summary does not carry them, so every legal state fits a reply). */
 typedef struct {
-  di_status_t status;
-  nm_lead_t lead;
-  nm_load_t load;
-  nm_prog_t prog[NM_MAX_PROGRAMS]; /* in slot order of status.prog[] */
-  uint8_t n_contacts;
-  uint32_t threshold_ua[NM_MAX_CONTACTS];
-  uint8_t test_node;
-  uint32_t test_amp_ua;
-  uint64_t uptime_us, wakeups;
-  uint32_t loads;
-  uint32_t capacity_uah, remaining_uah, voltage_mv, cycles_x100, avg_na;
+  nm_interrog_t sum;
+  nm_prog_t prog[NM_MAX_PROGRAMS]; /* in slot order of sum.status.prog[] */
 } di_interrogation_t;
 
+/* One history event: its sequence number and the firmware's decoded record. known is 0
+ * for a type (or a shape) this host cannot decode: ev then holds only time and type. */
 typedef struct {
-  uint32_t seq, t_s;
-  uint8_t type;
-  uint8_t data[NM_LOG_PAYLOAD_MAX];
-  uint8_t len;
+  uint32_t seq;
+  uint8_t known;
+  nm_event_t ev;
 } di_event_t;
 
 /* Decoders: 0, or -1 when the bytes do not have the expected shape. `p` points past the
  * status byte. */
 int di_status(const uint8_t *p, size_t n, di_status_t *out);
 int di_identity(const uint8_t *p, size_t n, di_identity_t *out);
+/* The summary of an INTERROGATE reply (programs are filled by the caller's PROG_READs). */
 int di_interrogation(const uint8_t *p, size_t n, di_interrogation_t *out);
+/* One stored event record (t_s u32 | type u8 | fields) as the log and HISTORY carry it. */
+void di_event_decode(const uint8_t *rec, size_t len, uint32_t seq, di_event_t *out);
 
 /* 1 when program slot `slot` is in the running set. */
 static inline int di_running(const di_status_t *s, uint8_t slot) { return (s->running_mask & (1u << slot)) != 0; }
@@ -72,7 +69,6 @@ void di_readout(const di_identity_t *id, const di_interrogation_t *in, ro_readou
 
 /* JSON objects (into an open writer). Status: through the read-out codec. */
 void di_json_status(js_w *w, const di_status_t *s);
-void di_json_identity(js_w *w, const di_identity_t *id);
 void di_json_event(js_w *w, const di_event_t *e);
 
 #endif

@@ -13,7 +13,7 @@
 
 #include "testdev.h"
 #include "nmod/cmd.h"
-#include "nmod/wire.h"
+#include "nmod/records.h"
 
 #define ITERATIONS 3000
 

@@ -3,7 +3,7 @@
  * (wrong key, unknown or revoked id, role claims), a fake device, one controller at a
  * time, back-off, rejection limits, counters, deadlines and key wiping. */
 #include "proto_test.h"
-#include "nmod/wire.h"
+#include "nmod/records.h"
 
 static nm_sess_t S, S2;
 static nm_cli_t C, C2;
