@@ -6,6 +6,7 @@
  * the open lead. */
 #include "e2e.h"
 
+#include <sqlite3.h>
 #include <sys/stat.h>
 
 static char db[400];
@@ -183,6 +184,14 @@ static void test_real_readouts(void **st_) {
   assert_non_null(strstr(r.err, "has no \"kind\""));
   proc_free(&r);
   assert_int_equal(CLINIC(&r, "check-db"), 0);
+  proc_free(&r);
+  /* check-db's read-out check: a stored document that no longer decodes is reported. */
+  sqlite3 *h;
+  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(h, "UPDATE interrogation SET doc = '{\"serial\":\"x\"}' WHERE id = 2", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(h);
+  assert_int_equal(CLINIC(&r, "check-db"), 1);
+  assert_non_null(strstr(r.out, "read-out 2 no longer decodes"));
   proc_free(&r);
 }
 
