@@ -94,17 +94,6 @@ static void longevity_readout(const di_interrogation_t *in, ro_readout_t *ro) {
   }
 }
 
-/* The read-out as one JSON document (the codec of readout.h) to f. 0, or -1 on a write error. */
-static int write_readout(FILE *f, const ro_readout_t *ro) {
-  js_w w;
-  jw_init(&w, f);
-  jw_obj(&w);
-  ro_json_readout(&w, ro);
-  jw_obj_end(&w);
-  jw_end(&w);
-  return fflush(f) != 0 || ferror(f) ? -1 : 0;
-}
-
 /* --out FILE: written whole or not at all, 0600 (the read-out goes into a patient's record). */
 static int save_readout(devcli_t *d, const char *out, const ro_readout_t *ro) {
   char tmp[4200];
@@ -116,7 +105,7 @@ static int save_readout(devcli_t *d, const char *out, const ro_readout_t *ro) {
     cli_error(d->cmd, "cannot write the read-out '%s': %s", out, strerror(errno));
     return CLI_FAIL;
   }
-  int bad = write_readout(f, ro) != 0 || fsync(fileno(f)) != 0;
+  int bad = ro_write_doc(f, ro) != 0 || fsync(fileno(f)) != 0;
   bad |= fclose(f) != 0;
   if (bad || rename(tmp, out) != 0) {
     cli_error(d->cmd, "writing the read-out '%s' failed: %s", out, strerror(errno));
@@ -146,7 +135,7 @@ static int do_interrogate(devcli_t *d, int argc, char **argv) {
   di_readout(&id, &in, &ro);
   longevity_readout(&in, &ro);
   if (out && (rc = save_readout(d, out, &ro)) != CLI_OK) return rc;
-  if (d->json) return write_readout(stdout, &ro) == 0 ? CLI_OK : CLI_FAIL;
+  if (d->json) return ro_write_doc(stdout, &ro) == 0 ? CLI_OK : CLI_FAIL;
   printf("device %s: %s %s stimulator, firmware %u.%u.%u, lead %s\n", id.serial, id.id.kind == NM_KIND_INS ? "implanted" : "external trial",
          di_therapy(id.id.therapy), id.id.fw[0], id.id.fw[1], id.id.fw[2], nm_lead_name(id.id.lead.model));
   printf("device time %s UTC, up %llu s, %u resets, %u rejected frames, %u failed authentications\n",

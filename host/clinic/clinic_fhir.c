@@ -387,6 +387,18 @@ static void readout_obs(fx *x, const char *rkey, const char *ds, const char *enc
   }
 }
 
+static void device_name(js_w *w, const char *name, const char *type) {
+  jw_key(w, "deviceName");
+  jw_arr(w);
+  jw_obj(w);
+  jw_key(w, "name");
+  jw_str(w, name);
+  jw_key(w, "type");
+  jw_str(w, type);
+  jw_obj_end(w);
+  jw_arr_end(w);
+}
+
 static void device_pair(fx *x, const ro_readout_t *ro, char dev[37], char lead[37]) {
   js_w *w = &x->w;
   res_begin(x, "Device", "stimulator", ro->serial, dev);
@@ -405,18 +417,10 @@ static void device_pair(fx *x, const ro_readout_t *ro, char dev[37], char lead[3
   jw_str(w, "nmod");
   jw_key(w, "serialNumber");
   jw_str(w, ro->serial);
-  jw_key(w, "deviceName");
-  jw_arr(w);
-  jw_obj(w);
-  jw_key(w, "name");
   char t[160];
   snprintf(t, sizeof t, "nmod %s %s stimulator", strcmp(ro->kind, "ins") == 0 ? "implanted" : "external trial",
            strcmp(ro->therapy, "scs") == 0 ? "spinal cord" : "sacral neuromodulation");
-  jw_str(w, t);
-  jw_key(w, "type");
-  jw_str(w, "user-friendly-name");
-  jw_obj_end(w);
-  jw_arr_end(w);
+  device_name(w, t, "user-friendly-name");
   text_concept(w, "type", strcmp(ro->kind, "ins") == 0 ? "Implantable neurostimulator" : "External trial neurostimulator");
   jw_key(w, "version");
   jw_arr(w);
@@ -433,15 +437,7 @@ static void device_pair(fx *x, const ro_readout_t *ro, char dev[37], char lead[3
   jw_str(w, "active");
   jw_key(w, "manufacturer");
   jw_str(w, "nmod");
-  jw_key(w, "deviceName");
-  jw_arr(w);
-  jw_obj(w);
-  jw_key(w, "name");
-  jw_str(w, ro->lead);
-  jw_key(w, "type");
-  jw_str(w, "model-name");
-  jw_obj_end(w);
-  jw_arr_end(w);
+  device_name(w, ro->lead, "model-name");
   jw_key(w, "modelNumber");
   jw_str(w, ro->lead);
   text_concept(w, "type", "Neurostimulation lead");

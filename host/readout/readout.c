@@ -131,6 +131,16 @@ void ro_json_readout(js_w *w, const ro_readout_t *r) {
   jw_obj_end(w);
 }
 
+int ro_write_doc(FILE *f, const ro_readout_t *r) {
+  js_w w;
+  jw_init(&w, f);
+  jw_obj(&w);
+  ro_json_readout(&w, r);
+  jw_obj_end(&w);
+  jw_end(&w);
+  return fflush(f) != 0 || ferror(f) ? -1 : 0;
+}
+
 /* ---- reader -------------------------------------------------------------------------- */
 
 typedef struct {

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "json.h"
 
@@ -86,6 +87,9 @@ const char *ro_lead_state_name(uint8_t state);
 /* Members of an open JSON object: the status ones, and the whole read-out. */
 void ro_json_status(js_w *w, const ro_status_t *s);
 void ro_json_readout(js_w *w, const ro_readout_t *r);
+
+/* The whole document, one JSON object and a newline, to f: 0, or -1 on a write error. */
+int ro_write_doc(FILE *f, const ro_readout_t *r);
 
 /* Read a parsed read-out document. 0, or -1 with one line in err naming the field, its place
  * ("line L, column C: battery.pct must be ...") and what is wrong. Every key the writer

@@ -15,16 +15,6 @@
 static uint64_t seed;
 static char db[400], pristine[400];
 
-static int setup(void **st) {
-  (void)st;
-  ct_mkdir();
-  return 0;
-}
-static int teardown(void **st) {
-  (void)st;
-  ct_rmdir();
-  return 0;
-}
 
 static unsigned char *slurp(const char *path, size_t *n) {
   FILE *f = fopen(path, "rb");
@@ -68,37 +58,34 @@ static void make_pristine(void) {
   copy_file(db, pristine);
 }
 
-/* Page numbers of the database: the root of table t, or its n-th leaf page (dbstat). */
-static int page_of(const char *path, const char *t, int leaf) {
+/* One integer from a query on the database file (read-only). */
+static int query_int(const char *path, const char *sql) {
   sqlite3 *h;
   assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  sqlite3_stmt *st;
+  assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  int v = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return v;
+}
+
+/* Page numbers of the database: the root of table t (leaf < 0), or its n-th leaf (dbstat). */
+static int page_of(const char *path, const char *t, int leaf) {
   char sql[200];
   if (leaf < 0)
     snprintf(sql, sizeof sql, "SELECT rootpage FROM sqlite_master WHERE name = '%s'", t);
   else
     snprintf(sql, sizeof sql, "SELECT pageno FROM dbstat WHERE name = '%s' AND pagetype = 'leaf' ORDER BY pageno LIMIT 1 OFFSET %d",
              t, leaf);
-  sqlite3_stmt *st;
-  assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  int page = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return page;
+  return query_int(path, sql);
 }
 
 static int leaf_count(const char *path, const char *t) {
-  sqlite3 *h;
-  assert_int_equal(sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
   char sql[200];
   snprintf(sql, sizeof sql, "SELECT count(*) FROM dbstat WHERE name = '%s' AND pagetype = 'leaf'", t);
-  sqlite3_stmt *st;
-  assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  int n = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return n;
+  return query_int(path, sql);
 }
 
 static void garbage(const char *path, int page) {
@@ -243,17 +230,7 @@ static void die_mid_write(int rollback) {
   assert_int_equal(WEXITSTATUS(status), 0);
 }
 
-static long long medications(void) {
-  sqlite3 *h;
-  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
-  sqlite3_stmt *st;
-  assert_int_equal(sqlite3_prepare_v2(h, "SELECT count(*) FROM medication", -1, &st, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  long long n = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return n;
-}
+static long long medications(void) { return query_int(db, "SELECT count(*) FROM medication"); }
 
 static void side_files_gone(void) {
   char p[420];
@@ -424,9 +401,9 @@ static void test_file_modes(void **st) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_damaged_files, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_unclean_close, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_file_modes, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_damaged_files, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_unclean_close, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_file_modes, ct_setup, ct_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,16 +17,9 @@
 static char val[600]; /* tests/validators */
 
 static int setup(void **st) {
-  (void)st;
-  ct_mkdir();
   const char *src = getenv("NMOD_SRC");
   snprintf(val, sizeof val, "%s/tests/validators", src ? src : ".");
-  return 0;
-}
-static int teardown(void **st) {
-  (void)st;
-  ct_rmdir();
-  return 0;
+  return ct_setup(st);
 }
 
 /* Run a shell command in the temp folder; stdout into ct_out, stderr into ct_err. */
@@ -111,12 +104,7 @@ static const char *write_readout(const char *name, const char *therapy) {
   snprintf(path, sizeof path, "%s/%s", ct_dir, name);
   FILE *f = fopen(path, "w");
   assert_non_null(f);
-  js_w w;
-  jw_init(&w, f);
-  jw_obj(&w);
-  ro_json_readout(&w, &r);
-  jw_obj_end(&w);
-  jw_end(&w);
+  assert_int_equal(ro_write_doc(f, &r), 0);
   fclose(f);
   static char out[400];
   snprintf(out, sizeof out, "%s", path);
@@ -448,9 +436,9 @@ static void test_report_print(void **st) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_fhir, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_ics, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_report_print, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_fhir, setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_ics, setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_report_print, setup, ct_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

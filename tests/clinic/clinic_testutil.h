@@ -49,6 +49,18 @@ static inline void ct_rmdir(void) {
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", ct_dir);
 }
 
+/* cmocka setup and teardown: a fresh temporary folder per test. */
+static inline int ct_setup(void **st) {
+  (void)st;
+  ct_mkdir();
+  return 0;
+}
+static inline int ct_teardown(void **st) {
+  (void)st;
+  ct_rmdir();
+  return 0;
+}
+
 static inline void ct_slurp(const char *path, char *buf, size_t cap) {
   FILE *f = fopen(path, "rb");
   size_t n = 0;

@@ -20,12 +20,7 @@ static char *write_doc(const ro_readout_t *r, size_t *len) {
   char *buf = NULL;
   FILE *f = open_memstream(&buf, len);
   if (!f) abort();
-  js_w w;
-  jw_init(&w, f);
-  jw_obj(&w);
-  ro_json_readout(&w, r);
-  jw_obj_end(&w);
-  jw_end(&w);
+  ro_write_doc(f, r);
   fclose(f);
   return buf;
 }
