@@ -129,12 +129,25 @@ static void int_component(js_w *w, const char *code, const char *display, int va
   jw_obj_end(w);
 }
 
-static void count_component(js_w *w, const char *code, const char *display, int value, const char *unit, const char *ucum) {
+/* A component with a UCUM quantity v (units of 10^-decimals). */
+static void qty_component(js_w *w, const char *code, const char *display, int64_t v, unsigned decimals, const char *unit,
+                          const char *ucum) {
   jw_obj(w);
   jw_key(w, "code");
   coding(w, NMOD_CS, code, display);
-  quantity(w, "valueQuantity", value, 0, unit, ucum);
+  quantity(w, "valueQuantity", v, decimals, unit, ucum);
   jw_obj_end(w);
+}
+
+/* "note": [{"text": t}]. */
+static void note(js_w *w, const char *t) {
+  jw_key(w, "note");
+  jw_arr(w);
+  jw_obj(w);
+  jw_key(w, "text");
+  jw_str(w, t);
+  jw_obj_end(w);
+  jw_arr_end(w);
 }
 
 static int diary(fx *x, sqlite3 *db) {
@@ -173,13 +186,7 @@ static int diary(fx *x, sqlite3 *db) {
         char t[160];
         snprintf(t, sizeof t, "No whole-day rating; the day's pain used by the trial evaluation is the mean of the morning "
                               "and evening ratings: %d%s", x2 / 2, x2 % 2 ? ".5" : "");
-        jw_key(w, "note");
-        jw_arr(w);
-        jw_obj(w);
-        jw_key(w, "text");
-        jw_str(w, t);
-        jw_obj_end(w);
-        jw_arr_end(w);
+        note(w, t);
       }
       if (v[1] >= 0 || v[2] >= 0) {
         jw_key(w, "component");
@@ -193,8 +200,8 @@ static int diary(fx *x, sqlite3 *db) {
       if (v[4] >= 0 || v[5] >= 0) {
         jw_key(w, "component");
         jw_arr(w);
-        if (v[4] >= 0) count_component(w, "urgency-episodes", "Urgency episodes per day", v[4], "urgency episodes per day", "{episodes}/d");
-        if (v[5] >= 0) count_component(w, "pads", "Pads per day", v[5], "pads per day", "{pads}/d");
+        if (v[4] >= 0) qty_component(w, "urgency-episodes", "Urgency episodes per day", v[4], 0, "urgency episodes per day", "{episodes}/d");
+        if (v[5] >= 0) qty_component(w, "pads", "Pads per day", v[5], 0, "pads per day", "{pads}/d");
         jw_arr_end(w);
       }
     }
@@ -295,11 +302,7 @@ static void readout_obs(fx *x, const char *rkey, const char *ds, const char *enc
   coding(w, NMOD_CS, "battery-state", "Battery state (ok, low, eri: elective replacement, eos: end of service)");
   text_concept(w, "valueCodeableConcept", ro->status.batt_state);
   jw_obj_end(w);
-  jw_obj(w);
-  jw_key(w, "code");
-  coding(w, NMOD_CS, "battery-voltage", "Battery voltage");
-  quantity(w, "valueQuantity", ro->voltage_mv, 3, "V", "V");
-  jw_obj_end(w);
+  qty_component(w, "battery-voltage", "Battery voltage", ro->voltage_mv, 3, "V", "V");
   jw_arr_end(w);
   res_end(x);
   res->n++;
@@ -313,27 +316,13 @@ static void readout_obs(fx *x, const char *rkey, const char *ds, const char *enc
     ref(w, "encounter", enc);
     ref(w, "device", dev);
     quantity(w, "valueQuantity", pg->amplitude_ua, 3, "mA", "mA");
-    jw_key(w, "note");
-    jw_arr(w);
-    jw_obj(w);
-    jw_key(w, "text");
     char t[200];
     snprintf(t, sizeof t, "program %u \"%s\" (%s), %s", pg->slot, pg->name, pg->waveform, pg->running ? "running" : "not running");
-    jw_str(w, t);
-    jw_obj_end(w);
-    jw_arr_end(w);
+    note(w, t);
     jw_key(w, "component");
     jw_arr(w);
-    jw_obj(w);
-    jw_key(w, "code");
-    coding(w, NMOD_CS, "rate", "Pulse rate");
-    quantity(w, "valueQuantity", pg->rate_hz, 0, "Hz", "Hz");
-    jw_obj_end(w);
-    jw_obj(w);
-    jw_key(w, "code");
-    coding(w, NMOD_CS, "pulse-width", "Pulse width");
-    quantity(w, "valueQuantity", pg->width_us, 0, "us", "us");
-    jw_obj_end(w);
+    qty_component(w, "rate", "Pulse rate", pg->rate_hz, 0, "Hz", "Hz");
+    qty_component(w, "pulse-width", "Pulse width", pg->width_us, 0, "us", "us");
     jw_obj(w);
     jw_key(w, "code");
     coding(w, NMOD_CS, "patient-range", "Amplitude range the patient may set");
