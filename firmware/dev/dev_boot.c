@@ -31,17 +31,31 @@ static uint16_t damage_bit(uint16_t key) {
   }
 }
 
-/* The store's report of what it found at mount. Until the store reports damage by itself
- * (firmware/store), all this layer can tell is whether it holds any record. */
-static void read_health(const nm_dev_t *d, boot_health_t *h) {
+/* The stores' reports of what they found at mount (nmod/store.h): damage by key, and
+ * whether the flash is verifiably empty (both stores: a log with events is a device that
+ * was in use, whatever its key-value store says). The log is read through once for
+ * damaged records. */
+static void read_health(nm_dev_t *d, int log_err, boot_health_t *h) {
+  nm_kv_health_t kh;
+  nm_log_health_t lh;
   memset(h, 0, sizeof *h);
-  h->empty = d->kv.n_keys == 0;
-  (void)damage_bit;
+  nm_kv_health(&d->kv, &kh);
+  if (!log_err) (void)nm_log_check(&d->log);
+  nm_log_health(&d->log, &lh);
+  h->empty = kh.empty && lh.empty && !log_err;
+  h->bad_records = kh.bad_records;
+  h->bad_headers = (uint16_t)(kh.bad_headers + lh.bad_headers);
+  h->log_bad = lh.bad_records;
+  for (uint8_t i = 0; i < kh.n_keys && i < NM_KV_DAMAGE_KEYS_MAX; i++) h->keys |= damage_bit(kh.keys[i]);
+  if (kh.keys_unknown) h->keys |= NM_DAMAGE_UNKNOWN;
+  if (kh.bad_headers) h->keys |= NM_DAMAGE_PAGE;
+  if (kh.damaged && !h->keys && !h->bad_records && !h->bad_headers) h->bad_records = 1; /* stray damage */
+  if (lh.lost || lh.bad_records || lh.bad_headers || log_err) h->keys |= NM_DAMAGE_LOG;
 }
 
 /* Damage that may have rolled key `bit` back (its own record, or one we cannot name). */
 static int maybe_rolled(const boot_health_t *h, uint16_t bit) {
-  return (h->keys & (bit | NM_DAMAGE_UNKNOWN | NM_DAMAGE_PAGE)) != 0;
+  return (h->keys & (bit | NM_DAMAGE_UNKNOWN)) != 0;
 }
 
 static int provision(nm_dev_t *d, const nm_factory_t *f) {
@@ -150,13 +164,16 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
   d->port = port;
   if (port->nvm_pages < NM_DEV_KV_PAGES + 2u) return NM_EINVAL;
   int err = nm_kv_mount(&d->kv, port, NM_DEV_KV_FIRST, NM_DEV_KV_PAGES);
-  if (!err) err = nm_log_mount(&d->log, port, NM_DEV_LOG_FIRST, port->nvm_pages - NM_DEV_KV_PAGES);
   if (err) {
+    /* No usable page and not empty: nothing to trust, nothing to format over. */
     d->boot_fail = NM_BOOTF_STORE;
     return err;
   }
+  /* A damaged log is reported, not fatal: the settings and keys do not live there. */
+  int log_err = nm_log_mount(&d->log, port, NM_DEV_LOG_FIRST, port->nvm_pages - NM_DEV_KV_PAGES);
+  if (log_err && log_err != NM_ECORRUPT) return log_err;
   boot_health_t h;
-  read_health(d, &h);
+  read_health(d, log_err, &h);
   uint16_t damage = (uint16_t)(h.keys & (NM_DAMAGE_LOG | NM_DAMAGE_PAGE | NM_DAMAGE_UNKNOWN));
   int id_damaged = 0;
   uint8_t id_missing = 0;
@@ -195,6 +212,13 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
   nm_core_set_cell(&d->core, d->id.cell);
   dev_load_imp(d);
   if (maybe_rolled(&h, NM_DAMAGE_LEADCHK) && (h.keys & NM_DAMAGE_LEADCHK)) damage |= NM_DAMAGE_LEADCHK;
+  /* Damaged history records stay until the ring overwrites them: report new ones only. */
+  if (h.log_bad == d->log_bad_seen && !(h.keys & ~NM_DAMAGE_LOG) && !h.bad_records && !h.bad_headers) {
+    h.log_bad = 0;
+    damage = (uint16_t)(damage & ~NM_DAMAGE_LOG);
+  } else {
+    d->log_bad_seen = h.log_bad;
+  }
   /* The report first, before anything is written to the key-value store (a write may
    * compact the bad records away: they are the evidence until the event is out). */
   uint8_t what = NM_DIRTY_META;

@@ -78,6 +78,7 @@ static int put_meta(nm_dev_t *d) {
   nm_wr_u32(&w, d->mono_from_seq);
   uint16_t alerts = (uint16_t)(d->core.alerts & DEV_ALERTS_STORED);
   nm_wr_u16(&w, alerts);
+  nm_wr_u16(&w, d->log_bad_seen);
   int err = nm_kv_put(&d->kv, DEV_KEY_META, buf, w.len);
   if (!err) d->alerts_stored = alerts;
   return err;
@@ -96,15 +97,17 @@ int dev_load_meta(nm_dev_t *d) {
   uint32_t resets = nm_rd_u32(&r);
   int64_t off = (int64_t)nm_rd_u64(&r);
   uint32_t mono = 0;
-  uint16_t alerts = 0;
+  uint16_t alerts = 0, log_bad = 0;
   if (v == META_VERSION) {
     mono = nm_rd_u32(&r);
     alerts = nm_rd_u16(&r);
+    log_bad = nm_rd_u16(&r);
   }
   if (nm_rd_done(&r) != NM_OK) return NM_ECORRUPT;
   d->resets = resets;
   d->epoch_offset_s = off;
   d->mono_from_seq = mono;
+  d->log_bad_seen = log_bad;
   d->alerts_stored = (uint16_t)(alerts & DEV_ALERTS_STORED);
   d->core.alerts = (uint16_t)(d->core.alerts | d->alerts_stored);
   return NM_OK;

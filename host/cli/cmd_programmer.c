@@ -17,6 +17,7 @@
 #include "cmd_usage.h"
 #include "fmt.h"
 #include "history.h"
+#include "nmod/crypto.h"
 #include "nmod/wire.h"
 #include "report.h"
 #include "longevity.h"
@@ -213,7 +214,7 @@ static int do_program(devcli_t *d, const char *path) {
   int activated = 0;
   if (s.mode == NM_MODE_SHELF) {
     st = dev_op_u8(&d->link, NM_OP_MODE, NM_MODE_OFF);
-    if (st != NM_OK) return devcli_fail(d, st, "activate");
+    if (!devcli_in_effect(d, st, "activate")) return devcli_fail(d, st, "activate");
     activated = 1;
   }
   if (d->json) {
@@ -230,8 +231,8 @@ static int do_program(devcli_t *d, const char *path) {
 
 static int do_op(devcli_t *d, uint8_t op, uint8_t arg, const char *what, const char *done) {
   int st = dev_op_u8(&d->link, op, arg);
-  if (st != NM_OK) return devcli_fail(d, st, what);
-  if (d->json) printf("{\"done\":\"%s\"}\n", what);
+  if (!devcli_in_effect(d, st, what)) return devcli_fail(d, st, what);
+  if (d->json) printf("{\"done\":\"%s\",\"stored\":%s}\n", what, d->not_stored ? "false" : "true");
   else printf("%s\n", done);
   return CLI_OK;
 }
@@ -385,7 +386,6 @@ static int do_history(devcli_t *d, int argc, char **argv) {
     jw_arr(&hp.w);
   }
   int st = hist_read(&d->link, since, print_event, &hp);
-  if (st == DEV_ETRANSPORT) cli_error(d->cmd, "%s", d->conn.msg[0] ? d->conn.msg : "the device did not answer: try again");
   if (st != NM_OK) return devcli_fail(d, st, "history");
   if (d->json) {
     jw_arr_end(&hp.w);
@@ -427,24 +427,27 @@ static int do_pair(devcli_t *d, int argc, char **argv) {
     return CLI_REFUSED;
   }
   if (st != NM_OK) return devcli_fail(d, st, "pair-remote");
-  if (rl != 2u + NM_KEY_ID_LEN + NM_SECRET_LEN) return devcli_fail(d, NM_EINVAL, "pair-remote");
+  if (rl != 2u + NM_KEY_ID_LEN + NM_SECRET_LEN) {
+    nm_wipe(resp, sizeof resp); /* it may hold part of a secret */
+    return devcli_fail(d, NM_EINVAL, "pair-remote");
+  }
   kf_key_t k;
   memset(&k, 0, sizeof k);
   k.role = NM_ROLE_PATIENT;
   memcpy(k.serial, d->conn.serial, NM_SERIAL_LEN);
   memcpy(k.key_id, resp + 2, NM_KEY_ID_LEN);
   memcpy(k.secret, resp + 2 + NM_KEY_ID_LEN, NM_SECRET_LEN);
-  memset(resp, 0, sizeof resp);
+  nm_wipe(resp, sizeof resp);
   char err[512], id[2 * NM_KEY_ID_LEN + 1];
   kf_hex(id, k.key_id, NM_KEY_ID_LEN);
   int rc = kf_write(out, &k, err, sizeof err);
-  memset(&k, 0, sizeof k);
+  nm_wipe(&k, sizeof k);
   if (rc != 0) {
     /* The device holds a pairing nobody has the key of: take it back. */
     uint8_t rev[1 + NM_KEY_ID_LEN] = {NM_OP_REVOKE};
     kf_unhex(id, rev + 1, NM_KEY_ID_LEN);
-    (void)devcli_call(d, rev, sizeof rev, resp, &rl);
-    cli_error(d->cmd, "%s (the pairing was undone)", err);
+    if (devcli_call(d, rev, sizeof rev, resp, &rl) == NM_OK) cli_error(d->cmd, "%s (the pairing was undone)", err);
+    else cli_error(d->cmd, "%s (and undoing the pairing failed: 'revoke-remote %s')", err, id);
     return CLI_FAIL;
   }
   if (d->json) printf("{\"remote_id\":\"%s\",\"key_file\":\"%s\"}\n", id, out);
@@ -467,15 +470,15 @@ static int do_revoke(devcli_t *d, const char *arg) {
       return CLI_USAGE;
     }
     memcpy(req + 1, k.key_id, NM_KEY_ID_LEN);
-    memset(&k, 0, sizeof k);
+    nm_wipe(&k, sizeof k);
   }
   int st = devcli_call(d, req, sizeof req, resp, &rl);
   if (st == NM_ENOENT) {
     cli_error(d->cmd, "revoke-remote: no remote with that id is paired (see 'remotes')");
     return CLI_REFUSED;
   }
-  if (st != NM_OK) return devcli_fail(d, st, "revoke-remote");
-  if (d->json) printf("{\"revoked\":true}\n");
+  if (!devcli_in_effect(d, st, "revoke-remote")) return devcli_fail(d, st, "revoke-remote");
+  if (d->json) printf("{\"revoked\":true,\"stored\":%s}\n", d->not_stored ? "false" : "true");
   else printf("remote revoked: its key no longer opens a session\n");
   return CLI_OK;
 }
@@ -579,13 +582,14 @@ static int do_test_stim(devcli_t *d, int argc, char **argv) {
   }
   if (stop) {
     st = dev_simple(&d->link, NM_OP_TEST_STOP);
-    if (st != NM_OK) return devcli_fail(d, st, "test-stim stop");
+    if (!devcli_in_effect(d, st, "test-stim stop")) return devcli_fail(d, st, "test-stim stop");
   }
   /* Axonics' lead-placement scale: green 0-2 mA, yellow 2-3 mA, red above. */
   const char *rating = amp <= 2000 ? "green" : amp <= 3000 ? "yellow" : "red";
   if (d->json) {
-    printf("{\"contact\":\"E%d\",\"amplitude_ma\":%s,\"marked\":%s,\"rating\":\"%s\",\"stopped\":%s}\n", node,
-           fmt_fixed(a, sizeof a, amp, 3, 1), mark ? "true" : "false", rating, stop ? "true" : "false");
+    printf("{\"contact\":\"E%d\",\"amplitude_ma\":%s,\"marked\":%s,\"rating\":\"%s\",\"stopped\":%s,\"stored\":%s}\n",
+           node, fmt_fixed(a, sizeof a, amp, 3, 1), mark ? "true" : "false", rating, stop ? "true" : "false",
+           d->not_stored ? "false" : "true");
   } else if (mark) {
     printf("response on E%d marked at %s mA (%s on the lead-placement scale)\n", node, fmt_fixed(a, sizeof a, amp, 3, 1), rating);
   }
@@ -778,11 +782,11 @@ int cmd_programmer(int argc, char **argv) {
     uint8_t req[3] = {NM_OP_THERAPY, (uint8_t)on, (uint8_t)reason}, resp[NM_CMD_MAX];
     size_t rl;
     int st = devcli_call(&d, req, reason ? 3u : 2u, resp, &rl);
-    if (st != NM_OK) {
+    if (!devcli_in_effect(&d, st, on ? "therapy on" : "therapy off")) {
       rc = devcli_fail(&d, st, on ? "therapy on" : "therapy off");
     } else {
       rc = CLI_OK;
-      if (d.json) printf("{\"done\":\"therapy %s\"}\n", on ? "on" : "off");
+      if (d.json) printf("{\"done\":\"therapy %s\",\"stored\":%s}\n", on ? "on" : "off", d.not_stored ? "false" : "true");
       else printf("%s\n", on ? "therapy on (soft start)" : reason == NM_REASON_PREGNANCY
                                                                    ? "therapy off (pregnancy: switch on again after delivery)"
                                                                    : "therapy off");

@@ -146,6 +146,7 @@ typedef struct nm_dev {
     uint32_t fault, fault_detail;
   } undo;
   uint16_t alerts_stored;  /* the persistent alerts (NM_ALERT_DAMAGE...) as in flash */
+  uint16_t log_bad_seen;   /* damaged history records already reported (they stay until overwritten) */
   /* The request being executed: who, why, and its decoded arguments (here, not on the stack). */
   uint8_t cur_role, cur_reason;
   nm_args_t args;
