@@ -26,14 +26,14 @@ typedef struct {
   js_w w;
   clinic_ids ids;
   const clinic_patient *p;
-  char patient_url[48];
+  char patient_url[64];
 } fx;
 
 static void res_begin(fx *x, const char *type, const char *k1, const char *k2, char id[37]) {
   const char *parts[4] = {"fhir", type, x->p->code, k1};
   const char *all[5] = {parts[0], parts[1], parts[2], parts[3], k2};
   clinic_uuid8(&x->ids, all, k2 ? 5 : 4, id);
-  char url[48];
+  char url[64];
   snprintf(url, sizeof url, "urn:uuid:%s", id);
   jw_obj(&x->w);
   jw_key(&x->w, "fullUrl");
@@ -78,7 +78,7 @@ static void text_concept(js_w *w, const char *key, const char *text) {
 }
 
 static void ref(js_w *w, const char *key, const char *url_or_id) {
-  char url[48];
+  char url[80];
   if (strncmp(url_or_id, "urn:", 4) != 0) snprintf(url, sizeof url, "urn:uuid:%s", url_or_id);
   else snprintf(url, sizeof url, "%s", url_or_id);
   jw_key(w, key);
@@ -525,7 +525,7 @@ static int visits(fx *x, sqlite3 *db) {
       jw_arr(w);
       for (int i = 0; i < res.n; i++) {
         jw_obj(w);
-        char url[48];
+        char url[64];
         snprintf(url, sizeof url, "urn:uuid:%s", res.ids[i]);
         jw_key(w, "reference");
         jw_str(w, url);
