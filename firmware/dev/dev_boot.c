@@ -129,12 +129,12 @@ static void calendar_from_log(nm_dev_t *d) {
  * back, and settings the supervisor refuses, leave therapy off with a fault that says
  * why; nothing that was stored can make the device stimulate more than before. */
 static void load_settings(nm_dev_t *d, const boot_health_t *h, uint16_t *damage) {
-  nm_settings_t s;
+  nm_settings_t *s = &d->undo.set; /* RAM that no request uses yet: not the stack */
   uint8_t mode, before, bad;
   uint32_t why;
-  int err = dev_load_settings(d, &s, &mode, &before);
+  int err = dev_load_settings(d, s, &mode, &before);
   if (err == NM_OK) {
-    err = nm_core_restore(&d->core, &s, mode, before, &bad, &why);
+    err = nm_core_restore(&d->core, s, mode, before, &bad, &why);
     if (err) {
       d->core.alerts = (uint16_t)(d->core.alerts | NM_ALERT_SETTINGS);
       nm_core_safe_state(&d->core, NM_FAULT_SETTINGS, (uint32_t)bad << 24 | (why & 0x00FFFFFFu));

@@ -111,6 +111,7 @@ typedef struct {
   uint32_t auth_fail;   /* failed authentications (wrong MAC, unknown key, wrong role) */
   uint32_t rejected;    /* frames rejected by a session (each one an event-log entry) */
   uint32_t busy;        /* handshakes refused because a controller session was open */
+  uint32_t preempted;   /* patient sessions closed for an authenticated clinician */
   uint32_t closed_rejects; /* sessions closed after NM_PROTO_MAX_REJECTS rejections */
 } nm_proto_stats_t;
 
@@ -122,7 +123,8 @@ typedef struct {
   uint8_t serial[NM_SERIAL_LEN];
   nm_key_lookup_fn lookup;
   void *lookup_ctx;
-  const struct nm_sess *controller; /* the authenticated session, NULL when none */
+  struct nm_sess *controller;  /* the authenticated session, NULL when none (a clinician's
+                                  authentication closes a patient's: nm_sess_rx) */
   uint32_t fails;              /* consecutive failed authentications (back-off) */
   nm_proto_stats_t stats;
 } nm_proto_dev_t;
