@@ -45,6 +45,7 @@ sources_for() {
   case $1 in
     fuzz_frame) echo "firmware/core/*.c firmware/crypto/*.c firmware/proto/*.c" ;;
     fuzz_json) echo "host/json/json.c" ;;
+    fuzz_readout) echo "host/json/json.c host/readout/readout.c" ;;
     fuzz_therapy) echo "host/json/json.c host/lib/therapy_file.c firmware/core/*.c" ;;
     *) echo "firmware/core/*.c firmware/crypto/*.c firmware/proto/*.c" ;;
   esac
@@ -52,6 +53,7 @@ sources_for() {
 includes_for() {
   case $1 in
     fuzz_json) echo "-I$SRC/host/json" ;;
+    fuzz_readout) echo "-I$SRC/host/json -I$SRC/host/readout" ;;
     fuzz_therapy) echo "-I$SRC/host/json -I$SRC/host/lib -I$SRC/firmware/include" ;;
     *) echo "-I$SRC/firmware/include -I$SRC/firmware/proto" ;;
   esac
@@ -97,12 +99,15 @@ for name in "$@"; do
   fi
   corpus="$OUT/corpus_$name"
   mkdir -p "$corpus"
+  # Read-only seeds (real inputs) when the target has them: tests/fuzz/seeds_<target>/.
+  seeds=""
+  [ -d "$SRC/tests/fuzz/seeds_$name" ] && seeds="$SRC/tests/fuzz/seeds_$name"
   log="$OUT/$name.log"
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     "$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -max_len=2048 \
     -error_exitcode=1 -timeout_exitcode=1 \
-    -print_final_stats=1 -artifact_prefix="$OUT/" "$corpus" >"$log" 2>&1
+    -print_final_stats=1 -artifact_prefix="$OUT/" "$corpus" $seeds >"$log" 2>&1
   rc=$?
   ran=1
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
