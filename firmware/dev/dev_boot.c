@@ -271,5 +271,6 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
     d->store_err = err;
     d->next_retry_us = dev_now_us(d) + (uint64_t)NM_DEV_RETRY_MS * 1000u;
   }
+  dev_arm_retry(d);
   return NM_OK;
 }

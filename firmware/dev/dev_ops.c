@@ -174,6 +174,7 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
   if (st != NM_OK) {
     refused(d, req_len ? req[0] : 0, st, role, 0);
     dev_commit_events(d);
+    dev_arm_retry(d);
     return nm_op_finish(&w, def, st, resp_len);
   }
   d->core.wakeups++;
@@ -218,5 +219,6 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
   /* Activation (leaving shelf mode) checks the lead at once, as at implant. */
   if (mode0 == NM_MODE_SHELF && d->core.mode != NM_MODE_SHELF) nm_dev_lead_check(d, 0);
   dev_commit_events(d);
+  dev_arm_retry(d);
   return nm_op_finish(&w, def, st, resp_len);
 }

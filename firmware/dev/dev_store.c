@@ -240,6 +240,10 @@ int dev_load_settings(nm_dev_t *d, nm_settings_t *s, uint8_t *mode, uint8_t *mod
 
 int dev_pending(const nm_dev_t *d) { return d->dirty != 0 || d->core.evq_n != 0; }
 
+void dev_arm_retry(nm_dev_t *d) {
+  if (dev_pending(d) && d->next_retry_us < d->core.next_wake_us) d->port->timer_at(d->port->ctx, d->next_retry_us);
+}
+
 /* Writes fail: say so once (event and alert), retry soon. */
 void dev_store_failed(nm_dev_t *d, int err) {
   d->store_err = err;
