@@ -210,7 +210,9 @@ static int put_settings(nm_dev_t *d) {
   uint32_t crc = nm_crc32(0, d->scratch, n);
   if (crc == d->saved_crc) return NM_OK;
   int err = nm_kv_put(&d->kv, DEV_KEY_SETTINGS, d->scratch, n);
-  if (!err) d->saved_crc = crc;
+  /* A failed put may or may not have landed: what flash holds is unknown until the next
+   * put works, which must write whatever the settings are then. */
+  d->saved_crc = err ? 0u : crc;
   return err;
 }
 
