@@ -132,6 +132,7 @@ static void load_settings(nm_dev_t *d, const boot_health_t *h, uint16_t *damage)
   nm_settings_t *s = &d->undo.set; /* RAM that no request uses yet: not the stack */
   uint8_t mode, before, bad;
   uint32_t why;
+  int rolled = 0;
   int err = dev_load_settings(d, s, &mode, &before);
   if (err == NM_OK) {
     err = nm_core_restore(&d->core, s, mode, before, &bad, &why);
@@ -141,6 +142,7 @@ static void load_settings(nm_dev_t *d, const boot_health_t *h, uint16_t *damage)
       d->core.mode = NM_MODE_OFF; /* the clinician can reach it; a refusal is not a new device */
     } else if (maybe_rolled(h, NM_DAMAGE_SETTINGS)) {
       *damage |= NM_DAMAGE_SETTINGS;
+      rolled = 1;
       /* Older settings than the last ones stored: never resume stimulation from them. */
       d->core.mode_before = NM_MODE_OFF;
       if (d->core.mode == NM_MODE_THERAPY || d->core.set.therapy_on) {
@@ -156,7 +158,10 @@ static void load_settings(nm_dev_t *d, const boot_health_t *h, uint16_t *damage)
   }
   /* NM_ENOENT without damage: a provisioning cut off before its settings; shelf mode. */
   dev_settings_stored(d);
-  if (err != NM_OK) d->saved_crc = 0; /* nothing (usable) stored: write it at the first store */
+  /* Nothing (usable) stored, or older settings the device does not run as stored (off
+   * after damage): write what it does at the first store, or a later reset would find
+   * the older settings again, without the damage that made them suspect. */
+  if (err != NM_OK || rolled) d->saved_crc = 0;
 }
 
 int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory) {
