@@ -197,18 +197,20 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
     nm_wipe(&d->id, sizeof d->id);
     return NM_ECORRUPT;
   }
-  if (id_damaged) {
+  /* A copy the store lost to damage reads as never written: its report says so. */
+  if (id_damaged || (h.keys & NM_DAMAGE_IDENTITY)) {
     damage |= NM_DAMAGE_IDENTITY;
     d->core.alerts = (uint16_t)(d->core.alerts | NM_ALERT_IDENTITY);
   }
   uint16_t alerts = d->core.alerts;
   if ((err = nm_core_init(&d->core, port, d->id.therapy, &d->id.lead)) != NM_OK) return err;
   d->core.alerts = alerts;
-  /* Counters, calendar, remotes: missing is a cut-off provisioning; damaged is reported. */
+  /* Counters, calendar, remotes: missing is a cut-off provisioning, unless damage took
+   * them (older or lost: the store's report names the key); damaged is reported. */
   err = dev_load_meta(d);
-  if (err == NM_ECORRUPT || (err == NM_OK && maybe_rolled(&h, NM_DAMAGE_META))) damage |= NM_DAMAGE_META;
+  if (err == NM_ECORRUPT || maybe_rolled(&h, NM_DAMAGE_META)) damage |= NM_DAMAGE_META;
   err = dev_load_remotes(d);
-  if (err == NM_ECORRUPT || (err == NM_OK && maybe_rolled(&h, NM_DAMAGE_REMOTES))) {
+  if (err == NM_ECORRUPT || maybe_rolled(&h, NM_DAMAGE_REMOTES)) {
     damage |= NM_DAMAGE_REMOTES;
     d->core.alerts = (uint16_t)(d->core.alerts | NM_ALERT_REMOTES);
   }

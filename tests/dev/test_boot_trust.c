@@ -236,6 +236,39 @@ static int same_identity(const ident_t *i) {
   return role == NM_ROLE_CLINICIAN && memcmp(key, i->clin_key, NM_SECRET_LEN) == 0;
 }
 
+static void test_identity_copy_damaged(void **state) {
+  (void)state;
+  for (int copy = 0; copy < 2; copy++) {
+    uint16_t key = copy ? DT_KEY_IDENTITY_B : DT_KEY_IDENTITY;
+    for (uint32_t at = 0; at < 3; at++) {
+      setup_snm_therapy();
+      ident_t id;
+      ident_of(&id);
+      uint32_t seq0 = nm_log_next_seq(&dt.dev.log);
+      /* The serial, the clinician key id, the clinician key. */
+      static const uint32_t where[] = {5, 1 + NM_SERIAL_LEN + 10, 1 + NM_SERIAL_LEN + 10 + NM_KEY_ID_LEN + 7};
+      flip_value(key, where[at], (uint8_t)(at + 2));
+      dt.rng_seed = 1000 + at; /* a new identity would differ */
+      assert_int_equal(dt_boot(), NM_OK);
+      if (!same_identity(&id)) fail_msg("copy %c damaged at byte %u: not the same identity", 'A' + copy, where[at]);
+      assert_false(dt.dev.provisioned_now);
+      int keys = damage_since(seq0);
+      if (keys < 0 || !(keys & NM_DAMAGE_IDENTITY))
+        fail_msg("copy %c damaged at byte %u: no NM_EV_DAMAGE naming the identity (keys %#x)", 'A' + copy, where[at], keys);
+      assert_int_equal(dt.dev.core.mode, NM_MODE_THERAPY); /* the therapy is not at stake */
+      /* Repaired: the next boot finds both copies and reports nothing. */
+      seq0 = nm_log_next_seq(&dt.dev.log);
+      assert_int_equal(dt_boot(), NM_OK);
+      assert_true(same_identity(&id));
+      if (damage_since(seq0) >= 0) fail_msg("copy %c: damage reported again after the repair", 'A' + copy);
+      assert_false(dt.dev.core.alerts & (NM_ALERT_IDENTITY | NM_ALERT_STORE));
+      flip_value(copy ? DT_KEY_IDENTITY : DT_KEY_IDENTITY_B, where[at], 1); /* the other one now */
+      assert_int_equal(dt_boot(), NM_OK);
+      assert_true(same_identity(&id));
+    }
+  }
+}
+
 static void test_both_identity_copies_damaged(void **state) {
   (void)state;
   setup_snm_therapy();
@@ -312,6 +345,20 @@ static void test_damaged_remotes_reported(void **state) {
   /* Pairing again resolves it. */
   assert_int_equal(dt_exec(NM_ROLE_CLINICIAN, &req, 1, resp, &rl), NM_OK);
   assert_false(dt.dev.core.alerts & NM_ALERT_REMOTES);
+  /* After a compaction the pairing is the only remotes record: damaged, it is lost, not
+   * older, and that is reported the same way. */
+  memcpy(id, resp + 2, NM_KEY_ID_LEN);
+  uint32_t gen = dt.dev.kv.gen;
+  for (int i = 0; i < 200 && dt.dev.kv.gen == gen; i++) assert_int_equal(dt_amp_step(NM_ROLE_PATIENT, 0, i % 2 ? -1 : 1), NM_OK);
+  assert_int_not_equal(dt.dev.kv.gen, gen);
+  seq0 = nm_log_next_seq(&dt.dev.log);
+  flip_value(DT_KEY_REMOTES, 20, 6);
+  assert_int_equal(dt_boot(), NM_OK);
+  assert_int_equal(nm_dev_key_lookup(&dt.dev, id, &role, key), NM_ENOENT);
+  keys = damage_since(seq0);
+  if (keys < 0 || !(keys & NM_DAMAGE_REMOTES)) fail_msg("the only remotes record lost: no NM_EV_DAMAGE naming the remotes (keys %#x)", keys);
+  dt_status(NM_ROLE_CLINICIAN, &st);
+  if (!(st.alerts & NM_ALERT_REMOTES)) fail_msg("the only remotes record lost: no NM_ALERT_REMOTES");
 }
 
 static void test_blank_flash_provisions(void **state) {
@@ -387,15 +434,135 @@ static void test_provisioning_cut_at_every_write(void **state) {
   assert_true(redone > 0 && completed > 0);
 }
 
+/* ---- random bit flips ---------------------------------------------------------------------- */
+
+typedef struct {
+  ident_t id;
+  uint8_t set_enc[NM_CMD_MAX];
+  size_t set_len;
+  nm_remote_t remotes[NM_MAX_REMOTES];
+  uint32_t resets;
+  int64_t epoch_offset_s;
+  dt_level_t level;
+  uint32_t max_pc[NM_NODES];
+} truth_t;
+
+static size_t enc_settings(const nm_core_t *c, uint8_t *buf) {
+  nm_wr_t w;
+  nm_wr_init(&w, buf, NM_CMD_MAX);
+  nm_wire_put_settings(&w, &c->set, nm_core_stored_mode(c), c->mode_before);
+  return w.len;
+}
+
+static int remotes_same(const nm_remote_t *a, const nm_remote_t *b) {
+  for (int i = 0; i < NM_MAX_REMOTES; i++) {
+    if (a[i].used != b[i].used || (a[i].used && (memcmp(a[i].id, b[i].id, NM_KEY_ID_LEN) != 0 ||
+                                                  memcmp(a[i].key, b[i].key, NM_SECRET_LEN) != 0 ||
+                                                  a[i].paired_s != b[i].paired_s)))
+      return 0;
+  }
+  return 1;
+}
+
+static void test_random_bit_flips(void **state) {
+  (void)state;
+  uint64_t seed = tu_seed("random kv bit flips");
+  /* A device in use: two programs stored, therapy on, two remotes, many settings records. */
+  setup_snm_therapy();
+  nm_prog_t p[2] = {snm_prog(1000), snm_prog(1500)};
+  strcpy(p[1].name, "second");
+  p[1].rate_hz = 21;
+  assert_int_equal(dt_op2(NM_ROLE_PATIENT, NM_OP_THERAPY, 0), NM_OK);
+  assert_int_equal(dt_program_all(p, 2, 1), NM_OK);
+  assert_int_equal(dt_op2(NM_ROLE_PATIENT, NM_OP_THERAPY, 1), NM_OK);
+  for (int i = 0; i < 2; i++) assert_int_equal(dt_op1(NM_ROLE_CLINICIAN, NM_OP_PAIR), NM_OK);
+  for (int i = 0; i < 5; i++) assert_int_equal(dt_amp_step(NM_ROLE_PATIENT, 0, i % 2 ? -1 : 1), NM_OK);
+  static uint8_t snap[DT_FLASH_LEN];
+  memcpy(snap, dt.flash, sizeof snap);
+  uint32_t seq0 = nm_log_next_seq(&dt.dev.log); /* each boot from the snapshot logs from here */
+  /* The truth: what a boot from the undamaged flash finds and delivers. */
+  truth_t t;
+  memset(&t, 0, sizeof t);
+  assert_int_equal(dt_boot(), NM_OK);
+  ident_of(&t.id);
+  t.set_len = enc_settings(&dt.dev.core, t.set_enc);
+  memcpy(t.remotes, dt.dev.remotes, sizeof t.remotes);
+  t.resets = dt.dev.resets;
+  t.epoch_offset_s = dt.dev.epoch_offset_s;
+  dt_level_of(&dt.dev.core, &t.level);
+  assert_int_equal(t.level.rank, 2);
+  dt_run_s(3);
+  memcpy(t.max_pc, dt.hw.out.node_max_pc, sizeof t.max_pc);
+  uint32_t kv_bytes = NM_DEV_KV_PAGES * DT_PAGE, active = dt.dev.kv.active, used = dt.dev.kv.wr_off;
+  int runs = 400, quiet = 0, reported = 0, rolled = 0, no_boot = 0;
+  for (int run = 0; run < runs; run++) {
+    memcpy(dt.flash, snap, sizeof snap);
+    /* 1 to 4 bits, half of them in the records of the active page. */
+    int flips = (int)tu_range(&seed, 1, 4);
+    uint32_t where[4];
+    for (int f = 0; f < flips; f++) {
+      uint32_t a = tu_range(&seed, 0, 1) ? active * DT_PAGE + tu_range(&seed, 0, used - 1) : tu_range(&seed, 0, kv_bytes - 1);
+      where[f] = a;
+      dt.flash[a] ^= (uint8_t)(1u << tu_range(&seed, 0, 7));
+    }
+    dt.rng_seed = 5000 + (uint64_t)run;
+    int err = dt_boot();
+    if (dt.dev.provisioned_now) fail_msg("run %d (flip at %u): a new identity", run, where[0]);
+    if (err != NM_OK) {
+      if (dt.dev.boot_fail != NM_BOOTF_NO_IDENTITY && dt.dev.boot_fail != NM_BOOTF_STORE)
+        fail_msg("run %d: boot error %d, boot_fail %u", run, err, dt.dev.boot_fail);
+      sim_advance(&dt.hw, 3ull * 1000000000ull);
+      assert_int_equal(dt.hw.out.pulses, 0);
+      no_boot++;
+      continue;
+    }
+    if (!same_identity(&t.id)) fail_msg("run %d (flip at %u): another identity", run, where[0]);
+    dt_run_s(3);
+    for (int n = 0; n < NM_NODES; n++) {
+      if (dt.hw.out.node_max_pc[n] > t.max_pc[n])
+        fail_msg("run %d (flip at %u): %u pC on node %d, the stored therapy gives %u", run, where[0],
+                 dt.hw.out.node_max_pc[n], n, t.max_pc[n]);
+    }
+    assert_int_equal(dt.hw.out.st.tripped, 0);
+    /* Anything older or lost is said: an NM_EV_DAMAGE in this boot's history. */
+    uint8_t enc[NM_CMD_MAX];
+    size_t len = enc_settings(&dt.dev.core, enc);
+    dt_level_t l;
+    dt_level_of(&dt.dev.core, &l);
+    const char *diff = NULL;
+    uint16_t names = 0; /* what the report must name: that key, an unknown one, an older page */
+    if (len != t.set_len || memcmp(enc, t.set_enc, len) != 0) diff = "settings", names = NM_DAMAGE_SETTINGS;
+    else if (!dt_level_equal(&l, &t.level)) diff = "therapy state", names = NM_DAMAGE_SETTINGS;
+    else if (!remotes_same(dt.dev.remotes, t.remotes)) diff = "remotes", names = NM_DAMAGE_REMOTES;
+    else if (dt.dev.resets != t.resets) diff = "reset counter", names = NM_DAMAGE_META;
+    else if (dt.dev.epoch_offset_s < t.epoch_offset_s) diff = "calendar", names = NM_DAMAGE_META;
+    int keys = damage_since(seq0);
+    if (diff && keys < 0) fail_msg("run %d (%d flips, first at %u): %s rolled back silently", run, flips, where[0], diff);
+    names |= NM_DAMAGE_UNKNOWN | NM_DAMAGE_PAGE;
+    if (diff && !(keys & names))
+      fail_msg("run %d (%d flips, first at %u): %s rolled back, the report names only %#x", run, flips, where[0], diff,
+               keys);
+    if (diff) rolled++;
+    else if (keys >= 0) reported++;
+    else quiet++;
+  }
+  printf("  %d runs: %d unchanged and quiet, %d unchanged with damage reported, %d rolled back and reported,"
+         " %d refused to boot (no identity or no usable page)\n",
+         runs, quiet, reported, rolled, no_boot);
+  assert_true(rolled > 0 && reported > 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_settings_for_another_lead),
       cmocka_unit_test(test_programs_over_the_limits),
+      cmocka_unit_test(test_identity_copy_damaged),
       cmocka_unit_test(test_both_identity_copies_damaged),
       cmocka_unit_test(test_damaged_settings_reported),
       cmocka_unit_test(test_damaged_remotes_reported),
       cmocka_unit_test(test_blank_flash_provisions),
       cmocka_unit_test(test_provisioning_cut_at_every_write),
+      cmocka_unit_test(test_random_bit_flips),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
