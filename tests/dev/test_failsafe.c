@@ -23,14 +23,19 @@ static void three_progs(nm_prog_t p[3]) {
   strcpy(p[2].name, "c");
 }
 
-/* A provisioned, activated device with three programs (P0 and P1 running), therapy off. */
-static void setup_off(void) {
+/* A provisioned device with three programs (P0 and P1 running), still in shelf mode. */
+static void setup_shelf(void) {
   dt_config(NM_THERAPY_SCS, NM_LEAD_SCS_PERC_8);
   dt_blank();
   assert_int_equal(dt_boot(), NM_OK);
   nm_prog_t p[3];
   three_progs(p);
   assert_int_equal(dt_program_all(p, 3, P0 | P1), NM_OK);
+}
+
+/* The same, activated: therapy off. */
+static void setup_off(void) {
+  setup_shelf();
   assert_int_equal(dt_op2(NM_ROLE_CLINICIAN, NM_OP_MODE, NM_MODE_OFF), NM_OK);
 }
 
@@ -487,6 +492,12 @@ static void setup_from(uint8_t from) {
   }
 }
 
+/* Set up the state the case is tried in, and build its request into req (NM_CMD_MAX). */
+static size_t setup_raise(const raise_case_t *k, uint8_t *req) {
+  setup_from(k->from);
+  return build_raise(k, req, NM_CMD_MAX);
+}
+
 /* Everything a raising may change, to compare before and after. */
 typedef struct {
   nm_settings_t set;
@@ -544,7 +555,25 @@ static int remotes_equal(const nm_remote_t *a, const nm_remote_t *b) {
 
 /* Nothing was raised: the state is as before, and over `s` seconds the output delivers
  * nothing stronger than it did (and nothing at all when it was off). */
-static void assert_not_raised(const char *what, const dev_state_t *before, const out_seen_t *o0, int was_on) {
+/* The device before a request: its state, its output so far, and whether it stimulates. */
+typedef struct {
+  dev_state_t s;
+  out_seen_t o;
+  int was_on;
+} before_t;
+
+static int output_on(void) { return dt.dev.core.mode == NM_MODE_THERAPY || dt.dev.core.mode == NM_MODE_TEST; }
+
+static void before_of(before_t *b) {
+  state_of(&b->s);
+  out_of(&b->o);
+  b->was_on = output_on();
+}
+
+static void assert_not_raised(const char *what, const before_t *b) {
+  const dev_state_t *before = &b->s;
+  const out_seen_t *o0 = &b->o;
+  int was_on = b->was_on;
   dev_state_t now;
   state_of(&now);
   if (!settings_equal(&now.set, &before->set)) fail_msg("%s: the settings changed", what);
@@ -561,32 +590,25 @@ static void assert_not_raised(const char *what, const dev_state_t *before, const
   }
 }
 
-static int output_on(void) { return dt.dev.core.mode == NM_MODE_THERAPY || dt.dev.core.mode == NM_MODE_TEST; }
-
 static void test_raising_refused_on_stuck_flash(void **state) {
   (void)state;
   int refused = 0;
   for (size_t i = 0; i < sizeof raise_cases / sizeof raise_cases[0]; i++) {
     const raise_case_t *k = &raise_cases[i];
     uint8_t req[NM_CMD_MAX];
-    size_t len;
     /* Healthy flash: the request is accepted (so the refusal below is the flash's). */
-    setup_from(k->from);
-    len = build_raise(k, req, sizeof req);
+    size_t len = setup_raise(k, req);
     int st = dt_req(k->role, req, len);
     if (st != NM_OK) fail_msg("%s: status %d on a healthy flash", k->what, st);
     if (k->test) continue; /* test_test_pulse_on_stuck_flash */
     /* Stuck flash, nothing waiting: refused, nothing changed, nothing delivered. */
     setup_from(k->from);
-    dev_state_t s0;
-    out_seen_t o0;
-    state_of(&s0);
-    out_of(&o0);
-    int was_on = output_on();
+    before_t b0;
+    before_of(&b0);
     dt_set_stuck(1);
     st = dt_req(k->role, req, len);
     if (st != NM_EIO) fail_msg("%s: status %d on a stuck flash, expected NM_EIO", k->what, st);
-    assert_not_raised(k->what, &s0, &o0, was_on);
+    assert_not_raised(k->what, &b0);
     refused++;
   }
   printf("  %d raising requests refused on a stuck flash, none delivered\n", refused);
@@ -624,23 +646,19 @@ static void test_raising_refused_while_lowering_waits(void **state) {
   (void)state;
   for (size_t i = 0; i < sizeof raise_cases / sizeof raise_cases[0]; i++) {
     const raise_case_t *k = &raise_cases[i];
-    setup_from(k->from);
     uint8_t req[NM_CMD_MAX];
-    size_t len = build_raise(k, req, sizeof req);
+    size_t len = setup_raise(k, req);
     dt_set_stuck(1);
     /* A lowering that leaves the request possible: amplitude down in therapy, else a
      * program that is not running erased. */
     if (k->from == FROM_THERAPY) assert_int_equal(dt_amp_step(NM_ROLE_PATIENT, 0xFF, -1), NM_ENOTSTORED);
     else assert_int_equal(dt_op2(NM_ROLE_CLINICIAN, NM_OP_PROG_ERASE, 2), NM_ENOTSTORED);
     assert_true(dt.dev.dirty);
-    dev_state_t s0;
-    out_seen_t o0;
-    state_of(&s0);
-    out_of(&o0);
-    int was_on = output_on();
+    before_t b0;
+    before_of(&b0);
     int st = dt_req(k->role, req, len);
     if (st != NM_EIO) fail_msg("%s: status %d while a lowering waits, expected NM_EIO", k->what, st);
-    assert_not_raised(k->what, &s0, &o0, was_on);
+    assert_not_raised(k->what, &b0);
   }
   /* Healed, no retry yet: therapy on stores the lowering first, then itself. */
   setup_off();
@@ -666,19 +684,14 @@ static void test_raising_write_fails_undone(void **state) {
   for (size_t i = 0; i < sizeof raise_cases / sizeof raise_cases[0]; i++) {
     const raise_case_t *k = &raise_cases[i];
     uint8_t req[NM_CMD_MAX];
-    size_t len;
-    setup_from(k->from);
-    len = build_raise(k, req, sizeof req);
+    size_t len = setup_raise(k, req);
     uint64_t w0 = nvm_writes();
     assert_int_equal(dt_req(k->role, req, len), NM_OK);
     uint64_t writes = nvm_writes() - w0;
     for (uint64_t cut = 0; cut < writes; cut++) {
       setup_from(k->from);
-      dev_state_t s0;
-      out_seen_t o0;
-      state_of(&s0);
-      out_of(&o0);
-      int was_on = output_on();
+      before_t b0;
+      before_of(&b0);
       sim_nvm_cut_after(&dt.hw, (int64_t)cut);
       int st = dt_req(k->role, req, len);
       sim_nvm_power_restore(&dt.hw);
@@ -686,7 +699,7 @@ static void test_raising_write_fails_undone(void **state) {
       dt_level_t before, after;
       if (st == NM_EIO) {
         undone++;
-        assert_not_raised(k->what, &s0, &o0, was_on); /* runs 3 s: retries included */
+        assert_not_raised(k->what, &b0); /* runs 3 s: retries included */
       } else if (st != NM_OK) {
         fail_msg("%s, write %llu of %llu failed: status %d", k->what, (unsigned long long)cut + 1,
                  (unsigned long long)writes, st);
@@ -704,7 +717,7 @@ static void test_raising_write_fails_undone(void **state) {
        * (the request set it ten million seconds ahead). */
       const char *back = NULL;
       if (st == NM_EIO && !settings_equal(&set, &dt.dev.core.set)) back = "other settings";
-      if (st == NM_EIO && !remotes_equal(s0.remotes, dt.dev.remotes)) back = "another remote";
+      if (st == NM_EIO && !remotes_equal(b0.s.remotes, dt.dev.remotes)) back = "another remote";
       if (st == NM_EIO && nm_dev_epoch_s(&dt.dev) >= 1790000000u) back = "the clock set";
       if (back) fail_msg("%s, write %llu of %llu failed: refused, but a reset finds %s", k->what,
                          (unsigned long long)cut + 1, (unsigned long long)writes, back);
@@ -735,14 +748,12 @@ static void fill_kv(void) {
 /* A device in state `from`, built by requests from blank flash. full_kv: the key-value
  * page then has no room left for another settings record (the next one compacts). */
 static void setup_state(int from, int full_kv) {
-  dt_config(NM_THERAPY_SCS, NM_LEAD_SCS_PERC_8);
-  dt_blank();
-  assert_int_equal(dt_boot(), NM_OK);
-  nm_prog_t p[3];
-  three_progs(p);
-  assert_int_equal(dt_program_all(p, 3, P0 | P1), NM_OK);
-  if (from == ST_SHELF) return;
-  assert_int_equal(dt_op2(NM_ROLE_CLINICIAN, NM_OP_MODE, NM_MODE_OFF), NM_OK);
+  if (from == ST_SHELF) {
+    setup_shelf();
+    if (full_kv) fill_kv();
+    return;
+  }
+  setup_off();
   int therapy = from == ST_THERAPY || from == ST_MRI_T || from == ST_SURG_T;
   if (therapy) {
     assert_int_equal(dt_op2(NM_ROLE_PATIENT, NM_OP_THERAPY, 1), NM_OK);
