@@ -161,6 +161,10 @@ static int do_interrogate(devcli_t *d) {
          id.id.auth_failures);
   printf("mode %s, therapy %s%s%s\n", nm_mode_name(in.sum.status.mode), in.sum.status.therapy_on ? "on" : "off",
          in.sum.status.fault ? ", fault: " : "", in.sum.status.fault ? di_fault(in.sum.status.fault) : "");
+  for (unsigned bit = 0; bit < 16; bit++) {
+    uint16_t al = (uint16_t)(1u << bit);
+    if (in.sum.status.alerts & al) printf("ALERT %s: %s\n", di_alert(al, DI_ALERT_NAME), di_alert(al, DI_ALERT_CLINICIAN));
+  }
   printf("load %u ohm, compliance %s V\n", in.sum.load.impedance_ohm, fmt_fixed(a, sizeof a, in.sum.load.compliance_mv, 3, 1));
   printf("battery: %s cell, %s, %u.%u %% (%s of %s mAh, %s V)%s, drawing %s uA\n", di_cell(in.sum.status.cell),
          batt_words(in.sum.status.batt_state), in.sum.status.soc_pm / 10u, in.sum.status.soc_pm % 10u,
