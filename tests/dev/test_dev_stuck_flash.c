@@ -1,5 +1,7 @@
-/* test_dev_store_event.c: the history says when the memory stopped working, also when the
- * first write that failed was a raising request (which is undone with its own events). */
+/* test_dev_stuck_flash.c: a raising request refused because the flash cannot be written
+ * changes nothing: the history still says when the memory stopped working (the request's
+ * own events are undone, not that one), and the stimulation goes on as it was (no new
+ * soft start from zero, no soft stop cut short). */
 #include "testutil.h"
 #include "nmod/dev.h"
 #include "nmod/records.h"
@@ -34,6 +36,7 @@ static void running_device(void) {
   p.frac_pct[0] = -100;
   p.frac_pct[3] = 100;
   p.pt_max_ua = 3000;
+  p.ramp_ms = 2000;
   strcpy(p.name, "default");
   uint8_t req[NM_CMD_MAX];
   nm_wr_t w;
@@ -60,6 +63,26 @@ static int store_events(uint32_t from, uint8_t *kinds, int cap) {
     if (nm_event_get(&r, &e) == NM_OK && e.type == NM_EV_STORE && n < cap) kinds[n++] = e.u.store.failing;
   }
   return n;
+}
+
+/* Let virtual time run for ms milliseconds, waking the device as its timer asks. */
+static void run_ms(uint64_t ms) {
+  uint64_t end = hw.now_ns + ms * 1000000u;
+  while (hw.timer_at_us != UINT64_MAX && hw.timer_at_us * 1000u <= end) {
+    sim_advance(&hw, hw.timer_at_us * 1000u);
+    hw.timer_at_us = UINT64_MAX;
+    nm_dev_wake(&dev);
+  }
+  sim_advance(&hw, end);
+}
+
+static uint32_t level_ua(void) { return nm_core_level_ua(&dev.core, 0, hw.now_ns / 1000u); }
+
+/* The cathode current the output stage delivers now (0 when it has no pattern). */
+static uint32_t delivered_ua(void) {
+  if (!hw.out.has_cur) return 0;
+  int32_t ua = hw.out.cur.chan[0].node_ua[0];
+  return ua < 0 ? (uint32_t)-ua : (uint32_t)ua;
 }
 
 /* A wake a few retry periods later, the flash healed. */
@@ -107,10 +130,41 @@ static void test_lowering_first(void **state) {
   assert_int_equal(kinds[1], 0);
 }
 
+static void test_raise_refused_keeps_output(void **state) {
+  (void)state;
+  running_device();
+  run_ms(3000); /* past the 2 s soft start */
+  assert_int_equal(level_ua(), 1000);
+  assert_int_equal(delivered_ua(), 1000);
+  sim_nvm_set_fault(&hw, 1);
+  uint8_t up[3] = {NM_OP_AMP_STEP, 0xFF, 1};
+  assert_int_equal(exec(up, 3), NM_EIO);
+  run_ms(100);
+  if (level_ua() != 1000 || delivered_ua() != 1000) {
+    fail_msg("a refused amp up changed the stimulation: level %u uA, output %u uA (was 1000)", level_ua(), delivered_ua());
+  }
+  heal_and_retry();
+  /* During a soft stop: a refused therapy on neither restarts nor cuts it. */
+  uint8_t off[2] = {NM_OP_THERAPY, 0}, on[2] = {NM_OP_THERAPY, 1};
+  assert_int_equal(exec(off, 2), NM_OK);
+  run_ms(1000);
+  uint32_t half = level_ua();
+  assert_true(half > 0 && half < 1000);
+  sim_nvm_set_fault(&hw, 1);
+  assert_int_equal(exec(on, 2), NM_EIO);
+  assert_int_equal(level_ua(), half);
+  assert_int_equal(delivered_ua(), half);
+  run_ms(1100);
+  assert_int_equal(level_ua(), 0);
+  assert_int_equal(delivered_ua(), 0);
+  assert_int_equal(dev.core.mode, NM_MODE_OFF);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_raising_first),
       cmocka_unit_test(test_lowering_first),
+      cmocka_unit_test(test_raise_refused_keeps_output),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
