@@ -150,6 +150,8 @@ static int do_interrogate(devcli_t *d) {
     jw_fixed(&w, in.sum.avg_na, 3);
     longevity_json(&w, &in);
     jw_obj_end(&w);
+    jw_key(&w, "frame_bytes");
+    jw_uint(&w, d->conn.tx_bytes + d->conn.rx_bytes);
     jw_obj_end(&w);
     jw_end(&w);
     return CLI_OK;
