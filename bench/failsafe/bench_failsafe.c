@@ -246,7 +246,7 @@ int main(int argc, char **argv) {
   }
   ble = link_model(LINK_BLE);
   mics = link_model(LINK_MICS);
-  printf("## Fail-safe device layer (issue 9): the link\n\n");
+  printf("## Fail-safe device layer (issue 9)\n\n");
   interrogation(argv[1]);
   full_log();
   return 0;
