@@ -42,9 +42,9 @@ own limiter, the store's damage rules and the redesigned device layer.
 | worst-case stack (thread + interrupt + fault) | 4416 B | $stack B | $((stack - 4416)) B |
 
 The worst case on the stack fell by $((4416 - stack)) B: a request's decoded arguments (up to 8 programs
-for PROGRAM_ALL) and the encoding buffer now live in the device's state (\`nm_dev_t\`, .bss) instead of
-on the stack: .bss grew by $((bss - 9620)) B, of which $((devsize - 4488)) B is the device's state (4488 -> $devsize B,
-\`arm-none-eabi-nm -S\`). The stack reserve stayed at $reserve B,
-so RAM as budgeted grew by $((ram - 14740)) B; the worst case leaves $((reserve - stack)) B of the reserve unused.
+for PROGRAM_ALL), the encoding buffer and the settings read at boot now live in the device's state
+(\`nm_dev_t\`, .bss) instead of on the stack: .bss grew by $((bss - 9620)) B, of which $((devsize - 4488)) B is the
+device's state (4488 -> $devsize B, \`arm-none-eabi-nm -S\`). With the stack reserve at $reserve B (5120
+before), RAM as budgeted changed by $((ram - 14740)) B; the worst case leaves $((reserve - stack)) B of the reserve unused.
 Reproduce: \`make bench\` (or \`bench/failsafe/run.sh\` after a release build).
 MD
