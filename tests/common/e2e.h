@@ -52,6 +52,19 @@ static void sim_start_argv(const char *dir, const char *const *extra) {
   sim_start_as(dir, "ets", "snm", "snm-tined-4", "60", extra);
 }
 
+/* The process id the state folder names (STATE/lock), checked to be the sim's. */
+__attribute__((unused)) static pid_t sim_lock_pid(void) {
+  char lock[400];
+  snprintf(lock, sizeof lock, "%s/lock", state);
+  FILE *f = fopen(lock, "r");
+  assert_non_null(f);
+  long pid = 0;
+  assert_int_equal(fscanf(f, "%ld", &pid), 1);
+  fclose(f);
+  assert_int_equal(pid, (long)sim_pid);
+  return (pid_t)pid;
+}
+
 /* ---- the sim's stderr (tmpdir/sim.log) ------------------------------------------------ */
 
 __attribute__((unused)) static long log_size(void) {

@@ -90,21 +90,9 @@ static void wait_full(void) {
   fail_msg("the program never reached its amplitude of %u uA", amp0_ua);
 }
 
-static pid_t lock_pid(void) {
-  char lock[400];
-  snprintf(lock, sizeof lock, "%s/lock", state);
-  FILE *f = fopen(lock, "r");
-  assert_non_null(f);
-  long pid = 0;
-  assert_int_equal(fscanf(f, "%ld", &pid), 1);
-  fclose(f);
-  assert_int_equal(pid, (long)sim_pid);
-  return (pid_t)pid;
-}
-
 static void flash_fault(int on) {
   long at = log_size();
-  assert_int_equal(kill(lock_pid(), on ? SIGUSR1 : SIGUSR2), 0);
+  assert_int_equal(kill(sim_lock_pid(), on ? SIGUSR1 : SIGUSR2), 0);
   wait_log(at, on ? "flash fault injected" : "flash fault healed");
 }
 
@@ -224,6 +212,30 @@ static void crash_and_restart(void) {
 
 /* ---- the tests -------------------------------------------------------------------------- */
 
+/* The lowering's answer came back (code, r): it is in effect, not stored, and the level
+ * reaches 0 within the ramp time. */
+static void expect_lowered(const char *what, int code, proc_result_t *r) {
+  double t_done = proc_now();
+  expect_not_stored(what, code, r);
+  expect_zero_within_ramp(what, t_done);
+}
+
+/* Heal: the change is stored with its history, and a kill -9 keeps it: mode_after, no
+ * output, therapy_on as given (MRI mode remembers that therapy was on before it). */
+static void expect_stored_after_heal(const char *event, const char *mode_after, int therapy_on) {
+  flash_fault(0);
+  wait_stored();
+  expect_history(event);
+  crash_and_restart();
+  js_val *v = status_json();
+  assert_string_equal(str_of(v, "mode"), mode_after);
+  assert_int_equal(bool_of(v, "therapy_on"), therapy_on);
+  assert_int_equal(prog_ua(v, "delivered_ma"), 0);
+  assert_int_equal(alerts_n(v), 0);
+  js_free(v);
+  expect_history(event);
+}
+
 static void test_remote_off(void **state_) {
   (void)state_;
   proc_result_t r;
@@ -232,22 +244,9 @@ static void test_remote_off(void **state_) {
   /* The first write that fails is a raising: refused, nothing changes. */
   snap_t before = snap();
   expect_refused("remote amp up", REMOTE(&r, remote_key, "amp", "up"), &r, &before);
-  int code = REMOTE(&r, remote_key, "off", "--json");
-  double t_done = proc_now();
-  expect_not_stored("remote off", code, &r);
-  expect_zero_within_ramp("remote off", t_done);
+  expect_lowered("remote off", REMOTE(&r, remote_key, "off", "--json"), &r);
   expect_raisings_refused();
-  flash_fault(0);
-  wait_stored();
-  expect_history("mode therapy -> off (patient");
-  crash_and_restart();
-  js_val *v = status_json();
-  assert_string_equal(str_of(v, "mode"), "off");
-  assert_int_equal(bool_of(v, "therapy_on"), 0);
-  assert_int_equal(prog_ua(v, "delivered_ma"), 0);
-  assert_int_equal(alerts_n(v), 0);
-  js_free(v);
-  expect_history("mode therapy -> off (patient");
+  expect_stored_after_heal("mode therapy -> off (patient", "off", 0);
   /* Re-armed: with the memory working the patient turns it on again. */
   assert_int_equal(REMOTE(&r, remote_key, "on"), 0);
   proc_free(&r);
@@ -260,20 +259,9 @@ static void test_programmer_therapy_off(void **state_) {
   proc_result_t r;
   scs_running("prog-off");
   flash_fault(1);
-  int code = PROG(&r, "therapy", "off", "--json");
-  double t_done = proc_now();
-  expect_not_stored("programmer therapy off", code, &r);
-  expect_zero_within_ramp("programmer therapy off", t_done);
+  expect_lowered("programmer therapy off", PROG(&r, "therapy", "off", "--json"), &r);
   expect_raisings_refused();
-  flash_fault(0);
-  wait_stored();
-  expect_history("mode therapy -> off (clinician");
-  crash_and_restart();
-  js_val *v = status_json();
-  assert_string_equal(str_of(v, "mode"), "off");
-  assert_int_equal(prog_ua(v, "delivered_ma"), 0);
-  js_free(v);
-  expect_history("mode therapy -> off (clinician");
+  expect_stored_after_heal("mode therapy -> off (clinician", "off", 0);
   sim_stop(SIGTERM);
 }
 
@@ -282,23 +270,13 @@ static void test_programmer_mode_mri(void **state_) {
   proc_result_t r;
   scs_running("mri");
   flash_fault(1);
-  int code = PROG(&r, "mode", "mri", "--json");
-  double t_done = proc_now();
-  expect_not_stored("programmer mode mri", code, &r);
-  expect_zero_within_ramp("programmer mode mri", t_done);
-  snap_t before = snap();
+  expect_lowered("programmer mode mri", PROG(&r, "mode", "mri", "--json"), &r);
+  expect_raisings_refused();
   /* Leaving MRI mode for therapy raises stimulation: refused too. */
+  snap_t before = snap();
   expect_refused("remote mri off", REMOTE(&r, remote_key, "mri", "off"), &r, &before);
   expect_refused("programmer mode normal", PROG(&r, "mode", "normal"), &r, &before);
-  flash_fault(0);
-  wait_stored();
-  expect_history("mode therapy -> mri (clinician");
-  crash_and_restart();
-  js_val *v = status_json();
-  assert_string_equal(str_of(v, "mode"), "mri");
-  assert_int_equal(prog_ua(v, "delivered_ma"), 0);
-  js_free(v);
-  expect_history("mode therapy -> mri (clinician");
+  expect_stored_after_heal("mode therapy -> mri (clinician", "mri", 1);
   sim_stop(SIGTERM);
 }
 

@@ -98,11 +98,18 @@ typedef struct {
   long *seqs;
 } hist_t;
 
-static hist_t history(const char *since) {
+/* `programmer CMD [--since DATE] --json` (since NULL: everything), parsed. */
+static js_val *read_out(const char *cmd, const char *since) {
   proc_result_t r;
-  if (since) assert_int_equal(PROG(&r, "history", "--since", since, "--json"), 0);
-  else assert_int_equal(PROG(&r, "history", "--json"), 0);
+  int code = since ? PROG(&r, cmd, "--since", since, "--json") : PROG(&r, cmd, "--json");
+  if (code != 0) fail_msg("%s: exit %d, %s", cmd, code, r.err);
   js_val *v = json_of(&r);
+  proc_free(&r);
+  return v;
+}
+
+static hist_t history(const char *since) {
+  js_val *v = read_out("history", since);
   const js_val *evs = js_get(v, "events");
   assert_true(evs && evs->type == JS_ARR);
   hist_t h = {num_of(v, "frame_bytes"), evs->n, NULL, NULL};
@@ -114,18 +121,13 @@ static hist_t history(const char *since) {
     h.seqs[i] = (long)num_of(&evs->items[i], "seq");
   }
   js_free(v);
-  proc_free(&r);
   return h;
 }
 
 static int64_t usage_bytes(const char *since) {
-  proc_result_t r;
-  if (since) assert_int_equal(PROG(&r, "usage", "--since", since, "--json"), 0);
-  else assert_int_equal(PROG(&r, "usage", "--json"), 0);
-  js_val *v = json_of(&r);
+  js_val *v = read_out("usage", since);
   int64_t b = num_of(v, "frame_bytes");
   js_free(v);
-  proc_free(&r);
   return b;
 }
 

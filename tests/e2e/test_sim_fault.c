@@ -94,16 +94,8 @@ static void test_flash_fault(void **state_) {
   snprintf(nvm, sizeof nvm, "%s/nvm.bin", state);
   /* SIGUSR1 to the process id the state folder names: every later write fails, and the
    * state folder says so. */
-  char lock[400];
-  snprintf(lock, sizeof lock, "%s/lock", state);
-  FILE *lf = fopen(lock, "r");
-  assert_non_null(lf);
-  long pid = 0;
-  assert_int_equal(fscanf(lf, "%ld", &pid), 1);
-  fclose(lf);
-  assert_int_equal(pid, (long)sim_pid);
   long at = log_size();
-  assert_int_equal(kill((pid_t)pid, SIGUSR1), 0);
+  assert_int_equal(kill(sim_lock_pid(), SIGUSR1), 0);
   wait_log(at, "flash fault injected");
   struct stat st;
   assert_int_equal(stat(fault_file, &st), 0);
