@@ -748,6 +748,15 @@ int nm_core_mode(nm_core_t *c, uint8_t role, uint8_t mode) {
 
 /* ---- intra-operative test stimulation ---------------------------------------------- */
 
+/* Every test pulse level is in the history: the device stores it like any raising. */
+static void emit_test_stim(nm_core_t *c) {
+  nm_event_t e;
+  ev_init(&e, NM_EV_TEST_STIM);
+  e.u.test_stim.node = c->test.node;
+  e.u.test_stim.amp_ua = c->test.amp_ua;
+  nm_core_event(c, &e);
+}
+
 static int test_judge(nm_core_t *c, uint32_t amp_ua) {
   nm_safety_report_t rep;
   c->test.prog.amp_ua = amp_ua;
@@ -787,6 +796,7 @@ int nm_core_test_start(nm_core_t *c, uint8_t node, uint32_t start_ua, uint32_t s
   }
   c->test.amp_ua = start_ua;
   set_mode(c, NM_ROLE_CLINICIAN, NM_MODE_TEST);
+  emit_test_stim(c);
   out_off(c); /* a new contact: never reuse the pattern of the last one */
   schedule(c, now_us(c));
   return NM_OK;
@@ -800,6 +810,7 @@ int nm_core_test_step(nm_core_t *c) {
     return NM_EREFUSED;
   }
   c->test.amp_ua = a;
+  emit_test_stim(c);
   schedule(c, now_us(c));
   return NM_OK;
 }

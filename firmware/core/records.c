@@ -414,6 +414,10 @@ static int ev_fields(ev_io_t *io, nm_event_t *e) {
       io8(io, &e->u.test.node);
       io32(io, &e->u.test.threshold_ua);
       break;
+    case NM_EV_TEST_STIM:
+      io8(io, &e->u.test_stim.node);
+      io32(io, &e->u.test_stim.amp_ua);
+      break;
     case NM_EV_TIME:
       io32(io, &e->u.time.old_s);
       io32(io, &e->u.time.new_s);

@@ -183,9 +183,9 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
   d->cur_reason = reason_of(def, &d->args);
   uint8_t cls = nm_op_class(def, &d->core, &d->args);
   uint8_t mode0 = d->core.mode;
-  if (cls == NM_OPC_RAISE && d->dirty) (void)dev_retry(d);
-  if (cls == NM_OPC_RAISE && d->dirty) {
-    /* A lowering waits to be stored: nothing that raises until it is. */
+  if (cls == NM_OPC_RAISE && dev_pending(d)) (void)dev_retry(d);
+  if (cls == NM_OPC_RAISE && dev_pending(d)) {
+    /* A lowering (or history) waits to be stored: nothing that raises until it is. */
     st = NM_EIO;
   } else {
     uint8_t mark = dev_evq_mark(d);
@@ -197,6 +197,13 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
       st = def->run(&d->core, role, &d->args, &w, &reasons);
       dev_stamp(d); /* now, with this request's reason */
       int perr = cls == NM_OPC_READ ? NM_OK : dev_store(d, NM_DIRTY_SETTINGS);
+      /* A raising is stored when its history is too: a test pulse, which changes no record,
+       * is stored by its event, so a flash that cannot be written refuses it as well. */
+      if (!perr && cls == NM_OPC_RAISE && (perr = dev_events_flush(d)) != NM_OK) {
+        dev_store_failed(d, perr);
+        d->dirty = (uint8_t)(d->dirty | NM_DIRTY_SETTINGS);
+        d->saved_crc = 0; /* the settings may have landed: the retry writes the undone state back */
+      }
       if (perr && cls == NM_OPC_RAISE) {
         /* Not stored, so not done: back to before the request, before the output sees it.
          * The failed write may still have landed (a cut commit word counts), so the

@@ -323,6 +323,7 @@ void dev_keep_undo(nm_dev_t *d) {
   d->undo.run_start_us = d->core.run_start_us;
   d->undo.stop_start_us = d->core.stop_start_us;
   d->undo.stopping = d->core.stopping;
+  d->undo.test = d->core.test;
 }
 
 void dev_undo(nm_dev_t *d) {
@@ -343,4 +344,8 @@ void dev_undo(nm_dev_t *d) {
   d->core.run_start_us = d->undo.run_start_us;
   d->core.stop_start_us = d->undo.stop_start_us;
   d->core.stopping = d->undo.stopping;
+  /* A test is never restored from flash (a reset ends it), but an undone step goes back to
+   * the level before it, still under test; an undone start leaves the device off. */
+  d->core.test = d->undo.test;
+  if (d->undo.mode == NM_MODE_TEST) d->core.mode = NM_MODE_TEST;
 }

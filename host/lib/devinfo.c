@@ -108,7 +108,7 @@ const char *di_time(uint32_t epoch_s, char *buf, size_t cap) {
 const char *di_event_type(uint8_t type) {
   static const char *const names[] = {"?",        "boot",   "provision", "mode",   "program", "amplitude", "refused",
                                       "auth-fail", "rejected-frame", "pair", "revoke", "fault",  "select",    "test-stim",
-                                      "time", "battery", "impedance", "usage", "lead-stop", "damage", "storage"};
+                                      "time", "battery", "impedance", "usage", "lead-stop", "damage", "storage", "test-pulse"};
   return type < sizeof names / sizeof names[0] ? names[type] : "unknown";
 }
 
@@ -212,6 +212,10 @@ const char *di_event_text(const di_event_t *de, char *buf, size_t cap) {
     case NM_EV_TEST:
       snprintf(buf, cap, "test stimulation: response on %s at %s mA", fmt_node(b, sizeof b, e->u.test.node),
                fmt_fixed(a, sizeof a, e->u.test.threshold_ua, 3, 1));
+      break;
+    case NM_EV_TEST_STIM:
+      snprintf(buf, cap, "test stimulation on %s at %s mA", fmt_node(b, sizeof b, e->u.test_stim.node),
+               fmt_fixed(a, sizeof a, e->u.test_stim.amp_ua, 3, 1));
       break;
     case NM_EV_TIME: {
       char c2[32];

@@ -146,6 +146,7 @@ typedef struct nm_dev {
     uint32_t fault, fault_detail;
     uint64_t run_start_us, stop_start_us; /* the therapy's timing: a refused raising */
     uint8_t stopping;                     /* neither restarts a soft start nor cuts a soft stop */
+    nm_test_t test;                       /* a test start or step undone goes back to the level before */
   } undo;
   uint16_t alerts_stored;  /* the persistent alerts (NM_ALERT_DAMAGE...) as in flash */
   uint16_t log_bad_seen;   /* damaged history records already reported (they stay until overwritten) */

@@ -39,6 +39,7 @@ enum {
                            bad_headers u16, log_bad u16: flash damage found at boot */
   NM_EV_STORE = 20,     /* failing u8 (1: writes fail from now; 0: they work again), queued u16
                            (events kept in RAM meanwhile), dropped u16 (of them, lost: queue full) */
+  NM_EV_TEST_STIM = 21, /* node u8, amp_ua u32: test stimulation started or stepped (intra-operative) */
   NM_EV_TYPE_COUNT
 };
 
@@ -73,6 +74,7 @@ typedef struct {
     struct { uint32_t fault, detail; } fault;
     struct { uint8_t running, role; } select;
     struct { uint8_t node; uint32_t threshold_ua; } test;
+    struct { uint8_t node; uint32_t amp_ua; } test_stim;
     struct { uint32_t old_s, new_s; } time;
     struct { uint8_t state; uint16_t soc_pm; uint32_t remaining_uah; } battery;
     struct { uint16_t open, shrt, high, jump; uint32_t mean_ohm; uint8_t auto_check; } impedance;
