@@ -1,20 +1,21 @@
 #!/usr/bin/env bash
 # Install what nmod needs on Debian 12, and nothing when it is all there (idempotent).
 # Usage: scripts/bootstrap.sh [host|target|all]   (default: all)
-#   host   : compiler, CMake, cmocka, libsodium, SQLite (enough for build/nmod and host tests)
+#   host   : compiler, CMake, cmocka, libsodium, SQLite, clang with libFuzzer (enough for
+#            build/nmod and the host tests, fuzz targets included)
 #   target : the Cortex-M cross toolchain and QEMU (for the emulated-target tests)
 set -euo pipefail
 what=${1:-all}
-host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlite3-dev)
-# clang brings libFuzzer; optional, the fuzz smoke test runs only when it is there.
-opt_pkgs=(clang)
+# clang and its runtimes (libFuzzer, ASan: libclang-rt-14-dev, only "recommended" by clang
+# on Debian 12): the fuzz targets (tests/fuzz) are part of every test run.
+host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlite3-dev clang libclang-rt-14-dev)
 target_pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3)
 
 want=()
 case "$what" in
-  host) want=("${host_pkgs[@]}" "${opt_pkgs[@]}") ;;
+  host) want=("${host_pkgs[@]}") ;;
   target) want=("${target_pkgs[@]}") ;;
-  all) want=("${host_pkgs[@]}" "${opt_pkgs[@]}" "${target_pkgs[@]}") ;;
+  all) want=("${host_pkgs[@]}" "${target_pkgs[@]}") ;;
   *) echo "bootstrap: unknown part '$what' (use host, target or all)" >&2; exit 2 ;;
 esac
 
