@@ -59,6 +59,66 @@ int di_interrogation(const uint8_t *p, size_t n, di_interrogation_t *out) {
   return nm_rd_done(&r) == NM_OK ? 0 : -1;
 }
 
+int di_impedance(const uint8_t *p, size_t n, di_impedance_t *out) {
+  nm_rd_t r;
+  memset(out, 0, sizeof *out);
+  nm_rd_init(&r, p, n);
+  out->n = nm_rd_u8(&r);
+  if (out->n > NM_MAX_CONTACTS) return -1;
+  for (uint8_t i = 0; i < out->n; i++) {
+    out->contact[i].node = nm_rd_u8(&r);
+    out->contact[i].ohm = nm_rd_u32(&r);
+    out->contact[i].cls = nm_rd_u8(&r);
+  }
+  out->m = nm_rd_u8(&r);
+  if (out->m > NM_MAX_PROGRAMS) return -1;
+  for (uint8_t i = 0; i < out->m; i++) {
+    di_imp_pair_t *q = &out->pair[i];
+    q->slot = nm_rd_u8(&r);
+    q->cathode = nm_rd_u8(&r);
+    q->anode = nm_rd_u8(&r);
+    q->ohm = nm_rd_u32(&r);
+    q->cls = nm_rd_u8(&r);
+  }
+  out->jump = nm_rd_u16(&r);
+  return nm_rd_done(&r) == NM_OK ? 0 : -1;
+}
+
+int di_remotes(const uint8_t *p, size_t n, di_remotes_t *out) {
+  nm_rd_t r;
+  memset(out, 0, sizeof *out);
+  nm_rd_init(&r, p, n);
+  out->n = nm_rd_u8(&r);
+  if (out->n > NM_MAX_REMOTES) return -1;
+  for (uint8_t i = 0; i < out->n; i++) {
+    nm_rd_bytes(&r, out->r[i].id, NM_KEY_ID_LEN);
+    out->r[i].paired_s = nm_rd_u32(&r);
+  }
+  return nm_rd_done(&r) == NM_OK ? 0 : -1;
+}
+
+int di_history(const uint8_t *p, size_t n, di_history_t *out) {
+  nm_rd_t r;
+  memset(out, 0, sizeof *out);
+  nm_rd_init(&r, p, n);
+  out->first = nm_rd_u32(&r);
+  out->next = nm_rd_u32(&r);
+  out->n = nm_rd_u8(&r);
+  if (out->n > NM_HISTORY_MAX_PER_CALL) return -1;
+  for (uint8_t i = 0; i < out->n; i++) {
+    di_event_t *e = &out->ev[i];
+    e->seq = nm_rd_u32(&r);
+    /* A record is the event's time u32 and type u8, then its data. */
+    uint8_t len = nm_rd_u8(&r);
+    if (len < 5 || len > NM_LOG_PAYLOAD_MAX) return -1;
+    e->t_s = nm_rd_u32(&r);
+    e->type = nm_rd_u8(&r);
+    e->len = (uint8_t)(len - 5u);
+    nm_rd_bytes(&r, e->data, e->len);
+  }
+  return nm_rd_done(&r) == NM_OK ? 0 : -1;
+}
+
 const char *di_kind(uint8_t kind) { return kind == NM_KIND_INS ? "ins" : "ets"; }
 const char *di_therapy(uint8_t therapy) { return therapy == NM_THERAPY_SNM ? "snm" : "scs"; }
 

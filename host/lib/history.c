@@ -23,35 +23,18 @@ int hist_read(const dev_link_t *l, uint32_t since_s, hist_cb cb, void *user) {
     nm_wr_u8(&wr, NM_HISTORY_MAX_PER_CALL);
     int st = dev_call(l, req, wr.len, resp, sizeof resp, &rl);
     if (st != NM_OK) return st;
-    if (rl < 1) return NM_EINVAL;
-    nm_rd_t r;
-    nm_rd_init(&r, resp + 1, rl - 1);
-    uint32_t first = nm_rd_u32(&r), next = nm_rd_u32(&r);
-    uint8_t k = nm_rd_u8(&r);
+    di_history_t page;
+    if (di_history(resp + 1, rl - 1, &page) != 0) return NM_EINVAL;
     /* The oldest events may have been overwritten: start at the first one still held. */
-    if (guard == 0 && (int32_t)(from - first) < 0) from = first;
-    for (uint8_t i = 0; i < k && !r.err; i++) {
-      di_event_t e;
-      memset(&e, 0, sizeof e);
-      e.seq = nm_rd_u32(&r);
-      uint8_t len = nm_rd_u8(&r);
-      if (len < 5 || len > NM_LOG_PAYLOAD_MAX) return NM_EINVAL;
-      uint8_t rec[NM_LOG_PAYLOAD_MAX];
-      nm_rd_bytes(&r, rec, len);
-      if (r.err) break;
-      nm_rd_t p;
-      nm_rd_init(&p, rec, len);
-      e.t_s = nm_rd_u32(&p);
-      e.type = nm_rd_u8(&p);
-      e.len = (uint8_t)(len - 5u);
-      memcpy(e.data, rec + 5, e.len);
-      from = e.seq + 1u;
-      if (e.t_s < since_s) continue;
-      int rc = cb(user, &e);
+    if (guard == 0 && (int32_t)(from - page.first) < 0) from = page.first;
+    for (uint8_t i = 0; i < page.n; i++) {
+      const di_event_t *e = &page.ev[i];
+      from = e->seq + 1u;
+      if (e->t_s < since_s) continue;
+      int rc = cb(user, e);
       if (rc != 0) return rc;
     }
-    if (nm_rd_done(&r) != NM_OK) return NM_EINVAL;
-    if (k == 0 || from == next) break;
+    if (page.n == 0 || from == page.next) break;
   }
   return NM_OK;
 }
