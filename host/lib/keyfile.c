@@ -73,27 +73,10 @@ static const char *field(const js_val *v, const char *key) {
   return f && f->type == JS_STR ? f->str : NULL;
 }
 
-int kf_read(const char *path, kf_key_t *k, char *err, size_t errcap) {
-  struct stat st;
+int kf_parse(const char *text, size_t len, const char *path, kf_key_t *k, char *err, size_t errcap) {
+  char jerr[256];
   memset(k, 0, sizeof *k);
-  if (stat(path, &st) != 0) {
-    snprintf(err, errcap, "key file '%s': %s", path, strerror(errno));
-    return -1;
-  }
-  if (st.st_mode & 077) {
-    snprintf(err, errcap, "key file '%s' can be read by others (mode %03o): run 'chmod 600 %s'", path,
-             (unsigned)(st.st_mode & 0777), path);
-    return -1;
-  }
-  char *text = NULL, jerr[256];
-  size_t len;
-  if (js_read_file(path, 4096, &text, &len, jerr, sizeof jerr) != 0) {
-    snprintf(err, errcap, "key file %s", jerr);
-    return -1;
-  }
   js_val *v = js_parse(text, len, jerr, sizeof jerr);
-  memset(text, 0, len);
-  free(text);
   if (!v) {
     snprintf(err, errcap, "key file '%s' is not valid: %s", path, jerr);
     return -1;
@@ -119,5 +102,29 @@ int kf_read(const char *path, kf_key_t *k, char *err, size_t errcap) {
   if (sec) memset((char *)sec, 0, strlen(sec));
   js_free(v);
   if (rc) memset(k, 0, sizeof *k);
+  return rc;
+}
+
+int kf_read(const char *path, kf_key_t *k, char *err, size_t errcap) {
+  struct stat st;
+  memset(k, 0, sizeof *k);
+  if (stat(path, &st) != 0) {
+    snprintf(err, errcap, "key file '%s': %s", path, strerror(errno));
+    return -1;
+  }
+  if (st.st_mode & 077) {
+    snprintf(err, errcap, "key file '%s' can be read by others (mode %03o): run 'chmod 600 %s'", path,
+             (unsigned)(st.st_mode & 0777), path);
+    return -1;
+  }
+  char *text = NULL, jerr[256];
+  size_t len;
+  if (js_read_file(path, 4096, &text, &len, jerr, sizeof jerr) != 0) {
+    snprintf(err, errcap, "key file %s", jerr);
+    return -1;
+  }
+  int rc = kf_parse(text, len, path, k, err, errcap);
+  memset(text, 0, len);
+  free(text);
   return rc;
 }
