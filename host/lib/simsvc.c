@@ -25,6 +25,7 @@
 #include "nmod/dev.h"
 #include "nmod/proto.h"
 #include "sim.h"
+#include "simstate.h"
 
 #define NEVER UINT64_MAX
 #define QMAX 4
@@ -128,20 +129,17 @@ static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, in
   char *text;
   size_t len;
   if (js_read_file(path, 4096, &text, &len, err, sizeof err) == 0) {
-    js_val *v = js_parse(text, len, err, sizeof err);
+    sst_hardware_t hw;
+    int rc = sst_parse_hardware(text, len, &hw, err, sizeof err);
     free(text);
-    const js_val *k = v ? js_get(v, "kind") : NULL, *t = v ? js_get(v, "therapy") : NULL;
-    const js_val *l = v ? js_get(v, "lead") : NULL, *b = v ? js_get(v, "battery") : NULL;
-    if (!k || !t || !l || !b || k->type != JS_STR || t->type != JS_STR || l->type != JS_STR || b->type != JS_STR) {
-      say("'%s' is damaged: remove the state folder to build a new device", path);
-      js_free(v);
+    if (rc != 0) {
+      say("'%s' is damaged (%s): remove the state folder to build a new device", path, err);
       return -1;
     }
-    *kind = strcmp(k->str, "ins") == 0 ? NM_KIND_INS : NM_KIND_ETS;
-    *therapy = strcmp(t->str, "snm") == 0 ? NM_THERAPY_SNM : NM_THERAPY_SCS;
-    *lead = nm_lead_by_name(l->str);
-    *cell = strcmp(b->str, "rechargeable") == 0 ? NM_CELL_RECHARGEABLE : NM_CELL_PRIMARY;
-    js_free(v);
+    *kind = hw.kind;
+    *therapy = hw.therapy;
+    *lead = hw.lead_model;
+    *cell = hw.cell;
     if ((cfg->kind >= 0 && cfg->kind != *kind) || (cfg->therapy >= 0 && cfg->therapy != *therapy) ||
         (cfg->lead_model >= 0 && cfg->lead_model != *lead) || (cfg->cell >= 0 && cfg->cell != *cell)) {
       say("the state folder holds an %s %s stimulator with lead %s and a %s battery: leave out "
@@ -164,14 +162,16 @@ static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, in
   *therapy = cfg->therapy;
   *lead = cfg->lead_model;
   *cell = cfg->cell >= 0 ? cfg->cell : NM_CELL_PRIMARY;
+  sst_hardware_t hw = {*kind, *therapy, *lead, *cell};
+  char line[256];
+  size_t n = sst_format_hardware(&hw, line, sizeof line);
   FILE *f = fopen(path, "w");
   if (!f) {
     say("cannot write '%s': %s", path, strerror(errno));
     return -1;
   }
-  fprintf(f, "{\"kind\":\"%s\",\"therapy\":\"%s\",\"lead\":\"%s\",\"battery\":\"%s\"}\n", kind_name(*kind),
-          therapy_name(*therapy), nm_lead_name((uint8_t)*lead), *cell == NM_CELL_RECHARGEABLE ? "rechargeable" : "primary");
-  return fclose(f) == 0 ? 0 : -1;
+  int bad = fwrite(line, 1, n, f) != n;
+  return fclose(f) == 0 && !bad ? 0 : -1;
 }
 
 static uint8_t *map_nvm(const char *dir) {
@@ -232,16 +232,13 @@ static void battery_load(void) {
   size_t len;
   snprintf(path, sizeof path, "%s/battery.json", S.cfg->state_dir);
   if (js_read_file(path, 4096, &text, &len, err, sizeof err) != 0) return;
-  js_val *v = js_parse(text, len, err, sizeof err);
+  sst_battery_t b;
+  int rc = sst_parse_battery(text, len, &b, err, sizeof err);
   free(text);
-  int64_t used, thr, rec;
-  if (v && js_num_fixed(js_get(v, "used_pc"), 0, &used) == 0 && js_num_fixed(js_get(v, "throughput_pc"), 0, &thr) == 0 &&
-      js_num_fixed(js_get(v, "recharges"), 0, &rec) == 0 && used >= 0 && thr >= 0 && rec >= 0) {
-    S.hw.cell.preused_pc = (uint64_t)used;
-    S.hw.cell.throughput_pc = (uint64_t)thr;
-    S.hw.cell.recharges = (uint32_t)rec;
-  }
-  js_free(v);
+  if (rc != 0) return;
+  S.hw.cell.preused_pc = b.used_pc;
+  S.hw.cell.throughput_pc = b.throughput_pc;
+  S.hw.cell.recharges = b.recharges;
 }
 
 /* ---- connections -------------------------------------------------------------------- */
