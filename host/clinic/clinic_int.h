@@ -298,6 +298,18 @@ void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json);
 typedef enum { TR_SELF = 0, TR_WEEKDAY = 1, TR_IMMEDIATE = 2 } clinic_urgency;
 const char *clinic_urgency_name(clinic_urgency u);
 
+/* ---- programmer read-outs (clinic_interro.c) ---------------------------------------- */
+
+/* What import-interrogation keeps of a read-out besides the document: strings point into
+ * the parsed document (NULL when absent), numbers are -1 when absent. */
+typedef struct {
+  const char *serial, *kind, *therapy, *firmware, *mode, *bstate;
+  int64_t bpct, bmv, programs, max_ua, imps, alerts;
+} clinic_interro;
+/* Check read-out `root` (parsed from `file`, the name used in messages). CL_OK, or
+ * CL_USAGE after one clinic_fail line naming the file, line and column of the bad field. */
+int clinic_interro_parse(const char *file, const js_val *root, clinic_interro *it);
+
 /* ---- commands (one file each group) -------------------------------------------------- */
 
 typedef struct {
