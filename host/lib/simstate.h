@@ -23,7 +23,8 @@ typedef struct {
 } sst_battery_t;
 
 /* hardware.json: {"kind":"ets"|"ins","therapy":"scs"|"snm","lead":NAME,"battery":
- * "primary"|"rechargeable"}. 0, or -1 with a one-line message in err. */
+ * "primary"|"rechargeable"}, NAME a lead of the catalog. 0, or -1 with a one-line message
+ * in err (also for a value it does not know). */
 int sst_parse_hardware(const char *text, size_t len, sst_hardware_t *out, char *err, size_t errcap);
 /* The hardware.json text of hw (one line with its newline) into buf; its length, or 0 when
  * cap is too small. */
