@@ -632,7 +632,10 @@ int hist_usage(const di_event_t *ev, size_t n, uint32_t since_s, hist_usage_t *u
       w = &u->weeks[u->n_weeks++];
       w->year = y;
       w->week = wk;
-      w->first_day = d->day - (uint32_t)((d->day + 3u) % 7u); /* its Monday */
+      /* Its Monday; the first days of 1970 (a Thursday) belong to a week that began in
+       * 1969, before epoch day 0: that week starts at day 0 here. */
+      uint32_t back = (d->day + 3u) % 7u;
+      w->first_day = d->day >= back ? d->day - back : 0u;
     }
     w->days++;
     w->adjustments += d->adjustments;
