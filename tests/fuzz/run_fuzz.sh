@@ -60,9 +60,9 @@ sources_for() {
     fuzz_csv) echo "host/clinic/clinic_csv.c" ;;
     fuzz_keyfile) echo "host/lib/keyfile.c host/json/json.c" ;;
     fuzz_simstate) echo "host/lib/simstate.c host/json/json.c firmware/core/lead.c" ;;
-    fuzz_history) echo "host/lib/history.c host/lib/devinfo.c host/lib/fmt.c host/json/json.c firmware/core/*.c" ;;
+    fuzz_history) echo "host/cli/cmd_plot_history.c host/lib/history.c host/lib/devinfo.c host/lib/devlink.c host/lib/fmt.c host/json/json.c firmware/core/*.c" ;;
     fuzz_interro) echo "host/clinic/clinic_interro.c host/json/json.c" ;;
-    fuzz_replies) echo "host/lib/devinfo.c host/lib/history.c host/lib/fmt.c host/json/json.c firmware/core/*.c" ;;
+    fuzz_replies) echo "host/lib/devinfo.c host/lib/history.c host/lib/devlink.c host/lib/fmt.c host/json/json.c firmware/core/*.c" ;;
     *) echo "" ;;
   esac
 }
@@ -72,6 +72,7 @@ includes_for() {
     fuzz_dev) echo "-I$SRC/firmware/include -I$SRC/ports/sim -I$SRC/ports/limiter" ;;
     fuzz_csv | fuzz_interro) echo "-I$SRC/host/clinic -I$SRC/host/json" ;;
     fuzz_frame) echo "-I$SRC/firmware/include -I$SRC/firmware/proto" ;;
+    fuzz_history) echo "-I$SRC/host/cli -I$SRC/host/json -I$SRC/host/lib -I$SRC/firmware/include" ;;
     *) echo "-I$SRC/host/json -I$SRC/host/lib -I$SRC/firmware/include" ;;
   esac
 }
