@@ -11,11 +11,23 @@
 #include "fmt.h"
 #include "nmod/wire.h"
 
+/* The device lists its stored programs in slot order, one per bit of valid_mask: a slot
+ * that is not the next bit would index past the programs (and shift past 32 bits). */
+static int status_slots_ok(const di_status_t *s) {
+  uint8_t k = 0;
+  for (uint8_t slot = 0; slot < NM_MAX_PROGRAMS; slot++) {
+    if (!(s->valid_mask & (1u << slot))) continue;
+    if (k >= s->n_prog || s->prog[k].slot != slot) return 0;
+    k++;
+  }
+  return k == s->n_prog;
+}
+
 int di_status(const uint8_t *p, size_t n, di_status_t *out) {
   nm_rd_t r;
   nm_rd_init(&r, p, n);
   nm_wire_get_status(&r, out);
-  return nm_rd_done(&r) == NM_OK ? 0 : -1;
+  return nm_rd_done(&r) == NM_OK && status_slots_ok(out) ? 0 : -1;
 }
 
 int di_identity(const uint8_t *p, size_t n, di_identity_t *out) {
@@ -41,6 +53,7 @@ int di_interrogation(const uint8_t *p, size_t n, di_interrogation_t *out) {
   memset(out, 0, sizeof *out);
   nm_rd_init(&r, p, n);
   nm_wire_get_status(&r, &out->status);
+  if (!status_slots_ok(&out->status)) return -1;
   nm_wire_get_lead(&r, &out->lead, &out->load);
   for (uint8_t i = 0; i < out->status.n_prog; i++) nm_wire_get_prog(&r, &out->prog[i]);
   out->n_contacts = nm_rd_u8(&r);

@@ -77,7 +77,8 @@ typedef struct {
 } di_history_t;
 
 /* Decoders: 0, or -1 when the bytes do not have the expected shape (every byte used, counts
- * within the arrays). `p` points past the status byte. */
+ * within the arrays, a status's programs one per bit of its valid mask, in slot order).
+ * `p` points past the status byte. */
 int di_status(const uint8_t *p, size_t n, di_status_t *out);
 int di_identity(const uint8_t *p, size_t n, di_identity_t *out);
 int di_interrogation(const uint8_t *p, size_t n, di_interrogation_t *out);
@@ -86,7 +87,9 @@ int di_remotes(const uint8_t *p, size_t n, di_remotes_t *out);
 int di_history(const uint8_t *p, size_t n, di_history_t *out);
 
 /* 1 when program slot `slot` is in the running set. */
-static inline int di_running(const di_status_t *s, uint8_t slot) { return (s->running_mask & (1u << slot)) != 0; }
+static inline int di_running(const di_status_t *s, uint8_t slot) {
+  return slot < NM_MAX_PROGRAMS && (s->running_mask & (1u << slot)) != 0;
+}
 
 const char *di_kind(uint8_t kind);
 const char *di_therapy(uint8_t therapy);
