@@ -1,0 +1,246 @@
+/* fuzz_replies.c: libFuzzer target for the client's decoders of device replies
+ * (host/lib/devinfo.c: status, identity, interrogation, impedance, remotes, a history page;
+ * host/lib/history.c: hist_read over a stream of pages) and for what the host makes of them
+ * (text, JSON, and a saved history read back).
+ *
+ * The first byte picks the decoder; the rest is the reply after its status byte (for
+ * hist_read: replies of u16 length + bytes, status included, served in turn). Properties
+ * (abort on violation):
+ * - decoders never read past the bytes and keep their counts within their arrays;
+ * - a status that decodes encodes again (nm_wire_put_status) to one that decodes the same;
+ * - every JSON the host writes of a reply (status, identity, events) is valid JSON, and
+ *   every event text is one NUL-terminated line;
+ * - the JSON history the host writes of a page (as 'programmer history --json') reads back
+ *   with hist_from_json whenever every event is one the device writes, and the events the
+ *   statistics use come back with the same bytes;
+ * - hist_read ends (bounded) on any stream of replies, and hands on at most the events the
+ *   replies held.
+ */
+#define _GNU_SOURCE
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devinfo.h"
+#include "devlink.h"
+#include "history.h"
+#include "nmod/wire.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define CHECK(c, what)                                       \
+  do {                                                       \
+    if (!(c)) {                                              \
+      fprintf(stderr, "INVARIANT: %s (line %d)\n", what, __LINE__); \
+      abort();                                               \
+    }                                                        \
+  } while (0)
+
+/* Run fn(w, arg) into a memory stream as one JSON object and check it parses. */
+typedef void (*json_fn)(js_w *w, const void *arg);
+static void check_json(json_fn fn, const void *arg, int as_object) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  CHECK(f, "open_memstream");
+  js_w w;
+  jw_init(&w, f);
+  if (as_object) jw_obj(&w);
+  fn(&w, arg);
+  if (as_object) jw_obj_end(&w);
+  jw_end(&w);
+  fclose(f);
+  char err[256];
+  js_val *v = js_parse(buf, len, err, sizeof err);
+  if (!v) fprintf(stderr, "%.*s\n%s\n", (int)len, buf, err);
+  CHECK(v != NULL, "the host wrote invalid JSON of a reply");
+  js_free(v);
+  free(buf);
+}
+
+static void j_status(js_w *w, const void *a) { di_json_status(w, a); }
+static void j_identity(js_w *w, const void *a) { di_json_identity(w, a); }
+static void j_event(js_w *w, const void *a) { di_json_event(w, a); }
+
+static void check_event(const di_event_t *e) {
+  CHECK(e->len <= NM_LOG_PAYLOAD_MAX - 5u, "event data longer than a record holds");
+  char text[160];
+  memset(text, 'x', sizeof text);
+  di_event_text(e, text, sizeof text);
+  CHECK(memchr(text, '\0', sizeof text) != NULL, "event text not terminated");
+  CHECK(strchr(text, '\n') == NULL, "event text of more than one line");
+  check_json(j_event, e, 0);
+}
+
+/* An event as the device writes it (nmod/dev.h): the fields the statistics read are in
+ * range and the record has its length. Only these must survive a saved history. */
+static int device_like(const di_event_t *e) {
+  const uint8_t *d = e->data;
+  switch (e->type) {
+    case NM_EV_USAGE: return e->len == 11 && (d[0] | d[1] << 8) <= 1440 && (d[9] | d[10] << 8) <= 1000;
+    case NM_EV_BATTERY: return e->len == 7 && d[0] < 4 && (d[1] | d[2] << 8) <= 1000;
+    case NM_EV_IMPEDANCE: return e->len == 13 && d[12] <= 1;
+    case NM_EV_MODE: return e->len == 4 && d[0] < NM_MODE_COUNT && d[1] < NM_MODE_COUNT && d[2] < 3 && d[3] < 4;
+    case NM_EV_FAULT: return e->len == 8;
+    case NM_EV_LEAD_STOP: return e->len == 2 && d[0] < NM_MAX_CONTACTS;
+    case NM_EV_AMP: return e->len == 6 && d[0] < NM_MAX_PROGRAMS && d[5] < 3;
+    case NM_EV_BOOT: return e->len == 4;
+    default: return e->type >= 1 && e->type <= NM_EV_LEAD_STOP;
+  }
+}
+
+static int statistics_type(uint8_t t) {
+  return t == NM_EV_USAGE || t == NM_EV_BATTERY || t == NM_EV_IMPEDANCE || t == NM_EV_MODE || t == NM_EV_FAULT ||
+         t == NM_EV_LEAD_STOP || t == NM_EV_AMP || t == NM_EV_BOOT;
+}
+
+/* The page as `programmer history --json` writes it, read back as plot-history reads it. */
+static void check_saved_history(const di_history_t *h) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  CHECK(f, "open_memstream");
+  js_w w;
+  jw_init(&w, f);
+  jw_obj(&w);
+  jw_key(&w, "serial");
+  jw_str(&w, "INS-SNM-00000000");
+  jw_key(&w, "events");
+  jw_arr(&w);
+  int all_like = 1;
+  for (uint8_t i = 0; i < h->n; i++) {
+    di_json_event(&w, &h->ev[i]);
+    all_like &= device_like(&h->ev[i]);
+  }
+  jw_arr_end(&w);
+  jw_obj_end(&w);
+  jw_end(&w);
+  fclose(f);
+  char err[512];
+  js_val *root = js_parse(buf, len, err, sizeof err);
+  CHECK(root, "a saved history is not JSON");
+  hist_list_t l;
+  int rc = hist_from_json(root, &l, NULL, 0, err, sizeof err);
+  if (rc != 0) {
+    if (all_like) fprintf(stderr, "%s\n", err);
+    CHECK(!all_like, "a saved history of device events does not read back");
+    CHECK(err[0] && !strchr(err, '\n'), "refused without a one-line message");
+  } else {
+    CHECK(l.n == h->n, "a saved history reads back with other events");
+    for (size_t i = 0; i < l.n; i++) {
+      const di_event_t *a = &h->ev[i], *b = &l.ev[i];
+      CHECK(a->seq == b->seq && a->t_s == b->t_s, "an event reads back at another time");
+      if (!device_like(a)) continue;
+      CHECK(a->type == b->type, "an event reads back as another type");
+      if (statistics_type(a->type)) {
+        CHECK(a->len == b->len && memcmp(a->data, b->data, a->len) == 0, "an event reads back with other data");
+      }
+    }
+    hist_list_free(&l);
+  }
+  js_free(root);
+  free(buf);
+}
+
+/* hist_read's device: the replies in the input, one per request, then a dead link. */
+typedef struct {
+  const uint8_t *p;
+  size_t n;
+  int calls;
+  size_t events_served;
+} stream_t;
+
+static int stream_xfer(void *ctx, const uint8_t *req, size_t req_len, uint8_t *resp, size_t cap, size_t *resp_len) {
+  stream_t *s = ctx;
+  CHECK(req_len == 6 && req[0] == NM_OP_HISTORY, "hist_read sent something else than HISTORY");
+  s->calls++;
+  if (s->n < 2) return DEV_ETRANSPORT;
+  size_t len = (size_t)(s->p[0] | s->p[1] << 8) % (NM_CMD_MAX + 1u);
+  s->p += 2;
+  s->n -= 2;
+  if (len > s->n) len = s->n;
+  if (len > cap) len = cap;
+  memcpy(resp, s->p, len);
+  *resp_len = len;
+  if (len >= 10) s->events_served += resp[9];
+  s->p += len;
+  s->n -= len;
+  return 0;
+}
+
+static int count_cb(void *user, const di_event_t *e) {
+  check_event(e);
+  (*(size_t *)user)++;
+  return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  if (size < 1) return 0;
+  uint8_t sel = data[0] % 7u;
+  /* An exact-size copy: a read one byte past the reply is caught. */
+  size_t n = size - 1;
+  uint8_t *p = malloc(n ? n : 1);
+  CHECK(p, "malloc");
+  memcpy(p, data + 1, n);
+  switch (sel) {
+    case 0: {
+      di_status_t s, t;
+      if (di_status(p, n, &s) != 0) break;
+      CHECK(s.n_prog <= NM_MAX_PROGRAMS, "status: too many programs");
+      uint8_t buf[NM_CMD_MAX];
+      nm_wr_t w;
+      nm_wr_init(&w, buf, sizeof buf);
+      nm_wire_put_status(&w, &s);
+      CHECK(!w.err && di_status(buf, w.len, &t) == 0, "a decoded status does not encode again");
+      CHECK(memcmp(&s, &t, sizeof s) == 0, "a status decodes differently once encoded again");
+      check_json(j_status, &s, 1);
+      break;
+    }
+    case 1: {
+      di_identity_t id;
+      if (di_identity(p, n, &id) != 0) break;
+      CHECK(memchr(id.serial, '\0', sizeof id.serial) != NULL, "identity: serial not terminated");
+      check_json(j_identity, &id, 1);
+      break;
+    }
+    case 2: {
+      static di_interrogation_t in;
+      if (di_interrogation(p, n, &in) != 0) break;
+      CHECK(in.status.n_prog <= NM_MAX_PROGRAMS && in.n_contacts <= NM_MAX_CONTACTS, "interrogation counts");
+      check_json(j_status, &in.status, 1);
+      break;
+    }
+    case 3: {
+      di_impedance_t im;
+      if (di_impedance(p, n, &im) != 0) break;
+      CHECK(im.n <= NM_MAX_CONTACTS && im.m <= NM_MAX_PROGRAMS, "impedance counts");
+      break;
+    }
+    case 4: {
+      di_remotes_t rs;
+      if (di_remotes(p, n, &rs) != 0) break;
+      CHECK(rs.n <= NM_MAX_REMOTES, "remotes count");
+      break;
+    }
+    case 5: {
+      static di_history_t h;
+      if (di_history(p, n, &h) != 0) break;
+      CHECK(h.n <= NM_HISTORY_MAX_PER_CALL, "history count");
+      for (uint8_t i = 0; i < h.n; i++) check_event(&h.ev[i]);
+      check_saved_history(&h);
+      break;
+    }
+    default: {
+      stream_t s = {p, n, 0, 0};
+      dev_link_t l = {stream_xfer, &s};
+      size_t got = 0;
+      (void)hist_read(&l, n ? p[0] : 0, count_cb, &got);
+      CHECK(got <= s.events_served, "hist_read handed on more events than the replies held");
+      CHECK(s.calls <= 100001, "hist_read did not stop");
+    }
+  }
+  free(p);
+  return 0;
+}
