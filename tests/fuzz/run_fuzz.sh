@@ -6,8 +6,8 @@
 # Each tests/fuzz/fuzz_X.c is compiled with clang -fsanitize=fuzzer,address,undefined
 # together with the sources it exercises (compiled by clang as well, so they are
 # coverage-instrumented), then run for NMOD_FUZZ_SECONDS seconds (default 10), starting
-# from the committed seeds in tests/fuzz/seeds/fuzz_X/, the inputs that found bugs
-# (tests/fuzz/found/fuzz_X/) and the corpus earlier runs grew.
+# from the committed seeds in tests/fuzz/seeds/fuzz_X/ and the corpus earlier runs grew,
+# after replaying the inputs that once broke it (tests/fuzz/found/fuzz_X/).
 # Any crash, leak, sanitizer report, abort() of an invariant or timeout fails the run; the
 # reproducer is kept as $OUT/crash-* (or timeout-*, leak-*) and the log as $OUT/fuzz_X.log.
 # Replay one: $OUT/fuzz_X $OUT/crash-...  (a file or a folder of inputs).
@@ -132,8 +132,9 @@ for name in "$@"; do
     failed=1
     continue
   fi
-  # Inputs that once broke the target (tests/fuzz/found/NAME/, see found/README.md) run
-  # first on every run: they stay failures until what they found is fixed, then guard it.
+  # Inputs that once broke the target (tests/fuzz/found/NAME/, see found/README.md) are
+  # replayed first on every run: they stay failures until what they found is fixed, then
+  # guard the fix.
   found_dir=""
   [ -d "$SRC/tests/fuzz/found/$name" ] && found_dir="$SRC/tests/fuzz/found/$name"
   bin="$OUT/$name"
@@ -161,6 +162,25 @@ for name in "$@"; do
       continue
     fi
   fi
+  # Replay the inputs that once broke it, one by one, so a failure names the finding.
+  if [ -n "$found_dir" ]; then
+    still=0
+    for f in "$found_dir"/*; do
+      [ -f "$f" ] || continue
+      flog="$OUT/$name.found.$(basename "$f").log"
+      if ! ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+          UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+          "$bin" -timeout=10 -rss_limit_mb=2048 -error_exitcode=1 -timeout_exitcode=1 "$f" >"$flog" 2>&1; then
+        echo "$name: FAILED: tests/fuzz/found/$name/$(basename "$f") still breaks it (tests/fuzz/found/README.md; log: $flog):"
+        grep -m 1 -E 'INVARIANT|runtime error|ERROR: [A-Za-z]*Sanitizer|ERROR: libFuzzer' "$flog" | sed 's/^/  /'
+        still=1
+      fi
+    done
+    if [ $still -eq 1 ]; then
+      failed=1
+      continue
+    fi
+  fi
   corpus="$OUT/corpus_$name"
   mkdir -p "$corpus"
   log="$OUT/$name.log"
@@ -168,7 +188,7 @@ for name in "$@"; do
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     "$bin" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -max_len="$(max_len_for "$name")" \
     -error_exitcode=1 -timeout_exitcode=1 \
-    -print_final_stats=1 -artifact_prefix="$OUT/" "$corpus" "$seeds" ${found_dir:+"$found_dir"} >"$log" 2>&1
+    -print_final_stats=1 -artifact_prefix="$OUT/" "$corpus" "$seeds" >"$log" 2>&1
   rc=$?
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
   secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
