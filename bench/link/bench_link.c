@@ -16,7 +16,7 @@
 #include "client.h"
 #include "link.h"
 #include "nmod/dev.h"
-#include "nmod/wire.h"
+#include "nmod/records.h"
 #include "sim.h"
 #include "therapy_file.h"
 
@@ -166,8 +166,17 @@ int main(int argc, char **argv) {
   /* 10,000 events in the log, then a full read-out. */
   uint32_t first_new = nm_log_next_seq(&dev.log);
   for (int i = 0; i < 10000; i++) {
-    uint8_t ev[6] = {0, (uint8_t)i, (uint8_t)(i >> 8), 0, 0, 1};
-    nm_dev_event(&dev, NM_EV_AMP, ev, sizeof ev);
+    nm_event_t e;
+    memset(&e, 0, sizeof e);
+    e.t_s = nm_dev_epoch_s(&dev);
+    e.type = NM_EV_AMP;
+    e.u.amp.amp_ua = (uint32_t)i * 100u;
+    e.u.amp.role = NM_ROLE_PATIENT;
+    uint8_t rec[NM_LOG_PAYLOAD_MAX];
+    nm_wr_t ew;
+    nm_wr_init(&ew, rec, sizeof rec);
+    nm_event_put(&ew, &e);
+    if (nm_log_append(&dev.log, rec, ew.len, NULL) != NM_OK) return 1;
   }
   tally_t th = {0};
   handshake(&th);
@@ -182,14 +191,15 @@ int main(int argc, char **argv) {
     nm_rd_init(&r, resp + 1, rl - 1);
     (void)nm_rd_u32(&r);
     uint32_t next = nm_rd_u32(&r);
+    from = nm_rd_u32(&r); /* where the next page starts */
     uint8_t k = nm_rd_u8(&r);
     for (uint8_t i = 0; i < k; i++) {
-      from = nm_rd_u32(&r) + 1u;
+      (void)nm_rd_u32(&r);
       uint8_t len = nm_rd_u8(&r);
       r.pos += len;
       got++;
     }
-    if (k == 0 || from == next) break;
+    if (from == next) break;
   }
   nm_sess_close(&sess);
   if (got != 10000) {

@@ -29,14 +29,15 @@ const char *nm_wave_name(uint32_t wave) {
 
 /* ---- running set ------------------------------------------------------------------- */
 
-/* Programs of `mask` in slot order, as pointers into `set`. Returns how many. */
-static uint8_t running_list(const nm_settings_t *set, uint8_t mask, const nm_prog_t *progs[],
-                            uint8_t slots[]) {
+/* Programs of `mask` in slot order, as pointers into progs[] (slot `repl_slot` replaced by
+ * *repl when repl is not NULL). Returns how many (NM_MAX_RUNNING + 1: too many). */
+static uint8_t running_list(const nm_prog_t progs[], uint8_t mask, const nm_prog_t *repl, uint8_t repl_slot,
+                            const nm_prog_t *list[], uint8_t slots[]) {
   uint8_t n = 0;
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
     if (!(mask & (1u << i))) continue;
     if (n == NM_MAX_RUNNING) return (uint8_t)(NM_MAX_RUNNING + 1);
-    progs[n] = &set->prog[i];
+    list[n] = (repl && i == repl_slot) ? repl : &progs[i];
     slots[n] = i;
     n++;
   }
@@ -49,18 +50,66 @@ static uint8_t popcount8(uint8_t v) {
   return n;
 }
 
-/* Can the programs of `mask` (with `set`) run together? Fills `pl` when they can. */
-static int place_set(const nm_settings_t *set, uint8_t mask, nm_placement_t *pl) {
-  const nm_prog_t *progs[NM_MAX_RUNNING + 1];
+/* Can the programs of `mask` (among the valid ones of progs[]) run together under
+ * `therapy`? Fills `pl` when they can. Works on the caller's arrays: no copy of the
+ * settings on the stack. */
+static int place_set(const nm_prog_t progs[], uint8_t valid, uint8_t therapy, uint8_t mask, const nm_prog_t *repl,
+                     uint8_t repl_slot, nm_placement_t *pl) {
+  const nm_prog_t *list[NM_MAX_RUNNING + 1];
   uint8_t slots[NM_MAX_RUNNING + 1];
-  if ((mask & set->valid_mask) != mask) return NM_ENOENT;
+  if ((mask & valid) != mask) return NM_ENOENT;
   if (popcount8(mask) > NM_MAX_RUNNING) return NM_EREFUSED;
-  if (set->therapy == NM_THERAPY_SNM && popcount8(mask) > 1) return NM_EREFUSED;
-  uint8_t n = running_list(set, mask, progs, slots);
-  return nm_plan_place(progs, slots, n, pl) == NM_PLAN_OK ? NM_OK : NM_EREFUSED;
+  if (therapy == NM_THERAPY_SNM && popcount8(mask) > 1) return NM_EREFUSED;
+  uint8_t n = running_list(progs, mask, repl, repl_slot, list, slots);
+  return nm_plan_place(list, slots, n, pl) == NM_PLAN_OK ? NM_OK : NM_EREFUSED;
 }
 
-/* ---- ramps and cycling -------------------------------------------------------------- */
+/* ---- events: the core says what it changes ----------------------------------------- */
+
+void nm_core_event(nm_core_t *c, const nm_event_t *e) {
+  if (c->evq_n == NM_CORE_EVQ_LEN) {
+    c->evq_dropped++;
+    return;
+  }
+  c->evq[c->evq_n++] = *e;
+}
+
+
+static void ev_init(nm_event_t *e, uint8_t type) {
+  memset(e, 0, sizeof *e);
+  e->type = type;
+}
+
+/* Every change of mode goes through here, so each one is told. */
+static void set_mode(nm_core_t *c, uint8_t role, uint8_t mode) {
+  if (c->mode == mode) return;
+  nm_event_t e;
+  ev_init(&e, NM_EV_MODE);
+  e.u.mode.from = c->mode;
+  e.u.mode.to = mode;
+  e.u.mode.role = role;
+  c->mode = mode;
+  nm_core_event(c, &e);
+}
+
+static void set_running(nm_core_t *c, uint8_t role, uint8_t mask) {
+  if (c->set.running_mask == mask) return;
+  c->set.running_mask = mask;
+  nm_event_t e;
+  ev_init(&e, NM_EV_SELECT);
+  e.u.select.running = mask;
+  e.u.select.role = role;
+  nm_core_event(c, &e);
+}
+
+static void emit_program(nm_core_t *c) {
+  nm_event_t e;
+  ev_init(&e, NM_EV_PROGRAM);
+  e.u.program.n = popcount8(c->set.valid_mask);
+  e.u.program.running = c->set.running_mask;
+  nm_core_event(c, &e);
+}
+
 
 /* Fraction (per mille) of full amplitude at `t_ms` into a ramp of `ramp_ms`. */
 static uint32_t ramp_pm(uint64_t t_ms, uint32_t ramp_ms) {
@@ -130,15 +179,24 @@ uint32_t nm_core_level_ua(const nm_core_t *c, uint8_t slot, uint64_t t_us) {
 
 /* ---- output ------------------------------------------------------------------------- */
 
+/* ---- output ------------------------------------------------------------------------- */
+
 void nm_core_safe_state(nm_core_t *c, uint32_t fault, uint32_t detail) {
-  c->port->out_stop(c->port->ctx);
+  c->port->out_stop(c->port->ctx); /* never held: a stop always reaches the output */
   c->out_loaded = 0;
   memset(c->out_amp_ua, 0, sizeof c->out_amp_ua);
   c->stopping = 0;
-  if (c->mode == NM_MODE_THERAPY || c->mode == NM_MODE_TEST) c->mode = NM_MODE_OFF;
+  if (c->mode == NM_MODE_THERAPY || c->mode == NM_MODE_TEST) set_mode(c, NM_ROLE_NONE, NM_MODE_OFF);
   c->set.therapy_on = 0;
   c->fault = fault;
   c->fault_detail = detail;
+  if (fault != NM_FAULT_NONE) {
+    nm_event_t e;
+    ev_init(&e, NM_EV_FAULT);
+    e.u.fault.fault = fault;
+    e.u.fault.detail = detail;
+    nm_core_event(c, &e);
+  }
 }
 
 static void out_off(nm_core_t *c) {
@@ -225,7 +283,11 @@ static uint64_t refresh(nm_core_t *c, uint64_t t) {
   return next;
 }
 
+
+/* Bring the output in line with now and set the next wake; while the output is held
+ * (a raising request waiting for its store) nothing reaches the output stage. */
 static void schedule(nm_core_t *c, uint64_t t) {
+  if (c->hold) return;
   uint64_t next = refresh(c, t);
   if (c->next_hk_us < next) next = c->next_hk_us;
   c->next_wake_us = next;
@@ -250,6 +312,14 @@ void nm_core_battery(nm_core_t *c) {
   if (!c->port->batt_read || c->port->batt_read(c->port->ctx, &r) != NM_OK) return;
   uint8_t prev = c->batt.state;
   nm_batt_eval(&c->bcfg, &r, prev, nm_core_avg_na(c), &c->batt);
+  if (c->batt.state != prev) {
+    nm_event_t e;
+    ev_init(&e, NM_EV_BATTERY);
+    e.u.battery.state = c->batt.state;
+    e.u.battery.soc_pm = c->batt.soc_pm;
+    e.u.battery.remaining_uah = c->batt.remaining_uah;
+    nm_core_event(c, &e);
+  }
   if (c->batt.state == NM_BATT_EOS && (c->mode == NM_MODE_THERAPY || c->mode == NM_MODE_TEST || c->stopping)) {
     /* Keep what is left for telemetry: stop stimulating. */
     nm_core_safe_state(c, NM_FAULT_BATTERY, c->batt.soc_pm);
@@ -282,6 +352,7 @@ int nm_core_init(nm_core_t *c, const nm_port_t *port, uint8_t therapy, const nm_
   memset(c, 0, sizeof *c);
   if (!port || therapy > NM_THERAPY_SNM || !lead || nm_lead_validate(lead) != NM_OK) return NM_EINVAL;
   c->port = port;
+  c->hw_lead = *lead;
   c->set.therapy = therapy;
   c->set.lead = *lead;
   c->set.load.impedance_ohm = NM_IMPEDANCE_DEFAULT_OHM;
@@ -296,32 +367,84 @@ int nm_core_init(nm_core_t *c, const nm_port_t *port, uint8_t therapy, const nm_
   return NM_OK;
 }
 
-/* Every stored program passes on `lead`/`load`, and the running set can be placed. */
-static int settings_ok(const nm_settings_t *s, nm_placement_t *pl) {
-  if (s->therapy > NM_THERAPY_SNM || nm_lead_validate(&s->lead) != NM_OK) return NM_EINVAL;
+/* Every stored program of `s` passes on lead/load and the running set places. NM_OK, or
+ * the error with the slot (0xFF: lead, load or running set) and the supervisor's reasons. */
+static int settings_ok(const nm_settings_t *s, const nm_lead_t *lead, const nm_load_t *load, nm_placement_t *pl,
+                       uint8_t *bad_slot, uint32_t *reasons) {
+  *bad_slot = 0xFF;
+  *reasons = 0;
+  if (s->therapy > NM_THERAPY_SNM || nm_lead_validate(lead) != NM_OK) {
+    *reasons = NM_R_LEAD;
+    return NM_EINVAL;
+  }
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
     if (!(s->valid_mask & (1u << i))) continue;
     nm_safety_report_t rep;
-    if (nm_safety_check(&s->prog[i], &s->lead, &s->load, &rep) == NM_VERDICT_REFUSE) return NM_EREFUSED;
     const nm_prog_t *p = &s->prog[i];
-    if (s->amp_ua[i] > nm_prog_reach_ua(p) || s->amp_ua[i] % NM_AMP_STEP_UA) return NM_EREFUSED;
+    *bad_slot = i;
+    if (nm_safety_check(p, lead, load, &rep) == NM_VERDICT_REFUSE) {
+      *reasons = rep.reasons & NM_REFUSE_MASK;
+      return NM_EREFUSED;
+    }
+    if (s->amp_ua[i] > nm_prog_reach_ua(p) || s->amp_ua[i] % NM_AMP_STEP_UA) {
+      *reasons = NM_R_AMP;
+      return NM_EREFUSED;
+    }
   }
-  return place_set(s, s->running_mask, pl);
+  *bad_slot = 0xFF;
+  int err = place_set(s->prog, s->valid_mask, s->therapy, s->running_mask, NULL, 0, pl);
+  if (err) *reasons = NM_R_INTERLEAVE;
+  return err ? NM_EREFUSED : NM_OK;
 }
 
-int nm_core_restore(nm_core_t *c, const nm_settings_t *s) {
+static int same_lead(const nm_lead_t *a, const nm_lead_t *b) {
+  return a->model == b->model && a->shape == b->shape && a->n_contacts == b->n_contacts && a->area_um2 == b->area_um2;
+}
+
+int nm_core_restore(nm_core_t *c, const nm_settings_t *s, uint8_t mode, uint8_t mode_before, uint8_t *bad_slot,
+                    uint32_t *reasons) {
   nm_placement_t pl;
-  int err = settings_ok(s, &pl);
+  *bad_slot = 0xFF;
+  *reasons = 0;
+  if (mode >= NM_MODE_COUNT || s->therapy != c->set.therapy) {
+    *reasons = NM_R_LEAD;
+    return NM_EINVAL;
+  }
+  /* The lead is hardware: settings that name another lead are not this device's. */
+  if (!same_lead(&s->lead, &c->hw_lead)) {
+    *reasons = NM_R_LEAD;
+    return NM_EREFUSED;
+  }
+  int err = settings_ok(s, &c->hw_lead, &s->load, &pl, bad_slot, reasons);
   if (err) return err;
   out_off(c);
   c->set = *s;
   c->place = pl;
   c->stopping = 0;
-  c->mode = (s->therapy_on && s->running_mask) ? NM_MODE_THERAPY : NM_MODE_OFF;
+  /* Never more than what was stored: therapy only when the mode and therapy_on both say
+   * so; MRI and surgery come back with the output off, remembering whether therapy was
+   * on before them; a test comes back as off. Restoring is not a change: no events. */
+  uint8_t m = mode == NM_MODE_TEST ? (uint8_t)NM_MODE_OFF : mode;
+  int stim = s->therapy_on && s->running_mask;
+  if (m == NM_MODE_THERAPY && !stim) m = NM_MODE_OFF;
+  c->mode = m;
+  c->mode_before = (m == NM_MODE_MRI || m == NM_MODE_SURGERY) && mode_before == NM_MODE_THERAPY && stim
+                       ? (uint8_t)NM_MODE_THERAPY
+                       : (uint8_t)NM_MODE_OFF;
+  c->set.therapy_on = (uint8_t)(m == NM_MODE_THERAPY || c->mode_before == NM_MODE_THERAPY);
   uint64_t t = now_us(c);
   c->run_start_us = t;
   schedule(c, t);
   return NM_OK;
+}
+
+uint8_t nm_core_stored_mode(const nm_core_t *c) { return c->mode == NM_MODE_TEST ? (uint8_t)NM_MODE_OFF : c->mode; }
+
+void nm_core_hold(nm_core_t *c) { c->hold = 1; }
+
+void nm_core_release(nm_core_t *c) {
+  c->hold = 0;
+  schedule(c, now_us(c));
 }
 
 static int stim_off_modes(uint8_t mode) {
@@ -330,12 +453,12 @@ static int stim_off_modes(uint8_t mode) {
 
 int nm_core_set_lead(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *load) {
   if (!stim_off_modes(c->mode) || c->stopping) return NM_ESTATE;
-  nm_settings_t next = c->set;
+  if (!same_lead(lead, &c->hw_lead)) return NM_EREFUSED; /* the lead is hardware */
   nm_placement_t pl;
-  next.lead = *lead;
-  next.load = *load;
-  int err = settings_ok(&next, &pl);
-  if (err) return err == NM_EINVAL ? NM_EINVAL : NM_EREFUSED;
+  uint8_t bad;
+  uint32_t why;
+  int err = settings_ok(&c->set, lead, load, &pl, &bad, &why);
+  if (err) return err;
   c->set.lead = *lead;
   c->set.load = *load;
   c->place = pl;
@@ -354,19 +477,17 @@ int nm_core_prog_write(nm_core_t *c, uint8_t slot, const nm_prog_t *p, nm_safety
   int live = c->mode == NM_MODE_THERAPY || c->stopping;
   if ((c->set.running_mask & bit) && live) return NM_ESTATE;
   nm_placement_t pl = c->place;
-  if (c->set.running_mask & bit) {
-    nm_settings_t next = c->set;
-    next.prog[slot] = *p;
-    if (place_set(&next, next.running_mask, &pl) != NM_OK) {
-      rep->reasons |= NM_R_INTERLEAVE;
-      rep->verdict = NM_VERDICT_REFUSE;
-      return NM_EREFUSED;
-    }
+  if ((c->set.running_mask & bit) &&
+      place_set(c->set.prog, c->set.valid_mask, c->set.therapy, c->set.running_mask, p, slot, &pl) != NM_OK) {
+    rep->reasons |= NM_R_INTERLEAVE;
+    rep->verdict = NM_VERDICT_REFUSE;
+    return NM_EREFUSED;
   }
   c->set.prog[slot] = *p;
   c->set.valid_mask |= bit;
   c->set.amp_ua[slot] = p->amp_ua;
   c->place = pl;
+  emit_program(c);
   return NM_OK;
 }
 
@@ -374,16 +495,16 @@ int nm_core_prog_erase(nm_core_t *c, uint8_t slot) {
   if (slot >= NM_MAX_PROGRAMS || !(c->set.valid_mask & (1u << slot))) return NM_ENOENT;
   uint8_t bit = (uint8_t)(1u << slot);
   if ((c->set.running_mask & bit) && (c->mode == NM_MODE_THERAPY || c->stopping)) return NM_ESTATE;
-  nm_settings_t next = c->set;
-  next.valid_mask &= (uint8_t)~bit;
-  next.running_mask &= (uint8_t)~bit;
-  memset(&next.prog[slot], 0, sizeof next.prog[slot]);
-  next.amp_ua[slot] = 0;
+  uint8_t valid = (uint8_t)(c->set.valid_mask & ~bit), running = (uint8_t)(c->set.running_mask & ~bit);
   nm_placement_t pl;
-  int err = place_set(&next, next.running_mask, &pl);
+  int err = place_set(c->set.prog, valid, c->set.therapy, running, NULL, 0, &pl);
   NM_ASSERT(c, err == NM_OK); /* a subset of a placeable set is placeable */
-  c->set = next;
+  c->set.valid_mask = valid;
+  set_running(c, NM_ROLE_CLINICIAN, running);
+  memset(&c->set.prog[slot], 0, sizeof c->set.prog[slot]);
+  c->set.amp_ua[slot] = 0;
   c->place = pl;
+  emit_program(c);
   return NM_OK;
 }
 
@@ -395,41 +516,48 @@ int nm_core_program_all(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *lo
   if (!stim_off_modes(c->mode) || c->stopping) return NM_ESTATE;
   if (n == 0 || n > NM_MAX_PROGRAMS) return NM_EINVAL;
   if (nm_lead_validate(lead) != NM_OK) return NM_EINVAL;
+  if (!same_lead(lead, &c->hw_lead)) {
+    /* The lead is hardware: a therapy for another lead is refused whatever it says. */
+    rep->verdict = NM_VERDICT_REFUSE;
+    rep->reasons = NM_R_LEAD;
+    return NM_EREFUSED;
+  }
   for (uint8_t i = 0; i < n; i++) {
     if (nm_safety_check(&progs[i], lead, load, rep) == NM_VERDICT_REFUSE) {
       *bad_slot = i;
       return NM_EREFUSED;
     }
   }
-  nm_settings_t next;
-  memset(&next, 0, sizeof next);
-  next.therapy = c->set.therapy;
-  next.lead = *lead;
-  next.load = *load;
-  next.valid_mask = (uint8_t)((1u << n) - 1u);
-  next.running_mask = running_mask;
-  for (uint8_t i = 0; i < n; i++) {
-    next.prog[i] = progs[i];
-    next.amp_ua[i] = progs[i].amp_ua;
-  }
+  uint8_t valid = (uint8_t)((1u << n) - 1u);
   nm_placement_t pl;
-  if (running_mask == 0 || place_set(&next, running_mask, &pl) != NM_OK) {
+  if (running_mask == 0 || place_set(progs, valid, c->set.therapy, running_mask, NULL, 0, &pl) != NM_OK) {
     memset(rep, 0, sizeof *rep);
     rep->verdict = NM_VERDICT_REFUSE;
     rep->reasons = NM_R_INTERLEAVE;
     return NM_EREFUSED;
   }
-  c->set = next;
+  /* Judged: replace in place (no second copy of the settings on the stack). */
+  c->set.lead = *lead;
+  c->set.load = *load;
+  c->set.valid_mask = valid;
+  memset(c->set.prog, 0, sizeof c->set.prog);
+  memset(c->set.amp_ua, 0, sizeof c->set.amp_ua);
+  for (uint8_t i = 0; i < n; i++) {
+    c->set.prog[i] = progs[i];
+    c->set.amp_ua[i] = progs[i].amp_ua;
+  }
+  c->set.running_mask = running_mask;
   c->place = pl;
+  emit_program(c);
   return NM_OK;
 }
 
-int nm_core_select(nm_core_t *c, uint8_t mask) {
+int nm_core_select(nm_core_t *c, uint8_t role, uint8_t mask) {
   nm_placement_t pl;
   if (mask == 0) return NM_EINVAL;
-  int err = place_set(&c->set, mask, &pl);
+  int err = place_set(c->set.prog, c->set.valid_mask, c->set.therapy, mask, NULL, 0, &pl);
   if (err) return err;
-  c->set.running_mask = mask;
+  set_running(c, role, mask);
   c->place = pl;
   if (c->mode == NM_MODE_THERAPY) {
     out_off(c); /* new timing: start over with a soft start */
@@ -447,11 +575,16 @@ uint8_t nm_core_drop_node(nm_core_t *c, uint8_t node) {
     }
   }
   if (!drop) return 0;
+  nm_event_t e;
+  ev_init(&e, NM_EV_LEAD_STOP);
+  e.u.lead_stop.node = node;
+  e.u.lead_stop.progs = drop;
+  nm_core_event(c, &e);
   uint8_t keep = (uint8_t)(c->set.running_mask & ~drop);
-  if (keep && nm_core_select(c, keep) == NM_OK) return drop;
+  if (keep && nm_core_select(c, NM_ROLE_NONE, keep) == NM_OK) return drop;
   /* Nothing left that may run: stop, and say why. */
   nm_core_safe_state(c, NM_FAULT_LEAD, node);
-  c->set.running_mask = keep;
+  set_running(c, NM_ROLE_NONE, keep);
   c->place.n = 0;
   return drop;
 }
@@ -478,14 +611,14 @@ int nm_core_therapy(nm_core_t *c, uint8_t role, int on) {
       c->stopping = 0;
       c->run_start_us = t;
     }
-    c->mode = NM_MODE_THERAPY;
+    set_mode(c, role, NM_MODE_THERAPY);
     c->set.therapy_on = 1;
   } else {
     if (c->mode == NM_MODE_THERAPY && c->out_loaded) {
       c->stopping = 1;
       c->stop_start_us = t;
     }
-    c->mode = NM_MODE_OFF;
+    set_mode(c, role, NM_MODE_OFF);
     c->set.therapy_on = 0;
   }
   schedule(c, t);
@@ -514,9 +647,17 @@ static int amp_allowed(const nm_core_t *c, uint8_t role, uint8_t slot, uint32_t 
 }
 
 static void amp_commit(nm_core_t *c, uint8_t role, uint8_t slot, uint32_t amp_ua) {
+  int changed = c->set.amp_ua[slot] != amp_ua;
   c->set.amp_ua[slot] = amp_ua;
   /* A clinician's amplitude is the program's amplitude; a patient's stays in range. */
   if (role == NM_ROLE_CLINICIAN) c->set.prog[slot].amp_ua = amp_ua;
+  if (!changed) return;
+  nm_event_t e;
+  ev_init(&e, NM_EV_AMP);
+  e.u.amp.slot = slot;
+  e.u.amp.amp_ua = amp_ua;
+  e.u.amp.role = role;
+  nm_core_event(c, &e);
 }
 
 int nm_core_amp_set(nm_core_t *c, uint8_t role, uint8_t slot, uint32_t amp_ua) {
@@ -562,17 +703,21 @@ int nm_core_mode(nm_core_t *c, uint8_t role, uint8_t mode) {
     if (cur != NM_MODE_MRI && cur != NM_MODE_SURGERY) return NM_ESTATE;
     mode = c->mode_before;
     if (mode == NM_MODE_THERAPY && c->set.running_mask == 0) mode = NM_MODE_OFF;
-    c->mode = NM_MODE_OFF;
-    return mode == NM_MODE_THERAPY ? nm_core_therapy(c, role, 1) : (schedule(c, t), NM_OK);
+    set_mode(c, role, NM_MODE_OFF);
+    if (mode == NM_MODE_THERAPY) return nm_core_therapy(c, role, 1);
+    c->set.therapy_on = 0;
+    schedule(c, t);
+    return NM_OK;
   }
   switch (mode) {
     case NM_MODE_OFF:
     case NM_MODE_THERAPY:
       if (cur == NM_MODE_SHELF) {
         if (role != NM_ROLE_CLINICIAN) return NM_EPERM;
-        c->mode = NM_MODE_OFF; /* activation */
+        set_mode(c, role, NM_MODE_OFF); /* activation */
       } else if (cur == NM_MODE_MRI || cur == NM_MODE_SURGERY) {
-        c->mode = NM_MODE_OFF;
+        set_mode(c, role, NM_MODE_OFF);
+        c->set.therapy_on = 0; /* off means off: a reset must not bring therapy back */
       } else if (cur == NM_MODE_TEST) {
         return NM_ESTATE;
       }
@@ -584,7 +729,7 @@ int nm_core_mode(nm_core_t *c, uint8_t role, uint8_t mode) {
     case NM_MODE_SURGERY:
       if (cur == NM_MODE_SHELF || cur == NM_MODE_TEST) return NM_ESTATE;
       if (cur != NM_MODE_MRI && cur != NM_MODE_SURGERY) c->mode_before = cur;
-      c->mode = mode;
+      set_mode(c, role, mode);
       c->stopping = 0; /* off at once, no soft stop */
       out_off(c);
       schedule(c, t);
@@ -593,7 +738,7 @@ int nm_core_mode(nm_core_t *c, uint8_t role, uint8_t mode) {
       if (role != NM_ROLE_CLINICIAN) return NM_EPERM;
       if (cur != NM_MODE_OFF) return NM_ESTATE;
       c->stopping = 0;
-      c->mode = NM_MODE_SHELF;
+      set_mode(c, role, NM_MODE_SHELF);
       schedule(c, t);
       return NM_OK;
     default:
@@ -641,7 +786,7 @@ int nm_core_test_start(nm_core_t *c, uint8_t node, uint32_t start_ua, uint32_t s
     return NM_EREFUSED;
   }
   c->test.amp_ua = start_ua;
-  c->mode = NM_MODE_TEST;
+  set_mode(c, NM_ROLE_CLINICIAN, NM_MODE_TEST);
   out_off(c); /* a new contact: never reuse the pattern of the last one */
   schedule(c, now_us(c));
   return NM_OK;
@@ -663,6 +808,11 @@ int nm_core_test_mark(nm_core_t *c) {
   if (c->mode != NM_MODE_TEST || c->test.amp_ua == 0) return NM_ESTATE;
   c->test.threshold_ua[c->test.node] = c->test.amp_ua;
   c->test.amp_ua = 0; /* response seen: stop stimulating this contact */
+  nm_event_t e;
+  ev_init(&e, NM_EV_TEST);
+  e.u.test.node = c->test.node;
+  e.u.test.threshold_ua = c->test.threshold_ua[c->test.node];
+  nm_core_event(c, &e);
   schedule(c, now_us(c));
   return NM_OK;
 }
@@ -670,7 +820,7 @@ int nm_core_test_mark(nm_core_t *c) {
 int nm_core_test_stop(nm_core_t *c) {
   if (c->mode != NM_MODE_TEST) return NM_ESTATE;
   c->test.amp_ua = 0;
-  c->mode = NM_MODE_OFF;
+  set_mode(c, NM_ROLE_CLINICIAN, NM_MODE_OFF);
   schedule(c, now_us(c));
   return NM_OK;
 }

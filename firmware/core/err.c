@@ -15,6 +15,7 @@ const char *nm_err_str(int err) {
     case NM_ESTATE: return "not possible in this mode";
     case NM_ENOENT: return "no such item";
     case NM_EFAULT: return "internal fault";
+    case NM_ENOTSTORED: return "in effect, not stored";
     default: return "unknown error";
   }
 }

@@ -96,7 +96,11 @@ static int on_hello(nm_sess_t *s, const nm_frame_t *f, uint64_t now_us, uint8_t 
   if (claim != NM_ROLE_PATIENT && claim != NM_ROLE_CLINICIAN) {
     return reject(s, NM_EINVAL, 1, out, cap, out_len);
   }
-  if (d->controller) {
+  /* One controller at a time. Only a clinician can take the slot from a patient, and only
+   * once authenticated (on_auth): the role claimed here proves nothing, so it can only
+   * narrow what may happen (a claimed patient, or any claim against a clinician, is busy
+   * now), never preempt anything. */
+  if (d->controller && (claim == NM_ROLE_PATIENT || d->controller->role != NM_ROLE_PATIENT)) {
     d->stats.busy++;
     return refuse(s, NM_EBUSY, NM_PROTO_BUSY_RETRY_MS, out, cap, out_len);
   }
@@ -151,9 +155,15 @@ static int on_auth(nm_sess_t *s, const nm_frame_t *f, uint64_t now_us, uint8_t *
     s->close_at_us = now_us + (uint64_t)nm_proto_backoff_ms(d->fails) * 1000u;
     return NM_SESS_TARPIT;
   }
-  if (d->controller) { /* another session authenticated since our HELLO */
-    d->stats.busy++;
-    return refuse(s, NM_EBUSY, NM_PROTO_BUSY_RETRY_MS, out, cap, out_len);
+  if (d->controller) {
+    /* An authenticated clinician preempts a patient's session (the patient's connection
+     * closes: its deadline is now); anything else waits its turn. */
+    if (s->claim != NM_ROLE_CLINICIAN || d->controller->role != NM_ROLE_PATIENT) {
+      d->stats.busy++;
+      return refuse(s, NM_EBUSY, NM_PROTO_BUSY_RETRY_MS, out, cap, out_len);
+    }
+    nm_sess_close(d->controller);
+    d->stats.preempted++;
   }
   d->controller = s;
   d->fails = 0;
@@ -191,7 +201,7 @@ int nm_sess_rx(nm_sess_t *s, const uint8_t *frame, size_t len, uint64_t now_us, 
                size_t req_cap, size_t *req_len, uint8_t *out, size_t out_cap, size_t *out_len) {
   *req_len = 0;
   *out_len = 0;
-  if (req_cap < NM_CMD_MAX || out_cap < NM_SESS_OUT_MIN) return NM_ENOSPC;
+  if (req_cap < NM_DATA_PT_MAX || out_cap < NM_SESS_OUT_MIN) return NM_ENOSPC;
   if (!nm_sess_alive(s)) return NM_SESS_IGNORED;
   nm_frame_t f;
   if (nm_frame_parse(frame, len, &f) != NM_OK) {

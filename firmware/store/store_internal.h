@@ -92,6 +92,26 @@ static inline int nm_st_crc_flash(const nm_port_t *port, uint32_t addr, uint32_t
   return NM_OK;
 }
 
+/* Encodes a page header. */
+static inline void nm_st_hdr_encode(uint8_t h[NM_ST_PAGE_HDR_LEN], uint32_t magic,
+                                    uint32_t value, uint32_t erases) {
+  nm_st_put32(h, magic);
+  nm_st_put32(h + 4, value);
+  nm_st_put32(h + 8, erases);
+  nm_st_put32(h + 12, nm_crc32(0, h, 12));
+}
+
+/* 1 when the page header bytes h are valid (magic and CRC match); fills *value, *erases. */
+static inline int nm_st_hdr_check(const uint8_t h[NM_ST_PAGE_HDR_LEN], uint32_t magic,
+                                  uint32_t *value, uint32_t *erases) {
+  if (nm_st_get32(h) != magic || nm_st_get32(h + 12) != nm_crc32(0, h, 12)) {
+    return 0;
+  }
+  *value = nm_st_get32(h + 4);
+  *erases = nm_st_get32(h + 8);
+  return 1;
+}
+
 /* Reads the page header at addr. Returns 1 when it is valid (magic and CRC match) and
  * fills *value and *erases, 0 when it is not, or the port's (negative) error. */
 static inline int nm_st_hdr_read(const nm_port_t *port, uint32_t addr, uint32_t magic,
@@ -101,23 +121,26 @@ static inline int nm_st_hdr_read(const nm_port_t *port, uint32_t addr, uint32_t 
   if (err) {
     return err;
   }
-  if (nm_st_get32(h) != magic || nm_st_get32(h + 12) != nm_crc32(0, h, 12)) {
-    return 0;
-  }
-  *value = nm_st_get32(h + 4);
-  *erases = nm_st_get32(h + 8);
-  return 1;
+  return nm_st_hdr_check(h, magic, value, erases);
 }
 
 /* Programs a page header: the commit point of a freshly erased page. */
 static inline int nm_st_hdr_prog(const nm_port_t *port, uint32_t addr, uint32_t magic,
                                  uint32_t value, uint32_t erases) {
   uint8_t h[NM_ST_PAGE_HDR_LEN];
-  nm_st_put32(h, magic);
-  nm_st_put32(h + 4, value);
-  nm_st_put32(h + 8, erases);
-  nm_st_put32(h + 12, nm_crc32(0, h, 12));
+  nm_st_hdr_encode(h, magic, value, erases);
   return port->nvm_prog(port->ctx, addr, h, sizeof h);
+}
+
+/* 1 when bytes t could be what a cut program of `want` onto erased flash leaves:
+ * programming only clears bits, so a cut leaves some of want's 0 bits still 1, but never
+ * a 0 where want has a 1. A 1 bit cleared where want has a 1 is damage, not a cut. */
+static inline int nm_st_could_be_torn(const uint8_t *t, const uint8_t *want, size_t n) {
+  uint8_t bad = 0;
+  for (size_t i = 0; i < n; i++) {
+    bad |= (uint8_t)(~t[i] & want[i]);
+  }
+  return bad == 0;
 }
 
 /* Erase count of region page `page` when its header is unreadable (a torn erase, or

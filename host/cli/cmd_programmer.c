@@ -16,6 +16,7 @@
 #include "cmd_usage.h"
 #include "fmt.h"
 #include "history.h"
+#include "nmod/crypto.h"
 #include "nmod/wire.h"
 #include "report.h"
 #include "longevity.h"
@@ -50,19 +51,19 @@ static const char *batt_words(uint8_t state) {
 
 /* Longevity at the current settings and the charge left, with the firmware's models. */
 static void longevity_of(const di_interrogation_t *in, nm_batt_cfg_t *cfg, nm_longevity_t *lg, uint64_t *eri_h) {
-  nm_batt_defaults(cfg, in->status.cell);
+  nm_batt_defaults(cfg, in->sum.status.cell);
   uint32_t amps[NM_MAX_PROGRAMS];
   nm_prog_t progs[NM_MAX_PROGRAMS];
   memset(progs, 0, sizeof progs);
   uint8_t mask = 0;
-  for (uint8_t i = 0; i < in->status.n_prog; i++) {
+  for (uint8_t i = 0; i < in->sum.status.n_prog; i++) {
     progs[i] = in->prog[i];
-    amps[i] = in->status.prog[i].amp_ua;
-    if (di_running(&in->status, in->status.prog[i].slot) && in->status.mode == NM_MODE_THERAPY) mask |= (uint8_t)(1u << i);
+    amps[i] = in->sum.status.prog[i].amp_ua;
+    if (di_running(&in->sum.status, in->sum.status.prog[i].slot) && in->sum.status.mode == NM_MODE_THERAPY) mask |= (uint8_t)(1u << i);
   }
-  uint64_t na = lg_avg_na_progs(progs, amps, mask, in->status.n_prog, &in->load, cfg);
+  uint64_t na = lg_avg_na_progs(progs, amps, mask, in->sum.status.n_prog, &in->sum.load, cfg);
   nm_batt_longevity(cfg, na, lg);
-  *eri_h = cfg->cell == NM_CELL_PRIMARY ? nm_batt_hours_to_eri(cfg, in->remaining_uah, in->capacity_uah, na) : 0;
+  *eri_h = cfg->cell == NM_CELL_PRIMARY ? nm_batt_hours_to_eri(cfg, in->sum.remaining_uah, in->sum.capacity_uah, na) : 0;
 }
 
 static void longevity_text(const di_interrogation_t *in) {
@@ -98,25 +99,22 @@ static int do_interrogate(devcli_t *d) {
   di_identity_t id;
   int rc = devcli_identity(d, &id);
   if (rc) return rc;
-  uint8_t resp[NM_CMD_MAX];
-  nm_rd_t rd;
-  if ((rc = devcli_query(d, NM_OP_INTERROGATE, "interrogate", resp, &rd)) != 0) return rc;
   static di_interrogation_t in;
-  if (di_interrogation(rd.buf, rd.len, &in) != 0) return devcli_fail(d, NM_EINVAL, "interrogate");
+  if ((rc = devcli_interrogation(d, &in)) != 0) return rc;
   char a[32], b[32], c[32], t[32];
   if (d->json) {
     js_w w;
     jw_init(&w, stdout);
     jw_obj(&w);
     di_json_identity(&w, &id);
-    di_json_status(&w, &in.status);
+    di_json_status(&w, &in.sum.status);
     jw_key(&w, "impedance_ohm");
-    jw_uint(&w, in.load.impedance_ohm);
+    jw_uint(&w, in.sum.load.impedance_ohm);
     jw_key(&w, "compliance_v");
-    jw_fixed(&w, in.load.compliance_mv, 3);
+    jw_fixed(&w, in.sum.load.compliance_mv, 3);
     jw_key(&w, "program_settings");
     jw_arr(&w);
-    for (uint8_t i = 0; i < in.status.n_prog; i++) {
+    for (uint8_t i = 0; i < in.sum.status.n_prog; i++) {
       const nm_prog_t *p = &in.prog[i];
       jw_obj(&w);
       jw_key(&w, "name");
@@ -132,60 +130,60 @@ static int do_interrogate(devcli_t *d) {
     jw_arr_end(&w);
     jw_key(&w, "test_thresholds_ma");
     jw_obj(&w);
-    for (uint8_t n = 0; n < in.n_contacts; n++) {
-      if (!in.threshold_ua[n]) continue;
+    for (uint8_t n = 0; n < in.sum.n_contacts; n++) {
+      if (!in.sum.threshold_ua[n]) continue;
       jw_key(&w, fmt_node(a, sizeof a, n));
-      jw_fixed(&w, in.threshold_ua[n], 3);
+      jw_fixed(&w, in.sum.threshold_ua[n], 3);
     }
     jw_obj_end(&w);
     jw_key(&w, "uptime_s");
-    jw_uint(&w, in.uptime_us / 1000000u);
+    jw_uint(&w, in.sum.uptime_us / 1000000u);
     jw_key(&w, "battery_detail");
     jw_obj(&w);
     jw_key(&w, "capacity_mah");
-    jw_fixed(&w, in.capacity_uah, 3);
+    jw_fixed(&w, in.sum.capacity_uah, 3);
     jw_key(&w, "remaining_mah");
-    jw_fixed(&w, in.remaining_uah, 3);
+    jw_fixed(&w, in.sum.remaining_uah, 3);
     jw_key(&w, "voltage_v");
-    jw_fixed(&w, in.voltage_mv, 3);
+    jw_fixed(&w, in.sum.voltage_mv, 3);
     jw_key(&w, "average_current_ua");
-    jw_fixed(&w, in.avg_na, 3);
+    jw_fixed(&w, in.sum.avg_na, 3);
     longevity_json(&w, &in);
     jw_obj_end(&w);
     jw_obj_end(&w);
     jw_end(&w);
     return CLI_OK;
   }
-  printf("device %s: %s %s stimulator, firmware %u.%u.%u, lead %s\n", id.serial, id.kind == NM_KIND_INS ? "implanted" : "external trial",
-         di_therapy(id.therapy), id.fw[0], id.fw[1], id.fw[2], nm_lead_name(id.lead_model));
+  printf("device %s: %s %s stimulator, firmware %u.%u.%u, lead %s\n", id.serial, id.id.kind == NM_KIND_INS ? "implanted" : "external trial",
+         di_therapy(id.id.therapy), id.id.fw[0], id.id.fw[1], id.id.fw[2], nm_lead_name(id.id.lead.model));
   printf("device time %s UTC, up %llu s, %u resets, %u rejected frames, %u failed authentications\n",
-         di_time(id.epoch_s, t, sizeof t), (unsigned long long)(in.uptime_us / 1000000u), id.resets, id.rejected,
-         id.auth_failures);
-  printf("mode %s, therapy %s%s%s\n", nm_mode_name(in.status.mode), in.status.therapy_on ? "on" : "off",
-         in.status.fault ? ", fault: " : "", in.status.fault ? di_fault(in.status.fault) : "");
-  printf("load %u ohm, compliance %s V\n", in.load.impedance_ohm, fmt_fixed(a, sizeof a, in.load.compliance_mv, 3, 1));
-  printf("battery: %s cell, %s, %u.%u %% (%s of %s mAh, %s V)%s, drawing %s uA\n", di_cell(in.status.cell),
-         batt_words(in.status.batt_state), in.status.soc_pm / 10u, in.status.soc_pm % 10u,
-         fmt_fixed(a, sizeof a, in.remaining_uah, 3, 1), fmt_fixed(b, sizeof b, in.capacity_uah, 3, 1),
-         fmt_fixed(c, sizeof c, in.voltage_mv, 3, 1), in.status.charging ? ", charging" : "",
-         fmt_fixed(t, sizeof t, in.avg_na, 3, 1));
+         di_time(id.id.epoch_s, t, sizeof t), (unsigned long long)(in.sum.uptime_us / 1000000u), id.id.resets, id.id.rejected,
+         id.id.auth_failures);
+  printf("mode %s, therapy %s%s%s\n", nm_mode_name(in.sum.status.mode), in.sum.status.therapy_on ? "on" : "off",
+         in.sum.status.fault ? ", fault: " : "", in.sum.status.fault ? di_fault(in.sum.status.fault) : "");
+  printf("load %u ohm, compliance %s V\n", in.sum.load.impedance_ohm, fmt_fixed(a, sizeof a, in.sum.load.compliance_mv, 3, 1));
+  printf("battery: %s cell, %s, %u.%u %% (%s of %s mAh, %s V)%s, drawing %s uA\n", di_cell(in.sum.status.cell),
+         batt_words(in.sum.status.batt_state), in.sum.status.soc_pm / 10u, in.sum.status.soc_pm % 10u,
+         fmt_fixed(a, sizeof a, in.sum.remaining_uah, 3, 1), fmt_fixed(b, sizeof b, in.sum.capacity_uah, 3, 1),
+         fmt_fixed(c, sizeof c, in.sum.voltage_mv, 3, 1), in.sum.status.charging ? ", charging" : "",
+         fmt_fixed(t, sizeof t, in.sum.avg_na, 3, 1));
   longevity_text(&in);
-  if (in.status.lead_open || in.status.lead_short) {
+  if (in.sum.status.lead_open || in.sum.status.lead_short) {
     for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
-      if (in.status.lead_open & (1u << n)) printf("LEAD: E%u is open (last impedance check)\n", n);
-      if (in.status.lead_short & (1u << n)) printf("LEAD: E%u is shorted: programs using it were stopped\n", n);
+      if (in.sum.status.lead_open & (1u << n)) printf("LEAD: E%u is open (last impedance check)\n", n);
+      if (in.sum.status.lead_short & (1u << n)) printf("LEAD: E%u is shorted: programs using it were stopped\n", n);
     }
   }
-  for (uint8_t i = 0; i < in.status.n_prog; i++) {
-    const di_prog_status_t *s = &in.status.prog[i];
+  for (uint8_t i = 0; i < in.sum.status.n_prog; i++) {
+    const di_prog_status_t *s = &in.sum.status.prog[i];
     const nm_prog_t *p = &in.prog[i];
     printf("program %u \"%s\"%s: %s %u Hz, %u us, %s mA (patient %s-%s mA), delivering %s mA\n", s->slot, s->name,
-           di_running(&in.status, s->slot) ? " (running)" : "", nm_wave_name(p->wave), p->rate_hz, p->width_us,
+           di_running(&in.sum.status, s->slot) ? " (running)" : "", nm_wave_name(p->wave), p->rate_hz, p->width_us,
            fmt_fixed(a, sizeof a, s->amp_ua, 3, 1), fmt_fixed(b, sizeof b, s->pt_min_ua, 3, 1),
            fmt_fixed(c, sizeof c, s->pt_max_ua, 3, 1), fmt_fixed(t, sizeof t, s->level_ua, 3, 1));
   }
-  for (uint8_t n = 0; n < in.n_contacts; n++) {
-    if (in.threshold_ua[n]) printf("test-stimulation response on E%u at %s mA\n", n, fmt_fixed(a, sizeof a, in.threshold_ua[n], 3, 1));
+  for (uint8_t n = 0; n < in.sum.n_contacts; n++) {
+    if (in.sum.threshold_ua[n]) printf("test-stimulation response on E%u at %s mA\n", n, fmt_fixed(a, sizeof a, in.sum.threshold_ua[n], 3, 1));
   }
   return CLI_OK;
 }
@@ -202,9 +200,9 @@ static int do_program(devcli_t *d, const char *path) {
   di_identity_t id;
   int rc = devcli_identity(d, &id);
   if (rc) return rc;
-  if (id.therapy != t.therapy) {
+  if (id.id.therapy != t.therapy) {
     cli_error(d->cmd, "'%s' is an %s therapy but %s is an %s stimulator", path, di_therapy(t.therapy), id.serial,
-              di_therapy(id.therapy));
+              di_therapy(id.id.therapy));
     return CLI_REFUSED;
   }
   di_status_t s;
@@ -223,7 +221,7 @@ static int do_program(devcli_t *d, const char *path) {
       report_reasons(&t.prog[bad], &t.lead, &t.load, &rep, print_line, NULL);
     } else if (rep.reasons & NM_R_LEAD) {
       cli_error(d->cmd, "'%s' is for lead %s but %s has lead %s", path, nm_lead_name(t.lead.model), id.serial,
-                nm_lead_name(id.lead_model));
+                nm_lead_name(id.id.lead.model));
     } else {
       cli_error(d->cmd, "the running programs cannot run together (check with 'nmod check %s')", path);
     }
@@ -233,7 +231,7 @@ static int do_program(devcli_t *d, const char *path) {
   int activated = 0;
   if (s.mode == NM_MODE_SHELF) {
     st = dev_op_u8(&d->link, NM_OP_MODE, NM_MODE_OFF);
-    if (st != NM_OK) return devcli_fail(d, st, "activate");
+    if (!devcli_in_effect(d, st, "activate")) return devcli_fail(d, st, "activate");
     activated = 1;
   }
   if (d->json) {
@@ -250,8 +248,8 @@ static int do_program(devcli_t *d, const char *path) {
 
 static int do_op(devcli_t *d, uint8_t op, uint8_t arg, const char *what, const char *done) {
   int st = dev_op_u8(&d->link, op, arg);
-  if (st != NM_OK) return devcli_fail(d, st, what);
-  if (d->json) printf("{\"done\":\"%s\"}\n", what);
+  if (!devcli_in_effect(d, st, what)) return devcli_fail(d, st, what);
+  if (d->json) printf("{\"done\":\"%s\",\"stored\":%s}\n", what, d->not_stored ? "false" : "true");
   else printf("%s\n", done);
   return CLI_OK;
 }
@@ -371,7 +369,7 @@ static int print_event(void *user, const di_event_t *e) {
     di_json_event(&hp->w, e);
   } else {
     char t[32], text[160];
-    printf("%6u  %s  %s\n", e->seq, di_time(e->t_s, t, sizeof t), di_event_text(e, text, sizeof text));
+    printf("%6u  %s  %s\n", e->seq, di_time(e->ev.t_s, t, sizeof t), di_event_text(e, text, sizeof text));
   }
   return 0;
 }
@@ -402,7 +400,6 @@ static int do_history(devcli_t *d, int argc, char **argv) {
     jw_arr(&hp.w);
   }
   int st = hist_read(&d->link, since, print_event, &hp);
-  if (st == DEV_ETRANSPORT) cli_error(d->cmd, "%s", d->conn.msg[0] ? d->conn.msg : "the device did not answer: try again");
   if (st != NM_OK) return devcli_fail(d, st, "history");
   if (d->json) {
     jw_arr_end(&hp.w);
@@ -444,24 +441,27 @@ static int do_pair(devcli_t *d, int argc, char **argv) {
     return CLI_REFUSED;
   }
   if (st != NM_OK) return devcli_fail(d, st, "pair-remote");
-  if (rl != 2u + NM_KEY_ID_LEN + NM_SECRET_LEN) return devcli_fail(d, NM_EINVAL, "pair-remote");
+  if (rl != 2u + NM_KEY_ID_LEN + NM_SECRET_LEN) {
+    nm_wipe(resp, sizeof resp); /* it may hold part of a secret */
+    return devcli_fail(d, NM_EINVAL, "pair-remote");
+  }
   kf_key_t k;
   memset(&k, 0, sizeof k);
   k.role = NM_ROLE_PATIENT;
   memcpy(k.serial, d->conn.serial, NM_SERIAL_LEN);
   memcpy(k.key_id, resp + 2, NM_KEY_ID_LEN);
   memcpy(k.secret, resp + 2 + NM_KEY_ID_LEN, NM_SECRET_LEN);
-  memset(resp, 0, sizeof resp);
+  nm_wipe(resp, sizeof resp);
   char err[512], id[2 * NM_KEY_ID_LEN + 1];
   kf_hex(id, k.key_id, NM_KEY_ID_LEN);
   int rc = kf_write(out, &k, err, sizeof err);
-  memset(&k, 0, sizeof k);
+  nm_wipe(&k, sizeof k);
   if (rc != 0) {
     /* The device holds a pairing nobody has the key of: take it back. */
     uint8_t rev[1 + NM_KEY_ID_LEN] = {NM_OP_REVOKE};
     kf_unhex(id, rev + 1, NM_KEY_ID_LEN);
-    (void)devcli_call(d, rev, sizeof rev, resp, &rl);
-    cli_error(d->cmd, "%s (the pairing was undone)", err);
+    if (devcli_call(d, rev, sizeof rev, resp, &rl) == NM_OK) cli_error(d->cmd, "%s (the pairing was undone)", err);
+    else cli_error(d->cmd, "%s (and undoing the pairing failed: 'revoke-remote %s')", err, id);
     return CLI_FAIL;
   }
   if (d->json) printf("{\"remote_id\":\"%s\",\"key_file\":\"%s\"}\n", id, out);
@@ -484,15 +484,15 @@ static int do_revoke(devcli_t *d, const char *arg) {
       return CLI_USAGE;
     }
     memcpy(req + 1, k.key_id, NM_KEY_ID_LEN);
-    memset(&k, 0, sizeof k);
+    nm_wipe(&k, sizeof k);
   }
   int st = devcli_call(d, req, sizeof req, resp, &rl);
   if (st == NM_ENOENT) {
     cli_error(d->cmd, "revoke-remote: no remote with that id is paired (see 'remotes')");
     return CLI_REFUSED;
   }
-  if (st != NM_OK) return devcli_fail(d, st, "revoke-remote");
-  if (d->json) printf("{\"revoked\":true}\n");
+  if (!devcli_in_effect(d, st, "revoke-remote")) return devcli_fail(d, st, "revoke-remote");
+  if (d->json) printf("{\"revoked\":true,\"stored\":%s}\n", d->not_stored ? "false" : "true");
   else printf("remote revoked: its key no longer opens a session\n");
   return CLI_OK;
 }
@@ -595,13 +595,14 @@ static int do_test_stim(devcli_t *d, int argc, char **argv) {
   }
   if (stop) {
     st = dev_simple(&d->link, NM_OP_TEST_STOP);
-    if (st != NM_OK) return devcli_fail(d, st, "test-stim stop");
+    if (!devcli_in_effect(d, st, "test-stim stop")) return devcli_fail(d, st, "test-stim stop");
   }
   /* Axonics' lead-placement scale: green 0-2 mA, yellow 2-3 mA, red above. */
   const char *rating = amp <= 2000 ? "green" : amp <= 3000 ? "yellow" : "red";
   if (d->json) {
-    printf("{\"contact\":\"E%d\",\"amplitude_ma\":%s,\"marked\":%s,\"rating\":\"%s\",\"stopped\":%s}\n", node,
-           fmt_fixed(a, sizeof a, amp, 3, 1), mark ? "true" : "false", rating, stop ? "true" : "false");
+    printf("{\"contact\":\"E%d\",\"amplitude_ma\":%s,\"marked\":%s,\"rating\":\"%s\",\"stopped\":%s,\"stored\":%s}\n",
+           node, fmt_fixed(a, sizeof a, amp, 3, 1), mark ? "true" : "false", rating, stop ? "true" : "false",
+           d->not_stored ? "false" : "true");
   } else if (mark) {
     printf("response on E%d marked at %s mA (%s on the lead-placement scale)\n", node, fmt_fixed(a, sizeof a, amp, 3, 1), rating);
   }
@@ -656,19 +657,19 @@ static int do_mri_check(devcli_t *d, int argc, char **argv) {
 
   char reasons[12][200];
   int nr = 0;
-  if (id.kind == NM_KIND_ETS) {
+  if (id.id.kind == NM_KIND_ETS) {
     snprintf(reasons[nr++], sizeof reasons[0],
              "this is an external trial stimulator with a lead through the skin: no MRI during the trial");
   }
-  const char *allowed = lead_mri(id.lead_model);
-  if (id.therapy == NM_THERAPY_SNM && full) {
+  const char *allowed = lead_mri(id.id.lead.model);
+  if (id.id.therapy == NM_THERAPY_SNM && full) {
     snprintf(reasons[nr++], sizeof reasons[0],
              "SNM: an MRI is in principle not possible; only a head MRI may be made, under conditions");
   }
   if (strcmp(allowed, "none") == 0) {
-    snprintf(reasons[nr++], sizeof reasons[0], "lead %s has no MRI conditions", nm_lead_name(id.lead_model));
-  } else if (full && strcmp(allowed, "head") == 0 && id.therapy != NM_THERAPY_SNM) {
-    snprintf(reasons[nr++], sizeof reasons[0], "lead %s allows head scans only", nm_lead_name(id.lead_model));
+    snprintf(reasons[nr++], sizeof reasons[0], "lead %s has no MRI conditions", nm_lead_name(id.id.lead.model));
+  } else if (full && strcmp(allowed, "head") == 0 && id.id.therapy != NM_THERAPY_SNM) {
+    snprintf(reasons[nr++], sizeof reasons[0], "lead %s allows head scans only", nm_lead_name(id.id.lead.model));
   }
   static const char *const cname[] = {"normal", "high", "open", "short", "unreadable"};
   for (uint8_t i = 0; i < n && i < NM_MAX_CONTACTS && nr < 10; i++) {
@@ -735,9 +736,9 @@ static int do_mri_check(devcli_t *d, int argc, char **argv) {
             "  - if the effect has changed, or the remote reports a lead alert, contact the pain clinic\n"
             "    (or for SNM the surgical outpatient clinic) for a read-out\n\n"
             "Checked with the clinician programmer by the implanting clinic.\n",
-            date, id.serial, id.kind == NM_KIND_INS ? "implanted" : "external", di_therapy(id.therapy), id.fw[0],
-            id.fw[1], id.fw[2], nm_lead_name(id.lead_model), n, di_batt_state(s.batt_state), s.soc_pm / 10u, scan,
-            id.therapy == NM_THERAPY_SNM ? " (SNM: head only)" : "", full ? ", whole-body SAR at most 2 W/kg" : "");
+            date, id.serial, id.id.kind == NM_KIND_INS ? "implanted" : "external", di_therapy(id.id.therapy), id.id.fw[0],
+            id.id.fw[1], id.id.fw[2], nm_lead_name(id.id.lead.model), n, di_batt_state(s.batt_state), s.soc_pm / 10u, scan,
+            id.id.therapy == NM_THERAPY_SNM ? " (SNM: head only)" : "", full ? ", whole-body SAR at most 2 W/kg" : "");
     if (fclose(f) != 0) {
       cli_error(d->cmd, "writing the statement '%s' failed: %s", out, strerror(errno));
       return CLI_FAIL;
@@ -795,11 +796,11 @@ int cmd_programmer(int argc, char **argv) {
     uint8_t req[3] = {NM_OP_THERAPY, (uint8_t)on, (uint8_t)reason}, resp[NM_CMD_MAX];
     size_t rl;
     int st = devcli_call(&d, req, reason ? 3u : 2u, resp, &rl);
-    if (st != NM_OK) {
+    if (!devcli_in_effect(&d, st, on ? "therapy on" : "therapy off")) {
       rc = devcli_fail(&d, st, on ? "therapy on" : "therapy off");
     } else {
       rc = CLI_OK;
-      if (d.json) printf("{\"done\":\"therapy %s\"}\n", on ? "on" : "off");
+      if (d.json) printf("{\"done\":\"therapy %s\",\"stored\":%s}\n", on ? "on" : "off", d.not_stored ? "false" : "true");
       else printf("%s\n", on ? "therapy on (soft start)" : reason == NM_REASON_PREGNANCY
                                                                    ? "therapy off (pregnancy: switch on again after delivery)"
                                                                    : "therapy off");

@@ -28,7 +28,7 @@ static int print_status(devcli_t *d) {
     jw_key(&w, "serial");
     jw_str(&w, id.serial);
     jw_key(&w, "therapy");
-    jw_str(&w, di_therapy(id.therapy));
+    jw_str(&w, di_therapy(id.id.therapy));
     di_json_status(&w, &s);
     jw_obj_end(&w);
     jw_end(&w);
@@ -73,6 +73,8 @@ static int done(devcli_t *d, const char *what) {
     jw_obj(&w);
     jw_key(&w, "done");
     jw_str(&w, what);
+    jw_key(&w, "stored");
+    jw_bool(&w, !d->not_stored);
     di_json_status(&w, &s);
     jw_obj_end(&w);
     jw_end(&w);
@@ -112,7 +114,7 @@ static int amp(devcli_t *d, int argc, char **argv) {
       cli_error(d->cmd, "amp %s: no program is selected on the stimulator", argv[1]);
       return CLI_REFUSED;
     }
-    if (st != NM_OK) return devcli_fail(d, st, up ? "amp up" : "amp down");
+    if (!devcli_in_effect(d, st, up ? "amp up" : "amp down")) return devcli_fail(d, st, up ? "amp up" : "amp down");
     return done(d, up ? "amp up" : "amp down");
   }
   if (strcmp(argv[1], "set") != 0) {
@@ -142,7 +144,7 @@ static int amp(devcli_t *d, int argc, char **argv) {
               fmt_fixed(a, sizeof a, s.prog[slot].pt_min_ua, 3, 1), fmt_fixed(b, sizeof b, s.prog[slot].pt_max_ua, 3, 1));
     return CLI_REFUSED;
   }
-  if (st != NM_OK) return devcli_fail(d, st, "amp set");
+  if (!devcli_in_effect(d, st, "amp set")) return devcli_fail(d, st, "amp set");
   return done(d, "amp set");
 }
 
@@ -153,7 +155,7 @@ static int program(devcli_t *d, const char *name) {
   for (uint8_t i = 0; i < s.n_prog; i++) {
     if (strcmp(s.prog[i].name, name) != 0) continue;
     int st = dev_op_u8(&d->link, NM_OP_SELECT, (uint8_t)(1u << s.prog[i].slot));
-    if (st != NM_OK) return devcli_fail(d, st, "program");
+    if (!devcli_in_effect(d, st, "program")) return devcli_fail(d, st, "program");
     return done(d, "program");
   }
   cli_error(d->cmd, "program '%s': no such program on the stimulator (see 'status')", name);
@@ -176,7 +178,7 @@ static int mode(devcli_t *d, uint8_t which, const char *onoff, const char *what)
     }
   }
   int st = dev_op_u8(&d->link, NM_OP_MODE, on ? which : NM_MODE_RESUME);
-  if (st != NM_OK) return devcli_fail(d, st, what);
+  if (!devcli_in_effect(d, st, what)) return devcli_fail(d, st, what);
   if (on && which == NM_MODE_SURGERY && !d->json) {
     printf("surgery mode: stimulation off. Tell the surgical team to use bipolar diathermy.\n");
   }
@@ -222,7 +224,7 @@ int cmd_remote(int argc, char **argv) {
     } else if (st == NM_EPERM) {
       cli_error("remote", "on: stimulation was stopped by a fault: only your clinician can restart it");
       rc = CLI_REFUSED;
-    } else if (st != NM_OK) {
+    } else if (!devcli_in_effect(&d, st, on ? "therapy on" : "therapy off")) {
       rc = devcli_fail(&d, st, sub);
     } else {
       rc = done(&d, on ? "on" : "off");

@@ -1,7 +1,8 @@
 /* cmd_sim.c: nmod sim --kind ets|ins --therapy scs|snm --lead MODEL --state DIR
  *                     --listen 127.0.0.1:PORT [--time-scale N] [--lead-fault E2=open|short]
  *                     [--battery-pct N] [--link ble|mics] [--quiet]
- * A simulated stimulator as a service (see host/lib/simsvc.h). */
+ * A simulated stimulator as a service (see host/lib/simsvc.h). SIGUSR1 / SIGUSR2: a stuck
+ * flash on / healed. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -637,7 +637,6 @@ int cmd_programmer_usage(devcli_t *d, int argc, char **argv) {
   hist_list_t l;
   memset(&l, 0, sizeof l);
   int st = hist_read(&d->link, 0, hist_collect, &l);
-  if (st == DEV_ETRANSPORT) cli_error(d->cmd, "%s", d->conn.msg[0] ? d->conn.msg : "the device did not answer: try again");
   if (st == NM_ENOSPC) {
     hist_list_free(&l);
     cli_error(d->cmd, "usage: out of memory reading the history");

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "nmod/crypto.h"
 
 int devcli_args(devcli_t *d, const char *cmd, int argc, char **argv, const char *usage) {
   memset(d, 0, sizeof *d);
@@ -49,11 +50,12 @@ int devcli_open(devcli_t *d, uint8_t want_role) {
     return CLI_USAGE;
   }
   int rc = cl_open(&d->conn, d->device, &d->key, 5000);
-  memset(d->key.secret, 0, sizeof d->key.secret);
+  nm_wipe(d->key.secret, sizeof d->key.secret);
   if (rc != NM_OK) {
     cli_error(d->cmd, "%s", d->conn.msg);
     return CLI_UNREACHABLE;
   }
+  d->conn.check_cmd = want_role == NM_ROLE_CLINICIAN ? "interrogate" : "status";
   cl_link(&d->conn, &d->link);
   d->open = 1;
   return 0;
@@ -65,14 +67,14 @@ void devcli_close(devcli_t *d) {
 }
 
 int devcli_call(devcli_t *d, const uint8_t *req, size_t len, uint8_t *resp, size_t *resp_len) {
-  int st = dev_call(&d->link, req, len, resp, NM_CMD_MAX, resp_len);
-  if (st == DEV_ETRANSPORT) cli_error(d->cmd, "%s", d->conn.msg[0] ? d->conn.msg : "the device did not answer: try again");
-  return st;
+  return dev_call(&d->link, req, len, resp, NM_CMD_MAX, resp_len);
 }
 
 int devcli_fail(devcli_t *d, int st, const char *what) {
   switch (st) {
-    case DEV_ETRANSPORT: return CLI_UNREACHABLE; /* reported by devcli_call */
+    case DEV_ETRANSPORT: /* the client says what happened and whether to repeat it */
+      cli_error(d->cmd, "%s", d->conn.msg[0] ? d->conn.msg : "the stimulator did not answer");
+      return CLI_UNREACHABLE;
     case NM_EPERM:
       cli_error(d->cmd, "%s: not allowed with this key (%s)", what,
                 d->key.role == NM_ROLE_PATIENT ? "ask your clinician" : "the device refused the role");
@@ -90,8 +92,11 @@ int devcli_fail(devcli_t *d, int st, const char *what) {
       cli_error(d->cmd, "%s: no room left on the stimulator", what);
       return CLI_REFUSED;
     case NM_EIO:
-      cli_error(d->cmd, "%s: the stimulator could not store it (memory error): nothing changed, try again", what);
+      cli_error(d->cmd, "%s: not done: the stimulator could not store it (memory fault); nothing changed", what);
       return CLI_REFUSED;
+    case NM_ENOTSTORED:
+      (void)devcli_in_effect(d, st, what);
+      return CLI_OK;
     case NM_EINVAL:
       cli_error(d->cmd, "%s: the stimulator did not understand the request (versions differ?)", what);
       return CLI_REFUSED;
@@ -99,6 +104,18 @@ int devcli_fail(devcli_t *d, int st, const char *what) {
       cli_error(d->cmd, "%s: %s", what, nm_err_str(st));
       return CLI_REFUSED;
   }
+}
+
+int devcli_in_effect(devcli_t *d, int st, const char *what) {
+  if (st == NM_OK) return 1;
+  if (st != NM_ENOTSTORED) return 0;
+  /* Done and in effect; what is not stored yet is the device's memory of it. */
+  d->not_stored = 1;
+  cli_error(d->cmd,
+            "%s: in effect now, but the stimulator could not store it (memory fault); it will be stored when "
+            "the memory works again",
+            what);
+  return 1;
 }
 
 int devcli_query(devcli_t *d, uint8_t op, const char *what, uint8_t *resp, nm_rd_t *r) {
@@ -115,6 +132,26 @@ int devcli_identity(devcli_t *d, di_identity_t *id) {
   int rc = devcli_query(d, NM_OP_IDENTITY, "identity", resp, &r);
   if (rc) return rc;
   return di_identity(r.buf, r.len, id) == 0 ? 0 : devcli_fail(d, NM_EINVAL, "identity");
+}
+
+int devcli_interrogation(devcli_t *d, di_interrogation_t *in) {
+  uint8_t resp[NM_CMD_MAX];
+  nm_rd_t r;
+  int rc = devcli_query(d, NM_OP_INTERROGATE, "interrogate", resp, &r);
+  if (rc) return rc;
+  if (di_interrogation(r.buf, r.len, in) != 0) return devcli_fail(d, NM_EINVAL, "interrogate");
+  /* The programs, one page each: every legal state fits (8 programs, 16 contacts). */
+  for (uint8_t i = 0; i < in->sum.status.n_prog; i++) {
+    uint8_t req[2] = {NM_OP_PROG_READ, in->sum.status.prog[i].slot};
+    size_t rl;
+    int st = devcli_call(d, req, sizeof req, resp, &rl);
+    if (st != NM_OK) return devcli_fail(d, st, "interrogate (program)");
+    nm_rd_init(&r, resp + 1, rl - 1);
+    nm_wire_get_prog(&r, &in->prog[i]);
+    (void)nm_rd_u32(&r); /* the amplitude now: the status has it */
+    if (nm_rd_done(&r) != NM_OK) return devcli_fail(d, NM_EINVAL, "interrogate (program)");
+  }
+  return 0;
 }
 
 int devcli_status(devcli_t *d, di_status_t *s) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "net.h"
+#include "nmod/dev.h"
 
 static int fail(cl_conn_t *c, int err, const char *msg) {
   c->last_err = err;
@@ -84,24 +85,61 @@ int cl_open(cl_conn_t *c, const char *addr, const kf_key_t *key, int timeout_ms)
   return NM_OK;
 }
 
+/* Requests that change nothing on the device: repeating one after a lost answer is safe. */
+static int is_query(uint8_t op) {
+  return op == NM_OP_STATUS || op == NM_OP_INTERROGATE || op == NM_OP_IDENTITY || op == NM_OP_HEALTH ||
+         op == NM_OP_PROG_READ || op == NM_OP_CHECK || op == NM_OP_REMOTES || op == NM_OP_HISTORY;
+}
+
+/* The request may have reached the device but no answer came: whether it was done is
+ * unknown, so a change must not be repeated blindly (a second amplitude step). */
+static void fail_unanswered(cl_conn_t *c, uint8_t op, int hint) {
+  char m[256], why[96] = "";
+  if (hint) snprintf(why, sizeof why, " (an unauthenticated ERROR frame said: %s)", nm_err_str(hint));
+  if (is_query(op)) {
+    snprintf(m, sizeof m, "the stimulator did not answer%s: try again", why);
+  } else {
+    snprintf(m, sizeof m,
+             "the stimulator did not answer%s: the command may or may not have been applied; check with '%s' "
+             "before you repeat it",
+             why, c->check_cmd ? c->check_cmd : "status");
+  }
+  fail(c, DEV_ETRANSPORT, m);
+}
+
+/* One round trip. ERROR frames are not authenticated (anyone on the link can send one),
+ * and neither is a DATA frame that does not open: while the request is outstanding each
+ * is only a hint, and the client keeps waiting for the sealed response until the reply
+ * deadline (c->timeout_ms after the request went out). */
 static int cl_xfer(void *ctx, const uint8_t *req, size_t req_len, uint8_t *resp, size_t cap, size_t *resp_len) {
   cl_conn_t *c = ctx;
   uint8_t out[NM_FRAME_MAX], in[NM_FRAME_MAX];
   size_t on, n;
   *resp_len = 0;
   if (c->fd < 0) return -1;
-  if (nm_cli_seal(&c->cli, req, req_len, out, sizeof out, &on) != NM_OK || send_frame(c, out, on) != 0 ||
-      recv_frame(c, in, sizeof in, &n) != 0) {
-    fail(c, DEV_ETRANSPORT, "the connection to the device was lost: try again");
+  if (req_len == 0 || nm_cli_seal(&c->cli, req, req_len, out, sizeof out, &on) != NM_OK) {
+    fail(c, DEV_ETRANSPORT, "the request could not be sealed (start a new session): nothing was sent");
     return -1;
   }
-  int rc = nm_cli_open(&c->cli, in, n, resp, cap, resp_len);
-  if (rc != NM_OK) {
-    fail(c, DEV_ETRANSPORT, "the device's answer did not authenticate: try again");
+  if (send_frame(c, out, on) != 0) {
+    fail_unanswered(c, req[0], 0);
     return -1;
   }
-  c->requests++;
-  return 0;
+  uint64_t deadline = net_now_ms() + (uint64_t)c->timeout_ms;
+  int hint = 0;
+  for (uint64_t now = net_now_ms(); now < deadline; now = net_now_ms()) {
+    /* A closed connection, the deadline, or a header out of step ends the wait. */
+    if (net_recv_frame(c->fd, in, sizeof in, &n, (int)(deadline - now)) != 0) break;
+    c->rx_bytes += n;
+    if (nm_cli_open(&c->cli, in, n, resp, cap, resp_len) == NM_OK) {
+      c->requests++;
+      return 0;
+    }
+    if (c->cli.peer_err) hint = c->cli.peer_err;
+    *resp_len = 0;
+  }
+  fail_unanswered(c, req[0], hint);
+  return -1;
 }
 
 void cl_link(cl_conn_t *c, dev_link_t *l) {

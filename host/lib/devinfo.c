@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "fmt.h"
-#include "nmod/wire.h"
+#include "nmod/records.h"
 
 /* The device lists its stored programs in slot order, one per bit of valid_mask: a slot
  * that is not the next bit would index past the programs (and shift past 32 bits). */
@@ -34,17 +34,9 @@ int di_identity(const uint8_t *p, size_t n, di_identity_t *out) {
   nm_rd_t r;
   memset(out, 0, sizeof *out);
   nm_rd_init(&r, p, n);
-  nm_rd_bytes(&r, out->serial, NM_SERIAL_LEN);
-  out->kind = nm_rd_u8(&r);
-  out->therapy = nm_rd_u8(&r);
-  for (int i = 0; i < 3; i++) out->fw[i] = nm_rd_u8(&r);
-  out->lead_model = nm_rd_u8(&r);
-  out->resets = nm_rd_u32(&r);
-  out->rejected = nm_rd_u32(&r);
-  out->auth_failures = nm_rd_u32(&r);
-  out->log_first = nm_rd_u32(&r);
-  out->log_next = nm_rd_u32(&r);
-  out->epoch_s = nm_rd_u32(&r);
+  nm_wire_get_ident(&r, &out->id);
+  memcpy(out->serial, out->id.serial, NM_SERIAL_LEN);
+  out->serial[NM_SERIAL_LEN] = '\0';
   return nm_rd_done(&r) == NM_OK ? 0 : -1;
 }
 
@@ -52,24 +44,17 @@ int di_interrogation(const uint8_t *p, size_t n, di_interrogation_t *out) {
   nm_rd_t r;
   memset(out, 0, sizeof *out);
   nm_rd_init(&r, p, n);
-  nm_wire_get_status(&r, &out->status);
-  if (!status_slots_ok(&out->status)) return -1;
-  nm_wire_get_lead(&r, &out->lead, &out->load);
-  for (uint8_t i = 0; i < out->status.n_prog; i++) nm_wire_get_prog(&r, &out->prog[i]);
-  out->n_contacts = nm_rd_u8(&r);
-  if (out->n_contacts > NM_MAX_CONTACTS) return -1;
-  for (uint8_t i = 0; i < out->n_contacts; i++) out->threshold_ua[i] = nm_rd_u32(&r);
-  out->test_node = nm_rd_u8(&r);
-  out->test_amp_ua = nm_rd_u32(&r);
-  out->uptime_us = nm_rd_u64(&r);
-  out->wakeups = nm_rd_u64(&r);
-  out->loads = nm_rd_u32(&r);
-  out->capacity_uah = nm_rd_u32(&r);
-  out->remaining_uah = nm_rd_u32(&r);
-  out->voltage_mv = nm_rd_u32(&r);
-  out->cycles_x100 = nm_rd_u32(&r);
-  out->avg_na = nm_rd_u32(&r);
+  nm_wire_get_interrog(&r, &out->sum);
+  if (!status_slots_ok(&out->sum.status)) return -1;
   return nm_rd_done(&r) == NM_OK ? 0 : -1;
+}
+
+void di_event_decode(const uint8_t *rec, size_t len, uint32_t seq, di_event_t *out) {
+  nm_rd_t r;
+  memset(out, 0, sizeof *out);
+  out->seq = seq;
+  nm_rd_init(&r, rec, len);
+  out->known = nm_event_get(&r, &out->ev) == NM_OK;
 }
 
 int di_impedance(const uint8_t *p, size_t n, di_impedance_t *out) {
@@ -116,18 +101,18 @@ int di_history(const uint8_t *p, size_t n, di_history_t *out) {
   nm_rd_init(&r, p, n);
   out->first = nm_rd_u32(&r);
   out->next = nm_rd_u32(&r);
+  out->cont = nm_rd_u32(&r);
   out->n = nm_rd_u8(&r);
   if (out->n > NM_HISTORY_MAX_PER_CALL) return -1;
   for (uint8_t i = 0; i < out->n; i++) {
-    di_event_t *e = &out->ev[i];
-    e->seq = nm_rd_u32(&r);
-    /* A record is the event's time u32 and type u8, then its data. */
+    uint32_t seq = nm_rd_u32(&r);
+    /* A record is the event's time u32 and type u8, then its fields. */
     uint8_t len = nm_rd_u8(&r);
     if (len < 5 || len > NM_LOG_PAYLOAD_MAX) return -1;
-    e->t_s = nm_rd_u32(&r);
-    e->type = nm_rd_u8(&r);
-    e->len = (uint8_t)(len - 5u);
-    nm_rd_bytes(&r, e->data, e->len);
+    uint8_t rec[NM_LOG_PAYLOAD_MAX];
+    nm_rd_bytes(&r, rec, len);
+    if (r.err) return -1;
+    di_event_decode(rec, len, seq, &out->ev[i]);
   }
   return nm_rd_done(&r) == NM_OK ? 0 : -1;
 }
@@ -143,6 +128,9 @@ const char *di_fault(uint32_t fault) {
     case NM_FAULT_OUTPUT: return "output stage failed";
     case NM_FAULT_BATTERY: return "battery at end of service or depleted";
     case NM_FAULT_LEAD: return "shorted lead contact";
+    case NM_FAULT_SETTINGS: return "stored settings refused at boot";
+    case NM_FAULT_STORE: return "memory could not be written at boot";
+    case NM_FAULT_DAMAGE: return "settings rolled back or lost by memory damage";
     default: return "unknown";
   }
 }
@@ -165,7 +153,7 @@ const char *di_time(uint32_t epoch_s, char *buf, size_t cap) {
 const char *di_event_type(uint8_t type) {
   static const char *const names[] = {"?",        "boot",   "provision", "mode",   "program", "amplitude", "refused",
                                       "auth-fail", "rejected-frame", "pair", "revoke", "fault",  "select",    "test-stim",
-                                      "time", "battery", "impedance", "usage", "lead-stop"};
+                                      "time", "battery", "impedance", "usage", "lead-stop", "damage", "storage"};
   return type < sizeof names / sizeof names[0] ? names[type] : "unknown";
 }
 
@@ -178,123 +166,114 @@ static const char *role_name(uint8_t role) {
   return role == NM_ROLE_CLINICIAN ? "clinician" : role == NM_ROLE_PATIENT ? "patient" : "device";
 }
 
-const char *di_event_text(const di_event_t *e, char *buf, size_t cap) {
-  nm_rd_t r;
-  char a[32], b[32];
-  nm_rd_init(&r, e->data, e->len);
+static const char *key_hex(const uint8_t id[NM_KEY_ID_LEN], char hex[2 * NM_KEY_ID_LEN + 1]) {
+  for (unsigned i = 0; i < NM_KEY_ID_LEN; i++) snprintf(hex + 2 * i, 3, "%02x", id[i]);
+  return hex;
+}
+
+/* What memory damage affected (NM_DAMAGE_* bits), in words. */
+static const char *damage_text(uint16_t keys, char *buf, size_t cap) {
+  static const char *const names[] = {"identity copy", "settings", "remote pairings", "counters",
+                                      "last lead check", "a record of unknown kind", "a page", "history events"};
+  buf[0] = '\0';
+  for (unsigned i = 0; i < 8; i++) {
+    if (!(keys & (1u << i))) continue;
+    size_t n = strlen(buf);
+    snprintf(buf + n, cap - n, "%s%s", n ? ", " : "", names[i]);
+  }
+  return buf[0] ? buf : "nothing named";
+}
+
+const char *di_event_text(const di_event_t *de, char *buf, size_t cap) {
+  char a[32], b[96];
+  const nm_event_t *e = &de->ev;
+  if (!de->known) {
+    snprintf(buf, cap, "event type %u (not decoded)", e->type);
+    return buf;
+  }
   switch (e->type) {
-    case NM_EV_BOOT: snprintf(buf, cap, "boot (reset %u)", nm_rd_u32(&r)); break;
+    case NM_EV_BOOT: snprintf(buf, cap, "boot (reset %u)", e->u.boot.resets); break;
     case NM_EV_PROVISION: snprintf(buf, cap, "device provisioned"); break;
     case NM_EV_MODE: {
-      uint8_t from = nm_rd_u8(&r), to = nm_rd_u8(&r), role = nm_rd_u8(&r), why = e->len > 3 ? nm_rd_u8(&r) : 0;
       static const char *const reasons[] = {"", ", reason: pregnancy", ", reason: the patient's wish", ", reason: clinical"};
-      snprintf(buf, cap, "mode %s -> %s (%s%s)", nm_mode_name(from), nm_mode_name(to), role_name(role),
-               why < 4 ? reasons[why] : "");
-      if (to == NM_MODE_SURGERY) strncat(buf, ": surgical team to use bipolar diathermy", cap - strlen(buf) - 1);
+      uint8_t why = e->u.mode.reason;
+      snprintf(buf, cap, "mode %s -> %s (%s%s)", nm_mode_name(e->u.mode.from), nm_mode_name(e->u.mode.to),
+               role_name(e->u.mode.role), why < 4 ? reasons[why] : "");
+      if (e->u.mode.to == NM_MODE_SURGERY) strncat(buf, ": surgical team to use bipolar diathermy", cap - strlen(buf) - 1);
       break;
     }
-    case NM_EV_BATTERY: {
-      uint8_t st = nm_rd_u8(&r);
-      uint16_t soc = nm_rd_u16(&r);
-      uint32_t rem = nm_rd_u32(&r);
-      snprintf(buf, cap, "battery %s at %u.%u %% (%s mAh left)", di_batt_state(st), soc / 10u, soc % 10u,
-               fmt_fixed(a, sizeof a, rem, 3, 1));
+    case NM_EV_BATTERY:
+      snprintf(buf, cap, "battery %s at %u.%u %% (%s mAh left)", di_batt_state(e->u.battery.state),
+               e->u.battery.soc_pm / 10u, e->u.battery.soc_pm % 10u, fmt_fixed(a, sizeof a, e->u.battery.remaining_uah, 3, 1));
       break;
-    }
-    case NM_EV_IMPEDANCE: {
-      uint16_t open = nm_rd_u16(&r), shrt = nm_rd_u16(&r), high = nm_rd_u16(&r), jump = nm_rd_u16(&r);
-      uint32_t mean = nm_rd_u32(&r);
-      uint8_t aut = nm_rd_u8(&r);
+    case NM_EV_IMPEDANCE:
       snprintf(buf, cap, "%s lead check: mean %u ohm; open 0x%04x, short 0x%04x, high 0x%04x, jump 0x%04x",
-               aut ? "daily" : "requested", mean, open, shrt, high, jump);
+               e->u.impedance.auto_check ? "daily" : "requested", e->u.impedance.mean_ohm, e->u.impedance.open,
+               e->u.impedance.shrt, e->u.impedance.high, e->u.impedance.jump);
       break;
-    }
     case NM_EV_USAGE: {
-      uint16_t min = nm_rd_u16(&r), adj = nm_rd_u16(&r);
-      uint32_t amp = nm_rd_u32(&r);
-      uint8_t modes = nm_rd_u8(&r);
-      uint16_t soc = nm_rd_u16(&r);
+      uint16_t min = e->u.usage.therapy_min;
       snprintf(buf, cap, "day's usage: %u.%u h of therapy, %u adjustments, average %s mA, %u mode changes, battery %u %%",
-               min / 60u, (min % 60u) * 10u / 60u, adj, fmt_fixed(a, sizeof a, amp, 3, 1), modes, soc / 10u);
+               min / 60u, (min % 60u) * 10u / 60u, e->u.usage.adjustments, fmt_fixed(a, sizeof a, e->u.usage.avg_amp_ua, 3, 1),
+               e->u.usage.mode_changes, e->u.usage.soc_pm / 10u);
       break;
     }
-    case NM_EV_LEAD_STOP: {
-      uint8_t node = nm_rd_u8(&r), progs = nm_rd_u8(&r);
-      snprintf(buf, cap, "%s shorted: programs 0x%02x using it were stopped", fmt_node(b, sizeof b, node), progs);
+    case NM_EV_LEAD_STOP:
+      snprintf(buf, cap, "%s shorted: programs 0x%02x using it were stopped", fmt_node(b, sizeof b, e->u.lead_stop.node),
+               e->u.lead_stop.progs);
       break;
-    }
-    case NM_EV_PROGRAM: {
-      uint8_t n = nm_rd_u8(&r), run = nm_rd_u8(&r);
-      snprintf(buf, cap, "programmed: %u program(s), running mask 0x%02x", n, run);
+    case NM_EV_PROGRAM:
+      snprintf(buf, cap, "programmed: %u program(s), running mask 0x%02x", e->u.program.n, e->u.program.running);
       break;
-    }
-    case NM_EV_AMP: {
-      uint8_t slot = nm_rd_u8(&r);
-      uint32_t ua = nm_rd_u32(&r);
-      uint8_t role = nm_rd_u8(&r);
-      snprintf(buf, cap, "amplitude of program %u set to %s mA (%s)", slot, fmt_fixed(a, sizeof a, ua, 3, 1),
-               role_name(role));
+    case NM_EV_AMP:
+      snprintf(buf, cap, "amplitude of program %u set to %s mA (%s)", e->u.amp.slot, fmt_fixed(a, sizeof a, e->u.amp.amp_ua, 3, 1),
+               role_name(e->u.amp.role));
       break;
-    }
     case NM_EV_REFUSED: {
-      uint8_t op = nm_rd_u8(&r);
-      int8_t st = (int8_t)nm_rd_u8(&r);
-      uint8_t role = nm_rd_u8(&r);
-      uint32_t reasons = nm_rd_u32(&r);
-      snprintf(buf, cap, "command 0x%02x from %s refused: %s%s%s", op, role_name(role), nm_err_str(st),
-               reasons ? ", reasons 0x" : "", reasons ? (snprintf(b, sizeof b, "%08x", reasons), b) : "");
+      uint32_t reasons = e->u.refused.reasons;
+      if (reasons) snprintf(b, sizeof b, ", reasons 0x%08x", reasons);
+      snprintf(buf, cap, "command 0x%02x from %s refused: %s%s", e->u.refused.op, role_name(e->u.refused.role),
+               nm_err_str(e->u.refused.status), reasons ? b : "");
       break;
     }
-    case NM_EV_AUTH_FAIL: {
-      uint8_t role = nm_rd_u8(&r);
-      uint32_t n = nm_rd_u32(&r);
-      snprintf(buf, cap, "authentication failed (claimed %s; %u since boot)", role_name(role), n);
+    case NM_EV_AUTH_FAIL:
+      snprintf(buf, cap, "authentication failed %u time(s) (last claimed %s; %u since boot)", e->u.auth_fail.count,
+               role_name(e->u.auth_fail.role), e->u.auth_fail.total);
       break;
-    }
-    case NM_EV_REJECTED: {
-      int8_t code = (int8_t)nm_rd_u8(&r);
-      uint32_t n = nm_rd_u32(&r);
-      snprintf(buf, cap, "frame rejected: %s (%u since boot)", nm_err_str(code), n);
+    case NM_EV_REJECTED:
+      snprintf(buf, cap, "%u frame(s) rejected (last: %s; %u since boot)", e->u.rejected.count, nm_err_str(e->u.rejected.error),
+               e->u.rejected.total);
       break;
-    }
-    case NM_EV_PAIR: {
-      uint8_t slot = nm_rd_u8(&r), id[8];
-      nm_rd_bytes(&r, id, 8);
-      char hex[17];
-      for (int i = 0; i < 8; i++) snprintf(hex + 2 * i, 3, "%02x", id[i]);
-      snprintf(buf, cap, "remote %s paired (slot %u)", hex, slot);
+    case NM_EV_PAIR:
+      snprintf(buf, cap, "remote %s paired (slot %u)", key_hex(e->u.pair.key_id, b), e->u.pair.slot);
       break;
-    }
-    case NM_EV_REVOKE: {
-      uint8_t id[8];
-      nm_rd_bytes(&r, id, 8);
-      char hex[17];
-      for (int i = 0; i < 8; i++) snprintf(hex + 2 * i, 3, "%02x", id[i]);
-      snprintf(buf, cap, "remote %s revoked", hex);
+    case NM_EV_REVOKE: snprintf(buf, cap, "remote %s revoked", key_hex(e->u.revoke.key_id, b)); break;
+    case NM_EV_FAULT:
+      snprintf(buf, cap, "fault: %s (detail %u), stimulation off", di_fault(e->u.fault.fault), e->u.fault.detail);
       break;
-    }
-    case NM_EV_FAULT: {
-      uint32_t f = nm_rd_u32(&r), d = nm_rd_u32(&r);
-      snprintf(buf, cap, "fault: %s (detail %u), stimulation off", di_fault(f), d);
+    case NM_EV_SELECT:
+      snprintf(buf, cap, "running programs mask 0x%02x (%s)", e->u.select.running, role_name(e->u.select.role));
       break;
-    }
-    case NM_EV_SELECT: {
-      uint8_t m = nm_rd_u8(&r), role = nm_rd_u8(&r);
-      snprintf(buf, cap, "running programs mask 0x%02x (%s)", m, role_name(role));
+    case NM_EV_TEST:
+      snprintf(buf, cap, "test stimulation: response on %s at %s mA", fmt_node(b, sizeof b, e->u.test.node),
+               fmt_fixed(a, sizeof a, e->u.test.threshold_ua, 3, 1));
       break;
-    }
-    case NM_EV_TEST: {
-      uint8_t node = nm_rd_u8(&r);
-      uint32_t ua = nm_rd_u32(&r);
-      snprintf(buf, cap, "test stimulation: response on %s at %s mA", fmt_node(b, sizeof b, node),
-               fmt_fixed(a, sizeof a, ua, 3, 1));
-      break;
-    }
     case NM_EV_TIME: {
-      uint32_t from = nm_rd_u32(&r), to = nm_rd_u32(&r);
-      snprintf(buf, cap, "clock set from %s to %s", di_time(from, a, sizeof a), di_time(to, b, sizeof b));
+      char c2[32];
+      snprintf(buf, cap, "clock set from %s to %s", di_time(e->u.time.old_s, a, sizeof a), di_time(e->u.time.new_s, c2, sizeof c2));
       break;
     }
+    case NM_EV_DAMAGE:
+      snprintf(buf, cap, "memory damage found at boot: %s (%u bad records, %u bad page headers, %u bad history records)",
+               damage_text(e->u.damage.keys, b, sizeof b), e->u.damage.bad_records, e->u.damage.bad_headers,
+               e->u.damage.log_bad);
+      break;
+    case NM_EV_STORE:
+      if (e->u.store.failing) snprintf(buf, cap, "memory cannot be written: changes kept in RAM until it can");
+      else
+        snprintf(buf, cap, "memory works again: everything stored (%u events had waited, %u lost)", e->u.store.queued,
+                 e->u.store.dropped);
+      break;
     default: snprintf(buf, cap, "event type %u", e->type);
   }
   return buf;
@@ -359,66 +338,68 @@ void di_json_status(js_w *w, const di_status_t *s) {
 
 void di_json_identity(js_w *w, const di_identity_t *id) {
   char fw[16], t[32];
-  snprintf(fw, sizeof fw, "%u.%u.%u", id->fw[0], id->fw[1], id->fw[2]);
+  snprintf(fw, sizeof fw, "%u.%u.%u", id->id.fw[0], id->id.fw[1], id->id.fw[2]);
   jw_key(w, "serial");
   jw_str(w, id->serial);
   jw_key(w, "kind");
-  jw_str(w, di_kind(id->kind));
+  jw_str(w, di_kind(id->id.kind));
   jw_key(w, "therapy");
-  jw_str(w, di_therapy(id->therapy));
+  jw_str(w, di_therapy(id->id.therapy));
   jw_key(w, "firmware");
   jw_str(w, fw);
   jw_key(w, "lead");
-  jw_str(w, nm_lead_name(id->lead_model));
+  jw_str(w, nm_lead_name(id->id.lead.model));
   jw_key(w, "device_time");
-  jw_str(w, di_time(id->epoch_s, t, sizeof t));
+  jw_str(w, di_time(id->id.epoch_s, t, sizeof t));
   jw_key(w, "resets");
-  jw_uint(w, id->resets);
+  jw_uint(w, id->id.resets);
   jw_key(w, "rejected_frames");
-  jw_uint(w, id->rejected);
+  jw_uint(w, id->id.rejected);
   jw_key(w, "failed_authentications");
-  jw_uint(w, id->auth_failures);
+  jw_uint(w, id->id.auth_failures);
 }
 
-void di_json_event(js_w *w, const di_event_t *e) {
-  char t[32], text[160];
+void di_json_event(js_w *w, const di_event_t *de) {
+  char t[32], text[192];
+  const nm_event_t *e = &de->ev;
   jw_obj(w);
   jw_key(w, "seq");
-  jw_uint(w, e->seq);
+  jw_uint(w, de->seq);
   jw_key(w, "time");
   jw_str(w, di_time(e->t_s, t, sizeof t));
   jw_key(w, "type");
   jw_str(w, di_event_type(e->type));
   jw_key(w, "text");
-  jw_str(w, di_event_text(e, text, sizeof text));
-  nm_rd_t r;
-  nm_rd_init(&r, e->data, e->len);
+  jw_str(w, di_event_text(de, text, sizeof text));
+  if (!de->known) {
+    jw_obj_end(w);
+    return;
+  }
   switch (e->type) {
     case NM_EV_USAGE:
       jw_key(w, "therapy_hours");
-      jw_fixed(w, nm_rd_u16(&r) * 1000 / 60, 3);
+      jw_fixed(w, e->u.usage.therapy_min * 1000 / 60, 3);
       jw_key(w, "adjustments");
-      jw_uint(w, nm_rd_u16(&r));
+      jw_uint(w, e->u.usage.adjustments);
       jw_key(w, "average_amplitude_ma");
-      jw_fixed(w, nm_rd_u32(&r), 3);
+      jw_fixed(w, e->u.usage.avg_amp_ua, 3);
       jw_key(w, "mode_changes");
-      jw_uint(w, nm_rd_u8(&r));
+      jw_uint(w, e->u.usage.mode_changes);
       jw_key(w, "battery_pct");
-      jw_fixed(w, nm_rd_u16(&r), 1);
+      jw_fixed(w, e->u.usage.soc_pm, 1);
       break;
     case NM_EV_BATTERY:
       jw_key(w, "state");
-      jw_str(w, di_batt_state(nm_rd_u8(&r)));
+      jw_str(w, di_batt_state(e->u.battery.state));
       jw_key(w, "battery_pct");
-      jw_fixed(w, nm_rd_u16(&r), 1);
+      jw_fixed(w, e->u.battery.soc_pm, 1);
       jw_key(w, "remaining_mah");
-      jw_fixed(w, nm_rd_u32(&r), 3);
+      jw_fixed(w, e->u.battery.remaining_uah, 3);
       break;
     case NM_EV_IMPEDANCE: {
-      uint16_t masks[4];
-      for (int i = 0; i < 4; i++) masks[i] = nm_rd_u16(&r);
+      uint16_t masks[4] = {e->u.impedance.open, e->u.impedance.shrt, e->u.impedance.high, e->u.impedance.jump};
       jw_key(w, "mean_ohm");
-      jw_uint(w, nm_rd_u32(&r));
+      jw_uint(w, e->u.impedance.mean_ohm);
       static const char *const names[] = {"open", "short", "high", "jump"};
       for (int i = 0; i < 4; i++) {
         jw_key(w, names[i]);
@@ -430,59 +411,61 @@ void di_json_event(js_w *w, const di_event_t *e) {
         jw_arr_end(w);
       }
       jw_key(w, "auto");
-      jw_bool(w, nm_rd_u8(&r) != 0);
+      jw_bool(w, e->u.impedance.auto_check != 0);
       break;
     }
-    case NM_EV_AMP: {
-      uint8_t slot = nm_rd_u8(&r);
+    case NM_EV_AMP:
       jw_key(w, "amplitude_ma");
-      jw_fixed(w, nm_rd_u32(&r), 3);
+      jw_fixed(w, e->u.amp.amp_ua, 3);
       jw_key(w, "by");
-      jw_str(w, role_name(nm_rd_u8(&r)));
+      jw_str(w, role_name(e->u.amp.role));
       jw_key(w, "slot");
-      jw_uint(w, slot);
+      jw_uint(w, e->u.amp.slot);
       break;
-    }
-    case NM_EV_MODE: {
+    case NM_EV_MODE:
       jw_key(w, "from");
-      jw_str(w, nm_mode_name(nm_rd_u8(&r)));
+      jw_str(w, nm_mode_name(e->u.mode.from));
       jw_key(w, "to");
-      jw_str(w, nm_mode_name(nm_rd_u8(&r)));
+      jw_str(w, nm_mode_name(e->u.mode.to));
       jw_key(w, "by");
-      jw_str(w, role_name(nm_rd_u8(&r)));
-      /* Older records have no reason byte. */
-      uint8_t why = e->len > 3 ? nm_rd_u8(&r) : NM_REASON_NONE;
+      jw_str(w, role_name(e->u.mode.role));
       jw_key(w, "reason");
-      if (di_reason(why)) jw_str(w, di_reason(why));
+      if (di_reason(e->u.mode.reason)) jw_str(w, di_reason(e->u.mode.reason));
       else jw_null(w);
       break;
-    }
-    case NM_EV_FAULT: {
-      uint32_t f = nm_rd_u32(&r);
+    case NM_EV_FAULT:
       jw_key(w, "fault");
-      jw_str(w, di_fault(f));
+      jw_str(w, di_fault(e->u.fault.fault));
       jw_key(w, "fault_code");
-      jw_uint(w, f);
+      jw_uint(w, e->u.fault.fault);
       jw_key(w, "detail");
-      jw_uint(w, nm_rd_u32(&r));
+      jw_uint(w, e->u.fault.detail);
       break;
-    }
     case NM_EV_LEAD_STOP: {
       char b[8];
-      uint8_t node = nm_rd_u8(&r), progs = nm_rd_u8(&r);
       jw_key(w, "contact");
-      jw_str(w, fmt_node(b, sizeof b, node));
+      jw_str(w, fmt_node(b, sizeof b, e->u.lead_stop.node));
       jw_key(w, "programs");
       jw_arr(w);
       for (uint8_t i = 0; i < 8; i++) {
-        if (progs & (1u << i)) jw_uint(w, i);
+        if (e->u.lead_stop.progs & (1u << i)) jw_uint(w, i);
       }
       jw_arr_end(w);
       break;
     }
     case NM_EV_BOOT:
       jw_key(w, "reset");
-      jw_uint(w, nm_rd_u32(&r));
+      jw_uint(w, e->u.boot.resets);
+      break;
+    case NM_EV_DAMAGE:
+      jw_key(w, "damage_keys");
+      jw_uint(w, e->u.damage.keys);
+      jw_key(w, "bad_records");
+      jw_uint(w, e->u.damage.bad_records);
+      break;
+    case NM_EV_STORE:
+      jw_key(w, "failing");
+      jw_bool(w, e->u.store.failing != 0);
       break;
     default:
       break;

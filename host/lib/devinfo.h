@@ -8,37 +8,31 @@
 
 #include "json.h"
 #include "nmod/dev.h"
-#include "nmod/wire.h"
+#include "nmod/records.h"
 
 /* The status record is the firmware's own (nmod/wire.h): one encoder, one decoder. */
 typedef nm_status_prog_t di_prog_status_t;
 typedef nm_status_t di_status_t;
 
+/* The identity record is the firmware's own (nmod/records.h), with the serial as a string. */
 typedef struct {
   char serial[NM_SERIAL_LEN + 1];
-  uint8_t kind, therapy, fw[3], lead_model;
-  uint32_t resets, rejected, auth_failures, log_first, log_next, epoch_s;
+  nm_ident_t id;
 } di_identity_t;
 
+/* An interrogation: the firmware's summary record, plus each stored program read with
+ * PROG_READ (the summary does not carry them, so every legal state fits a reply). */
 typedef struct {
-  di_status_t status;
-  nm_lead_t lead;
-  nm_load_t load;
-  nm_prog_t prog[NM_MAX_PROGRAMS]; /* in slot order of status.prog[] */
-  uint8_t n_contacts;
-  uint32_t threshold_ua[NM_MAX_CONTACTS];
-  uint8_t test_node;
-  uint32_t test_amp_ua;
-  uint64_t uptime_us, wakeups;
-  uint32_t loads;
-  uint32_t capacity_uah, remaining_uah, voltage_mv, cycles_x100, avg_na;
+  nm_interrog_t sum;
+  nm_prog_t prog[NM_MAX_PROGRAMS]; /* in slot order of sum.status.prog[] */
 } di_interrogation_t;
 
+/* One history event: its sequence number and the firmware's decoded record. known is 0
+ * for a type (or a shape) this host cannot decode: ev then holds only time and type. */
 typedef struct {
-  uint32_t seq, t_s;
-  uint8_t type;
-  uint8_t data[NM_LOG_PAYLOAD_MAX];
-  uint8_t len;
+  uint32_t seq;
+  uint8_t known;
+  nm_event_t ev;
 } di_event_t;
 
 /* NM_OP_IMPEDANCE: each contact against the case, then the main pair of each running
@@ -68,10 +62,11 @@ typedef struct {
   } r[NM_MAX_REMOTES];
 } di_remotes_t;
 
-/* One NM_OP_HISTORY answer: the log's first and next sequence numbers and up to
- * NM_HISTORY_MAX_PER_CALL events. */
+/* One NM_OP_HISTORY answer: the log's first and next sequence numbers, where the next
+ * request goes on (cont; next when this was the end), and up to NM_HISTORY_MAX_PER_CALL
+ * events. */
 typedef struct {
-  uint32_t first, next;
+  uint32_t first, next, cont;
   uint8_t n;
   di_event_t ev[NM_HISTORY_MAX_PER_CALL];
 } di_history_t;
@@ -81,9 +76,13 @@ typedef struct {
  * `p` points past the status byte. */
 int di_status(const uint8_t *p, size_t n, di_status_t *out);
 int di_identity(const uint8_t *p, size_t n, di_identity_t *out);
+/* The summary of an INTERROGATE reply (programs are filled by the caller's PROG_READs). */
 int di_interrogation(const uint8_t *p, size_t n, di_interrogation_t *out);
+/* One stored event record (t_s u32 | type u8 | fields) as the log and HISTORY carry it. */
+void di_event_decode(const uint8_t *rec, size_t len, uint32_t seq, di_event_t *out);
 int di_impedance(const uint8_t *p, size_t n, di_impedance_t *out);
 int di_remotes(const uint8_t *p, size_t n, di_remotes_t *out);
+/* One HISTORY reply; events of a type or shape this host cannot decode have known = 0. */
 int di_history(const uint8_t *p, size_t n, di_history_t *out);
 
 /* 1 when program slot `slot` is in the running set. */

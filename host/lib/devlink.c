@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "nmod/wire.h"
+#include "nmod/records.h"
 
 static int local_xfer(void *ctx, const uint8_t *req, size_t req_len, uint8_t *resp, size_t cap, size_t *resp_len) {
   dev_local_t *l = ctx;

@@ -6,35 +6,38 @@
 #include <string.h>
 
 #include "fmt.h"
-#include "nmod/wire.h"
+#include "nmod/records.h"
 
 /* ---- reading from the device -------------------------------------------------------- */
 
 int hist_read(const dev_link_t *l, uint32_t since_s, hist_cb cb, void *user) {
   uint32_t from = 0;
-  /* Bounded: a log holds far fewer than this many pages of events. */
+  /* Bounded: a log holds far fewer than this many pages of events. The device seeks and
+   * filters by time itself (since_s), so only the events asked for cross the link. */
   for (int guard = 0; guard < 100000; guard++) {
-    uint8_t req[6], resp[NM_CMD_MAX];
+    uint8_t req[10], resp[NM_CMD_MAX];
     size_t rl;
     nm_wr_t wr;
     nm_wr_init(&wr, req, sizeof req);
     nm_wr_u8(&wr, NM_OP_HISTORY);
     nm_wr_u32(&wr, from);
     nm_wr_u8(&wr, NM_HISTORY_MAX_PER_CALL);
+    if (since_s) nm_wr_u32(&wr, since_s);
     int st = dev_call(l, req, wr.len, resp, sizeof resp, &rl);
     if (st != NM_OK) return st;
+    if (rl < 1) return NM_EINVAL;
     di_history_t page;
     if (di_history(resp + 1, rl - 1, &page) != 0) return NM_EINVAL;
-    /* The oldest events may have been overwritten: start at the first one still held. */
-    if (guard == 0 && (int32_t)(from - page.first) < 0) from = page.first;
     for (uint8_t i = 0; i < page.n; i++) {
       const di_event_t *e = &page.ev[i];
-      from = e->seq + 1u;
-      if (e->t_s < since_s) continue;
+      if (e->ev.t_s < since_s) continue;
       int rc = cb(user, e);
       if (rc != 0) return rc;
     }
-    if (page.n == 0 || from == page.next) break;
+    /* cont must move forward (or be the end): a device that says otherwise is refused. */
+    if (page.cont == page.next) break;
+    if (guard > 0 && (int32_t)(page.cont - from) <= 0) return NM_EINVAL;
+    from = page.cont;
   }
   return NM_OK;
 }
@@ -226,11 +229,13 @@ static const char *role_of(uint8_t i) {
 
 static const char *mode_of(uint8_t i) { return nm_mode_name(i); }
 
-static int encode_event(jctx_t *c, di_event_t *e) {
-  nm_wr_t w;
-  nm_wr_init(&w, e->data, sizeof e->data);
+/* The structured fields of event de->ev.type from its JSON object, as the device wrote
+ * them (the text and the fields the statistics do not use are not read back). */
+static int event_from_json(jctx_t *c, di_event_t *de) {
+  nm_event_t *e = &de->ev;
   uint64_t a, b, d, f, g;
   uint8_t x, y, z;
+  de->known = 1;
   switch (e->type) {
     case NM_EV_USAGE:
       if (jnum(c, "therapy_hours", 3, 24000, 1, &a) || jnum(c, "adjustments", 0, UINT16_MAX, 1, &b) ||
@@ -239,20 +244,20 @@ static int encode_event(jctx_t *c, di_event_t *e) {
         return -1;
       }
       /* Hours are written with 3 decimals of minutes * 1000 / 60: back to whole minutes. */
-      nm_wr_u16(&w, (uint16_t)((a * 60u + 500u) / 1000u));
-      nm_wr_u16(&w, (uint16_t)b);
-      nm_wr_u32(&w, (uint32_t)d);
-      nm_wr_u8(&w, (uint8_t)f);
-      nm_wr_u16(&w, (uint16_t)g);
+      e->u.usage.therapy_min = (uint16_t)((a * 60u + 500u) / 1000u);
+      e->u.usage.adjustments = (uint16_t)b;
+      e->u.usage.avg_amp_ua = (uint32_t)d;
+      e->u.usage.mode_changes = (uint8_t)f;
+      e->u.usage.soc_pm = (uint16_t)g;
       break;
     case NM_EV_BATTERY:
       if (jname(c, "state", di_batt_state, 4, 1, &x) || jnum(c, "battery_pct", 1, 1000, 1, &a) ||
           jnum(c, "remaining_mah", 3, UINT32_MAX, 0, &b)) {
         return -1;
       }
-      nm_wr_u8(&w, x);
-      nm_wr_u16(&w, (uint16_t)a);
-      nm_wr_u32(&w, (uint32_t)b);
+      e->u.battery.state = x;
+      e->u.battery.soc_pm = (uint16_t)a;
+      e->u.battery.remaining_uah = (uint32_t)b;
       break;
     case NM_EV_IMPEDANCE: {
       uint16_t m[4];
@@ -263,24 +268,26 @@ static int encode_event(jctx_t *c, di_event_t *e) {
       if (jnum(c, "mean_ohm", 0, UINT32_MAX, 1, &a)) return -1;
       const js_val *au = js_get(c->ev, "auto");
       if (au && au->type != JS_BOOL) return jfail(c, "auto", "expected true or false");
-      for (int i = 0; i < 4; i++) nm_wr_u16(&w, m[i]);
-      nm_wr_u32(&w, (uint32_t)a);
-      nm_wr_u8(&w, (uint8_t)(au && au->boolean));
+      e->u.impedance.open = m[0];
+      e->u.impedance.shrt = m[1];
+      e->u.impedance.high = m[2];
+      e->u.impedance.jump = m[3];
+      e->u.impedance.mean_ohm = (uint32_t)a;
+      e->u.impedance.auto_check = (uint8_t)(au && au->boolean);
       break;
     }
-    case NM_EV_MODE:
+    case NM_EV_MODE: {
+      uint8_t why;
       if (jname(c, "from", mode_of, NM_MODE_COUNT, 1, &x) || jname(c, "to", mode_of, NM_MODE_COUNT, 1, &y) ||
-          jname(c, "by", role_of, 3, 0, &z)) {
+          jname(c, "by", role_of, 3, 0, &z) || jname(c, "reason", di_reason, 4, 0, &why)) {
         return -1;
-      } else {
-        uint8_t why;
-        if (jname(c, "reason", di_reason, 4, 0, &why)) return -1;
-        nm_wr_u8(&w, x);
-        nm_wr_u8(&w, y);
-        nm_wr_u8(&w, z);
-        nm_wr_u8(&w, why);
       }
+      e->u.mode.from = x;
+      e->u.mode.to = y;
+      e->u.mode.role = z;
+      e->u.mode.reason = why;
       break;
+    }
     case NM_EV_FAULT:
       if (jnum(c, "detail", 0, UINT32_MAX, 0, &b)) return -1;
       if (js_get(c->ev, "fault_code")) {
@@ -293,8 +300,8 @@ static int encode_event(jctx_t *c, di_event_t *e) {
           if (strcmp(di_fault(k), v->str) == 0) a = k;
         }
       }
-      nm_wr_u32(&w, (uint32_t)a);
-      nm_wr_u32(&w, (uint32_t)b);
+      e->u.fault.fault = (uint32_t)a;
+      e->u.fault.detail = (uint32_t)b;
       break;
     case NM_EV_LEAD_STOP: {
       const js_val *v = js_get(c->ev, "contact");
@@ -304,14 +311,14 @@ static int encode_event(jctx_t *c, di_event_t *e) {
       uint8_t mask = 0;
       if (p && p->type != JS_ARR) return jfail(c, "programs", "expected an array of program slots");
       for (size_t i = 0; p && i < p->n; i++) {
-        int64_t s;
-        if (js_num_fixed(&p->items[i], 0, &s) != 0 || s < 0 || s > 7) {
+        int64_t sl;
+        if (js_num_fixed(&p->items[i], 0, &sl) != 0 || sl < 0 || sl > 7) {
           return jfail(c, "programs", "expected an array of program slots (0-7)");
         }
-        mask = (uint8_t)(mask | (1u << s));
+        mask = (uint8_t)(mask | (1u << sl));
       }
-      nm_wr_u8(&w, (uint8_t)node);
-      nm_wr_u8(&w, mask);
+      e->u.lead_stop.node = (uint8_t)node;
+      e->u.lead_stop.progs = mask;
       break;
     }
     case NM_EV_AMP:
@@ -319,18 +326,18 @@ static int encode_event(jctx_t *c, di_event_t *e) {
           jnum(c, "slot", 0, 7, 0, &b)) {
         return -1;
       }
-      nm_wr_u8(&w, (uint8_t)b);
-      nm_wr_u32(&w, (uint32_t)a);
-      nm_wr_u8(&w, x);
+      e->u.amp.slot = (uint8_t)b;
+      e->u.amp.amp_ua = (uint32_t)a;
+      e->u.amp.role = x;
       break;
     case NM_EV_BOOT:
       if (jnum(c, "reset", 0, UINT32_MAX, 0, &a)) return -1;
-      nm_wr_u32(&w, (uint32_t)a);
+      e->u.boot.resets = (uint32_t)a;
       break;
     default:
-      break; /* time and type are all the statistics need */
+      de->known = 0; /* time and type are all the statistics need */
+      break;
   }
-  e->len = (uint8_t)w.len;
   return 0;
 }
 
@@ -372,7 +379,7 @@ int hist_from_json(const js_val *root, hist_list_t *out, char *serial, size_t se
     if (jnum(&c, "seq", 0, UINT32_MAX, 0, &seq)) goto bad;
     e.seq = (uint32_t)seq;
     const js_val *t = js_get(c.ev, "time");
-    if (!t || t->type != JS_STR || hist_parse_time(t->str, &e.t_s) != 0) {
+    if (!t || t->type != JS_STR || hist_parse_time(t->str, &e.ev.t_s) != 0) {
       char msg[128];
       snprintf(msg, sizeof msg, "%s: expected a UTC time \"YYYY-MM-DD HH:MM:SS\"", t ? js_describe(t, d, sizeof d) : "missing");
       if (t && t->type == JS_STR) snprintf(msg, sizeof msg, "%s is not a UTC time \"YYYY-MM-DD HH:MM:SS\"", js_quote(d, sizeof d, t->str, 24));
@@ -384,15 +391,15 @@ int hist_from_json(const js_val *root, hist_list_t *out, char *serial, size_t se
       jfail(&c, "type", ty ? "expected a string like \"usage\"" : "missing");
       goto bad;
     }
-    e.type = 0xFF;
+    e.ev.type = 0xFF;
     for (unsigned k = 1; k < 64; k++) {
       if (strcmp(di_event_type((uint8_t)k), ty->str) == 0) {
-        e.type = (uint8_t)k;
+        e.ev.type = (uint8_t)k;
         break;
       }
     }
     /* A type this host does not know (a newer device) is kept as such and not counted. */
-    if (encode_event(&c, &e) != 0) goto bad;
+    if (event_from_json(&c, &e) != 0) goto bad;
     if (hist_collect(out, &e) != 0) {
       snprintf(err, errcap, "out of memory");
       goto bad;
@@ -459,11 +466,10 @@ int hist_usage(const di_event_t *ev, size_t n, uint32_t since_s, hist_usage_t *u
    * (a reset keeps it); -1 while unknown (the log's start was overwritten). */
   int mode = -1;
   for (size_t i = 0; i < n; i++) {
-    const di_event_t *e = &ev[i];
-    if (i > 0 && e->t_s < ev[i - 1].t_s) u->clock_back++;
-    nm_rd_t r;
-    nm_rd_init(&r, e->data, e->len);
+    const nm_event_t *e = &ev[i].ev;
+    if (i > 0 && e->t_s < ev[i - 1].ev.t_s) u->clock_back++;
     int in_range = e->t_s >= since_s;
+    if (!ev[i].known && e->type != NM_EV_PROVISION) continue; /* not this host's to count */
     switch (e->type) {
       case NM_EV_PROVISION:
         mode = NM_MODE_SHELF;
@@ -477,13 +483,11 @@ int hist_usage(const di_event_t *ev, size_t n, uint32_t since_s, hist_usage_t *u
         memset(&d, 0, sizeof d);
         d.t_s = e->t_s;
         d.day = e->t_s / 86400u ? e->t_s / 86400u - 1u : 0u;
-        d.therapy_min = nm_rd_u16(&r);
-        d.adjustments = nm_rd_u16(&r);
-        d.avg_amp_ua = nm_rd_u32(&r);
-        d.mode_changes = nm_rd_u8(&r);
-        d.soc_pm = nm_rd_u16(&r);
-        if (r.err) break; /* a record of another shape: not this host's to count */
-        if (d.therapy_min > 1440u) d.therapy_min = 1440u;
+        d.therapy_min = e->u.usage.therapy_min > 1440u ? (uint16_t)1440u : e->u.usage.therapy_min;
+        d.adjustments = e->u.usage.adjustments;
+        d.avg_amp_ua = e->u.usage.avg_amp_ua;
+        d.mode_changes = e->u.usage.mode_changes;
+        d.soc_pm = e->u.usage.soc_pm;
         /* A whole day on the shelf (no change, shelf at its end) is not a patient's day. */
         if (mode == NM_MODE_SHELF && d.mode_changes == 0) {
           if (d.day >= u->since_day) u->shelf_days++;
@@ -500,11 +504,10 @@ int hist_usage(const di_event_t *ev, size_t n, uint32_t since_s, hist_usage_t *u
       case NM_EV_MODE: {
         hist_mode_t m;
         m.t_s = e->t_s;
-        m.from = nm_rd_u8(&r);
-        m.to = nm_rd_u8(&r);
-        m.role = nm_rd_u8(&r);
-        m.reason = e->len > 3 ? nm_rd_u8(&r) : (uint8_t)NM_REASON_NONE;
-        if (r.err) break;
+        m.from = e->u.mode.from;
+        m.to = e->u.mode.to;
+        m.role = e->u.mode.role;
+        m.reason = e->u.mode.reason;
         mode = m.to;
         if (!in_range) break;
         u->modes[u->n_modes++] = m;
@@ -520,15 +523,14 @@ int hist_usage(const di_event_t *ev, size_t n, uint32_t since_s, hist_usage_t *u
         f.t_s = e->t_s;
         f.type = e->type;
         if (e->type == NM_EV_FAULT) {
-          f.fault = nm_rd_u32(&r);
-          f.detail = nm_rd_u32(&r);
+          f.fault = e->u.fault.fault;
+          f.detail = e->u.fault.detail;
+          u->fault_count++;
         } else {
-          f.node = nm_rd_u8(&r);
-          f.progs = nm_rd_u8(&r);
+          f.node = e->u.lead_stop.node;
+          f.progs = e->u.lead_stop.progs;
         }
-        if (r.err) break;
         u->faults[u->n_faults++] = f;
-        if (e->type == NM_EV_FAULT) u->fault_count++;
         break;
       }
       case NM_EV_BATTERY: {
@@ -536,9 +538,8 @@ int hist_usage(const di_event_t *ev, size_t n, uint32_t since_s, hist_usage_t *u
         hist_batt_t b;
         memset(&b, 0, sizeof b);
         b.t_s = e->t_s;
-        b.state = nm_rd_u8(&r);
-        b.soc_pm = nm_rd_u16(&r);
-        if (r.err) break;
+        b.state = e->u.battery.state;
+        b.soc_pm = e->u.battery.soc_pm;
         u->batt[u->n_batt++] = b;
         u->batt_changes++;
         break;
@@ -547,13 +548,12 @@ int hist_usage(const di_event_t *ev, size_t n, uint32_t since_s, hist_usage_t *u
         if (!in_range) break;
         hist_imp_t m;
         m.t_s = e->t_s;
-        m.open = nm_rd_u16(&r);
-        m.shrt = nm_rd_u16(&r);
-        m.high = nm_rd_u16(&r);
-        m.jump = nm_rd_u16(&r);
-        m.mean_ohm = nm_rd_u32(&r);
-        m.auto_check = nm_rd_u8(&r);
-        if (r.err) break;
+        m.open = e->u.impedance.open;
+        m.shrt = e->u.impedance.shrt;
+        m.high = e->u.impedance.high;
+        m.jump = e->u.impedance.jump;
+        m.mean_ohm = e->u.impedance.mean_ohm;
+        m.auto_check = e->u.impedance.auto_check;
         u->imp[u->n_imp++] = m;
         u->imp_daily += m.auto_check != 0;
         u->imp_flagged += (m.open | m.shrt | m.high | m.jump) != 0;

@@ -13,6 +13,7 @@
 
 #include "json.h"
 #include "nmod/core.h"
+#include "nmod/crypto.h"
 
 void kf_hex(char *out, const uint8_t *p, size_t n) {
   static const char h[] = "0123456789abcdef";
@@ -56,11 +57,15 @@ int kf_write(const char *path, const kf_key_t *k, char *err, size_t errcap) {
     snprintf(err, errcap, "cannot write key file '%s': %s", path, strerror(errno));
     return -1;
   }
+  /* stdio buffers the text in a buffer of ours, so the secret's copy there is wiped too. */
+  char fbuf[512];
+  setvbuf(f, fbuf, _IOFBF, sizeof fbuf);
   fprintf(f, "{\"format\":\"nmod-key/1\",\"role\":\"%s\",\"serial\":\"%s\",\"key_id\":\"%s\",\"secret\":\"%s\"}\n",
           k->role == NM_ROLE_CLINICIAN ? "clinician" : "patient", k->serial, id, sec);
-  memset(sec, 0, sizeof sec);
+  nm_wipe(sec, sizeof sec);
   int bad = fflush(f) != 0 || fsync(fd) != 0;
   if (fclose(f) != 0) bad = 1;
+  nm_wipe(fbuf, sizeof fbuf);
   if (bad) {
     snprintf(err, errcap, "writing key file '%s' failed: %s", path, strerror(errno));
     unlink(path);
@@ -136,9 +141,9 @@ int kf_parse(const char *text, size_t len, const char *path, kf_key_t *k, char *
     snprintf(k->serial, sizeof k->serial, "%s", serial);
     rc = 0;
   }
-  if (sec) memset((char *)sec, 0, strlen(sec));
+  if (sec) nm_wipe((char *)sec, strlen(sec));
   js_free(v);
-  if (rc) memset(k, 0, sizeof *k);
+  if (rc) nm_wipe(k, sizeof *k);
   return rc;
 }
 
@@ -161,7 +166,7 @@ int kf_read(const char *path, kf_key_t *k, char *err, size_t errcap) {
     return -1;
   }
   int rc = kf_parse(text, len, path, k, err, errcap);
-  memset(text, 0, len);
+  nm_wipe(text, len);
   free(text);
   return rc;
 }

@@ -13,43 +13,49 @@ static const char *kind_name(int k) { return k == NM_KIND_INS ? "ins" : "ets"; }
 static const char *therapy_name(int t) { return t == NM_THERAPY_SNM ? "snm" : "scs"; }
 static const char *cell_name(int c) { return c == NM_CELL_RECHARGEABLE ? "rechargeable" : "primary"; }
 
-int sst_parse_hardware(const char *text, size_t len, sst_hardware_t *out, char *err, size_t errcap) {
+/* One field: the index of its value in names[0..n), or -1 with a one-line error naming the
+ * file and the field. The value itself is not echoed (it may hold anything). */
+static int choice(const js_val *v, const char *path, const char *key, const char *const *names, int n, char *err,
+                  size_t errcap) {
+  const js_val *f = js_get(v, key);
+  for (int i = 0; f && f->type == JS_STR && i < n; i++) {
+    if (names[i] && strcmp(f->str, names[i]) == 0) return i;
+  }
+  char list[128] = "";
+  for (int i = 0, at = 0; i < n && at < (int)sizeof list; i++) {
+    if (names[i]) at += snprintf(list + at, sizeof list - (size_t)at, "%s%s", at ? ", " : "", names[i]);
+  }
+  snprintf(err, errcap, "'%s': \"%s\" is %s: it must be one of %s (or remove the state folder to build a new device)", path,
+           key, f ? "not one this simulator knows" : "missing", list);
+  return -1;
+}
+
+int sst_parse_hardware(const char *text, size_t len, const char *path, sst_hardware_t *out, char *err, size_t errcap) {
   char jerr[256];
   memset(out, 0, sizeof *out);
   js_val *v = js_parse(text, len, jerr, sizeof jerr);
-  if (!v) {
-    snprintf(err, errcap, "not JSON: %s", jerr);
-    return -1;
-  }
-  const js_val *k = js_get(v, "kind"), *t = js_get(v, "therapy");
-  const js_val *l = js_get(v, "lead"), *b = js_get(v, "battery");
-  if (!k || !t || !l || !b || k->type != JS_STR || t->type != JS_STR || l->type != JS_STR || b->type != JS_STR) {
-    snprintf(err, errcap, "expected the strings \"kind\", \"therapy\", \"lead\" and \"battery\"");
+  if (!v || v->type != JS_OBJ) {
+    snprintf(err, errcap, "'%s' is damaged (%s): remove the state folder to build a new device", path,
+             v ? "not an object" : jerr);
     js_free(v);
     return -1;
   }
   /* Every value must name something the simulator can build: an unknown one is damage,
    * never a default (an unknown lead used to reach sim_init as NULL). */
-  char q[48];
-  int rc = -1;
-  if (strcmp(k->str, "ets") != 0 && strcmp(k->str, "ins") != 0) {
-    snprintf(err, errcap, "\"kind\" is %s, not \"ets\" or \"ins\"", js_quote(q, sizeof q, k->str, 24));
-  } else if (strcmp(t->str, "scs") != 0 && strcmp(t->str, "snm") != 0) {
-    snprintf(err, errcap, "\"therapy\" is %s, not \"scs\" or \"snm\"", js_quote(q, sizeof q, t->str, 24));
-  } else if (nm_lead_catalog(nm_lead_by_name(l->str)) == NULL) {
-    snprintf(err, errcap, "\"lead\" is %s, not a lead of the catalog (snm-tined-4, scs-perc-8, scs-paddle-16)",
-             js_quote(q, sizeof q, l->str, 24));
-  } else if (strcmp(b->str, "primary") != 0 && strcmp(b->str, "rechargeable") != 0) {
-    snprintf(err, errcap, "\"battery\" is %s, not \"primary\" or \"rechargeable\"", js_quote(q, sizeof q, b->str, 24));
-  } else {
-    out->kind = strcmp(k->str, "ins") == 0 ? NM_KIND_INS : NM_KIND_ETS;
-    out->therapy = strcmp(t->str, "snm") == 0 ? NM_THERAPY_SNM : NM_THERAPY_SCS;
-    out->lead_model = nm_lead_by_name(l->str);
-    out->cell = strcmp(b->str, "rechargeable") == 0 ? NM_CELL_RECHARGEABLE : NM_CELL_PRIMARY;
-    rc = 0;
-  }
+  static const char *const kinds[] = {[NM_KIND_ETS] = "ets", [NM_KIND_INS] = "ins"};
+  static const char *const therapies[] = {[NM_THERAPY_SCS] = "scs", [NM_THERAPY_SNM] = "snm"};
+  static const char *const cells[] = {[NM_CELL_PRIMARY] = "primary", [NM_CELL_RECHARGEABLE] = "rechargeable"};
+  const char *leads[NM_LEAD_COUNT] = {NULL}; /* custom leads are not simulated */
+  for (uint8_t m = 1; m < NM_LEAD_COUNT; m++) leads[m] = nm_lead_name(m);
+  sst_hardware_t hw;
+  hw.kind = choice(v, path, "kind", kinds, 2, err, errcap);
+  hw.therapy = hw.kind < 0 ? -1 : choice(v, path, "therapy", therapies, 2, err, errcap);
+  hw.lead_model = hw.therapy < 0 ? -1 : choice(v, path, "lead", leads, NM_LEAD_COUNT, err, errcap);
+  hw.cell = hw.lead_model < 0 ? -1 : choice(v, path, "battery", cells, 2, err, errcap);
   js_free(v);
-  return rc;
+  if (hw.cell < 0) return -1;
+  *out = hw;
+  return 0;
 }
 
 size_t sst_format_hardware(const sst_hardware_t *hw, char *buf, size_t cap) {

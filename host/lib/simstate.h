@@ -24,8 +24,8 @@ typedef struct {
 
 /* hardware.json: {"kind":"ets"|"ins","therapy":"scs"|"snm","lead":NAME,"battery":
  * "primary"|"rechargeable"}, NAME a lead of the catalog. 0, or -1 with a one-line message
- * in err (also for a value it does not know). */
-int sst_parse_hardware(const char *text, size_t len, sst_hardware_t *out, char *err, size_t errcap);
+ * naming path (and the field, for a value missing or not known) in err. */
+int sst_parse_hardware(const char *text, size_t len, const char *path, sst_hardware_t *out, char *err, size_t errcap);
 /* The hardware.json text of hw (one line with its newline) into buf; its length, or 0 when
  * cap is too small. */
 size_t sst_format_hardware(const sst_hardware_t *hw, char *buf, size_t cap);

@@ -22,6 +22,7 @@
 #include "keyfile.h"
 #include "link.h"
 #include "net.h"
+#include "nmod/crypto.h"
 #include "nmod/dev.h"
 #include "nmod/proto.h"
 #include "sim.h"
@@ -63,10 +64,14 @@ typedef struct {
 
 static svc_t S;
 static volatile sig_atomic_t stop_flag;
+/* The flash fault the signals ask for: 1 after SIGUSR1, 0 after SIGUSR2 (the last one
+ * wins). The poll loop makes the hardware follow it (flash_fault_follow). */
+static volatile sig_atomic_t flash_want;
 
 static void on_signal(int sig) {
-  (void)sig;
-  stop_flag = 1;
+  if (sig == SIGUSR1) flash_want = 1;
+  else if (sig == SIGUSR2) flash_want = 0;
+  else stop_flag = 1;
 }
 
 static uint64_t real_us(void) {
@@ -116,6 +121,10 @@ static int lock_dir(const char *dir) {
     close(fd);
     return -1;
   }
+  /* The holder's process id, for whoever wants to signal it (kill -USR1 $(cat DIR/lock)). */
+  char pid[24];
+  int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+  if (ftruncate(fd, 0) != 0 || write(fd, pid, (size_t)n) != n) say("cannot write the process id into '%s'", path);
   return fd;
 }
 
@@ -130,10 +139,10 @@ static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, in
   size_t len;
   if (js_read_file(path, 4096, &text, &len, err, sizeof err) == 0) {
     sst_hardware_t hw;
-    int rc = sst_parse_hardware(text, len, &hw, err, sizeof err);
+    int rc = sst_parse_hardware(text, len, path, &hw, err, sizeof err);
     free(text);
     if (rc != 0) {
-      say("'%s' is damaged (%s): remove the state folder to build a new device", path, err);
+      say("%s", err);
       return -1;
     }
     *kind = hw.kind;
@@ -239,6 +248,65 @@ static void battery_load(void) {
   S.hw.cell.preused_pc = b.used_pc;
   S.hw.cell.throughput_pc = b.throughput_pc;
   S.hw.cell.recharges = b.recharges;
+}
+
+/* The injected flash fault (SIGUSR1 on, SIGUSR2 off) is the hardware's, like the cell: it
+ * lasts while the file flash-fault exists in the state folder, so it survives a restart
+ * of the sim, and it is on before the device boots. */
+static void flash_fault_path(char *path, size_t cap) { snprintf(path, cap, "%s/flash-fault", S.cfg->state_dir); }
+
+/* 1 when the state folder holds the fault, 0 when not, -1 (said why) when it cannot tell. */
+static int flash_fault_load(void) {
+  char path[1024];
+  struct stat st;
+  flash_fault_path(path, sizeof path);
+  if (lstat(path, &st) != 0) {
+    if (errno == ENOENT) return 0;
+    say("cannot read '%s': %s", path, strerror(errno));
+    return -1;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    say("'%s' is not a regular file: remove it (it marks an injected flash fault)", path);
+    return -1;
+  }
+  return 1;
+}
+
+/* Make the simulated flash follow flash_want: on, every later write and erase fails. */
+static void flash_fault_follow(void) {
+  int on = flash_want ? 1 : 0;
+  if (on == (int)S.hw.nvm.stuck) return;
+  char path[1024];
+  flash_fault_path(path, sizeof path);
+  sim_nvm_set_fault(&S.hw, on);
+  if (on) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    static const char note[] = "flash writes and erases fail until nmod sim gets SIGUSR2\n";
+    int ok = fd >= 0 && write(fd, note, sizeof note - 1) == (ssize_t)(sizeof note - 1);
+    if (fd >= 0 && close(fd) != 0) ok = 0;
+    if (ok) say("flash fault injected: every flash write and erase fails until SIGUSR2");
+    else say("flash fault injected, but not kept in '%s' (%s): it ends when this sim stops", path, strerror(errno));
+  } else {
+    if (unlink(path) == 0 || errno == ENOENT) say("flash fault healed: flash writes and erases work again");
+    else say("flash fault healed, but '%s' stays (%s): it comes back at the next start", path, strerror(errno));
+  }
+}
+
+/* A device that cannot boot on its stuck flash stays down (like hardware resetting in a
+ * loop) until the fault is healed or the sim is stopped. Returns 1 once healed. */
+static int wait_for_heal(void) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGUSR1);
+  sigaddset(&block, SIGUSR2);
+  sigaddset(&block, SIGINT);
+  sigaddset(&block, SIGTERM);
+  sigprocmask(SIG_BLOCK, &block, &old);
+  while (!stop_flag && flash_want) sigsuspend(&old);
+  sigprocmask(SIG_SETMASK, &old, NULL);
+  if (stop_flag) return 0;
+  flash_fault_follow();
+  return 1;
 }
 
 /* ---- connections -------------------------------------------------------------------- */
@@ -385,6 +453,15 @@ int svc_run(const svc_cfg_t *cfg) {
   }
   int lock = lock_dir(cfg->state_dir);
   if (lock < 0) return 2;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigfillset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGUSR1, &sa, NULL);
+  sigaction(SIGUSR2, &sa, NULL);
+  signal(SIGPIPE, SIG_IGN);
   int kind, therapy, lead_model, cell;
   if (hardware(cfg, &kind, &therapy, &lead_model, &cell) != 0) return 2;
   struct sockaddr_in addr;
@@ -408,13 +485,31 @@ int svc_run(const svc_cfg_t *cfg) {
   S.real0_us = real_us();
   S.rng = S.real0_us;
   S.link = link_model((link_kind)cfg->link);
-  nm_factory_t factory = {(uint8_t)kind, (uint8_t)therapy, *lead, (uint32_t)time(NULL), (uint8_t)cell};
-  int rc = nm_dev_boot(&S.dev, sim_port(&S.hw), &factory);
-  if (rc != NM_OK) {
-    say("the device in '%s' does not boot: %s", cfg->state_dir, nm_err_str(rc));
-    return 1;
+  int stuck = flash_fault_load();
+  if (stuck < 0) return 2;
+  if (stuck) {
+    flash_want = 1;
+    sim_nvm_set_fault(&S.hw, 1);
+    say("flash fault on (kept in the state folder): every flash write and erase fails until SIGUSR2");
   }
-  if (S.dev.provisioned_now) {
+  nm_factory_t factory = {(uint8_t)kind, (uint8_t)therapy, *lead, (uint32_t)time(NULL), (uint8_t)cell};
+  int rc;
+  while ((rc = nm_dev_boot(&S.dev, sim_port(&S.hw), &factory)) != NM_OK) {
+    const char *why = S.dev.boot_fail == NM_BOOTF_NO_IDENTITY
+                          ? " (its identity was lost to flash damage: it stays off and unreachable; a new one is never made)"
+                      : S.dev.boot_fail == NM_BOOTF_STORE ? " (its memory is damaged beyond use: nothing was written)"
+                      : S.hw.nvm.stuck ? " (its flash is stuck: send SIGUSR2 to heal it and boot)"
+                                       : "";
+    say("the device in '%s' does not boot: %s%s", cfg->state_dir, nm_err_str(rc), why);
+    if (!S.hw.nvm.stuck || S.dev.boot_fail != NM_BOOTF_NONE || !wait_for_heal()) return 1;
+  }
+  if (S.dev.core.alerts & NM_ALERT_STORE) say("its flash cannot be written: booted with therapy off until it can");
+  if (S.dev.core.alerts & NM_ALERT_DAMAGE) say("flash damage found at boot: see 'programmer history' (damage event)");
+  char keypath[1024];
+  snprintf(keypath, sizeof keypath, "%s/clinician.key", cfg->state_dir);
+  /* The manufacturer's key service: a new device's key, or a key file that a kill cut off
+   * between provisioning and writing it. */
+  if (S.dev.provisioned_now || access(keypath, F_OK) != 0) {
     kf_key_t k;
     memset(&k, 0, sizeof k);
     k.role = NM_ROLE_CLINICIAN;
@@ -426,9 +521,10 @@ int svc_run(const svc_cfg_t *cfg) {
     unlink(path); /* a key of an earlier device in this folder is void now */
     if (kf_write(path, &k, err, sizeof err) != 0) {
       say("%s", err);
+      nm_wipe(&k, sizeof k);
       return 1;
     }
-    memset(&k, 0, sizeof k);
+    nm_wipe(&k, sizeof k);
   }
   S.hw.load_ohm = S.dev.core.set.load.impedance_ohm;
   uint8_t serial[NM_SERIAL_LEN];
@@ -452,15 +548,9 @@ int svc_run(const svc_cfg_t *cfg) {
          S.dev.provisioned_now ? "new device (clinician key in the state folder)" : "restored from its flash", port);
   fflush(stdout);
 
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  signal(SIGPIPE, SIG_IGN);
-
   uint64_t saved_at = real_us();
   while (!stop_flag) {
+    flash_fault_follow();
     advance();
     if (real_us() - saved_at > 5000000u) {
       battery_save();
@@ -492,6 +582,8 @@ int svc_run(const svc_cfg_t *cfg) {
     int ms = wake > now ? (int)((wake - now + 999u) / 1000u) : 0;
     int n = poll(pfd, (nfds_t)np, ms);
     if (n < 0 && errno != EINTR) break;
+    /* A signal sent before a request arrived is in effect before the request is read. */
+    flash_fault_follow();
     /* Closed connections first, so a controller that just left frees its slot before a
      * new one's HELLO is read in the same round. */
     for (int k = 1; n > 0 && k < np; k++) {

@@ -26,7 +26,10 @@ typedef struct {
   int quiet;                  /* 1: no per-request log lines */
 } svc_cfg_t;
 
-/* Run until SIGINT or SIGTERM. Returns the process exit code; prints one-line errors. */
+/* Run until SIGINT or SIGTERM. SIGUSR1 makes every later flash write and erase fail,
+ * SIGUSR2 heals the flash; the fault is kept in STATE/flash-fault while it lasts, so a
+ * restart keeps it (docs/DEVICE-HEALTH.md, "Fault injection"). STATE/lock holds the pid.
+ * Returns the process exit code; prints one-line errors. */
 int svc_run(const svc_cfg_t *cfg);
 
 #endif

@@ -9,9 +9,10 @@
  * the interrupt actually runs. A new pattern or a stop takes effect at the next frame
  * boundary, so no pulse is cut or overlapped; when idle, a pattern starts at once.
  *
- * The limiter is the ASIC's own, independent of the core's safety supervisor: every
- * pattern it is given must keep each node's stimulating-phase charge under a ceiling fixed
- * when the device is built (30 uC/cm2 of the contact's area), have node currents summing to
+ * The limiter is the ASIC's own, independent of the core's safety supervisor, and the same
+ * as the simulator's (ports/limiter/olim.h): every pattern it is given must keep each
+ * node's stimulating-phase charge under a ceiling fixed when the device is built (the lower
+ * of 30 uC/cm2 and Shannon k < 1.85 on the contact's area), have node currents summing to
  * zero and each channel's charge balanced over a frame, and have slots in range, ascending,
  * not overlapping and inside the frame. A pattern that fails trips the stage: output stops
  * at once and the reason is kept until the core resets it. An over-current fault injected
@@ -27,8 +28,7 @@
 #include "cm_port.h"
 #include "mps2.h"
 #include "nmod/err.h"
-#include "nmod/lead.h"
-#include "nmod/limits.h"
+#include "olim_lead.h"
 
 #define NS_PER_S 1000000000u
 
@@ -55,7 +55,8 @@ typedef struct {
   cm_out_count_t cnt, at_start, at_mark;
   uint64_t mark_ns;
   uint8_t mark_armed, mark_taken;
-  uint32_t limit_pc[NM_NODES];
+  olim_t lim;                    /* the limiter's ceilings, set when the device is built */
+  olim_trip_t trip;              /* why the limiter last refused a pattern */
   uint8_t overcurrent[NM_NODES]; /* the current monitor's fault hook */
   nm_out_status_t st;
   uint8_t trip_event;
@@ -230,61 +231,13 @@ void cm_isr_dualtimer(void) {
   out.isr_ticks += cm_ticks() - t0;
 }
 
-/* ---- the limiter --------------------------------------------------------------------- */
-
-/* NM_OUT_TRIP_* for pattern p; the node and charge of a charge trip in *node, *q. */
-static uint32_t limiter(const nm_pattern_t *p, uint8_t *node, uint32_t *q) {
-  if (p->frame_hz == 0 || p->frame_hz > 100000u || p->n_chan == 0 || p->n_chan > NM_MAX_RUNNING ||
-      p->n_slot > NM_PATTERN_MAX_SLOTS) {
-    return NM_OUT_TRIP_SHAPE;
-  }
-  for (uint8_t c = 0; c < p->n_chan; c++) {
-    const nm_chan_t *ch = &p->chan[c];
-    int64_t sum = 0;
-    for (uint8_t n = 0; n < NM_NODES; n++) {
-      int32_t ua = ch->node_ua[n];
-      sum += ua;
-      uint32_t qn = mag_pc(ua, ch->width_us);
-      if (qn > out.limit_pc[n]) {
-        *node = n;
-        *q = qn;
-        return NM_OUT_TRIP_CHARGE;
-      }
-    }
-    if (sum != 0) return NM_OUT_TRIP_BALANCE;
-  }
-  /* Each channel's stimulating time per frame equals its recharge time per frame. */
-  uint64_t stim_us[NM_MAX_RUNNING] = {0}, rech_us[NM_MAX_RUNNING] = {0};
-  uint64_t frame_ns = NS_PER_S / p->frame_hz;
-  for (uint8_t i = 0; i < p->n_slot; i++) {
-    const nm_slot_t *s = &p->slot[i];
-    if (s->chan >= p->n_chan) return NM_OUT_TRIP_SHAPE;
-    const nm_chan_t *ch = &p->chan[s->chan];
-    uint64_t end = s->offset_ns + (uint64_t)ch->width_us * 1000u;
-    stim_us[s->chan] += ch->width_us;
-    if (s->recharge) {
-      end += ((uint64_t)ch->gap_us + ch->recharge_us) * 1000u;
-      rech_us[s->chan] += ch->recharge_us;
-    }
-    if (end > frame_ns) return NM_OUT_TRIP_SHAPE;
-    if (i + 1 < p->n_slot && end > p->slot[i + 1].offset_ns) return NM_OUT_TRIP_SHAPE;
-  }
-  for (uint8_t c = 0; c < p->n_chan; c++) {
-    if (stim_us[c] != rech_us[c]) return NM_OUT_TRIP_BALANCE;
-  }
-  return NM_OUT_TRIP_NONE;
-}
-
 /* ---- the port functions --------------------------------------------------------------- */
 
 void cm_out_init(const nm_lead_t *lead) {
   timer_off();
   memset(&out, 0, sizeof out);
-  for (uint8_t n = 0; n < NM_NODES; n++) {
-    /* 30 uC/cm2 over the contact: q_pc = 30000 nC/cm2 * area_um2 / 1e5. */
-    uint64_t q = (uint64_t)NM_DENSITY_MAX_NC_CM2 * nm_lead_node_area_um2(lead, n) / 100000u;
-    out.limit_pc[n] = q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
-  }
+  olim_hw_t hw = olim_hw_of_lead(lead);
+  olim_init(&out.lim, &hw);
   cm_nvic_enable(CM_IRQ_DUAL, CM_PRIO_DEVICES);
 }
 
@@ -309,13 +262,10 @@ int cm_out_load(void *ctx, const nm_pattern_t *p) {
   uint64_t now = t0 * CM_TICK_NS;
   account(now);
   int err = NM_OK;
-  uint8_t node = 0;
-  uint32_t q = 0;
-  uint32_t why;
   if (out.st.tripped) {
     err = NM_EREFUSED; /* stays off until the core resets it */
-  } else if ((why = limiter(p, &node, &q)) != NM_OUT_TRIP_NONE) {
-    trip(why, node, q);
+  } else if (olim_check(&out.lim, p, &out.trip) != NM_OUT_TRIP_NONE) {
+    trip(out.trip.why, out.trip.node, out.trip.charge_pc);
     err = NM_EREFUSED;
   } else if (!out.has_cur) {
     start_pattern(p, now);
@@ -413,6 +363,13 @@ void cm_out_info(cm_out_info_t *info) {
   info->loads = out.loads;
   info->call_ticks = out.call_ticks;
   info->calls = out.calls;
+  cm_irq_restore(m);
+}
+
+void cm_out_limiter(olim_t *lim, olim_trip_t *trip) {
+  uint32_t m = cm_irq_save();
+  *lim = out.lim;
+  *trip = out.trip;
   cm_irq_restore(m);
 }
 

@@ -25,14 +25,16 @@
 #include "mps2.h"
 #include "nmod/core.h"
 #include "nmod/port.h"
+#include "olim.h"
 
 #define CM_NEVER UINT64_MAX
 
 /* ---- the device --------------------------------------------------------------------- */
 
 /* Power up the board for a device with `lead` and load impedance `load_ohm`: clock and
- * timers, the output stage (its limiter ceilings come from the lead's contact areas), the
- * erased external flash. Returns the port to hand to nm_core_init. */
+ * timers, the output stage (its limiter, ports/limiter, takes its ceilings from its own table
+ * of the lead's contact areas), the erased external flash. Returns the port to hand to
+ * nm_core_init. */
 const nm_port_t *cm_port_init(const nm_lead_t *lead, uint32_t load_ohm);
 /* A reset of the same device: everything starts again (clock from 0, output stage idle,
  * faults cleared) except the external flash, which keeps what was written. */
@@ -150,6 +152,9 @@ typedef struct {
 
 void cm_out_init(const nm_lead_t *lead);
 void cm_out_info(cm_out_info_t *info);
+/* The limiter's ceilings (olim.h) and why it last refused a pattern (zero when it has not
+ * since power-on). */
+void cm_out_limiter(olim_t *lim, olim_trip_t *trip);
 /* The counters: everything whose stimulating phase started before now. */
 void cm_out_counts(cm_out_count_t *cnt);
 /* Take a snapshot of the counters at exactly t_ns (pulses starting before t_ns), however

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "nmod/cmd.h"
-#include "nmod/wire.h"
+#include "nmod/records.h"
 
 nm_prog_t cm_prog(const char *name, uint32_t wave, uint32_t rate_hz, uint32_t burst_pulses, uint32_t intra_hz,
                   uint32_t width_us, uint32_t amp_ua, uint32_t pt_min_ua, uint32_t pt_max_ua) {

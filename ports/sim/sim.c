@@ -167,7 +167,7 @@ void sim_set_node_ohm(sim_hw_t *hw, uint8_t node, uint32_t ohm) {
 }
 
 void sim_set_limit(sim_hw_t *hw, uint8_t node, uint32_t limit_pc) {
-  if (node < NM_NODES) hw->out.limit_pc[node] = limit_pc;
+  olim_set_ceiling(&hw->out.lim, node, limit_pc);
 }
 
 void sim_seed_rng(sim_hw_t *hw, uint64_t seed) {

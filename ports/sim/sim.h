@@ -16,6 +16,7 @@
 #include "nmod/core.h"
 #include "nmod/energy.h"
 #include "nmod/port.h"
+#include "olim.h"
 
 typedef enum { SIM_FAULT_NONE = 0, SIM_FAULT_OPEN = 1, SIM_FAULT_SHORT = 2 } sim_fault;
 
@@ -37,9 +38,11 @@ typedef struct {
   uint64_t swap_at_ns;   /* when pend (or the stop) takes effect */
   uint64_t done_ns;      /* counted up to here */
   uint64_t slot_batt_pc[NM_PATTERN_MAX_SLOTS]; /* battery charge per pulse of cur */
-  /* The limiter: the hardware's own per-phase charge ceiling per node, set when the
-   * device is built (sim_init), independent of the core's supervisor. */
-  uint32_t limit_pc[NM_NODES];
+  /* The limiter (ports/limiter/olim.h): the hardware's own per-phase charge ceiling per
+   * node, set when the device is built (sim_init), independent of the core's supervisor;
+   * and why it last tripped (the bound of a charge trip, beyond nm_out_status_t). */
+  olim_t lim;
+  olim_trip_t trip;
   nm_out_status_t st;
   /* What was delivered. */
   uint64_t pulses;                    /* stimulating phases, all programs */
@@ -62,6 +65,10 @@ typedef struct {
   int64_t cut_after;     /* -1: never */
   uint8_t cut;           /* 1 after the cut happened */
   uint64_t seed;         /* what a torn write leaves behind */
+  /* Stuck flash (worn out or disconnected): while set, every program and erase fails
+   * (NM_EIO) and changes nothing; reads work. Independent of the power cut. */
+  uint8_t stuck;
+  uint64_t stuck_refused; /* program/erase operations refused while stuck */
 } sim_nvm_t;
 
 /* The cell and its fuel gauge. Charges in pC (1 uAh = 3.6e9 pC). */
@@ -99,8 +106,9 @@ typedef struct {
 } sim_hw_t;
 
 /* Build simulated hardware for `lead` with load impedance `load_ohm` (per-contact
- * impedance load_ohm / 2) and compliance_mv. The limiter ceiling of each node is its
- * contact area at 30 uC/cm2. NVM: `pages` pages of `page_size` bytes in `nvm_mem` (may be
+ * impedance load_ohm / 2) and compliance_mv. The limiter's ceiling of each node is the
+ * lower of 30 uC/cm2 and Shannon k < 1.85 on the contact's area as the limiter knows it
+ * (olim.h: its own table for a catalog lead, lead->area_um2 for a custom one). NVM: `pages` pages of `page_size` bytes in `nvm_mem` (may be
  * NULL when pages is 0). */
 void sim_init(sim_hw_t *hw, const nm_lead_t *lead, uint32_t load_ohm, uint32_t compliance_mv,
               uint8_t *nvm_mem, uint32_t page_size, uint32_t pages);
@@ -128,11 +136,14 @@ void sim_trace_csv(void *user, const sim_phase_t *ph);
 /* Fault injection and test-only setters. */
 void sim_set_fault(sim_hw_t *hw, uint8_t node, uint8_t fault);
 void sim_set_node_ohm(sim_hw_t *hw, uint8_t node, uint32_t ohm);
+/* Lower (or raise) node `node`'s limiter ceiling to limit_pc. */
 void sim_set_limit(sim_hw_t *hw, uint8_t node, uint32_t limit_pc);
 void sim_seed_rng(sim_hw_t *hw, uint64_t seed);
 /* Cut power to the flash after `ops` more program/erase operations (see sim_nvm_t). */
 void sim_nvm_cut_after(sim_hw_t *hw, int64_t ops);
 void sim_nvm_power_restore(sim_hw_t *hw);
+/* Make every later program and erase fail (on = 1), or heal the flash (on = 0). */
+void sim_nvm_set_fault(sim_hw_t *hw, int on);
 
 /* The cell: type and defaults (nmod/battery.h), starting at pct percent charged. Also sets
  * the energy model's cell voltage. Until it is called the device runs from a bench supply:

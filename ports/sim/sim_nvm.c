@@ -1,9 +1,11 @@
-/* sim_nvm.c: simulated NOR flash with power-cut injection.
+/* sim_nvm.c: simulated NOR flash with power-cut and stuck-flash injection.
  *
  * Erase sets a page to 0xFF; programming ANDs bytes in (it can only clear bits), as NOR
  * flash does. A power cut tears the operation in progress: a program writes only a prefix
  * of its bytes, an erase leaves part of the page erased and part as it was. Every later
- * operation fails (NM_EIO) until sim_nvm_power_restore(), like a device without power. */
+ * operation fails (NM_EIO) until sim_nvm_power_restore(), like a device without power.
+ * A stuck flash (sim_nvm_set_fault) refuses every program and erase whole, before it
+ * touches a byte or counts towards a power cut, and keeps reading. */
 #include <string.h>
 
 #include "nmod/err.h"
@@ -48,6 +50,10 @@ int sim_nvm_prog(void *ctx, uint32_t addr, const void *buf, size_t len) {
   const uint8_t *src = buf;
   if (n->cut) return NM_EIO;
   if (!in_range(n, addr, len)) return NM_EINVAL;
+  if (n->stuck) {
+    n->stuck_refused++;
+    return NM_EIO;
+  }
   size_t upto = len;
   int torn = cut_now(n);
   if (torn) upto = len ? (size_t)(next_rand(n) % len) : 0;
@@ -60,6 +66,10 @@ int sim_nvm_erase(void *ctx, uint32_t page) {
   sim_nvm_t *n = &((sim_hw_t *)ctx)->nvm;
   if (n->cut) return NM_EIO;
   if (page >= n->pages || !n->mem) return NM_EINVAL;
+  if (n->stuck) {
+    n->stuck_refused++;
+    return NM_EIO;
+  }
   uint8_t *p = n->mem + (size_t)page * n->page_size;
   if (cut_now(n)) {
     /* A torn erase: a random part of the page is erased, the rest keeps old bytes. */
@@ -83,3 +93,5 @@ void sim_nvm_power_restore(sim_hw_t *hw) {
   hw->nvm.cut = 0;
   hw->nvm.cut_after = -1;
 }
+
+void sim_nvm_set_fault(sim_hw_t *hw, int on) { hw->nvm.stuck = on ? 1u : 0u; }

@@ -6,14 +6,15 @@
  * simulating a day does not depend on the pulse rate. Only traced windows visit pulses
  * one by one.
  *
- * The limiter is this stage's own check, written apart from the core's supervisor: a
- * per-node ceiling on the charge of a stimulating phase, current balance, and shape.
+ * The limiter is this stage's own (ports/limiter/olim.h, shared with the Cortex-M port and
+ * written apart from the core's supervisor): every pattern is checked before its first
+ * pulse, against per-node ceilings set when the hardware is built.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "nmod/err.h"
-#include "nmod/limits.h"
+#include "olim_lead.h"
 #include "sim.h"
 
 #define NS 1000000000ull
@@ -42,50 +43,14 @@ static uint64_t boundary_at_or_after(const sim_out_t *o, uint64_t t) {
 
 void sim_out_init(sim_out_t *o, const nm_lead_t *lead) {
   memset(o, 0, sizeof *o);
-  for (uint8_t n = 0; n < NM_NODES; n++) {
-    uint32_t area = nm_lead_node_area_um2(lead, n);
-    /* 30 uC/cm2 of the contact's area: q_pc = 30000 nC/cm2 * area_um2 / 1e5. */
-    uint64_t q = (uint64_t)NM_DENSITY_MAX_NC_CM2 * area / 100000u;
-    o->limit_pc[n] = q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
-  }
+  olim_hw_t hw = olim_hw_of_lead(lead);
+  olim_init(&o->lim, &hw);
 }
 
 static uint32_t abs_charge(int32_t ua, uint32_t us) {
   uint64_t m = ua < 0 ? (uint64_t)(-(int64_t)ua) : (uint64_t)ua;
   uint64_t q = m * us;
   return q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
-}
-
-/* The limiter: returns NM_OUT_TRIP_* for pattern p. */
-static uint32_t limiter(sim_out_t *o, const nm_pattern_t *p) {
-  if (p->frame_hz == 0 || p->n_chan > NM_MAX_RUNNING || p->n_slot > NM_PATTERN_MAX_SLOTS) {
-    return NM_OUT_TRIP_SHAPE;
-  }
-  for (uint8_t c = 0; c < p->n_chan; c++) {
-    int64_t sum = 0;
-    for (uint8_t n = 0; n < NM_NODES; n++) {
-      int32_t ua = p->chan[c].node_ua[n];
-      sum += ua;
-      uint32_t q = abs_charge(ua, p->chan[c].width_us);
-      if (q > o->limit_pc[n]) {
-        o->st.trip_node = n;
-        o->st.trip_charge_pc = q;
-        return NM_OUT_TRIP_CHARGE;
-      }
-    }
-    if (sum != 0) return NM_OUT_TRIP_BALANCE;
-  }
-  uint64_t frame_ns = NS / p->frame_hz;
-  for (uint8_t i = 0; i < p->n_slot; i++) {
-    const nm_slot_t *s = &p->slot[i];
-    if (s->chan >= p->n_chan) return NM_OUT_TRIP_SHAPE;
-    const nm_chan_t *c = &p->chan[s->chan];
-    uint64_t end = s->offset_ns + (uint64_t)c->width_us * 1000u;
-    if (s->recharge) end += ((uint64_t)c->gap_us + c->recharge_us) * 1000u;
-    if (end > frame_ns) return NM_OUT_TRIP_SHAPE;
-    if (i + 1 < p->n_slot && end > p->slot[i + 1].offset_ns) return NM_OUT_TRIP_SHAPE;
-  }
-  return NM_OUT_TRIP_NONE;
 }
 
 static void set_cur(sim_hw_t *hw, const nm_pattern_t *p, uint64_t start_ns) {
@@ -193,9 +158,11 @@ int sim_out_load(void *ctx, const nm_pattern_t *p) {
   sim_out_t *o = &hw->out;
   sim_out_account(hw, hw->now_ns);
   if (o->st.tripped) return NM_EREFUSED; /* stays off until reset */
-  uint32_t trip = limiter(o, p);
+  uint32_t trip = olim_check(&o->lim, p, &o->trip);
   if (trip) {
     o->st.tripped = trip;
+    o->st.trip_node = o->trip.node;
+    o->st.trip_charge_pc = o->trip.charge_pc;
     o->has_cur = o->has_pend = o->stop_pending = 0; /* hardware stops at once */
     return NM_EREFUSED;
   }
@@ -231,4 +198,5 @@ void sim_out_status(void *ctx, nm_out_status_t *st) {
 void sim_out_reset(void *ctx) {
   sim_hw_t *hw = ctx;
   memset(&hw->out.st, 0, sizeof hw->out.st);
+  memset(&hw->out.trip, 0, sizeof hw->out.trip);
 }

@@ -113,6 +113,14 @@ static void sim_start(const char *dir, const char *extra1, const char *extra2) {
   sim_start_argv(dir, extra);
 }
 
+/* A new device in tmpdir/name (the state folder in `state`), programmed with the SNM
+ * default, therapy on, a remote paired (remote_key). */
+__attribute__((unused)) static void sim_start_paired(const char *name) {
+  snprintf(state, sizeof state, "%s/%s", tmpdir, name);
+  sim_start(state, NULL, NULL);
+  program_and_pair();
+}
+
 static int e2e_setup(void **state_) {
   (void)state_;
   const char *s = getenv("NMOD_SRC");

@@ -1,7 +1,7 @@
 /* test_cmd.c: the command layer: malformed requests change nothing, roles per op. */
 #include "testdev.h"
 #include "nmod/cmd.h"
-#include "nmod/wire.h"
+#include "nmod/records.h"
 
 static tu_dev_t dev;
 
@@ -50,6 +50,7 @@ static void test_program_all_and_status(void **state) {
   assert_int_equal(nm_rd_u16(&r), 0);    /* no short */
   assert_int_equal(nm_rd_u8(&r), 1); /* valid */
   assert_int_equal(nm_rd_u8(&r), 1); /* running */
+  assert_int_equal(nm_rd_u16(&r), 0); /* no alerts */
   assert_int_equal(nm_rd_u8(&r), 0); /* slot */
   char name[NM_NAME_LEN];
   nm_rd_bytes(&r, name, sizeof name);
@@ -103,12 +104,12 @@ static void test_malformed_changes_nothing(void **state) {
   assert_memory_equal(&before, &dev.core.set, sizeof before);
   /* Small ops: missing and extra argument bytes. */
   const uint8_t small[][6] = {
-      {NM_OP_THERAPY},          {NM_OP_THERAPY, 1, 0},      {NM_OP_THERAPY, 2},
+      {NM_OP_THERAPY},          {NM_OP_THERAPY, 1, 0, 0},   {NM_OP_THERAPY, 2},
       {NM_OP_AMP_SET, 0, 1},    {NM_OP_AMP_STEP, 0},        {NM_OP_AMP_STEP, 0, 5},
       {NM_OP_MODE},             {NM_OP_SELECT},             {NM_OP_STATUS, 0},
       {0x7F},                   {0x00},
   };
-  const size_t lens[] = {1, 3, 2, 3, 2, 3, 1, 1, 2, 1, 1};
+  const size_t lens[] = {1, 4, 2, 3, 2, 3, 1, 1, 2, 1, 1};
   for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
     assert_int_equal(exec(NM_ROLE_CLINICIAN, small[i], lens[i], resp, &rl), NM_EINVAL);
   }

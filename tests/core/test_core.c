@@ -20,7 +20,7 @@ static void setup_snm(void) {
   tu_dev_init(&dev, NM_THERAPY_SNM, &lead, 800);
   nm_prog_t p = snm_default();
   assert_int_equal(nm_core_prog_write(&dev.core, 0, &p, NULL), NM_OK);
-  assert_int_equal(nm_core_select(&dev.core, 1), NM_OK);
+  assert_int_equal(nm_core_select(&dev.core, NM_ROLE_CLINICIAN, 1), NM_OK);
 }
 
 static void test_shelf_and_activation(void **state) {
@@ -233,9 +233,9 @@ static void test_snm_runs_one_program(void **state) {
   nm_prog_t p = snm_default();
   strcpy(p.name, "second");
   assert_int_equal(nm_core_prog_write(&dev.core, 1, &p, NULL), NM_OK);
-  assert_int_equal(nm_core_select(&dev.core, 3), NM_EREFUSED);
-  assert_int_equal(nm_core_select(&dev.core, 2), NM_OK);
-  assert_int_equal(nm_core_select(&dev.core, 4), NM_ENOENT);
+  assert_int_equal(nm_core_select(&dev.core, NM_ROLE_CLINICIAN, 3), NM_EREFUSED);
+  assert_int_equal(nm_core_select(&dev.core, NM_ROLE_CLINICIAN, 2), NM_OK);
+  assert_int_equal(nm_core_select(&dev.core, NM_ROLE_CLINICIAN, 4), NM_ENOENT);
   assert_int_equal(nm_core_prog_erase(&dev.core, 1), NM_OK);
   assert_int_equal(dev.core.set.running_mask, 0);
 }
@@ -252,7 +252,7 @@ static void test_scs_areas(void **state) {
   b.frac_pct[6] = 100;
   assert_int_equal(nm_core_prog_write(&dev.core, 0, &a, NULL), NM_OK);
   assert_int_equal(nm_core_prog_write(&dev.core, 1, &b, NULL), NM_OK);
-  assert_int_equal(nm_core_select(&dev.core, 3), NM_OK);
+  assert_int_equal(nm_core_select(&dev.core, NM_ROLE_CLINICIAN, 3), NM_OK);
   assert_int_equal(nm_core_therapy(&dev.core, NM_ROLE_PATIENT, 1), NM_OK);
   tu_run_s(&dev, 100);
   assert_int_equal(dev.hw.out.pulses, 100u * (40u + 60u));

@@ -1,7 +1,10 @@
 /* test_sim.c: the simulated hardware: analytic pulse counting against brute force,
- * pattern swaps and stops on frame boundaries, the limiter, NOR flash semantics. */
+ * pattern swaps and stops on frame boundaries, the limiter, NOR flash semantics, a stuck
+ * flash. */
 #include "testdev.h"
 #include "nmod/plan.h"
+#include "limtest.h"
+#include "nmod/store.h"
 
 typedef struct {
   uint64_t stim, recharge;
@@ -124,17 +127,20 @@ static void test_limiter(void **state) {
   assert_int_equal(nm_plan_place(&ptr, &slot, 1, &pl), NM_PLAN_OK);
   uint32_t amp = p.amp_ua;
   nm_plan_pattern(&pl, &ptr, &amp, &pat);
-  /* The stage's own ceiling is 30 uC/cm2 of the contact: 3.59 uC on this lead. */
-  assert_int_equal(hw.out.limit_pc[0], (uint32_t)(30000ull * lead.area_um2 / 100000u));
+  /* The stage's own ceiling on this lead is Shannon's (2.91 uC), below 30 uC/cm2 (3.59 uC):
+   * the supervisor's highest accepted charge. */
+  assert_int_equal(hw.out.lim.ceil_pc[0], nm_safety_max_charge_pc(lead.area_um2));
+  assert_int_equal(hw.out.lim.bound[0], OLIM_BOUND_SHANNON);
   nm_pattern_t bad = pat;
-  bad.chan[0].node_ua[0] = -18000; /* 18 mA x 210 us = 3.78 uC */
-  bad.chan[0].node_ua[1] = 18000;
+  bad.chan[0].node_ua[0] = -16200; /* 16.2 mA x 210 us = 3.40 uC: k = 1.98, under 30 uC/cm2 */
+  bad.chan[0].node_ua[1] = 16200;
   assert_int_not_equal(hw.port.out_load(hw.port.ctx, &bad), NM_OK);
   nm_out_status_t st;
   hw.port.out_status(hw.port.ctx, &st);
   assert_int_equal(st.tripped, NM_OUT_TRIP_CHARGE);
   assert_int_equal(st.trip_node, 0);
-  assert_int_equal(st.trip_charge_pc, 18000u * 210u);
+  assert_int_equal(st.trip_charge_pc, 16200u * 210u);
+  assert_int_equal(hw.out.trip.bound, OLIM_BOUND_SHANNON);
   assert_false(st.running);
   /* Stays off until reset, even for a good pattern. */
   assert_int_not_equal(hw.port.out_load(hw.port.ctx, &pat), NM_OK);
@@ -153,6 +159,44 @@ static void test_limiter(void **state) {
   assert_int_not_equal(hw.port.out_load(hw.port.ctx, &bad), NM_OK);
   hw.port.out_status(hw.port.ctx, &st);
   assert_int_equal(st.tripped, NM_OUT_TRIP_SHAPE);
+}
+
+/* Through the port, on every catalog lead and at several widths: the planner's pattern at
+ * the supervisor's highest accepted amplitude loads, one 0.1 mA step more trips the stage
+ * with the node and the charge recorded and nothing delivered. */
+static void test_limiter_boundary_per_lead(void **state) {
+  (void)state;
+  static sim_hw_t hw;
+  const uint32_t widths[] = {60, 210, 450, 1000};
+  int checked = 0;
+  for (uint8_t m = 1; m < NM_LEAD_COUNT; m++) {
+    nm_lead_t lead = tu_lead(m);
+    for (int w = 0; w < 4; w++) {
+      uint32_t best = lt_best_amp_ua(&lead, widths[w]);
+      if (best == NM_AMP_MAX_UA) continue;
+      sim_init(&hw, &lead, 500, 12000, NULL, 0, 0);
+      nm_prog_t p = tu_tonic(14, widths[w], best);
+      nm_pattern_t pat;
+      load_prog(&hw, &p, &pat);
+      sim_advance(&hw, 1000000000ull);
+      assert_int_equal(hw.out.st.tripped, 0);
+      assert_int_equal(hw.out.node_max_pc[0], best * widths[w]);
+      sim_init(&hw, &lead, 500, 12000, NULL, 0, 0);
+      pat.chan[0].node_ua[0] = -(int32_t)(best + 100);
+      pat.chan[0].node_ua[1] = (int32_t)(best + 100);
+      assert_int_equal(hw.port.out_load(hw.port.ctx, &pat), NM_EREFUSED);
+      sim_advance(&hw, 1000000000ull);
+      nm_out_status_t st;
+      hw.port.out_status(hw.port.ctx, &st);
+      assert_int_equal(st.tripped, NM_OUT_TRIP_CHARGE);
+      assert_int_equal(st.trip_node, 0);
+      assert_int_equal(st.trip_charge_pc, (best + 100) * widths[w]);
+      assert_int_equal(hw.out.trip.bound, m == NM_LEAD_SCS_PADDLE_16 ? OLIM_BOUND_DENSITY : OLIM_BOUND_SHANNON);
+      assert_int_equal(hw.out.pulses, 0);
+      checked++;
+    }
+  }
+  assert_true(checked >= 6);
 }
 
 static void test_nvm(void **state) {
@@ -186,6 +230,69 @@ static void test_nvm(void **state) {
   assert_memory_equal(r, b, 4);
 }
 
+/* A stuck flash refuses every program and erase whole and keeps reading; healing it
+ * brings writes back; it is independent of the power cut. */
+static void test_nvm_stuck(void **state) {
+  (void)state;
+  nm_lead_t lead = tu_lead(NM_LEAD_SNM_TINED_4);
+  static sim_hw_t hw;
+  static uint8_t mem[4 * 256], before[sizeof mem];
+  sim_init(&hw, &lead, 500, 12000, mem, 256, 4);
+  const nm_port_t *p = sim_port(&hw);
+  uint8_t b[4] = {0x12, 0x34, 0x56, 0x78}, z[4] = {0}, r[4];
+  assert_int_equal(p->nvm_prog(p->ctx, 20, b, 4), NM_OK);
+  memcpy(before, mem, sizeof mem);
+  uint64_t progs = hw.nvm.progs, erases = hw.nvm.erases;
+  sim_nvm_set_fault(&hw, 1);
+  sim_nvm_cut_after(&hw, 0); /* a cut armed for the next operation that reaches the flash */
+  assert_int_equal(p->nvm_prog(p->ctx, 20, z, 4), NM_EIO);
+  assert_int_equal(p->nvm_prog(p->ctx, 300, z, 4), NM_EIO);
+  for (uint32_t pg = 0; pg < 4; pg++) assert_int_equal(p->nvm_erase(p->ctx, pg), NM_EIO);
+  assert_memory_equal(mem, before, sizeof mem); /* not one bit changed */
+  assert_int_equal(hw.nvm.progs, progs);
+  assert_int_equal(hw.nvm.erases, erases);
+  assert_int_equal(hw.nvm.stuck_refused, 6);
+  assert_int_equal(hw.nvm.cut, 0); /* the refused operations never reached the cut */
+  assert_int_equal(p->nvm_read(p->ctx, 20, r, 4), NM_OK);
+  assert_memory_equal(r, b, 4);
+  assert_int_equal(p->nvm_prog(p->ctx, 1022, z, 4), NM_EINVAL); /* a bad address stays a bad address */
+  /* Power restored: still stuck (another fault). */
+  sim_nvm_power_restore(&hw);
+  assert_int_equal(p->nvm_erase(p->ctx, 0), NM_EIO);
+  sim_nvm_set_fault(&hw, 0);
+  assert_int_equal(p->nvm_erase(p->ctx, 0), NM_OK);
+  assert_int_equal(p->nvm_read(p->ctx, 20, r, 4), NM_OK);
+  uint8_t ff[4] = {0xFF, 0xFF, 0xFF, 0xFF};
+  assert_memory_equal(r, ff, 4);
+  assert_int_equal(p->nvm_prog(p->ctx, 20, b, 4), NM_OK);
+}
+
+/* The store above a stuck flash: a put fails and the old value stays readable, also
+ * after a remount; once healed, puts work again. */
+static void test_kv_on_stuck_flash(void **state) {
+  (void)state;
+  nm_lead_t lead = tu_lead(NM_LEAD_SNM_TINED_4);
+  static sim_hw_t hw;
+  static uint8_t mem[4 * 1024];
+  sim_init(&hw, &lead, 500, 12000, mem, 1024, 4);
+  static nm_kv_t kv;
+  assert_int_equal(nm_kv_mount(&kv, sim_port(&hw), 0, 4), NM_OK);
+  uint8_t v1[8] = "first..", v2[8] = "second.", got[8];
+  size_t n;
+  assert_int_equal(nm_kv_put(&kv, 7, v1, sizeof v1), NM_OK);
+  sim_nvm_set_fault(&hw, 1);
+  for (int i = 0; i < 20; i++) assert_int_not_equal(nm_kv_put(&kv, 7, v2, sizeof v2), NM_OK);
+  assert_int_equal(nm_kv_get(&kv, 7, got, sizeof got, &n), NM_OK);
+  assert_memory_equal(got, v1, sizeof v1);
+  sim_nvm_set_fault(&hw, 0);
+  assert_int_equal(nm_kv_mount(&kv, sim_port(&hw), 0, 4), NM_OK);
+  assert_int_equal(nm_kv_get(&kv, 7, got, sizeof got, &n), NM_OK);
+  assert_memory_equal(got, v1, sizeof v1);
+  assert_int_equal(nm_kv_put(&kv, 7, v2, sizeof v2), NM_OK);
+  assert_int_equal(nm_kv_get(&kv, 7, got, sizeof got, &n), NM_OK);
+  assert_memory_equal(got, v2, sizeof v2);
+}
+
 static void test_impedance_faults(void **state) {
   (void)state;
   nm_lead_t lead = tu_lead(NM_LEAD_SNM_TINED_4);
@@ -209,7 +316,9 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_counts_match_brute_force), cmocka_unit_test(test_exact_day_counts),
       cmocka_unit_test(test_swap_and_stop_on_frame_boundary), cmocka_unit_test(test_limiter),
-      cmocka_unit_test(test_nvm), cmocka_unit_test(test_impedance_faults),
+      cmocka_unit_test(test_limiter_boundary_per_lead),
+      cmocka_unit_test(test_nvm), cmocka_unit_test(test_nvm_stuck), cmocka_unit_test(test_kv_on_stuck_flash),
+      cmocka_unit_test(test_impedance_faults),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,8 +62,8 @@ static void test_real_replies(void **state) {
   call(NM_ROLE_CLINICIAN, &op, 1);
   static di_interrogation_t in;
   assert_int_equal(di_interrogation(resp + 1, rl - 1, &in), 0);
-  assert_int_equal(in.n_contacts, 16);
-  assert_int_equal(in.prog[1].rate_hz, 40);
+  assert_int_equal(in.sum.n_contacts, 16);
+  assert_int_equal(in.sum.status.n_prog, 2);
   op = NM_OP_IMPEDANCE;
   call(NM_ROLE_CLINICIAN, &op, 1);
   di_impedance_t im;
@@ -81,7 +81,8 @@ static void test_real_replies(void **state) {
   static di_history_t page;
   assert_int_equal(di_history(resp + 1, rl - 1, &page), 0);
   assert_true(page.n > 3);
-  assert_int_equal(page.ev[0].type, NM_EV_PROVISION);
+  assert_true(page.ev[0].known);
+  assert_int_equal(page.ev[0].ev.type, NM_EV_PROVISION);
 }
 
 static void test_bad_shapes(void **state) {
@@ -91,7 +92,7 @@ static void test_bad_shapes(void **state) {
   di_status_t s;
   uint8_t bad[NM_CMD_MAX];
   memcpy(bad, resp + 1, rl - 1);
-  const size_t slot_at = 22; /* the first program's slot byte, after 22 bytes of status */
+  const size_t slot_at = 24; /* the first program's slot byte, after 24 bytes of status */
   bad[slot_at] = 208;
   assert_int_equal(di_status(bad, rl - 1, &s), -1);
   bad[slot_at] = 1; /* slot 1 listed first: not in slot order */
@@ -103,10 +104,11 @@ static void test_bad_shapes(void **state) {
   assert_int_equal(di_impedance(imp, sizeof imp, &im), -1);
   assert_int_equal(di_remotes(rem, sizeof rem, &rs), -1);
   static di_history_t page;
-  uint8_t hist[9 + 5] = {0, 0, 0, 0, 0, 0, 0, 0, NM_HISTORY_MAX_PER_CALL + 1};
-  assert_int_equal(di_history(hist, 9, &page), -1);
-  hist[8] = 1; /* one event whose record is shorter than its time and type */
-  hist[13] = 4;
+  /* first, next, cont, n: a page of more events than a reply holds... */
+  uint8_t hist[13 + 5] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NM_HISTORY_MAX_PER_CALL + 1};
+  assert_int_equal(di_history(hist, 13, &page), -1);
+  hist[12] = 1; /* ...and one event whose record is shorter than its time and type */
+  hist[17] = 4;
   assert_int_equal(di_history(hist, sizeof hist, &page), -1);
 }
 

@@ -296,6 +296,33 @@ static void test_two_controllers(void **state_) {
   sim_stop(SIGTERM);
 }
 
+/* A patient's remote that keeps its session open (a STATUS now and then) cannot lock the
+ * clinician out: the clinician's authenticated session takes the slot, and revoking the
+ * remote works. */
+static void test_clinician_preempts_patient(void **state_) {
+  (void)state_;
+  proc_result_t r;
+  snprintf(state, sizeof state, "%s/preempt", tmpdir);
+  sim_start(state, NULL, NULL);
+  program_and_pair();
+  raw_t x;
+  raw_open(&x, remote_key);
+  uint8_t op = NM_OP_STATUS, frame[NM_FRAME_MAX], resp[NM_CMD_MAX];
+  size_t fl, rl;
+  raw_send(&x, &op, 1, frame, &fl);
+  assert_int_equal(raw_recv(&x, resp, &rl), NM_OK); /* the patient holds the slot */
+  assert_int_equal(PROG(&r, "revoke-remote", remote_key), 0);
+  proc_free(&r);
+  /* The patient's session was closed for it: its next request gets no answer. */
+  raw_send(&x, &op, 1, frame, &fl);
+  assert_int_not_equal(raw_recv(&x, resp, &rl), NM_OK);
+  cl_close(&x.c);
+  /* And the revoked key is out for good. */
+  assert_int_equal(REMOTE(&r, remote_key, "status"), 4);
+  proc_free(&r);
+  sim_stop(SIGTERM);
+}
+
 static void test_restart_and_kill(void **state_) {
   (void)state_;
   proc_result_t r;
@@ -403,7 +430,8 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_newcomer_flow),     cmocka_unit_test(test_keys),
       cmocka_unit_test(test_replay_and_tamper), cmocka_unit_test(test_malformed_and_flood),
-      cmocka_unit_test(test_two_controllers),   cmocka_unit_test(test_restart_and_kill),
+      cmocka_unit_test(test_two_controllers),
+      cmocka_unit_test(test_clinician_preempts_patient),   cmocka_unit_test(test_restart_and_kill),
       cmocka_unit_test(test_kill_during_programming), cmocka_unit_test(test_link_model),
   };
   return cmocka_run_group_tests(tests, e2e_setup, e2e_teardown);

@@ -18,7 +18,9 @@
  *           flash holds is not trusted because its CRC checks), then a reboot;
  *   cut     power to the flash fails after n more program/erase operations (a torn write,
  *           then every write fails until the next reboot);
- *   fault   a contact goes open, shorted or back to normal.
+ *   stuck   the flash refuses every write and erase (a worn or disconnected chip) until
+ *           healed; it is hardware, so it stays across reboots;
+ *   fault   a contact goes open, shorted or back to normal (or the charger goes on/off).
  *
  * Invariants (check_* below; any violation prints INVARIANT and aborts):
  * - Every pattern handed to the output stage is within the limits, judged here on its
@@ -29,13 +31,18 @@
  * - A response never exceeds the capacity, starts with the status returned, and a
  *   clinician's read-only request with the full NM_CMD_MAX never fails for want of room
  *   (every device state can be read out).
- * - A request refused (status != NM_OK) changes neither the settings nor the output.
+ * - A request refused (status != NM_OK) changes neither the settings nor the output,
+ *   except that a fault the device finds meanwhile (a depleted cell) may stop it.
+ * - NM_ENOTSTORED (the fail-safe rule, docs/SAFETY.md: a lowering in effect in RAM, not
+ *   stored) never leaves the device stimulating more than before the request.
  * - After a reboot the device is never stimulating more than before it: therapy off stays
- *   off; therapy on comes back with the same programs (or fewer), none higher. A device
- *   that booted before keeps its identity (never a new serial or clinician key).
- * The checks are in one place, check_exec and check_reboot, so the fail-safe rules of
- * issue 9 (a lowering stays in RAM when flash fails) can be added there.
+ *   off; therapy on comes back with the same programs (or fewer), none higher; with the
+ *   flash stuck at boot, therapy is off. Left out: the one window SAFETY.md documents (a
+ *   lowering only in RAM when the write fault heals across the reset). A device that
+ *   booted before keeps its identity (never provisioned again).
+ * The checks are in one place: check_pattern, check_exec and check_reboot.
  */
+#define _GNU_SOURCE /* memmem */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -44,6 +51,7 @@
 #include <string.h>
 
 #include "nmod/dev.h"
+#include "nmod/records.h"
 #include "nmod/wire.h"
 #include "sim.h"
 
@@ -97,6 +105,7 @@ typedef struct {
   nm_factory_t factory;
   const hw_lead_t *lead;
   uint8_t cell, cell_pct;
+  int stuck; /* the flash refuses every write and erase (a worn or disconnected chip): hardware, kept across reboots */
   int wakes;
 } world_t;
 
@@ -185,6 +194,7 @@ static int pattern_same(const nm_pattern_t *a, const nm_pattern_t *b) {
 /* What the checks compare: the device's state as its public struct shows it. */
 typedef struct {
   int booted, delivering, provisioned;
+  int dirty; /* a lowering is in effect in RAM but not stored (the fail-safe rule) */
   uint8_t mode, therapy_on, running;
   uint32_t fault;
   uint8_t set_bytes[NM_CMD_MAX]; /* the settings, in their stored encoding */
@@ -205,6 +215,7 @@ static void observe(snap_t *s) {
   if (!W.booted) return;
   const nm_core_t *c = &W.dev.core;
   s->mode = c->mode;
+  s->dirty = W.dev.dirty != 0;
   s->fault = c->fault;
   s->provisioned = W.dev.provisioned_now;
   s->therapy_on = c->set.therapy_on;
@@ -212,7 +223,7 @@ static void observe(snap_t *s) {
   s->delivering = c->mode == NM_MODE_THERAPY && c->set.therapy_on && c->set.running_mask != 0;
   nm_wr_t w;
   nm_wr_init(&w, s->set_bytes, sizeof s->set_bytes);
-  nm_wire_put_settings(&w, &c->set);
+  nm_wire_put_settings(&w, &c->set, c->mode, c->mode_before);
   s->set_len = w.err ? 0 : w.len;
   memcpy(s->prog, c->set.prog, sizeof s->prog);
   memcpy(s->amp_ua, c->set.amp_ua, sizeof s->amp_ua);
@@ -220,9 +231,29 @@ static void observe(snap_t *s) {
   memcpy(s->clin_id, W.dev.id.clin_id, sizeof s->clin_id);
 }
 
+/* The pulse a program makes, without its amplitudes (the programmed one and the
+ * patient's range may move with AMP_SET; what is delivered is the amplitude now). */
+static int same_pulse(const nm_prog_t *a, const nm_prog_t *b) {
+  nm_prog_t x = *a, y = *b;
+  x.amp_ua = y.amp_ua = x.pt_min_ua = y.pt_min_ua = x.pt_max_ua = y.pt_max_ua = 0;
+  return memcmp(&x, &y, sizeof x) == 0;
+}
+
+/* b is not more stimulating than a: when both deliver, b runs no program a did not, each
+ * the same pulse at the same or a lower amplitude. */
+static int not_more(const snap_t *a, const snap_t *b) {
+  if (!a->delivering || !b->delivering) return 1;
+  if (b->running & (uint8_t)~a->running) return 0;
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (!(b->running & (1u << i))) continue;
+    if (!same_pulse(&b->prog[i], &a->prog[i]) || b->amp_ua[i] > a->amp_ua[i]) return 0;
+  }
+  return 1;
+}
+
 static int read_only_op(uint8_t op) {
-  return op == NM_OP_STATUS || op == NM_OP_INTERROGATE || op == NM_OP_IDENTITY || op == NM_OP_HEALTH ||
-         op == NM_OP_REMOTES || op == NM_OP_HISTORY;
+  return op == NM_OP_STATUS || op == NM_OP_INTERROGATE || op == NM_OP_PROG_READ || op == NM_OP_IDENTITY ||
+         op == NM_OP_HEALTH || op == NM_OP_REMOTES || op == NM_OP_HISTORY;
 }
 
 /* After one nm_dev_exec. well_formed: the request is a correct encoding of its op. */
@@ -244,6 +275,13 @@ static void check_exec(const snap_t *before, uint8_t role, const uint8_t *req, s
     TRACE("  refused; before: mode %u therapy_on %u running 0x%02x amp0 %u; after: mode %u therapy_on %u running "
           "0x%02x amp0 %u\n", before->mode, before->therapy_on, before->running, before->amp_ua[0], after.mode,
           after.therapy_on, after.running, after.amp_ua[0]);
+  }
+  /* The fail-safe rule: NM_ENOTSTORED is a lowering in effect, only not stored. It is
+   * never more stimulating than before (docs/SAFETY.md). */
+  if (st == NM_ENOTSTORED) {
+    CHECK(!after.delivering || before->delivering, "a request not stored started stimulation");
+    CHECK(not_more(before, &after), "a request not stored raised stimulation");
+    return;
   }
   /* A fault the device found during the request (a depleted cell, a limiter trip) stops
    * stimulation whatever the request was: that change is the fault's, not the request's. */
@@ -268,16 +306,17 @@ static void check_exec(const snap_t *before, uint8_t role, const uint8_t *req, s
 /* After a reboot: never more stimulating than before, never a new identity. rewritten: a
  * record was rewritten with a valid CRC before it (step_record); the device then runs what
  * that record says, within the limits (check_pattern), so only the identity rules apply. */
-static void check_reboot(const snap_t *before, const snap_t *after, int rewritten) {
-  if (!rewritten && !before->delivering) CHECK(!after->delivering, "therapy was off before the reboot and is on after it");
-  if (!rewritten && before->delivering && after->delivering) {
-    CHECK((after->running & (uint8_t)~before->running) == 0, "a program runs after the reboot that did not before");
-    for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
-      if (!(after->running & (1u << i))) continue;
-      CHECK(memcmp(&after->prog[i], &before->prog[i], sizeof after->prog[i]) == 0,
-            "a running program changed across the reboot");
-      CHECK(after->amp_ua[i] <= before->amp_ua[i], "an amplitude is higher after the reboot");
-    }
+static void check_reboot(const snap_t *before, const snap_t *after, int rewritten, int stuck) {
+  /* A flash that cannot be written at boot: the device boots with therapy off. */
+  if (stuck) CHECK(!after->delivering, "a device whose flash fails at boot stimulates");
+  /* The one window (docs/SAFETY.md): a lowering only in RAM (dirty) is lost when the write
+   * fault heals across the reset, as a power cut's does here; the device boots from the
+   * older stored state. It is bounded by the retry every NM_DEV_RETRY_MS, which a reset at
+   * the moment of healing always beats, so it is left out here. */
+  int window = before->dirty && !stuck;
+  if (!rewritten && !window) {
+    if (!before->delivering) CHECK(!after->delivering, "therapy was off before the reboot and is on after it");
+    CHECK(not_more(before, after), "more stimulation after the reboot than before it");
   }
   if (!after->booted) CHECK(!after->out_active, "a device that did not boot stimulates");
   if (before->booted && after->booted) {
@@ -310,6 +349,7 @@ static int power_on(uint64_t rng_seed) {
   sim_attach_nvm(&W.hw, W.flash, PAGE, PAGES);
   sim_seed_rng(&W.hw, rng_seed);
   if (W.cell) sim_batt_set(&W.hw, (uint8_t)(W.cell - 1u), W.cell_pct);
+  if (W.stuck) sim_nvm_set_fault(&W.hw, 1);
   W.shim = W.hw.port;
   W.shim.out_load = shim_load;
   W.shim.out_stop = shim_stop;
@@ -326,7 +366,7 @@ static void reboot(uint64_t seed, int rewritten) {
   TRACE("reboot -> %s; mode %u therapy_on %u running 0x%02x (before: mode %u therapy_on %u running 0x%02x)\n",
         W.booted ? "booted" : "no boot", after.mode, after.therapy_on, after.running, before.mode, before.therapy_on,
         before.running);
-  check_reboot(&before, &after, rewritten);
+  check_reboot(&before, &after, rewritten, W.stuck);
 }
 
 /* Move virtual time on by dt_us, waking the device at each timer it set. */
@@ -495,6 +535,7 @@ static void gen_request(in_t *in, uint8_t op, nm_wr_t *w) {
     case NM_OP_MODE: {
       uint8_t m = u8(in);
       nm_wr_u8(w, m < 200 ? (uint8_t)(m % NM_MODE_COUNT) : m < 228 ? NM_MODE_RESUME : m);
+      if (m & 0x10) nm_wr_u8(w, u8(in) % 5u); /* a reason, now and then an unknown one */
       break;
     }
     case NM_OP_TEST_START:
@@ -521,6 +562,7 @@ static void gen_request(in_t *in, uint8_t op, nm_wr_t *w) {
       uint32_t from = k < 64 ? first : k < 128 ? first + u8(in) : k < 192 ? next - u8(in) % 8u : u32(in);
       nm_wr_u32(w, from);
       nm_wr_u8(w, u8(in) % 40u);
+      if (k & 1u) nm_wr_u32(w, nm_dev_epoch_s(&W.dev) - u32(in) % 200000u); /* since_s: seek by time */
       break;
     }
     default: break; /* no arguments */
@@ -569,11 +611,12 @@ static void step_record(in_t *in) {
     uint8_t val[NM_KV_VALUE_MAX];
     size_t len = 0;
     if (nm_kv_get(&kv, key, val, sizeof val, &len) == NM_OK && len > 0 &&
-        !(len >= NM_SERIAL_LEN && memcmp(val, W.dev.id.serial, NM_SERIAL_LEN) == 0)) {
+        !memmem(val, len, W.dev.id.serial, NM_SERIAL_LEN)) {
       nm_settings_t set;
+      uint8_t mode = 0, mode_before = 0;
       nm_rd_t r;
       nm_rd_init(&r, val, len);
-      nm_wire_get_settings(&r, &set);
+      nm_wire_get_settings(&r, &set, &mode, &mode_before);
       if (nm_rd_done(&r) == NM_OK && (n_edits & 1u)) {
         /* The settings record: edit what it means (another lead, a program, the state),
          * not just its bytes, and encode it again. */
@@ -590,10 +633,12 @@ static void step_record(in_t *in) {
           default:
             set.therapy_on = u8(in) & 1u;
             set.running_mask = u8(in);
+            mode = u8(in);
+            mode = mode < 200 ? (uint8_t)(mode % NM_MODE_COUNT) : mode;
         }
         nm_wr_t w;
         nm_wr_init(&w, val, sizeof val);
-        nm_wire_put_settings(&w, &set);
+        nm_wire_put_settings(&w, &set, mode, mode_before);
         len = w.err ? 0 : w.len;
       } else {
         for (uint8_t i = 0; i < n_edits; i++) {
@@ -642,7 +687,16 @@ static void run_script(in_t *in) {
         sim_set_fault(&W.hw, node, f);
         break;
       }
-      default: sim_batt_charger(&W.hw, u8(in) & 1u); break;
+      default: {
+        uint8_t k = u8(in);
+        if (k & 2u) { /* the flash: stuck (every write and erase fails) or healed */
+          W.stuck = k & 1u;
+          TRACE("flash %s\n", W.stuck ? "stuck: every write and erase fails" : "healed");
+          sim_nvm_set_fault(&W.hw, W.stuck);
+        } else {
+          sim_batt_charger(&W.hw, k & 1u);
+        }
+      }
     }
   }
 }

@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (hist_from_json(root, &l, serial, sizeof serial, err, sizeof err) == 0) {
     CHECK(rc == CLI_OK || l.n == 0, "plot-history refused a history hist_from_json reads");
     hist_usage_t u;
-    uint32_t since = l.n ? l.ev[l.n / 2].t_s : 0;
+    uint32_t since = l.n ? l.ev[l.n / 2].ev.t_s : 0;
     for (int pass = 0; pass < 2; pass++) {
       CHECK(hist_usage(l.ev, l.n, pass ? since : 0, &u) == 0, "hist_usage");
       check_usage(&u);

@@ -26,6 +26,7 @@
 #include "devinfo.h"
 #include "devlink.h"
 #include "history.h"
+#include "nmod/records.h"
 #include "nmod/wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -65,7 +66,7 @@ static void j_identity(js_w *w, const void *a) { di_json_identity(w, a); }
 static void j_event(js_w *w, const void *a) { di_json_event(w, a); }
 
 static void check_event(const di_event_t *e) {
-  CHECK(e->len <= NM_LOG_PAYLOAD_MAX - 5u, "event data longer than a record holds");
+  CHECK(!e->known || (e->ev.type >= 1 && e->ev.type < NM_EV_TYPE_COUNT), "an event of an unknown type decoded as known");
   char text[160];
   memset(text, 'x', sizeof text);
   di_event_text(e, text, sizeof text);
@@ -74,26 +75,35 @@ static void check_event(const di_event_t *e) {
   check_json(j_event, e, 0);
 }
 
-/* An event as the device writes it (nmod/dev.h): the fields the statistics read are in
- * range and the record has its length. Only these must survive a saved history. */
+/* An event as the device writes it (nmod/event.h): known, and the fields the statistics
+ * read within what the device writes. Only these must survive a saved history. */
 static int device_like(const di_event_t *e) {
-  const uint8_t *d = e->data;
-  switch (e->type) {
-    case NM_EV_USAGE: return e->len == 11 && (d[0] | d[1] << 8) <= 1440 && (d[9] | d[10] << 8) <= 1000;
-    case NM_EV_BATTERY: return e->len == 7 && d[0] < 4 && (d[1] | d[2] << 8) <= 1000;
-    case NM_EV_IMPEDANCE: return e->len == 13 && d[12] <= 1;
-    case NM_EV_MODE: return e->len == 4 && d[0] < NM_MODE_COUNT && d[1] < NM_MODE_COUNT && d[2] < 3 && d[3] < 4;
-    case NM_EV_FAULT: return e->len == 8;
-    case NM_EV_LEAD_STOP: return e->len == 2 && d[0] < NM_MAX_CONTACTS;
-    case NM_EV_AMP: return e->len == 6 && d[0] < NM_MAX_PROGRAMS && d[5] < 3;
-    case NM_EV_BOOT: return e->len == 4;
-    default: return e->type >= 1 && e->type <= NM_EV_LEAD_STOP;
+  if (!e->known) return 0;
+  const nm_event_t *v = &e->ev;
+  switch (v->type) {
+    case NM_EV_USAGE: return v->u.usage.therapy_min <= 1440 && v->u.usage.soc_pm <= 1000;
+    case NM_EV_BATTERY: return v->u.battery.state < 4 && v->u.battery.soc_pm <= 1000;
+    case NM_EV_IMPEDANCE: return v->u.impedance.auto_check <= 1;
+    case NM_EV_MODE:
+      return v->u.mode.from < NM_MODE_COUNT && v->u.mode.to < NM_MODE_COUNT && v->u.mode.role < 3 &&
+             v->u.mode.reason < NM_REASON_COUNT;
+    case NM_EV_LEAD_STOP: return v->u.lead_stop.node < NM_MAX_CONTACTS;
+    case NM_EV_AMP: return v->u.amp.slot < NM_MAX_PROGRAMS && v->u.amp.role < 3;
+    default: return 1;
   }
 }
 
 static int statistics_type(uint8_t t) {
   return t == NM_EV_USAGE || t == NM_EV_BATTERY || t == NM_EV_IMPEDANCE || t == NM_EV_MODE || t == NM_EV_FAULT ||
          t == NM_EV_LEAD_STOP || t == NM_EV_AMP || t == NM_EV_BOOT;
+}
+
+/* An event's record bytes, as the device writes it (nm_event_put). */
+static size_t record_of(const nm_event_t *e, uint8_t *buf, size_t cap) {
+  nm_wr_t w;
+  nm_wr_init(&w, buf, cap);
+  nm_event_put(&w, e);
+  return w.err ? 0 : w.len;
 }
 
 /* The page as `programmer history --json` writes it, read back as plot-history reads it. */
@@ -131,11 +141,13 @@ static void check_saved_history(const di_history_t *h) {
     CHECK(l.n == h->n, "a saved history reads back with other events");
     for (size_t i = 0; i < l.n; i++) {
       const di_event_t *a = &h->ev[i], *b = &l.ev[i];
-      CHECK(a->seq == b->seq && a->t_s == b->t_s, "an event reads back at another time");
+      CHECK(a->seq == b->seq && a->ev.t_s == b->ev.t_s, "an event reads back at another time");
       if (!device_like(a)) continue;
-      CHECK(a->type == b->type, "an event reads back as another type");
-      if (statistics_type(a->type)) {
-        CHECK(a->len == b->len && memcmp(a->data, b->data, a->len) == 0, "an event reads back with other data");
+      CHECK(a->ev.type == b->ev.type, "an event reads back as another type");
+      if (statistics_type(a->ev.type)) {
+        uint8_t x[64], y[64];
+        size_t nx = record_of(&a->ev, x, sizeof x), ny = record_of(&b->ev, y, sizeof y);
+        CHECK(b->known && nx == ny && memcmp(x, y, nx) == 0, "an event reads back with other data");
       }
     }
     hist_list_free(&l);
@@ -154,7 +166,7 @@ typedef struct {
 
 static int stream_xfer(void *ctx, const uint8_t *req, size_t req_len, uint8_t *resp, size_t cap, size_t *resp_len) {
   stream_t *s = ctx;
-  CHECK(req_len == 6 && req[0] == NM_OP_HISTORY, "hist_read sent something else than HISTORY");
+  CHECK((req_len == 6 || req_len == 10) && req[0] == NM_OP_HISTORY, "hist_read sent something else than HISTORY");
   s->calls++;
   if (s->n < 2) return DEV_ETRANSPORT;
   size_t len = (size_t)(s->p[0] | s->p[1] << 8) % (NM_CMD_MAX + 1u);
@@ -164,7 +176,7 @@ static int stream_xfer(void *ctx, const uint8_t *req, size_t req_len, uint8_t *r
   if (len > cap) len = cap;
   memcpy(resp, s->p, len);
   *resp_len = len;
-  if (len >= 10) s->events_served += resp[9];
+  if (len >= 14) s->events_served += resp[13]; /* status, first, next, cont, then the count */
   s->p += len;
   s->n -= len;
   return 0;
@@ -208,8 +220,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     case 2: {
       static di_interrogation_t in;
       if (di_interrogation(p, n, &in) != 0) break;
-      CHECK(in.status.n_prog <= NM_MAX_PROGRAMS && in.n_contacts <= NM_MAX_CONTACTS, "interrogation counts");
-      check_json(j_status, &in.status, 1);
+      CHECK(in.sum.status.n_prog <= NM_MAX_PROGRAMS && in.sum.n_contacts <= NM_MAX_CONTACTS, "interrogation counts");
+      check_json(j_status, &in.sum.status, 1);
       break;
     }
     case 3: {

@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   err[0] = '\0';
   if (which == 0) {
     sst_hardware_t hw, back;
-    if (sst_parse_hardware(text, len, &hw, err, sizeof err) != 0) {
+    if (sst_parse_hardware(text, len, "hardware.json", &hw, err, sizeof err) != 0) {
       check_err(err);
       CHECK(is_zero(&hw, sizeof hw), "a refused hardware.json left values behind");
       return 0;
@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     char line[256];
     size_t n = sst_format_hardware(&hw, line, sizeof line);
     CHECK(n > 0 && line[n - 1] == '\n', "hardware.json not written");
-    CHECK(sst_parse_hardware(line, n, &back, err, sizeof err) == 0, "hardware.json as written does not read back");
+    CHECK(sst_parse_hardware(line, n, "hardware.json", &back, err, sizeof err) == 0, "hardware.json as written does not read back");
     CHECK(memcmp(&hw, &back, sizeof hw) == 0, "hardware.json reads back different");
   } else {
     sst_battery_t b;

@@ -58,7 +58,7 @@ sources_for() {
     # The whole device on simulated hardware: every firmware source and the sim port.
     fuzz_dev) echo "firmware/*/*.c ports/sim/*.c ?ports/limiter/*.c" ;;
     fuzz_csv) echo "host/clinic/clinic_csv.c" ;;
-    fuzz_keyfile) echo "host/lib/keyfile.c host/json/json.c" ;;
+    fuzz_keyfile) echo "host/lib/keyfile.c host/json/json.c firmware/crypto/util.c" ;;
     fuzz_simstate) echo "host/lib/simstate.c host/json/json.c firmware/core/lead.c" ;;
     fuzz_history) echo "host/cli/cmd_plot_history.c host/lib/history.c host/lib/devinfo.c host/lib/devlink.c host/lib/fmt.c host/json/json.c firmware/core/*.c" ;;
     fuzz_interro) echo "host/clinic/clinic_interro.c host/json/json.c" ;;

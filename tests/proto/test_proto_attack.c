@@ -3,7 +3,7 @@
  * sends: no request reaches the command layer, the core is untouched (byte for byte),
  * every refused frame is counted, and the device's own clients keep being served. */
 #include "proto_test.h"
-#include "nmod/wire.h"
+#include "nmod/records.h"
 
 static nm_sess_t S;
 static nm_cli_t C;

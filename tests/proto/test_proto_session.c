@@ -3,7 +3,7 @@
  * (wrong key, unknown or revoked id, role claims), a fake device, one controller at a
  * time, back-off, rejection limits, counters, deadlines and key wiping. */
 #include "proto_test.h"
-#include "nmod/wire.h"
+#include "nmod/records.h"
 
 static nm_sess_t S, S2;
 static nm_cli_t C, C2;
@@ -266,7 +266,8 @@ static void test_one_controller(void **state) {
 static void test_two_handshakes_race(void **state) {
   (void)state;
   setup();
-  /* Two clients both past HELLO; the first correct AUTH wins, the second gets EBUSY. */
+  /* Two clients both past HELLO; a patient authenticates first, then the clinician: an
+   * authenticated clinician preempts the patient (whose session closes). */
   uint8_t f1[NM_FRAME_MAX], f2[NM_FRAME_MAX];
   size_t n1, n2;
   pt_cli(&C, NM_ROLE_CLINICIAN, pw.ring.keys[PT_CLIN].id, pw.ring.keys[PT_CLIN].secret);
@@ -281,12 +282,51 @@ static void test_two_handshakes_race(void **state) {
   assert_int_equal(nm_cli_on_challenge(&C2, pw.out, pw.out_len, PT_SERIAL, f2, sizeof f2, &n2), NM_OK);
   assert_int_equal(pt_rx(&S2, f2, n2), NM_SESS_REPLY);
   assert_int_equal(nm_cli_on_auth_ok(&C2, pw.out, pw.out_len), NM_OK);
-  assert_int_equal(pt_rx(&S, f1, n1), NM_SESS_CLOSE);
-  assert_int_equal(pt_out_error(NULL), NM_EBUSY);
-  assert_int_equal(nm_cli_on_auth_ok(&C, pw.out, pw.out_len), NM_EBUSY);
   assert_ptr_equal(pw.pd.controller, &S2);
-  assert_true(pt_all_zero(S.k_c2d, 32) && pt_all_zero(S.mac_d, 32));
+  assert_int_equal(pt_rx(&S, f1, n1), NM_SESS_REPLY);
+  assert_int_equal(nm_cli_on_auth_ok(&C, pw.out, pw.out_len), NM_OK);
+  assert_ptr_equal(pw.pd.controller, &S);
+  assert_false(nm_sess_alive(&S2));
+  assert_int_equal(nm_sess_deadline_us(&S2), 0); /* its connection closes now */
+  assert_true(pt_all_zero(S2.k_c2d, 32) && pt_all_zero(S2.k_d2c, 32));
+  assert_int_equal(pw.pd.stats.preempted, 1);
   assert_int_equal(pw.pd.fails, 0);
+}
+
+static void test_patient_never_preempts(void **state) {
+  (void)state;
+  setup();
+  /* The other order: the clinician holds the slot; a patient's handshake is busy at once
+   * (HELLO), and a second clinician's too: nobody takes a clinician's session. */
+  assert_int_equal(pt_connect(&S, &C, PT_CLIN, 0), PT_OPEN);
+  assert_int_equal(pt_connect(&S2, &C2, PT_PAT, 0), PT_BUSY_HELLO);
+  assert_int_equal(pt_connect(&S2, &C2, PT_CLIN, 0), PT_BUSY_HELLO);
+  assert_ptr_equal(pw.pd.controller, &S);
+  assert_true(nm_sess_alive(&S));
+  assert_int_equal(pw.pd.stats.preempted, 0);
+}
+
+static void test_claim_does_not_preempt(void **state) {
+  (void)state;
+  setup();
+  /* A patient holds the slot. Someone claims to be the clinician: the handshake runs, but
+   * without the clinician's key AUTH fails (tarpit) and the patient keeps the slot. The
+   * patient's key claimed as clinician fails the same way. Only the real clinician key
+   * preempts. */
+  assert_int_equal(pt_connect(&S, &C, PT_PAT, 0), PT_OPEN);
+  uint8_t bad[32] = {0};
+  pt_cli(&C2, NM_ROLE_CLINICIAN, pw.ring.keys[PT_CLIN].id, bad);
+  assert_int_equal(pt_handshake(&S2, &C2), PT_TARPIT);
+  assert_ptr_equal(pw.pd.controller, &S);
+  pt_cli(&C2, NM_ROLE_CLINICIAN, pw.ring.keys[PT_PAT].id, pw.ring.keys[PT_PAT].secret);
+  assert_int_equal(pt_handshake(&S2, &C2), PT_TARPIT);
+  assert_ptr_equal(pw.pd.controller, &S);
+  assert_true(nm_sess_alive(&S));
+  assert_int_equal(pw.pd.stats.preempted, 0);
+  pt_cli(&C2, NM_ROLE_CLINICIAN, pw.ring.keys[PT_CLIN].id, pw.ring.keys[PT_CLIN].secret);
+  assert_int_equal(pt_handshake(&S2, &C2), PT_OPEN);
+  assert_ptr_equal(pw.pd.controller, &S2);
+  assert_false(nm_sess_alive(&S));
 }
 
 static void test_backoff(void **state) {
@@ -569,6 +609,8 @@ int main(void) {
       cmocka_unit_test(test_role_claims),
       cmocka_unit_test(test_fake_device),
       cmocka_unit_test(test_one_controller),
+      cmocka_unit_test(test_patient_never_preempts),
+      cmocka_unit_test(test_claim_does_not_preempt),
       cmocka_unit_test(test_two_handshakes_race),
       cmocka_unit_test(test_backoff),
       cmocka_unit_test(test_correct_auth_during_backoff),

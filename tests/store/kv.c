@@ -1,7 +1,8 @@
 /* kv.c (t_store_kv): the key-value store without power cuts: arguments and limits,
  * round trips of every size, persistence across remounts and compactions, rotation of
- * the active page, wear levelling over many thousands of puts, and damaged flash (random
- * bit flips, garbage pages): detected by CRC, never returned as data, never a crash. */
+ * the active page, wear levelling over many thousands of puts, and damage that appears
+ * after mount (detected by CRC, never returned as data). Damage found at mount, and the
+ * health report, are in kv_damage.c. */
 #include "store_test.h"
 
 #define PS 4096u
@@ -219,94 +220,6 @@ static void test_wear_2(void **state) {
   run_wear(2, 5000);
 }
 
-/* Damaged flash: for many trials, flip 1..4 random bits in the used part of the region
- * (or scribble a whole random page), then mount and read every key. Whatever comes back
- * is either an error or exactly a version once written for that key; the store stays
- * usable (a put then reads back) and nothing crashes (ASan/UBSan). */
-static void test_corruption(void **state) {
-  (void)state;
-  st_flash_t f;
-  st_flash_init(&f, PS, NPAGES);
-  const nm_port_t *port = st_port(&f);
-  uint64_t seed = tu_seed("t_store_kv corruption");
-  nm_kv_t kv;
-  assert_int_equal(nm_kv_mount(&kv, port, 0, 3), NM_OK);
-  /* History: several versions of each key, spread over two pages. */
-  model_t m;
-  memset(&m, 0, sizeof m);
-  uint32_t vers[8] = {0};
-  for (uint32_t v = 1; v <= 12; v++) {
-    for (uint16_t k = 1; k <= 4; k++) {
-      size_t len = k == K_SETTINGS ? 800 : k == K_COUNTERS ? 12 : 200;
-      put_ver(&kv, &m, k, v, len);
-      vers[k] = v;
-    }
-  }
-  uint8_t *base = st_snapshot(&f);
-  uint64_t detected = 0, fell_back = 0, intact = 0;
-  for (int trial = 0; trial < 1500; trial++) {
-    st_restore(&f, base);
-    if (trial % 50 == 49) {
-      /* A whole page of garbage. */
-      uint32_t p = tu_range(&seed, 0, 2);
-      for (uint32_t i = 0; i < PS; i++) {
-        f.mem[p * PS + i] = (uint8_t)tu_rand(&seed);
-      }
-    } else {
-      uint32_t flips = tu_range(&seed, 1, 4);
-      for (uint32_t i = 0; i < flips; i++) {
-        /* Mostly in the active page, where the latest values are. */
-        uint32_t page = tu_range(&seed, 0, 3) ? kv.active : tu_range(&seed, 0, 2);
-        uint32_t at = page * PS + tu_range(&seed, 0, 2048);
-        f.mem[at] ^= (uint8_t)(1u << tu_range(&seed, 0, 7));
-      }
-    }
-    nm_kv_t kv2;
-    int r = nm_kv_mount(&kv2, port, 0, 3);
-    if (r != NM_OK) {
-      detected++;
-      continue;
-    }
-    uint8_t buf[NM_KV_VALUE_MAX];
-    int all_latest = 1;
-    for (uint16_t k = 1; k <= 4; k++) {
-      size_t len = 0;
-      r = nm_kv_get(&kv2, k, buf, sizeof buf, &len);
-      if (r == NM_OK) {
-        uint32_t v = 1;
-        while (v <= vers[k] && !st_is(buf, len, k, v, m.len[k])) {
-          v++;
-        }
-        assert_true(v <= vers[k]); /* exactly some version once written */
-        if (v != vers[k]) {
-          all_latest = 0;
-        }
-      } else {
-        assert_true(r == NM_ENOENT || r == NM_ECORRUPT);
-        all_latest = 0;
-      }
-    }
-    if (all_latest) {
-      intact++;
-    } else {
-      fell_back++;
-    }
-    /* Still usable. */
-    put_ver(&kv2, &m, 9, (uint32_t)trial + 1, 100);
-    size_t len = 0;
-    assert_int_equal(nm_kv_get(&kv2, 9, buf, sizeof buf, &len), NM_OK);
-    assert_true(st_is(buf, len, 9, (uint32_t)trial + 1, 100));
-    m.ver[9] = 0;
-  }
-  printf("kv corruption: %llu trials unchanged, %llu read an older value or an error, "
-         "%llu refused at mount\n",
-         (unsigned long long)intact, (unsigned long long)fell_back,
-         (unsigned long long)detected);
-  assert_true(fell_back > 0);
-  free(base);
-  st_flash_free(&f);
-}
-
 /* Damage after mount: get() rechecks the CRC on every read and zeroes the buffer. */
 static void test_corruption_after_mount(void **state) {
   (void)state;
@@ -379,7 +292,6 @@ int main(void) {
       cmocka_unit_test(test_limits),
       cmocka_unit_test(test_wear_4),
       cmocka_unit_test(test_wear_2),
-      cmocka_unit_test(test_corruption),
       cmocka_unit_test(test_corruption_after_mount),
       cmocka_unit_test(test_regions),
   };

@@ -248,10 +248,12 @@ static void test_wear(void **state) {
 
 /* Damaged flash, a full ring. Mode A: 1..3 random bit flips in record slots (payload,
  * sequence number, length, CRC, commit word, or a blank slot). Every read of the window
- * is the exact event or an error (NM_ECORRUPT for a damaged committed record, NM_ENOENT
- * when the commit word was hit); the window never moves back, and the log goes on
- * appending with higher numbers. Mode B: one bit flip in any page header: slot 0 of the
- * page vouches for it, so nothing at all is lost. */
+ * is the exact event or NM_ECORRUPT (a damaged complete record; a hit commit word leaves
+ * the record complete and readable); nm_log_check counts exactly the NM_ECORRUPT ones as
+ * damage; the window never moves back, and the log goes on appending with higher
+ * numbers. Mode B: one bit flip in any page header: slot 0 of the page vouches for it,
+ * so nothing at all is lost, and the report counts one damaged header. Mount never
+ * writes. */
 static void test_corruption(void **state) {
   (void)state;
   st_flash_t f;
@@ -279,8 +281,13 @@ static void test_corruption(void **state) {
       f.mem[page * 1024u + at] ^= (uint8_t)(1u << tu_range(&seed, 0, 7));
     }
     nm_log_t l2;
-    assert_int_equal(nm_log_mount(&l2, st_port(&f), 0, n), NM_OK);
+    assert_int_equal(st_log_mount_ro(&l2, &f, 0, n), NM_OK);
     assert_int_equal(nm_log_first_seq(&l2), first0);
+    nm_log_health_t h;
+    nm_log_health(&l2, &h);
+    assert_int_equal(h.lost, 0);
+    assert_int_equal(h.bad_headers, header_mode ? 1 : 0);
+    uint32_t bad_reads = 0;
     if (header_mode) {
       assert_int_equal(nm_log_next_seq(&l2), next0);
     } else {
@@ -297,11 +304,18 @@ static void test_corruption(void **state) {
       } else if (r == NM_ECORRUPT) {
         assert_false(header_mode);
         corrupt++;
+        bad_reads++;
       } else {
         assert_int_equal(r, NM_ENOENT);
         assert_false(header_mode);
         gone++;
       }
+    }
+    if (nm_log_next_seq(&l2) == next0) {
+      assert_int_equal(nm_log_check(&l2), NM_OK);
+      nm_log_health(&l2, &h);
+      assert_int_equal(h.bad_records, bad_reads);
+      assert_int_equal(h.torn, 0);
     }
     uint32_t seq;
     uint8_t p[4] = {1, 2, 3, 4};
@@ -316,7 +330,7 @@ static void test_corruption(void **state) {
   printf("log corruption: %llu reads exact, %llu NM_ECORRUPT, %llu NM_ENOENT\n",
          (unsigned long long)ok, (unsigned long long)corrupt, (unsigned long long)gone);
   assert_true(corrupt > 0);
-  assert_true(gone > 0);
+  assert_int_equal(gone, 0); /* a flip never makes a complete record look cut */
   free(base);
   st_flash_free(&f);
 }
@@ -337,6 +351,10 @@ static void test_head_header_damaged(void **state) {
   f.mem[head * 1024u + 5u] ^= 0x04; /* the header's first sequence number */
   nm_log_t l2;
   assert_int_equal(nm_log_mount(&l2, st_port(&f), 0, 3), NM_OK);
+  nm_log_health_t h;
+  nm_log_health(&l2, &h);
+  assert_int_equal(h.bad_headers, 1);
+  assert_int_equal(h.lost, 0);
   assert_int_equal(l2.head, head);
   assert_int_equal(nm_log_first_seq(&l2), first);
   assert_int_equal(nm_log_next_seq(&l2), total);
@@ -345,6 +363,66 @@ static void test_head_header_damaged(void **state) {
     append_ok(&l2, s);
   }
   check_window(&l2, 3, 0);
+  st_flash_free(&f);
+}
+
+/* The damage report: bad records are counted by nm_log_check, cut appends are not
+ * damage; a page whose header and slot 0 are both damaged cuts the window short, and
+ * that loss is reported. */
+static void test_health(void **state) {
+  (void)state;
+  st_flash_t f;
+  st_flash_init(&f, 1024, NPAGES);
+  nm_log_t log;
+  assert_int_equal(st_log_mount_ro(&log, &f, 0, 4), NM_OK);
+  nm_log_health_t h;
+  nm_log_health(&log, &h);
+  assert_int_equal(h.empty, 1);
+  assert_int_equal(h.checked, 0);
+  const uint32_t slots = log.slots;
+  for (uint32_t s = 0; s < 2u * slots + 7u; s++) {
+    append_ok(&log, s);
+  }
+  nm_log_health(&log, &h);
+  assert_int_equal(h.empty, 1); /* what the mount found */
+  /* Two appends cut at their commit word (clean cut: the commit never started). */
+  for (int i = 0; i < 2; i++) {
+    uint8_t p[4] = {9, 9, 9, 9};
+    st_cut_after(&f, 1, ST_CLEAN);
+    assert_int_not_equal(nm_log_append(&log, p, sizeof p, NULL), NM_OK);
+    st_power_on(&f);
+  }
+  assert_int_equal(st_log_mount_ro(&log, &f, 0, 4), NM_OK); /* count the cut slots */
+  uint32_t next = nm_log_next_seq(&log);
+  assert_int_equal(next, 2u * slots + 9u);
+  /* Damage three complete records: payload bytes of events 3, slots + 1 and next - 4. */
+  const uint32_t hit[3] = {3u, slots + 1u, next - 4u};
+  for (int i = 0; i < 3; i++) {
+    uint32_t page = hit[i] / slots, slot = hit[i] % slots;
+    f.mem[page * 1024u + 16u + slot * NM_LOG_REC_LEN + 8u] ^= 0x20;
+  }
+  assert_int_equal(st_log_mount_ro(&log, &f, 0, 4), NM_OK);
+  assert_int_equal(nm_log_next_seq(&log), next);
+  assert_int_equal(nm_log_check(&log), NM_OK);
+  nm_log_health(&log, &h);
+  assert_int_equal(h.empty, 0);
+  assert_int_equal(h.checked, 1);
+  assert_int_equal(h.bad_records, 3);
+  assert_int_equal(h.torn, 2);
+  assert_int_equal(h.bad_headers, 0);
+  assert_int_equal(h.lost, 0);
+  /* Page 1 (in the middle of the window): header and slot 0 both damaged. */
+  f.mem[1024u + 6u] ^= 0x01;
+  f.mem[1024u + 16u + 8u] ^= 0x01;
+  assert_int_equal(st_log_mount_ro(&log, &f, 0, 4), NM_OK);
+  nm_log_health(&log, &h);
+  assert_int_equal(h.lost, 1);
+  assert_int_equal(h.bad_headers, 1);
+  assert_int_equal(nm_log_first_seq(&log), 2u * slots); /* the pages before it are cut off */
+  /* The report stays until the next mount; appends go on. */
+  append_ok(&log, next);
+  nm_log_health(&log, &h);
+  assert_int_equal(h.lost, 1);
   st_flash_free(&f);
 }
 
@@ -357,6 +435,7 @@ int main(void) {
       cmocka_unit_test(test_wear),
       cmocka_unit_test(test_corruption),
       cmocka_unit_test(test_head_header_damaged),
+      cmocka_unit_test(test_health),
   };
   return cmocka_run_group_tests_name("store_log", tests, NULL, NULL);
 }

@@ -6,9 +6,10 @@
  * starts), append, power on and mount. Then: every event acknowledged before reads back
  * identical; the one being written is either there, identical, or NM_ENOENT (never
  * NM_ECORRUPT); the window starts no later than a completed append would have made it
- * start; a second cut inside the mount is survived too; and the next append works,
- * with a sequence number above every acknowledged one. The loop ends at the first k
- * where the append completes before the cut. */
+ * start; the mount wrote nothing and its report, after a check of every slot, shows no
+ * damage (a power cut is never damage); and the next append works, with a sequence
+ * number above every acknowledged one. The loop ends at the first k where the append
+ * completes before the cut. */
 #include "store_test.h"
 
 #define PS 1024u
@@ -88,23 +89,16 @@ static void cut_every_step(const scen_t *sc, int mode) {
     st_power_on(&f);
     uint8_t *torn = st_snapshot(&f);
 
-    /* A second cut inside the mount (it writes only when it formats). */
-    for (uint32_t j = 0;; j++) {
-      st_restore(&f, torn);
-      st_cut_after(&f, j / 2, (int)(j % 2));
-      nm_log_t b;
-      r = nm_log_mount(&b, port, FIRST, sc->n_pages);
-      int cut = st_was_cut(&f);
-      st_power_on(&f);
-      if (!cut) {
-        assert_int_equal(r, NM_OK);
-        break;
-      }
-      assert_int_not_equal(r, NM_OK);
-    }
-
     nm_log_t b;
-    assert_int_equal(nm_log_mount(&b, port, FIRST, sc->n_pages), NM_OK);
+    assert_int_equal(st_log_mount_ro(&b, &f, FIRST, sc->n_pages), NM_OK);
+    st_log_no_damage(&b);
+    nm_log_health_t h;
+    nm_log_health(&b, &h);
+    if (sc->before == 0u) {
+      assert_int_equal(h.empty, k < 2u); /* the format's erase or header was cut */
+    } else {
+      assert_int_equal(h.empty, 0);
+    }
     uint32_t first = nm_log_first_seq(&b), next = nm_log_next_seq(&b);
     /* The window: it may lose the page a completed append would have reused, no more. */
     assert_false(st_before(first, first0));
@@ -149,7 +143,7 @@ static void cut_every_step(const scen_t *sc, int mode) {
 #define SLOTS ((PS - 16u) / 40u)
 
 static const scen_t scenarios[] = {
-    {"first append", 4, 0, 2},
+    {"first append (formats)", 4, 0, 4},
     {"into a partly filled page", 4, 10, 2},
     {"into the last slot of a page", 4, SLOTS - 1u, 2},
     {"rollover into a blank page", 4, SLOTS, 4},
@@ -169,38 +163,50 @@ static void test_append_scenarios(void **state) {
   printf("log: %u cut points in appends\n", g_cuts);
 }
 
-/* The first mount formats (erase, header); cut it at every step, from garbage flash. */
-static void test_format_cut(void **state) {
+/* Flash that is not blank and holds no identifiable page is never formatted: mount and
+ * append refuse with NM_ECORRUPT and write nothing. */
+static void test_no_format_over_garbage(void **state) {
   (void)state;
   st_flash_t f;
   st_flash_init(&f, PS, NPAGES);
-  uint64_t seed = 11;
-  for (size_t i = 0; i < f.size; i++) {
-    f.mem[i] = (uint8_t)tu_rand(&seed);
+  uint8_t *snap = st_garbage(&f, "t_store_log_power garbage");
+  nm_log_t log;
+  assert_int_equal(st_log_mount_ro(&log, &f, FIRST, 3), NM_ECORRUPT);
+  nm_log_health_t h;
+  nm_log_health(&log, &h);
+  assert_int_equal(h.empty, 0);
+  assert_int_equal(h.lost, 1);
+  assert_true(h.bad_headers > 0);
+  uint32_t seq;
+  assert_int_equal(append_ev(&log, 1, &seq), NM_ECORRUPT);
+  assert_int_equal(nm_log_check(&log), NM_ECORRUPT);
+  assert_int_equal(st_writes(&f), 0);
+  assert_memory_equal(f.mem, snap, f.size);
+  /* A blank region, one stray programmed bit in its last page: not verifiably empty. */
+  memset(f.mem, 0xFF, f.size);
+  f.mem[(FIRST + 2u) * PS + 500u] = 0xFB;
+  assert_int_equal(st_log_mount_ro(&log, &f, FIRST, 3), NM_ECORRUPT);
+  /* Blank, or only a cut program of the format's header on page 0: empty. */
+  f.mem[(FIRST + 2u) * PS + 500u] = 0xFF;
+  assert_int_equal(st_log_mount_ro(&log, &f, FIRST, 3), NM_OK);
+  nm_log_health(&log, &h);
+  assert_int_equal(h.empty, 1);
+  assert_int_equal(append_ev(&log, 1, &seq), NM_OK);
+  uint8_t hdr[16];
+  memcpy(hdr, f.mem + FIRST * PS, sizeof hdr);
+  memset(f.mem, 0xFF, f.size);
+  for (uint32_t cut = 0; cut < 16u; cut++) {
+    memset(f.mem + FIRST * PS, 0xFF, 16);
+    memcpy(f.mem + FIRST * PS, hdr, cut); /* the first `cut` bytes programmed */
+    f.mem[FIRST * PS + cut] = (uint8_t)(hdr[cut] | 0x0F); /* and a few bits of the next */
+    assert_int_equal(st_log_mount_ro(&log, &f, FIRST, 3), NM_OK);
+    nm_log_health(&log, &h);
+    assert_int_equal(h.empty, 1);
   }
-  uint8_t *snap = st_snapshot(&f);
-  uint32_t k;
-  for (k = 0;; k++) {
-    st_restore(&f, snap);
-    nm_log_t log;
-    st_cut_after(&f, k, ST_TORN);
-    int r = nm_log_mount(&log, st_port(&f), FIRST, 3);
-    int cut = st_was_cut(&f);
-    st_power_on(&f);
-    if (!cut) {
-      assert_int_equal(r, NM_OK);
-      break;
-    }
-    assert_int_not_equal(r, NM_OK);
-    assert_int_equal(nm_log_mount(&log, st_port(&f), FIRST, 3), NM_OK);
-    assert_int_equal(nm_log_first_seq(&log), nm_log_next_seq(&log));
-    for (uint32_t s = 0; s < 3u * SLOTS; s++) {
-      uint32_t seq;
-      assert_int_equal(append_ev(&log, s, &seq), NM_OK);
-      assert_int_equal(read_is(&log, seq, s), NM_OK);
-    }
-  }
-  assert_int_equal(k, 2);
+  /* A bit cleared that the format's header has set: not a cut, so not empty. */
+  memset(f.mem + FIRST * PS, 0xFF, 16);
+  f.mem[FIRST * PS + 1u] = (uint8_t)(hdr[1] & 0xFEu); /* "m" = 0x6D */
+  assert_int_equal(st_log_mount_ro(&log, &f, FIRST, 3), NM_ECORRUPT);
   free(snap);
   st_flash_free(&f);
 }
@@ -257,6 +263,7 @@ static void test_reuse_handle_after_cuts(void **state) {
         assert_true(rr == NM_ENOENT || rr == NM_OK);
       }
     }
+    st_log_no_damage(&log);
   }
   printf("log reuse: %u appends acknowledged, %u cut\n", n_acked, n_cut);
   assert_true(n_cut > 50);
@@ -302,7 +309,8 @@ static void test_workload_every_step(void **state) {
       }
       assert_true(acked < N);
       st_power_on(&f);
-      assert_int_equal(nm_log_mount(&log, st_port(&f), FIRST, 3), NM_OK);
+      assert_int_equal(st_log_mount_ro(&log, &f, FIRST, 3), NM_OK);
+      st_log_no_damage(&log);
       uint32_t first = nm_log_first_seq(&log), next = nm_log_next_seq(&log);
       assert_true(next == acked || next == acked + 1u);
       assert_true(next - first >= (next < 2u * slots ? next : 2u * slots));
@@ -326,7 +334,7 @@ static void test_workload_every_step(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_append_scenarios),
-      cmocka_unit_test(test_format_cut),
+      cmocka_unit_test(test_no_format_over_garbage),
       cmocka_unit_test(test_reuse_handle_after_cuts),
       cmocka_unit_test(test_workload_every_step),
   };

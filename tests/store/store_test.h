@@ -152,6 +152,61 @@ static inline int st_was_cut(const st_flash_t *f) {
 /* Serial-number order of 32-bit sequence numbers: 1 when a comes before b. */
 static inline int st_before(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
+/* ---- health reports --------------------------------------------------------------- */
+
+/* Flash writes (programs and erases) that reached the port so far. */
+static inline uint64_t st_writes(const st_flash_t *f) { return f->cnt.progs + f->cnt.erases; }
+
+/* The store's report shows no damage at all (power cuts only: a torn tail is fine). */
+static inline void st_kv_no_damage(const nm_kv_t *kv) {
+  nm_kv_health_t h;
+  nm_kv_health(kv, &h);
+  assert_int_equal(h.damaged, 0);
+  assert_int_equal(h.lost, 0);
+  assert_int_equal(h.rolled_back, 0);
+  assert_int_equal(h.keys_unknown, 0);
+  assert_int_equal(h.stray, 0);
+  assert_int_equal(h.n_keys, 0);
+  assert_int_equal(h.bad_records, 0);
+  assert_int_equal(h.bad_headers, 0);
+}
+
+/* The log's report, after a full check of the window, shows no damage. */
+static inline void st_log_no_damage(nm_log_t *log) {
+  nm_log_health_t h;
+  assert_int_equal(nm_log_check(log), NM_OK);
+  nm_log_health(log, &h);
+  assert_int_equal(h.checked, 1);
+  assert_int_equal(h.lost, 0);
+  assert_int_equal(h.bad_headers, 0);
+  assert_int_equal(h.bad_records, 0);
+}
+
+/* Fills the whole flash with random bytes (seed printed for `test`); returns a snapshot. */
+static inline uint8_t *st_garbage(st_flash_t *f, const char *test) {
+  uint64_t seed = tu_seed(test);
+  for (size_t i = 0; i < f->size; i++) {
+    f->mem[i] = (uint8_t)tu_rand(&seed);
+  }
+  return st_snapshot(f);
+}
+
+/* Mounts the store and checks that the mount wrote nothing. */
+static inline int st_kv_mount_ro(nm_kv_t *kv, st_flash_t *f, uint32_t first, uint32_t n) {
+  uint64_t w = st_writes(f);
+  int r = nm_kv_mount(kv, st_port(f), first, n);
+  assert_true(st_writes(f) == w);
+  return r;
+}
+
+/* Mounts the log and checks that the mount wrote nothing. */
+static inline int st_log_mount_ro(nm_log_t *log, st_flash_t *f, uint32_t first, uint32_t n) {
+  uint64_t w = st_writes(f);
+  int r = nm_log_mount(log, st_port(f), first, n);
+  assert_true(st_writes(f) == w);
+  return r;
+}
+
 /* ---- deterministic values -------------------------------------------------------- */
 
 /* Versions with this bit set end in 0xFF bytes (like reserved fields left erased), so a

@@ -28,88 +28,78 @@ static di_event_t *ev(uint32_t t_s, uint8_t type) {
   di_event_t *e = &evs[nev];
   memset(e, 0, sizeof *e);
   e->seq = (uint32_t)nev++;
-  e->t_s = t_s;
-  e->type = type;
+  e->known = 1;
+  e->ev.t_s = t_s;
+  e->ev.type = type;
   return e;
 }
 
 /* A usage record for `day`, written as the device does: just after the next midnight. */
 static void usage(uint32_t day, uint16_t min, uint16_t adj, uint32_t amp_ua, uint8_t modes, uint16_t soc_pm) {
   di_event_t *e = ev((day + 1u) * 86400u + 27u, NM_EV_USAGE);
-  nm_wr_t w;
-  nm_wr_init(&w, e->data, sizeof e->data);
-  nm_wr_u16(&w, min);
-  nm_wr_u16(&w, adj);
-  nm_wr_u32(&w, amp_ua);
-  nm_wr_u8(&w, modes);
-  nm_wr_u16(&w, soc_pm);
-  e->len = (uint8_t)w.len;
+  e->ev.u.usage.therapy_min = min;
+  e->ev.u.usage.adjustments = adj;
+  e->ev.u.usage.avg_amp_ua = amp_ua;
+  e->ev.u.usage.mode_changes = modes;
+  e->ev.u.usage.soc_pm = soc_pm;
 }
 
 static void mode(uint32_t t_s, uint8_t from, uint8_t to, uint8_t role, uint8_t reason) {
   di_event_t *e = ev(t_s, NM_EV_MODE);
-  e->data[0] = from;
-  e->data[1] = to;
-  e->data[2] = role;
-  e->data[3] = reason;
-  e->len = 4;
+  e->ev.u.mode.from = from;
+  e->ev.u.mode.to = to;
+  e->ev.u.mode.role = role;
+  e->ev.u.mode.reason = reason;
 }
 
 static void fault(uint32_t t_s, uint32_t f, uint32_t detail) {
   di_event_t *e = ev(t_s, NM_EV_FAULT);
-  nm_wr_t w;
-  nm_wr_init(&w, e->data, sizeof e->data);
-  nm_wr_u32(&w, f);
-  nm_wr_u32(&w, detail);
-  e->len = (uint8_t)w.len;
+  e->ev.u.fault.fault = f;
+  e->ev.u.fault.detail = detail;
 }
 
 static void lead_stop(uint32_t t_s, uint8_t node, uint8_t progs) {
   di_event_t *e = ev(t_s, NM_EV_LEAD_STOP);
-  e->data[0] = node;
-  e->data[1] = progs;
-  e->len = 2;
+  e->ev.u.lead_stop.node = node;
+  e->ev.u.lead_stop.progs = progs;
 }
 
 static void battery(uint32_t t_s, uint8_t batt_state, uint16_t soc_pm) {
   di_event_t *e = ev(t_s, NM_EV_BATTERY);
-  nm_wr_t w;
-  nm_wr_init(&w, e->data, sizeof e->data);
-  nm_wr_u8(&w, batt_state);
-  nm_wr_u16(&w, soc_pm);
-  nm_wr_u32(&w, 12345);
-  e->len = (uint8_t)w.len;
+  e->ev.u.battery.state = batt_state;
+  e->ev.u.battery.soc_pm = soc_pm;
+  e->ev.u.battery.remaining_uah = 12345;
 }
 
 static void imp(uint32_t t_s, uint16_t open, uint16_t shrt, uint16_t high, uint16_t jump, uint32_t mean, uint8_t aut) {
   di_event_t *e = ev(t_s, NM_EV_IMPEDANCE);
-  nm_wr_t w;
-  nm_wr_init(&w, e->data, sizeof e->data);
-  nm_wr_u16(&w, open);
-  nm_wr_u16(&w, shrt);
-  nm_wr_u16(&w, high);
-  nm_wr_u16(&w, jump);
-  nm_wr_u32(&w, mean);
-  nm_wr_u8(&w, aut);
-  e->len = (uint8_t)w.len;
+  e->ev.u.impedance.open = open;
+  e->ev.u.impedance.shrt = shrt;
+  e->ev.u.impedance.high = high;
+  e->ev.u.impedance.jump = jump;
+  e->ev.u.impedance.mean_ohm = mean;
+  e->ev.u.impedance.auto_check = aut;
 }
 
 static void boot(uint32_t t_s, uint32_t n) {
   di_event_t *e = ev(t_s, NM_EV_BOOT);
-  nm_wr_t w;
-  nm_wr_init(&w, e->data, sizeof e->data);
-  nm_wr_u32(&w, n);
-  e->len = (uint8_t)w.len;
+  e->ev.u.boot.resets = n;
 }
 
 static void amp(uint32_t t_s, uint8_t slot, uint32_t ua, uint8_t role) {
   di_event_t *e = ev(t_s, NM_EV_AMP);
+  e->ev.u.amp.slot = slot;
+  e->ev.u.amp.amp_ua = ua;
+  e->ev.u.amp.role = role;
+}
+
+/* An event as the device stores it (the firmware's encoder). */
+static size_t enc(const di_event_t *e, uint8_t out[NM_LOG_PAYLOAD_MAX]) {
   nm_wr_t w;
-  nm_wr_init(&w, e->data, sizeof e->data);
-  nm_wr_u8(&w, slot);
-  nm_wr_u32(&w, ua);
-  nm_wr_u8(&w, role);
-  e->len = (uint8_t)w.len;
+  nm_wr_init(&w, out, NM_LOG_PAYLOAD_MAX);
+  nm_event_put(&w, &e->ev);
+  assert_int_equal(w.err, 0);
+  return w.len;
 }
 
 static int reset_events(void **s) {
@@ -483,11 +473,12 @@ static void test_json_round_trip(void **s) {
   assert_int_equal(l.n, nev);
   for (size_t i = 0; i < nev; i++) {
     assert_int_equal(l.ev[i].seq, evs[i].seq);
-    assert_int_equal(l.ev[i].t_s, evs[i].t_s);
-    assert_int_equal(l.ev[i].type, evs[i].type);
-    /* Byte for byte (the battery's remaining charge travels as mAh with three decimals). */
-    assert_int_equal(l.ev[i].len, evs[i].len);
-    if (memcmp(l.ev[i].data, evs[i].data, evs[i].len) != 0) fail_msg("event %zu (type %u) differs after JSON", i, evs[i].type);
+    /* Byte for byte as the device stores them (the battery's remaining charge travels as
+     * mAh with three decimals). */
+    uint8_t x[NM_LOG_PAYLOAD_MAX], y[NM_LOG_PAYLOAD_MAX];
+    size_t nx = enc(&l.ev[i], x), ny = enc(&evs[i], y);
+    assert_int_equal(nx, ny);
+    if (memcmp(x, y, nx) != 0) fail_msg("event %zu (type %u) differs after JSON", i, evs[i].ev.type);
   }
   /* So the statistics are the same from the device and from the file. */
   hist_usage_t a, b;

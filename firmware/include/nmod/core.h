@@ -12,10 +12,12 @@
 #include <stdint.h>
 #include "nmod/battery.h"
 #include "nmod/err.h"
+#include "nmod/event.h"
 #include "nmod/lead.h"
 #include "nmod/plan.h"
 #include "nmod/port.h"
 #include "nmod/program.h"
+#include "nmod/role.h"
 #include "nmod/safety.h"
 
 typedef enum { NM_THERAPY_SCS = 0, NM_THERAPY_SNM = 1 } nm_therapy;
@@ -39,10 +41,30 @@ typedef enum {
   NM_FAULT_ASSERT = 2,  /* an internal check failed */
   NM_FAULT_OUTPUT = 3,  /* the output stage refused a pattern or failed */
   NM_FAULT_BATTERY = 4, /* end of service or a depleted cell: stimulation stopped */
-  NM_FAULT_LEAD = 5     /* a shorted contact stopped the programs that use it */
+  NM_FAULT_LEAD = 5,    /* a shorted contact stopped the programs that use it */
+  NM_FAULT_SETTINGS = 6, /* the stored settings were refused at boot (detail: slot << 24 | reasons;
+                            slot 0xFF: the lead or the running set) */
+  NM_FAULT_STORE = 7,   /* the memory cannot be written at boot: therapy off until it can */
+  NM_FAULT_DAMAGE = 8   /* flash damage rolled the settings back or lost them (detail: NM_DAMAGE_*) */
 } nm_fault;
 
-typedef enum { NM_ROLE_NONE = 0, NM_ROLE_PATIENT = 1, NM_ROLE_CLINICIAN = 2 } nm_role;
+/* Alerts the device layer raises about its memory, for the read-outs (status). */
+enum {
+  NM_ALERT_STORE = 1u << 0,    /* writes fail now: a lowering is in effect but not stored */
+  NM_ALERT_DAMAGE = 1u << 1,   /* flash damage was found at boot (NM_EV_DAMAGE says what) */
+  NM_ALERT_SETTINGS = 1u << 2, /* the stored settings were refused at boot (NM_FAULT_SETTINGS) */
+  NM_ALERT_IDENTITY = 1u << 3, /* one copy of the identity is damaged; the other is in use */
+  NM_ALERT_REMOTES = 1u << 4   /* remote pairings were rolled back or lost by damage */
+};
+
+/* Events not yet in the device's log. The core queues what it changes, as it changes it
+ * (mode, running set, amplitude, fault, programs, test thresholds, shorted contacts,
+ * battery), with t_s 0 and mode.reason NM_REASON_NONE; the device layer stamps them, adds
+ * its own, and writes them out (firmware/dev). A queue, not a callback: nothing in the
+ * core calls up into the layer above. When full, new events are counted and dropped. */
+#ifndef NM_CORE_EVQ_LEN
+#define NM_CORE_EVQ_LEN 12u
+#endif
 
 /* Everything the stimulator must remember across a power cycle. */
 typedef struct {
@@ -68,6 +90,7 @@ typedef struct {
 
 typedef struct nm_core {
   const nm_port_t *port;
+  nm_lead_t hw_lead;     /* the lead the core was set up with: the hardware's, never changed */
   nm_settings_t set;
   uint8_t mode;          /* nm_mode */
   uint8_t mode_before;   /* mode to return to after MRI or surgery mode */
@@ -90,20 +113,43 @@ typedef struct nm_core {
   nm_batt_t batt;        /* the last fuel-gauge reading, judged */
   uint16_t lead_open;    /* contacts found open by the last impedance check (bit per contact) */
   uint16_t lead_short;   /* contacts found shorted */
+  uint16_t alerts;       /* NM_ALERT_*, kept by the device layer */
+  /* Output held: while set, nothing the core changes reaches the output stage (a raising
+   * request waits until it is stored); nm_core_release() applies it. Stops never wait. */
+  uint8_t hold;
+  nm_event_t evq[NM_CORE_EVQ_LEN]; /* oldest first */
+  uint8_t evq_n;          /* events queued */
+  uint8_t evq_stamped;    /* of them, stamped by the device layer */
+  uint16_t evq_dropped;   /* events lost to a full queue since the last report */
 } nm_core_t;
+
+/* Queue an event (see evq above). */
+void nm_core_event(nm_core_t *c, const nm_event_t *e);
 
 /* Set up a core on `port` (kept by pointer; must outlive the core). Starts in shelf mode
  * with default settings: no programs, the given therapy kind, lead and default load. */
 int nm_core_init(nm_core_t *c, const nm_port_t *port, uint8_t therapy, const nm_lead_t *lead);
-/* Replace the settings wholesale (after loading them from memory). Checks each program
- * again; refuses settings that fail, leaving the core as it was. */
-int nm_core_restore(nm_core_t *c, const nm_settings_t *s);
+/* Replace the settings and mode wholesale (after loading them from memory). Nothing in
+ * memory is trusted: the settings must name the lead the core was set up with (the
+ * hardware's), every stored program is judged again against it and the load, and the
+ * running set must place. Settings that fail are refused (NM_EREFUSED, or NM_EINVAL for a
+ * lead or mode that is not valid) and the core stays as it was; *bad_slot names the
+ * program (0xFF: the lead, the load or the running set) and *reasons why. Restored MRI and
+ * surgery modes keep the output off; test mode comes back as off. */
+int nm_core_restore(nm_core_t *c, const nm_settings_t *s, uint8_t mode, uint8_t mode_before, uint8_t *bad_slot,
+                    uint32_t *reasons);
+/* The mode as it is stored: test mode is stored as off (a reset never resumes a test). */
+uint8_t nm_core_stored_mode(const nm_core_t *c);
+/* Hold the output (see nm_core_t.hold) / release it and bring the output in line. */
+void nm_core_hold(nm_core_t *c);
+void nm_core_release(nm_core_t *c);
 
 /* The timer fired: do what is due and set the next wake. Returns the next wake time. */
 uint64_t nm_core_wake(nm_core_t *c);
 
-/* Lead and load; only when stimulation is off. Every stored program must pass on the new
- * lead, else NM_EREFUSED and nothing changes. */
+/* Lead and load; only when stimulation is off. The lead must be the hardware's (the one
+ * given to nm_core_init) and every stored program must pass, else NM_EREFUSED and nothing
+ * changes. */
 int nm_core_set_lead(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *load);
 /* Store program `p` in `slot` after the safety check (report in `rep`, may be NULL).
  * NM_EREFUSED leaves everything as it was. A running program can be rewritten only while
@@ -111,15 +157,16 @@ int nm_core_set_lead(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *load)
 int nm_core_prog_write(nm_core_t *c, uint8_t slot, const nm_prog_t *p, nm_safety_report_t *rep);
 int nm_core_prog_erase(nm_core_t *c, uint8_t slot);
 /* Replace lead, load, every program (slots 0..n-1; the rest emptied) and the running set
- * in one step: all are judged first, and either all take effect or nothing changes.
+ * in one step: all are judged first, and either all take effect or nothing changes. A
+ * lead that is not the hardware's is refused (NM_R_LEAD, *bad_slot 0xFF).
  * Only while stimulation is off. On NM_EREFUSED, *bad_slot is the refused program (0xFF
  * when the running set is what failed) and rep says why. */
 int nm_core_program_all(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *load, uint8_t n,
                         const nm_prog_t progs[], uint8_t running_mask, uint8_t *bad_slot,
                         nm_safety_report_t *rep);
-/* Choose the running programs (bit mask). Refused when a slot is empty, too many run, SNM
- * runs more than one, or they cannot be interleaved. */
-int nm_core_select(nm_core_t *c, uint8_t mask);
+/* Choose the running programs (bit mask) for `role`. Refused when a slot is empty, too many
+ * run, SNM runs more than one, or they cannot be interleaved. */
+int nm_core_select(nm_core_t *c, uint8_t role, uint8_t mask);
 /* Therapy on or off (off ramps down softly). After a fault forced stimulation off, only
  * the clinician can turn therapy on again (which clears the fault and the limiter). */
 int nm_core_therapy(nm_core_t *c, uint8_t role, int on);
@@ -129,7 +176,9 @@ int nm_core_amp_set(nm_core_t *c, uint8_t role, uint8_t slot, uint32_t amp_ua);
 /* One 0.1 mA step up (dir > 0) or down of program `slot`, or every running program when
  * slot is 0xFF. */
 int nm_core_amp_step(nm_core_t *c, uint8_t role, uint8_t slot, int dir);
-/* Change mode (off, therapy, MRI, surgery, shelf; test mode through nm_core_test_*). */
+/* Change mode (off, therapy, MRI, surgery, shelf; test mode through nm_core_test_*). Off
+ * from MRI or surgery is off for good: therapy_on is cleared, so a reset does not bring
+ * stimulation back. */
 int nm_core_mode(nm_core_t *c, uint8_t role, uint8_t mode);
 
 /* Test stimulation: contact `node` as cathode against the case, from start_ua in steps

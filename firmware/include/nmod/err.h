@@ -15,7 +15,9 @@ typedef enum {
   NM_EAUTH = -8,    /* authentication failed */
   NM_ESTATE = -9,   /* not possible in the current mode */
   NM_ENOENT = -10,  /* no such program, contact or record */
-  NM_EFAULT = -11   /* an internal check failed: the core went to its safe state */
+  NM_EFAULT = -11,  /* an internal check failed: the core went to its safe state */
+  NM_ENOTSTORED = -12 /* a lowering is in effect now but could not be stored (memory fault);
+                         the device keeps it in RAM and stores it when a write works again */
 } nm_err;
 
 /* Short English name of an error, for logs and messages. Never NULL. */

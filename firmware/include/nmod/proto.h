@@ -26,10 +26,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nmod/cmd.h"
-#include "nmod/core.h"
 #include "nmod/err.h"
 #include "nmod/port.h"
+#include "nmod/role.h"
 
 /* ---- constants (the wire format; changing one is a new protocol version) ---------- */
 
@@ -59,7 +58,7 @@ enum {
 #define NM_AUTH_BODY NM_MAC_LEN                             /* 32 */
 #define NM_AUTH_OK_BODY NM_MAC_LEN                          /* 32 */
 #define NM_ERROR_BODY 5u                                    /* code i8, retry_after_ms u32 */
-#define NM_DATA_PT_MAX NM_CMD_MAX                           /* 1024 plaintext bytes */
+#define NM_DATA_PT_MAX 1024u /* plaintext bytes: a whole command request or response (NM_CMD_MAX) */
 #define NM_DATA_OVERHEAD (NM_FRAME_HDR + 4u + NM_TAG_LEN)   /* 24: header, counter, tag */
 #define NM_DATA_FRAME_MAX (NM_DATA_OVERHEAD + NM_DATA_PT_MAX) /* 1048 */
 /* Smallest out_cap nm_sess_rx needs (CHALLENGE and AUTH_OK frames, 36 bytes). */
@@ -112,6 +111,7 @@ typedef struct {
   uint32_t auth_fail;   /* failed authentications (wrong MAC, unknown key, wrong role) */
   uint32_t rejected;    /* frames rejected by a session (each one an event-log entry) */
   uint32_t busy;        /* handshakes refused because a controller session was open */
+  uint32_t preempted;   /* patient sessions closed for an authenticated clinician */
   uint32_t closed_rejects; /* sessions closed after NM_PROTO_MAX_REJECTS rejections */
 } nm_proto_stats_t;
 
@@ -123,7 +123,8 @@ typedef struct {
   uint8_t serial[NM_SERIAL_LEN];
   nm_key_lookup_fn lookup;
   void *lookup_ctx;
-  const struct nm_sess *controller; /* the authenticated session, NULL when none */
+  struct nm_sess *controller;  /* the authenticated session, NULL when none (a clinician's
+                                  authentication closes a patient's: nm_sess_rx) */
   uint32_t fails;              /* consecutive failed authentications (back-off) */
   nm_proto_stats_t stats;
 } nm_proto_dev_t;
@@ -180,7 +181,7 @@ uint32_t nm_proto_backoff_ms(uint32_t n);
 void nm_sess_init(nm_sess_t *s, nm_proto_dev_t *d, uint64_t now_us);
 
 /* One received frame (frame[0..len) exactly, as delimited by nm_frame_need).
- * req_cap must be >= NM_CMD_MAX and out_cap >= NM_SESS_OUT_MIN (else NM_ENOSPC, nothing
+ * req_cap must be >= NM_DATA_PT_MAX and out_cap >= NM_SESS_OUT_MIN (else NM_ENOSPC, nothing
  * done). Returns:
  * - NM_SESS_REPLY: send out[].
  * - NM_SESS_REQUEST: execute req[] for s->role (nm_cmd_exec or the device layer), then
@@ -202,7 +203,7 @@ void nm_sess_init(nm_sess_t *s, nm_proto_dev_t *d, uint64_t now_us);
 int nm_sess_rx(nm_sess_t *s, const uint8_t *frame, size_t len, uint64_t now_us, uint8_t *req,
                size_t req_cap, size_t *req_len, uint8_t *out, size_t out_cap, size_t *out_len);
 
-/* Seal the response (1..NM_CMD_MAX bytes) to the pending request into a DATA frame
+/* Seal the response (1..NM_DATA_PT_MAX bytes) to the pending request into a DATA frame
  * (NM_DATA_OVERHEAD + len bytes). Its counter is the request's counter, which binds the
  * response to the request. NM_ESTATE when the session is not open or no request is
  * pending (a second response would reuse a nonce), NM_EINVAL for a bad length, NM_ENOSPC
@@ -274,7 +275,7 @@ int nm_cli_on_challenge(nm_cli_t *c, const uint8_t *frame, size_t len,
  * NM_EAUTH (a device without the key), NM_EINVAL, or an ERROR frame's code as above. */
 int nm_cli_on_auth_ok(nm_cli_t *c, const uint8_t *frame, size_t len);
 
-/* Seal a request (1..NM_CMD_MAX bytes) into a DATA frame (NM_DATA_OVERHEAD + len bytes)
+/* Seal a request (1..NM_DATA_PT_MAX bytes) into a DATA frame (NM_DATA_OVERHEAD + len bytes)
  * with the next counter; it becomes the outstanding request (a request that never got its
  * response is abandoned: its late response will be refused). NM_ESTATE when not open,
  * NM_EINVAL for a bad length, NM_ENOSPC when cap is too small or the 2^32 - 1 counters

@@ -12,7 +12,10 @@ writes x.ci: the functions it defined with their frame sizes, and the calls they
      calls are its bl/b.w to other functions;
   3. resolves indirect calls to every function whose address is taken in the objects
      (a relocation that is not a call: the nm_port_t callbacks, the protocol's key lookup),
-     the vector table excepted;
+     the vector table excepted; a handler table named with --dispatch (the op table,
+     nmod/ops.h) is the exception: the functions whose address only that table takes are
+     the targets of the indirect calls of its dispatchers alone (nm_cmd_exec, nm_dev_exec,
+     nm_op_decode), and no other indirect call reaches them;
   4. walks the graph from the entry points: the reset handler (which runs main) and each
      interrupt handler (cm_isr_*). A cycle (recursion) has no bound and fails the check;
      so does a frame of dynamic size.
@@ -35,6 +38,8 @@ import sys
 
 CALL_RELOCS = {"R_ARM_THM_CALL", "R_ARM_THM_JUMP24", "R_ARM_THM_JUMP19", "R_ARM_THM_JUMP11",
                "R_ARM_THM_JUMP8", "R_ARM_CALL", "R_ARM_JUMP24", "R_ARM_PC24", "R_ARM_NONE", "R_ARM_V4BX"}
+# The firmware's op table (firmware/core/ops.c) and the functions that call through it.
+OP_TABLE = ".rel.rodata.ops=nm_op_decode,nm_cmd_exec,nm_dev_exec"
 FAULT_HANDLERS = {"cm_isr_hardfault", "cm_isr_memfault", "cm_isr_busfault", "cm_isr_usagefault", "cm_isr_nmi",
                   "cm_isr_default"}
 
@@ -131,8 +136,9 @@ def disassembly_frames(tool_prefix, elf, names):
 
 def address_taken(tool_prefix, objs):
     """Functions whose address is taken in objs: targets of relocations that are not calls,
-    outside debug information, unwind tables and the vector table."""
-    taken = set()
+    outside debug information, unwind tables and the vector table. Returns {function: set
+    of the relocation sections that take it}."""
+    taken = {}
     for obj in objs:
         out = subprocess.run([tool_prefix + "readelf", "-rW", obj], capture_output=True, text=True,
                              check=True).stdout
@@ -154,7 +160,7 @@ def address_taken(tool_prefix, objs):
                     sym = sym[len(".text."):]
                 if sym.startswith((".", "$")):
                     continue
-                taken.add(sym)
+                taken.setdefault(sym, set()).add(section)
     return taken
 
 
@@ -166,6 +172,9 @@ def main():
     ap.add_argument("--fpu", action="store_true", help="exception frames carry the FPU context")
     ap.add_argument("--extra-roots-under", default=None)
     ap.add_argument("--limit", type=int, default=None, help="fail when the worst case is above this")
+    ap.add_argument("--dispatch", action="append", default=[OP_TABLE], metavar="SECTION=CALLER,...",
+                    help="a handler table: functions whose address only relocation section SECTION "
+                         "takes are called indirectly by the CALLERs only")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
 
@@ -206,8 +215,23 @@ def main():
             g.calls[name] = set(calls[name])
             unknown |= {c for c in calls[name] if c not in g.frame}
 
-    taken = {resolve(t) for t in address_taken(a.prefix, a.objs)}
-    taken = {t for t in taken if t in g.frame and bare(t) in linked and not bare(t).startswith("cm_isr_")}
+    taken_in = {}
+    for t, sections in address_taken(a.prefix, a.objs).items():
+        taken_in.setdefault(resolve(t), set()).update(sections)
+    taken_in = {t: s for t, s in taken_in.items()
+                if t in g.frame and bare(t) in linked and not bare(t).startswith("cm_isr_")}
+    # Handler tables: their functions are reached only from their dispatchers.
+    tables = {}
+    for d in a.dispatch:
+        section, _, callers = d.partition("=")
+        tables[section] = {c for c in callers.split(",") if c}
+    table_of = {t: next(iter(s)) for t, s in taken_in.items() if len(s) == 1 and next(iter(s)) in tables}
+    general = sorted(t for t in taken_in if t not in table_of)
+    taken = set(taken_in)
+
+    def indirect_targets(caller):
+        own = [t for t, sec in table_of.items() if bare(caller) in tables[sec]]
+        return general + sorted(own)
 
     memo = {}
 
@@ -226,7 +250,7 @@ def main():
             raise ValueError(f"{bare(fn)} has a frame of unbounded dynamic size")
         best, chain = 0, []
         for callee in g.calls.get(fn, ()):
-            targets = sorted(taken) if callee == "__indirect_call" else [callee]
+            targets = indirect_targets(fn) if callee == "__indirect_call" else [callee]
             for t in targets:
                 b, c = worst(t, path + [fn])
                 if b > best:
