@@ -10,12 +10,14 @@ what=${1:-all}
 # on Debian 12): the fuzz targets (tests/fuzz) are part of every test run.
 host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlite3-dev clang libclang-rt-14-dev)
 target_pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3)
+# time: /usr/bin/time, the CPU seconds in bench/clinic/run.sh (make bench installs "all").
+bench_pkgs=(time)
 
 want=()
 case "$what" in
   host) want=("${host_pkgs[@]}") ;;
   target) want=("${target_pkgs[@]}") ;;
-  all) want=("${host_pkgs[@]}" "${target_pkgs[@]}") ;;
+  all) want=("${host_pkgs[@]}" "${target_pkgs[@]}" "${bench_pkgs[@]}") ;;
   *) echo "bootstrap: unknown part '$what' (use host, target or all)" >&2; exit 2 ;;
 esac
 

@@ -32,12 +32,24 @@ static int diary_add(clinic_ctx *c, clinic_args *a) {
     return clinic_fail(CL_USAGE, "--date '%s' is not a date: use YYYY-MM-DD", date);
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
-  char msg[300];
-  if (clinic_diary_validate(&p, &r, c->today, msg, sizeof msg) != 0) return clinic_fail(CL_USAGE, "%s", msg);
+  if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
+  clinic_path path;
+  char msg[400];
+  if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) {
+    clinic_rollback(c->db);
+    return rc;
+  }
+  if (clinic_diary_validate(&p, clinic_path_done(&path, "referral"), &r, c->today, msg, sizeof msg) != 0) {
+    clinic_rollback(c->db);
+    return clinic_fail(CL_USAGE, "%s", msg);
+  }
   sqlite3_stmt *st = clinic_prep(c->db,
                                  "INSERT INTO diary(pid, date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads) "
                                  "VALUES (?,?,?,?,?,?,?,?)");
-  if (!st) return CL_IO;
+  if (!st) {
+    clinic_rollback(c->db);
+    return CL_IO;
+  }
   int v[6] = {r.nrs, r.morning, r.evening, r.incontinence, r.urgency, r.pads};
   sqlite3_bind_int64(st, 1, p.pid);
   sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
@@ -49,10 +61,17 @@ static int diary_add(clinic_ctx *c, clinic_args *a) {
   }
   rc = sqlite3_step(st);
   sqlite3_finalize(st);
-  if (rc == SQLITE_CONSTRAINT)
+  if (rc == SQLITE_CONSTRAINT) {
+    clinic_rollback(c->db);
     return clinic_fail(CL_RULE, "%s already has a diary entry for %s (one per day; remove it first with nmod clinic diary delete %s --date %s)",
                        p.code, date, p.code, date);
-  if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "storing a diary day");
+  }
+  if (rc != SQLITE_DONE) {
+    rc = clinic_dbfail(c->db, "storing a diary day");
+    clinic_rollback(c->db);
+    return rc;
+  }
+  if ((rc = clinic_sums_commit_patient(c->db, &p)) != CL_OK) return rc;
   if (c->json) {
     js_w w;
     jw_init(&w, stdout);
@@ -91,8 +110,10 @@ static int diary_list(clinic_ctx *c, clinic_args *a) {
   if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
   clinic_path path;
   if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) return rc;
-  int32_t ts, te;
-  clinic_eval_windows(&path, &ts, &te);
+  clinic_cfg cfg;
+  if ((rc = clinic_cfg_load(c->db, NULL, &cfg)) != CL_OK) return rc;
+  clinic_windows win;
+  clinic_windows_of(&path, &cfg, &win);
   char fs[11], tsx[11];
   clinic_date_fmt(f, fs);
   clinic_date_fmt(t, tsx);
@@ -105,27 +126,25 @@ static int diary_list(clinic_ctx *c, clinic_args *a) {
   sqlite3_bind_text(st, 3, tsx, -1, SQLITE_STATIC);
   js_w w;
   if (c->json) {
-    jw_init(&w, stdout);
-    jw_obj(&w);
-    jw_key(&w, "patient");
-    jw_str(&w, p.code);
-    jw_key(&w, "days");
-    jw_arr(&w);
+    clinic_json_list_begin(&w, p.code, "days");
   } else {
-    printf(p.therapy == TH_SCS ? "date        phase     nrs morning evening\n"
-                               : "date        phase     incontinence urgency pads\n");
+    printf(p.therapy == TH_SCS ? "date        phase            nrs morning evening\n"
+                               : "date        phase            incontinence urgency pads\n");
   }
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     const char *ds = (const char *)sqlite3_column_text(st, 0);
     int32_t d = 0;
     clinic_date_parse(ds, &d);
-    const char *phase = clinic_eval_phase(ts, te, d);
+    clinic_day_phase dp = clinic_day_phase_of(&win, d);
+    const char *phase = clinic_day_phase_name(dp);
     if (c->json) {
       jw_obj(&w);
       jw_key(&w, "date");
       jw_str(&w, ds);
       jw_key(&w, "phase");
       jw_str(&w, phase);
+      jw_key(&w, "used");
+      jw_bool(&w, dp == DP_BASELINE || dp == DP_TRIAL);
       if (p.therapy == TH_SCS) {
         put_opt_int(&w, "nrs", st, 1);
         put_opt_int(&w, "morning", st, 2);
@@ -145,19 +164,18 @@ static int diary_list(clinic_ctx *c, clinic_args *a) {
         else
           snprintf(cell[i], sizeof cell[i], "%d", sqlite3_column_int(st, base + i));
       }
+      /* Days that no evaluation uses are marked; before the referral they should not exist. */
+      const char *mark = dp == DP_BEFORE_REFERRAL ? "  ! before the referral: never used"
+                         : dp == DP_BASELINE || dp == DP_TRIAL ? "" : "  (not used)";
       if (p.therapy == TH_SCS)
-        printf("%s  %-8s %4s %7s %7s\n", ds, phase, cell[0], cell[1], cell[2]);
+        printf("%s  %-15s %4s %7s %7s%s\n", ds, phase, cell[0], cell[1], cell[2], mark);
       else
-        printf("%s  %-8s %12s %7s %4s\n", ds, phase, cell[0], cell[1], cell[2]);
+        printf("%s  %-15s %12s %7s %4s%s\n", ds, phase, cell[0], cell[1], cell[2], mark);
     }
   }
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "listing the diary");
-  if (c->json) {
-    jw_arr_end(&w);
-    jw_obj_end(&w);
-    jw_end(&w);
-  }
+  if (c->json) clinic_json_list_end(&w);
   return CL_OK;
 }
 
@@ -170,14 +188,26 @@ static int diary_delete(clinic_ctx *c, clinic_args *a) {
   if (clinic_date_parse(date, &d) != 0) return clinic_fail(CL_USAGE, "--date '%s' is not a date", date);
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
+  if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
   sqlite3_stmt *st = clinic_prep(c->db, "DELETE FROM diary WHERE pid = ? AND date = ?");
-  if (!st) return CL_IO;
+  if (!st) {
+    clinic_rollback(c->db);
+    return CL_IO;
+  }
   sqlite3_bind_int64(st, 1, p.pid);
   sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
   rc = sqlite3_step(st);
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "deleting a diary day");
-  if (sqlite3_changes(c->db) == 0) return clinic_fail(CL_USAGE, "%s has no diary entry for %s", p.code, date);
+  if (rc != SQLITE_DONE) {
+    rc = clinic_dbfail(c->db, "deleting a diary day");
+    clinic_rollback(c->db);
+    return rc;
+  }
+  if (sqlite3_changes(c->db) == 0) {
+    clinic_rollback(c->db);
+    return clinic_fail(CL_USAGE, "%s has no diary entry for %s", p.code, date);
+  }
+  if ((rc = clinic_sums_commit_patient(c->db, &p)) != CL_OK) return rc;
   if (!c->json) printf("%s: diary %s deleted\n", p.code, date);
   else {
     js_w w;

@@ -60,10 +60,55 @@ static int next_steps(const clinic_path *path, int out[2]) {
   return n;
 }
 
+/* The earlier treatments recorded with the referral, as "kind (detail)" texts. */
+static int load_treatments(sqlite3 *db, int64_t pid, clinic_buf *kind, clinic_buf *detail, int max, int *n) {
+  *n = 0;
+  sqlite3_stmt *st = clinic_prep(db, "SELECT kind, detail FROM earlier_treatment WHERE pid = ? ORDER BY id");
+  if (!st) return CL_IO;
+  sqlite3_bind_int64(st, 1, pid);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+    const unsigned char *k = sqlite3_column_text(st, 0), *d = sqlite3_column_text(st, 1);
+    memset(&kind[*n], 0, sizeof kind[*n]);
+    memset(&detail[*n], 0, sizeof detail[*n]);
+    clinic_buf_puts(&kind[*n], k ? (const char *)k : "");
+    clinic_buf_puts(&detail[*n], d ? (const char *)d : "");
+    (*n)++;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return clinic_dbfail(db, "reading earlier treatments");
+  return CL_OK;
+}
+
+#define MAX_SHOW 16
+static int path_print(clinic_ctx *c, const clinic_patient *p, const clinic_path *pp, const clinic_buf *warn, int nwarn,
+                      const clinic_buf *tk, const clinic_buf *td, int ntreat);
 static int path_show(clinic_ctx *c, const clinic_patient *p) {
   clinic_path path;
   int rc = clinic_path_load(c->db, p, &path);
   if (rc) return rc;
+  clinic_cfg cfg;
+  if ((rc = clinic_cfg_load(c->db, NULL, &cfg)) != CL_OK) return rc;
+  clinic_buf warn[4], tk[MAX_SHOW], td[MAX_SHOW];
+  memset(warn, 0, sizeof warn);
+  int nwarn = clinic_trial_warnings(&path, &cfg, c->today, warn, 0, 4), ntreat = 0;
+  if ((rc = load_treatments(c->db, p->pid, tk, td, MAX_SHOW, &ntreat)) != CL_OK) {
+    for (int i = 0; i < nwarn; i++) clinic_buf_free(&warn[i]);
+    return rc;
+  }
+  rc = path_print(c, p, &path, warn, nwarn, tk, td, ntreat);
+  for (int i = 0; i < nwarn; i++) clinic_buf_free(&warn[i]);
+  for (int i = 0; i < ntreat; i++) {
+    clinic_buf_free(&tk[i]);
+    clinic_buf_free(&td[i]);
+  }
+  return rc;
+}
+
+static int path_print(clinic_ctx *c, const clinic_patient *p, const clinic_path *pp, const clinic_buf *warn, int nwarn,
+                      const clinic_buf *tk, const clinic_buf *td, int ntreat) {
+  const clinic_path path = *pp;
+  int rc = CL_OK;
   int last = -1;
   for (int i = 0; i < path.nsteps; i++)
     if (path.rec[i].recorded && !path.rec[i].planned) last = i;
@@ -144,12 +189,36 @@ static int path_show(clinic_ctx *c, const clinic_patient *p) {
         jw_key(&w, "note");
         jw_str(&w, r->note);
       }
+      if (r->override[0]) {
+        jw_key(&w, "override");
+        jw_obj(&w);
+        jw_key(&w, "reason");
+        jw_str(&w, r->override);
+        jw_key(&w, "rule");
+        jw_str(&w, r->override_rule);
+        jw_obj_end(&w);
+      }
       jw_obj_end(&w);
     }
     jw_arr_end(&w);
+    jw_key(&w, "earlier_treatments");
+    jw_arr(&w);
+    for (int i = 0; i < ntreat; i++) {
+      jw_obj(&w);
+      jw_key(&w, "kind");
+      jw_str(&w, tk[i].s);
+      jw_key(&w, "detail");
+      if (td[i].s[0]) jw_str(&w, td[i].s); else jw_null(&w);
+      jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_key(&w, "warnings");
+    jw_arr(&w);
+    for (int i = 0; i < nwarn; i++) jw_str(&w, warn[i].s);
+    jw_arr_end(&w);
     jw_obj_end(&w);
     jw_end(&w);
-    return CL_OK;
+    return rc;
   }
   printf("%s (%s, %s)\n", p->code, p->name, p->therapy == TH_SCS ? "SCS, pain clinic" : "SNM, surgery");
   for (int i = 0; i < path.nsteps; i++) {
@@ -159,6 +228,13 @@ static int path_show(clinic_ctx *c, const clinic_patient *p) {
            path.def[i].id, r->recorded ? ds : "", path.def[i].title, r->planned ? " (planned)" : "",
            r->outcome[0] ? (strcmp(r->outcome, "stop") == 0 ? " -> stop" : " -> proceed") : "",
            r->note[0] ? " [" : "", r->note, r->note[0] ? "]" : "");
+    if (r->override[0]) printf("      override: %s (set aside: %s)\n", r->override, r->override_rule);
+    if (i == 0 && ntreat > 0) {
+      printf("      earlier treatments:");
+      for (int k = 0; k < ntreat; k++)
+        printf("%s %s%s%s%s", k ? "," : "", tk[k].s, td[k].s[0] ? " (" : "", td[k].s, td[k].s[0] ? ")" : "");
+      printf("\n");
+    }
   }
   if (last < 0) {
     printf("stands: not yet on the path\n");
@@ -177,37 +253,37 @@ static int path_show(clinic_ctx *c, const clinic_patient *p) {
              due[0] ? ": " : "", due);
     }
   }
-  return CL_OK;
+  for (int i = 0; i < nwarn; i++) printf("WARNING: %s\n", warn[i].s);
+  return rc;
 }
 
-/* The definitive implant follows a successful trial; anything else needs a stated reason. */
-static int implant_gate(clinic_ctx *c, const clinic_patient *p, const char *override) {
-  int thr, mind;
-  int rc = clinic_eval_config(c->db, NULL, &thr, &mind);
-  if (rc) return rc;
-  clinic_eval e;
-  if ((rc = clinic_eval_patient(c->db, p, thr, mind, &e)) != CL_OK) return rc;
-  if (e.verdict == EV_SUCCESS || (override && *override)) return CL_OK;
-  return clinic_fail(CL_RULE,
-                     "%s: the trial evaluation is '%s' (%s): record 'explant', or pass --override REASON "
-                     "to implant anyway",
-                     p->code, clinic_verdict_name(e.verdict), e.reason);
-}
-
+/* Record one step with every rule and refresh the patient's cached sums, in one transaction. */
 static int path_step(clinic_ctx *c, clinic_args *a) {
+  clinic_step_req req;
+  memset(&req, 0, sizeof req);
   const char *date = clinic_opt_get(a, "date");
-  int planned = clinic_opt_flag(a, "planned");
-  const char *outcome = clinic_opt_get(a, "outcome");
-  const char *note = clinic_opt_get(a, "note");
-  const char *override = clinic_opt_get(a, "override");
+  req.planned = clinic_opt_flag(a, "planned");
+  req.outcome = clinic_opt_get(a, "outcome");
+  req.note = clinic_opt_get(a, "note");
+  req.override = clinic_opt_get(a, "override");
+  /* --earlier-treatment may repeat: collect every value. */
+  for (int i = 0; i < a->nopts; i++)
+    if (strcmp(a->opts[i].name, "earlier-treatment") == 0 || strncmp(a->opts[i].name, "earlier-treatment=", 18) == 0) {
+      a->opts[i].used = 1;
+      if (req.ntreatments >= CLINIC_MAX_TREATMENTS)
+        return clinic_fail(CL_USAGE, "more than %d --earlier-treatment options", CLINIC_MAX_TREATMENTS);
+      req.treatments[req.ntreatments++] = a->opts[i].value ? a->opts[i].value : "";
+    }
   int rc = clinic_args_done(a, "path step");
   if (rc) return rc;
   if (a->npos != 4)
-    return clinic_fail(CL_USAGE, "usage: nmod clinic path step PATIENT STEP --date YYYY-MM-DD [--planned] [--outcome proceed|stop] [--note TEXT]");
+    return clinic_fail(CL_USAGE, "usage: nmod clinic path step PATIENT STEP --date YYYY-MM-DD [--planned] [--outcome proceed|stop] "
+                                 "[--note TEXT] [--override REASON] [--earlier-treatment KIND[:DETAIL]]...");
+  if (req.override && !*req.override) return clinic_fail(CL_USAGE, "--override needs a reason");
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
-  int idx = clinic_path_index(p.therapy, a->pos[3]);
-  if (idx < 0) {
+  req.idx = clinic_path_index(p.therapy, a->pos[3]);
+  if (req.idx < 0) {
     int n;
     const clinic_step_def *d = clinic_path_steps(p.therapy, &n);
     clinic_buf b = {0};
@@ -217,27 +293,20 @@ static int path_step(clinic_ctx *c, clinic_args *a) {
     clinic_buf_free(&b);
     return rc;
   }
-  int32_t day = c->today;
-  if (date && clinic_date_parse(date, &day) != 0)
+  req.date = c->today;
+  if (date && clinic_date_parse(date, &req.date) != 0)
     return clinic_fail(CL_USAGE, "--date '%s' is not a date: use YYYY-MM-DD", date);
-  if (note && strlen(note) > 200) return clinic_fail(CL_USAGE, "--note is longer than 200 characters");
-  clinic_path path;
-  if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) return rc;
-  char full_note[256] = "";
-  if (strcmp(path.def[idx].id, "implant") == 0 && !planned) {
-    char msg[512];
-    /* Order first: an implant without a trial is out of order, not a failed trial. */
-    if ((rc = clinic_path_check(&path, idx, day, planned, outcome, c->today, msg, sizeof msg)) != CL_OK)
-      return clinic_fail(rc, "%s: %s", p.code, msg);
-    if ((rc = implant_gate(c, &p, override)) != CL_OK) return rc;
-    if (override && *override)
-      snprintf(full_note, sizeof full_note, "override: %.200s%s%.40s", override, note ? "; " : "", note ? note : "");
-  } else if (override) {
-    return clinic_fail(CL_USAGE, "--override applies to recording a definitive implant only");
-  }
+  clinic_stepper sp;
   if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
-  rc = clinic_path_record(c->db, &p, &path, idx, day, planned, outcome, full_note[0] ? full_note : note,
-                          c->today, 0);
+  if ((rc = clinic_stepper_open(c->db, c->today, &sp)) != CL_OK) {
+    clinic_rollback(c->db);
+    return rc;
+  }
+  clinic_path path;
+  rc = clinic_path_load_st(sp.sums.path, &p, &path);
+  if (!rc) rc = clinic_step_apply(&sp, &p, &path, &req, NULL, 0);
+  if (!rc) rc = clinic_sums_refresh(&sp.sums, &p);
+  clinic_stepper_close(&sp);
   if (rc) {
     clinic_rollback(c->db);
     return rc;
@@ -245,8 +314,9 @@ static int path_step(clinic_ctx *c, clinic_args *a) {
   if ((rc = clinic_commit(c->db)) != CL_OK) return rc;
   if (c->json) return path_show(c, &p);
   char ds[11];
-  clinic_date_fmt(day, ds);
-  printf("%s: %s %s %s\n", p.code, path.def[idx].id, planned ? "planned for" : "recorded on", ds);
+  clinic_date_fmt(req.date, ds);
+  printf("%s: %s %s %s%s\n", p.code, path.def[req.idx].id, req.planned ? "planned for" : "recorded on", ds,
+         path.rec[req.idx].override[0] ? " (override stored)" : "");
   int nx[2];
   int nn = next_steps(&path, nx);
   if (clinic_path_closed(&path))
@@ -264,13 +334,26 @@ static int path_undo(clinic_ctx *c, const clinic_patient *p) {
   for (int i = 0; i < path.nsteps; i++)
     if (path.rec[i].recorded) last = i;
   if (last < 0) return clinic_fail(CL_RULE, "%s: no step recorded, nothing to undo", p->code);
+  if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
   sqlite3_stmt *st = clinic_prep(c->db, "DELETE FROM path_step WHERE pid = ? AND step = ?");
-  if (!st) return CL_IO;
+  if (!st) {
+    clinic_rollback(c->db);
+    return CL_IO;
+  }
   sqlite3_bind_int64(st, 1, p->pid);
   sqlite3_bind_text(st, 2, path.def[last].id, -1, SQLITE_STATIC);
   rc = sqlite3_step(st);
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "undoing a step");
+  if (rc != SQLITE_DONE) {
+    clinic_rollback(c->db);
+    return clinic_dbfail(c->db, "undoing a step");
+  }
+  /* The earlier treatments were recorded with the referral and go with it. */
+  if (last == 0 && (rc = clinic_exec_pid(c->db, "DELETE FROM earlier_treatment WHERE pid = ?", p->pid)) != CL_OK) {
+    clinic_rollback(c->db);
+    return rc;
+  }
+  if ((rc = clinic_sums_commit_patient(c->db, p)) != CL_OK) return rc;
   char ds[11];
   clinic_date_fmt(path.rec[last].date, ds);
   if (c->json) return path_show(c, p);
@@ -278,14 +361,19 @@ static int path_undo(clinic_ctx *c, const clinic_patient *p) {
   return CL_OK;
 }
 
-/* path import FILE.csv: patient,step,date[,planned][,outcome][,note], in file order, with
- * the same rules as `path step`; all or nothing. */
+/* path import FILE.csv: patient,step,date[,planned][,outcome][,note][,override]
+ * [,earlier_treatments], in file order, through the same clinic_step_apply as `path step`;
+ * all or nothing. Statements are prepared once for the whole file. */
+enum { PC_PATIENT, PC_STEP, PC_DATE, PC_PLANNED, PC_OUTCOME, PC_NOTE, PC_OVERRIDE, PC_TREAT, PC_N };
+static const char *const pc_names[PC_N] = {"patient", "step", "date", "planned", "outcome", "note", "override",
+                                           "earlier_treatments"};
+
 static int path_import(clinic_ctx *c, const char *file) {
   clinic_csv csv;
   if (clinic_csv_open(&csv, file) != 0)
     return clinic_fail(CL_USAGE, "cannot read %s: no such file or not readable", file);
-  static const char *const names[6] = {"patient", "step", "date", "planned", "outcome", "note"};
-  int col[6] = {-1, -1, -1, -1, -1, -1};
+  int col[PC_N];
+  for (int j = 0; j < PC_N; j++) col[j] = -1;
   char msg[512];
   int rc = CL_OK;
   int r = clinic_csv_next(&csv, msg, sizeof msg);
@@ -297,23 +385,30 @@ static int path_import(clinic_ctx *c, const char *file) {
   }
   for (int i = 0; i < csv.nfields && !rc; i++) {
     int k = -1;
-    for (int j = 0; j < 6; j++)
-      if (strcmp(csv.field[i], names[j]) == 0) k = j;
+    for (int j = 0; j < PC_N; j++)
+      if (strcmp(csv.field[i], pc_names[j]) == 0) k = j;
     if (k < 0 || col[k] >= 0)
-      rc = clinic_fail(CL_USAGE, "%s line 1: column '%s' is unknown or repeated (expected patient,step,date[,planned,outcome,note])",
-                       file, csv.field[i]);
+      rc = clinic_fail(CL_USAGE, "%s line 1: column '%s' is unknown or repeated (expected patient,step,date"
+                       "[,planned,outcome,note,override,earlier_treatments])", file, csv.field[i]);
     else
       col[k] = i;
   }
   for (int j = 0; j < 3 && !rc; j++)
-    if (col[j] < 0) rc = clinic_fail(CL_USAGE, "%s line 1: column '%s' is missing", file, names[j]);
+    if (col[j] < 0) rc = clinic_fail(CL_USAGE, "%s line 1: column '%s' is missing", file, pc_names[j]);
   if (!rc) rc = clinic_begin(c->db);
   if (rc) {
     clinic_csv_close(&csv);
     return rc;
   }
-  int ncols = 0;
-  for (int j = 0; j < 6; j++) ncols += col[j] >= 0;
+  clinic_stepper sp;
+  sqlite3_stmt *find = NULL;
+  if ((rc = clinic_stepper_open(c->db, c->today, &sp)) != CL_OK) {
+    clinic_csv_close(&csv);
+    return clinic_import_finish(c, rc, file, 0, "path steps");
+  }
+  find = clinic_prep(c->db, "SELECT " CLINIC_PATIENT_COLS " FROM patient WHERE code = ?");
+  if (!find) rc = CL_IO;
+  int ncols = csv.nfields;
   clinic_patient p = {0};
   clinic_path path;
   int have = 0;
@@ -323,51 +418,60 @@ static int path_import(clinic_ctx *c, const char *file) {
       rc = clinic_fail(CL_USAGE, "%s line %ld: %d fields, expected %d", file, csv.line, csv.nfields, ncols);
       break;
     }
-    const char *code = csv.field[col[0]];
+    const char *code = csv.field[col[PC_PATIENT]];
     if (!have || strcmp(code, p.code) != 0) {
-      sqlite3_stmt *st = clinic_prep(c->db, "SELECT 1 FROM patient WHERE code = ?");
-      if (!st) {
-        rc = CL_IO;
+      /* The previous patient is complete: bring its cached sums up to date. */
+      if (have && (rc = clinic_sums_refresh(&sp.sums, &p)) != CL_OK) break;
+      sqlite3_reset(find);
+      sqlite3_bind_text(find, 1, code, -1, SQLITE_TRANSIENT);
+      int s = sqlite3_step(find);
+      if (s != SQLITE_ROW) {
+        sqlite3_reset(find);
+        have = 0;
+        rc = s == SQLITE_DONE ? clinic_fail(CL_USAGE, "%s line %ld: unknown patient '%.63s'", file, csv.line, code)
+                              : clinic_dbfail(c->db, "reading a patient");
         break;
       }
-      sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-      int found = sqlite3_step(st) == SQLITE_ROW;
-      sqlite3_finalize(st);
-      if (!found) {
-        rc = clinic_fail(CL_USAGE, "%s line %ld: unknown patient '%s'", file, csv.line, code);
-        break;
-      }
-      if ((rc = clinic_patient_get(c->db, code, &p)) != CL_OK) break;
-      if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) break;
+      clinic_patient_from_row(find, 0, &p);
+      sqlite3_reset(find);
+      if ((rc = clinic_path_load_st(sp.sums.path, &p, &path)) != CL_OK) break;
       have = 1;
     }
-    int idx = clinic_path_index(p.therapy, csv.field[col[1]]);
-    int32_t day;
-    if (idx < 0) {
-      rc = clinic_fail(CL_USAGE, "%s line %ld: '%s' is no step of the %s path", file, csv.line,
-                       csv.field[col[1]], clinic_therapy_name(p.therapy));
+    clinic_step_req req;
+    memset(&req, 0, sizeof req);
+    req.idx = clinic_path_index(p.therapy, csv.field[col[PC_STEP]]);
+    if (req.idx < 0) {
+      rc = clinic_fail(CL_USAGE, "%s line %ld: '%.40s' is no step of the %s path", file, csv.line,
+                       csv.field[col[PC_STEP]], clinic_therapy_name(p.therapy));
       break;
     }
-    if (clinic_date_parse(csv.field[col[2]], &day) != 0) {
-      rc = clinic_fail(CL_USAGE, "%s line %ld: date '%s' is not YYYY-MM-DD", file, csv.line, csv.field[col[2]]);
+    if (clinic_date_parse(csv.field[col[PC_DATE]], &req.date) != 0) {
+      rc = clinic_fail(CL_USAGE, "%s line %ld: date '%.40s' is not YYYY-MM-DD", file, csv.line, csv.field[col[PC_DATE]]);
       break;
     }
-    int planned = 0;
-    if (col[3] >= 0) {
-      const char *pl = csv.field[col[3]];
+    if (col[PC_PLANNED] >= 0) {
+      const char *pl = csv.field[col[PC_PLANNED]];
       if (strcmp(pl, "1") == 0 || strcmp(pl, "yes") == 0)
-        planned = 1;
+        req.planned = 1;
       else if (*pl && strcmp(pl, "0") != 0 && strcmp(pl, "no") != 0) {
-        rc = clinic_fail(CL_USAGE, "%s line %ld: planned '%s' is not yes/no/1/0", file, csv.line, pl);
+        rc = clinic_fail(CL_USAGE, "%s line %ld: planned '%.40s' is not yes/no/1/0", file, csv.line, pl);
         break;
       }
     }
-    /* Imports carry history: the evaluation gate of `path step implant` is not applied. */
-    rc = clinic_path_record(c->db, &p, &path, idx, day, planned, col[4] >= 0 ? csv.field[col[4]] : NULL,
-                            col[5] >= 0 ? csv.field[col[5]] : NULL, c->today, csv.line);
+    req.outcome = col[PC_OUTCOME] >= 0 ? csv.field[col[PC_OUTCOME]] : NULL;
+    req.note = col[PC_NOTE] >= 0 ? csv.field[col[PC_NOTE]] : NULL;
+    req.override = col[PC_OVERRIDE] >= 0 ? csv.field[col[PC_OVERRIDE]] : NULL;
+    if (col[PC_TREAT] >= 0 && clinic_step_split_treatments(csv.field[col[PC_TREAT]], &req, msg, sizeof msg) != 0) {
+      rc = clinic_fail(CL_USAGE, "%s line %ld: %s", file, csv.line, msg);
+      break;
+    }
+    rc = clinic_step_apply(&sp, &p, &path, &req, file, csv.line);
     if (!rc) rows++;
   }
   if (!rc && r < 0) rc = clinic_fail(CL_USAGE, "%s line %ld: %s", file, csv.line, msg);
+  if (!rc && have) rc = clinic_sums_refresh(&sp.sums, &p);
+  sqlite3_finalize(find);
+  clinic_stepper_close(&sp);
   clinic_csv_close(&csv);
   return clinic_import_finish(c, rc, file, rows, "path steps");
 }

@@ -91,12 +91,49 @@ const char *clinic_weekday_name(int32_t day) {
   return names[clinic_weekday(day)];
 }
 
+int clinic_datetime_parse(const char *s, int64_t *minutes) {
+  char date[11];
+  int32_t day;
+  if (!s || strlen(s) != 16 || (s[10] != ' ' && s[10] != 'T') || s[13] != ':') return -1;
+  memcpy(date, s, 10);
+  date[10] = '\0';
+  if (clinic_date_parse(date, &day) != 0) return -1;
+  for (int i = 11; i < 16; i++)
+    if (i != 13 && (s[i] < '0' || s[i] > '9')) return -1;
+  int h = (s[11] - '0') * 10 + (s[12] - '0'), m = (s[14] - '0') * 10 + (s[15] - '0');
+  if (h > 23 || m > 59) return -1;
+  *minutes = (int64_t)day * 1440 + h * 60 + m;
+  return 0;
+}
+
+void clinic_datetime_fmt(int64_t minutes, char out[17]) {
+  int64_t day = minutes >= 0 ? minutes / 1440 : -((-minutes + 1439) / 1440);
+  int rest = (int)(minutes - day * 1440);
+  clinic_date_fmt((int32_t)day, out);
+  out[10] = ' ';
+  out[11] = (char)('0' + rest / 600);
+  out[12] = (char)('0' + rest / 60 % 10);
+  out[13] = ':';
+  out[14] = (char)('0' + rest % 60 / 10);
+  out[15] = (char)('0' + rest % 10);
+  out[16] = '\0';
+}
+
+int64_t clinic_now(void) {
+  const char *env = getenv("NMOD_NOW");
+  int64_t m;
+  if (env && *env && clinic_datetime_parse(env, &m) == 0) return m;
+  time_t t = time(NULL);
+  struct tm tm;
+  localtime_r(&t, &tm);
+  return (int64_t)clinic_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday) * 1440 + tm.tm_hour * 60 +
+         tm.tm_min;
+}
+
 int32_t clinic_today(void) {
   const char *env = getenv("NMOD_TODAY");
   int32_t d;
   if (env && *env && clinic_date_parse(env, &d) == 0) return d;
-  time_t t = time(NULL);
-  struct tm tm;
-  localtime_r(&t, &tm);
-  return clinic_date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+  int64_t now = clinic_now();
+  return (int32_t)(now >= 0 ? now / 1440 : -((-now + 1439) / 1440));
 }

@@ -94,6 +94,49 @@ static const char *const migrations[CLINIC_SCHEMA_VERSION] = {
     "CREATE INDEX diary_import_id ON diary(import_id);"
     "INSERT OR IGNORE INTO setting(key, value) VALUES ('success_threshold_pct', '50');"
     "INSERT OR IGNORE INTO setting(key, value) VALUES ('min_diary_days', '7');",
+    /* 3: overrides with their reason, earlier treatments, lead-placement responses, the
+     * window settings, and the cache of evaluation sums (one row per patient, created with
+     * the patient; filled for existing patients right after this migration). Overrides
+     * stored in the note before ("override: REASON") move to their own column. */
+    "ALTER TABLE path_step ADD COLUMN override TEXT;"
+    "ALTER TABLE path_step ADD COLUMN override_rule TEXT;"
+    "UPDATE path_step SET override = substr(note, 11), override_rule = 'recorded before schema version 3', "
+    "  note = NULL WHERE note LIKE 'override: %';"
+    "CREATE TABLE earlier_treatment("
+    "  id INTEGER PRIMARY KEY,"
+    "  pid INTEGER NOT NULL REFERENCES patient(pid) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK(kind IN ('medication','irrigation','operation','other')),"
+    "  detail TEXT);"
+    "CREATE INDEX earlier_treatment_pid ON earlier_treatment(pid);"
+    "CREATE TABLE lead_response("
+    "  id INTEGER PRIMARY KEY,"
+    "  pid INTEGER NOT NULL REFERENCES patient(pid) ON DELETE CASCADE,"
+    "  date TEXT NOT NULL,"
+    "  contact INTEGER NOT NULL CHECK(contact >= 0),"
+    "  response TEXT NOT NULL CHECK(response IN ('bellows','toe','both','none')),"
+    "  threshold_ua INTEGER CHECK(threshold_ua > 0),"
+    "  note TEXT,"
+    "  UNIQUE(pid, date, contact));"
+    "CREATE TABLE eval_cache("
+    "  pid INTEGER PRIMARY KEY REFERENCES patient(pid) ON DELETE CASCADE,"
+    "  referral INTEGER, base_from INTEGER, base_to INTEGER, trial_day INTEGER, trial_to INTEGER,"
+    "  closed_to INTEGER, limit_to INTEGER,"
+    "  extended INTEGER NOT NULL DEFAULT 0, over_limit INTEGER NOT NULL DEFAULT 0, ext_reason TEXT,"
+    "  b_sum INTEGER NOT NULL DEFAULT 0, b_days INTEGER NOT NULL DEFAULT 0,"
+    "  b_sum2 INTEGER NOT NULL DEFAULT 0, b_days2 INTEGER NOT NULL DEFAULT 0,"
+    "  b_sum3 INTEGER NOT NULL DEFAULT 0, b_days3 INTEGER NOT NULL DEFAULT 0,"
+    "  t_sum INTEGER NOT NULL DEFAULT 0, t_days INTEGER NOT NULL DEFAULT 0,"
+    "  t_sum2 INTEGER NOT NULL DEFAULT 0, t_days2 INTEGER NOT NULL DEFAULT 0,"
+    "  t_sum3 INTEGER NOT NULL DEFAULT 0, t_days3 INTEGER NOT NULL DEFAULT 0,"
+    "  sb0_date INTEGER, sb0 INTEGER, sb1_date INTEGER, sb1 INTEGER, sb2_date INTEGER, sb2 INTEGER,"
+    "  sa0_date INTEGER, sa0 INTEGER, sa1_date INTEGER, sa1 INTEGER, sa2_date INTEGER, sa2 INTEGER);"
+    "CREATE TRIGGER patient_eval_cache AFTER INSERT ON patient BEGIN"
+    "  INSERT INTO eval_cache(pid) VALUES (new.pid); END;"
+    "INSERT INTO eval_cache(pid) SELECT pid FROM patient;"
+    "INSERT OR IGNORE INTO setting(key, value) VALUES ('baseline_max_days', '28');"
+    "INSERT OR IGNORE INTO setting(key, value) VALUES ('scs_trial_days', '14');"
+    "INSERT OR IGNORE INTO setting(key, value) VALUES ('snm_trial_days', '28');"
+    "INSERT OR IGNORE INTO setting(key, value) VALUES ('trial_tolerance_days', '3');",
 };
 
 static int mkdir_p(char *path) {
@@ -163,6 +206,15 @@ sqlite3_stmt *clinic_prep(sqlite3 *db, const char *sql) {
   return st;
 }
 
+int clinic_exec_pid(sqlite3 *db, const char *sql, int64_t pid) {
+  sqlite3_stmt *st = clinic_prep(db, sql);
+  if (!st) return CL_IO;
+  sqlite3_bind_int64(st, 1, pid);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "changing a patient's records");
+}
+
 static int pragma_int(sqlite3 *db, const char *sql, int *out) {
   sqlite3_stmt *st = clinic_prep(db, sql);
   if (!st) return CL_IO;
@@ -199,6 +251,8 @@ int clinic_db_migrate(sqlite3 *db, int target) {
   }
   for (int n = v + 1; n <= target; n++) {
     rc = clinic_exec(db, migrations[n - 1]);
+    /* The cache of version 3 is computed from the data it caches, in C. */
+    if (!rc && n == 3) rc = clinic_sums_rebuild_all(db);
     if (!rc) {
       char sql[64];
       snprintf(sql, sizeof sql, "PRAGMA user_version = %d", n);
@@ -224,7 +278,9 @@ int clinic_db_migrate(sqlite3 *db, int target) {
 int clinic_db_open(const char *path, sqlite3 **out) {
   sqlite3 *db = NULL;
   *out = NULL;
-  int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+  /* NOMUTEX: one thread uses a connection, so no mutex is taken around every call (each
+   * sqlite3_column_* would take one in the default serialized mode). */
+  int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK) {
     int r = clinic_fail(CL_IO, "cannot open database %s: %s (pass --db FILE with a writable path)",
                         path, db ? sqlite3_errmsg(db) : "out of memory");

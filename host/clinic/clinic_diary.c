@@ -7,6 +7,7 @@
  * import leaves the database as it was before, because SQLite never commits half of a
  * transaction (WAL mode: uncommitted frames are ignored when the file is next opened).
  */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,7 @@ int clinic_diary_pain_x2(const clinic_diary_row *r) {
   return -1;
 }
 
-int clinic_diary_validate(const clinic_patient *p, const clinic_diary_row *r, int32_t today,
+int clinic_diary_validate(const clinic_patient *p, int32_t referral, const clinic_diary_row *r, int32_t today,
                           char *msg, size_t cap) {
   char ds[11];
   clinic_date_fmt(r->date, ds);
@@ -32,6 +33,18 @@ int clinic_diary_validate(const clinic_patient *p, const clinic_diary_row *r, in
   }
   if (r->date < p->birth) {
     snprintf(msg, cap, "date %s is before the birth date of %s", ds, p->code);
+    return -1;
+  }
+  /* A diary belongs to the path: nothing from before the referral may count or be stored. */
+  if (referral == INT32_MIN) {
+    snprintf(msg, cap, "%s has no referral recorded: a diary starts after the referral (record it first: nmod clinic path "
+             "step %s referral --date YYYY-MM-DD)", p->code, p->code);
+    return -1;
+  }
+  if (r->date < referral) {
+    char rd[11];
+    clinic_date_fmt(referral, rd);
+    snprintf(msg, cap, "date %s is before the referral of %s on %s: a diary starts after the referral", ds, p->code, rd);
     return -1;
   }
   if (p->therapy == TH_SCS) {
@@ -65,19 +78,31 @@ static const char *const dc_names[DC_N] = {"patient", "date", "nrs", "morning", 
 static const long dc_max[DC_N] = {0, 0, CLINIC_NRS_MAX, CLINIC_NRS_MAX, CLINIC_NRS_MAX,
                                   CLINIC_EPISODES_MAX, CLINIC_EPISODES_MAX, CLINIC_PADS_MAX};
 
+/* A patient of the file: the referral (the rule), the cached windows (to add the file's days
+ * to the cached sums) and the sums of the days added so far. */
 typedef struct {
   char code[64];
   clinic_patient p;
+  int32_t referral;
+  clinic_windows win;    /* from the cache */
+  clinic_phase_sum add[2]; /* what this file adds: baseline, trial */
+  int touched;
 } pat_entry;
 
 static int pat_cmp(const void *a, const void *b) {
   return strcmp(((const pat_entry *)a)->code, ((const pat_entry *)b)->code);
 }
 
-/* All patients, sorted by code, for the lookups of a multi-patient file. */
-static int load_patients(sqlite3 *db, pat_entry **out, size_t *n) {
-  sqlite3_stmt *st = clinic_prep(db, "SELECT pid, code, therapy, birth_date FROM patient ORDER BY code");
+/* The patients of the import, sorted by code: one (code) or all (code NULL). */
+static int load_patients(sqlite3 *db, const char *code, pat_entry **out, size_t *n) {
+#define LOAD_SQL                                                                                       \
+  "SELECT p.pid, p.code, p.therapy, p.birth_date, r.date, c.pid, " CLINIC_SUMS_COLS " FROM patient p "    \
+  "LEFT JOIN eval_cache c ON c.pid = p.pid LEFT JOIN path_step r ON r.pid = p.pid AND r.step = 'referral' " \
+  "AND r.planned = 0 "
+  sqlite3_stmt *st = clinic_prep(db, code ? LOAD_SQL "WHERE p.code = ?" : LOAD_SQL "ORDER BY p.code");
+#undef LOAD_SQL
   if (!st) return CL_IO;
+  if (code) sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
   size_t cap = 64, k = 0;
   pat_entry *v = malloc(cap * sizeof *v);
   if (!v) abort();
@@ -89,12 +114,26 @@ static int load_patients(sqlite3 *db, pat_entry **out, size_t *n) {
       if (!nv) abort();
       v = nv;
     }
-    memset(&v[k], 0, sizeof v[k]);
-    v[k].p.pid = sqlite3_column_int64(st, 0);
-    snprintf(v[k].code, sizeof v[k].code, "%s", (const char *)sqlite3_column_text(st, 1));
-    memcpy(v[k].p.code, v[k].code, sizeof v[k].code);
-    v[k].p.therapy = strcmp((const char *)sqlite3_column_text(st, 2), "scs") == 0 ? TH_SCS : TH_SNM;
-    if (clinic_date_parse((const char *)sqlite3_column_text(st, 3), &v[k].p.birth) != 0) v[k].p.birth = 0;
+    pat_entry *e = &v[k];
+    memset(e, 0, sizeof *e);
+    e->p.pid = sqlite3_column_int64(st, 0);
+    snprintf(e->code, sizeof e->code, "%s", (const char *)sqlite3_column_text(st, 1));
+    memcpy(e->p.code, e->code, sizeof e->code);
+    e->p.therapy = strcmp((const char *)sqlite3_column_text(st, 2), "scs") == 0 ? TH_SCS : TH_SNM;
+    if (clinic_date_parse((const char *)sqlite3_column_text(st, 3), &e->p.birth) != 0) e->p.birth = 0;
+    const unsigned char *rd = sqlite3_column_text(st, 4);
+    if (!rd || clinic_date_parse((const char *)rd, &e->referral) != 0) e->referral = INT32_MIN;
+    if (sqlite3_column_type(st, 5) == SQLITE_NULL) {
+      rc = clinic_fail(CL_IO, "database %s: patient %s has no evaluation sums (the database is damaged or was changed "
+                       "by another program)", sqlite3_db_filename(db, "main"), e->code);
+      sqlite3_finalize(st);
+      free(v);
+      return rc;
+    }
+    clinic_eval cached;
+    memset(&cached, 0, sizeof cached);
+    clinic_sums_read_row(st, 6, &cached);
+    e->win = cached.win;
     k++;
   }
   sqlite3_finalize(st);
@@ -106,6 +145,29 @@ static int load_patients(sqlite3 *db, pat_entry **out, size_t *n) {
   *out = v;
   *n = k;
   return CL_OK;
+}
+
+/* Add what the file brought to each patient's cached sums (same transaction). */
+static int store_added(sqlite3 *db, pat_entry *pats, size_t n) {
+  sqlite3_stmt *st = clinic_prep(db, "UPDATE eval_cache SET b_sum = b_sum + ?, b_days = b_days + ?, b_sum2 = b_sum2 + ?, "
+                                     "b_days2 = b_days2 + ?, b_sum3 = b_sum3 + ?, b_days3 = b_days3 + ?, "
+                                     "t_sum = t_sum + ?, t_days = t_days + ?, t_sum2 = t_sum2 + ?, "
+                                     "t_days2 = t_days2 + ?, t_sum3 = t_sum3 + ?, t_days3 = t_days3 + ? WHERE pid = ?");
+  if (!st) return CL_IO;
+  int rc = CL_OK;
+  for (size_t i = 0; i < n && !rc; i++) {
+    if (!pats[i].touched) continue;
+    const clinic_phase_sum *ph[2] = {&pats[i].add[0], &pats[i].add[1]};
+    for (int k = 0; k < 2; k++) {
+      int64_t v[6] = {ph[k]->sum, ph[k]->days, ph[k]->sum2, ph[k]->days2, ph[k]->sum3, ph[k]->days3};
+      for (int j = 0; j < 6; j++) sqlite3_bind_int64(st, 1 + 6 * k + j, v[j]);
+    }
+    sqlite3_bind_int64(st, 13, pats[i].p.pid);
+    if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db) != 1) rc = clinic_dbfail(db, "updating the evaluation sums");
+    sqlite3_reset(st);
+  }
+  sqlite3_finalize(st);
+  return rc;
 }
 
 /* Why a diary day already exists: an earlier line of this file, another import, or a command. */
@@ -132,6 +194,7 @@ static void duplicate_reason(sqlite3 *db, int64_t pid, const char *date, int64_t
 int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int32_t today, int json) {
   clinic_patient single;
   int rc;
+  /* The named patient must exist (and gets the usual message when it does not). */
   if (patient && (rc = clinic_patient_get(db, patient, &single)) != CL_OK) return rc;
   clinic_csv csv;
   if (clinic_csv_open(&csv, path) != 0)
@@ -172,12 +235,15 @@ int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int3
 
   pat_entry *pats = NULL;
   size_t npats = 0;
-  if (!patient && (rc = load_patients(db, &pats, &npats)) != CL_OK) {
+  if ((rc = clinic_begin(db)) != CL_OK) {
     clinic_csv_close(&csv);
     return rc;
   }
-  if ((rc = clinic_begin(db)) != CL_OK) {
+  /* Inside the write transaction: the windows cannot change while the file is added. */
+  if ((rc = load_patients(db, patient, &pats, &npats)) != CL_OK || (patient && npats != 1)) {
+    if (!rc) rc = clinic_fail(CL_USAGE, "unknown patient '%s'", patient);
     free(pats);
+    clinic_rollback(db);
     clinic_csv_close(&csv);
     return rc;
   }
@@ -204,7 +270,7 @@ int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int3
   }
   import_id = sqlite3_last_insert_rowid(db);
 
-  const clinic_patient *cur = patient ? &single : NULL;
+  pat_entry *cur = patient ? &pats[0] : NULL;
   for (;;) {
     r = clinic_csv_next(&csv, msg, sizeof msg);
     if (r == 0) break;
@@ -222,7 +288,7 @@ int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int3
           snprintf(msg, sizeof msg, "patient '%s' differs from the patient %s named on the command line", code, patient);
           r = -1;
         }
-      } else if (!cur || strcmp(cur->code, code) != 0) {
+      } else if (!cur || strcmp(cur->p.code, code) != 0) {
         pat_entry key;
         snprintf(key.code, sizeof key.code, "%s", code);
         pat_entry *hit = strlen(code) < sizeof key.code ? bsearch(&key, pats, npats, sizeof *pats, pat_cmp) : NULL;
@@ -230,7 +296,7 @@ int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int3
           snprintf(msg, sizeof msg, "unknown patient '%.60s' (add it first with nmod clinic patient add)", code);
           r = -1;
         } else {
-          cur = &hit->p;
+          cur = hit;
         }
       }
     }
@@ -250,12 +316,12 @@ int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int3
         *vals[j] = (int)v;
       }
     }
-    if (r == 1 && clinic_diary_validate(cur, &row, today, msg, sizeof msg) != 0) r = -1;
+    if (r == 1 && clinic_diary_validate(&cur->p, cur->referral, &row, today, msg, sizeof msg) != 0) r = -1;
     if (r == 1 && !bad) {
       char ds[11];
       clinic_date_fmt(row.date, ds);
       sqlite3_reset(ins);
-      sqlite3_bind_int64(ins, 1, cur->pid);
+      sqlite3_bind_int64(ins, 1, cur->p.pid);
       sqlite3_bind_text(ins, 2, ds, -1, SQLITE_TRANSIENT);
       for (int j = DC_NRS; j < DC_N; j++) {
         if (*vals[j] >= 0)
@@ -269,8 +335,8 @@ int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int3
       if (s == SQLITE_CONSTRAINT) {
         char why[300];
         sqlite3_reset(ins);
-        duplicate_reason(db, cur->pid, ds, import_id, why, sizeof why);
-        snprintf(msg, sizeof msg, "%s already has a diary entry for %s: %s (one entry per day)", cur->code, ds, why);
+        duplicate_reason(db, cur->p.pid, ds, import_id, why, sizeof why);
+        snprintf(msg, sizeof msg, "%s already has a diary entry for %s: %s (one entry per day)", cur->p.code, ds, why);
         r = -1;
         row_rc = CL_RULE;
       } else if (s != SQLITE_DONE) {
@@ -278,6 +344,11 @@ int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int3
         goto out;
       } else {
         rows++;
+        clinic_day_phase ph = clinic_day_phase_of(&cur->win, row.date);
+        if (ph == DP_BASELINE || ph == DP_TRIAL) {
+          clinic_phase_add(&cur->add[ph == DP_TRIAL], cur->p.therapy, &row);
+          cur->touched = 1;
+        }
       }
     }
     if (r < 0) {
@@ -294,6 +365,7 @@ int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int3
     fprintf(stderr, "nmod clinic: %s has a header but no diary rows; nothing stored\n", path);
     worst = CL_USAGE;
   }
+  if (!bad && worst == CL_OK && (worst = store_added(db, pats, npats)) != CL_OK) goto out;
   if (!bad && worst == CL_OK) {
     sqlite3_stmt *up = clinic_prep(db, "UPDATE diary_import SET rows = ? WHERE id = ?");
     if (!up) {

@@ -1,12 +1,12 @@
 /* clinic_eval.c: the decision after the trial.
  *
  * Main measure: SCS the mean daily pain (NRS), SNM incontinence episodes per week, in the
- * baseline (diary days before the trial operation) and in the trial (days after the
- * operation up to the trial's end). Reduction = 1 - trial/baseline. The verdict is decided in
+ * baseline and in the trial window (clinic_window.c). Reduction = 1 - trial/baseline. The verdict is decided in
  * exact integer arithmetic: with sums Sb, St over nb, nt days, the reduction is
  * (Sb*nt - St*nb) / (Sb*nt), and success means (Sb*nt - St*nb) * 10000 >= threshold_bp *
  * Sb*nt; no rounding can turn 50 % into 49.999 %. SCS days are summed in half points so that
- * a day of morning 3 / evening 4 counts 3.5 exactly.
+ * a day of morning 3 / evening 4 counts 3.5 exactly. `evaluate PATIENT` recomputes from the
+ * diary and lists the days used; `evaluate --all` reads the cached sums (clinic_sums.c).
  */
 #include <limits.h>
 #include <string.h>
@@ -15,30 +15,6 @@
 
 const char *clinic_verdict_name(clinic_verdict v) {
   return v == EV_SUCCESS ? "success" : v == EV_FAILURE ? "failure" : "insufficient-data";
-}
-
-void clinic_eval_windows(const clinic_path *path, int32_t *start, int32_t *end) {
-  *start = clinic_path_done(path, "trial");
-  *end = INT32_MAX;
-  if (*start == INT32_MIN) return;
-  int32_t closing = INT32_MIN;
-  if (path->therapy == TH_SCS) {
-    int32_t te = clinic_path_done(path, "trial-end");
-    if (te != INT32_MIN) {
-      *end = te;
-      return;
-    }
-  }
-  int32_t im = clinic_path_done(path, "implant"), ex = clinic_path_done(path, "explant");
-  closing = im != INT32_MIN ? im : ex;
-  if (closing != INT32_MIN) *end = closing - 1;
-}
-
-const char *clinic_eval_phase(int32_t start, int32_t end, int32_t day) {
-  if (start == INT32_MIN || day < start) return "baseline";
-  if (day == start) return "operation";
-  if (day <= end) return "trial";
-  return "after";
 }
 
 static int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
@@ -87,99 +63,45 @@ void clinic_eval_decide(clinic_eval *e) {
   }
 }
 
-static int load_scores(sqlite3 *db, int64_t pid, int32_t start, int32_t end, clinic_eval *e) {
-  sqlite3_stmt *st = clinic_prep(db, "SELECT kind, date, total FROM score WHERE pid = ? ORDER BY date");
-  if (!st) return CL_IO;
-  sqlite3_bind_int64(st, 1, pid);
-  int32_t score_end = end == INT32_MAX ? INT32_MAX : end + 1;
-  int rc;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    clinic_score_kind k;
-    int32_t d;
-    if (clinic_score_kind_parse((const char *)sqlite3_column_text(st, 0), &k) != 0) continue;
-    if (clinic_date_parse((const char *)sqlite3_column_text(st, 1), &d) != 0) continue;
-    clinic_score_pt pt = {1, d, sqlite3_column_int(st, 2)};
-    if (start == INT32_MIN || d < start)
-      e->score_before[k] = pt; /* the latest one before the trial */
-    else if (d > start && d <= score_end)
-      e->score_after[k] = pt; /* the latest one of the trial */
+void clinic_phase_add(clinic_phase_sum *ph, clinic_therapy t, const clinic_diary_row *r) {
+  if (t == TH_SCS) {
+    int x2 = clinic_diary_pain_x2(r);
+    if (x2 < 0) return;
+    ph->sum += x2;
+    ph->days++;
+    if (r->morning >= 0) ph->sum2 += r->morning, ph->days2++;
+    if (r->evening >= 0) ph->sum3 += r->evening, ph->days3++;
+  } else {
+    if (r->incontinence < 0) return;
+    ph->sum += r->incontinence;
+    ph->days++;
+    if (r->urgency >= 0) ph->sum2 += r->urgency, ph->days2++;
+    if (r->pads >= 0) ph->sum3 += r->pads, ph->days3++;
   }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(db, "reading scores");
-  return CL_OK;
 }
 
 int clinic_eval_patient(sqlite3 *db, const clinic_patient *p, int threshold_bp, int min_days,
                         clinic_eval *e) {
-  memset(e, 0, sizeof *e);
-  e->therapy = p->therapy;
+  clinic_sums s;
+  clinic_path path;
+  int rc = clinic_sums_open(db, &s);
+  if (rc) return rc;
+  rc = clinic_path_load_st(s.path, p, &path);
+  if (!rc) rc = clinic_sums_compute(&s, p, &path, e, NULL);
+  clinic_sums_close(&s);
+  if (rc) return rc;
   e->threshold_bp = threshold_bp;
   e->min_days = min_days;
-  clinic_path path;
-  int rc = clinic_path_load(db, p, &path);
-  if (rc) return rc;
-  int32_t start, end;
-  clinic_eval_windows(&path, &start, &end);
-  e->base.from = INT32_MIN;
-  e->base.to = start == INT32_MIN ? INT32_MAX : start - 1;
-  e->trial.from = start;
-  e->trial.to = end;
-  sqlite3_stmt *st = clinic_prep(db,
-                                 "SELECT date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads FROM diary "
-                                 "WHERE pid = ? ORDER BY date");
-  if (!st) return CL_IO;
-  sqlite3_bind_int64(st, 1, p->pid);
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    int32_t d;
-    if (clinic_date_parse((const char *)sqlite3_column_text(st, 0), &d) != 0) continue;
-    clinic_phase_sum *ph;
-    if (start == INT32_MIN || d < start)
-      ph = &e->base;
-    else if (d > start && d <= end)
-      ph = &e->trial;
-    else
-      continue;
-    int v[6];
-    for (int i = 0; i < 6; i++) v[i] = sqlite3_column_type(st, 1 + i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 1 + i);
-    if (ph->days == 0 && ph == &e->base) ph->from = d;
-    if (p->therapy == TH_SCS) {
-      clinic_diary_row r = {d, v[0], v[1], v[2], -1, -1, -1};
-      int x2 = clinic_diary_pain_x2(&r);
-      if (x2 < 0) continue;
-      ph->sum += x2;
-      ph->days++;
-      if (v[1] >= 0) ph->sum2 += v[1], ph->days2++;
-      if (v[2] >= 0) ph->sum3 += v[2], ph->days3++;
-    } else {
-      if (v[3] < 0) continue;
-      ph->sum += v[3];
-      ph->days++;
-      if (v[4] >= 0) ph->sum2 += v[4], ph->days2++;
-      if (v[5] >= 0) ph->sum3 += v[5], ph->days3++;
-    }
-  }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(db, "reading the diary");
-  if ((rc = load_scores(db, p->pid, start, end, e)) != CL_OK) return rc;
   clinic_eval_decide(e);
   return CL_OK;
 }
 
 int clinic_eval_config(sqlite3 *db, const char *threshold_opt, int *threshold_bp, int *min_days) {
-  char v[64];
-  int64_t bp;
-  int rc;
-  if (threshold_opt) {
-    if (clinic_parse_fixed(threshold_opt, 2, &bp) != 0 || bp < 1 || bp > 10000)
-      return clinic_fail(CL_USAGE, "--threshold '%s' is not a percentage from 0.01 to 100", threshold_opt);
-  } else {
-    if ((rc = clinic_setting_get(db, "success_threshold_pct", v, sizeof v)) != CL_OK) return rc;
-    if (clinic_parse_fixed(v[0] ? v : "50", 2, &bp) != 0 || bp < 1 || bp > 10000) bp = 5000;
-  }
-  *threshold_bp = (int)bp;
-  if ((rc = clinic_setting_get(db, "min_diary_days", v, sizeof v)) != CL_OK) return rc;
-  long md;
-  *min_days = clinic_parse_int(v, 1, 365, &md) == 0 ? (int)md : 7;
+  clinic_cfg cfg;
+  int rc = clinic_cfg_load(db, threshold_opt, &cfg);
+  if (rc) return rc;
+  *threshold_bp = cfg.threshold_bp;
+  *min_days = cfg.min_days;
   return CL_OK;
 }
 
@@ -201,7 +123,76 @@ static void jw_mean(js_w *w, int64_t sum, int64_t days, int64_t scale_num) {
     jw_fixed(w, round_div(sum * scale_num * 100, days), 2);
 }
 
-void clinic_eval_json(js_w *w, const clinic_patient *p, const clinic_eval *e) {
+static void jw_from_to(js_w *w, int32_t from, int32_t to) {
+  jw_key(w, "from");
+  jw_date_or_null(w, from);
+  jw_key(w, "to");
+  jw_date_or_null(w, to);
+}
+
+static void jw_ranges(js_w *w, const clinic_range *r, int n) {
+  jw_arr(w);
+  for (int i = 0; i < n; i++) {
+    jw_obj(w);
+    jw_from_to(w, r[i].from, r[i].to);
+    jw_obj_end(w);
+  }
+  jw_arr_end(w);
+}
+
+/* The windows: which days the evaluation may use, and whether the trial ran over. */
+static void jw_windows(js_w *w, const clinic_eval *e, const clinic_cfg *cfg, int32_t today, const clinic_days *days) {
+  const clinic_windows *x = &e->win;
+  jw_key(w, "baseline_window");
+  jw_obj(w);
+  jw_from_to(w, x->base_from, x->base_to);
+  jw_key(w, "max_days");
+  jw_int(w, cfg->baseline_max_days);
+  jw_obj_end(w);
+  jw_key(w, "trial_window");
+  jw_obj(w);
+  jw_from_to(w, x->trial_day == INT32_MIN ? INT32_MIN : x->trial_day + 1, x->trial_to);
+  jw_key(w, "recorded_to");
+  jw_date_or_null(w, x->closed_to);
+  jw_key(w, "limit_to");
+  jw_date_or_null(w, x->limit_to);
+  jw_key(w, "nominal_days");
+  jw_int(w, cfg->trial_days[e->therapy]);
+  jw_key(w, "tolerance_days");
+  jw_int(w, cfg->tolerance_days);
+  jw_key(w, "open");
+  jw_bool(w, x->trial_day != INT32_MIN && x->closed_to == INT32_MAX);
+  jw_key(w, "past_window");
+  jw_bool(w, clinic_trial_overdue(x, e->therapy, today));
+  jw_key(w, "extended");
+  if (x->extended) jw_str(w, e->ext_reason); else jw_null(w);
+  jw_key(w, "over_limit_without_override");
+  jw_bool(w, x->over_limit);
+  jw_obj_end(w);
+  if (!days) return;
+  jw_key(w, "days_used");
+  jw_obj(w);
+  jw_key(w, "baseline");
+  jw_ranges(w, days->used[0], days->nused[0]);
+  jw_key(w, "trial");
+  jw_ranges(w, days->used[1], days->nused[1]);
+  jw_obj_end(w);
+  jw_key(w, "days_not_used");
+  jw_obj(w);
+  static const clinic_day_phase unused[] = {DP_BEFORE_REFERRAL, DP_BEFORE_BASELINE, DP_OPERATION, DP_PAST_WINDOW, DP_AFTER};
+  for (size_t i = 0; i < sizeof unused / sizeof unused[0]; i++) {
+    char key[32];
+    snprintf(key, sizeof key, "%s", clinic_day_phase_name(unused[i]));
+    for (char *k = key; *k; k++)
+      if (*k == '-') *k = '_';
+    jw_key(w, key);
+    jw_int(w, days->by_phase[unused[i]]);
+  }
+  jw_obj_end(w);
+}
+
+void clinic_eval_json(js_w *w, const clinic_patient *p, const clinic_eval *e, const clinic_cfg *cfg, int32_t today,
+                      const clinic_days *days) {
   int scs = e->therapy == TH_SCS;
   jw_obj(w);
   jw_key(w, "patient");
@@ -232,6 +223,7 @@ void clinic_eval_json(js_w *w, const clinic_patient *p, const clinic_eval *e) {
   jw_date_or_null(w, e->trial.from);
   jw_key(w, "trial_end");
   jw_date_or_null(w, e->trial.to);
+  jw_windows(w, e, cfg, today, days);
   jw_key(w, "secondary");
   jw_obj(w);
   if (scs) {
@@ -288,7 +280,78 @@ static void fmt_mean(char *out, size_t cap, int64_t sum, int64_t days, int64_t s
   fmt_c(out, cap, days ? round_div(sum * scale * 100, days) : -1);
 }
 
-void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e) {
+static void print_ranges(FILE *f, const clinic_range *r, int n) {
+  if (!n) fputs(" none", f);
+  for (int i = 0; i < n; i++) {
+    char a[11], b[11];
+    clinic_date_fmt(r[i].from, a);
+    clinic_date_fmt(r[i].to, b);
+    if (r[i].from == r[i].to)
+      fprintf(f, "%s %s", i ? "," : "", a);
+    else
+      fprintf(f, "%s %s..%s", i ? "," : "", a, b);
+  }
+}
+
+/* Which days were used and why others were not. */
+static void text_windows(FILE *f, const clinic_eval *e, const clinic_cfg *cfg, int32_t today, const clinic_days *days) {
+  const clinic_windows *x = &e->win;
+  char a[11], b[11];
+  if (x->base_from == INT32_MAX) {
+    fprintf(f, "  baseline: not started (it starts with the %s step)\n",
+            e->therapy == TH_SCS ? "questionnaires" : "scores");
+  } else {
+    clinic_date_fmt(x->base_from, a);
+    if (x->base_to == INT32_MAX)
+      fprintf(f, "  baseline: from %s (up to %d days before the trial, once it is recorded)", a, cfg->baseline_max_days);
+    else {
+      clinic_date_fmt(x->base_to, b);
+      fprintf(f, "  baseline window %s to %s (at most %d days before the trial)", a, b, cfg->baseline_max_days);
+    }
+    if (days) {
+      fputs("; days used:", f);
+      print_ranges(f, days->used[0], days->nused[0]);
+    }
+    fputc('\n', f);
+  }
+  if (x->trial_day != INT32_MIN) {
+    clinic_date_fmt(x->trial_day + 1, a);
+    clinic_date_fmt(x->trial_to, b);
+    int nominal = cfg->trial_days[e->therapy];
+    fprintf(f, "  trial window %s to %s", a, b);
+    if (x->extended)
+      fprintf(f, " (extended past the %d-day window and %d days' tolerance by override: %s)", nominal, cfg->tolerance_days,
+              e->ext_reason);
+    else if (x->over_limit) {
+      char c[11];
+      clinic_date_fmt(x->closed_to, c);
+      fprintf(f, " (the trial was recorded to %s, past its %d-day window and %d days' tolerance, without an override: "
+              "the later days are not used)", c, nominal, cfg->tolerance_days);
+    } else if (x->closed_to == INT32_MAX)
+      fprintf(f, " (open: %d-day window and %d days' tolerance%s)", nominal, cfg->tolerance_days,
+              clinic_trial_overdue(x, e->therapy, today) ? "; PAST ITS WINDOW: record the end of the trial" : "");
+    else
+      fprintf(f, " (as recorded; %d-day window, %d days' tolerance)", nominal, cfg->tolerance_days);
+    if (days) {
+      fputs("; days used:", f);
+      print_ranges(f, days->used[1], days->nused[1]);
+    }
+    fputc('\n', f);
+  }
+  if (!days) return;
+  static const clinic_day_phase unused[] = {DP_BEFORE_REFERRAL, DP_BEFORE_BASELINE, DP_OPERATION, DP_PAST_WINDOW, DP_AFTER};
+  int any = 0;
+  for (size_t i = 0; i < sizeof unused / sizeof unused[0]; i++) {
+    long n = days->by_phase[unused[i]];
+    if (!n) continue;
+    fprintf(f, "%s %ld %s", any ? "," : "  diary days not used:", n, clinic_day_phase_name(unused[i]));
+    any = 1;
+  }
+  if (any) fputc('\n', f);
+}
+
+void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e, const clinic_cfg *cfg, int32_t today,
+                      const clinic_days *days) {
   int scs = e->therapy == TH_SCS;
   char bm[32], tm[32], a[11], b[11], thr[32];
   fmt_c(bm, sizeof bm, e->base_mean_c);
@@ -320,6 +383,7 @@ void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e) {
     fprintf(f, "  reduction: not computed (needs %d diary days in each phase and a non-zero baseline; success at >= %s %%)\n",
             e->min_days, thr);
   }
+  text_windows(f, e, cfg, today, days);
   char x1[32], x2[32], y1[32], y2[32];
   if (scs) {
     fmt_mean(x1, sizeof x1, e->base.sum2, e->base.days2, 1);
@@ -355,33 +419,43 @@ void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e) {
   }
 }
 
-int clinic_cmd_evaluate(clinic_ctx *c, clinic_args *a) {
-  const char *thr_opt = clinic_opt_get(a, "threshold");
-  int all = clinic_opt_flag(a, "all");
-  int rc = clinic_args_done(a, "evaluate");
+/* evaluate PATIENT: recomputed from the diary, with the days used listed. */
+static int evaluate_one(clinic_ctx *c, const char *code, const clinic_cfg *cfg) {
+  clinic_patient p;
+  int rc = clinic_patient_get(c->db, code, &p);
   if (rc) return rc;
-  if ((all && a->npos != 1) || (!all && a->npos != 2))
-    return clinic_fail(CL_USAGE, "usage: nmod clinic evaluate PATIENT|--all [--threshold PCT] [--json]");
-  int thr, mind;
-  if ((rc = clinic_eval_config(c->db, thr_opt, &thr, &mind)) != CL_OK) return rc;
+  clinic_sums s;
+  if ((rc = clinic_sums_open(c->db, &s)) != CL_OK) return rc;
+  clinic_path path;
   clinic_eval e;
-  if (!all) {
-    clinic_patient p;
-    if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
-    if ((rc = clinic_eval_patient(c->db, &p, thr, mind, &e)) != CL_OK) return rc;
+  clinic_days days;
+  memset(&days, 0, sizeof days);
+  rc = clinic_path_load_st(s.path, &p, &path);
+  if (!rc) rc = clinic_sums_compute(&s, &p, &path, &e, &days);
+  clinic_sums_close(&s);
+  if (!rc) {
+    e.threshold_bp = cfg->threshold_bp;
+    e.min_days = cfg->min_days;
+    clinic_eval_decide(&e);
     if (c->json) {
       js_w w;
       jw_init(&w, stdout);
-      clinic_eval_json(&w, &p, &e);
+      clinic_eval_json(&w, &p, &e, cfg, c->today, &days);
       jw_end(&w);
     } else {
-      clinic_eval_text(stdout, &p, &e);
+      clinic_eval_text(stdout, &p, &e, cfg, c->today, &days);
     }
-    return CL_OK;
   }
-  /* Every patient, in one read transaction so that the numbers are one consistent view. */
+  clinic_days_free(&days);
+  return rc;
+}
+
+/* evaluate --all: one read of the cache (one row per patient), never of the diary. */
+static int evaluate_all(clinic_ctx *c, const clinic_cfg *cfg) {
+  int rc;
   if ((rc = clinic_exec(c->db, "BEGIN")) != CL_OK) return rc;
-  sqlite3_stmt *st = clinic_prep(c->db, "SELECT code FROM patient ORDER BY code");
+  sqlite3_stmt *st = clinic_prep(c->db, "SELECT p.code, p.therapy, c.pid, " CLINIC_SUMS_COLS " FROM patient p "
+                                        "LEFT JOIN eval_cache c ON c.pid = p.pid ORDER BY p.code");
   if (!st) {
     clinic_rollback(c->db);
     return CL_IO;
@@ -394,19 +468,28 @@ int clinic_cmd_evaluate(clinic_ctx *c, clinic_args *a) {
     jw_key(&w, "patients");
     jw_arr(&w);
   }
+  clinic_patient p;
+  memset(&p, 0, sizeof p);
+  clinic_eval e;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    clinic_patient p;
-    int r = clinic_patient_get(c->db, (const char *)sqlite3_column_text(st, 0), &p);
-    if (!r) r = clinic_eval_patient(c->db, &p, thr, mind, &e);
-    if (r) {
+    snprintf(p.code, sizeof p.code, "%s", (const char *)sqlite3_column_text(st, 0));
+    p.therapy = strcmp((const char *)sqlite3_column_text(st, 1), "scs") == 0 ? TH_SCS : TH_SNM;
+    if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
       sqlite3_finalize(st);
       clinic_rollback(c->db);
-      return r;
+      return clinic_fail(CL_IO, "database %s: patient %s has no evaluation sums (the database is damaged or was "
+                         "changed by another program)", c->db_path, p.code);
     }
+    memset(&e, 0, sizeof e);
+    e.therapy = p.therapy;
+    e.threshold_bp = cfg->threshold_bp;
+    e.min_days = cfg->min_days;
+    clinic_sums_read_row(st, 3, &e);
+    clinic_eval_decide(&e);
     count[e.verdict]++;
-    if (c->json)
-      clinic_eval_json(&w, &p, &e);
-    else {
+    if (c->json) {
+      clinic_eval_json(&w, &p, &e, cfg, c->today, NULL);
+    } else {
       char r1[32];
       if (e.has_reduction) {
         int64_t bp = e.reduction_bp;
@@ -415,7 +498,11 @@ int clinic_cmd_evaluate(clinic_ctx *c, clinic_args *a) {
       } else {
         snprintf(r1, sizeof r1, "-");
       }
-      printf("%-12s %s %-17s %s\n", p.code, clinic_therapy_name(p.therapy), clinic_verdict_name(e.verdict), r1);
+      const char *flag = e.win.extended ? "  (trial window extended)"
+                         : e.win.over_limit ? "  (trial recorded past its window)"
+                         : clinic_trial_overdue(&e.win, e.therapy, c->today) ? "  (open trial past its window)"
+                                                                             : "";
+      printf("%-12s %s %-17s %s%s\n", p.code, clinic_therapy_name(p.therapy), clinic_verdict_name(e.verdict), r1, flag);
     }
   }
   sqlite3_finalize(st);
@@ -440,46 +527,69 @@ int clinic_cmd_evaluate(clinic_ctx *c, clinic_args *a) {
   return CL_OK;
 }
 
+int clinic_cmd_evaluate(clinic_ctx *c, clinic_args *a) {
+  const char *thr_opt = clinic_opt_get(a, "threshold");
+  int all = clinic_opt_flag(a, "all");
+  int rc = clinic_args_done(a, "evaluate");
+  if (rc) return rc;
+  if ((all && a->npos != 1) || (!all && a->npos != 2))
+    return clinic_fail(CL_USAGE, "usage: nmod clinic evaluate PATIENT|--all [--threshold PCT] [--json]");
+  clinic_cfg cfg;
+  if ((rc = clinic_cfg_load(c->db, thr_opt, &cfg)) != CL_OK) return rc;
+  return all ? evaluate_all(c, &cfg) : evaluate_one(c, a->pos[1], &cfg);
+}
+
 int clinic_cmd_config(clinic_ctx *c, clinic_args *a) {
   int rc = clinic_args_done(a, "config");
   if (rc) return rc;
-  static const char *const keys[2] = {"success_threshold_pct", "min_diary_days"};
+  int nkeys;
+  const char *const *keys = clinic_cfg_keys(&nkeys);
   if (a->npos == 3) {
-    int k = -1;
-    for (int i = 0; i < 2; i++)
-      if (strcmp(a->pos[1], keys[i]) == 0) k = i;
-    if (k < 0) return clinic_fail(CL_USAGE, "setting '%s' is not known: use success_threshold_pct or min_diary_days", a->pos[1]);
-    int64_t v;
-    long n;
-    if (k == 0 && (clinic_parse_fixed(a->pos[2], 2, &v) != 0 || v < 1 || v > 10000))
-      return clinic_fail(CL_USAGE, "success_threshold_pct '%s' is not a percentage from 0.01 to 100", a->pos[2]);
-    if (k == 1 && clinic_parse_int(a->pos[2], 1, 365, &n) != 0)
-      return clinic_fail(CL_USAGE, "min_diary_days '%s' is not a whole number from 1 to 365", a->pos[2]);
-    sqlite3_stmt *st = clinic_prep(c->db, "INSERT OR REPLACE INTO setting(key, value) VALUES (?, ?)");
-    if (!st) return CL_IO;
-    sqlite3_bind_text(st, 1, keys[k], -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, a->pos[2], -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "storing a setting");
+    char msg[400], old[64];
+    if (clinic_cfg_validate(a->pos[1], a->pos[2], msg, sizeof msg) != 0) return clinic_fail(CL_USAGE, "%s", msg);
+    /* The setting and, for a window setting, every cached sum: one transaction. */
+    if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
+    rc = clinic_setting_get(c->db, a->pos[1], old, sizeof old);
+    sqlite3_stmt *st = rc ? NULL : clinic_prep(c->db, "INSERT OR REPLACE INTO setting(key, value) VALUES (?, ?)");
+    if (st) {
+      sqlite3_bind_text(st, 1, a->pos[1], -1, SQLITE_STATIC);
+      sqlite3_bind_text(st, 2, a->pos[2], -1, SQLITE_STATIC);
+      rc = sqlite3_step(st) == SQLITE_DONE ? CL_OK : clinic_dbfail(c->db, "storing a setting");
+      sqlite3_finalize(st);
+    } else if (!rc) {
+      rc = CL_IO;
+    }
+    if (!rc && clinic_cfg_is_window_key(a->pos[1]) && strcmp(old, a->pos[2]) != 0) rc = clinic_sums_rebuild_all(c->db);
+    if (!rc) rc = clinic_commit(c->db);
+    if (rc) {
+      clinic_rollback(c->db);
+      return rc;
+    }
   } else if (a->npos != 1) {
-    return clinic_fail(CL_USAGE, "usage: nmod clinic config [success_threshold_pct PCT | min_diary_days N]");
+    clinic_buf b = {0};
+    for (int i = 0; i < nkeys; i++) clinic_buf_printf(&b, "%s%s VALUE", i ? " | " : "", keys[i]);
+    rc = clinic_fail(CL_USAGE, "usage: nmod clinic config [%s]", b.s);
+    clinic_buf_free(&b);
+    return rc;
   }
-  char v[2][64];
-  for (int i = 0; i < 2; i++)
-    if ((rc = clinic_setting_get(c->db, keys[i], v[i], sizeof v[i])) != CL_OK) return rc;
+  js_w w;
   if (c->json) {
-    js_w w;
     jw_init(&w, stdout);
     jw_obj(&w);
-    for (int i = 0; i < 2; i++) {
+  }
+  for (int i = 0; i < nkeys; i++) {
+    char v[64];
+    if ((rc = clinic_setting_get(c->db, keys[i], v, sizeof v)) != CL_OK) return rc;
+    if (c->json) {
       jw_key(&w, keys[i]);
-      jw_str(&w, v[i]);
+      jw_str(&w, v);
+    } else {
+      printf("%s = %s\n", keys[i], v);
     }
+  }
+  if (c->json) {
     jw_obj_end(&w);
     jw_end(&w);
-  } else {
-    for (int i = 0; i < 2; i++) printf("%s = %s\n", keys[i], v[i]);
   }
   return CL_OK;
 }

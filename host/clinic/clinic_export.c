@@ -215,9 +215,28 @@ static int fhir(clinic_ctx *c, const clinic_patient *p, FILE *f) {
     jw_key(&w, "code");
     coding(&w, NMOD_CS, path.def[i].id, path.def[i].title);
     subject(&w, purl);
+    /* An override of this step, or of the trial-end that closed this trial, with its reason. */
+    int tk = clinic_trial_closing_step(&path);
+    const clinic_step_rec *ov = path.rec[i].override[0] ? &path.rec[i]
+                                : strcmp(path.def[i].id, "trial") == 0 && tk >= 0 && !path.def[tk].procedure &&
+                                          path.rec[tk].override[0]
+                                      ? &path.rec[tk]
+                                      : NULL;
     if (!path.rec[i].planned) {
       jw_key(&w, "performedDateTime");
       jw_str(&w, ds);
+      if (ov) {
+        clinic_buf t = {0};
+        clinic_buf_printf(&t, "override: %s (set aside: %s)", ov->override, ov->override_rule);
+        jw_key(&w, "note");
+        jw_arr(&w);
+        jw_obj(&w);
+        jw_key(&w, "text");
+        jw_str(&w, t.s);
+        jw_obj_end(&w);
+        jw_arr_end(&w);
+        clinic_buf_free(&t);
+      }
     } else {
       jw_key(&w, "note");
       jw_arr(&w);

@@ -83,12 +83,20 @@ int32_t clinic_date_add_months(int32_t day, int months);
 /* 0 = Monday ... 6 = Sunday. */
 int clinic_weekday(int32_t day);
 const char *clinic_weekday_name(int32_t day);
-/* Today: env NMOD_TODAY (YYYY-MM-DD) when set and valid, else the local date. */
+/* Today: env NMOD_TODAY (YYYY-MM-DD) when set and valid, else the date of NMOD_NOW when set
+ * and valid, else the local date. */
 int32_t clinic_today(void);
+/* A local date and time as minutes since 1970-01-01 00:00 (no time zone: wall clock).
+ * Strict "YYYY-MM-DD HH:MM" or "YYYY-MM-DDTHH:MM". 0 ok, -1 bad. */
+int clinic_datetime_parse(const char *s, int64_t *minutes);
+/* Writes "YYYY-MM-DD HH:MM" and a NUL into out[17]. */
+void clinic_datetime_fmt(int64_t minutes, char out[17]);
+/* Now, in minutes: env NMOD_NOW when set and valid, else the local clock. */
+int64_t clinic_now(void);
 
 /* ---- database (clinic_db.c) ---------------------------------------------------------- */
 
-#define CLINIC_SCHEMA_VERSION 2
+#define CLINIC_SCHEMA_VERSION 3
 /* Default path: $NMOD_CLINIC_DB, else $XDG_DATA_HOME/nmod/clinic.db, else
  * $HOME/.local/share/nmod/clinic.db. Creates the folder. Writes into out[cap]. */
 int clinic_db_default_path(char *out, size_t cap);
@@ -102,6 +110,8 @@ int clinic_exec(sqlite3 *db, const char *sql);
 int clinic_begin(sqlite3 *db);  /* BEGIN IMMEDIATE */
 int clinic_commit(sqlite3 *db);
 void clinic_rollback(sqlite3 *db);
+/* Run a statement with one parameter, a patient's pid. */
+int clinic_exec_pid(sqlite3 *db, const char *sql, int64_t pid);
 /* Prepare or fail with a database message (NULL). */
 sqlite3_stmt *clinic_prep(sqlite3 *db, const char *sql);
 /* A setting (table setting) as text, or the default. */
@@ -135,12 +145,17 @@ typedef struct {
   char name[128];
   int32_t birth;
 } clinic_patient;
+/* The columns of a patient row, in the order clinic_patient_from_row reads them from `col`. */
+#define CLINIC_PATIENT_COLS "pid, code, therapy, name, birth_date"
+void clinic_patient_from_row(sqlite3_stmt *st, int col, clinic_patient *p);
 /* Looks up by code. CL_OK, or CL_USAGE "unknown patient" (printed). */
 int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p);
 const char *clinic_therapy_name(clinic_therapy t);
-/* Validates and inserts; returns CL_OK or an exit code (message printed, line prefix when
+/* Validates and inserts with `ins` (prepared from CLINIC_PATIENT_INSERT_SQL, or NULL to
+ * prepare one here); returns CL_OK or an exit code (message printed, line prefix when
  * line > 0 as in an import). */
-int clinic_patient_insert(sqlite3 *db, const char *code, const char *therapy, const char *name,
+#define CLINIC_PATIENT_INSERT_SQL "INSERT INTO patient(code, therapy, name, birth_date, created_at) VALUES (?,?,?,?,?)"
+int clinic_patient_insert(sqlite3 *db, sqlite3_stmt *ins, const char *code, const char *therapy, const char *name,
                           const char *birth, int32_t today, long line);
 
 /* ---- path state machine (clinic_path.c) ---------------------------------------------- */
@@ -157,6 +172,8 @@ typedef struct {
   int32_t date;
   char outcome[16];
   char note[256];
+  char override[256];      /* the stated reason when a rule was overridden, else "" */
+  char override_rule[512]; /* which rule it overrode (written by clinic_step_apply) */
 } clinic_step_rec;
 #define CLINIC_MAX_STEPS 16
 typedef struct {
@@ -171,6 +188,9 @@ const clinic_step_def *clinic_path_steps(clinic_therapy t, int *n);
  * explant) or -1. */
 int clinic_path_index(clinic_therapy t, const char *name);
 int clinic_path_load(sqlite3 *db, const clinic_patient *p, clinic_path *path);
+/* The same with a statement prepared once from CLINIC_PATH_LOAD_SQL (reset here). */
+#define CLINIC_PATH_LOAD_SQL "SELECT step, date, planned, outcome, note, override, override_rule FROM path_step WHERE pid = ?"
+int clinic_path_load_st(sqlite3_stmt *st, const clinic_patient *p, clinic_path *path);
 /* Check that step `idx` may be recorded at `date` (planned or done), given the path so far.
  * Returns CL_OK, or CL_RULE with a message in msg naming the missing step. */
 int clinic_path_check(const clinic_path *path, int idx, int32_t date, int planned,
@@ -181,10 +201,7 @@ int32_t clinic_path_done(const clinic_path *path, const char *id);
 int32_t clinic_path_any(const clinic_path *path, const char *id);
 /* 1 when the path ended (team said stop, or explant recorded). */
 int clinic_path_closed(const clinic_path *path);
-/* Record a step in the database (insert or turn planned into done). */
-int clinic_path_record(sqlite3 *db, const clinic_patient *p, clinic_path *path, int idx,
-                       int32_t date, int planned, const char *outcome, const char *note,
-                       int32_t today, long line);
+
 
 /* ---- diary (clinic_diary.c) ---------------------------------------------------------- */
 
@@ -197,10 +214,10 @@ typedef struct {
   int nrs, morning, evening;           /* SCS */
   int incontinence, urgency, pads;     /* SNM */
 } clinic_diary_row;
-/* Validate a row for a therapy (ranges, required values, future dates). 0 ok or -1 with a
- * reason in msg. */
-int clinic_diary_validate(const clinic_patient *p, const clinic_diary_row *r, int32_t today,
-                          char *msg, size_t cap);
+/* Validate a row for a therapy (ranges, required values, future dates, a day before the
+ * done referral `referral`, INT32_MIN when none is recorded). 0 ok or -1 with a reason. */
+int clinic_diary_validate(const clinic_patient *p, int32_t referral, const clinic_diary_row *r,
+                          int32_t today, char *msg, size_t cap);
 /* Import a CSV file all or nothing. patient may be NULL when the file has a patient column. */
 int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int32_t today,
                         int json);
@@ -219,7 +236,66 @@ int clinic_score_compute(clinic_score_kind k, const char *const *answers, int n,
                          char *items_out, size_t items_cap, char *msg, size_t cap);
 int clinic_score_max(clinic_score_kind k);
 
-/* ---- evaluation (clinic_eval.c) ------------------------------------------------------ */
+/* ---- evaluation settings and windows (clinic_window.c) ------------------------------ */
+
+/* The evaluation settings (table setting; defaults and sources in docs/CLINIC.md). */
+typedef struct {
+  int threshold_bp;      /* success threshold in basis points (5000 = 50 %) */
+  int min_days;          /* diary days needed in each phase */
+  int baseline_max_days; /* the baseline is at most this many days, ending before the trial */
+  int trial_days[2];     /* nominal trial length by therapy: SCS 14 (seed 000), SNM 28 (seed 004) */
+  int tolerance_days;    /* a trial may run this much longer without an override */
+} clinic_cfg;
+/* Read the settings; threshold_opt (a --threshold value) overrides the stored threshold. */
+int clinic_cfg_load(sqlite3 *db, const char *threshold_opt, clinic_cfg *cfg);
+/* The settings `config` shows and sets, in order; *n gets their number. */
+const char *const *clinic_cfg_keys(int *n);
+/* Validate a value for a setting: 0 ok; -1 with a message (unknown key or bad value). */
+int clinic_cfg_validate(const char *key, const char *value, char *msg, size_t cap);
+/* 1 for the settings that shape the windows: changing one rebuilds every cached sum. */
+int clinic_cfg_is_window_key(const char *key);
+
+/* Where a diary day falls. Only baseline and trial days count in an evaluation. */
+typedef enum {
+  DP_BEFORE_REFERRAL = 0, /* before the done referral (or none recorded): kept, flagged, never used */
+  DP_BEFORE_BASELINE,     /* after the referral, before the baseline window */
+  DP_BASELINE,
+  DP_OPERATION,           /* the trial operation day itself */
+  DP_TRIAL,
+  DP_PAST_WINDOW,         /* after the trial window while the trial is open or ran over */
+  DP_AFTER,               /* after the recorded end of the trial */
+  DP_COUNT
+} clinic_day_phase;
+const char *clinic_day_phase_name(clinic_day_phase ph);
+
+/* The windows of a patient's evaluation, from the path and the settings. Day numbers;
+ * the sentinels are stored as NULL in the cache. */
+typedef struct {
+  int32_t referral;  /* the done referral, INT32_MIN when none */
+  int32_t base_from; /* first baseline day; INT32_MAX while the baseline has not started */
+  int32_t base_to;   /* last baseline day (the day before the trial); INT32_MAX without a trial */
+  int32_t trial_day; /* the trial operation (SCS operation 1, SNM stage 1); INT32_MIN when none */
+  int32_t trial_to;  /* last trial day that counts; INT32_MIN without a trial */
+  int32_t closed_to; /* last trial day as recorded (trial-end, day before stage 2); INT32_MAX open */
+  int32_t limit_to;  /* last trial day without an override (window + tolerance); INT32_MIN none */
+  int extended;      /* closed past limit_to with an override: every day up to closed_to counts */
+  int over_limit;    /* closed past limit_to without an override (recorded before schema 3) */
+} clinic_windows;
+/* Windows of `path`; the override of the step that closed the trial extends the window. */
+void clinic_windows_of(const clinic_path *path, const clinic_cfg *cfg, clinic_windows *w);
+clinic_day_phase clinic_day_phase_of(const clinic_windows *w, int32_t day);
+/* The step that closes the trial (SCS trial-end; SNM implant or explant) and is done, or -1. */
+int clinic_trial_closing_step(const clinic_path *path);
+/* 1 when step idx is the one that closes the trial for this therapy. */
+int clinic_step_closes_trial(const clinic_path *path, int idx);
+/* 1 when the trial is open and past the day its end may be recorded without an override. */
+int clinic_trial_overdue(const clinic_windows *w, clinic_therapy t, int32_t today);
+/* Warnings about the trial's length for check and path show, appended to out[] (at most
+ * max, each a heap buffer the caller frees); returns the new count. */
+int clinic_trial_warnings(const clinic_path *path, const clinic_cfg *cfg, int32_t today,
+                          clinic_buf *out, int n, int max);
+
+/* ---- evaluation (clinic_eval.c) and its cached sums (clinic_sums.c) ------------------ */
 
 typedef enum { EV_SUCCESS, EV_FAILURE, EV_INSUFFICIENT } clinic_verdict;
 typedef struct {
@@ -227,7 +303,7 @@ typedef struct {
   int64_t days;
   int64_t sum2, days2; /* SNM urgency episodes; SCS morning NRS */
   int64_t sum3, days3; /* SNM pads; SCS evening NRS */
-  int32_t from, to;    /* window, INT32_MIN when open */
+  int32_t from, to;    /* window, INT32_MIN when none, INT32_MAX when open */
 } clinic_phase_sum;
 typedef struct {
   int have;
@@ -240,27 +316,70 @@ typedef struct {
   const char *reason;         /* why, for people */
   int threshold_bp;           /* success threshold in basis points (5000 = 50 %) */
   int min_days;
+  clinic_windows win;
+  char ext_reason[256];       /* the override that extended the trial window, or "" */
   clinic_phase_sum base, trial;
   int has_reduction;
   int64_t reduction_bp;       /* floor of the exact reduction, basis points */
   int64_t base_mean_c, trial_mean_c; /* means in 1/100 units (NRS or episodes/week) */
   clinic_score_pt score_before[3], score_after[3];
 } clinic_eval;
+/* Days actually used, as runs of consecutive days, and the days left out by phase. */
+typedef struct {
+  int32_t from, to;
+} clinic_range;
+typedef struct {
+  clinic_range *used[2]; /* [0] baseline, [1] trial (heap; clinic_days_free) */
+  int nused[2], capused[2];
+  long by_phase[DP_COUNT];
+} clinic_days;
+void clinic_days_free(clinic_days *d);
 const char *clinic_verdict_name(clinic_verdict v);
-/* The trial window from the path: *start is the trial (stage 1) operation day (INT32_MIN when
- * not done); *end the last trial day (INT32_MAX while the trial is open). Baseline days are
- * before *start; trial days are after *start up to *end. */
-void clinic_eval_windows(const clinic_path *path, int32_t *start, int32_t *end);
-/* "baseline", "trial" or "after" for a diary day, "operation" for the trial day itself. */
-const char *clinic_eval_phase(int32_t start, int32_t end, int32_t day);
 /* The pure rule: fill verdict and reduction from the phase sums. */
 void clinic_eval_decide(clinic_eval *e);
+/* Add one diary row to a phase's sums (the only place a row becomes numbers). */
+void clinic_phase_add(clinic_phase_sum *ph, clinic_therapy t, const clinic_diary_row *r);
 int clinic_eval_patient(sqlite3 *db, const clinic_patient *p, int threshold_bp, int min_days,
                         clinic_eval *e);
-void clinic_eval_json(js_w *w, const clinic_patient *p, const clinic_eval *e);
-void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e);
+/* today: for the flag of an open trial past its window. days: NULL, or the days used. */
+void clinic_eval_json(js_w *w, const clinic_patient *p, const clinic_eval *e, const clinic_cfg *cfg,
+                      int32_t today, const clinic_days *days);
+void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e, const clinic_cfg *cfg,
+                      int32_t today, const clinic_days *days);
 /* Threshold and minimum days from settings and an optional --threshold value. */
 int clinic_eval_config(sqlite3 *db, const char *threshold_opt, int *threshold_bp, int *min_days);
+
+/* The cache: one row per patient (table eval_cache) with the windows, the phase sums and
+ * the scores an evaluation needs, kept up to date in the same transaction as every change
+ * of the diary, the path, the scores or a window setting. Statements are prepared once per
+ * command (clinic_sums_open) and reused for every patient. */
+typedef struct {
+  sqlite3 *db;
+  clinic_cfg cfg;
+  sqlite3_stmt *path, *diary, *scores, *store, *load;
+} clinic_sums;
+int clinic_sums_open(sqlite3 *db, clinic_sums *s);
+void clinic_sums_close(clinic_sums *s);
+/* Everything but the verdict, from the diary and scores, for `path` (which may be a path
+ * as it would be after a step: the implant check). days: NULL or filled. */
+int clinic_sums_compute(clinic_sums *s, const clinic_patient *p, const clinic_path *path, clinic_eval *e,
+                        clinic_days *days);
+int clinic_sums_store(clinic_sums *s, int64_t pid, const clinic_eval *e);
+/* Recompute one patient from the database and store it. */
+int clinic_sums_refresh(clinic_sums *s, const clinic_patient *p);
+/* Refresh one patient and commit the open transaction (rolled back on any failure). */
+int clinic_sums_commit_patient(sqlite3 *db, const clinic_patient *p);
+/* Recompute every patient (a window setting changed, or the migration that made the cache). */
+int clinic_sums_rebuild_all(sqlite3 *db);
+/* The cached columns of one row, starting at column `col` (CLINIC_SUMS_COLS names them). */
+#define CLINIC_SUMS_COLS                                                                       \
+  "referral, base_from, base_to, trial_day, trial_to, closed_to, limit_to, extended, over_limit, ext_reason, " \
+  "b_sum, b_days, b_sum2, b_days2, b_sum3, b_days3, t_sum, t_days, t_sum2, t_days2, t_sum3, t_days3, "     \
+  "sb0_date, sb0, sb1_date, sb1, sb2_date, sb2, sa0_date, sa0, sa1_date, sa1, sa2_date, sa2"
+void clinic_sums_read_row(sqlite3_stmt *st, int col, clinic_eval *e);
+/* Recompute every patient and compare with the cache, without writing. Mismatches are
+ * reported on `report` (the first 10). Returns CL_OK (also with mismatches) or CL_IO. */
+int clinic_sums_verify(sqlite3 *db, FILE *report, long *checked, long *mismatched);
 
 /* ---- follow-up plan (clinic_plan.c) and calendar (clinic_ics.c) --------------------- */
 
@@ -297,6 +416,38 @@ void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json);
 
 typedef enum { TR_SELF = 0, TR_WEEKDAY = 1, TR_IMMEDIATE = 2 } clinic_urgency;
 const char *clinic_urgency_name(clinic_urgency u);
+
+/* ---- recording a step: every rule, for path step and path import (clinic_step.c) ---- */
+
+#define CLINIC_MAX_TREATMENTS 16
+typedef struct {
+  int idx;                  /* step index in the therapy's table */
+  int32_t date;
+  int planned;
+  const char *outcome;      /* NULL or "" for the default */
+  const char *note;         /* NULL or "" for none */
+  const char *override;     /* the stated reason, NULL or "" for none */
+  /* Earlier treatments, at the referral only: "KIND" or "KIND:DETAIL". */
+  const char *treatments[CLINIC_MAX_TREATMENTS];
+  int ntreatments;
+} clinic_step_req;
+typedef struct {
+  sqlite3 *db;
+  int32_t today;
+  clinic_sums sums; /* evaluation for the implant check, and the cache */
+  sqlite3_stmt *del_alt, *ins_step, *ins_treat;
+} clinic_stepper;
+int clinic_stepper_open(sqlite3 *db, int32_t today, clinic_stepper *s);
+void clinic_stepper_close(clinic_stepper *s);
+/* Check every rule for recording req on patient p with path `path` (order, dates, outcome,
+ * the trial length, the implant's evaluation, the override, earlier treatments) and record
+ * it; else refuse with one line naming the reason (prefixed "FILE line N: " when line > 0
+ * and file != NULL). Updates `path`. The caller owns the transaction and refreshes the
+ * patient's cached sums (clinic_sums_refresh) before it commits. */
+int clinic_step_apply(clinic_stepper *s, const clinic_patient *p, clinic_path *path,
+                      const clinic_step_req *req, const char *file, long line);
+/* Split "KIND[:DETAIL];KIND..." (an import's earlier_treatments field) in place into req. */
+int clinic_step_split_treatments(char *field, clinic_step_req *req, char *msg, size_t cap);
 
 /* ---- programmer read-outs (clinic_interro.c) ---------------------------------------- */
 
@@ -340,5 +491,12 @@ int clinic_cmd_visit(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_interrogation(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_report(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_export(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_lead(clinic_ctx *c, clinic_args *a);
+
+/* JSON on stdout for the list commands: {"patient": CODE, "KEY": [ ... ]} and a one-key
+ * answer {"KEY": true|false}. */
+void clinic_json_list_begin(js_w *w, const char *code, const char *key);
+void clinic_json_list_end(js_w *w);
+void clinic_json_flag(const char *key, int v);
 
 #endif

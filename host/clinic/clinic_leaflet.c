@@ -22,8 +22,8 @@ typedef struct {
   const char *section, *text;
 } rule;
 
-static const char *const sections[] = {"Before the operation", "Showering", "Lifestyle", "MRI", "Surgery",
-                                       "Pregnancy", "When to call"};
+static const char *const sections[] = {"Before the operation", "Your stimulator", "Showering", "Lifestyle", "MRI",
+                                       "Surgery", "Pregnancy", "When to call"};
 
 static const rule rules[] = {
     {B_, P_PRE, "Before the operation", "No flu vaccination from 2 days before to 2 days after the operation; no other vaccination (such as travel vaccines) from 2 weeks before to 2 weeks after."},
@@ -31,6 +31,10 @@ static const rule rules[] = {
     {S_, P_PRE, "Before the operation", "The pre-operative screening is 1-2 weeks before the operation; about 1 week before, the admission office calls you with the date and time."},
     {B_, P_PRE, "Before the operation", "Tell us about allergies (iodine, contrast fluid, medication, plasters, rubber, latex) and a possible pregnancy."},
     {B_, P_PRE, "Before the operation", "You cannot drive yourself home after the treatment: arrange a ride."},
+    {S_, P_TRIAL, "Your stimulator", "During the trial the external stimulator is outside your body, covered by a plaster on your skin; the extension cable leaves the skin in your flank."},
+    {N_, P_TRIAL, "Your stimulator", "The extension cable in your upper buttock is connected to the external modulator, which you wear in a belt under your clothing."},
+    {N_, P_TRIAL, "Your stimulator", "With the wireless remote control you can change the strength of the stimulation yourself."},
+    {N_, P_IMPL, "Your stimulator", "With your remote control you can adjust the settings of the modulator; the manual you were given explains how."},
     {S_, P_TRIAL, "Lifestyle", "After operation 1: do not sit upright for the first 4 hours; only out of bed for the toilet."},
     {S_, P_TRIAL, "Showering", "During the trial you may not shower at all: the external stimulator and the wound must stay dry."},
     {N_, P_TRIAL, "Showering", "No bath or shower during the trial: wash with a washcloth; the external modulator must not get wet."},
@@ -55,7 +59,8 @@ static const rule rules[] = {
     {S_, P_TRIAL | P_EARLY, "When to call", "Headache that gets better lying down and worse upright (leak of spinal fluid): bed rest; still there after 2 days, contact the pain clinic."},
     {S_, P_TRIAL | P_EARLY, "When to call", "Severe back pain, later numbness or weakness of the legs (bleeding near the spinal cord, very rare): contact the pain clinic immediately."},
     {S_, P_TRIAL | P_EARLY, "When to call", "Some bloody fluid from the wound is harmless: leave the plaster on and add one; when in doubt, call the pain clinic. Wound pain: paracetamol as the leaflet says."},
-    {N_, P_TRIAL | P_EARLY | P_REMOVED, "When to call", "Urgent questions: the surgical outpatient clinic in office hours, the emergency department outside them (after the first 24 hours: your GP out-of-hours service)."},
+    {N_, P_TRIAL | P_EARLY | P_REMOVED, "When to call", "Fever, pus or unusually much blood from the wound: contact the surgical outpatient clinic at once in the daytime, the emergency department outside office hours."},
+    {N_, P_TRIAL | P_EARLY | P_REMOVED, "When to call", "Other urgent questions after you went home: in the first 24 hours, the surgical outpatient clinic in office hours and the emergency department outside them; after 24 hours, the surgical outpatient clinic in office hours and your GP out-of-hours service outside them."},
     {B_, P_LONG, "When to call", "Any question about settings or the remote control: contact the clinic in office hours."},
 };
 

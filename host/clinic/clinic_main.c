@@ -8,24 +8,30 @@
 static const char usage[] =
     "usage: nmod clinic [--db FILE] COMMAND ... [--json]\n"
     "  database: --db FILE, else $NMOD_CLINIC_DB, else $XDG_DATA_HOME/nmod/clinic.db\n"
-    "            (or ~/.local/share/nmod/clinic.db); NMOD_TODAY=YYYY-MM-DD fixes 'today'\n"
+    "            (or ~/.local/share/nmod/clinic.db); NMOD_TODAY=YYYY-MM-DD fixes 'today',\n"
+    "            NMOD_NOW='YYYY-MM-DD HH:MM' the clock\n"
     "  init                                       create or migrate the database\n"
     "  patient add ID --therapy scs|snm --name NAME --birth YYYY-MM-DD\n"
     "  patient show ID | patient list | patient import FILE.csv\n"
     "  path show ID                               where the patient stands, what comes next\n"
     "  path step ID STEP [--date D] [--planned] [--outcome proceed|stop] [--note T] [--override REASON]\n"
+    "            [--earlier-treatment medication|irrigation|operation|other[:DETAIL]]... (at the referral)\n"
     "  path undo ID | path import FILE.csv\n"
     "  diary add ID --date D (--nrs N | --morning N --evening N | --incontinence N [--urgency N] [--pads N])\n"
     "  diary import [ID] FILE.csv | diary list ID [--from D] [--to D] | diary delete ID --date D\n"
     "  score add ID wexner|vaizey|nrs [--date D] ITEM=ANSWER... | score list ID\n"
     "  evaluate ID|--all [--threshold PCT]       trial verdict: success, failure, insufficient-data\n"
-    "  config [success_threshold_pct PCT | min_diary_days N]\n"
+    "  config [KEY VALUE]                         success_threshold_pct, min_diary_days, baseline_max_days,\n"
+    "                                             scs_trial_days, snm_trial_days, trial_tolerance_days\n"
     "  plan ID [--years N] [--ics FILE]           follow-up plan (and a calendar file)\n"
     "  vaccination add ID --date D --kind flu|other [--name T]\n"
     "  medication add ID NAME\n"
     "  check ID                                   vaccination windows, timing, anticoagulants\n"
     "  leaflet ID [--phase P]                     the rules for the patient's current phase\n"
     "  triage [--temp C] [--symptom S]... [--therapy scs|snm | --patient ID] [--bed-rest-days N]\n"
+    "         [--now 'YYYY-MM-DD HH:MM'] [--discharged 'YYYY-MM-DD HH:MM']\n"
+    "  lead-response add ID --contact EN --response bellows|toe|both|none [--threshold-ma MA] [--date D]\n"
+    "  lead-response list ID                      SNM: the response to the test current at lead placement\n"
     "  visit add ID --kind K [--date D] [--note T] | visit list ID\n"
     "  import-interrogation ID FILE.json [--date D]\n"
     "  report ID --out FILE.html                  HTML report with diary plot and plan\n"
@@ -49,6 +55,7 @@ static const struct {
     {"leaflet", clinic_cmd_leaflet, 1},     {"triage", clinic_cmd_triage, 0},
     {"visit", clinic_cmd_visit, 1},         {"import-interrogation", clinic_cmd_interrogation, 1},
     {"report", clinic_cmd_report, 1},       {"export", clinic_cmd_export, 1},
+    {"lead-response", clinic_cmd_lead, 1},
 };
 
 static int cmd_init(clinic_ctx *c, clinic_args *a) {

@@ -67,13 +67,11 @@ int clinic_path_index(clinic_therapy t, const char *name) {
   return -1;
 }
 
-int clinic_path_load(sqlite3 *db, const clinic_patient *p, clinic_path *path) {
+int clinic_path_load_st(sqlite3_stmt *st, const clinic_patient *p, clinic_path *path) {
   memset(path, 0, sizeof *path);
   path->therapy = p->therapy;
   path->def = clinic_path_steps(p->therapy, &path->nsteps);
-  sqlite3_stmt *st =
-      clinic_prep(db, "SELECT step, date, planned, outcome, note FROM path_step WHERE pid = ?");
-  if (!st) return CL_IO;
+  sqlite3_reset(st);
   sqlite3_bind_int64(st, 1, p->pid);
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -83,13 +81,24 @@ int clinic_path_load(sqlite3 *db, const clinic_patient *p, clinic_path *path) {
     if (clinic_date_parse((const char *)sqlite3_column_text(st, 1), &r->date) != 0) continue;
     r->recorded = 1;
     r->planned = sqlite3_column_int(st, 2);
-    const unsigned char *o = sqlite3_column_text(st, 3), *nt = sqlite3_column_text(st, 4);
-    snprintf(r->outcome, sizeof r->outcome, "%s", o ? (const char *)o : "");
-    snprintf(r->note, sizeof r->note, "%s", nt ? (const char *)nt : "");
+    char *dst[4] = {r->outcome, r->note, r->override, r->override_rule};
+    size_t cap[4] = {sizeof r->outcome, sizeof r->note, sizeof r->override, sizeof r->override_rule};
+    for (int k = 0; k < 4; k++) {
+      const unsigned char *t = sqlite3_column_text(st, 3 + k);
+      snprintf(dst[k], cap[k], "%s", t ? (const char *)t : "");
+    }
   }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(db, "reading the path");
+  sqlite3_reset(st);
+  if (rc != SQLITE_DONE) return clinic_dbfail(sqlite3_db_handle(st), "reading the path");
   return CL_OK;
+}
+
+int clinic_path_load(sqlite3 *db, const clinic_patient *p, clinic_path *path) {
+  sqlite3_stmt *st = clinic_prep(db, CLINIC_PATH_LOAD_SQL);
+  if (!st) return CL_IO;
+  int rc = clinic_path_load_st(st, p, path);
+  sqlite3_finalize(st);
+  return rc;
 }
 
 int32_t clinic_path_done(const clinic_path *path, const char *id) {
@@ -227,66 +236,5 @@ int clinic_path_check(const clinic_path *path, int idx, int32_t date, int planne
              ds, path->def[found].id, pd);
     return CL_RULE;
   }
-  return CL_OK;
-}
-
-int clinic_path_record(sqlite3 *db, const clinic_patient *p, clinic_path *path, int idx,
-                       int32_t date, int planned, const char *outcome, const char *note,
-                       int32_t today, long line) {
-  char msg[512];
-  int rc = clinic_path_check(path, idx, date, planned, outcome, today, msg, sizeof msg);
-  if (rc) {
-    if (line > 0) return clinic_fail(rc, "line %ld: %s: %s", line, p->code, msg);
-    return clinic_fail(rc, "%s: %s", p->code, msg);
-  }
-  if (date < p->birth) {
-    if (line > 0) return clinic_fail(CL_USAGE, "line %ld: %s: a date before the birth date", line, p->code);
-    return clinic_fail(CL_USAGE, "%s: a date before the birth date", p->code);
-  }
-  /* Taking one alternative drops a plan for the other. */
-  if (path->def[idx].alt_group) {
-    for (int k = 0; k < path->nsteps; k++) {
-      if (k == idx || path->def[k].alt_group != path->def[idx].alt_group || !path->rec[k].recorded) continue;
-      sqlite3_stmt *del = clinic_prep(db, "DELETE FROM path_step WHERE pid = ? AND step = ?");
-      if (!del) return CL_IO;
-      sqlite3_bind_int64(del, 1, p->pid);
-      sqlite3_bind_text(del, 2, path->def[k].id, -1, SQLITE_STATIC);
-      rc = sqlite3_step(del);
-      sqlite3_finalize(del);
-      if (rc != SQLITE_DONE) return clinic_dbfail(db, "dropping a planned alternative");
-      memset(&path->rec[k], 0, sizeof path->rec[k]);
-    }
-  }
-  sqlite3_stmt *st = clinic_prep(
-      db, "INSERT OR REPLACE INTO path_step(pid, step, date, planned, outcome, note) VALUES (?,?,?,?,?,?)");
-  if (!st) return CL_IO;
-  char ds[11];
-  clinic_date_fmt(date, ds);
-  const char *oc = outcome && *outcome ? outcome
-                   : (strcmp(path->def[idx].id, "team-review") == 0 ||
-                      strcmp(path->def[idx].id, "decision") == 0)
-                       ? "proceed"
-                       : NULL;
-  sqlite3_bind_int64(st, 1, p->pid);
-  sqlite3_bind_text(st, 2, path->def[idx].id, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, ds, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 4, planned ? 1 : 0);
-  if (oc)
-    sqlite3_bind_text(st, 5, oc, -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null(st, 5);
-  if (note && *note)
-    sqlite3_bind_text(st, 6, note, -1, SQLITE_STATIC);
-  else
-    sqlite3_bind_null(st, 6);
-  rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(db, "recording a step");
-  clinic_step_rec *r = &path->rec[idx];
-  r->recorded = 1;
-  r->planned = planned ? 1 : 0;
-  r->date = date;
-  snprintf(r->outcome, sizeof r->outcome, "%s", oc ? oc : "");
-  snprintf(r->note, sizeof r->note, "%s", note ? note : "");
   return CL_OK;
 }

@@ -26,9 +26,17 @@ static int name_ok(const char *s) {
   return 1;
 }
 
+void clinic_patient_from_row(sqlite3_stmt *st, int col, clinic_patient *p) {
+  memset(p, 0, sizeof *p);
+  p->pid = sqlite3_column_int64(st, col);
+  snprintf(p->code, sizeof p->code, "%s", (const char *)sqlite3_column_text(st, col + 1));
+  p->therapy = strcmp((const char *)sqlite3_column_text(st, col + 2), "scs") == 0 ? TH_SCS : TH_SNM;
+  snprintf(p->name, sizeof p->name, "%s", (const char *)sqlite3_column_text(st, col + 3));
+  if (clinic_date_parse((const char *)sqlite3_column_text(st, col + 4), &p->birth) != 0) p->birth = 0;
+}
+
 int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p) {
-  sqlite3_stmt *st =
-      clinic_prep(db, "SELECT pid, code, therapy, name, birth_date FROM patient WHERE code = ?");
+  sqlite3_stmt *st = clinic_prep(db, "SELECT " CLINIC_PATIENT_COLS " FROM patient WHERE code = ?");
   if (!st) return CL_IO;
   sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
@@ -38,18 +46,13 @@ int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p) {
     return clinic_fail(CL_USAGE, "unknown patient '%s' (add it with: nmod clinic patient add %s --therapy scs|snm --name NAME --birth YYYY-MM-DD)",
                        code, code);
   }
-  memset(p, 0, sizeof *p);
-  p->pid = sqlite3_column_int64(st, 0);
-  snprintf(p->code, sizeof p->code, "%s", (const char *)sqlite3_column_text(st, 1));
-  p->therapy = strcmp((const char *)sqlite3_column_text(st, 2), "scs") == 0 ? TH_SCS : TH_SNM;
-  snprintf(p->name, sizeof p->name, "%s", (const char *)sqlite3_column_text(st, 3));
-  if (clinic_date_parse((const char *)sqlite3_column_text(st, 4), &p->birth) != 0) p->birth = 0;
+  clinic_patient_from_row(st, 0, p);
   sqlite3_finalize(st);
   return CL_OK;
 }
 
 
-int clinic_patient_insert(sqlite3 *db, const char *code, const char *therapy, const char *name,
+int clinic_patient_insert(sqlite3 *db, sqlite3_stmt *ins, const char *code, const char *therapy, const char *name,
                           const char *birth, int32_t today, long line) {
   char lb[32] = "";
   if (line > 0) snprintf(lb, sizeof lb, "line %ld: ", line);
@@ -64,9 +67,9 @@ int clinic_patient_insert(sqlite3 *db, const char *code, const char *therapy, co
   if (!birth || clinic_date_parse(birth, &b) != 0)
     return clinic_fail(CL_USAGE, "%sbirth date '%s' is not a date: use YYYY-MM-DD", lb, birth ? birth : "");
   if (b > today) return clinic_fail(CL_USAGE, "%sbirth date %s is in the future", lb, birth);
-  sqlite3_stmt *st = clinic_prep(
-      db, "INSERT INTO patient(code, therapy, name, birth_date, created_at) VALUES (?,?,?,?,?)");
+  sqlite3_stmt *st = ins ? ins : clinic_prep(db, CLINIC_PATIENT_INSERT_SQL);
   if (!st) return CL_IO;
+  sqlite3_reset(st);
   char td[11];
   clinic_date_fmt(today, td);
   sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
@@ -75,7 +78,10 @@ int clinic_patient_insert(sqlite3 *db, const char *code, const char *therapy, co
   sqlite3_bind_text(st, 4, birth, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 5, td, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
-  sqlite3_finalize(st);
+  if (ins)
+    sqlite3_reset(st);
+  else
+    sqlite3_finalize(st);
   if (rc == SQLITE_CONSTRAINT)
     return clinic_fail(CL_RULE, "%spatient '%s' already exists (see: nmod clinic patient show %s)", lb,
                        code, code);
@@ -135,17 +141,21 @@ static int patient_import(clinic_ctx *c, const char *file) {
     return rc;
   }
   long rows = 0;
-  while ((r = clinic_csv_next(&csv, msg, sizeof msg)) == 1) {
+  /* Prepared once for the file (its trigger creates each patient's evaluation row). */
+  sqlite3_stmt *ins = clinic_prep(c->db, CLINIC_PATIENT_INSERT_SQL);
+  if (!ins) rc = CL_IO;
+  while (!rc && (r = clinic_csv_next(&csv, msg, sizeof msg)) == 1) {
     if (csv.nfields != 4) {
       rc = clinic_fail(CL_USAGE, "%s line %ld: %d fields, expected 4", file, csv.line, csv.nfields);
       break;
     }
-    rc = clinic_patient_insert(c->db, csv.field[col[0]], csv.field[col[1]], csv.field[col[2]],
+    rc = clinic_patient_insert(c->db, ins, csv.field[col[0]], csv.field[col[1]], csv.field[col[2]],
                                csv.field[col[3]], c->today, csv.line);
     if (rc) break;
     rows++;
   }
-  if (r < 0) rc = clinic_fail(CL_USAGE, "%s line %ld: %s", file, csv.line, msg);
+  sqlite3_finalize(ins);
+  if (!rc && r < 0) rc = clinic_fail(CL_USAGE, "%s line %ld: %s", file, csv.line, msg);
   clinic_csv_close(&csv);
   return clinic_import_finish(c, rc, file, rows, "patients");
 }
@@ -159,7 +169,7 @@ int clinic_cmd_patient(clinic_ctx *c, clinic_args *a) {
     if ((rc = clinic_args_done(a, "patient add")) != CL_OK) return rc;
     if (a->npos != 3)
       return clinic_fail(CL_USAGE, "usage: nmod clinic patient add ID --therapy scs|snm --name NAME --birth YYYY-MM-DD");
-    if ((rc = clinic_patient_insert(c->db, a->pos[2], th, name, birth, c->today, 0)) != CL_OK) return rc;
+    if ((rc = clinic_patient_insert(c->db, NULL, a->pos[2], th, name, birth, c->today, 0)) != CL_OK) return rc;
     if (c->json) {
       clinic_patient p;
       if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;

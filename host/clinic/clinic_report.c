@@ -172,11 +172,31 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, FILE *f) {
       fputs(" ", f);
       esc(f, r->note);
     }
+    if (r->override[0]) {
+      fputs(" override: ", f);
+      esc(f, r->override);
+      fputs(" (set aside: ", f);
+      esc(f, r->override_rule);
+      fputs(")", f);
+    }
     fputs("</td></tr>\n", f);
   }
   fputs("</table>\n<h2>Trial evaluation</h2>\n", f);
   fprintf(f, "<p>Verdict: <strong class=\"%s\">%s</strong> (%s).</p>\n", clinic_verdict_name(e.verdict), clinic_verdict_name(e.verdict),
           e.reason);
+  if (e.win.trial_day != INT32_MIN) {
+    char t1[11], t2[11];
+    clinic_date_fmt(e.win.trial_day + 1, t1);
+    clinic_date_fmt(e.win.trial_to, t2);
+    fprintf(f, "<p>Trial days %s to %s", t1, t2);
+    if (e.win.extended) {
+      fputs(", window extended by override: ", f);
+      esc(f, e.ext_reason);
+    } else if (e.win.over_limit) {
+      fputs(", the trial was recorded past its window without an override: the later days are not used", f);
+    }
+    fputs(".</p>\n", f);
+  }
   fprintf(f, "<table><tr><th></th><th>baseline</th><th>trial</th></tr>\n<tr><td>%s</td>",
           p->therapy == TH_SCS ? "mean daily pain (NRS)" : "incontinence episodes per week");
   if (e.base_mean_c >= 0) fprintf(f, "<td>%lld.%02lld</td>", (long long)(e.base_mean_c / 100), (long long)(e.base_mean_c % 100));

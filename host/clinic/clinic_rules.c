@@ -183,13 +183,20 @@ int clinic_cmd_check(clinic_ctx *c, clinic_args *a) {
   if (p.therapy == TH_SNM && tr != INT32_MIN) {
     int32_t s2 = clinic_path_any(&path, "implant");
     if (s2 == INT32_MIN) s2 = clinic_path_any(&path, "explant");
-    if (s2 != INT32_MIN && (s2 - tr < 21 || s2 - tr > 28) && nwarn < 64) {
+    /* Later than the window: clinic_trial_warnings below. */
+    if (s2 != INT32_MIN && s2 - tr < 21 && nwarn < 64) {
       clinic_date_fmt(tr, d1);
       clinic_date_fmt(s2, d2);
       clinic_buf_printf(&warn[nwarn++], "stage 2 on %s is %d days after stage 1 on %s; usually 3-4 weeks (21-28 days)", d2,
                         s2 - tr, d1);
     }
   }
+  clinic_cfg cfg;
+  if ((rc = clinic_cfg_load(c->db, NULL, &cfg)) != CL_OK) {
+    for (int i = 0; i < nwarn; i++) clinic_buf_free(&warn[i]);
+    return rc;
+  }
+  nwarn = clinic_trial_warnings(&path, &cfg, c->today, warn, nwarn, 64);
   /* Anticoagulants. */
   const char *meds[64][2];
   char medbuf[64][104];
@@ -236,7 +243,7 @@ int clinic_cmd_check(clinic_ctx *c, clinic_args *a) {
     jw_end(&w);
   } else {
     printf("Checks for %s (%s)\n", p.code, p.therapy == TH_SCS ? "SCS" : "SNM");
-    if (!nwarn) printf("  no vaccination or timing conflicts\n");
+    if (!nwarn) printf("  no vaccination, timing or trial-length conflicts\n");
     for (int i = 0; i < nwarn; i++) printf("  WARNING: %s\n", warn[i].s);
     if (!nmeds)
       printf("  no anticoagulants recorded (ask: Plavix, Persantin, Sintrom, Marcoumar, Pradaxa, Xarelto, Eliquis)\n");

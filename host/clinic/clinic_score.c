@@ -152,8 +152,13 @@ int clinic_cmd_score(clinic_ctx *c, clinic_args *a) {
       return clinic_fail(CL_USAGE, "%s", msg);
     char ds[11];
     clinic_date_fmt(d, ds);
+    /* The score and the patient's cached evaluation sums: one transaction. */
+    if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
     sqlite3_stmt *st = clinic_prep(c->db, "INSERT INTO score(pid, kind, date, total, items) VALUES (?,?,?,?,?)");
-    if (!st) return CL_IO;
+    if (!st) {
+      clinic_rollback(c->db);
+      return CL_IO;
+    }
     sqlite3_bind_int64(st, 1, p.pid);
     sqlite3_bind_text(st, 2, clinic_score_kind_name(k), -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, ds, -1, SQLITE_STATIC);
@@ -161,9 +166,14 @@ int clinic_cmd_score(clinic_ctx *c, clinic_args *a) {
     sqlite3_bind_text(st, 5, items, -1, SQLITE_STATIC);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
-    if (rc == SQLITE_CONSTRAINT)
-      return clinic_fail(CL_RULE, "%s already has a %s score on %s (one per day)", p.code, clinic_score_kind_name(k), ds);
-    if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "storing a score");
+    if (rc != SQLITE_DONE) {
+      int r = rc == SQLITE_CONSTRAINT
+                  ? clinic_fail(CL_RULE, "%s already has a %s score on %s (one per day)", p.code, clinic_score_kind_name(k), ds)
+                  : clinic_dbfail(c->db, "storing a score");
+      clinic_rollback(c->db);
+      return r;
+    }
+    if ((rc = clinic_sums_commit_patient(c->db, &p)) != CL_OK) return rc;
     if (c->json) {
       js_w w;
       jw_init(&w, stdout);

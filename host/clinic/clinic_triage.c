@@ -1,6 +1,8 @@
 /* clinic_triage.c: what a patient with a complaint should do, as the brochures say:
  * contact the hospital immediately, contact the pain nurse / clinic on a weekday, or self-care.
- * The most urgent reason wins; every reason is listed with where it comes from. */
+ * The most urgent reason wins; every reason is listed with where it comes from. For SNM the
+ * place to call depends on the time of day and on the hours since discharge (seed 004). */
+#include <limits.h>
 #include <string.h>
 
 #include "clinic_int.h"
@@ -31,20 +33,75 @@ static const symptom_rule symptoms[] = {
     {"swelling", 3, TR_SELF, "swelling from a tissue reaction to the lead passes by itself (with redness and warm skin, pus or fever: call immediately)"},
 };
 
-static const char *action(clinic_urgency u, int therapy) {
-  if (u == TR_IMMEDIATE)
-    return therapy == 2 ? "contact the hospital immediately: the surgical outpatient clinic in office hours, the emergency department outside them"
-         : therapy == 1 ? "contact the hospital (pain clinic) immediately"
-                        : "contact the hospital immediately";
-  if (u == TR_WEEKDAY)
-    return therapy == 2 ? "contact the surgical outpatient clinic in office hours (Monday to Friday)"
-                        : "contact the pain nurse, Monday to Friday";
+/* Office hours for the SNM contact rule. The brochure says "tijdens kantooruren" and
+ * "overdag" without times; Monday to Friday 08:00-17:00 is ours (docs/CLINIC.md). */
+#define OFFICE_FROM_MIN (8 * 60)
+#define OFFICE_TO_MIN (17 * 60)
+
+static int office_hours(int64_t now) {
+  int64_t day = now >= 0 ? now / 1440 : -((-now + 1439) / 1440);
+  int64_t m = now - day * 1440;
+  return clinic_weekday((int32_t)day) < 5 && m >= OFFICE_FROM_MIN && m < OFFICE_TO_MIN;
+}
+
+typedef enum { DIS_UNKNOWN, DIS_WITHIN_24H, DIS_AFTER_24H } since_discharge;
+
+/* Who to contact. SNM follows seed 004: fever, pus or much blood from the wound: the
+ * surgical outpatient clinic in the daytime, the emergency department outside office hours;
+ * any other urgent question: in the first 24 hours after discharge the same, after them the
+ * GP out-of-hours service outside office hours. SCS: the hospital (pain clinic). */
+static const char *action(clinic_urgency u, int therapy, int office, since_discharge dis, int complication,
+                          const char **contact) {
+  *contact = NULL;
+  if (u == TR_IMMEDIATE && therapy == 2) {
+    if (office) {
+      *contact = "surgery-outpatient-clinic";
+      return "contact the surgical outpatient clinic (poli Chirurgie) now: it is office hours";
+    }
+    if (complication || dis == DIS_WITHIN_24H) {
+      *contact = "emergency-department";
+      return complication ? "contact the emergency department (SEH) now: fever, pus or much blood from the wound outside "
+                            "office hours"
+                          : "contact the emergency department (SEH) now: outside office hours, within 24 hours of discharge";
+    }
+    if (dis == DIS_AFTER_24H) {
+      *contact = "gp-out-of-hours";
+      return "contact your GP out-of-hours service (huisartsenpost) now: outside office hours, more than 24 hours after "
+             "discharge";
+    }
+    *contact = "emergency-department-or-gp-out-of-hours";
+    return "outside office hours: contact the emergency department (SEH) if you were discharged less than 24 hours ago, "
+           "else your GP out-of-hours service (huisartsenpost); give --discharged to decide";
+  }
+  if (u == TR_IMMEDIATE) {
+    *contact = "hospital";
+    return therapy == 1 ? "contact the hospital (pain clinic) immediately" : "contact the hospital immediately";
+  }
+  if (u == TR_WEEKDAY) {
+    if (therapy == 2) {
+      *contact = "surgery-outpatient-clinic";
+      return office ? "contact the surgical outpatient clinic now (office hours)"
+                    : "contact the surgical outpatient clinic in office hours (Monday to Friday), not now";
+    }
+    *contact = "pain-nurse";
+    return "contact the pain nurse, Monday to Friday";
+  }
   return "follow the advice below; call when in doubt";
+}
+
+/* The last operation done (day treatment: the patient went home that day), or INT32_MIN. */
+static int32_t last_operation(const clinic_path *path) {
+  int32_t last = INT32_MIN;
+  for (int i = 0; i < path->nsteps; i++)
+    if (path->def[i].procedure && path->rec[i].recorded && !path->rec[i].planned && path->rec[i].date > last)
+      last = path->rec[i].date;
+  return last;
 }
 
 int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
   const char *temp = clinic_opt_get(a, "temp"), *th = clinic_opt_get(a, "therapy"), *pat = clinic_opt_get(a, "patient");
   const char *rest = clinic_opt_get(a, "bed-rest-days");
+  const char *now_opt = clinic_opt_get(a, "now"), *dis_opt = clinic_opt_get(a, "discharged");
   /* --symptom may repeat: collect every value. */
   const char *sym[16];
   int nsym = 0;
@@ -56,18 +113,34 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
   int rc = clinic_args_done(a, "triage");
   if (rc) return rc;
   if (a->npos != 1 || (!temp && !nsym))
-    return clinic_fail(CL_USAGE, "usage: nmod clinic triage [--temp C] [--symptom S]... [--therapy scs|snm | --patient ID] [--bed-rest-days N]");
+    return clinic_fail(CL_USAGE, "usage: nmod clinic triage [--temp C] [--symptom S]... [--therapy scs|snm | --patient ID] "
+                                 "[--bed-rest-days N] [--now 'YYYY-MM-DD HH:MM'] [--discharged 'YYYY-MM-DD HH:MM']");
   int therapy = 3;
   if (th) {
     if (strcmp(th, "scs") == 0) therapy = 1;
     else if (strcmp(th, "snm") == 0) therapy = 2;
     else return clinic_fail(CL_USAGE, "--therapy '%s' is not known: use scs or snm", th);
   }
+  int64_t now = clinic_now(), dis = INT64_MIN;
+  if (now_opt && clinic_datetime_parse(now_opt, &now) != 0)
+    return clinic_fail(CL_USAGE, "--now '%s' is not a date and time: use 'YYYY-MM-DD HH:MM'", now_opt);
+  if (dis_opt && clinic_datetime_parse(dis_opt, &dis) != 0)
+    return clinic_fail(CL_USAGE, "--discharged '%s' is not a date and time: use 'YYYY-MM-DD HH:MM'", dis_opt);
+  if (dis_opt && dis > now) return clinic_fail(CL_USAGE, "--discharged %s is after now", dis_opt);
+  since_discharge since = dis == INT64_MIN ? DIS_UNKNOWN : now - dis < 24 * 60 ? DIS_WITHIN_24H : DIS_AFTER_24H;
   if (pat) {
     if (!c->db) return clinic_fail(CL_IO, "no database open for --patient");
     clinic_patient p;
     if ((rc = clinic_patient_get(c->db, pat, &p)) != CL_OK) return rc;
     therapy = p.therapy == TH_SCS ? 1 : 2;
+    clinic_path path;
+    if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) return rc;
+    int32_t op = last_operation(&path);
+    /* Without --discharged: discharged some time on the day of the last operation. */
+    if (dis == INT64_MIN && op != INT32_MIN) {
+      int64_t first = (int64_t)op * 1440, last = first + 1439;
+      since = now - last >= 24 * 60 ? DIS_AFTER_24H : now - first < 24 * 60 ? DIS_WITHIN_24H : DIS_UNKNOWN;
+    }
   }
   clinic_urgency worst = TR_SELF;
   const char *why_s[20], *why_r[20];
@@ -123,8 +196,19 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
     why_r[nwhy] = symptoms[k].reason;
     why_u[nwhy++] = symptoms[k].urgency;
   }
-  for (int i = 0; i < nwhy; i++)
+  int complication = 0; /* seed 004: fever, pus or much blood from the wound */
+  for (int i = 0; i < nwhy; i++) {
     if (why_u[i] > worst) worst = why_u[i];
+    if (why_u[i] == TR_IMMEDIATE && (strcmp(why_s[i], "temperature") == 0 || strcmp(why_s[i], "pus") == 0 ||
+                                     strcmp(why_s[i], "heavy-bleeding") == 0))
+      complication = 1;
+  }
+  int office = office_hours(now);
+  const char *contact;
+  const char *act = action(worst, therapy, office, since, complication, &contact);
+  char nows[17];
+  clinic_datetime_fmt(now, nows);
+  static const char *const since_name[3] = {"unknown", "within-24h", "after-24h"};
   if (c->json) {
     js_w w;
     jw_init(&w, stdout);
@@ -132,7 +216,15 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
     jw_key(&w, "urgency");
     jw_str(&w, clinic_urgency_name(worst));
     jw_key(&w, "action");
-    jw_str(&w, action(worst, therapy));
+    jw_str(&w, act);
+    jw_key(&w, "contact");
+    if (contact) jw_str(&w, contact); else jw_null(&w);
+    jw_key(&w, "now");
+    jw_str(&w, nows);
+    jw_key(&w, "office_hours");
+    jw_bool(&w, office);
+    jw_key(&w, "since_discharge");
+    jw_str(&w, since_name[since]);
     jw_key(&w, "reasons");
     jw_arr(&w);
     for (int i = 0; i < nwhy; i++) {
@@ -149,7 +241,12 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
     jw_obj_end(&w);
     jw_end(&w);
   } else {
-    printf("urgency: %s: %s\n", clinic_urgency_name(worst), action(worst, therapy));
+    printf("urgency: %s: %s\n", clinic_urgency_name(worst), act);
+    if (therapy == 2 && worst != TR_SELF)
+      printf("  (%s, %s office hours Monday to Friday 08:00-17:00; %s)\n", nows, office ? "in" : "outside",
+             since == DIS_UNKNOWN ? "discharge time not known"
+             : since == DIS_WITHIN_24H ? "less than 24 hours after discharge"
+                                       : "more than 24 hours after discharge");
     for (int i = 0; i < nwhy; i++) printf("  - [%s] %s\n", clinic_urgency_name(why_u[i]), why_r[i]);
   }
   return CL_OK;

@@ -68,6 +68,31 @@ void clinic_buf_free(clinic_buf *b) {
   b->len = b->cap = 0;
 }
 
+void clinic_json_list_begin(js_w *w, const char *code, const char *key) {
+  jw_init(w, stdout);
+  jw_obj(w);
+  jw_key(w, "patient");
+  jw_str(w, code);
+  jw_key(w, key);
+  jw_arr(w);
+}
+
+void clinic_json_list_end(js_w *w) {
+  jw_arr_end(w);
+  jw_obj_end(w);
+  jw_end(w);
+}
+
+void clinic_json_flag(const char *key, int v) {
+  js_w w;
+  jw_init(&w, stdout);
+  jw_obj(&w);
+  jw_key(&w, key);
+  jw_bool(&w, v);
+  jw_obj_end(&w);
+  jw_end(&w);
+}
+
 int clinic_parse_int(const char *s, long lo, long hi, long *out) {
   if (!s || !*s) return -1;
   const char *p = s;

@@ -10,41 +10,6 @@
 #include "clinic_int.h"
 #include "json.h"
 
-static int setup(void **st) {
-  (void)st;
-  ct_mkdir();
-  return 0;
-}
-static int teardown(void **st) {
-  (void)st;
-  ct_rmdir();
-  return 0;
-}
-
-static js_val *out_json(void) {
-  char err[200];
-  js_val *v = js_parse(ct_out, strlen(ct_out), err, sizeof err);
-  if (!v) fprintf(stderr, "not JSON (%s):\n%s\n", err, ct_out);
-  assert_non_null(v);
-  return v;
-}
-
-static void json_num_is(const js_val *root, const char *key, int64_t want_c) {
-  const js_val *v = js_get(root, key);
-  assert_non_null(v);
-  int64_t got;
-  assert_int_equal(js_num_fixed(v, 2, &got), 0);
-  if (got != want_c) fprintf(stderr, "%s = %s, expected %lld/100\n", key, v->str, (long long)want_c);
-  assert_int_equal(got, want_c);
-}
-
-static void json_str_is(const js_val *root, const char *key, const char *want) {
-  const js_val *v = js_get(root, key);
-  assert_non_null(v);
-  assert_int_equal(v->type, JS_STR);
-  assert_string_equal(v->str, want);
-}
-
 static int diary_days(const char *patient) {
   assert_int_equal(ct_run("diary list %s --json", patient), 0);
   js_val *v = out_json();
@@ -258,9 +223,9 @@ static void test_path_snm_and_eval(void **st) {
   buf[0] = '\0';
   strcat(buf, "date,incontinence\n");
   for (int d = 1; d <= 20; d++) snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "2025-04-%02d,0\n", d);
-  CT_EXPECT(0, "diary import S3 '%s'", ct_file("s3.csv", buf));
   CT_EXPECT(0, "path step S3 referral --date 2025-01-01");
   CT_EXPECT(0, "path step S3 scores --date 2025-01-01");
+  CT_EXPECT(0, "diary import S3 '%s'", ct_file("s3.csv", buf));
   CT_EXPECT(0, "path step S3 trial --date 2025-04-10");
   CT_EXPECT(0, "evaluate S3 --json");
   v = out_json();
@@ -284,6 +249,14 @@ static void test_diary_entry(void **st) {
   (void)st;
   CT_EXPECT(0, "patient add D1 --therapy scs --name 'D' --birth 1990-06-01");
   CT_EXPECT(0, "patient add D2 --therapy snm --name 'E' --birth 1990-06-01");
+  /* A diary starts with the referral: none recorded, refused; on the referral day, stored;
+   * the day before it, refused. */
+  CT_EXPECT(2, "diary add D1 --date 2025-05-01 --nrs 7");
+  CT_HAS(ct_err, "no referral recorded");
+  CT_EXPECT(0, "path step D1 referral --date 2025-05-01");
+  CT_EXPECT(0, "path step D2 referral --date 2025-01-01");
+  CT_EXPECT(2, "diary add D1 --date 2025-04-30 --nrs 7");
+  CT_HAS(ct_err, "before the referral of D1 on 2025-05-01");
   CT_EXPECT(0, "diary add D1 --date 2025-05-01 --nrs 7");
   CT_EXPECT(3, "diary add D1 --date 2025-05-01 --nrs 6");
   CT_HAS(ct_err, "already has a diary entry for 2025-05-01");
@@ -316,6 +289,8 @@ static void test_import_bad_files(void **st) {
   (void)st;
   CT_EXPECT(0, "patient add I1 --therapy scs --name 'I' --birth 1990-06-01");
   CT_EXPECT(0, "patient add I2 --therapy snm --name 'J' --birth 1990-06-01");
+  CT_EXPECT(0, "path step I1 referral --date 2025-01-01");
+  CT_EXPECT(0, "path step I2 referral --date 2025-01-01");
   CT_EXPECT(0, "diary add I1 --date 2025-05-10 --nrs 4");
   static const struct {
     const char *name, *text;
@@ -337,6 +312,7 @@ static void test_import_bad_files(void **st) {
       {"fields", "date,nrs\n2025-05-01,3,4\n", 2, "line 2: 3 fields"},
       {"future", "date,nrs\n2025-05-01,3\n2025-07-01,3\n", 2, "line 3: date 2025-07-01 is in the future"},
       {"before-birth", "date,nrs\n1990-05-01,3\n", 2, "before the birth date"},
+      {"before-referral", "date,nrs\n2025-01-01,3\n2024-12-31,3\n", 2, "line 3: date 2024-12-31 is before the referral of I1 on 2025-01-01"},
       {"quote", "date,nrs\n\"2025-05-01,3\n", 2, "line 2: a quoted field is not closed"},
       {"nul", "date,nrs\n2025-05-01,3\0\n", 2, "line 2"},
       {"snm-cols", "date,incontinence\n2025-05-01,3\n", 2, "SCS patient"},
@@ -398,6 +374,7 @@ static void test_import_bad_files(void **st) {
   ct_slurp(path, exp, sizeof exp);
   assert_string_equal(exp, "patient,date,nrs,morning,evening\nI1,2025-05-01,3,,\nI1,2025-05-02,,2,3\nI1,2025-05-10,4,,\n");
   CT_EXPECT(0, "--db '%s/other.db' patient add I1 --therapy scs --name 'I' --birth 1990-06-01", ct_dir);
+  CT_EXPECT(0, "--db '%s/other.db' path step I1 referral --date 2025-01-01", ct_dir);
   CT_EXPECT(0, "--db '%s/other.db' diary import '%s'", ct_dir, path);
   CT_EXPECT(0, "--db '%s/other.db' export I1 --csv", ct_dir);
   assert_string_equal(ct_out, exp);
@@ -735,15 +712,19 @@ static void test_eval_property_e2e(void **st) {
   static char csv[1 << 16];
   for (int k = 0; k < 10; k++) {
     int scs = (int)(ct_rand(&s) % 2);
-    int blen = 3 + (int)(ct_rand(&s) % 30), tlen = 3 + (int)(ct_rand(&s) % 20);
+    /* Baselines longer than the 28-day window, SCS trials longer than 14 + 3 days (those
+     * need an override, which extends the window to the recorded trial-end). */
+    int blen = 3 + (int)(ct_rand(&s) % 40), tlen = 3 + (int)(ct_rand(&s) % 22);
+    int over = scs && tlen > 17;
     char id[16], d1[11], buf[1024];
     snprintf(id, sizeof id, "R%d", k);
     CT_EXPECT(0, "patient add %s --therapy %s --name X --birth 1950-01-01", id, scs ? "scs" : "snm");
     clinic_date_fmt(trial + tlen, d1);
     if (scs)
-      snprintf(buf, sizeof buf, "patient,step,date\n%s,referral,2024-01-01\n%s,team-review,2024-01-02\n%s,questionnaires,2024-01-03\n"
-               "%s,psychologist,2024-01-04\n%s,intake,2024-01-05\n%s,decision,2024-01-06\n%s,screening,2024-02-20\n"
-               "%s,trial,2024-03-01\n%s,trial-end,%s\n", id, id, id, id, id, id, id, id, id, d1);
+      snprintf(buf, sizeof buf, "patient,step,date,override\n%s,referral,2024-01-01,\n%s,team-review,2024-01-02,\n"
+               "%s,questionnaires,2024-01-03,\n%s,psychologist,2024-01-04,\n%s,intake,2024-01-05,\n%s,decision,2024-01-06,\n"
+               "%s,screening,2024-02-20,\n%s,trial,2024-03-01,\n%s,trial-end,%s,%s\n", id, id, id, id, id, id, id, id, id, d1,
+               over ? "\"ward closed, ended late\"" : "");
     else
       snprintf(buf, sizeof buf, "patient,step,date\n%s,referral,2024-01-01\n%s,scores,2024-01-02\n%s,trial,2024-03-01\n", id, id, id);
     CT_EXPECT(0, "path import '%s'", ct_file("pp.csv", buf));
@@ -754,7 +735,7 @@ static void test_eval_property_e2e(void **st) {
       if (ct_rand(&s) % 5 == 0) continue; /* a gap */
       char ds[11];
       clinic_date_fmt(d, ds);
-      int phase = d < trial ? 0 : (d > trial && d <= trial + tlen) ? 1 : -1;
+      int phase = d < trial ? (d >= trial - 28 ? 0 : -1) : (d > trial && d <= trial + tlen) ? 1 : -1;
       int x2;
       if (scs) {
         int mode = (int)(ct_rand(&s) % 4), n = (int)(ct_rand(&s) % 11), m = (int)(ct_rand(&s) % 11), e = (int)(ct_rand(&s) % 11);
@@ -782,6 +763,11 @@ static void test_eval_property_e2e(void **st) {
     js_val *v = out_json();
     json_num_is(v, "baseline_days", days[0] * 100);
     json_num_is(v, "trial_days", days[1] * 100);
+    const js_val *ext = js_get(js_get(v, "trial_window"), "extended");
+    if (over)
+      json_str_is(js_get(v, "trial_window"), "extended", "ward closed, ended late");
+    else
+      assert_int_equal(ext->type, JS_NULL);
     const char *verdict = "insufficient-data";
     if (days[0] >= 7 && days[1] >= 7 && sum[0] > 0) {
       int64_t den = sum[0] * days[1], num = den - sum[1] * days[0];
@@ -810,6 +796,8 @@ static void test_import_mutations(void **st) {
   uint64_t s = ct_seed("import_mutations");
   CT_EXPECT(0, "patient add M1 --therapy snm --name M --birth 1960-01-01");
   CT_EXPECT(0, "patient add M2 --therapy scs --name N --birth 1960-01-01");
+  CT_EXPECT(0, "path step M1 referral --date 2024-12-01");
+  CT_EXPECT(0, "path step M2 referral --date 2024-12-01");
   static const char base[] = "patient,date,nrs,morning,evening,incontinence,urgency,pads\n"
                              "M1,2025-01-01,,,,2,1,3\nM2,2025-01-01,5,4,6,,,\n\"M1\",2025-01-02,,,,0,,\n"
                              "M2,2025-01-02,,3,,,,\nM1,2025-01-03,,,,9,9,9\nM2,2025-01-03,10,,,,,\n";
@@ -851,17 +839,17 @@ static void test_import_mutations(void **st) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup_teardown(test_path_scs, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_path_snm_and_eval, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_diary_entry, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_import_bad_files, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_rules_leaflet_triage, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_plan_ics, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_interrogation, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_report_fhir, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_database, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_eval_property_e2e, setup, teardown),
-      cmocka_unit_test_setup_teardown(test_import_mutations, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_path_scs, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_path_snm_and_eval, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_diary_entry, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_import_bad_files, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_rules_leaflet_triage, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_plan_ics, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_interrogation, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_report_fhir, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_database, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_eval_property_e2e, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_import_mutations, ct_setup, ct_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,5 +1,6 @@
 /* clinic_testutil.h: helpers for the clinic tests: a temporary folder, running
- * `$NMOD clinic ...` as a process with stdout and stderr captured, seeds. Header-only. */
+ * `$NMOD clinic ...` as a process with stdout and stderr captured, seeds, fixtures and JSON
+ * checks of the output. Header-only. */
 #ifndef NMOD_CLINIC_TESTUTIL_H
 #define NMOD_CLINIC_TESTUTIL_H
 
@@ -16,6 +17,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "json.h"
 
 static char ct_dir[256];
 static char ct_out[1 << 20], ct_err[1 << 16];
@@ -102,6 +105,56 @@ static inline int ct_run(const char *fmt, ...) {
                                                         (code), ct_out, ct_err);              \
     assert_int_equal(ct_rc_, (code));                                                         \
   } while (0)
+
+/* Fixtures: a fresh temporary folder, "today" 2025-06-30 and no fixed clock. */
+static inline int ct_setup(void **st) {
+  (void)st;
+  ct_mkdir();
+  setenv("CT_TODAY", "2025-06-30", 1);
+  unsetenv("NMOD_NOW");
+  return 0;
+}
+static inline int ct_teardown(void **st) {
+  (void)st;
+  ct_rmdir();
+  return 0;
+}
+
+/* stdout of the last command as JSON (js_free it). */
+static inline js_val *out_json(void) {
+  char err[200];
+  js_val *v = js_parse(ct_out, strlen(ct_out), err, sizeof err);
+  if (!v) fprintf(stderr, "not JSON (%s):\n%s\n", err, ct_out);
+  assert_non_null(v);
+  return v;
+}
+
+/* A number member in 1/100 units, a string member, a boolean member. */
+static inline void json_num_is(const js_val *root, const char *key, int64_t want_c) {
+  const js_val *v = js_get(root, key);
+  if (!v) fprintf(stderr, "no key %s\n", key);
+  assert_non_null(v);
+  int64_t got;
+  assert_int_equal(js_num_fixed(v, 2, &got), 0);
+  if (got != want_c) fprintf(stderr, "%s = %s, expected %lld/100\n", key, v->str, (long long)want_c);
+  assert_int_equal(got, want_c);
+}
+
+static inline void json_str_is(const js_val *root, const char *key, const char *want) {
+  const js_val *v = js_get(root, key);
+  if (!v || v->type != JS_STR) fprintf(stderr, "key %s is not a string\n", key);
+  assert_non_null(v);
+  assert_int_equal(v->type, JS_STR);
+  if (strcmp(v->str, want) != 0) fprintf(stderr, "%s = %s, expected %s\n", key, v->str, want);
+  assert_string_equal(v->str, want);
+}
+
+static inline void json_bool_is(const js_val *root, const char *key, int want) {
+  const js_val *v = js_get(root, key);
+  assert_non_null(v);
+  assert_int_equal(v->type, JS_BOOL);
+  assert_int_equal(v->boolean, want);
+}
 
 #define CT_HAS(buf, text)                                                                     \
   do {                                                                                        \

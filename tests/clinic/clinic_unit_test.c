@@ -426,6 +426,116 @@ static void test_phase(void **st) {
   assert_int_equal(clinic_phase_of(&p, &path, D("2025-02-08")), PH_REMOVED);
 }
 
+static clinic_path empty_path(clinic_therapy t) {
+  clinic_path path;
+  memset(&path, 0, sizeof path);
+  path.therapy = t;
+  path.def = clinic_path_steps(t, &path.nsteps);
+  return path;
+}
+
+static const clinic_cfg cfg_default = {5000, 7, 28, {14, 28}, 3};
+
+static clinic_day_phase phase_at(const clinic_path *path, const char *day) {
+  clinic_windows w;
+  clinic_windows_of(path, &cfg_default, &w);
+  return clinic_day_phase_of(&w, D(day));
+}
+
+/* The windows at their edges: nothing before the referral, the baseline from the diary
+ * step and at most 28 days, the trial up to its recorded end, 14 (SCS) or 28 (SNM) days
+ * plus 3 days' tolerance unless the closing step carries an override. */
+static void test_windows(void **st) {
+  (void)st;
+  clinic_path path = empty_path(TH_SCS);
+  assert_int_equal(phase_at(&path, "2025-01-01"), DP_BEFORE_REFERRAL); /* no referral at all */
+  set_step(&path, "referral", "2025-01-10", 0);
+  assert_int_equal(phase_at(&path, "2025-01-09"), DP_BEFORE_REFERRAL);
+  assert_int_equal(phase_at(&path, "2025-01-10"), DP_BEFORE_BASELINE); /* no diary step yet */
+  set_step(&path, "team-review", "2025-01-12", 0);
+  set_step(&path, "questionnaires", "2025-01-15", 0);
+  assert_int_equal(phase_at(&path, "2025-01-14"), DP_BEFORE_BASELINE);
+  assert_int_equal(phase_at(&path, "2025-01-15"), DP_BASELINE);
+  assert_int_equal(phase_at(&path, "2025-06-01"), DP_BASELINE); /* open while no trial */
+  set_step(&path, "trial", "2025-03-01", 0);
+  /* 28 days: 2025-02-01 .. 2025-02-28. */
+  assert_int_equal(phase_at(&path, "2025-01-31"), DP_BEFORE_BASELINE);
+  assert_int_equal(phase_at(&path, "2025-02-01"), DP_BASELINE);
+  assert_int_equal(phase_at(&path, "2025-02-28"), DP_BASELINE);
+  assert_int_equal(phase_at(&path, "2025-03-01"), DP_OPERATION);
+  assert_int_equal(phase_at(&path, "2025-03-02"), DP_TRIAL);
+  /* Open trial: up to 14 + 3 days after operation 1, then past the window. */
+  assert_int_equal(phase_at(&path, "2025-03-18"), DP_TRIAL);
+  assert_int_equal(phase_at(&path, "2025-03-19"), DP_PAST_WINDOW);
+  clinic_windows w;
+  clinic_windows_of(&path, &cfg_default, &w);
+  assert_false(clinic_trial_overdue(&w, TH_SCS, D("2025-03-18")));
+  assert_true(clinic_trial_overdue(&w, TH_SCS, D("2025-03-19")));
+  set_step(&path, "trial-end", "2025-03-15", 0);
+  assert_int_equal(phase_at(&path, "2025-03-15"), DP_TRIAL);
+  assert_int_equal(phase_at(&path, "2025-03-16"), DP_AFTER);
+  clinic_windows_of(&path, &cfg_default, &w);
+  assert_false(clinic_trial_overdue(&w, TH_SCS, D("2025-06-01")));
+  /* Recorded past the tolerance without an override (data from before this rule): the
+   * window stays at 17 days; with one it reaches the recorded end. */
+  set_step(&path, "trial-end", "2025-03-25", 0);
+  clinic_windows_of(&path, &cfg_default, &w);
+  assert_true(w.over_limit);
+  assert_int_equal(phase_at(&path, "2025-03-18"), DP_TRIAL);
+  assert_int_equal(phase_at(&path, "2025-03-19"), DP_PAST_WINDOW);
+  assert_int_equal(phase_at(&path, "2025-03-26"), DP_AFTER);
+  int te = clinic_path_index(TH_SCS, "trial-end");
+  snprintf(path.rec[te].override, sizeof path.rec[te].override, "ward closed");
+  clinic_windows_of(&path, &cfg_default, &w);
+  assert_true(w.extended);
+  assert_int_equal(phase_at(&path, "2025-03-25"), DP_TRIAL);
+  /* The baseline starts at the diary step when that is less than 28 days before. */
+  set_step(&path, "questionnaires", "2025-02-20", 0);
+  assert_int_equal(phase_at(&path, "2025-02-19"), DP_BEFORE_BASELINE);
+  assert_int_equal(phase_at(&path, "2025-02-20"), DP_BASELINE);
+  /* SNM: the trial ends the day before stage 2; stage 2 up to 28 + 3 days after stage 1. */
+  path = empty_path(TH_SNM);
+  set_step(&path, "referral", "2025-01-01", 0);
+  set_step(&path, "scores", "2025-01-02", 0);
+  set_step(&path, "trial", "2025-03-01", 0);
+  clinic_windows_of(&path, &cfg_default, &w);
+  assert_int_equal(w.limit_to, D("2025-03-31")); /* stage 2 on 04-01 = day 31 is allowed */
+  assert_false(clinic_trial_overdue(&w, TH_SNM, D("2025-04-01")));
+  assert_true(clinic_trial_overdue(&w, TH_SNM, D("2025-04-02")));
+  set_step(&path, "implant", "2025-03-22", 0);
+  assert_int_equal(phase_at(&path, "2025-03-21"), DP_TRIAL);
+  assert_int_equal(phase_at(&path, "2025-03-22"), DP_AFTER);
+  set_step(&path, "implant", "2025-04-01", 0);
+  clinic_windows_of(&path, &cfg_default, &w);
+  assert_false(w.over_limit);
+  assert_int_equal(w.trial_to, D("2025-03-31"));
+  set_step(&path, "implant", "2025-04-02", 0);
+  clinic_windows_of(&path, &cfg_default, &w);
+  assert_true(w.over_limit);
+  assert_int_equal(w.trial_to, D("2025-03-31"));
+  /* A shorter baseline setting. */
+  clinic_cfg c7 = cfg_default;
+  c7.baseline_max_days = 7;
+  clinic_windows_of(&path, &c7, &w);
+  assert_int_equal(w.base_from, D("2025-02-22"));
+}
+
+static void test_datetime(void **st) {
+  (void)st;
+  int64_t m;
+  char out[17];
+  assert_int_equal(clinic_datetime_parse("2025-06-30 08:00", &m), 0);
+  assert_int_equal(m, (int64_t)D("2025-06-30") * 1440 + 480);
+  clinic_datetime_fmt(m, out);
+  assert_string_equal(out, "2025-06-30 08:00");
+  assert_int_equal(clinic_datetime_parse("2025-06-30T23:59", &m), 0);
+  clinic_datetime_fmt(m, out);
+  assert_string_equal(out, "2025-06-30 23:59");
+  static const char *const bad[] = {"2025-06-30 24:00", "2025-06-30 12:60", "2025-06-30", "2025-06-31 10:00",
+                                    "2025-06-30 1:00", "2025-06-30x10:00", "2025-06-30 10:00:00", ""};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) assert_int_equal(clinic_datetime_parse(bad[i], &m), -1);
+}
+
 static void test_ics_fold(void **st) {
   (void)st;
   clinic_patient p = {1, "P,1", TH_SNM, "x", 0};
@@ -469,6 +579,7 @@ int main(void) {
       cmocka_unit_test(test_scores),     cmocka_unit_test(test_eval_edges), cmocka_unit_test(test_eval_property),
       cmocka_unit_test(test_csv),        cmocka_unit_test(test_rules),      cmocka_unit_test(test_plan_scs),
       cmocka_unit_test(test_plan_snm),   cmocka_unit_test(test_phase),      cmocka_unit_test(test_ics_fold),
+      cmocka_unit_test(test_windows),    cmocka_unit_test(test_datetime),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
