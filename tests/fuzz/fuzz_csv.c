@@ -17,17 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "clinic_int.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c, what)                                       \
-  do {                                                       \
-    if (!(c)) {                                              \
-      fprintf(stderr, "INVARIANT: %s (line %d)\n", what, __LINE__); \
-      abort();                                               \
-    }                                                        \
-  } while (0)
 
 /* Line `n` (1-based) of data, without its \n (and \r\n), or NULL. */
 static const char *line_of(const uint8_t *data, size_t size, long n, size_t *len) {

@@ -50,26 +50,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "nmod/dev.h"
 #include "nmod/records.h"
 #include "nmod/wire.h"
 #include "sim.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define PAGE 4096u /* as nmod sim and the Cortex-M port */
 #define PAGES (NM_DEV_KV_PAGES + 4u)
 #define FLASH_BYTES (PAGE * PAGES)
 #define MAX_STEPS 48
 #define WAKE_BUDGET 4000 /* device wakes per input: keeps one run in milliseconds */
-
-#define CHECK(c, what)                                          \
-  do {                                                          \
-    if (!(c)) {                                                 \
-      fprintf(stderr, "INVARIANT: %s (%s:%d)\n", what, __FILE__, __LINE__); \
-      abort();                                                  \
-    }                                                           \
-  } while (0)
 
 /* ---- the hardware, described here independently of firmware/core ------------------- */
 

@@ -21,18 +21,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz_check.h"
 #include "cli.h"
 #include "history.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c, what)                                       \
-  do {                                                       \
-    if (!(c)) {                                              \
-      fprintf(stderr, "INVARIANT: %s (line %d)\n", what, __LINE__); \
-      abort();                                               \
-    }                                                        \
-  } while (0)
 
 static int errors;
 static char last_error[1024];

@@ -19,17 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "clinic_int.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c, what)                                       \
-  do {                                                       \
-    if (!(c)) {                                              \
-      fprintf(stderr, "INVARIANT: %s (line %d)\n", what, __LINE__); \
-      abort();                                               \
-    }                                                        \
-  } while (0)
 
 static int fails;
 static char last[1024];

@@ -16,26 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "keyfile.h"
 #include "nmod/core.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c, what)                                       \
-  do {                                                       \
-    if (!(c)) {                                              \
-      fprintf(stderr, "INVARIANT: %s (line %d)\n", what, __LINE__); \
-      abort();                                               \
-    }                                                        \
-  } while (0)
-
-static int is_zero(const void *p, size_t n) {
-  const uint8_t *b = p;
-  for (size_t i = 0; i < n; i++) {
-    if (b[i]) return 0;
-  }
-  return 1;
-}
 
 static size_t longest_hex_run(const char *s) {
   size_t best = 0, run = 0;
@@ -53,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(strncmp(err, "key file 'fuzz.key'", 19) == 0, "a refusal that does not name the file");
     CHECK(strchr(err, '\n') == NULL, "a refusal of more than one line");
     CHECK(longest_hex_run(err) < 16, "a refusal shows what may be a key id or a secret");
-    CHECK(is_zero(&k, sizeof k), "a refused key file left key material behind");
+    CHECK(fz_is_zero(&k, sizeof k), "a refused key file left key material behind");
     return 0;
   }
   CHECK(k.role == NM_ROLE_CLINICIAN || k.role == NM_ROLE_PATIENT, "a key without a role");

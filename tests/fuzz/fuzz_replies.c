@@ -23,25 +23,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "devinfo.h"
 #include "devlink.h"
 #include "history.h"
 #include "nmod/records.h"
 #include "nmod/wire.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c, what)                                       \
-  do {                                                       \
-    if (!(c)) {                                              \
-      fprintf(stderr, "INVARIANT: %s (line %d)\n", what, __LINE__); \
-      abort();                                               \
-    }                                                        \
-  } while (0)
-
-/* Run fn(w, arg) into a memory stream as one JSON object and check it parses. */
+/* What fn(w, arg) writes (inside an object when as_object), parsed: the host's JSON of a
+ * reply must always be JSON. Free the tree with js_free. */
 typedef void (*json_fn)(js_w *w, const void *arg);
-static void check_json(json_fn fn, const void *arg, int as_object) {
+static js_val *written_json(json_fn fn, const void *arg, int as_object) {
   char *buf = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&buf, &len);
@@ -57,9 +49,11 @@ static void check_json(json_fn fn, const void *arg, int as_object) {
   js_val *v = js_parse(buf, len, err, sizeof err);
   if (!v) fprintf(stderr, "%.*s\n%s\n", (int)len, buf, err);
   CHECK(v != NULL, "the host wrote invalid JSON of a reply");
-  js_free(v);
   free(buf);
+  return v;
 }
+
+static void check_json(json_fn fn, const void *arg, int as_object) { js_free(written_json(fn, arg, as_object)); }
 
 static void j_status(js_w *w, const void *a) { di_json_status(w, a); }
 static void j_identity(js_w *w, const void *a) { di_json_identity(w, a); }
@@ -107,30 +101,22 @@ static size_t record_of(const nm_event_t *e, uint8_t *buf, size_t cap) {
 }
 
 /* The page as `programmer history --json` writes it, read back as plot-history reads it. */
+/* The document `programmer history --json` writes of a page (its events). */
+static void j_saved(js_w *w, const void *a) {
+  const di_history_t *h = a;
+  jw_key(w, "serial");
+  jw_str(w, "INS-SNM-00000000");
+  jw_key(w, "events");
+  jw_arr(w);
+  for (uint8_t i = 0; i < h->n; i++) di_json_event(w, &h->ev[i]);
+  jw_arr_end(w);
+}
+
 static void check_saved_history(const di_history_t *h) {
-  char *buf = NULL;
-  size_t len = 0;
-  FILE *f = open_memstream(&buf, &len);
-  CHECK(f, "open_memstream");
-  js_w w;
-  jw_init(&w, f);
-  jw_obj(&w);
-  jw_key(&w, "serial");
-  jw_str(&w, "INS-SNM-00000000");
-  jw_key(&w, "events");
-  jw_arr(&w);
   int all_like = 1;
-  for (uint8_t i = 0; i < h->n; i++) {
-    di_json_event(&w, &h->ev[i]);
-    all_like &= device_like(&h->ev[i]);
-  }
-  jw_arr_end(&w);
-  jw_obj_end(&w);
-  jw_end(&w);
-  fclose(f);
+  for (uint8_t i = 0; i < h->n; i++) all_like &= device_like(&h->ev[i]);
+  js_val *root = written_json(j_saved, h, 1);
   char err[512];
-  js_val *root = js_parse(buf, len, err, sizeof err);
-  CHECK(root, "a saved history is not JSON");
   hist_list_t l;
   int rc = hist_from_json(root, &l, NULL, 0, err, sizeof err);
   if (rc != 0) {
@@ -153,7 +139,6 @@ static void check_saved_history(const di_history_t *h) {
     hist_list_free(&l);
   }
   js_free(root);
-  free(buf);
 }
 
 /* hist_read's device: the replies in the input, one per request, then a dead link. */

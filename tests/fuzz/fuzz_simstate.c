@@ -16,33 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "json.h"
 #include "nmod/battery.h"
 #include "nmod/core.h"
 #include "nmod/dev.h"
 #include "simstate.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c, what)                                       \
-  do {                                                       \
-    if (!(c)) {                                              \
-      fprintf(stderr, "INVARIANT: %s (line %d)\n", what, __LINE__); \
-      abort();                                               \
-    }                                                        \
-  } while (0)
-
 static void check_err(const char *err) {
   CHECK(err[0] != '\0', "failure without a message");
   CHECK(strchr(err, '\n') == NULL, "message of more than one line");
-}
-
-static int is_zero(const void *p, size_t n) {
-  const uint8_t *b = p;
-  for (size_t i = 0; i < n; i++) {
-    if (b[i]) return 0;
-  }
-  return 1;
 }
 
 /* The whole number a JSON value's literal spells, by its digits (no exponent), or -1. */
@@ -68,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sst_hardware_t hw, back;
     if (sst_parse_hardware(text, len, "hardware.json", &hw, err, sizeof err) != 0) {
       check_err(err);
-      CHECK(is_zero(&hw, sizeof hw), "a refused hardware.json left values behind");
+      CHECK(fz_is_zero(&hw, sizeof hw), "a refused hardware.json left values behind");
       return 0;
     }
     CHECK(hw.kind == NM_KIND_ETS || hw.kind == NM_KIND_INS, "unknown kind accepted");
@@ -85,7 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     sst_battery_t b;
     if (sst_parse_battery(text, len, &b, err, sizeof err) != 0) {
       check_err(err);
-      CHECK(is_zero(&b, sizeof b), "a refused battery.json left values behind");
+      CHECK(fz_is_zero(&b, sizeof b), "a refused battery.json left values behind");
       return 0;
     }
     js_val *v = js_parse(text, len, err, sizeof err);
