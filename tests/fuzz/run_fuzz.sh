@@ -146,7 +146,7 @@ for name in "$@"; do
     stale=0
     hdr_dirs=$(echo "$incs" | sed 's/-I//g')
     # shellcheck disable=SC2086 # word splitting of the lists is wanted
-    for f in "$main" "$0" $files $(find $hdr_dirs "$SRC/firmware" "$SRC/host" -name '*.h' 2>/dev/null); do
+    for f in "$main" "$0" $files $(find $hdr_dirs "$SRC/firmware" "$SRC/host" "$SRC/ports" "$here" -name '*.h' 2>/dev/null); do
       if [ "$f" -nt "$bin" ]; then stale=1; break; fi
     done
   fi
