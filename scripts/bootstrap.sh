@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Install what nmod needs on Debian 12, and nothing when it is all there (idempotent).
-# Usage: scripts/bootstrap.sh [host|target|all]   (default: all)
+# Usage: scripts/bootstrap.sh [host|target|test|all]   (default: all)
 #   host   : compiler, CMake, cmocka, libsodium, SQLite, clang with libFuzzer (enough for
 #            build/nmod and the host tests, fuzz targets included)
 #   target : the Cortex-M cross toolchain and QEMU (for the emulated-target tests)
+#   test   : the third-party checkers of the clinic's exports: headless Chromium and poppler
+#            (the printed report), python3-icalendar (calendars), Node.js with the npm packages
+#            pinned in tests/validators/package-lock.json (ajv with the FHIR R4 schema,
+#            html-validate), installed there with `npm ci`
 set -euo pipefail
 what=${1:-all}
 # clang and its runtimes (libFuzzer, ASan: libclang-rt-14-dev, only "recommended" by clang
@@ -12,13 +16,18 @@ host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlit
 target_pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3)
 # time: /usr/bin/time, the CPU seconds in bench/clinic/run.sh (make bench installs "all").
 bench_pkgs=(time)
+test_pkgs=(chromium poppler-utils python3-icalendar)
+# Debian's Node.js and npm, unless a node with its npm is there already (NodeSource's bundles npm).
+command -v node >/dev/null 2>&1 || test_pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || test_pkgs+=(npm)
 
 want=()
 case "$what" in
   host) want=("${host_pkgs[@]}") ;;
   target) want=("${target_pkgs[@]}") ;;
-  all) want=("${host_pkgs[@]}" "${target_pkgs[@]}" "${bench_pkgs[@]}") ;;
-  *) echo "bootstrap: unknown part '$what' (use host, target or all)" >&2; exit 2 ;;
+  test) want=("${test_pkgs[@]}") ;;
+  all) want=("${host_pkgs[@]}" "${target_pkgs[@]}" "${bench_pkgs[@]}" "${test_pkgs[@]}") ;;
+  *) echo "bootstrap: unknown part '$what' (use host, target, test or all)" >&2; exit 2 ;;
 esac
 
 missing=()
@@ -27,21 +36,31 @@ for p in "${want[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "bootstrap: installing ${missing[*]}"
-if [ "$(id -u)" -eq 0 ]; then
-  SUDO=()
-elif command -v sudo >/dev/null 2>&1; then
-  SUDO=(sudo)
-else
-  echo "bootstrap: missing packages (${missing[*]}) and no root or sudo to install them: install them, then rerun" >&2
-  exit 1
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  if [ "$(id -u)" -eq 0 ]; then
+    SUDO=()
+  elif command -v sudo >/dev/null 2>&1; then
+    SUDO=(sudo)
+  else
+    echo "bootstrap: missing packages (${missing[*]}) and no root or sudo to install them: install them, then rerun" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  # Refresh the package lists only when they are missing or older than a day.
+  if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then
+    "${SUDO[@]}" apt-get update -qq
+  fi
+  "${SUDO[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "bootstrap: done"
 fi
-export DEBIAN_FRONTEND=noninteractive
-# Refresh the package lists only when they are missing or older than a day.
-if [ -z "$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mtime -1 2>/dev/null | head -n 1)" ]; then
-  "${SUDO[@]}" apt-get update -qq
+
+# The npm validators, exactly as pinned, when the lock file changed since the last install.
+if [ "$what" = test ] || [ "$what" = all ]; then
+  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/validators"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "bootstrap: npm ci in tests/validators"
+    (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+  fi
 fi
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-echo "bootstrap: done"

@@ -132,6 +132,7 @@ static void load_settings(nm_dev_t *d, const boot_health_t *h, uint16_t *damage)
   nm_settings_t *s = &d->undo.set; /* RAM that no request uses yet: not the stack */
   uint8_t mode, before, bad;
   uint32_t why;
+  int rolled = 0;
   int err = dev_load_settings(d, s, &mode, &before);
   if (err == NM_OK) {
     err = nm_core_restore(&d->core, s, mode, before, &bad, &why);
@@ -141,6 +142,7 @@ static void load_settings(nm_dev_t *d, const boot_health_t *h, uint16_t *damage)
       d->core.mode = NM_MODE_OFF; /* the clinician can reach it; a refusal is not a new device */
     } else if (maybe_rolled(h, NM_DAMAGE_SETTINGS)) {
       *damage |= NM_DAMAGE_SETTINGS;
+      rolled = 1;
       /* Older settings than the last ones stored: never resume stimulation from them. */
       d->core.mode_before = NM_MODE_OFF;
       if (d->core.mode == NM_MODE_THERAPY || d->core.set.therapy_on) {
@@ -156,7 +158,10 @@ static void load_settings(nm_dev_t *d, const boot_health_t *h, uint16_t *damage)
   }
   /* NM_ENOENT without damage: a provisioning cut off before its settings; shelf mode. */
   dev_settings_stored(d);
-  if (err != NM_OK) d->saved_crc = 0; /* nothing (usable) stored: write it at the first store */
+  /* Nothing (usable) stored, or older settings the device does not run as stored (off
+   * after damage): write what it does at the first store, or a later reset would find
+   * the older settings again, without the damage that made them suspect. */
+  if (err != NM_OK || rolled) d->saved_crc = 0;
 }
 
 int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory) {
@@ -192,18 +197,20 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
     nm_wipe(&d->id, sizeof d->id);
     return NM_ECORRUPT;
   }
-  if (id_damaged) {
+  /* A copy the store lost to damage reads as never written: its report says so. */
+  if (id_damaged || (h.keys & NM_DAMAGE_IDENTITY)) {
     damage |= NM_DAMAGE_IDENTITY;
     d->core.alerts = (uint16_t)(d->core.alerts | NM_ALERT_IDENTITY);
   }
   uint16_t alerts = d->core.alerts;
   if ((err = nm_core_init(&d->core, port, d->id.therapy, &d->id.lead)) != NM_OK) return err;
   d->core.alerts = alerts;
-  /* Counters, calendar, remotes: missing is a cut-off provisioning; damaged is reported. */
+  /* Counters, calendar, remotes: missing is a cut-off provisioning, unless damage took
+   * them (older or lost: the store's report names the key); damaged is reported. */
   err = dev_load_meta(d);
-  if (err == NM_ECORRUPT || (err == NM_OK && maybe_rolled(&h, NM_DAMAGE_META))) damage |= NM_DAMAGE_META;
+  if (err == NM_ECORRUPT || maybe_rolled(&h, NM_DAMAGE_META)) damage |= NM_DAMAGE_META;
   err = dev_load_remotes(d);
-  if (err == NM_ECORRUPT || (err == NM_OK && maybe_rolled(&h, NM_DAMAGE_REMOTES))) {
+  if (err == NM_ECORRUPT || maybe_rolled(&h, NM_DAMAGE_REMOTES)) {
     damage |= NM_DAMAGE_REMOTES;
     d->core.alerts = (uint16_t)(d->core.alerts | NM_ALERT_REMOTES);
   }
@@ -271,5 +278,6 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
     d->store_err = err;
     d->next_retry_us = dev_now_us(d) + (uint64_t)NM_DEV_RETRY_MS * 1000u;
   }
+  dev_arm_retry(d);
   return NM_OK;
 }

@@ -55,6 +55,10 @@ void dev_store_failed(nm_dev_t *d, int err);
 void dev_commit_events(nm_dev_t *d);
 /* 1 while anything waits to be stored (records or events). */
 int dev_pending(const nm_dev_t *d);
+/* While anything waits, make sure the device wakes for its retry: the core's own timer
+ * may be a housekeeping minute away (after a stop, nothing else is due). Called where a
+ * request, a boot or a radio frame ends; nm_dev_wake does the same for itself. */
+void dev_arm_retry(nm_dev_t *d);
 /* Keep what a raising request may change (d->undo), and put it back when the request
  * could not be stored: not stored, so not done. */
 void dev_keep_undo(nm_dev_t *d);

@@ -47,10 +47,11 @@ static int op_pair(nm_dev_t *d, nm_wr_t *w) {
   r.used = 1;
   r.paired_s = nm_dev_epoch_s(d);
   d->remotes[slot] = r;
-  /* A raising: a credential exists only once it is stored. */
+  /* A raising: a credential exists only once it is stored. A failed write may still have
+   * landed (a cut commit word counts): the remotes stay dirty, so the retry writes them
+   * back without it. */
   if ((err = dev_store(d, NM_DIRTY_REMOTES)) != NM_OK) {
     nm_wipe(&d->remotes[slot], sizeof d->remotes[slot]);
-    d->dirty = (uint8_t)(d->dirty & ~NM_DIRTY_REMOTES);
     nm_wipe(&r, sizeof r);
     return NM_EIO;
   }
@@ -87,8 +88,7 @@ static int op_time(nm_dev_t *d, uint64_t epoch) {
   int64_t old = d->epoch_offset_s;
   d->epoch_offset_s = (int64_t)epoch - (int64_t)(dev_now_us(d) / 1000000u);
   if (dev_store(d, NM_DIRTY_META) != NM_OK) {
-    d->epoch_offset_s = old;
-    d->dirty = (uint8_t)(d->dirty & ~NM_DIRTY_META);
+    d->epoch_offset_s = old; /* meta stays dirty: the retry writes the old clock back */
     return NM_EIO;
   }
   e.u.time.new_s = (uint32_t)epoch;
@@ -174,6 +174,7 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
   if (st != NM_OK) {
     refused(d, req_len ? req[0] : 0, st, role, 0);
     dev_commit_events(d);
+    dev_arm_retry(d);
     return nm_op_finish(&w, def, st, resp_len);
   }
   d->core.wakeups++;
@@ -197,10 +198,12 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
       dev_stamp(d); /* now, with this request's reason */
       int perr = cls == NM_OPC_READ ? NM_OK : dev_store(d, NM_DIRTY_SETTINGS);
       if (perr && cls == NM_OPC_RAISE) {
-        /* Not stored, so not done: back to before the request, before the output sees it. */
+        /* Not stored, so not done: back to before the request, before the output sees it.
+         * The failed write may still have landed (a cut commit word counts), so the
+         * settings stay dirty: the retry writes the state before the request back, and
+         * until it has, nothing else that raises is done. */
         dev_evq_cut(d, mark);
         dev_undo(d);
-        d->dirty = (uint8_t)(d->dirty & ~NM_DIRTY_SETTINGS);
         st = NM_EIO;
       } else if (perr && st == NM_OK) {
         st = NM_ENOTSTORED; /* a lowering: in effect now, stored when the memory allows */
@@ -218,5 +221,6 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
   /* Activation (leaving shelf mode) checks the lead at once, as at implant. */
   if (mode0 == NM_MODE_SHELF && d->core.mode != NM_MODE_SHELF) nm_dev_lead_check(d, 0);
   dev_commit_events(d);
+  dev_arm_retry(d);
   return nm_op_finish(&w, def, st, resp_len);
 }

@@ -27,6 +27,7 @@ static void link_count(nm_dev_t *d, nm_dev_linkc_t *c, uint8_t type, uint8_t wha
   }
   dev_event(d, &e);
   dev_commit_events(d);
+  dev_arm_retry(d);
   c->unlogged = 0;
   c->last_s = now;
   c->logged = 1;

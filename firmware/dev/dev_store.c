@@ -210,7 +210,9 @@ static int put_settings(nm_dev_t *d) {
   uint32_t crc = nm_crc32(0, d->scratch, n);
   if (crc == d->saved_crc) return NM_OK;
   int err = nm_kv_put(&d->kv, DEV_KEY_SETTINGS, d->scratch, n);
-  if (!err) d->saved_crc = crc;
+  /* A failed put may or may not have landed: what flash holds is unknown until the next
+   * put works, which must write whatever the settings are then. */
+  d->saved_crc = err ? 0u : crc;
   return err;
 }
 
@@ -239,6 +241,10 @@ int dev_load_settings(nm_dev_t *d, nm_settings_t *s, uint8_t *mode, uint8_t *mod
 /* ---- the fail-safe rule's bookkeeping ----------------------------------------------------- */
 
 int dev_pending(const nm_dev_t *d) { return d->dirty != 0 || d->core.evq_n != 0; }
+
+void dev_arm_retry(nm_dev_t *d) {
+  if (dev_pending(d) && d->next_retry_us < d->core.next_wake_us) d->port->timer_at(d->port->ctx, d->next_retry_us);
+}
 
 /* Writes fail: say so once (event and alert), retry soon. */
 void dev_store_failed(nm_dev_t *d, int err) {

@@ -4,15 +4,16 @@
 
 #include <stdint.h>
 
+#include "nmod_exit.h"
 #include "therapy_file.h"
 
-/* Exit codes of every command. */
+/* Exit codes of every command (nmod_exit.h). */
 enum {
-  CLI_OK = 0,          /* done (including a check with warnings) */
-  CLI_FAIL = 1,        /* an unexpected failure of this machine (I/O) */
-  CLI_USAGE = 2,       /* bad command line or invalid input file */
-  CLI_REFUSED = 3,     /* refused: safety, permission, range */
-  CLI_UNREACHABLE = 4  /* device unreachable or authentication failed */
+  CLI_OK = NMOD_EXIT_OK,                  /* done (including a check with warnings) */
+  CLI_FAIL = NMOD_EXIT_IO,                /* an unexpected failure of this machine (I/O) */
+  CLI_USAGE = NMOD_EXIT_USAGE,            /* bad command line or invalid input file */
+  CLI_REFUSED = NMOD_EXIT_REFUSED,        /* refused: safety, permission, range */
+  CLI_UNREACHABLE = NMOD_EXIT_UNREACHABLE /* device unreachable or authentication failed */
 };
 
 /* Print "nmod CMD: message" as one line on stderr. */

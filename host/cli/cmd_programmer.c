@@ -5,6 +5,7 @@
  * --json). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@
 #include "therapy_file.h"
 
 #define USAGE                                                                                                  \
-  "usage: nmod programmer --device HOST:PORT --key FILE CMD [--json], CMD one of: interrogate | program "      \
+  "usage: nmod programmer --device HOST:PORT --key FILE CMD [--json], CMD one of: interrogate [--out READOUT.json] | program "      \
   "THERAPY.json | therapy on|off | test-stim CONTACT --start-ma X --step-ma Y [--steps N] [--mark] | impedance | " \
   "therapy off --reason pregnancy | history [--since YYYY-MM-DD] | usage [--since YYYY-MM-DD] | pair-remote --out FILE | revoke-remote ID|KEYFILE | remotes | mode "          \
   "normal|mri|surgery | mri-check --scan head|full-body [--out FILE]"
@@ -79,81 +80,63 @@ static void longevity_text(const di_interrogation_t *in) {
   }
 }
 
-static void longevity_json(js_w *w, const di_interrogation_t *in) {
+/* The longevity figures of the read-out, in the codec's fixed-point units. */
+static void longevity_readout(const di_interrogation_t *in, ro_readout_t *ro) {
   nm_batt_cfg_t cfg;
   nm_longevity_t lg;
   uint64_t eri_h;
   longevity_of(in, &cfg, &lg, &eri_h);
-  if (cfg.cell == NM_CELL_PRIMARY) {
-    jw_key(w, "years_to_eri");
-    jw_double(w, (double)eri_h / 8766.0, 3);
+  ro->primary_longevity = cfg.cell == NM_CELL_PRIMARY;
+  if (ro->primary_longevity) {
+    ro->years_to_eri_milli = (uint32_t)llround((double)eri_h / 8766.0 * 1000.0);
   } else {
-    jw_key(w, "recharge_interval_days");
-    jw_double(w, (double)lg.recharge_interval_mh / 24000.0, 2);
-    jw_key(w, "years_of_service");
-    jw_double(w, (double)lg.service_hours / 8766.0, 2);
+    ro->recharge_days_c = (uint32_t)llround((double)lg.recharge_interval_mh / 24000.0 * 100.0);
+    ro->service_years_c = (uint32_t)llround((double)lg.service_hours / 8766.0 * 100.0);
   }
 }
 
-static int do_interrogate(devcli_t *d) {
+/* --out FILE: written whole or not at all, 0600 (the read-out goes into a patient's record). */
+static int save_readout(devcli_t *d, const char *out, const ro_readout_t *ro) {
+  char tmp[4200];
+  snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", out);
+  int fd = mkstemp(tmp);
+  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+  if (!f) {
+    if (fd >= 0) close(fd);
+    cli_error(d->cmd, "cannot write the read-out '%s': %s", out, strerror(errno));
+    return CLI_FAIL;
+  }
+  int bad = ro_write_doc(f, ro) != 0 || fsync(fileno(f)) != 0;
+  bad |= fclose(f) != 0;
+  if (bad || rename(tmp, out) != 0) {
+    cli_error(d->cmd, "writing the read-out '%s' failed: %s", out, strerror(errno));
+    unlink(tmp);
+    return CLI_FAIL;
+  }
+  return CLI_OK;
+}
+
+static int do_interrogate(devcli_t *d, int argc, char **argv) {
+  const char *out = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
+      out = argv[++i];
+    } else {
+      cli_error(d->cmd, "interrogate: unexpected '%s' (interrogate [--out READOUT.json])", argv[i]);
+      return CLI_USAGE;
+    }
+  }
   di_identity_t id;
   int rc = devcli_identity(d, &id);
   if (rc) return rc;
   static di_interrogation_t in;
   if ((rc = devcli_interrogation(d, &in)) != 0) return rc;
   char a[32], b[32], c[32], t[32];
-  if (d->json) {
-    js_w w;
-    jw_init(&w, stdout);
-    jw_obj(&w);
-    di_json_identity(&w, &id);
-    di_json_status(&w, &in.sum.status);
-    jw_key(&w, "impedance_ohm");
-    jw_uint(&w, in.sum.load.impedance_ohm);
-    jw_key(&w, "compliance_v");
-    jw_fixed(&w, in.sum.load.compliance_mv, 3);
-    jw_key(&w, "program_settings");
-    jw_arr(&w);
-    for (uint8_t i = 0; i < in.sum.status.n_prog; i++) {
-      const nm_prog_t *p = &in.prog[i];
-      jw_obj(&w);
-      jw_key(&w, "name");
-      jw_str(&w, p->name);
-      jw_key(&w, "waveform");
-      jw_str(&w, nm_wave_name(p->wave));
-      jw_key(&w, "rate_hz");
-      jw_uint(&w, p->rate_hz);
-      jw_key(&w, "width_us");
-      jw_uint(&w, p->width_us);
-      jw_obj_end(&w);
-    }
-    jw_arr_end(&w);
-    jw_key(&w, "test_thresholds_ma");
-    jw_obj(&w);
-    for (uint8_t n = 0; n < in.sum.n_contacts; n++) {
-      if (!in.sum.threshold_ua[n]) continue;
-      jw_key(&w, fmt_node(a, sizeof a, n));
-      jw_fixed(&w, in.sum.threshold_ua[n], 3);
-    }
-    jw_obj_end(&w);
-    jw_key(&w, "uptime_s");
-    jw_uint(&w, in.sum.uptime_us / 1000000u);
-    jw_key(&w, "battery_detail");
-    jw_obj(&w);
-    jw_key(&w, "capacity_mah");
-    jw_fixed(&w, in.sum.capacity_uah, 3);
-    jw_key(&w, "remaining_mah");
-    jw_fixed(&w, in.sum.remaining_uah, 3);
-    jw_key(&w, "voltage_v");
-    jw_fixed(&w, in.sum.voltage_mv, 3);
-    jw_key(&w, "average_current_ua");
-    jw_fixed(&w, in.sum.avg_na, 3);
-    longevity_json(&w, &in);
-    jw_obj_end(&w);
-    jw_obj_end(&w);
-    jw_end(&w);
-    return CLI_OK;
-  }
+  static ro_readout_t ro;
+  di_readout(&id, &in, &ro);
+  longevity_readout(&in, &ro);
+  if (out && (rc = save_readout(d, out, &ro)) != CLI_OK) return rc;
+  if (d->json) return ro_write_doc(stdout, &ro) == 0 ? CLI_OK : CLI_FAIL;
   printf("device %s: %s %s stimulator, firmware %u.%u.%u, lead %s\n", id.serial, id.id.kind == NM_KIND_INS ? "implanted" : "external trial",
          di_therapy(id.id.therapy), id.id.fw[0], id.id.fw[1], id.id.fw[2], nm_lead_name(id.id.lead.model));
   printf("device time %s UTC, up %llu s, %u resets, %u rejected frames, %u failed authentications\n",
@@ -789,7 +772,7 @@ int cmd_programmer(int argc, char **argv) {
     return CLI_USAGE;
   }
   if ((rc = devcli_open(&d, NM_ROLE_CLINICIAN)) != 0) return rc;
-  if (strcmp(sub, "interrogate") == 0) rc = do_interrogate(&d);
+  if (strcmp(sub, "interrogate") == 0) rc = do_interrogate(&d, d.argc, d.argv);
   else if (strcmp(sub, "program") == 0) rc = do_program(&d, d.argv[1]);
   else if (strcmp(sub, "therapy") == 0) {
     int on = strcmp(d.argv[1], "on") == 0;

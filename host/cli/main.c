@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "cli.h"
+#include "nmod_version.h"
 #ifdef NM_HAVE_CLINIC
 #include "clinic.h"
 #endif
 
-#define NMOD_VERSION "0.1.0"
 
 void cli_error(const char *cmd, const char *fmt, ...) {
   va_list ap;
@@ -54,7 +54,7 @@ static const subcmd_t cmds[] = {
 static void usage(FILE *f) {
   fprintf(f, "usage: nmod COMMAND [ARGS]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) fprintf(f, "  %s\n", cmds[i].usage);
-  fprintf(f, "\nexit codes: 0 done, 2 usage or invalid input, 3 refused, 4 device unreachable or authentication failed\n");
+  fprintf(f, "\n%s\n", NMOD_EXIT_CODES);
 }
 
 int main(int argc, char **argv) {

@@ -137,6 +137,28 @@ static const char *const migrations[CLINIC_SCHEMA_VERSION] = {
     "INSERT OR IGNORE INTO setting(key, value) VALUES ('scs_trial_days', '14');"
     "INSERT OR IGNORE INTO setting(key, value) VALUES ('snm_trial_days', '28');"
     "INSERT OR IGNORE INTO setting(key, value) VALUES ('trial_tolerance_days', '3');",
+    /* 4: read-outs as the programmer writes them (one codec, host/readout): the battery in per
+     * mille (86.8 % is 868; older rows were whole percent), the cell and lead, the device's
+     * lead alerts and test-stimulation thresholds as rows; `format` names the codec a stored
+     * document decodes with (NULL: an older import, kept as it came). The institution named
+     * on reports, and the key of the opaque export ids (FHIR, ICS UIDs). */
+    "ALTER TABLE interrogation RENAME COLUMN battery_pct TO battery_pm;"
+    "UPDATE interrogation SET battery_pm = battery_pm * 10;"
+    "ALTER TABLE interrogation ADD COLUMN format TEXT;"
+    "ALTER TABLE interrogation ADD COLUMN cell TEXT;"
+    "ALTER TABLE interrogation ADD COLUMN lead TEXT;"
+    "CREATE TABLE lead_alert("
+    "  interrogation_id INTEGER NOT NULL REFERENCES interrogation(id) ON DELETE CASCADE,"
+    "  contact TEXT NOT NULL,"
+    "  state TEXT NOT NULL CHECK(state IN ('open','short')),"
+    "  PRIMARY KEY(interrogation_id, contact, state)) WITHOUT ROWID;"
+    "CREATE TABLE test_threshold("
+    "  interrogation_id INTEGER NOT NULL REFERENCES interrogation(id) ON DELETE CASCADE,"
+    "  contact TEXT NOT NULL,"
+    "  threshold_ua INTEGER NOT NULL CHECK(threshold_ua > 0),"
+    "  PRIMARY KEY(interrogation_id, contact)) WITHOUT ROWID;"
+    "INSERT OR IGNORE INTO setting(key, value) VALUES ('institution', '');"
+    "INSERT OR IGNORE INTO setting(key, value) VALUES ('export_id_key', lower(hex(randomblob(32))));",
 };
 
 static int mkdir_p(char *path) {
@@ -275,12 +297,27 @@ int clinic_db_migrate(sqlite3 *db, int target) {
   return clinic_commit(db);
 }
 
-int clinic_db_open(const char *path, sqlite3 **out) {
+/* Close a connection to a file found damaged without the checkpoint that would copy a left-over
+ * WAL into it. */
+static void close_untouched(sqlite3 *db) {
+  sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+  sqlite3_close(db);
+}
+
+int clinic_db_open(const char *path, clinic_open_mode mode, sqlite3 **out) {
   sqlite3 *db = NULL;
   *out = NULL;
-  /* NOMUTEX: one thread uses a connection, so no mutex is taken around every call (each
+  int unclean = 0;
+  char why[64];
+  struct stat sb;
+  if (mode == CLINIC_OPEN_CHECK && stat(path, &sb) != 0)
+    return clinic_fail(CL_USAGE, "no database at %s to check (pass --db FILE)", path);
+  int rc = mode == CLINIC_OPEN_CHECK ? CL_OK : clinic_db_marked(path);
+  if (!rc) rc = clinic_db_precheck(path, &unclean, why, sizeof why);
+  if (rc) return rc;
+    /* NOMUTEX: one thread uses a connection, so no mutex is taken around every call (each
    * sqlite3_column_* would take one in the default serialized mode). */
-  int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+  rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc != SQLITE_OK) {
     int r = clinic_fail(CL_IO, "cannot open database %s: %s (pass --db FILE with a writable path)",
                         path, db ? sqlite3_errmsg(db) : "out of memory");
@@ -289,17 +326,14 @@ int clinic_db_open(const char *path, sqlite3 **out) {
   }
   sqlite3_busy_timeout(db, 10000);
   int app = 0, ver = 0;
-  if (pragma_int(db, "PRAGMA application_id", &app) != CL_OK) {
-    /* Not a database at all ("file is not a database"). */
-    sqlite3_close(db);
-    return CL_IO;
-  }
-  if (pragma_int(db, "PRAGMA user_version", &ver) != CL_OK) {
-    sqlite3_close(db);
+  /* The first read also runs SQLite's own recovery of a hot journal or a left-over WAL. */
+  if (pragma_int(db, "PRAGMA application_id", &app) != CL_OK || pragma_int(db, "PRAGMA user_version", &ver) != CL_OK) {
+    /* Not a database at all ("file is not a database"), or unreadable. */
+    close_untouched(db);
     return CL_IO;
   }
   if (app != CLINIC_APP_ID && !(app == 0 && ver == 0)) {
-    sqlite3_close(db);
+    close_untouched(db);
     return clinic_fail(CL_USAGE, "%s is an SQLite file of another program, not an nmod clinic database",
                        path);
   }
@@ -307,13 +341,35 @@ int clinic_db_open(const char *path, sqlite3 **out) {
     /* An empty or new file must not already hold other tables. */
     int tables = 0;
     if (pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables) != CL_OK) {
-      sqlite3_close(db);
+      close_untouched(db);
       return CL_IO;
     }
     if (tables > 0) {
-      sqlite3_close(db);
+      close_untouched(db);
       return clinic_fail(CL_USAGE, "%s already holds tables of another program; pick another --db", path);
     }
+  }
+  if (ver > CLINIC_SCHEMA_VERSION) {
+    close_untouched(db);
+    return clinic_fail(CL_IO, "database %s has schema version %d, newer than the %d this nmod knows; use a newer nmod",
+                       path, ver, CLINIC_SCHEMA_VERSION);
+  }
+  if (mode == CLINIC_OPEN_CHECK) {
+    /* check-db reports; it neither refuses the schema nor changes anything. */
+    *out = db;
+    return clinic_exec(db, "PRAGMA foreign_keys=ON");
+  }
+  if (unclean) {
+    if ((rc = clinic_db_quick_all(db, why)) != CL_OK) {
+      clinic_db_mark(path, 1);
+      close_untouched(db);
+      return rc;
+    }
+  }
+  if ((rc = clinic_db_schema_check(db, ver)) != CL_OK ||
+      ((mode == CLINIC_OPEN_WRITE || ver < CLINIC_SCHEMA_VERSION) && !unclean && (rc = clinic_db_quick_tables(db)) != CL_OK)) {
+    close_untouched(db);
+    return rc;
   }
   sqlite3_stmt *st = clinic_prep(db, "PRAGMA journal_mode=WAL");
   if (!st || sqlite3_step(st) != SQLITE_ROW ||

@@ -578,7 +578,7 @@ int clinic_cmd_config(clinic_ctx *c, clinic_args *a) {
     jw_obj(&w);
   }
   for (int i = 0; i < nkeys; i++) {
-    char v[64];
+    char v[256];
     if ((rc = clinic_setting_get(c->db, keys[i], v, sizeof v)) != CL_OK) return rc;
     if (c->json) {
       jw_key(&w, keys[i]);

@@ -1,6 +1,10 @@
 /* clinic_ics.c: the plan as an iCalendar file (RFC 5545) that an ordinary calendar imports:
  * one all-day VEVENT per dated item, CRLF line ends, text escaped, lines folded at 75
- * octets without splitting a UTF-8 character. */
+ * octets without splitting a UTF-8 character. Each UID is a version-8 UUID of the patient
+ * and what the item is (clinic_ids.c): the same when the item's date moves, so a calendar
+ * that imports the new file updates the event instead of adding a second one, and opaque
+ * (RFC 7986, 5.3: no patient ID in a UID). A plan without dated items has no event to
+ * write, and a calendar needs at least one component (RFC 5545, 3.6): the caller refuses. */
 #include <limits.h>
 #include <string.h>
 
@@ -49,7 +53,13 @@ static void ymd(int32_t d, char out[9]) {
   out[8] = '\0';
 }
 
-int clinic_ics_write(FILE *f, const clinic_patient *p, const clinic_plan *plan, int32_t today) {
+int clinic_ics_dated(const clinic_plan *plan) {
+  int n = 0;
+  for (int i = 0; i < plan->n; i++) n += plan->items[i].date != INT32_MIN;
+  return n;
+}
+
+int clinic_ics_write(FILE *f, const clinic_ids *ids, const clinic_patient *p, const clinic_plan *plan, int32_t today) {
   int bad = 0;
   char stamp[9], d1[9], d2[9];
   ymd(today, stamp);
@@ -66,7 +76,10 @@ int clinic_ics_write(FILE *f, const clinic_patient *p, const clinic_plan *plan, 
     /* DTEND of an all-day event is exclusive: the day after the last day. */
     ymd((it->date_to != INT32_MIN ? it->date_to : it->date) + 1, d2);
     bad |= line(f, "BEGIN:VEVENT");
-    clinic_buf_printf(&b, "UID:%s-%d-%s@nmod-clinic", p->code, i, d1);
+    char uid[37];
+    const char *parts[3] = {"ics", p->code, it->key};
+    clinic_uuid8(ids, parts, 3, uid);
+    clinic_buf_printf(&b, "UID:%s", uid);
     bad |= line(f, b.s);
     b.len = 0;
     clinic_buf_printf(&b, "DTSTAMP:%sT000000Z", stamp);

@@ -15,8 +15,10 @@
 #include <sqlite3.h>
 
 #include "json.h"
+#include "nmod_exit.h"
+#include "readout.h"
 
-enum { CL_OK = 0, CL_IO = 1, CL_USAGE = 2, CL_RULE = 3 };
+enum { CL_OK = NMOD_EXIT_OK, CL_IO = NMOD_EXIT_IO, CL_USAGE = NMOD_EXIT_USAGE, CL_RULE = NMOD_EXIT_REFUSED };
 
 /* ---- errors and small helpers (clinic_util.c) ---------------------------------------- */
 
@@ -40,6 +42,21 @@ int clinic_parse_int(const char *s, long lo, long hi, long *out);
 /* Parse a decimal with at most `decimals` digits after the point into units of
  * 10^-decimals ("38.5", 1 -> 385). 0 ok, -1 bad. */
 int clinic_parse_fixed(const char *s, unsigned decimals, int64_t *out);
+
+/* An output file with patient data (report, export, calendar), written whole or not at all:
+ * a temporary file beside the target, created 0600 (mkstemp), renamed over the target when
+ * everything was written and synced. A target that existed keeps its old content on failure. */
+typedef struct {
+  FILE *f;
+  const char *path;
+  char tmp[4200];
+} clinic_outfile;
+int clinic_out_open(clinic_outfile *o, const char *path); /* CL_OK or an exit code (printed) */
+/* rc == CL_OK: commit (returns CL_OK or CL_IO, printed); else discard and return rc. */
+int clinic_out_close(clinic_outfile *o, int rc);
+
+/* A fixed-point value with its trailing zeros dropped: (800, 3) is "0.8", (868, 1) "86.8". */
+const char *clinic_fmt_fixed(char *out, size_t cap, int64_t v, unsigned decimals);
 
 /* ---- command-line arguments (clinic_args.c) ------------------------------------------ */
 
@@ -96,13 +113,41 @@ int64_t clinic_now(void);
 
 /* ---- database (clinic_db.c) ---------------------------------------------------------- */
 
-#define CLINIC_SCHEMA_VERSION 3
+#define CLINIC_SCHEMA_VERSION 4
 /* Default path: $NMOD_CLINIC_DB, else $XDG_DATA_HOME/nmod/clinic.db, else
  * $HOME/.local/share/nmod/clinic.db. Creates the folder. Writes into out[cap]. */
 int clinic_db_default_path(char *out, size_t cap);
-/* Open (create) the file, set WAL, foreign keys, busy timeout, and migrate to the current
- * schema version. Returns CL_OK or an exit code (message printed). */
-int clinic_db_open(const char *path, sqlite3 **db);
+typedef enum {
+  CLINIC_OPEN_READ,  /* a command that only reads */
+  CLINIC_OPEN_WRITE, /* a command that may write: also the cheap per-table check */
+  CLINIC_OPEN_CHECK  /* check-db: no refusal of a damaged schema, no migration, no write */
+} clinic_open_mode;
+/* Open (create) the file after the checks of clinic_dbcheck.c, set WAL, foreign keys, busy
+ * timeout, and migrate to the current schema version. Returns CL_OK or an exit code (message
+ * printed); a damaged file is closed without any write. */
+int clinic_db_open(const char *path, clinic_open_mode mode, sqlite3 **db);
+/* Before SQLite opens path: the header, the size, and whether the last session closed
+ * cleanly (*unclean = 1 and what was left behind in why when not). CL_OK or CL_IO (printed). */
+int clinic_db_precheck(const char *path, int *unclean, char *why, size_t cap);
+/* PATH.damaged: CL_IO (printed) while it exists; clinic_db_mark sets or clears it. */
+int clinic_db_marked(const char *path);
+void clinic_db_mark(const char *path, int damaged);
+/* The schema of db equals what migrations 1..version build. CL_OK or CL_IO (printed;
+ * clinic_db_schema_diff says what differs in msg instead, or "ok"). */
+int clinic_db_schema_check(sqlite3 *db, int version);
+int clinic_db_schema_diff(sqlite3 *db, int version, char *msg, size_t cap);
+/* PRAGMA quick_check of every table but the big ones (cheap), or of the whole file. */
+int clinic_db_quick_tables(sqlite3 *db);
+/* After an unclean close: the whole-file check; a line on stderr either way. */
+int clinic_db_quick_all(sqlite3 *db, const char *left_behind);
+/* A consistency check that `clinic check-db` runs after SQLite's own: 0 ok, 1 problems found
+ * (the first described in msg), -1 the check could not run (why in msg). Add yours to
+ * clinic_db_checks[] in clinic_dbcheck.c. */
+typedef struct {
+  const char *name;
+  int (*fn)(sqlite3 *db, char *msg, size_t cap);
+} clinic_db_check;
+extern const clinic_db_check clinic_db_checks[];
 /* Migrate to `target` (1..CLINIC_SCHEMA_VERSION); used by tests to build old files. */
 int clinic_db_migrate(sqlite3 *db, int target);
 int clinic_db_version(sqlite3 *db);
@@ -387,6 +432,7 @@ typedef struct {
   int32_t date;          /* INT32_MIN when not yet known */
   int32_t date_to;       /* end of a window, or INT32_MIN */
   const char *kind;      /* "visit", "operation", "task", "window" */
+  char key[32];          /* what the item is, stable when its date moves ("scs-trial-check-2") */
   char what[160];
   char when_text[96];    /* relative description when date is unknown */
   int done;              /* in the past or recorded */
@@ -398,8 +444,22 @@ typedef struct {
 int clinic_plan_build(const clinic_patient *p, const clinic_path *path, int32_t today,
                       int years, clinic_plan *plan);
 void clinic_plan_free(clinic_plan *plan);
-/* Write dated items as all-day VEVENTs (RFC 5545, CRLF, folded lines). */
-int clinic_ics_write(FILE *f, const clinic_patient *p, const clinic_plan *plan, int32_t today);
+
+
+/* ---- ids that leave the database (clinic_ids.c) -------------------------------------- */
+
+typedef struct {
+  unsigned char key[32]; /* setting export_id_key */
+} clinic_ids;
+int clinic_ids_init(sqlite3 *db, clinic_ids *ids);
+/* A version-8 UUID ("xxxxxxxx-xxxx-8xxx-[89ab]xxx-xxxxxxxxxxxx") from SHA-256 over the key and
+ * the length-prefixed parts. */
+void clinic_uuid8(const clinic_ids *ids, const char *const *parts, int n, char out[37]);
+
+/* The plan's dated items as all-day VEVENTs (RFC 5545, CRLF, folded lines); 0 or -1 (write
+ * error). clinic_ics_dated: how many items have a date (a calendar needs at least one). */
+int clinic_ics_dated(const clinic_plan *plan);
+int clinic_ics_write(FILE *f, const clinic_ids *ids, const clinic_patient *p, const clinic_plan *plan, int32_t today);
 
 /* ---- rules, leaflet, triage (clinic_rules.c, clinic_leaflet.c, clinic_triage.c) ------ */
 
@@ -449,18 +509,6 @@ int clinic_step_apply(clinic_stepper *s, const clinic_patient *p, clinic_path *p
 /* Split "KIND[:DETAIL];KIND..." (an import's earlier_treatments field) in place into req. */
 int clinic_step_split_treatments(char *field, clinic_step_req *req, char *msg, size_t cap);
 
-/* ---- programmer read-outs (clinic_interro.c) ---------------------------------------- */
-
-/* What import-interrogation keeps of a read-out besides the document: strings point into
- * the parsed document (NULL when absent), numbers are -1 when absent. */
-typedef struct {
-  const char *serial, *kind, *therapy, *firmware, *mode, *bstate;
-  int64_t bpct, bmv, programs, max_ua, imps, alerts;
-} clinic_interro;
-/* Check read-out `root` (parsed from `file`, the name used in messages). CL_OK, or
- * CL_USAGE after one clinic_fail line naming the file, line and column of the bad field. */
-int clinic_interro_parse(const char *file, const js_val *root, clinic_interro *it);
-
 /* ---- commands (one file each group) -------------------------------------------------- */
 
 typedef struct {
@@ -488,6 +536,12 @@ int clinic_cmd_check(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_leaflet(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_triage(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_visit(clinic_ctx *c, clinic_args *a);
+/* Read-outs (clinic_visit.c): 0 when a stored document decodes with the codec; the stored
+ * read-out `interrogation_id` decoded (CL_USAGE when it is an older, undecoded import); its
+ * lead alerts and test thresholds as text appended to the buffers. */
+int clinic_readout_stored_ok(const char *doc, size_t len);
+int clinic_readout_load(sqlite3 *db, int64_t interrogation_id, ro_readout_t *ro);
+int clinic_readout_rows(sqlite3 *db, int64_t iid, clinic_buf *alerts, clinic_buf *thresholds);
 int clinic_cmd_interrogation(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_report(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_export(clinic_ctx *c, clinic_args *a);
@@ -498,5 +552,8 @@ int clinic_cmd_lead(clinic_ctx *c, clinic_args *a);
 void clinic_json_list_begin(js_w *w, const char *code, const char *key);
 void clinic_json_list_end(js_w *w);
 void clinic_json_flag(const char *key, int v);
+int clinic_cmd_checkdb(clinic_ctx *c, clinic_args *a);
+/* The patient as a FHIR R4 Bundle (clinic_fhir.c), inside the caller's read transaction. */
+int clinic_fhir_write(sqlite3 *db, const clinic_patient *p, FILE *f);
 
 #endif

@@ -1,6 +1,9 @@
 /* clinic_main.c: `nmod clinic [--db FILE] CMD ... [--json]`: global options, the database,
  * and dispatch to one handler per command. */
+#define _POSIX_C_SOURCE 200809L
 #include <string.h>
+#include <sys/types.h>
+#include <sys/stat.h>
 
 #include "clinic.h"
 #include "clinic_int.h"
@@ -22,7 +25,7 @@ static const char usage[] =
     "  score add ID wexner|vaizey|nrs [--date D] ITEM=ANSWER... | score list ID\n"
     "  evaluate ID|--all [--threshold PCT]       trial verdict: success, failure, insufficient-data\n"
     "  config [KEY VALUE]                         success_threshold_pct, min_diary_days, baseline_max_days,\n"
-    "                                             scs_trial_days, snm_trial_days, trial_tolerance_days\n"
+    "                                             scs_trial_days, snm_trial_days, trial_tolerance_days, institution\n"
     "  plan ID [--years N] [--ics FILE]           follow-up plan (and a calendar file)\n"
     "  vaccination add ID --date D --kind flu|other [--name T]\n"
     "  medication add ID NAME\n"
@@ -33,13 +36,15 @@ static const char usage[] =
     "  lead-response add ID --contact EN --response bellows|toe|both|none [--threshold-ma MA] [--date D]\n"
     "  lead-response list ID                      SNM: the response to the test current at lead placement\n"
     "  visit add ID --kind K [--date D] [--note T] | visit list ID\n"
-    "  import-interrogation ID FILE.json [--date D]\n"
-    "  report ID --out FILE.html                  HTML report with diary plot and plan\n"
+    "  import-interrogation ID FILE.json [--date D]  a read-out from nmod programmer interrogate --out FILE\n"
+    "  report ID --out FILE.html [--by NAME]      the printable report (A4), produced by NAME (default: login)\n"
     "  export ID --fhir|--csv [--out FILE]        FHIR R4 Bundle or diary CSV\n"
-    "exit codes: 0 done, 1 I/O or database failure, 2 usage or invalid input, 3 refused by a rule\n"
+    "  check-db [--full]                          check the whole file (quick_check; --full: integrity_check)\n"
+    "files nmod writes (database, -wal, -shm, reports, exports) are created 0600\n"
+    NMOD_EXIT_CODES "\n"
     "details: docs/CLINIC.md\n";
 
-static const char *const flags[] = {"json", "planned", "all", "fhir", "csv", "help", NULL};
+static const char *const flags[] = {"json", "planned", "all", "fhir", "csv", "help", "full", NULL};
 
 typedef int (*handler)(clinic_ctx *, clinic_args *);
 static const struct {
@@ -56,7 +61,27 @@ static const struct {
     {"visit", clinic_cmd_visit, 1},         {"import-interrogation", clinic_cmd_interrogation, 1},
     {"report", clinic_cmd_report, 1},       {"export", clinic_cmd_export, 1},
     {"lead-response", clinic_cmd_lead, 1},
+    {"check-db", clinic_cmd_checkdb, 1},
 };
+
+/* Commands (and subcommands) that only read: their open skips the per-table check. Anything
+ * not listed is taken to write. */
+static const struct {
+  const char *cmd, *sub; /* sub NULL: any */
+} readers[] = {
+    {"patient", "show"}, {"patient", "list"}, {"path", "show"}, {"diary", "list"}, {"score", "list"},
+    {"evaluate", NULL},  {"plan", NULL},      {"check", NULL},  {"leaflet", NULL}, {"triage", NULL},
+    {"visit", "list"},   {"report", NULL},    {"export", NULL},
+};
+
+static clinic_open_mode open_mode(const clinic_args *a) {
+  const char *cmd = a->pos[0], *sub = a->npos > 1 ? a->pos[1] : "";
+  if (strcmp(cmd, "check-db") == 0) return CLINIC_OPEN_CHECK;
+  if (strcmp(cmd, "config") == 0 && a->npos == 1) return CLINIC_OPEN_READ;
+  for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++)
+    if (strcmp(readers[i].cmd, cmd) == 0 && (!readers[i].sub || strcmp(readers[i].sub, sub) == 0)) return CLINIC_OPEN_READ;
+  return CLINIC_OPEN_WRITE;
+}
 
 static int cmd_init(clinic_ctx *c, clinic_args *a) {
   int rc = clinic_args_done(a, "init");
@@ -78,7 +103,7 @@ static int cmd_init(clinic_ctx *c, clinic_args *a) {
   return CL_OK;
 }
 
-int clinic_main(int argc, char **argv) {
+static int run(int argc, char **argv) {
   clinic_args a;
   /* argv[0] is "clinic". */
   int rc = clinic_args_parse(&a, argc - 1, argv + 1, flags);
@@ -119,7 +144,7 @@ int clinic_main(int argc, char **argv) {
       return rc;
     }
     c.db_path = path;
-    if ((rc = clinic_db_open(path, &c.db)) != CL_OK) return rc;
+    if ((rc = clinic_db_open(path, open_mode(&a), &c.db)) != CL_OK) return rc;
   }
   rc = fn(&c, &a);
   if (fflush(stdout) != 0 && rc == CL_OK) rc = clinic_fail(CL_IO, "writing the output failed");
@@ -127,5 +152,14 @@ int clinic_main(int argc, char **argv) {
     clinic_rollback(c.db);
     if (sqlite3_close(c.db) != SQLITE_OK && rc == CL_OK) rc = clinic_fail(CL_IO, "closing the database failed");
   }
+  return rc;
+}
+
+int clinic_main(int argc, char **argv) {
+  /* Patient data: every file this process creates (the database and SQLite's -wal and -shm
+   * beside it, reports, exports, folders) is born owner-only, with no window of exposure. */
+  mode_t old = umask(077);
+  int rc = run(argc, argv);
+  umask(old);
   return rc;
 }

@@ -14,7 +14,9 @@
 
 #include "clinic_int.h"
 
-static clinic_plan_item *add(clinic_plan *pl, int32_t date, int32_t date_to, const char *kind, const char *what) {
+/* key: what the item is, whatever its date ("scs-trial-check-2"); calendar UIDs are made from
+ * it, so that an item keeps its UID when its date moves. */
+static clinic_plan_item *add(clinic_plan *pl, const char *key, int32_t date, int32_t date_to, const char *kind, const char *what) {
   if (pl->n == pl->cap) {
     pl->cap = pl->cap ? pl->cap * 2 : 32;
     clinic_plan_item *v = realloc(pl->items, (size_t)pl->cap * sizeof *v);
@@ -26,17 +28,18 @@ static clinic_plan_item *add(clinic_plan *pl, int32_t date, int32_t date_to, con
   it->date = date;
   it->date_to = date_to;
   it->kind = kind;
+  snprintf(it->key, sizeof it->key, "%s", key);
   snprintf(it->what, sizeof it->what, "%s", what);
   return it;
 }
 
 static void add_rel(clinic_plan *pl, const char *kind, const char *what, const char *when) {
-  clinic_plan_item *it = add(pl, INT32_MIN, INT32_MIN, kind, what);
+  clinic_plan_item *it = add(pl, "relative", INT32_MIN, INT32_MIN, kind, what);
   snprintf(it->when_text, sizeof it->when_text, "%s", when);
 }
 
 static void definitive_scs(clinic_plan *pl, int32_t im, int years) {
-  char what[160];
+  char what[160], key[32];
   if (im == INT32_MIN) {
     add_rel(pl, "visit", "wound check at the pain clinic", "2 weeks after the definitive implant");
     add_rel(pl, "visit", "control at the pain clinic", "1 month after the definitive implant");
@@ -46,21 +49,24 @@ static void definitive_scs(clinic_plan *pl, int32_t im, int years) {
     add_rel(pl, "visit", "yearly control, with pain diary and questionnaires beforehand", "every year after that");
     return;
   }
-  add(pl, im, INT32_MIN, "operation", "operation 2: definitive stimulator implanted (no shower for 3 days)");
-  add(pl, im + 14, INT32_MIN, "visit", "wound check at the pain clinic (2 weeks after operation 2)");
-  add(pl, im + 42, INT32_MIN, "task", "end of the 6 weeks of lifestyle rules after operation 2");
+  add(pl, "scs-implant", im, INT32_MIN, "operation", "operation 2: definitive stimulator implanted (no shower for 3 days)");
+  add(pl, "scs-wound-check", im + 14, INT32_MIN, "visit", "wound check at the pain clinic (2 weeks after operation 2)");
+  add(pl, "scs-lifestyle-end", im + 42, INT32_MIN, "task", "end of the 6 weeks of lifestyle rules after operation 2");
   static const int months[5] = {1, 3, 6, 9, 12};
   for (int i = 0; i < 5; i++) {
     snprintf(what, sizeof what, "control at the pain clinic, %d month%s after the implant%s", months[i],
              months[i] > 1 ? "s" : "", months[i] == 3 ? "; tapering of pain medication discussed" : "");
-    add(pl, clinic_date_add_months(im, months[i]), INT32_MIN, "visit", what);
+    snprintf(key, sizeof key, "scs-control-m%d", months[i]);
+    add(pl, key, clinic_date_add_months(im, months[i]), INT32_MIN, "visit", what);
   }
   for (int y = 2; y <= years; y++) {
     int32_t d = clinic_date_add_months(im, 12 * y);
     snprintf(what, sizeof what, "keep the pain diary and fill in the questionnaires for the yearly control");
-    add(pl, d - 14, d - 1, "task", what);
+    snprintf(key, sizeof key, "scs-yearly-diary-y%d", y);
+    add(pl, key, d - 14, d - 1, "task", what);
     snprintf(what, sizeof what, "yearly control at the pain clinic (year %d): read-out and settings", y);
-    add(pl, d, INT32_MIN, "visit", what);
+    snprintf(key, sizeof key, "scs-yearly-y%d", y);
+    add(pl, key, d, INT32_MIN, "visit", what);
   }
 }
 
@@ -79,26 +85,27 @@ static void plan_scs(const clinic_path *path, int years, clinic_plan *pl) {
   }
   int32_t sc = clinic_path_any(path, "screening");
   if (sc != INT32_MIN)
-    add(pl, sc, INT32_MIN, "visit", "pre-operative screening (medication, anticoagulants, anaesthesia)");
+    add(pl, "scs-screening", sc, INT32_MIN, "visit", "pre-operative screening (medication, anticoagulants, anaesthesia)");
   else
-    add(pl, tr - 14, tr - 7, "window", "pre-operative screening (medication, anticoagulants, anaesthesia)");
-  add(pl, tr - 7, INT32_MIN, "task", "the admission office calls about the date, time and ward (about 1 week before)");
-  add(pl, tr, INT32_MIN, "operation", "operation 1: trial lead and external stimulator (lie flat for 4 hours)");
+    add(pl, "scs-screening", tr - 14, tr - 7, "window", "pre-operative screening (medication, anticoagulants, anaesthesia)");
+  add(pl, "scs-admission-call", tr - 7, INT32_MIN, "task", "the admission office calls about the date, time and ward (about 1 week before)");
+  add(pl, "scs-trial", tr, INT32_MIN, "operation", "operation 1: trial lead and external stimulator (lie flat for 4 hours)");
   /* Twice a week for the 2 weeks: days 3-4 and 7 of each week, on clinic days (the pain
    * clinic is open Monday to Friday: a Saturday moves to Friday, a Sunday to Monday). */
   static const int visits[4] = {3, 7, 10, 14};
   for (int i = 0; i < 4; i++) {
-    char what[160];
+    char what[160], key[32];
     int32_t d = tr + visits[i];
     if (clinic_weekday(d) == 5) d -= 1;
     else if (clinic_weekday(d) == 6) d += 1;
     snprintf(what, sizeof what, "trial check %d of 4 at the pain clinic: wound and effect, settings", i + 1);
-    add(pl, d, INT32_MIN, "visit", what);
+    snprintf(key, sizeof key, "scs-trial-check-%d", i + 1);
+    add(pl, key, d, INT32_MIN, "visit", what);
   }
-  add(pl, te != INT32_MIN ? te : tr + 14, INT32_MIN, "task",
+  add(pl, "scs-trial-end", te != INT32_MIN ? te : tr + 14, INT32_MIN, "task",
       "end of the 2-week trial: evaluate the pain diary (nmod clinic evaluate)");
   if (ex != INT32_MIN) {
-    add(pl, ex, INT32_MIN, "operation", "operation 2: system removed; no stimulator controls follow");
+    add(pl, "scs-explant", ex, INT32_MIN, "operation", "operation 2: system removed; no stimulator controls follow");
     return;
   }
   definitive_scs(pl, im, years);
@@ -108,7 +115,7 @@ static void plan_snm(const clinic_path *path, int years, clinic_plan *pl) {
   int32_t tr = clinic_path_any(path, "trial");
   int32_t im = clinic_path_any(path, "implant");
   int32_t ex = clinic_path_any(path, "explant");
-  char what[160];
+  char what[160], key[32];
   if (tr == INT32_MIN) {
     add_rel(pl, "operation", "stage 1: trial lead and external modulator (about 60 minutes)",
             "after the baseline scores and diary");
@@ -116,32 +123,33 @@ static void plan_snm(const clinic_path *path, int years, clinic_plan *pl) {
     add_rel(pl, "visit", "1 or 2 programming visits", "after stage 2");
     return;
   }
-  add(pl, tr, INT32_MIN, "operation", "stage 1: trial lead and external modulator (about 60 minutes)");
-  add(pl, tr, tr + 1, "visit", "external modulator connected and activated (afternoon on the ward or next morning)");
+  add(pl, "snm-stage1", tr, INT32_MIN, "operation", "stage 1: trial lead and external modulator (about 60 minutes)");
+  add(pl, "snm-connect", tr, tr + 1, "visit", "external modulator connected and activated (afternoon on the ward or next morning)");
   int32_t s2 = im != INT32_MIN ? im : ex;
   int32_t diary_end = s2 != INT32_MIN ? s2 - 1 : tr + 20;
-  add(pl, tr + 1, diary_end, "task", "keep the bowel diary every day of the trial; no bath or shower");
-  add(pl, diary_end - 6 > tr ? diary_end - 6 : tr + 1, diary_end, "task",
+  add(pl, "snm-diary", tr + 1, diary_end, "task", "keep the bowel diary every day of the trial; no bath or shower");
+  add(pl, "snm-scores", diary_end - 6 > tr ? diary_end - 6 : tr + 1, diary_end, "task",
       "functional scores (Wexner, St Mark's) after the trial");
   if (s2 == INT32_MIN) {
-    add(pl, tr + 21, tr + 28, "window",
+    add(pl, "snm-stage2-window", tr + 21, tr + 28, "window",
         "stage 2 (3-4 weeks after stage 1): definitive modulator if the trial succeeded, else removal");
     add_rel(pl, "visit", "1 or 2 programming visits", "after a definitive modulator");
     return;
   }
   if (im == INT32_MIN) {
-    add(pl, ex, INT32_MIN, "operation", "stage 2: lead and extension removed (about 20 minutes)");
-    add(pl, ex + 42, INT32_MIN, "visit", "control visit at the surgical clinic and possible further path");
+    add(pl, "snm-removal", ex, INT32_MIN, "operation", "stage 2: lead and extension removed (about 20 minutes)");
+    add(pl, "snm-removal-control", ex + 42, INT32_MIN, "visit", "control visit at the surgical clinic and possible further path");
     return;
   }
-  add(pl, im, INT32_MIN, "operation",
+  add(pl, "snm-implant", im, INT32_MIN, "operation",
       "stage 2: definitive modulator placed (about 25 minutes); activated and programmed that afternoon");
-  add(pl, im + 1, INT32_MIN, "task", "showering allowed again (no bath until the wound has closed)");
-  add(pl, im + 14, INT32_MIN, "visit", "programming visit 1; end of the 2 extra weeks of movement rules");
-  add(pl, im + 42, INT32_MIN, "visit", "programming visit 2 (if needed)");
+  add(pl, "snm-shower", im + 1, INT32_MIN, "task", "showering allowed again (no bath until the wound has closed)");
+  add(pl, "snm-programming-1", im + 14, INT32_MIN, "visit", "programming visit 1; end of the 2 extra weeks of movement rules");
+  add(pl, "snm-programming-2", im + 42, INT32_MIN, "visit", "programming visit 2 (if needed)");
   for (int y = 1; y <= years; y++) {
     snprintf(what, sizeof what, "yearly control (year %d): read-out, battery and settings", y);
-    add(pl, clinic_date_add_months(im, 12 * y), INT32_MIN, "visit", what);
+    snprintf(key, sizeof key, "snm-yearly-y%d", y);
+    add(pl, key, clinic_date_add_months(im, 12 * y), INT32_MIN, "visit", what);
   }
 }
 
@@ -191,16 +199,26 @@ int clinic_cmd_plan(clinic_ctx *c, clinic_args *a) {
   if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) return rc;
   clinic_plan pl;
   clinic_plan_build(&p, &path, c->today, (int)years, &pl);
+  if (ics && clinic_ics_dated(&pl) == 0) {
+    clinic_plan_free(&pl);
+    return clinic_fail(CL_RULE, "the plan of %s has no dated items yet (record or plan the trial operation first); no calendar written to %s",
+                       p.code, ics);
+  }
+  clinic_ids ids;
+  if (ics && (rc = clinic_ids_init(c->db, &ids)) != CL_OK) {
+    clinic_plan_free(&pl);
+    return rc;
+  }
   if (ics) {
-    FILE *f = fopen(ics, "wb");
-    if (!f) {
-      clinic_plan_free(&pl);
-      return clinic_fail(CL_IO, "cannot write %s: check the folder exists and is writable", ics);
+    clinic_outfile of;
+    if ((rc = clinic_out_open(&of, ics)) == CL_OK) {
+      int wr = clinic_ics_write(of.f, &ids, &p, &pl, c->today);
+      rc = clinic_out_close(&of, wr ? CL_IO : CL_OK);
+      if (wr) clinic_fail(CL_IO, "writing %s failed (disk full?)", ics);
     }
-    int wr = clinic_ics_write(f, &p, &pl, c->today);
-    if (fclose(f) != 0 || wr != 0) {
+    if (rc) {
       clinic_plan_free(&pl);
-      return clinic_fail(CL_IO, "writing %s failed (disk full?)", ics);
+      return rc;
     }
   }
   char d1[11], d2[11];

@@ -1,11 +1,18 @@
-/* clinic_report.c: one self-contained HTML page per patient: the path, the trial evaluation,
- * an SVG plot of the diary (baseline and trial shaded, the success line drawn at the
- * threshold below the baseline mean), scores, visits with read-outs, and the plan. */
+/* clinic_report.c: one self-contained HTML page per patient, made to be printed as a clinical
+ * document (A4, the patient's name, ID and birth date and the page number on every page, who
+ * produced it for which institution with which nmod): the path, the trial evaluation, an SVG
+ * plot of the diary (baseline and trial shaded, the success line drawn at the threshold
+ * below the baseline mean), scores with their maximum, visits with read-outs (lead alerts,
+ * test-stimulation thresholds), and the plan. */
+#define _POSIX_C_SOURCE 200809L
 #include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clinic_int.h"
+#include "nmod_version.h"
 
 static void esc(FILE *f, const char *s) {
   for (; s && *s; s++) {
@@ -76,7 +83,8 @@ static void plot(FILE *f, const clinic_patient *p, const point *pt, int n, const
   }
 #define XP(d) (L + (W - L - R) * (double)((d) - d0) / (double)(d1 - d0))
 #define YP(v) (T + (H - T - B) * (1.0 - (v) / ymax))
-  fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" role=\"img\" aria-label=\"diary plot\">\n", W, H);
+  /* Scaled to the page's width by the style sheet (a fixed width would be cut off in print). */
+  fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"diary plot\">\n", W, H);
   fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#fff\" stroke=\"#999\"/>\n", L, T, W - L - R, H - T - B);
   int32_t ts = e->trial.from, te = e->trial.to;
   if (ts != INT32_MIN) {
@@ -109,9 +117,9 @@ static void plot(FILE *f, const clinic_patient *p, const point *pt, int n, const
   if (e->base.days > 0 && e->base.sum > 0) {
     double base_day = (double)e->base.sum / (double)e->base.days / (p->therapy == TH_SCS ? 2.0 : 1.0);
     double line = base_day * (1.0 - e->threshold_bp / 10000.0);
-    fprintf(f, "<line class=\"threshold\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#c0392b\" stroke-dasharray=\"6 4\"/>\n",
+    fprintf(f, "<line class=\"threshold\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#a61b0f\" stroke-dasharray=\"6 4\"/>\n",
             L, W - R, YP(line), YP(line));
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#c0392b\" text-anchor=\"end\">%d.%02d %% below baseline mean (%.2f)</text>\n",
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#a61b0f\" text-anchor=\"end\">%d.%02d %% below baseline mean (%.2f)</text>\n",
             W - R - 4, YP(line) - 4, e->threshold_bp / 100, e->threshold_bp % 100, line);
     fprintf(f, "<line class=\"baseline-mean\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#2c6fbb\" stroke-dasharray=\"2 3\"/>\n",
             L, W - R, YP(base_day), YP(base_day));
@@ -136,7 +144,71 @@ static void plot(FILE *f, const clinic_patient *p, const point *pt, int n, const
 #undef YP
 }
 
-static int write_report(clinic_ctx *c, const clinic_patient *p, FILE *f) {
+/* Text as a CSS string's content: everything but letters, digits and spaces as an escape, so
+ * that no name can end the string or the style sheet. */
+static void css_str(FILE *f, const char *s) {
+  fputc('"', f);
+  for (const unsigned char *u = (const unsigned char *)s; *u; u++) {
+    if ((*u >= 'A' && *u <= 'Z') || (*u >= 'a' && *u <= 'z') || (*u >= '0' && *u <= '9') || *u == ' ' || *u >= 0x80)
+      fputc(*u, f);
+    else
+      fprintf(f, "\\%02x ", *u);
+  }
+  fputc('"', f);
+}
+
+/* Whether step i still applies: a step whose alternative was recorded, or any step of a
+ * closed path not recorded, no longer does (shown as such, never as pending). */
+static const char *step_status(const clinic_path *path, int i) {
+  const clinic_step_rec *r = &path->rec[i];
+  if (r->recorded) return r->planned ? "planned" : "done";
+  int g = path->def[i].alt_group;
+  for (int k = 0; g && k < path->nsteps; k++)
+    if (k != i && path->def[k].alt_group == g && path->rec[k].recorded) return "not applicable";
+  return clinic_path_closed(path) ? "not applicable" : "pending";
+}
+
+/* The print style: A4, the patient on every page, page numbers, table headers repeated, no
+ * heading left alone at a page's foot, nothing wider than the page, text contrast of at
+ * least 4.5:1 on its background (WCAG 2.1, 1.4.3). */
+static void style(FILE *f, const clinic_patient *p, const char *birth, const char *institution, const char *by,
+                  const char *today) {
+  fputs("<style>\n"
+        "@page{size:A4;margin:22mm 15mm 20mm 15mm;"
+        "@top-left{content:",
+        f);
+  char who[300];
+  snprintf(who, sizeof who, "%s - ID %s - born %s", p->name, p->code, birth);
+  css_str(f, who);
+  fputs(";font:9pt sans-serif;color:#222}@top-right{content:", f);
+  css_str(f, institution[0] ? institution : "institution not set (nmod clinic config institution NAME)");
+  fputs(";font:9pt sans-serif;color:#222}@bottom-left{content:", f);
+  char made[300];
+  snprintf(made, sizeof made, "nmod %s clinic report, produced by %s on %s", NMOD_VERSION, by, today);
+  css_str(f, made);
+  fputs(";font:8pt sans-serif;color:#333}"
+        "@bottom-right{content:\"page \" counter(page) \" of \" counter(pages);font:9pt sans-serif;color:#222}}\n"
+        "html{color:#222;background:#fff}\n"
+        "body{font-family:sans-serif;font-size:10pt;line-height:1.35;max-width:180mm;margin:0 auto}\n"
+        "h1{font-size:15pt;margin:0 0 4pt}h2{font-size:12pt;margin:14pt 0 4pt}\n"
+        "h1,h2,h3{break-after:avoid;page-break-after:avoid}\n"
+        "section{break-before:auto}section>h2+*{break-before:avoid;page-break-before:avoid}\n"
+        "table{border-collapse:collapse;width:100%;margin:2pt 0 6pt}\n"
+        "thead{display:table-header-group}tr{break-inside:avoid;page-break-inside:avoid}\n"
+        "td,th{border:1px solid #767676;padding:2pt 5pt;text-align:left;vertical-align:top;overflow-wrap:break-word}\n"
+        "td.d{white-space:nowrap}\n"
+        "figure{margin:0;break-inside:avoid;page-break-inside:avoid}figcaption{margin:0 0 2pt}\n"
+        "th{background:#eee}\n"
+        "svg{width:100%;height:auto;break-inside:avoid}\n"
+        ".success{color:#1b6e35}.failure{color:#a61b0f}.insufficient-data{color:#7a4f00}\n"
+        ".past,.na{color:#595959}.alert{color:#a61b0f;font-weight:bold}\n"
+        "dl.who{display:grid;grid-template-columns:max-content auto;gap:0 10pt;margin:0 0 6pt}dl.who dt{font-weight:bold}"
+        "dl.who dd{margin:0}\n"
+        "</style>\n",
+        f);
+}
+
+static int write_report(clinic_ctx *c, const clinic_patient *p, const char *by, FILE *f) {
   clinic_path path;
   int rc = clinic_path_load(c->db, p, &path);
   if (rc) return rc;
@@ -144,32 +216,44 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, FILE *f) {
   if ((rc = clinic_eval_config(c->db, NULL, &thr, &mind)) != CL_OK) return rc;
   clinic_eval e;
   if ((rc = clinic_eval_patient(c->db, p, thr, mind, &e)) != CL_OK) return rc;
+  char institution[256];
+  if ((rc = clinic_setting_get(c->db, "institution", institution, sizeof institution)) != CL_OK) return rc;
   point *pt = NULL;
   int n = 0;
   if ((rc = load_points(c->db, p, &pt, &n)) != CL_OK) return rc;
-  char ds[11];
-  fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>nmod clinic report ", f);
+  char ds[11], bd[11], today[11];
+  clinic_date_fmt(p->birth, bd);
+  clinic_date_fmt(c->today, today);
+  fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>nmod clinic report ", f);
   esc(f, p->code);
-  fputs("</title>\n<style>body{font-family:sans-serif;max-width:900px;margin:1em auto;color:#222}"
-        "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}"
-        ".success{color:#1e8449}.failure{color:#c0392b}.insufficient-data{color:#b9770e}"
-        ".past{color:#888}</style></head><body>\n",
-        f);
-  clinic_date_fmt(p->birth, ds);
-  fputs("<h1>", f);
-  esc(f, p->code);
-  fputs(": ", f);
+  fputs("</title>\n", f);
+  style(f, p, bd, institution, by, today);
+  fputs("</head>\n<body>\n<header>\n<h1>", f);
   esc(f, p->name);
-  fprintf(f, "</h1>\n<p>%s, born %s</p>\n", p->therapy == TH_SCS ? "Spinal cord stimulation (pain clinic)" : "Sacral neuromodulation (surgery)", ds);
-  fputs("<h2>Path</h2>\n<table><tr><th>step</th><th>status</th><th>date</th><th></th></tr>\n", f);
+  fputs(" (", f);
+  esc(f, p->code);
+  fputs(")</h1>\n<dl class=\"who\">\n<dt>Patient</dt><dd>", f);
+  esc(f, p->name);
+  fputs("</dd>\n<dt>ID</dt><dd>", f);
+  esc(f, p->code);
+  fprintf(f, "</dd>\n<dt>Born</dt><dd>%s</dd>\n<dt>Therapy</dt><dd>%s</dd>\n<dt>Institution</dt><dd>", bd,
+          p->therapy == TH_SCS ? "Spinal cord stimulation (pain clinic)" : "Sacral neuromodulation (surgery)");
+  esc(f, institution[0] ? institution : "not set (nmod clinic config institution NAME)");
+  fputs("</dd>\n<dt>Produced by</dt><dd>", f);
+  esc(f, by);
+  fprintf(f, ", %s, with nmod %s</dd>\n</dl>\n</header>\n<main>\n", today, NMOD_VERSION);
+
+  fputs("<section>\n<h2>Path</h2>\n<table>\n<thead><tr><th>step</th><th>status</th><th>date</th><th>outcome, note</th></tr></thead>\n<tbody>\n",
+        f);
   for (int i = 0; i < path.nsteps; i++) {
     const clinic_step_rec *r = &path.rec[i];
+    const char *status = step_status(&path, i);
     if (r->recorded) clinic_date_fmt(r->date, ds);
-    fprintf(f, "<tr><td>%s</td><td>%s</td><td>%s</td><td>", path.def[i].title,
-            !r->recorded ? "pending" : r->planned ? "planned" : "done", r->recorded ? ds : "");
+    fprintf(f, "<tr%s><td>%s</td><td>%s</td><td class=\"d\">%s</td><td>", strcmp(status, "not applicable") == 0 ? " class=\"na\"" : "",
+            path.def[i].title, status, r->recorded ? ds : "");
     esc(f, r->outcome);
     if (r->note[0]) {
-      fputs(" ", f);
+      fputs(r->outcome[0] ? "; " : "", f);
       esc(f, r->note);
     }
     if (r->override[0]) {
@@ -181,7 +265,7 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, FILE *f) {
     }
     fputs("</td></tr>\n", f);
   }
-  fputs("</table>\n<h2>Trial evaluation</h2>\n", f);
+  fputs("</tbody>\n</table>\n</section>\n<section>\n<h2>Trial evaluation</h2>\n", f);
   fprintf(f, "<p>Verdict: <strong class=\"%s\">%s</strong> (%s).</p>\n", clinic_verdict_name(e.verdict), clinic_verdict_name(e.verdict),
           e.reason);
   if (e.win.trial_day != INT32_MIN) {
@@ -197,60 +281,94 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, FILE *f) {
     }
     fputs(".</p>\n", f);
   }
-  fprintf(f, "<table><tr><th></th><th>baseline</th><th>trial</th></tr>\n<tr><td>%s</td>",
-          p->therapy == TH_SCS ? "mean daily pain (NRS)" : "incontinence episodes per week");
+  fprintf(f, "<table>\n<thead><tr><th>measure</th><th>baseline</th><th>trial</th></tr></thead>\n<tbody>\n<tr><td>%s</td>",
+          p->therapy == TH_SCS ? "mean daily pain (NRS 0-10)" : "incontinence episodes per week");
   if (e.base_mean_c >= 0) fprintf(f, "<td>%lld.%02lld</td>", (long long)(e.base_mean_c / 100), (long long)(e.base_mean_c % 100));
   else fputs("<td>-</td>", f);
   if (e.trial_mean_c >= 0) fprintf(f, "<td>%lld.%02lld</td>", (long long)(e.trial_mean_c / 100), (long long)(e.trial_mean_c % 100));
   else fputs("<td>-</td>", f);
-  fprintf(f, "</tr>\n<tr><td>diary days</td><td>%lld</td><td>%lld</td></tr>\n</table>\n", (long long)e.base.days, (long long)e.trial.days);
+  fprintf(f, "</tr>\n<tr><td>diary days</td><td>%lld</td><td>%lld</td></tr>\n</tbody>\n</table>\n", (long long)e.base.days,
+          (long long)e.trial.days);
   if (e.has_reduction) {
     long long bp = (long long)e.reduction_bp;
     fprintf(f, "<p>Reduction: %s%lld.%02lld %% (success at &ge; %d.%02d %%).</p>\n", bp < 0 ? "-" : "", (bp < 0 ? -bp : bp) / 100,
             (bp < 0 ? -bp : bp) % 100, thr / 100, thr % 100);
   }
-  fputs("<h2>Diary</h2>\n<p>Blue: baseline; orange: trial; dashed red: the success line; dotted blue: baseline mean.</p>\n", f);
+  fputs("</section>\n<section>\n<h2>Diary</h2>\n<figure>\n<figcaption>Blue: baseline; orange: trial; dashed red: the success line; "
+        "dotted blue: baseline mean.</figcaption>\n",
+        f);
   plot(f, p, pt, n, &e);
   free(pt);
-  fputs("<h2>Scores</h2>\n", f);
+  fputs("</figure>\n", f);
+  fputs("</section>\n<section>\n<h2>Scores</h2>\n", f);
   sqlite3_stmt *st = clinic_prep(c->db, "SELECT date, kind, total, items FROM score WHERE pid = ? ORDER BY date, kind");
   if (!st) return CL_IO;
   sqlite3_bind_int64(st, 1, p->pid);
-  fputs("<table><tr><th>date</th><th>score</th><th>total</th><th>items</th></tr>\n", f);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    fprintf(f, "<tr><td>%s</td><td>%s</td><td>%d</td><td>", (const char *)sqlite3_column_text(st, 0),
-            (const char *)sqlite3_column_text(st, 1), sqlite3_column_int(st, 2));
+  fputs("<table>\n<thead><tr><th>date</th><th>score</th><th>total (of maximum)</th><th>items</th></tr></thead>\n<tbody>\n", f);
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *kind = (const char *)sqlite3_column_text(st, 1);
+    clinic_score_kind k = SC_NRS;
+    clinic_score_kind_parse(kind, &k);
+    fprintf(f, "<tr><td class=\"d\">%s</td><td>%s</td><td>%d / %d</td><td>", (const char *)sqlite3_column_text(st, 0),
+            k == SC_WEXNER ? "Wexner (Cleveland Clinic)" : k == SC_VAIZEY ? "St Mark's (Vaizey)" : "pain NRS", sqlite3_column_int(st, 2),
+            clinic_score_max(k));
     esc(f, (const char *)sqlite3_column_text(st, 3));
     fputs("</td></tr>\n", f);
   }
   sqlite3_finalize(st);
-  fputs("</table>\n<h2>Visits and read-outs</h2>\n<table><tr><th>date</th><th>visit</th><th>read-out</th></tr>\n", f);
-  st = clinic_prep(c->db, "SELECT v.date, v.kind, v.note, i.serial, i.battery_pct, i.battery_state, i.impedance_alerts FROM visit v "
-                          "LEFT JOIN interrogation i ON i.visit_id = v.id WHERE v.pid = ? ORDER BY v.date, v.id");
+  if (step != SQLITE_DONE) return clinic_dbfail(c->db, "reading scores");
+  fputs("</tbody>\n</table>\n</section>\n<section>\n<h2>Visits and read-outs</h2>\n<table>\n"
+        "<thead><tr><th>date</th><th>visit</th><th>read-out</th><th>lead</th><th>test stimulation</th></tr></thead>\n<tbody>\n",
+        f);
+  st = clinic_prep(c->db, "SELECT v.date, v.kind, v.note, i.serial, i.battery_pm, i.battery_state, i.impedance_alerts, i.id FROM visit v "
+                          "LEFT JOIN interrogation i ON i.visit_id = v.id WHERE v.pid = ? ORDER BY v.date, v.id, i.id");
   if (!st) return CL_IO;
   sqlite3_bind_int64(st, 1, p->pid);
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    fprintf(f, "<tr><td>%s</td><td>", (const char *)sqlite3_column_text(st, 0));
+  rc = CL_OK;
+  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    fprintf(f, "<tr><td class=\"d\">%s</td><td>", (const char *)sqlite3_column_text(st, 0));
     esc(f, (const char *)sqlite3_column_text(st, 1));
     if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
       fputs(": ", f);
       esc(f, (const char *)sqlite3_column_text(st, 2));
     }
     fputs("</td><td>", f);
+    clinic_buf alerts = {0}, thr_txt = {0};
     if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
       esc(f, (const char *)sqlite3_column_text(st, 3));
-      if (sqlite3_column_type(st, 4) != SQLITE_NULL) fprintf(f, ", battery %d %%", sqlite3_column_int(st, 4));
+      char pct[24];
+      if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+        fprintf(f, ", battery %s %%", clinic_fmt_fixed(pct, sizeof pct, sqlite3_column_int64(st, 4), 1));
       if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
         fputs(" (", f);
         esc(f, (const char *)sqlite3_column_text(st, 5));
         fputs(")", f);
       }
-      if (sqlite3_column_type(st, 6) != SQLITE_NULL) fprintf(f, ", %d impedance alert(s)", sqlite3_column_int(st, 6));
+      rc = clinic_readout_rows(c->db, sqlite3_column_int64(st, 7), &alerts, &thr_txt);
     }
+    fputs("</td><td>", f);
+    if (alerts.len) {
+      fputs("<span class=\"alert\">", f);
+      esc(f, alerts.s);
+      fputs("</span>", f);
+    } else if (sqlite3_column_type(st, 6) != SQLITE_NULL && sqlite3_column_int(st, 6) > 0) {
+      fprintf(f, "<span class=\"alert\">%d impedance alert(s)</span>", sqlite3_column_int(st, 6));
+    } else if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+      fputs("no alerts", f);
+    }
+    fputs("</td><td>", f);
+    if (thr_txt.len) esc(f, thr_txt.s);
     fputs("</td></tr>\n", f);
+    clinic_buf_free(&alerts);
+    clinic_buf_free(&thr_txt);
   }
   sqlite3_finalize(st);
-  fputs("</table>\n<h2>Follow-up plan</h2>\n<table><tr><th>date</th><th>kind</th><th>what</th></tr>\n", f);
+  if (rc) return rc;
+  if (step != SQLITE_DONE) return clinic_dbfail(c->db, "reading visits");
+  fputs("</tbody>\n</table>\n</section>\n<section>\n<h2>Follow-up plan</h2>\n<table>\n"
+        "<thead><tr><th>date</th><th>kind</th><th>what</th></tr></thead>\n<tbody>\n",
+        f);
   clinic_plan pl;
   clinic_plan_build(p, &path, c->today, 5, &pl);
   for (int i = 0; i < pl.n; i++) {
@@ -268,29 +386,32 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, FILE *f) {
         snprintf(when, sizeof when, "%s %s", clinic_weekday_name(it->date), x);
       }
     }
-    fprintf(f, "<tr%s><td>", it->done ? " class=\"past\"" : "");
+    fprintf(f, "<tr%s><td class=\"d\">", it->done ? " class=\"past\"" : "");
     esc(f, when);
-    fprintf(f, "</td><td>%s</td><td>", it->kind);
+    fprintf(f, "%s</td><td>%s</td><td>", it->done ? " (past)" : "", it->kind);
     esc(f, it->what);
     fputs("</td></tr>\n", f);
   }
+  if (pl.n == 0) fputs("<tr><td colspan=\"3\">no plan: the path is closed</td></tr>\n", f);
   clinic_plan_free(&pl);
-  clinic_date_fmt(c->today, ds);
-  fprintf(f, "</table>\n<p><small>nmod clinic, %s</small></p>\n</body></html>\n", ds);
+  fputs("</tbody>\n</table>\n</section>\n</main>\n</body>\n</html>\n", f);
   return CL_OK;
 }
 
 int clinic_cmd_report(clinic_ctx *c, clinic_args *a) {
-  const char *out = clinic_opt_get(a, "out");
+  const char *out = clinic_opt_get(a, "out"), *by = clinic_opt_get(a, "by");
   int rc = clinic_args_done(a, "report");
   if (rc) return rc;
-  if (a->npos != 2 || !out) return clinic_fail(CL_USAGE, "usage: nmod clinic report PATIENT --out FILE.html");
+  if (a->npos != 2 || !out) return clinic_fail(CL_USAGE, "usage: nmod clinic report PATIENT --out FILE.html [--by NAME]");
+  /* Who produced it: --by, else the login name of this process. */
+  const struct passwd *pw = by ? NULL : getpwuid(getuid());
+  if (!by) by = pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "unknown user";
+  if (!*by || strlen(by) > 120) return clinic_fail(CL_USAGE, "--by needs a name of 1-120 characters");
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
-  FILE *f = fopen(out, "wb");
-  if (!f) return clinic_fail(CL_IO, "cannot write %s: check the folder exists and is writable", out);
-  rc = write_report(c, &p, f);
-  if (fclose(f) != 0 && !rc) rc = clinic_fail(CL_IO, "writing %s failed (disk full?)", out);
+  clinic_outfile of;
+  if ((rc = clinic_out_open(&of, out)) != CL_OK) return rc;
+  rc = clinic_out_close(&of, write_report(c, &p, by, of.f));
   if (rc) return rc;
   if (c->json) {
     js_w w;

@@ -1,9 +1,11 @@
-/* clinic_util.c: error lines, a string buffer and strict number parsing. */
+/* clinic_util.c: error lines, a string buffer, strict number parsing, and output files. */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clinic_int.h"
 
@@ -19,6 +21,10 @@ int clinic_fail(int code, const char *fmt, ...) {
 
 int clinic_dbfail(sqlite3 *db, const char *what) {
   const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
+  int code = db ? sqlite3_errcode(db) : SQLITE_NOMEM;
+  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
+    return clinic_fail(CL_IO, "database %s is damaged (%s: %s); nothing was changed: run nmod clinic check-db",
+                       file && *file ? file : "(none)", what, sqlite3_errmsg(db));
   return clinic_fail(CL_IO, "database %s: %s failed: %s (check the file and its folder are writable)",
                      file && *file ? file : "(none)", what, db ? sqlite3_errmsg(db) : "out of memory");
 }
@@ -141,4 +147,52 @@ int clinic_parse_fixed(const char *s, unsigned decimals, int64_t *out) {
   for (; frac < decimals; frac++) v *= 10;
   *out = neg ? -v : v;
   return 0;
+}
+
+int clinic_out_open(clinic_outfile *o, const char *path) {
+  memset(o, 0, sizeof *o);
+  o->path = path;
+  int n = snprintf(o->tmp, sizeof o->tmp, "%s.tmp-XXXXXX", path);
+  if (n < 0 || (size_t)n >= sizeof o->tmp) return clinic_fail(CL_USAGE, "output path %s is too long", path);
+  /* mkstemp creates the file 0600 whatever the umask. */
+  int fd = mkstemp(o->tmp);
+  if (fd < 0) return clinic_fail(CL_IO, "cannot write %s: %s (check the folder exists and is writable)", path, strerror(errno));
+  o->f = fdopen(fd, "wb");
+  if (!o->f) {
+    close(fd);
+    unlink(o->tmp);
+    return clinic_fail(CL_IO, "cannot write %s: %s", path, strerror(errno));
+  }
+  return CL_OK;
+}
+
+int clinic_out_close(clinic_outfile *o, int rc) {
+  if (!o->f) return rc;
+  int err = 0;
+  if (fflush(o->f) != 0 || ferror(o->f) || (!rc && fsync(fileno(o->f)) != 0)) err = errno ? errno : EIO;
+  if (fclose(o->f) != 0 && !err) err = errno ? errno : EIO;
+  o->f = NULL;
+  if (!rc && !err) {
+    if (rename(o->tmp, o->path) == 0) return CL_OK;
+    err = errno;
+  }
+  unlink(o->tmp);
+  if (rc) return rc;
+  return clinic_fail(CL_IO, "writing %s failed: %s; the file was not changed", o->path, strerror(err));
+}
+
+const char *clinic_fmt_fixed(char *out, size_t cap, int64_t v, unsigned decimals) {
+  uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, div = 1;
+  for (unsigned i = 0; i < decimals; i++) div *= 10;
+  uint64_t frac = mag % div;
+  unsigned d = decimals;
+  while (d > 0 && frac % 10 == 0) {
+    frac /= 10;
+    d--;
+  }
+  if (d == 0)
+    snprintf(out, cap, "%s%llu", v < 0 ? "-" : "", (unsigned long long)(mag / div));
+  else
+    snprintf(out, cap, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(mag / div), (int)d, (unsigned long long)frac);
+  return out;
 }

@@ -17,7 +17,7 @@
  * and 3 (clinic_db.c), so a database shows them with `config`. */
 typedef struct {
   const char *key;
-  int decimals; /* 2: a percentage with up to 2 decimals; 0: whole days */
+  int decimals; /* 2: a percentage with up to 2 decimals; 0: whole days; -1: one line of text */
   long lo, hi;  /* in units of 10^-decimals */
   long def;
   int window;   /* shapes the windows: a change rebuilds the cached sums */
@@ -30,6 +30,7 @@ static const setting_def settings[] = {
     {"scs_trial_days", 0, 1, 365, 14, 1},
     {"snm_trial_days", 0, 1, 365, 28, 1},
     {"trial_tolerance_days", 0, 0, 60, 3, 1},
+    {"institution", -1, 0, 200, 0, 0}, /* the name printed on every report page */
 };
 #define NSETTINGS ((int)(sizeof settings / sizeof settings[0]))
 
@@ -50,6 +51,7 @@ static const setting_def *setting_of(const char *key) {
 static long setting_value(const setting_def *d, const char *v) {
   int64_t x;
   long n;
+  if (d->decimals < 0) return strlen(v) <= (size_t)d->hi && !strpbrk(v, "\r\n") ? 0 : -1;
   if (d->decimals) {
     if (clinic_parse_fixed(v, (unsigned)d->decimals, &x) != 0 || x < d->lo || x > d->hi) return -1;
     return (long)x;
@@ -68,7 +70,9 @@ int clinic_cfg_validate(const char *key, const char *value, char *msg, size_t ca
     return -1;
   }
   if (setting_value(d, value) < 0) {
-    if (d->decimals)
+    if (d->decimals < 0)
+      snprintf(msg, cap, "%s: one line of at most %ld characters", key, d->hi);
+    else if (d->decimals)
       snprintf(msg, cap, "%s '%s' is not a percentage from 0.01 to 100", key, value);
     else
       snprintf(msg, cap, "%s '%s' is not a whole number from %ld to %ld", key, value, d->lo, d->hi);
@@ -91,7 +95,7 @@ int clinic_cfg_load(sqlite3 *db, const char *threshold_opt, clinic_cfg *cfg) {
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     const char *k = (const char *)sqlite3_column_text(st, 0), *val = (const char *)sqlite3_column_text(st, 1);
     for (int i = 0; i < NSETTINGS; i++) {
-      if (!k || !val || strcmp(k, settings[i].key) != 0) continue;
+      if (!k || !val || strcmp(k, settings[i].key) != 0 || settings[i].decimals < 0) continue;
       long x = setting_value(&settings[i], val);
       if (x >= 0) v[i] = x; /* a damaged value falls back to the default */
     }

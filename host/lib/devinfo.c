@@ -2,8 +2,6 @@
 #define _DEFAULT_SOURCE
 #include "devinfo.h"
 
-#include <string.h>
-
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -279,84 +277,69 @@ const char *di_event_text(const di_event_t *de, char *buf, size_t cap) {
   return buf;
 }
 
-void di_json_status(js_w *w, const di_status_t *s) {
-  jw_key(w, "mode");
-  jw_str(w, nm_mode_name(s->mode));
-  jw_key(w, "therapy_on");
-  jw_bool(w, s->therapy_on);
-  jw_key(w, "fault");
-  jw_str(w, di_fault(s->fault));
-  jw_key(w, "battery");
-  jw_obj(w);
-  jw_key(w, "cell");
-  jw_str(w, di_cell(s->cell));
-  jw_key(w, "state");
-  jw_str(w, di_batt_state(s->batt_state));
-  jw_key(w, "pct");
-  jw_fixed(w, s->soc_pm, 1);
-  jw_key(w, "charging");
-  jw_bool(w, s->charging);
-  jw_obj_end(w);
-  jw_key(w, "lead_alerts");
-  jw_arr(w);
+static void copy_text(char dst[RO_TEXT], const char *src) { snprintf(dst, RO_TEXT, "%s", src); }
+
+void di_readout_status(const di_status_t *s, ro_status_t *out) {
+  memset(out, 0, sizeof *out);
+  copy_text(out->mode, nm_mode_name(s->mode));
+  out->therapy_on = s->therapy_on != 0;
+  copy_text(out->fault, di_fault(s->fault));
+  copy_text(out->cell, di_cell(s->cell));
+  copy_text(out->batt_state, di_batt_state(s->batt_state));
+  out->batt_pm = s->soc_pm;
+  out->charging = s->charging != 0;
   for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
-    char b[48];
-    if (s->lead_open & (1u << n)) {
-      snprintf(b, sizeof b, "E%u open", n);
-      jw_str(w, b);
-    }
-    if (s->lead_short & (1u << n)) {
-      snprintf(b, sizeof b, "E%u short", n);
-      jw_str(w, b);
-    }
+    if (s->lead_open & (1u << n)) out->alerts[out->n_alerts++] = (ro_lead_alert_t){n, RO_LEAD_OPEN};
+    if (s->lead_short & (1u << n)) out->alerts[out->n_alerts++] = (ro_lead_alert_t){n, RO_LEAD_SHORT};
   }
-  jw_arr_end(w);
-  jw_key(w, "programs");
-  jw_arr(w);
-  for (uint8_t i = 0; i < s->n_prog; i++) {
+  _Static_assert(NM_MAX_PROGRAMS <= RO_MAX_PROGRAMS && NM_MAX_CONTACTS <= RO_MAX_CONTACTS, "read-out codec too small");
+  for (uint8_t i = 0; i < s->n_prog && i < NM_MAX_PROGRAMS; i++) {
     const di_prog_status_t *p = &s->prog[i];
-    jw_obj(w);
-    jw_key(w, "slot");
-    jw_uint(w, p->slot);
-    jw_key(w, "name");
-    jw_str(w, p->name);
-    jw_key(w, "running");
-    jw_bool(w, di_running(s, p->slot));
-    jw_key(w, "amplitude_ma");
-    jw_fixed(w, p->amp_ua, 3);
-    jw_key(w, "patient_range_ma");
-    jw_arr(w);
-    jw_fixed(w, p->pt_min_ua, 3);
-    jw_fixed(w, p->pt_max_ua, 3);
-    jw_arr_end(w);
-    jw_key(w, "delivered_ma");
-    jw_fixed(w, p->level_ua, 3);
-    jw_obj_end(w);
+    ro_prog_t *q = &out->prog[out->n_prog++];
+    q->slot = p->slot;
+    copy_text(q->name, p->name);
+    q->running = di_running(s, p->slot);
+    q->amplitude_ua = p->amp_ua;
+    q->pt_min_ua = p->pt_min_ua;
+    q->pt_max_ua = p->pt_max_ua;
+    q->delivered_ua = p->level_ua;
   }
-  jw_arr_end(w);
 }
 
-void di_json_identity(js_w *w, const di_identity_t *id) {
-  char fw[16], t[32];
-  snprintf(fw, sizeof fw, "%u.%u.%u", id->id.fw[0], id->id.fw[1], id->id.fw[2]);
-  jw_key(w, "serial");
-  jw_str(w, id->serial);
-  jw_key(w, "kind");
-  jw_str(w, di_kind(id->id.kind));
-  jw_key(w, "therapy");
-  jw_str(w, di_therapy(id->id.therapy));
-  jw_key(w, "firmware");
-  jw_str(w, fw);
-  jw_key(w, "lead");
-  jw_str(w, nm_lead_name(id->id.lead.model));
-  jw_key(w, "device_time");
-  jw_str(w, di_time(id->id.epoch_s, t, sizeof t));
-  jw_key(w, "resets");
-  jw_uint(w, id->id.resets);
-  jw_key(w, "rejected_frames");
-  jw_uint(w, id->id.rejected);
-  jw_key(w, "failed_authentications");
-  jw_uint(w, id->id.auth_failures);
+void di_readout(const di_identity_t *id, const di_interrogation_t *in, ro_readout_t *out) {
+  const nm_interrog_t *sum = &in->sum;
+  memset(out, 0, sizeof *out);
+  copy_text(out->serial, id->serial);
+  copy_text(out->kind, di_kind(id->id.kind));
+  copy_text(out->therapy, di_therapy(id->id.therapy));
+  snprintf(out->firmware, RO_TEXT, "%u.%u.%u", id->id.fw[0], id->id.fw[1], id->id.fw[2]);
+  copy_text(out->lead, nm_lead_name(id->id.lead.model));
+  di_time(id->id.epoch_s, out->device_time, RO_TEXT);
+  out->resets = id->id.resets;
+  out->rejected_frames = id->id.rejected;
+  out->failed_authentications = id->id.auth_failures;
+  di_readout_status(&sum->status, &out->status);
+  for (int i = 0; i < out->status.n_prog; i++) {
+    ro_prog_t *q = &out->status.prog[i];
+    copy_text(q->waveform, nm_wave_name(in->prog[i].wave));
+    q->rate_hz = in->prog[i].rate_hz;
+    q->width_us = in->prog[i].width_us;
+  }
+  out->impedance_ohm = sum->load.impedance_ohm;
+  out->compliance_mv = sum->load.compliance_mv;
+  for (uint8_t n = 0; n < sum->n_contacts && n < NM_MAX_CONTACTS; n++)
+    if (sum->threshold_ua[n]) out->thresholds[out->n_thresholds++] = (ro_threshold_t){n, sum->threshold_ua[n]};
+  out->uptime_s = sum->uptime_us / 1000000u;
+  out->capacity_uah = sum->capacity_uah;
+  out->remaining_uah = sum->remaining_uah;
+  out->voltage_mv = sum->voltage_mv;
+  out->avg_current_nua = sum->avg_na;
+}
+
+void di_json_status(js_w *w, const di_status_t *s) {
+  ro_status_t r;
+  di_readout_status(s, &r);
+  ro_json_status(w, &r);
 }
 
 void di_json_event(js_w *w, const di_event_t *de) {

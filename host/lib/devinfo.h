@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "readout.h"
 #include "nmod/dev.h"
 #include "nmod/records.h"
 
@@ -104,9 +105,13 @@ const char *di_event_type(uint8_t type);
 /* Calendar date and time, UTC: "2026-11-24 18:05:00". */
 const char *di_time(uint32_t epoch_s, char *buf, size_t cap);
 
-/* JSON objects (into an open writer). */
+/* The read-out codec's structs (readout.h) from the device's answers. di_readout leaves the
+ * longevity figures (primary_longevity, years_to_eri_milli, ...) to the caller. */
+void di_readout_status(const di_status_t *s, ro_status_t *out);
+void di_readout(const di_identity_t *id, const di_interrogation_t *in, ro_readout_t *out);
+
+/* JSON objects (into an open writer). Status: through the read-out codec. */
 void di_json_status(js_w *w, const di_status_t *s);
-void di_json_identity(js_w *w, const di_identity_t *id);
 void di_json_event(js_w *w, const di_event_t *e);
 
 #endif

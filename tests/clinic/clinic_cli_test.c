@@ -512,56 +512,18 @@ static void test_plan_ics(void **st) {
   CT_EXPECT(2, "plan L1 --years 0");
 }
 
+/* Visits. Read-outs: tests/clinic/clinic_readout_test.c (real devices) and tests/readout. */
 static void test_interrogation(void **st) {
   (void)st;
   CT_EXPECT(0, "patient add V1 --therapy snm --name 'V' --birth 1970-01-01");
-  const char *good = "{\"serial\":\"INS-42\",\"kind\":\"ins\",\"therapy\":\"snm\",\"firmware\":\"1.0\",\"mode\":\"therapy\","
-                     "\"battery\":{\"pct\":81,\"voltage_mv\":3050,\"state\":\"ok\"},"
-                     "\"programs\":[{\"name\":\"P1\",\"amplitude_ma\":1.8},{\"name\":\"P2\",\"amplitude_ma\":2.25}],"
-                     "\"impedances\":[{\"contact\":\"E0\",\"ohm\":950,\"class\":\"normal\"},{\"contact\":\"E3\",\"ohm\":40,\"class\":\"short\"}],"
-                     "\"usage\":{\"on_pct\":97}}";
-  CT_EXPECT(0, "import-interrogation V1 '%s' --date 2025-06-01 --json", ct_file("g.json", good));
-  js_val *v = out_json();
-  json_str_is(v, "serial", "INS-42");
-  json_num_is(v, "impedance_alerts", 100);
-  js_free(v);
-  CT_EXPECT(0, "import-interrogation V1 '%s' --date 2025-06-01", ct_file("m.json", "{\"serial\":\"ETS-1\"}"));
-  CT_EXPECT(0, "visit list V1 --json");
-  v = out_json();
-  const js_val *vis = js_get(v, "visits");
-  assert_int_equal(vis->n, 2); /* one visit with two read-outs */
-  const js_val *it = js_get(&vis->items[0], "interrogation");
-  json_num_is(it, "max_amplitude_ua", 225000);
-  json_num_is(it, "battery_pct", 8100);
-  js_free(v);
-  static const struct {
-    const char *text, *msg;
-  } bad[] = {
-      {"[1]", "an array"},
-      {"{\"kind\":\"ins\"}", "no \"serial\""},
-      {"{\"serial\":42}", "\"serial\" must be a string"},
-      {"{\"serial\":\"A\",\"kind\":\"pacemaker\"}", "\"kind\" must be"},
-      {"{\"serial\":\"A\",\"battery\":{\"pct\":120}}", "battery.pct"},
-      {"{\"serial\":\"A\",\"battery\":{\"state\":\"empty\"}}", "battery.state"},
-      {"{\"serial\":\"A\",\"programs\":{}}", "\"programs\" must be an array"},
-      {"{\"serial\":\"A\",\"programs\":[{\"amplitude_ma\":1.2345}]}", "amplitude_ma"},
-      {"{\"serial\":\"A\",\"impedances\":[{\"ohm\":100,\"class\":\"odd\"}]}", "impedance class"},
-      {"{\"serial\":\"A\",\"therapy\":\"scs\"}", "an scs device"},
-      {"{\"serial\":\"A\"", "line 1"},
-      {"{\"serial\":\"A\",\"serial\":\"B\"}", "line 1"},
-  };
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    int rc = ct_run("import-interrogation V1 '%s'", ct_file("b.json", bad[i].text));
-    if (rc != 2 || !strstr(ct_err, bad[i].msg)) fprintf(stderr, "case %zu: exit %d: %s\n", i, rc, ct_err);
-    assert_int_equal(rc, 2);
-    assert_non_null(strstr(ct_err, bad[i].msg));
-  }
   CT_EXPECT(2, "import-interrogation V1 /nonexistent.json");
+  CT_EXPECT(2, "import-interrogation V1 '%s'", ct_file("b.json", "{\"serial\":\"A\""));
+  CT_HAS(ct_err, "line 1");
   CT_EXPECT(0, "visit add V1 --kind programming --date 2025-06-10 --note 'amplitude 1.8 mA'");
   CT_EXPECT(2, "visit add V1 --kind party");
   CT_EXPECT(2, "visit add V1 --kind control --date 2025-07-10");
   CT_EXPECT(0, "visit list V1");
-  CT_HAS(ct_out, "read-out INS-42, battery 81 %, 1 impedance alert(s)");
+  CT_HAS(ct_out, "2025-06-10  programming  amplitude 1.8 mA");
 }
 
 static void test_report_fhir(void **st) {

@@ -553,9 +553,19 @@ static void test_ics_fold(void **st) {
   pl.items = items;
   pl.n = 2;
   char buf[8192];
+  clinic_ids ids;
+  memset(&ids, 7, sizeof ids);
+  snprintf(items[0].key, sizeof items[0].key, "snm-programming-1");
   FILE *f = fmemopen(buf, sizeof buf, "w");
-  assert_int_equal(clinic_ics_write(f, &p, &pl, D("2025-01-01")), 0);
+  assert_int_equal(clinic_ics_write(f, &ids, &p, &pl, D("2025-01-01")), 0);
   fclose(f);
+  /* The UID: a version-8 UUID, no patient ID in it. */
+  const char *uid = strstr(buf, "UID:");
+  assert_non_null(uid);
+  assert_int_equal((int)(strchr(uid, '\r') - uid), 4 + 36);
+  assert_int_equal(uid[4 + 14], '8');
+  assert_non_null(strchr("89ab", uid[4 + 19]));
+  assert_null(strstr(buf, "UID:P,1"));
   assert_non_null(strstr(buf, "DTSTART;VALUE=DATE:20250228\r\n"));
   assert_non_null(strstr(buf, "DTEND;VALUE=DATE:20250301\r\n"));
   assert_non_null(strstr(buf, "semicolon\\, a comma"));

@@ -96,7 +96,7 @@ __attribute__((unused)) static long amp_ua(const char *key) {
 }
 
 /* Program the SNM default, turn therapy on, pair a remote. */
-static void program_and_pair(void) {
+__attribute__((unused)) static void program_and_pair(void) {
   proc_result_t r;
   if (PROG(&r, "program", example("snm-default.json")) != 0) fail_msg("program: %s", r.err);
   proc_free(&r);
@@ -108,7 +108,7 @@ static void program_and_pair(void) {
 }
 
 
-static void sim_start(const char *dir, const char *extra1, const char *extra2) {
+__attribute__((unused)) static void sim_start(const char *dir, const char *extra1, const char *extra2) {
   const char *extra[3] = {extra1, extra1 ? extra2 : NULL, NULL};
   sim_start_argv(dir, extra);
 }

@@ -1,38 +1,19 @@
 /* test_dev.c: the device layer: provisioning, persistence across reboots, the keyring,
  * the event log, and power cuts during commands. */
-#include "testutil.h"
-#include "nmod/dev.h"
-#include "nmod/records.h"
-#include "sim.h"
+#include "devtest.h"
 
-#define PAGES 40u
-#define PAGE 4096u
-
-static uint8_t flash[PAGES * PAGE];
-static sim_hw_t hw;
-static nm_dev_t dev;
-
-static const nm_factory_t factory = {NM_KIND_ETS, NM_THERAPY_SNM, {NM_LEAD_SNM_TINED_4, NM_SHAPE_CYLINDER, 4, 11969468u},
-                                     1780000000u, NM_CELL_PRIMARY};
-
-/* Power on: fresh hardware (clock from 0) on the same flash, and boot. */
+/* Power on (devtest.h): an external trial stimulator for SNM on a tined lead. */
 static int boot(void) {
-  nm_lead_t lead = factory.lead;
-  sim_init(&hw, &lead, 800, 12000, NULL, 0, 0);
-  sim_attach_nvm(&hw, flash, PAGE, PAGES);
-  sim_seed_rng(&hw, 42);
-  return nm_dev_boot(&dev, sim_port(&hw), &factory);
+  dt_config(NM_THERAPY_SNM, NM_LEAD_SNM_TINED_4);
+  dt.factory.kind = NM_KIND_ETS;
+  return dt_boot();
 }
 
 static int exec(uint8_t role, const uint8_t *req, size_t len, uint8_t *resp, size_t *rl) {
-  return nm_dev_exec(&dev, role, req, len, resp, NM_CMD_MAX, rl);
+  return dt_exec(role, req, len, resp, rl);
 }
 
-static int exec2(uint8_t role, uint8_t op, uint8_t arg) {
-  uint8_t req[2] = {op, arg}, resp[NM_CMD_MAX];
-  size_t rl;
-  return exec(role, req, 2, resp, &rl);
-}
+static int exec2(uint8_t role, uint8_t op, uint8_t arg) { return dt_op2(role, op, arg); }
 
 static nm_prog_t snm_prog(uint32_t amp_ua) {
   nm_prog_t p = tu_tonic(14, 210, amp_ua);
@@ -44,39 +25,30 @@ static nm_prog_t snm_prog(uint32_t amp_ua) {
   return p;
 }
 
-static int program(const nm_prog_t *p) {
-  uint8_t req[NM_CMD_MAX], resp[NM_CMD_MAX];
-  size_t rl;
-  nm_wr_t w;
-  nm_lead_t lead = factory.lead;
-  nm_load_t load = {800, 12000};
-  nm_wr_init(&w, req, sizeof req);
-  nm_wire_put_program_all(&w, &lead, &load, 1, 1, p);
-  return exec(NM_ROLE_CLINICIAN, req, w.len, resp, &rl);
-}
+static int program(const nm_prog_t *p) { return dt_program_all(p, 1, 1); }
 
-static void blank(void) { memset(flash, 0xFF, sizeof flash); }
+static void blank(void) { dt_blank(); }
 
 static void test_provision_and_reboot(void **state) {
   (void)state;
   blank();
   assert_int_equal(boot(), NM_OK);
-  assert_true(dev.provisioned_now);
-  assert_int_equal(strncmp(dev.id.serial, "ETS-SNM-", 8), 0);
-  assert_int_equal(dev.core.mode, NM_MODE_SHELF);
-  assert_int_equal(dev.resets, 1);
-  nm_identity_t id = dev.id;
+  assert_true(dt.dev.provisioned_now);
+  assert_int_equal(strncmp(dt.dev.id.serial, "ETS-SNM-", 8), 0);
+  assert_int_equal(dt.dev.core.mode, NM_MODE_SHELF);
+  assert_int_equal(dt.dev.resets, 1);
+  nm_identity_t id = dt.dev.id;
   assert_int_equal(boot(), NM_OK);
-  assert_false(dev.provisioned_now);
-  assert_memory_equal(&id, &dev.id, sizeof id);
-  assert_int_equal(dev.resets, 2);
-  assert_int_equal(dev.core.mode, NM_MODE_SHELF);
+  assert_false(dt.dev.provisioned_now);
+  assert_memory_equal(&id, &dt.dev.id, sizeof id);
+  assert_int_equal(dt.dev.resets, 2);
+  assert_int_equal(dt.dev.core.mode, NM_MODE_SHELF);
   /* No factory data and blank flash: nothing to boot. */
   blank();
-  nm_lead_t lead = factory.lead;
-  sim_init(&hw, &lead, 800, 12000, NULL, 0, 0);
-  sim_attach_nvm(&hw, flash, PAGE, PAGES);
-  assert_int_equal(nm_dev_boot(&dev, sim_port(&hw), NULL), NM_ENOENT);
+  nm_lead_t lead = dt.factory.lead;
+  sim_init(&dt.hw, &lead, 800, 12000, NULL, 0, 0);
+  sim_attach_nvm(&dt.hw, dt.flash, DT_PAGE, DT_PAGES);
+  assert_int_equal(nm_dev_boot(&dt.dev, sim_port(&dt.hw), NULL), NM_ENOENT);
 }
 
 static void test_settings_survive_reboot(void **state) {
@@ -91,24 +63,24 @@ static void test_settings_survive_reboot(void **state) {
   size_t rl;
   assert_int_equal(exec(NM_ROLE_PATIENT, step, 3, resp, &rl), NM_OK);
   assert_int_equal(exec(NM_ROLE_PATIENT, step, 3, resp, &rl), NM_OK);
-  nm_settings_t before = dev.core.set;
+  nm_settings_t before = dt.dev.core.set;
   assert_int_equal(boot(), NM_OK);
-  assert_memory_equal(&before.prog[0], &dev.core.set.prog[0], sizeof before.prog[0]);
-  assert_int_equal(dev.core.set.amp_ua[0], 1200);
-  assert_int_equal(dev.core.mode, NM_MODE_THERAPY); /* therapy resumes after a reset */
-  sim_run(&hw, &dev.core, 5000000);
-  assert_true(hw.out.pulses > 0);
+  assert_memory_equal(&before.prog[0], &dt.dev.core.set.prog[0], sizeof before.prog[0]);
+  assert_int_equal(dt.dev.core.set.amp_ua[0], 1200);
+  assert_int_equal(dt.dev.core.mode, NM_MODE_THERAPY); /* therapy resumes after a reset */
+  sim_run(&dt.hw, &dt.dev.core, 5000000);
+  assert_true(dt.hw.out.pulses > 0);
 }
 
 static void test_calendar_never_goes_back(void **state) {
   (void)state;
   blank();
   assert_int_equal(boot(), NM_OK);
-  sim_advance(&hw, 3ull * 86400ull * 1000000000ull); /* three days up */
+  sim_advance(&dt.hw, 3ull * 86400ull * 1000000000ull); /* three days up */
   assert_int_equal(exec2(NM_ROLE_CLINICIAN, NM_OP_MODE, NM_MODE_OFF), NM_OK); /* an event now */
-  uint32_t before = nm_dev_epoch_s(&dev);
+  uint32_t before = nm_dev_epoch_s(&dt.dev);
   assert_int_equal(boot(), NM_OK); /* the clock restarts from 0 */
-  assert_true(nm_dev_epoch_s(&dev) >= before);
+  assert_true(nm_dev_epoch_s(&dt.dev) >= before);
 }
 
 static void test_mri_survives_reboot(void **state) {
@@ -120,11 +92,11 @@ static void test_mri_survives_reboot(void **state) {
   assert_int_equal(exec2(NM_ROLE_CLINICIAN, NM_OP_MODE, NM_MODE_THERAPY), NM_OK);
   assert_int_equal(exec2(NM_ROLE_PATIENT, NM_OP_MODE, NM_MODE_MRI), NM_OK);
   assert_int_equal(boot(), NM_OK);
-  assert_int_equal(dev.core.mode, NM_MODE_MRI);
-  sim_run(&hw, &dev.core, 5000000);
-  assert_int_equal(hw.out.pulses, 0);
+  assert_int_equal(dt.dev.core.mode, NM_MODE_MRI);
+  sim_run(&dt.hw, &dt.dev.core, 5000000);
+  assert_int_equal(dt.hw.out.pulses, 0);
   assert_int_equal(exec2(NM_ROLE_PATIENT, NM_OP_MODE, NM_MODE_RESUME), NM_OK);
-  assert_int_equal(dev.core.mode, NM_MODE_THERAPY); /* what it was before the scan */
+  assert_int_equal(dt.dev.core.mode, NM_MODE_THERAPY); /* what it was before the scan */
 }
 
 static void test_keyring(void **state) {
@@ -132,9 +104,9 @@ static void test_keyring(void **state) {
   blank();
   assert_int_equal(boot(), NM_OK);
   uint8_t role, key[NM_SECRET_LEN];
-  assert_int_equal(nm_dev_key_lookup(&dev, dev.id.clin_id, &role, key), NM_OK);
+  assert_int_equal(nm_dev_key_lookup(&dt.dev, dt.dev.id.clin_id, &role, key), NM_OK);
   assert_int_equal(role, NM_ROLE_CLINICIAN);
-  assert_memory_equal(key, dev.id.clin_key, NM_SECRET_LEN);
+  assert_memory_equal(key, dt.dev.id.clin_key, NM_SECRET_LEN);
   uint8_t req = NM_OP_PAIR, resp[NM_CMD_MAX];
   size_t rl;
   assert_int_equal(exec(NM_ROLE_PATIENT, &req, 1, resp, &rl), NM_EPERM);
@@ -143,64 +115,22 @@ static void test_keyring(void **state) {
     assert_int_equal(exec(NM_ROLE_CLINICIAN, &req, 1, resp, &rl), NM_OK);
     assert_int_equal(rl, 1 + 1 + NM_KEY_ID_LEN + NM_SECRET_LEN);
     memcpy(ids[i], resp + 2, NM_KEY_ID_LEN);
-    assert_int_equal(nm_dev_key_lookup(&dev, ids[i], &role, key), NM_OK);
+    assert_int_equal(nm_dev_key_lookup(&dt.dev, ids[i], &role, key), NM_OK);
     assert_int_equal(role, NM_ROLE_PATIENT);
     assert_memory_equal(key, resp + 2 + NM_KEY_ID_LEN, NM_SECRET_LEN);
   }
   assert_int_equal(exec(NM_ROLE_CLINICIAN, &req, 1, resp, &rl), NM_ENOSPC);
   assert_int_equal(boot(), NM_OK); /* pairings survive */
-  assert_int_equal(nm_dev_key_lookup(&dev, ids[2], &role, key), NM_OK);
+  assert_int_equal(nm_dev_key_lookup(&dt.dev, ids[2], &role, key), NM_OK);
   uint8_t rev[1 + NM_KEY_ID_LEN] = {NM_OP_REVOKE};
   memcpy(rev + 1, ids[2], NM_KEY_ID_LEN);
   assert_int_equal(exec(NM_ROLE_PATIENT, rev, sizeof rev, resp, &rl), NM_EPERM);
   assert_int_equal(exec(NM_ROLE_CLINICIAN, rev, sizeof rev, resp, &rl), NM_OK);
-  assert_int_equal(nm_dev_key_lookup(&dev, ids[2], &role, key), NM_ENOENT);
+  assert_int_equal(nm_dev_key_lookup(&dt.dev, ids[2], &role, key), NM_ENOENT);
   assert_int_equal(exec(NM_ROLE_CLINICIAN, rev, sizeof rev, resp, &rl), NM_ENOENT);
   assert_int_equal(boot(), NM_OK);
-  assert_int_equal(nm_dev_key_lookup(&dev, ids[2], &role, key), NM_ENOENT);
-  assert_int_equal(nm_dev_key_lookup(&dev, ids[3], &role, key), NM_OK);
-}
-
-typedef struct {
-  uint32_t seq;
-  nm_event_t ev; /* decoded with the firmware's own decoder */
-} ev_t;
-
-/* The whole log through HISTORY pages, each event decoded with nm_event_get. */
-static int read_history(ev_t *evs, int max) {
-  uint32_t from = 0;
-  int n = 0;
-  for (int guard = 0; guard < 1000; guard++) {
-    uint8_t req[6], resp[NM_CMD_MAX];
-    size_t rl;
-    nm_wr_t w;
-    nm_wr_init(&w, req, sizeof req);
-    nm_wr_u8(&w, NM_OP_HISTORY);
-    nm_wr_u32(&w, from);
-    nm_wr_u8(&w, 32);
-    assert_int_equal(exec(NM_ROLE_CLINICIAN, req, w.len, resp, &rl), NM_OK);
-    nm_rd_t r;
-    nm_rd_init(&r, resp + 1, rl - 1);
-    (void)nm_rd_u32(&r);
-    uint32_t next = nm_rd_u32(&r);
-    uint32_t cont = nm_rd_u32(&r);
-    uint8_t k = nm_rd_u8(&r);
-    for (uint8_t i = 0; i < k; i++) {
-      uint32_t seq = nm_rd_u32(&r);
-      uint8_t len = nm_rd_u8(&r);
-      nm_rd_t p;
-      nm_rd_init(&p, r.buf + r.pos, len);
-      r.pos += len;
-      if (n == max) continue;
-      evs[n].seq = seq;
-      assert_int_equal(nm_event_get(&p, &evs[n].ev), NM_OK);
-      n++;
-    }
-    assert_int_equal(nm_rd_done(&r), NM_OK);
-    if (cont == next) break;
-    from = cont;
-  }
-  return n;
+  assert_int_equal(nm_dev_key_lookup(&dt.dev, ids[2], &role, key), NM_ENOENT);
+  assert_int_equal(nm_dev_key_lookup(&dt.dev, ids[3], &role, key), NM_OK);
 }
 
 static void test_history(void **state) {
@@ -214,15 +144,15 @@ static void test_history(void **state) {
   assert_int_equal(program(&bad), NM_EREFUSED);
   assert_int_equal(exec2(NM_ROLE_CLINICIAN, NM_OP_MODE, NM_MODE_OFF), NM_OK);
   assert_int_equal(exec2(NM_ROLE_PATIENT, NM_OP_MODE, NM_MODE_SURGERY), NM_OK);
-  static ev_t evs[64];
-  int n = read_history(evs, 64);
+  static dt_ev_t evs[64];
+  int n = dt_history(0, 0, 0, evs, 64);
   /* Activation (leaving shelf mode) checks the lead. */
   uint8_t want[] = {NM_EV_PROVISION, NM_EV_BOOT, NM_EV_PROGRAM, NM_EV_REFUSED, NM_EV_MODE, NM_EV_IMPEDANCE, NM_EV_MODE};
   assert_int_equal(n, (int)sizeof want);
   for (int i = 0; i < n; i++) {
     assert_int_equal(evs[i].ev.type, want[i]);
     if (i) assert_int_equal(evs[i].seq, evs[i - 1].seq + 1);
-    assert_true(evs[i].ev.t_s >= factory.epoch_s);
+    assert_true(evs[i].ev.t_s >= dt.factory.epoch_s);
   }
   /* The refusal names the op, the status and the Shannon reason. */
   assert_int_equal(evs[3].ev.u.refused.op, NM_OP_PROGRAM_ALL);
@@ -256,9 +186,9 @@ static void test_other_lead_refused(void **state) {
   nm_prog_t p = snm_prog(1000);
   nm_wr_init(&w, req, sizeof req);
   nm_wire_put_program_all(&w, &lead, &load, 1, 1, &p);
-  nm_settings_t before = dev.core.set;
+  nm_settings_t before = dt.dev.core.set;
   assert_int_equal(exec(NM_ROLE_CLINICIAN, req, w.len, resp, &rl), NM_EREFUSED);
-  assert_memory_equal(&before, &dev.core.set, sizeof before);
+  assert_memory_equal(&before, &dt.dev.core.set, sizeof before);
   nm_rd_t r;
   nm_rd_init(&r, resp + 1, rl - 1);
   assert_int_equal(nm_rd_u8(&r), 0xFF);
@@ -273,15 +203,15 @@ static void test_flash_failure_is_not_acknowledged(void **state) {
   assert_int_equal(boot(), NM_OK);
   nm_prog_t p = snm_prog(1000);
   assert_int_equal(program(&p), NM_OK);
-  sim_nvm_cut_after(&hw, 0); /* the very next flash write fails */
+  sim_nvm_cut_after(&dt.hw, 0); /* the very next flash write fails */
   uint8_t step[3] = {NM_OP_AMP_STEP, 0, 1}, resp[NM_CMD_MAX];
   size_t rl;
   assert_int_equal(exec(NM_ROLE_PATIENT, step, 3, resp, &rl), NM_EIO);
   assert_int_equal(rl, 1);
-  assert_int_equal(dev.core.set.amp_ua[0], 1000); /* not stored, so not done */
-  sim_nvm_power_restore(&hw);
+  assert_int_equal(dt.dev.core.set.amp_ua[0], 1000); /* not stored, so not done */
+  sim_nvm_power_restore(&dt.hw);
   assert_int_equal(boot(), NM_OK);
-  assert_int_equal(dev.core.set.amp_ua[0], 1000);
+  assert_int_equal(dt.dev.core.set.amp_ua[0], 1000);
 }
 
 static void test_power_cut_at_every_step_of_programming(void **state) {
@@ -303,12 +233,12 @@ static void test_power_cut_at_every_step_of_programming(void **state) {
       size_t rl;
       (void)exec(NM_ROLE_CLINICIAN, a, 6, resp, &rl);
     }
-    sim_nvm_cut_after(&hw, k);
+    sim_nvm_cut_after(&dt.hw, k);
     int st = program(&p2);
-    int was_cut = hw.nvm.cut;
-    sim_nvm_power_restore(&hw);
+    int was_cut = dt.hw.nvm.cut;
+    sim_nvm_power_restore(&dt.hw);
     assert_int_equal(boot(), NM_OK);
-    const nm_prog_t *now = &dev.core.set.prog[0];
+    const nm_prog_t *now = &dt.dev.core.set.prog[0];
     int is_old = memcmp(now, &p1, sizeof p1) == 0, is_new = memcmp(now, &p2, sizeof p2) == 0;
     if (!(is_old || is_new)) fail_msg("cut after %lld operations: settings are neither old nor new", (long long)k);
     if (st == NM_OK) assert_true(is_new); /* acknowledged means stored */

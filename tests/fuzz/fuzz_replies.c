@@ -8,7 +8,8 @@
  * (abort on violation):
  * - decoders never read past the bytes and keep their counts within their arrays;
  * - a status that decodes encodes again (nm_wire_put_status) to one that decodes the same;
- * - every JSON the host writes of a reply (status, identity, events) is valid JSON, and
+ * - every JSON the host writes of a reply (status, events, the read-out of an identity or
+ *   an interrogation) is valid JSON, and
  *   every event text is one NUL-terminated line;
  * - the JSON history the host writes of a page (as 'programmer history --json') reads back
  *   with hist_from_json whenever every event is one the device writes, and the events the
@@ -56,7 +57,7 @@ static js_val *written_json(json_fn fn, const void *arg, int as_object) {
 static void check_json(json_fn fn, const void *arg, int as_object) { js_free(written_json(fn, arg, as_object)); }
 
 static void j_status(js_w *w, const void *a) { di_json_status(w, a); }
-static void j_identity(js_w *w, const void *a) { di_json_identity(w, a); }
+static void j_readout(js_w *w, const void *a) { ro_json_readout(w, a); }
 static void j_event(js_w *w, const void *a) { di_json_event(w, a); }
 
 static void check_event(const di_event_t *e) {
@@ -199,7 +200,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       di_identity_t id;
       if (di_identity(p, n, &id) != 0) break;
       CHECK(memchr(id.serial, '\0', sizeof id.serial) != NULL, "identity: serial not terminated");
-      check_json(j_identity, &id, 1);
+      static di_interrogation_t none;
+      static ro_readout_t ro;
+      di_readout(&id, &none, &ro);
+      check_json(j_readout, &ro, 1);
       break;
     }
     case 2: {
@@ -207,6 +211,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       if (di_interrogation(p, n, &in) != 0) break;
       CHECK(in.sum.status.n_prog <= NM_MAX_PROGRAMS && in.sum.n_contacts <= NM_MAX_CONTACTS, "interrogation counts");
       check_json(j_status, &in.sum.status, 1);
+      static di_identity_t id;
+      static ro_readout_t ro;
+      di_readout(&id, &in, &ro);
+      check_json(j_readout, &ro, 1);
       break;
     }
     case 3: {

@@ -54,15 +54,15 @@ sources_for() {
   case $1 in
     fuzz_frame) echo "firmware/core/*.c firmware/crypto/*.c firmware/proto/*.c" ;;
     fuzz_json) echo "host/json/json.c" ;;
+    fuzz_readout) echo "host/json/json.c host/readout/readout.c" ;;
     fuzz_therapy) echo "host/json/json.c host/lib/therapy_file.c firmware/core/*.c" ;;
     # The whole device on simulated hardware: every firmware source and the sim port.
     fuzz_dev) echo "firmware/*/*.c ports/sim/*.c ?ports/limiter/*.c" ;;
     fuzz_csv) echo "host/clinic/clinic_csv.c" ;;
     fuzz_keyfile) echo "host/lib/keyfile.c host/json/json.c firmware/crypto/util.c" ;;
     fuzz_simstate) echo "host/lib/simstate.c host/json/json.c firmware/core/lead.c" ;;
-    fuzz_history) echo "host/cli/cmd_plot_history.c host/lib/history.c host/lib/devinfo.c host/lib/devlink.c host/lib/fmt.c host/json/json.c firmware/core/*.c" ;;
-    fuzz_interro) echo "host/clinic/clinic_interro.c host/json/json.c" ;;
-    fuzz_replies) echo "host/lib/devinfo.c host/lib/history.c host/lib/devlink.c host/lib/fmt.c host/json/json.c firmware/core/*.c" ;;
+    fuzz_history) echo "host/cli/cmd_plot_history.c host/lib/history.c host/lib/devinfo.c host/lib/devlink.c host/lib/fmt.c host/readout/readout.c host/json/json.c firmware/core/*.c" ;;
+    fuzz_replies) echo "host/lib/devinfo.c host/lib/history.c host/lib/devlink.c host/lib/fmt.c host/readout/readout.c host/json/json.c firmware/core/*.c" ;;
     *) echo "" ;;
   esac
 }
@@ -70,16 +70,17 @@ includes_for() {
   case $1 in
     fuzz_json) echo "-I$SRC/host/json" ;;
     fuzz_dev) echo "-I$SRC/firmware/include -I$SRC/ports/sim -I$SRC/ports/limiter" ;;
-    fuzz_csv | fuzz_interro) echo "-I$SRC/host/clinic -I$SRC/host/json" ;;
+    fuzz_csv) echo "-I$SRC/host/clinic -I$SRC/host/common -I$SRC/host/json -I$SRC/host/readout -I$SRC/firmware/include" ;;
+    fuzz_readout) echo "-I$SRC/host/json -I$SRC/host/readout" ;;
     fuzz_frame) echo "-I$SRC/firmware/include -I$SRC/firmware/proto" ;;
-    fuzz_history) echo "-I$SRC/host/cli -I$SRC/host/json -I$SRC/host/lib -I$SRC/firmware/include" ;;
-    *) echo "-I$SRC/host/json -I$SRC/host/lib -I$SRC/firmware/include" ;;
+    fuzz_history) echo "-I$SRC/host/cli -I$SRC/host/common -I$SRC/host/json -I$SRC/host/lib -I$SRC/host/readout -I$SRC/firmware/include" ;;
+    *) echo "-I$SRC/host/common -I$SRC/host/json -I$SRC/host/lib -I$SRC/host/readout -I$SRC/firmware/include" ;;
   esac
 }
 # Longest input libFuzzer makes (the JSON documents need room).
 max_len_for() {
   case $1 in
-    fuzz_history | fuzz_interro | fuzz_simstate | fuzz_keyfile | fuzz_json | fuzz_therapy) echo 8192 ;;
+    fuzz_history | fuzz_readout | fuzz_simstate | fuzz_keyfile | fuzz_json | fuzz_therapy) echo 8192 ;;
     fuzz_csv) echo 4096 ;;
     *) echo 2048 ;;
   esac

@@ -1,0 +1,409 @@
+/* clinic_dbcheck.c: is the database file sound before nmod reads or writes it?
+ *
+ * Three levels, by cost (docs/CLINIC.md "A damaged database"):
+ *   - every open: the file header (magic, page size, the file holds every page the header
+ *     counts), whether the last session closed cleanly (no hot rollback journal, no WAL that
+ *     no live connection owns), and the schema, compared with what the migrations build;
+ *   - every open for a command that writes: PRAGMA quick_check of each small table, and for
+ *     the tables that grow with patients x days (diary, path_step, patient) a probe of the
+ *     first and last entry of the table and each index, which reads and checks every page on
+ *     the two outer paths of each b-tree;
+ *   - when the last session did not close cleanly, and on `clinic check-db`: PRAGMA
+ *     quick_check of the whole file (seconds on a large file), foreign keys, and the
+ *     registered consistency checks (clinic_db_checks[]).
+ * A damaged file gets one line naming the file and what is wrong, exit 1, and no write.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "clinic_int.h"
+
+/* ---- the file, before SQLite opens it ------------------------------------------------ */
+
+static uint32_t be32(const unsigned char *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* 1 when another process holds a lock that conflicts with a write lock on bytes
+ * [off, off+len) of path (SQLite's unix locking uses POSIX advisory locks). */
+static int locked_by_other(const char *path, off_t off, off_t len) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  struct flock fl;
+  memset(&fl, 0, sizeof fl);
+  fl.l_type = F_WRLCK;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = off;
+  fl.l_len = len;
+  int busy = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+  close(fd);
+  return busy;
+}
+
+static off_t file_size(const char *path) {
+  struct stat sb;
+  return stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? sb.st_size : -1;
+}
+
+/* SQLite's unix VFS: a connection in WAL mode holds a shared lock on byte 128 of the -shm file
+ * (the "DMS" slot after the 8 WAL locks at 120) while it is open; a rollback-journal writer
+ * holds the RESERVED byte at 0x40000001 of the database file. */
+#define SHM_DMS_BYTE 128
+#define DB_RESERVED_BYTE 0x40000001
+
+int clinic_db_precheck(const char *path, int *unclean, char *why, size_t cap) {
+  *unclean = 0;
+  why[0] = '\0';
+  off_t size = file_size(path);
+  if (size <= 0) return CL_OK; /* new or empty: SQLite creates it */
+  struct stat sb;
+  if (stat(path, &sb) == 0 && (sb.st_mode & 077))
+    fprintf(stderr, "nmod clinic: warning: database %s holds patient data and is readable by others (mode %04o): chmod 600 it\n",
+            path, (unsigned)(sb.st_mode & 07777));
+  char side[4200];
+  snprintf(side, sizeof side, "%s-journal", path);
+  off_t jsize = file_size(side);
+  int hot_journal = jsize > 0 && !locked_by_other(path, DB_RESERVED_BYTE, 1);
+  snprintf(side, sizeof side, "%s-wal", path);
+  off_t wsize = file_size(side);
+  snprintf(side, sizeof side, "%s-shm", path);
+  int wal_left = wsize > 0 && !locked_by_other(side, SHM_DMS_BYTE, 1);
+  int live_wal = wsize > 0 && !wal_left;
+  if (hot_journal || wal_left) {
+    *unclean = 1;
+    snprintf(why, cap, "%s", hot_journal ? "a rollback journal" : "a write-ahead log");
+  }
+  FILE *f = fopen(path, "rb");
+  if (!f) return clinic_fail(CL_IO, "cannot read database %s: %s", path, strerror(errno));
+  unsigned char h[100];
+  size_t n = fread(h, 1, sizeof h, f);
+  fclose(f);
+  if (n < sizeof h || memcmp(h, "SQLite format 3", 16) != 0)
+    return clinic_fail(CL_IO, "database %s is damaged or not an SQLite file: its header is not an SQLite header; not opened",
+                       path);
+  uint32_t page = (uint32_t)h[16] << 8 | h[17];
+  if (page == 1) page = 65536;
+  if (page < 512 || (page & (page - 1)) != 0)
+    return clinic_fail(CL_IO, "database %s is damaged: its header gives page size %u; not opened", path, page);
+  /* Recovery (hot journal, WAL) may still change the size; only a clean file must match. */
+  if (*unclean || live_wal) return CL_OK;
+  if (size % page != 0)
+    return clinic_fail(CL_IO, "database %s is damaged: %lld bytes is not a whole number of %u-byte pages (truncated?); not opened",
+                       path, (long long)size, page);
+  uint32_t counted = be32(h + 28);
+  /* The header's page count is valid when its version-valid-for number matches the change
+   * counter (SQLite file format, section 1.3.7). */
+  if (be32(h + 92) == be32(h + 24) && (off_t)counted * page > size)
+    return clinic_fail(CL_IO, "database %s is damaged: its header counts %u pages but the file holds %lld (truncated?); not opened",
+                       path, counted, (long long)(size / page));
+  return CL_OK;
+}
+
+/* ---- the mark of a damaged file ------------------------------------------------------ */
+
+/* SQLite rolls a hot journal back on the first read and deletes it, so the evidence that a
+ * session died mid-write is gone by the next open. When the full check then finds damage,
+ * PATH.damaged records it, and every later open refuses the file until check-db passes. */
+static void mark_path(const char *db, char *out, size_t cap) { snprintf(out, cap, "%s.damaged", db); }
+
+int clinic_db_marked(const char *path) {
+  char m[4200];
+  mark_path(path, m, sizeof m);
+  if (access(m, F_OK) != 0) return CL_OK;
+  return clinic_fail(CL_IO, "database %s was found damaged by an earlier check (%s): restore it from a backup, then run nmod clinic check-db",
+                     path, m);
+}
+
+void clinic_db_mark(const char *path, int damaged) {
+  char m[4200];
+  mark_path(path, m, sizeof m);
+  if (!damaged) {
+    unlink(m);
+    return;
+  }
+  FILE *f = fopen(m, "w");
+  if (f) {
+    fputs("nmod clinic: this database failed PRAGMA quick_check; see docs/CLINIC.md (A damaged database)\n", f);
+    fclose(f);
+  }
+}
+
+/* ---- the schema ---------------------------------------------------------------------- */
+
+#define SCHEMA_SQL "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master ORDER BY name"
+
+int clinic_db_schema_diff(sqlite3 *db, int version, char *msg, size_t cap) {
+  sqlite3 *ref = NULL;
+  int rc = CL_OK;
+  snprintf(msg, cap, "ok (version %d)", version);
+  if (sqlite3_open_v2(":memory:", &ref, SQLITE_OPEN_READWRITE | SQLITE_OPEN_MEMORY, NULL) != SQLITE_OK) {
+    sqlite3_close(ref);
+    snprintf(msg, cap, "out of memory");
+    return CL_IO;
+  }
+  if ((rc = clinic_db_migrate(ref, version)) != CL_OK) {
+    sqlite3_close(ref);
+    snprintf(msg, cap, "cannot build schema version %d", version);
+    return rc;
+  }
+  sqlite3_stmt *a = NULL, *b = NULL;
+  if (sqlite3_prepare_v2(db, SCHEMA_SQL, -1, &a, NULL) != SQLITE_OK || sqlite3_prepare_v2(ref, SCHEMA_SQL, -1, &b, NULL) != SQLITE_OK) {
+    snprintf(msg, cap, "cannot read the schema (%s)", sqlite3_errmsg(db));
+    rc = CL_IO;
+  }
+  while (!rc) {
+    int ra = sqlite3_step(a), rb = sqlite3_step(b);
+    if (ra == SQLITE_DONE && rb == SQLITE_DONE) break;
+    rc = CL_IO;
+    if (ra != SQLITE_ROW && ra != SQLITE_DONE) {
+      snprintf(msg, cap, "its schema cannot be read (%s)", sqlite3_errmsg(db));
+      break;
+    }
+    if (rb != SQLITE_ROW && rb != SQLITE_DONE) {
+      snprintf(msg, cap, "the reference schema cannot be built (%s)", sqlite3_errmsg(ref));
+      break;
+    }
+    const char *na = ra == SQLITE_ROW ? (const char *)sqlite3_column_text(a, 1) : NULL;
+    const char *nb = rb == SQLITE_ROW ? (const char *)sqlite3_column_text(b, 1) : NULL;
+    if (!na || (nb && strcmp(na, nb) > 0)) {
+      snprintf(msg, cap, "%s %s of schema version %d is missing", (const char *)sqlite3_column_text(b, 0), nb, version);
+      break;
+    }
+    if (!nb || strcmp(na, nb) < 0) {
+      snprintf(msg, cap, "%s %s is not part of schema version %d (changed by another program?)", (const char *)sqlite3_column_text(a, 0),
+               na, version);
+      break;
+    }
+    rc = CL_OK;
+    for (int i = 0; i < 4 && !rc; i++)
+      if (strcmp((const char *)sqlite3_column_text(a, i), (const char *)sqlite3_column_text(b, i)) != 0) {
+        snprintf(msg, cap, "%s %s differs from schema version %d (changed by another program?)", (const char *)sqlite3_column_text(b, 0),
+                 nb, version);
+        rc = CL_IO;
+      }
+  }
+  sqlite3_finalize(a);
+  sqlite3_finalize(b);
+  sqlite3_close(ref);
+  return rc;
+}
+
+int clinic_db_schema_check(sqlite3 *db, int version) {
+  char msg[300];
+  if (clinic_db_schema_diff(db, version, msg, sizeof msg) == CL_OK) return CL_OK;
+  return clinic_fail(CL_IO, "database %s is damaged: %s; not changed", sqlite3_db_filename(db, "main"), msg);
+}
+
+/* ---- b-tree checks ------------------------------------------------------------------- */
+
+/* Run a check pragma; the first problem (or "ok") into msg. Returns 0 ok, 1 problems found
+ * (*problems counted), -1 the check itself failed (SQLite message in msg). */
+static int run_check(sqlite3 *db, const char *sql, FILE *all, char *msg, size_t cap, int *problems) {
+  sqlite3_stmt *st = NULL;
+  *problems = 0;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+    snprintf(msg, cap, "%s", sqlite3_errmsg(db));
+    return -1;
+  }
+  int rc;
+  snprintf(msg, cap, "ok");
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *line = (const char *)sqlite3_column_text(st, 0);
+    if (!line || strcmp(line, "ok") == 0) continue;
+    if (++*problems == 1) snprintf(msg, cap, "%s", line);
+    if (all) fprintf(all, "  %s\n", line);
+  }
+  if (rc != SQLITE_DONE) {
+    snprintf(msg, cap, "%s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return -1;
+  }
+  sqlite3_finalize(st);
+  return *problems ? 1 : 0;
+}
+
+/* Tables that grow with patients x days or steps: at 100k patients quick_check of these costs
+ * 0.13 s (patient, path_step) to 10 s (diary). They get an end probe instead (eval_cache: the
+ * evaluation sums, one row per patient, when the schema has them). */
+static const char *const big_tables[] = {"diary", "path_step", "patient", "eval_cache", NULL};
+
+/* Step a query to its end; 0, or -1 with SQLite's message (damage is found on the way). */
+static int probe_sql(sqlite3 *db, const char *sql, char *msg, size_t cap) {
+  sqlite3_stmt *st = NULL;
+  int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+  while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) rc = SQLITE_OK;
+  sqlite3_finalize(st);
+  if (rc == SQLITE_DONE) return 0;
+  snprintf(msg, cap, "%s", sqlite3_errmsg(db));
+  return -1;
+}
+
+/* The first and the last entry of table t and of each of its indexes: every page on the two
+ * outer paths of each b-tree (root, interior, first and last leaf) is read and checked by
+ * SQLite; a few pages per b-tree whatever its size. */
+static int probe_table(sqlite3 *db, const char *t, char *msg, size_t cap) {
+  char sql[512], order[256] = "", q[160];
+  snprintf(q, sizeof q, "SELECT name, pk FROM pragma_table_info('%s') WHERE pk > 0 ORDER BY pk", t);
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
+    sqlite3_finalize(st);
+    snprintf(msg, cap, "%s", sqlite3_errmsg(db));
+    return -1;
+  }
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    size_t n = strlen(order);
+    snprintf(order + n, sizeof order - n, "%s\"%s\" DESC", n ? ", " : "", (const char *)sqlite3_column_text(st, 0));
+  }
+  sqlite3_finalize(st);
+  if (!order[0]) snprintf(order, sizeof order, "rowid DESC");
+  snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" LIMIT 1; ", t);
+  if (probe_sql(db, sql, msg, cap)) return -1;
+  snprintf(sql, sizeof sql, "SELECT * FROM \"%s\" ORDER BY %s LIMIT 1", t, order);
+  if (probe_sql(db, sql, msg, cap)) return -1;
+  snprintf(q, sizeof q,
+           "SELECT il.name, (SELECT name FROM pragma_index_info(il.name) WHERE seqno = 0) FROM pragma_index_list('%s') il", t);
+  if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
+    sqlite3_finalize(st);
+    snprintf(msg, cap, "%s", sqlite3_errmsg(db));
+    return -1;
+  }
+  int rc = 0;
+  while (!rc && sqlite3_step(st) == SQLITE_ROW) {
+    const char *idx = (const char *)sqlite3_column_text(st, 0), *col = (const char *)sqlite3_column_text(st, 1);
+    if (!idx || !col) continue;
+    for (int dir = 0; dir < 2 && !rc; dir++) {
+      snprintf(sql, sizeof sql, "SELECT \"%s\" FROM \"%s\" INDEXED BY \"%s\" ORDER BY \"%s\" %s LIMIT 1", col, t, idx, col,
+               dir ? "DESC" : "ASC");
+      rc = probe_sql(db, sql, msg, cap);
+    }
+  }
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int clinic_db_quick_tables(sqlite3 *db) {
+  const char *file = sqlite3_db_filename(db, "main");
+  sqlite3_stmt *st = clinic_prep(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+  if (!st) return CL_IO;
+  int rc = CL_OK, r;
+  while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+    const char *t = (const char *)sqlite3_column_text(st, 0);
+    int big = 0;
+    for (int i = 0; big_tables[i]; i++) big |= strcmp(t, big_tables[i]) == 0;
+    char sql[160], msg[300];
+    int problems, bad;
+    if (big) {
+      bad = probe_table(db, t, msg, sizeof msg);
+    } else {
+      snprintf(sql, sizeof sql, "PRAGMA quick_check(\"%s\")", t);
+      bad = run_check(db, sql, NULL, msg, sizeof msg, &problems);
+    }
+    if (bad) rc = clinic_fail(CL_IO, "database %s is damaged (table %s: %s); not changed: see nmod clinic check-db", file, t, msg);
+  }
+  if (!rc && r != SQLITE_DONE)
+    rc = clinic_fail(CL_IO, "database %s is damaged (%s); not changed: see nmod clinic check-db", file, sqlite3_errmsg(db));
+  sqlite3_finalize(st);
+  return rc;
+}
+
+int clinic_db_quick_all(sqlite3 *db, const char *left_behind) {
+  char msg[300];
+  int problems;
+  const char *file = sqlite3_db_filename(db, "main");
+  int r = run_check(db, "PRAGMA quick_check", NULL, msg, sizeof msg, &problems);
+  if (r != 0)
+    return clinic_fail(CL_IO, "database %s was not closed cleanly (%s was left behind) and is damaged (PRAGMA quick_check: %s); "
+                              "not changed: restore it from a backup",
+                       file, left_behind, msg);
+  fprintf(stderr, "nmod clinic: database %s was not closed cleanly (%s was left behind): checked, ok\n", file, left_behind);
+  return CL_OK;
+}
+
+/* ---- consistency checks beyond SQLite's: other modules add theirs here --------------- */
+
+/* Every stored read-out must still decode with the read-out codec. */
+static int check_readouts(sqlite3 *db, char *msg, size_t cap) {
+  sqlite3_stmt *st = clinic_prep(db, "SELECT id, doc FROM interrogation ORDER BY id");
+  if (!st) return -1;
+  int rc, bad = 0;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (clinic_readout_stored_ok((const char *)sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1)) != 0 &&
+        bad++ == 0)
+      snprintf(msg, cap, "read-out %lld no longer decodes", (long long)sqlite3_column_int64(st, 0));
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    snprintf(msg, cap, "%s", sqlite3_errmsg(db));
+    return -1;
+  }
+  return bad ? 1 : 0;
+}
+
+const clinic_db_check clinic_db_checks[] = {
+    {"read-outs", check_readouts},
+    {NULL, NULL},
+};
+
+int clinic_cmd_checkdb(clinic_ctx *c, clinic_args *a) {
+  int full = clinic_opt_flag(a, "full");
+  int rc = clinic_args_done(a, "check-db");
+  if (rc) return rc;
+  if (a->npos != 1) return clinic_fail(CL_USAGE, "usage: nmod clinic check-db [--full]");
+  struct {
+    const char *name;
+    int result; /* 0 ok, 1 problems, -1 could not run */
+    char msg[300];
+  } res[16];
+  int n = 0, bad = 0, problems;
+  res[n].name = "schema";
+  res[n].result = clinic_db_schema_diff(c->db, clinic_db_version(c->db), res[n].msg, sizeof res[n].msg) == CL_OK ? 0 : 1;
+  n++;
+  res[n].name = full ? "integrity_check" : "quick_check";
+  res[n].result = run_check(c->db, full ? "PRAGMA integrity_check" : "PRAGMA quick_check", c->json ? NULL : stdout,
+                            res[n].msg, sizeof res[n].msg, &problems);
+  n++;
+  res[n].name = "foreign_keys";
+  res[n].result = run_check(c->db, "PRAGMA foreign_key_check", NULL, res[n].msg, sizeof res[n].msg, &problems);
+  if (res[n].result == 0) {
+    snprintf(res[n].msg, sizeof res[n].msg, "ok");
+  } else if (res[n].result > 0) {
+    snprintf(res[n].msg, sizeof res[n].msg, "%d row(s) point at rows that do not exist", problems);
+  }
+  n++;
+  for (int i = 0; clinic_db_checks[i].name && n < 16; i++, n++) {
+    res[n].name = clinic_db_checks[i].name;
+    snprintf(res[n].msg, sizeof res[n].msg, "ok");
+    res[n].result = clinic_db_checks[i].fn(c->db, res[n].msg, sizeof res[n].msg);
+  }
+  for (int i = 0; i < n; i++) bad |= res[i].result != 0;
+  if (c->json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "db");
+    jw_str(&w, c->db_path);
+    jw_key(&w, "ok");
+    jw_bool(&w, !bad);
+    jw_key(&w, "checks");
+    jw_obj(&w);
+    for (int i = 0; i < n; i++) {
+      jw_key(&w, res[i].name);
+      jw_str(&w, res[i].msg);
+    }
+    jw_obj_end(&w);
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    for (int i = 0; i < n; i++) printf("%-16s %s\n", res[i].name, res[i].msg);
+  }
+  clinic_db_mark(c->db_path, bad);
+  if (bad)
+    return clinic_fail(CL_IO, "database %s is damaged: restore it from a backup (it was not changed)", c->db_path);
+  if (!c->json) printf("database %s: ok\n", c->db_path);
+  return CL_OK;
+}
