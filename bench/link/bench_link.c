@@ -1,7 +1,7 @@
 /* bench_link.c: the secure link.
  * 1. Bytes on the air for a programmer's interrogate, program, and read-out of 10,000
  *    history events: the real device layer and protocol in this process (deterministic),
- *    every frame counted, then sized for BLE and MICS packets with host/lib/link.c.
+ *    every frame counted, then sized for BLE and MICS packets with host/lib/link.c (rig.h).
  * 2. Round-trip times of 1,000 remote commands against a real `nmod sim` on loopback.
  * Usage: bench_link NMOD SRC. Prints a Markdown section. */
 #define _GNU_SOURCE
@@ -14,75 +14,8 @@
 #include <unistd.h>
 
 #include "client.h"
-#include "link.h"
-#include "nmod/dev.h"
-#include "nmod/records.h"
-#include "sim.h"
+#include "rig.h"
 #include "therapy_file.h"
-
-#define PAGES 136u
-#define PAGE 4096u
-
-static uint8_t flash[PAGES * PAGE];
-static sim_hw_t hw;
-static nm_dev_t dev;
-static nm_proto_dev_t pdev;
-static nm_sess_t sess;
-static nm_cli_t cli;
-static uint8_t work[2 * NM_CMD_MAX];
-
-typedef struct {
-  uint64_t frames, bytes, ble, mics;
-} tally_t;
-
-static void count(tally_t *t, size_t len) {
-  t->frames++;
-  t->bytes += len;
-  t->ble += link_air_bytes(link_model(LINK_BLE), len);
-  t->mics += link_air_bytes(link_model(LINK_MICS), len);
-}
-
-static int lookup(void *ctx, const uint8_t id[8], uint8_t *role, uint8_t key[32]) {
-  return nm_dev_key_lookup(ctx, id, role, key);
-}
-
-/* One frame client -> device -> client, counted. */
-static void exchange(tally_t *t, const uint8_t *frame, size_t len, uint8_t *reply, size_t *rlen) {
-  count(t, len);
-  int rc = nm_dev_radio_rx(&dev, &sess, frame, len, hw.now_ns / 1000u, work, reply, NM_FRAME_MAX, rlen);
-  if (rc < 0 || *rlen == 0) {
-    fprintf(stderr, "bench_link: the device rejected a frame (%d)\n", rc);
-    exit(1);
-  }
-  count(t, *rlen);
-}
-
-static void handshake(tally_t *t) {
-  uint8_t a[NM_FRAME_MAX], b[NM_FRAME_MAX], nonce[16] = {1, 2, 3};
-  size_t al, bl;
-  nm_sess_init(&sess, &pdev, hw.now_ns / 1000u);
-  nm_cli_init(&cli, NM_ROLE_CLINICIAN, dev.id.clin_id, dev.id.clin_key, nonce);
-  nm_cli_hello(&cli, a, sizeof a, &al);
-  exchange(t, a, al, b, &bl);
-  nm_cli_on_challenge(&cli, b, bl, NULL, a, sizeof a, &al);
-  exchange(t, a, al, b, &bl);
-  if (nm_cli_on_auth_ok(&cli, b, bl) != NM_OK) {
-    fprintf(stderr, "bench_link: handshake failed\n");
-    exit(1);
-  }
-}
-
-static size_t request(tally_t *t, const uint8_t *req, size_t len, uint8_t *resp) {
-  uint8_t a[NM_FRAME_MAX], b[NM_FRAME_MAX];
-  size_t al, bl, rl = 0;
-  nm_cli_seal(&cli, req, len, a, sizeof a, &al);
-  exchange(t, a, al, b, &bl);
-  if (nm_cli_open(&cli, b, bl, resp, NM_CMD_MAX, &rl) != NM_OK) {
-    fprintf(stderr, "bench_link: bad response\n");
-    exit(1);
-  }
-  return rl;
-}
 
 static void row(const char *what, const tally_t *t) {
   const link_model_t *ble = link_model(LINK_BLE), *mics = link_model(LINK_MICS);
@@ -114,14 +47,9 @@ int main(int argc, char **argv) {
   }
   const char *nmod = argv[1], *src = argv[2];
   /* ---- 1. bytes on the air, in process ---- */
-  memset(flash, 0xFF, sizeof flash);
   nm_lead_t lead = *nm_lead_catalog(NM_LEAD_SNM_TINED_4);
-  sim_init(&hw, &lead, 525, 12000, NULL, 0, 0);
-  sim_attach_nvm(&hw, flash, PAGE, PAGES);
-  sim_seed_rng(&hw, 7);
   nm_factory_t f = {NM_KIND_INS, NM_THERAPY_SNM, lead, 1780000000u, NM_CELL_PRIMARY};
-  if (nm_dev_boot(&dev, sim_port(&hw), &f) != NM_OK) return 1;
-  nm_pdev_init(&pdev, sim_port(&hw), (const uint8_t *)dev.id.serial, lookup, &dev);
+  rig_boot(&f, 525);
   uint8_t resp[NM_CMD_MAX];
   static tf_therapy_t t;
   char path[600], err[256];
@@ -139,36 +67,36 @@ int main(int argc, char **argv) {
   printf("| programmer command | frames | frame bytes | BLE air bytes | BLE time | MICS air bytes | MICS time |\n");
   printf("|---|---:|---:|---:|---:|---:|---:|\n");
   tally_t ti = {0};
-  handshake(&ti);
+  rig_handshake(&ti);
   uint8_t op = NM_OP_IDENTITY;
-  request(&ti, &op, 1, resp);
+  rig_request(&ti, &op, 1, resp);
   op = NM_OP_INTERROGATE;
-  request(&ti, &op, 1, resp);
-  nm_sess_close(&sess);
+  rig_request(&ti, &op, 1, resp);
+  rig_close();
   row("interrogate (identity + interrogation)", &ti);
 
   tally_t tp = {0};
-  handshake(&tp);
+  rig_handshake(&tp);
   op = NM_OP_IDENTITY;
-  request(&tp, &op, 1, resp);
+  rig_request(&tp, &op, 1, resp);
   op = NM_OP_STATUS;
-  request(&tp, &op, 1, resp);
+  rig_request(&tp, &op, 1, resp);
   uint8_t req[NM_CMD_MAX];
   nm_wr_t w;
   nm_wr_init(&w, req, sizeof req);
   nm_wire_put_program_all(&w, &t.lead, &t.load, t.running_mask, t.n_prog, t.prog);
-  request(&tp, req, w.len, resp);
+  rig_request(&tp, req, w.len, resp);
   uint8_t mode[2] = {NM_OP_MODE, NM_MODE_OFF};
-  request(&tp, mode, 2, resp);
-  nm_sess_close(&sess);
+  rig_request(&tp, mode, 2, resp);
+  rig_close();
   row("program examples/snm-default.json", &tp);
 
   /* 10,000 events in the log, then a full read-out. */
-  uint32_t first_new = nm_log_next_seq(&dev.log);
+  uint32_t first_new = nm_log_next_seq(&rig_dev.log);
   for (int i = 0; i < 10000; i++) {
     nm_event_t e;
     memset(&e, 0, sizeof e);
-    e.t_s = nm_dev_epoch_s(&dev);
+    e.t_s = nm_dev_epoch_s(&rig_dev);
     e.type = NM_EV_AMP;
     e.u.amp.amp_ua = (uint32_t)i * 100u;
     e.u.amp.role = NM_ROLE_PATIENT;
@@ -176,17 +104,17 @@ int main(int argc, char **argv) {
     nm_wr_t ew;
     nm_wr_init(&ew, rec, sizeof rec);
     nm_event_put(&ew, &e);
-    if (nm_log_append(&dev.log, rec, ew.len, NULL) != NM_OK) return 1;
+    if (nm_log_append(&rig_dev.log, rec, ew.len, NULL) != NM_OK) return 1;
   }
   tally_t th = {0};
-  handshake(&th);
+  rig_handshake(&th);
   uint32_t from = first_new, got = 0;
   for (;;) {
     nm_wr_init(&w, req, sizeof req);
     nm_wr_u8(&w, NM_OP_HISTORY);
     nm_wr_u32(&w, from);
     nm_wr_u8(&w, NM_HISTORY_MAX_PER_CALL);
-    size_t rl = request(&th, req, w.len, resp);
+    size_t rl = rig_request(&th, req, w.len, resp);
     nm_rd_t r;
     nm_rd_init(&r, resp + 1, rl - 1);
     (void)nm_rd_u32(&r);
@@ -201,7 +129,7 @@ int main(int argc, char **argv) {
     }
     if (from == next) break;
   }
-  nm_sess_close(&sess);
+  rig_close();
   if (got != 10000) {
     fprintf(stderr, "bench_link: read %u events, not 10000\n", got);
     return 1;

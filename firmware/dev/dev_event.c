@@ -40,7 +40,14 @@ void dev_event(nm_dev_t *d, nm_event_t *e) {
 }
 
 void dev_evq_cut(nm_dev_t *d, uint8_t mark) {
-  if (mark < d->core.evq_n) d->core.evq_n = d->core.evq_stamped = mark;
+  /* The report that the memory fails (NM_EV_STORE) is about the memory, not the request:
+   * it is raised once, with its alert, so it stays. */
+  nm_core_t *c = &d->core;
+  uint8_t n = mark;
+  for (uint8_t i = mark; i < c->evq_n; i++) {
+    if (c->evq[i].type == NM_EV_STORE) c->evq[n++] = c->evq[i];
+  }
+  if (n < c->evq_n) c->evq_n = c->evq_stamped = n;
 }
 
 int dev_events_flush(nm_dev_t *d) {

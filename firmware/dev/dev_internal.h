@@ -76,7 +76,8 @@ void dev_event(nm_dev_t *d, nm_event_t *e);
 void dev_ev_init(nm_event_t *e, uint8_t type);
 /* Write queued events to the log, oldest first, while it works. NM_OK when none is left. */
 int dev_events_flush(nm_dev_t *d);
-/* Where the queue stands, and dropping what came after (a raising request undone). */
+/* Where the queue stands, and dropping what came after (a raising request undone), all
+ * but the report that the memory fails. */
 static inline uint8_t dev_evq_mark(const nm_dev_t *d) { return d->core.evq_n; }
 void dev_evq_cut(nm_dev_t *d, uint8_t mark);
 

@@ -320,6 +320,9 @@ void dev_keep_undo(nm_dev_t *d) {
   d->undo.mode_before = d->core.mode_before;
   d->undo.fault = d->core.fault;
   d->undo.fault_detail = d->core.fault_detail;
+  d->undo.run_start_us = d->core.run_start_us;
+  d->undo.stop_start_us = d->core.stop_start_us;
+  d->undo.stopping = d->core.stopping;
 }
 
 void dev_undo(nm_dev_t *d) {
@@ -333,4 +336,11 @@ void dev_undo(nm_dev_t *d) {
   }
   d->core.fault = d->undo.fault;
   d->core.fault_detail = d->undo.fault_detail;
+  /* Restoring starts the therapy's timing afresh (a soft start from zero); the request
+   * was never delivered (the output was held), so the timing goes on as before it: the
+   * levels are those of before, at most the stored amplitudes. The output is rebuilt when
+   * the hold is released. */
+  d->core.run_start_us = d->undo.run_start_us;
+  d->core.stop_start_us = d->undo.stop_start_us;
+  d->core.stopping = d->undo.stopping;
 }

@@ -135,6 +135,7 @@ static int do_interrogate(devcli_t *d, int argc, char **argv) {
   static ro_readout_t ro;
   di_readout(&id, &in, &ro);
   longevity_readout(&in, &ro);
+  ro.frame_bytes = (uint32_t)(d->conn.tx_bytes + d->conn.rx_bytes);
   if (out && (rc = save_readout(d, out, &ro)) != CLI_OK) return rc;
   if (d->json) return ro_write_doc(stdout, &ro) == 0 ? CLI_OK : CLI_FAIL;
   printf("device %s: %s %s stimulator, firmware %u.%u.%u, lead %s\n", id.serial, id.id.kind == NM_KIND_INS ? "implanted" : "external trial",
@@ -144,6 +145,10 @@ static int do_interrogate(devcli_t *d, int argc, char **argv) {
          id.id.auth_failures);
   printf("mode %s, therapy %s%s%s\n", nm_mode_name(in.sum.status.mode), in.sum.status.therapy_on ? "on" : "off",
          in.sum.status.fault ? ", fault: " : "", in.sum.status.fault ? di_fault(in.sum.status.fault) : "");
+  for (unsigned bit = 0; bit < 16; bit++) {
+    uint16_t al = (uint16_t)(1u << bit);
+    if (in.sum.status.alerts & al) printf("ALERT %s: %s\n", di_alert(al, DI_ALERT_NAME), di_alert(al, DI_ALERT_CLINICIAN));
+  }
   printf("load %u ohm, compliance %s V\n", in.sum.load.impedance_ohm, fmt_fixed(a, sizeof a, in.sum.load.compliance_mv, 3, 1));
   printf("battery: %s cell, %s, %u.%u %% (%s of %s mAh, %s V)%s, drawing %s uA\n", di_cell(in.sum.status.cell),
          batt_words(in.sum.status.batt_state), in.sum.status.soc_pm / 10u, in.sum.status.soc_pm % 10u,

@@ -39,6 +39,18 @@ static int print_status(devcli_t *d) {
          : s.mode == NM_MODE_SURGERY ? "surgery mode (off)" : s.mode == NM_MODE_SHELF ? "not yet activated" : "off");
   printf("\n");
   if (s.fault) printf("stimulation was stopped by a fault (%s): contact your clinic\n", di_fault(s.fault));
+  /* The memory alerts, each line once (two alerts may say the same to the patient). */
+  const char *said[16];
+  int n_said = 0;
+  for (unsigned bit = 0; bit < 16; bit++) {
+    if (!(s.alerts & (1u << bit))) continue;
+    const char *line = di_alert((uint16_t)(1u << bit), DI_ALERT_PATIENT);
+    int dup = 0;
+    for (int i = 0; i < n_said; i++) dup |= strcmp(said[i], line) == 0;
+    if (dup) continue;
+    said[n_said++] = line;
+    printf("%s\n", line);
+  }
   printf("battery %u %%%s", s.soc_pm / 10u, s.charging ? " (charging)" : "");
   switch (s.batt_state) {
     case NM_BATT_LOW: printf(": LOW, recharge your stimulator now\n"); break;

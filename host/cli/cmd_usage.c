@@ -633,10 +633,14 @@ int cmd_programmer_usage(devcli_t *d, int argc, char **argv) {
   di_identity_t id;
   int rc = devcli_identity(d, &id);
   if (rc) return rc;
-  /* The whole log, whatever --since says: the mode before the first counted day matters. */
+  /* With --since the device seeks: only the events from then on cross the link. The mode
+   * before the first of them comes from the first mode change, or from the status when
+   * nothing changed it since. */
+  di_status_t s;
+  if (since && (rc = devcli_status(d, &s)) != 0) return rc;
   hist_list_t l;
   memset(&l, 0, sizeof l);
-  int st = hist_read(&d->link, 0, hist_collect, &l);
+  int st = hist_read(&d->link, since, hist_collect, &l);
   if (st == NM_ENOSPC) {
     hist_list_free(&l);
     cli_error(d->cmd, "usage: out of memory reading the history");
@@ -647,7 +651,7 @@ int cmd_programmer_usage(devcli_t *d, int argc, char **argv) {
     return devcli_fail(d, st, "usage (history)");
   }
   hist_usage_t u;
-  st = hist_usage(l.ev, l.n, since, &u);
+  st = since ? hist_usage_recent(l.ev, l.n, since, s.mode, &u) : hist_usage(l.ev, l.n, 0, &u);
   hist_list_free(&l);
   if (st != 0) {
     cli_error(d->cmd, "usage: out of memory");

@@ -133,6 +133,36 @@ const char *di_fault(uint32_t fault) {
   }
 }
 
+/* The memory alerts (NM_ALERT_*, nmod/core.h): a name for JSON and the clinician, the
+ * clinician's words, and what the patient is told. */
+static const struct {
+  uint16_t bit;
+  const char *name, *clinician, *patient;
+} alerts[] = {
+    {NM_ALERT_STORE, "memory-not-writable",
+     "flash writes fail: changes are in effect in RAM but not stored (retried every second); "
+     "a change that raises stimulation is refused",
+     "the stimulator's memory is not working: your last change is in effect but not stored; contact your clinic"},
+    {NM_ALERT_DAMAGE, "memory-damage", "flash damage found at boot: see the damage event in 'history'",
+     "memory damage found: contact your clinic"},
+    {NM_ALERT_SETTINGS, "settings-refused", "the stored settings were refused at boot: therapy off until reprogrammed",
+     "the stimulator's stored settings could not be used, so stimulation is off: contact your clinic"},
+    {NM_ALERT_IDENTITY, "identity-copy-damaged", "one copy of the device identity is damaged; the other is in use",
+     "memory damage found: contact your clinic"},
+    {NM_ALERT_REMOTES, "remote-pairings-lost", "remote pairings were rolled back or lost by memory damage: pair again",
+     "remote pairings were lost to memory damage: contact your clinic"},
+};
+
+const char *di_alert(uint16_t bit, int who) {
+  for (size_t i = 0; i < sizeof alerts / sizeof alerts[0]; i++) {
+    if (alerts[i].bit != bit) continue;
+    return who == DI_ALERT_NAME ? alerts[i].name : who == DI_ALERT_CLINICIAN ? alerts[i].clinician : alerts[i].patient;
+  }
+  return who == DI_ALERT_NAME ? "unknown-alert"
+         : who == DI_ALERT_CLINICIAN ? "an alert this programmer does not know (update it)"
+                                     : "the stimulator reports a problem: contact your clinic";
+}
+
 const char *di_batt_state(uint8_t state) {
   static const char *const n[] = {"ok", "low", "eri", "eos"};
   return state < 4 ? n[state] : "unknown";
@@ -288,6 +318,9 @@ void di_readout_status(const di_status_t *s, ro_status_t *out) {
   copy_text(out->batt_state, di_batt_state(s->batt_state));
   out->batt_pm = s->soc_pm;
   out->charging = s->charging != 0;
+  for (unsigned b = 0; b < 16 && out->n_mem_alerts < RO_MAX_MEM_ALERTS; b++) {
+    if (s->alerts & (1u << b)) copy_text(out->mem_alerts[out->n_mem_alerts++], di_alert((uint16_t)(1u << b), DI_ALERT_NAME));
+  }
   for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
     if (s->lead_open & (1u << n)) out->alerts[out->n_alerts++] = (ro_lead_alert_t){n, RO_LEAD_OPEN};
     if (s->lead_short & (1u << n)) out->alerts[out->n_alerts++] = (ro_lead_alert_t){n, RO_LEAD_SHORT};

@@ -95,6 +95,10 @@ const char *di_kind(uint8_t kind);
 const char *di_therapy(uint8_t therapy);
 const char *di_fault(uint32_t fault);
 const char *di_batt_state(uint8_t state);
+/* One memory alert (a single NM_ALERT_* bit of the status) in words: its name (JSON, the
+ * clinician: "memory-not-writable"), the clinician's explanation, or the patient's line. */
+enum { DI_ALERT_NAME = 0, DI_ALERT_CLINICIAN = 1, DI_ALERT_PATIENT = 2 };
+const char *di_alert(uint16_t bit, int who);
 const char *di_cell(uint8_t cell);
 /* A therapy-off or mode-change reason (NM_REASON_*): "pregnancy", "patient", "clinical";
  * NULL for none or unknown. */

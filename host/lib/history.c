@@ -446,6 +446,10 @@ void hist_usage_free(hist_usage_t *u) {
 }
 
 int hist_usage(const di_event_t *ev, size_t n, uint32_t since_s, hist_usage_t *u) {
+  return hist_usage_recent(ev, n, since_s, -1, u);
+}
+
+int hist_usage_recent(const di_event_t *ev, size_t n, uint32_t since_s, int mode_now, hist_usage_t *u) {
   memset(u, 0, sizeof *u);
   u->since_day = since_s / 86400u;
   size_t cap = n ? n : 1;
@@ -463,8 +467,15 @@ int hist_usage(const di_event_t *ev, size_t n, uint32_t since_s, hist_usage_t *u
     return NM_ENOSPC;
   }
   /* The mode as far as the log tells: shelf from provisioning until the first change
-   * (a reset keeps it); -1 while unknown (the log's start was overwritten). */
-  int mode = -1;
+   * (a reset keeps it). Before the first provisioning or change in ev[] (the log's start
+   * was overwritten, or only recent events were read) it is what that change came from,
+   * or mode_now when nothing changed it; -1 while unknown. */
+  int mode = mode_now;
+  for (size_t i = 0; i < n; i++) {
+    if (!ev[i].known || (ev[i].ev.type != NM_EV_PROVISION && ev[i].ev.type != NM_EV_MODE)) continue;
+    mode = ev[i].ev.type == NM_EV_MODE ? ev[i].ev.u.mode.from : -1;
+    break;
+  }
   for (size_t i = 0; i < n; i++) {
     const nm_event_t *e = &ev[i].ev;
     if (i > 0 && e->t_s < ev[i - 1].ev.t_s) u->clock_back++;

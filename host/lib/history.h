@@ -156,6 +156,11 @@ typedef struct {
  * before since_s are left out (since_s 0: all). Returns 0, or NM_ENOSPC when out of memory
  * (nothing to free then). Free with hist_usage_free. */
 int hist_usage(const di_event_t *ev, size_t n, uint32_t since_s, hist_usage_t *out);
+/* The same over events read from since_s on only (a device-side seek: the earlier ones
+ * never crossed the link). The mode before the first event is the `from` of the first mode
+ * change among them, or mode_now (the device's mode now, nm_mode; -1 when not known) when
+ * none changed it since. */
+int hist_usage_recent(const di_event_t *ev, size_t n, uint32_t since_s, int mode_now, hist_usage_t *out);
 void hist_usage_free(hist_usage_t *u);
 /* The record of `day`, or NULL (a gap or outside the span). */
 const hist_day_t *hist_usage_day(const hist_usage_t *u, uint32_t day);

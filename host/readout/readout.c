@@ -21,6 +21,10 @@ void ro_json_status(js_w *w, const ro_status_t *s) {
   jw_bool(w, s->therapy_on);
   jw_key(w, "fault");
   jw_str(w, s->fault);
+  jw_key(w, "alerts");
+  jw_arr(w);
+  for (int i = 0; i < s->n_mem_alerts; i++) jw_str(w, s->mem_alerts[i]);
+  jw_arr_end(w);
   jw_key(w, "battery");
   jw_obj(w);
   jw_key(w, "cell");
@@ -109,6 +113,8 @@ void ro_json_readout(js_w *w, const ro_readout_t *r) {
   jw_obj_end(w);
   jw_key(w, "uptime_s");
   jw_uint(w, r->uptime_s);
+  jw_key(w, "frame_bytes");
+  jw_uint(w, r->frame_bytes);
   jw_key(w, "battery_detail");
   jw_obj(w);
   jw_key(w, "capacity_mah");
@@ -265,6 +271,18 @@ static int read_status(rd_t *r, const js_val *o, ro_status_t *s) {
       get_u32(r, b, "battery", "pct", 1, 1000, &s->batt_pm) || get_bool(r, b, "battery", "charging", &s->charging))
     return -1;
   char p[96];
+  const js_val *ma = js_get(o, "alerts");
+  if (!ma || ma->type != JS_ARR || ma->n > RO_MAX_MEM_ALERTS)
+    return bad(r, ma, "alerts", "must be an array of at most 16 alert names");
+  s->n_mem_alerts = (int)ma->n;
+  for (size_t i = 0; i < ma->n; i++) {
+    js_path_index(p, sizeof p, "alerts", i);
+    const js_val *e = &ma->items[i];
+    size_t n = e->type == JS_STR ? strlen(e->str) : 0;
+    if (n == 0 || n >= RO_TEXT || strspn(e->str, "abcdefghijklmnopqrstuvwxyz-") != n)
+      return bad(r, e, p, "must be an alert name like \"memory-damage\"");
+    memcpy(s->mem_alerts[i], e->str, n + 1);
+  }
   const js_val *la = js_get(o, "lead_alerts");
   if (la->type != JS_ARR || la->n > 2 * RO_MAX_CONTACTS) return bad(r, la, "lead_alerts", "must be an array of at most 64 alerts");
   s->n_alerts = (int)la->n;
@@ -309,8 +327,8 @@ static int read_status(rd_t *r, const js_val *o, ro_status_t *s) {
 int ro_read(const js_val *root, ro_readout_t *out, char *err, size_t cap) {
   static const char *const need[] = {"serial", "kind", "therapy", "firmware", "lead", "device_time", "resets",
                                      "rejected_frames", "failed_authentications", "mode", "therapy_on", "fault",
-                                     "battery", "lead_alerts", "programs", "impedance_ohm", "compliance_v",
-                                     "program_settings", "test_thresholds_ma", "uptime_s", "battery_detail", NULL};
+                                     "alerts", "battery", "lead_alerts", "programs", "impedance_ohm", "compliance_v",
+                                     "program_settings", "test_thresholds_ma", "uptime_s", "frame_bytes", "battery_detail", NULL};
   static const char *const kinds[] = {"ets", "ins", NULL};
   static const char *const therapies[] = {"scs", "snm", NULL};
   rd_t r = {err, cap};
@@ -365,6 +383,7 @@ int ro_read(const js_val *root, ro_readout_t *out, char *err, size_t cap) {
   uint64_t up;
   if (num_fixed(&r, js_get(root, "uptime_s"), "uptime_s", 0, UINT64_MAX >> 1, &up)) return -1;
   out->uptime_s = up;
+  if (get_u32(&r, root, "", "frame_bytes", 0, UINT32_MAX, &out->frame_bytes)) return -1;
   const js_val *bd = js_get(root, "battery_detail");
   out->primary_longevity = strcmp(out->status.cell, "primary") == 0;
   static const char *const bprim[] = {"capacity_mah", "remaining_mah", "voltage_v", "average_current_ua", "years_to_eri", NULL};

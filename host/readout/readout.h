@@ -34,6 +34,8 @@ typedef struct {
   uint32_t threshold_ua;
 } ro_threshold_t;
 
+#define RO_MAX_MEM_ALERTS 16 /* one per NM_ALERT_* bit of the status record */
+
 typedef struct {
   /* status part ("programs" in the JSON) */
   uint32_t slot;
@@ -54,6 +56,8 @@ typedef struct {
   char batt_state[RO_TEXT]; /* ok | low | eri | eos */
   uint32_t batt_pm;         /* state of charge, per mille (86.8 % = 868) */
   int charging;
+  int n_mem_alerts;         /* the device's memory alerts by name ("memory-not-writable"...) */
+  char mem_alerts[RO_MAX_MEM_ALERTS][RO_TEXT];
   int n_alerts;
   ro_lead_alert_t alerts[2 * RO_MAX_CONTACTS];
   int n_prog;
@@ -73,6 +77,7 @@ typedef struct {
   int n_thresholds;
   ro_threshold_t thresholds[RO_MAX_CONTACTS]; /* contacts with a marked test response */
   uint64_t uptime_s;
+  uint32_t frame_bytes; /* bytes on the link the read-out took (sealed frames, both ways) */
   uint32_t capacity_uah, remaining_uah, voltage_mv, avg_current_nua;
   int primary_longevity;         /* 1: years_to_eri; 0: recharge interval and service life */
   uint32_t years_to_eri_milli;   /* primary cell: years to ERI x 1000 */

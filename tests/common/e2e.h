@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "json.h"
@@ -23,13 +24,15 @@ static uint64_t seed;
 
 /* ---- the simulated device ------------------------------------------------------------ */
 
-/* Start nmod sim on state folder dir (a new ETS SNM device on snm-tined-4 unless the
- * folder holds one), time scale 60, with up to four extra arguments (NULL-terminated). */
-static void sim_start_argv(const char *dir, const char *const *extra) {
+/* Start nmod sim on state folder dir: a new device of `kind` (ets|ins), `therapy` (scs|snm)
+ * on `lead` unless the folder holds one, `scale` virtual seconds per second, with up to
+ * eight extra arguments (NULL-terminated). Its stderr goes to tmpdir/sim.log. */
+static void sim_start_as(const char *dir, const char *kind, const char *therapy, const char *lead, const char *scale,
+                         const char *const *extra) {
   char errlog[400];
   snprintf(errlog, sizeof errlog, "%s/sim.log", tmpdir);
-  char *argv[24] = {(char *)proc_nmod(), "sim", "--kind", "ets", "--therapy", "snm", "--lead", "snm-tined-4", "--state",
-                    (char *)dir, "--listen", "127.0.0.1:0", "--time-scale", "60", NULL};
+  char *argv[24] = {(char *)proc_nmod(), "sim", "--kind", (char *)kind, "--therapy", (char *)therapy, "--lead", (char *)lead,
+                    "--state", (char *)dir, "--listen", "127.0.0.1:0", "--time-scale", (char *)scale, NULL};
   int n = 14;
   for (int i = 0; extra && extra[i] && n < 22; i++) argv[n++] = (char *)extra[i];
   argv[n] = NULL;
@@ -41,6 +44,57 @@ static void sim_start_argv(const char *dir, const char *const *extra) {
   assert_non_null(at);
   snprintf(addr, sizeof addr, "%s", at + strlen("listening on "));
   snprintf(clin, sizeof clin, "%s/clinician.key", dir);
+}
+
+/* Start nmod sim on state folder dir (a new ETS SNM device on snm-tined-4 unless the
+ * folder holds one), time scale 60, with up to eight extra arguments (NULL-terminated). */
+static void sim_start_argv(const char *dir, const char *const *extra) {
+  sim_start_as(dir, "ets", "snm", "snm-tined-4", "60", extra);
+}
+
+/* The process id the state folder names (STATE/lock), checked to be the sim's. */
+__attribute__((unused)) static pid_t sim_lock_pid(void) {
+  char lock[400];
+  snprintf(lock, sizeof lock, "%s/lock", state);
+  FILE *f = fopen(lock, "r");
+  assert_non_null(f);
+  long pid = 0;
+  assert_int_equal(fscanf(f, "%ld", &pid), 1);
+  fclose(f);
+  assert_int_equal(pid, (long)sim_pid);
+  return (pid_t)pid;
+}
+
+/* ---- the sim's stderr (tmpdir/sim.log) ------------------------------------------------ */
+
+__attribute__((unused)) static long log_size(void) {
+  char log[400];
+  struct stat st;
+  snprintf(log, sizeof log, "%s/sim.log", tmpdir);
+  return stat(log, &st) == 0 ? (long)st.st_size : 0;
+}
+
+/* 1 when the sim's log holds needle after byte offset from. */
+static int log_has(long from, const char *needle) {
+  char log[400];
+  snprintf(log, sizeof log, "%s/sim.log", tmpdir);
+  FILE *f = fopen(log, "r");
+  if (!f) return 0;
+  static char text[1 << 20];
+  size_t n = 0;
+  if (fseek(f, from, SEEK_SET) == 0) n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  return strstr(text, needle) != NULL;
+}
+
+/* Wait (bounded) until the sim's log holds needle after offset from. */
+__attribute__((unused)) static void wait_log(long from, const char *needle) {
+  for (int i = 0; i < 2000 && !log_has(from, needle); i++) {
+    struct timespec ts = {0, 10000000};
+    nanosleep(&ts, NULL);
+  }
+  if (!log_has(from, needle)) fail_msg("nmod sim never logged \"%s\"", needle);
 }
 
 static void sim_stop(int sig) {

@@ -59,36 +59,6 @@ static void test_hardware_json_bad_fields(void **state_) {
 
 /* ---- the flash fault ----------------------------------------------------------------- */
 
-static long log_size(void) {
-  char log[400];
-  struct stat st;
-  snprintf(log, sizeof log, "%s/sim.log", tmpdir);
-  return stat(log, &st) == 0 ? (long)st.st_size : 0;
-}
-
-/* 1 when the sim's log holds needle after byte offset from. */
-static int log_has(long from, const char *needle) {
-  char log[400];
-  snprintf(log, sizeof log, "%s/sim.log", tmpdir);
-  FILE *f = fopen(log, "r");
-  if (!f) return 0;
-  static char text[1 << 20];
-  size_t n = 0;
-  if (fseek(f, from, SEEK_SET) == 0) n = fread(text, 1, sizeof text - 1, f);
-  fclose(f);
-  text[n] = '\0';
-  return strstr(text, needle) != NULL;
-}
-
-/* Wait (bounded) until the sim's log holds needle after offset from. */
-static void wait_log(long from, const char *needle) {
-  for (int i = 0; i < 2000 && !log_has(from, needle); i++) {
-    struct timespec ts = {0, 10000000};
-    nanosleep(&ts, NULL);
-  }
-  if (!log_has(from, needle)) fail_msg("nmod sim never logged \"%s\"", needle);
-}
-
 static uint8_t *read_all(const char *path, size_t *len) {
   FILE *f = fopen(path, "rb");
   assert_non_null(f);
@@ -124,16 +94,8 @@ static void test_flash_fault(void **state_) {
   snprintf(nvm, sizeof nvm, "%s/nvm.bin", state);
   /* SIGUSR1 to the process id the state folder names: every later write fails, and the
    * state folder says so. */
-  char lock[400];
-  snprintf(lock, sizeof lock, "%s/lock", state);
-  FILE *lf = fopen(lock, "r");
-  assert_non_null(lf);
-  long pid = 0;
-  assert_int_equal(fscanf(lf, "%ld", &pid), 1);
-  fclose(lf);
-  assert_int_equal(pid, (long)sim_pid);
   long at = log_size();
-  assert_int_equal(kill((pid_t)pid, SIGUSR1), 0);
+  assert_int_equal(kill(sim_lock_pid(), SIGUSR1), 0);
   wait_log(at, "flash fault injected");
   struct stat st;
   assert_int_equal(stat(fault_file, &st), 0);

@@ -44,6 +44,8 @@ static void rand_readout(uint64_t *s, ro_readout_t *r) {
   strcpy(st->batt_state, words[tu_range(s, 6, 9)]);
   st->batt_pm = tu_range(s, 0, 1000);
   st->charging = (int)tu_range(s, 0, 1);
+  st->n_mem_alerts = (int)tu_range(s, 0, 3);
+  for (int i = 0; i < st->n_mem_alerts; i++) rand_text(s, st->mem_alerts[i], "abcdefghijklmnopqrstuvwxyz-");
   for (uint8_t c = 0; c < RO_MAX_CONTACTS; c++)
     for (uint8_t k = 0; k < 2; k++)
       if (tu_range(s, 0, 9) == 0) st->alerts[st->n_alerts++] = (ro_lead_alert_t){c, k};
@@ -66,6 +68,7 @@ static void rand_readout(uint64_t *s, ro_readout_t *r) {
   r->impedance_ohm = (uint32_t)tu_rand(s);
   r->compliance_mv = (uint32_t)tu_rand(s);
   r->uptime_s = tu_rand(s) >> 2;
+  r->frame_bytes = (uint32_t)tu_rand(s);
   r->capacity_uah = (uint32_t)tu_rand(s);
   r->remaining_uah = (uint32_t)tu_rand(s);
   r->voltage_mv = tu_range(s, 0, 5000);
@@ -133,11 +136,11 @@ static void test_from_device(void **st) {
 static const char good[] =
     "{\"serial\":\"INS-SNM-1\",\"kind\":\"ins\",\"therapy\":\"snm\",\"firmware\":\"0.1.0\",\"lead\":\"snm-tined-4\","
     "\"device_time\":\"2026-12-01 19:52:11\",\"resets\":1,\"rejected_frames\":0,\"failed_authentications\":0,"
-    "\"mode\":\"therapy\",\"therapy_on\":true,\"fault\":\"none\",\"battery\":{\"cell\":\"rechargeable\",\"state\":\"ok\","
+    "\"mode\":\"therapy\",\"therapy_on\":true,\"fault\":\"none\",\"alerts\":[\"memory-damage\"],\"battery\":{\"cell\":\"rechargeable\",\"state\":\"ok\","
     "\"pct\":86.8,\"charging\":false},\"lead_alerts\":[\"E2 open\"],\"programs\":[{\"slot\":0,\"name\":\"default\","
     "\"running\":true,\"amplitude_ma\":1,\"patient_range_ma\":[0,3],\"delivered_ma\":1}],\"impedance_ohm\":525,"
     "\"compliance_v\":12,\"program_settings\":[{\"name\":\"default\",\"waveform\":\"tonic\",\"rate_hz\":14,"
-    "\"width_us\":210}],\"test_thresholds_ma\":{\"E1\":0.8},\"uptime_s\":1,\"battery_detail\":{\"capacity_mah\":60,"
+    "\"width_us\":210}],\"test_thresholds_ma\":{\"E1\":0.8},\"uptime_s\":1,\"frame_bytes\":1798,\"battery_detail\":{\"capacity_mah\":60,"
     "\"remaining_mah\":52.08,\"voltage_v\":3.9,\"average_current_ua\":6,\"recharge_interval_days\":25.62,"
     "\"years_of_service\":20}}\n";
 
@@ -162,6 +165,9 @@ static void test_programmer_shapes(void **st) {
   assert_int_equal(r.n_thresholds, 1);
   assert_int_equal(r.thresholds[0].threshold_ua, 800);
   assert_int_equal(r.remaining_uah, 52080);
+  assert_int_equal(r.status.n_mem_alerts, 1);
+  assert_string_equal(r.status.mem_alerts[0], "memory-damage");
+  assert_int_equal(r.frame_bytes, 1798);
   /* The document written back is the one read. */
   size_t len;
   char *doc = write_doc(&r, &len);
@@ -177,6 +183,8 @@ static void test_programmer_shapes(void **st) {
       {"\"E2 open\"", "\"E2 open\",\"E2 open\"", "lead_alerts[1] is given twice"},
       {"\"E2 open\"", "\"E02 open\"", "lead_alerts[0]"},
       {"\"E1\":0.8", "\"E1\":0", "test_thresholds_ma.E1 must be above 0"},
+      {"\"memory-damage\"", "\"Memory Damage\"", "alerts[0] must be an alert name"},
+      {"\"frame_bytes\":1798,", "", "has no \"frame_bytes\""},
       {"\"E1\":0.8", "\"X1\":0.8", "test_thresholds_ma.X1 is not a contact"},
       {"\"kind\":\"ins\"", "\"kind\":\"pacemaker\"", "kind must be one of \"ets\", \"ins\""},
       {"\"serial\":\"INS-SNM-1\",", "", "has no \"serial\""},

@@ -406,6 +406,53 @@ static void test_since(void **s) {
   hist_usage_free(&u);
 }
 
+/* Only the events from --since on, as the device's seek sends them: the same statistics as
+ * from the whole log, the mode before them taken from the first change, or from the
+ * device's mode now when nothing changed it. */
+static void test_since_recent(void **s) {
+  (void)s;
+  uint32_t t = MON * 86400u;
+  ev(t - 5u * 86400u, NM_EV_PROVISION);
+  for (uint32_t day = MON - 5u; day <= MON; day++) usage(day, 0, 0, 0, 0, 1000); /* on the shelf */
+  mode(t + 86400u + 43200u, NM_MODE_SHELF, NM_MODE_OFF, NM_ROLE_CLINICIAN, 0);
+  mode(t + 86400u + 43260u, NM_MODE_OFF, NM_MODE_THERAPY, NM_ROLE_CLINICIAN, 0);
+  usage(MON + 1u, 600, 0, 1000, 2, 998);
+  usage(MON + 2u, 1440, 3, 1000, 0, 997);
+  size_t first = 0;
+  while (first < nev && evs[first].ev.t_s < t) first++;
+  assert_true(first > 0 && first < nev);
+  hist_usage_t a, b;
+  assert_int_equal(hist_usage(evs, nev, t, &a), 0);
+  assert_int_equal(hist_usage_recent(evs + first, nev - first, t, NM_MODE_THERAPY, &b), 0);
+  assert_int_equal(a.n_days, 2);
+  assert_int_equal(a.shelf_days, 1); /* MON, on the shelf all day */
+  assert_int_equal(b.n_days, a.n_days);
+  assert_int_equal(b.shelf_days, a.shelf_days);
+  assert_int_equal(b.therapy_min_total, a.therapy_min_total);
+  assert_int_equal(b.adjustments_total, a.adjustments_total);
+  assert_int_equal(b.n_modes, a.n_modes);
+  hist_usage_free(&a);
+  hist_usage_free(&b);
+  /* Nothing changed the mode since: the device's mode now says what the days were. */
+  nev = 0;
+  ev(t - 5u * 86400u, NM_EV_PROVISION);
+  for (uint32_t day = MON - 5u; day <= MON + 2u; day++) usage(day, 0, 0, 0, 0, 1000);
+  first = 0;
+  while (first < nev && evs[first].ev.t_s < t) first++;
+  assert_int_equal(hist_usage(evs, nev, t, &a), 0);
+  assert_int_equal(hist_usage_recent(evs + first, nev - first, t, NM_MODE_SHELF, &b), 0);
+  assert_int_equal(a.n_days, 0);
+  assert_int_equal(a.shelf_days, 3);
+  assert_int_equal(b.n_days, 0);
+  assert_int_equal(b.shelf_days, 3);
+  hist_usage_free(&a);
+  hist_usage_free(&b);
+  assert_int_equal(hist_usage_recent(evs + first, nev - first, t, NM_MODE_OFF, &b), 0);
+  assert_int_equal(b.n_days, 3); /* off, not on the shelf: a patient's days without therapy */
+  assert_int_equal(b.zero_days, 3);
+  hist_usage_free(&b);
+}
+
 static void test_clock_back(void **s) {
   (void)s;
   /* A reset that brings the clock back to the provisioning time (the simulator does this):
@@ -723,6 +770,7 @@ int main(void) {
       cmocka_unit_test_setup(test_shelf_restart_and_merge, reset_events),
       cmocka_unit_test_setup(test_modes_faults_battery_impedance, reset_events),
       cmocka_unit_test_setup(test_since, reset_events),
+      cmocka_unit_test_setup(test_since_recent, reset_events),
       cmocka_unit_test_setup(test_clock_back, reset_events),
       cmocka_unit_test_setup(test_json_round_trip, reset_events),
       cmocka_unit_test_setup(test_bad_history_documents, reset_events),

@@ -144,6 +144,8 @@ typedef struct nm_dev {
     nm_settings_t set;
     uint8_t mode, mode_before;
     uint32_t fault, fault_detail;
+    uint64_t run_start_us, stop_start_us; /* the therapy's timing: a refused raising */
+    uint8_t stopping;                     /* neither restarts a soft start nor cuts a soft stop */
   } undo;
   uint16_t alerts_stored;  /* the persistent alerts (NM_ALERT_DAMAGE...) as in flash */
   uint16_t log_bad_seen;   /* damaged history records already reported (they stay until overwritten) */
