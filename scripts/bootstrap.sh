@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what nmod needs on Debian 12, and nothing when it is all there (idempotent).
 # Usage: scripts/bootstrap.sh [host|target|test|all]   (default: all)
-#   host   : compiler, CMake, cmocka, libsodium, SQLite (enough for build/nmod and host tests)
+#   host   : compiler, CMake, cmocka, libsodium, SQLite, clang with libFuzzer (enough for
+#            build/nmod and the host tests, fuzz targets included)
 #   target : the Cortex-M cross toolchain and QEMU (for the emulated-target tests)
 #   test   : the third-party checkers of the clinic's exports: headless Chromium and poppler
 #            (the printed report), python3-icalendar (calendars), Node.js with the npm packages
@@ -9,9 +10,9 @@
 #            html-validate), installed there with `npm ci`
 set -euo pipefail
 what=${1:-all}
-host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlite3-dev)
-# clang brings libFuzzer; optional, the fuzz smoke test runs only when it is there.
-opt_pkgs=(clang)
+# clang and its runtimes (libFuzzer, ASan: libclang-rt-14-dev, only "recommended" by clang
+# on Debian 12): the fuzz targets (tests/fuzz) are part of every test run.
+host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlite3-dev clang libclang-rt-14-dev)
 target_pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3)
 # time: /usr/bin/time, the CPU seconds in bench/clinic/run.sh (make bench installs "all").
 bench_pkgs=(time)
@@ -22,10 +23,10 @@ command -v npm >/dev/null 2>&1 || test_pkgs+=(npm)
 
 want=()
 case "$what" in
-  host) want=("${host_pkgs[@]}" "${opt_pkgs[@]}") ;;
+  host) want=("${host_pkgs[@]}") ;;
   target) want=("${target_pkgs[@]}") ;;
   test) want=("${test_pkgs[@]}") ;;
-  all) want=("${host_pkgs[@]}" "${opt_pkgs[@]}" "${target_pkgs[@]}" "${bench_pkgs[@]}" "${test_pkgs[@]}") ;;
+  all) want=("${host_pkgs[@]}" "${target_pkgs[@]}" "${bench_pkgs[@]}" "${test_pkgs[@]}") ;;
   *) echo "bootstrap: unknown part '$what' (use host, target, test or all)" >&2; exit 2 ;;
 esac
 

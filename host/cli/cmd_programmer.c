@@ -258,9 +258,10 @@ static int do_impedance(devcli_t *d) {
   nm_rd_t r;
   int rc = devcli_query(d, NM_OP_IMPEDANCE, "impedance", resp, &r);
   if (rc) return rc;
+  di_impedance_t im;
+  if (di_impedance(r.buf, r.len, &im) != 0) return devcli_fail(d, NM_EINVAL, "impedance");
   js_w w;
   char a[8], b[8];
-  uint8_t n = nm_rd_u8(&r);
   if (d->json) {
     jw_init(&w, stdout);
     jw_obj(&w);
@@ -269,53 +270,49 @@ static int do_impedance(devcli_t *d) {
   } else {
     printf("contact  impedance to case\n");
   }
-  for (uint8_t i = 0; i < n && !r.err; i++) {
-    uint8_t node = nm_rd_u8(&r);
-    uint32_t ohm = nm_rd_u32(&r);
-    uint8_t cls = nm_rd_u8(&r);
+  for (uint8_t i = 0; i < im.n; i++) {
+    const di_imp_contact_t *c = &im.contact[i];
     if (d->json) {
       jw_obj(&w);
       jw_key(&w, "contact");
-      jw_str(&w, fmt_node(a, sizeof a, node));
+      jw_str(&w, fmt_node(a, sizeof a, c->node));
       jw_key(&w, "ohm");
-      jw_uint(&w, ohm);
+      jw_uint(&w, c->ohm);
       jw_key(&w, "class");
-      jw_str(&w, imp_class(cls));
+      jw_str(&w, imp_class(c->cls));
       jw_obj_end(&w);
     } else {
-      printf("%-7s  %6u ohm  %s\n", fmt_node(a, sizeof a, node), ohm, imp_class(cls));
+      printf("%-7s  %6u ohm  %s\n", fmt_node(a, sizeof a, c->node), c->ohm, imp_class(c->cls));
     }
   }
-  uint8_t m = nm_rd_u8(&r);
   if (d->json) {
     jw_arr_end(&w);
     jw_key(&w, "programs");
     jw_arr(&w);
-  } else if (m) {
+  } else if (im.m) {
     printf("program  pair      impedance\n");
   }
-  for (uint8_t i = 0; i < m && !r.err; i++) {
-    uint8_t slot = nm_rd_u8(&r), ca = nm_rd_u8(&r), an = nm_rd_u8(&r);
-    uint32_t ohm = nm_rd_u32(&r);
-    uint8_t cls = nm_rd_u8(&r);
+  for (uint8_t i = 0; i < im.m; i++) {
+    const di_imp_pair_t *q = &im.pair[i];
     if (d->json) {
       jw_obj(&w);
       jw_key(&w, "slot");
-      jw_uint(&w, slot);
+      jw_uint(&w, q->slot);
       jw_key(&w, "cathode");
-      jw_str(&w, fmt_node(a, sizeof a, ca));
+      jw_str(&w, fmt_node(a, sizeof a, q->cathode));
       jw_key(&w, "anode");
-      jw_str(&w, fmt_node(b, sizeof b, an));
+      jw_str(&w, fmt_node(b, sizeof b, q->anode));
       jw_key(&w, "ohm");
-      jw_uint(&w, ohm);
+      jw_uint(&w, q->ohm);
       jw_key(&w, "class");
-      jw_str(&w, imp_class(cls));
+      jw_str(&w, imp_class(q->cls));
       jw_obj_end(&w);
     } else {
-      printf("%-7u  %s-%-5s  %6u ohm  %s\n", slot, fmt_node(a, sizeof a, ca), fmt_node(b, sizeof b, an), ohm, imp_class(cls));
+      printf("%-7u  %s-%-5s  %6u ohm  %s\n", q->slot, fmt_node(a, sizeof a, q->cathode), fmt_node(b, sizeof b, q->anode),
+             q->ohm, imp_class(q->cls));
     }
   }
-  uint16_t jump = nm_rd_u16(&r);
+  uint16_t jump = im.jump;
   if (d->json) {
     jw_arr_end(&w);
     jw_key(&w, "possible_migration");
@@ -333,7 +330,7 @@ static int do_impedance(devcli_t *d) {
       }
     }
   }
-  return nm_rd_done(&r) == NM_OK ? CLI_OK : devcli_fail(d, NM_EINVAL, "impedance");
+  return CLI_OK;
 }
 
 static int parse_date(const char *s, uint32_t *epoch) {
@@ -493,16 +490,15 @@ static int do_remotes(devcli_t *d) {
   nm_rd_t r;
   int rc = devcli_query(d, NM_OP_REMOTES, "remotes", resp, &r);
   if (rc) return rc;
-  uint8_t n = nm_rd_u8(&r);
+  di_remotes_t rs;
+  if (di_remotes(r.buf, r.len, &rs) != 0) return devcli_fail(d, NM_EINVAL, "remotes");
+  uint8_t n = rs.n;
   if (d->json) printf("{\"remotes\":[");
-  for (uint8_t i = 0; i < n && !r.err; i++) {
-    uint8_t id[NM_KEY_ID_LEN];
+  for (uint8_t i = 0; i < n; i++) {
     char hex[2 * NM_KEY_ID_LEN + 1], t[32];
-    nm_rd_bytes(&r, id, sizeof id);
-    uint32_t at = nm_rd_u32(&r);
-    kf_hex(hex, id, sizeof id);
-    if (d->json) printf("%s{\"id\":\"%s\",\"paired\":\"%s\"}", i ? "," : "", hex, di_time(at, t, sizeof t));
-    else printf("%s  paired %s UTC\n", hex, di_time(at, t, sizeof t));
+    kf_hex(hex, rs.r[i].id, NM_KEY_ID_LEN);
+    if (d->json) printf("%s{\"id\":\"%s\",\"paired\":\"%s\"}", i ? "," : "", hex, di_time(rs.r[i].paired_s, t, sizeof t));
+    else printf("%s  paired %s UTC\n", hex, di_time(rs.r[i].paired_s, t, sizeof t));
   }
   if (d->json) printf("]}\n");
   else if (n == 0) printf("no remotes paired\n");
@@ -635,13 +631,14 @@ static int do_mri_check(devcli_t *d, int argc, char **argv) {
   uint8_t resp[NM_CMD_MAX];
   nm_rd_t r;
   if ((rc = devcli_query(d, NM_OP_IMPEDANCE, "mri-check (impedance)", resp, &r)) != 0) return rc;
-  uint8_t n = nm_rd_u8(&r);
+  di_impedance_t im;
+  if (di_impedance(r.buf, r.len, &im) != 0) return devcli_fail(d, NM_EINVAL, "mri-check (impedance)");
+  uint8_t n = im.n;
   uint32_t ohm[NM_MAX_CONTACTS] = {0};
   uint8_t cls[NM_MAX_CONTACTS] = {0};
-  for (uint8_t i = 0; i < n && i < NM_MAX_CONTACTS; i++) {
-    (void)nm_rd_u8(&r);
-    ohm[i] = nm_rd_u32(&r);
-    cls[i] = nm_rd_u8(&r);
+  for (uint8_t i = 0; i < n; i++) {
+    ohm[i] = im.contact[i].ohm;
+    cls[i] = im.contact[i].cls;
   }
   di_status_t s;
   if ((rc = devcli_status(d, &s)) != 0) return rc;

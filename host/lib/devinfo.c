@@ -9,11 +9,23 @@
 #include "fmt.h"
 #include "nmod/records.h"
 
+/* The device lists its stored programs in slot order, one per bit of valid_mask: a slot
+ * that is not the next bit would index past the programs (and shift past 32 bits). */
+static int status_slots_ok(const di_status_t *s) {
+  uint8_t k = 0;
+  for (uint8_t slot = 0; slot < NM_MAX_PROGRAMS; slot++) {
+    if (!(s->valid_mask & (1u << slot))) continue;
+    if (k >= s->n_prog || s->prog[k].slot != slot) return 0;
+    k++;
+  }
+  return k == s->n_prog;
+}
+
 int di_status(const uint8_t *p, size_t n, di_status_t *out) {
   nm_rd_t r;
   nm_rd_init(&r, p, n);
   nm_wire_get_status(&r, out);
-  return nm_rd_done(&r) == NM_OK ? 0 : -1;
+  return nm_rd_done(&r) == NM_OK && status_slots_ok(out) ? 0 : -1;
 }
 
 int di_identity(const uint8_t *p, size_t n, di_identity_t *out) {
@@ -31,6 +43,7 @@ int di_interrogation(const uint8_t *p, size_t n, di_interrogation_t *out) {
   memset(out, 0, sizeof *out);
   nm_rd_init(&r, p, n);
   nm_wire_get_interrog(&r, &out->sum);
+  if (!status_slots_ok(&out->sum.status)) return -1;
   return nm_rd_done(&r) == NM_OK ? 0 : -1;
 }
 
@@ -40,6 +53,66 @@ void di_event_decode(const uint8_t *rec, size_t len, uint32_t seq, di_event_t *o
   out->seq = seq;
   nm_rd_init(&r, rec, len);
   out->known = nm_event_get(&r, &out->ev) == NM_OK;
+}
+
+int di_impedance(const uint8_t *p, size_t n, di_impedance_t *out) {
+  nm_rd_t r;
+  memset(out, 0, sizeof *out);
+  nm_rd_init(&r, p, n);
+  out->n = nm_rd_u8(&r);
+  if (out->n > NM_MAX_CONTACTS) return -1;
+  for (uint8_t i = 0; i < out->n; i++) {
+    out->contact[i].node = nm_rd_u8(&r);
+    out->contact[i].ohm = nm_rd_u32(&r);
+    out->contact[i].cls = nm_rd_u8(&r);
+  }
+  out->m = nm_rd_u8(&r);
+  if (out->m > NM_MAX_PROGRAMS) return -1;
+  for (uint8_t i = 0; i < out->m; i++) {
+    di_imp_pair_t *q = &out->pair[i];
+    q->slot = nm_rd_u8(&r);
+    q->cathode = nm_rd_u8(&r);
+    q->anode = nm_rd_u8(&r);
+    q->ohm = nm_rd_u32(&r);
+    q->cls = nm_rd_u8(&r);
+  }
+  out->jump = nm_rd_u16(&r);
+  return nm_rd_done(&r) == NM_OK ? 0 : -1;
+}
+
+int di_remotes(const uint8_t *p, size_t n, di_remotes_t *out) {
+  nm_rd_t r;
+  memset(out, 0, sizeof *out);
+  nm_rd_init(&r, p, n);
+  out->n = nm_rd_u8(&r);
+  if (out->n > NM_MAX_REMOTES) return -1;
+  for (uint8_t i = 0; i < out->n; i++) {
+    nm_rd_bytes(&r, out->r[i].id, NM_KEY_ID_LEN);
+    out->r[i].paired_s = nm_rd_u32(&r);
+  }
+  return nm_rd_done(&r) == NM_OK ? 0 : -1;
+}
+
+int di_history(const uint8_t *p, size_t n, di_history_t *out) {
+  nm_rd_t r;
+  memset(out, 0, sizeof *out);
+  nm_rd_init(&r, p, n);
+  out->first = nm_rd_u32(&r);
+  out->next = nm_rd_u32(&r);
+  out->cont = nm_rd_u32(&r);
+  out->n = nm_rd_u8(&r);
+  if (out->n > NM_HISTORY_MAX_PER_CALL) return -1;
+  for (uint8_t i = 0; i < out->n; i++) {
+    uint32_t seq = nm_rd_u32(&r);
+    /* A record is the event's time u32 and type u8, then its fields. */
+    uint8_t len = nm_rd_u8(&r);
+    if (len < 5 || len > NM_LOG_PAYLOAD_MAX) return -1;
+    uint8_t rec[NM_LOG_PAYLOAD_MAX];
+    nm_rd_bytes(&r, rec, len);
+    if (r.err) return -1;
+    di_event_decode(rec, len, seq, &out->ev[i]);
+  }
+  return nm_rd_done(&r) == NM_OK ? 0 : -1;
 }
 
 const char *di_kind(uint8_t kind) { return kind == NM_KIND_INS ? "ins" : "ets"; }

@@ -36,17 +36,60 @@ typedef struct {
   nm_event_t ev;
 } di_event_t;
 
-/* Decoders: 0, or -1 when the bytes do not have the expected shape. `p` points past the
- * status byte. */
+/* NM_OP_IMPEDANCE: each contact against the case, then the main pair of each running
+ * program (nmod/dev.h). */
+typedef struct {
+  uint8_t node, cls; /* cls: NM_IMP_* as the device classed it */
+  uint32_t ohm;
+} di_imp_contact_t;
+typedef struct {
+  uint8_t slot, cathode, anode, cls;
+  uint32_t ohm;
+} di_imp_pair_t;
+typedef struct {
+  uint8_t n;
+  di_imp_contact_t contact[NM_MAX_CONTACTS];
+  uint8_t m;
+  di_imp_pair_t pair[NM_MAX_PROGRAMS];
+  uint16_t jump; /* contacts marked as possible migration, a bit each */
+} di_impedance_t;
+
+/* NM_OP_REMOTES. */
+typedef struct {
+  uint8_t n;
+  struct {
+    uint8_t id[NM_KEY_ID_LEN];
+    uint32_t paired_s;
+  } r[NM_MAX_REMOTES];
+} di_remotes_t;
+
+/* One NM_OP_HISTORY answer: the log's first and next sequence numbers, where the next
+ * request goes on (cont; next when this was the end), and up to NM_HISTORY_MAX_PER_CALL
+ * events. */
+typedef struct {
+  uint32_t first, next, cont;
+  uint8_t n;
+  di_event_t ev[NM_HISTORY_MAX_PER_CALL];
+} di_history_t;
+
+/* Decoders: 0, or -1 when the bytes do not have the expected shape (every byte used, counts
+ * within the arrays, a status's programs one per bit of its valid mask, in slot order).
+ * `p` points past the status byte. */
 int di_status(const uint8_t *p, size_t n, di_status_t *out);
 int di_identity(const uint8_t *p, size_t n, di_identity_t *out);
 /* The summary of an INTERROGATE reply (programs are filled by the caller's PROG_READs). */
 int di_interrogation(const uint8_t *p, size_t n, di_interrogation_t *out);
 /* One stored event record (t_s u32 | type u8 | fields) as the log and HISTORY carry it. */
 void di_event_decode(const uint8_t *rec, size_t len, uint32_t seq, di_event_t *out);
+int di_impedance(const uint8_t *p, size_t n, di_impedance_t *out);
+int di_remotes(const uint8_t *p, size_t n, di_remotes_t *out);
+/* One HISTORY reply; events of a type or shape this host cannot decode have known = 0. */
+int di_history(const uint8_t *p, size_t n, di_history_t *out);
 
 /* 1 when program slot `slot` is in the running set. */
-static inline int di_running(const di_status_t *s, uint8_t slot) { return (s->running_mask & (1u << slot)) != 0; }
+static inline int di_running(const di_status_t *s, uint8_t slot) {
+  return slot < NM_MAX_PROGRAMS && (s->running_mask & (1u << slot)) != 0;
+}
 
 const char *di_kind(uint8_t kind);
 const char *di_therapy(uint8_t therapy);

@@ -26,30 +26,18 @@ int hist_read(const dev_link_t *l, uint32_t since_s, hist_cb cb, void *user) {
     int st = dev_call(l, req, wr.len, resp, sizeof resp, &rl);
     if (st != NM_OK) return st;
     if (rl < 1) return NM_EINVAL;
-    nm_rd_t r;
-    nm_rd_init(&r, resp + 1, rl - 1);
-    (void)nm_rd_u32(&r); /* the first event still held */
-    uint32_t next = nm_rd_u32(&r);
-    uint32_t cont = nm_rd_u32(&r);
-    uint8_t k = nm_rd_u8(&r);
-    for (uint8_t i = 0; i < k && !r.err; i++) {
-      uint32_t seq = nm_rd_u32(&r);
-      uint8_t len = nm_rd_u8(&r);
-      if (len < 5 || len > NM_LOG_PAYLOAD_MAX) return NM_EINVAL;
-      uint8_t rec[NM_LOG_PAYLOAD_MAX];
-      nm_rd_bytes(&r, rec, len);
-      if (r.err) break;
-      di_event_t e;
-      di_event_decode(rec, len, seq, &e);
-      if (e.ev.t_s < since_s) continue;
-      int rc = cb(user, &e);
+    di_history_t page;
+    if (di_history(resp + 1, rl - 1, &page) != 0) return NM_EINVAL;
+    for (uint8_t i = 0; i < page.n; i++) {
+      const di_event_t *e = &page.ev[i];
+      if (e->ev.t_s < since_s) continue;
+      int rc = cb(user, e);
       if (rc != 0) return rc;
     }
-    if (nm_rd_done(&r) != NM_OK) return NM_EINVAL;
     /* cont must move forward (or be the end): a device that says otherwise is refused. */
-    if (cont == next) break;
-    if (guard > 0 && (int32_t)(cont - from) <= 0) return NM_EINVAL;
-    from = cont;
+    if (page.cont == page.next) break;
+    if (guard > 0 && (int32_t)(page.cont - from) <= 0) return NM_EINVAL;
+    from = page.cont;
   }
   return NM_OK;
 }
@@ -655,7 +643,10 @@ int hist_usage_recent(const di_event_t *ev, size_t n, uint32_t since_s, int mode
       w = &u->weeks[u->n_weeks++];
       w->year = y;
       w->week = wk;
-      w->first_day = d->day - (uint32_t)((d->day + 3u) % 7u); /* its Monday */
+      /* Its Monday; the first days of 1970 (a Thursday) belong to a week that began in
+       * 1969, before epoch day 0: that week starts at day 0 here. */
+      uint32_t back = (d->day + 3u) % 7u;
+      w->first_day = d->day >= back ? d->day - back : 0u;
     }
     w->days++;
     w->adjustments += d->adjustments;

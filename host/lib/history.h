@@ -77,7 +77,7 @@ typedef struct {
   int32_t year;  /* week-numbering year */
   uint8_t week;  /* 1-53 */
   uint8_t days;  /* days of it with a usage record (7: a whole week) */
-  uint32_t first_day; /* its Monday, epoch day */
+  uint32_t first_day; /* its Monday, epoch day (day 0 for 1970-W01, whose Monday is in 1969) */
   uint32_t adjustments;
 } hist_week_t;
 

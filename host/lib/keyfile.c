@@ -2,6 +2,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "keyfile.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -78,6 +79,74 @@ static const char *field(const js_val *v, const char *key) {
   return f && f->type == JS_STR ? f->str : NULL;
 }
 
+/* The JSON reader quotes bits of the text in its messages ('duplicate key "..."'); in a
+ * key file that text may be the secret. Replace every run of 8 or more hex digits (a key
+ * id is 16, a secret 64) by "[hex]", in place. */
+static void redact_hex(char *s) {
+  char *w = s;
+  for (const char *r = s; *r;) {
+    size_t n = 0;
+    while (isxdigit((unsigned char)r[n])) n++;
+    if (n >= 8) {
+      memcpy(w, "[hex]", 5); /* 5 < 8: never longer than what it replaces */
+      w += 5;
+      r += n;
+    } else if (n > 0) {
+      memmove(w, r, n);
+      w += n;
+      r += n;
+    } else {
+      *w++ = *r++;
+    }
+  }
+  *w = '\0';
+}
+
+/* A device serial: 1..NM_SERIAL_LEN printable ASCII characters (it is printed in one-line
+ * messages, so no control characters). */
+static int serial_ok(const char *s) {
+  size_t n = s ? strlen(s) : 0;
+  if (n < 1 || n > NM_SERIAL_LEN) return 0;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] < 0x20 || s[i] > 0x7E) return 0;
+  }
+  return 1;
+}
+
+int kf_parse(const char *text, size_t len, const char *path, kf_key_t *k, char *err, size_t errcap) {
+  char jerr[256];
+  memset(k, 0, sizeof *k);
+  js_val *v = js_parse(text, len, jerr, sizeof jerr);
+  if (!v) {
+    redact_hex(jerr);
+    snprintf(err, errcap, "key file '%s' is not valid: %s", path, jerr);
+    return -1;
+  }
+  const char *fmt = field(v, "format"), *role = field(v, "role"), *serial = field(v, "serial");
+  const char *id = field(v, "key_id"), *sec = field(v, "secret");
+  int rc = -1;
+  if (!fmt || strcmp(fmt, "nmod-key/1") != 0) {
+    snprintf(err, errcap, "key file '%s': not an nmod key (\"format\" must be \"nmod-key/1\")", path);
+  } else if (!role || (strcmp(role, "clinician") != 0 && strcmp(role, "patient") != 0)) {
+    snprintf(err, errcap, "key file '%s': \"role\" must be \"clinician\" or \"patient\"", path);
+  } else if (!serial_ok(serial)) {
+    snprintf(err, errcap, "key file '%s': \"serial\" must be 1-%u printable ASCII characters (a device serial)", path,
+             NM_SERIAL_LEN);
+  } else if (!id || kf_unhex(id, k->key_id, NM_KEY_ID_LEN) != 0) {
+    snprintf(err, errcap, "key file '%s': \"key_id\" must be %u hex digits", path, 2 * NM_KEY_ID_LEN);
+  } else if (!sec || kf_unhex(sec, k->secret, NM_SECRET_LEN) != 0) {
+    snprintf(err, errcap, "key file '%s': \"secret\" must be %u hex digits", path, 2 * NM_SECRET_LEN);
+  } else {
+    k->role = strcmp(role, "clinician") == 0 ? NM_ROLE_CLINICIAN : NM_ROLE_PATIENT;
+    snprintf(k->serial, sizeof k->serial, "%s", serial);
+    rc = 0;
+  }
+  if (sec) nm_wipe((char *)sec, strlen(sec));
+  js_free(v);
+  if (rc) nm_wipe(k, sizeof *k);
+  return rc;
+}
+
 int kf_read(const char *path, kf_key_t *k, char *err, size_t errcap) {
   struct stat st;
   memset(k, 0, sizeof *k);
@@ -96,33 +165,8 @@ int kf_read(const char *path, kf_key_t *k, char *err, size_t errcap) {
     snprintf(err, errcap, "key file %s", jerr);
     return -1;
   }
-  js_val *v = js_parse(text, len, jerr, sizeof jerr);
+  int rc = kf_parse(text, len, path, k, err, errcap);
   nm_wipe(text, len);
   free(text);
-  if (!v) {
-    snprintf(err, errcap, "key file '%s' is not valid: %s", path, jerr);
-    return -1;
-  }
-  const char *fmt = field(v, "format"), *role = field(v, "role"), *serial = field(v, "serial");
-  const char *id = field(v, "key_id"), *sec = field(v, "secret");
-  int rc = -1;
-  if (!fmt || strcmp(fmt, "nmod-key/1") != 0) {
-    snprintf(err, errcap, "key file '%s': not an nmod key (\"format\" must be \"nmod-key/1\")", path);
-  } else if (!role || (strcmp(role, "clinician") != 0 && strcmp(role, "patient") != 0)) {
-    snprintf(err, errcap, "key file '%s': \"role\" must be \"clinician\" or \"patient\"", path);
-  } else if (!serial || strlen(serial) > NM_SERIAL_LEN) {
-    snprintf(err, errcap, "key file '%s': \"serial\" missing or longer than %u characters", path, NM_SERIAL_LEN);
-  } else if (!id || kf_unhex(id, k->key_id, NM_KEY_ID_LEN) != 0) {
-    snprintf(err, errcap, "key file '%s': \"key_id\" must be %u hex digits", path, 2 * NM_KEY_ID_LEN);
-  } else if (!sec || kf_unhex(sec, k->secret, NM_SECRET_LEN) != 0) {
-    snprintf(err, errcap, "key file '%s': \"secret\" must be %u hex digits", path, 2 * NM_SECRET_LEN);
-  } else {
-    k->role = strcmp(role, "clinician") == 0 ? NM_ROLE_CLINICIAN : NM_ROLE_PATIENT;
-    snprintf(k->serial, sizeof k->serial, "%s", serial);
-    rc = 0;
-  }
-  if (sec) nm_wipe((char *)sec, strlen(sec));
-  js_free(v);
-  if (rc) nm_wipe(k, sizeof *k);
   return rc;
 }

@@ -20,6 +20,10 @@ typedef struct {
 int kf_write(const char *path, const kf_key_t *k, char *err, size_t errcap);
 /* Read and check a key file. 0 or -1 + a message naming the file and the problem. */
 int kf_read(const char *path, kf_key_t *k, char *err, size_t errcap);
+/* Check and decode the text of a key file (text[0..len), named path in messages). 0 or -1 +
+ * a message that never holds the secret; on -1, k is all zero. kf_read is stat + read +
+ * this. */
+int kf_parse(const char *text, size_t len, const char *path, kf_key_t *k, char *err, size_t errcap);
 /* Lower-case hex of n bytes into out (2n + 1 bytes). */
 void kf_hex(char *out, const uint8_t *p, size_t n);
 /* Parse exactly 2n hex digits. 0 or -1. */

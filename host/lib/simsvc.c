@@ -26,6 +26,7 @@
 #include "nmod/dev.h"
 #include "nmod/proto.h"
 #include "sim.h"
+#include "simstate.h"
 
 #define NEVER UINT64_MAX
 #define QMAX 4
@@ -130,22 +131,6 @@ static int lock_dir(const char *dir) {
 static const char *kind_name(int k) { return k == NM_KIND_INS ? "ins" : "ets"; }
 static const char *therapy_name(int t) { return t == NM_THERAPY_SNM ? "snm" : "scs"; }
 
-/* One field of hardware.json: the index of its value in names[0..n), or -1 after a
- * one-line error naming the field. The value itself is not echoed (it may hold anything). */
-static int hw_choice(const js_val *v, const char *path, const char *key, const char *const *names, int n) {
-  const js_val *f = js_get(v, key);
-  for (int i = 0; f && f->type == JS_STR && i < n; i++) {
-    if (names[i] && strcmp(f->str, names[i]) == 0) return i;
-  }
-  char list[128] = "";
-  for (int i = 0, at = 0; i < n && at < (int)sizeof list; i++) {
-    if (names[i]) at += snprintf(list + at, sizeof list - (size_t)at, "%s%s", at ? ", " : "", names[i]);
-  }
-  say("'%s': \"%s\" is %s: it must be one of %s (or remove the state folder to build a new device)", path, key,
-      f ? "not one this simulator knows" : "missing", list);
-  return -1;
-}
-
 /* hardware.json: what the device is (written when it is built, checked on every start). */
 static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, int *cell) {
   char path[1024], err[256];
@@ -153,24 +138,17 @@ static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, in
   char *text;
   size_t len;
   if (js_read_file(path, 4096, &text, &len, err, sizeof err) == 0) {
-    js_val *v = js_parse(text, len, err, sizeof err);
+    sst_hardware_t hw;
+    int rc = sst_parse_hardware(text, len, path, &hw, err, sizeof err);
     free(text);
-    if (!v || v->type != JS_OBJ) {
-      say("'%s' is damaged (%s): remove the state folder to build a new device", path, v ? "not an object" : err);
-      js_free(v);
+    if (rc != 0) {
+      say("%s", err);
       return -1;
     }
-    static const char *const kinds[] = {[NM_KIND_ETS] = "ets", [NM_KIND_INS] = "ins"};
-    static const char *const therapies[] = {[NM_THERAPY_SCS] = "scs", [NM_THERAPY_SNM] = "snm"};
-    static const char *const cells[] = {[NM_CELL_PRIMARY] = "primary", [NM_CELL_RECHARGEABLE] = "rechargeable"};
-    const char *leads[NM_LEAD_COUNT] = {NULL}; /* custom leads are not simulated */
-    for (uint8_t m = 1; m < NM_LEAD_COUNT; m++) leads[m] = nm_lead_name(m);
-    *kind = hw_choice(v, path, "kind", kinds, 2);
-    *therapy = *kind < 0 ? -1 : hw_choice(v, path, "therapy", therapies, 2);
-    *lead = *therapy < 0 ? -1 : hw_choice(v, path, "lead", leads, NM_LEAD_COUNT);
-    *cell = *lead < 0 ? -1 : hw_choice(v, path, "battery", cells, 2);
-    js_free(v);
-    if (*cell < 0) return -1;
+    *kind = hw.kind;
+    *therapy = hw.therapy;
+    *lead = hw.lead_model;
+    *cell = hw.cell;
     if ((cfg->kind >= 0 && cfg->kind != *kind) || (cfg->therapy >= 0 && cfg->therapy != *therapy) ||
         (cfg->lead_model >= 0 && cfg->lead_model != *lead) || (cfg->cell >= 0 && cfg->cell != *cell)) {
       say("the state folder holds an %s %s stimulator with lead %s and a %s battery: leave out "
@@ -193,14 +171,16 @@ static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, in
   *therapy = cfg->therapy;
   *lead = cfg->lead_model;
   *cell = cfg->cell >= 0 ? cfg->cell : NM_CELL_PRIMARY;
+  sst_hardware_t hw = {*kind, *therapy, *lead, *cell};
+  char line[256];
+  size_t n = sst_format_hardware(&hw, line, sizeof line);
   FILE *f = fopen(path, "w");
   if (!f) {
     say("cannot write '%s': %s", path, strerror(errno));
     return -1;
   }
-  fprintf(f, "{\"kind\":\"%s\",\"therapy\":\"%s\",\"lead\":\"%s\",\"battery\":\"%s\"}\n", kind_name(*kind),
-          therapy_name(*therapy), nm_lead_name((uint8_t)*lead), *cell == NM_CELL_RECHARGEABLE ? "rechargeable" : "primary");
-  return fclose(f) == 0 ? 0 : -1;
+  int bad = fwrite(line, 1, n, f) != n;
+  return fclose(f) == 0 && !bad ? 0 : -1;
 }
 
 static uint8_t *map_nvm(const char *dir) {
@@ -261,16 +241,13 @@ static void battery_load(void) {
   size_t len;
   snprintf(path, sizeof path, "%s/battery.json", S.cfg->state_dir);
   if (js_read_file(path, 4096, &text, &len, err, sizeof err) != 0) return;
-  js_val *v = js_parse(text, len, err, sizeof err);
+  sst_battery_t b;
+  int rc = sst_parse_battery(text, len, &b, err, sizeof err);
   free(text);
-  int64_t used, thr, rec;
-  if (v && js_num_fixed(js_get(v, "used_pc"), 0, &used) == 0 && js_num_fixed(js_get(v, "throughput_pc"), 0, &thr) == 0 &&
-      js_num_fixed(js_get(v, "recharges"), 0, &rec) == 0 && used >= 0 && thr >= 0 && rec >= 0) {
-    S.hw.cell.preused_pc = (uint64_t)used;
-    S.hw.cell.throughput_pc = (uint64_t)thr;
-    S.hw.cell.recharges = (uint32_t)rec;
-  }
-  js_free(v);
+  if (rc != 0) return;
+  S.hw.cell.preused_pc = b.used_pc;
+  S.hw.cell.throughput_pc = b.throughput_pc;
+  S.hw.cell.recharges = b.recharges;
 }
 
 /* The injected flash fault (SIGUSR1 on, SIGUSR2 off) is the hardware's, like the cell: it

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nmod/ops.h" /* NM_OP_STATUS, for a genuine request */
 #include "nmod/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -68,7 +69,7 @@ static int lookup(void *ctx, const uint8_t id[8], uint8_t *role, uint8_t key[32]
   return NM_OK;
 }
 
-static uint8_t out[NM_FRAME_MAX], req[NM_CMD_MAX], f[NM_FRAME_MAX];
+static uint8_t out[NM_FRAME_MAX], req[NM_DATA_PT_MAX], f[NM_FRAME_MAX];
 static size_t out_len, req_len;
 
 static int rx(const uint8_t *frame, size_t len) {
@@ -109,7 +110,7 @@ static void setup(void) {
 
 /* The genuine client's next request must still get through. */
 static void check_still_served(void) {
-  uint8_t op = NM_OP_STATUS, resp[2] = {0, 7}, back[NM_CMD_MAX];
+  uint8_t op = NM_OP_STATUS, resp[2] = {0, 7}, back[NM_DATA_PT_MAX];
   size_t n, bl;
   CHECK(nm_cli_seal(&W.c, &op, 1, f, sizeof f, &n) == NM_OK);
   CHECK(rx(f, n) == NM_SESS_REQUEST);
@@ -151,7 +152,7 @@ static void stream_to_client(const uint8_t *data, size_t size) {
       int bad = nm_frame_need(data + pos, size - pos, &need) != NM_OK;
       size_t len = bad || need > size - pos ? size - pos : need;
       nm_cli_t c = cli_saved[st];
-      uint8_t a[NM_FRAME_MAX], resp[NM_CMD_MAX];
+      uint8_t a[NM_FRAME_MAX], resp[NM_DATA_PT_MAX];
       size_t an = 0, rl = 0;
       if (st == 0) {
         /* Without an expected serial any well-formed CHALLENGE is taken; with one, only
@@ -229,7 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     int rc = rx(g, glen);
     if (same) {
       CHECK(rc == NM_SESS_REQUEST && req_len == plen && memcmp(req, pt, plen) == 0);
-      uint8_t resp[1] = {0}, back[NM_CMD_MAX];
+      uint8_t resp[1] = {0}, back[NM_DATA_PT_MAX];
       size_t bl;
       CHECK(nm_sess_seal(&W.s, resp, 1, f, sizeof f, &n) == NM_OK);
       CHECK(nm_cli_open(&W.c, f, n, back, sizeof back, &bl) == NM_OK);

@@ -258,6 +258,23 @@ static void test_year_boundary_week(void **s) {
   hist_usage_free(&u);
 }
 
+/* 1970-01-01 is a Thursday: its ISO week began on 1969-12-29, before epoch day 0. The week
+ * starts at day 0 instead of wrapping around to 2^32 - 3 (found by fuzz_history). */
+static void test_epoch_week(void **s) {
+  (void)s;
+  usage(0, 60, 1, 1000, 1, 900);
+  usage(4, 60, 2, 1000, 0, 900); /* Monday 1970-01-05: 1970-W02 */
+  hist_usage_t u;
+  assert_int_equal(hist_usage(evs, nev, 0, &u), 0);
+  assert_int_equal(u.n_weeks, 2);
+  assert_int_equal(u.weeks[0].year, 1970);
+  assert_int_equal(u.weeks[0].week, 1);
+  assert_int_equal(u.weeks[0].first_day, 0);
+  assert_int_equal(u.weeks[1].week, 2);
+  assert_int_equal(u.weeks[1].first_day, 4);
+  hist_usage_free(&u);
+}
+
 static void test_shelf_restart_and_merge(void **s) {
   (void)s;
   uint32_t d0 = MON;
@@ -749,6 +766,7 @@ int main(void) {
       cmocka_unit_test_setup(test_gaps_zero_days_and_means, reset_events),
       cmocka_unit_test_setup(test_partial_and_whole_weeks, reset_events),
       cmocka_unit_test_setup(test_year_boundary_week, reset_events),
+      cmocka_unit_test_setup(test_epoch_week, reset_events),
       cmocka_unit_test_setup(test_shelf_restart_and_merge, reset_events),
       cmocka_unit_test_setup(test_modes_faults_battery_impedance, reset_events),
       cmocka_unit_test_setup(test_since, reset_events),
