@@ -165,6 +165,13 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
                 size_t *resp_len) {
   *resp_len = 0;
   if (cap < 1) return NM_ENOSPC;
+  if (cap < NM_CMD_MAX) {
+    /* Every response fits NM_CMD_MAX; with less room a reply could be lost after the
+     * request was done. Refused before anything happens. */
+    resp[0] = (uint8_t)(int8_t)NM_ENOSPC;
+    *resp_len = 1;
+    return NM_ENOSPC;
+  }
   nm_wr_t w;
   nm_wr_init(&w, resp, cap);
   nm_wr_u8(&w, 0); /* the status, written by nm_op_finish */
@@ -203,6 +210,13 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
         dev_store_failed(d, perr);
         d->dirty = (uint8_t)(d->dirty | NM_DIRTY_SETTINGS);
         d->saved_crc = 0; /* the settings may have landed: the retry writes the undone state back */
+      }
+      if (!perr && cls == NM_OPC_RAISE && st != NM_OK) {
+        /* Refused: a raising that fails changes nothing, even halfway (e.g. MODE therapy
+         * on a device with no program must not leave shelf mode). */
+        dev_evq_cut(d, mark);
+        dev_undo(d);
+        (void)dev_store(d, NM_DIRTY_SETTINGS);
       }
       if (perr && cls == NM_OPC_RAISE) {
         /* Not stored, so not done: back to before the request, before the output sees it.

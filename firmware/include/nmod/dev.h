@@ -175,7 +175,9 @@ typedef struct nm_dev {
  * with a fault and alerts that say why), or an error with d->boot_fail set when there is
  * no usable identity: the device then has no therapy and answers nothing. */
 int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory);
-/* One command from `role`. Always produces a response (status first). */
+/* One command from `role`. Always produces a response (status first). resp must hold
+ * NM_CMD_MAX bytes (every response fits); with less the request is refused with
+ * NM_ENOSPC before anything is done. A refused raising request changes nothing. */
 int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, uint8_t *resp, size_t cap,
                 size_t *resp_len);
 /* The timer fired: wake the core, retry what waits to be stored, the daily lead check, the
