@@ -55,6 +55,7 @@
 #define MODE_COUNT 6
 #define MODE_RESUME 255
 /* nm_role (nmod/role.h) */
+#define ROLE_NONE 0
 #define ROLE_PATIENT 1
 #define ROLE_CLINICIAN 2
 /* nm_op_cls (nmod/ops.h) */
@@ -206,8 +207,8 @@ bit g_ther, g_lat, g_sdirty, g_wok, g_auto;
 
 /* Property names, always 0: an assertion that fails shows its name (formal/spin/run.sh
  * counts them). */
-bit P_stop_wins, P_stop_any_mode, P_raise_stored, P_lowering_stored, P_reset_not_more, P_boot_output,
-    P_boot_stuck_off, P_fault_clinician;
+bit P_stop_wins, P_stop_any_mode, P_raise_stored, P_raise_held, P_lowering_stored, P_reset_not_more,
+    P_boot_output, P_boot_stuck_off, P_fault_clinician;
 #define PROP(name, e) assert(name || (e))
 
 /* ---- derived state ---------------------------------------------------------------------- */
@@ -838,6 +839,9 @@ boot:
        :: else -> skip
        fi
      }
+     /* Property raise_held: until a raising request is stored, the output is not above
+      * what it was before the request. */
+     PROP(P_raise_held, cls != OPC_RAISE || out <= u_out);
      MAYBE_RESET;
      atomic {
        if
@@ -856,6 +860,7 @@ boot:
        :: else -> skip
        fi
      }
+     PROP(P_raise_held, cls != OPC_RAISE || out <= u_out);
      MAYBE_RESET;
      atomic {
        if
