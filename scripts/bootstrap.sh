@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install what nmod needs on Debian 12, and nothing when it is all there (idempotent).
 # Usage: scripts/bootstrap.sh [host|target|test|all]   (default: all)
-#   host   : compiler, CMake, cmocka, libsodium, SQLite, clang with libFuzzer (enough for
-#            build/nmod and the host tests, fuzz targets included)
+#   host   : compiler, CMake, cmocka, libsodium, SQLite, clang with libFuzzer, spin (enough for
+#            build/nmod and the host tests, fuzz targets and the SPIN models included)
 #   target : the Cortex-M cross toolchain and QEMU (for the emulated-target tests)
 #   test   : the third-party checkers of the clinic's exports: headless Chromium and poppler
 #            (the printed report), python3-icalendar (calendars), Node.js with the npm packages
@@ -12,7 +12,9 @@ set -euo pipefail
 what=${1:-all}
 # clang and its runtimes (libFuzzer, ASan: libclang-rt-14-dev, only "recommended" by clang
 # on Debian 12): the fuzz targets (tests/fuzz) are part of every test run.
-host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlite3-dev clang libclang-rt-14-dev)
+# spin: the SPIN model checker (formal/spin/run.sh, the t_spin_models test); it compiles its
+# verifiers with the C compiler of build-essential.
+host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlite3-dev clang libclang-rt-14-dev spin)
 target_pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3)
 # time: /usr/bin/time, the CPU seconds in bench/clinic/run.sh (make bench installs "all").
 bench_pkgs=(time)

@@ -298,7 +298,7 @@ inline put_settings() {
      if
      :: wok = 1; auto_low = 0; s_kind = 0;
         f_mode = SMODE; f_before = before; f_on = on; f_run = runs; f_lvl = lvl
-     :: wok = 0; printf("  the settings write fails\n")
+     :: wok = 0; printf("    the settings write fails\n")
      fi
   fi
 }
@@ -337,7 +337,7 @@ inline safe_state(k) {
   :: k == FAULT_CLIN -> sticky = 1
   :: else -> skip
   fi;
-  printf("  safe state, fault %d\n", k)
+  printf("    safe state: fault=%d mode=%d\n", k, mode)
 }
 
 /* out_update: hand the stage a pattern at level v; it may refuse it or trip at once. */
@@ -503,6 +503,7 @@ inline lead_check() {
   if
   :: skip
   :: runs -> /* some go on */
+     printf("    lead check: a short stops programs\n");
      lvl_down();
      if
      :: mode == MODE_THERAPY -> out = 0 /* new timing: a soft start */
@@ -510,6 +511,7 @@ inline lead_check() {
      fi;
      schedule()
   :: runs -> /* none left */
+     printf("    lead check: a short stops every program\n");
      safe_state(FAULT_CLIN);
      runs = 0;
      lvl = 0
@@ -654,7 +656,7 @@ active proctype device() {
 
 reset:
   /* ---- a power cut: RAM is lost ---- */
-  printf("RESET (mode %d out %d lvl %d dirty %d, in request %d op %d)\n", mode, out, lvl, sdirty, in_req, op);
+  printf("RESET: mode=%d out=%d lvl=%d dirty=%d\n", mode, out, lvl, sdirty);
   atomic {
     /* The state before: now or, when the cut comes inside a request or a wake, before
      * it, whichever is the more stimulating. */
@@ -687,6 +689,7 @@ boot:
     :: skip
     fi
   }
+  printf("boot: flash mode=%d on=%d lvl=%d; restored mode=%d out=%d lvl=%d\n", f_mode, f_on, f_lvl, mode, out, lvl);
   /* Property boot_output: before the boot knows that the memory works, the output is
    * not more than before the reset. */
   PROP(P_boot_output, out == 0 || (g_ther && out <= g_lvl) || EXC_F4 || EXC_F3);
@@ -711,8 +714,7 @@ boot:
        sdirty = 1
     fi
   }
-  printf("booted: mode %d before %d on %d out %d lvl %d fault %d, write ok %d; flash mode %d on %d lvl %d\n",
-         mode, before, on, out, lvl, fault, g_wok, f_mode, f_on, f_lvl);
+  printf("  boot write ok=%d: mode=%d before=%d on=%d out=%d lvl=%d fault=%d\n", g_wok, mode, before, on, out, lvl, fault);
   /* Property reset_not_more: after a reset the device is never more stimulating than
    * before it, and never in test mode. */
   PROP(P_reset_not_more, mode != MODE_TEST && (NOT_MORE(g_ther, g_lat, g_lvl) || EXC_F2 || EXC_F3));
@@ -811,6 +813,7 @@ boot:
        :: else -> skip
        fi
      }
+     printf("request op=%d role=%d arg=%d class=%d\n", op, role, arg, cls);
      /* A raising waits for what is not yet stored: retried first, refused if it fails. */
      if
      :: cls == OPC_RAISE && sdirty ->
@@ -875,8 +878,8 @@ boot:
         atomic { lead_check() }
      :: else -> skip
      fi;
-     printf("request op %d role %d arg %d class %d: status %d; mode %d out %d lvl %d; flash mode %d on %d lvl %d; dirty %d\n",
-            op, role, arg, cls, st, mode, out, lvl, f_mode, f_on, f_lvl, sdirty);
+     printf("  status=%d: mode=%d out=%d lvl=%d dirty=%d; flash mode=%d on=%d lvl=%d\n", st, mode, out, lvl, sdirty,
+            f_mode, f_on, f_lvl);
      /* Property stop_wins: a lowering is never refused for the memory and never raises the
       * output; an accepted stop leaves no output (therapy off and mode off from therapy:
       * a soft stop that ends at a wake), MRI and surgery none at once. */
@@ -930,8 +933,8 @@ boot:
        in_req = 0; wok = 0;
        u_mode = 0; u_before = 0; u_on = 0; u_runs = 0; u_lvl = 0; u_out = 0
      }
-     printf("wake: mode %d out %d lvl %d fault %d dirty %d; flash mode %d on %d lvl %d\n",
-            mode, out, lvl, fault, sdirty, f_mode, f_on, f_lvl);
+     printf("wake: mode=%d out=%d lvl=%d fault=%d dirty=%d; flash mode=%d on=%d lvl=%d\n", mode, out, lvl, fault,
+            sdirty, f_mode, f_on, f_lvl);
      IDLE_CHECK
   :: /* ---- a power cut between requests ---- */
      goto reset

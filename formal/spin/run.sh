@@ -175,6 +175,43 @@ run_model() { # run_model MODEL: its report on stdout, its ROW in $work/TAG.row
   if [ $ok -eq 0 ] || [ "$alarms" -gt 0 ] || [ "$proved" -ne "$goals" ]; then echo fail > "$work/$tag.fail"; fi
 }
 
+# A trail's printf lines with the model's names for its numbers (op=16 -> op=PROG_WRITE).
+names() { # names MODEL < spin -t output
+  awk -v model="$1" '
+    BEGIN {
+      while ((getline line < model) > 0) {
+        if (split(line, w, /[ \t]+/) >= 3 && w[1] == "#define" && w[3] ~ /^[0-9]+$/) {
+          n = w[2]; v = w[3]
+          if (n ~ /^OP_/) op[v] = substr(n, 4)
+          else if (n ~ /^MODE_/ && n != "MODE_COUNT") mode[v] = tolower(substr(n, 6))
+          else if (n ~ /^ROLE_/) role[v] = tolower(substr(n, 6))
+          else if (n ~ /^OPC_/) cls[v] = tolower(substr(n, 5))
+          else if (n ~ /^S_/) st[v] = substr(n, 3)
+          else if (n ~ /^FAULT_/) flt[v] = tolower(substr(n, 7))
+        }
+      }
+    }
+    /failed assertion/ { sub(/^spin: text of /, ""); print "    => " $0; next }
+    { sub(/^      /, "") } # spin -t indents what a process prints
+    /^ *(RESET|boot|request|wake|status|safe state|the settings|lead check)/ {
+      out = ""
+      for (i = 1; i <= NF; i++) {
+        f = $i; split(f, kv, "=")
+        k = kv[1]; v = kv[2]; tail = ""
+        if (v ~ /[:;,]$/) { tail = substr(v, length(v)); v = substr(v, 1, length(v) - 1) }
+        if (k == "op" && v in op) f = k "=" op[v] tail
+        else if ((k == "mode" || k == "before") && v in mode) f = k "=" mode[v] tail
+        else if (k == "role" && v in role) f = k "=" role[v] tail
+        else if (k == "class" && v in cls) f = k "=" cls[v] tail
+        else if (k == "status" && v in st) f = k "=" st[v] tail
+        else if (k == "fault" && v in flt) f = k "=" flt[v] tail
+        out = out (i > 1 ? " " : "") f
+      }
+      match($0, /^ */)
+      printf "    %s%s\n", substr($0, 1, RLENGTH), out
+    }'
+}
+
 run_findings() { # run_findings MODEL: each STRICT_Fn must still give a counterexample
   local model=$1 mod tag f rc=0
   mod=$(module_of "$model")
@@ -184,8 +221,7 @@ run_findings() { # run_findings MODEL: each STRICT_Fn must still give a countere
     search "$dir" "$model" bfs "-DSTRICT_$f"
     if grep -qE "errors: [1-9]" "$dir/out" 2>/dev/null; then
       echo "$mod: finding $f reproduces, $(violated "$dir" | tr '\n' ' ')($(stats "$dir")); the shortest trail:"
-      (cd "$dir" && spin "-DSTRICT_$f" -t model.pml 2>/dev/null |
-        sed -n 's/^ *\(RESET\|booted\|request\|wake\|safe state\|the settings\)/    \1/p')
+      (cd "$dir" && spin "-DSTRICT_$f" -t model.pml 2>/dev/null) | names "$model"
     else
       echo "$mod: finding $f does NOT reproduce ($(cat "$dir/status" 2>/dev/null)): drop its exception (EXC_$f) from $model"
       rc=1
