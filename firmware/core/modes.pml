@@ -28,12 +28,14 @@
  *   or the safe state when none is left).
  * - The flash holds the settings record (settings and mode in one record: stored mode,
  *   mode before, therapy_on, runs, lvl). Every write succeeds or fails, independently and
- *   nondeterministically, so the memory fails and heals at any point; a write is atomic
- *   (the key-value store commits a record or leaves the old one: the power-cut tests of
- *   tests/store). What the device believes is stored (saved_crc) is kept apart from what
- *   the flash holds: s_kind. Flash damage, the identity and the event log are not
- *   modelled (damage leaves the device off with a fault: dev_boot.c); the other records
- *   (meta, remotes, lead check) are writes that may fail.
+ *   nondeterministically, so the memory fails and heals at any point; a write that works
+ *   is the new record, one that fails may have landed or not (a cut commit word counts,
+ *   docs/STORAGE.md). What the device believes is stored (saved_crc) is kept apart from
+ *   what the flash holds: s_kind. The event log is a write that may fail: a raising whose
+ *   events are not written is not done, and a raising may find events still waiting (both
+ *   NM_EIO). Flash damage and the identity are not modelled (damage leaves the device off
+ *   with a fault: dev_boot.c); the other records (meta, remotes, lead check) are writes
+ *   that may fail.
  * - The op table is the C's: tests/formal/test_model_sync.c checks the codes, roles and
  *   classes below against firmware/core/ops.c, the modes against nmod/core.h. Ops the
  *   model cannot tell apart share one code after decoding (the reads; PAIR and TIME_SET;
@@ -185,25 +187,28 @@ bit hold;               /* output held while a raising request waits for its sto
 /* RAM, the device (nm_dev_t) */
 bit sdirty; /* NM_DIRTY_SETTINGS */
 /* The flash, and what the device believes it holds: 0 the flash's record, 1 the record
- * as the boot restored it, 2 that record after a safe state during the boot. */
+ * as the boot restored it, 2 that record after a safe state during the boot, 3 nothing
+ * known (saved_crc 0, after a write that failed: the next write is done whatever). */
 byte f_mode = MODE_SHELF, f_before = MODE_OFF, f_lvl;
 bit f_on, f_run;
 byte s_kind;
 /* The request (or wake) in progress, and the state before it (d->undo for a raising). */
 byte role, op, arg, cls, st, tv;
 bit sched; /* the core function asks for schedule() at its end */
-byte u_mode, u_before, u_lvl, u_fault, u_out;
-bit u_on, u_runs;
+byte u_mode, u_before, u_lvl, u_fault, u_tamp;
+bit u_on, u_runs, u_stopping;
 bit wok;     /* the last write worked */
 bit in_req;  /* a request or a wake is in progress */
 bit stopreq; /* the request is a stop: therapy off, mode off, MRI, surgery */
 /* Ghosts: the core went to its safe state since the settings were last written; the
  * state before the last reset, for the boot's properties. */
 bit auto_low;
-bit sticky; /* a fault only the clinician may clear has not been cleared by the clinician
-             * (survives resets: it is the patient's history, not the device's RAM) */
-byte g_lvl, g_out;
-bit g_ther, g_lat, g_sdirty, g_wok, g_auto;
+bit undone_stored; /* a raising was refused (its events not written) after its record was
+                    * written, and that record is still in the flash */
+bit sticky; /* a fault only the clinician may clear was not cleared by the clinician yet
+             * (the C keeps it in RAM: a reset forgets it; -DSTRICT_F5 keeps it) */
+byte g_lvl;
+bit g_ther, g_lat, g_sdirty, g_wok, g_auto, g_undone;
 
 /* Property names, always 0: an assertion that fails shows its name (formal/spin/run.sh
  * counts them). */
@@ -233,6 +238,9 @@ bit P_stop_wins, P_stop_any_mode, P_raise_stored, P_raise_held, P_lowering_store
  * surgery with therapy to resume counts as therapy waiting at its level. */
 #define THER (mode == MODE_THERAPY)
 #define LAT ((mode == MODE_MRI || mode == MODE_SURGERY) && before == MODE_THERAPY && on && runs)
+/* The output stage's envelope a state gives (between requests, out is this). */
+#define ENV_OF(m, l, t, s) (m == MODE_TEST -> t : ((m == MODE_THERAPY || s) -> l : 0))
+#define U_OUT ENV_OF(u_mode, u_lvl, u_tamp, u_stopping)
 #define U_THER (u_mode == MODE_THERAPY)
 #define U_LAT ((u_mode == MODE_MRI || u_mode == MODE_SURGERY) && u_before == MODE_THERAPY && u_on && u_runs)
 #define NOT_MORE(t, a, l) ((!THER || (t && lvl <= l)) && (!LAT || ((t || a) && lvl <= l)))
@@ -252,6 +260,8 @@ bit P_stop_wins, P_stop_any_mode, P_raise_stored, P_raise_held, P_lowering_store
 #endif
 #if defined(STRICT) || defined(STRICT_F2)
 #define EXC_F2 0
+#elif defined(STRICT_F6)
+#define EXC_F2 (g_sdirty && g_wok && !g_undone)
 #else
 /* F2 (by design, dev.h NM_DEV_RETRY_MS): a lowering not yet stored is lost to a reset when
  * the memory works again at boot: the device comes back as stored. */
@@ -267,12 +277,24 @@ bit P_stop_wins, P_stop_any_mode, P_raise_stored, P_raise_held, P_lowering_store
 #define EXC_F3 g_auto
 #define EXC_F3_NOW auto_low
 #endif
+/* F6 (inside F2's exception; -DSTRICT_F6 takes it out): a raising whose settings write
+ * worked but whose events could not be written is answered NM_EIO and undone in RAM only;
+ * its record stays in the flash until the retry, so a reset before the retry, with a
+ * memory that works at boot, brings the refused raising back. */
 #if defined(STRICT) || defined(STRICT_F5)
-#define EXC_F5 0
+#define FORGET_FAULT_AT_RESET skip
 #else
 /* F5: the fault is not stored. After a reset the patient may turn on again what only the
- * clinician could restart before it (a limiter trip, a memory that could not be written). */
-#define EXC_F5 1
+ * clinician could restart before it (a limiter trip, a memory that could not be written):
+ * fault_clinician holds only between resets. */
+#define FORGET_FAULT_AT_RESET sticky = 0
+#endif
+#if defined(STRICT) || defined(STRICT_F7)
+#define EXC_F7 0
+#else
+/* F7: a depleted cell during a test after a limiter trip replaces the trip's fault with
+ * the battery's (nm_core_safe_state keeps the last reason), which the patient may clear. */
+#define EXC_F7 (fault == FAULT_BATT)
 #endif
 #if defined(STRICT) || defined(STRICT_F4)
 #define EXC_F4 0
@@ -288,17 +310,19 @@ bit P_stop_wins, P_stop_any_mode, P_raise_stored, P_raise_held, P_lowering_store
 /* put_settings: write the record when it differs from what is believed stored. */
 inline put_settings() {
   if
-  :: RAM_IS_SAVED ->
+  :: RAM_IS_SAVED -> /* nothing to write (what is believed stored may not be what is) */
      wok = 1;
      if
-     :: DURABLE -> auto_low = 0
+     :: DURABLE -> auto_low = 0; undone_stored = 0
      :: else -> skip
      fi
   :: else ->
      if
-     :: wok = 1; auto_low = 0; s_kind = 0;
+     :: wok = 1; auto_low = 0; undone_stored = 0; s_kind = 0;
         f_mode = SMODE; f_before = before; f_on = on; f_run = runs; f_lvl = lvl
-     :: wok = 0; printf("    the settings write fails\n")
+     :: wok = 0; s_kind = 3; printf("    the settings write fails\n")
+     :: wok = 0; s_kind = 3; printf("    the settings write fails, but lands\n");
+        f_mode = SMODE; f_before = before; f_on = on; f_run = runs; f_lvl = lvl
      fi
   fi
 }
@@ -386,6 +410,18 @@ inline restore(m0, b0, on0, run0, lvl0) {
   schedule()
 }
 
+/* dev_undo: restore the state before the request, keeping its timing (a soft stop goes
+ * on) and its test (an undone step goes back to the level before, still under test). */
+inline undo() {
+  restore(u_mode, u_before, u_on, u_runs, u_lvl);
+  fault = u_fault;
+  stopping = u_stopping;
+  if
+  :: u_mode == MODE_TEST -> mode = MODE_TEST; tamp = u_tamp
+  :: else -> skip
+  fi
+}
+
 /* The running set's level: at or below the level now, at or above it, or any. Without a
  * running set nothing delivered changes. */
 inline lvl_down() {
@@ -422,8 +458,8 @@ inline core_therapy(onreq) {
      :: onreq && runs && (fault == FAULT_NONE || fault == FAULT_BATT || role == ROLE_CLINICIAN) ->
         /* Property fault_clinician: after a fault that only the clinician may clear, the
          * patient never turns therapy on again before the clinician has. */
-        PROP(P_fault_clinician, role == ROLE_CLINICIAN || !sticky || EXC_F5);
-        sticky = (role != ROLE_CLINICIAN && sticky);
+        PROP(P_fault_clinician, role == ROLE_CLINICIAN || !sticky || EXC_F7);
+        sticky = (role != ROLE_CLINICIAN && sticky && !EXC_F7);
         fault = FAULT_NONE;
         if
         :: mode != MODE_THERAPY || stopping -> out = 0; stopping = 0
@@ -663,19 +699,20 @@ reset:
     g_ther = THER || (in_req && U_THER);
     g_lat = LAT || (in_req && U_LAT);
     g_lvl = ((in_req && u_lvl > lvl) -> u_lvl : lvl);
-    g_out = ((in_req && u_out > out) -> u_out : out);
     g_sdirty = sdirty;
     g_auto = auto_low;
+    g_undone = undone_stored;
+    FORGET_FAULT_AT_RESET;
     in_req = 0; stopreq = 0;
     role = 0; op = 0; arg = 0; cls = 0; st = 0; wok = 0;
-    u_mode = 0; u_before = 0; u_on = 0; u_runs = 0; u_lvl = 0; u_fault = 0; u_out = 0
+    u_mode = 0; u_before = 0; u_on = 0; u_runs = 0; u_lvl = 0; u_fault = 0; u_stopping = 0; u_tamp = 0
   }
 boot:
   /* ---- nm_dev_boot ---- */
   atomic {
     /* nm_core_init: shelf mode */
     mode = MODE_SHELF; before = MODE_OFF; on = 0; runs = 0; lvl = 0; tamp = 0; out = 0;
-    stopping = 0; fault = FAULT_NONE; hold = 0; sdirty = 0; auto_low = 0;
+    stopping = 0; fault = FAULT_NONE; hold = 0; sdirty = 0; auto_low = 0; undone_stored = 0;
     /* load_settings: restore (its pattern may trip), and remember what is stored */
     restore(f_mode, f_before, f_on, f_run, f_lvl);
     if
@@ -696,9 +733,10 @@ boot:
   MAYBE_RESET;
   atomic {
     /* The boot's writes: the settings when they differ, and the meta record always. */
+    put_settings();
     if
-    :: put_settings(); store_other()
-    :: wok = 0
+    :: wok -> store_other()
+    :: else -> skip
     fi;
     g_wok = wok;
     if
@@ -711,7 +749,8 @@ boot:
           safe_state(FAULT_CLIN)
        :: else -> skip
        fi;
-       sdirty = 1
+       sdirty = 1;
+       s_kind = 3
     fi
   }
   printf("  boot write ok=%d: mode=%d before=%d on=%d out=%d lvl=%d fault=%d\n", g_wok, mode, before, on, out, lvl, fault);
@@ -721,14 +760,17 @@ boot:
   /* Property boot_stuck_off: on a memory that cannot be written, therapy is off and
    * nothing waits to resume it. */
   PROP(P_boot_stuck_off, g_wok || (!THER && !LAT && !on));
-  atomic { g_ther = 0; g_lat = 0; g_lvl = 0; g_out = 0; g_sdirty = 0; g_wok = 0; g_auto = 0 }
+  atomic { g_ther = 0; g_lat = 0; g_lvl = 0; g_sdirty = 0; g_wok = 0; g_auto = 0; g_undone = 0 }
   IDLE_CHECK;
 
   do
   :: /* ---- a request ---- */
      atomic {
        in_req = 1;
-       u_mode = mode; u_before = before; u_on = on; u_runs = runs; u_lvl = lvl; u_fault = fault; u_out = out;
+       /* between requests the output is what the state says (the model's own check) */
+       assert(out == ENV_OF(mode, lvl, tamp, stopping));
+       u_mode = mode; u_before = before; u_on = on; u_runs = runs; u_lvl = lvl; u_fault = fault;
+       u_stopping = stopping; u_tamp = tamp;
        if
        :: role = ROLE_PATIENT
        :: role = ROLE_CLINICIAN
@@ -814,14 +856,19 @@ boot:
        fi
      }
      printf("request op=%d role=%d arg=%d class=%d\n", op, role, arg, cls);
-     /* A raising waits for what is not yet stored: retried first, refused if it fails. */
+     /* A raising waits for what is not yet stored (records or events): retried first,
+      * refused if anything still waits (the events' write is a write that may fail). */
      if
-     :: cls == OPC_RAISE && sdirty ->
+     :: cls == OPC_RAISE -> /* dev_pending: retried first */
         atomic {
-          store_settings(); /* dev_retry */
+          if
+          :: sdirty -> store_settings() /* dev_retry */
+          :: else -> skip
+          fi;
           if
           :: sdirty -> st = S_IO; cls = OPC_READ /* nothing more happens */
-          :: else -> skip
+          :: !sdirty -> skip
+          :: !sdirty -> st = S_IO; cls = OPC_READ /* events wait and the log cannot take them */
           fi
         }
         MAYBE_RESET
@@ -844,18 +891,28 @@ boot:
      }
      /* Property raise_held: until a raising request is stored, the output is not above
       * what it was before the request. */
-     PROP(P_raise_held, cls != OPC_RAISE || out <= u_out);
+     PROP(P_raise_held, cls != OPC_RAISE || out <= U_OUT);
      MAYBE_RESET;
      atomic {
        if
        :: !DEV_OP && cls != OPC_READ ->
           store_settings();
+          /* A raising is stored when its events are written too (the log may fail). */
           if
+          :: wok && cls == OPC_RAISE ->
+             wok = 0; sdirty = 1; s_kind = 3; undone_stored = !REC_IS(u_mode, u_before, u_on, u_runs, u_lvl);
+             printf("    the events' write fails\n")
+          :: skip
+          fi;
+          if
+          :: wok && cls == OPC_RAISE && st != S_OK ->
+             /* Refused: a raising that fails changes nothing, even halfway. */
+             undo();
+             store_settings()
           :: !wok && cls == OPC_RAISE ->
-             /* Not stored, so not done: back to before the request. */
-             restore(u_mode, u_before, u_on, u_runs, u_lvl);
-             fault = u_fault;
-             sdirty = 0;
+             /* Not stored, so not done: back to before the request; the settings stay
+              * dirty (the failed write may have landed): the retry writes them back. */
+             undo();
              st = S_IO
           :: !wok && cls != OPC_RAISE && st == S_OK -> st = S_NOTSTORED
           :: else -> skip
@@ -863,7 +920,7 @@ boot:
        :: else -> skip
        fi
      }
-     PROP(P_raise_held, cls != OPC_RAISE || out <= u_out);
+     PROP(P_raise_held, cls != OPC_RAISE || out <= U_OUT);
      MAYBE_RESET;
      atomic {
        if
@@ -883,7 +940,7 @@ boot:
      /* Property stop_wins: a lowering is never refused for the memory and never raises the
       * output; an accepted stop leaves no output (therapy off and mode off from therapy:
       * a soft stop that ends at a wake), MRI and surgery none at once. */
-     PROP(P_stop_wins, (cls != OPC_LOWER || (st != S_IO && out <= u_out)) &&
+     PROP(P_stop_wins, (cls != OPC_LOWER || (st != S_IO && out <= U_OUT)) &&
                        (!stopreq || !(st == S_OK || st == S_NOTSTORED) || out == 0 ||
                         (stopping && mode == MODE_OFF && !(op == OP_MODE && (arg == MODE_MRI || arg == MODE_SURGERY)))));
      /* Property stop_any_mode: a stop request, from either role in any mode, leaves no
@@ -892,17 +949,17 @@ boot:
      /* Property raise_stored: a raising in effect is stored (a reset now would not take
       * it back); one not stored is not in effect (no more than before it). */
      PROP(P_raise_stored, cls != OPC_RAISE ||
-                          (st == S_OK -> NOT_MORE(F_THER, F_LAT, f_lvl) : (NOT_MORE(U_THER, U_LAT, u_lvl) && out <= u_out)));
+                          (st == S_OK -> NOT_MORE(F_THER, F_LAT, f_lvl) : (NOT_MORE(U_THER, U_LAT, u_lvl) && out <= U_OUT)));
      atomic {
        in_req = 0; stopreq = 0;
        role = 0; op = 0; arg = 0; cls = 0; st = 0; wok = 0;
-       u_mode = 0; u_before = 0; u_on = 0; u_runs = 0; u_lvl = 0; u_fault = 0; u_out = 0
+       u_mode = 0; u_before = 0; u_on = 0; u_runs = 0; u_lvl = 0; u_fault = 0; u_stopping = 0; u_tamp = 0
      }
      IDLE_CHECK
   :: /* ---- the timer (nm_dev_wake) ---- */
      atomic {
        in_req = 1;
-       u_mode = mode; u_before = before; u_on = on; u_runs = runs; u_lvl = lvl; u_out = out;
+       u_mode = mode; u_before = before; u_on = on; u_runs = runs; u_lvl = lvl;
        /* nm_core_wake: the limiter may have tripped, the cell may be depleted */
        if
        :: out > 0 -> safe_state(FAULT_CLIN)
@@ -931,7 +988,7 @@ boot:
        :: skip
        fi;
        in_req = 0; wok = 0;
-       u_mode = 0; u_before = 0; u_on = 0; u_runs = 0; u_lvl = 0; u_out = 0
+       u_mode = 0; u_before = 0; u_on = 0; u_runs = 0; u_lvl = 0
      }
      printf("wake: mode=%d out=%d lvl=%d fault=%d dirty=%d; flash mode=%d on=%d lvl=%d\n", mode, out, lvl, fault,
             sdirty, f_mode, f_on, f_lvl);

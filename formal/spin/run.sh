@@ -193,7 +193,7 @@ names() { # names MODEL < spin -t output
     }
     /failed assertion/ { sub(/^spin: text of /, ""); print "    => " $0; next }
     { sub(/^      /, "") } # spin -t indents what a process prints
-    /^ *(RESET|boot|request|wake|status|safe state|the settings|lead check)/ {
+    /^ *(RESET|boot|request|wake|status|safe state|the settings|the events|lead check)/ {
       out = ""
       for (i = 1; i <= NF; i++) {
         f = $i; split(f, kv, "=")
@@ -216,7 +216,7 @@ run_findings() { # run_findings MODEL: each STRICT_Fn must still give a countere
   local model=$1 mod tag f rc=0
   mod=$(module_of "$model")
   tag=$(tag_of "$model")
-  for f in $(grep -o 'defined(STRICT_F[0-9]*)' "$model" | sed 's/defined(STRICT_\(F[0-9]*\))/\1/' | sort -u); do
+  for f in $(grep -o 'defined(STRICT_F[0-9]*)' "$model" | sed 's/defined(STRICT_\(F[0-9]*\))/\1/' | sort -u -V); do
     local dir=$work/$tag/find-$f
     search "$dir" "$model" bfs "-DSTRICT_$f"
     if grep -qE "errors: [1-9]" "$dir/out" 2>/dev/null; then
