@@ -183,6 +183,12 @@ uint32_t nm_core_level_ua(const nm_core_t *c, uint8_t slot, uint64_t t_us) {
 
 void nm_core_safe_state(nm_core_t *c, uint32_t fault, uint32_t detail) {
   c->port->out_stop(c->port->ctx); /* never held: a stop always reaches the output */
+  /* A depleted cell may be cleared by the patient (after a recharge); a fault only the
+   * clinician may clear (a limiter trip, an assert...) is never replaced by it. */
+  if (fault == NM_FAULT_BATTERY && c->fault != NM_FAULT_NONE && c->fault != NM_FAULT_BATTERY) {
+    fault = c->fault;
+    detail = c->fault_detail;
+  }
   c->out_loaded = 0;
   memset(c->out_amp_ua, 0, sizeof c->out_amp_ua);
   c->stopping = 0;
@@ -401,9 +407,10 @@ static int same_lead(const nm_lead_t *a, const nm_lead_t *b) {
   return a->model == b->model && a->shape == b->shape && a->n_contacts == b->n_contacts && a->area_um2 == b->area_um2;
 }
 
-int nm_core_restore(nm_core_t *c, const nm_settings_t *s, uint8_t mode, uint8_t mode_before, uint8_t *bad_slot,
+int nm_core_restore(nm_core_t *c, const nm_settings_t *s, const nm_stored_state_t *st, uint8_t *bad_slot,
                     uint32_t *reasons) {
   nm_placement_t pl;
+  uint8_t mode = st->mode, mode_before = st->mode_before;
   *bad_slot = 0xFF;
   *reasons = 0;
   if (mode >= NM_MODE_COUNT || s->therapy != c->set.therapy) {
@@ -425,7 +432,10 @@ int nm_core_restore(nm_core_t *c, const nm_settings_t *s, uint8_t mode, uint8_t 
    * so; MRI and surgery come back with the output off, remembering whether therapy was
    * on before them; a test comes back as off. Restoring is not a change: no events. */
   uint8_t m = mode == NM_MODE_TEST ? (uint8_t)NM_MODE_OFF : mode;
-  int stim = s->therapy_on && s->running_mask;
+  /* A stored fault stays: only the clinician restarts what it stopped, reset or not. */
+  c->fault = st->fault;
+  c->fault_detail = st->fault_detail;
+  int stim = s->therapy_on && s->running_mask && st->fault == NM_FAULT_NONE;
   if (m == NM_MODE_THERAPY && !stim) m = NM_MODE_OFF;
   c->mode = m;
   c->mode_before = (m == NM_MODE_MRI || m == NM_MODE_SURGERY) && mode_before == NM_MODE_THERAPY && stim
@@ -438,7 +448,12 @@ int nm_core_restore(nm_core_t *c, const nm_settings_t *s, uint8_t mode, uint8_t 
   return NM_OK;
 }
 
-uint8_t nm_core_stored_mode(const nm_core_t *c) { return c->mode == NM_MODE_TEST ? (uint8_t)NM_MODE_OFF : c->mode; }
+void nm_core_stored_state(const nm_core_t *c, nm_stored_state_t *out) {
+  out->mode = c->mode == NM_MODE_TEST ? (uint8_t)NM_MODE_OFF : c->mode;
+  out->mode_before = c->mode_before;
+  out->fault = c->fault;
+  out->fault_detail = c->fault_detail;
+}
 
 void nm_core_hold(nm_core_t *c) { c->hold = 1; }
 
@@ -591,8 +606,20 @@ uint8_t nm_core_drop_node(nm_core_t *c, uint8_t node) {
 
 /* ---- therapy, amplitude, modes ------------------------------------------------------ */
 
+/* End a test (TEST_STOP, or a stop of another kind while testing: stop always wins). */
+static void test_end(nm_core_t *c, uint8_t role) {
+  c->test.amp_ua = 0;
+  set_mode(c, role, NM_MODE_OFF);
+}
+
 int nm_core_therapy(nm_core_t *c, uint8_t role, int on) {
   uint64_t t = now_us(c);
+  if (!on && c->mode == NM_MODE_TEST) {
+    test_end(c, role);
+    c->set.therapy_on = 0;
+    schedule(c, t);
+    return NM_OK;
+  }
   if (c->mode != NM_MODE_OFF && c->mode != NM_MODE_THERAPY) return NM_ESTATE;
   if (on) {
     if (c->set.running_mask == 0) return NM_ENOENT;
@@ -719,7 +746,8 @@ int nm_core_mode(nm_core_t *c, uint8_t role, uint8_t mode) {
         set_mode(c, role, NM_MODE_OFF);
         c->set.therapy_on = 0; /* off means off: a reset must not bring therapy back */
       } else if (cur == NM_MODE_TEST) {
-        return NM_ESTATE;
+        if (mode == NM_MODE_THERAPY) return NM_ESTATE;
+        test_end(c, role); /* off ends the test: stop always wins */
       }
       if (mode == NM_MODE_THERAPY) return nm_core_therapy(c, role, 1);
       if (c->mode == NM_MODE_THERAPY) return nm_core_therapy(c, role, 0);
@@ -727,7 +755,11 @@ int nm_core_mode(nm_core_t *c, uint8_t role, uint8_t mode) {
       return NM_OK;
     case NM_MODE_MRI:
     case NM_MODE_SURGERY:
-      if (cur == NM_MODE_SHELF || cur == NM_MODE_TEST) return NM_ESTATE;
+      if (cur == NM_MODE_SHELF) return NM_ESTATE;
+      if (cur == NM_MODE_TEST) {
+        test_end(c, role); /* a scan or an operation ends the test first */
+        cur = NM_MODE_OFF;
+      }
       if (cur != NM_MODE_MRI && cur != NM_MODE_SURGERY) c->mode_before = cur;
       set_mode(c, role, mode);
       c->stopping = 0; /* off at once, no soft stop */
@@ -830,8 +862,7 @@ int nm_core_test_mark(nm_core_t *c) {
 
 int nm_core_test_stop(nm_core_t *c) {
   if (c->mode != NM_MODE_TEST) return NM_ESTATE;
-  c->test.amp_ua = 0;
-  set_mode(c, NM_ROLE_CLINICIAN, NM_MODE_OFF);
+  test_end(c, NM_ROLE_CLINICIAN);
   schedule(c, now_us(c));
   return NM_OK;
 }

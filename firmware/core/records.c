@@ -101,14 +101,16 @@ void nm_wire_get_report(nm_rd_t *r, nm_safety_report_t *rep) {
   }
 }
 
-void nm_wire_put_settings(nm_wr_t *w, const nm_settings_t *s, uint8_t mode, uint8_t mode_before) {
+void nm_wire_put_settings(nm_wr_t *w, const nm_settings_t *s, const nm_stored_state_t *st) {
   nm_wr_u8(w, NM_WIRE_SETTINGS_VERSION);
   nm_wr_u8(w, s->therapy);
   nm_wr_u8(w, s->valid_mask);
   nm_wr_u8(w, s->running_mask);
   nm_wr_u8(w, s->therapy_on);
-  nm_wr_u8(w, mode);
-  nm_wr_u8(w, mode_before);
+  nm_wr_u8(w, st->mode);
+  nm_wr_u8(w, st->mode_before);
+  nm_wr_u32(w, st->fault);
+  nm_wr_u32(w, st->fault_detail);
   nm_wire_put_lead(w, &s->lead, &s->load);
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
     if (!(s->valid_mask & (1u << i))) continue;
@@ -117,12 +119,13 @@ void nm_wire_put_settings(nm_wr_t *w, const nm_settings_t *s, uint8_t mode, uint
   }
 }
 
-void nm_wire_get_settings(nm_rd_t *r, nm_settings_t *s, uint8_t *mode, uint8_t *mode_before) {
+void nm_wire_get_settings(nm_rd_t *r, nm_settings_t *s, nm_stored_state_t *st) {
   memset(s, 0, sizeof *s);
-  *mode = NM_MODE_OFF;
-  *mode_before = NM_MODE_OFF;
+  memset(st, 0, sizeof *st);
+  st->mode = NM_MODE_OFF;
+  st->mode_before = NM_MODE_OFF;
   uint8_t version = nm_rd_u8(r);
-  if (version != NM_WIRE_SETTINGS_VERSION && version != 1u) {
+  if (version < 1u || version > NM_WIRE_SETTINGS_VERSION) {
     r->err = NM_EINVAL;
     return;
   }
@@ -131,8 +134,12 @@ void nm_wire_get_settings(nm_rd_t *r, nm_settings_t *s, uint8_t *mode, uint8_t *
   s->running_mask = nm_rd_u8(r);
   s->therapy_on = nm_rd_u8(r);
   if (version >= 2u) {
-    *mode = nm_rd_u8(r);
-    *mode_before = nm_rd_u8(r);
+    st->mode = nm_rd_u8(r);
+    st->mode_before = nm_rd_u8(r);
+  }
+  if (version >= 3u) {
+    st->fault = nm_rd_u32(r);
+    st->fault_detail = nm_rd_u32(r);
   }
   nm_wire_get_lead(r, &s->lead, &s->load);
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {

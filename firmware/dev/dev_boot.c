@@ -130,12 +130,13 @@ static void calendar_from_log(nm_dev_t *d) {
  * why; nothing that was stored can make the device stimulate more than before. */
 static void load_settings(nm_dev_t *d, const boot_health_t *h, uint16_t *damage) {
   nm_settings_t *s = &d->undo.set; /* RAM that no request uses yet: not the stack */
-  uint8_t mode, before, bad;
+  nm_stored_state_t st;
+  uint8_t bad;
   uint32_t why;
   int rolled = 0;
-  int err = dev_load_settings(d, s, &mode, &before);
+  int err = dev_load_settings(d, s, &st);
   if (err == NM_OK) {
-    err = nm_core_restore(&d->core, s, mode, before, &bad, &why);
+    err = nm_core_restore(&d->core, s, &st, &bad, &why);
     if (err) {
       d->core.alerts = (uint16_t)(d->core.alerts | NM_ALERT_SETTINGS);
       nm_core_safe_state(&d->core, NM_FAULT_SETTINGS, (uint32_t)bad << 24 | (why & 0x00FFFFFFu));
@@ -204,6 +205,9 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
   }
   uint16_t alerts = d->core.alerts;
   if ((err = nm_core_init(&d->core, port, d->id.therapy, &d->id.lead)) != NM_OK) return err;
+  /* Nothing reaches the output until the boot knows the memory works: a lowering kept only
+   * in RAM before the reset may be why the flash says "therapy". */
+  nm_core_hold(&d->core);
   d->core.alerts = alerts;
   /* Counters, calendar, remotes: missing is a cut-off provisioning, unless damage took
    * them (older or lost: the store's report names the key); damaged is reported. */
@@ -278,6 +282,10 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
     d->store_err = err;
     d->next_retry_us = dev_now_us(d) + (uint64_t)NM_DEV_RETRY_MS * 1000u;
   }
+  /* Now the output may follow the state (a trip while releasing it is a lowering: stored). */
+  nm_core_release(&d->core);
+  (void)dev_store(d, NM_DIRTY_SETTINGS);
+  dev_commit_events(d);
   dev_arm_retry(d);
   return NM_OK;
 }

@@ -43,7 +43,7 @@ int dev_load_meta(nm_dev_t *d);
 int dev_load_remotes(nm_dev_t *d);
 void dev_load_imp(nm_dev_t *d);
 /* The settings record (settings and mode) as stored: NM_OK, NM_ENOENT, NM_ECORRUPT. */
-int dev_load_settings(nm_dev_t *d, nm_settings_t *s, uint8_t *mode, uint8_t *mode_before);
+int dev_load_settings(nm_dev_t *d, nm_settings_t *s, nm_stored_state_t *st);
 /* Write the records of `what` (NM_DIRTY_*; settings only when they changed). A record that
  * cannot be written stays in d->dirty, and the alert says so. Returns the first error. */
 int dev_store(nm_dev_t *d, uint8_t what);

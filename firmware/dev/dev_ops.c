@@ -206,10 +206,12 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
       int perr = cls == NM_OPC_READ ? NM_OK : dev_store(d, NM_DIRTY_SETTINGS);
       /* A raising is stored when its history is too: a test pulse, which changes no record,
        * is stored by its event, so a flash that cannot be written refuses it as well. */
+      int events_failed = 0;
       if (!perr && cls == NM_OPC_RAISE && (perr = dev_events_flush(d)) != NM_OK) {
         dev_store_failed(d, perr);
         d->dirty = (uint8_t)(d->dirty | NM_DIRTY_SETTINGS);
-        d->saved_crc = 0; /* the settings may have landed: the retry writes the undone state back */
+        d->saved_crc = 0; /* the settings landed: write the undone state back (below, and retried) */
+        events_failed = 1;
       }
       if (!perr && cls == NM_OPC_RAISE && st != NM_OK) {
         /* Refused: a raising that fails changes nothing, even halfway (e.g. MODE therapy
@@ -225,12 +227,18 @@ int nm_dev_exec(nm_dev_t *d, uint8_t role, const uint8_t *req, size_t req_len, u
          * until it has, nothing else that raises is done. */
         dev_evq_cut(d, mark);
         dev_undo(d);
+        if (events_failed) (void)dev_store(d, NM_DIRTY_SETTINGS); /* the key-value store may work */
         st = NM_EIO;
       } else if (perr && st == NM_OK) {
         st = NM_ENOTSTORED; /* a lowering: in effect now, stored when the memory allows */
       }
     }
-    if (cls == NM_OPC_RAISE) nm_core_release(&d->core);
+    if (cls == NM_OPC_RAISE) {
+      nm_core_release(&d->core);
+      /* Releasing may trip the output stage's limiter: the core's safe state is a lowering,
+       * stored like one (else a reset would bring the tripped therapy back). */
+      (void)dev_store(d, NM_DIRTY_SETTINGS);
+    }
     /* A clinician who reprogrammed after damage or a refused boot has seen to it. */
     if (st == NM_OK && def->op == NM_OP_PROGRAM_ALL && (d->core.alerts & (NM_ALERT_DAMAGE | NM_ALERT_SETTINGS))) {
       d->core.alerts = (uint16_t)(d->core.alerts & ~(NM_ALERT_DAMAGE | NM_ALERT_SETTINGS));

@@ -193,7 +193,9 @@ void dev_load_imp(nm_dev_t *d) {
 static size_t encode_settings(const nm_dev_t *d, uint8_t *buf, size_t cap) {
   nm_wr_t w;
   nm_wr_init(&w, buf, cap);
-  nm_wire_put_settings(&w, &d->core.set, nm_core_stored_mode(&d->core), d->core.mode_before);
+  nm_stored_state_t st;
+  nm_core_stored_state(&d->core, &st);
+  nm_wire_put_settings(&w, &d->core.set, &st);
   return w.err ? 0 : w.len;
 }
 
@@ -216,7 +218,7 @@ static int put_settings(nm_dev_t *d) {
   return err;
 }
 
-int dev_load_settings(nm_dev_t *d, nm_settings_t *s, uint8_t *mode, uint8_t *mode_before) {
+int dev_load_settings(nm_dev_t *d, nm_settings_t *s, nm_stored_state_t *st) {
   size_t n = 0;
   int err = nm_kv_get(&d->kv, DEV_KEY_SETTINGS, d->scratch, sizeof d->scratch, &n);
   if (err == NM_ENOSPC) err = NM_ECORRUPT;
@@ -224,16 +226,16 @@ int dev_load_settings(nm_dev_t *d, nm_settings_t *s, uint8_t *mode, uint8_t *mod
   nm_rd_t r;
   nm_rd_init(&r, d->scratch, n);
   uint8_t version = n ? d->scratch[0] : 0;
-  nm_wire_get_settings(&r, s, mode, mode_before);
+  nm_wire_get_settings(&r, s, st);
   if (nm_rd_done(&r) != NM_OK) return NM_ECORRUPT;
   if (version == 1u) {
     /* Firmware 0.1: the mode in its own record (mode u8, mode before u8). */
     uint8_t m[2];
     if (nm_kv_get(&d->kv, DEV_KEY_MODE, m, sizeof m, &n) == NM_OK && n == 2) {
-      *mode = m[0];
-      *mode_before = m[1];
+      st->mode = m[0];
+      st->mode_before = m[1];
     }
-    if (*mode == NM_MODE_THERAPY && !s->therapy_on) *mode = NM_MODE_OFF;
+    if (st->mode == NM_MODE_THERAPY && !s->therapy_on) st->mode = NM_MODE_OFF;
   }
   return NM_OK;
 }
@@ -330,7 +332,8 @@ void dev_undo(nm_dev_t *d) {
   uint8_t bad;
   uint32_t why;
   /* The state before the request passed every check then; restore re-judges it anyway. */
-  int err = nm_core_restore(&d->core, &d->undo.set, d->undo.mode, d->undo.mode_before, &bad, &why);
+  nm_stored_state_t st = {d->undo.mode, d->undo.mode_before, d->undo.fault, d->undo.fault_detail};
+  int err = nm_core_restore(&d->core, &d->undo.set, &st, &bad, &why);
   if (err) {
     nm_core_safe_state(&d->core, NM_FAULT_ASSERT, (uint32_t)__LINE__);
     return;

@@ -4,7 +4,14 @@
 
 uint64_t nm_dev_wake(nm_dev_t *d) {
   dev_use_tick(d);
+  uint8_t mode0 = d->core.mode, on0 = d->core.set.therapy_on;
+  uint32_t fault0 = d->core.fault;
   uint64_t next = nm_core_wake(&d->core);
+  /* What the core did by itself (a limiter trip, a depleted cell: its safe state) is a
+   * lowering: stored now, or kept dirty for the retry. */
+  if (d->core.mode != mode0 || d->core.set.therapy_on != on0 || d->core.fault != fault0) {
+    (void)dev_store(d, NM_DIRTY_SETTINGS);
+  }
   /* The daily lead check (it logs what it changes itself); MRI mode turns automatic checks
    * off, shelf mode has no patient. */
   uint32_t now_s = nm_dev_epoch_s(d);

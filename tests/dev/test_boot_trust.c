@@ -37,7 +37,8 @@ static void put_settings(const nm_settings_t *s, uint8_t mode, uint8_t mode_befo
   uint8_t buf[NM_CMD_MAX];
   nm_wr_t w;
   nm_wr_init(&w, buf, sizeof buf);
-  nm_wire_put_settings(&w, s, mode, mode_before);
+  const nm_stored_state_t st = {mode, mode_before, NM_FAULT_NONE, 0};
+  nm_wire_put_settings(&w, s, &st);
   assert_int_equal(w.err, NM_OK);
   assert_int_equal(nm_kv_put(&dt.dev.kv, DT_KEY_SETTINGS, buf, w.len), NM_OK);
 }
@@ -450,7 +451,9 @@ typedef struct {
 static size_t enc_settings(const nm_core_t *c, uint8_t *buf) {
   nm_wr_t w;
   nm_wr_init(&w, buf, NM_CMD_MAX);
-  nm_wire_put_settings(&w, &c->set, nm_core_stored_mode(c), c->mode_before);
+  nm_stored_state_t st;
+  nm_core_stored_state(c, &st);
+  nm_wire_put_settings(&w, &c->set, &st);
   return w.len;
 }
 

@@ -265,7 +265,9 @@ typedef struct {
 
 static void kept_of(kept_t *k) {
   memset(k, 0, sizeof *k);
-  k->mode = nm_core_stored_mode(&dt.dev.core);
+  nm_stored_state_t sst;
+  nm_core_stored_state(&dt.dev.core, &sst);
+  k->mode = sst.mode;
   k->running = dt.dev.core.set.running_mask;
   k->therapy_on = dt.dev.core.set.therapy_on;
   k->valid = dt.dev.core.set.valid_mask;
@@ -537,8 +539,9 @@ static int settings_equal(const nm_settings_t *a, const nm_settings_t *b) {
   nm_wr_t wa, wb;
   nm_wr_init(&wa, ea, sizeof ea);
   nm_wr_init(&wb, eb, sizeof eb);
-  nm_wire_put_settings(&wa, a, 0, 0);
-  nm_wire_put_settings(&wb, b, 0, 0);
+  const nm_stored_state_t zero = {0, 0, 0, 0};
+  nm_wire_put_settings(&wa, a, &zero);
+  nm_wire_put_settings(&wb, b, &zero);
   assert_int_equal(wa.err | wb.err, NM_OK);
   return wa.len == wb.len && memcmp(ea, eb, wa.len) == 0;
 }

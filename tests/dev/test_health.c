@@ -196,16 +196,18 @@ static void test_short_stops_programs_using_it(void **state) {
   remote_status(&bs, &o, &sh);
   assert_int_equal(sh, (1u << 2) | (1u << 5));
   /* It stays stopped: the settings in flash agree (a reboot does not restart it). */
-  uint8_t buf[NM_CMD_MAX], m, mb;
+  uint8_t buf[NM_CMD_MAX];
   size_t n;
   nm_settings_t stored;
+  nm_stored_state_t sst;
   assert_int_equal(nm_kv_get(&dev.kv, 3 /* settings */, buf, sizeof buf, &n), NM_OK);
   nm_rd_t r;
   nm_rd_init(&r, buf, n);
-  nm_wire_get_settings(&r, &stored, &m, &mb);
+  nm_wire_get_settings(&r, &stored, &sst);
   assert_int_equal(nm_rd_done(&r), NM_OK);
   assert_int_equal(stored.running_mask, 0);
-  assert_int_equal(m, NM_MODE_OFF);
+  assert_int_equal(sst.mode, NM_MODE_OFF);
+  assert_int_equal(sst.fault, NM_FAULT_LEAD); /* the reason is stored too */
 }
 
 static void test_migration_jump(void **state) {

@@ -214,7 +214,10 @@ static void observe(snap_t *s) {
   s->delivering = c->mode == NM_MODE_THERAPY && c->set.therapy_on && c->set.running_mask != 0;
   nm_wr_t w;
   nm_wr_init(&w, s->set_bytes, sizeof s->set_bytes);
-  nm_wire_put_settings(&w, &c->set, c->mode, c->mode_before);
+  nm_stored_state_t sst;
+  nm_core_stored_state(c, &sst);
+  sst.mode = c->mode; /* the state as it is, test included (a comparison, not a record) */
+  nm_wire_put_settings(&w, &c->set, &sst);
   s->set_len = w.err ? 0 : w.len;
   memcpy(s->prog, c->set.prog, sizeof s->prog);
   memcpy(s->amp_ua, c->set.amp_ua, sizeof s->amp_ua);
@@ -604,10 +607,10 @@ static void step_record(in_t *in) {
     if (nm_kv_get(&kv, key, val, sizeof val, &len) == NM_OK && len > 0 &&
         !memmem(val, len, W.dev.id.serial, NM_SERIAL_LEN)) {
       nm_settings_t set;
-      uint8_t mode = 0, mode_before = 0;
+      nm_stored_state_t sst;
       nm_rd_t r;
       nm_rd_init(&r, val, len);
-      nm_wire_get_settings(&r, &set, &mode, &mode_before);
+      nm_wire_get_settings(&r, &set, &sst);
       if (nm_rd_done(&r) == NM_OK && (n_edits & 1u)) {
         /* The settings record: edit what it means (another lead, a program, the state),
          * not just its bytes, and encode it again. */
@@ -624,12 +627,13 @@ static void step_record(in_t *in) {
           default:
             set.therapy_on = u8(in) & 1u;
             set.running_mask = u8(in);
-            mode = u8(in);
-            mode = mode < 200 ? (uint8_t)(mode % NM_MODE_COUNT) : mode;
+            sst.mode = u8(in);
+            sst.mode = sst.mode < 200 ? (uint8_t)(sst.mode % NM_MODE_COUNT) : sst.mode;
+            if (u8(in) & 1u) sst.fault = u8(in) % 10u;
         }
         nm_wr_t w;
         nm_wr_init(&w, val, sizeof val);
-        nm_wire_put_settings(&w, &set, mode, mode_before);
+        nm_wire_put_settings(&w, &set, &sst);
         len = w.err ? 0 : w.len;
       } else {
         for (uint8_t i = 0; i < n_edits; i++) {

@@ -129,6 +129,14 @@ void nm_core_event(nm_core_t *c, const nm_event_t *e);
 /* Set up a core on `port` (kept by pointer; must outlive the core). Starts in shelf mode
  * with default settings: no programs, the given therapy kind, lead and default load. */
 int nm_core_init(nm_core_t *c, const nm_port_t *port, uint8_t therapy, const nm_lead_t *lead);
+/* What a reset must keep besides the settings, stored in the same record: the mode (test
+ * stored as off), the mode to resume after MRI or surgery, and the fault that stopped
+ * stimulation (so what only the clinician could restart stays so after a reset). */
+typedef struct {
+  uint8_t mode, mode_before;
+  uint32_t fault, fault_detail;
+} nm_stored_state_t;
+
 /* Replace the settings and mode wholesale (after loading them from memory). Nothing in
  * memory is trusted: the settings must name the lead the core was set up with (the
  * hardware's), every stored program is judged again against it and the load, and the
@@ -136,10 +144,10 @@ int nm_core_init(nm_core_t *c, const nm_port_t *port, uint8_t therapy, const nm_
  * lead or mode that is not valid) and the core stays as it was; *bad_slot names the
  * program (0xFF: the lead, the load or the running set) and *reasons why. Restored MRI and
  * surgery modes keep the output off; test mode comes back as off. */
-int nm_core_restore(nm_core_t *c, const nm_settings_t *s, uint8_t mode, uint8_t mode_before, uint8_t *bad_slot,
+int nm_core_restore(nm_core_t *c, const nm_settings_t *s, const nm_stored_state_t *st, uint8_t *bad_slot,
                     uint32_t *reasons);
-/* The mode as it is stored: test mode is stored as off (a reset never resumes a test). */
-uint8_t nm_core_stored_mode(const nm_core_t *c);
+/* The state as it is stored: test mode as off (a reset never resumes a test). */
+void nm_core_stored_state(const nm_core_t *c, nm_stored_state_t *out);
 /* Hold the output (see nm_core_t.hold) / release it and bring the output in line. */
 void nm_core_hold(nm_core_t *c);
 void nm_core_release(nm_core_t *c);
@@ -167,8 +175,9 @@ int nm_core_program_all(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *lo
 /* Choose the running programs (bit mask) for `role`. Refused when a slot is empty, too many
  * run, SNM runs more than one, or they cannot be interleaved. */
 int nm_core_select(nm_core_t *c, uint8_t role, uint8_t mask);
-/* Therapy on or off (off ramps down softly). After a fault forced stimulation off, only
- * the clinician can turn therapy on again (which clears the fault and the limiter). */
+/* Therapy on or off (off ramps down softly; in test mode, off ends the test: stop always
+ * wins). After a fault forced stimulation off, only the clinician can turn therapy on
+ * again (which clears the fault and the limiter). */
 int nm_core_therapy(nm_core_t *c, uint8_t role, int on);
 /* Amplitude of program `slot`. The patient stays within the program's patient range; the
  * clinician may go anywhere the safety supervisor accepts. */
@@ -178,7 +187,7 @@ int nm_core_amp_set(nm_core_t *c, uint8_t role, uint8_t slot, uint32_t amp_ua);
 int nm_core_amp_step(nm_core_t *c, uint8_t role, uint8_t slot, int dir);
 /* Change mode (off, therapy, MRI, surgery, shelf; test mode through nm_core_test_*). Off
  * from MRI or surgery is off for good: therapy_on is cleared, so a reset does not bring
- * stimulation back. */
+ * stimulation back. Off, MRI and surgery end a test first (stop always wins). */
 int nm_core_mode(nm_core_t *c, uint8_t role, uint8_t mode);
 
 /* Test stimulation: contact `node` as cathode against the case, from start_ua in steps

@@ -44,13 +44,13 @@ void nm_wire_put_prog(nm_wr_t *w, const nm_prog_t *p);
 void nm_wire_get_prog(nm_rd_t *r, nm_prog_t *p);
 void nm_wire_put_lead(nm_wr_t *w, const nm_lead_t *l, const nm_load_t *load);
 void nm_wire_get_lead(nm_rd_t *r, nm_lead_t *l, nm_load_t *load);
-/* Settings as stored in flash, with the mode in the same record (one put, so a power cut
- * never leaves a mode that disagrees with therapy_on): a version byte, then the fields.
- * get leaves `s` zeroed and sets r->err on an unknown version. Version 1 (no mode) is
- * read as mode off. */
-#define NM_WIRE_SETTINGS_VERSION 2u
-void nm_wire_put_settings(nm_wr_t *w, const nm_settings_t *s, uint8_t mode, uint8_t mode_before);
-void nm_wire_get_settings(nm_rd_t *r, nm_settings_t *s, uint8_t *mode, uint8_t *mode_before);
+/* Settings as stored in flash, with the mode and the fault in the same record (one put, so
+ * a power cut never leaves a mode that disagrees with therapy_on): a version byte, then
+ * the fields. get leaves `s` zeroed and sets r->err on an unknown version. Version 1 (no
+ * mode) is read as mode off, version 2 (no fault) as no fault. */
+#define NM_WIRE_SETTINGS_VERSION 3u
+void nm_wire_put_settings(nm_wr_t *w, const nm_settings_t *s, const nm_stored_state_t *st);
+void nm_wire_get_settings(nm_rd_t *r, nm_settings_t *s, nm_stored_state_t *st);
 void nm_wire_put_report(nm_wr_t *w, const nm_safety_report_t *rep);
 /* A whole NM_OP_PROGRAM_ALL request (op byte included): lead and load, the running set,
  * and progs[0..n) in slot order. */
