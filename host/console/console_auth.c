@@ -51,12 +51,14 @@ void console_api_login(console_req *rq, console_resp *rs) {
   console_srv *srv = rq->srv;
   js_val *body = console_body_object(rq, rs);
   if (!body) return;
-  const char *name = console_body_str(body, "name", CONSOLE_NAME_MAX - 1, rs);
-  const char *pw = name ? console_body_str(body, "password", CONSOLE_PW_MAX, rs) : NULL;
+  const char *name_in = console_body_str(body, "name", CONSOLE_NAME_MAX - 1, rs);
+  const char *pw = name_in ? console_body_str(body, "password", CONSOLE_PW_MAX, rs) : NULL;
   if (!pw) {
     js_free(body);
     return;
   }
+  char name[CONSOLE_NAME_MAX]; /* outlives the body */
+  snprintf(name, sizeof name, "%s", name_in);
   size_t pw_len = js_get(body, "password")->str_len;
   char shown[48];
   loggable(name, shown, sizeof shown);
@@ -104,7 +106,7 @@ void console_api_login(console_req *rq, console_resp *rs) {
   snprintf(who.user, sizeof who.user, "%s", u.name);
   who.role = u.role;
   char token[CONSOLE_TOKEN_CHARS + 1];
-  console_session_new(&srv->sessions, &who, token, now);
+  console_session_new(&srv->sessions, &who, token, console_now_ms()); /* its idle time starts now, after the hash */
   snprintf(rs->cookie, sizeof rs->cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", console_cookie_name(srv), token,
            srv->tls ? "; Secure" : "");
   sodium_memzero(token, sizeof token);

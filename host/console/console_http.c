@@ -2,9 +2,9 @@
  * responses out, each with the security headers (docs/CONSOLE.md "The security model").
  *
  * libmicrohttpd calls on_request once when the headers are in, once per piece of the body, and
- * once more at its end; the request is answered then. A body longer than its route allows is
- * refused with 413 as soon as that is known (from Content-Length, or when the pieces pass the
- * limit), without keeping more than the limit in memory. A client that goes away mid-request
+ * once more at its end; the request is answered then. A body must come with its Content-Length
+ * (411 for a chunked one); longer than its route allows, it is refused with 413 before any of it
+ * is read (and, should more arrive than was announced, nothing past the limit is kept). A client that goes away mid-request
  * only frees its request (on_done). Slow and idle clients are cut off after client_timeout_s;
  * at most max_conn connections are served at once.
  */
@@ -99,6 +99,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!x) return MHD_NO;
     *req_cls = x;
     x->max = console_route_body_limit(method, url);
+    /* A body must say its size up front (browsers do), so that one too large is refused
+     * before any of it is read: chunked bodies are not taken. */
+    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_TRANSFER_ENCODING);
+    if (te) {
+      console_resp rs;
+      memset(&rs, 0, sizeof rs);
+      console_fail(&rs, 411, "length_required", "send the body with a Content-Length, not chunked");
+      enum MHD_Result ok = send_resp(c, srv, &rs);
+      console_resp_free(&rs);
+      x->answered = 1;
+      return ok;
+    }
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl) {
       char *end = NULL;
