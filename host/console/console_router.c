@@ -109,6 +109,14 @@ static int json_body(const console_req *rq) {
   return ct && strncasecmp(ct, "application/json", 16) == 0 && (ct[16] == '\0' || ct[16] == ';');
 }
 
+/* "2 seconds", "15 minutes", "12 hours": a timeout for a person. */
+static const char *span(unsigned s, char *out, size_t cap) {
+  if (s % 3600 == 0) snprintf(out, cap, "%u hour%s", s / 3600, s == 3600 ? "" : "s");
+  else if (s % 60 == 0) snprintf(out, cap, "%u minute%s", s / 60, s == 60 ? "" : "s");
+  else snprintf(out, cap, "%u second%s", s, s == 1 ? "" : "s");
+  return out;
+}
+
 /* The session of rq: 0 with *who filled, else -1 with the 401 in rs. The account is read again
  * (disabled since, or another role, by the CLI or another admin). */
 static int session_of(console_req *rq, console_resp *rs, console_who *who) {
@@ -116,8 +124,9 @@ static int session_of(console_req *rq, console_resp *rs, console_who *who) {
   const char *tok = console_cookie(rq, console_cookie_name(srv));
   console_sess_state st = console_session_get(&srv->sessions, tok, who, console_now_ms());
   if (st == CS_EXPIRED) {
-    console_fail(rs, 401, "session_expired", "your session ended after %u minutes without use or %u hours in all; sign in again",
-                 srv->opts.idle_s / 60, srv->opts.session_max_s / 3600);
+    char idle[32], max[32];
+    console_fail(rs, 401, "session_expired", "your session ended after %s without use or %s in all; sign in again",
+                 span(srv->opts.idle_s, idle, sizeof idle), span(srv->opts.session_max_s, max, sizeof max));
     return -1;
   }
   if (st != CS_OK) {

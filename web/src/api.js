@@ -41,7 +41,8 @@ export async function call(method, path, body) {
   if (!res.ok) {
     const err = data && data.error ? data.error : {code: 'http_' + res.status, message: 'The console answered ' + res.status};
     const e = new ApiError(res.status, err.code, err.message);
-    if (res.status === 401 && path !== '/api/v1/session') onSignedOut(e);
+    // Any 401 but a refused sign-in means the session is gone.
+    if (res.status === 401 && !(method === 'POST' && path === '/api/v1/session')) onSignedOut(e);
     throw e;
   }
   return data;
