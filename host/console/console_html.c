@@ -2,21 +2,10 @@
 #define _POSIX_C_SOURCE 200809L
 #include "console_html.h"
 
+#include "html.h"
+
 #include <stdlib.h>
 #include <string.h>
-
-void console_html_escape(FILE *f, const char *s) {
-  for (; *s; s++) {
-    switch (*s) {
-    case '&': fputs("&amp;", f); break;
-    case '<': fputs("&lt;", f); break;
-    case '>': fputs("&gt;", f); break;
-    case '"': fputs("&quot;", f); break;
-    case '\'': fputs("&#39;", f); break;
-    default: fputc(*s, f);
-    }
-  }
-}
 
 void console_html_not_found(console_resp *rs, const char *path) {
   free(rs->body);
@@ -30,7 +19,7 @@ void console_html_not_found(console_resp *rs, const char *path) {
   fputs("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Not found - nmod console</title>"
         "<link rel=\"stylesheet\" href=\"/style.css\"></head>\n<body><main><h1>Not found</h1><p>There is no page <code>",
         f);
-  console_html_escape(f, path);
+  html_escape(f, path);
   fputs("</code> here.</p><p><a href=\"/\">Back to the console</a></p></main></body></html>\n", f);
   fclose(f);
   rs->status = 404;

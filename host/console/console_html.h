@@ -1,6 +1,7 @@
 /* console_html.h: the little HTML the server writes itself (a page for a path that is not
- * there), with every text escaped: & < > " ' become entities, so a path or name holding
- * <script> shows as text. The front end builds its pages with DOM text nodes only. */
+ * there), with every text escaped by html_escape (host/lib/html.h): & < > " ' become entities,
+ * so a path or name holding <script> shows as text. The front end builds its pages with DOM
+ * text nodes only. */
 #ifndef NMOD_CONSOLE_HTML_H
 #define NMOD_CONSOLE_HTML_H
 
@@ -8,7 +9,6 @@
 
 #include "console_http.h"
 
-void console_html_escape(FILE *f, const char *s);
 /* A 404 page naming path. */
 void console_html_not_found(console_resp *rs, const char *path);
 

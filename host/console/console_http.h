@@ -100,7 +100,5 @@ const char *console_query(const console_req *rq, const char *name);
 js_val *console_body_object(const console_req *rq, console_resp *rs);
 /* Member key of o as a string of 1..max_len bytes, or NULL with a 400 in rs. */
 const char *console_body_str(const js_val *o, const char *key, size_t max_len, console_resp *rs);
-/* Write a parsed JSON value back out (the audit's stored before/after objects). */
-void console_json_value(js_w *w, const js_val *v);
 
 #endif

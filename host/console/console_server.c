@@ -20,23 +20,26 @@
 #include "console_srv.h"
 #include "nmod_exit.h"
 
-void console_log(const char *fmt, ...) {
+static void vlog(const char *fmt, va_list ap) {
   char line[600];
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
   fprintf(stderr, "nmod console: %s\n", line);
 }
 
-static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int fail(int code, const char *fmt, ...) {
-  char line[600];
+void console_log(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(line, sizeof line, fmt, ap);
+  vlog(fmt, ap);
   va_end(ap);
-  fprintf(stderr, "nmod console: %s\n", line);
+}
+
+/* Log and return code. */
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vlog(fmt, ap);
+  va_end(ap);
   return code;
 }
 

@@ -17,6 +17,7 @@
 #include "clinic_audit.h"
 #include "clinic_int.h"
 #include "console_html.h"
+#include "html.h"
 #include "console_limit.h"
 #include "console_opts.h"
 #include "console_perm.h"
@@ -119,7 +120,7 @@ static void test_html_escape(void **st) {
   char *out = NULL;
   size_t len = 0;
   FILE *f = open_memstream(&out, &len);
-  console_html_escape(f, "<script>alert(\"x\")</script> & 'y'");
+  html_escape(f, "<script>alert(\"x\")</script> & 'y'\x01");
   fclose(f);
   assert_string_equal(out, "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;");
   free(out);
