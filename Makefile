@@ -3,9 +3,12 @@
 #
 #   make demo    build build/nmod and show the system doing its main job
 #   make test    build with ASan+UBSan and run every test (host and emulated Cortex-M)
+#   make console nmod console on a demo database, for a person to use (prints the address and
+#                the demo accounts)
+#   make deb     the Debian package (build/nmod_VERSION_amd64.deb)
 #   make bench   run the benchmarks and write docs/PERFORMANCE.md
 #   make size    flash, RAM and stack of the implant firmware against its budgets
-#   make         build build/nmod only
+#   make         build build/nmod only (with the console's front end, build/web)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD := build
@@ -13,7 +16,7 @@ ASAN := build/asan
 ARM := build/cortexm
 CMAKE_FLAGS ?=
 
-.PHONY: all nmod demo test test-host test-target bench size bootstrap bootstrap-host clean
+.PHONY: all nmod demo console deb test test-host test-target bench size bootstrap bootstrap-host bootstrap-test clean
 
 all: nmod
 
@@ -23,6 +26,9 @@ bootstrap-host:
 bootstrap:
 	@scripts/bootstrap.sh all
 
+bootstrap-test:
+	@scripts/bootstrap.sh test
+
 $(BUILD)/Makefile: | bootstrap-host
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DNMOD_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
 
@@ -30,8 +36,17 @@ nmod: bootstrap-host $(BUILD)/Makefile
 	@cmake --build $(BUILD) -j $(JOBS) --target nmod >/dev/null
 	@echo "built $(BUILD)/nmod"
 
-demo: nmod
+# The demo ends with the console's screenshots: headless Chromium (the test part).
+demo: bootstrap-test nmod
 	@scripts/demo.sh
+
+console: nmod
+	@scripts/console.sh
+
+deb: nmod
+	@cmake --build $(BUILD) -j $(JOBS) --target nmod_man >/dev/null
+	@cd $(BUILD) && cpack -G DEB >/dev/null
+	@echo "built $$(ls $(BUILD)/nmod_*_amd64.deb)"
 
 $(ASAN)/Makefile: | bootstrap-host
 	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DNMOD_SANITIZE=ON -DNMOD_TESTS=ON $(CMAKE_FLAGS) >/dev/null

@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
 # Install what nmod needs on Debian 12, and nothing when it is all there (idempotent).
 # Usage: scripts/bootstrap.sh [host|target|test|all]   (default: all)
-#   host   : compiler, CMake, cmocka, libsodium, SQLite, clang with libFuzzer, spin (enough for
-#            build/nmod and the host tests, fuzz targets and the SPIN models included)
+#   host   : compiler, CMake, cmocka, libsodium, SQLite, clang with libFuzzer, spin, GNU
+#            libmicrohttpd with GnuTLS (nmod console) and Node.js (it builds the console's front
+#            end): enough for build/nmod and the host tests, fuzz targets and the SPIN models included
 #   target : the Cortex-M cross toolchain and QEMU (for the emulated-target tests)
 #   test   : the third-party checkers of the clinic's exports: headless Chromium and poppler
 #            (the printed report), python3-icalendar (calendars), Node.js with the npm packages
 #            pinned in tests/validators/package-lock.json (ajv with the FHIR R4 schema,
-#            html-validate), installed there with `npm ci`
+#            html-validate); the console's browser tests (tests/browser: playwright-core, which
+#            drives Debian's Chromium and downloads no browser, and axe-core); openssl (a test
+#            makes its own TLS certificate) and curl (checks it); each installed with `npm ci`
 set -euo pipefail
 what=${1:-all}
 # clang and its runtimes (libFuzzer, ASan: libclang-rt-14-dev, only "recommended" by clang
 # on Debian 12): the fuzz targets (tests/fuzz) are part of every test run.
 # spin: the SPIN model checker (formal/spin/run.sh, the t_spin_models test); it compiles its
 # verifiers with the C compiler of build-essential.
-host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlite3-dev clang libclang-rt-14-dev spin)
+host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlite3-dev clang libclang-rt-14-dev spin
+  libmicrohttpd-dev libgnutls28-dev)
 target_pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3)
 # time: /usr/bin/time, the CPU seconds in bench/clinic/run.sh (make bench installs "all").
 bench_pkgs=(time)
-test_pkgs=(chromium poppler-utils python3-icalendar)
+test_pkgs=(chromium poppler-utils python3-icalendar openssl curl)
 # Debian's Node.js and npm, unless a node with its npm is there already (NodeSource's bundles npm).
-command -v node >/dev/null 2>&1 || test_pkgs+=(nodejs)
+# Node builds the console's front end (web/build.mjs), so the host part needs it too.
+command -v node >/dev/null 2>&1 || host_pkgs+=(nodejs)
 command -v npm >/dev/null 2>&1 || test_pkgs+=(npm)
 
 want=()
@@ -58,11 +63,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "bootstrap: done"
 fi
 
-# The npm validators, exactly as pinned, when the lock file changed since the last install.
+# The npm packages, exactly as pinned, when a lock file changed since the last install: the
+# validators and the browser tests (no install scripts; Playwright downloads no browser).
 if [ "$what" = test ] || [ "$what" = all ]; then
-  dir="$(cd "$(dirname "$0")/.." && pwd)/tests/validators"
-  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    echo "bootstrap: npm ci in tests/validators"
-    (cd "$dir" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
-  fi
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  for sub in tests/validators tests/browser; do
+    dir="$root/$sub"
+    if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      echo "bootstrap: npm ci in $sub"
+      (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+    fi
+  done
 fi

@@ -5,7 +5,8 @@
 #   3. a picture of the waveforms;
 #   4. (when built) a simulated implant on a loopback port, programmed by the clinician
 #      programmer and adjusted by the patient remote over the secure link;
-#   5. (when built) the clinic path of an SNM patient from referral to a follow-up plan.
+#   5. (when built) the clinic path of an SNM patient from referral to a follow-up plan;
+#   6. (when built) nmod console on a demo database: headless screenshots of its pages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 NMOD=${NMOD:-build/nmod}
@@ -43,6 +44,11 @@ fi
 if [ -x scripts/demo-clinic.sh ] && "$NMOD" help 2>/dev/null | grep -q '^  clinic '; then
   step "5. The clinic: an SNM patient from referral through a trial diary to a decision and a plan"
   NMOD="$NMOD" scripts/demo-clinic.sh
+fi
+
+if [ -x scripts/demo-console.sh ] && "$NMOD" help 2>/dev/null | grep -q '^  console '; then
+  step "6. The console: the clinic in a browser, on a demo database (headless screenshots)"
+  NMOD="$NMOD" NMOD_DEMO_OUT="$out" scripts/demo-console.sh
 fi
 
 printf '\ndemo done: outputs in %s\n' "$out"

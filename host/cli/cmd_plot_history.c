@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "history.h"
+#include "html.h"
 
 #define HISTORY_MAX_BYTES (16u << 20) /* a full event log is a few MB of JSON */
 
@@ -49,19 +50,6 @@ static double nice_max(double v) {
     if (steps[i] * e >= v * 0.999999) return steps[i] * e;
   }
   return 10 * e;
-}
-
-static void esc(FILE *f, const char *s) {
-  for (; *s; s++) {
-    switch (*s) {
-      case '&': fputs("&amp;", f); break;
-      case '<': fputs("&lt;", f); break;
-      case '>': fputs("&gt;", f); break;
-      case '"': fputs("&quot;", f); break;
-      default:
-        if ((unsigned char)*s >= 0x20) fputc(*s, f);
-    }
-  }
 }
 
 /* A panel's frame, title, y ticks (0, half, max) and unit; a tick that is not a whole
@@ -300,7 +288,7 @@ static int draw(FILE *f, const hist_usage_t *u, const char *serial, size_t n_eve
   fprintf(f, "<text x=\"%.1f\" y=\"24\" font-size=\"16\">Usage history", LEFT);
   if (serial[0]) {
     fputs(" of ", f);
-    esc(f, serial);
+    html_escape(f, serial);
   }
   if (u->n_days) {
     fprintf(f, ": %s to %s, %zu of %u days recorded", hist_date(u->first_day, a, sizeof a), hist_date(u->last_day, b, sizeof b),

@@ -7,6 +7,7 @@
 #include "nmod_version.h"
 #ifdef NM_HAVE_CLINIC
 #include "clinic.h"
+#include "console.h"
 #endif
 
 
@@ -48,6 +49,9 @@ static const subcmd_t cmds[] = {
      "                                            the patient remote (status, on, off, amp, program, mri, surgery)"},
 #ifdef NM_HAVE_CLINIC
     {"clinic", clinic_main, "clinic [--db FILE] CMD [--json]       the clinic: patients, path, diaries, trial (see docs/CLINIC.md)"},
+    {"console", console_main,
+     "console [--db FILE] [--listen 127.0.0.1:8080]   the clinic in a browser; console user add|list|disable,\n"
+     "                                            console roles (see docs/CONSOLE.md)"},
 #endif
 };
 

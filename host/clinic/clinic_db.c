@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "clinic_audit.h"
+#include "clinic_audit_sql.h"
 #include "clinic_int.h"
 
 /* 'NMOD' in ASCII: marks the file as ours (PRAGMA application_id). */
@@ -159,6 +161,9 @@ static const char *const migrations[CLINIC_SCHEMA_VERSION] = {
     "  PRIMARY KEY(interrogation_id, contact)) WITHOUT ROWID;"
     "INSERT OR IGNORE INTO setting(key, value) VALUES ('institution', '');"
     "INSERT OR IGNORE INTO setting(key, value) VALUES ('export_id_key', lower(hex(randomblob(32))));",
+    /* 5: the audit trail of every change (who, when, before and after) and the console's
+     * accounts: clinic_audit_sql.h. */
+    CLINIC_MIGRATION_AUDIT,
 };
 
 static int mkdir_p(char *path) {
@@ -325,6 +330,12 @@ int clinic_db_open(const char *path, clinic_open_mode mode, sqlite3 **out) {
     return r;
   }
   sqlite3_busy_timeout(db, 10000);
+  /* Every change through this connection is audited under the user who ran this process. */
+  if (clinic_audit_attach_os(db) != 0) {
+    int r = clinic_dbfail(db, "setting up the audit trail");
+    close_untouched(db);
+    return r;
+  }
   int app = 0, ver = 0;
   /* The first read also runs SQLite's own recovery of a hot journal or a left-over WAL. */
   if (pragma_int(db, "PRAGMA application_id", &app) != CL_OK || pragma_int(db, "PRAGMA user_version", &ver) != CL_OK) {

@@ -113,7 +113,7 @@ int64_t clinic_now(void);
 
 /* ---- database (clinic_db.c) ---------------------------------------------------------- */
 
-#define CLINIC_SCHEMA_VERSION 4
+#define CLINIC_SCHEMA_VERSION 5
 /* Default path: $NMOD_CLINIC_DB, else $XDG_DATA_HOME/nmod/clinic.db, else
  * $HOME/.local/share/nmod/clinic.db. Creates the folder. Writes into out[cap]. */
 int clinic_db_default_path(char *out, size_t cap);

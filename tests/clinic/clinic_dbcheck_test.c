@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
+#include "clinic_audit.h"
 #include <sys/stat.h>
 
 static uint64_t seed;
@@ -211,7 +212,7 @@ static void die_mid_write(int rollback) {
   assert_true(pid >= 0);
   if (pid == 0) {
     sqlite3 *h;
-    if (sqlite3_open(db, &h) != SQLITE_OK) _exit(2);
+    if (sqlite3_open(db, &h) != SQLITE_OK || clinic_audit_attach_os(h) != 0) _exit(2);
     char *err = NULL;
     const char *sql = rollback ? "PRAGMA journal_mode=DELETE; PRAGMA cache_size=2; BEGIN IMMEDIATE;"
                                : "PRAGMA journal_mode=WAL; BEGIN IMMEDIATE;";

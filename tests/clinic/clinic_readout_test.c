@@ -7,6 +7,7 @@
 #include "e2e.h"
 
 #include <sqlite3.h>
+#include "clinic_audit.h"
 #include <sys/stat.h>
 
 static char db[400];
@@ -188,6 +189,7 @@ static void test_real_readouts(void **st_) {
   /* check-db's read-out check: a stored document that no longer decodes is reported. */
   sqlite3 *h;
   assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  assert_int_equal(clinic_audit_attach_os(h), 0); /* a change without an actor is refused */
   assert_int_equal(sqlite3_exec(h, "UPDATE interrogation SET doc = '{\"serial\":\"x\"}' WHERE id = 2", NULL, NULL, NULL), SQLITE_OK);
   sqlite3_close(h);
   assert_int_equal(CLINIC(&r, "check-db"), 1);

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <sqlite3.h>
 
+#include "clinic_audit.h"
 #include "clinic_int.h"
 #include "json.h"
 
@@ -68,6 +69,7 @@ static void test_baseline_example(void **st) {
   snprintf(path, sizeof path, "%s/clinic.db", ct_dir);
   sqlite3 *db;
   assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  assert_int_equal(clinic_audit_attach_os(db), 0); /* a change without an actor is refused */
   assert_int_equal(sqlite3_exec(db,
                                 "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 29) "
                                 "INSERT INTO diary(pid, date, nrs) SELECT p.pid, date('2024-01-01', '+' || i || ' days'), 10 "
@@ -676,7 +678,7 @@ static void test_migration(void **st) {
                    SQLITE_OK);
   sqlite3_close(db);
   CT_EXPECT(0, "init --json");
-  CT_HAS(ct_out, "\"schema_version\":4");
+  CT_HAS(ct_out, "\"schema_version\":5");
   CT_EXPECT(0, "path show V1 --json");
   js_val *v = out_json();
   const js_val *im = &js_get(v, "steps")->items[3];

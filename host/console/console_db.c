@@ -1,0 +1,42 @@
+/* console_db.c: one shared connection, opened by the clinic's own open (console_db.h). */
+#include "console_db.h"
+
+#include <string.h>
+
+#include "clinic_int.h"
+
+int console_db_open(console_db *d, const char *path) {
+  memset(d, 0, sizeof *d);
+  int rc = clinic_db_open(path, CLINIC_OPEN_WRITE, &d->db);
+  if (rc != CL_OK) return rc;
+  /* From here on the actor is whoever holds the connection; nobody at first. */
+  d->actor.name[0] = '\0';
+  if (clinic_audit_attach(d->db, &d->actor) != 0) {
+    rc = clinic_dbfail(d->db, "setting up the audit trail");
+    sqlite3_close(d->db);
+    d->db = NULL;
+    return rc;
+  }
+  pthread_mutex_init(&d->mu, NULL);
+  return CL_OK;
+}
+
+void console_db_close(console_db *d) {
+  if (!d->db) return;
+  sqlite3_close(d->db);
+  d->db = NULL;
+  pthread_mutex_destroy(&d->mu);
+}
+
+sqlite3 *console_db_take(console_db *d, const char *user) {
+  pthread_mutex_lock(&d->mu);
+  if (!user || clinic_actor_set(&d->actor, "console", user) != 0) d->actor.name[0] = '\0';
+  return d->db;
+}
+
+void console_db_give(console_db *d) {
+  /* A transaction a handler left open is rolled back, so the next holder starts clean. */
+  clinic_rollback(d->db);
+  d->actor.name[0] = '\0';
+  pthread_mutex_unlock(&d->mu);
+}
