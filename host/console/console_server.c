@@ -111,11 +111,13 @@ static int find_assets(const console_opts *o, char *out, size_t cap) {
   char *slash = strrchr(exe, '/');
   if (!slash) return -1;
   *slash = '\0';
-  snprintf(out, cap, "%s/web", exe);
-  if (has_index(out)) return 0;
-  snprintf(out, cap, "%s/../share/nmod/web", exe);
-  if (has_index(out)) return 0;
-  snprintf(out, cap, "%s/web or %s/../share/nmod/web", exe, exe);
+  /* A path that does not fit is not where the assets are. */
+  int w = snprintf(out, cap, "%s/web", exe);
+  if (w > 0 && (size_t)w < cap && has_index(out)) return 0;
+  w = snprintf(out, cap, "%s/../share/nmod/web", exe);
+  if (w > 0 && (size_t)w < cap && has_index(out)) return 0;
+  w = snprintf(out, cap, "%s/web or %s/../share/nmod/web", exe, exe);
+  if (w < 0 || (size_t)w >= cap) out[cap > 0 ? cap - 1 : 0] = '\0'; /* the message, cut */
   return -1;
 }
 

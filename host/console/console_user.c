@@ -8,7 +8,7 @@
 
 /* The hash of a random password nobody knows, made with the same limits: what an unknown
  * name is checked against, so that it takes as long as a known one. */
-static const char dummy_hash[] =
+static const char dummy_hash[crypto_pwhash_STRBYTES] = /* the size the API reads */
     "$argon2id$v=19$m=262144,t=3,p=1$7TV38rBnqS+NsEkTPvOi8A$LpvqhT3hoNYqIBXAEA6EYEm2jRAQr32b8fdEqmvx2wk";
 
 int console_user_name_ok(const char *name) {
