@@ -124,6 +124,6 @@ uint64_t nm_energy_battery_na(const nm_profile_t *pf, const nm_draw_t *d, uint32
 uint64_t nm_energy_charge_na(const nm_profile_t *pf, uint32_t cell_mv) {
   if (pf->cell != NM_CELL_RECHARGEABLE) return 0;
   uint64_t mv = cell_mv ? cell_mv : 1u;
-  /* mW x (per mille / 1000) / mV = A: mW x per mille x 1e6 / mV = nA; < 2^16 x 2^16 x 2^20. */
-  return (uint64_t)pf->charger_mw * pf->charger_eff_pm * 1000000u / mv;
+  /* uW x (per mille / 1000) / mV = mA: uW x per mille x 1000 / mV = nA; < 2^32 x 2^16 x 2^10. */
+  return (uint64_t)pf->charger_uw * pf->charger_eff_pm * 1000u / mv;
 }

@@ -49,13 +49,13 @@ static const nm_profile_t profiles[] = {
     {.id = NM_PROFILE_NMOD_RECHARGEABLE, .cell = NM_CELL_RECHARGEABLE, .chem = NM_CHEM_LI_ION,
      .name = "nmod-rechargeable", .label = "nmod reference hardware, rechargeable cell (all figures assumed)",
      .rated_uah = 60000, LI_STATES, .life_years = 20, LI_STAGE, .passive = 0,
-     .quiescent_na = 6000, .daily_uah = 48, .charger_mw = 100, .charger_eff_pm = 500},
+     .quiescent_na = 6000, .daily_uah = 48, .charger_uw = 100000, .charger_eff_pm = 500},
     {/* InterStim II-like primary SNM. Fitted: rated_uah, to the mean 4.4 years over the
       * RELAX-OAB amplitude distribution. Passive recharge of tonic pulses (assumed: the
       * classic capacitor-coupled output). Quiescent 8 uA (assumed: an older design). */
      .id = NM_PROFILE_INTERSTIM2, .cell = NM_CELL_PRIMARY, .chem = NM_CHEM_CFX_SVO,
      .name = "interstim2-like", .label = "InterStim II-like primary SNM (fitted to published figures)",
-     .rated_uah = 694000, PRIMARY_STATES, .conv = NM_CONV_STEPDOWN, .floor_mv = 1500, .headroom_mv = 500,
+     .rated_uah = 697500, PRIMARY_STATES, .conv = NM_CONV_STEPDOWN, .floor_mv = 1500, .headroom_mv = 500,
      .eff_mv = {1500, 2700, 2800, 12000}, .eff_pm = {750, 750, 550, 550}, .pulse_pc = 1000,
      .passive = W(NM_WAVE_TONIC), .quiescent_na = 8000, .daily_uah = 24},
     {/* Axonics F15-like primary SNM. Fitted: rated_uah, to >= 15 years at "standard"
@@ -63,7 +63,7 @@ static const nm_profile_t profiles[] = {
       * predicted. Both settings assumed. */
      .id = NM_PROFILE_F15, .cell = NM_CELL_PRIMARY, .chem = NM_CHEM_CFX_SVO,
      .name = "f15-like", .label = "Axonics F15-like primary SNM (fitted to published figures)",
-     .rated_uah = 738000, PRIMARY_STATES, SNM_PRIMARY_STAGE, .passive = W(NM_WAVE_TONIC),
+     .rated_uah = 754600, PRIMARY_STATES, SNM_PRIMARY_STAGE, .passive = W(NM_WAVE_TONIC),
      .quiescent_na = 2500, .daily_uah = 12},
     {/* Axonics r-SNM-like rechargeable SNM (RELAX-OAB). Fitted: rated_uah and quiescent_na,
       * to the 14-day and 7-day recharge intervals at the 69th and 98th percentile
@@ -72,15 +72,15 @@ static const nm_profile_t profiles[] = {
       * announcement, 2019): 60 mW (assumed). */
      .id = NM_PROFILE_RSNM, .cell = NM_CELL_RECHARGEABLE, .chem = NM_CHEM_LI_ION,
      .name = "rsnm-like", .label = "Axonics r-SNM-like rechargeable SNM (fitted to published figures)",
-     .rated_uah = 14200, LI_STATES, .life_years = 15, LI_STAGE, .passive = 0,
-     .quiescent_na = 15400, .daily_uah = 24, .charger_mw = 60, .charger_eff_pm = 700},
+     .rated_uah = 14230, LI_STATES, .life_years = 15, LI_STAGE, .passive = 0,
+     .quiescent_na = 15440, .daily_uah = 24, .charger_uw = 60000, .charger_eff_pm = 700},
     {/* Axonics R20-like rechargeable SNM. Fitted: charger_mw, to "a one-hour charge lasts
       * 6-10 months" (8 months), and rated_uah, to that hour filling it from LOW (FDA
       * approval, 2023). Service life 20 years (the same). Settings assumed. */
      .id = NM_PROFILE_R20, .cell = NM_CELL_RECHARGEABLE, .chem = NM_CHEM_LI_ION,
      .name = "r20-like", .label = "Axonics R20-like rechargeable SNM (fitted to published figures)",
-     .rated_uah = 41600, LI_STATES, .life_years = 20, LI_STAGE, .passive = 0,
-     .quiescent_na = 1500, .daily_uah = 12, .charger_mw = 149, .charger_eff_pm = 700},
+     .rated_uah = 40970, LI_STATES, .life_years = 20, LI_STAGE, .passive = 0,
+     .quiescent_na = 1500, .daily_uah = 12, .charger_uw = 151200, .charger_eff_pm = 700},
     {/* Abbott Eterna-like rechargeable SCS. Fitted: charger_mw, to one hour of charging
       * lasting 3 weeks at the nominal BurstDR settings (clinician's manual, appendix C).
       * BurstDR recharges passively after each burst (assumed). Service life 10 years and
@@ -89,7 +89,7 @@ static const nm_profile_t profiles[] = {
      .name = "eterna-like", .label = "Abbott Eterna-like rechargeable SCS (fitted to published figures)",
      .rated_uah = 40000, LI_STATES, .life_years = 10, .conv = NM_CONV_STEPDOWN, .floor_mv = 1500,
      .headroom_mv = 500, .eff_mv = {1500, 3600, 3700, 12000}, .eff_pm = {800, 800, 650, 650}, .pulse_pc = 1000,
-     .passive = W(NM_WAVE_BURST), .quiescent_na = 6000, .daily_uah = 48, .charger_mw = 62, .charger_eff_pm = 700},
+     .passive = W(NM_WAVE_BURST), .quiescent_na = 6000, .daily_uah = 48, .charger_uw = 62700, .charger_eff_pm = 700},
     {/* Nevro Senza-like rechargeable SCS (10 kHz). Fitted: charger_mw and daily_uah, to the
       * charging minutes per day at 100 % and 50 % pulse dosing (Provenzano et al., Pain Med
       * 23:152, PMID 34601597); 14 % and 3 % are held out. A boost supply (assumed). */
@@ -97,7 +97,7 @@ static const nm_profile_t profiles[] = {
      .name = "senza-like", .label = "Nevro Senza-like rechargeable SCS (fitted to published figures)",
      .rated_uah = 300000, LI_STATES, .life_years = 10, .conv = NM_CONV_BOOST, .floor_mv = 2500,
      .headroom_mv = 500, .eff_mv = {2500, 3600, 3700, 12000}, .eff_pm = {800, 800, 700, 700}, .pulse_pc = 1000,
-     .passive = 0, .quiescent_na = 20000, .daily_uah = 5498, .charger_mw = 221, .charger_eff_pm = 700},
+     .passive = 0, .quiescent_na = 20000, .daily_uah = 5324, .charger_uw = 221400, .charger_eff_pm = 700},
     {/* Abbott Proclaim XR-like primary SCS. Fitted: rated_uah, to "up to 10 years" of
       * low-dose BurstDR (FDA approval, 2019: under 2 hours of stimulation a day). BurstDR
       * recharges passively (assumed). */

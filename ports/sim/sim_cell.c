@@ -182,8 +182,8 @@ void sim_batt_account(sim_hw_t *hw) {
   double in_pc = 0;
   c->charge_na = 0;
   if (c->charging && !c->full) {
-    /* Constant power into the cell: mW x eff / mV = A. */
-    c->charge_na = pf->charger_mw * (pf->charger_eff_pm / 1000.0) / mv * 1e9;
+    /* Constant power into the cell: uW x eff / mV = mA. */
+    c->charge_na = pf->charger_uw * (pf->charger_eff_pm / 1000.0) / mv * 1e6;
     in_pc = c->charge_na * dt_s * 1000.0;
     c->charge_ns += step;
     if (c->recharges == 1 && c->first_hour_ns < 3600000000000ull) {

@@ -21,7 +21,7 @@ static void boot(uint8_t therapy, uint8_t lead_model, uint8_t cell) {
   sim_attach_nvm(&hw, flash, PAGE, PAGES);
   sim_seed_rng(&hw, 9);
   sim_batt_set(&hw, cell, 100);
-  nm_factory_t f = {NM_KIND_INS, therapy, lead, 1780000000u, cell};
+  nm_factory_t f = {NM_KIND_INS, therapy, lead, 1780000000u, cell, NM_PROFILE_NONE};
   assert_int_equal(nm_dev_boot(&dev, sim_port(&hw), &f), NM_OK);
 }
 

@@ -73,8 +73,8 @@ typedef struct {
   uint32_t quiescent_na;    /* asleep, telemetry listening */
   uint32_t daily_uah;       /* telemetry sessions, housekeeping, sensing, per day */
   /* Charger (rechargeable): power the implant's coil receives, and the share of it that
-   * reaches the cell. Constant power: the charge current is mw x eff / cell voltage. */
-  uint16_t charger_mw;
+   * reaches the cell. Constant power: the charge current is uw x eff / cell voltage. */
+  uint32_t charger_uw;
   uint16_t charger_eff_pm;
   /* ERI and EOS, per mille of the usable capacity now. */
   uint16_t eri_left_pm;     /* primary: ERI when this much is left */
