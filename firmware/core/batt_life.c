@@ -37,27 +37,47 @@ uint64_t nm_batt_mh_between(const nm_profile_t *pf, const nm_draw_t *d, uint32_t
   return mh;
 }
 
-/* Mean of the curve over low..1000 per mille: the voltage while charging and running
- * between recharges. */
-static uint32_t window_mv(const nm_profile_t *pf) {
-  uint32_t lo = pf->low_pm < 1000u ? pf->low_pm : 1000u;
-  return (nm_ocv_mv(pf->chem, lo) + 2u * nm_ocv_mv(pf->chem, (lo + 1000u) / 2u) + nm_ocv_mv(pf->chem, 1000u)) / 4u;
+/* Charging from from_pm to full along the curve while the device keeps drawing d (a
+ * constant-power charger: more current into a lower voltage): the time it takes (mh;
+ * UINT64_MAX when the charger cannot outrun the draw) and the charge it puts in during
+ * the first limit_mh (nAh). */
+static uint64_t charge_along(const nm_profile_t *pf, const nm_draw_t *d, uint32_t cap_uah, uint32_t from_pm,
+                             uint64_t limit_mh, uint64_t *in_nah) {
+  uint64_t t_mh = 0;
+  *in_nah = 0;
+  /* Bounded: NM_OCV_POINTS - 1 segments. */
+  for (uint32_t k = 0; k + 1u < NM_OCV_POINTS; k++) {
+    uint32_t lo = k * NM_OCV_STEP_PM, hi = lo + NM_OCV_STEP_PM;
+    if (lo < from_pm) lo = from_pm;
+    if (hi <= lo) continue;
+    uint32_t mv = (nm_ocv_mv(pf->chem, lo) + nm_ocv_mv(pf->chem, hi)) / 2u;
+    uint64_t ch = nm_energy_charge_na(pf, mv), use = nm_energy_battery_na(pf, d, mv);
+    if (ch <= use) return UINT64_MAX;
+    uint64_t dt = mh_of((uint64_t)cap_uah * (hi - lo), ch - use); /* nAh < 2^42 */
+    if (t_mh < limit_mh) {
+      uint64_t part = dt < limit_mh - t_mh ? dt : limit_mh - t_mh; /* <= limit_mh */
+      *in_nah = sat_add(*in_nah, ch / 1000u * part + ch % 1000u * part / 1000u); /* nA x mh / 1000 */
+    }
+    t_mh = sat_add(t_mh, dt);
+  }
+  return t_mh;
 }
 
 static void rechargeable(const nm_profile_t *pf, const nm_draw_t *d, nm_longevity_t *out) {
   uint32_t cap0 = nm_batt_usable_uah(pf), low = pf->low_pm < 1000u ? pf->low_pm : 1000u;
   out->interval_mh = nm_batt_mh_between(pf, d, cap0, 1000u, low);
-  uint32_t mv = window_mv(pf);
-  uint64_t use_na = nm_energy_battery_na(pf, d, mv), ch_na = nm_energy_charge_na(pf, mv);
   uint64_t run_nah = (uint64_t)cap0 * (1000u - low); /* uAh x per mille = nAh, < 2^42 */
-  /* One hour of charging puts in ch_na x 1 h (at most what the cell holds above LOW). */
-  uint64_t hour_nah = ch_na < run_nah ? ch_na : run_nah;
+  /* From LOW to full, and what its first hour puts in: that hour lasts as long as the
+   * mean current of a discharge (run / interval) takes to use it. */
+  uint64_t hour_nah;
+  out->charge_h_mh = charge_along(pf, d, cap0, low, 1000u, &hour_nah);
+  uint64_t use_na = out->interval_mh ? run_nah * 1000u / out->interval_mh : UINT64_MAX; /* < 2^52 */
   out->one_hour_mh = mh_of(hour_nah, use_na);
-  /* From LOW to full the device keeps running: the charger's surplus fills the cell. */
-  out->charge_h_mh = ch_na > use_na ? mh_of(run_nah, ch_na - use_na) : UINT64_MAX;
-  /* The charger must put back each day's charge: minutes x 10 = use / charge x 14,400. */
-  uint64_t min_x10 = ch_na ? use_na * 14400u / ch_na : UINT64_MAX; /* use_na < 2^40 */
-  out->charge_min_x10 = min_x10 > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)min_x10;
+  /* Charging minutes per day: the share of a cycle (discharge, then the charge back) on
+   * the charger; minutes x 1000 = share x 1,440,000. */
+  uint64_t cycle = sat_add(out->interval_mh, out->charge_h_mh);
+  uint64_t mmin = out->charge_h_mh == UINT64_MAX ? UINT64_MAX : scale(out->charge_h_mh, 1440000u, cycle);
+  out->charge_mmin = mmin > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)mmin;
   /* Service: full to LOW, recharge, again; the capacity fades with the charge that flows
    * through it, so each interval is the first scaled by the capacity left. */
   uint64_t life_mh = (uint64_t)pf->life_years * MH_PER_YEAR, t_mh = 0;

@@ -80,7 +80,7 @@ static const nm_profile_t profiles[] = {
      .id = NM_PROFILE_R20, .cell = NM_CELL_RECHARGEABLE, .chem = NM_CHEM_LI_ION,
      .name = "r20-like", .label = "Axonics R20-like rechargeable SNM (fitted to published figures)",
      .rated_uah = 40970, LI_STATES, .life_years = 20, LI_STAGE, .passive = 0,
-     .quiescent_na = 1500, .daily_uah = 12, .charger_uw = 151200, .charger_eff_pm = 700},
+     .quiescent_na = 1500, .daily_uah = 12, .charger_uw = 150500, .charger_eff_pm = 700},
     {/* Abbott Eterna-like rechargeable SCS. Fitted: charger_mw, to one hour of charging
       * lasting 3 weeks at the nominal BurstDR settings (clinician's manual, appendix C).
       * BurstDR recharges passively after each burst (assumed). Service life 10 years and
@@ -89,7 +89,7 @@ static const nm_profile_t profiles[] = {
      .name = "eterna-like", .label = "Abbott Eterna-like rechargeable SCS (fitted to published figures)",
      .rated_uah = 40000, LI_STATES, .life_years = 10, .conv = NM_CONV_STEPDOWN, .floor_mv = 1500,
      .headroom_mv = 500, .eff_mv = {1500, 3600, 3700, 12000}, .eff_pm = {800, 800, 650, 650}, .pulse_pc = 1000,
-     .passive = W(NM_WAVE_BURST), .quiescent_na = 6000, .daily_uah = 48, .charger_uw = 62700, .charger_eff_pm = 700},
+     .passive = W(NM_WAVE_BURST), .quiescent_na = 6000, .daily_uah = 48, .charger_uw = 60540, .charger_eff_pm = 700},
     {/* Nevro Senza-like rechargeable SCS (10 kHz). Fitted: charger_mw and daily_uah, to the
       * charging minutes per day at 100 % and 50 % pulse dosing (Provenzano et al., Pain Med
       * 23:152, PMID 34601597); 14 % and 3 % are held out. A boost supply (assumed). */
@@ -97,7 +97,7 @@ static const nm_profile_t profiles[] = {
      .name = "senza-like", .label = "Nevro Senza-like rechargeable SCS (fitted to published figures)",
      .rated_uah = 300000, LI_STATES, .life_years = 10, .conv = NM_CONV_BOOST, .floor_mv = 2500,
      .headroom_mv = 500, .eff_mv = {2500, 3600, 3700, 12000}, .eff_pm = {800, 800, 700, 700}, .pulse_pc = 1000,
-     .passive = 0, .quiescent_na = 20000, .daily_uah = 5324, .charger_uw = 221400, .charger_eff_pm = 700},
+     .passive = 0, .quiescent_na = 20000, .daily_uah = 5334, .charger_uw = 221300, .charger_eff_pm = 700},
     {/* Abbott Proclaim XR-like primary SCS. Fitted: rated_uah, to "up to 10 years" of
       * low-dose BurstDR (FDA approval, 2019: under 2 hours of stimulation a day). BurstDR
       * recharges passively (assumed). */

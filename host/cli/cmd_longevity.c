@@ -133,7 +133,7 @@ int cmd_longevity(int argc, char **argv) {
   uint64_t na = nm_energy_battery_na(pf, &d, nm_ocv_mv(pf->chem, 500u)), fixed = nm_energy_fixed_na(pf);
   double years_eri = (double)lg.eri_mh / MH_PER_YEAR, years_eos = (double)lg.eos_mh / MH_PER_YEAR;
   double interval_days = (double)lg.interval_mh / MH_PER_DAY, service = (double)lg.service_mh / MH_PER_YEAR;
-  double hour_days = (double)lg.one_hour_mh / MH_PER_DAY, charge_min = lg.charge_min_x10 / 10.0;
+  double hour_days = (double)lg.one_hour_mh / MH_PER_DAY, charge_min = lg.charge_mmin / 1000.0;
   char a[32], b[32];
   if (json) {
     js_w w;

@@ -89,7 +89,7 @@ static void longevity_text(const di_interrogation_t *in) {
   } else {
     printf("at these settings (profile %s): a full charge lasts %.1f days (to %u %%), %.1f minutes of charging a day; "
            "service life %.1f years from new\n",
-           l.pf->name, (double)l.lg.interval_mh / 24000.0, l.pf->low_pm / 10u, l.lg.charge_min_x10 / 10.0,
+           l.pf->name, (double)l.lg.interval_mh / 24000.0, l.pf->low_pm / 10u, l.lg.charge_mmin / 1000.0,
            (double)l.lg.service_mh / 8766000.0);
   }
 }

@@ -179,27 +179,31 @@ void sim_batt_account(sim_hw_t *hw) {
   c->i_na = out_pc / dt_s / 1000.0;
   c->drawn_pc += out_pc;
   if (!c->fitted) return;
-  double in_pc = 0;
+  double in_pc = 0, cap = capacity_pc(c);
   c->charge_na = 0;
   if (c->charging && !c->full) {
-    /* Constant power into the cell: uW x eff / mV = mA. */
+    /* Constant power into the cell: uW x eff / mV = mA. It stops the moment the cell is
+     * full: only the part of the step until then counts. */
     c->charge_na = pf->charger_uw * (pf->charger_eff_pm / 1000.0) / mv * 1e6;
     in_pc = c->charge_na * dt_s * 1000.0;
-    c->charge_ns += step;
-    if (c->recharges == 1 && c->first_hour_ns < 3600000000000ull) {
-      uint64_t room = 3600000000000ull - c->first_hour_ns, part = step < room ? step : room;
-      c->first_hour_pc += in_pc * (double)part / (double)step;
-      c->first_hour_ns += part;
+    double room = cap - c->charge_pc + out_pc, share = 1.0;
+    if (in_pc >= room) {
+      share = room > 0 ? room / in_pc : 0;
+      in_pc = room > 0 ? room : 0;
+      c->full = 1; /* the charger stops; it says so at the next reading */
     }
+    uint64_t on_ns = (uint64_t)((double)step * share);
+    c->charge_ns += on_ns;
+    if (c->recharges == 1 && c->first_hour_ns < 3600000000000ull) {
+      uint64_t left = 3600000000000ull - c->first_hour_ns, part = on_ns < left ? on_ns : left;
+      c->first_hour_pc += on_ns ? in_pc * (double)part / (double)on_ns : 0;
+      c->first_hour_ns += c->full ? left : part; /* a full cell takes no more */
+    }
+    if (c->full) c->charge_na = 0;
   }
   c->thru_pc += out_pc;
-  double cap = capacity_pc(c);
   c->charge_pc += in_pc - out_pc;
   if (c->charge_pc < 0) c->charge_pc = 0;
-  if (c->charging && c->charge_pc >= cap) {
-    c->full = 1; /* the charger stops; it says so at the next reading */
-    c->charge_na = 0;
-  }
   if (c->charge_pc > cap) c->charge_pc = cap;
   mark(c, t);
   if (!c->charging && c->auto_low_pm && pf->cell == NM_CELL_RECHARGEABLE && soc_pm(c) <= c->auto_low_pm) {

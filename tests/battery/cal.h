@@ -67,7 +67,7 @@ static inline double cal_metric_of(const nm_profile_t *pf, const tf_therapy_t *t
   nm_batt_longevity(pf, &d, &lg);
   if (strcmp(metric, "years_to_eri") == 0) return (double)lg.eri_mh / 8766000.0;
   if (strcmp(metric, "recharge_interval_days") == 0) return (double)lg.interval_mh / 24000.0;
-  if (strcmp(metric, "charge_minutes_per_day") == 0) return lg.charge_min_x10 / 10.0;
+  if (strcmp(metric, "charge_minutes_per_day") == 0) return lg.charge_mmin / 1000.0;
   if (strcmp(metric, "one_hour_charge_days") == 0) return (double)lg.one_hour_mh / 24000.0;
   if (strcmp(metric, "charge_hours") == 0) return (double)lg.charge_h_mh / 1000.0;
   return NAN;

@@ -123,12 +123,12 @@ static void test_longevity(void **state) {
   assert_int_equal(lg.interval_mh, 54000ull * 750u * 1000u / use);
   assert_int_equal(lg.service_mh, 20ull * 8766000u); /* the calendar life comes first */
   assert_true(lg.one_hour_mh > 0 && lg.charge_h_mh > 0);
-  assert_true(lg.charge_min_x10 > 0);
+  assert_true(lg.charge_mmin > 0);
   /* Drawing more: shorter intervals, more minutes on the charger, ERI before the life. */
   nm_draw_t big = {3000000000000ull, 0}; /* 3 mW: about 0.8 mA */
   nm_longevity_t hi;
   nm_batt_longevity(r, &big, &hi);
-  assert_true(hi.interval_mh < lg.interval_mh && hi.charge_min_x10 > lg.charge_min_x10);
+  assert_true(hi.interval_mh < lg.interval_mh && hi.charge_mmin > lg.charge_mmin);
   nm_draw_t huge = {8000000000000ull, 0}; /* 8 mW, ~2.1 mA: a full charge lasts under a day */
   nm_batt_longevity(r, &huge, &hi);
   assert_true(hi.interval_mh < 24000u);

@@ -128,6 +128,7 @@ static void test_rechargeable_depleted_and_recharged(void **state) {
   (void)state;
   boot(NM_THERAPY_SCS, NM_LEAD_SCS_PERC_8, NM_CELL_RECHARGEABLE);
   sim_batt_set(&hw, NM_CELL_RECHARGEABLE, 26);
+  nm_core_set_cell(&dev.core, NM_CELL_RECHARGEABLE); /* a new cell: the gauge starts from its voltage */
   nm_prog_t p = prog(50, 200, 3000, 0, 1); /* ~85 uA: a full charge lasts weeks, no ERI */
   program(&p, 1, 1);
   run_s(12 * 3600);

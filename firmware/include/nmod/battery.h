@@ -85,7 +85,7 @@ typedef struct {
   uint64_t interval_mh;    /* rechargeable: full to LOW, new cell */
   uint64_t one_hour_mh;    /* rechargeable: what one hour of charging lasts */
   uint64_t charge_h_mh;    /* rechargeable: charging from LOW to full takes this long */
-  uint32_t charge_min_x10; /* rechargeable: charging minutes per day, x 10 */
+  uint32_t charge_mmin;    /* rechargeable: charging minutes per day, x 1000 */
   uint64_t service_mh;     /* rechargeable: new cell to ERI or EOS, whichever first */
   uint32_t recharges;      /* rechargeable: recharges over the service life */
 } nm_longevity_t;
