@@ -41,7 +41,7 @@ static void test_longevity_matches_simulated_drain(void **state_) {
   assert_true(num(js_get(v, "years_of_service")) > 1);
   js_free(v);
   proc_free(&r);
-  assert_int_equal(RUN(&r, "longevity", example("snm-default.json")), 2);
+  assert_int_equal(RUN(&r, "longevity", example("snm-default.json"), "--battery", "alkaline"), 2);
   proc_free(&r);
 }
 
