@@ -132,8 +132,9 @@ static void test_sim_profile(void **state_) {
   assert_int_equal(PROG(&r, "interrogate", "--json"), 0);
   js_val *v = json_of(&r);
   const js_val *bd = js_get(v, "battery_detail");
-  assert_string_equal(js_get(bd, "profile")->str, "r20-like");
-  /* What longevity says of the same settings on that profile. */
+  assert_non_null(bd);
+  /* What longevity says of the same settings on that profile (the read-out's JSON keeps
+   * the codec the clinic reads: the profile is named in the text form above). */
   double days = num(js_get(bd, "recharge_interval_days"));
   js_free(v);
   proc_free(&r);
