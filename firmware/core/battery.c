@@ -72,8 +72,8 @@ void nm_gauge_account(nm_gauge_t *g, const nm_profile_t *pf, uint64_t now_us, co
 
 /* The day's average current: the mean since the last update moves it by dt / 1 day. */
 static void update_avg(nm_gauge_t *g, uint64_t now_us) {
-  if (now_us <= g->ema_us) return;
-  uint64_t dt_us = now_us - g->ema_us;
+  uint64_t dt_us = now_us > g->ema_us ? now_us - g->ema_us : 0;
+  if (dt_us == 0) return;
   /* nC x 1e6 / us = nA. ema_nc < 2^44 (a day at 4 A). */
   uint64_t mean = g->ema_nc > (UINT64_MAX / 1000000u) ? NA_MAX : g->ema_nc * 1000000u / dt_us;
   uint64_t dt_s = dt_us / 1000000u;

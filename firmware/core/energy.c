@@ -31,9 +31,9 @@ uint32_t nm_energy_eff_pm(const nm_profile_t *pf, uint32_t supply_mv) {
     /* Bounded: NM_EFF_POINTS - 1 segments. The points ascend; a flat or falling step
      * (v[i+1] <= v[i]) is skipped. */
     for (uint32_t i = 0; i + 1u < NM_EFF_POINTS; i++) {
-      if (supply_mv > v[i + 1u] || v[i + 1u] <= v[i]) continue;
-      int64_t de = (int64_t)e[i + 1u] - (int64_t)e[i];
       int64_t dv = (int64_t)v[i + 1u] - (int64_t)v[i];
+      if (supply_mv > v[i + 1u] || dv <= 0) continue;
+      int64_t de = (int64_t)e[i + 1u] - (int64_t)e[i];
       /* |de| < 2^16, 0 < supply_mv - v[i] <= dv < 2^16: the result lies between e[i] and
        * e[i+1], so in 0..65535. */
       eff = (uint32_t)((int64_t)e[i] + de * (int64_t)(supply_mv - v[i]) / dv);

@@ -45,7 +45,8 @@ void nm_energy_pattern(const nm_profile_t *pf, const nm_pattern_t *p, uint32_t o
 /* The average draw of running programs progs[0..n) at amplitudes amp_ua[]: each program's
  * pulses as the planner lays them out, scaled by its cycling duty (on - ramp) / (on + off)
  * (a linear ramp up and down averages to half the amplitude). A program that does not
- * place draws nothing. */
+ * place draws nothing. The programs must have passed the safety supervisor (the planner's
+ * contract); every other function here takes any input (tests/battery/eva.sh). */
 void nm_energy_programs(const nm_profile_t *pf, const nm_prog_t *const progs[], const uint32_t amp_ua[], uint8_t n,
                         uint32_t ohm, uint32_t compliance_mv, nm_draw_t *out);
 /* The fixed costs as a current (nA): quiescent plus the daily overhead spread over 24 h. */
