@@ -52,6 +52,15 @@ static inline int cal_therapy(const char *rel, tf_therapy_t *t) {
   return -1;
 }
 
+/* A file of the source tree, by its path from the top ("examples/snm-default.json"). */
+static inline int cal_src_therapy(const char *rel, tf_therapy_t *t) {
+  char path[1024], err[512];
+  snprintf(path, sizeof path, "%s/%s", cal_src(), rel);
+  if (tf_load(path, t, err, sizeof err) == 0) return 0;
+  printf("%s\n", err);
+  return -1;
+}
+
 /* Every running program of t at ua. */
 static inline void cal_set_amp(tf_therapy_t *t, uint32_t ua) {
   for (uint8_t i = 0; i < t->n_prog; i++) {

@@ -10,6 +10,7 @@
  * models differ most), which keeps the run short under the sanitizers. Usage:
  * t_battery_agreement [PROFILE] (all profiles without one). */
 #include "testutil.h"
+#include "cal.h"
 #include "longevity.h"
 #include "simdev.h"
 
@@ -20,14 +21,6 @@
 
 static const char *const examples[] = {"snm-default.json", "scs-tonic.json", "scs-burst.json", "scs-hf10k.json"};
 
-static int load(const char *name, tf_therapy_t *t) {
-  char path[1024], err[512];
-  const char *src = getenv("NMOD_SRC");
-  snprintf(path, sizeof path, "%s/examples/%s", src ? src : ".", name);
-  if (tf_load(path, t, err, sizeof err) == 0) return 0;
-  printf("%s\n", err);
-  return -1;
-}
 
 static double off(double got, double want) { return want != 0 ? (got - want) / want : got; }
 
@@ -52,7 +45,9 @@ static int recharge_done(const simdev_t *d) { return d->hw.cell.recharges >= 2; 
 static void one(const nm_profile_t *pf, const char *ex, tally_t *t) {
   static tf_therapy_t th;
   static simdev_t d;
-  assert_int_equal(load(ex, &th), 0);
+  char rel[64];
+  snprintf(rel, sizeof rel, "examples/%s", ex);
+  assert_int_equal(cal_src_therapy(rel, &th), 0);
   nm_draw_t dr;
   nm_longevity_t lg;
   lg_draw(&th, pf, &dr);

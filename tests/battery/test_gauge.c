@@ -6,6 +6,7 @@
  * LOW (the remote's "recharge now") is always shown before a rechargeable cell is depleted.
  * The simulated patient recharges when the device says LOW, as a patient would. */
 #include "testutil.h"
+#include "cal.h"
 #include "longevity.h"
 #include "simdev.h"
 
@@ -13,14 +14,6 @@
 
 #define H_US 3600000000ull
 
-static int load(const char *name, tf_therapy_t *t) {
-  char path[1024], err[512];
-  const char *src = getenv("NMOD_SRC");
-  snprintf(path, sizeof path, "%s/%s", src ? src : ".", name);
-  if (tf_load(path, t, err, sizeof err) == 0) return 0;
-  printf("%s\n", err);
-  return -1;
-}
 
 static simdev_t d;
 static tf_therapy_t th;
@@ -97,7 +90,7 @@ static void test_gauge_against_cell(void **state) {
     const nm_profile_t *pf = nm_profile_get(id);
     /* A fast drain keeps a primary's whole life short under the sanitizers; a
      * rechargeable runs tonic SCS over three recharges. */
-    assert_int_equal(load(pf->cell == NM_CELL_PRIMARY ? "examples/scs-hf10k.json" : "examples/scs-tonic.json", &th), 0);
+    assert_int_equal(cal_src_therapy(pf->cell == NM_CELL_PRIMARY ? "examples/scs-hf10k.json" : "examples/scs-tonic.json", &th), 0);
     for (int32_t tol = -50; tol <= 50; tol += 50) {
       if (pf->cell == NM_CELL_PRIMARY) primary(pf, tol, &worst);
       else rechargeable(pf, tol, &worst);
