@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "json.h"
-#include "longevity.h"
 #include "nmod/battery.h"
 #include "nmod/core.h"
 #include "nmod/dev.h"
@@ -37,8 +36,15 @@ static int profile_of(const js_val *v, const char *path, int cell, char *err, si
   if (!f) return nm_profile_reference((uint8_t)cell);
   const nm_profile_t *p = f->type == JS_STR ? nm_profile_by_name(f->str) : NULL;
   if (!p) {
+    char list[256] = "";
+    size_t at = 0;
+    for (uint8_t id = 1; id < NM_PROFILE_COUNT && at < sizeof list; id++) {
+      const nm_profile_t *q = nm_profile_get(id);
+      int n = q ? snprintf(list + at, sizeof list - at, "%s%s", at ? ", " : "", q->name) : 0;
+      if (n > 0) at += (size_t)n;
+    }
     snprintf(err, errcap, "'%s': \"profile\" is not one this simulator knows: it must be one of %s (or remove the "
-             "state folder to build a new device)", path, lg_profile_names());
+             "state folder to build a new device)", path, list);
     return -1;
   }
   if (p->cell != cell) {
