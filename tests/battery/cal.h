@@ -43,22 +43,21 @@ static inline double cal_num(const js_val *o, const char *k, double dflt) {
   return v && v->type == JS_NUM ? strtod(v->str, NULL) : dflt;
 }
 
-/* A therapy file under tests/data/ (0, or -1 after printing why). */
-static inline int cal_therapy(const char *rel, tf_therapy_t *t) {
-  char path[1024], err[512];
-  snprintf(path, sizeof path, "%s/tests/data/%s", cal_src(), rel);
-  if (tf_load(path, t, err, sizeof err) == 0) return 0;
-  printf("%s\n", err);
-  return -1;
-}
-
-/* A file of the source tree, by its path from the top ("examples/snm-default.json"). */
+/* A file of the source tree, by its path from the top ("examples/snm-default.json"); 0, or
+ * -1 after printing why. */
 static inline int cal_src_therapy(const char *rel, tf_therapy_t *t) {
   char path[1024], err[512];
   snprintf(path, sizeof path, "%s/%s", cal_src(), rel);
   if (tf_load(path, t, err, sizeof err) == 0) return 0;
   printf("%s\n", err);
   return -1;
+}
+
+/* A therapy file under tests/data/. */
+static inline int cal_therapy(const char *rel, tf_therapy_t *t) {
+  char path[600];
+  snprintf(path, sizeof path, "tests/data/%s", rel);
+  return cal_src_therapy(path, t);
 }
 
 /* Every running program of t at ua. */

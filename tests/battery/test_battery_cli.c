@@ -8,12 +8,6 @@
 
 #include <math.h>
 
-static double num(const js_val *v) {
-  assert_non_null(v);
-  assert_int_equal(v->type, JS_NUM);
-  return strtod(v->str, NULL);
-}
-
 static void test_longevity_profiles(void **state_) {
   (void)state_;
   proc_result_t r;
