@@ -181,6 +181,14 @@ uint32_t nm_core_level_ua(const nm_core_t *c, uint8_t slot, uint64_t t_us) {
 
 /* ---- output ------------------------------------------------------------------------- */
 
+/* The gauge counts what the output drew up to now, and what it draws from now on: at the
+ * changes themselves, so it needs no wake of its own. */
+static void gauge_draw(nm_core_t *c, const nm_pattern_t *p) {
+  nm_draw_t d = {0, 0};
+  if (p) nm_energy_pattern(c->prof, p, c->set.load.impedance_ohm, c->set.load.compliance_mv, &d);
+  nm_gauge_account(&c->gauge, c->prof, now_us(c), &d);
+}
+
 void nm_core_safe_state(nm_core_t *c, uint32_t fault, uint32_t detail) {
   c->port->out_stop(c->port->ctx); /* never held: a stop always reaches the output */
   /* A depleted cell may be cleared by the patient (after a recharge); a fault only the
@@ -191,6 +199,7 @@ void nm_core_safe_state(nm_core_t *c, uint32_t fault, uint32_t detail) {
   }
   c->out_loaded = 0;
   memset(c->out_amp_ua, 0, sizeof c->out_amp_ua);
+  gauge_draw(c, NULL);
   c->stopping = 0;
   if (c->mode == NM_MODE_THERAPY || c->mode == NM_MODE_TEST) set_mode(c, NM_ROLE_NONE, NM_MODE_OFF);
   c->set.therapy_on = 0;
@@ -209,6 +218,7 @@ static void out_off(nm_core_t *c) {
   if (c->out_loaded) c->port->out_stop(c->port->ctx);
   c->out_loaded = 0;
   memset(c->out_amp_ua, 0, sizeof c->out_amp_ua);
+  gauge_draw(c, NULL);
 }
 
 /* The last line of defence in the core: every node of every channel within the charge
@@ -252,6 +262,7 @@ static int out_update(nm_core_t *c, const nm_placement_t *pl, const nm_prog_t *c
   c->loads++;
   c->out_loaded = 1;
   for (uint8_t j = 0; j < NM_MAX_RUNNING; j++) c->out_amp_ua[j] = j < pl->n ? amps[j] : 0;
+  gauge_draw(c, &c->scratch);
   return NM_OK;
 }
 
@@ -308,16 +319,13 @@ static void check_output_stage(nm_core_t *c) {
   }
 }
 
-uint64_t nm_core_avg_na(const nm_core_t *c) {
-  if (!c->out_loaded) return c->bcfg.energy.quiescent_na;
-  return nm_energy_pattern_na(&c->bcfg.energy, &c->scratch, c->set.load.impedance_ohm, c->set.load.compliance_mv);
-}
+uint64_t nm_core_avg_na(const nm_core_t *c) { return nm_gauge_now_na(&c->gauge, c->prof); }
 
 void nm_core_battery(nm_core_t *c) {
   nm_batt_reading_t r;
   if (!c->port->batt_read || c->port->batt_read(c->port->ctx, &r) != NM_OK) return;
   uint8_t prev = c->batt.state;
-  nm_batt_eval(&c->bcfg, &r, prev, nm_core_avg_na(c), &c->batt);
+  nm_gauge_read(&c->gauge, c->prof, &r, prev, now_us(c), &c->batt);
   if (c->batt.state != prev) {
     nm_event_t e;
     ev_init(&e, NM_EV_BATTERY);
@@ -332,8 +340,12 @@ void nm_core_battery(nm_core_t *c) {
   }
 }
 
-void nm_core_set_cell(nm_core_t *c, uint8_t cell) {
-  nm_batt_defaults(&c->bcfg, cell);
+void nm_core_set_cell(nm_core_t *c, uint8_t cell) { nm_core_set_profile(c, nm_profile_resolve(NM_PROFILE_NONE, cell)); }
+
+void nm_core_set_profile(nm_core_t *c, const nm_profile_t *pf) {
+  c->prof = pf ? pf : nm_profile_get(NM_PROFILE_NMOD_PRIMARY);
+  c->gauge.started = 0; /* the next reading starts it from the voltage */
+  gauge_draw(c, c->out_loaded ? &c->scratch : NULL);
   c->batt.state = NM_BATT_OK;
   nm_core_battery(c);
 }
@@ -365,7 +377,7 @@ int nm_core_init(nm_core_t *c, const nm_port_t *port, uint8_t therapy, const nm_
   c->set.load.compliance_mv = NM_COMPLIANCE_DEFAULT_MV;
   c->mode = NM_MODE_SHELF;
   c->mode_before = NM_MODE_OFF;
-  nm_batt_defaults(&c->bcfg, NM_CELL_PRIMARY);
+  c->prof = nm_profile_get(NM_PROFILE_NMOD_PRIMARY);
   nm_core_battery(c);
   uint64_t t = now_us(c);
   c->next_hk_us = t + HK_US;

@@ -74,6 +74,7 @@ static int provision(nm_dev_t *d, const nm_factory_t *f) {
   d->id.kind = f->kind;
   d->id.therapy = f->therapy;
   d->id.cell = f->cell;
+  d->id.profile = f->profile;
   d->id.lead = f->lead;
   if ((err = rng(d, d->id.clin_id, NM_KEY_ID_LEN)) != NM_OK) return err;
   if ((err = rng(d, d->id.clin_key, NM_SECRET_LEN)) != NM_OK) return err;
@@ -220,7 +221,7 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
   }
   calendar_from_log(d);
   load_settings(d, &h, &damage);
-  nm_core_set_cell(&d->core, d->id.cell);
+  nm_core_set_profile(&d->core, nm_profile_resolve(d->id.profile, d->id.cell));
   dev_load_imp(d);
   if (maybe_rolled(&h, NM_DAMAGE_LEADCHK) && (h.keys & NM_DAMAGE_LEADCHK)) damage |= NM_DAMAGE_LEADCHK;
   /* Damaged history records stay until the ring overwrites them: report new ones only. */

@@ -50,9 +50,16 @@ static const char *batt_words(uint8_t state) {
   }
 }
 
-/* Longevity at the current settings and the charge left, with the firmware's models. */
-static void longevity_of(const di_interrogation_t *in, nm_batt_cfg_t *cfg, nm_longevity_t *lg, uint64_t *eri_h) {
-  nm_batt_defaults(cfg, in->sum.status.cell);
+/* Longevity at the present settings and the charge left, computed here from the read-out
+ * with the firmware's own functions (the device's profile comes in the interrogation). */
+typedef struct {
+  const nm_profile_t *pf;
+  nm_longevity_t lg; /* from a new cell */
+  uint64_t eri_mh;   /* primary: from the charge left now to ERI */
+} lg_now_t;
+
+static void longevity_of(const di_interrogation_t *in, lg_now_t *out) {
+  out->pf = nm_profile_resolve(in->sum.profile, in->sum.status.cell);
   uint32_t amps[NM_MAX_PROGRAMS];
   nm_prog_t progs[NM_MAX_PROGRAMS];
   memset(progs, 0, sizeof progs);
@@ -62,36 +69,43 @@ static void longevity_of(const di_interrogation_t *in, nm_batt_cfg_t *cfg, nm_lo
     amps[i] = in->sum.status.prog[i].amp_ua;
     if (di_running(&in->sum.status, in->sum.status.prog[i].slot) && in->sum.status.mode == NM_MODE_THERAPY) mask |= (uint8_t)(1u << i);
   }
-  uint64_t na = lg_avg_na_progs(progs, amps, mask, in->sum.status.n_prog, &in->sum.load, cfg);
-  nm_batt_longevity(cfg, na, lg);
-  *eri_h = cfg->cell == NM_CELL_PRIMARY ? nm_batt_hours_to_eri(cfg, in->sum.remaining_uah, in->sum.capacity_uah, na) : 0;
-}
-
-static void longevity_text(const di_interrogation_t *in) {
-  nm_batt_cfg_t cfg;
-  nm_longevity_t lg;
-  uint64_t eri_h;
-  longevity_of(in, &cfg, &lg, &eri_h);
-  if (cfg.cell == NM_CELL_PRIMARY) {
-    printf("longevity at these settings: %.2f years to ERI from now\n", (double)eri_h / 8766.0);
-  } else {
-    printf("at these settings: a full charge lasts %.1f days (to %u %%); service life %.1f years from new\n",
-           (double)lg.recharge_interval_mh / 24000.0, cfg.low_pm / 10u, (double)lg.service_hours / 8766.0);
+  nm_draw_t d;
+  lg_draw_progs(progs, amps, mask, in->sum.status.n_prog, &in->sum.load, out->pf, &d);
+  nm_batt_longevity(out->pf, &d, &out->lg);
+  out->eri_mh = 0;
+  if (out->pf->cell == NM_CELL_PRIMARY && in->sum.capacity_uah) {
+    uint32_t new_uah = nm_batt_usable_uah(out->pf);
+    uint32_t eri_pm = (uint32_t)((uint64_t)new_uah * out->pf->eri_left_pm / in->sum.capacity_uah);
+    out->eri_mh = nm_batt_mh_between(out->pf, &d, in->sum.capacity_uah, in->sum.status.soc_pm, eri_pm);
   }
 }
 
-/* The longevity figures of the read-out, in the codec's fixed-point units. */
-static void longevity_readout(const di_interrogation_t *in, ro_readout_t *ro) {
-  nm_batt_cfg_t cfg;
-  nm_longevity_t lg;
-  uint64_t eri_h;
-  longevity_of(in, &cfg, &lg, &eri_h);
-  ro->primary_longevity = cfg.cell == NM_CELL_PRIMARY;
-  if (ro->primary_longevity) {
-    ro->years_to_eri_milli = (uint32_t)llround((double)eri_h / 8766.0 * 1000.0);
+static void longevity_text(const di_interrogation_t *in) {
+  lg_now_t l;
+  longevity_of(in, &l);
+  if (l.pf->cell == NM_CELL_PRIMARY) {
+    printf("longevity at these settings (profile %s): %.2f years to ERI from now, %.2f from new\n", l.pf->name,
+           (double)l.eri_mh / 8766000.0, (double)l.lg.eri_mh / 8766000.0);
   } else {
-    ro->recharge_days_c = (uint32_t)llround((double)lg.recharge_interval_mh / 24000.0 * 100.0);
-    ro->service_years_c = (uint32_t)llround((double)lg.service_hours / 8766.0 * 100.0);
+    printf("at these settings (profile %s): a full charge lasts %.1f days (to %u %%), %.1f minutes of charging a day; "
+           "service life %.1f years from new\n",
+           l.pf->name, (double)l.lg.interval_mh / 24000.0, l.pf->low_pm / 10u, l.lg.charge_mmin / 1000.0,
+           (double)l.lg.service_mh / 8766000.0);
+  }
+}
+
+/* The longevity figures of the read-out, in the codec's fixed-point units (the read-out
+ * codec is strict and shared with the clinic: the profile and the charging minutes are in
+ * the text form). */
+static void longevity_readout(const di_interrogation_t *in, ro_readout_t *ro) {
+  lg_now_t l;
+  longevity_of(in, &l);
+  ro->primary_longevity = l.pf->cell == NM_CELL_PRIMARY;
+  if (ro->primary_longevity) {
+    ro->years_to_eri_milli = (uint32_t)llround((double)l.eri_mh / 8766000.0 * 1000.0);
+  } else {
+    ro->recharge_days_c = (uint32_t)llround((double)l.lg.interval_mh / 24000.0 * 100.0);
+    ro->service_years_c = (uint32_t)llround((double)l.lg.service_mh / 8766000.0 * 100.0);
   }
 }
 

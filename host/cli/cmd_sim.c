@@ -1,6 +1,7 @@
 /* cmd_sim.c: nmod sim --kind ets|ins --therapy scs|snm --lead MODEL --state DIR
  *                     --listen 127.0.0.1:PORT [--time-scale N] [--lead-fault E2=open|short]
- *                     [--battery-pct N] [--link ble|mics] [--quiet]
+ *                     [--battery primary|rechargeable] [--profile NAME] [--battery-pct N]
+ *                     [--link ble|mics] [--quiet]
  * A simulated stimulator as a service (see host/lib/simsvc.h). SIGUSR1 / SIGUSR2: a stuck
  * flash on / healed. */
 #include <stdlib.h>
@@ -9,12 +10,13 @@
 #include "cli.h"
 #include "fmt.h"
 #include "link.h"
+#include "longevity.h"
 #include "simsvc.h"
 #include "sim.h"
 
 #define USAGE                                                                                     \
   "usage: nmod sim --kind ets|ins --therapy scs|snm --lead MODEL --state DIR --listen 127.0.0.1:PORT " \
-  "[--battery primary|rechargeable] [--time-scale N] [--lead-fault E2=open|short] [--battery-pct N] [--link ble|mics] [--quiet]"
+  "[--battery primary|rechargeable] [--profile NAME] [--time-scale N] [--lead-fault E2=open|short] [--battery-pct N] [--link ble|mics] [--quiet]"
 
 static int parse_uint(const char *s, uint32_t lo, uint32_t hi, uint32_t *out) {
   char *end;
@@ -75,6 +77,12 @@ int cmd_sim(int argc, char **argv) {
         cli_error("sim", "--battery '%s': use primary or rechargeable", v);
         return CLI_USAGE;
       }
+    } else if (strcmp(a, "--profile") == 0) {
+      if (!nm_profile_by_name(v)) {
+        cli_error("sim", "--profile '%s' is not a profile nmod knows: use one of %s", v, lg_profile_names());
+        return CLI_USAGE;
+      }
+      cfg.profile = v;
     } else if (strcmp(a, "--battery-pct") == 0) {
       if (parse_uint(v, 0, 100, &u) != 0) {
         cli_error("sim", "--battery-pct '%s': a whole number from 0 to 100", v);

@@ -13,6 +13,7 @@
 #include "json.h"
 #include "report.h"
 #include "devinfo.h"
+#include "longevity.h"
 #include "simdev.h"
 
 static double wall_now(void) {
@@ -38,14 +39,14 @@ void cli_print_refusal(const char *cmd, const tf_therapy_t *t, int st, uint8_t b
 }
 
 int cmd_simulate(int argc, char **argv) {
-  const char *path = NULL, *trace = NULL, *dur = NULL, *win = NULL, *batt = NULL;
+  const char *path = NULL, *trace = NULL, *dur = NULL, *win = NULL, *batt = NULL, *prof = NULL;
   int json = 0;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (strcmp(a, "--json") == 0) {
       json = 1;
     } else if (strcmp(a, "--duration") == 0 || strcmp(a, "--trace") == 0 || strcmp(a, "--trace-window") == 0 ||
-               strcmp(a, "--battery") == 0) {
+               strcmp(a, "--battery") == 0 || strcmp(a, "--profile") == 0) {
       if (i + 1 >= argc) {
         cli_error("simulate", "%s needs a value", a);
         return CLI_USAGE;
@@ -53,6 +54,7 @@ int cmd_simulate(int argc, char **argv) {
       const char *v = argv[++i];
       if (a[2] == 'd') dur = v;
       else if (a[2] == 'b') batt = v;
+      else if (a[2] == 'p') prof = v;
       else if (strcmp(a, "--trace") == 0) trace = v;
       else win = v;
     } else if (a[0] == '-' && a[1] != '\0') {
@@ -66,7 +68,7 @@ int cmd_simulate(int argc, char **argv) {
     }
   }
   if (!path || !dur) {
-    cli_error("simulate", "usage: nmod simulate THERAPY.json --duration 24h [--battery primary|rechargeable] [--trace FILE.csv --trace-window 0s..1s] [--json]");
+    cli_error("simulate", "usage: nmod simulate THERAPY.json --duration 24h [--profile NAME] [--battery primary|rechargeable] [--trace FILE.csv --trace-window 0s..1s] [--json]");
     return CLI_USAGE;
   }
   uint64_t dur_us, from_us = 0, to_us = 1000000;
@@ -80,14 +82,14 @@ int cmd_simulate(int argc, char **argv) {
     cli_error("simulate", "--trace-window '%s' is not a window like 0s..1s (start before end)", win);
     return CLI_USAGE;
   }
-  int cell = -1;
-  if (batt) {
-    cell = strcmp(batt, "primary") == 0 ? NM_CELL_PRIMARY : strcmp(batt, "rechargeable") == 0 ? NM_CELL_RECHARGEABLE : -2;
-    if (cell < 0) {
-      cli_error("simulate", "--battery '%s': use primary or rechargeable", batt);
-      return CLI_USAGE;
-    }
+  /* A cell only with --profile or --battery; without, a bench supply (the drain counted). */
+  const nm_profile_t *pf = NULL;
+  char perr[512];
+  if (lg_pick_profile(prof, batt, NM_THERAPY_SCS, 0, &pf, perr, sizeof perr) != 0) {
+    cli_error("simulate", "%s", perr);
+    return CLI_USAGE;
   }
+  int cell = pf ? pf->cell : -1;
   if (win && !trace) {
     cli_error("simulate", "--trace-window needs --trace FILE.csv");
     return CLI_USAGE;
@@ -101,7 +103,7 @@ int cmd_simulate(int argc, char **argv) {
   static simdev_t d;
   uint8_t bad;
   nm_safety_report_t rep;
-  int st = cell >= 0 ? simdev_start_cell(&d, &t, (uint8_t)cell, &bad, &rep) : simdev_start(&d, &t, &bad, &rep);
+  int st = pf ? simdev_start_profile(&d, &t, pf, &bad, &rep) : simdev_start(&d, &t, &bad, &rep);
   if (st != NM_OK) {
     cli_print_refusal("simulate", &t, st, bad, &rep);
     return CLI_REFUSED;
@@ -120,16 +122,25 @@ int cmd_simulate(int argc, char **argv) {
     sim_trace(&d.hw, sim_trace_csv, &csv, from_us * 1000u, to_us * 1000u);
   }
   uint64_t eri_at_us = 0, eos_at_us = 0;
+  double gauge_max = 0, gauge_sum = 0;
+  uint64_t gauge_n = 0;
   double w0 = wall_now();
   if (cell < 0) {
     sim_run(&d.hw, &d.core, dur_us);
   } else {
-    /* In hours, to see when the fuel gauge crosses ERI and EOS (1 h resolution). */
+    /* In hours, to see when the device's gauge crosses ERI and EOS (1 h resolution) and how
+     * far it is from the cell's true charge. */
     for (uint64_t at = 0; at < dur_us;) {
       at = at + 3600000000ull < dur_us ? at + 3600000000ull : dur_us;
       sim_run(&d.hw, &d.core, at);
       if (!eri_at_us && d.core.batt.state >= NM_BATT_ERI) eri_at_us = at;
       if (!eos_at_us && d.core.batt.state == NM_BATT_EOS && cell == NM_CELL_PRIMARY) eos_at_us = at;
+      if (d.hw.cell.charging) continue; /* a gauge is judged at rest */
+      double e = d.core.batt.soc_pm - sim_batt_true_soc_pm(&d.hw);
+      e = e < 0 ? -e : e;
+      if (e > gauge_max) gauge_max = e;
+      gauge_sum += e;
+      gauge_n++;
     }
   }
   double wall = wall_now() - w0;
@@ -160,8 +171,11 @@ int cmd_simulate(int argc, char **argv) {
     jw_key(&w, "limiter_tripped");
     jw_bool(&w, o->st.tripped != 0);
     if (cell >= 0) {
+      const sim_cell_t *c = &d.hw.cell;
       jw_key(&w, "battery");
       jw_obj(&w);
+      jw_key(&w, "profile");
+      jw_str(&w, pf->name);
       jw_key(&w, "cell");
       jw_str(&w, cell == NM_CELL_PRIMARY ? "primary" : "rechargeable");
       jw_key(&w, "capacity_mah");
@@ -170,12 +184,44 @@ int cmd_simulate(int argc, char **argv) {
       jw_str(&w, di_batt_state(d.core.batt.state));
       jw_key(&w, "soc_pct");
       jw_fixed(&w, d.core.batt.soc_pm, 1);
-      jw_key(&w, "eri_after_hours");
+      jw_key(&w, "eri_after_hours"); /* when the device said so */
       if (eri_at_us) jw_uint(&w, eri_at_us / 3600000000ull); else jw_null(&w);
       jw_key(&w, "eos_after_hours");
       if (eos_at_us) jw_uint(&w, eos_at_us / 3600000000ull); else jw_null(&w);
       jw_key(&w, "recharges");
-      jw_uint(&w, d.hw.cell.recharges);
+      jw_uint(&w, c->recharges);
+      jw_key(&w, "gauge_error_max_pct");
+      jw_double(&w, gauge_max / 10.0, 2);
+      jw_key(&w, "gauge_error_mean_pct");
+      jw_double(&w, gauge_n ? gauge_sum / (double)gauge_n / 10.0 : 0.0, 2);
+      /* What the cell's own physics says (the simulated hardware, not the device). */
+      jw_key(&w, "physics");
+      jw_obj(&w);
+      jw_key(&w, "soc_pct");
+      jw_double(&w, sim_batt_true_soc_pm(&d.hw) / 10.0, 2);
+      if (cell == NM_CELL_PRIMARY) {
+        jw_key(&w, "eri_after_hours");
+        if (c->eri_ns) jw_double(&w, (double)(c->eri_ns - c->start_ns) / 3.6e12, 2); else jw_null(&w);
+        jw_key(&w, "eos_after_hours");
+        if (c->eos_ns) jw_double(&w, (double)(c->eos_ns - c->start_ns) / 3.6e12, 2); else jw_null(&w);
+      } else {
+        jw_key(&w, "recharge_interval_days");
+        if (c->first_low_ns) jw_double(&w, (double)(c->first_low_ns - c->start_ns) / 8.64e13, 3); else jw_null(&w);
+        jw_key(&w, "charge_minutes_per_day");
+        if (c->recharges >= 2 && c->last_low_ns > c->first_low_ns) {
+          jw_double(&w, (double)(c->charge_ns_at_low - c->charge_ns_at_first_low) / (double)(c->last_low_ns - c->first_low_ns) * 1440.0, 2);
+        } else {
+          jw_null(&w);
+        }
+        jw_key(&w, "one_hour_charge_days");
+        if (c->first_low_ns && c->first_run_pc > 0) {
+          double run_na = c->first_run_pc / ((double)(c->first_low_ns - c->start_ns) / 1e9) / 1000.0;
+          jw_double(&w, c->first_hour_pc / run_na / 3.6e6 / 24.0, 3); /* pC / nA = ms */
+        } else {
+          jw_null(&w);
+        }
+      }
+      jw_obj_end(&w);
       jw_obj_end(&w);
     }
     jw_key(&w, "contacts");
@@ -203,11 +249,24 @@ int cmd_simulate(int argc, char **argv) {
            (double)d.core.wakeups / secs);
     printf("battery used: %llu uAh\n", (unsigned long long)sim_batt_used_uah(&d.hw));
     if (cell >= 0) {
-      printf("%s cell: state %s, %u.%u %% charged, %u recharges", cell == NM_CELL_PRIMARY ? "primary" : "rechargeable",
-             di_batt_state(d.core.batt.state), d.core.batt.soc_pm / 10u, d.core.batt.soc_pm % 10u, d.hw.cell.recharges);
-      if (eri_at_us) printf(", ERI after %.2f years", (double)eri_at_us / 3.15576e13);
-      if (eos_at_us) printf(", EOS after %.2f years", (double)eos_at_us / 3.15576e13);
-      printf("\n");
+      const sim_cell_t *c = &d.hw.cell;
+      printf("profile %s, %s cell: the device says %s, %u.%u %% charged (the cell: %.1f %%), %u recharges\n", pf->name,
+             cell == NM_CELL_PRIMARY ? "primary" : "rechargeable", di_batt_state(d.core.batt.state),
+             d.core.batt.soc_pm / 10u, d.core.batt.soc_pm % 10u, sim_batt_true_soc_pm(&d.hw) / 10.0, c->recharges);
+      if (c->eri_ns) printf("the cell reached ERI after %.2f years", (double)(c->eri_ns - c->start_ns) / 3.15576e16);
+      if (eri_at_us) printf("%sthe device showed ERI after %.2f years", c->eri_ns ? "; " : "", (double)eri_at_us / 3.15576e13);
+      if (c->eos_ns) printf("; the cell reached EOS after %.2f years", (double)(c->eos_ns - c->start_ns) / 3.15576e16);
+      if (c->eri_ns || eri_at_us || c->eos_ns) printf("\n");
+      if (cell == NM_CELL_RECHARGEABLE && c->first_low_ns) {
+        printf("a full charge lasted %.1f days", (double)(c->first_low_ns - c->start_ns) / 8.64e13);
+        if (c->recharges >= 2 && c->last_low_ns > c->first_low_ns) {
+          printf(", %.1f minutes of charging a day",
+                 (double)(c->charge_ns_at_low - c->charge_ns_at_first_low) / (double)(c->last_low_ns - c->first_low_ns) * 1440.0);
+        }
+        printf("\n");
+      }
+      printf("fuel gauge against the cell: at most %.2f %% apart, %.2f %% on average (hourly, at rest)\n", gauge_max / 10.0,
+             gauge_n ? gauge_sum / (double)gauge_n / 10.0 : 0.0);
     }
     if (o->st.tripped) printf("output stage limiter tripped (code %u)\n", o->st.tripped);
     printf("contact  pulses        net charge (nC)\n");

@@ -58,8 +58,13 @@ static void set_cur(sim_hw_t *hw, const nm_pattern_t *p, uint64_t start_ns) {
   o->cur = *p;
   o->has_cur = 1;
   o->cur_start_ns = start_ns;
-  for (uint8_t i = 0; i < p->n_slot; i++) {
-    o->slot_batt_pc[i] = nm_energy_slot_pc(&hw->energy, p, i, hw->load_ohm, hw->compliance_mv);
+  sim_out_reprice(hw);
+}
+
+void sim_out_reprice(sim_hw_t *hw) {
+  sim_out_t *o = &hw->out;
+  for (uint8_t i = 0; o->has_cur && i < o->cur.n_slot && i < NM_PATTERN_MAX_SLOTS; i++) {
+    sim_cell_pulse(hw, &o->cur, i, &o->slot_fj[i], &o->slot_fixed_pc[i]);
   }
 }
 
@@ -107,7 +112,8 @@ static void count_span(sim_out_t *o, uint64_t a, uint64_t b) {
     if (n == 0) continue;
     const nm_chan_t *c = &p->chan[s->chan];
     o->pulses += n;
-    o->batt_pc += n * o->slot_batt_pc[i];
+    o->supply_fj += (double)n * o->slot_fj[i];
+    o->fixed_pc += (double)n * o->slot_fixed_pc[i];
     for (uint8_t nd = 0; nd < NM_NODES; nd++) {
       int32_t ua = c->node_ua[nd];
       if (ua == 0) continue;

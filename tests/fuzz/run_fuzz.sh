@@ -60,7 +60,7 @@ sources_for() {
     fuzz_dev) echo "firmware/*/*.c ports/sim/*.c ?ports/limiter/*.c" ;;
     fuzz_csv) echo "host/clinic/clinic_csv.c" ;;
     fuzz_keyfile) echo "host/lib/keyfile.c host/json/json.c firmware/crypto/util.c" ;;
-    fuzz_simstate) echo "host/lib/simstate.c host/json/json.c firmware/core/lead.c" ;;
+    fuzz_simstate) echo "host/lib/simstate.c host/json/json.c firmware/core/lead.c firmware/core/profile.c" ;;
     fuzz_history) echo "host/cli/cmd_plot_history.c host/lib/history.c host/lib/devinfo.c host/lib/devlink.c host/lib/fmt.c host/lib/html.c host/readout/readout.c host/json/json.c firmware/core/*.c" ;;
     fuzz_replies) echo "host/lib/devinfo.c host/lib/history.c host/lib/devlink.c host/lib/fmt.c host/readout/readout.c host/json/json.c firmware/core/*.c" ;;
     *) echo "" ;;

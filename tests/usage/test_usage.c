@@ -592,11 +592,6 @@ static void test_bad_history_documents(void **s) {
 
 /* ---- (b) end to end ----------------------------------------------------------------- */
 
-static double num(const js_val *v) {
-  if (!v || v->type != JS_NUM) fail_msg("expected a number");
-  return strtod(v->str, NULL);
-}
-
 static const js_val *at(const js_val *v, const char *a, const char *b) {
   const js_val *x = js_get(v, a);
   if (!x) fail_msg("no '%s'", a);
