@@ -262,15 +262,6 @@ bit P_stop_wins, P_stop_any_mode, P_raise_stored, P_raise_held, P_lowering_store
  * stored with it too). */
 #define EXC_F2 (g_sdirty && g_wok)
 #endif
-#if defined(STRICT) || defined(STRICT_F8)
-#define EXC_F8 0
-#else
-/* F8: a clinician-only fault that was not stored yet (its lowering waited) is lost to a
- * reset also when the memory fails at boot: the boot's "memory cannot be written" rule
- * turns therapy off, but sets no fault when therapy was off: once the memory works, the
- * patient may turn therapy on. */
-#define EXC_F8 (g_sdirty && !g_wok)
-#endif
 /* F6 (inside F2's exception; -DSTRICT_F6 takes it out): a raising whose settings write
  * worked but whose events could not be written is answered NM_EIO and undone in RAM; the
  * undone state is written back at once, and when that write fails too, the raising's
@@ -737,19 +728,20 @@ boot:
     if
     :: wok -> sdirty = 0
     :: else ->
-       /* The memory cannot be written: boot with therapy off (saved_crc stays as the
-        * settings write left it). */
+       /* The memory cannot be written: boot with therapy off and a fault only the
+        * clinician clears, unless one is there (saved_crc stays as the settings write
+        * left it). */
        if
-       :: mode == MODE_THERAPY || on || before == MODE_THERAPY ->
+       :: mode == MODE_THERAPY || on || before == MODE_THERAPY || fault != FAULT_CLIN ->
           before = MODE_OFF;
           safe_state(FAULT_CLIN)
        :: else -> skip
        fi;
        sdirty = 1
     fi;
-    /* F2, F8: a fault that was not stored yet (its lowering waited) is lost with it. */
+    /* F2: a fault that was not stored yet (its lowering waited) is lost with it. */
     if
-    :: sticky && fault != FAULT_CLIN && (EXC_F2 || EXC_F8) -> sticky = 0
+    :: sticky && fault != FAULT_CLIN && EXC_F2 -> sticky = 0
     :: else -> skip
     fi
   }
