@@ -27,8 +27,9 @@
  *   recharged); the daily lead check and IMPEDANCE may find a short (some programs stop,
  *   or the safe state when none is left).
  * - The flash holds the settings record (settings, mode and fault in one record: stored
- *   mode, mode before, therapy_on, runs, lvl, fault). Every write succeeds or fails, independently and
- *   nondeterministically, so the memory fails and heals at any point; a write that works
+ *   mode, mode before, therapy_on, runs, lvl, fault). Every write succeeds or fails,
+ *   independently and nondeterministically, so the memory fails and heals at any point; a
+ *   write that works
  *   is the new record, one that fails may have landed or not (a cut commit word counts,
  *   docs/STORAGE.md). What the device believes is stored (saved_crc) is kept apart from
  *   what the flash holds: s_kind. The event log is a write that may fail: a raising whose
@@ -36,6 +37,12 @@
  *   NM_EIO). Flash damage and the identity are not modelled (damage leaves the device off
  *   with a fault: dev_boot.c); the other records (meta, remotes, lead check) are writes
  *   that may fail.
+ * - The core's own safe state (a trip, a refused pattern, a depleted cell) is stored like a
+ *   lowering: after a wake that changed mode, therapy_on or the fault, after a raising's
+ *   release, at the end of the boot. The boot holds the output until its store decision. A
+ *   cut inside a request, a wake or the boot (before its writes) is judged against the
+ *   state before that step: a fault the step raised and did not store yet counts as not
+ *   raised.
  * - The op table is the C's: tests/formal/test_model_sync.c checks the codes, roles and
  *   classes below against firmware/core/ops.c, the modes against nmod/core.h. Ops the
  *   model cannot tell apart share one code after decoding (the reads; PAIR and TIME_SET;
