@@ -187,7 +187,7 @@ static uint32_t check_ramp_cycle(const nm_prog_t *p) {
     requires nm_lead_ok(lead);
     requires nm_fracs_ok(p, lead);
     assigns out->n_nodes, out->node[0 .. NM_NODES - 1];
-    ensures \result == 0 ==> \forall integer n; 0 <= n < NM_NODES &&
+    ensures judged_safe: \result == 0 ==> \forall integer n; 0 <= n < NM_NODES &&
       \old(p->frac_pct[n]) != 0 ==> \old(nm_node_safe(p, lead, n)); */
 static uint32_t judge_nodes(const nm_prog_t *p, const nm_lead_t *lead, uint32_t reach, uint32_t z,
                             nm_safety_report_t *out) {

@@ -123,12 +123,12 @@ uint32_t nm_safety_charge_pc(int32_t ua, uint32_t width_us);
 /* 1 when charge `q_pc` on `area_um2` breaks the density limit, else 0. */
 /*@ assigns \nothing;
     ensures \result == 0 || \result == 1;
-    ensures \result == 0 ==> area_um2 > 0 && nm_density_ok(q_pc, area_um2); */
+    ensures passed_within: \result == 0 ==> area_um2 > 0 && nm_density_ok(q_pc, area_um2); */
 int nm_safety_over_density(uint32_t q_pc, uint32_t area_um2);
 /* 1 when charge `q_pc` on `area_um2` gives Shannon k >= 1.85, else 0. */
 /*@ assigns \nothing;
     ensures \result == 0 || \result == 1;
-    ensures \result == 0 ==> area_um2 > 0 && nm_shannon_ok(q_pc, area_um2); */
+    ensures passed_within: \result == 0 ==> area_um2 > 0 && nm_shannon_ok(q_pc, area_um2); */
 int nm_safety_over_shannon(uint32_t q_pc, uint32_t area_um2);
 /* Largest charge per phase (pC) that passes both limits on `area_um2`. */
 /*@ assigns \nothing;
