@@ -123,6 +123,7 @@ void olim_init(olim_t *o, const olim_hw_t *hw) {
       continue;
     }
     uint32_t d = olim_density_pc(a), s = olim_shannon_pc(a);
+    /*@ assert d < s ==> olim_shannon_ok(d, a); */
     o->ceil_pc[n] = d < s ? d : s;
     o->bound[n] = d < s ? OLIM_BOUND_DENSITY : OLIM_BOUND_SHANNON;
   }
@@ -134,6 +135,8 @@ void olim_set_ceiling(olim_t *o, uint8_t node, uint32_t ceil_pc) {
   o->bound[node] = OLIM_BOUND_SET;
 }
 
+/*@ assigns \nothing;
+    ensures \result == olim_sat(olim_abs(ua) * us); */
 static uint32_t charge_pc(int32_t ua, uint32_t us) {
   uint64_t m = ua < 0 ? (uint64_t)(-(int64_t)ua) : (uint64_t)ua;
   uint64_t q = m * us; /* < 2^31 * 2^32 */

@@ -106,6 +106,9 @@ typedef struct {
     \forall integer i; 0 <= i < p->n_slot ==>
       p->slot[i].chan < p->n_chan && olim_slot_end(p, i) <= 1000000000 / p->frame_hz &&
       (i + 1 < p->n_slot ==> olim_slot_end(p, i) <= p->slot[i + 1].offset_ns);
+  // A smaller charge on the same area is within Shannon too (olim_init's min of the two).
+  lemma olim_shannon_mono: \forall integer q, c, a;
+    0 <= q <= c && olim_shannon_ok(c, a) ==> olim_shannon_ok(q, a);
   lemma olim_below_ceiling: \forall integer q, c, a;
     0 <= q <= c && olim_ceiling_ok(c, a) ==> q == 0 || (olim_density_ok(q, a) && olim_shannon_ok(q, a));
 */
