@@ -2,16 +2,16 @@
  * row eva-limiter), the logic both ports run: ceilings from any bytes of a hardware
  * description, then any bytes of a pattern judged against them. Not built into the
  * firmware. */
-#include "__fc_builtin.h"
+#include "eva_any.h"
 #include "olim.h"
 
 int main(void) {
   olim_hw_t hw;
-  nm_pattern_t p;
   olim_t o;
-  olim_trip_t trip;
-  Frama_C_make_unknown((char *)&hw, sizeof hw);
-  Frama_C_make_unknown((char *)&p, sizeof p);
+  EVA_ANY(hw);
   olim_init(&o, &hw);
+  nm_pattern_t p;
+  EVA_ANY(p);
+  olim_trip_t trip;
   return olim_check(&o, &p, &trip) != NM_OUT_TRIP_NONE;
 }

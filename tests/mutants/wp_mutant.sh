@@ -8,26 +8,25 @@ set -u
 run=$1 src=$2 ov=$3 part=$4 fcts=$5 cache=$6
 t=$(mktemp -d "${TMPDIR:-/tmp}/nmod-wpmut.XXXXXX")
 trap 'rm -rf "$t"' EXIT
+verdict() { echo "wp_mutant.sh: $*"; }
 mkdir -p "$t/tree/ports" "$t/tree/formal"
-cp -R "$src/firmware" "$t/tree/" && cp -R "$src/ports/limiter" "$t/tree/ports/" &&
-  cp -R "$src/formal/frama" "$t/tree/formal/" && cp -R "$ov/." "$t/tree/" || {
-  echo "wp_mutant.sh: cannot lay out the mutated tree"
-  exit 1
-}
-out=$("$run" --src "$t/tree" --out "$t/out" --cache "$cache" --fct "$fcts" "$part" 2>&1)
-rc=$?
-printf '%s\n' "$out"
-if [ $rc -eq 0 ]; then
-  echo "wp_mutant.sh: NOT caught: every goal of $fcts still proved"
+if ! { cp -R "$src/firmware" "$t/tree/" && cp -R "$src/ports/limiter" "$t/tree/ports/" &&
+  cp -R "$src/formal/frama" "$t/tree/formal/" && cp -R "$ov/." "$t/tree/"; }; then
+  verdict "cannot lay out the mutated tree"
   exit 1
 fi
-if printf '%s\n' "$out" | grep -q "frama-c exited"; then
-  echo "wp_mutant.sh: Frama-C refused the mutant, so it proves nothing (log above)"
-  exit 1
+"$run" --src "$t/tree" --out "$t/out" --cache "$cache" --fct "$fcts" "$part" >"$t/log" 2>&1
+proved=$?
+cat "$t/log"
+missed=$(grep -c "^NOT PROVED" "$t/log")
+if grep -q "frama-c exited" "$t/log"; then
+  verdict "Frama-C refused the mutant, so it proves nothing (log above)"
+elif [ "$proved" -eq 0 ]; then
+  verdict "NOT caught: every goal of $fcts still proved"
+elif [ "$missed" -lt 1 ]; then
+  verdict "run.sh failed without naming a goal it could not prove"
+else
+  verdict "caught ($missed goals not proved)"
+  exit 0
 fi
-n=$(printf '%s\n' "$out" | grep -c "^NOT PROVED")
-if [ "$n" -lt 1 ]; then
-  echo "wp_mutant.sh: run.sh failed without naming a goal it could not prove"
-  exit 1
-fi
-echo "wp_mutant.sh: caught ($n goals not proved)"
+exit 1
