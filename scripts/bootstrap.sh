@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install what nmod needs on Debian 12, and nothing when it is all there (idempotent).
 # Usage: scripts/bootstrap.sh [host|target|test|all]   (default: all)
-#   host   : compiler, CMake, cmocka, libsodium, SQLite, clang with libFuzzer, spin, GNU
+#   host   : compiler, CMake, cmocka, libsodium, SQLite, clang with libFuzzer, spin, Frama-C
+#            with Why3, Z3 and CVC4, GNU
 #            libmicrohttpd with GnuTLS (nmod console) and Node.js (it builds the console's front
-#            end): enough for build/nmod and the host tests, fuzz targets and the SPIN models included
+#            end): enough for build/nmod and the host tests, fuzz targets, the SPIN models and the WP proofs included
 #   target : the Cortex-M cross toolchain and QEMU (for the emulated-target tests)
 #   test   : the third-party checkers of the clinic's exports: headless Chromium and poppler
 #            (the printed report), python3-icalendar (calendars), Node.js with the npm packages
@@ -18,8 +19,10 @@ what=${1:-all}
 # on Debian 12): the fuzz targets (tests/fuzz) are part of every test run.
 # spin: the SPIN model checker (formal/spin/run.sh, the t_spin_models test); it compiles its
 # verifiers with the C compiler of build-essential.
+# frama-c-base, why3, z3, cvc4: the Frama-C WP proofs (formal/frama/run.sh, make prove, the
+# t_frama_proofs test); WP reaches Z3 and CVC4 through Why3 (Debian 12 has no Alt-Ergo).
 host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlite3-dev clang libclang-rt-14-dev spin
-  libmicrohttpd-dev libgnutls28-dev)
+  frama-c-base why3 z3 cvc4 libmicrohttpd-dev libgnutls28-dev)
 target_pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3)
 # time: /usr/bin/time, the CPU seconds in bench/clinic/run.sh (make bench installs "all").
 bench_pkgs=(time)
