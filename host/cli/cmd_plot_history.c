@@ -255,7 +255,7 @@ static void date_axis(const plot_t *p, double y, int grid) {
     fprintf(f, "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"black\"/>\n", x, y, x, y + 5);
     /* The last date may sit on the right edge: end it there. */
     fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>\n", x, y + 18,
-            x > W - RIGHT - 34 ? "end" : "middle", hist_date(d, a, sizeof a));
+            x > W - RIGHT - 34 ? "end" : "middle", hu_date_fmt(a, sizeof a, (int32_t)(d)));
   }
   if (!grid) {
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">date (UTC); a usage record is drawn on the day it covers</text>\n",
@@ -291,7 +291,7 @@ static int draw(FILE *f, const hist_usage_t *u, const char *serial, size_t n_eve
     html_escape(f, serial);
   }
   if (u->n_days) {
-    fprintf(f, ": %s to %s, %zu of %u days recorded", hist_date(u->first_day, a, sizeof a), hist_date(u->last_day, b, sizeof b),
+    fprintf(f, ": %s to %s, %zu of %u days recorded", hu_date_fmt(a, sizeof a, (int32_t)(u->first_day)), hu_date_fmt(b, sizeof b, (int32_t)(u->last_day)),
             u->n_days, u->span_days);
   }
   fprintf(f, "</text>\n");

@@ -3,13 +3,12 @@
  * history, remote pairing, modes. Every command opens an authenticated session with the
  * clinician key, sends one or more requests, and prints a result (one JSON object with
  * --json). */
-#define _GNU_SOURCE
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -155,7 +154,7 @@ static int do_interrogate(devcli_t *d, int argc, char **argv) {
   printf("device %s: %s %s stimulator, firmware %u.%u.%u, lead %s\n", id.serial, id.id.kind == NM_KIND_INS ? "implanted" : "external trial",
          di_therapy(id.id.therapy), id.id.fw[0], id.id.fw[1], id.id.fw[2], nm_lead_name(id.id.lead.model));
   printf("device time %s UTC, up %llu s, %u resets, %u rejected frames, %u failed authentications\n",
-         di_time(id.id.epoch_s, t, sizeof t), (unsigned long long)(in.sum.uptime_us / 1000000u), id.id.resets, id.id.rejected,
+         hu_time_fmt(t, sizeof t, id.id.epoch_s), (unsigned long long)(in.sum.uptime_us / 1000000u), id.id.resets, id.id.rejected,
          id.id.auth_failures);
   printf("mode %s, therapy %s%s%s\n", nm_mode_name(in.sum.status.mode), in.sum.status.therapy_on ? "on" : "off",
          in.sum.status.fault ? ", fault: " : "", in.sum.status.fault ? di_fault(in.sum.status.fault) : "");
@@ -347,17 +346,6 @@ static int do_impedance(devcli_t *d) {
   return CLI_OK;
 }
 
-static int parse_date(const char *s, uint32_t *epoch) {
-  struct tm tm;
-  memset(&tm, 0, sizeof tm);
-  const char *end = strptime(s, "%Y-%m-%d", &tm);
-  if (!end || *end) return -1;
-  time_t t = timegm(&tm);
-  if (t < 0) return -1;
-  *epoch = (uint32_t)t;
-  return 0;
-}
-
 typedef struct {
   devcli_t *d;
   js_w w;
@@ -371,7 +359,7 @@ static int print_event(void *user, const di_event_t *e) {
     di_json_event(&hp->w, e);
   } else {
     char t[32], text[160];
-    printf("%6u  %s  %s\n", e->seq, di_time(e->ev.t_s, t, sizeof t), di_event_text(e, text, sizeof text));
+    printf("%6u  %s  %s\n", e->seq, hu_time_fmt(t, sizeof t, e->ev.t_s), di_event_text(e, text, sizeof text));
   }
   return 0;
 }
@@ -380,10 +368,8 @@ static int do_history(devcli_t *d, int argc, char **argv) {
   uint32_t since = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
-      if (parse_date(argv[++i], &since) != 0) {
-        cli_error(d->cmd, "--since '%s': use a date like 2026-11-24", argv[i]);
-        return CLI_USAGE;
-      }
+      int rc = devcli_since(d, argv[++i], &since);
+      if (rc) return rc;
     } else {
       cli_error(d->cmd, "history: unexpected '%s' (history [--since YYYY-MM-DD])", argv[i]);
       return CLI_USAGE;
@@ -511,8 +497,8 @@ static int do_remotes(devcli_t *d) {
   for (uint8_t i = 0; i < n; i++) {
     char hex[2 * NM_KEY_ID_LEN + 1], t[32];
     kf_hex(hex, rs.r[i].id, NM_KEY_ID_LEN);
-    if (d->json) printf("%s{\"id\":\"%s\",\"paired\":\"%s\"}", i ? "," : "", hex, di_time(rs.r[i].paired_s, t, sizeof t));
-    else printf("%s  paired %s UTC\n", hex, di_time(rs.r[i].paired_s, t, sizeof t));
+    if (d->json) printf("%s{\"id\":\"%s\",\"paired\":\"%s\"}", i ? "," : "", hex, hu_time_fmt(t, sizeof t, rs.r[i].paired_s));
+    else printf("%s  paired %s UTC\n", hex, hu_time_fmt(t, sizeof t, rs.r[i].paired_s));
   }
   if (d->json) printf("]}\n");
   else if (n == 0) printf("no remotes paired\n");
@@ -687,9 +673,8 @@ static int do_mri_check(devcli_t *d, int argc, char **argv) {
     snprintf(reasons[nr++], sizeof reasons[0], "an open fault: %s", di_fault(s.fault));
   }
   int eligible = nr == 0;
-  char date[32];
-  time_t now = time(NULL);
-  strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
+  char date[HU_DATE_LEN];
+  hu_date_fmt(date, sizeof date, hu_utc_today());
   if (d->json) {
     js_w w;
     jw_init(&w, stdout);

@@ -243,7 +243,7 @@ static int procedures(fx *x, sqlite3 *db) {
   for (int i = 0; i < path.nsteps; i++) {
     if (!path.def[i].procedure || !path.rec[i].recorded) continue;
     char ds[11], id[37];
-    clinic_date_fmt(path.rec[i].date, ds);
+    hu_date_fmt(ds, HU_DATE_LEN, path.rec[i].date);
     res_begin(x, "Procedure", path.def[i].id, NULL, id);
     jw_key(&x->w, "status");
     jw_str(&x->w, path.rec[i].planned ? "preparation" : "completed");
@@ -605,7 +605,7 @@ int clinic_fhir_write(sqlite3 *db, const clinic_patient *p, FILE *f) {
   jw_str(w, p->name);
   jw_obj_end(w);
   jw_arr_end(w);
-  clinic_date_fmt(p->birth, bd);
+  hu_date_fmt(bd, HU_DATE_LEN, p->birth);
   jw_key(w, "birthDate");
   jw_str(w, bd);
   res_end(&x);

@@ -1,7 +1,7 @@
 /* clinic_int.h: what the clinic modules share. Not a public API: only host/clinic/ sources and the
  * clinic tests include it.
  *
- * Dates are whole days counted from 1970-01-01 (int32_t, "day numbers"); the database stores
+ * Dates are whole days counted from 1970-01-01 (int32_t, "day numbers", hu_date.h); the database stores
  * them as ISO text (YYYY-MM-DD) so that the file stays readable with the sqlite3 tool.
  * Exit codes are the ones documented in clinic.h (CL_OK, CL_IO, CL_USAGE, CL_RULE).
  */
@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 
+#include "hu_date.h"
 #include "json.h"
 #include "nmod_exit.h"
 #include "readout.h"
@@ -84,32 +85,11 @@ int clinic_opt_flag(clinic_args *a, const char *name);
 /* Refuse options that the command did not read: returns CL_USAGE naming the first one. */
 int clinic_args_done(clinic_args *a, const char *cmd);
 
-/* ---- dates (clinic_date.c) ----------------------------------------------------------- */
+/* ---- dates: hu_date.h (day numbers, strict YYYY-MM-DD in 1900..2199, hu_today, hu_now_minutes) */
 
-#define CLINIC_DATE_MIN (-25567) /* 1900-01-01 */
-#define CLINIC_DATE_MAX 84005    /* 2199-12-31 */
-/* Strict YYYY-MM-DD in 1900..2199. 0 ok, -1 bad. */
-int clinic_date_parse(const char *s, int32_t *day);
-/* Writes YYYY-MM-DD and a NUL into out[11]. */
-void clinic_date_fmt(int32_t day, char out[11]);
-int32_t clinic_date_from_ymd(int y, int m, int d);
-void clinic_date_to_ymd(int32_t day, int *y, int *m, int *d);
-int clinic_days_in_month(int y, int m);
-/* Calendar months, the day clamped to the target month's last day (Jan 31 + 1 = Feb 28/29). */
-int32_t clinic_date_add_months(int32_t day, int months);
-/* 0 = Monday ... 6 = Sunday. */
-int clinic_weekday(int32_t day);
-const char *clinic_weekday_name(int32_t day);
-/* Today: env NMOD_TODAY (YYYY-MM-DD) when set and valid, else the date of NMOD_NOW when set
- * and valid, else the local date. */
-int32_t clinic_today(void);
-/* A local date and time as minutes since 1970-01-01 00:00 (no time zone: wall clock).
- * Strict "YYYY-MM-DD HH:MM" or "YYYY-MM-DDTHH:MM". 0 ok, -1 bad. */
-int clinic_datetime_parse(const char *s, int64_t *minutes);
-/* Writes "YYYY-MM-DD HH:MM" and a NUL into out[17]. */
-void clinic_datetime_fmt(int64_t minutes, char out[17]);
-/* Now, in minutes: env NMOD_NOW when set and valid, else the local clock. */
-int64_t clinic_now(void);
+/* Parse a date given as `what` ("--date", "--from"): 0, or CL_USAGE after one line
+ * "WHAT 'S' <why>" (hu_date_why: the one reason for that text everywhere). */
+int clinic_date_arg(const char *what, const char *s, int32_t *day);
 
 /* ---- database (clinic_db.c) ---------------------------------------------------------- */
 

@@ -65,16 +65,16 @@ static int lead_add(clinic_ctx *c, clinic_args *a) {
   int32_t s1 = clinic_path_done(&path, "trial"), s2 = clinic_path_done(&path, "implant");
   if (s1 == INT32_MIN) return clinic_fail(CL_RULE, "%s: stage 1 (the lead placement) is not recorded yet", p.code);
   int32_t d = s1;
-  if (date && clinic_date_parse(date, &d) != 0) return clinic_fail(CL_USAGE, "--date '%s' is not a date", date);
+  if (date && (rc = clinic_date_arg("--date", date, &d)) != CL_OK) return rc;
   if (d != s1 && d != s2) {
     char a1[11], a2[11];
-    clinic_date_fmt(s1, a1);
-    if (s2 != INT32_MIN) clinic_date_fmt(s2, a2);
+    hu_date_fmt(a1, HU_DATE_LEN, s1);
+    if (s2 != INT32_MIN) hu_date_fmt(a2, HU_DATE_LEN, s2);
     return clinic_fail(CL_RULE, "%s: a lead-placement response is recorded on the day of stage 1 (%s)%s%s%s", p.code, a1,
                        s2 != INT32_MIN ? " or of stage 2 (" : "", s2 != INT32_MIN ? a2 : "", s2 != INT32_MIN ? ")" : "");
   }
   char ds[11];
-  clinic_date_fmt(d, ds);
+  hu_date_fmt(ds, HU_DATE_LEN, d);
   sqlite3_stmt *st =
       clinic_prep(c->db, "INSERT INTO lead_response(pid, date, contact, response, threshold_ua, note) VALUES (?,?,?,?,?,?)");
   if (!st) return CL_IO;

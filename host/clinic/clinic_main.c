@@ -111,7 +111,7 @@ static int run(int argc, char **argv) {
   clinic_ctx c;
   memset(&c, 0, sizeof c);
   c.json = clinic_opt_flag(&a, "json");
-  c.today = clinic_today();
+  c.today = hu_today();
   const char *db = clinic_opt_get(&a, "db");
   if (clinic_opt_flag(&a, "help") || a.npos == 0 || strcmp(a.pos[0], "help") == 0) {
     fputs(usage, a.npos == 0 && !clinic_opt_flag(&a, "help") ? stderr : stdout);

@@ -40,7 +40,7 @@ static int load_points(sqlite3 *db, const clinic_patient *p, point **out, int *n
   if (!v) abort();
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     clinic_diary_row r = {0, -1, -1, -1, -1, -1, -1};
-    if (clinic_date_parse((const char *)sqlite3_column_text(st, 0), &r.date) != 0) continue;
+    if (hu_date_parse((const char *)sqlite3_column_text(st, 0), &r.date) != 0) continue;
     int *f[4] = {&r.nrs, &r.morning, &r.evening, &r.incontinence};
     for (int i = 0; i < 4; i++)
       if (sqlite3_column_type(st, 1 + i) != SQLITE_NULL) *f[i] = sqlite3_column_int(st, 1 + i);
@@ -107,8 +107,8 @@ static void plot(FILE *f, const clinic_patient *p, const point *pt, int n, const
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%.1f</text>\n", L - 4, YP(v) + 4, v);
   }
   char a[11], b[11];
-  clinic_date_fmt(d0, a);
-  clinic_date_fmt(pt[n - 1].date, b);
+  hu_date_fmt(a, HU_DATE_LEN, d0);
+  hu_date_fmt(b, HU_DATE_LEN, pt[n - 1].date);
   fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%s</text>\n", L, H - B + 16, a);
   fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n", W - R, H - B + 16, b);
   fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">%s per day</text>\n", L, H - 6,
@@ -222,8 +222,8 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, const char *by, 
   int n = 0;
   if ((rc = load_points(c->db, p, &pt, &n)) != CL_OK) return rc;
   char ds[11], bd[11], today[11];
-  clinic_date_fmt(p->birth, bd);
-  clinic_date_fmt(c->today, today);
+  hu_date_fmt(bd, HU_DATE_LEN, p->birth);
+  hu_date_fmt(today, HU_DATE_LEN, c->today);
   fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>nmod clinic report ", f);
   esc(f, p->code);
   fputs("</title>\n", f);
@@ -248,7 +248,7 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, const char *by, 
   for (int i = 0; i < path.nsteps; i++) {
     const clinic_step_rec *r = &path.rec[i];
     const char *status = step_status(&path, i);
-    if (r->recorded) clinic_date_fmt(r->date, ds);
+    if (r->recorded) hu_date_fmt(ds, HU_DATE_LEN, r->date);
     fprintf(f, "<tr%s><td>%s</td><td>%s</td><td class=\"d\">%s</td><td>", strcmp(status, "not applicable") == 0 ? " class=\"na\"" : "",
             path.def[i].title, status, r->recorded ? ds : "");
     esc(f, r->outcome);
@@ -270,8 +270,8 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, const char *by, 
           e.reason);
   if (e.win.trial_day != INT32_MIN) {
     char t1[11], t2[11];
-    clinic_date_fmt(e.win.trial_day + 1, t1);
-    clinic_date_fmt(e.win.trial_to, t2);
+    hu_date_fmt(t1, HU_DATE_LEN, e.win.trial_day + 1);
+    hu_date_fmt(t2, HU_DATE_LEN, e.win.trial_to);
     fprintf(f, "<p>Trial days %s to %s", t1, t2);
     if (e.win.extended) {
       fputs(", window extended by override: ", f);
@@ -378,12 +378,12 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, const char *by, 
       snprintf(when, sizeof when, "%.47s", it->when_text);
     } else {
       char x[11], y[11];
-      clinic_date_fmt(it->date, x);
+      hu_date_fmt(x, HU_DATE_LEN, it->date);
       if (it->date_to != INT32_MIN) {
-        clinic_date_fmt(it->date_to, y);
+        hu_date_fmt(y, HU_DATE_LEN, it->date_to);
         snprintf(when, sizeof when, "%s to %s", x, y);
       } else {
-        snprintf(when, sizeof when, "%s %s", clinic_weekday_name(it->date), x);
+        snprintf(when, sizeof when, "%s %s", hu_weekday_name(it->date), x);
       }
     }
     fprintf(f, "<tr%s><td class=\"d\">", it->done ? " class=\"past\"" : "");

@@ -110,9 +110,9 @@ static int needs_override(clinic_stepper *s, const clinic_patient *p, const clin
     clinic_windows_of(&hp, &s->sums.cfg, &w);
     if (w.trial_day != INT32_MIN && w.closed_to > w.limit_to) {
       char t[11], lim[11];
-      clinic_date_fmt(w.trial_day, t);
+      hu_date_fmt(t, HU_DATE_LEN, w.trial_day);
       /* The latest date of this step without an override. */
-      clinic_date_fmt(p->therapy == TH_SCS ? w.limit_to : w.limit_to + 1, lim);
+      hu_date_fmt(lim, HU_DATE_LEN, p->therapy == TH_SCS ? w.limit_to : w.limit_to + 1);
       n += (size_t)snprintf(why + n, cap - n, "the trial would last %d days from %s on %s, past its %d-day window and "
                             "the %d days' tolerance (%s at the latest)",
                             (int)(req->date - w.trial_day), p->therapy == TH_SCS ? "operation 1" : "stage 1", t,
@@ -144,7 +144,7 @@ int clinic_step_apply(clinic_stepper *s, const clinic_patient *p, clinic_path *p
   char pre[400] = "", msg[600], ds[11], why[512];
   if (line > 0) snprintf(pre, sizeof pre, "%s line %ld: ", file ? file : "", line);
   const clinic_step_def *d = &path->def[req->idx];
-  clinic_date_fmt(req->date, ds);
+  hu_date_fmt(ds, HU_DATE_LEN, req->date);
   int rc = clinic_path_check(path, req->idx, req->date, req->planned, req->outcome, s->today, msg, sizeof msg);
   if (rc) return clinic_fail(rc, "%s%s: %s", pre, p->code, msg);
   if (req->date < p->birth) return clinic_fail(CL_USAGE, "%s%s: a date before the birth date", pre, p->code);

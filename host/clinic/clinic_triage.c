@@ -39,9 +39,9 @@ static const symptom_rule symptoms[] = {
 #define OFFICE_TO_MIN (17 * 60)
 
 static int office_hours(int64_t now) {
-  int64_t day = now >= 0 ? now / 1440 : -((-now + 1439) / 1440);
-  int64_t m = now - day * 1440;
-  return clinic_weekday((int32_t)day) < 5 && m >= OFFICE_FROM_MIN && m < OFFICE_TO_MIN;
+  int32_t day = hu_day_of_minutes(now);
+  int64_t m = now - (int64_t)day * 1440;
+  return hu_weekday(day) < 5 && m >= OFFICE_FROM_MIN && m < OFFICE_TO_MIN;
 }
 
 typedef enum { DIS_UNKNOWN, DIS_WITHIN_24H, DIS_AFTER_24H } since_discharge;
@@ -121,11 +121,13 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
     else if (strcmp(th, "snm") == 0) therapy = 2;
     else return clinic_fail(CL_USAGE, "--therapy '%s' is not known: use scs or snm", th);
   }
-  int64_t now = clinic_now(), dis = INT64_MIN;
-  if (now_opt && clinic_datetime_parse(now_opt, &now) != 0)
-    return clinic_fail(CL_USAGE, "--now '%s' is not a date and time: use 'YYYY-MM-DD HH:MM'", now_opt);
-  if (dis_opt && clinic_datetime_parse(dis_opt, &dis) != 0)
-    return clinic_fail(CL_USAGE, "--discharged '%s' is not a date and time: use 'YYYY-MM-DD HH:MM'", dis_opt);
+  int64_t now = hu_now_minutes(), dis = INT64_MIN;
+  char m[160];
+  int drc;
+  if (now_opt && (drc = hu_minute_parse(now_opt, &now)) != 0)
+    return clinic_fail(CL_USAGE, "%s", hu_date_msg(m, sizeof m, "--now", now_opt, drc, HU_FORM_MINUTE));
+  if (dis_opt && (drc = hu_minute_parse(dis_opt, &dis)) != 0)
+    return clinic_fail(CL_USAGE, "%s", hu_date_msg(m, sizeof m, "--discharged", dis_opt, drc, HU_FORM_MINUTE));
   if (dis_opt && dis > now) return clinic_fail(CL_USAGE, "--discharged %s is after now", dis_opt);
   since_discharge since = dis == INT64_MIN ? DIS_UNKNOWN : now - dis < 24 * 60 ? DIS_WITHIN_24H : DIS_AFTER_24H;
   if (pat) {
@@ -207,7 +209,7 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
   const char *contact;
   const char *act = action(worst, therapy, office, since, complication, &contact);
   char nows[17];
-  clinic_datetime_fmt(now, nows);
+  hu_minute_fmt(nows, HU_MINUTE_LEN, now);
   static const char *const since_name[3] = {"unknown", "within-24h", "after-24h"};
   if (c->json) {
     js_w w;

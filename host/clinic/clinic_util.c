@@ -19,6 +19,13 @@ int clinic_fail(int code, const char *fmt, ...) {
   return code;
 }
 
+int clinic_date_arg(const char *what, const char *s, int32_t *day) {
+  int rc = hu_date_parse(s, day);
+  if (rc == 0) return CL_OK;
+  char m[160];
+  return clinic_fail(CL_USAGE, "%s", hu_date_msg(m, sizeof m, what, s, rc, HU_FORM_DATE));
+}
+
 int clinic_dbfail(sqlite3 *db, const char *what) {
   const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
   int code = db ? sqlite3_errcode(db) : SQLITE_NOMEM;

@@ -47,13 +47,13 @@ static int visit_add(clinic_ctx *c, clinic_args *a) {
   for (size_t i = 0; i < sizeof visit_kinds / sizeof visit_kinds[0]; i++) ok |= strcmp(kind, visit_kinds[i]) == 0;
   if (!ok) return clinic_fail(CL_USAGE, "--kind '%s' is not known: use trial-check, wound-check, control, programming, yearly, read-out or other", kind);
   int32_t d = c->today;
-  if (date && clinic_date_parse(date, &d) != 0) return clinic_fail(CL_USAGE, "--date '%s' is not a date", date);
+  if (date && (rc = clinic_date_arg("--date", date, &d)) != CL_OK) return rc;
   if (d > c->today) return clinic_fail(CL_USAGE, "a visit is recorded when it happened; %s is in the future (see nmod clinic plan)", date);
   if (note && strlen(note) > 500) return clinic_fail(CL_USAGE, "--note is longer than 500 characters");
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
   char ds[11];
-  clinic_date_fmt(d, ds);
+  hu_date_fmt(ds, HU_DATE_LEN, d);
   sqlite3_stmt *st = clinic_prep(c->db, "INSERT INTO visit(pid, date, kind, note) VALUES (?,?,?,?)");
   if (!st) return CL_IO;
   sqlite3_bind_int64(st, 1, p.pid);
@@ -308,7 +308,7 @@ int clinic_cmd_interrogation(clinic_ctx *c, clinic_args *a) {
   if (rc) return rc;
   if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic import-interrogation PATIENT FILE.json [--date YYYY-MM-DD]");
   int32_t d = c->today;
-  if (date && clinic_date_parse(date, &d) != 0) return clinic_fail(CL_USAGE, "--date '%s' is not a date", date);
+  if (date && (rc = clinic_date_arg("--date", date, &d)) != CL_OK) return rc;
   if (d > c->today) return clinic_fail(CL_USAGE, "--date %s is in the future", date);
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
@@ -325,7 +325,7 @@ int clinic_cmd_interrogation(clinic_ctx *c, clinic_args *a) {
     rc = clinic_fail(CL_USAGE, "%s is the read-out of an %s device, but %s is an %s patient: wrong patient or file? not stored",
                      file, ro.therapy, p.code, clinic_therapy_name(p.therapy));
   char ds[11];
-  clinic_date_fmt(d, ds);
+  hu_date_fmt(ds, HU_DATE_LEN, d);
   int64_t vid = 0, iid = 0;
   if (!rc) rc = clinic_begin(c->db);
   if (!rc) {

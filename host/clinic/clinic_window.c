@@ -206,12 +206,12 @@ int clinic_trial_warnings(const clinic_path *path, const clinic_cfg *cfg, int32_
   int nominal = cfg->trial_days[path->therapy], tol = cfg->tolerance_days;
   const char *op = scs ? "operation 1" : "stage 1";
   char t[11], lim[11], cl[11];
-  clinic_date_fmt(w.trial_day, t);
-  clinic_date_fmt(w.limit_to, lim);
+  hu_date_fmt(t, HU_DATE_LEN, w.trial_day);
+  hu_date_fmt(lim, HU_DATE_LEN, w.limit_to);
   int k = clinic_trial_closing_step(path);
   if (k >= 0) {
     const clinic_step_rec *r = &path->rec[k];
-    clinic_date_fmt(r->date, cl);
+    hu_date_fmt(cl, HU_DATE_LEN, r->date);
     /* SCS: days from operation 1 to trial-end; SNM: from stage 1 to stage 2. */
     int len = (int)(r->date - w.trial_day);
     if (len <= nominal) return n;
@@ -234,7 +234,7 @@ int clinic_trial_warnings(const clinic_path *path, const clinic_cfg *cfg, int32_
     if (!r->recorded || !r->planned || !clinic_step_closes_trial(path, i)) continue;
     int len = (int)(r->date - w.trial_day);
     if (len <= nominal) continue;
-    clinic_date_fmt(r->date, cl);
+    hu_date_fmt(cl, HU_DATE_LEN, r->date);
     int past = len > nominal + tol;
     clinic_buf_printf(&out[n++], "%s is planned on %s, %d days after %s on %s: past its %d-day window%s", path->def[i].id,
                       cl, len, op, t, nominal,

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "fmt.h"
+#include "hu_date.h"
 #include "nmod/records.h"
 
 /* The device lists its stored programs in slot order, one per bit of valid_mask: a slot
@@ -170,14 +171,6 @@ const char *di_batt_state(uint8_t state) {
 
 const char *di_cell(uint8_t cell) { return cell == NM_CELL_RECHARGEABLE ? "rechargeable" : "primary"; }
 
-const char *di_time(uint32_t epoch_s, char *buf, size_t cap) {
-  time_t t = (time_t)epoch_s;
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
-
 const char *di_event_type(uint8_t type) {
   static const char *const names[] = {"?",        "boot",   "provision", "mode",   "program", "amplitude", "refused",
                                       "auth-fail", "rejected-frame", "pair", "revoke", "fault",  "select",    "test-stim",
@@ -292,7 +285,7 @@ const char *di_event_text(const di_event_t *de, char *buf, size_t cap) {
       break;
     case NM_EV_TIME: {
       char c2[32];
-      snprintf(buf, cap, "clock set from %s to %s", di_time(e->u.time.old_s, a, sizeof a), di_time(e->u.time.new_s, c2, sizeof c2));
+      snprintf(buf, cap, "clock set from %s to %s", hu_time_fmt(a, sizeof a, e->u.time.old_s), hu_time_fmt(c2, sizeof c2, e->u.time.new_s));
       break;
     }
     case NM_EV_DAMAGE:
@@ -351,7 +344,7 @@ void di_readout(const di_identity_t *id, const di_interrogation_t *in, ro_readou
   copy_text(out->therapy, di_therapy(id->id.therapy));
   snprintf(out->firmware, RO_TEXT, "%u.%u.%u", id->id.fw[0], id->id.fw[1], id->id.fw[2]);
   copy_text(out->lead, nm_lead_name(id->id.lead.model));
-  di_time(id->id.epoch_s, out->device_time, RO_TEXT);
+  hu_time_fmt(out->device_time, RO_TEXT, id->id.epoch_s);
   out->resets = id->id.resets;
   out->rejected_frames = id->id.rejected;
   out->failed_authentications = id->id.auth_failures;
@@ -386,7 +379,7 @@ void di_json_event(js_w *w, const di_event_t *de) {
   jw_key(w, "seq");
   jw_uint(w, de->seq);
   jw_key(w, "time");
-  jw_str(w, di_time(e->t_s, t, sizeof t));
+  jw_str(w, hu_time_fmt(t, sizeof t, e->t_s));
   jw_key(w, "type");
   jw_str(w, di_event_type(e->type));
   jw_key(w, "text");

@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hu_date.h"
+
 const char *ro_contact_name(uint8_t contact, char buf[8]) {
   snprintf(buf, 8, "E%u", (unsigned)contact);
   return buf;
@@ -346,13 +348,10 @@ int ro_read(const js_val *root, ro_readout_t *out, char *err, size_t cap) {
       read_status(&r, root, &out->status) || get_u32(&r, root, "", "impedance_ohm", 0, UINT32_MAX, &out->impedance_ohm) ||
       get_u32(&r, root, "", "compliance_v", 3, UINT32_MAX, &out->compliance_mv))
     return -1;
-  const char *t = out->device_time;
-  for (int i = 0; i < 19; i++) {
-    int digit = t[i] >= '0' && t[i] <= '9';
-    char sep = i == 4 || i == 7 ? '-' : i == 10 ? ' ' : i == 13 || i == 16 ? ':' : 0;
-    if (sep ? t[i] != sep : !digit) return bad(&r, js_get(root, "device_time"), "device_time", "must be \"YYYY-MM-DD HH:MM:SS\"");
-  }
-  if (t[19]) return bad(&r, js_get(root, "device_time"), "device_time", "must be \"YYYY-MM-DD HH:MM:SS\"");
+  /* A real UTC time, with the space the writer writes (hu_date.h). */
+  int64_t t_s;
+  if (hu_time_parse(out->device_time, &t_s) != 0 || out->device_time[10] != ' ')
+    return bad(&r, js_get(root, "device_time"), "device_time", "must be \"YYYY-MM-DD HH:MM:SS\"");
   char p[96];
   const js_val *ps = js_get(root, "program_settings");
   if (ps->type != JS_ARR || (int)ps->n != out->status.n_prog)
