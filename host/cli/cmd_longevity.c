@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "fmt.h"
+#include "hu_fmt.h"
 #include "json.h"
 #include "longevity.h"
 
@@ -175,14 +175,14 @@ int cmd_longevity(int argc, char **argv) {
   }
   printf("profile %s: %s\n", pf->name, pf->label);
   printf("average battery current %s uA (%s uA of it fixed: quiescent and daily overhead)\n",
-         fmt_fixed(a, sizeof a, (int64_t)na, 3, 1), fmt_fixed(b, sizeof b, (int64_t)fixed, 3, 1));
+         hu_fmt_fixed(a, sizeof a, (int64_t)na, 3, 1), hu_fmt_fixed(b, sizeof b, (int64_t)fixed, 3, 1));
   if (pf->cell == NM_CELL_PRIMARY) {
     printf("primary cell of %u mAh usable: %.2f years to elective replacement (ERI), %.2f years to end of service\n",
            nm_batt_usable_uah(pf) / 1000u, years_eri, years_eos);
   } else {
     printf("rechargeable cell of %s mAh usable: recharge every %.1f days (full to %u %%), %.1f minutes of charging a "
            "day, one hour of charging lasts %.1f days\n",
-           fmt_fixed(a, sizeof a, nm_batt_usable_uah(pf), 3, 1), interval_days, pf->low_pm / 10u, charge_min, hour_days);
+           hu_fmt_fixed(a, sizeof a, nm_batt_usable_uah(pf), 3, 1), interval_days, pf->low_pm / 10u, charge_min, hour_days);
     printf("service: %.1f years, %u recharges\n", service, lg.recharges);
   }
   if (table) table_text(&t, pf);

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "fmt.h"
+#include "hu_contact.h"
 #include "sim.h"
 #include "therapy_file.h"
 
@@ -55,7 +55,7 @@ static void svg(FILE *f, const tf_therapy_t *t, const phases_t *ps, uint64_t spa
   for (uint8_t r = 0; r < nn; r++) {
     double base = top + row * r + row / 2;
     char name[8];
-    fprintf(f, "<text x=\"10\" y=\"%.1f\">%s</text>\n", base + 4, fmt_node(name, sizeof name, nodes[r]));
+    fprintf(f, "<text x=\"10\" y=\"%.1f\">%s</text>\n", base + 4, hu_contact_name(name, sizeof name, nodes[r]));
     fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#bbb\"/>\n", left, base, left + plot_w, base);
     for (int i = 0; i < ps->n; i++) {
       const sim_phase_t *ph = &ps->ph[i];

@@ -4,11 +4,11 @@
  *                     [--link ble|mics] [--quiet]
  * A simulated stimulator as a service (see host/lib/simsvc.h). SIGUSR1 / SIGUSR2: a stuck
  * flash on / healed. */
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
-#include "fmt.h"
+#include "hu_contact.h"
+#include "hu_dec.h"
 #include "link.h"
 #include "longevity.h"
 #include "simsvc.h"
@@ -17,14 +17,6 @@
 #define USAGE                                                                                     \
   "usage: nmod sim --kind ets|ins --therapy scs|snm --lead MODEL --state DIR --listen 127.0.0.1:PORT " \
   "[--battery primary|rechargeable] [--profile NAME] [--time-scale N] [--lead-fault E2=open|short] [--battery-pct N] [--link ble|mics] [--quiet]"
-
-static int parse_uint(const char *s, uint32_t lo, uint32_t hi, uint32_t *out) {
-  char *end;
-  unsigned long v = strtoul(s, &end, 10);
-  if (!*s || *end || s[0] == '-' || v < lo || v > hi) return -1;
-  *out = (uint32_t)v;
-  return 0;
-}
 
 int cmd_sim(int argc, char **argv) {
   svc_cfg_t cfg;
@@ -42,7 +34,7 @@ int cmd_sim(int argc, char **argv) {
       return CLI_USAGE;
     }
     const char *v = argv[++i];
-    uint32_t u;
+    uint64_t u;
     if (strcmp(a, "--kind") == 0) {
       cfg.kind = strcmp(v, "ets") == 0 ? 0 : strcmp(v, "ins") == 0 ? 1 : -2;
       if (cfg.kind < 0) {
@@ -66,11 +58,11 @@ int cmd_sim(int argc, char **argv) {
     } else if (strcmp(a, "--listen") == 0) {
       cfg.listen = v;
     } else if (strcmp(a, "--time-scale") == 0) {
-      if (parse_uint(v, 1, 1000000, &u) != 0) {
+      if (hu_dec_urange(v, 0, 1, 1000000, &u) != 0) {
         cli_error("sim", "--time-scale '%s': a whole number from 1 to 1000000 (virtual seconds per second)", v);
         return CLI_USAGE;
       }
-      cfg.time_scale = u;
+      cfg.time_scale = (uint32_t)u;
     } else if (strcmp(a, "--battery") == 0) {
       cfg.cell = strcmp(v, "primary") == 0 ? NM_CELL_PRIMARY : strcmp(v, "rechargeable") == 0 ? NM_CELL_RECHARGEABLE : -2;
       if (cfg.cell < 0) {
@@ -84,7 +76,7 @@ int cmd_sim(int argc, char **argv) {
       }
       cfg.profile = v;
     } else if (strcmp(a, "--battery-pct") == 0) {
-      if (parse_uint(v, 0, 100, &u) != 0) {
+      if (hu_dec_urange(v, 0, 0, 100, &u) != 0) {
         cli_error("sim", "--battery-pct '%s': a whole number from 0 to 100", v);
         return CLI_USAGE;
       }
@@ -96,16 +88,10 @@ int cmd_sim(int argc, char **argv) {
         return CLI_USAGE;
       }
     } else if (strcmp(a, "--lead-fault") == 0) {
-      char node[8];
       const char *eq = strchr(v, '=');
-      int n = -1;
-      if (eq && (size_t)(eq - v) < sizeof node) {
-        memcpy(node, v, (size_t)(eq - v));
-        node[eq - v] = '\0';
-        n = fmt_parse_node(node);
-      }
+      int n = eq ? hu_contact_parse_n(v, (size_t)(eq - v), HU_CONTACT_NO_CASE) : -1;
       uint8_t f = eq && strcmp(eq + 1, "open") == 0 ? SIM_FAULT_OPEN : eq && strcmp(eq + 1, "short") == 0 ? SIM_FAULT_SHORT : 0;
-      if (n < 0 || n == NM_NODE_CASE || !f) {
+      if (n < 0 || !f) {
         cli_error("sim", "--lead-fault '%s': use CONTACT=open or CONTACT=short, for example E2=open", v);
         return CLI_USAGE;
       }

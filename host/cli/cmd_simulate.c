@@ -9,7 +9,9 @@
 #include <time.h>
 
 #include "cli.h"
-#include "fmt.h"
+#include "duration.h"
+#include "hu_contact.h"
+#include "hu_fmt.h"
 #include "json.h"
 #include "report.h"
 #include "devinfo.h"
@@ -72,13 +74,13 @@ int cmd_simulate(int argc, char **argv) {
     return CLI_USAGE;
   }
   uint64_t dur_us, from_us = 0, to_us = 1000000;
-  int dr = fmt_parse_duration_us(dur, &dur_us);
+  int dr = dur_parse_us(dur, &dur_us);
   if (dr != 0 || dur_us == 0) {
     cli_error("simulate", "--duration '%s' %s", dur,
               dr == -2 ? "is longer than 100 years" : "is not a duration like 90s, 30min, 24h, 7d or 2y");
     return CLI_USAGE;
   }
-  if (win && fmt_parse_window_us(win, &from_us, &to_us) != 0) {
+  if (win && dur_parse_window_us(win, &from_us, &to_us) != 0) {
     cli_error("simulate", "--trace-window '%s' is not a window like 0s..1s (start before end)", win);
     return CLI_USAGE;
   }
@@ -230,7 +232,7 @@ int cmd_simulate(int argc, char **argv) {
       if (!o->node_pulses[n]) continue;
       jw_obj(&w);
       jw_key(&w, "contact");
-      jw_str(&w, fmt_node(node, sizeof node, n));
+      jw_str(&w, hu_contact_name(node, sizeof node, n));
       jw_key(&w, "pulses");
       jw_uint(&w, o->node_pulses[n]);
       jw_key(&w, "net_charge_nc");
@@ -243,7 +245,7 @@ int cmd_simulate(int argc, char **argv) {
     jw_obj_end(&w);
     jw_end(&w);
   } else {
-    printf("simulated %s s of therapy in %.3f s of wall time\n", fmt_fixed(a, sizeof a, (int64_t)dur_us, 6, 0), wall);
+    printf("simulated %s s of therapy in %.3f s of wall time\n", hu_fmt_fixed(a, sizeof a, (int64_t)dur_us, 6, 0), wall);
     printf("pulses delivered: %llu\n", (unsigned long long)o->pulses);
     printf("core wake-ups: %llu (%.3f per therapy second)\n", (unsigned long long)d.core.wakeups,
            (double)d.core.wakeups / secs);
@@ -272,8 +274,8 @@ int cmd_simulate(int argc, char **argv) {
     printf("contact  pulses        net charge (nC)\n");
     for (uint8_t n = 0; n < NM_NODES; n++) {
       if (!o->node_pulses[n]) continue;
-      printf("%-7s  %-12llu  %s\n", fmt_node(node, sizeof node, n), (unsigned long long)o->node_pulses[n],
-             fmt_fixed(a, sizeof a, o->node_net_pc[n], 3, 0));
+      printf("%-7s  %-12llu  %s\n", hu_contact_name(node, sizeof node, n), (unsigned long long)o->node_pulses[n],
+             hu_fmt_fixed(a, sizeof a, o->node_net_pc[n], 3, 0));
     }
     if (trace) printf("trace of %s written to %s\n", win ? win : "0s..1s", trace);
   }

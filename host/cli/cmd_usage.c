@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "fmt.h"
+#include "hu_fmt.h"
+#include "hu_contact.h"
 #include "history.h"
 
 #define LIST_MAX 20 /* lines of a list in the text read-out; JSON has all */
@@ -25,7 +26,8 @@ static const char *contacts(char *buf, size_t cap, uint16_t mask) {
   size_t n = 0;
   buf[0] = '\0';
   for (uint8_t i = 0; i < NM_MAX_CONTACTS && n + 5 < cap; i++) {
-    if (mask & (1u << i)) n += (size_t)snprintf(buf + n, cap - n, "%sE%u", n ? " " : "", i);
+    char name[HU_CONTACT_LEN];
+    if (mask & (1u << i)) n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? " " : "", hu_contact_name(name, sizeof name, i));
   }
   return buf;
 }
@@ -46,7 +48,7 @@ static void mode_line(char *buf, size_t cap, const hist_mode_t *m) {
 static void fault_line(char *buf, size_t cap, const hist_fault_t *f) {
   char n[8];
   if (f->type == NM_EV_FAULT) snprintf(buf, cap, "fault: %s (detail %u), stimulation off", di_fault(f->fault), f->detail);
-  else snprintf(buf, cap, "%s shorted: program mask 0x%02x stopped", fmt_node(n, sizeof n, f->node), f->progs);
+  else snprintf(buf, cap, "%s shorted: program mask 0x%02x stopped", hu_contact_name(n, sizeof n, f->node), f->progs);
 }
 
 static void imp_line(char *buf, size_t cap, const hist_imp_t *m) {
@@ -278,7 +280,7 @@ static void text(const hist_usage_t *u, const char *serial, uint32_t since_s) {
     text_therapy(u);
     text_adjustments(u);
     if (u->therapy_min_total) {
-      printf("Average amplitude:   %s mA (weighted by each day's hours of therapy)\n", fmt_fixed(a, sizeof a, u->avg_amp_ua, 3, 1));
+      printf("Average amplitude:   %s mA (weighted by each day's hours of therapy)\n", hu_fmt_fixed(a, sizeof a, u->avg_amp_ua, 3, 1));
     } else {
       printf("Average amplitude:   none (no therapy in the recorded days)\n");
     }
@@ -308,7 +310,7 @@ static void j_contacts(js_w *w, const char *key, uint16_t mask) {
   jw_key(w, key);
   jw_arr(w);
   for (uint8_t i = 0; i < NM_MAX_CONTACTS; i++) {
-    if (mask & (1u << i)) jw_str(w, fmt_node(b, sizeof b, i));
+    if (mask & (1u << i)) jw_str(w, hu_contact_name(b, sizeof b, i));
   }
   jw_arr_end(w);
 }
@@ -510,7 +512,7 @@ static void json_faults(js_w *w, const hist_usage_t *u) {
     jw_obj(w);
     j_time(w, "time", f->t_s);
     jw_key(w, "contact");
-    jw_str(w, fmt_node(b, sizeof b, f->node));
+    jw_str(w, hu_contact_name(b, sizeof b, f->node));
     jw_key(w, "programs");
     jw_arr(w);
     for (uint8_t s = 0; s < 8; s++) {

@@ -9,7 +9,7 @@ static int opt_count(clinic_args *a, const char *name, long max, int *out) {
   *out = -1;
   if (!v) return CL_OK;
   long n;
-  if (clinic_parse_int(v, 0, max, &n) != 0)
+  if (hu_dec_range(v, 0, 0, max, &n) != 0)
     return clinic_fail(CL_USAGE, "--%s '%s' is not a whole number from 0 to %ld", name, v, max);
   *out = (int)n;
   return CL_OK;

@@ -309,7 +309,7 @@ int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int3
     for (int j = DC_NRS; j < DC_N && r == 1; j++) {
       if (col[j] < 0 || csv.field[col[j]][0] == '\0') continue;
       long v;
-      if (clinic_parse_int(csv.field[col[j]], 0, dc_max[j], &v) != 0) {
+      if (hu_dec_range(csv.field[col[j]], 0, 0, dc_max[j], &v) != 0) {
         snprintf(msg, sizeof msg, "%s '%.40s' is not a whole number from 0 to %ld", dc_names[j],
                  csv.field[col[j]], dc_max[j]);
         r = -1;

@@ -273,7 +273,7 @@ static void fmt_c(char *out, size_t cap, int64_t c) {
   if (c < 0)
     snprintf(out, cap, "-");
   else
-    snprintf(out, cap, "%lld.%02lld", (long long)(c / 100), (long long)(c % 100));
+    hu_fmt_fixed(out, cap, c, 2, 2);
 }
 
 static void fmt_mean(char *out, size_t cap, int64_t sum, int64_t days, int64_t scale) {
@@ -373,11 +373,7 @@ void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e, co
   fprintf(f, "\n");
   if (e->has_reduction) {
     char r[32];
-    int64_t bp = e->reduction_bp;
-    if (bp < 0)
-      snprintf(r, sizeof r, "-%lld.%02lld", (long long)(-bp / 100), (long long)(-bp % 100));
-    else
-      fmt_c(r, sizeof r, bp);
+    hu_fmt_fixed(r, sizeof r, e->reduction_bp, 2, 2);
     fprintf(f, "  reduction %s %% (success at >= %s %%)\n", r, thr);
   } else {
     fprintf(f, "  reduction: not computed (needs %d diary days in each phase and a non-zero baseline; success at >= %s %%)\n",
@@ -492,9 +488,8 @@ static int evaluate_all(clinic_ctx *c, const clinic_cfg *cfg) {
     } else {
       char r1[32];
       if (e.has_reduction) {
-        int64_t bp = e.reduction_bp;
-        snprintf(r1, sizeof r1, "%s%lld.%02lld %%", bp < 0 ? "-" : "", (long long)((bp < 0 ? -bp : bp) / 100),
-                 (long long)((bp < 0 ? -bp : bp) % 100));
+        char x[HU_FIXED_LEN];
+        snprintf(r1, sizeof r1, "%s %%", hu_fmt_fixed(x, sizeof x, e.reduction_bp, 2, 2));
       } else {
         snprintf(r1, sizeof r1, "-");
       }

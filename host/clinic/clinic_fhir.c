@@ -355,7 +355,7 @@ static void readout_obs(fx *x, const char *rkey, const char *ds, const char *enc
   /* Lead alerts: one per contact and state, on the lead. */
   for (int i = 0; i < ro->status.n_alerts; i++) {
     const ro_lead_alert_t *al = &ro->status.alerts[i];
-    snprintf(key, sizeof key, "lead-%s-%s", ro_contact_name(al->contact, cn), ro_lead_state_name(al->state));
+    snprintf(key, sizeof key, "lead-%s-%s", hu_contact_name(cn, sizeof cn, al->contact), ro_lead_state_name(al->state));
     res_begin(x, "Observation", rkey, key, res->ids[res->n]);
     category(w, "procedure", "Procedure");
     obs_head(x, NMOD_CS, "lead-contact-integrity", "Lead contact integrity (impedance check)", ds);
@@ -373,7 +373,7 @@ static void readout_obs(fx *x, const char *rkey, const char *ds, const char *enc
   }
   /* Test-stimulation thresholds (lead placement), on the lead. */
   for (int i = 0; i < ro->n_thresholds; i++) {
-    snprintf(key, sizeof key, "threshold-%s", ro_contact_name(ro->thresholds[i].contact, cn));
+    snprintf(key, sizeof key, "threshold-%s", hu_contact_name(cn, sizeof cn, ro->thresholds[i].contact));
     res_begin(x, "Observation", rkey, key, res->ids[res->n]);
     category(w, "procedure", "Procedure");
     obs_head(x, NMOD_CS, "test-stimulation-threshold", "Test stimulation: amplitude of the marked response", ds);
@@ -549,10 +549,10 @@ static int visits(fx *x, sqlite3 *db) {
       }
       jw_arr_end(w);
     }
-    char t[200];
+    char t[200], pct[HU_FIXED_LEN];
     if (decoded)
-      snprintf(t, sizeof t, "Read-out of %s: battery %u.%u %% (%s), %d program(s), %d lead alert(s), %d test threshold(s)", ro.serial,
-               ro.status.batt_pm / 10, ro.status.batt_pm % 10, ro.status.batt_state, ro.status.n_prog, ro.status.n_alerts,
+      snprintf(t, sizeof t, "Read-out of %s: battery %s %% (%s), %d program(s), %d lead alert(s), %d test threshold(s)", ro.serial,
+               hu_fmt_fixed(pct, sizeof pct, ro.status.batt_pm, 1, 1), ro.status.batt_state, ro.status.n_prog, ro.status.n_alerts,
                ro.n_thresholds);
     else
       snprintf(t, sizeof t, "Read-out of %s imported before the read-out codec; only the stored document has the details",

@@ -14,7 +14,10 @@
 
 #include <sqlite3.h>
 
+#include "hu_contact.h"
 #include "hu_date.h"
+#include "hu_dec.h"
+#include "hu_fmt.h"
 #include "json.h"
 #include "nmod_exit.h"
 #include "readout.h"
@@ -38,12 +41,6 @@ void clinic_buf_puts(clinic_buf *b, const char *s);
 void clinic_buf_printf(clinic_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void clinic_buf_free(clinic_buf *b);
 
-/* Parse a whole decimal integer in [lo, hi]; no sign for lo >= 0, no spaces. 0 ok, -1 bad. */
-int clinic_parse_int(const char *s, long lo, long hi, long *out);
-/* Parse a decimal with at most `decimals` digits after the point into units of
- * 10^-decimals ("38.5", 1 -> 385). 0 ok, -1 bad. */
-int clinic_parse_fixed(const char *s, unsigned decimals, int64_t *out);
-
 /* An output file with patient data (report, export, calendar), written whole or not at all:
  * a temporary file beside the target, created 0600 (mkstemp), renamed over the target when
  * everything was written and synced. A target that existed keeps its old content on failure. */
@@ -55,9 +52,6 @@ typedef struct {
 int clinic_out_open(clinic_outfile *o, const char *path); /* CL_OK or an exit code (printed) */
 /* rc == CL_OK: commit (returns CL_OK or CL_IO, printed); else discard and return rc. */
 int clinic_out_close(clinic_outfile *o, int rc);
-
-/* A fixed-point value with its trailing zeros dropped: (800, 3) is "0.8", (868, 1) "86.8". */
-const char *clinic_fmt_fixed(char *out, size_t cap, int64_t v, unsigned decimals);
 
 /* ---- command-line arguments (clinic_args.c) ------------------------------------------ */
 

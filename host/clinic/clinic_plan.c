@@ -191,7 +191,7 @@ int clinic_cmd_plan(clinic_ctx *c, clinic_args *a) {
   if (rc) return rc;
   if (a->npos != 2) return clinic_fail(CL_USAGE, "usage: nmod clinic plan PATIENT [--years N] [--ics FILE] [--json]");
   long years = 5;
-  if (yrs && clinic_parse_int(yrs, 1, 50, &years) != 0)
+  if (yrs && hu_dec_range(yrs, 0, 1, 50, &years) != 0)
     return clinic_fail(CL_USAGE, "--years '%s' is not a whole number from 1 to 50", yrs);
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;

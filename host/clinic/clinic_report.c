@@ -119,8 +119,9 @@ static void plot(FILE *f, const clinic_patient *p, const point *pt, int n, const
     double line = base_day * (1.0 - e->threshold_bp / 10000.0);
     fprintf(f, "<line class=\"threshold\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#a61b0f\" stroke-dasharray=\"6 4\"/>\n",
             L, W - R, YP(line), YP(line));
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#a61b0f\" text-anchor=\"end\">%d.%02d %% below baseline mean (%.2f)</text>\n",
-            W - R - 4, YP(line) - 4, e->threshold_bp / 100, e->threshold_bp % 100, line);
+    char thr[HU_FIXED_LEN];
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#a61b0f\" text-anchor=\"end\">%s %% below baseline mean (%.2f)</text>\n",
+            W - R - 4, YP(line) - 4, hu_fmt_fixed(thr, sizeof thr, e->threshold_bp, 2, 2), line);
     fprintf(f, "<line class=\"baseline-mean\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#2c6fbb\" stroke-dasharray=\"2 3\"/>\n",
             L, W - R, YP(base_day), YP(base_day));
   }
@@ -283,16 +284,16 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, const char *by, 
   }
   fprintf(f, "<table>\n<thead><tr><th>measure</th><th>baseline</th><th>trial</th></tr></thead>\n<tbody>\n<tr><td>%s</td>",
           p->therapy == TH_SCS ? "mean daily pain (NRS 0-10)" : "incontinence episodes per week");
-  if (e.base_mean_c >= 0) fprintf(f, "<td>%lld.%02lld</td>", (long long)(e.base_mean_c / 100), (long long)(e.base_mean_c % 100));
+  char fx[HU_FIXED_LEN], fy[HU_FIXED_LEN];
+  if (e.base_mean_c >= 0) fprintf(f, "<td>%s</td>", hu_fmt_fixed(fx, sizeof fx, e.base_mean_c, 2, 2));
   else fputs("<td>-</td>", f);
-  if (e.trial_mean_c >= 0) fprintf(f, "<td>%lld.%02lld</td>", (long long)(e.trial_mean_c / 100), (long long)(e.trial_mean_c % 100));
+  if (e.trial_mean_c >= 0) fprintf(f, "<td>%s</td>", hu_fmt_fixed(fx, sizeof fx, e.trial_mean_c, 2, 2));
   else fputs("<td>-</td>", f);
   fprintf(f, "</tr>\n<tr><td>diary days</td><td>%lld</td><td>%lld</td></tr>\n</tbody>\n</table>\n", (long long)e.base.days,
           (long long)e.trial.days);
   if (e.has_reduction) {
-    long long bp = (long long)e.reduction_bp;
-    fprintf(f, "<p>Reduction: %s%lld.%02lld %% (success at &ge; %d.%02d %%).</p>\n", bp < 0 ? "-" : "", (bp < 0 ? -bp : bp) / 100,
-            (bp < 0 ? -bp : bp) % 100, thr / 100, thr % 100);
+    fprintf(f, "<p>Reduction: %s %% (success at &ge; %s %%).</p>\n", hu_fmt_fixed(fx, sizeof fx, e.reduction_bp, 2, 2),
+            hu_fmt_fixed(fy, sizeof fy, thr, 2, 2));
   }
   fputs("</section>\n<section>\n<h2>Diary</h2>\n<figure>\n<figcaption>Blue: baseline; orange: trial; dashed red: the success line; "
         "dotted blue: baseline mean.</figcaption>\n",
@@ -339,7 +340,7 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, const char *by, 
       esc(f, (const char *)sqlite3_column_text(st, 3));
       char pct[24];
       if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-        fprintf(f, ", battery %s %%", clinic_fmt_fixed(pct, sizeof pct, sqlite3_column_int64(st, 4), 1));
+        fprintf(f, ", battery %s %%", hu_fmt_fixed(pct, sizeof pct, sqlite3_column_int64(st, 4), 1, 0));
       if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
         fputs(" (", f);
         esc(f, (const char *)sqlite3_column_text(st, 5));

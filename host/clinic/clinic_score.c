@@ -54,7 +54,7 @@ static int frequency(const char *v) {
   for (int i = 0; i < 5; i++)
     if (strcmp(v, words[i]) == 0) return i;
   long n;
-  if (clinic_parse_int(v, 0, 4, &n) == 0) return (int)n;
+  if (hu_dec_range(v, 0, 0, 4, &n) == 0) return (int)n;
   return -1;
 }
 
@@ -90,7 +90,7 @@ int clinic_score_compute(clinic_score_kind k, const char *const *answers, int n,
     int pts = -1;
     if (k == SC_NRS) {
       long x;
-      if (clinic_parse_int(v, 0, 10, &x) == 0) pts = (int)x;
+      if (hu_dec_range(v, 0, 0, 10, &x) == 0) pts = (int)x;
       if (pts < 0) {
         snprintf(msg, cap, "nrs '%s' is not a whole number from 0 to 10", v);
         return -1;

@@ -127,9 +127,8 @@ static int needs_override(clinic_stepper *s, const clinic_patient *p, const clin
     if (e.verdict != EV_SUCCESS) {
       char red[40] = "";
       if (e.has_reduction) {
-        int64_t bp = e.reduction_bp < 0 ? -e.reduction_bp : e.reduction_bp;
-        snprintf(red, sizeof red, ", reduction %s%lld.%02lld %%", e.reduction_bp < 0 ? "-" : "", (long long)(bp / 100),
-                 (long long)(bp % 100));
+        char x[HU_FIXED_LEN];
+        snprintf(red, sizeof red, ", reduction %s %%", hu_fmt_fixed(x, sizeof x, e.reduction_bp, 2, 2));
       }
       snprintf(why + n, cap - n, "%sthe trial evaluation is '%s' (%s%s; %lld baseline and %lld trial days)",
                n ? "; and " : "", clinic_verdict_name(e.verdict), e.reason, red, (long long)e.base.days,

@@ -151,7 +151,7 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
   int nwhy = 0;
   if (temp) {
     int64_t dc;
-    if (clinic_parse_fixed(temp, 2, &dc) != 0 || dc < 3000 || dc > 4500)
+    if (hu_dec_range(temp, 2, INT64_MIN, INT64_MAX, &dc) != 0 || dc < 3000 || dc > 4500)
       return clinic_fail(CL_USAGE, "--temp '%s' is not a body temperature in degrees Celsius (30-45, e.g. 38.4)", temp);
     /* "koorts hoger dan 38 graden": strictly above 38.0. */
     if (dc > 3800) {
@@ -169,7 +169,7 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
     if (strcmp(s, "headache-positional") == 0) {
       if (therapy == 2) return clinic_fail(CL_USAGE, "symptom 'headache-positional' (spinal fluid leak) belongs to SCS, not SNM");
       long days = 0;
-      if (rest && clinic_parse_int(rest, 0, 365, &days) != 0)
+      if (rest && hu_dec_range(rest, 0, 0, 365, &days) != 0)
         return clinic_fail(CL_USAGE, "--bed-rest-days '%s' is not a whole number of days", rest);
       if (days >= 2) {
         snprintf(restmsg, sizeof restmsg, "headache better lying down, worse upright (spinal fluid leak), not gone after %ld days of bed rest: contact the pain clinic", days);

@@ -53,10 +53,10 @@ static long setting_value(const setting_def *d, const char *v) {
   long n;
   if (d->decimals < 0) return strlen(v) <= (size_t)d->hi && !strpbrk(v, "\r\n") ? 0 : -1;
   if (d->decimals) {
-    if (clinic_parse_fixed(v, (unsigned)d->decimals, &x) != 0 || x < d->lo || x > d->hi) return -1;
+    if (hu_dec_range(v, (unsigned)d->decimals, INT64_MIN, INT64_MAX, &x) != 0 || x < d->lo || x > d->hi) return -1;
     return (long)x;
   }
-  if (clinic_parse_int(v, d->lo, d->hi, &n) != 0) return -1;
+  if (hu_dec_range(v, 0, d->lo, d->hi, &n) != 0) return -1;
   return n;
 }
 

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "fmt.h"
+#include "hu_fmt.h"
+#include "hu_contact.h"
 #include "hu_date.h"
 #include "nmod/records.h"
 
@@ -224,8 +225,8 @@ const char *di_event_text(const di_event_t *de, char *buf, size_t cap) {
       break;
     }
     case NM_EV_BATTERY:
-      snprintf(buf, cap, "battery %s at %u.%u %% (%s mAh left)", di_batt_state(e->u.battery.state),
-               e->u.battery.soc_pm / 10u, e->u.battery.soc_pm % 10u, fmt_fixed(a, sizeof a, e->u.battery.remaining_uah, 3, 1));
+      snprintf(buf, cap, "battery %s at %s %% (%s mAh left)", di_batt_state(e->u.battery.state),
+               hu_fmt_fixed(b, sizeof b, e->u.battery.soc_pm, 1, 1), hu_fmt_fixed(a, sizeof a, e->u.battery.remaining_uah, 3, 1));
       break;
     case NM_EV_IMPEDANCE:
       snprintf(buf, cap, "%s lead check: mean %u ohm; open 0x%04x, short 0x%04x, high 0x%04x, jump 0x%04x",
@@ -234,20 +235,20 @@ const char *di_event_text(const di_event_t *de, char *buf, size_t cap) {
       break;
     case NM_EV_USAGE: {
       uint16_t min = e->u.usage.therapy_min;
-      snprintf(buf, cap, "day's usage: %u.%u h of therapy, %u adjustments, average %s mA, %u mode changes, battery %u %%",
-               min / 60u, (min % 60u) * 10u / 60u, e->u.usage.adjustments, fmt_fixed(a, sizeof a, e->u.usage.avg_amp_ua, 3, 1),
+      snprintf(buf, cap, "day's usage: %s h of therapy, %u adjustments, average %s mA, %u mode changes, battery %u %%",
+               hu_fmt_fixed(b, sizeof b, min * 10u / 60u, 1, 1), e->u.usage.adjustments, hu_fmt_fixed(a, sizeof a, e->u.usage.avg_amp_ua, 3, 1),
                e->u.usage.mode_changes, e->u.usage.soc_pm / 10u);
       break;
     }
     case NM_EV_LEAD_STOP:
-      snprintf(buf, cap, "%s shorted: programs 0x%02x using it were stopped", fmt_node(b, sizeof b, e->u.lead_stop.node),
+      snprintf(buf, cap, "%s shorted: programs 0x%02x using it were stopped", hu_contact_name(b, sizeof b, e->u.lead_stop.node),
                e->u.lead_stop.progs);
       break;
     case NM_EV_PROGRAM:
       snprintf(buf, cap, "programmed: %u program(s), running mask 0x%02x", e->u.program.n, e->u.program.running);
       break;
     case NM_EV_AMP:
-      snprintf(buf, cap, "amplitude of program %u set to %s mA (%s)", e->u.amp.slot, fmt_fixed(a, sizeof a, e->u.amp.amp_ua, 3, 1),
+      snprintf(buf, cap, "amplitude of program %u set to %s mA (%s)", e->u.amp.slot, hu_fmt_fixed(a, sizeof a, e->u.amp.amp_ua, 3, 1),
                role_name(e->u.amp.role));
       break;
     case NM_EV_REFUSED: {
@@ -276,12 +277,12 @@ const char *di_event_text(const di_event_t *de, char *buf, size_t cap) {
       snprintf(buf, cap, "running programs mask 0x%02x (%s)", e->u.select.running, role_name(e->u.select.role));
       break;
     case NM_EV_TEST:
-      snprintf(buf, cap, "test stimulation: response on %s at %s mA", fmt_node(b, sizeof b, e->u.test.node),
-               fmt_fixed(a, sizeof a, e->u.test.threshold_ua, 3, 1));
+      snprintf(buf, cap, "test stimulation: response on %s at %s mA", hu_contact_name(b, sizeof b, e->u.test.node),
+               hu_fmt_fixed(a, sizeof a, e->u.test.threshold_ua, 3, 1));
       break;
     case NM_EV_TEST_STIM:
-      snprintf(buf, cap, "test stimulation on %s at %s mA", fmt_node(b, sizeof b, e->u.test_stim.node),
-               fmt_fixed(a, sizeof a, e->u.test_stim.amp_ua, 3, 1));
+      snprintf(buf, cap, "test stimulation on %s at %s mA", hu_contact_name(b, sizeof b, e->u.test_stim.node),
+               hu_fmt_fixed(a, sizeof a, e->u.test_stim.amp_ua, 3, 1));
       break;
     case NM_EV_TIME: {
       char c2[32];
@@ -419,7 +420,7 @@ void di_json_event(js_w *w, const di_event_t *de) {
         jw_arr(w);
         for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
           char b[8];
-          if (masks[i] & (1u << n)) jw_str(w, fmt_node(b, sizeof b, n));
+          if (masks[i] & (1u << n)) jw_str(w, hu_contact_name(b, sizeof b, n));
         }
         jw_arr_end(w);
       }
@@ -457,7 +458,7 @@ void di_json_event(js_w *w, const di_event_t *de) {
     case NM_EV_LEAD_STOP: {
       char b[8];
       jw_key(w, "contact");
-      jw_str(w, fmt_node(b, sizeof b, e->u.lead_stop.node));
+      jw_str(w, hu_contact_name(b, sizeof b, e->u.lead_stop.node));
       jw_key(w, "programs");
       jw_arr(w);
       for (uint8_t i = 0; i < 8; i++) {

@@ -6,7 +6,7 @@
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 
 int hu_dec_parse(const char *s, size_t n, unsigned decimals, unsigned flags, int64_t *out) {
-  if (!s || decimals > 18) return HU_DEC_EFORM;
+  if (!s) return HU_DEC_EFORM;
   size_t i = 0;
   int neg = 0;
   if (i < n && s[i] == '-') {

@@ -23,7 +23,8 @@ enum {
 #define HU_DEC_SIGN 1u /* a leading '-' may be given */
 #define HU_DEC_EXP 2u  /* an exponent may be given (JSON) */
 
-/* Parse s[0..len) in units of 10^-decimals (decimals <= 18). 0 or an HU_DEC_ error. */
+/* Parse s[0..len) in units of 10^-decimals (any decimals: past 18 only zero fits an int64_t,
+ * and "1" is HU_DEC_ERANGE). 0 or an HU_DEC_ error; *out is written on success only. */
 int hu_dec_parse(const char *s, size_t len, unsigned decimals, unsigned flags, int64_t *out);
 /* Parse the C string s, and the value must lie in min..max. A '-' is allowed when min < 0
  * (else HU_DEC_ESIGN). 0 or an HU_DEC_ error. */

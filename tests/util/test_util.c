@@ -212,6 +212,12 @@ static void test_dec(void **s) {
       {"9223372036854775.807", 3, 0, 0, INT64_MAX},
       {"1e999999999999999", 0, HU_DEC_EXP, HU_DEC_ERANGE, 0},
       {"1e-999999999999999", 0, HU_DEC_EXP, HU_DEC_EFINE, 0},
+      /* More decimals than an int64_t has digits: only zero fits. */
+      {"0", 40, 0, 0, 0},
+      {"0.0", 4000000000u, 0, 0, 0},
+      {"1", 19, 0, HU_DEC_ERANGE, 0},
+      {"1e-20", 19, HU_DEC_EXP, HU_DEC_EFINE, 0},
+      {"9.223372036854775807e-1", 19, HU_DEC_EXP, 0, INT64_MAX},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     int64_t v = 4242;
@@ -248,16 +254,27 @@ static void test_fmt(void **s) {
   assert_string_equal(hu_fmt_fixed(b, sizeof b, INT64_MIN, 0, 0), "-9223372036854775808");
   assert_string_equal(hu_fmt_fixed(b, sizeof b, INT64_MIN, 18, 0), "-9.223372036854775808");
   assert_string_equal(hu_fmt_fixed(b, sizeof b, INT64_MAX, 3, 0), "9223372036854775.807");
+  /* More decimals than digits, and a buffer too small: cut, ended, and the length told. */
+  char w[64];
+  assert_string_equal(hu_fmt_fixed(w, sizeof w, INT64_MAX, 19, 0), "0.9223372036854775807");
+  assert_string_equal(hu_fmt_fixed(w, sizeof w, -1, 25, 0), "-0.0000000000000000000000001");
+  assert_string_equal(hu_fmt_fixed(w, sizeof w, 0, 30, 2), "0.00");
+  assert_string_equal(hu_fmt_fixed(w, sizeof w, 5, 1, 4), "0.5"); /* min_decimals <= decimals */
+  assert_int_equal(hu_fmt_fixed_n(w, 4, 1250, 3, 0), 4);
+  assert_string_equal(w, "1.2");
+  assert_int_equal(hu_fmt_fixed_n(w, 1, -5, 1, 0), 4);
+  assert_string_equal(w, "");
+  assert_int_equal(hu_fmt_fixed_n(NULL, 0, 12, 0, 0), 2);
   /* Random values: the text reads back exactly. */
   uint64_t seed = tu_seed("t_util fixed round trip");
   for (int i = 0; i < 100000; i++) {
     int64_t x = (int64_t)tu_rand(&seed);
     if (i % 3 == 0) x %= 100000;
-    unsigned dec = (unsigned)(tu_rand(&seed) % 19), keep = dec ? (unsigned)(tu_rand(&seed) % (dec + 1)) : 0;
+    unsigned dec = (unsigned)(tu_rand(&seed) % 30), keep = dec ? (unsigned)(tu_rand(&seed) % (dec + 1)) : 0;
     int64_t back;
-    hu_fmt_fixed(b, sizeof b, x, dec, keep);
-    if (hu_dec_parse(b, strlen(b), dec, HU_DEC_SIGN, &back) != 0 || back != x)
-      fail_msg("%lld at %u decimals: '%s' read back as %lld", (long long)x, dec, b, (long long)back);
+    hu_fmt_fixed(w, sizeof w, x, dec, keep);
+    if (hu_dec_parse(w, strlen(w), dec, HU_DEC_SIGN, &back) != 0 || back != x)
+      fail_msg("%lld at %u decimals: '%s' read back as %lld", (long long)x, dec, w, (long long)back);
   }
 }
 
