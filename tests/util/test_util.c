@@ -1,7 +1,8 @@
 /* test_util.c: the host utility library at its boundaries: dates (every day of the range
  * round trip, leap years, days that do not exist, the forms, ISO weeks, months), decimals
  * (forms, exactness, ranges, int64 limits, a random round trip with the formatter), the
- * formatter, contact names (every name, one past the last, "case"). */
+ * formatter, contact names (every name, one past the last, "case"), the argument parser
+ * (unknown option, missing value, repeated option, "--", numbers out of range, --help). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "hu_args.h"
 #include "hu_contact.h"
 #include "hu_date.h"
 #include "hu_dec.h"
@@ -303,11 +305,149 @@ static void test_contacts(void **s) {
   assert_string_equal(hu_contact_range(), b);
 }
 
+/* ---- arguments ---------------------------------------------------------------------- */
+
+static const hu_opt sim_opts[] = {
+    {"duration", "D", 0, "how long"},
+    {"json", NULL, 0, "JSON"},
+    {"symptom", "S", HU_OPT_MANY, "a symptom"},
+    {"steps", "N", 0, NULL},
+    {"amp-ma", "MA", 0, NULL},
+    {NULL, NULL, 0, NULL},
+};
+static const hu_cmd sim_cmd = {"nmod simulate", "THERAPY.json --duration D [--json]", "simulate a therapy", sim_opts, 1, 1};
+
+/* Parse the words of `line` (split at spaces; at most 16). */
+static int parse_line(hu_args *a, const hu_cmd *c, const char *line, const char *const *flags) {
+  static char buf[256];
+  static char *w[16];
+  snprintf(buf, sizeof buf, "%s", line);
+  int n = 0;
+  for (char *t = strtok(buf, " "); t && n < 16; t = strtok(NULL, " ")) w[n++] = t;
+  return hu_args_parse(a, c, n, w, flags);
+}
+
+static void test_args(void **s) {
+  (void)s;
+  hu_args a;
+  assert_int_equal(parse_line(&a, &sim_cmd, "t.json --duration 2s --json", NULL), HU_ARGS_OK);
+  assert_int_equal(a.npos, 1);
+  assert_string_equal(a.pos[0], "t.json");
+  assert_string_equal(hu_args_get(&a, "duration"), "2s");
+  assert_true(hu_args_flag(&a, "json"));
+  assert_null(hu_args_get(&a, "steps"));
+  /* --name=value is --name value; options and positionals in any order. */
+  assert_int_equal(parse_line(&a, &sim_cmd, "--duration=2s t.json", NULL), HU_ARGS_OK);
+  assert_string_equal(hu_args_get(&a, "duration"), "2s");
+  assert_string_equal(a.pos[0], "t.json");
+  assert_int_equal(parse_line(&a, &sim_cmd, "--duration= t.json", NULL), HU_ARGS_OK);
+  assert_string_equal(hu_args_get(&a, "duration"), "");
+  static const struct {
+    const char *line, *err;
+  } bad[] = {
+      {"t.json --frob", "unknown option --frob (see 'nmod simulate --help')"},
+      {"t.json --dur 2s", "unknown option --dur (see 'nmod simulate --help')"},
+      {"t.json -x", "unknown option '-x' (see 'nmod simulate --help')"},
+      {"t.json --=3", "unknown option '--=3' (see 'nmod simulate --help')"},
+      {"t.json --duration", "--duration needs a value (D)"},
+      {"t.json --duration 1s --duration 2s", "--duration is given twice"},
+      {"t.json --json --json", "--json is given twice"},
+      {"t.json --json=yes", "--json takes no value"},
+      {"t.json u.json", "unexpected 'u.json' (see 'nmod simulate --help')"},
+      {"--json", "usage: nmod simulate THERAPY.json --duration D [--json]"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    int rc = parse_line(&a, &sim_cmd, bad[i].line, NULL);
+    if (rc != HU_ARGS_EUSAGE || strcmp(a.err, bad[i].err) != 0) fail_msg("'%s': rc %d, '%s'", bad[i].line, rc, a.err);
+  }
+  /* A repeatable option keeps every value, in order. */
+  assert_int_equal(parse_line(&a, &sim_cmd, "t.json --symptom fever --symptom=pain", NULL), HU_ARGS_OK);
+  assert_int_equal(hu_args_count(&a, "symptom"), 2);
+  assert_string_equal(hu_args_nth(&a, "symptom", 0), "fever");
+  assert_string_equal(hu_args_nth(&a, "symptom", 1), "pain");
+  assert_null(hu_args_nth(&a, "symptom", 2));
+  assert_string_equal(hu_args_get(&a, "symptom"), "pain");
+  /* After "--" every word is a positional; "-" and negative numbers are positionals anyway. */
+  assert_int_equal(parse_line(&a, &sim_cmd, "-- --json", NULL), HU_ARGS_OK);
+  assert_string_equal(a.pos[0], "--json");
+  assert_false(hu_args_flag(&a, "json"));
+  assert_int_equal(parse_line(&a, &sim_cmd, "-", NULL), HU_ARGS_OK);
+  assert_string_equal(a.pos[0], "-");
+  assert_int_equal(parse_line(&a, &sim_cmd, "-1.5", NULL), HU_ARGS_OK);
+  assert_string_equal(a.pos[0], "-1.5");
+  assert_int_equal(parse_line(&a, &sim_cmd, "t.json -- --help", NULL), HU_ARGS_EUSAGE); /* a second positional */
+  /* --help and -h win over every mistake before "--". */
+  assert_int_equal(parse_line(&a, &sim_cmd, "--frob --help", NULL), HU_ARGS_HELP);
+  assert_int_equal(parse_line(&a, &sim_cmd, "-h", NULL), HU_ARGS_HELP);
+  assert_int_equal(parse_line(&a, &sim_cmd, "t.json u.json v.json --help", NULL), HU_ARGS_HELP);
+  assert_string_equal(a.err, "");
+  /* Numbers: in range, out of range, not a number, not given. */
+  int64_t v = 99;
+  assert_int_equal(parse_line(&a, &sim_cmd, "t.json --steps 50 --amp-ma 12.5", NULL), HU_ARGS_OK);
+  assert_int_equal(hu_args_num(&a, "steps", 0, 1, 50, NULL, &v), 0);
+  assert_int_equal(v, 50);
+  assert_int_equal(hu_args_num(&a, "amp-ma", 3, 0, 12500, "mA", &v), 0);
+  assert_int_equal(v, 12500);
+  assert_int_equal(hu_args_num(&a, "duration", 0, 0, 5, NULL, &v), 1);
+  assert_int_equal(v, 12500);
+  static const struct {
+    const char *line, *name;
+    unsigned dec;
+    int64_t lo, hi;
+    const char *unit, *err;
+  } nums[] = {
+      {"t.json --steps 51", "steps", 0, 1, 50, NULL, "--steps '51': a whole number from 1 to 50"},
+      {"t.json --steps 0", "steps", 0, 1, 50, NULL, "--steps '0': a whole number from 1 to 50"},
+      {"t.json --steps 99999999999999999999", "steps", 0, 1, 50, NULL, "--steps '99999999999999999999': a whole number from 1 to 50"},
+      {"t.json --steps -1", "steps", 0, 1, 50, NULL, "--steps '-1': a whole number from 1 to 50"},
+      {"t.json --steps 1.5", "steps", 0, 1, 50, NULL, "--steps '1.5': a whole number from 1 to 50"},
+      {"t.json --steps x", "steps", 0, 1, 50, NULL, "--steps 'x': a whole number from 1 to 50"},
+      {"t.json --amp-ma 12.501", "amp-ma", 3, 0, 12500, "mA", "--amp-ma '12.501': a number of mA from 0 to 12.5"},
+      {"t.json --amp-ma .5", "amp-ma", 3, 0, 12500, "mA", "--amp-ma '.5': a number of mA from 0 to 12.5"},
+  };
+  for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+    assert_int_equal(parse_line(&a, &sim_cmd, nums[i].line, NULL), HU_ARGS_OK);
+    v = 77;
+    int rc = hu_args_num(&a, nums[i].name, nums[i].dec, nums[i].lo, nums[i].hi, nums[i].unit, &v);
+    if (rc != HU_ARGS_EUSAGE || v != 77 || strcmp(a.err, nums[i].err) != 0) fail_msg("'%s': rc %d, '%s'", nums[i].line, rc, a.err);
+  }
+  /* An open table: any --name, a value unless a flag; what no one read is unknown at the end. */
+  static const hu_cmd open = {"nmod clinic", "COMMAND ...", NULL, NULL, 0, -1};
+  static const char *const flags[] = {"json", NULL};
+  assert_int_equal(parse_line(&a, &open, "plan P1 --years 2 --json --ics x.ics", flags), HU_ARGS_OK);
+  assert_int_equal(a.npos, 2);
+  assert_string_equal(hu_args_get(&a, "years"), "2");
+  assert_true(hu_args_flag(&a, "json"));
+  assert_int_equal(hu_args_done(&a, "plan", "nmod clinic plan --help"), HU_ARGS_EUSAGE);
+  assert_string_equal(a.err, "unknown option --ics for 'plan' (see 'nmod clinic plan --help')");
+  assert_non_null(hu_args_get(&a, "ics"));
+  assert_int_equal(hu_args_done(&a, "plan", "nmod clinic plan --help"), HU_ARGS_OK);
+  assert_int_equal(parse_line(&a, &open, "plan --years", flags), HU_ARGS_EUSAGE);
+  assert_string_equal(a.err, "--years needs a value (a value)");
+  assert_int_equal(parse_line(&a, &open, "plan --json=1", flags), HU_ARGS_EUSAGE);
+  assert_int_equal(parse_line(&a, &open, "--help plan", flags), HU_ARGS_HELP);
+  assert_int_equal(a.npos, 1); /* the command the help is for */
+  /* The help lists the options with a help line, and --help. */
+  char *text = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&text, &len);
+  assert_non_null(f);
+  hu_args_help(&sim_cmd, f);
+  fclose(f);
+  assert_string_equal(text, "usage: nmod simulate THERAPY.json --duration D [--json]\n"
+                            "simulate a therapy\n"
+                            "  --duration D               how long\n"
+                            "  --json                     JSON\n"
+                            "  --symptom S                a symptom\n"
+                            "  --help                     this help\n");
+  free(text);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_date_every_day), cmocka_unit_test(test_date_refused), cmocka_unit_test(test_date_why),
       cmocka_unit_test(test_times),          cmocka_unit_test(test_weeks_months), cmocka_unit_test(test_dec),
-      cmocka_unit_test(test_fmt),            cmocka_unit_test(test_contacts),
+      cmocka_unit_test(test_fmt),            cmocka_unit_test(test_contacts), cmocka_unit_test(test_args),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
