@@ -73,26 +73,19 @@ static void text_program(const nm_prog_t *p, const nm_safety_report_t *rep) {
          report_verdict(rep->verdict), hu_fmt_fixed(d, sizeof d, rep->eval_amp_ua, 3, 1));
 }
 
+static const hu_opt check_opts[] = {
+    {"json", NULL, 0, "the verdicts as JSON"},
+    {NULL, NULL, 0, NULL},
+};
+static const hu_cmd check_cmd = {"nmod check", "THERAPY.json [--json]",
+                                 "judge a therapy file against the safety limits, as the stimulator would", check_opts, 1, 1};
+
 int cmd_check(int argc, char **argv) {
-  const char *path = NULL;
-  int json = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--json") == 0) {
-      json = 1;
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      cli_error("check", "unknown option '%s' (usage: nmod check THERAPY.json [--json])", argv[i]);
-      return CLI_USAGE;
-    } else if (!path) {
-      path = argv[i];
-    } else {
-      cli_error("check", "one therapy file at a time (got '%s' and '%s')", path, argv[i]);
-      return CLI_USAGE;
-    }
-  }
-  if (!path) {
-    cli_error("check", "no therapy file given (usage: nmod check THERAPY.json [--json])");
-    return CLI_USAGE;
-  }
+  hu_args args;
+  int rc = cli_args(&args, &check_cmd, argc, argv);
+  if (rc >= 0) return rc;
+  const char *path = args.pos[0];
+  int json = hu_args_flag(&args, "json");
   static tf_therapy_t t;
   char err[512];
   if (tf_load(path, &t, err, sizeof err) != 0) {

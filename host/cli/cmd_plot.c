@@ -86,27 +86,19 @@ static void svg(FILE *f, const tf_therapy_t *t, const phases_t *ps, uint64_t spa
   fprintf(f, "</svg>\n");
 }
 
+static const hu_opt plot_opts[] = {
+    {"out", "FILE.svg", 0, "the drawing (required)"},
+    {NULL, NULL, 0, NULL},
+};
+static const hu_cmd plot_cmd = {"nmod plot", "THERAPY.json --out FILE.svg", "draw the waveform on each contact", plot_opts, 1, 1};
+
 int cmd_plot(int argc, char **argv) {
-  const char *path = NULL, *out = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--out") == 0) {
-      if (++i >= argc) {
-        cli_error("plot", "--out needs a file name");
-        return CLI_USAGE;
-      }
-      out = argv[i];
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      cli_error("plot", "unknown option '%s'", argv[i]);
-      return CLI_USAGE;
-    } else if (!path) {
-      path = argv[i];
-    } else {
-      cli_error("plot", "one therapy file at a time");
-      return CLI_USAGE;
-    }
-  }
-  if (!path || !out) {
-    cli_error("plot", "usage: nmod plot THERAPY.json --out FILE.svg");
+  hu_args args;
+  int rc = cli_args(&args, &plot_cmd, argc, argv);
+  if (rc >= 0) return rc;
+  const char *path = args.pos[0], *out = hu_args_get(&args, "out");
+  if (!out) {
+    cli_error("plot", "usage: %s %s", plot_cmd.prog, plot_cmd.usage);
     return CLI_USAGE;
   }
   static tf_therapy_t t;

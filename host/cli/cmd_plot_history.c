@@ -376,27 +376,20 @@ static int draw(FILE *f, const hist_usage_t *u, const char *serial, size_t n_eve
   return 0;
 }
 
+static const hu_opt plot_history_opts[] = {
+    {"out", "FILE.svg", 0, "the drawing (required)"},
+    {NULL, NULL, 0, NULL},
+};
+static const hu_cmd plot_history_cmd = {"nmod plot-history", "HISTORY.json --out FILE.svg (HISTORY.json from 'nmod programmer ... history --json')",
+                                        "draw a saved history: usage, battery, leads", plot_history_opts, 1, 1};
+
 int cmd_plot_history(int argc, char **argv) {
-  const char *path = NULL, *out = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--out") == 0) {
-      if (++i >= argc) {
-        cli_error("plot-history", "--out needs a file name");
-        return CLI_USAGE;
-      }
-      out = argv[i];
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      cli_error("plot-history", "unknown option '%s'", argv[i]);
-      return CLI_USAGE;
-    } else if (!path) {
-      path = argv[i];
-    } else {
-      cli_error("plot-history", "one history file at a time");
-      return CLI_USAGE;
-    }
-  }
-  if (!path || !out) {
-    cli_error("plot-history", "usage: nmod plot-history HISTORY.json --out FILE.svg (HISTORY.json from 'nmod programmer ... history --json')");
+  hu_args args;
+  int rc = cli_args(&args, &plot_history_cmd, argc, argv);
+  if (rc >= 0) return rc;
+  const char *path = args.pos[0], *out = hu_args_get(&args, "out");
+  if (!out) {
+    cli_error("plot-history", "usage: %s %s", plot_history_cmd.prog, plot_history_cmd.usage);
     return CLI_USAGE;
   }
   char err[512], serial[64];
@@ -413,7 +406,7 @@ int cmd_plot_history(int argc, char **argv) {
     return CLI_USAGE;
   }
   hist_list_t l;
-  int rc = hist_from_json(root, &l, serial, sizeof serial, err, sizeof err);
+  rc = hist_from_json(root, &l, serial, sizeof serial, err, sizeof err);
   js_free(root);
   if (rc != 0) {
     cli_error("plot-history", "%s: %s", path, err);

@@ -267,13 +267,11 @@ static int path_step(clinic_ctx *c, clinic_args *a) {
   req.note = clinic_opt_get(a, "note");
   req.override = clinic_opt_get(a, "override");
   /* --earlier-treatment may repeat: collect every value. */
-  for (int i = 0; i < a->nopts; i++)
-    if (strcmp(a->opts[i].name, "earlier-treatment") == 0 || strncmp(a->opts[i].name, "earlier-treatment=", 18) == 0) {
-      a->opts[i].used = 1;
-      if (req.ntreatments >= CLINIC_MAX_TREATMENTS)
-        return clinic_fail(CL_USAGE, "more than %d --earlier-treatment options", CLINIC_MAX_TREATMENTS);
-      req.treatments[req.ntreatments++] = a->opts[i].value ? a->opts[i].value : "";
-    }
+  for (const char *v; (v = hu_args_nth(a, "earlier-treatment", req.ntreatments)) != NULL;) {
+    if (req.ntreatments >= CLINIC_MAX_TREATMENTS)
+      return clinic_fail(CL_USAGE, "more than %d --earlier-treatment options", CLINIC_MAX_TREATMENTS);
+    req.treatments[req.ntreatments++] = v;
+  }
   int rc = clinic_args_done(a, "path step");
   if (rc) return rc;
   if (a->npos != 4)

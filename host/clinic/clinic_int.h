@@ -14,6 +14,7 @@
 
 #include <sqlite3.h>
 
+#include "hu_args.h"
 #include "hu_contact.h"
 #include "hu_date.h"
 #include "hu_dec.h"
@@ -55,19 +56,10 @@ int clinic_out_close(clinic_outfile *o, int rc);
 
 /* ---- command-line arguments (clinic_args.c) ------------------------------------------ */
 
-#define CLINIC_MAX_POS 16
-#define CLINIC_MAX_OPTS 48
-typedef struct {
-  const char *name; /* without the leading "--" */
-  const char *value; /* NULL for flags */
-  int used;
-} clinic_opt;
-typedef struct {
-  const char *pos[CLINIC_MAX_POS];
-  int npos;
-  clinic_opt opts[CLINIC_MAX_OPTS];
-  int nopts;
-} clinic_args;
+/* The one argument parser (hu_args.h) with an open table: every command takes the options it
+ * knows and clinic_args_done refuses the rest. a->pos[0..npos) are the positionals (the
+ * command's name first); a->help is set by --help or -h. */
+typedef hu_args clinic_args;
 
 /* Split argv into positionals and --options. Flags (no value) are the names in `flags`
  * (a NULL-terminated list); every other --name takes the next argument (or --name=value).
@@ -76,7 +68,8 @@ int clinic_args_parse(clinic_args *a, int argc, char **argv, const char *const *
 /* Value of the last --name, or NULL; marks it used. */
 const char *clinic_opt_get(clinic_args *a, const char *name);
 int clinic_opt_flag(clinic_args *a, const char *name);
-/* Refuse options that the command did not read: returns CL_USAGE naming the first one. */
+/* Refuse options that the command did not read: returns CL_USAGE naming the first one and
+ * the command's help ('nmod clinic CMD --help'). */
 int clinic_args_done(clinic_args *a, const char *cmd);
 
 /* ---- dates: hu_date.h (day numbers, strict YYYY-MM-DD in 1900..2199, hu_today, hu_now_minutes) */

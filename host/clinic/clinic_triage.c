@@ -104,12 +104,9 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
   const char *now_opt = clinic_opt_get(a, "now"), *dis_opt = clinic_opt_get(a, "discharged");
   /* --symptom may repeat: collect every value. */
   const char *sym[16];
-  int nsym = 0;
-  for (int i = 0; i < a->nopts; i++)
-    if (strcmp(a->opts[i].name, "symptom") == 0 || strncmp(a->opts[i].name, "symptom=", 8) == 0) {
-      a->opts[i].used = 1;
-      if (nsym < 16) sym[nsym++] = a->opts[i].value ? a->opts[i].value : "";
-    }
+  int nsym = hu_args_count(a, "symptom");
+  if (nsym > 16) return clinic_fail(CL_USAGE, "more than 16 --symptom options");
+  for (int i = 0; i < nsym; i++) sym[i] = hu_args_nth(a, "symptom", i);
   int rc = clinic_args_done(a, "triage");
   if (rc) return rc;
   if (a->npos != 1 || (!temp && !nsym))

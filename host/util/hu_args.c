@@ -63,8 +63,8 @@ static int parse(hu_args *a, const hu_cmd *c, int argc, char **argv, const char 
         value = eq + 1;
       } else if (takes_value) {
         if (i + 1 >= argc) {
-          char what[64];
-          snprintf(what, sizeof what, " (%s)", o ? o->arg : "a value");
+          char what[64] = "";
+          if (o) snprintf(what, sizeof what, " (%s)", o->arg);
           return fail(a, "--%s needs a value%s", name, len, what);
         }
         value = argv[++i];
@@ -99,6 +99,7 @@ int hu_args_parse(hu_args *a, const hu_cmd *c, int argc, char **argv, const char
   }
   if (help) {
     a->err[0] = '\0';
+    a->help = 1;
     return HU_ARGS_HELP;
   }
   return rc;
@@ -160,7 +161,8 @@ void hu_args_help(const hu_cmd *c, FILE *f) {
     if (!o->help) continue;
     char left[64];
     snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-    fprintf(f, "  %-26s %s\n", left, o->help);
+    if (strlen(left) > 26) fprintf(f, "  %s\n  %-26s %s\n", left, "", o->help); /* a long one on its own line */
+    else fprintf(f, "  %-26s %s\n", left, o->help);
   }
   fprintf(f, "  %-26s %s\n", "--help", "this help");
 }

@@ -55,6 +55,7 @@ typedef struct {
     const char *value; /* NULL for a flag */
     int used;
   } opt[HU_ARGS_MAX_OPTS];
+  int help; /* --help or -h was given (hu_args_parse returned HU_ARGS_HELP) */
   char err[256];
 } hu_args;
 

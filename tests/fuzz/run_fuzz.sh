@@ -61,7 +61,7 @@ sources_for() {
     fuzz_csv) echo "host/util/*.c host/clinic/clinic_csv.c" ;;
     fuzz_keyfile) echo "host/util/*.c host/lib/keyfile.c host/json/json.c firmware/crypto/util.c" ;;
     fuzz_simstate) echo "host/util/*.c host/lib/simstate.c host/json/json.c firmware/core/lead.c firmware/core/profile.c" ;;
-    fuzz_history) echo "host/util/*.c host/cli/cmd_plot_history.c host/lib/history.c host/lib/devinfo.c host/lib/devlink.c host/lib/html.c host/readout/readout.c host/json/json.c firmware/core/*.c" ;;
+    fuzz_history) echo "host/util/*.c host/cli/cmd_plot_history.c host/cli/cli_args.c host/lib/history.c host/lib/devinfo.c host/lib/devlink.c host/lib/html.c host/readout/readout.c host/json/json.c firmware/core/*.c" ;;
     fuzz_replies) echo "host/util/*.c host/lib/devinfo.c host/lib/history.c host/lib/devlink.c host/readout/readout.c host/json/json.c firmware/core/*.c" ;;
     *) echo "" ;;
   esac

@@ -423,7 +423,7 @@ static void test_args(void **s) {
   assert_non_null(hu_args_get(&a, "ics"));
   assert_int_equal(hu_args_done(&a, "plan", "nmod clinic plan --help"), HU_ARGS_OK);
   assert_int_equal(parse_line(&a, &open, "plan --years", flags), HU_ARGS_EUSAGE);
-  assert_string_equal(a.err, "--years needs a value (a value)");
+  assert_string_equal(a.err, "--years needs a value");
   assert_int_equal(parse_line(&a, &open, "plan --json=1", flags), HU_ARGS_EUSAGE);
   assert_int_equal(parse_line(&a, &open, "--help plan", flags), HU_ARGS_HELP);
   assert_int_equal(a.npos, 1); /* the command the help is for */
