@@ -87,7 +87,7 @@ static void svg(FILE *f, const tf_therapy_t *t, const phases_t *ps, uint64_t spa
 }
 
 static const hu_opt plot_opts[] = {
-    {"out", "FILE.svg", 0, "the drawing (required)"},
+    {"out", "FILE.svg", HU_OPT_REQUIRED, "the drawing (required)"},
     {NULL, NULL, 0, NULL},
 };
 static const hu_cmd plot_cmd = {"nmod plot", "THERAPY.json --out FILE.svg", "draw the waveform on each contact", plot_opts, 1, 1};
@@ -97,10 +97,6 @@ int cmd_plot(int argc, char **argv) {
   int rc = cli_args(&args, &plot_cmd, argc, argv);
   if (rc >= 0) return rc;
   const char *path = args.pos[0], *out = hu_args_get(&args, "out");
-  if (!out) {
-    cli_error("plot", "usage: %s %s", plot_cmd.prog, plot_cmd.usage);
-    return CLI_USAGE;
-  }
   static tf_therapy_t t;
   char err[512];
   if (tf_load(path, &t, err, sizeof err) != 0) {

@@ -377,7 +377,7 @@ static int draw(FILE *f, const hist_usage_t *u, const char *serial, size_t n_eve
 }
 
 static const hu_opt plot_history_opts[] = {
-    {"out", "FILE.svg", 0, "the drawing (required)"},
+    {"out", "FILE.svg", HU_OPT_REQUIRED, "the drawing (required)"},
     {NULL, NULL, 0, NULL},
 };
 static const hu_cmd plot_history_cmd = {"nmod plot-history", "HISTORY.json --out FILE.svg (HISTORY.json from 'nmod programmer ... history --json')",
@@ -388,10 +388,6 @@ int cmd_plot_history(int argc, char **argv) {
   int rc = cli_args(&args, &plot_history_cmd, argc, argv);
   if (rc >= 0) return rc;
   const char *path = args.pos[0], *out = hu_args_get(&args, "out");
-  if (!out) {
-    cli_error("plot-history", "usage: %s %s", plot_history_cmd.prog, plot_history_cmd.usage);
-    return CLI_USAGE;
-  }
   char err[512], serial[64];
   char *text;
   size_t len;

@@ -79,7 +79,14 @@ static int parse(hu_args *a, const hu_cmd *c, int argc, char **argv, const char 
     if (a->npos >= max) return fail(a, "unexpected '%s'%s", s, strlen(s), help);
     a->pos[a->npos++] = s;
   }
-  if (a->npos < c->min_pos) {
+  int missing = 0;
+  for (const hu_opt *o = c->opts; o && o->name; o++) {
+    if (!(o->flags & HU_OPT_REQUIRED)) continue;
+    int given = 0;
+    for (int k = 0; k < a->nopts; k++) given |= a->opt[k].name_len == strlen(o->name) && memcmp(a->opt[k].name, o->name, a->opt[k].name_len) == 0;
+    missing |= !given;
+  }
+  if (a->npos < c->min_pos || missing) {
     snprintf(a->err, sizeof a->err, "usage: %s %s", c->prog, c->usage ? c->usage : "");
     return HU_ARGS_EUSAGE;
   }

@@ -5,7 +5,8 @@
  *   an option's missing value              "--duration needs a value (D)"
  *   a value given to a flag                "--json takes no value"
  *   an option given twice                  "--duration is given twice"  (unless HU_OPT_MANY)
- *   too few or too many positionals        "expects THERAPY.json: usage: ..."
+ *   too few positionals, or a required option missing: "usage: nmod simulate THERAPY.json ..."
+ *   too many positionals                   "unexpected 'b.json' (see 'nmod check --help')"
  * "--name VALUE" and "--name=VALUE" are the same; after "--" every word is a positional (a file
  * named "-x"); "-h" and "--help" ask for the command's help (HU_ARGS_HELP, nothing else checked).
  * A lone "-" is a positional (stdin, where a command reads it).
@@ -27,7 +28,8 @@
 #define HU_ARGS_MAX_POS 32
 #define HU_ARGS_MAX_OPTS 64
 
-#define HU_OPT_MANY 1u /* may be given more than once (hu_args_nth reads each) */
+#define HU_OPT_MANY 1u     /* may be given more than once (hu_args_nth reads each) */
+#define HU_OPT_REQUIRED 2u /* must be given: without it, the error is the usage line */
 
 typedef struct {
   const char *name; /* "duration" for --duration */

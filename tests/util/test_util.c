@@ -316,6 +316,8 @@ static const hu_opt sim_opts[] = {
     {NULL, NULL, 0, NULL},
 };
 static const hu_cmd sim_cmd = {"nmod simulate", "THERAPY.json --duration D [--json]", "simulate a therapy", sim_opts, 1, 1};
+static const hu_opt req_opts[] = {{"out", "FILE", HU_OPT_REQUIRED, "the file"}, {NULL, NULL, 0, NULL}};
+static const hu_cmd req_cmd = {"nmod plot", "T.json --out FILE", NULL, req_opts, 1, 1};
 
 /* Parse the words of `line` (split at spaces; at most 16). */
 static int parse_line(hu_args *a, const hu_cmd *c, const char *line, const char *const *flags) {
@@ -360,6 +362,11 @@ static void test_args(void **s) {
     int rc = parse_line(&a, &sim_cmd, bad[i].line, NULL);
     if (rc != HU_ARGS_EUSAGE || strcmp(a.err, bad[i].err) != 0) fail_msg("'%s': rc %d, '%s'", bad[i].line, rc, a.err);
   }
+  /* A required option: missing is the usage line; --help still wins. */
+  assert_int_equal(parse_line(&a, &req_cmd, "t.json", NULL), HU_ARGS_EUSAGE);
+  assert_string_equal(a.err, "usage: nmod plot T.json --out FILE");
+  assert_int_equal(parse_line(&a, &req_cmd, "t.json --out=x.svg", NULL), HU_ARGS_OK);
+  assert_int_equal(parse_line(&a, &req_cmd, "t.json --help", NULL), HU_ARGS_HELP);
   /* A repeatable option keeps every value, in order. */
   assert_int_equal(parse_line(&a, &sim_cmd, "t.json --symptom fever --symptom=pain", NULL), HU_ARGS_OK);
   assert_int_equal(hu_args_count(&a, "symptom"), 2);
