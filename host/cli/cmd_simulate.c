@@ -40,39 +40,27 @@ void cli_print_refusal(const char *cmd, const tf_therapy_t *t, int st, uint8_t b
   }
 }
 
+static const hu_opt simulate_opts[] = {
+    {"duration", "D", HU_OPT_REQUIRED, "virtual time to run: 90s, 30min, 24h, 7d, 2y (at most 100 years)"},
+    {"profile", "NAME", 0, "the battery profile"},
+    {"battery", "primary|rechargeable", 0, "the cell, when no profile is named"},
+    {"trace", "FILE.csv", 0, "write every output sample of the trace window"},
+    {"trace-window", "A..B", 0, "the trace's window (default 0s..1s)"},
+    {"json", NULL, 0, "the summary as JSON"},
+    {NULL, NULL, 0, NULL},
+};
+static const hu_cmd simulate_cmd = {
+    "nmod simulate",
+    "THERAPY.json --duration 24h [--profile NAME] [--battery primary|rechargeable] [--trace FILE.csv --trace-window 0s..1s] [--json]",
+    "run the firmware core on simulated hardware in virtual time and report what was delivered", simulate_opts, 1, 1};
+
 int cmd_simulate(int argc, char **argv) {
-  const char *path = NULL, *trace = NULL, *dur = NULL, *win = NULL, *batt = NULL, *prof = NULL;
-  int json = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--json") == 0) {
-      json = 1;
-    } else if (strcmp(a, "--duration") == 0 || strcmp(a, "--trace") == 0 || strcmp(a, "--trace-window") == 0 ||
-               strcmp(a, "--battery") == 0 || strcmp(a, "--profile") == 0) {
-      if (i + 1 >= argc) {
-        cli_error("simulate", "%s needs a value", a);
-        return CLI_USAGE;
-      }
-      const char *v = argv[++i];
-      if (a[2] == 'd') dur = v;
-      else if (a[2] == 'b') batt = v;
-      else if (a[2] == 'p') prof = v;
-      else if (strcmp(a, "--trace") == 0) trace = v;
-      else win = v;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      cli_error("simulate", "unknown option '%s'", a);
-      return CLI_USAGE;
-    } else if (!path) {
-      path = a;
-    } else {
-      cli_error("simulate", "one therapy file at a time (got '%s' and '%s')", path, a);
-      return CLI_USAGE;
-    }
-  }
-  if (!path || !dur) {
-    cli_error("simulate", "usage: nmod simulate THERAPY.json --duration 24h [--profile NAME] [--battery primary|rechargeable] [--trace FILE.csv --trace-window 0s..1s] [--json]");
-    return CLI_USAGE;
-  }
+  hu_args args;
+  int rc = cli_args(&args, &simulate_cmd, argc, argv);
+  if (rc >= 0) return rc;
+  const char *path = args.pos[0], *trace = hu_args_get(&args, "trace"), *dur = hu_args_get(&args, "duration"),
+             *win = hu_args_get(&args, "trace-window"), *batt = hu_args_get(&args, "battery"), *prof = hu_args_get(&args, "profile");
+  int json = hu_args_flag(&args, "json");
   uint64_t dur_us, from_us = 0, to_us = 1000000;
   int dr = dur_parse_us(dur, &dur_us);
   if (dr != 0 || dur_us == 0) {
