@@ -14,17 +14,19 @@
 #include "simsvc.h"
 #include "sim.h"
 
+/* The device's kind, therapy, lead, clock and charge may be given again: the last one counts
+ * (scripts and the e2e harness add to a base line). */
 static const hu_opt sim_opts[] = {
-    {"kind", "ets|ins", 0, "external trial stimulator or implanted"},
-    {"therapy", "scs|snm", 0, "spinal cord or sacral neuromodulation"},
-    {"lead", "MODEL", 0, "snm-tined-4, scs-perc-8 or scs-paddle-16"},
+    {"kind", "ets|ins", HU_OPT_MANY, "external trial stimulator or implanted"},
+    {"therapy", "scs|snm", HU_OPT_MANY, "spinal cord or sacral neuromodulation"},
+    {"lead", "MODEL", HU_OPT_MANY, "snm-tined-4, scs-perc-8 or scs-paddle-16"},
     {"state", "DIR", 0, "where the device keeps its memory and keys (required)"},
     {"listen", "127.0.0.1:PORT", 0, "the loopback address to serve (required; port 0: any)"},
     {"battery", "primary|rechargeable", 0, "the cell"},
     {"profile", "NAME", 0, "the battery profile"},
-    {"time-scale", "N", 0, "virtual seconds per second (1 to 1000000)"},
+    {"time-scale", "N", HU_OPT_MANY, "virtual seconds per second (1 to 1000000)"},
     {"lead-fault", "E2=open|short", HU_OPT_MANY, "a broken or shorted contact (repeatable)"},
-    {"battery-pct", "N", 0, "the charge at start (0 to 100)"},
+    {"battery-pct", "N", HU_OPT_MANY, "the charge at start (0 to 100)"},
     {"link", "ble|mics", 0, "the radio link"},
     {"quiet", NULL, 0, "print only the listening line"},
     {NULL, NULL, 0, NULL},
