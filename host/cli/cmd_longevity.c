@@ -9,11 +9,10 @@
 #include <string.h>
 
 #include "cli.h"
-#include "fmt.h"
+#include "hu_fmt.h"
 #include "json.h"
 #include "longevity.h"
 
-#define USAGE "usage: nmod longevity THERAPY.json [--profile NAME] [--battery primary|rechargeable] [--table] [--json]"
 #define MH_PER_YEAR 8766000.0
 #define MH_PER_DAY 24000.0
 
@@ -84,28 +83,23 @@ static void table_json(js_w *w, const tf_therapy_t *t, const nm_profile_t *pf) {
   jw_arr_end(w);
 }
 
+static const hu_opt longevity_opts[] = {
+    {"profile", "NAME", 0, "the battery profile"},
+    {"battery", "primary|rechargeable", 0, "the cell, when no profile is named"},
+    {"table", NULL, 0, "also a table by amplitude and impedance"},
+    {"json", NULL, 0, "the estimate as JSON"},
+    {NULL, NULL, 0, NULL},
+};
+static const hu_cmd longevity_cmd = {"nmod longevity", "THERAPY.json [--profile NAME] [--battery primary|rechargeable] [--table] [--json]",
+                                     "years to ERI (primary) or the recharge interval and years of service (rechargeable)",
+                                     longevity_opts, 1, 1};
+
 int cmd_longevity(int argc, char **argv) {
-  const char *path = NULL, *profile = NULL, *battery = NULL;
-  int json = 0, table = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--json") == 0) {
-      json = 1;
-    } else if (strcmp(argv[i], "--table") == 0) {
-      table = 1;
-    } else if ((strcmp(argv[i], "--battery") == 0 || strcmp(argv[i], "--profile") == 0) && i + 1 < argc) {
-      if (argv[i][2] == 'b') battery = argv[++i];
-      else profile = argv[++i];
-    } else if (argv[i][0] == '-' || path) {
-      cli_error("longevity", "unexpected '%s' (" USAGE ")", argv[i]);
-      return CLI_USAGE;
-    } else {
-      path = argv[i];
-    }
-  }
-  if (!path) {
-    cli_error("longevity", USAGE);
-    return CLI_USAGE;
-  }
+  hu_args args;
+  int rc = cli_args(&args, &longevity_cmd, argc, argv);
+  if (rc >= 0) return rc;
+  const char *path = args.pos[0], *profile = hu_args_get(&args, "profile"), *battery = hu_args_get(&args, "battery");
+  int json = hu_args_flag(&args, "json"), table = hu_args_flag(&args, "table");
   static tf_therapy_t t;
   char err[512];
   const nm_profile_t *pf = NULL;
@@ -175,14 +169,14 @@ int cmd_longevity(int argc, char **argv) {
   }
   printf("profile %s: %s\n", pf->name, pf->label);
   printf("average battery current %s uA (%s uA of it fixed: quiescent and daily overhead)\n",
-         fmt_fixed(a, sizeof a, (int64_t)na, 3, 1), fmt_fixed(b, sizeof b, (int64_t)fixed, 3, 1));
+         hu_fmt_fixed(a, sizeof a, (int64_t)na, 3, 1), hu_fmt_fixed(b, sizeof b, (int64_t)fixed, 3, 1));
   if (pf->cell == NM_CELL_PRIMARY) {
     printf("primary cell of %u mAh usable: %.2f years to elective replacement (ERI), %.2f years to end of service\n",
            nm_batt_usable_uah(pf) / 1000u, years_eri, years_eos);
   } else {
     printf("rechargeable cell of %s mAh usable: recharge every %.1f days (full to %u %%), %.1f minutes of charging a "
            "day, one hour of charging lasts %.1f days\n",
-           fmt_fixed(a, sizeof a, nm_batt_usable_uah(pf), 3, 1), interval_days, pf->low_pm / 10u, charge_min, hour_days);
+           hu_fmt_fixed(a, sizeof a, nm_batt_usable_uah(pf), 3, 1), interval_days, pf->low_pm / 10u, charge_min, hour_days);
     printf("service: %.1f years, %u recharges\n", service, lg.recharges);
   }
   if (table) table_text(&t, pf);

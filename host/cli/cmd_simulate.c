@@ -9,7 +9,9 @@
 #include <time.h>
 
 #include "cli.h"
-#include "fmt.h"
+#include "duration.h"
+#include "hu_contact.h"
+#include "hu_fmt.h"
 #include "json.h"
 #include "report.h"
 #include "devinfo.h"
@@ -38,47 +40,35 @@ void cli_print_refusal(const char *cmd, const tf_therapy_t *t, int st, uint8_t b
   }
 }
 
+static const hu_opt simulate_opts[] = {
+    {"duration", "D", HU_OPT_REQUIRED, "virtual time to run: 90s, 30min, 24h, 7d, 2y (at most 100 years)"},
+    {"profile", "NAME", 0, "the battery profile"},
+    {"battery", "primary|rechargeable", 0, "the cell, when no profile is named"},
+    {"trace", "FILE.csv", 0, "write every output sample of the trace window"},
+    {"trace-window", "A..B", 0, "the trace's window (default 0s..1s)"},
+    {"json", NULL, 0, "the summary as JSON"},
+    {NULL, NULL, 0, NULL},
+};
+static const hu_cmd simulate_cmd = {
+    "nmod simulate",
+    "THERAPY.json --duration 24h [--profile NAME] [--battery primary|rechargeable] [--trace FILE.csv --trace-window 0s..1s] [--json]",
+    "run the firmware core on simulated hardware in virtual time and report what was delivered", simulate_opts, 1, 1};
+
 int cmd_simulate(int argc, char **argv) {
-  const char *path = NULL, *trace = NULL, *dur = NULL, *win = NULL, *batt = NULL, *prof = NULL;
-  int json = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--json") == 0) {
-      json = 1;
-    } else if (strcmp(a, "--duration") == 0 || strcmp(a, "--trace") == 0 || strcmp(a, "--trace-window") == 0 ||
-               strcmp(a, "--battery") == 0 || strcmp(a, "--profile") == 0) {
-      if (i + 1 >= argc) {
-        cli_error("simulate", "%s needs a value", a);
-        return CLI_USAGE;
-      }
-      const char *v = argv[++i];
-      if (a[2] == 'd') dur = v;
-      else if (a[2] == 'b') batt = v;
-      else if (a[2] == 'p') prof = v;
-      else if (strcmp(a, "--trace") == 0) trace = v;
-      else win = v;
-    } else if (a[0] == '-' && a[1] != '\0') {
-      cli_error("simulate", "unknown option '%s'", a);
-      return CLI_USAGE;
-    } else if (!path) {
-      path = a;
-    } else {
-      cli_error("simulate", "one therapy file at a time (got '%s' and '%s')", path, a);
-      return CLI_USAGE;
-    }
-  }
-  if (!path || !dur) {
-    cli_error("simulate", "usage: nmod simulate THERAPY.json --duration 24h [--profile NAME] [--battery primary|rechargeable] [--trace FILE.csv --trace-window 0s..1s] [--json]");
-    return CLI_USAGE;
-  }
+  hu_args args;
+  int rc = cli_args(&args, &simulate_cmd, argc, argv);
+  if (rc >= 0) return rc;
+  const char *path = args.pos[0], *trace = hu_args_get(&args, "trace"), *dur = hu_args_get(&args, "duration"),
+             *win = hu_args_get(&args, "trace-window"), *batt = hu_args_get(&args, "battery"), *prof = hu_args_get(&args, "profile");
+  int json = hu_args_flag(&args, "json");
   uint64_t dur_us, from_us = 0, to_us = 1000000;
-  int dr = fmt_parse_duration_us(dur, &dur_us);
+  int dr = dur_parse_us(dur, &dur_us);
   if (dr != 0 || dur_us == 0) {
     cli_error("simulate", "--duration '%s' %s", dur,
               dr == -2 ? "is longer than 100 years" : "is not a duration like 90s, 30min, 24h, 7d or 2y");
     return CLI_USAGE;
   }
-  if (win && fmt_parse_window_us(win, &from_us, &to_us) != 0) {
+  if (win && dur_parse_window_us(win, &from_us, &to_us) != 0) {
     cli_error("simulate", "--trace-window '%s' is not a window like 0s..1s (start before end)", win);
     return CLI_USAGE;
   }
@@ -230,7 +220,7 @@ int cmd_simulate(int argc, char **argv) {
       if (!o->node_pulses[n]) continue;
       jw_obj(&w);
       jw_key(&w, "contact");
-      jw_str(&w, fmt_node(node, sizeof node, n));
+      jw_str(&w, hu_contact_name(node, sizeof node, n));
       jw_key(&w, "pulses");
       jw_uint(&w, o->node_pulses[n]);
       jw_key(&w, "net_charge_nc");
@@ -243,7 +233,7 @@ int cmd_simulate(int argc, char **argv) {
     jw_obj_end(&w);
     jw_end(&w);
   } else {
-    printf("simulated %s s of therapy in %.3f s of wall time\n", fmt_fixed(a, sizeof a, (int64_t)dur_us, 6, 0), wall);
+    printf("simulated %s s of therapy in %.3f s of wall time\n", hu_fmt_fixed(a, sizeof a, (int64_t)dur_us, 6, 0), wall);
     printf("pulses delivered: %llu\n", (unsigned long long)o->pulses);
     printf("core wake-ups: %llu (%.3f per therapy second)\n", (unsigned long long)d.core.wakeups,
            (double)d.core.wakeups / secs);
@@ -272,8 +262,8 @@ int cmd_simulate(int argc, char **argv) {
     printf("contact  pulses        net charge (nC)\n");
     for (uint8_t n = 0; n < NM_NODES; n++) {
       if (!o->node_pulses[n]) continue;
-      printf("%-7s  %-12llu  %s\n", fmt_node(node, sizeof node, n), (unsigned long long)o->node_pulses[n],
-             fmt_fixed(a, sizeof a, o->node_net_pc[n], 3, 0));
+      printf("%-7s  %-12llu  %s\n", hu_contact_name(node, sizeof node, n), (unsigned long long)o->node_pulses[n],
+             hu_fmt_fixed(a, sizeof a, o->node_net_pc[n], 3, 0));
     }
     if (trace) printf("trace of %s written to %s\n", win ? win : "0s..1s", trace);
   }
