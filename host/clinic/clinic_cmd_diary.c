@@ -74,7 +74,7 @@ static int diary_add(clinic_ctx *c, clinic_args *a) {
   if ((rc = clinic_sums_commit_patient(c->db, &p)) != CL_OK) return rc;
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "patient");
     jw_str(&w, p.code);
@@ -211,7 +211,7 @@ static int diary_delete(clinic_ctx *c, clinic_args *a) {
   if (!c->json) printf("%s: diary %s deleted\n", p.code, date);
   else {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "deleted");
     jw_int(&w, 1);

@@ -439,7 +439,7 @@ static int evaluate_one(clinic_ctx *c, const char *code, const clinic_cfg *cfg) 
     clinic_eval_decide(&e);
     if (c->json) {
       js_w w;
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       clinic_eval_json(&w, &p, &e, cfg, c->today, &days);
       jw_end(&w);
     } else {
@@ -463,7 +463,7 @@ static int evaluate_all(clinic_ctx *c, const clinic_cfg *cfg) {
   long count[3] = {0, 0, 0};
   js_w w;
   if (c->json) {
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "patients");
     jw_arr(&w);
@@ -574,7 +574,7 @@ int clinic_cmd_config(clinic_ctx *c, clinic_args *a) {
   }
   js_w w;
   if (c->json) {
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
   }
   for (int i = 0; i < nkeys; i++) {

@@ -78,12 +78,27 @@ int clinic_phase_parse(const char *s, clinic_phase *ph) {
   return -1;
 }
 
-clinic_phase clinic_phase_of(const clinic_patient *p, const clinic_path *path, int32_t today) {
-  if (clinic_path_done(path, "explant") != INT32_MIN) return PH_REMOVED;
+clinic_phase clinic_phase_at(const clinic_patient *p, const clinic_path *path, int32_t today, int32_t *until,
+                             clinic_phase *next) {
+  *until = INT32_MAX;
+  if (clinic_path_done(path, "explant") != INT32_MIN) return *next = PH_REMOVED;
   int32_t im = clinic_path_done(path, "implant");
-  if (im != INT32_MIN) return today - im < (p->therapy == TH_SCS ? 42 : 14) ? PH_EARLY : PH_LONG;
-  if (clinic_path_done(path, "trial") != INT32_MIN) return PH_TRIAL;
-  return PH_PRE;
+  if (im != INT32_MIN) {
+    /* Early: the first 6 weeks (SCS) or 2 weeks (SNM) after the implant. */
+    int32_t last_early = im + (p->therapy == TH_SCS ? 42 : 14) - 1;
+    *next = PH_LONG;
+    if (today > last_early) return PH_LONG;
+    *until = last_early;
+    return PH_EARLY;
+  }
+  if (clinic_path_done(path, "trial") != INT32_MIN) return *next = PH_TRIAL;
+  return *next = PH_PRE;
+}
+
+clinic_phase clinic_phase_of(const clinic_patient *p, const clinic_path *path, int32_t today) {
+  int32_t until;
+  clinic_phase next;
+  return clinic_phase_at(p, path, today, &until, &next);
 }
 
 void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json) {
@@ -153,6 +168,6 @@ int clinic_cmd_leaflet(clinic_ctx *c, clinic_args *a) {
     if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) return rc;
     ph = clinic_phase_of(&p, &path, c->today);
   }
-  clinic_leaflet_print(stdout, p.therapy, ph, c->json);
+  clinic_leaflet_print(clinic_stdout(), p.therapy, ph, c->json);
   return CL_OK;
 }

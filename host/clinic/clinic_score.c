@@ -176,7 +176,7 @@ int clinic_cmd_score(clinic_ctx *c, clinic_args *a) {
     if ((rc = clinic_sums_commit_patient(c->db, &p)) != CL_OK) return rc;
     if (c->json) {
       js_w w;
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       jw_obj(&w);
       jw_key(&w, "patient");
       jw_str(&w, p.code);
@@ -207,7 +207,7 @@ int clinic_cmd_score(clinic_ctx *c, clinic_args *a) {
     sqlite3_bind_int64(st, 1, p.pid);
     js_w w;
     if (c->json) {
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       jw_obj(&w);
       jw_key(&w, "patient");
       jw_str(&w, p.code);
