@@ -149,6 +149,14 @@ static int diary_list(clinic_ctx *c, clinic_args *a) {
         put_opt_int(&w, "nrs", st, 1);
         put_opt_int(&w, "morning", st, 2);
         put_opt_int(&w, "evening", st, 3);
+        /* The day's pain as the evaluation counts it (clinic_diary_pain_x2), for charts. */
+        clinic_diary_row r = {d, -1, -1, -1, -1, -1, -1};
+        int *v[3] = {&r.nrs, &r.morning, &r.evening};
+        for (int k = 0; k < 3; k++)
+          if (sqlite3_column_type(st, 1 + k) != SQLITE_NULL) *v[k] = sqlite3_column_int(st, 1 + k);
+        int x2 = clinic_diary_pain_x2(&r);
+        jw_key(&w, "pain");
+        if (x2 < 0) jw_null(&w); else jw_fixed(&w, x2 * 5, 1);
       } else {
         put_opt_int(&w, "incontinence", st, 4);
         put_opt_int(&w, "urgency", st, 5);

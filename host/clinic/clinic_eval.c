@@ -215,6 +215,9 @@ void clinic_eval_json(js_w *w, const clinic_patient *p, const clinic_eval *e, co
   if (e->trial_mean_c < 0) jw_null(w); else jw_fixed(w, e->trial_mean_c, 2);
   jw_key(w, "reduction_pct");
   if (e->has_reduction) jw_fixed(w, e->reduction_bp, 2); else jw_null(w);
+  /* The trial mean at which the reduction reaches the threshold (the chart's 50 % line). */
+  jw_key(w, "target_mean");
+  if (e->base_mean_c < 0) jw_null(w); else jw_fixed(w, floor_div(e->base_mean_c * (10000 - e->threshold_bp), 10000), 2);
   jw_key(w, "baseline_days");
   jw_int(w, e->base.days);
   jw_key(w, "trial_days");

@@ -295,6 +295,9 @@ const char *clinic_score_kind_name(clinic_score_kind k);
 int clinic_score_compute(clinic_score_kind k, const char *const *answers, int n, int *total,
                          char *items_out, size_t items_cap, char *msg, size_t cap);
 int clinic_score_max(clinic_score_kind k);
+/* Item i of a score (0, 1, ... until NULL); *yes_points 0 for a 0-4 item (0-10 for nrs), else
+ * the points of its "yes". */
+const char *clinic_score_item(clinic_score_kind k, int i, int *yes_points);
 
 /* ---- evaluation settings and windows (clinic_window.c) ------------------------------ */
 

@@ -47,6 +47,14 @@ const char *clinic_score_kind_name(clinic_score_kind k) {
   return k == SC_WEXNER ? "wexner" : k == SC_VAIZEY ? "vaizey" : "nrs";
 }
 
+const char *clinic_score_item(clinic_score_kind k, int i, int *yes_points) {
+  int n;
+  const item_def *d = items_of(k, &n);
+  if (i < 0 || i >= n) return NULL;
+  *yes_points = d[i].yes_points;
+  return d[i].name;
+}
+
 int clinic_score_max(clinic_score_kind k) { return k == SC_WEXNER ? 20 : k == SC_VAIZEY ? 24 : 10; }
 
 static int frequency(const char *v) {

@@ -18,7 +18,7 @@ const char *console_patient_code(const console_req *rq, console_resp *rs);
 int console_patient_find(sqlite3 *db, const char *code, clinic_patient *p, console_resp *rs);
 
 /* The route tables, sized here so that console_api.c can list them. */
-#define CONSOLE_ROUTES_PATIENTS_N 8
+#define CONSOLE_ROUTES_PATIENTS_N 9
 #define CONSOLE_ROUTES_VIEWS_N 6
 extern const console_route console_routes_patients[CONSOLE_ROUTES_PATIENTS_N];
 extern const console_route console_routes_views[CONSOLE_ROUTES_VIEWS_N];

@@ -333,6 +333,44 @@ static void api_score_total(console_req *rq, console_resp *rs) {
   js_free(b);
 }
 
+/* The score forms: each score's items and their answers, for the entry form. */
+static void api_score_forms(console_req *rq, console_resp *rs) {
+  (void)rq;
+  js_w w;
+  if (console_json_open(rs, &w) != 0) return;
+  jw_obj(&w);
+  jw_key(&w, "scores");
+  jw_arr(&w);
+  for (int k = SC_WEXNER; k <= SC_NRS; k++) {
+    jw_obj(&w);
+    jw_key(&w, "kind");
+    jw_str(&w, clinic_score_kind_name((clinic_score_kind)k));
+    jw_key(&w, "max");
+    jw_int(&w, clinic_score_max((clinic_score_kind)k));
+    jw_key(&w, "items");
+    jw_arr(&w);
+    int yes;
+    const char *name;
+    for (int i = 0; (name = clinic_score_item((clinic_score_kind)k, i, &yes)) != NULL; i++) {
+      jw_obj(&w);
+      jw_key(&w, "item");
+      jw_str(&w, name);
+      jw_key(&w, "answers");
+      jw_str(&w, k == SC_NRS ? "0-10" : yes ? "yes-no" : "0-4");
+      if (yes) {
+        jw_key(&w, "yes_points");
+        jw_int(&w, yes);
+      }
+      jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+  }
+  jw_arr_end(&w);
+  jw_obj_end(&w);
+  console_json_close(rs, &w, 200);
+}
+
 static void api_vaccination(console_req *rq, console_resp *rs) {
   const char *code = console_patient_code(rq, rs);
   if (!code) return;
@@ -371,6 +409,7 @@ const console_route console_routes_patients[CONSOLE_ROUTES_PATIENTS_N] = {
     {"POST", "/api/v1/patients/{code}/steps", CP_PATH_STEP, 8192, api_step},
     {"POST", "/api/v1/patients/{code}/scores", CP_SCORE_WRITE, 4096, api_score_add},
     {"POST", "/api/v1/scores/total", CP_PATIENT_READ, 4096, api_score_total},
+    {"GET", "/api/v1/scores/forms", CP_PATIENT_READ, 0, api_score_forms},
     {"POST", "/api/v1/patients/{code}/vaccinations", CP_CHECKS_WRITE, 4096, api_vaccination},
     {"POST", "/api/v1/patients/{code}/medications", CP_CHECKS_WRITE, 4096, api_medication},
 };
