@@ -7,8 +7,8 @@
  * Needs attention, each from a day stored here or in eval_cache:
  *   trial-over-window  the trial is open past the day its end may be recorded without an
  *                      override (clinic_trial_overdue_from);
- *   control-overdue    a visit of the plan fell before today and no visit was recorded on or
- *                      after its day;
+ *   control-overdue    a visit of the plan fell before today and no visit (nor a path step)
+ *                      was recorded on or after its day;
  *   diary-missing      the baseline or the trial runs (not yet closed) and days before today
  *                      in its window have no diary entry (the cached day counts);
  *   awaiting-implant   the trial has ended (SCS: trial-end done; SNM: its window is over) and
@@ -53,7 +53,7 @@ static void bind_day(sqlite3_stmt *st, int i, int32_t d) {
     sqlite3_bind_int(st, i, d);
 }
 
-/* The first visit of the plan after the last recorded visit: due on its day. */
+/* The first visit of the plan after the last recorded visit or done step: due on its day. */
 static int control_due(clinic_state_st *st, const clinic_patient *p, const clinic_path *path, int32_t today,
                        int32_t *due) {
   *due = INT32_MAX;
@@ -66,6 +66,9 @@ static int control_due(clinic_state_st *st, const clinic_patient *p, const clini
     last = INT32_MIN;
   sqlite3_reset(st->visit);
   if (rc != SQLITE_ROW) return clinic_dbfail(sqlite3_db_handle(st->visit), "reading the last visit");
+  /* A done path step is a visit too (the screening, an operation): the patient was seen. */
+  for (int i = 0; i < path->nsteps; i++)
+    if (path->rec[i].recorded && !path->rec[i].planned && path->rec[i].date > last) last = path->rec[i].date;
   clinic_plan pl;
   clinic_plan_build(p, path, today, 1, &pl);
   for (int i = 0; i < pl.n && *due == INT32_MAX; i++) {

@@ -124,7 +124,9 @@ static void actions_json(FILE *f, const console_who *who, const clinic_path *pat
     fprintf(f, "%s\"%s\"", first ? "" : ",", id); /* step ids are fixed ASCII names */
     first = 0;
   }
-  fprintf(f, "],\"override\":%s,\"score\":%s,\"checks\":%s}", console_may(who->role, CP_PATH_OVERRIDE) ? "true" : "false",
+  char today[11];
+  clinic_date_fmt(clinic_today(), today);
+  fprintf(f, "],\"today\":\"%s\",\"override\":%s,\"score\":%s,\"checks\":%s}", today, console_may(who->role, CP_PATH_OVERRIDE) ? "true" : "false",
           console_may(who->role, CP_SCORE_WRITE) ? "true" : "false",
           console_may(who->role, CP_CHECKS_WRITE) ? "true" : "false");
 }

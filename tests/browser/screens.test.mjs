@@ -102,9 +102,12 @@ test('the patient list: search, filters, needs attention; axe', async () => {
     assert.equal(att[1][0], 'S-FAIL');
     assert.match(att[1][1], /implant awaiting a decision/);
     await shot(page, 'console-patient-list-attention');
-    // The state is kept on write: the implant decision recorded, S-FAIL leaves that reason.
+    // The state is kept on write: the decision recorded (explant), S-FAIL no longer awaits one.
     const r = await pagePost(page, '/api/v1/patients/S-FAIL/steps', {step: 'explant', date: '2026-03-02'});
     assert.equal(r.status, 201, JSON.stringify(r.body));
+    const reasons = async (code) => (await page.evaluate(async (c) =>
+      (await (await fetch('/api/v1/patients?attention=1&q=' + c)).json()).patients.map((p) => p.attention), code));
+    assert.deepEqual(await reasons('S-FAIL'), []);
     await page.reload();
     await page.getByLabel('Only who needs attention').check();
     await page.getByText('1-1 of 1 patients').waitFor();

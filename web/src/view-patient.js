@@ -8,6 +8,7 @@ import {$, el, clear, showView} from './dom.js';
 import {diaryChart} from './chart.js';
 
 let code = '';
+let today = ''; // the clinic's today (the server's: NMOD_TODAY in tests), for the forms' dates
 let forms = null;
 let symptoms = null;
 const enc = encodeURIComponent;
@@ -50,7 +51,7 @@ function stepForm(step, mayOverride) {
   const id = 'step-' + step;
   const form = el('form', {class: 'step-form', id, novalidate: true},
     el('h3', {}, `Record ${step}`),
-    ...field(id + '-date', 'Date', {type: 'date', required: true, value: new Date().toISOString().slice(0, 10)}),
+    ...field(id + '-date', 'Date', {type: 'date', required: true, value: today}),
     ...field(id + '-note', 'Note', {maxlength: 200}));
   if (DECISIONS.has(step)) {
     form.append(el('label', {for: id + '-outcome'}, 'Outcome'),
@@ -170,7 +171,7 @@ function scoreForm(therapy) {
   };
   kind.addEventListener('change', build);
   const form = el('form', {id: 'score-form', novalidate: true}, el('h3', {}, 'Enter a score'),
-    el('label', {for: 'score-kind'}, 'Score'), kind, ...field('score-date', 'Date', {type: 'date', value: new Date().toISOString().slice(0, 10)}),
+    el('label', {for: 'score-kind'}, 'Score'), kind, ...field('score-date', 'Date', {type: 'date', value: today}),
     items, total, err, el('button', {type: 'submit'}, 'Store the score'));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -258,6 +259,7 @@ export async function showPatient(c) {
     if (!forms) forms = await api.get('/api/v1/scores/forms');
     if (!symptoms) symptoms = await api.get('/api/v1/triage/symptoms');
     const d = await api.get('/api/v1/patients/' + enc(code));
+    today = d.actions.today;
     clear(box);
     $('patient-title').textContent = `${d.patient.name} (${d.patient.id})`;
     box.append(el('p', {class: 'note'}, `${d.patient.therapy.toUpperCase()}, born ${d.patient.birth_date}; path ${d.path.status}`),
