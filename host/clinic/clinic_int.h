@@ -518,7 +518,8 @@ clinic_phase clinic_phase_of(const clinic_patient *p, const clinic_path *path, i
  * after it in *next. */
 clinic_phase clinic_phase_at(const clinic_patient *p, const clinic_path *path, int32_t today, int32_t *until,
                              clinic_phase *next);
-void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json);
+/* nl: in Dutch (the brochures' language), else English. */
+void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json, int nl);
 
 typedef enum { TR_SELF = 0, TR_WEEKDAY = 1, TR_IMMEDIATE = 2 } clinic_urgency;
 const char *clinic_urgency_name(clinic_urgency u);

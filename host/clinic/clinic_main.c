@@ -30,7 +30,7 @@ static const char usage[] =
     "  vaccination add ID --date D --kind flu|other [--name T]\n"
     "  medication add ID NAME\n"
     "  check ID                                   vaccination windows, timing, anticoagulants\n"
-    "  leaflet ID [--phase P]                     the rules for the patient's current phase\n"
+    "  leaflet ID [--phase P] [--lang en|nl]      the rules for the patient's current phase\n"
     "  triage [--temp C] [--symptom S]... [--therapy scs|snm | --patient ID] [--bed-rest-days N]\n"
     "         [--now 'YYYY-MM-DD HH:MM'] [--discharged 'YYYY-MM-DD HH:MM']\n"
     "  lead-response add ID --contact EN --response bellows|toe|both|none [--threshold-ma MA] [--date D]\n"

@@ -14,9 +14,12 @@
 static void api_leaflet(console_req *rq, console_resp *rs) {
   const char *code = console_patient_code(rq, rs);
   if (!code) return;
-  const char *phase = console_query(rq, "phase");
-  const char *argv[4] = {"leaflet", code, "--phase", phase};
-  console_clinic_json(rq, rs, phase && *phase ? 4 : 2, argv, 200);
+  const char *phase = console_query(rq, "phase"), *lang = console_query(rq, "lang");
+  const char *argv[6] = {"leaflet", code};
+  int argc = 2;
+  if (lang && *lang) argv[argc++] = "--lang", argv[argc++] = lang;
+  if (phase && *phase) argv[argc++] = "--phase", argv[argc++] = phase;
+  console_clinic_json(rq, rs, argc, argv, 200);
 }
 
 /* ?temp=C&symptoms=a,b&now=YYYY-MM-DD HH:MM&bed_rest_days=N: the clinic's triage for this

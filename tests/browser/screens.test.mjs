@@ -2,6 +2,8 @@
 // real headless Chromium against a real `nmod console` on a real SQLite file, the patients made
 // with the real CLI (node --test; ctest t_console_screens). Screenshots into $NMOD_SCREENSHOTS.
 import {test, before, after} from 'node:test';
+import {writeFileSync} from 'node:fs';
+import {join} from 'node:path';
 import assert from 'node:assert/strict';
 import {launch, startConsole, shot, axeSerious, signIn, nmod} from './harness.mjs';
 
@@ -22,30 +24,36 @@ function day(iso, n) {
 
 // S-FAIL: an SCS trial that failed (pain 8 -> 7) and ended: the implant is blocked.
 // S-NEW: just referred. N-TRIAL: an SNM trial running past its window, diary days missing.
-function seed(db) {
+function seed(db, dir) {
   const c = (...a) => nmod(['clinic', '--db', db, ...a]);
+  // The diaries as one import (the same validation as diary add, and faster).
+  const diary = ['patient,date,nrs,incontinence,urgency,pads'];
+  const csv = (rows) => {
+    writeFileSync(join(dir, 'diary.csv'), [diary[0], ...rows].join('\n') + '\n');
+    c('diary', 'import', join(dir, 'diary.csv'));
+  };
   c('patient', 'add', 'S-FAIL', '--therapy', 'scs', '--name', XSS_NAME, '--birth', '1970-01-01');
   c('path', 'step', 'S-FAIL', 'referral', '--date', '2026-01-05', '--note', XSS_NOTE);
   for (const s of ['team-review', 'questionnaires']) c('path', 'step', 'S-FAIL', s, '--date', '2026-01-10');
   for (const s of ['psychologist', 'intake', 'decision', 'screening']) c('path', 'step', 'S-FAIL', s, '--date', '2026-01-20');
-  for (let i = 0; i < 14; i++) c('diary', 'add', 'S-FAIL', '--date', day('2026-01-21', i), '--nrs', '8');
+  csv([...Array(14).keys()].map((i) => `S-FAIL,${day('2026-01-21', i)},8,,,`));
   c('path', 'step', 'S-FAIL', 'trial', '--date', '2026-02-05');
-  for (let i = 1; i <= 14; i++) c('diary', 'add', 'S-FAIL', '--date', day('2026-02-05', i), '--nrs', '7');
+  csv([...Array(14).keys()].map((i) => `S-FAIL,${day('2026-02-05', i + 1)},7,,,`));
   c('path', 'step', 'S-FAIL', 'trial-end', '--date', '2026-02-19');
   c('patient', 'add', 'S-NEW', '--therapy', 'scs', '--name', 'Bram de Vries', '--birth', '1980-05-05');
   c('path', 'step', 'S-NEW', 'referral', '--date', '2026-03-01');
   c('patient', 'add', 'N-TRIAL', '--therapy', 'snm', '--name', 'Carla Jansen', '--birth', '1965-02-02');
   c('path', 'step', 'N-TRIAL', 'referral', '--date', '2026-01-02');
   c('path', 'step', 'N-TRIAL', 'scores', '--date', '2026-01-03');
-  for (let i = 0; i < 21; i++) c('diary', 'add', 'N-TRIAL', '--date', day('2026-01-10', i), '--incontinence', '4', '--urgency', '2', '--pads', '3');
+  csv([...Array(21).keys()].map((i) => `N-TRIAL,${day('2026-01-10', i)},,4,2,3`));
   c('path', 'step', 'N-TRIAL', 'trial', '--date', '2026-02-01');
-  for (let i = 1; i <= 10; i++) c('diary', 'add', 'N-TRIAL', '--date', day('2026-02-01', i), '--incontinence', '1');
+  csv([...Array(10).keys()].map((i) => `N-TRIAL,${day('2026-02-01', i + 1)},,1,,`));
   c('medication', 'add', 'N-TRIAL', 'Xarelto 20 mg');
 }
 
 async function consoleWithPatients() {
   const c = await startConsole([CLIN, NURSE, VIEW]);
-  seed(c.db);
+  seed(c.db, c.dir);
   return c;
 }
 
@@ -205,10 +213,13 @@ test('the evaluation, the implant blocked after a failed trial, the override in 
     const ics = await page.evaluate(async () => (await fetch('/api/v1/patients/S-FAIL/plan.ics')).text());
     assert.match(ics, /^BEGIN:VCALENDAR\r\n/);
     // The leaflet's print view, and triage.
-    await page.goto(c.url + '/#/leaflet/S-FAIL');
-    await page.getByRole('heading', {name: /Rules for you now/}).waitFor();
+    await page.goto(c.url + '/#/leaflet/S-FAIL/nl');
+    await page.getByRole('heading', {name: /Regels voor u nu \(SCS, early-implant\)/}).waitFor();
+    await page.getByText('Niet douchen tot 3 dagen na de definitieve operatie.').waitFor();
     assert.deepEqual(await axeSerious(page), []);
     await shot(page, 'console-leaflet');
+    await page.getByRole('link', {name: 'English'}).click();
+    await page.getByText('No shower for 3 days after the definitive operation.').waitFor();
     await page.goto(c.url + '/#/patient/N-TRIAL');
     await page.locator('#pt-triage').waitFor();
     await page.getByLabel('Temperature').fill('38.6');

@@ -248,7 +248,8 @@ function documents() {
   return section('Documents', el('ul', {},
     el('li', {}, el('a', {href: base + '/report', download: `${code}-report.html`}, 'The report (HTML, printable)')),
     el('li', {}, el('a', {href: base + '/fhir', download: `${code}-fhir.json`}, 'FHIR R4 export (JSON)')),
-    el('li', {}, el('a', {href: `#/leaflet/${enc(code)}`}, 'The leaflet for the patient (print view)'))));
+    el('li', {}, el('a', {href: `#/leaflet/${enc(code)}/nl`}, 'The leaflet for the patient in Dutch (print view)')),
+    el('li', {}, el('a', {href: `#/leaflet/${enc(code)}/en`}, 'The leaflet for the patient in English (print view)'))));
 }
 
 export async function showPatient(c) {
@@ -273,15 +274,23 @@ export async function showPatient(c) {
   showView('view-patient');
 }
 
-// The leaflet as a print view: the clinic's rules for the patient's phase.
-export async function showLeaflet(c) {
+// The leaflet as a print view: the clinic's rules for the patient's phase, in Dutch (the
+// brochures' language) or English.
+const LEAFLET_TITLE = {en: 'Rules for you now', nl: 'Regels voor u nu'};
+export async function showLeaflet(arg) {
+  const [c, lang = 'nl'] = arg.split('/');
   code = c;
   const box = $('leaflet-body');
   clear(box);
   $('leaflet-error').textContent = '';
+  $('leaflet-other').textContent = lang === 'nl' ? 'English' : 'Nederlands';
+  $('leaflet-other').setAttribute('href', `#/leaflet/${enc(code)}/${lang === 'nl' ? 'en' : 'nl'}`);
+  $('leaflet-other').setAttribute('lang', lang === 'nl' ? 'en' : 'nl');
   try {
-    const l = await api.get(`/api/v1/patients/${enc(code)}/leaflet`);
-    $('leaflet-title').textContent = `Rules for you now (${l.therapy.toUpperCase()}, ${l.phase})`;
+    const l = await api.get(`/api/v1/patients/${enc(code)}/leaflet?lang=${lang === 'nl' ? 'nl' : 'en'}`);
+    $('leaflet-title').textContent = `${LEAFLET_TITLE[lang] || LEAFLET_TITLE.en} (${l.therapy.toUpperCase()}, ${l.phase})`;
+    $('leaflet-title').setAttribute('lang', lang);
+    box.setAttribute('lang', lang);
     for (const s of l.sections) box.append(el('h2', {}, s.title), el('ul', {}, ...s.rules.map((r) => el('li', {}, r))));
   } catch (e) {
     if (e.status !== 401) $('leaflet-error').textContent = e.message;
