@@ -73,7 +73,7 @@ row list-search "GET /api/v1/patients?q=... (search by name)"
 row list-filter "GET /api/v1/patients?therapy=...&phase=trial"
 row page "GET /api/v1/patients/{code} (the whole patient page: path, evaluation, diary, scores, plan, checks)"
 echo
-echo "Time to a usable patient list in headless Chromium (goal: under 1 s): from navigating to \\`#/patients\\`"
+echo 'Time to a usable patient list in headless Chromium (goal: under 1 s): from navigating to `#/patients`'
 echo "(signed in) to the 25 rows of the first page shown, 10 loads:"
 echo
 echo "| measurement | count | p50 (ms) | p95 (ms) | max (ms) |"

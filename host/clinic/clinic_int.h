@@ -431,7 +431,7 @@ int clinic_state_store(clinic_state_st *st, const clinic_cfg *cfg, const clinic_
 /* The patient list: a page of the patients matching every given filter (NULL or 0: any),
  * ordered by code, as {"total","offset","limit","patients":[...]} (docs/CONSOLE.md). */
 typedef struct {
-  const char *search;  /* part of the code or name, any case */
+  const char *search;  /* part of the code or name, any ASCII case; at most 128 bytes */
   const char *therapy; /* "scs" or "snm" */
   const char *phase;   /* a clinic_phase_name */
   int attention;       /* only the patients who need attention */

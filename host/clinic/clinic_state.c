@@ -147,15 +147,31 @@ int clinic_state_store(clinic_state_st *st, const clinic_cfg *cfg, const clinic_
 #define LIST_FROM                                                                   \
   " FROM patient p JOIN patient_state s ON s.pid = p.pid JOIN eval_cache c ON c.pid = p.pid"
 
-/* ?2 search text or NULL, ?3 therapy or NULL, ?4 phase or NULL, ?5 attention only. */
+/* ?2 the search as a LIKE pattern (%text%, any ASCII case) or NULL, ?3 therapy or NULL, ?4 phase or NULL, ?5 attention only. */
 #define LIST_WHERE                                                                                    \
-  " WHERE (?2 IS NULL OR instr(lower(p.code), lower(?2)) > 0 OR instr(lower(p.name), lower(?2)) > 0)" \
+  " WHERE (?2 IS NULL OR p.code LIKE ?2 ESCAPE '\\' OR p.name LIKE ?2 ESCAPE '\\')"                  \
   " AND (?3 IS NULL OR p.therapy = ?3) AND (?4 IS NULL OR r_phase = ?4)"                              \
   " AND (?5 = 0 OR r_over OR r_control OR r_diary > 0 OR r_await)"
 
+/* "%TEXT%" with LIKE's own characters (% _ \) escaped by a backslash: the text matches as it is. */
+static void like_pattern(const char *s, char *out, size_t cap) {
+  size_t n = 0;
+  out[n++] = '%';
+  for (; *s && n + 3 < cap; s++) {
+    if (*s == '%' || *s == '_' || *s == '\\') out[n++] = '\\';
+    out[n++] = *s;
+  }
+  out[n++] = '%';
+  out[n] = '\0';
+}
+
 static void bind_list(sqlite3_stmt *st, const clinic_list_query *q, int32_t today) {
   sqlite3_bind_int(st, 1, today);
-  if (q->search && *q->search) sqlite3_bind_text(st, 2, q->search, -1, SQLITE_STATIC);
+  if (q->search && *q->search) {
+    char pat[300];
+    like_pattern(q->search, pat, sizeof pat);
+    sqlite3_bind_text(st, 2, pat, -1, SQLITE_TRANSIENT);
+  }
   if (q->therapy) sqlite3_bind_text(st, 3, q->therapy, -1, SQLITE_STATIC);
   if (q->phase) sqlite3_bind_text(st, 4, q->phase, -1, SQLITE_STATIC);
   sqlite3_bind_int(st, 5, q->attention);
