@@ -172,6 +172,12 @@ static void api_page(console_req *rq, console_resp *rs) {
 
 /* ---- changes ------------------------------------------------------------------------- */
 
+/* The {code} of a change and its JSON body (js_free it), or NULL with the error in rs. */
+static js_val *patient_body(const console_req *rq, console_resp *rs, const char **code) {
+  *code = console_patient_code(rq, rs);
+  return *code ? console_body_object(rq, rs) : NULL;
+}
+
 static const char *opt_str(const js_val *o, const char *key, size_t max, console_resp *rs, int *bad) {
   const js_val *v = js_get(o, key);
   if (!v || v->type == JS_NULL) return NULL;
@@ -204,9 +210,8 @@ static void api_patient_add(console_req *rq, console_resp *rs) {
 /* A path step: the route needs path.step; the step itself may need more (console_perm_step),
  * and an override path.override. */
 static void api_step(console_req *rq, console_resp *rs) {
-  const char *code = console_patient_code(rq, rs);
-  if (!code) return;
-  js_val *b = console_body_object(rq, rs);
+  const char *code;
+  js_val *b = patient_body(rq, rs, &code);
   if (!b) return;
   int bad = 0;
   const char *step = console_body_str(b, "step", 32, rs);
@@ -275,9 +280,8 @@ static int score_answers(const js_val *ans, char buf[][80], const char **argv, i
 }
 
 static void api_score_add(console_req *rq, console_resp *rs) {
-  const char *code = console_patient_code(rq, rs);
-  if (!code) return;
-  js_val *b = console_body_object(rq, rs);
+  const char *code;
+  js_val *b = patient_body(rq, rs, &code);
   if (!b) return;
   int bad = 0;
   const char *kind = console_body_str(b, "kind", 16, rs);
@@ -374,9 +378,8 @@ static void api_score_forms(console_req *rq, console_resp *rs) {
 }
 
 static void api_vaccination(console_req *rq, console_resp *rs) {
-  const char *code = console_patient_code(rq, rs);
-  if (!code) return;
-  js_val *b = console_body_object(rq, rs);
+  const char *code;
+  js_val *b = patient_body(rq, rs, &code);
   if (!b) return;
   int bad = 0;
   const char *date = console_body_str(b, "date", 10, rs);
@@ -390,9 +393,8 @@ static void api_vaccination(console_req *rq, console_resp *rs) {
 }
 
 static void api_medication(console_req *rq, console_resp *rs) {
-  const char *code = console_patient_code(rq, rs);
-  if (!code) return;
-  js_val *b = console_body_object(rq, rs);
+  const char *code;
+  js_val *b = patient_body(rq, rs, &code);
   if (!b) return;
   const char *name = console_body_str(b, "name", 100, rs);
   if (name && name[0] == '-') {
