@@ -126,9 +126,9 @@ static void actions_json(FILE *f, const console_who *who, const clinic_path *pat
   }
   char today[11];
   clinic_date_fmt(clinic_today(), today);
-  fprintf(f, "],\"today\":\"%s\",\"override\":%s,\"score\":%s,\"checks\":%s}", today, console_may(who->role, CP_PATH_OVERRIDE) ? "true" : "false",
+  fprintf(f, "],\"today\":\"%s\",\"override\":%s,\"score\":%s,\"checks\":%s,\"audit\":%s}", today, console_may(who->role, CP_PATH_OVERRIDE) ? "true" : "false",
           console_may(who->role, CP_SCORE_WRITE) ? "true" : "false",
-          console_may(who->role, CP_CHECKS_WRITE) ? "true" : "false");
+          console_may(who->role, CP_CHECKS_WRITE) ? "true" : "false", console_may(who->role, CP_AUDIT_READ) ? "true" : "false");
 }
 
 /* One object of the sections of the page, each the command's own --json output. */

@@ -195,6 +195,9 @@ test('the evaluation, the implant blocked after a failed trial, the override in 
     await form.getByLabel('Override reason').fill('team agreed: pain pattern changed');
     await form.getByRole('button', {name: 'Record implant'}).click();
     await page.locator('.override', {hasText: 'override: team agreed: pain pattern changed'}).waitFor();
+    // The patient's own changes show the override, by this user.
+    const mine = page.locator('#pt-changes-audit-trail-').locator('..').locator('tbody tr', {hasText: 'insert path_step'}).first();
+    assert.match(await mine.textContent(), /console:anne.*override: team agreed: pain pattern changed/s);
     // Live score totals, computed by the clinic.
     await page.getByLabel('Score', {exact: true}).selectOption('nrs');
     await page.locator('#score-nrs').selectOption('6');

@@ -243,6 +243,18 @@ function triageSection(d) {
   return section('Triage', form);
 }
 
+// The patient's changes from the audit trail (for who may read it), newest first.
+async function auditSection() {
+  const page = await api.get(`/api/v1/audit?limit=50&patient=${enc(code)}`);
+  const vals = (o) => (o ? Object.entries(o).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${v}`).join('\n') : '');
+  const rows = page.entries.map((e) => [e.at, e.actor, `${e.op} ${e.table}`, vals(e.old), vals(e.new)]);
+  const sec = section('Changes (audit trail)', rows.length
+    ? table('Changes to this patient, newest first', ['When (UTC)', 'Who', 'What', 'Before', 'After'], rows)
+    : el('p', {class: 'note'}, 'No changes.'));
+  for (const td of sec.querySelectorAll('td:nth-child(4), td:nth-child(5)')) td.classList.add('values');
+  return sec;
+}
+
 function documents() {
   const base = `/api/v1/patients/${enc(code)}`;
   return section('Documents', el('ul', {},
@@ -266,6 +278,7 @@ export async function showPatient(c) {
     box.append(el('p', {class: 'note'}, `${d.patient.therapy.toUpperCase()}, born ${d.patient.birth_date}; path ${d.path.status}`),
       pathSection(d), evalSection(d.evaluation), diarySection(d), scoresSection(d), planSection(d), checksSection(d),
       triageSection(d), documents());
+    if (d.actions.audit) box.append(await auditSection());
   } catch (e) {
     clear(box);
     $('patient-title').textContent = 'Patient';
