@@ -73,7 +73,7 @@ static int diary_add(clinic_ctx *c, clinic_args *a) {
   if ((rc = clinic_sums_commit_patient(c->db, &p)) != CL_OK) return rc;
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "patient");
     jw_str(&w, p.code);
@@ -148,6 +148,14 @@ static int diary_list(clinic_ctx *c, clinic_args *a) {
         put_opt_int(&w, "nrs", st, 1);
         put_opt_int(&w, "morning", st, 2);
         put_opt_int(&w, "evening", st, 3);
+        /* The day's pain as the evaluation counts it (clinic_diary_pain_x2), for charts. */
+        clinic_diary_row r = {d, -1, -1, -1, -1, -1, -1};
+        int *v[3] = {&r.nrs, &r.morning, &r.evening};
+        for (int k = 0; k < 3; k++)
+          if (sqlite3_column_type(st, 1 + k) != SQLITE_NULL) *v[k] = sqlite3_column_int(st, 1 + k);
+        int x2 = clinic_diary_pain_x2(&r);
+        jw_key(&w, "pain");
+        if (x2 < 0) jw_null(&w); else jw_fixed(&w, x2 * 5, 1);
       } else {
         put_opt_int(&w, "incontinence", st, 4);
         put_opt_int(&w, "urgency", st, 5);
@@ -210,7 +218,7 @@ static int diary_delete(clinic_ctx *c, clinic_args *a) {
   if (!c->json) printf("%s: diary %s deleted\n", p.code, date);
   else {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "deleted");
     jw_int(&w, 1);

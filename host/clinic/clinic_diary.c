@@ -397,7 +397,7 @@ out:
   if ((rc = clinic_commit(db)) != CL_OK) return rc;
   if (json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "file");
     jw_str(&w, path);

@@ -215,6 +215,9 @@ void clinic_eval_json(js_w *w, const clinic_patient *p, const clinic_eval *e, co
   if (e->trial_mean_c < 0) jw_null(w); else jw_fixed(w, e->trial_mean_c, 2);
   jw_key(w, "reduction_pct");
   if (e->has_reduction) jw_fixed(w, e->reduction_bp, 2); else jw_null(w);
+  /* The trial mean at which the reduction reaches the threshold (the chart's 50 % line). */
+  jw_key(w, "target_mean");
+  if (e->base_mean_c < 0) jw_null(w); else jw_fixed(w, floor_div(e->base_mean_c * (10000 - e->threshold_bp), 10000), 2);
   jw_key(w, "baseline_days");
   jw_int(w, e->base.days);
   jw_key(w, "trial_days");
@@ -435,7 +438,7 @@ static int evaluate_one(clinic_ctx *c, const char *code, const clinic_cfg *cfg) 
     clinic_eval_decide(&e);
     if (c->json) {
       js_w w;
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       clinic_eval_json(&w, &p, &e, cfg, c->today, &days);
       jw_end(&w);
     } else {
@@ -459,7 +462,7 @@ static int evaluate_all(clinic_ctx *c, const clinic_cfg *cfg) {
   long count[3] = {0, 0, 0};
   js_w w;
   if (c->json) {
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "patients");
     jw_arr(&w);
@@ -569,7 +572,7 @@ int clinic_cmd_config(clinic_ctx *c, clinic_args *a) {
   }
   js_w w;
   if (c->json) {
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
   }
   for (int i = 0; i < nkeys; i++) {

@@ -29,6 +29,17 @@ enum { CL_OK = NMOD_EXIT_OK, CL_IO = NMOD_EXIT_IO, CL_USAGE = NMOD_EXIT_USAGE, C
 
 /* Print "nmod clinic: <message>" as one line on stderr and return code. */
 int clinic_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A failure as a value: its exit code and the one line clinic_fail would have printed. */
+typedef struct {
+  int code;
+  char msg[512];
+} clinic_err;
+/* For a program that calls the clinic library itself (the console): from now on, in this
+ * thread, the first clinic_fail goes into *err instead of stderr, and the JSON the commands
+ * print goes to out instead of stdout (NULL, NULL: back to the terminal). */
+void clinic_capture(FILE *out, clinic_err *err);
+/* Where a command writes its output: stdout, or the stream of clinic_capture. */
+FILE *clinic_stdout(void);
 /* A database failure: names the file and the SQLite message; returns CL_IO. */
 int clinic_dbfail(sqlite3 *db, const char *what);
 
@@ -80,7 +91,7 @@ int clinic_date_arg(const char *what, const char *s, int32_t *day);
 
 /* ---- database (clinic_db.c) ---------------------------------------------------------- */
 
-#define CLINIC_SCHEMA_VERSION 5
+#define CLINIC_SCHEMA_VERSION 6
 /* Default path: $NMOD_CLINIC_DB, else $XDG_DATA_HOME/nmod/clinic.db, else
  * $HOME/.local/share/nmod/clinic.db. Creates the folder. Writes into out[cap]. */
 int clinic_db_default_path(char *out, size_t cap);
@@ -213,6 +224,10 @@ int32_t clinic_path_done(const clinic_path *path, const char *id);
 int32_t clinic_path_any(const clinic_path *path, const char *id);
 /* 1 when the path ended (team said stop, or explant recorded). */
 int clinic_path_closed(const clinic_path *path);
+/* Indexes of the next steps (one, or a pair of alternatives) into out; returns how many. */
+int clinic_path_next(const clinic_path *path, int out[2]);
+/* "open", "closed", or "follow-up" (every step done, the path not closed). */
+const char *clinic_path_status(const clinic_path *path);
 
 
 /* ---- diary (clinic_diary.c) ---------------------------------------------------------- */
@@ -247,6 +262,9 @@ const char *clinic_score_kind_name(clinic_score_kind k);
 int clinic_score_compute(clinic_score_kind k, const char *const *answers, int n, int *total,
                          char *items_out, size_t items_cap, char *msg, size_t cap);
 int clinic_score_max(clinic_score_kind k);
+/* Item i of a score (0, 1, ... until NULL); *yes_points 0 for a 0-4 item (0-10 for nrs), else
+ * the points of its "yes". */
+const char *clinic_score_item(clinic_score_kind k, int i, int *yes_points);
 
 /* ---- evaluation settings and windows (clinic_window.c) ------------------------------ */
 
@@ -302,6 +320,8 @@ int clinic_trial_closing_step(const clinic_path *path);
 int clinic_step_closes_trial(const clinic_path *path, int idx);
 /* 1 when the trial is open and past the day its end may be recorded without an override. */
 int clinic_trial_overdue(const clinic_windows *w, clinic_therapy t, int32_t today);
+/* The first day clinic_trial_overdue holds, INT32_MAX when it never will (no open trial). */
+int32_t clinic_trial_overdue_from(const clinic_windows *w, clinic_therapy t);
 /* Warnings about the trial's length for check and path show, appended to out[] (at most
  * max, each a heap buffer the caller frees); returns the new count. */
 int clinic_trial_warnings(const clinic_path *path, const clinic_cfg *cfg, int32_t today,
@@ -365,10 +385,32 @@ int clinic_eval_config(sqlite3 *db, const char *threshold_opt, int *threshold_bp
  * the scores an evaluation needs, kept up to date in the same transaction as every change
  * of the diary, the path, the scores or a window setting. Statements are prepared once per
  * command (clinic_sums_open) and reused for every patient. */
+/* The patient list's state (clinic_state.c, table patient_state): statements prepared once;
+ * store is NULL on a file older than migration 6. */
+typedef struct {
+  sqlite3_stmt *store, *visit;
+} clinic_state_st;
+int clinic_state_open(sqlite3 *db, clinic_state_st *st);
+void clinic_state_close(clinic_state_st *st);
+/* Store the state of p from its path and windows (a no-op without the table). */
+int clinic_state_store(clinic_state_st *st, const clinic_cfg *cfg, const clinic_patient *p, const clinic_path *path,
+                       const clinic_windows *w, int32_t today);
+/* The patient list: a page of the patients matching every given filter (NULL or 0: any),
+ * ordered by code, as {"total","offset","limit","patients":[...]} (docs/CONSOLE.md). */
+typedef struct {
+  const char *search;  /* part of the code or name, any ASCII case; at most 128 bytes */
+  const char *therapy; /* "scs" or "snm" */
+  const char *phase;   /* a clinic_phase_name */
+  int attention;       /* only the patients who need attention */
+  int64_t limit, offset;
+} clinic_list_query;
+int clinic_list_json(sqlite3 *db, const clinic_list_query *q, int32_t today, js_w *w);
+
 typedef struct {
   sqlite3 *db;
   clinic_cfg cfg;
   sqlite3_stmt *path, *diary, *scores, *store, *load;
+  clinic_state_st state; /* kept with the sums: every change that moves one can move the other */
 } clinic_sums;
 int clinic_sums_open(sqlite3 *db, clinic_sums *s);
 void clinic_sums_close(clinic_sums *s);
@@ -439,10 +481,17 @@ typedef enum { PH_PRE = 0, PH_TRIAL, PH_EARLY, PH_LONG, PH_REMOVED } clinic_phas
 const char *clinic_phase_name(clinic_phase ph);
 int clinic_phase_parse(const char *s, clinic_phase *ph);
 clinic_phase clinic_phase_of(const clinic_patient *p, const clinic_path *path, int32_t today);
-void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json);
+/* The same, with the last day of that phase in *until (INT32_MAX: it lasts) and the phase
+ * after it in *next. */
+clinic_phase clinic_phase_at(const clinic_patient *p, const clinic_path *path, int32_t today, int32_t *until,
+                             clinic_phase *next);
+/* nl: in Dutch (the brochures' language), else English. */
+void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json, int nl);
 
 typedef enum { TR_SELF = 0, TR_WEEKDAY = 1, TR_IMMEDIATE = 2 } clinic_urgency;
 const char *clinic_urgency_name(clinic_urgency u);
+/* The symptoms triage knows, i = 0, 1, ... until NULL; *therapies: 1 SCS, 2 SNM, 3 both. */
+const char *clinic_triage_symptom(int i, int *therapies);
 
 /* ---- recording a step: every rule, for path step and path import (clinic_step.c) ---- */
 
@@ -489,6 +538,14 @@ typedef struct {
  * and say nothing of `file` was stored; else commit and report `rows` `noun` imported
  * (text, or {"imported": rows} with --json). Returns the exit code. */
 int clinic_import_finish(clinic_ctx *c, int rc, const char *file, long rows, const char *noun);
+
+/* Run one command on an open database as `nmod clinic ARGV... --json` would, with its JSON
+ * into out and its error (if any) into err; argv[0] is the command ("check", "path", ...).
+ * The one place another program (the console) reaches the commands: it renders the same
+ * results the CLI prints. Returns the exit code. */
+int clinic_call(sqlite3 *db, int argc, const char *const *argv, FILE *out, clinic_err *err);
+/* The report as one HTML page into f, produced by `by` (clinic_report.c). */
+int clinic_report_write(clinic_ctx *c, const clinic_patient *p, const char *by, FILE *f);
 
 int clinic_cmd_patient(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_path(clinic_ctx *c, clinic_args *a);

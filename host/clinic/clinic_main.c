@@ -30,7 +30,7 @@ static const char usage[] =
     "  vaccination add ID --date D --kind flu|other [--name T]\n"
     "  medication add ID NAME\n"
     "  check ID                                   vaccination windows, timing, anticoagulants\n"
-    "  leaflet ID [--phase P]                     the rules for the patient's current phase\n"
+    "  leaflet ID [--phase P] [--lang en|nl]      the rules for the patient's current phase\n"
     "  triage [--temp C] [--symptom S]... [--therapy scs|snm | --patient ID] [--bed-rest-days N]\n"
     "         [--now 'YYYY-MM-DD HH:MM'] [--discharged 'YYYY-MM-DD HH:MM']\n"
     "  lead-response add ID --contact EN --response bellows|toe|both|none [--threshold-ma MA] [--date D]\n"
@@ -89,7 +89,7 @@ static int cmd_init(clinic_ctx *c, clinic_args *a) {
   int v = clinic_db_version(c->db);
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "db");
     jw_str(&w, c->db_path);
@@ -181,6 +181,30 @@ static int run(int argc, char **argv) {
     clinic_rollback(c.db);
     if (sqlite3_close(c.db) != SQLITE_OK && rc == CL_OK) rc = clinic_fail(CL_IO, "closing the database failed");
   }
+  return rc;
+}
+
+int clinic_call(sqlite3 *db, int argc, const char *const *argv, FILE *out, clinic_err *err) {
+  clinic_capture(out, err);
+  clinic_args a;
+  int rc = clinic_args_parse(&a, argc, (char **)argv, flags);
+  handler fn = NULL;
+  for (size_t i = 0; !rc && a.npos > 0 && i < sizeof cmds / sizeof cmds[0]; i++)
+    if (strcmp(cmds[i].name, a.pos[0]) == 0) fn = cmds[i].fn;
+  if (!rc && !fn) rc = clinic_fail(CL_USAGE, "unknown command '%s'", a.npos > 0 ? a.pos[0] : "");
+  if (!rc) {
+    clinic_ctx c;
+    memset(&c, 0, sizeof c);
+    c.db = db;
+    c.db_path = sqlite3_db_filename(db, "main");
+    c.json = 1;
+    c.today = hu_today();
+    rc = fn(&c, &a);
+    /* As run() does: a read transaction a command left open ends here. */
+    if (!sqlite3_get_autocommit(db)) clinic_rollback(db);
+  }
+  if (fflush(out) != 0 && rc == CL_OK) rc = clinic_fail(CL_IO, "writing the output failed");
+  clinic_capture(NULL, NULL);
   return rc;
 }
 

@@ -177,7 +177,7 @@ int clinic_cmd_patient(clinic_ctx *c, clinic_args *a) {
       clinic_patient p;
       if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
       js_w w;
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       jw_obj(&w);
       patient_json(&w, &p);
       jw_obj_end(&w);
@@ -195,7 +195,7 @@ int clinic_cmd_patient(clinic_ctx *c, clinic_args *a) {
     if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
     if (c->json) {
       js_w w;
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       jw_obj(&w);
       patient_json(&w, &p);
       jw_obj_end(&w);
@@ -214,7 +214,7 @@ int clinic_cmd_patient(clinic_ctx *c, clinic_args *a) {
     if (!st) return CL_IO;
     js_w w;
     if (c->json) {
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       jw_obj(&w);
       jw_key(&w, "patients");
       jw_arr(&w);

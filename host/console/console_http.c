@@ -60,7 +60,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, const console_srv *sr
   add(r, "Cross-Origin-Resource-Policy", "same-origin");
   add(r, "Permissions-Policy", "camera=(), microphone=(), geolocation=(), usb=(), serial=()");
   /* Patient data is never cached; the front end's files are revalidated on every load. */
-  add(r, "Cache-Control", rs->type && strncmp(rs->type, "application/json", 16) != 0 ? "no-cache" : "no-store");
+  add(r, "Cache-Control", rs->cacheable ? "no-cache" : "no-store");
   if (srv->tls) add(r, "Strict-Transport-Security", "max-age=31536000");
   if (rs->cookie[0]) add(r, MHD_HTTP_HEADER_SET_COOKIE, rs->cookie);
   if (rs->hdr_name[0]) add(r, rs->hdr_name, rs->hdr_val);

@@ -56,6 +56,7 @@ typedef struct {
   char cookie[320];                /* a Set-Cookie value, or "" */
   char hdr_name[32], hdr_val[128]; /* one more header (Retry-After, Allow), or "" */
   FILE *mem;                       /* the stream console_json_open writes into */
+  int cacheable;                   /* the front end's files (no-cache); all else no-store */
 } console_resp;
 
 typedef void (*console_handler)(console_req *rq, console_resp *rs);
