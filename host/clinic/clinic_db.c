@@ -13,6 +13,7 @@
 
 #include "clinic_audit.h"
 #include "clinic_audit_sql.h"
+#include "clinic_link_sql.h"
 #include "clinic_int.h"
 
 /* 'NMOD' in ASCII: marks the file as ours (PRAGMA application_id). */
@@ -164,6 +165,8 @@ static const char *const migrations[CLINIC_SCHEMA_VERSION] = {
     /* 5: the audit trail of every change (who, when, before and after) and the console's
      * accounts: clinic_audit_sql.h. */
     CLINIC_MIGRATION_AUDIT,
+    /* 6: the patients' diary links, only their tokens' hashes, audited: clinic_link_sql.h. */
+    CLINIC_MIGRATION_LINK,
 };
 
 static int mkdir_p(char *path) {

@@ -56,7 +56,7 @@ static void test_api_conventions(void **st) {
   char v[512];
   assert_int_equal(http(&r, "GET", "/api/v1/health", NULL, NULL), 200);
   assert_non_null(strstr(r.body, "\"status\":\"ok\""));
-  assert_non_null(strstr(r.body, "\"schema_version\":5"));
+  assert_non_null(strstr(r.body, "\"schema_version\":6"));
   /* Every response carries the security headers. */
   assert_string_equal(header(&r, "X-Content-Type-Options", v, sizeof v), "nosniff");
   assert_string_equal(header(&r, "Referrer-Policy", v, sizeof v), "no-referrer");

@@ -331,7 +331,7 @@ static void test_audit_coverage(void **st) {
     }
   }
   sqlite3_finalize(t);
-  assert_int_equal(tables, 15);
+  assert_int_equal(tables, 16);
   close_db(db);
 }
 
