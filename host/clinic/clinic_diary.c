@@ -28,6 +28,8 @@ const clinic_diary_field clinic_diary_fields[CLINIC_DIARY_NFIELDS] = {
     {"incontinence", CLINIC_EPISODES_MAX}, {"urgency", CLINIC_EPISODES_MAX}, {"pads", CLINIC_PADS_MAX},
 };
 
+int clinic_diary_field_of(int f, clinic_therapy t) { return (f < CLINIC_DIARY_INCONTINENCE) == (t == TH_SCS); }
+
 int *clinic_diary_slot(clinic_diary_row *r, int f) {
   int *v[CLINIC_DIARY_NFIELDS] = {&r->nrs, &r->morning, &r->evening, &r->incontinence, &r->urgency, &r->pads};
   return v[f];

@@ -266,7 +266,8 @@ typedef struct {
 int clinic_diary_validate(const clinic_patient *p, int32_t referral, const clinic_diary_row *r,
                           int32_t today, char *msg, size_t cap);
 /* The value fields of a row, in the row's order, with their ranges (0..max): the one list
- * the CLI's options, the import's columns and the console's diary page read. */
+ * the CLI's options, the import's columns and the console's diary page read. The first three
+ * are an SCS pain diary's, the last three an SNM bowel diary's (clinic_diary_field_of). */
 enum { CLINIC_DIARY_NRS, CLINIC_DIARY_MORNING, CLINIC_DIARY_EVENING, CLINIC_DIARY_INCONTINENCE, CLINIC_DIARY_URGENCY,
        CLINIC_DIARY_PADS, CLINIC_DIARY_NFIELDS };
 typedef struct {
@@ -274,6 +275,8 @@ typedef struct {
   long max;
 } clinic_diary_field;
 extern const clinic_diary_field clinic_diary_fields[CLINIC_DIARY_NFIELDS];
+/* 1 when field f belongs to therapy t's diary. */
+int clinic_diary_field_of(int f, clinic_therapy t);
 /* The value of field f in r. */
 int *clinic_diary_slot(clinic_diary_row *r, int f);
 /* Parse text as field f's value into r: 0, or -1 with "NAME 'TEXT' is not a whole number from

@@ -74,5 +74,6 @@ static const console_route core_routes[] = {
 #define TABLE(t) {t, sizeof t / sizeof t[0]}
 const console_route_table console_route_tables[] = {
     TABLE(core_routes),
+    TABLE(console_routes_diary),
 };
 const size_t console_route_ntables = sizeof console_route_tables / sizeof console_route_tables[0];
