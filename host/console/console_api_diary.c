@@ -84,12 +84,12 @@ static int diary_gate(console_req *rq, console_resp *rs, console_who *who, clini
   console_srv *srv = rq->srv;
   const char *tok = console_cookie(rq, diary_cookie(srv));
   console_sess_state st = console_session_get(&srv->diary, tok, who, console_now_ms());
-  if (st == CS_EXPIRED) {
-    console_fail(rs, 401, "session_expired", "your diary session ended; open your diary link again");
-    return -1;
-  }
   if (st != CS_OK) {
-    console_fail(rs, 401, "unauthenticated", "open your diary with the link you were given");
+    if (tok) set_cookie(rs, srv, "", 1); /* a session that is gone: the browser forgets it too */
+    if (st == CS_EXPIRED)
+      console_fail(rs, 401, "session_expired", "your diary session ended; open your diary link again");
+    else
+      console_fail(rs, 401, "unauthenticated", "open your diary with the link you were given");
     return -1;
   }
   sqlite3 *db = console_db_take(&srv->db, NULL);

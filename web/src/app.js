@@ -4,11 +4,13 @@ import * as api from './api.js';
 import {$, showView} from './dom.js';
 import {showAudit} from './view-audit.js';
 import {showAccounts, setupAccounts} from './view-accounts.js';
+import {showDiaryLinks} from './view-diary-links.js';
 
 let session = null; // {user: {name, role}, csrf, idle_timeout_s, may: [...]}
 
 const views = {
   patients: {may: 'patient.read', show: () => showView('view-patients')},
+  'diary-links': {may: 'diary.link', show: () => showDiaryLinks(() => session)},
   audit: {may: 'audit.read', show: showAudit},
   accounts: {may: 'user.read', show: showAccounts},
 };
