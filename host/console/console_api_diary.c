@@ -470,13 +470,14 @@ static void api_link_revoke(console_req *rq, console_resp *rs) {
   console_json_close(rs, &w, 200);
 }
 
-/* The diary's own routes are public to the router (no account): diary_gate checks their
- * session, its link and, for a change, its CSRF token; the router has checked the origin. */
+/* Opening a link needs no session; the diary's own routes (diary.own: no account, no role)
+ * pass the router's origin check and then diary_gate: their session, its link and, for a
+ * change, its CSRF token. */
 const console_route console_routes_diary[CONSOLE_DIARY_ROUTES] = {
     {"GET", OPEN_PATH, CP_PUBLIC, 0, api_open},
-    {"GET", "/api/v1/diary", CP_PUBLIC, 0, api_diary},
-    {"POST", "/api/v1/diary/days", CP_PUBLIC, 1024, api_day},
-    {"DELETE", "/api/v1/diary/session", CP_PUBLIC, 0, api_diary_end},
+    {"GET", "/api/v1/diary", CP_DIARY_OWN, 0, api_diary},
+    {"POST", "/api/v1/diary/days", CP_DIARY_OWN, 1024, api_day},
+    {"DELETE", "/api/v1/diary/session", CP_DIARY_OWN, 0, api_diary_end},
     {"POST", "/api/v1/patients/{code}/diary-link", CP_DIARY_LINK, 0, api_link_issue},
     {"GET", "/api/v1/patients/{code}/diary-links", CP_PATIENT_READ, 0, api_link_list},
     {"POST", "/api/v1/patients/{code}/diary-links/{id}/revoke", CP_DIARY_LINK, 0, api_link_revoke},

@@ -241,6 +241,19 @@ __attribute__((unused)) static const char *with_csrf(const session_t *s, char *o
   return out;
 }
 
+/* A TLS key (0600) and a self-signed certificate for 127.0.0.1, made here by openssl, into
+ * key[400] and cert[400] under the test's folder. */
+__attribute__((unused)) static void make_cert(char *key, char *cert) {
+  char cmd[2000];
+  snprintf(key, 400, "%s/tls-key.pem", ct_dir);
+  snprintf(cert, 400, "%s/tls-cert.pem", ct_dir);
+  snprintf(cmd, sizeof cmd,
+           "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=127.0.0.1 "
+           "-addext subjectAltName=IP:127.0.0.1 -keyout '%s' -out '%s' 2>/dev/null && chmod 600 '%s'",
+           key, cert, key);
+  assert_int_equal(system(cmd), 0);
+}
+
 /* ---- setup --------------------------------------------------------------------------- */
 
 static int ct_setup(void **st) {

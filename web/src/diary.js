@@ -92,20 +92,18 @@ function renderDays() {
   clear(head);
   head.append(el('th', {scope: 'col'}, t().date));
   for (const f of diary.fields) head.append(el('th', {scope: 'col'}, t().short[f.name]));
-  head.append(el('th', {scope: 'col'}, el('span', {class: 'visually-hidden'}, t().correct)));
   const body = $('d-days').querySelector('tbody');
   clear(body);
   for (const d of diary.days) {
-    const isToday = d.date === diary.today;
-    const tr = el('tr', {'data-date': d.date}, el('th', {scope: 'row'}, isToday ? `${d.date} (${t().today})` : d.date));
-    for (const f of diary.fields) tr.append(el('td', {}, d[f.name] === null ? '–' : String(d[f.name])));
-    const cell = el('td');
-    if (isToday) {
+    // Today's row carries its correction button under the date: the table fits a phone.
+    const date = el('th', {scope: 'row'}, d.date);
+    if (d.date === diary.today) {
       const b = el('button', {type: 'button', 'aria-label': t().correctLabel(d.date)}, t().correct);
       b.addEventListener('click', () => correctToday(d));
-      cell.append(b);
+      date.append(el('span', {class: 'today'}, t().today), b);
     }
-    tr.append(cell);
+    const tr = el('tr', {'data-date': d.date}, date);
+    for (const f of diary.fields) tr.append(el('td', {}, d[f.name] === null ? '–' : String(d[f.name])));
     body.append(tr);
   }
   $('d-days').hidden = diary.days.length === 0;
@@ -171,6 +169,7 @@ async function save(ev) {
   try {
     const r = await api.post('/api/v1/diary/days', body);
     done.textContent = r.replaced ? t().corrected(r.date) : t().stored(r.date);
+    $('d-date').value = diary.today;
     for (const f of diary.fields) $('d-' + f.name).value = '';
     await load();
   } catch (e) {
