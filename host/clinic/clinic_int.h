@@ -342,6 +342,8 @@ int clinic_link_find(sqlite3 *db, const char *token, int64_t id, int32_t today, 
 /* The link's days as JSON members "valid_from" and "valid_to" (a date or null) and "state". */
 void clinic_link_json(js_w *w, const clinic_link *l);
 const char *clinic_link_state_name(clinic_link_state s);
+/* Member key: day d as "YYYY-MM-DD", or null for the sentinels INT32_MIN and INT32_MAX. */
+void clinic_json_day(js_w *w, const char *key, int32_t d);
 
 /* ---- scores (clinic_score.c) --------------------------------------------------------- */
 

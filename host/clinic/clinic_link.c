@@ -198,7 +198,7 @@ int clinic_link_each(sqlite3 *db, const clinic_patient *p, int32_t today, int (*
   return rc == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "listing diary links");
 }
 
-static void date_or_null(js_w *w, const char *key, int32_t d) {
+void clinic_json_day(js_w *w, const char *key, int32_t d) {
   jw_key(w, key);
   if (d == INT32_MIN || d == INT32_MAX) {
     jw_null(w);
@@ -224,8 +224,8 @@ void clinic_link_json(js_w *w, const clinic_link *l) {
     jw_str(w, l->revoked_at);
   else
     jw_null(w);
-  date_or_null(w, "valid_from", l->from);
-  date_or_null(w, "valid_to", l->to);
+  clinic_json_day(w, "valid_from", l->from);
+  clinic_json_day(w, "valid_to", l->to);
   jw_key(w, "state");
   jw_str(w, clinic_link_state_name(l->state));
   jw_obj_end(w);

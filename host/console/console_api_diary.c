@@ -30,17 +30,6 @@ static void set_cookie(console_resp *rs, const console_srv *srv, const char *val
            end ? "; Max-Age=0" : "", srv->tls ? "; Secure" : "");
 }
 
-static void date_member(js_w *w, const char *key, int32_t d) {
-  jw_key(w, key);
-  if (d == INT32_MIN || d == INT32_MAX) {
-    jw_null(w);
-    return;
-  }
-  char s[11];
-  clinic_date_fmt(d, s);
-  jw_str(w, s);
-}
-
 /* Why a link opens no diary today, for the patient (Dutch first, the brochures' language). */
 static const struct {
   const char *code, *nl, *en;
@@ -200,9 +189,9 @@ static void api_diary(console_req *rq, console_resp *rs) {
   jw_obj(&w);
   jw_key(&w, "therapy");
   jw_str(&w, clinic_therapy_name(l.p.therapy));
-  date_member(&w, "today", today);
-  date_member(&w, "valid_from", l.from);
-  date_member(&w, "valid_to", l.to);
+  clinic_json_day(&w, "today", today);
+  clinic_json_day(&w, "valid_from", l.from);
+  clinic_json_day(&w, "valid_to", l.to);
   jw_key(&w, "csrf");
   jw_str(&w, who.csrf);
   jw_key(&w, "idle_timeout_s");
@@ -226,26 +215,6 @@ static void api_diary(console_req *rq, console_resp *rs) {
   jw_obj_end(&w);
   console_json_close(rs, &w, 200);
   if (bad) console_fail(rs, 500, "database", "the diary cannot be read now; try again later");
-}
-
-/* A refused value: the one error shape, with the field and its range for the page's own words. */
-static void bad_value(console_resp *rs, int f, const char *msg) {
-  js_w w;
-  if (console_json_open(rs, &w) != 0) return;
-  jw_obj(&w);
-  jw_key(&w, "error");
-  jw_obj(&w);
-  jw_key(&w, "code");
-  jw_str(&w, "bad_value");
-  jw_key(&w, "message");
-  jw_str(&w, msg);
-  jw_key(&w, "field");
-  jw_str(&w, clinic_diary_fields[f].name);
-  jw_key(&w, "max");
-  jw_int(&w, clinic_diary_fields[f].max);
-  jw_obj_end(&w);
-  jw_obj_end(&w);
-  console_json_close(rs, &w, 400);
 }
 
 /* The row of the body: 0, or -1 with the 400 in rs. Values come as typed (strings) or as
@@ -279,11 +248,11 @@ static int row_of(const js_val *body, const clinic_link *l, clinic_diary_row *r,
     if (v->type != JS_STR && v->type != JS_NUM) {
       snprintf(msg, sizeof msg, "%s must be a whole number from 0 to %ld, not %s", clinic_diary_fields[f].name,
                clinic_diary_fields[f].max, js_type_name(v->type));
-      bad_value(rs, f, msg);
+      console_fail_field(rs, 400, "bad_value", clinic_diary_fields[f].name, clinic_diary_fields[f].max, "%s", msg);
       return -1;
     }
     if (clinic_diary_set_text(r, f, v->str, msg, sizeof msg) != 0) {
-      bad_value(rs, f, msg);
+      console_fail_field(rs, 400, "bad_value", clinic_diary_fields[f].name, clinic_diary_fields[f].max, "%s", msg);
       return -1;
     }
   }

@@ -86,6 +86,9 @@ void console_json_close(console_resp *rs, js_w *w, int status);
 /* The one error shape: {"error":{"code":CODE,"message":"one line"}} with status (4xx/5xx). */
 void console_fail(console_resp *rs, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same for a refused value, naming its field and its largest value ("field", "max"). */
+void console_fail_field(console_resp *rs, int status, const char *code, const char *field, long max, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 /* Set a header of the response (one per response; a second call replaces it). */
 void console_resp_header(console_resp *rs, const char *name, const char *value);
 void console_resp_free(console_resp *rs);

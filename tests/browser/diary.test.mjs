@@ -6,9 +6,8 @@
 // audit trail. Screenshots into $NMOD_SCREENSHOTS.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import {spawnSync} from 'node:child_process';
-import {launch, startConsole, shot, axeSerious, signIn, nmod} from './harness.mjs';
+import {launch, startConsole, shot, axeSerious, signIn, nmod, otherSite} from './harness.mjs';
 
 // The console's and the CLI's "today" (clinic_today): the days below are fixed.
 process.env.NMOD_TODAY = '2026-03-10';
@@ -172,13 +171,9 @@ test('the patient enters a diary on a phone: days, today corrected, a bad value 
 
 test('the diary session opens nothing else, and a change without its CSRF token or from another site is refused', async () => {
   const c = await startConsole([NURSE]);
-  const evil = http.createServer((req, res) => {
-    res.writeHead(200, {'Content-Type': 'text/html'});
-    res.end(`<!doctype html><title>evil</title><form id="f" method="POST" action="${c.url}/api/v1/diary/days" enctype="text/plain">
+  const evil = await otherSite(`<!doctype html><title>evil</title><form id="f" method="POST" action="${c.url}/api/v1/diary/days" enctype="text/plain">
       <input name='{"date":"${TODAY}","nrs":"9","x":"' value='"}'></form>
       <script>document.getElementById('f').submit()</script>`);
-  });
-  await new Promise((r) => evil.listen(0, '127.0.0.1', r));
   try {
     scsPatient(c.db, 'S-1');
     const url = JSON.parse(nmod(['clinic', '--db', c.db, 'diary-link', 'issue', 'S-1', '--base', c.url, '--json'])).url;
@@ -206,7 +201,7 @@ test('the diary session opens nothing else, and a change without its CSRF token 
     assert.equal(plain, '403 csrf');
     // Another site's form posting into the diary (the cookie goes along: same site, another port).
     const refused = page.waitForResponse((r) => r.url() === c.url + '/api/v1/diary/days' && r.request().method() === 'POST');
-    await page.goto(`http://127.0.0.1:${evil.address().port}/`);
+    await page.goto(evil.url);
     const res = await refused;
     assert.equal(res.status(), 403);
     assert.equal((await res.json()).error.code, 'cross_origin');

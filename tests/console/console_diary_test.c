@@ -12,18 +12,6 @@
 
 #define TODAY "2026-03-10"
 
-static long long db_int(const char *sql) {
-  sqlite3 *h;
-  assert_int_equal(sqlite3_open_v2(ct_db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  sqlite3_stmt *st;
-  assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  long long v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return v;
-}
-
 /* `nmod clinic --db DB ARGS...` (NULL-terminated): the exit code; r keeps the output. */
 static int clinic(proc_result_t *r, ...) {
   char *argv[32] = {(char *)proc_nmod(), "clinic", "--db", ct_db};
