@@ -13,6 +13,7 @@
 
 #include "clinic_audit.h"
 #include "clinic_audit_sql.h"
+#include "clinic_link_sql.h"
 #include "clinic_int.h"
 
 /* 'NMOD' in ASCII: marks the file as ours (PRAGMA application_id). */
@@ -176,6 +177,8 @@ static const char *const migrations[CLINIC_SCHEMA_VERSION] = {
     "CREATE TRIGGER patient_patient_state AFTER INSERT ON patient BEGIN"
     "  INSERT INTO patient_state(pid) VALUES (new.pid); END;"
     "INSERT INTO patient_state(pid) SELECT pid FROM patient;",
+    /* 7: the patients' diary links, only their tokens' hashes, audited: clinic_link_sql.h. */
+    CLINIC_MIGRATION_LINK,
 };
 
 static int mkdir_p(char *path) {

@@ -91,7 +91,7 @@ int clinic_date_arg(const char *what, const char *s, int32_t *day);
 
 /* ---- database (clinic_db.c) ---------------------------------------------------------- */
 
-#define CLINIC_SCHEMA_VERSION 6
+#define CLINIC_SCHEMA_VERSION 7
 /* Default path: $NMOD_CLINIC_DB, else $XDG_DATA_HOME/nmod/clinic.db, else
  * $HOME/.local/share/nmod/clinic.db. Creates the folder. Writes into out[cap]. */
 int clinic_db_default_path(char *out, size_t cap);
@@ -173,6 +173,8 @@ typedef struct {
 void clinic_patient_from_row(sqlite3_stmt *st, int col, clinic_patient *p);
 /* Looks up by code. CL_OK, or CL_USAGE "unknown patient" (printed). */
 int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p);
+/* The same without a word: CL_OK, CL_USAGE (no such patient), CL_IO (the database failed). */
+int clinic_patient_find(sqlite3 *db, const char *code, clinic_patient *p);
 const char *clinic_therapy_name(clinic_therapy t);
 /* Validates and inserts with `ins` (prepared from CLINIC_PATIENT_INSERT_SQL, or NULL to
  * prepare one here); returns CL_OK or an exit code (message printed, line prefix when
@@ -245,12 +247,87 @@ typedef struct {
  * done referral `referral`, INT32_MIN when none is recorded). 0 ok or -1 with a reason. */
 int clinic_diary_validate(const clinic_patient *p, int32_t referral, const clinic_diary_row *r,
                           int32_t today, char *msg, size_t cap);
+/* The value fields of a row, in the row's order, with their ranges (0..max): the one list
+ * the CLI's options, the import's columns and the console's diary page read. The first three
+ * are an SCS pain diary's, the last three an SNM bowel diary's (clinic_diary_field_of). */
+enum { CLINIC_DIARY_NRS, CLINIC_DIARY_MORNING, CLINIC_DIARY_EVENING, CLINIC_DIARY_INCONTINENCE, CLINIC_DIARY_URGENCY,
+       CLINIC_DIARY_PADS, CLINIC_DIARY_NFIELDS };
+typedef struct {
+  const char *name; /* "nrs", "morning", ... as option, column and JSON member */
+  long max;
+} clinic_diary_field;
+extern const clinic_diary_field clinic_diary_fields[CLINIC_DIARY_NFIELDS];
+/* 1 when field f belongs to therapy t's diary. */
+int clinic_diary_field_of(int f, clinic_therapy t);
+/* The value of field f in r. */
+int *clinic_diary_slot(clinic_diary_row *r, int f);
+/* Parse text as field f's value into r: 0, or -1 with "NAME 'TEXT' is not a whole number from
+ * 0 to MAX" in msg. */
+int clinic_diary_set_text(clinic_diary_row *r, int f, const char *text, char *msg, size_t cap);
+typedef enum {
+  CLINIC_DIARY_NEW, /* a day not yet stored */
+  CLINIC_DIARY_SET  /* a new day, or replace the stored one (its values, entered by hand now) */
+} clinic_diary_mode;
+/* Validate r for p (clinic_diary_validate, against p's done referral) and store it, in one
+ * transaction with p's cached sums. Returns CL_OK (*replaced, when not NULL: 1 when a stored
+ * day was replaced); CL_USAGE, the row is not valid, or CL_RULE, the day is stored already
+ * (mode NEW: "P already has a diary entry for D"), with the reason in msg and nothing printed;
+ * CL_IO, the database failed (on stderr, as clinic_dbfail says, and in msg). Nothing is
+ * stored unless CL_OK. `diary add` and the console's diary page both store through here. */
+int clinic_diary_put(sqlite3 *db, const clinic_patient *p, const clinic_diary_row *r, clinic_diary_mode mode,
+                     int32_t today, int *replaced, char *msg, size_t cap);
 /* Import a CSV file all or nothing. patient may be NULL when the file has a patient column. */
 int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int32_t today,
                         int json);
 /* A day's pain in half points (0..20): nrs * 2, else morning + evening, else 2 * the one
  * given; -1 when the row has no pain value. */
 int clinic_diary_pain_x2(const clinic_diary_row *r);
+
+/* ---- the patients' diary links (clinic_link.c) ----------------------------------------- */
+
+/* A link's token: 32 random bytes (libsodium), base64url without padding. Only its SHA-256
+ * is stored; the token is shown once, when it is issued. */
+#define CLINIC_LINK_TOKEN_CHARS 43
+typedef enum {
+  LINK_VALID,    /* today is in the link's days */
+  LINK_UNKNOWN,  /* no such token (or link) */
+  LINK_REVOKED,
+  LINK_NOT_YET,  /* the baseline has not started */
+  LINK_ENDED     /* the trial ended, or the path was closed */
+} clinic_link_state;
+typedef struct {
+  int64_t id;
+  clinic_patient p;
+  char issued_at[24], issued_by[100], revoked_at[24]; /* revoked_at "" while open */
+  int32_t from, to; /* its days: the first baseline day (INT32_MAX: not started) to the last
+                       trial day (INT32_MAX: no trial recorded yet) */
+  clinic_link_state state; /* today */
+} clinic_link;
+/* The days a link of p is valid, from p's path: *from the first baseline day, *to the last day
+ * of the trial (its recorded end, else the window and its tolerance), INT32_MIN when the path
+ * is closed. CL_OK or CL_IO (printed). */
+int clinic_link_days(sqlite3 *db, const clinic_patient *p, int32_t *from, int32_t *to);
+/* Issue a link for p: token[CLINIC_LINK_TOKEN_CHARS + 1] gets its token, l the link. The
+ * patient's earlier open links are revoked in the same transaction (one valid link a patient:
+ * a lost phone is a new link). CL_OK; CL_RULE, the trial is over (msg); CL_IO (printed). */
+int clinic_link_issue(sqlite3 *db, const clinic_patient *p, int32_t today, char *token, clinic_link *l, char *msg,
+                      size_t cap);
+/* Revoke p's link id, or every open link of p (id 0): *n gets how many. CL_OK; CL_USAGE, no such
+ * open link (msg); CL_IO (printed). */
+int clinic_link_revoke(sqlite3 *db, const clinic_patient *p, int64_t id, int *n, char *msg, size_t cap);
+/* p's links, newest first, into fn (stops at a non-zero return). CL_OK or CL_IO (printed). */
+int clinic_link_each(sqlite3 *db, const clinic_patient *p, int32_t today, int (*fn)(void *ctx, const clinic_link *l),
+                     void *ctx);
+/* The link of a token (id 0) or of id (token NULL), with its state today in l->state. CL_OK
+ * (any state; LINK_UNKNOWN when none) or CL_IO (printed). */
+int clinic_link_find(sqlite3 *db, const char *token, int64_t id, int32_t today, clinic_link *l);
+/* The link's days as JSON members "valid_from" and "valid_to" (a date or null) and "state". */
+void clinic_link_json(js_w *w, const clinic_link *l);
+const char *clinic_link_state_name(clinic_link_state s);
+/* Day d as "YYYY-MM-DD", or null for the sentinels INT32_MIN and INT32_MAX (clinic_eval.c);
+ * clinic_json_day writes it as member `key`. */
+void clinic_json_date(js_w *w, int32_t d);
+void clinic_json_day(js_w *w, const char *key, int32_t d);
 
 /* ---- scores (clinic_score.c) --------------------------------------------------------- */
 
@@ -550,6 +627,7 @@ int clinic_report_write(clinic_ctx *c, const clinic_patient *p, const char *by, 
 int clinic_cmd_patient(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_path(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_diary(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_link(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_score(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_evaluate(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_config(clinic_ctx *c, clinic_args *a);

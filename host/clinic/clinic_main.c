@@ -22,6 +22,8 @@ static const char usage[] =
     "  path undo ID | path import FILE.csv\n"
     "  diary add ID --date D (--nrs N | --morning N --evening N | --incontinence N [--urgency N] [--pads N])\n"
     "  diary import [ID] FILE.csv | diary list ID [--from D] [--to D] | diary delete ID --date D\n"
+    "  diary-link issue ID [--base URL] | diary-link revoke ID [--id N] | diary-link list ID\n"
+    "                                             the patient's diary page in the console (shown once)\n"
     "  score add ID wexner|vaizey|nrs [--date D] ITEM=ANSWER... | score list ID\n"
     "  evaluate ID|--all [--threshold PCT]       trial verdict: success, failure, insufficient-data\n"
     "  config [KEY VALUE]                         success_threshold_pct, min_diary_days, baseline_max_days,\n"
@@ -53,7 +55,8 @@ static const struct {
   int needs_db;
 } cmds[] = {
     {"patient", clinic_cmd_patient, 1},     {"path", clinic_cmd_path, 1},
-    {"diary", clinic_cmd_diary, 1},         {"score", clinic_cmd_score, 1},
+    {"diary", clinic_cmd_diary, 1},         {"diary-link", clinic_cmd_link, 1},
+    {"score", clinic_cmd_score, 1},
     {"evaluate", clinic_cmd_evaluate, 1},   {"config", clinic_cmd_config, 1},
     {"plan", clinic_cmd_plan, 1},           {"vaccination", clinic_cmd_vaccination, 1},
     {"medication", clinic_cmd_medication, 1}, {"check", clinic_cmd_check, 1},
@@ -69,7 +72,7 @@ static const struct {
 static const struct {
   const char *cmd, *sub; /* sub NULL: any */
 } readers[] = {
-    {"patient", "show"}, {"patient", "list"}, {"path", "show"}, {"diary", "list"}, {"score", "list"},
+    {"patient", "show"}, {"patient", "list"}, {"path", "show"}, {"diary", "list"}, {"diary-link", "list"}, {"score", "list"},
     {"evaluate", NULL},  {"plan", NULL},      {"check", NULL},  {"leaflet", NULL}, {"triage", NULL},
     {"visit", "list"},   {"report", NULL},    {"export", NULL},
 };

@@ -178,13 +178,7 @@ static void bind_list(sqlite3_stmt *st, const clinic_list_query *q, int32_t toda
 }
 
 static void json_day(js_w *w, sqlite3_stmt *st, int col) {
-  char ds[11];
-  if (sqlite3_column_type(st, col) == SQLITE_NULL) {
-    jw_null(w);
-    return;
-  }
-  hu_date_fmt(ds, sizeof ds, sqlite3_column_int(st, col));
-  jw_str(w, ds);
+  clinic_json_date(w, sqlite3_column_type(st, col) == SQLITE_NULL ? INT32_MIN : sqlite3_column_int(st, col));
 }
 
 static void json_text(js_w *w, sqlite3_stmt *st, int col) {

@@ -11,20 +11,6 @@
 
 #define AUDIT_PAGE_MAX 200
 
-static int query_int(const console_req *rq, const char *name, long long lo, long long hi, long long dflt, long long *out,
-                     console_resp *rs) {
-  const char *s = console_query(rq, name);
-  *out = dflt;
-  if (!s) return 0;
-  int64_t v;
-  if (hu_dec_range(s, 0, lo, hi, &v) != 0) {
-    console_fail(rs, 400, "bad_query", "?%s= must be a whole number from %lld to %lld", name, lo, hi);
-    return -1;
-  }
-  *out = v;
-  return 0;
-}
-
 #define AUDIT_SQL                                                                                              \
   "SELECT id, json_object('id', id, 'at', at, 'actor', actor, 'table', tbl, 'op', op, 'pid', pid, "            \
   "'old', json(old), 'new', json(new)) FROM audit WHERE id < ?1 AND (?3 IS NULL OR pid = ?3) "                \
@@ -32,9 +18,9 @@ static int query_int(const console_req *rq, const char *name, long long lo, long
 
 void console_api_audit(console_req *rq, console_resp *rs) {
   console_srv *srv = rq->srv;
-  long long before, limit;
-  if (query_int(rq, "before", 1, INT64_MAX, INT64_MAX, &before, rs) != 0 ||
-      query_int(rq, "limit", 1, AUDIT_PAGE_MAX, 50, &limit, rs) != 0)
+  int64_t before, limit;
+  if (console_query_int(rq, rs, "before", 1, INT64_MAX, INT64_MAX, &before) != 0 ||
+      console_query_int(rq, rs, "limit", 1, AUDIT_PAGE_MAX, 50, &limit) != 0)
     return;
   const char *code = console_query(rq, "patient");
   js_w w;

@@ -64,25 +64,12 @@ int console_patient_find(sqlite3 *db, const char *code, clinic_patient *p, conso
 
 /* ---- the list ------------------------------------------------------------------------ */
 
-static int query_long(const console_req *rq, console_resp *rs, const char *name, long lo, long hi, long dflt, long *out) {
-  const char *s = console_query(rq, name);
-  *out = dflt;
-  if (!s) return 0;
-  int64_t v;
-  if (hu_dec_range(s, 0, lo, hi, &v) != 0) {
-    console_fail(rs, 400, "bad_query", "?%s= must be a whole number from %ld to %ld", name, lo, hi);
-    return -1;
-  }
-  *out = (long)v;
-  return 0;
-}
-
 static void api_list(console_req *rq, console_resp *rs) {
   clinic_list_query q;
   memset(&q, 0, sizeof q);
-  long limit, offset, att;
-  if (query_long(rq, rs, "limit", 1, LIST_MAX, 50, &limit) || query_long(rq, rs, "offset", 0, 100000000, 0, &offset) ||
-      query_long(rq, rs, "attention", 0, 1, 0, &att))
+  int64_t limit, offset, att;
+  if (console_query_int(rq, rs, "limit", 1, LIST_MAX, 50, &limit) || console_query_int(rq, rs, "offset", 0, 100000000, 0, &offset) ||
+      console_query_int(rq, rs, "attention", 0, 1, 0, &att))
     return;
   q.search = console_query(rq, "q");
   q.therapy = console_query(rq, "therapy");

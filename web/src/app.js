@@ -6,6 +6,7 @@ import {showAudit} from './view-audit.js';
 import {showAccounts, setupAccounts} from './view-accounts.js';
 import {showPatients} from './view-patients.js';
 import {showPatient, showLeaflet} from './view-patient.js';
+import {showDiaryLinks} from './view-diary-links.js';
 
 let session = null; // {user: {name, role}, csrf, idle_timeout_s, may: [...]}
 
@@ -13,6 +14,7 @@ const views = {
   patients: {may: 'patient.read', show: showPatients},
   patient: {may: 'patient.read', show: showPatient, nav: 'patients'},
   leaflet: {may: 'patient.read', show: showLeaflet, nav: 'patients'},
+  'diary-links': {may: 'diary.link', show: () => showDiaryLinks(() => session)},
   audit: {may: 'audit.read', show: showAudit},
   accounts: {may: 'user.read', show: showAccounts},
 };
