@@ -42,7 +42,8 @@ async function issueInConsole(c, code) {
   await page.getByRole('heading', {name: 'Patients'}).waitFor();
   await page.getByRole('link', {name: 'Diary links'}).click();
   await page.getByRole('heading', {name: 'Diary links', level: 1}).waitFor();
-  await page.getByLabel('Patient', {exact: true}).fill(code);
+  // Within the view: the patient page's hidden section is labelled "Patient" too.
+  await page.locator('#view-diary-links').getByLabel('Patient', {exact: true}).fill(code);
   await page.getByRole('button', {name: 'Show the diary links'}).click();
   await page.getByRole('button', {name: 'Issue a new diary link'}).click();
   const field = page.getByLabel(/The new link, shown only now/);

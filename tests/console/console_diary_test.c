@@ -192,7 +192,7 @@ static void test_exchange(void **st) {
       {"{\"date\":\"" TODAY "\",\"evening\":true}", 400, "evening must be a whole number from 0 to 10, not a boolean"},
       {"{\"date\":\"" TODAY "\"}", 400, "no pain score: give nrs, or morning and/or evening (0-10)"},
       {"{\"date\":\"" TODAY "\",\"pads\":\"2\"}", 400, "S-1 is an SCS patient: a pain diary has nrs, morning, evening, not bowel counts"},
-      {"{\"date\":\"2026-02-30\",\"nrs\":\"2\"}", 400, "date '2026-02-30' is not a date: use YYYY-MM-DD"},
+      {"{\"date\":\"2026-02-30\",\"nrs\":\"2\"}", 400, "date '2026-02-30' is not a date: February 2026 has 28 days"},
       {"{\"date\":\"2026-03-02\",\"nrs\":\"2\"}", 400, "date 2026-03-02 is before your diary started on 2026-03-03"},
       {"{\"nrs\":\"2\"}", 400, "the body has no \\\"date\\\""},
       {"{\"date\":\"" TODAY "\",\"nrs\":\"2\",\"pid\":2}", 400, "the body has an unknown member \\\"pid\\\""},
