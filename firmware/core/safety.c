@@ -32,6 +32,36 @@ int nm_safety_over_shannon(uint32_t q_pc, uint32_t area_um2) {
   return q2 * 1000u >= NM_SHANNON_Q2A * (uint64_t)area_um2; /* rhs < 2^30 * 2^32 */
 }
 
+/* log2(x) for x >= 1 in units of 2^-28: the integer part from the top bit, the fraction
+ * bit by bit by squaring the mantissa (held in [2^30, 2^31), so its square fits 64 bits). */
+static int64_t log2_q28(uint32_t x) {
+  int64_t ip = 0;
+  while (ip < 31 && (x >> (ip + 1)) != 0) ip++;
+  uint64_t m = ip > 30 ? (uint64_t)x >> (ip - 30) : (uint64_t)x << (30 - ip);
+  int64_t r = ip * ((int64_t)1 << 28);
+  for (int b = 27; b >= 0; b--) {
+    m = (m * m) >> 30;
+    if (m >= (2ull << 30)) {
+      m >>= 1;
+      r += (int64_t)1 << b;
+    }
+  }
+  return r;
+}
+
+int32_t nm_safety_shannon_k_milli(uint32_t q_pc, uint32_t area_um2) {
+  /* Q^2/A in uC^2/cm2 is q_pc^2 / (1e4 x area_um2): k = (2 log2 q - log2 a) log10 2 - 4.
+   * |l| < 2^34 (Q28), x 1000 < 2^44; in 2^-10 steps < 2^26, x log10(2) in Q32 (< 2^31)
+   * stays under 2^57. Each step truncates by less than 2^-10 thousandth. */
+  if (q_pc == 0 || area_um2 == 0) return NM_SHANNON_K_NONE;
+  int64_t l = 2 * log2_q28(q_pc) - log2_q28(area_um2);
+  int64_t milli_q10 = l * 1000 / ((int64_t)1 << 18);
+  int64_t k_q42 = milli_q10 * 1292913986ll; /* log10(2) x 2^32 */
+  int64_t half = (int64_t)1 << 41;
+  int64_t k = (k_q42 + (k_q42 >= 0 ? half : -half)) / ((int64_t)1 << 42);
+  return (int32_t)(k - 4000);
+}
+
 uint32_t nm_safety_max_charge_pc(uint32_t area_um2) {
   /* Largest q passing both tests: binary search over the monotone predicates. */
   uint32_t lo = 0, hi = 1u << 27;
@@ -116,7 +146,7 @@ static uint32_t check_timing(const nm_prog_t *p) {
    * phases of a burst must not run into each other, and the whole pulse (phases, gap,
    * recharge) must end before the next one starts. */
   if (p->wave == NM_WAVE_BURST && (uint64_t)p->width_us * 1000u > 1000000000u / p->intra_hz) {
-    r |= NM_R_FIT;
+    r |= NM_R_FIT | NM_R_FIT_INTRA;
   }
   if (nm_prog_span_ns(p) > nm_prog_period_ns(p)) r |= NM_R_FIT;
   return r;
@@ -220,6 +250,7 @@ static uint32_t judge_nodes(const nm_prog_t *p, const nm_lead_t *lead, uint32_t 
     //@ assert \let k = n; e->charge_pc == \at(nm_node_charge(p, k), Pre);
     //@ assert \let k = n; area == \at(nm_node_area(lead, k), Pre) && area > 0;
     e->density_nc_cm2 = (uint32_t)((uint64_t)e->charge_pc * 100000u / area);
+    e->shannon_k_milli = nm_safety_shannon_k_milli(e->charge_pc, area);
     e->volt_mv = (uint32_t)((uint64_t)(ua < 0 ? -ua : ua) * z / 1000u);
     e->over_density = (uint8_t)nm_safety_over_density(e->charge_pc, area);
     e->over_shannon = (uint8_t)nm_safety_over_shannon(e->charge_pc, area);

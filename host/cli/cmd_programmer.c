@@ -215,19 +215,29 @@ static int do_program(devcli_t *d, const char *path) {
     cli_error(d->cmd, "stimulation is on: turn it off first ('nmod programmer ... therapy off'), then program");
     return CLI_REFUSED;
   }
-  uint8_t bad;
-  nm_safety_report_t rep;
-  int st = dev_program_all(&d->link, &t, &bad, &rep);
+  dev_refusal_t why;
+  int st = dev_program_all(&d->link, &t, &why);
   if (st == DEV_ETRANSPORT) return devcli_fail(d, st, "program");
   if (st == NM_EREFUSED) {
-    if (bad < t.n_prog) {
-      cli_error(d->cmd, "program \"%s\" refused by the stimulator's safety supervisor:", t.prog[bad].name);
-      report_reasons(&t.prog[bad], &t.lead, &t.load, &rep, print_line, NULL);
-    } else if (rep.reasons & NM_R_LEAD) {
+    char set[256];
+    if (why.slot < t.n_prog) {
+      cli_error(d->cmd, "program \"%s\" refused by the stimulator's safety supervisor:", t.prog[why.slot].name);
+      report_reasons(&t.prog[why.slot], &t.lead, &t.load, &why.rep, print_line, NULL);
+    } else if (why.rep.reasons & NM_R_LEAD) {
       cli_error(d->cmd, "'%s' is for lead %s but %s has lead %s", path, nm_lead_name(t.lead.model), id.serial,
                 nm_lead_name(id.id.lead.model));
     } else {
-      cli_error(d->cmd, "the running programs cannot run together (check with 'nmod check %s')", path);
+      cli_error(d->cmd, "the running programs cannot run together: %s", report_set(set, sizeof set, why.set, &t));
+    }
+    if (d->json) { /* the refusal as nmod check --json gives it */
+      js_w w;
+      jw_init(&w, stdout);
+      jw_obj(&w);
+      jw_key(&w, "programmed");
+      jw_uint(&w, 0);
+      cli_json_refusal(&w, &t, st, &why);
+      jw_obj_end(&w);
+      jw_end(&w);
     }
     return CLI_REFUSED;
   }

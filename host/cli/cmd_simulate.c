@@ -24,22 +24,6 @@ static double wall_now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void print_line(void *user, const char *line) {
-  (void)user;
-  fprintf(stderr, "  - %s\n", line);
-}
-
-void cli_print_refusal(const char *cmd, const tf_therapy_t *t, int st, uint8_t bad, const nm_safety_report_t *rep) {
-  if (st == NM_EREFUSED && bad < t->n_prog) {
-    cli_error(cmd, "program \"%s\" refused by the safety supervisor (run 'nmod check' for details):", t->prog[bad].name);
-    report_reasons(&t->prog[bad], &t->lead, &t->load, rep, print_line, NULL);
-  } else if (st == NM_EREFUSED) {
-    cli_error(cmd, "the running programs cannot run together (run 'nmod check' for details)");
-  } else {
-    cli_error(cmd, "the device refused the therapy: %s", nm_err_str(st));
-  }
-}
-
 static const hu_opt simulate_opts[] = {
     {"duration", "D", HU_OPT_REQUIRED, "virtual time to run: 90s, 30min, 24h, 7d, 2y (at most 100 years)"},
     {"profile", "NAME", 0, "the battery profile"},
@@ -91,11 +75,10 @@ int cmd_simulate(int argc, char **argv) {
     return CLI_USAGE;
   }
   static simdev_t d;
-  uint8_t bad;
-  nm_safety_report_t rep;
-  int st = pf ? simdev_start_profile(&d, &t, pf, &bad, &rep) : simdev_start(&d, &t, &bad, &rep);
+  dev_refusal_t why;
+  int st = pf ? simdev_start_profile(&d, &t, pf, &why) : simdev_start(&d, &t, &why);
   if (st != NM_OK) {
-    cli_print_refusal("simulate", &t, st, bad, &rep);
+    cli_print_refusal("simulate", &t, st, &why);
     return CLI_REFUSED;
   }
   FILE *tf = NULL;

@@ -30,6 +30,7 @@ enum {
   NM_R_CYCLE = 1u << 10,      /* cycling times out of range (one of on/off zero) */
   NM_R_RAMP = 1u << 11,       /* ramp out of range, not a tick multiple, or > half of on */
   NM_R_FIT = 1u << 12,        /* a pulse (phases + gap) does not fit its period */
+  NM_R_FIT_INTRA = 1u << 19,  /* with NM_R_FIT: a burst's phases run into each other */
   NM_R_DENSITY = 1u << 13,    /* charge density over 30 uC/cm2 per phase */
   NM_R_SHANNON = 1u << 14,    /* Shannon k >= 1.85 */
   NM_R_NAME = 1u << 15,       /* name empty or not printable */
@@ -45,7 +46,8 @@ typedef struct {
   uint8_t node;            /* contact index or NM_NODE_CASE */
   int8_t frac_pct;
   uint32_t charge_pc;      /* charge per phase, pC (uA x us) */
-  uint32_t density_nc_cm2; /* charge density per phase, nC/cm2 */
+  uint32_t density_nc_cm2; /* charge density per phase, nC/cm2 (rounded down) */
+  int32_t shannon_k_milli; /* Shannon k x 1000 (rounded), NM_SHANNON_K_NONE for no charge */
   uint32_t volt_mv;        /* voltage this node's current needs at the load impedance */
   uint8_t over_density;    /* 1 when this node breaks the density limit */
   uint8_t over_shannon;    /* 1 when this node breaks the Shannon limit */
@@ -130,6 +132,12 @@ int nm_safety_over_density(uint32_t q_pc, uint32_t area_um2);
     ensures \result == 0 || \result == 1;
     ensures passed_within: \result == 0 ==> area_um2 > 0 && nm_shannon_ok(q_pc, area_um2); */
 int nm_safety_over_shannon(uint32_t q_pc, uint32_t area_um2);
+/* Shannon k = log10(Q uC) + log10(Q/A uC/cm2) of charge q_pc on area_um2, x 1000, rounded
+ * to the nearest (within 1 of the exact value); NM_SHANNON_K_NONE when q_pc or area_um2 is
+ * 0 (k is -infinity or undefined). For the reports only: the verdict is
+ * nm_safety_over_shannon, exact. */
+#define NM_SHANNON_K_NONE INT32_MIN
+int32_t nm_safety_shannon_k_milli(uint32_t q_pc, uint32_t area_um2);
 /* Largest charge per phase (pC) that passes both limits on `area_um2`. */
 /*@ assigns \nothing;
     ensures \result <= (1 << 27); */
