@@ -559,7 +559,9 @@ static int do_test_stim(devcli_t *d, int argc, char **argv) {
   }
   int st = dev_test_start(&d->link, (uint8_t)node, (uint32_t)start, (uint32_t)step);
   if (st == NM_EREFUSED) {
-    cli_error(d->cmd, "test-stim: refused: amplitudes must be 0.1 mA steps, at most 12.5 mA, within the safety limits");
+    char a[HU_FIXED_LEN], b[HU_FIXED_LEN];
+    cli_error(d->cmd, "test-stim: refused: amplitudes must be %s mA steps, at most %s mA, within the safety limits",
+              hu_fmt_fixed(a, sizeof a, NM_AMP_STEP_UA, 3, 1), hu_fmt_fixed(b, sizeof b, NM_TEST_AMP_MAX_UA, 3, 1));
     return CLI_REFUSED;
   }
   if (st != NM_OK) return devcli_fail(d, st, "test-stim");
