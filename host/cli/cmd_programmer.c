@@ -24,12 +24,6 @@
 #include "longevity.h"
 #include "therapy_file.h"
 
-#define USAGE                                                                                                  \
-  "usage: nmod programmer --device HOST:PORT --key FILE CMD [--json], CMD one of: interrogate [--out READOUT.json] | program "      \
-  "THERAPY.json | therapy on|off | test-stim CONTACT --start-ma X --step-ma Y [--steps N] [--mark] | impedance | " \
-  "therapy off --reason pregnancy | history [--since YYYY-MM-DD] | usage [--since YYYY-MM-DD] | pair-remote --out FILE | revoke-remote ID|KEYFILE | remotes | mode "          \
-  "normal|mri|surgery | mri-check --scan head|full-body [--out FILE]"
-
 static const char *imp_class(uint8_t c) {
   static const char *const n[] = {"normal", "high", "open", "short", "error"};
   return c < 5 ? n[c] : "?";
@@ -131,18 +125,12 @@ static int save_readout(devcli_t *d, const char *out, const ro_readout_t *ro) {
   return CLI_OK;
 }
 
-static int do_interrogate(devcli_t *d, int argc, char **argv) {
-  const char *out = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) {
-      out = argv[++i];
-    } else {
-      cli_error(d->cmd, "interrogate: unexpected '%s' (interrogate [--out READOUT.json])", argv[i]);
-      return CLI_USAGE;
-    }
-  }
+static int do_interrogate(devcli_t *d, hu_args *args) {
+  const char *out = hu_args_get(args, "out");
+  int rc = devcli_open(d);
+  if (rc) return rc;
   di_identity_t id;
-  int rc = devcli_identity(d, &id);
+  rc = devcli_identity(d, &id);
   if (rc) return rc;
   static di_interrogation_t in;
   if ((rc = devcli_interrogation(d, &in)) != 0) return rc;
@@ -194,15 +182,18 @@ static int do_interrogate(devcli_t *d, int argc, char **argv) {
 
 /* ---- program ------------------------------------------------------------------------ */
 
-static int do_program(devcli_t *d, const char *path) {
+static int do_program(devcli_t *d, hu_args *args) {
+  const char *path = args->pos[0];
   static tf_therapy_t t;
   char err[512];
   if (tf_load(path, &t, err, sizeof err) != 0) {
     cli_error(d->cmd, "%s", err);
     return CLI_USAGE;
   }
+  int rc = devcli_open(d);
+  if (rc) return rc;
   di_identity_t id;
-  int rc = devcli_identity(d, &id);
+  rc = devcli_identity(d, &id);
   if (rc) return rc;
   if (id.id.therapy != t.therapy) {
     cli_error(d->cmd, "'%s' is an %s therapy but %s is an %s stimulator", path, di_therapy(t.therapy), id.serial,
@@ -261,6 +252,8 @@ static int do_program(devcli_t *d, const char *path) {
 /* ---- simple commands ---------------------------------------------------------------- */
 
 static int do_op(devcli_t *d, uint8_t op, uint8_t arg, const char *what, const char *done) {
+  int rc = devcli_open(d);
+  if (rc) return rc;
   int st = dev_op_u8(&d->link, op, arg);
   if (!devcli_in_effect(d, st, what)) return devcli_fail(d, st, what);
   if (d->json) printf("{\"done\":\"%s\",\"stored\":%s}\n", what, d->not_stored ? "false" : "true");
@@ -268,7 +261,8 @@ static int do_op(devcli_t *d, uint8_t op, uint8_t arg, const char *what, const c
   return CLI_OK;
 }
 
-static int do_mode(devcli_t *d, const char *m) {
+static int do_mode(devcli_t *d, hu_args *args) {
+  const char *m = args->pos[0];
   if (strcmp(m, "mri") == 0) return do_op(d, NM_OP_MODE, NM_MODE_MRI, "mode mri", "MRI mode: stimulation, sensing and automatic checks are off");
   if (strcmp(m, "surgery") == 0) {
     return do_op(d, NM_OP_MODE, NM_MODE_SURGERY, "mode surgery",
@@ -279,10 +273,12 @@ static int do_mode(devcli_t *d, const char *m) {
   return CLI_USAGE;
 }
 
-static int do_impedance(devcli_t *d) {
+static int do_impedance(devcli_t *d, hu_args *args) {
+  (void)args;
   uint8_t resp[NM_CMD_MAX];
   nm_rd_t r;
-  int rc = devcli_query(d, NM_OP_IMPEDANCE, "impedance", resp, &r);
+  int rc = devcli_open(d);
+  if (!rc) rc = devcli_query(d, NM_OP_IMPEDANCE, "impedance", resp, &r);
   if (rc) return rc;
   di_impedance_t im;
   if (di_impedance(r.buf, r.len, &im) != 0) return devcli_fail(d, NM_EINVAL, "impedance");
@@ -377,17 +373,12 @@ static int print_event(void *user, const di_event_t *e) {
   return 0;
 }
 
-static int do_history(devcli_t *d, int argc, char **argv) {
+static int do_history(devcli_t *d, hu_args *args) {
   uint32_t since = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
-      int rc = devcli_since(d, argv[++i], &since);
-      if (rc) return rc;
-    } else {
-      cli_error(d->cmd, "history: unexpected '%s' (history [--since YYYY-MM-DD])", argv[i]);
-      return CLI_USAGE;
-    }
-  }
+  const char *since_arg = hu_args_get(args, "since");
+  int rc0 = since_arg ? devcli_since(d, since_arg, &since) : 0;
+  if (!rc0) rc0 = devcli_open(d);
+  if (rc0) return rc0;
   event_printer_t hp = {d, {0}, 0};
   if (d->json) {
     di_identity_t id;
@@ -416,23 +407,14 @@ static int do_history(devcli_t *d, int argc, char **argv) {
   return CLI_OK;
 }
 
-static int do_pair(devcli_t *d, int argc, char **argv) {
-  const char *out = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
-    else {
-      cli_error(d->cmd, "pair-remote: unexpected '%s' (pair-remote --out FILE)", argv[i]);
-      return CLI_USAGE;
-    }
-  }
-  if (!out) {
-    cli_error(d->cmd, "pair-remote needs --out FILE (where the remote's key is written)");
-    return CLI_USAGE;
-  }
+static int do_pair(devcli_t *d, hu_args *args) {
+  const char *out = hu_args_get(args, "out");
   if (access(out, F_OK) == 0) {
     cli_error(d->cmd, "'%s' exists: remove it or choose another name (a key is never overwritten)", out);
     return CLI_USAGE;
   }
+  int rc0 = devcli_open(d);
+  if (rc0) return rc0;
   uint8_t req = NM_OP_PAIR, resp[NM_CMD_MAX];
   size_t rl;
   int st = devcli_call(d, &req, 1, resp, &rl);
@@ -470,7 +452,8 @@ static int do_pair(devcli_t *d, int argc, char **argv) {
   return CLI_OK;
 }
 
-static int do_revoke(devcli_t *d, const char *arg) {
+static int do_revoke(devcli_t *d, hu_args *args) {
+  const char *arg = args->pos[0];
   uint8_t req[1 + NM_KEY_ID_LEN] = {NM_OP_REVOKE}, resp[NM_CMD_MAX];
   size_t rl;
   if (kf_unhex(arg, req + 1, NM_KEY_ID_LEN) != 0) {
@@ -487,6 +470,8 @@ static int do_revoke(devcli_t *d, const char *arg) {
     memcpy(req + 1, k.key_id, NM_KEY_ID_LEN);
     nm_wipe(&k, sizeof k);
   }
+  int rc0 = devcli_open(d);
+  if (rc0) return rc0;
   int st = devcli_call(d, req, sizeof req, resp, &rl);
   if (st == NM_ENOENT) {
     cli_error(d->cmd, "revoke-remote: no remote with that id is paired (see 'remotes')");
@@ -498,10 +483,12 @@ static int do_revoke(devcli_t *d, const char *arg) {
   return CLI_OK;
 }
 
-static int do_remotes(devcli_t *d) {
+static int do_remotes(devcli_t *d, hu_args *args) {
+  (void)args;
   uint8_t resp[NM_CMD_MAX];
   nm_rd_t r;
-  int rc = devcli_query(d, NM_OP_REMOTES, "remotes", resp, &r);
+  int rc = devcli_open(d);
+  if (!rc) rc = devcli_query(d, NM_OP_REMOTES, "remotes", resp, &r);
   if (rc) return rc;
   di_remotes_t rs;
   if (di_remotes(r.buf, r.len, &rs) != 0) return devcli_fail(d, NM_EINVAL, "remotes");
@@ -518,45 +505,21 @@ static int do_remotes(devcli_t *d) {
   return CLI_OK;
 }
 
-static int do_test_stim(devcli_t *d, int argc, char **argv) {
-  if (argc < 2) {
-    cli_error(d->cmd, "test-stim CONTACT --start-ma X --step-ma Y [--steps N] [--mark] [--stop]");
+static int do_test_stim(devcli_t *d, hu_args *args) {
+  int node = hu_contact_parse(args->pos[0], HU_CONTACT_NO_CASE);
+  if (node < 0) {
+    cli_error(d->cmd, "test-stim '%.40s': CONTACT is %s", args->pos[0], hu_contact_range());
     return CLI_USAGE;
   }
-  int node = hu_contact_parse(argv[1], HU_CONTACT_NO_CASE);
-  uint64_t start = 0, step = 0, steps = 0;
-  int have_start = 0, have_step = 0, mark = 0, stop = 0;
-  for (int i = 2; i < argc; i++) {
-    if (strcmp(argv[i], "--start-ma") == 0 && i + 1 < argc) {
-      have_start = hu_dec_urange(argv[++i], 3, 0, NM_TEST_AMP_MAX_UA, &start) == 0;
-      if (!have_start) {
-        cli_error(d->cmd, "--start-ma '%s': a number of mA from 0 to 12.5", argv[i]);
-        return CLI_USAGE;
-      }
-    } else if (strcmp(argv[i], "--step-ma") == 0 && i + 1 < argc) {
-      have_step = hu_dec_urange(argv[++i], 3, 0, 1000, &step) == 0 && step > 0;
-      if (!have_step) {
-        cli_error(d->cmd, "--step-ma '%s': a number of mA from 0.1 to 1.0", argv[i]);
-        return CLI_USAGE;
-      }
-    } else if (strcmp(argv[i], "--steps") == 0 && i + 1 < argc) {
-      if (hu_dec_urange(argv[++i], 0, 0, 125, &steps) != 0) {
-        cli_error(d->cmd, "--steps '%s': a whole number from 0 to 125", argv[i]);
-        return CLI_USAGE;
-      }
-    } else if (strcmp(argv[i], "--mark") == 0) {
-      mark = 1;
-    } else if (strcmp(argv[i], "--stop") == 0) {
-      stop = 1;
-    } else {
-      cli_error(d->cmd, "test-stim: unexpected '%s'", argv[i]);
-      return CLI_USAGE;
-    }
-  }
-  if (node < 0 || !have_start || !have_step) {
-    cli_error(d->cmd, "test-stim CONTACT --start-ma X --step-ma Y: CONTACT is %s, both amplitudes are needed", hu_contact_range());
+  int64_t start = 0, step = 0, steps = 0;
+  if (hu_args_num(args, "start-ma", 3, 0, NM_TEST_AMP_MAX_UA, "mA", &start) < 0 ||
+      hu_args_num(args, "step-ma", 3, NM_AMP_STEP_UA, 1000, "mA", &step) < 0 || hu_args_num(args, "steps", 0, 0, 125, NULL, &steps) < 0) {
+    cli_error(d->cmd, "%s", args->err);
     return CLI_USAGE;
   }
+  int mark = hu_args_flag(args, "mark"), stop = hu_args_flag(args, "stop");
+  int rc = devcli_open(d);
+  if (rc) return rc;
   int st = dev_test_start(&d->link, (uint8_t)node, (uint32_t)start, (uint32_t)step);
   if (st == NM_EREFUSED) {
     char a[HU_FIXED_LEN], b[HU_FIXED_LEN];
@@ -569,7 +532,7 @@ static int do_test_stim(devcli_t *d, int argc, char **argv) {
   char a[32];
   int interactive = steps == 0 && !mark && !stop && isatty(0);
   if (!d->json) printf("test stimulation on E%d at %s mA\n", node, hu_fmt_fixed(a, sizeof a, amp, 3, 1));
-  for (uint64_t i = 0; i < steps || interactive; i++) {
+  for (int64_t i = 0; i < steps || interactive; i++) {
     if (interactive) {
       printf("[Enter] step up, [m] mark the response, [q] stop: ");
       fflush(stdout);
@@ -624,23 +587,17 @@ static const char *lead_mri(uint8_t model) {
   }
 }
 
-static int do_mri_check(devcli_t *d, int argc, char **argv) {
-  const char *scan = NULL, *out = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--scan") == 0 && i + 1 < argc) scan = argv[++i];
-    else if (strcmp(argv[i], "--out") == 0 && i + 1 < argc) out = argv[++i];
-    else {
-      cli_error(d->cmd, "mri-check: unexpected '%s' (mri-check --scan head|full-body [--out STATEMENT.txt])", argv[i]);
-      return CLI_USAGE;
-    }
-  }
-  if (!scan || (strcmp(scan, "head") != 0 && strcmp(scan, "full-body") != 0)) {
-    cli_error(d->cmd, "mri-check needs --scan head or --scan full-body");
+static int do_mri_check(devcli_t *d, hu_args *args) {
+  const char *scan = hu_args_get(args, "scan"), *out = hu_args_get(args, "out");
+  if (strcmp(scan, "head") != 0 && strcmp(scan, "full-body") != 0) {
+    cli_error(d->cmd, "mri-check --scan '%.40s': use head or full-body", scan);
     return CLI_USAGE;
   }
   int full = strcmp(scan, "full-body") == 0;
+  int rc = devcli_open(d);
+  if (rc) return rc;
   di_identity_t id;
-  int rc = devcli_identity(d, &id);
+  rc = devcli_identity(d, &id);
   if (rc) return rc;
   /* A fresh lead check: the statement must rest on what the lead is now. */
   uint8_t resp[NM_CMD_MAX];
@@ -757,65 +714,66 @@ static int reason_code(const char *s) {
   return -1;
 }
 
-int cmd_programmer(int argc, char **argv) {
-  devcli_t d;
-  int rc = devcli_args(&d, "programmer", argc, argv, USAGE);
+static int do_therapy(devcli_t *d, hu_args *args) {
+  const char *onoff = args->pos[0], *why = hu_args_get(args, "reason");
+  int on = strcmp(onoff, "on") == 0, reason = why ? reason_code(why) : 0;
+  if (!on && strcmp(onoff, "off") != 0) {
+    cli_error(d->cmd, "therapy '%.40s': use on or off", onoff);
+    return CLI_USAGE;
+  }
+  if (reason < 0) {
+    cli_error(d->cmd, "--reason '%.40s': use pregnancy, patient or clinical", why);
+    return CLI_USAGE;
+  }
+  int rc = devcli_open(d);
   if (rc) return rc;
-  const char *sub = d.argv[0];
-  static const char *const known[] = {"interrogate", "program", "therapy", "test-stim", "impedance", "history", "usage",
-                                      "pair-remote", "revoke-remote", "remotes", "mode", "mri-check"};
-  int ok = 0;
-  for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) ok |= strcmp(sub, known[i]) == 0;
-  if (!ok) {
-    cli_error("programmer", "unknown command '%s' (%s)", sub, USAGE);
-    return CLI_USAGE;
-  }
-  /* Check the arguments that need no device before connecting. */
-  if ((strcmp(sub, "program") == 0 || strcmp(sub, "mode") == 0 || strcmp(sub, "revoke-remote") == 0 ||
-       (strcmp(sub, "therapy") == 0 && !(d.argc == 4 && strcmp(d.argv[2], "--reason") == 0))) &&
-      d.argc != 2) {
-    cli_error("programmer", "%s needs exactly one argument (%s)", sub, USAGE);
-    return CLI_USAGE;
-  }
-  int reason = 0;
-  if (strcmp(sub, "therapy") == 0 && d.argc == 4 && strcmp(d.argv[2], "--reason") == 0) {
-    reason = reason_code(d.argv[3]);
-    if (reason < 0) {
-      cli_error("programmer", "--reason '%s': use pregnancy, patient or clinical", d.argv[3]);
-      return CLI_USAGE;
-    }
-    d.argc = 2;
-  }
-  if (strcmp(sub, "therapy") == 0 && strcmp(d.argv[1], "on") != 0 && strcmp(d.argv[1], "off") != 0) {
-    cli_error("programmer", "therapy '%s': use on or off", d.argv[1]);
-    return CLI_USAGE;
-  }
-  if ((rc = devcli_open(&d, NM_ROLE_CLINICIAN)) != 0) return rc;
-  if (strcmp(sub, "interrogate") == 0) rc = do_interrogate(&d, d.argc, d.argv);
-  else if (strcmp(sub, "program") == 0) rc = do_program(&d, d.argv[1]);
-  else if (strcmp(sub, "therapy") == 0) {
-    int on = strcmp(d.argv[1], "on") == 0;
-    uint8_t req[3] = {NM_OP_THERAPY, (uint8_t)on, (uint8_t)reason}, resp[NM_CMD_MAX];
-    size_t rl;
-    int st = devcli_call(&d, req, reason ? 3u : 2u, resp, &rl);
-    if (!devcli_in_effect(&d, st, on ? "therapy on" : "therapy off")) {
-      rc = devcli_fail(&d, st, on ? "therapy on" : "therapy off");
-    } else {
-      rc = CLI_OK;
-      if (d.json) printf("{\"done\":\"therapy %s\",\"stored\":%s}\n", on ? "on" : "off", d.not_stored ? "false" : "true");
-      else printf("%s\n", on ? "therapy on (soft start)" : reason == NM_REASON_PREGNANCY
-                                                                   ? "therapy off (pregnancy: switch on again after delivery)"
-                                                                   : "therapy off");
-    }
-  } else if (strcmp(sub, "test-stim") == 0) rc = do_test_stim(&d, d.argc, d.argv);
-  else if (strcmp(sub, "impedance") == 0) rc = do_impedance(&d);
-  else if (strcmp(sub, "history") == 0) rc = do_history(&d, d.argc, d.argv);
-  else if (strcmp(sub, "usage") == 0) rc = cmd_programmer_usage(&d, d.argc, d.argv);
-  else if (strcmp(sub, "pair-remote") == 0) rc = do_pair(&d, d.argc, d.argv);
-  else if (strcmp(sub, "revoke-remote") == 0) rc = do_revoke(&d, d.argv[1]);
-  else if (strcmp(sub, "remotes") == 0) rc = do_remotes(&d);
-  else if (strcmp(sub, "mri-check") == 0) rc = do_mri_check(&d, d.argc, d.argv);
-  else rc = do_mode(&d, d.argv[1]);
-  devcli_close(&d);
-  return rc;
+  uint8_t req[3] = {NM_OP_THERAPY, (uint8_t)on, (uint8_t)reason}, resp[NM_CMD_MAX];
+  size_t rl;
+  int st = devcli_call(d, req, reason ? 3u : 2u, resp, &rl);
+  if (!devcli_in_effect(d, st, on ? "therapy on" : "therapy off")) return devcli_fail(d, st, on ? "therapy on" : "therapy off");
+  if (d->json) printf("{\"done\":\"therapy %s\",\"stored\":%s}\n", on ? "on" : "off", d->not_stored ? "false" : "true");
+  else printf("%s\n", on ? "therapy on (soft start)" : reason == NM_REASON_PREGNANCY ? "therapy off (pregnancy: switch on again after delivery)" : "therapy off");
+  return CLI_OK;
 }
+
+static const hu_opt out_readout[] = {{"out", "READOUT.json", 0, "also write the read-out there (0600, whole or not at all)"}, {NULL, NULL, 0, NULL}};
+static const hu_opt since_opt[] = {{"since", "YYYY-MM-DD", 0, "from that day on (0 h UTC)"}, {NULL, NULL, 0, NULL}};
+static const hu_opt reason_opt[] = {{"reason", "pregnancy|patient|clinical", 0, "why it is switched off (recorded)"}, {NULL, NULL, 0, NULL}};
+static const hu_opt pair_opts[] = {{"out", "FILE", HU_OPT_REQUIRED, "where the remote's key is written (never overwritten)"}, {NULL, NULL, 0, NULL}};
+static const hu_opt mri_opts[] = {
+    {"scan", "head|full-body", HU_OPT_REQUIRED, "the scan planned"},
+    {"out", "STATEMENT.txt", 0, "write the statement for radiology there (when eligible)"},
+    {NULL, NULL, 0, NULL}};
+static const hu_opt test_stim_opts[] = {
+    {"start-ma", "X", HU_OPT_REQUIRED, "the amplitude to start at (mA)"},
+    {"step-ma", "Y", HU_OPT_REQUIRED, "the step up (mA)"},
+    {"steps", "N", 0, "step up N times (0: interactive on a terminal)"},
+    {"mark", NULL, 0, "mark the response at the last amplitude"},
+    {"stop", NULL, 0, "stop test stimulation at the end"},
+    {NULL, NULL, 0, NULL}};
+
+static int do_usage(devcli_t *d, hu_args *args) { return cmd_programmer_usage(d, args); }
+
+static const devcli_sub programmer_subs[] = {
+    {"interrogate", "[--out READOUT.json]", "read the device: identity, status, battery, programs", out_readout, 0, 0, do_interrogate},
+    {"program", "THERAPY.json", "store a therapy file's programs (therapy must be off)", NULL, 1, 1, do_program},
+    {"therapy", "on|off [--reason pregnancy|patient|clinical]", "switch stimulation on or off", reason_opt, 1, 1, do_therapy},
+    {"test-stim", "CONTACT --start-ma X --step-ma Y [--steps N] [--mark] [--stop]", "intra-operative test stimulation on one contact",
+     test_stim_opts, 1, 1, do_test_stim},
+    {"impedance", "", "measure every contact and program pair", NULL, 0, 0, do_impedance},
+    {"history", "[--since YYYY-MM-DD]", "the device's event log", since_opt, 0, 0, do_history},
+    {"usage", "[--since YYYY-MM-DD]", "usage, adjustments, modes, faults, battery and leads from the event log", since_opt, 0, 0,
+     do_usage},
+    {"pair-remote", "--out FILE", "pair a patient remote; its key is written to FILE", pair_opts, 0, 0, do_pair},
+    {"revoke-remote", "ID|KEYFILE", "take a remote's pairing back", NULL, 1, 1, do_revoke},
+    {"remotes", "", "the paired remotes", NULL, 0, 0, do_remotes},
+    {"mode", "normal|mri|surgery", "MRI or surgery mode, or back to the mode before", NULL, 1, 1, do_mode},
+    {"mri-check", "--scan head|full-body [--out STATEMENT.txt]", "MRI readiness, and a statement for radiology", mri_opts, 0, 0,
+     do_mri_check},
+};
+
+static const devcli_group programmer = {"programmer", "the clinician programmer: one authenticated session a command",
+                                        "the clinician key", NM_ROLE_CLINICIAN, programmer_subs,
+                                        sizeof programmer_subs / sizeof programmer_subs[0]};
+
+int cmd_programmer(int argc, char **argv) { return devcli_main(&programmer, argc, argv); }

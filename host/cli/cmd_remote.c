@@ -11,14 +11,12 @@
 #include "hu_dec.h"
 #include "nmod/wire.h"
 
-#define USAGE                                                                                      \
-  "usage: nmod remote --device HOST:PORT --key FILE CMD [--json], CMD one of: status | on | off [--reason pregnancy] | " \
-  "amp up|down|set MA | program NAME | mri on|off | surgery on|off"
-
-static int print_status(devcli_t *d) {
+static int print_status(devcli_t *d, hu_args *args) {
+  (void)args;
   di_identity_t id;
   di_status_t s;
-  int rc = devcli_identity(d, &id);
+  int rc = devcli_open(d);
+  if (!rc) rc = devcli_identity(d, &id);
   if (!rc) rc = devcli_status(d, &s);
   if (rc) return rc;
   char a[32], b[32], c[32];
@@ -102,42 +100,45 @@ static int done(devcli_t *d, const char *what) {
   return CLI_OK;
 }
 
-static int amp(devcli_t *d, int argc, char **argv) {
-  if (argc < 2 || (strcmp(argv[1], "set") == 0 ? argc != 3 : argc != 2)) {
-    cli_error(d->cmd, "amp up | amp down | amp set MA");
+static int amp(devcli_t *d, hu_args *args) {
+  const char *how = args->pos[0];
+  int set = strcmp(how, "set") == 0, step = strcmp(how, "up") == 0 || strcmp(how, "down") == 0;
+  if (!set && !step) {
+    cli_error(d->cmd, "amp '%.40s': use up, down or set MA", how);
+    return CLI_USAGE;
+  }
+  if (set != (args->npos == 2)) {
+    cli_error(d->cmd, set ? "amp set needs the strength in mA (amp set MA)" : "amp %s takes nothing more", how);
+    return CLI_USAGE;
+  }
+  uint64_t ua = 0;
+  if (set && hu_dec_urange(args->pos[1], 3, 0, NM_AMP_MAX_UA, &ua) != 0) {
+    cli_error(d->cmd, "amp set '%.40s': a number of mA such as 1.5", args->pos[1]);
     return CLI_USAGE;
   }
   di_status_t s;
-  int rc = devcli_status(d, &s);
+  int rc = devcli_open(d);
+  if (!rc) rc = devcli_status(d, &s);
   if (rc) return rc;
   char a[32], b[32], c[32];
-  if (strcmp(argv[1], "up") == 0 || strcmp(argv[1], "down") == 0) {
-    int up = argv[1][0] == 'u';
+  if (step) {
+    int up = how[0] == 'u';
     int st = dev_amp_step(&d->link, 0xFF, up ? 1 : -1);
     if (st == NM_EREFUSED) {
       for (uint8_t i = 0; i < s.n_prog; i++) {
         if (!(di_running(&s, s.prog[i].slot))) continue;
-        cli_error(d->cmd, "amp %s: \"%s\" is at %s mA, the %s of the range your clinician set (%s-%s mA)", argv[1],
+        cli_error(d->cmd, "amp %s: \"%s\" is at %s mA, the %s of the range your clinician set (%s-%s mA)", how,
                   s.prog[i].name, hu_fmt_fixed(a, sizeof a, s.prog[i].amp_ua, 3, 1), up ? "top" : "bottom",
                   hu_fmt_fixed(b, sizeof b, s.prog[i].pt_min_ua, 3, 1), hu_fmt_fixed(c, sizeof c, s.prog[i].pt_max_ua, 3, 1));
         return CLI_REFUSED;
       }
     }
     if (st == NM_ENOENT) {
-      cli_error(d->cmd, "amp %s: no program is selected on the stimulator", argv[1]);
+      cli_error(d->cmd, "amp %s: no program is selected on the stimulator", how);
       return CLI_REFUSED;
     }
     if (!devcli_in_effect(d, st, up ? "amp up" : "amp down")) return devcli_fail(d, st, up ? "amp up" : "amp down");
     return done(d, up ? "amp up" : "amp down");
-  }
-  if (strcmp(argv[1], "set") != 0) {
-    cli_error(d->cmd, "amp '%s': use up, down or set MA", argv[1]);
-    return CLI_USAGE;
-  }
-  uint64_t ua;
-  if (hu_dec_urange(argv[2], 3, 0, NM_AMP_MAX_UA, &ua) != 0) {
-    cli_error(d->cmd, "amp set '%s': a number of mA such as 1.5", argv[2]);
-    return CLI_USAGE;
   }
   int slot = -1, n = 0;
   for (uint8_t i = 0; i < s.n_prog; i++) {
@@ -154,7 +155,7 @@ static int amp(devcli_t *d, int argc, char **argv) {
   int st = dev_amp_set(&d->link, s.prog[slot].slot, (uint32_t)ua);
   if (st == NM_EREFUSED) {
     char st_b[HU_FIXED_LEN];
-    cli_error(d->cmd, "amp set %s: outside the range your clinician set (%s-%s mA, in %s mA steps)", argv[2],
+    cli_error(d->cmd, "amp set %s: outside the range your clinician set (%s-%s mA, in %s mA steps)", args->pos[1],
               hu_fmt_fixed(a, sizeof a, s.prog[slot].pt_min_ua, 3, 1), hu_fmt_fixed(b, sizeof b, s.prog[slot].pt_max_ua, 3, 1),
               hu_fmt_fixed(st_b, sizeof st_b, NM_AMP_STEP_UA, 3, 1));
     return CLI_REFUSED;
@@ -163,9 +164,11 @@ static int amp(devcli_t *d, int argc, char **argv) {
   return done(d, "amp set");
 }
 
-static int program(devcli_t *d, const char *name) {
+static int program(devcli_t *d, hu_args *args) {
+  const char *name = args->pos[0];
   di_status_t s;
-  int rc = devcli_status(d, &s);
+  int rc = devcli_open(d);
+  if (!rc) rc = devcli_status(d, &s);
   if (rc) return rc;
   for (uint8_t i = 0; i < s.n_prog; i++) {
     if (strcmp(s.prog[i].name, name) != 0) continue;
@@ -180,9 +183,11 @@ static int program(devcli_t *d, const char *name) {
 static int mode(devcli_t *d, uint8_t which, const char *onoff, const char *what) {
   int on = strcmp(onoff, "on") == 0;
   if (!on && strcmp(onoff, "off") != 0) {
-    cli_error(d->cmd, "%s '%s': use on or off", what, onoff);
+    cli_error(d->cmd, "%s '%.40s': use on or off", what, onoff);
     return CLI_USAGE;
   }
+  int rc0 = devcli_open(d);
+  if (rc0) return rc0;
   if (!on) {
     di_status_t s;
     int rc = devcli_status(d, &s);
@@ -200,54 +205,50 @@ static int mode(devcli_t *d, uint8_t which, const char *onoff, const char *what)
   return done(d, on ? (which == NM_MODE_MRI ? "mri on" : "surgery on") : (which == NM_MODE_MRI ? "mri off" : "surgery off"));
 }
 
-int cmd_remote(int argc, char **argv) {
-  devcli_t d;
-  int rc = devcli_args(&d, "remote", argc, argv, USAGE);
+static int on_off(devcli_t *d, hu_args *args, int on) {
+  const char *why = hu_args_get(args, "reason");
+  if (why && strcmp(why, "pregnancy") != 0) {
+    cli_error(d->cmd, "off --reason '%.40s': the remote records 'pregnancy'", why);
+    return CLI_USAGE;
+  }
+  uint8_t reason = why ? NM_REASON_PREGNANCY : 0;
+  int rc = devcli_open(d);
   if (rc) return rc;
-  const char *sub = d.argv[0];
-  int want = strcmp(sub, "status") == 0 || strcmp(sub, "on") == 0 || strcmp(sub, "off") == 0 ? 1
-             : strcmp(sub, "amp") == 0                                                        ? -1
-             : strcmp(sub, "program") == 0 || strcmp(sub, "mri") == 0 || strcmp(sub, "surgery") == 0 ? 2
-                                                                                                    : 0;
-  if (want == 0) {
-    cli_error("remote", "unknown command '%s' (%s)", sub, USAGE);
-    return CLI_USAGE;
+  uint8_t req[3] = {NM_OP_THERAPY, (uint8_t)on, reason}, resp[NM_CMD_MAX];
+  size_t rl;
+  const char *sub = on ? "on" : "off";
+  int st = dev_call(&d->link, req, reason ? 3u : 2u, resp, sizeof resp, &rl);
+  if (st == NM_ESTATE) {
+    cli_error(d->cmd, "%s: not possible now (MRI or surgery mode, or not activated): see 'status'", sub);
+    return CLI_REFUSED;
   }
-  uint8_t reason = 0;
-  if (strcmp(sub, "off") == 0 && d.argc == 3 && strcmp(d.argv[1], "--reason") == 0) {
-    if (strcmp(d.argv[2], "pregnancy") != 0) {
-      cli_error("remote", "off --reason '%s': the remote records 'pregnancy'", d.argv[2]);
-      return CLI_USAGE;
-    }
-    reason = NM_REASON_PREGNANCY;
-    d.argc = 1;
+  if (st == NM_EPERM) {
+    cli_error(d->cmd, "on: stimulation was stopped by a fault: only your clinician can restart it");
+    return CLI_REFUSED;
   }
-  if (want > 0 && d.argc != want) {
-    cli_error("remote", "%s: wrong number of arguments (%s)", sub, USAGE);
-    return CLI_USAGE;
-  }
-  if ((rc = devcli_open(&d, NM_ROLE_PATIENT)) != 0) return rc;
-  if (strcmp(sub, "status") == 0) rc = print_status(&d);
-  else if (strcmp(sub, "on") == 0 || strcmp(sub, "off") == 0) {
-    int on = sub[1] == 'n';
-    uint8_t req[3] = {NM_OP_THERAPY, (uint8_t)on, reason}, resp[NM_CMD_MAX];
-    size_t rl;
-    int st = dev_call(&d.link, req, reason ? 3u : 2u, resp, sizeof resp, &rl);
-    if (st == NM_ESTATE) {
-      cli_error("remote", "%s: not possible now (MRI or surgery mode, or not activated): see 'status'", sub);
-      rc = CLI_REFUSED;
-    } else if (st == NM_EPERM) {
-      cli_error("remote", "on: stimulation was stopped by a fault: only your clinician can restart it");
-      rc = CLI_REFUSED;
-    } else if (!devcli_in_effect(&d, st, on ? "therapy on" : "therapy off")) {
-      rc = devcli_fail(&d, st, sub);
-    } else {
-      rc = done(&d, on ? "on" : "off");
-    }
-  } else if (strcmp(sub, "amp") == 0) rc = amp(&d, d.argc, d.argv);
-  else if (strcmp(sub, "program") == 0) rc = program(&d, d.argv[1]);
-  else if (strcmp(sub, "mri") == 0) rc = mode(&d, NM_MODE_MRI, d.argv[1], "mri");
-  else rc = mode(&d, NM_MODE_SURGERY, d.argv[1], "surgery");
-  devcli_close(&d);
-  return rc;
+  if (!devcli_in_effect(d, st, on ? "therapy on" : "therapy off")) return devcli_fail(d, st, sub);
+  return done(d, sub);
 }
+
+static int do_on(devcli_t *d, hu_args *args) { return on_off(d, args, 1); }
+static int do_off(devcli_t *d, hu_args *args) { return on_off(d, args, 0); }
+static int do_mri(devcli_t *d, hu_args *args) { return mode(d, NM_MODE_MRI, args->pos[0], "mri"); }
+static int do_surgery(devcli_t *d, hu_args *args) { return mode(d, NM_MODE_SURGERY, args->pos[0], "surgery"); }
+
+static const hu_opt reason_opt[] = {{"reason", "pregnancy", 0, "record why (pregnancy: switch on again after delivery)"},
+                                    {NULL, NULL, 0, NULL}};
+
+static const devcli_sub remote_subs[] = {
+    {"status", "", "the stimulator's state, battery and programs", NULL, 0, 0, print_status},
+    {"on", "", "stimulation on", NULL, 0, 0, do_on},
+    {"off", "[--reason pregnancy]", "stimulation off", reason_opt, 0, 0, do_off},
+    {"amp", "up|down|set MA", "stronger or weaker, within your clinician's range", NULL, 1, 2, amp},
+    {"program", "NAME", "run another stored program", NULL, 1, 1, program},
+    {"mri", "on|off", "MRI mode (stimulation, sensing and automatic checks off)", NULL, 1, 1, do_mri},
+    {"surgery", "on|off", "surgery mode (stimulation off)", NULL, 1, 1, do_surgery},
+};
+
+static const devcli_group remote = {"remote", "the patient's remote", "the paired remote's key", NM_ROLE_PATIENT, remote_subs,
+                                    sizeof remote_subs / sizeof remote_subs[0]};
+
+int cmd_remote(int argc, char **argv) { return devcli_main(&remote, argc, argv); }

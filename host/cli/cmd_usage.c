@@ -619,19 +619,14 @@ static void json(const hist_usage_t *u, const char *serial, uint32_t since_s, ui
   jw_end(&w);
 }
 
-int cmd_programmer_usage(devcli_t *d, int argc, char **argv) {
+int cmd_programmer_usage(devcli_t *d, hu_args *args) {
   uint32_t since = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
-      int rc = devcli_since(d, argv[++i], &since);
-      if (rc) return rc;
-    } else {
-      cli_error(d->cmd, "usage: unexpected '%s' (usage [--since YYYY-MM-DD])", argv[i]);
-      return CLI_USAGE;
-    }
-  }
+  const char *since_arg = hu_args_get(args, "since");
+  int rc = since_arg ? devcli_since(d, since_arg, &since) : 0;
+  if (!rc) rc = devcli_open(d);
+  if (rc) return rc;
   di_identity_t id;
-  int rc = devcli_identity(d, &id);
+  rc = devcli_identity(d, &id);
   if (rc) return rc;
   /* With --since the device seeks: only the events from then on cross the link. The mode
    * before the first of them comes from the first mode change, or from the status when

@@ -5,7 +5,7 @@
 
 #include "devcli.h"
 
-/* argv[0] is "usage". Returns an exit code (CLI_*). */
-int cmd_programmer_usage(devcli_t *d, int argc, char **argv);
+/* The line parsed (--since); opens the session. Returns an exit code (CLI_*). */
+int cmd_programmer_usage(devcli_t *d, hu_args *args);
 
 #endif

@@ -7,37 +7,6 @@
 #include "hu_date.h"
 #include "nmod/crypto.h"
 
-int devcli_args(devcli_t *d, const char *cmd, int argc, char **argv, const char *usage) {
-  memset(d, 0, sizeof *d);
-  d->cmd = cmd;
-  d->conn.fd = -1;
-  static char *rest[64];
-  int n = 0;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    if (strcmp(a, "--json") == 0) {
-      d->json = 1;
-    } else if (strcmp(a, "--device") == 0 || strcmp(a, "--key") == 0) {
-      if (i + 1 >= argc) {
-        cli_error(cmd, "%s needs a value (%s)", a, usage);
-        return CLI_USAGE;
-      }
-      if (a[2] == 'd') d->device = argv[++i];
-      else d->keyfile = argv[++i];
-    } else if (n < 63) {
-      rest[n++] = argv[i];
-    }
-  }
-  rest[n] = NULL;
-  if (!d->device || !d->keyfile || n == 0) {
-    cli_error(cmd, "%s", usage);
-    return CLI_USAGE;
-  }
-  d->argc = n;
-  d->argv = rest;
-  return 0;
-}
-
 int devcli_since(devcli_t *d, const char *s, uint32_t *epoch_s) {
   int32_t day;
   int rc = hu_date_parse_in(s, 0, HU_DAY_EPOCH32_MAX, &day);
@@ -50,7 +19,8 @@ int devcli_since(devcli_t *d, const char *s, uint32_t *epoch_s) {
   return 0;
 }
 
-int devcli_open(devcli_t *d, uint8_t want_role) {
+int devcli_open(devcli_t *d) {
+  uint8_t want_role = d->role;
   char err[512];
   if (kf_read(d->keyfile, &d->key, err, sizeof err) != 0) {
     cli_error(d->cmd, "%s", err);

@@ -9,6 +9,7 @@
 
 #include "client.h"
 #include "devinfo.h"
+#include "hu_args.h"
 #include "keyfile.h"
 #include "nmod/wire.h"
 
@@ -17,8 +18,7 @@ typedef struct {
   const char *device;  /* --device HOST:PORT */
   const char *keyfile; /* --key FILE */
   int json;            /* --json */
-  int argc;            /* what is left: the subcommand and its arguments */
-  char **argv;
+  uint8_t role;        /* the role the key must have (NM_ROLE_*) */
   kf_key_t key;
   cl_conn_t conn;
   dev_link_t link;
@@ -26,13 +26,39 @@ typedef struct {
   int not_stored;      /* 1 once a change was answered NM_ENOTSTORED (in effect, not stored) */
 } devcli_t;
 
-/* Parse the shared options out of argv (anywhere on the line). Returns 0, or an exit code. */
-int devcli_args(devcli_t *d, const char *cmd, int argc, char **argv, const char *usage);
+/* A subcommand: its line (after its name, without the shared options) and what runs it. The
+ * runner checks its arguments, then opens the session (devcli_open), so a bad line never
+ * needs a device. Positionals are those after the subcommand's name: a->pos[0] is the first. */
+typedef struct devcli_sub {
+  const char *name;     /* "interrogate" */
+  const char *usage;    /* "[--out READOUT.json]" */
+  const char *about;    /* one line for --help */
+  const hu_opt *opts;   /* its own options, ended by {NULL}; NULL: none */
+  int min_pos, max_pos; /* positionals after the name */
+  int (*run)(devcli_t *d, hu_args *a);
+} devcli_sub;
+
+/* nmod programmer / nmod remote: the options every subcommand shares (--device, --key,
+ * --json; anywhere on the line) and the subcommands. */
+typedef struct {
+  const char *cmd;    /* "programmer" */
+  const char *about;  /* one line for --help */
+  const char *key;    /* the help of --key: which key */
+  uint8_t role;       /* NM_ROLE_* the key must have */
+  const devcli_sub *subs;
+  size_t n_subs;
+} devcli_group;
+
+/* The whole command: parse argv (argv[0] the command's name) with the one parser, the
+ * subcommand's table made of the shared options and its own, then run it. `--help` on the
+ * command lists the subcommands; on a subcommand, its own help. Every bad line is one error
+ * line and CLI_USAGE. Returns the exit code. */
+int devcli_main(const devcli_group *g, int argc, char **argv);
 /* A --since DATE (YYYY-MM-DD, 0 h UTC, the device's calendar) as device seconds, on a day the
  * device's clock can hold (1970-01-01..2106-02-07). 0, or CLI_USAGE after one line naming it. */
 int devcli_since(devcli_t *d, const char *s, uint32_t *epoch_s);
-/* Read the key (it must be of role want_role) and open the session. 0 or an exit code. */
-int devcli_open(devcli_t *d, uint8_t want_role);
+/* Read the key (it must be of role d->role) and open the session. 0 or an exit code. */
+int devcli_open(devcli_t *d);
 void devcli_close(devcli_t *d);
 /* One request. Returns the device status (>= -99) or DEV_ETRANSPORT; nothing printed (a
  * failure goes to devcli_fail, which says why). */

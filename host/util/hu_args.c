@@ -62,7 +62,8 @@ static int parse(hu_args *a, const hu_cmd *c, int argc, char **argv, const char 
         if (!takes_value) return fail(a, "--%s takes no value", name, len, NULL);
         value = eq + 1;
       } else if (takes_value) {
-        if (i + 1 >= argc) {
+        /* "--device --key K": the next option is not this one's value. */
+        if (i + 1 >= argc || strncmp(argv[i + 1], "--", 2) == 0) {
           char what[64] = "";
           if (o) snprintf(what, sizeof what, " (%s)", o->arg);
           return fail(a, "--%s needs a value%s", name, len, what);

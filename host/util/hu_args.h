@@ -2,7 +2,8 @@
  * table (hu_cmd: its usage line and its options); the parser splits argv into positionals and
  * options and refuses, with one line naming what is wrong (a->err):
  *   an option the command does not have    "unknown option --frob (see 'nmod simulate --help')"
- *   an option's missing value              "--duration needs a value (D)"
+ *   an option's missing value              "--duration needs a value (D)" (also when the next
+ *                                          word is an option: "--device --key K"; "--x=--y" gives one)
  *   a value given to a flag                "--json takes no value"
  *   an option given twice                  "--duration is given twice"  (unless HU_OPT_MANY)
  *   too few positionals, or a required option missing: "usage: nmod simulate THERAPY.json ..."
