@@ -4,6 +4,7 @@
  *                     [--link ble|mics] [--quiet]
  * A simulated stimulator as a service (see host/lib/simsvc.h). SIGUSR1 / SIGUSR2: a stuck
  * flash on / healed. */
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
@@ -36,6 +37,20 @@ static const hu_cmd sim_cmd = {
     "--kind ets|ins --therapy scs|snm --lead MODEL --state DIR --listen 127.0.0.1:PORT [--battery primary|rechargeable] "
     "[--profile NAME] [--time-scale N] [--lead-fault E2=open|short] [--battery-pct N] [--link ble|mics] [--quiet]",
     "a simulated stimulator as a service on loopback (SIGUSR1/SIGUSR2: a stuck flash on/healed)", sim_opts, 0, 0};
+
+/* The service's renderers: its log on stderr, its listening line on stdout (scripts wait for
+ * it, so it goes out at once). */
+static void sim_log(void *user, const char *line) {
+  (void)user;
+  cli_error("sim", "%s", line);
+}
+
+static void sim_ready(void *user, const svc_ready_t *r) {
+  (void)user;
+  printf("nmod sim: %s, %s %s, lead %s, %s; listening on 127.0.0.1:%u\n", r->serial, r->kind, r->therapy, r->lead,
+         r->new_device ? "new device (clinician key in the state folder)" : "restored from its flash", r->port);
+  fflush(stdout);
+}
 
 int cmd_sim(int argc, char **argv) {
   hu_args args;
@@ -119,5 +134,10 @@ int cmd_sim(int argc, char **argv) {
     cli_error("sim", "--state DIR and --listen HOST:PORT are required (usage: %s %s)", sim_cmd.prog, sim_cmd.usage);
     return CLI_USAGE;
   }
-  return svc_run(&cfg);
+  cfg.log = sim_log;
+  cfg.ready = sim_ready;
+  svc_err_t err;
+  rc = svc_run(&cfg, &err);
+  if (rc != SVC_OK) cli_error("sim", "%s", err.msg);
+  return rc == SVC_OK ? CLI_OK : rc == SVC_EUSAGE ? CLI_USAGE : CLI_FAIL;
 }

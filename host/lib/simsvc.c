@@ -52,6 +52,7 @@ typedef struct {
 
 typedef struct {
   const svc_cfg_t *cfg;
+  svc_err_t *err;
   sim_hw_t hw;
   nm_dev_t dev;
   nm_proto_dev_t pdev;
@@ -81,14 +82,26 @@ static uint64_t real_us(void) {
   return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
+/* A line of the log (cfg->log). */
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void say(const char *fmt, ...) {
+  char line[512];
   va_list ap;
   va_start(ap, fmt);
-  fprintf(stderr, "nmod sim: ");
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
+  if (S.cfg->log) S.cfg->log(S.cfg->user, line);
+}
+
+/* The error the service stops on: kept in *S.err; returns its code. */
+static int fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(S.err->msg, sizeof S.err->msg, fmt, ap);
+  va_end(ap);
+  S.err->code = code;
+  return code;
 }
 
 /* ---- virtual time ------------------------------------------------------------------- */
@@ -114,11 +127,11 @@ static int lock_dir(const char *dir) {
   snprintf(path, sizeof path, "%s/lock", dir);
   int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    say("cannot use state folder '%s': %s", dir, strerror(errno));
+    fail(SVC_EUSAGE, "cannot use state folder '%s': %s", dir, strerror(errno));
     return -1;
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    say("another nmod sim is running with state folder '%s': stop it first", dir);
+    fail(SVC_EUSAGE, "another nmod sim is running with state folder '%s': stop it first", dir);
     close(fd);
     return -1;
   }
@@ -144,7 +157,7 @@ static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, in
     int rc = sst_parse_hardware(text, len, path, &hw, err, sizeof err);
     free(text);
     if (rc != 0) {
-      say("%s", err);
+      fail(SVC_EUSAGE, "%s", err);
       return -1;
     }
     *kind = hw.kind;
@@ -155,28 +168,28 @@ static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, in
     if ((cfg->kind >= 0 && cfg->kind != *kind) || (cfg->therapy >= 0 && cfg->therapy != *therapy) ||
         (cfg->lead_model >= 0 && cfg->lead_model != *lead) || (cfg->cell >= 0 && cfg->cell != *cell) ||
         (want && want->id != *profile)) {
-      say("the state folder holds an %s %s stimulator with lead %s and a %s battery (profile %s): leave out "
+      fail(SVC_EUSAGE, "the state folder holds an %s %s stimulator with lead %s and a %s battery (profile %s): leave out "
           "--kind/--therapy/--lead/--battery/--profile or use another folder",
-          kind_name(*kind), therapy_name(*therapy), nm_lead_name((uint8_t)*lead),
+           kind_name(*kind), therapy_name(*therapy), nm_lead_name((uint8_t)*lead),
           *cell == NM_CELL_RECHARGEABLE ? "rechargeable" : "primary", nm_profile_get((uint8_t)*profile)->name);
       return -1;
     }
     return 0;
   }
   if (errno != ENOENT && access(path, F_OK) == 0) {
-    say("%s", err);
+    fail(SVC_EUSAGE, "%s", err);
     return -1;
   }
   if (cfg->kind < 0 || cfg->therapy < 0 || cfg->lead_model < 0) {
-    say("a new device needs --kind ets|ins, --therapy scs|snm and --lead MODEL ('%s' holds none yet)", cfg->state_dir);
+    fail(SVC_EUSAGE, "a new device needs --kind ets|ins, --therapy scs|snm and --lead MODEL ('%s' holds none yet)", cfg->state_dir);
     return -1;
   }
   if (cfg->profile && !want) {
-    say("--profile '%s' is not a profile nmod knows: use one of %s", cfg->profile, lg_profile_names());
+    fail(SVC_EUSAGE, "--profile '%s' is not a profile nmod knows: use one of %s", cfg->profile, lg_profile_names());
     return -1;
   }
   if (want && cfg->cell >= 0 && want->cell != cfg->cell) {
-    say("--profile %s has a %s cell: leave out --battery or make it agree", want->name,
+    fail(SVC_EUSAGE, "--profile %s has a %s cell: leave out --battery or make it agree", want->name,
         want->cell == NM_CELL_RECHARGEABLE ? "rechargeable" : "primary");
     return -1;
   }
@@ -190,11 +203,15 @@ static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, in
   size_t n = sst_format_hardware(&hw, line, sizeof line);
   FILE *f = fopen(path, "w");
   if (!f) {
-    say("cannot write '%s': %s", path, strerror(errno));
+    fail(SVC_EUSAGE, "cannot write '%s': %s", path, strerror(errno));
     return -1;
   }
   int bad = n == 0 || fwrite(line, 1, n, f) != n;
-  return fclose(f) == 0 && !bad ? 0 : -1;
+  if (fclose(f) != 0 || bad) {
+    fail(SVC_EUSAGE, "writing '%s' failed: %s", path, strerror(errno));
+    return -1;
+  }
+  return 0;
 }
 
 static uint8_t *map_nvm(const char *dir) {
@@ -204,7 +221,7 @@ static uint8_t *map_nvm(const char *dir) {
   int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   struct stat st;
   if (fd < 0 || fstat(fd, &st) != 0) {
-    say("cannot open '%s': %s", path, strerror(errno));
+    fail(SVC_EIO, "cannot open '%s': %s", path, strerror(errno));
     if (fd >= 0) close(fd);
     return NULL;
   }
@@ -214,20 +231,20 @@ static uint8_t *map_nvm(const char *dir) {
     memset(ff, 0xFF, sizeof ff);
     for (uint32_t i = 0; i < SVC_NVM_PAGES; i++) {
       if (write(fd, ff, sizeof ff) != (ssize_t)sizeof ff) {
-        say("cannot write '%s': %s", path, strerror(errno));
+        fail(SVC_EIO, "cannot write '%s': %s", path, strerror(errno));
         close(fd);
         return NULL;
       }
     }
   } else if ((size_t)st.st_size != size) {
-    say("'%s' has %lld bytes, not %zu: it is not this simulator's flash", path, (long long)st.st_size, size);
+    fail(SVC_EIO, "'%s' has %lld bytes, not %zu: it is not this simulator's flash", path, (long long)st.st_size, size);
     close(fd);
     return NULL;
   }
   uint8_t *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   close(fd);
   if (p == MAP_FAILED) {
-    say("cannot map '%s': %s", path, strerror(errno));
+    fail(SVC_EIO, "cannot map '%s': %s", path, strerror(errno));
     return NULL;
   }
   return p;
@@ -274,11 +291,11 @@ static int flash_fault_load(void) {
   flash_fault_path(path, sizeof path);
   if (lstat(path, &st) != 0) {
     if (errno == ENOENT) return 0;
-    say("cannot read '%s': %s", path, strerror(errno));
+    fail(SVC_EUSAGE, "cannot read '%s': %s", path, strerror(errno));
     return -1;
   }
   if (!S_ISREG(st.st_mode)) {
-    say("'%s' is not a regular file: remove it (it marks an injected flash fault)", path);
+    fail(SVC_EUSAGE, "'%s' is not a regular file: remove it (it marks an injected flash fault)", path);
     return -1;
   }
   return 1;
@@ -455,16 +472,16 @@ static int proto_lookup(void *ctx, const uint8_t key_id[8], uint8_t *role, uint8
   return nm_dev_key_lookup(ctx, key_id, role, key);
 }
 
-int svc_run(const svc_cfg_t *cfg) {
+int svc_run(const svc_cfg_t *cfg, svc_err_t *err) {
   memset(&S, 0, sizeof S);
+  memset(err, 0, sizeof *err);
   S.cfg = cfg;
+  S.err = err;
   for (int i = 0; i < SVC_MAX_CONN; i++) S.conn[i].fd = -1;
-  if (mkdir(cfg->state_dir, 0700) != 0 && errno != EEXIST) {
-    say("cannot create state folder '%s': %s", cfg->state_dir, strerror(errno));
-    return 2;
-  }
+  if (mkdir(cfg->state_dir, 0700) != 0 && errno != EEXIST)
+    return fail(SVC_EUSAGE, "cannot create state folder '%s': %s", cfg->state_dir, strerror(errno));
   int lock = lock_dir(cfg->state_dir);
-  if (lock < 0) return 2;
+  if (lock < 0) return err->code;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
@@ -475,15 +492,12 @@ int svc_run(const svc_cfg_t *cfg) {
   sigaction(SIGUSR2, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
   int kind, therapy, lead_model, cell, profile;
-  if (hardware(cfg, &kind, &therapy, &lead_model, &cell, &profile) != 0) return 2;
+  if (hardware(cfg, &kind, &therapy, &lead_model, &cell, &profile) != 0) return err->code;
   struct sockaddr_in addr;
-  char err[256];
-  if (net_parse_addr(cfg->listen, &addr, err, sizeof err) != 0) {
-    say("--listen %s", err);
-    return 2;
-  }
+  char why[256];
+  if (net_parse_addr(cfg->listen, &addr, why, sizeof why) != 0) return fail(SVC_EUSAGE, "--listen %s", why);
   S.nvm = map_nvm(cfg->state_dir);
-  if (!S.nvm) return 1;
+  if (!S.nvm) return err->code;
   const nm_lead_t *lead = nm_lead_catalog((uint8_t)lead_model);
   sim_init(&S.hw, lead, NM_IMPEDANCE_DEFAULT_OHM, NM_COMPLIANCE_DEFAULT_MV, NULL, 0, 0);
   sim_attach_nvm(&S.hw, S.nvm, SVC_NVM_PAGE, SVC_NVM_PAGES);
@@ -499,7 +513,7 @@ int svc_run(const svc_cfg_t *cfg) {
   S.rng = S.real0_us;
   S.link = link_model((link_kind)cfg->link);
   int stuck = flash_fault_load();
-  if (stuck < 0) return 2;
+  if (stuck < 0) return err->code;
   if (stuck) {
     flash_want = 1;
     sim_nvm_set_fault(&S.hw, 1);
@@ -508,13 +522,15 @@ int svc_run(const svc_cfg_t *cfg) {
   nm_factory_t factory = {(uint8_t)kind, (uint8_t)therapy, *lead, (uint32_t)time(NULL), (uint8_t)cell, (uint8_t)profile};
   int rc;
   while ((rc = nm_dev_boot(&S.dev, sim_port(&S.hw), &factory)) != NM_OK) {
-    const char *why = S.dev.boot_fail == NM_BOOTF_NO_IDENTITY
+    const char *because = S.dev.boot_fail == NM_BOOTF_NO_IDENTITY
                           ? " (its identity was lost to flash damage: it stays off and unreachable; a new one is never made)"
                       : S.dev.boot_fail == NM_BOOTF_STORE ? " (its memory is damaged beyond use: nothing was written)"
                       : S.hw.nvm.stuck ? " (its flash is stuck: send SIGUSR2 to heal it and boot)"
                                        : "";
-    say("the device in '%s' does not boot: %s%s", cfg->state_dir, nm_err_str(rc), why);
-    if (!S.hw.nvm.stuck || S.dev.boot_fail != NM_BOOTF_NONE || !wait_for_heal()) return 1;
+    if (!S.hw.nvm.stuck || S.dev.boot_fail != NM_BOOTF_NONE)
+      return fail(SVC_EIO, "the device in '%s' does not boot: %s%s", cfg->state_dir, nm_err_str(rc), because);
+    say("the device in '%s' does not boot: %s%s", cfg->state_dir, nm_err_str(rc), because);
+    if (!wait_for_heal()) return fail(SVC_EIO, "stopped before the flash was healed: the device did not boot");
   }
   if (S.dev.core.alerts & NM_ALERT_STORE) say("its flash cannot be written: booted with therapy off until it can");
   if (S.dev.core.alerts & NM_ALERT_DAMAGE) say("flash damage found at boot: see 'programmer history' (damage event)");
@@ -532,10 +548,9 @@ int svc_run(const svc_cfg_t *cfg) {
     char path[1024];
     snprintf(path, sizeof path, "%s/clinician.key", cfg->state_dir);
     unlink(path); /* a key of an earlier device in this folder is void now */
-    if (kf_write(path, &k, err, sizeof err) != 0) {
-      say("%s", err);
+    if (kf_write(path, &k, why, sizeof why) != 0) {
       nm_wipe(&k, sizeof k);
-      return 1;
+      return fail(SVC_EIO, "%s", why);
     }
     nm_wipe(&k, sizeof k);
   }
@@ -545,11 +560,8 @@ int svc_run(const svc_cfg_t *cfg) {
   memcpy(serial, S.dev.id.serial, NM_SERIAL_LEN);
   nm_pdev_init(&S.pdev, sim_port(&S.hw), serial, proto_lookup, &S.dev);
   uint16_t port;
-  int lfd = net_listen(&addr, &port, err, sizeof err);
-  if (lfd < 0) {
-    say("%s", err);
-    return 2;
-  }
+  int lfd = net_listen(&addr, &port, why, sizeof why);
+  if (lfd < 0) return fail(SVC_EUSAGE, "%s", why);
   char pf[1024];
   snprintf(pf, sizeof pf, "%s/port", cfg->state_dir);
   FILE *f = fopen(pf, "w");
@@ -557,10 +569,11 @@ int svc_run(const svc_cfg_t *cfg) {
     fprintf(f, "%u\n", port);
     fclose(f);
   }
-  printf("nmod sim: %.16s, %s %s, lead %s, %s; listening on 127.0.0.1:%u\n", S.dev.id.serial, kind_name(kind),
-         therapy_name(therapy), nm_lead_name((uint8_t)lead_model),
-         S.dev.provisioned_now ? "new device (clinician key in the state folder)" : "restored from its flash", port);
-  fflush(stdout);
+  char serial_s[NM_SERIAL_LEN + 1];
+  snprintf(serial_s, sizeof serial_s, "%.*s", NM_SERIAL_LEN, (const char *)S.dev.id.serial);
+  const svc_ready_t ready = {serial_s, kind_name(kind), therapy_name(therapy), nm_lead_name((uint8_t)lead_model),
+                             S.dev.provisioned_now, port};
+  if (cfg->ready) cfg->ready(cfg->user, &ready);
 
   uint64_t saved_at = real_us();
   while (!stop_flag) {
@@ -619,5 +632,5 @@ int svc_run(const svc_cfg_t *cfg) {
   munmap(S.nvm, (size_t)SVC_NVM_PAGE * SVC_NVM_PAGES);
   close(lock);
   say("stopped");
-  return 0;
+  return SVC_OK;
 }
