@@ -1064,3 +1064,70 @@ void jw_end(js_w *w) {
   w->after_key = 0;
   memset(w->need_comma, 0, sizeof w->need_comma);
 }
+
+/* ---- key/value pairs ---------------------------------------------------------------- */
+
+void jw_kv_str(js_w *w, const char *k, const char *s) {
+  jw_key(w, k);
+  jw_str(w, s);
+}
+
+void jw_kv_int(js_w *w, const char *k, int64_t v) {
+  jw_key(w, k);
+  jw_int(w, v);
+}
+
+void jw_kv_uint(js_w *w, const char *k, uint64_t v) {
+  jw_key(w, k);
+  jw_uint(w, v);
+}
+
+void jw_kv_fixed(js_w *w, const char *k, int64_t v, unsigned decimals) {
+  jw_key(w, k);
+  jw_fixed(w, v, decimals);
+}
+
+void jw_kv_double(js_w *w, const char *k, double v, int prec) {
+  jw_key(w, k);
+  jw_double(w, v, prec);
+}
+
+void jw_kv_bool(js_w *w, const char *k, int b) {
+  jw_key(w, k);
+  jw_bool(w, b);
+}
+
+void jw_kv_null(js_w *w, const char *k) {
+  jw_key(w, k);
+  jw_null(w);
+}
+
+void jw_kv_uint_opt(js_w *w, const char *k, int have, uint64_t v) {
+  if (have) jw_kv_uint(w, k, v);
+  else jw_kv_null(w, k);
+}
+
+void jw_kv_fixed_opt(js_w *w, const char *k, int have, int64_t v, unsigned decimals) {
+  if (have) jw_kv_fixed(w, k, v, decimals);
+  else jw_kv_null(w, k);
+}
+
+void jw_kv_double_opt(js_w *w, const char *k, int have, double v, int prec) {
+  if (have) jw_kv_double(w, k, v, prec);
+  else jw_kv_null(w, k);
+}
+
+void jw_kv_str_opt(js_w *w, const char *k, const char *s) {
+  if (s) jw_kv_str(w, k, s);
+  else jw_kv_null(w, k);
+}
+
+void jw_kv_obj(js_w *w, const char *k) {
+  jw_key(w, k);
+  jw_obj(w);
+}
+
+void jw_kv_arr(js_w *w, const char *k) {
+  jw_key(w, k);
+  jw_arr(w);
+}

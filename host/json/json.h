@@ -101,4 +101,21 @@ void jw_null(js_w *w);
 /* Ends the document with a newline. */
 void jw_end(js_w *w);
 
+/* A key and its value in one call, so a pair is written once. The _opt forms write null
+ * when `have` is 0 (a value not known, not a zero). */
+void jw_kv_str(js_w *w, const char *k, const char *s);
+void jw_kv_int(js_w *w, const char *k, int64_t v);
+void jw_kv_uint(js_w *w, const char *k, uint64_t v);
+void jw_kv_fixed(js_w *w, const char *k, int64_t v, unsigned decimals);
+void jw_kv_double(js_w *w, const char *k, double v, int prec);
+void jw_kv_bool(js_w *w, const char *k, int b);
+void jw_kv_null(js_w *w, const char *k);
+void jw_kv_uint_opt(js_w *w, const char *k, int have, uint64_t v);
+void jw_kv_fixed_opt(js_w *w, const char *k, int have, int64_t v, unsigned decimals);
+void jw_kv_double_opt(js_w *w, const char *k, int have, double v, int prec);
+void jw_kv_str_opt(js_w *w, const char *k, const char *s); /* s NULL: null */
+/* A key whose value (an object or array) follows. */
+void jw_kv_obj(js_w *w, const char *k);
+void jw_kv_arr(js_w *w, const char *k);
+
 #endif
