@@ -22,6 +22,7 @@
 #include "nmod/wire.h"
 #include "report.h"
 #include "longevity.h"
+#include "mri.h"
 #include "therapy_file.h"
 
 static const char *imp_class(uint8_t c) {
@@ -577,14 +578,24 @@ static int do_test_stim(devcli_t *d, hu_args *args) {
 
 /* ---- MRI readiness ------------------------------------------------------------------ */
 
-/* The MRI conditions of nmod's leads (our system's labelling; brochures: SNM head only). */
-static const char *lead_mri(uint8_t model) {
-  switch (model) {
-    case NM_LEAD_SNM_TINED_4: return "head";
-    case NM_LEAD_SCS_PERC_8: return "full-body";
-    case NM_LEAD_SCS_PADDLE_16: return "head";
-    default: return "none";
-  }
+static void mri_text(const char *serial, const mri_verdict_t *v) {
+  printf("MRI check of %s for a %s scan: %s\n", serial, v->full_body ? "full-body" : "head", v->eligible ? "ELIGIBLE" : "NOT eligible");
+  for (int i = 0; i < v->n; i++) printf("  - %s\n", v->reason[i]);
+}
+
+static void mri_json(const char *serial, const mri_verdict_t *v, const char *out) {
+  js_w w;
+  jw_init(&w, stdout);
+  jw_obj(&w);
+  jw_kv_str(&w, "serial", serial);
+  jw_kv_str(&w, "scan", v->full_body ? "full-body" : "head");
+  jw_kv_bool(&w, "eligible", v->eligible);
+  jw_kv_arr(&w, "reasons");
+  for (int i = 0; i < v->n; i++) jw_str(&w, v->reason[i]);
+  jw_arr_end(&w);
+  jw_kv_str_opt(&w, "statement", v->eligible ? out : NULL);
+  jw_obj_end(&w);
+  jw_end(&w);
 }
 
 static int do_mri_check(devcli_t *d, hu_args *args) {
@@ -593,117 +604,37 @@ static int do_mri_check(devcli_t *d, hu_args *args) {
     cli_error(d->cmd, "mri-check --scan '%.40s': use head or full-body", scan);
     return CLI_USAGE;
   }
-  int full = strcmp(scan, "full-body") == 0;
   int rc = devcli_open(d);
-  if (rc) return rc;
   di_identity_t id;
-  rc = devcli_identity(d, &id);
-  if (rc) return rc;
+  if (!rc) rc = devcli_identity(d, &id);
   /* A fresh lead check: the statement must rest on what the lead is now. */
   uint8_t resp[NM_CMD_MAX];
   nm_rd_t r;
-  if ((rc = devcli_query(d, NM_OP_IMPEDANCE, "mri-check (impedance)", resp, &r)) != 0) return rc;
+  if (!rc) rc = devcli_query(d, NM_OP_IMPEDANCE, "mri-check (impedance)", resp, &r);
+  if (rc) return rc;
   di_impedance_t im;
   if (di_impedance(r.buf, r.len, &im) != 0) return devcli_fail(d, NM_EINVAL, "mri-check (impedance)");
-  uint8_t n = im.n;
-  uint32_t ohm[NM_MAX_CONTACTS] = {0};
-  uint8_t cls[NM_MAX_CONTACTS] = {0};
-  for (uint8_t i = 0; i < n; i++) {
-    ohm[i] = im.contact[i].ohm;
-    cls[i] = im.contact[i].cls;
-  }
   di_status_t s;
   if ((rc = devcli_status(d, &s)) != 0) return rc;
-
-  char reasons[12][200];
-  int nr = 0;
-  if (id.id.kind == NM_KIND_ETS) {
-    snprintf(reasons[nr++], sizeof reasons[0],
-             "this is an external trial stimulator with a lead through the skin: no MRI during the trial");
-  }
-  const char *allowed = lead_mri(id.id.lead.model);
-  if (id.id.therapy == NM_THERAPY_SNM && full) {
-    snprintf(reasons[nr++], sizeof reasons[0],
-             "SNM: an MRI is in principle not possible; only a head MRI may be made, under conditions");
-  }
-  if (strcmp(allowed, "none") == 0) {
-    snprintf(reasons[nr++], sizeof reasons[0], "lead %s has no MRI conditions", nm_lead_name(id.id.lead.model));
-  } else if (full && strcmp(allowed, "head") == 0 && id.id.therapy != NM_THERAPY_SNM) {
-    snprintf(reasons[nr++], sizeof reasons[0], "lead %s allows head scans only", nm_lead_name(id.id.lead.model));
-  }
-  static const char *const cname[] = {"normal", "high", "open", "short", "unreadable"};
-  for (uint8_t i = 0; i < n && i < NM_MAX_CONTACTS && nr < 10; i++) {
-    if (cls[i] != NM_IMP_NORMAL) {
-      snprintf(reasons[nr++], sizeof reasons[0], "lead contact E%u is %s (%u ohm): all parts must be intact", i,
-               cls[i] < 5 ? cname[cls[i]] : "?", ohm[i]);
-    }
-  }
-  if (s.batt_state == NM_BATT_EOS) {
-    snprintf(reasons[nr++], sizeof reasons[0], "the battery is at end of service");
-  }
-  if (s.fault != NM_FAULT_NONE && nr < 12) {
-    snprintf(reasons[nr++], sizeof reasons[0], "an open fault: %s", di_fault(s.fault));
-  }
-  int eligible = nr == 0;
+  mri_verdict_t v;
+  mri_check(&id, &im, &s, strcmp(scan, "full-body") == 0, &v);
+  if (d->json) mri_json(id.serial, &v, out);
+  else mri_text(id.serial, &v);
+  if (!v.eligible) return CLI_REFUSED;
+  if (!out) return CLI_OK;
   char date[HU_DATE_LEN];
   hu_date_fmt(date, sizeof date, hu_utc_today());
-  if (d->json) {
-    js_w w;
-    jw_init(&w, stdout);
-    jw_obj(&w);
-    jw_key(&w, "serial");
-    jw_str(&w, id.serial);
-    jw_key(&w, "scan");
-    jw_str(&w, scan);
-    jw_key(&w, "eligible");
-    jw_bool(&w, eligible);
-    jw_key(&w, "reasons");
-    jw_arr(&w);
-    for (int i = 0; i < nr; i++) jw_str(&w, reasons[i]);
-    jw_arr_end(&w);
-    jw_key(&w, "statement");
-    if (eligible && out) jw_str(&w, out); else jw_null(&w);
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else {
-    printf("MRI check of %s for a %s scan: %s\n", id.serial, scan, eligible ? "ELIGIBLE" : "NOT eligible");
-    for (int i = 0; i < nr; i++) printf("  - %s\n", reasons[i]);
+  FILE *f = fopen(out, "w");
+  if (!f) {
+    cli_error(d->cmd, "cannot write the statement '%s': %s", out, strerror(errno));
+    return CLI_FAIL;
   }
-  if (!eligible) return CLI_REFUSED;
-  if (out) {
-    FILE *f = fopen(out, "w");
-    if (!f) {
-      cli_error(d->cmd, "cannot write the statement '%s': %s", out, strerror(errno));
-      return CLI_FAIL;
-    }
-    fprintf(f,
-            "MRI STATEMENT FOR RADIOLOGY\n"
-            "===========================\n\n"
-            "Date of the check:   %s (valid for this scan only; check again before another)\n"
-            "Stimulator:          %s, %s %s stimulator, firmware %u.%u.%u\n"
-            "Lead:                %s, all %u contacts intact (impedance checked today)\n"
-            "Battery:             %s, %u %%\n"
-            "Scan allowed:        %s MRI%s\n\n"
-            "Conditions (nmod's labelling for this system; follow the manufacturer's when it differs):\n"
-            "  - 1.5 T closed-bore scanner; normal operating mode; head SAR at most 3.2 W/kg%s\n"
-            "  - no transmit coil over the stimulator\n\n"
-            "Before the scan:\n"
-            "  - put the stimulator in MRI mode (patient remote: 'mri on'; or the clinician programmer)\n"
-            "  - confirm on the remote that it says MRI mode: stimulation, sensing and automatic checks are off\n\n"
-            "After the scan:\n"
-            "  - leave MRI mode ('mri off'); stimulation returns as it was\n"
-            "  - if the effect has changed, or the remote reports a lead alert, contact the pain clinic\n"
-            "    (or for SNM the surgical outpatient clinic) for a read-out\n\n"
-            "Checked with the clinician programmer by the implanting clinic.\n",
-            date, id.serial, id.id.kind == NM_KIND_INS ? "implanted" : "external", di_therapy(id.id.therapy), id.id.fw[0],
-            id.id.fw[1], id.id.fw[2], nm_lead_name(id.id.lead.model), n, di_batt_state(s.batt_state), s.soc_pm / 10u, scan,
-            id.id.therapy == NM_THERAPY_SNM ? " (SNM: head only)" : "", full ? ", whole-body SAR at most 2 W/kg" : "");
-    if (fclose(f) != 0) {
-      cli_error(d->cmd, "writing the statement '%s' failed: %s", out, strerror(errno));
-      return CLI_FAIL;
-    }
-    if (!d->json) printf("statement for radiology written to %s\n", out);
+  int bad = mri_statement(f, date, &id, &s, &v) != 0;
+  if (fclose(f) != 0 || bad) {
+    cli_error(d->cmd, "writing the statement '%s' failed: %s", out, strerror(errno));
+    return CLI_FAIL;
   }
+  if (!d->json) printf("statement for radiology written to %s\n", out);
   return CLI_OK;
 }
 
