@@ -368,132 +368,120 @@ int hist_usage(const di_event_t *ev, size_t n, uint32_t since_s, hist_usage_t *u
   return hist_usage_recent(ev, n, since_s, -1, u);
 }
 
-int hist_usage_recent(const di_event_t *ev, size_t n, uint32_t since_s, int mode_now, hist_usage_t *u) {
-  memset(u, 0, sizeof *u);
-  u->since_day = since_s / 86400u;
-  size_t cap = n ? n : 1;
-  u->days = calloc(cap, sizeof *u->days);
-  u->modes = calloc(cap, sizeof *u->modes);
-  u->faults = calloc(cap, sizeof *u->faults);
-  u->batt = calloc(cap, sizeof *u->batt);
-  u->imp = calloc(cap, sizeof *u->imp);
-  /* Days on which the device started (provisioned or reset): their records are partial. */
-  uint32_t *boots = calloc(cap, sizeof *boots);
-  size_t n_boots = 0;
-  if (!u->days || !u->modes || !u->faults || !u->batt || !u->imp || !boots) {
-    free(boots);
-    hist_usage_free(u);
-    return NM_ENOSPC;
-  }
-  /* The mode as far as the log tells: shelf from provisioning until the first change
-   * (a reset keeps it). Before the first provisioning or change in ev[] (the log's start
-   * was overwritten, or only recent events were read) it is what that change came from,
-   * or mode_now when nothing changed it; -1 while unknown. */
-  int mode = mode_now;
+/* The mode as far as the log tells: shelf from provisioning until the first change (a reset
+ * keeps it). Before the first provisioning or change in ev[] (the log's start was
+ * overwritten, or only recent events were read) it is what that change came from, or
+ * mode_now when nothing changed it; -1 while unknown. */
+static int mode_before(const di_event_t *ev, size_t n, int mode_now) {
   for (size_t i = 0; i < n; i++) {
     if (!ev[i].known || (ev[i].ev.type != NM_EV_PROVISION && ev[i].ev.type != NM_EV_MODE)) continue;
-    mode = ev[i].ev.type == NM_EV_MODE ? ev[i].ev.u.mode.from : -1;
-    break;
+    return ev[i].ev.type == NM_EV_MODE ? ev[i].ev.u.mode.from : -1;
   }
-  for (size_t i = 0; i < n; i++) {
-    const nm_event_t *e = &ev[i].ev;
-    if (i > 0 && e->t_s < ev[i - 1].ev.t_s) u->clock_back++;
-    int in_range = e->t_s >= since_s;
-    if (!ev[i].known && e->type != NM_EV_PROVISION) continue; /* not this host's to count */
-    switch (e->type) {
-      case NM_EV_PROVISION:
-        mode = NM_MODE_SHELF;
-        boots[n_boots++] = e->t_s / 86400u;
-        break;
-      case NM_EV_BOOT:
-        boots[n_boots++] = e->t_s / 86400u;
-        break;
-      case NM_EV_USAGE: {
-        hist_day_t d;
-        memset(&d, 0, sizeof d);
-        d.t_s = e->t_s;
-        d.day = e->t_s / 86400u ? e->t_s / 86400u - 1u : 0u;
-        d.therapy_min = e->u.usage.therapy_min > 1440u ? (uint16_t)1440u : e->u.usage.therapy_min;
-        d.adjustments = e->u.usage.adjustments;
-        d.avg_amp_ua = e->u.usage.avg_amp_ua;
-        d.mode_changes = e->u.usage.mode_changes;
-        d.soc_pm = e->u.usage.soc_pm;
-        /* A whole day on the shelf (no change, shelf at its end) is not a patient's day. */
-        if (mode == NM_MODE_SHELF && d.mode_changes == 0) {
-          if (d.day >= u->since_day) u->shelf_days++;
-          break;
-        }
-        if (d.day < u->since_day) break;
-        u->days[u->n_days++] = d;
-        hist_batt_t *b = &u->batt[u->n_batt++];
-        b->t_s = e->t_s;
-        b->soc_pm = d.soc_pm;
-        b->from_usage = 1;
-        break;
-      }
-      case NM_EV_MODE: {
-        hist_mode_t m;
-        m.t_s = e->t_s;
-        m.from = e->u.mode.from;
-        m.to = e->u.mode.to;
-        m.role = e->u.mode.role;
-        m.reason = e->u.mode.reason;
-        mode = m.to;
-        if (!in_range) break;
-        u->modes[u->n_modes++] = m;
-        if (m.to < NM_MODE_COUNT) u->entered[m.to]++;
-        if (m.to == NM_MODE_OFF) u->off_reason[m.reason < 4 ? m.reason : 0]++;
-        break;
-      }
-      case NM_EV_FAULT:
-      case NM_EV_LEAD_STOP: {
-        if (!in_range) break;
-        hist_fault_t f;
-        memset(&f, 0, sizeof f);
-        f.t_s = e->t_s;
-        f.type = e->type;
-        if (e->type == NM_EV_FAULT) {
-          f.fault = e->u.fault.fault;
-          f.detail = e->u.fault.detail;
-          u->fault_count++;
-        } else {
-          f.node = e->u.lead_stop.node;
-          f.progs = e->u.lead_stop.progs;
-        }
-        u->faults[u->n_faults++] = f;
-        break;
-      }
-      case NM_EV_BATTERY: {
-        if (!in_range) break;
-        hist_batt_t b;
-        memset(&b, 0, sizeof b);
-        b.t_s = e->t_s;
-        b.state = e->u.battery.state;
-        b.soc_pm = e->u.battery.soc_pm;
-        u->batt[u->n_batt++] = b;
-        u->batt_changes++;
-        break;
-      }
-      case NM_EV_IMPEDANCE: {
-        if (!in_range) break;
-        hist_imp_t m;
-        m.t_s = e->t_s;
-        m.open = e->u.impedance.open;
-        m.shrt = e->u.impedance.shrt;
-        m.high = e->u.impedance.high;
-        m.jump = e->u.impedance.jump;
-        m.mean_ohm = e->u.impedance.mean_ohm;
-        m.auto_check = e->u.impedance.auto_check;
-        u->imp[u->n_imp++] = m;
-        u->imp_daily += m.auto_check != 0;
-        u->imp_flagged += (m.open | m.shrt | m.high | m.jump) != 0;
-        break;
-      }
-      default:
-        break;
-    }
+  return mode_now;
+}
+
+static void add_usage(hist_usage_t *u, const nm_event_t *e, int mode) {
+  hist_day_t d;
+  memset(&d, 0, sizeof d);
+  d.t_s = e->t_s;
+  d.day = e->t_s / 86400u ? e->t_s / 86400u - 1u : 0u;
+  d.therapy_min = e->u.usage.therapy_min > 1440u ? (uint16_t)1440u : e->u.usage.therapy_min;
+  d.adjustments = e->u.usage.adjustments;
+  d.avg_amp_ua = e->u.usage.avg_amp_ua;
+  d.mode_changes = e->u.usage.mode_changes;
+  d.soc_pm = e->u.usage.soc_pm;
+  /* A whole day on the shelf (no change, shelf at its end) is not a patient's day. */
+  if (mode == NM_MODE_SHELF && d.mode_changes == 0) {
+    if (d.day >= u->since_day) u->shelf_days++;
+    return;
   }
-  /* One record per day: a clock set back can give a day twice; merge them. */
+  if (d.day < u->since_day) return;
+  u->days[u->n_days++] = d;
+  hist_batt_t *b = &u->batt[u->n_batt++];
+  b->t_s = e->t_s;
+  b->soc_pm = d.soc_pm;
+  b->from_usage = 1;
+}
+
+static void add_mode(hist_usage_t *u, const nm_event_t *e) {
+  hist_mode_t m = {e->t_s, e->u.mode.from, e->u.mode.to, e->u.mode.role, e->u.mode.reason};
+  u->modes[u->n_modes++] = m;
+  if (m.to < NM_MODE_COUNT) u->entered[m.to]++;
+  if (m.to == NM_MODE_OFF) u->off_reason[m.reason < 4 ? m.reason : 0]++;
+}
+
+static void add_fault(hist_usage_t *u, const nm_event_t *e) {
+  hist_fault_t f;
+  memset(&f, 0, sizeof f);
+  f.t_s = e->t_s;
+  f.type = e->type;
+  if (e->type == NM_EV_FAULT) {
+    f.fault = e->u.fault.fault;
+    f.detail = e->u.fault.detail;
+    u->fault_count++;
+  } else {
+    f.node = e->u.lead_stop.node;
+    f.progs = e->u.lead_stop.progs;
+  }
+  u->faults[u->n_faults++] = f;
+}
+
+static void add_battery(hist_usage_t *u, const nm_event_t *e) {
+  hist_batt_t b;
+  memset(&b, 0, sizeof b);
+  b.t_s = e->t_s;
+  b.state = e->u.battery.state;
+  b.soc_pm = e->u.battery.soc_pm;
+  u->batt[u->n_batt++] = b;
+  u->batt_changes++;
+}
+
+static void add_impedance(hist_usage_t *u, const nm_event_t *e) {
+  hist_imp_t m;
+  memset(&m, 0, sizeof m);
+  m.t_s = e->t_s;
+  m.open = e->u.impedance.open;
+  m.shrt = e->u.impedance.shrt;
+  m.high = e->u.impedance.high;
+  m.jump = e->u.impedance.jump;
+  m.mean_ohm = e->u.impedance.mean_ohm;
+  m.auto_check = e->u.impedance.auto_check;
+  u->imp[u->n_imp++] = m;
+  u->imp_daily += m.auto_check != 0;
+  u->imp_flagged += (m.open | m.shrt | m.high | m.jump) != 0;
+}
+
+/* One event into u; *mode follows the mode changes, boots[] gets the days the device started. */
+static void add_event(hist_usage_t *u, const nm_event_t *e, uint32_t since_s, int *mode, uint32_t *boots, size_t *n_boots) {
+  int in_range = e->t_s >= since_s;
+  switch (e->type) {
+    case NM_EV_PROVISION:
+      *mode = NM_MODE_SHELF;
+      boots[(*n_boots)++] = e->t_s / 86400u;
+      break;
+    case NM_EV_BOOT: boots[(*n_boots)++] = e->t_s / 86400u; break;
+    case NM_EV_USAGE: add_usage(u, e, *mode); break;
+    case NM_EV_MODE:
+      *mode = e->u.mode.to;
+      if (in_range) add_mode(u, e);
+      break;
+    case NM_EV_FAULT:
+    case NM_EV_LEAD_STOP:
+      if (in_range) add_fault(u, e);
+      break;
+    case NM_EV_BATTERY:
+      if (in_range) add_battery(u, e);
+      break;
+    case NM_EV_IMPEDANCE:
+      if (in_range) add_impedance(u, e);
+      break;
+    default: break;
+  }
+}
+
+/* One record per day: a clock set back can give a day twice; merge them. Then mark the days
+ * on which the device started (their records are partial). */
+static void merge_days(hist_usage_t *u, const uint32_t *boots, size_t n_boots) {
   qsort(u->days, u->n_days, sizeof *u->days, day_cmp);
   size_t k = 0;
   for (size_t i = 0; i < u->n_days; i++) {
@@ -518,11 +506,10 @@ int hist_usage_recent(const di_event_t *ev, size_t n, uint32_t since_s, int mode
     for (size_t j = 0; j < n_boots && !d->restarted; j++) d->restarted = boots[j] == d->day;
     u->restarted_days += d->restarted;
   }
-  free(boots);
-  qsort(u->batt, u->n_batt, sizeof *u->batt, batt_cmp);
-  if (u->n_days == 0) return 0;
+}
 
-  /* Span, gaps, therapy time, amplitude. */
+/* Span, gaps, therapy time, amplitude (u->n_days > 0). */
+static void day_totals(hist_usage_t *u) {
   u->first_day = u->days[0].day;
   u->last_day = u->days[u->n_days - 1].day;
   u->span_days = u->last_day - u->first_day + 1u;
@@ -545,13 +532,12 @@ int hist_usage_recent(const di_event_t *ev, size_t n, uint32_t since_s, int mode
     }
   }
   if (u->therapy_min_total) u->avg_amp_ua = (uint32_t)((amp_min + u->therapy_min_total / 2u) / u->therapy_min_total);
+}
 
-  /* ISO weeks with a record: days are in order, so each week's days are adjacent. */
+/* ISO weeks with a record: days are in order, so each week's days are adjacent. 0 or NM_ENOSPC. */
+static int iso_weeks(hist_usage_t *u) {
   u->weeks = calloc(u->n_days, sizeof *u->weeks);
-  if (!u->weeks) {
-    hist_usage_free(u);
-    return NM_ENOSPC;
-  }
+  if (!u->weeks) return NM_ENOSPC;
   for (size_t i = 0; i < u->n_days; i++) {
     const hist_day_t *d = &u->days[i];
     int32_t y;
@@ -575,6 +561,40 @@ int hist_usage_recent(const di_event_t *ev, size_t n, uint32_t since_s, int mode
       u->whole_weeks++;
       u->whole_week_adjustments += u->weeks[i].adjustments;
     }
+  }
+  return 0;
+}
+
+int hist_usage_recent(const di_event_t *ev, size_t n, uint32_t since_s, int mode_now, hist_usage_t *u) {
+  memset(u, 0, sizeof *u);
+  u->since_day = since_s / 86400u;
+  size_t cap = n ? n : 1;
+  u->days = calloc(cap, sizeof *u->days);
+  u->modes = calloc(cap, sizeof *u->modes);
+  u->faults = calloc(cap, sizeof *u->faults);
+  u->batt = calloc(cap, sizeof *u->batt);
+  u->imp = calloc(cap, sizeof *u->imp);
+  uint32_t *boots = calloc(cap, sizeof *boots);
+  size_t n_boots = 0;
+  if (!u->days || !u->modes || !u->faults || !u->batt || !u->imp || !boots) {
+    free(boots);
+    hist_usage_free(u);
+    return NM_ENOSPC;
+  }
+  int mode = mode_before(ev, n, mode_now);
+  for (size_t i = 0; i < n; i++) {
+    if (i > 0 && ev[i].ev.t_s < ev[i - 1].ev.t_s) u->clock_back++;
+    if (!ev[i].known && ev[i].ev.type != NM_EV_PROVISION) continue; /* not this host's to count */
+    add_event(u, &ev[i].ev, since_s, &mode, boots, &n_boots);
+  }
+  merge_days(u, boots, n_boots);
+  free(boots);
+  qsort(u->batt, u->n_batt, sizeof *u->batt, batt_cmp);
+  if (u->n_days == 0) return 0;
+  day_totals(u);
+  if (iso_weeks(u) != 0) {
+    hist_usage_free(u);
+    return NM_ENOSPC;
   }
   return 0;
 }
