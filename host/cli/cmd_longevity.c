@@ -65,19 +65,15 @@ static void table_text(const tf_therapy_t *t, const nm_profile_t *pf) {
 }
 
 static void table_json(js_w *w, const tf_therapy_t *t, const nm_profile_t *pf) {
-  jw_key(w, "table");
-  jw_arr(w);
+  jw_kv_arr(w, "table");
   for (size_t i = 0; i < N_UA; i++) {
     for (size_t j = 0; j < N_OHM; j++) {
       nm_longevity_t lg;
       if (!at_setting(t, pf, table_ua[i], table_ohm[j], &lg)) continue;
       jw_obj(w);
-      jw_key(w, "amplitude_ma");
-      jw_fixed(w, table_ua[i], 3);
-      jw_key(w, "impedance_ohm");
-      jw_uint(w, table_ohm[j]);
-      jw_key(w, pf->cell == NM_CELL_RECHARGEABLE ? "recharge_interval_days" : "years_to_eri");
-      jw_double(w, headline(pf, &lg), 3);
+      jw_kv_fixed(w, "amplitude_ma", table_ua[i], 3);
+      jw_kv_uint(w, "impedance_ohm", table_ohm[j]);
+      jw_kv_double(w, pf->cell == NM_CELL_RECHARGEABLE ? "recharge_interval_days" : "years_to_eri", headline(pf, &lg), 3);
       jw_obj_end(w);
     }
   }
@@ -133,34 +129,21 @@ int cmd_longevity(int argc, char **argv) {
     js_w w;
     jw_init(&w, stdout);
     jw_obj(&w);
-    jw_key(&w, "profile");
-    jw_str(&w, pf->name);
-    jw_key(&w, "battery");
-    jw_str(&w, pf->cell == NM_CELL_PRIMARY ? "primary" : "rechargeable");
-    jw_key(&w, "capacity_mah");
-    jw_fixed(&w, nm_batt_usable_uah(pf), 3);
-    jw_key(&w, "average_current_ua");
-    jw_fixed(&w, (int64_t)na, 3);
-    jw_key(&w, "fixed_current_ua");
-    jw_fixed(&w, (int64_t)fixed, 3);
+    jw_kv_str(&w, "profile", pf->name);
+    jw_kv_str(&w, "battery", pf->cell == NM_CELL_PRIMARY ? "primary" : "rechargeable");
+    jw_kv_fixed(&w, "capacity_mah", nm_batt_usable_uah(pf), 3);
+    jw_kv_fixed(&w, "average_current_ua", (int64_t)na, 3);
+    jw_kv_fixed(&w, "fixed_current_ua", (int64_t)fixed, 3);
     if (pf->cell == NM_CELL_PRIMARY) {
-      jw_key(&w, "hours_to_eri");
-      jw_uint(&w, lg.eri_mh / 1000u);
-      jw_key(&w, "years_to_eri");
-      jw_double(&w, years_eri, 3);
-      jw_key(&w, "years_to_eos");
-      jw_double(&w, years_eos, 3);
+      jw_kv_uint(&w, "hours_to_eri", lg.eri_mh / 1000u);
+      jw_kv_double(&w, "years_to_eri", years_eri, 3);
+      jw_kv_double(&w, "years_to_eos", years_eos, 3);
     } else {
-      jw_key(&w, "recharge_interval_days");
-      jw_double(&w, interval_days, 3);
-      jw_key(&w, "charge_minutes_per_day");
-      jw_double(&w, charge_min, 1);
-      jw_key(&w, "one_hour_charge_days");
-      jw_double(&w, hour_days, 3);
-      jw_key(&w, "years_of_service");
-      jw_double(&w, service, 2);
-      jw_key(&w, "recharges");
-      jw_uint(&w, lg.recharges);
+      jw_kv_double(&w, "recharge_interval_days", interval_days, 3);
+      jw_kv_double(&w, "charge_minutes_per_day", charge_min, 1);
+      jw_kv_double(&w, "one_hour_charge_days", hour_days, 3);
+      jw_kv_double(&w, "years_of_service", service, 2);
+      jw_kv_uint(&w, "recharges", lg.recharges);
     }
     if (table) table_json(&w, &t, pf);
     jw_obj_end(&w);

@@ -225,8 +225,7 @@ static int do_program(devcli_t *d, hu_args *args) {
       js_w w;
       jw_init(&w, stdout);
       jw_obj(&w);
-      jw_key(&w, "programmed");
-      jw_uint(&w, 0);
+      jw_kv_uint(&w, "programmed", 0);
       cli_json_refusal(&w, &t, st, &why);
       jw_obj_end(&w);
       jw_end(&w);
@@ -288,8 +287,7 @@ static int do_impedance(devcli_t *d, hu_args *args) {
   if (d->json) {
     jw_init(&w, stdout);
     jw_obj(&w);
-    jw_key(&w, "contacts");
-    jw_arr(&w);
+    jw_kv_arr(&w, "contacts");
   } else {
     printf("contact  impedance to case\n");
   }
@@ -297,12 +295,9 @@ static int do_impedance(devcli_t *d, hu_args *args) {
     const di_imp_contact_t *c = &im.contact[i];
     if (d->json) {
       jw_obj(&w);
-      jw_key(&w, "contact");
-      jw_str(&w, hu_contact_name(a, sizeof a, c->node));
-      jw_key(&w, "ohm");
-      jw_uint(&w, c->ohm);
-      jw_key(&w, "class");
-      jw_str(&w, imp_class(c->cls));
+      jw_kv_str(&w, "contact", hu_contact_name(a, sizeof a, c->node));
+      jw_kv_uint(&w, "ohm", c->ohm);
+      jw_kv_str(&w, "class", imp_class(c->cls));
       jw_obj_end(&w);
     } else {
       printf("%-7s  %6u ohm  %s\n", hu_contact_name(a, sizeof a, c->node), c->ohm, imp_class(c->cls));
@@ -310,8 +305,7 @@ static int do_impedance(devcli_t *d, hu_args *args) {
   }
   if (d->json) {
     jw_arr_end(&w);
-    jw_key(&w, "programs");
-    jw_arr(&w);
+    jw_kv_arr(&w, "programs");
   } else if (im.m) {
     printf("program  pair      impedance\n");
   }
@@ -319,16 +313,11 @@ static int do_impedance(devcli_t *d, hu_args *args) {
     const di_imp_pair_t *q = &im.pair[i];
     if (d->json) {
       jw_obj(&w);
-      jw_key(&w, "slot");
-      jw_uint(&w, q->slot);
-      jw_key(&w, "cathode");
-      jw_str(&w, hu_contact_name(a, sizeof a, q->cathode));
-      jw_key(&w, "anode");
-      jw_str(&w, hu_contact_name(b, sizeof b, q->anode));
-      jw_key(&w, "ohm");
-      jw_uint(&w, q->ohm);
-      jw_key(&w, "class");
-      jw_str(&w, imp_class(q->cls));
+      jw_kv_uint(&w, "slot", q->slot);
+      jw_kv_str(&w, "cathode", hu_contact_name(a, sizeof a, q->cathode));
+      jw_kv_str(&w, "anode", hu_contact_name(b, sizeof b, q->anode));
+      jw_kv_uint(&w, "ohm", q->ohm);
+      jw_kv_str(&w, "class", imp_class(q->cls));
       jw_obj_end(&w);
     } else {
       printf("%-7u  %s-%-5s  %6u ohm  %s\n", q->slot, hu_contact_name(a, sizeof a, q->cathode), hu_contact_name(b, sizeof b, q->anode),
@@ -338,8 +327,7 @@ static int do_impedance(devcli_t *d, hu_args *args) {
   uint16_t jump = im.jump;
   if (d->json) {
     jw_arr_end(&w);
-    jw_key(&w, "possible_migration");
-    jw_arr(&w);
+    jw_kv_arr(&w, "possible_migration");
     for (uint8_t i = 0; i < NM_MAX_CONTACTS; i++) {
       if (jump & (1u << i)) jw_str(&w, hu_contact_name(a, sizeof a, i));
     }
@@ -387,19 +375,15 @@ static int do_history(devcli_t *d, hu_args *args) {
     if (rc) return rc;
     jw_init(&hp.w, stdout);
     jw_obj(&hp.w);
-    jw_key(&hp.w, "serial");
-    jw_str(&hp.w, id.serial);
-    jw_key(&hp.w, "events");
-    jw_arr(&hp.w);
+    jw_kv_str(&hp.w, "serial", id.serial);
+    jw_kv_arr(&hp.w, "events");
   }
   int st = hist_read(&d->link, since, print_event, &hp);
   if (st != NM_OK) return devcli_fail(d, st, "history");
   if (d->json) {
     jw_arr_end(&hp.w);
-    jw_key(&hp.w, "count");
-    jw_uint(&hp.w, hp.count);
-    jw_key(&hp.w, "frame_bytes");
-    jw_uint(&hp.w, d->conn.tx_bytes + d->conn.rx_bytes);
+    jw_kv_uint(&hp.w, "count", hp.count);
+    jw_kv_uint(&hp.w, "frame_bytes", d->conn.tx_bytes + d->conn.rx_bytes);
     jw_obj_end(&hp.w);
     jw_end(&hp.w);
   } else if (hp.count == 0) {

@@ -24,10 +24,8 @@ static int print_status(devcli_t *d, hu_args *args) {
     js_w w;
     jw_init(&w, stdout);
     jw_obj(&w);
-    jw_key(&w, "serial");
-    jw_str(&w, id.serial);
-    jw_key(&w, "therapy");
-    jw_str(&w, di_therapy(id.id.therapy));
+    jw_kv_str(&w, "serial", id.serial);
+    jw_kv_str(&w, "therapy", di_therapy(id.id.therapy));
     di_json_status(&w, &s);
     jw_obj_end(&w);
     jw_end(&w);
@@ -82,10 +80,8 @@ static int done(devcli_t *d, const char *what) {
     js_w w;
     jw_init(&w, stdout);
     jw_obj(&w);
-    jw_key(&w, "done");
-    jw_str(&w, what);
-    jw_key(&w, "stored");
-    jw_bool(&w, !d->not_stored);
+    jw_kv_str(&w, "done", what);
+    jw_kv_bool(&w, "stored", !d->not_stored);
     di_json_status(&w, &s);
     jw_obj_end(&w);
     jw_end(&w);

@@ -295,20 +295,17 @@ static void text(const hist_usage_t *u, const char *serial, uint32_t since_s) {
 
 static void j_date(js_w *w, const char *key, uint32_t day) {
   char a[16];
-  jw_key(w, key);
-  jw_str(w, hu_date_fmt(a, sizeof a, (int32_t)(day)));
+  jw_kv_str(w, key, hu_date_fmt(a, sizeof a, (int32_t)(day)));
 }
 
 static void j_time(js_w *w, const char *key, uint32_t t_s) {
   char a[32];
-  jw_key(w, key);
-  jw_str(w, hu_time_fmt(a, sizeof a, t_s));
+  jw_kv_str(w, key, hu_time_fmt(a, sizeof a, t_s));
 }
 
 static void j_contacts(js_w *w, const char *key, uint16_t mask) {
   char b[8];
-  jw_key(w, key);
-  jw_arr(w);
+  jw_kv_arr(w, key);
   for (uint8_t i = 0; i < NM_MAX_CONTACTS; i++) {
     if (mask & (1u << i)) jw_str(w, hu_contact_name(b, sizeof b, i));
   }
@@ -318,81 +315,54 @@ static void j_contacts(js_w *w, const char *key, uint16_t mask) {
 static void j_day(js_w *w, const hist_day_t *d) {
   jw_obj(w);
   j_date(w, "date", d->day);
-  jw_key(w, "therapy_hours");
-  jw_double(w, hours(d->therapy_min), 3);
-  jw_key(w, "adjustments");
-  jw_uint(w, d->adjustments);
-  jw_key(w, "average_amplitude_ma");
-  if (d->therapy_min) jw_fixed(w, d->avg_amp_ua, 3);
-  else jw_null(w);
-  jw_key(w, "mode_changes");
-  jw_uint(w, d->mode_changes);
-  jw_key(w, "battery_pct");
-  jw_fixed(w, d->soc_pm, 1);
-  jw_key(w, "restarted");
-  jw_bool(w, d->restarted);
+  jw_kv_double(w, "therapy_hours", hours(d->therapy_min), 3);
+  jw_kv_uint(w, "adjustments", d->adjustments);
+  jw_kv_fixed_opt(w, "average_amplitude_ma", d->therapy_min, d->avg_amp_ua, 3);
+  jw_kv_uint(w, "mode_changes", d->mode_changes);
+  jw_kv_fixed(w, "battery_pct", d->soc_pm, 1);
+  jw_kv_bool(w, "restarted", d->restarted);
   jw_obj_end(w);
 }
 
 static void json_days(js_w *w, const hist_usage_t *u) {
-  jw_key(w, "days");
-  jw_obj(w);
+  jw_kv_obj(w, "days");
   if (u->n_days) {
     j_date(w, "first", u->first_day);
     j_date(w, "last", u->last_day);
   }
-  jw_key(w, "calendar_days");
-  jw_uint(w, u->span_days);
-  jw_key(w, "recorded");
-  jw_uint(w, u->n_days);
-  jw_key(w, "gap_days");
-  jw_uint(w, u->gap_days);
-  jw_key(w, "gaps");
-  jw_arr(w);
+  jw_kv_uint(w, "calendar_days", u->span_days);
+  jw_kv_uint(w, "recorded", u->n_days);
+  jw_kv_uint(w, "gap_days", u->gap_days);
+  jw_kv_arr(w, "gaps");
   for (size_t i = 1; i < u->n_days; i++) {
     uint32_t from = u->days[i - 1].day + 1u, to = u->days[i].day - 1u;
     if (from > to) continue;
     jw_obj(w);
     j_date(w, "from", from);
     j_date(w, "to", to);
-    jw_key(w, "days");
-    jw_uint(w, to - from + 1u);
+    jw_kv_uint(w, "days", to - from + 1u);
     jw_obj_end(w);
   }
   jw_arr_end(w);
-  jw_key(w, "shelf_days_not_counted");
-  jw_uint(w, u->shelf_days);
-  jw_key(w, "restarted_days");
-  jw_uint(w, u->restarted_days);
-  jw_key(w, "clock_steps_back");
-  jw_uint(w, u->clock_back);
-  jw_key(w, "daily");
-  jw_arr(w);
+  jw_kv_uint(w, "shelf_days_not_counted", u->shelf_days);
+  jw_kv_uint(w, "restarted_days", u->restarted_days);
+  jw_kv_uint(w, "clock_steps_back", u->clock_back);
+  jw_kv_arr(w, "daily");
   for (size_t i = 0; i < u->n_days; i++) j_day(w, &u->days[i]);
   jw_arr_end(w);
   jw_obj_end(w);
 }
 
 static void json_therapy(js_w *w, const hist_usage_t *u) {
-  jw_key(w, "therapy_hours_per_day");
-  jw_obj(w);
-  jw_key(w, "mean");
-  if (u->n_days) jw_double(w, hours(u->therapy_min_total) / (double)u->n_days, 3);
-  else jw_null(w);
-  jw_key(w, "min");
-  if (u->n_days) jw_double(w, hours(u->therapy_min_min), 3);
-  else jw_null(w);
+  jw_kv_obj(w, "therapy_hours_per_day");
+  jw_kv_double_opt(w, "mean", u->n_days != 0, hours(u->therapy_min_total) / (double)u->n_days, 3);
+  jw_kv_double_opt(w, "min", u->n_days != 0, hours(u->therapy_min_min), 3);
   if (u->n_days) j_date(w, "min_date", u->min_day);
-  jw_key(w, "max");
-  if (u->n_days) jw_double(w, hours(u->therapy_min_max), 3);
-  else jw_null(w);
+  jw_kv_double_opt(w, "max", u->n_days != 0, hours(u->therapy_min_max), 3);
   if (u->n_days) j_date(w, "max_date", u->max_day);
-  jw_key(w, "total_hours");
-  jw_double(w, hours(u->therapy_min_total), 3);
-  jw_key(w, "days_without_therapy");
-  jw_uint(w, u->zero_days);
-  jw_key(w, "last_7_days");
-  jw_arr(w);
+  jw_kv_double(w, "total_hours", hours(u->therapy_min_total), 3);
+  jw_kv_uint(w, "days_without_therapy", u->zero_days);
+  jw_kv_arr(w, "last_7_days");
   for (uint32_t day = u->last_day >= 6u ? u->last_day - 6u : 0u; u->n_days && day <= u->last_day; day++) {
     const hist_day_t *d = hist_usage_day(u, day);
     if (d) {
@@ -401,8 +371,7 @@ static void json_therapy(js_w *w, const hist_usage_t *u) {
     }
     jw_obj(w);
     j_date(w, "date", day);
-    jw_key(w, "therapy_hours");
-    jw_null(w); /* a gap, not a zero */
+    jw_kv_null(w, "therapy_hours"); /* a gap, not a zero */
     jw_obj_end(w);
   }
   jw_arr_end(w);
@@ -410,34 +379,22 @@ static void json_therapy(js_w *w, const hist_usage_t *u) {
 }
 
 static void json_adjustments(js_w *w, const hist_usage_t *u) {
-  jw_key(w, "adjustments");
-  jw_obj(w);
-  jw_key(w, "total");
-  jw_uint(w, u->adjustments_total);
-  jw_key(w, "per_day_mean");
-  if (u->n_days) jw_double(w, (double)u->adjustments_total / (double)u->n_days, 3);
-  else jw_null(w);
-  jw_key(w, "whole_weeks");
-  jw_uint(w, u->whole_weeks);
-  jw_key(w, "per_week_mean");
-  if (u->whole_weeks) jw_double(w, (double)u->whole_week_adjustments / u->whole_weeks, 3);
-  else jw_null(w);
-  jw_key(w, "weeks");
-  jw_arr(w);
+  jw_kv_obj(w, "adjustments");
+  jw_kv_uint(w, "total", u->adjustments_total);
+  jw_kv_double_opt(w, "per_day_mean", u->n_days != 0, (double)u->adjustments_total / (double)u->n_days, 3);
+  jw_kv_uint(w, "whole_weeks", u->whole_weeks);
+  jw_kv_double_opt(w, "per_week_mean", u->whole_weeks != 0, (double)u->whole_week_adjustments / u->whole_weeks, 3);
+  jw_kv_arr(w, "weeks");
   for (size_t i = 0; i < u->n_weeks; i++) {
     const hist_week_t *wk = &u->weeks[i];
     char name[16];
     snprintf(name, sizeof name, "%d-W%02u", (int)wk->year, wk->week);
     jw_obj(w);
-    jw_key(w, "week");
-    jw_str(w, name);
+    jw_kv_str(w, "week", name);
     j_date(w, "monday", wk->first_day);
-    jw_key(w, "days_recorded");
-    jw_uint(w, wk->days);
-    jw_key(w, "whole");
-    jw_bool(w, wk->days == 7);
-    jw_key(w, "adjustments");
-    jw_uint(w, wk->adjustments);
+    jw_kv_uint(w, "days_recorded", wk->days);
+    jw_kv_bool(w, "whole", wk->days == 7);
+    jw_kv_uint(w, "adjustments", wk->adjustments);
     jw_obj_end(w);
   }
   jw_arr_end(w);
@@ -445,36 +402,26 @@ static void json_adjustments(js_w *w, const hist_usage_t *u) {
 }
 
 static void json_modes(js_w *w, const hist_usage_t *u) {
-  jw_key(w, "modes");
-  jw_obj(w);
-  jw_key(w, "changes");
-  jw_uint(w, u->n_modes);
-  jw_key(w, "entered");
-  jw_obj(w);
+  jw_kv_obj(w, "modes");
+  jw_kv_uint(w, "changes", u->n_modes);
+  jw_kv_obj(w, "entered");
   for (uint8_t m = 0; m < NM_MODE_COUNT; m++) {
-    jw_key(w, nm_mode_name(m));
-    jw_uint(w, u->entered[m]);
+    jw_kv_uint(w, nm_mode_name(m), u->entered[m]);
   }
   jw_obj_end(w);
-  jw_key(w, "off_reasons");
-  jw_obj(w);
+  jw_kv_obj(w, "off_reasons");
   for (uint8_t r = 0; r < 4; r++) {
-    jw_key(w, di_reason(r) ? di_reason(r) : "none");
-    jw_uint(w, u->off_reason[r]);
+    jw_kv_uint(w, di_reason(r) ? di_reason(r) : "none", u->off_reason[r]);
   }
   jw_obj_end(w);
-  jw_key(w, "events");
-  jw_arr(w);
+  jw_kv_arr(w, "events");
   for (size_t i = 0; i < u->n_modes; i++) {
     const hist_mode_t *m = &u->modes[i];
     jw_obj(w);
     j_time(w, "time", m->t_s);
-    jw_key(w, "from");
-    jw_str(w, nm_mode_name(m->from));
-    jw_key(w, "to");
-    jw_str(w, nm_mode_name(m->to));
-    jw_key(w, "by");
-    jw_str(w, role_word(m->role));
+    jw_kv_str(w, "from", nm_mode_name(m->from));
+    jw_kv_str(w, "to", nm_mode_name(m->to));
+    jw_kv_str(w, "by", role_word(m->role));
     jw_key(w, "reason");
     if (di_reason(m->reason)) jw_str(w, di_reason(m->reason));
     else jw_null(w);
@@ -485,36 +432,28 @@ static void json_modes(js_w *w, const hist_usage_t *u) {
 }
 
 static void json_faults(js_w *w, const hist_usage_t *u) {
-  jw_key(w, "faults");
-  jw_obj(w);
-  jw_key(w, "count");
-  jw_uint(w, u->fault_count);
-  jw_key(w, "events");
-  jw_arr(w);
+  jw_kv_obj(w, "faults");
+  jw_kv_uint(w, "count", u->fault_count);
+  jw_kv_arr(w, "events");
   for (size_t i = 0; i < u->n_faults; i++) {
     const hist_fault_t *f = &u->faults[i];
     if (f->type != NM_EV_FAULT) continue;
     jw_obj(w);
     j_time(w, "time", f->t_s);
-    jw_key(w, "fault");
-    jw_str(w, di_fault(f->fault));
-    jw_key(w, "detail");
-    jw_uint(w, f->detail);
+    jw_kv_str(w, "fault", di_fault(f->fault));
+    jw_kv_uint(w, "detail", f->detail);
     jw_obj_end(w);
   }
   jw_arr_end(w);
-  jw_key(w, "lead_stops");
-  jw_arr(w);
+  jw_kv_arr(w, "lead_stops");
   for (size_t i = 0; i < u->n_faults; i++) {
     const hist_fault_t *f = &u->faults[i];
     if (f->type != NM_EV_LEAD_STOP) continue;
     char b[8];
     jw_obj(w);
     j_time(w, "time", f->t_s);
-    jw_key(w, "contact");
-    jw_str(w, hu_contact_name(b, sizeof b, f->node));
-    jw_key(w, "programs");
-    jw_arr(w);
+    jw_kv_str(w, "contact", hu_contact_name(b, sizeof b, f->node));
+    jw_kv_arr(w, "programs");
     for (uint8_t s = 0; s < 8; s++) {
       if (f->progs & (1u << s)) jw_uint(w, s);
     }
@@ -526,28 +465,21 @@ static void json_faults(js_w *w, const hist_usage_t *u) {
 }
 
 static void json_battery(js_w *w, const hist_usage_t *u) {
-  jw_key(w, "battery");
-  jw_obj(w);
-  jw_key(w, "readings");
-  jw_uint(w, u->n_batt);
+  jw_kv_obj(w, "battery");
+  jw_kv_uint(w, "readings", u->n_batt);
   if (u->n_batt) {
-    jw_key(w, "first_pct");
-    jw_fixed(w, u->batt[0].soc_pm, 1);
+    jw_kv_fixed(w, "first_pct", u->batt[0].soc_pm, 1);
     j_time(w, "first_time", u->batt[0].t_s);
-    jw_key(w, "last_pct");
-    jw_fixed(w, u->batt[u->n_batt - 1].soc_pm, 1);
+    jw_kv_fixed(w, "last_pct", u->batt[u->n_batt - 1].soc_pm, 1);
     j_time(w, "last_time", u->batt[u->n_batt - 1].t_s);
   }
-  jw_key(w, "state_changes");
-  jw_arr(w);
+  jw_kv_arr(w, "state_changes");
   for (size_t i = 0; i < u->n_batt; i++) {
     if (u->batt[i].from_usage) continue;
     jw_obj(w);
     j_time(w, "time", u->batt[i].t_s);
-    jw_key(w, "state");
-    jw_str(w, di_batt_state(u->batt[i].state));
-    jw_key(w, "pct");
-    jw_fixed(w, u->batt[i].soc_pm, 1);
+    jw_kv_str(w, "state", di_batt_state(u->batt[i].state));
+    jw_kv_fixed(w, "pct", u->batt[i].soc_pm, 1);
     jw_obj_end(w);
   }
   jw_arr_end(w);
@@ -555,32 +487,24 @@ static void json_battery(js_w *w, const hist_usage_t *u) {
 }
 
 static void json_impedance(js_w *w, const hist_usage_t *u) {
-  jw_key(w, "impedance");
-  jw_obj(w);
-  jw_key(w, "checks");
-  jw_uint(w, u->n_imp);
-  jw_key(w, "daily");
-  jw_uint(w, u->imp_daily);
-  jw_key(w, "requested");
-  jw_uint(w, u->n_imp - u->imp_daily);
+  jw_kv_obj(w, "impedance");
+  jw_kv_uint(w, "checks", u->n_imp);
+  jw_kv_uint(w, "daily", u->imp_daily);
+  jw_kv_uint(w, "requested", u->n_imp - u->imp_daily);
   const hist_imp_t *f = imp_with_mean(u, 0), *l = imp_with_mean(u, 1);
   if (f) {
-    jw_key(w, "first_mean_ohm");
-    jw_uint(w, f->mean_ohm);
+    jw_kv_uint(w, "first_mean_ohm", f->mean_ohm);
     j_time(w, "first_time", f->t_s);
-    jw_key(w, "last_mean_ohm");
-    jw_uint(w, l->mean_ohm);
+    jw_kv_uint(w, "last_mean_ohm", l->mean_ohm);
     j_time(w, "last_time", l->t_s);
   }
-  jw_key(w, "findings");
-  jw_arr(w);
+  jw_kv_arr(w, "findings");
   for (size_t i = 0; i < u->n_imp; i++) {
     const hist_imp_t *m = &u->imp[i];
     if (!flagged(m)) continue;
     jw_obj(w);
     j_time(w, "time", m->t_s);
-    jw_key(w, "auto");
-    jw_bool(w, m->auto_check);
+    jw_kv_bool(w, "auto", m->auto_check);
     j_contacts(w, "open", m->open);
     j_contacts(w, "short", m->shrt);
     j_contacts(w, "high", m->high);
@@ -595,26 +519,21 @@ static void json(const hist_usage_t *u, const char *serial, uint32_t since_s, ui
   js_w w;
   jw_init(&w, stdout);
   jw_obj(&w);
-  jw_key(&w, "serial");
-  jw_str(&w, serial);
+  jw_kv_str(&w, "serial", serial);
   if (since_s) {
     j_date(&w, "since", since_s / 86400u);
   } else {
-    jw_key(&w, "since");
-    jw_null(&w);
+    jw_kv_null(&w, "since");
   }
   json_days(&w, u);
   json_therapy(&w, u);
   json_adjustments(&w, u);
-  jw_key(&w, "average_amplitude_ma");
-  if (u->therapy_min_total) jw_fixed(&w, u->avg_amp_ua, 3);
-  else jw_null(&w);
+  jw_kv_fixed_opt(&w, "average_amplitude_ma", u->therapy_min_total != 0, u->avg_amp_ua, 3);
   json_modes(&w, u);
   json_faults(&w, u);
   json_battery(&w, u);
   json_impedance(&w, u);
-  jw_key(&w, "frame_bytes");
-  jw_uint(&w, frame_bytes);
+  jw_kv_uint(&w, "frame_bytes", frame_bytes);
   jw_obj_end(&w);
   jw_end(&w);
 }

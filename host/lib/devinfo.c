@@ -377,90 +377,64 @@ void di_json_event(js_w *w, const di_event_t *de) {
   char t[32], text[192];
   const nm_event_t *e = &de->ev;
   jw_obj(w);
-  jw_key(w, "seq");
-  jw_uint(w, de->seq);
-  jw_key(w, "time");
-  jw_str(w, hu_time_fmt(t, sizeof t, e->t_s));
-  jw_key(w, "type");
-  jw_str(w, di_event_type(e->type));
-  jw_key(w, "text");
-  jw_str(w, di_event_text(de, text, sizeof text));
+  jw_kv_uint(w, "seq", de->seq);
+  jw_kv_str(w, "time", hu_time_fmt(t, sizeof t, e->t_s));
+  jw_kv_str(w, "type", di_event_type(e->type));
+  jw_kv_str(w, "text", di_event_text(de, text, sizeof text));
   if (!de->known) {
     jw_obj_end(w);
     return;
   }
   switch (e->type) {
     case NM_EV_USAGE:
-      jw_key(w, "therapy_hours");
-      jw_fixed(w, e->u.usage.therapy_min * 1000 / 60, 3);
-      jw_key(w, "adjustments");
-      jw_uint(w, e->u.usage.adjustments);
-      jw_key(w, "average_amplitude_ma");
-      jw_fixed(w, e->u.usage.avg_amp_ua, 3);
-      jw_key(w, "mode_changes");
-      jw_uint(w, e->u.usage.mode_changes);
-      jw_key(w, "battery_pct");
-      jw_fixed(w, e->u.usage.soc_pm, 1);
+      jw_kv_fixed(w, "therapy_hours", e->u.usage.therapy_min * 1000 / 60, 3);
+      jw_kv_uint(w, "adjustments", e->u.usage.adjustments);
+      jw_kv_fixed(w, "average_amplitude_ma", e->u.usage.avg_amp_ua, 3);
+      jw_kv_uint(w, "mode_changes", e->u.usage.mode_changes);
+      jw_kv_fixed(w, "battery_pct", e->u.usage.soc_pm, 1);
       break;
     case NM_EV_BATTERY:
-      jw_key(w, "state");
-      jw_str(w, di_batt_state(e->u.battery.state));
-      jw_key(w, "battery_pct");
-      jw_fixed(w, e->u.battery.soc_pm, 1);
-      jw_key(w, "remaining_mah");
-      jw_fixed(w, e->u.battery.remaining_uah, 3);
+      jw_kv_str(w, "state", di_batt_state(e->u.battery.state));
+      jw_kv_fixed(w, "battery_pct", e->u.battery.soc_pm, 1);
+      jw_kv_fixed(w, "remaining_mah", e->u.battery.remaining_uah, 3);
       break;
     case NM_EV_IMPEDANCE: {
       uint16_t masks[4] = {e->u.impedance.open, e->u.impedance.shrt, e->u.impedance.high, e->u.impedance.jump};
-      jw_key(w, "mean_ohm");
-      jw_uint(w, e->u.impedance.mean_ohm);
+      jw_kv_uint(w, "mean_ohm", e->u.impedance.mean_ohm);
       static const char *const names[] = {"open", "short", "high", "jump"};
       for (int i = 0; i < 4; i++) {
-        jw_key(w, names[i]);
-        jw_arr(w);
+        jw_kv_arr(w, names[i]);
         for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
           char b[8];
           if (masks[i] & (1u << n)) jw_str(w, hu_contact_name(b, sizeof b, n));
         }
         jw_arr_end(w);
       }
-      jw_key(w, "auto");
-      jw_bool(w, e->u.impedance.auto_check != 0);
+      jw_kv_bool(w, "auto", e->u.impedance.auto_check != 0);
       break;
     }
     case NM_EV_AMP:
-      jw_key(w, "amplitude_ma");
-      jw_fixed(w, e->u.amp.amp_ua, 3);
-      jw_key(w, "by");
-      jw_str(w, role_name(e->u.amp.role));
-      jw_key(w, "slot");
-      jw_uint(w, e->u.amp.slot);
+      jw_kv_fixed(w, "amplitude_ma", e->u.amp.amp_ua, 3);
+      jw_kv_str(w, "by", role_name(e->u.amp.role));
+      jw_kv_uint(w, "slot", e->u.amp.slot);
       break;
     case NM_EV_MODE:
-      jw_key(w, "from");
-      jw_str(w, nm_mode_name(e->u.mode.from));
-      jw_key(w, "to");
-      jw_str(w, nm_mode_name(e->u.mode.to));
-      jw_key(w, "by");
-      jw_str(w, role_name(e->u.mode.role));
+      jw_kv_str(w, "from", nm_mode_name(e->u.mode.from));
+      jw_kv_str(w, "to", nm_mode_name(e->u.mode.to));
+      jw_kv_str(w, "by", role_name(e->u.mode.role));
       jw_key(w, "reason");
       if (di_reason(e->u.mode.reason)) jw_str(w, di_reason(e->u.mode.reason));
       else jw_null(w);
       break;
     case NM_EV_FAULT:
-      jw_key(w, "fault");
-      jw_str(w, di_fault(e->u.fault.fault));
-      jw_key(w, "fault_code");
-      jw_uint(w, e->u.fault.fault);
-      jw_key(w, "detail");
-      jw_uint(w, e->u.fault.detail);
+      jw_kv_str(w, "fault", di_fault(e->u.fault.fault));
+      jw_kv_uint(w, "fault_code", e->u.fault.fault);
+      jw_kv_uint(w, "detail", e->u.fault.detail);
       break;
     case NM_EV_LEAD_STOP: {
       char b[8];
-      jw_key(w, "contact");
-      jw_str(w, hu_contact_name(b, sizeof b, e->u.lead_stop.node));
-      jw_key(w, "programs");
-      jw_arr(w);
+      jw_kv_str(w, "contact", hu_contact_name(b, sizeof b, e->u.lead_stop.node));
+      jw_kv_arr(w, "programs");
       for (uint8_t i = 0; i < 8; i++) {
         if (e->u.lead_stop.progs & (1u << i)) jw_uint(w, i);
       }
@@ -468,18 +442,14 @@ void di_json_event(js_w *w, const di_event_t *de) {
       break;
     }
     case NM_EV_BOOT:
-      jw_key(w, "reset");
-      jw_uint(w, e->u.boot.resets);
+      jw_kv_uint(w, "reset", e->u.boot.resets);
       break;
     case NM_EV_DAMAGE:
-      jw_key(w, "damage_keys");
-      jw_uint(w, e->u.damage.keys);
-      jw_key(w, "bad_records");
-      jw_uint(w, e->u.damage.bad_records);
+      jw_kv_uint(w, "damage_keys", e->u.damage.keys);
+      jw_kv_uint(w, "bad_records", e->u.damage.bad_records);
       break;
     case NM_EV_STORE:
-      jw_key(w, "failing");
-      jw_bool(w, e->u.store.failing != 0);
+      jw_kv_bool(w, "failing", e->u.store.failing != 0);
       break;
     default:
       break;

@@ -640,78 +640,54 @@ int tf_write(FILE *f, const tf_therapy_t *t) {
   js_w w;
   jw_init(&w, f);
   jw_obj(&w);
-  jw_key(&w, "format");
-  jw_str(&w, TF_FORMAT);
-  jw_key(&w, "therapy");
-  jw_str(&w, t->therapy == NM_THERAPY_SNM ? "snm" : "scs");
+  jw_kv_str(&w, "format", TF_FORMAT);
+  jw_kv_str(&w, "therapy", t->therapy == NM_THERAPY_SNM ? "snm" : "scs");
   jw_key(&w, "lead");
   if (t->lead.model != NM_LEAD_CUSTOM) {
     jw_str(&w, nm_lead_name(t->lead.model));
   } else {
     jw_obj(&w);
-    jw_key(&w, "contacts");
-    jw_uint(&w, t->lead.n_contacts);
-    jw_key(&w, "contact_area_mm2");
-    jw_fixed(&w, t->lead.area_um2, 6);
+    jw_kv_uint(&w, "contacts", t->lead.n_contacts);
+    jw_kv_fixed(&w, "contact_area_mm2", t->lead.area_um2, 6);
     jw_obj_end(&w);
   }
-  jw_key(&w, "impedance_ohm");
-  jw_uint(&w, t->load.impedance_ohm);
-  jw_key(&w, "compliance_v");
-  jw_fixed(&w, t->load.compliance_mv, 3);
-  jw_key(&w, "programs");
-  jw_arr(&w);
+  jw_kv_uint(&w, "impedance_ohm", t->load.impedance_ohm);
+  jw_kv_fixed(&w, "compliance_v", t->load.compliance_mv, 3);
+  jw_kv_arr(&w, "programs");
   for (size_t i = 0; i < t->n_prog; i++) {
     const nm_prog_t *p = &t->prog[i];
     jw_obj(&w);
-    jw_key(&w, "name");
-    jw_str(&w, p->name);
-    jw_key(&w, "waveform");
-    jw_str(&w, wave_names[p->wave]);
-    jw_key(&w, "rate_hz");
-    jw_uint(&w, p->rate_hz);
+    jw_kv_str(&w, "name", p->name);
+    jw_kv_str(&w, "waveform", wave_names[p->wave]);
+    jw_kv_uint(&w, "rate_hz", p->rate_hz);
     if (p->wave == NM_WAVE_BURST) {
-      jw_key(&w, "burst");
-      jw_obj(&w);
-      jw_key(&w, "pulses");
-      jw_uint(&w, p->burst_pulses);
-      jw_key(&w, "intra_rate_hz");
-      jw_uint(&w, p->intra_hz);
+      jw_kv_obj(&w, "burst");
+      jw_kv_uint(&w, "pulses", p->burst_pulses);
+      jw_kv_uint(&w, "intra_rate_hz", p->intra_hz);
       jw_obj_end(&w);
     }
-    jw_key(&w, "width_us");
-    jw_uint(&w, p->width_us);
-    jw_key(&w, "interphase_us");
-    jw_uint(&w, p->gap_us);
-    jw_key(&w, "amplitude_ma");
-    jw_fixed(&w, p->amp_ua, 3);
-    jw_key(&w, "patient_range_ma");
-    jw_arr(&w);
+    jw_kv_uint(&w, "width_us", p->width_us);
+    jw_kv_uint(&w, "interphase_us", p->gap_us);
+    jw_kv_fixed(&w, "amplitude_ma", p->amp_ua, 3);
+    jw_kv_arr(&w, "patient_range_ma");
     jw_fixed(&w, p->pt_min_ua, 3);
     jw_fixed(&w, p->pt_max_ua, 3);
     jw_arr_end(&w);
-    jw_key(&w, "electrodes");
-    jw_obj(&w);
+    jw_kv_obj(&w, "electrodes");
     for (int n = 0; n < NM_NODES; n++) {
       if (p->frac_pct[n] == 0) continue;
       char key[HU_CONTACT_LEN];
-      jw_key(&w, hu_contact_name(key, sizeof key, (unsigned)n));
-      jw_int(&w, p->frac_pct[n]);
+      jw_kv_int(&w, hu_contact_name(key, sizeof key, (unsigned)n), p->frac_pct[n]);
     }
     jw_obj_end(&w);
     if (p->cyc_on_s || p->cyc_off_s) {
-      jw_key(&w, "cycling");
-      jw_obj(&w);
-      jw_key(&w, "on_s");
-      jw_uint(&w, p->cyc_on_s);
-      jw_key(&w, "off_s");
-      jw_uint(&w, p->cyc_off_s);
+      jw_kv_obj(&w, "cycling");
+      jw_kv_uint(&w, "on_s", p->cyc_on_s);
+      jw_kv_uint(&w, "off_s", p->cyc_off_s);
       jw_obj_end(&w);
     }
-    jw_key(&w, "ramp_s");
-    jw_fixed(&w, p->ramp_ms, 3);
-    jw_key(&w, "running");
-    jw_bool(&w, (t->running_mask >> i) & 1u);
+    jw_kv_fixed(&w, "ramp_s", p->ramp_ms, 3);
+    jw_kv_bool(&w, "running", (t->running_mask >> i) & 1u);
     jw_obj_end(&w);
   }
   jw_arr_end(&w);

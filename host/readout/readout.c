@@ -13,55 +13,38 @@ const char *ro_lead_state_name(uint8_t state) { return state == RO_LEAD_SHORT ? 
 /* ---- writer -------------------------------------------------------------------------- */
 
 void ro_json_status(js_w *w, const ro_status_t *s) {
-  jw_key(w, "mode");
-  jw_str(w, s->mode);
-  jw_key(w, "therapy_on");
-  jw_bool(w, s->therapy_on);
-  jw_key(w, "fault");
-  jw_str(w, s->fault);
-  jw_key(w, "alerts");
-  jw_arr(w);
+  jw_kv_str(w, "mode", s->mode);
+  jw_kv_bool(w, "therapy_on", s->therapy_on);
+  jw_kv_str(w, "fault", s->fault);
+  jw_kv_arr(w, "alerts");
   for (int i = 0; i < s->n_mem_alerts; i++) jw_str(w, s->mem_alerts[i]);
   jw_arr_end(w);
-  jw_key(w, "battery");
-  jw_obj(w);
-  jw_key(w, "cell");
-  jw_str(w, s->cell);
-  jw_key(w, "state");
-  jw_str(w, s->batt_state);
-  jw_key(w, "pct");
-  jw_fixed(w, s->batt_pm, 1);
-  jw_key(w, "charging");
-  jw_bool(w, s->charging);
+  jw_kv_obj(w, "battery");
+  jw_kv_str(w, "cell", s->cell);
+  jw_kv_str(w, "state", s->batt_state);
+  jw_kv_fixed(w, "pct", s->batt_pm, 1);
+  jw_kv_bool(w, "charging", s->charging);
   jw_obj_end(w);
-  jw_key(w, "lead_alerts");
-  jw_arr(w);
+  jw_kv_arr(w, "lead_alerts");
   for (int i = 0; i < s->n_alerts; i++) {
     char b[32], c[8];
     snprintf(b, sizeof b, "%s %s", hu_contact_name(c, sizeof c, s->alerts[i].contact), ro_lead_state_name(s->alerts[i].state));
     jw_str(w, b);
   }
   jw_arr_end(w);
-  jw_key(w, "programs");
-  jw_arr(w);
+  jw_kv_arr(w, "programs");
   for (int i = 0; i < s->n_prog; i++) {
     const ro_prog_t *p = &s->prog[i];
     jw_obj(w);
-    jw_key(w, "slot");
-    jw_uint(w, p->slot);
-    jw_key(w, "name");
-    jw_str(w, p->name);
-    jw_key(w, "running");
-    jw_bool(w, p->running);
-    jw_key(w, "amplitude_ma");
-    jw_fixed(w, p->amplitude_ua, 3);
-    jw_key(w, "patient_range_ma");
-    jw_arr(w);
+    jw_kv_uint(w, "slot", p->slot);
+    jw_kv_str(w, "name", p->name);
+    jw_kv_bool(w, "running", p->running);
+    jw_kv_fixed(w, "amplitude_ma", p->amplitude_ua, 3);
+    jw_kv_arr(w, "patient_range_ma");
     jw_fixed(w, p->pt_min_ua, 3);
     jw_fixed(w, p->pt_max_ua, 3);
     jw_arr_end(w);
-    jw_key(w, "delivered_ma");
-    jw_fixed(w, p->delivered_ua, 3);
+    jw_kv_fixed(w, "delivered_ma", p->delivered_ua, 3);
     jw_obj_end(w);
   }
   jw_arr_end(w);
@@ -71,66 +54,43 @@ void ro_json_readout(js_w *w, const ro_readout_t *r) {
   static const char *const id_keys[] = {"serial", "kind", "therapy", "firmware", "lead", "device_time"};
   const char *const id_vals[] = {r->serial, r->kind, r->therapy, r->firmware, r->lead, r->device_time};
   for (int i = 0; i < 6; i++) {
-    jw_key(w, id_keys[i]);
-    jw_str(w, id_vals[i]);
+    jw_kv_str(w, id_keys[i], id_vals[i]);
   }
-  jw_key(w, "resets");
-  jw_uint(w, r->resets);
-  jw_key(w, "rejected_frames");
-  jw_uint(w, r->rejected_frames);
-  jw_key(w, "failed_authentications");
-  jw_uint(w, r->failed_authentications);
+  jw_kv_uint(w, "resets", r->resets);
+  jw_kv_uint(w, "rejected_frames", r->rejected_frames);
+  jw_kv_uint(w, "failed_authentications", r->failed_authentications);
   ro_json_status(w, &r->status);
-  jw_key(w, "impedance_ohm");
-  jw_uint(w, r->impedance_ohm);
-  jw_key(w, "compliance_v");
-  jw_fixed(w, r->compliance_mv, 3);
-  jw_key(w, "program_settings");
-  jw_arr(w);
+  jw_kv_uint(w, "impedance_ohm", r->impedance_ohm);
+  jw_kv_fixed(w, "compliance_v", r->compliance_mv, 3);
+  jw_kv_arr(w, "program_settings");
   for (int i = 0; i < r->status.n_prog; i++) {
     const ro_prog_t *p = &r->status.prog[i];
     jw_obj(w);
-    jw_key(w, "name");
-    jw_str(w, p->name);
-    jw_key(w, "waveform");
-    jw_str(w, p->waveform);
-    jw_key(w, "rate_hz");
-    jw_uint(w, p->rate_hz);
-    jw_key(w, "width_us");
-    jw_uint(w, p->width_us);
+    jw_kv_str(w, "name", p->name);
+    jw_kv_str(w, "waveform", p->waveform);
+    jw_kv_uint(w, "rate_hz", p->rate_hz);
+    jw_kv_uint(w, "width_us", p->width_us);
     jw_obj_end(w);
   }
   jw_arr_end(w);
-  jw_key(w, "test_thresholds_ma");
-  jw_obj(w);
+  jw_kv_obj(w, "test_thresholds_ma");
   for (int i = 0; i < r->n_thresholds; i++) {
     char c[8];
-    jw_key(w, hu_contact_name(c, sizeof c, r->thresholds[i].contact));
-    jw_fixed(w, r->thresholds[i].threshold_ua, 3);
+    jw_kv_fixed(w, hu_contact_name(c, sizeof c, r->thresholds[i].contact), r->thresholds[i].threshold_ua, 3);
   }
   jw_obj_end(w);
-  jw_key(w, "uptime_s");
-  jw_uint(w, r->uptime_s);
-  jw_key(w, "frame_bytes");
-  jw_uint(w, r->frame_bytes);
-  jw_key(w, "battery_detail");
-  jw_obj(w);
-  jw_key(w, "capacity_mah");
-  jw_fixed(w, r->capacity_uah, 3);
-  jw_key(w, "remaining_mah");
-  jw_fixed(w, r->remaining_uah, 3);
-  jw_key(w, "voltage_v");
-  jw_fixed(w, r->voltage_mv, 3);
-  jw_key(w, "average_current_ua");
-  jw_fixed(w, r->avg_current_nua, 3);
+  jw_kv_uint(w, "uptime_s", r->uptime_s);
+  jw_kv_uint(w, "frame_bytes", r->frame_bytes);
+  jw_kv_obj(w, "battery_detail");
+  jw_kv_fixed(w, "capacity_mah", r->capacity_uah, 3);
+  jw_kv_fixed(w, "remaining_mah", r->remaining_uah, 3);
+  jw_kv_fixed(w, "voltage_v", r->voltage_mv, 3);
+  jw_kv_fixed(w, "average_current_ua", r->avg_current_nua, 3);
   if (r->primary_longevity) {
-    jw_key(w, "years_to_eri");
-    jw_fixed(w, r->years_to_eri_milli, 3);
+    jw_kv_fixed(w, "years_to_eri", r->years_to_eri_milli, 3);
   } else {
-    jw_key(w, "recharge_interval_days");
-    jw_fixed(w, r->recharge_days_c, 2);
-    jw_key(w, "years_of_service");
-    jw_fixed(w, r->service_years_c, 2);
+    jw_kv_fixed(w, "recharge_interval_days", r->recharge_days_c, 2);
+    jw_kv_fixed(w, "years_of_service", r->service_years_c, 2);
   }
   jw_obj_end(w);
 }
