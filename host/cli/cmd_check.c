@@ -64,10 +64,7 @@ static void text_program(const nm_prog_t *p, const nm_safety_report_t *rep) {
          report_verdict(rep->verdict), hu_fmt_fixed(d, sizeof d, rep->eval_amp_ua, 3, 1));
 }
 
-static const hu_opt check_opts[] = {
-    {"json", NULL, 0, "the verdicts as JSON"},
-    {NULL, NULL, 0, NULL},
-};
+static const hu_opt check_opts[] = {{"json", NULL, 0, "the verdicts as JSON"}, {NULL, NULL, 0, NULL}};
 static const hu_cmd check_cmd = {"nmod check", "THERAPY.json [--json]",
                                  "judge a therapy file against the safety limits, as the stimulator would", check_opts, 1, 1};
 

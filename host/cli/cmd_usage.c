@@ -486,6 +486,17 @@ static void json_battery(js_w *w, const hist_usage_t *u) {
   jw_obj_end(w);
 }
 
+/* One impedance check with a finding. */
+static void j_finding(js_w *w, const hist_imp_t *m) {
+  jw_obj(w);
+  j_time(w, "time", m->t_s);
+  jw_kv_bool(w, "auto", m->auto_check);
+  static const char *const key[] = {"open", "short", "high", "jump"};
+  const uint16_t mask[] = {m->open, m->shrt, m->high, m->jump};
+  for (int k = 0; k < 4; k++) j_contacts(w, key[k], mask[k]);
+  jw_obj_end(w);
+}
+
 static void json_impedance(js_w *w, const hist_usage_t *u) {
   jw_kv_obj(w, "impedance");
   jw_kv_uint(w, "checks", u->n_imp);
@@ -499,18 +510,8 @@ static void json_impedance(js_w *w, const hist_usage_t *u) {
     j_time(w, "last_time", l->t_s);
   }
   jw_kv_arr(w, "findings");
-  for (size_t i = 0; i < u->n_imp; i++) {
-    const hist_imp_t *m = &u->imp[i];
-    if (!flagged(m)) continue;
-    jw_obj(w);
-    j_time(w, "time", m->t_s);
-    jw_kv_bool(w, "auto", m->auto_check);
-    j_contacts(w, "open", m->open);
-    j_contacts(w, "short", m->shrt);
-    j_contacts(w, "high", m->high);
-    j_contacts(w, "jump", m->jump);
-    jw_obj_end(w);
-  }
+  for (size_t i = 0; i < u->n_imp; i++)
+    if (flagged(&u->imp[i])) j_finding(w, &u->imp[i]);
   jw_arr_end(w);
   jw_obj_end(w);
 }

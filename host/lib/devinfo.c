@@ -23,6 +23,12 @@ static int status_slots_ok(const di_status_t *s) {
   return k == s->n_prog;
 }
 
+/* A reader over p[0..n), the result cleared. */
+static void rd_begin(nm_rd_t *r, const uint8_t *p, size_t n, void *out, size_t size) {
+  memset(out, 0, size);
+  nm_rd_init(r, p, n);
+}
+
 int di_status(const uint8_t *p, size_t n, di_status_t *out) {
   nm_rd_t r;
   nm_rd_init(&r, p, n);
@@ -32,8 +38,7 @@ int di_status(const uint8_t *p, size_t n, di_status_t *out) {
 
 int di_identity(const uint8_t *p, size_t n, di_identity_t *out) {
   nm_rd_t r;
-  memset(out, 0, sizeof *out);
-  nm_rd_init(&r, p, n);
+  rd_begin(&r, p, n, out, sizeof *out);
   nm_wire_get_ident(&r, &out->id);
   memcpy(out->serial, out->id.serial, NM_SERIAL_LEN);
   out->serial[NM_SERIAL_LEN] = '\0';
@@ -42,8 +47,7 @@ int di_identity(const uint8_t *p, size_t n, di_identity_t *out) {
 
 int di_interrogation(const uint8_t *p, size_t n, di_interrogation_t *out) {
   nm_rd_t r;
-  memset(out, 0, sizeof *out);
-  nm_rd_init(&r, p, n);
+  rd_begin(&r, p, n, out, sizeof *out);
   nm_wire_get_interrog(&r, &out->sum);
   if (!status_slots_ok(&out->sum.status)) return -1;
   return nm_rd_done(&r) == NM_OK ? 0 : -1;
@@ -59,8 +63,7 @@ void di_event_decode(const uint8_t *rec, size_t len, uint32_t seq, di_event_t *o
 
 int di_impedance(const uint8_t *p, size_t n, di_impedance_t *out) {
   nm_rd_t r;
-  memset(out, 0, sizeof *out);
-  nm_rd_init(&r, p, n);
+  rd_begin(&r, p, n, out, sizeof *out);
   out->n = nm_rd_u8(&r);
   if (out->n > NM_MAX_CONTACTS) return -1;
   for (uint8_t i = 0; i < out->n; i++) {
@@ -84,8 +87,7 @@ int di_impedance(const uint8_t *p, size_t n, di_impedance_t *out) {
 
 int di_remotes(const uint8_t *p, size_t n, di_remotes_t *out) {
   nm_rd_t r;
-  memset(out, 0, sizeof *out);
-  nm_rd_init(&r, p, n);
+  rd_begin(&r, p, n, out, sizeof *out);
   out->n = nm_rd_u8(&r);
   if (out->n > NM_MAX_REMOTES) return -1;
   for (uint8_t i = 0; i < out->n; i++) {
@@ -97,8 +99,7 @@ int di_remotes(const uint8_t *p, size_t n, di_remotes_t *out) {
 
 int di_history(const uint8_t *p, size_t n, di_history_t *out) {
   nm_rd_t r;
-  memset(out, 0, sizeof *out);
-  nm_rd_init(&r, p, n);
+  rd_begin(&r, p, n, out, sizeof *out);
   out->first = nm_rd_u32(&r);
   out->next = nm_rd_u32(&r);
   out->cont = nm_rd_u32(&r);

@@ -86,15 +86,18 @@ int dev_op_u8(const dev_link_t *l, uint8_t op, uint8_t arg) {
   return call_small(l, req, 2);
 }
 
-int dev_amp_set(const dev_link_t *l, uint8_t slot, uint32_t amp_ua) {
-  uint8_t req[8];
+/* A request of op, one byte, then n u32 values. */
+static int call_u8_u32(const dev_link_t *l, uint8_t op, uint8_t a, const uint32_t *v, size_t n) {
+  uint8_t req[2 + 4 * 2];
   nm_wr_t w;
   nm_wr_init(&w, req, sizeof req);
-  nm_wr_u8(&w, NM_OP_AMP_SET);
-  nm_wr_u8(&w, slot);
-  nm_wr_u32(&w, amp_ua);
+  nm_wr_u8(&w, op);
+  nm_wr_u8(&w, a);
+  for (size_t i = 0; i < n && i < 2; i++) nm_wr_u32(&w, v[i]);
   return call_small(l, req, w.len);
 }
+
+int dev_amp_set(const dev_link_t *l, uint8_t slot, uint32_t amp_ua) { return call_u8_u32(l, NM_OP_AMP_SET, slot, &amp_ua, 1); }
 
 int dev_amp_step(const dev_link_t *l, uint8_t slot, int dir) {
   uint8_t req[3] = {NM_OP_AMP_STEP, slot, (uint8_t)(int8_t)(dir > 0 ? 1 : -1)};
@@ -102,12 +105,6 @@ int dev_amp_step(const dev_link_t *l, uint8_t slot, int dir) {
 }
 
 int dev_test_start(const dev_link_t *l, uint8_t node, uint32_t start_ua, uint32_t step_ua) {
-  uint8_t req[12];
-  nm_wr_t w;
-  nm_wr_init(&w, req, sizeof req);
-  nm_wr_u8(&w, NM_OP_TEST_START);
-  nm_wr_u8(&w, node);
-  nm_wr_u32(&w, start_ua);
-  nm_wr_u32(&w, step_ua);
-  return call_small(l, req, w.len);
+  const uint32_t v[2] = {start_ua, step_ua};
+  return call_u8_u32(l, NM_OP_TEST_START, node, v, 2);
 }

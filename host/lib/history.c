@@ -427,25 +427,18 @@ static void add_fault(hist_usage_t *u, const nm_event_t *e) {
 }
 
 static void add_battery(hist_usage_t *u, const nm_event_t *e) {
-  hist_batt_t b;
-  memset(&b, 0, sizeof b);
-  b.t_s = e->t_s;
-  b.state = e->u.battery.state;
-  b.soc_pm = e->u.battery.soc_pm;
-  u->batt[u->n_batt++] = b;
+  u->batt[u->n_batt++] = (hist_batt_t){.t_s = e->t_s, .state = e->u.battery.state, .soc_pm = e->u.battery.soc_pm};
   u->batt_changes++;
 }
 
 static void add_impedance(hist_usage_t *u, const nm_event_t *e) {
-  hist_imp_t m;
-  memset(&m, 0, sizeof m);
-  m.t_s = e->t_s;
-  m.open = e->u.impedance.open;
-  m.shrt = e->u.impedance.shrt;
-  m.high = e->u.impedance.high;
-  m.jump = e->u.impedance.jump;
-  m.mean_ohm = e->u.impedance.mean_ohm;
-  m.auto_check = e->u.impedance.auto_check;
+  const hist_imp_t m = {.t_s = e->t_s,
+                        .open = e->u.impedance.open,
+                        .shrt = e->u.impedance.shrt,
+                        .high = e->u.impedance.high,
+                        .jump = e->u.impedance.jump,
+                        .mean_ohm = e->u.impedance.mean_ohm,
+                        .auto_check = e->u.impedance.auto_check};
   u->imp[u->n_imp++] = m;
   u->imp_daily += m.auto_check != 0;
   u->imp_flagged += (m.open | m.shrt | m.high | m.jump) != 0;
