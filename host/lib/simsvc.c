@@ -472,16 +472,8 @@ static int proto_lookup(void *ctx, const uint8_t key_id[8], uint8_t *role, uint8
   return nm_dev_key_lookup(ctx, key_id, role, key);
 }
 
-int svc_run(const svc_cfg_t *cfg, svc_err_t *err) {
-  memset(&S, 0, sizeof S);
-  memset(err, 0, sizeof *err);
-  S.cfg = cfg;
-  S.err = err;
-  for (int i = 0; i < SVC_MAX_CONN; i++) S.conn[i].fd = -1;
-  if (mkdir(cfg->state_dir, 0700) != 0 && errno != EEXIST)
-    return fail(SVC_EUSAGE, "cannot create state folder '%s': %s", cfg->state_dir, strerror(errno));
-  int lock = lock_dir(cfg->state_dir);
-  if (lock < 0) return err->code;
+/* SIGINT/SIGTERM stop, SIGUSR1/SIGUSR2 the flash fault; a dead client never kills the sim. */
+static void catch_signals(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = on_signal;
@@ -491,13 +483,12 @@ int svc_run(const svc_cfg_t *cfg, svc_err_t *err) {
   sigaction(SIGUSR1, &sa, NULL);
   sigaction(SIGUSR2, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
-  int kind, therapy, lead_model, cell, profile;
-  if (hardware(cfg, &kind, &therapy, &lead_model, &cell, &profile) != 0) return err->code;
-  struct sockaddr_in addr;
-  char why[256];
-  if (net_parse_addr(cfg->listen, &addr, why, sizeof why) != 0) return fail(SVC_EUSAGE, "--listen %s", why);
+}
+
+/* The simulated hardware on its mapped flash, its faults, its cell. 0 or the error code. */
+static int build_hardware(const svc_cfg_t *cfg, int lead_model, int cell, int profile) {
   S.nvm = map_nvm(cfg->state_dir);
-  if (!S.nvm) return err->code;
+  if (!S.nvm) return S.err->code;
   const nm_lead_t *lead = nm_lead_catalog((uint8_t)lead_model);
   sim_init(&S.hw, lead, NM_IMPEDANCE_DEFAULT_OHM, NM_COMPLIANCE_DEFAULT_MV, NULL, 0, 0);
   sim_attach_nvm(&S.hw, S.nvm, SVC_NVM_PAGE, SVC_NVM_PAGES);
@@ -513,15 +504,20 @@ int svc_run(const svc_cfg_t *cfg, svc_err_t *err) {
   S.rng = S.real0_us;
   S.link = link_model((link_kind)cfg->link);
   int stuck = flash_fault_load();
-  if (stuck < 0) return err->code;
+  if (stuck < 0) return S.err->code;
   if (stuck) {
     flash_want = 1;
     sim_nvm_set_fault(&S.hw, 1);
     say("flash fault on (kept in the state folder): every flash write and erase fails until SIGUSR2");
   }
-  nm_factory_t factory = {(uint8_t)kind, (uint8_t)therapy, *lead, (uint32_t)time(NULL), (uint8_t)cell, (uint8_t)profile};
+  return 0;
+}
+
+/* Boot the device (a stuck flash: wait for the heal), then make sure its clinician key is in
+ * the state folder. 0 or the error code. */
+static int boot(const svc_cfg_t *cfg, const nm_factory_t *factory) {
   int rc;
-  while ((rc = nm_dev_boot(&S.dev, sim_port(&S.hw), &factory)) != NM_OK) {
+  while ((rc = nm_dev_boot(&S.dev, sim_port(&S.hw), factory)) != NM_OK) {
     const char *because = S.dev.boot_fail == NM_BOOTF_NO_IDENTITY
                           ? " (its identity was lost to flash damage: it stays off and unreachable; a new one is never made)"
                       : S.dev.boot_fail == NM_BOOTF_STORE ? " (its memory is damaged beyond use: nothing was written)"
@@ -545,15 +541,85 @@ int svc_run(const svc_cfg_t *cfg, svc_err_t *err) {
     memcpy(k.serial, S.dev.id.serial, NM_SERIAL_LEN);
     memcpy(k.key_id, S.dev.id.clin_id, NM_KEY_ID_LEN);
     memcpy(k.secret, S.dev.id.clin_key, NM_SECRET_LEN);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/clinician.key", cfg->state_dir);
-    unlink(path); /* a key of an earlier device in this folder is void now */
-    if (kf_write(path, &k, why, sizeof why) != 0) {
+    char why[256];
+    unlink(keypath); /* a key of an earlier device in this folder is void now */
+    if (kf_write(keypath, &k, why, sizeof why) != 0) {
       nm_wipe(&k, sizeof k);
       return fail(SVC_EIO, "%s", why);
     }
     nm_wipe(&k, sizeof k);
   }
+  return 0;
+}
+
+/* One round of the poll loop: the listener, every connection, the device's timer. 0, or -1
+ * when poll fails. */
+static int serve_round(int lfd) {
+  struct pollfd pfd[1 + SVC_MAX_CONN];
+  int idx[1 + SVC_MAX_CONN], np = 0;
+  pfd[np].fd = lfd;
+  pfd[np].events = POLLIN;
+  idx[np++] = -1;
+  uint64_t now = real_us(), wake = now + 1000000u;
+  for (int i = 0; i < SVC_MAX_CONN; i++) {
+    conn_t *c = &S.conn[i];
+    if (c->fd < 0) continue;
+    if (c->reading) {
+      pfd[np].fd = c->fd;
+      pfd[np].events = POLLIN | POLLRDHUP;
+      idx[np++] = i;
+    }
+    if (c->nq > 0 && c->q[0].due_us < wake) wake = c->q[0].due_us;
+    uint64_t dl = c->reading ? nm_sess_deadline_us(&c->sess) : c->sess.close_at_us;
+    if (dl < wake) wake = dl;
+  }
+  if (S.hw.timer_at_us != NEVER) {
+    uint64_t v = virtual_us();
+    uint64_t real_at = S.hw.timer_at_us > v ? now + (S.hw.timer_at_us - v) / S.cfg->time_scale : now;
+    if (real_at < wake) wake = real_at;
+  }
+  int ms = wake > now ? (int)((wake - now + 999u) / 1000u) : 0;
+  int n = poll(pfd, (nfds_t)np, ms);
+  if (n < 0 && errno != EINTR) return -1;
+  /* A signal sent before a request arrived is in effect before the request is read. */
+  flash_fault_follow();
+  /* Closed connections first, so a controller that just left frees its slot before a
+   * new one's HELLO is read in the same round. */
+  for (int k = 1; n > 0 && k < np; k++) {
+    if (pfd[k].revents & (POLLRDHUP | POLLHUP | POLLERR)) conn_read(&S.conn[idx[k]]);
+  }
+  for (int k = 0; n > 0 && k < np; k++) {
+    if (!(pfd[k].revents & POLLIN) || (k > 0 && (pfd[k].revents & (POLLRDHUP | POLLHUP | POLLERR)))) continue;
+    if (idx[k] < 0) accept_conn(lfd);
+    else if (S.conn[idx[k]].fd >= 0) conn_read(&S.conn[idx[k]]);
+  }
+  for (int i = 0; i < SVC_MAX_CONN; i++) {
+    if (S.conn[i].fd >= 0) conn_service_queue(&S.conn[i]);
+  }
+  return 0;
+}
+
+int svc_run(const svc_cfg_t *cfg, svc_err_t *err) {
+  memset(&S, 0, sizeof S);
+  memset(err, 0, sizeof *err);
+  S.cfg = cfg;
+  S.err = err;
+  for (int i = 0; i < SVC_MAX_CONN; i++) S.conn[i].fd = -1;
+  if (mkdir(cfg->state_dir, 0700) != 0 && errno != EEXIST)
+    return fail(SVC_EUSAGE, "cannot create state folder '%s': %s", cfg->state_dir, strerror(errno));
+  int lock = lock_dir(cfg->state_dir);
+  if (lock < 0) return err->code;
+  catch_signals();
+  int rc;
+  int kind, therapy, lead_model, cell, profile;
+  if (hardware(cfg, &kind, &therapy, &lead_model, &cell, &profile) != 0) return err->code;
+  struct sockaddr_in addr;
+  char why[256];
+  if (net_parse_addr(cfg->listen, &addr, why, sizeof why) != 0) return fail(SVC_EUSAGE, "--listen %s", why);
+  if ((rc = build_hardware(cfg, lead_model, cell, profile)) != 0) return rc;
+  const nm_lead_t *lead = nm_lead_catalog((uint8_t)lead_model);
+  nm_factory_t factory = {(uint8_t)kind, (uint8_t)therapy, *lead, (uint32_t)time(NULL), (uint8_t)cell, (uint8_t)profile};
+  if ((rc = boot(cfg, &factory)) != 0) return rc;
   S.hw.load_ohm = S.dev.core.set.load.impedance_ohm;
   sim_out_reprice(&S.hw);
   uint8_t serial[NM_SERIAL_LEN];
@@ -583,47 +649,7 @@ int svc_run(const svc_cfg_t *cfg, svc_err_t *err) {
       battery_save();
       saved_at = real_us();
     }
-    struct pollfd pfd[1 + SVC_MAX_CONN];
-    int idx[1 + SVC_MAX_CONN], np = 0;
-    pfd[np].fd = lfd;
-    pfd[np].events = POLLIN;
-    idx[np++] = -1;
-    uint64_t now = real_us(), wake = now + 1000000u;
-    for (int i = 0; i < SVC_MAX_CONN; i++) {
-      conn_t *c = &S.conn[i];
-      if (c->fd < 0) continue;
-      if (c->reading) {
-        pfd[np].fd = c->fd;
-        pfd[np].events = POLLIN | POLLRDHUP;
-        idx[np++] = i;
-      }
-      if (c->nq > 0 && c->q[0].due_us < wake) wake = c->q[0].due_us;
-      uint64_t dl = c->reading ? nm_sess_deadline_us(&c->sess) : c->sess.close_at_us;
-      if (dl < wake) wake = dl;
-    }
-    if (S.hw.timer_at_us != NEVER) {
-      uint64_t v = virtual_us();
-      uint64_t real_at = S.hw.timer_at_us > v ? now + (S.hw.timer_at_us - v) / cfg->time_scale : now;
-      if (real_at < wake) wake = real_at;
-    }
-    int ms = wake > now ? (int)((wake - now + 999u) / 1000u) : 0;
-    int n = poll(pfd, (nfds_t)np, ms);
-    if (n < 0 && errno != EINTR) break;
-    /* A signal sent before a request arrived is in effect before the request is read. */
-    flash_fault_follow();
-    /* Closed connections first, so a controller that just left frees its slot before a
-     * new one's HELLO is read in the same round. */
-    for (int k = 1; n > 0 && k < np; k++) {
-      if (pfd[k].revents & (POLLRDHUP | POLLHUP | POLLERR)) conn_read(&S.conn[idx[k]]);
-    }
-    for (int k = 0; n > 0 && k < np; k++) {
-      if (!(pfd[k].revents & POLLIN) || (k > 0 && (pfd[k].revents & (POLLRDHUP | POLLHUP | POLLERR)))) continue;
-      if (idx[k] < 0) accept_conn(lfd);
-      else if (S.conn[idx[k]].fd >= 0) conn_read(&S.conn[idx[k]]);
-    }
-    for (int i = 0; i < SVC_MAX_CONN; i++) {
-      if (S.conn[i].fd >= 0) conn_service_queue(&S.conn[i]);
-    }
+    if (serve_round(lfd) != 0) break;
   }
   for (int i = 0; i < SVC_MAX_CONN; i++) conn_close(&S.conn[i]);
   close(lfd);
