@@ -422,9 +422,7 @@ static void json_modes(js_w *w, const hist_usage_t *u) {
     jw_kv_str(w, "from", nm_mode_name(m->from));
     jw_kv_str(w, "to", nm_mode_name(m->to));
     jw_kv_str(w, "by", role_word(m->role));
-    jw_key(w, "reason");
-    if (di_reason(m->reason)) jw_str(w, di_reason(m->reason));
-    else jw_null(w);
+    jw_kv_str_opt(w, "reason", di_reason(m->reason));
     jw_obj_end(w);
   }
   jw_arr_end(w);

@@ -30,9 +30,7 @@ void cli_json_refusal(js_w *w, const tf_therapy_t *t, int st, const dev_refusal_
   }
   jw_obj(w);
   jw_kv_str(w, "status", nm_err_str(st));
-  jw_key(w, "program");
-  if (st == NM_EREFUSED && why->slot < t->n_prog) jw_str(w, t->prog[why->slot].name);
-  else jw_null(w);
+  jw_kv_str_opt(w, "program", st == NM_EREFUSED && why->slot < t->n_prog ? t->prog[why->slot].name : NULL);
   jw_kv_uint(w, "reason_bits", st == NM_EREFUSED ? why->rep.reasons : 0u);
   jw_kv_str(w, "running_set", report_set_code(st == NM_EREFUSED ? why->set : (uint8_t)NM_SET_OK));
   jw_obj_end(w);

@@ -423,9 +423,7 @@ void di_json_event(js_w *w, const di_event_t *de) {
       jw_kv_str(w, "from", nm_mode_name(e->u.mode.from));
       jw_kv_str(w, "to", nm_mode_name(e->u.mode.to));
       jw_kv_str(w, "by", role_name(e->u.mode.role));
-      jw_key(w, "reason");
-      if (di_reason(e->u.mode.reason)) jw_str(w, di_reason(e->u.mode.reason));
-      else jw_null(w);
+      jw_kv_str_opt(w, "reason", di_reason(e->u.mode.reason));
       break;
     case NM_EV_FAULT:
       jw_kv_str(w, "fault", di_fault(e->u.fault.fault));

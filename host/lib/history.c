@@ -143,6 +143,62 @@ static const char *mode_of(uint8_t i) { return nm_mode_name(i); }
 
 /* The structured fields of event de->ev.type from its JSON object, as the device wrote
  * them (the text and the fields the statistics do not use are not read back). */
+static int impedance_from_json(jctx_t *c, nm_event_t *e) {
+  uint64_t a;
+  uint16_t m[4];
+  static const char *const keys[] = {"open", "short", "high", "jump"};
+  for (int i = 0; i < 4; i++) {
+    if (jcontacts(c, keys[i], &m[i])) return -1;
+  }
+  if (jnum(c, "mean_ohm", 0, UINT32_MAX, 1, &a)) return -1;
+  const js_val *au = js_get(c->ev, "auto");
+  if (au && au->type != JS_BOOL) return jfail(c, "auto", "expected true or false");
+  e->u.impedance.open = m[0];
+  e->u.impedance.shrt = m[1];
+  e->u.impedance.high = m[2];
+  e->u.impedance.jump = m[3];
+  e->u.impedance.mean_ohm = (uint32_t)a;
+  e->u.impedance.auto_check = (uint8_t)(au && au->boolean);
+  return 0;
+}
+
+static int fault_from_json(jctx_t *c, nm_event_t *e) {
+  uint64_t a, b;
+  if (jnum(c, "detail", 0, UINT32_MAX, 0, &b)) return -1;
+  if (js_get(c->ev, "fault_code")) {
+    if (jnum(c, "fault_code", 0, UINT32_MAX, 1, &a)) return -1;
+  } else {
+    /* Only the words: find the code they name (an unknown text stays "unknown"). */
+    const js_val *v = js_get(c->ev, "fault");
+    a = 0xFFu;
+    for (uint32_t k = 0; v && v->type == JS_STR && k < 16; k++) {
+      if (strcmp(di_fault(k), v->str) == 0) a = k;
+    }
+  }
+  e->u.fault.fault = (uint32_t)a;
+  e->u.fault.detail = (uint32_t)b;
+  return 0;
+}
+
+static int lead_stop_from_json(jctx_t *c, nm_event_t *e) {
+  const js_val *v = js_get(c->ev, "contact");
+  int node = v && v->type == JS_STR ? hu_contact_parse(v->str, HU_CONTACT_OR_CASE) : -1;
+  if (node < 0) return jfail(c, "contact", "expected a contact like \"E2\"");
+  const js_val *p = js_get(c->ev, "programs");
+  uint8_t mask = 0;
+  if (p && p->type != JS_ARR) return jfail(c, "programs", "expected an array of program slots");
+  for (size_t i = 0; p && i < p->n; i++) {
+    int64_t sl;
+    if (js_num_fixed(&p->items[i], 0, &sl) != 0 || sl < 0 || sl > 7) {
+      return jfail(c, "programs", "expected an array of program slots (0-7)");
+    }
+    mask = (uint8_t)(mask | (1u << sl));
+  }
+  e->u.lead_stop.node = (uint8_t)node;
+  e->u.lead_stop.progs = mask;
+  return 0;
+}
+
 static int event_from_json(jctx_t *c, di_event_t *de) {
   nm_event_t *e = &de->ev;
   uint64_t a, b, d, f, g;
@@ -171,23 +227,9 @@ static int event_from_json(jctx_t *c, di_event_t *de) {
       e->u.battery.soc_pm = (uint16_t)a;
       e->u.battery.remaining_uah = (uint32_t)b;
       break;
-    case NM_EV_IMPEDANCE: {
-      uint16_t m[4];
-      static const char *const keys[] = {"open", "short", "high", "jump"};
-      for (int i = 0; i < 4; i++) {
-        if (jcontacts(c, keys[i], &m[i])) return -1;
-      }
-      if (jnum(c, "mean_ohm", 0, UINT32_MAX, 1, &a)) return -1;
-      const js_val *au = js_get(c->ev, "auto");
-      if (au && au->type != JS_BOOL) return jfail(c, "auto", "expected true or false");
-      e->u.impedance.open = m[0];
-      e->u.impedance.shrt = m[1];
-      e->u.impedance.high = m[2];
-      e->u.impedance.jump = m[3];
-      e->u.impedance.mean_ohm = (uint32_t)a;
-      e->u.impedance.auto_check = (uint8_t)(au && au->boolean);
+    case NM_EV_IMPEDANCE:
+      if (impedance_from_json(c, e)) return -1;
       break;
-    }
     case NM_EV_MODE: {
       uint8_t why;
       if (jname(c, "from", mode_of, NM_MODE_COUNT, 1, &x) || jname(c, "to", mode_of, NM_MODE_COUNT, 1, &y) ||
@@ -201,38 +243,11 @@ static int event_from_json(jctx_t *c, di_event_t *de) {
       break;
     }
     case NM_EV_FAULT:
-      if (jnum(c, "detail", 0, UINT32_MAX, 0, &b)) return -1;
-      if (js_get(c->ev, "fault_code")) {
-        if (jnum(c, "fault_code", 0, UINT32_MAX, 1, &a)) return -1;
-      } else {
-        /* Only the words: find the code they name (an unknown text stays "unknown"). */
-        const js_val *v = js_get(c->ev, "fault");
-        a = 0xFFu;
-        for (uint32_t k = 0; v && v->type == JS_STR && k < 16; k++) {
-          if (strcmp(di_fault(k), v->str) == 0) a = k;
-        }
-      }
-      e->u.fault.fault = (uint32_t)a;
-      e->u.fault.detail = (uint32_t)b;
+      if (fault_from_json(c, e)) return -1;
       break;
-    case NM_EV_LEAD_STOP: {
-      const js_val *v = js_get(c->ev, "contact");
-      int node = v && v->type == JS_STR ? hu_contact_parse(v->str, HU_CONTACT_OR_CASE) : -1;
-      if (node < 0) return jfail(c, "contact", "expected a contact like \"E2\"");
-      const js_val *p = js_get(c->ev, "programs");
-      uint8_t mask = 0;
-      if (p && p->type != JS_ARR) return jfail(c, "programs", "expected an array of program slots");
-      for (size_t i = 0; p && i < p->n; i++) {
-        int64_t sl;
-        if (js_num_fixed(&p->items[i], 0, &sl) != 0 || sl < 0 || sl > 7) {
-          return jfail(c, "programs", "expected an array of program slots (0-7)");
-        }
-        mask = (uint8_t)(mask | (1u << sl));
-      }
-      e->u.lead_stop.node = (uint8_t)node;
-      e->u.lead_stop.progs = mask;
+    case NM_EV_LEAD_STOP:
+      if (lead_stop_from_json(c, e)) return -1;
       break;
-    }
     case NM_EV_AMP:
       if (jnum(c, "amplitude_ma", 3, UINT32_MAX, 1, &a) || jname(c, "by", role_of, 3, 0, &x) ||
           jnum(c, "slot", 0, 7, 0, &b)) {
