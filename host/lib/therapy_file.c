@@ -416,16 +416,11 @@ static int parse_wave(tf_ctx *c, const char *path, const js_val *v, uint32_t *wa
   return fail(c, path, "expected \"tonic\", \"burst\" or \"high-frequency\", got %s", got);
 }
 
-static int parse_program(tf_ctx *c, const js_val *o, size_t idx, nm_prog_t *p, int *running) {
-  char base[PATH_CAP], path[PATH_CAP];
-  js_path_index(base, sizeof base, "programs", idx);
-  if (expect_type(c, base, o, JS_OBJ, "a program object") != 0) return -1;
-  if (check_unknown(c, base, o, &schema_prog) != 0) return -1;
-  const js_val *v;
-
-  /* name: representable in the core (at most NM_NAME_LEN - 1 bytes). Empty or not
-   * printable is the supervisor's NM_R_NAME. */
-  v = js_get(o, "name");
+/* "name": representable in the core (at most NM_NAME_LEN - 1 bytes). Empty or not printable
+ * is the supervisor's NM_R_NAME. */
+static int parse_name(tf_ctx *c, const char *base, const js_val *o, nm_prog_t *p) {
+  char path[PATH_CAP];
+  const js_val *v = js_get(o, "name");
   if (!v) return missing(c, base, "name", NULL);
   sub(path, base, "name");
   if (expect_type(c, path, v, JS_STR, "a string") != 0) return -1;
@@ -437,7 +432,13 @@ static int parse_program(tf_ctx *c, const js_val *o, size_t idx, nm_prog_t *p, i
   memcpy(p->name, v->str, v->str_len);
   p->name[v->str_len] = '\0';
 
-  v = js_get(o, "waveform");
+  return 0;
+}
+
+/* "waveform", "rate_hz" and, for a burst, "burst". */
+static int parse_timing(tf_ctx *c, const char *base, const js_val *o, nm_prog_t *p) {
+  char path[PATH_CAP];
+  const js_val *v = js_get(o, "waveform");
   if (!v) return missing(c, base, "waveform", NULL);
   if (parse_wave(c, sub(path, base, "waveform"), v, &p->wave) != 0) return -1;
 
@@ -464,13 +465,13 @@ static int parse_program(tf_ctx *c, const js_val *o, size_t idx, nm_prog_t *p, i
     return fail(c, path, "only allowed with \"waveform\": \"burst\"");
   }
 
-  if (req_u32(c, base, o, "width_us", 0, "us", NULL, &p->width_us) != 0) return -1;
-  if (opt_u32(c, base, o, "interphase_us", 0, "us", NM_GAP_DEFAULT_US, &p->gap_us) != 0) {
-    return -1;
-  }
-  if (req_u32(c, base, o, "amplitude_ma", 3, "mA", NULL, &p->amp_ua) != 0) return -1;
+  return 0;
+}
 
-  v = js_get(o, "patient_range_ma");
+/* "patient_range_ma": [min, max]; without it the patient may lower the amplitude, not raise it. */
+static int parse_range(tf_ctx *c, const char *base, const js_val *o, nm_prog_t *p) {
+  char path[PATH_CAP];
+  const js_val *v = js_get(o, "patient_range_ma");
   if (v) {
     sub(path, base, "patient_range_ma");
     char got[48];
@@ -495,6 +496,27 @@ static int parse_program(tf_ctx *c, const js_val *o, size_t idx, nm_prog_t *p, i
     p->pt_min_ua = 0;
     p->pt_max_ua = p->amp_ua;
   }
+
+  return 0;
+}
+
+static int parse_program(tf_ctx *c, const js_val *o, size_t idx, nm_prog_t *p, int *running) {
+  char base[PATH_CAP], path[PATH_CAP];
+  js_path_index(base, sizeof base, "programs", idx);
+  if (expect_type(c, base, o, JS_OBJ, "a program object") != 0) return -1;
+  if (check_unknown(c, base, o, &schema_prog) != 0) return -1;
+  const js_val *v;
+
+  if (parse_name(c, base, o, p) != 0) return -1;
+  if (parse_timing(c, base, o, p) != 0) return -1;
+
+  if (req_u32(c, base, o, "width_us", 0, "us", NULL, &p->width_us) != 0) return -1;
+  if (opt_u32(c, base, o, "interphase_us", 0, "us", NM_GAP_DEFAULT_US, &p->gap_us) != 0) {
+    return -1;
+  }
+  if (req_u32(c, base, o, "amplitude_ma", 3, "mA", NULL, &p->amp_ua) != 0) return -1;
+
+  if (parse_range(c, base, o, p) != 0) return -1;
 
   v = js_get(o, "electrodes");
   if (!v) return missing(c, base, "electrodes", NULL);
