@@ -263,9 +263,8 @@ static void date_axis(const plot_t *p, double y, int grid) {
   }
 }
 
-static int draw(FILE *f, const hist_usage_t *u, const char *serial, size_t n_events) {
-  plot_t p = {f, 0, 0};
-  /* The axis: every day recorded and every event drawn, in whole days. */
+/* The x axis: every day recorded and every event drawn, in whole days. */
+static void x_range(plot_t *pp, const hist_usage_t *u) {
   double lo = INFINITY, hi = -INFINITY;
 #define SPAN(a, b) (lo = fmin(lo, (a)), hi = fmax(hi, (b)))
   if (u->n_days) SPAN(u->first_day * 86400.0, (u->last_day + 1.0) * 86400.0);
@@ -275,12 +274,13 @@ static int draw(FILE *f, const hist_usage_t *u, const char *serial, size_t n_eve
   for (size_t k = 0; k < u->n_modes; k++) SPAN(u->modes[k].t_s, u->modes[k].t_s);
 #undef SPAN
   if (!(lo <= hi)) lo = hi = 0;
-  p.x0_s = floor(lo / 86400.0) * 86400.0;
-  p.x1_s = floor(hi / 86400.0) * 86400.0 + 86400.0;
-  if (p.x1_s < hi) p.x1_s += 86400.0;
+  pp->x0_s = floor(lo / 86400.0) * 86400.0;
+  pp->x1_s = floor(hi / 86400.0) * 86400.0 + 86400.0;
+  if (pp->x1_s < hi) pp->x1_s += 86400.0;
+}
 
-  double axis_y = panel_top(N_PANELS - 1) + PANEL_H;
-  double height = axis_y + 90;
+/* The SVG's start: its size, the title and the summary line. */
+static void header(FILE *f, const hist_usage_t *u, const char *serial, size_t n_events, double height) {
   fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
              "font-family=\"sans-serif\" font-size=\"11\">\n", W, height, W, height);
   fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
@@ -308,7 +308,60 @@ static int draw(FILE *f, const hist_usage_t *u, const char *serial, size_t n_eve
                "without the clock set again): records of one date are merged and dates may be wrong.</text>\n",
             LEFT, C_FAULT, u->clock_back);
   }
+}
 
+/* Markers over every panel, labelled above the first. Markers closer than 3 px share one
+ * line and one label ("short+fault"); labels that would overlap alternate two rows. */
+static void draw_markers(plot_t *pp, FILE *f, const hist_usage_t *u, double axis_y) {
+  static marker_t m[512];
+  size_t nm = markers(u, m, sizeof m / sizeof m[0]);
+  double last_label_x = -1e9;
+  int row = 0;
+  for (size_t k = 0; k < nm;) {
+    double x = px(pp, m[k].t_s);
+    char label[64] = "";
+    size_t j = k;
+    for (; j < nm && px(pp, m[j].t_s) - x < 3.0; j++) {
+      if (strstr(label, m[j].label)) continue;
+      if (strlen(label) + strlen(m[j].label) + 2 < sizeof label) {
+        if (label[0]) strcat(label, "+");
+        strcat(label, m[j].label);
+      }
+    }
+    fprintf(f, "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.2\" "
+               "stroke-dasharray=\"4 3\" opacity=\"0.85\"/>\n", x, TOP - 4, x, axis_y, m[k].color);
+    row = x - last_label_x < 8.0 + 6.0 * (double)strlen(label) ? !row : 0;
+    last_label_x = x;
+    fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"%s\" fill=\"%s\">%s</text>\n", x,
+            TOP - 22 - (row ? 10 : 0), x > W - RIGHT - 40 ? "end" : "middle", m[k].color, label);
+    k = j;
+  }
+}
+
+static void legend(FILE *f, double height) {
+  double ly = height - 16;
+  struct {
+    const char *color, *text;
+  } leg[] = {{C_FAULT, "fault / shorted contact (marker); lead check with an open or short (red point)"},
+             {C_MRI, "MRI mode"},
+             {C_SURGERY, "surgery mode"},
+             {C_PREGNANCY, "therapy off for pregnancy"},
+             {"#eeeeee", "no usage record"}};
+  double lx = LEFT;
+  for (size_t k = 0; k < sizeof leg / sizeof leg[0]; k++) {
+    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"10\" fill=\"%s\" stroke=\"#999\" stroke-width=\"0.5\"/>\n", lx,
+            ly - 9, leg[k].color);
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", lx + 16, ly, leg[k].text);
+    lx += 16 + 6.0 * (double)strlen(leg[k].text) + 18;
+  }
+}
+
+static int draw(FILE *f, const hist_usage_t *u, const char *serial, size_t n_events) {
+  plot_t p = {f, 0, 0};
+  x_range(&p, u);
+  double axis_y = panel_top(N_PANELS - 1) + PANEL_H;
+  double height = axis_y + 90;
+  header(f, u, serial, n_events, height);
   date_axis(&p, axis_y, 1);
   /* 1. therapy hours per day */
   panel(&p, 0, "Therapy per day (hours)", 24, 0);
@@ -329,49 +382,10 @@ static int draw(FILE *f, const hist_usage_t *u, const char *serial, size_t n_eve
   battery(&p, u, 3);
   impedance(&p, u, 4);
 
-  /* Markers over every panel, labelled above the first. Markers closer than 3 px share one
-   * line and one label ("short+fault"); labels that would overlap alternate two rows. */
-  static marker_t m[512];
-  size_t nm = markers(u, m, sizeof m / sizeof m[0]);
-  double last_label_x = -1e9;
-  int row = 0;
-  for (size_t k = 0; k < nm;) {
-    double x = px(&p, m[k].t_s);
-    char label[64] = "";
-    size_t j = k;
-    for (; j < nm && px(&p, m[j].t_s) - x < 3.0; j++) {
-      if (strstr(label, m[j].label)) continue;
-      if (strlen(label) + strlen(m[j].label) + 2 < sizeof label) {
-        if (label[0]) strcat(label, "+");
-        strcat(label, m[j].label);
-      }
-    }
-    fprintf(f, "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.2\" "
-               "stroke-dasharray=\"4 3\" opacity=\"0.85\"/>\n", x, TOP - 4, x, axis_y, m[k].color);
-    row = x - last_label_x < 8.0 + 6.0 * (double)strlen(label) ? !row : 0;
-    last_label_x = x;
-    fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"%s\" fill=\"%s\">%s</text>\n", x,
-            TOP - 22 - (row ? 10 : 0), x > W - RIGHT - 40 ? "end" : "middle", m[k].color, label);
-    k = j;
-  }
+  draw_markers(&p, f, u, axis_y);
   date_axis(&p, axis_y, 0);
 
-  /* Legend. */
-  double ly = height - 16;
-  struct {
-    const char *color, *text;
-  } leg[] = {{C_FAULT, "fault / shorted contact (marker); lead check with an open or short (red point)"},
-             {C_MRI, "MRI mode"},
-             {C_SURGERY, "surgery mode"},
-             {C_PREGNANCY, "therapy off for pregnancy"},
-             {"#eeeeee", "no usage record"}};
-  double lx = LEFT;
-  for (size_t k = 0; k < sizeof leg / sizeof leg[0]; k++) {
-    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"10\" fill=\"%s\" stroke=\"#999\" stroke-width=\"0.5\"/>\n", lx,
-            ly - 9, leg[k].color);
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s</text>\n", lx + 16, ly, leg[k].text);
-    lx += 16 + 6.0 * (double)strlen(leg[k].text) + 18;
-  }
+  legend(f, height);
   fprintf(f, "</svg>\n");
   return 0;
 }
