@@ -5,7 +5,6 @@
  * --json). */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,39 +45,9 @@ static const char *batt_words(uint8_t state) {
   }
 }
 
-/* Longevity at the present settings and the charge left, computed here from the read-out
- * with the firmware's own functions (the device's profile comes in the interrogation). */
-typedef struct {
-  const nm_profile_t *pf;
-  nm_longevity_t lg; /* from a new cell */
-  uint64_t eri_mh;   /* primary: from the charge left now to ERI */
-} lg_now_t;
-
-static void longevity_of(const di_interrogation_t *in, lg_now_t *out) {
-  out->pf = nm_profile_resolve(in->sum.profile, in->sum.status.cell);
-  uint32_t amps[NM_MAX_PROGRAMS];
-  nm_prog_t progs[NM_MAX_PROGRAMS];
-  memset(progs, 0, sizeof progs);
-  uint8_t mask = 0;
-  for (uint8_t i = 0; i < in->sum.status.n_prog; i++) {
-    progs[i] = in->prog[i];
-    amps[i] = in->sum.status.prog[i].amp_ua;
-    if (di_running(&in->sum.status, in->sum.status.prog[i].slot) && in->sum.status.mode == NM_MODE_THERAPY) mask |= (uint8_t)(1u << i);
-  }
-  nm_draw_t d;
-  lg_draw_progs(progs, amps, mask, in->sum.status.n_prog, &in->sum.load, out->pf, &d);
-  nm_batt_longevity(out->pf, &d, &out->lg);
-  out->eri_mh = 0;
-  if (out->pf->cell == NM_CELL_PRIMARY && in->sum.capacity_uah) {
-    uint32_t new_uah = nm_batt_usable_uah(out->pf);
-    uint32_t eri_pm = (uint32_t)((uint64_t)new_uah * out->pf->eri_left_pm / in->sum.capacity_uah);
-    out->eri_mh = nm_batt_mh_between(out->pf, &d, in->sum.capacity_uah, in->sum.status.soc_pm, eri_pm);
-  }
-}
-
 static void longevity_text(const di_interrogation_t *in) {
   lg_now_t l;
-  longevity_of(in, &l);
+  lg_device(in, &l);
   if (l.pf->cell == NM_CELL_PRIMARY) {
     printf("longevity at these settings (profile %s): %.2f years to ERI from now, %.2f from new\n", l.pf->name,
            (double)l.eri_mh / 8766000.0, (double)l.lg.eri_mh / 8766000.0);
@@ -87,21 +56,6 @@ static void longevity_text(const di_interrogation_t *in) {
            "service life %.1f years from new\n",
            l.pf->name, (double)l.lg.interval_mh / 24000.0, l.pf->low_pm / 10u, l.lg.charge_mmin / 1000.0,
            (double)l.lg.service_mh / 8766000.0);
-  }
-}
-
-/* The longevity figures of the read-out, in the codec's fixed-point units (the read-out
- * codec is strict and shared with the clinic: the profile and the charging minutes are in
- * the text form). */
-static void longevity_readout(const di_interrogation_t *in, ro_readout_t *ro) {
-  lg_now_t l;
-  longevity_of(in, &l);
-  ro->primary_longevity = l.pf->cell == NM_CELL_PRIMARY;
-  if (ro->primary_longevity) {
-    ro->years_to_eri_milli = (uint32_t)llround((double)l.eri_mh / 8766000.0 * 1000.0);
-  } else {
-    ro->recharge_days_c = (uint32_t)llround((double)l.lg.interval_mh / 24000.0 * 100.0);
-    ro->service_years_c = (uint32_t)llround((double)l.lg.service_mh / 8766000.0 * 100.0);
   }
 }
 
@@ -138,7 +92,7 @@ static int do_interrogate(devcli_t *d, hu_args *args) {
   char a[32], b[32], c[32], t[32];
   static ro_readout_t ro;
   di_readout(&id, &in, &ro);
-  longevity_readout(&in, &ro);
+  lg_device_readout(&in, &ro);
   ro.frame_bytes = (uint32_t)(d->conn.tx_bytes + d->conn.rx_bytes);
   if (out && (rc = save_readout(d, out, &ro)) != CLI_OK) return rc;
   if (d->json) return ro_write_doc(stdout, &ro) == 0 ? CLI_OK : CLI_FAIL;

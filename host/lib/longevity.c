@@ -1,6 +1,7 @@
 /* longevity.c: see longevity.h. */
 #include "longevity.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,3 +71,43 @@ int lg_pick_profile(const char *name, const char *battery, uint8_t therapy, int 
   }
   return 0;
 }
+
+/* Longevity at the present settings and the charge left, of an interrogated device, from the
+ * firmware's own functions (the device's profile comes in the interrogation). */
+void lg_device(const di_interrogation_t *in, lg_now_t *out) {
+  out->pf = nm_profile_resolve(in->sum.profile, in->sum.status.cell);
+  uint32_t amps[NM_MAX_PROGRAMS];
+  nm_prog_t progs[NM_MAX_PROGRAMS];
+  memset(progs, 0, sizeof progs);
+  uint8_t mask = 0;
+  for (uint8_t i = 0; i < in->sum.status.n_prog; i++) {
+    progs[i] = in->prog[i];
+    amps[i] = in->sum.status.prog[i].amp_ua;
+    if (di_running(&in->sum.status, in->sum.status.prog[i].slot) && in->sum.status.mode == NM_MODE_THERAPY) mask |= (uint8_t)(1u << i);
+  }
+  nm_draw_t d;
+  lg_draw_progs(progs, amps, mask, in->sum.status.n_prog, &in->sum.load, out->pf, &d);
+  nm_batt_longevity(out->pf, &d, &out->lg);
+  out->eri_mh = 0;
+  if (out->pf->cell == NM_CELL_PRIMARY && in->sum.capacity_uah) {
+    uint32_t new_uah = nm_batt_usable_uah(out->pf);
+    uint32_t eri_pm = (uint32_t)((uint64_t)new_uah * out->pf->eri_left_pm / in->sum.capacity_uah);
+    out->eri_mh = nm_batt_mh_between(out->pf, &d, in->sum.capacity_uah, in->sum.status.soc_pm, eri_pm);
+  }
+}
+
+/* The longevity figures of the read-out, in the codec's fixed-point units (the read-out
+ * codec is strict and shared with the clinic: the profile and the charging minutes are in
+ * the text form). */
+void lg_device_readout(const di_interrogation_t *in, ro_readout_t *ro) {
+  lg_now_t l;
+  lg_device(in, &l);
+  ro->primary_longevity = l.pf->cell == NM_CELL_PRIMARY;
+  if (ro->primary_longevity) {
+    ro->years_to_eri_milli = (uint32_t)llround((double)l.eri_mh / 8766000.0 * 1000.0);
+  } else {
+    ro->recharge_days_c = (uint32_t)llround((double)l.lg.interval_mh / 24000.0 * 100.0);
+    ro->service_years_c = (uint32_t)llround((double)l.lg.service_mh / 8766000.0 * 100.0);
+  }
+}
+

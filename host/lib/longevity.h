@@ -6,7 +6,9 @@
 
 #include <stddef.h>
 
+#include "devinfo.h"
 #include "nmod/battery.h"
+#include "readout.h"
 #include "therapy_file.h"
 
 /* The draw of therapy t's running programs at their programmed amplitudes into its load,
@@ -25,5 +27,16 @@ int lg_pick_profile(const char *name, const char *battery, uint8_t therapy, int 
                     char *err, size_t errcap);
 /* "nmod-primary, nmod-rechargeable, ...": every profile's name, for messages. */
 const char *lg_profile_names(void);
+
+/* Longevity at an interrogated device's present settings (its own profile, its running
+ * programs): from a new cell, and for a primary cell from the charge left now to ERI. */
+typedef struct {
+  const nm_profile_t *pf;
+  nm_longevity_t lg; /* from a new cell */
+  uint64_t eri_mh;   /* primary: from the charge left now to ERI */
+} lg_now_t;
+void lg_device(const di_interrogation_t *in, lg_now_t *out);
+/* The same figures in the read-out codec's fixed-point units (ro's longevity fields). */
+void lg_device_readout(const di_interrogation_t *in, ro_readout_t *ro);
 
 #endif
