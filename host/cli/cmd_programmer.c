@@ -80,6 +80,46 @@ static int save_readout(devcli_t *d, const char *out, const ro_readout_t *ro) {
   return CLI_OK;
 }
 
+static void interrogate_text(const di_identity_t *id, const di_interrogation_t *in) {
+  char a[32], b[32], c[32], t[32];
+  printf("device %s: %s %s stimulator, firmware %u.%u.%u, lead %s\n", id->serial, id->id.kind == NM_KIND_INS ? "implanted" : "external trial",
+         di_therapy(id->id.therapy), id->id.fw[0], id->id.fw[1], id->id.fw[2], nm_lead_name(id->id.lead.model));
+  printf("device time %s UTC, up %llu s, %u resets, %u rejected frames, %u failed authentications\n",
+         hu_time_fmt(t, sizeof t, id->id.epoch_s), (unsigned long long)(in->sum.uptime_us / 1000000u), id->id.resets, id->id.rejected,
+         id->id.auth_failures);
+  printf("mode %s, therapy %s%s%s\n", nm_mode_name(in->sum.status.mode), in->sum.status.therapy_on ? "on" : "off",
+         in->sum.status.fault ? ", fault: " : "", in->sum.status.fault ? di_fault(in->sum.status.fault) : "");
+  for (unsigned bit = 0; bit < 16; bit++) {
+    uint16_t al = (uint16_t)(1u << bit);
+    if (in->sum.status.alerts & al) printf("ALERT %s: %s\n", di_alert(al, DI_ALERT_NAME), di_alert(al, DI_ALERT_CLINICIAN));
+  }
+  printf("load %u ohm, compliance %s V\n", in->sum.load.impedance_ohm, hu_fmt_fixed(a, sizeof a, in->sum.load.compliance_mv, 3, 1));
+  char pct[HU_FIXED_LEN];
+  printf("battery: %s cell, %s, %s %% (%s of %s mAh, %s V)%s, drawing %s uA\n", di_cell(in->sum.status.cell),
+         batt_words(in->sum.status.batt_state), hu_fmt_fixed(pct, sizeof pct, in->sum.status.soc_pm, 1, 1),
+         hu_fmt_fixed(a, sizeof a, in->sum.remaining_uah, 3, 1), hu_fmt_fixed(b, sizeof b, in->sum.capacity_uah, 3, 1),
+         hu_fmt_fixed(c, sizeof c, in->sum.voltage_mv, 3, 1), in->sum.status.charging ? ", charging" : "",
+         hu_fmt_fixed(t, sizeof t, in->sum.avg_na, 3, 1));
+  longevity_text(in);
+  if (in->sum.status.lead_open || in->sum.status.lead_short) {
+    for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
+      if (in->sum.status.lead_open & (1u << n)) printf("LEAD: E%u is open (last impedance check)\n", n);
+      if (in->sum.status.lead_short & (1u << n)) printf("LEAD: E%u is shorted: programs using it were stopped\n", n);
+    }
+  }
+  for (uint8_t i = 0; i < in->sum.status.n_prog; i++) {
+    const di_prog_status_t *s = &in->sum.status.prog[i];
+    const nm_prog_t *p = &in->prog[i];
+    printf("program %u \"%s\"%s: %s %u Hz, %u us, %s mA (patient %s-%s mA), delivering %s mA\n", s->slot, s->name,
+           di_running(&in->sum.status, s->slot) ? " (running)" : "", nm_wave_name(p->wave), p->rate_hz, p->width_us,
+           hu_fmt_fixed(a, sizeof a, s->amp_ua, 3, 1), hu_fmt_fixed(b, sizeof b, s->pt_min_ua, 3, 1),
+           hu_fmt_fixed(c, sizeof c, s->pt_max_ua, 3, 1), hu_fmt_fixed(t, sizeof t, s->level_ua, 3, 1));
+  }
+  for (uint8_t n = 0; n < in->sum.n_contacts; n++) {
+    if (in->sum.threshold_ua[n]) printf("test-stimulation response on E%u at %s mA\n", n, hu_fmt_fixed(a, sizeof a, in->sum.threshold_ua[n], 3, 1));
+  }
+}
+
 static int do_interrogate(devcli_t *d, hu_args *args) {
   const char *out = hu_args_get(args, "out");
   int rc = devcli_open(d);
@@ -89,49 +129,13 @@ static int do_interrogate(devcli_t *d, hu_args *args) {
   if (rc) return rc;
   static di_interrogation_t in;
   if ((rc = devcli_interrogation(d, &in)) != 0) return rc;
-  char a[32], b[32], c[32], t[32];
   static ro_readout_t ro;
   di_readout(&id, &in, &ro);
   lg_device_readout(&in, &ro);
   ro.frame_bytes = (uint32_t)(d->conn.tx_bytes + d->conn.rx_bytes);
   if (out && (rc = save_readout(d, out, &ro)) != CLI_OK) return rc;
   if (d->json) return ro_write_doc(stdout, &ro) == 0 ? CLI_OK : CLI_FAIL;
-  printf("device %s: %s %s stimulator, firmware %u.%u.%u, lead %s\n", id.serial, id.id.kind == NM_KIND_INS ? "implanted" : "external trial",
-         di_therapy(id.id.therapy), id.id.fw[0], id.id.fw[1], id.id.fw[2], nm_lead_name(id.id.lead.model));
-  printf("device time %s UTC, up %llu s, %u resets, %u rejected frames, %u failed authentications\n",
-         hu_time_fmt(t, sizeof t, id.id.epoch_s), (unsigned long long)(in.sum.uptime_us / 1000000u), id.id.resets, id.id.rejected,
-         id.id.auth_failures);
-  printf("mode %s, therapy %s%s%s\n", nm_mode_name(in.sum.status.mode), in.sum.status.therapy_on ? "on" : "off",
-         in.sum.status.fault ? ", fault: " : "", in.sum.status.fault ? di_fault(in.sum.status.fault) : "");
-  for (unsigned bit = 0; bit < 16; bit++) {
-    uint16_t al = (uint16_t)(1u << bit);
-    if (in.sum.status.alerts & al) printf("ALERT %s: %s\n", di_alert(al, DI_ALERT_NAME), di_alert(al, DI_ALERT_CLINICIAN));
-  }
-  printf("load %u ohm, compliance %s V\n", in.sum.load.impedance_ohm, hu_fmt_fixed(a, sizeof a, in.sum.load.compliance_mv, 3, 1));
-  char pct[HU_FIXED_LEN];
-  printf("battery: %s cell, %s, %s %% (%s of %s mAh, %s V)%s, drawing %s uA\n", di_cell(in.sum.status.cell),
-         batt_words(in.sum.status.batt_state), hu_fmt_fixed(pct, sizeof pct, in.sum.status.soc_pm, 1, 1),
-         hu_fmt_fixed(a, sizeof a, in.sum.remaining_uah, 3, 1), hu_fmt_fixed(b, sizeof b, in.sum.capacity_uah, 3, 1),
-         hu_fmt_fixed(c, sizeof c, in.sum.voltage_mv, 3, 1), in.sum.status.charging ? ", charging" : "",
-         hu_fmt_fixed(t, sizeof t, in.sum.avg_na, 3, 1));
-  longevity_text(&in);
-  if (in.sum.status.lead_open || in.sum.status.lead_short) {
-    for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
-      if (in.sum.status.lead_open & (1u << n)) printf("LEAD: E%u is open (last impedance check)\n", n);
-      if (in.sum.status.lead_short & (1u << n)) printf("LEAD: E%u is shorted: programs using it were stopped\n", n);
-    }
-  }
-  for (uint8_t i = 0; i < in.sum.status.n_prog; i++) {
-    const di_prog_status_t *s = &in.sum.status.prog[i];
-    const nm_prog_t *p = &in.prog[i];
-    printf("program %u \"%s\"%s: %s %u Hz, %u us, %s mA (patient %s-%s mA), delivering %s mA\n", s->slot, s->name,
-           di_running(&in.sum.status, s->slot) ? " (running)" : "", nm_wave_name(p->wave), p->rate_hz, p->width_us,
-           hu_fmt_fixed(a, sizeof a, s->amp_ua, 3, 1), hu_fmt_fixed(b, sizeof b, s->pt_min_ua, 3, 1),
-           hu_fmt_fixed(c, sizeof c, s->pt_max_ua, 3, 1), hu_fmt_fixed(t, sizeof t, s->level_ua, 3, 1));
-  }
-  for (uint8_t n = 0; n < in.sum.n_contacts; n++) {
-    if (in.sum.threshold_ua[n]) printf("test-stimulation response on E%u at %s mA\n", n, hu_fmt_fixed(a, sizeof a, in.sum.threshold_ua[n], 3, 1));
-  }
+  interrogate_text(&id, &in);
   return CLI_OK;
 }
 
@@ -227,6 +231,60 @@ static int do_mode(devcli_t *d, hu_args *args) {
   return CLI_USAGE;
 }
 
+static void impedance_text(const di_impedance_t *im) {
+  char a[HU_CONTACT_LEN], b[HU_CONTACT_LEN];
+  printf("contact  impedance to case\n");
+  for (uint8_t i = 0; i < im->n; i++) {
+    const di_imp_contact_t *c = &im->contact[i];
+    printf("%-7s  %6u ohm  %s\n", hu_contact_name(a, sizeof a, c->node), c->ohm, imp_class(c->cls));
+  }
+  if (im->m) printf("program  pair      impedance\n");
+  for (uint8_t i = 0; i < im->m; i++) {
+    const di_imp_pair_t *q = &im->pair[i];
+    printf("%-7u  %s-%-5s  %6u ohm  %s\n", q->slot, hu_contact_name(a, sizeof a, q->cathode), hu_contact_name(b, sizeof b, q->anode),
+           q->ohm, imp_class(q->cls));
+  }
+  for (uint8_t i = 0; i < NM_MAX_CONTACTS; i++) {
+    if (im->jump & (1u << i)) printf("E%u: impedance jumped since the last check: possible lead migration (check the effect, X-ray)\n", i);
+  }
+}
+
+static void impedance_json(const di_impedance_t *im) {
+  char a[HU_CONTACT_LEN], b[HU_CONTACT_LEN];
+  js_w w;
+  jw_init(&w, stdout);
+  jw_obj(&w);
+  jw_kv_arr(&w, "contacts");
+  for (uint8_t i = 0; i < im->n; i++) {
+    const di_imp_contact_t *c = &im->contact[i];
+    jw_obj(&w);
+    jw_kv_str(&w, "contact", hu_contact_name(a, sizeof a, c->node));
+    jw_kv_uint(&w, "ohm", c->ohm);
+    jw_kv_str(&w, "class", imp_class(c->cls));
+    jw_obj_end(&w);
+  }
+  jw_arr_end(&w);
+  jw_kv_arr(&w, "programs");
+  for (uint8_t i = 0; i < im->m; i++) {
+    const di_imp_pair_t *q = &im->pair[i];
+    jw_obj(&w);
+    jw_kv_uint(&w, "slot", q->slot);
+    jw_kv_str(&w, "cathode", hu_contact_name(a, sizeof a, q->cathode));
+    jw_kv_str(&w, "anode", hu_contact_name(b, sizeof b, q->anode));
+    jw_kv_uint(&w, "ohm", q->ohm);
+    jw_kv_str(&w, "class", imp_class(q->cls));
+    jw_obj_end(&w);
+  }
+  jw_arr_end(&w);
+  jw_kv_arr(&w, "possible_migration");
+  for (uint8_t i = 0; i < NM_MAX_CONTACTS; i++) {
+    if (im->jump & (1u << i)) jw_str(&w, hu_contact_name(a, sizeof a, i));
+  }
+  jw_arr_end(&w);
+  jw_obj_end(&w);
+  jw_end(&w);
+}
+
 static int do_impedance(devcli_t *d, hu_args *args) {
   (void)args;
   uint8_t resp[NM_CMD_MAX];
@@ -236,65 +294,8 @@ static int do_impedance(devcli_t *d, hu_args *args) {
   if (rc) return rc;
   di_impedance_t im;
   if (di_impedance(r.buf, r.len, &im) != 0) return devcli_fail(d, NM_EINVAL, "impedance");
-  js_w w;
-  char a[8], b[8];
-  if (d->json) {
-    jw_init(&w, stdout);
-    jw_obj(&w);
-    jw_kv_arr(&w, "contacts");
-  } else {
-    printf("contact  impedance to case\n");
-  }
-  for (uint8_t i = 0; i < im.n; i++) {
-    const di_imp_contact_t *c = &im.contact[i];
-    if (d->json) {
-      jw_obj(&w);
-      jw_kv_str(&w, "contact", hu_contact_name(a, sizeof a, c->node));
-      jw_kv_uint(&w, "ohm", c->ohm);
-      jw_kv_str(&w, "class", imp_class(c->cls));
-      jw_obj_end(&w);
-    } else {
-      printf("%-7s  %6u ohm  %s\n", hu_contact_name(a, sizeof a, c->node), c->ohm, imp_class(c->cls));
-    }
-  }
-  if (d->json) {
-    jw_arr_end(&w);
-    jw_kv_arr(&w, "programs");
-  } else if (im.m) {
-    printf("program  pair      impedance\n");
-  }
-  for (uint8_t i = 0; i < im.m; i++) {
-    const di_imp_pair_t *q = &im.pair[i];
-    if (d->json) {
-      jw_obj(&w);
-      jw_kv_uint(&w, "slot", q->slot);
-      jw_kv_str(&w, "cathode", hu_contact_name(a, sizeof a, q->cathode));
-      jw_kv_str(&w, "anode", hu_contact_name(b, sizeof b, q->anode));
-      jw_kv_uint(&w, "ohm", q->ohm);
-      jw_kv_str(&w, "class", imp_class(q->cls));
-      jw_obj_end(&w);
-    } else {
-      printf("%-7u  %s-%-5s  %6u ohm  %s\n", q->slot, hu_contact_name(a, sizeof a, q->cathode), hu_contact_name(b, sizeof b, q->anode),
-             q->ohm, imp_class(q->cls));
-    }
-  }
-  uint16_t jump = im.jump;
-  if (d->json) {
-    jw_arr_end(&w);
-    jw_kv_arr(&w, "possible_migration");
-    for (uint8_t i = 0; i < NM_MAX_CONTACTS; i++) {
-      if (jump & (1u << i)) jw_str(&w, hu_contact_name(a, sizeof a, i));
-    }
-    jw_arr_end(&w);
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else {
-    for (uint8_t i = 0; i < NM_MAX_CONTACTS; i++) {
-      if (jump & (1u << i)) {
-        printf("E%u: impedance jumped since the last check: possible lead migration (check the effect, X-ray)\n", i);
-      }
-    }
-  }
+  if (d->json) impedance_json(&im);
+  else impedance_text(&im);
   return CLI_OK;
 }
 
