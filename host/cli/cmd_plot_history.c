@@ -299,7 +299,7 @@ static void header(FILE *f, const hist_usage_t *u, const char *serial, size_t n_
           LEFT, n_events);
   if (u->n_days) {
     fprintf(f, "mean %.1f h of therapy per recorded day, %llu patient adjustments.</text>\n",
-            (double)u->therapy_min_total / 60.0 / (double)u->n_days, (unsigned long long)u->adjustments_total);
+            u->therapy_h_mean, (unsigned long long)u->adjustments_total);
   } else {
     fprintf(f, "no daily usage record in this history.</text>\n");
   }

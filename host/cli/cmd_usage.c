@@ -99,7 +99,7 @@ static void text_days(const hist_usage_t *u) {
 static void text_therapy(const hist_usage_t *u) {
   char a[16], b[16];
   printf("Therapy per day:     mean %.1f h, min %.1f h (%s), max %.1f h (%s); %u recorded day(s) without therapy\n",
-         hours(u->therapy_min_total) / (double)u->n_days, hours(u->therapy_min_min), hu_date_fmt(a, sizeof a, (int32_t)(u->min_day)),
+         u->therapy_h_mean, hours(u->therapy_min_min), hu_date_fmt(a, sizeof a, (int32_t)(u->min_day)),
          hours(u->therapy_min_max), hu_date_fmt(b, sizeof b, (int32_t)(u->max_day)), u->zero_days);
   printf("  last 7 days:       date         therapy  adjustments  amplitude  battery\n");
   uint32_t start = u->last_day >= 6u ? u->last_day - 6u : 0u;
@@ -118,9 +118,9 @@ static void text_therapy(const hist_usage_t *u) {
 
 static void text_adjustments(const hist_usage_t *u) {
   printf("Patient adjustments: %llu in all, %.2f per recorded day; ", (unsigned long long)u->adjustments_total,
-         (double)u->adjustments_total / (double)u->n_days);
+         u->adjustments_per_day);
   if (u->whole_weeks) {
-    printf("mean %.1f per week over %u whole week(s)\n", (double)u->whole_week_adjustments / u->whole_weeks, u->whole_weeks);
+    printf("mean %.1f per week over %u whole week(s)\n", u->adjustments_per_week, u->whole_weeks);
   } else {
     printf("no whole week recorded yet (no weekly mean)\n");
   }
@@ -194,15 +194,6 @@ static void text_battery(const hist_usage_t *u) {
   }
 }
 
-/* The first and last checks with a mean (some contact in the normal range). */
-static const hist_imp_t *imp_with_mean(const hist_usage_t *u, int last) {
-  for (size_t k = 0; k < u->n_imp; k++) {
-    const hist_imp_t *m = &u->imp[last ? u->n_imp - 1 - k : k];
-    if (m->mean_ohm) return m;
-  }
-  return NULL;
-}
-
 static int flagged(const hist_imp_t *m) { return (m->open | m->shrt | m->high | m->jump) != 0; }
 
 /* The run of checks from i (flagged) with the same finding: its length, *last its end. */
@@ -223,7 +214,7 @@ static void text_impedance(const hist_usage_t *u) {
     return;
   }
   printf("Lead impedance:      %zu check(s) (%u daily, %zu requested)", u->n_imp, u->imp_daily, u->n_imp - u->imp_daily);
-  const hist_imp_t *f = imp_with_mean(u, 0), *l = imp_with_mean(u, 1);
+  const hist_imp_t *f = u->imp_first, *l = u->imp_last;
   char a[32], b[32];
   if (f) {
     printf("; mean %u ohm (%.10s) -> %u ohm (%.10s)", f->mean_ohm, hu_time_fmt(a, sizeof a, f->t_s), l->mean_ohm,
@@ -355,7 +346,7 @@ static void json_days(js_w *w, const hist_usage_t *u) {
 
 static void json_therapy(js_w *w, const hist_usage_t *u) {
   jw_kv_obj(w, "therapy_hours_per_day");
-  jw_kv_double_opt(w, "mean", u->n_days != 0, hours(u->therapy_min_total) / (double)u->n_days, 3);
+  jw_kv_double_opt(w, "mean", u->n_days != 0, u->therapy_h_mean, 3);
   jw_kv_double_opt(w, "min", u->n_days != 0, hours(u->therapy_min_min), 3);
   if (u->n_days) j_date(w, "min_date", u->min_day);
   jw_kv_double_opt(w, "max", u->n_days != 0, hours(u->therapy_min_max), 3);
@@ -381,9 +372,9 @@ static void json_therapy(js_w *w, const hist_usage_t *u) {
 static void json_adjustments(js_w *w, const hist_usage_t *u) {
   jw_kv_obj(w, "adjustments");
   jw_kv_uint(w, "total", u->adjustments_total);
-  jw_kv_double_opt(w, "per_day_mean", u->n_days != 0, (double)u->adjustments_total / (double)u->n_days, 3);
+  jw_kv_double_opt(w, "per_day_mean", u->n_days != 0, u->adjustments_per_day, 3);
   jw_kv_uint(w, "whole_weeks", u->whole_weeks);
-  jw_kv_double_opt(w, "per_week_mean", u->whole_weeks != 0, (double)u->whole_week_adjustments / u->whole_weeks, 3);
+  jw_kv_double_opt(w, "per_week_mean", u->whole_weeks != 0, u->adjustments_per_week, 3);
   jw_kv_arr(w, "weeks");
   for (size_t i = 0; i < u->n_weeks; i++) {
     const hist_week_t *wk = &u->weeks[i];
@@ -500,7 +491,7 @@ static void json_impedance(js_w *w, const hist_usage_t *u) {
   jw_kv_uint(w, "checks", u->n_imp);
   jw_kv_uint(w, "daily", u->imp_daily);
   jw_kv_uint(w, "requested", u->n_imp - u->imp_daily);
-  const hist_imp_t *f = imp_with_mean(u, 0), *l = imp_with_mean(u, 1);
+  const hist_imp_t *f = u->imp_first, *l = u->imp_last;
   if (f) {
     jw_kv_uint(w, "first_mean_ohm", f->mean_ohm);
     j_time(w, "first_time", f->t_s);

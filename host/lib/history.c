@@ -540,6 +540,8 @@ static void day_totals(hist_usage_t *u) {
     }
   }
   if (u->therapy_min_total) u->avg_amp_ua = (uint32_t)((amp_min + u->therapy_min_total / 2u) / u->therapy_min_total);
+  u->therapy_h_mean = (double)u->therapy_min_total / 60.0 / (double)u->n_days;
+  u->adjustments_per_day = (double)u->adjustments_total / (double)u->n_days;
 }
 
 /* ISO weeks with a record: days are in order, so each week's days are adjacent. 0 or NM_ENOSPC. */
@@ -570,6 +572,7 @@ static int iso_weeks(hist_usage_t *u) {
       u->whole_week_adjustments += u->weeks[i].adjustments;
     }
   }
+  if (u->whole_weeks) u->adjustments_per_week = (double)u->whole_week_adjustments / u->whole_weeks;
   return 0;
 }
 
@@ -598,6 +601,11 @@ int hist_usage_recent(const di_event_t *ev, size_t n, uint32_t since_s, int mode
   merge_days(u, boots, n_boots);
   free(boots);
   qsort(u->batt, u->n_batt, sizeof *u->batt, batt_cmp);
+  for (size_t k = 0; k < u->n_imp; k++) {
+    if (!u->imp[k].mean_ohm) continue;
+    if (!u->imp_first) u->imp_first = &u->imp[k];
+    u->imp_last = &u->imp[k];
+  }
   if (u->n_days == 0) return 0;
   day_totals(u);
   if (iso_weeks(u) != 0) {

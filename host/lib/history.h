@@ -113,12 +113,15 @@ typedef struct {
   uint16_t therapy_min_min, therapy_min_max; /* over recorded days */
   uint32_t min_day, max_day;                 /* the first day with each */
   uint32_t zero_days;                        /* recorded days without therapy */
+  double therapy_h_mean;                     /* hours a recorded day (n_days > 0) */
   /* Patient adjustments. */
   uint64_t adjustments_total;
   hist_week_t *weeks;    /* every ISO week with at least one recorded day, in order */
   size_t n_weeks;
   uint32_t whole_weeks;  /* weeks with all 7 days recorded */
   uint64_t whole_week_adjustments;
+  double adjustments_per_day;  /* over recorded days (n_days > 0) */
+  double adjustments_per_week; /* over whole weeks (whole_weeks > 0) */
   /* Amplitude, weighted by therapy time: sum(avg_amp_ua * therapy_min) / sum(therapy_min). */
   uint32_t avg_amp_ua;   /* rounded to the nearest uA; valid when therapy_min_total > 0 */
   /* Modes. */
@@ -139,6 +142,8 @@ typedef struct {
   size_t n_imp;
   uint32_t imp_daily;    /* automatic ones */
   uint32_t imp_flagged;  /* with an open, shorted, high or jumped contact */
+  const hist_imp_t *imp_first, *imp_last; /* the first and last checks with a mean (some
+                                             contact in the normal range); NULL: none */
 } hist_usage_t;
 
 /* Statistics over events ev[0..n) (log order). Days before since_s's day and other events
