@@ -131,6 +131,34 @@ static uint32_t check_ramp_cycle(const nm_prog_t *p) {
   return r;
 }
 
+/* A closed loop (docs/CLOSED-LOOP.md): a ceiling the program starts under, a step limit
+ * in the stage's resolution, target inside the window and the patient's range inside it
+ * too; only where an ECAP can be sensed (tonic at a sensing rate, or bursts). Without a
+ * loop, every loop field is zero (one way to write "none"). */
+static uint32_t check_loop(const nm_prog_t *p) {
+  const nm_loop_cfg_t *l = &p->loop;
+  if (!l->closed) {
+    return (l->target_uv | l->lo_uv | l->hi_uv | l->pt_lo_uv | l->pt_hi_uv | l->max_ua | l->step_ua) ? NM_R_LOOP
+                                                                                                      : 0u;
+  }
+  if (l->closed != 1u) return NM_R_LOOP;
+  if (p->wave == NM_WAVE_TONIC) {
+    if (!in(p->rate_hz, NM_LOOP_RATE_MIN_HZ, NM_LOOP_RATE_MAX_HZ)) return NM_R_LOOP;
+  } else if (p->wave != NM_WAVE_BURST) {
+    return NM_R_LOOP;
+  }
+  if (l->max_ua % NM_AMP_STEP_UA || !in(l->max_ua, NM_AMP_STEP_UA, NM_AMP_MAX_UA) || p->amp_ua > l->max_ua) {
+    return NM_R_LOOP;
+  }
+  if (l->step_ua % NM_LOOP_RES_UA || !in(l->step_ua, NM_LOOP_RES_UA, NM_LOOP_STEP_MAX_UA)) return NM_R_LOOP;
+  if (!(l->lo_uv < l->target_uv && l->target_uv < l->hi_uv && l->hi_uv <= NM_LOOP_UV_MAX)) return NM_R_LOOP;
+  if (!(l->lo_uv <= l->pt_lo_uv && l->pt_lo_uv <= l->target_uv && l->target_uv <= l->pt_hi_uv &&
+        l->pt_hi_uv <= l->hi_uv)) {
+    return NM_R_LOOP;
+  }
+  return 0;
+}
+
 nm_verdict nm_safety_check(const nm_prog_t *p, const nm_lead_t *lead, const nm_load_t *load,
                            nm_safety_report_t *out) {
   memset(out, 0, sizeof *out);
@@ -145,6 +173,7 @@ nm_verdict nm_safety_check(const nm_prog_t *p, const nm_lead_t *lead, const nm_l
   r |= check_amplitudes(p);
   if (!(r & NM_R_LEAD)) r |= check_fractions(p, lead);
   r |= check_ramp_cycle(p);
+  r |= check_loop(p);
 
   /* Charge at the highest reachable amplitude, per node. Only meaningful (and bounded)
    * when amplitude, width, fractions and lead are in range. */

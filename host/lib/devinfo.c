@@ -21,6 +21,26 @@ static int status_slots_ok(const di_status_t *s) {
   return k == s->n_prog;
 }
 
+const char *di_loop_fault(uint8_t fault) {
+  switch (fault) {
+    case NM_LOOP_F_NONE: return "none";
+    case NM_LOOP_F_CONTACT: return "sensing contact lost";
+    case NM_LOOP_F_SATURATED: return "sensing front end saturated";
+    case NM_LOOP_F_NOISE: return "noise on the sensing contacts";
+    case NM_LOOP_F_NO_RESPONSE: return "ECAP no longer responds to current";
+    default: return "unknown";
+  }
+}
+
+const char *di_loop_state(uint8_t state) {
+  switch (state) {
+    case NM_LOOP_OFF: return "off";
+    case NM_LOOP_RUN: return "on";
+    case NM_LOOP_FALLBACK: return "fallback";
+    default: return "unknown";
+  }
+}
+
 int di_status(const uint8_t *p, size_t n, di_status_t *out) {
   nm_rd_t r;
   nm_rd_init(&r, p, n);

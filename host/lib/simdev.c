@@ -3,9 +3,11 @@
 
 #include <string.h>
 
-static int start(simdev_t *d, const tf_therapy_t *t, int cell, uint8_t *bad_slot, nm_safety_report_t *rep) {
+static int start(simdev_t *d, const tf_therapy_t *t, int cell, sim_cord_t *cord, uint8_t *bad_slot,
+                 nm_safety_report_t *rep) {
   memset(d, 0, sizeof *d);
   sim_init(&d->hw, &t->lead, t->load.impedance_ohm, t->load.compliance_mv, NULL, 0, 0);
+  sim_attach_cord(&d->hw, cord);
   /* The cell first: its voltage is part of every pulse's energy. */
   if (cell >= 0) sim_batt_set(&d->hw, (uint8_t)cell, 100);
   if (cell == NM_CELL_RECHARGEABLE) sim_batt_autocharge(&d->hw, d->hw.cell.cfg.low_pm);
@@ -19,9 +21,14 @@ static int start(simdev_t *d, const tf_therapy_t *t, int cell, uint8_t *bad_slot
 }
 
 int simdev_start(simdev_t *d, const tf_therapy_t *t, uint8_t *bad_slot, nm_safety_report_t *rep) {
-  return start(d, t, -1, bad_slot, rep);
+  return start(d, t, -1, NULL, bad_slot, rep);
 }
 
 int simdev_start_cell(simdev_t *d, const tf_therapy_t *t, uint8_t cell, uint8_t *bad_slot, nm_safety_report_t *rep) {
-  return start(d, t, cell, bad_slot, rep);
+  return start(d, t, cell, NULL, bad_slot, rep);
+}
+
+int simdev_start_ex(simdev_t *d, const tf_therapy_t *t, int cell, sim_cord_t *cord, uint8_t *bad_slot,
+                    nm_safety_report_t *rep) {
+  return start(d, t, cell, cord, bad_slot, rep);
 }

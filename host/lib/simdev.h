@@ -22,5 +22,9 @@ int simdev_start(simdev_t *d, const tf_therapy_t *t, uint8_t *bad_slot, nm_safet
 /* The same on a given cell (nm_cell), full; a rechargeable one is recharged by the
  * simulated patient whenever the remote would ask (at LOW). */
 int simdev_start_cell(simdev_t *d, const tf_therapy_t *t, uint8_t cell, uint8_t *bad_slot, nm_safety_report_t *rep);
+/* Either, with a body for the stage to sense (cord, caller-owned, may be NULL) and a cell
+ * (nm_cell, or -1 for the bench supply). */
+int simdev_start_ex(simdev_t *d, const tf_therapy_t *t, int cell, sim_cord_t *cord, uint8_t *bad_slot,
+                    nm_safety_report_t *rep);
 
 #endif

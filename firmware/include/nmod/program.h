@@ -11,6 +11,20 @@
 
 typedef enum { NM_WAVE_TONIC = 0, NM_WAVE_BURST = 1, NM_WAVE_HF = 2, NM_WAVE_COUNT } nm_wave;
 
+/* Closed loop (docs/CLOSED-LOOP.md, THERAPY-FORMAT.md "closed_loop"): the output stage
+ * sets the amplitude pulse by pulse to hold the evoked response at a target, never above
+ * max_ua, by at most step_ua from one pulse (or burst) to the next. closed = 0: none. */
+typedef struct {
+  uint8_t closed;      /* 1: the program has a closed loop */
+  uint16_t target_uv;  /* ECAP target the clinician set */
+  uint16_t lo_uv;      /* therapeutic window (perception to discomfort), ECAP uV */
+  uint16_t hi_uv;
+  uint16_t pt_lo_uv;   /* the range the patient may move the target within */
+  uint16_t pt_hi_uv;
+  uint32_t max_ua;     /* the loop's ceiling: the supervisor judges the program here */
+  uint32_t step_ua;    /* largest change per pulse (per burst) */
+} nm_loop_cfg_t;
+
 typedef struct {
   char name[NM_NAME_LEN]; /* NUL-terminated, printable ASCII, not empty */
   uint32_t wave;          /* nm_wave */
@@ -28,6 +42,7 @@ typedef struct {
   /* Current fraction of each node in the stimulating phase, percent: cathodes negative and
    * summing to -100, anodes positive and summing to +100; 0 = not used. */
   int8_t frac_pct[NM_NODES];
+  nm_loop_cfg_t loop;
 } nm_prog_t;
 
 /* Length of a pulse as the output stage delivers it, from the first stimulating phase to
@@ -43,7 +58,7 @@ uint32_t nm_prog_period_ns(const nm_prog_t *p);
 uint64_t nm_prog_span_ns(const nm_prog_t *p);
 /* Cathodic (stimulating) phases per second. */
 uint32_t nm_prog_pulses_per_s(const nm_prog_t *p);
-/* Highest amplitude the program can reach: max(amp, patient maximum). */
+/* Highest amplitude the program can reach: max(amp, patient maximum, the loop's ceiling). */
 uint32_t nm_prog_reach_ua(const nm_prog_t *p);
 /* Current of node `node` at amplitude `amp_ua` in the stimulating phase, uA (signed). Exact
  * when amp_ua is a multiple of NM_AMP_STEP_UA. */
