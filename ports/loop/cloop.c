@@ -212,16 +212,26 @@ static uint8_t judge(cloop_t *l, const cloop_sample_t *s) {
     uint32_t width = (uint32_t)(l->b.hi_uv - l->b.lo_uv);
     if (l->noise_q4 > width * 16u * NOISE_NUM / NOISE_DEN) return NM_LOOP_F_NOISE;
   }
-  /* No response: nothing measured while the loop went on raising the current by half
-   * again (and at least CLOOP_RISE_MIN_UA) over CLOOP_RUN_LOW units. A rise the ceiling made
-   * (a soft start) is not the loop's: it moves the reference up instead. */
+  /* No response: nothing measured over CLOOP_RUN_LOW units while the loop went on raising
+   * the current by half again (and at least CLOOP_RISE_MIN_UA), or while it sat at its
+   * ceiling wanting more. A rise the ceiling made (a soft start) is not the loop's: it moves
+   * the reference up and restarts the count at the ceiling. */
   if (s->uv < (int32_t)(l->b.lo_uv / LOW_DIV)) {
-    if (l->run_low == 0 || l->capped) l->low_from_ua = l->last_ua;
+    int ceiling_rose = l->ceil_ua > l->low_ceil_ua;
+    if (l->run_low == 0 || ceiling_rose) {
+      l->low_from_ua = l->last_ua;
+      l->run_pinned = 0;
+    }
+    l->low_ceil_ua = l->ceil_ua;
     if (l->run_low < UINT16_MAX) l->run_low++;
+    l->run_pinned = l->capped ? (uint16_t)(l->run_pinned + (l->run_pinned < UINT16_MAX)) : 0u;
     uint32_t rise = l->low_from_ua / 2 > CLOOP_RISE_MIN_UA ? l->low_from_ua / 2 : CLOOP_RISE_MIN_UA;
-    if (l->run_low >= CLOOP_RUN_LOW && l->last_ua >= l->low_from_ua + rise) return NM_LOOP_F_NO_RESPONSE;
+    if (l->run_low >= CLOOP_RUN_LOW && (l->last_ua >= l->low_from_ua + rise || l->run_pinned >= CLOOP_RUN_LOW)) {
+      return NM_LOOP_F_NO_RESPONSE;
+    }
   } else {
     l->run_low = 0;
+    l->run_pinned = 0;
   }
   return NM_LOOP_F_NONE;
 }

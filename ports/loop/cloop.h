@@ -82,6 +82,8 @@ typedef struct {
   uint32_t noise_q4;       /* smoothed |second difference| of the samples, uV x 16 */
   uint16_t run_leadoff, run_clip, run_flat, run_low;
   uint32_t low_from_ua;    /* amplitude when the response was first missing */
+  uint32_t low_ceil_ua;    /* the ceiling then (a rise of it is a soft start, not the loop) */
+  uint16_t run_pinned;     /* of those units, in a row at the ceiling wanting more */
   uint64_t units, in_window, sum_amp_ua;
 } cloop_t;
 
