@@ -190,7 +190,7 @@ static void test_op_classes(void **state) {
   printf("  %d ops, %d of them classed per request, %zu requests classed\n", ops, mixed,
          sizeof cls_cases / sizeof cls_cases[0]);
   assert_int_equal(ops, 27);
-  assert_int_equal(mixed, 5); /* THERAPY, AMP_SET, AMP_STEP, SELECT, MODE */
+  assert_int_equal(mixed, 7); /* THERAPY, AMP_SET, AMP_STEP, SELECT, MODE, LOOP, LOOP_TARGET */
 }
 
 /* ---- 2. a lowering takes effect at once, whatever the flash does ------------------------------ */
