@@ -151,9 +151,12 @@ static uint32_t quantize(uint64_t amp_ua, uint32_t pm) {
   return (uint32_t)(a - a % NM_AMP_STEP_UA);
 }
 
-/* A program whose closed loop is on: the stage sets its amplitude, the core its ceiling. */
+/* A program whose closed loop is on: the stage sets its amplitude, the core its ceiling.
+ * Only on a stage that runs loops (port.out_loop): any other would deliver the ceiling
+ * itself, so there the program runs open loop at its amplitude. */
 static int loop_running(const nm_core_t *c, uint8_t slot) {
-  return slot < NM_MAX_PROGRAMS && c->set.prog[slot].loop.closed && (c->set.loop_on & (1u << slot));
+  return c->port->out_loop && slot < NM_MAX_PROGRAMS && c->set.prog[slot].loop.closed &&
+         (c->set.loop_on & (1u << slot));
 }
 
 /* Level of slot `slot` now, and the next time (us) it may change. A looped program's level
@@ -888,7 +891,7 @@ static uint8_t loop_mask(const nm_core_t *c, uint8_t slot) {
 
 int nm_core_loop(nm_core_t *c, uint8_t role, uint8_t slot, int on) {
   uint8_t mask = loop_mask(c, slot);
-  if (!mask) return NM_ENOENT;
+  if (!mask || (on && !c->port->out_loop)) return NM_ENOENT; /* no loop, or a stage without one */
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
     if (!(mask & (1u << i))) continue;
     int was = (int)(((unsigned)c->set.loop_on >> i) & 1u);

@@ -195,7 +195,9 @@ int nm_core_amp_set(nm_core_t *c, uint8_t role, uint8_t slot, uint32_t amp_ua);
 int nm_core_amp_step(nm_core_t *c, uint8_t role, uint8_t slot, int dir);
 /* Closed loop of program `slot` (0xFF: every running program that has one) on or off. Off
  * fixes the amplitude at the last one the loop delivered (in 0.1 mA steps, rounded down),
- * never above it. NM_ENOENT when no such program has a loop. */
+ * never above it. NM_ENOENT when no such program has a loop, and for on where the output
+ * stage runs no loop (port.out_loop NULL: it would deliver the ceiling); there a program
+ * with a loop always runs open loop at its amplitude. */
 int nm_core_loop(nm_core_t *c, uint8_t role, uint8_t slot, int on);
 /* Move the loop's target: the patient within the program's patient_target range, the
  * clinician anywhere inside the window. */
