@@ -326,6 +326,17 @@ const char *di_event_text(const di_event_t *de, char *buf, size_t cap) {
         snprintf(buf, cap, "memory works again: everything stored (%u events had waited, %u lost)", e->u.store.queued,
                  e->u.store.dropped);
       break;
+    case NM_EV_LOOP: {
+      const char *what = e->u.loop.what == NM_LOOPEV_ON       ? "on"
+                         : e->u.loop.what == NM_LOOPEV_OFF    ? "off"
+                         : e->u.loop.what == NM_LOOPEV_TARGET ? "target moved"
+                                                              : "fell back";
+      snprintf(buf, cap, "closed loop of program %u %s: target %u uV, %s mA%s%s (%s)", e->u.loop.slot, what,
+               e->u.loop.target_uv, fmt_fixed(a, sizeof a, e->u.loop.amp_ua, 3, 2),
+               e->u.loop.what == NM_LOOPEV_FALLBACK ? ", " : "",
+               e->u.loop.what == NM_LOOPEV_FALLBACK ? di_loop_fault(e->u.loop.fault) : "", role_name(e->u.loop.role));
+      break;
+    }
     default: snprintf(buf, cap, "event type %u", e->type);
   }
   return buf;
