@@ -1,6 +1,7 @@
 /* fmt.c: see fmt.h. */
 #include "fmt.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,4 +96,14 @@ int fmt_parse_window_us(const char *s, uint64_t *from_us, uint64_t *to_us) {
   a[dots - s] = '\0';
   if (fmt_parse_duration_us(a, from_us) != 0 || fmt_parse_duration_us(dots + 2, to_us) != 0) return -1;
   return *to_us > *from_us ? 0 : -1;
+}
+
+int fmt_fail(char *err, size_t cap, const char *fmt, ...) {
+  if (err && cap) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, cap, fmt, ap);
+    va_end(ap);
+  }
+  return -1;
 }

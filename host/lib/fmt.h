@@ -21,4 +21,8 @@ int fmt_parse_window_us(const char *s, uint64_t *from_us, uint64_t *to_us);
 /* Parse a decimal "1.5" into units of 10^-decimals, non-negative, at most max. 0 or -1. */
 int fmt_parse_fixed(const char *s, unsigned decimals, uint64_t max, uint64_t *out);
 
+/* A parser's one-line message into the caller's err[0..cap) (err may be NULL); returns -1,
+ * so that `return fmt_fail(err, cap, ...)` refuses and says why. */
+int fmt_fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

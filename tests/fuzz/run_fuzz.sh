@@ -58,7 +58,7 @@ sources_for() {
     fuzz_therapy) echo "host/json/json.c host/lib/therapy_file.c firmware/core/*.c" ;;
     # The whole device on simulated hardware: every firmware source and the sim port.
     fuzz_dev) echo "firmware/*/*.c ports/sim/*.c ?ports/limiter/*.c ports/loop/*.c" ;;
-    fuzz_posture) echo "host/lib/posture.c host/lib/cord_file.c host/json/json.c ports/sim/sim_cord.c" ;;
+    fuzz_posture) echo "host/lib/posture.c host/lib/cord_file.c host/lib/fmt.c host/json/json.c ports/sim/sim_cord.c" ;;
     fuzz_csv) echo "host/clinic/clinic_csv.c" ;;
     fuzz_keyfile) echo "host/lib/keyfile.c host/json/json.c firmware/crypto/util.c" ;;
     fuzz_simstate) echo "host/lib/simstate.c host/json/json.c firmware/core/lead.c" ;;
