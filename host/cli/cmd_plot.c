@@ -1,4 +1,4 @@
-/* cmd_plot.c: nmod plot THERAPY.json --out FILE.svg
+/* cmd_plot.c: nmod plot THERAPY.json --out FILE.svg (with --posture: cmd_plot_posture.c)
  *
  * Draws the current on each contact over the first two frames of the output pattern (every
  * running program interleaved, at its programmed amplitude, cycling in its "on" part). The
@@ -87,14 +87,19 @@ static void svg(FILE *f, const tf_therapy_t *t, const phases_t *ps, uint64_t spa
 }
 
 int cmd_plot(int argc, char **argv) {
-  const char *path = NULL, *out = NULL;
+  const char *path = NULL, *out = NULL, *posture = NULL, *cordf = NULL, *dur = NULL;
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--out") == 0) {
+    const char **val = strcmp(argv[i], "--out") == 0        ? &out
+                       : strcmp(argv[i], "--posture") == 0  ? &posture
+                       : strcmp(argv[i], "--cord") == 0     ? &cordf
+                       : strcmp(argv[i], "--duration") == 0 ? &dur
+                                                            : NULL;
+    if (val) {
       if (++i >= argc) {
-        cli_error("plot", "--out needs a file name");
+        cli_error("plot", "%s needs a value", argv[i - 1]);
         return CLI_USAGE;
       }
-      out = argv[i];
+      *val = argv[i];
     } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
       cli_error("plot", "unknown option '%s'", argv[i]);
       return CLI_USAGE;
@@ -106,7 +111,12 @@ int cmd_plot(int argc, char **argv) {
     }
   }
   if (!path || !out) {
-    cli_error("plot", "usage: nmod plot THERAPY.json --out FILE.svg");
+    cli_error("plot", "usage: nmod plot THERAPY.json [--posture TRACE.csv [--cord MODEL.json] [--duration D]] --out FILE.svg");
+    return CLI_USAGE;
+  }
+  if (posture) return cmd_plot_posture(path, posture, cordf, dur, out);
+  if (cordf || dur) {
+    cli_error("plot", "%s needs --posture TRACE.csv", cordf ? "--cord" : "--duration");
     return CLI_USAGE;
   }
   static tf_therapy_t t;

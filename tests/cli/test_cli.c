@@ -348,6 +348,33 @@ static void test_plot(void **state) {
   const char *bad = write_tmp("plot-refused.json", SNM_HEAD TONIC("a", "1.0", "[0, 14]") "]}");
   assert_int_equal(RUN(&r, "plot", bad, "--out", svg), 3);
   proc_free(&r);
+  /* --posture: the distance, the amplitude and the ECAP with its window, over the trace. */
+  char trace[600];
+  snprintf(trace, sizeof trace, "%s", example("posture-hard.csv"));
+  assert_int_equal(RUN(&r, "plot", example("scs-closed-loop.json"), "--posture", trace, "--duration", "120s", "--out", svg), 0);
+  assert_non_null(strstr(r.out, "in the window"));
+  proc_free(&r);
+  f = fopen(svg, "r");
+  assert_non_null(f);
+  static char text[1 << 20];
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  int bands = 0;
+  for (const char *p = text; (p = strstr(p, "class=\"band\"")) != NULL; p++) bands++;
+  assert_int_equal(bands, 3);
+  assert_non_null(strstr(text, "class=\"window\""));
+  assert_non_null(strstr(text, "class=\"target\""));
+  assert_non_null(strstr(text, "</svg>"));
+  assert_int_equal(RUN(&r, "plot", example("scs-closed-loop.json"), "--posture", trace, "--duration", "700s", "--out", svg), 2);
+  assert_one_line_error(&r, "plot", "before the 700");
+  proc_free(&r);
+  assert_int_equal(RUN(&r, "plot", example("scs-tonic.json"), "--posture", trace, "--out", svg), 2);
+  assert_one_line_error(&r, "plot", "closed_loop");
+  proc_free(&r);
+  assert_int_equal(RUN(&r, "plot", example("scs-closed-loop.json"), "--cord", trace, "--out", svg), 2);
+  assert_one_line_error(&r, "plot", "--posture");
+  proc_free(&r);
 }
 
 /* Issue 15's "done when", on both example posture traces with --compare-open-loop: the
