@@ -155,7 +155,7 @@ static uint32_t quantize(uint64_t amp_ua, uint32_t pm) {
  * Only on a stage that runs loops (port.out_loop): any other would deliver the ceiling
  * itself, so there the program runs open loop at its amplitude. */
 static int loop_running(const nm_core_t *c, uint8_t slot) {
-  return c->port->out_loop && slot < NM_MAX_PROGRAMS && c->set.prog[slot].loop.closed &&
+  return c->port && c->port->out_loop && slot < NM_MAX_PROGRAMS && c->set.prog[slot].loop.closed &&
          (c->set.loop_on & (1u << slot));
 }
 
