@@ -8,6 +8,7 @@
 #   make deb     the Debian package (build/nmod_VERSION_amd64.deb)
 #   make bench   run the benchmarks and write docs/PERFORMANCE.md
 #   make size    flash, RAM and stack of the implant firmware against its budgets
+#   make prove   the formal proofs (Frama-C WP, SPIN) and their table (docs/ASSURANCE.md)
 #   make         build build/nmod only (with the console's front end, build/web)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -66,6 +67,9 @@ bench: bootstrap nmod
 
 size: bootstrap
 	@$(MAKE) -C ports/cortexm size OUT=$(CURDIR)/$(ARM)
+
+prove: bootstrap-host
+	@scripts/prove.sh
 
 clean:
 	rm -rf $(BUILD)

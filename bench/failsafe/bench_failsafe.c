@@ -54,7 +54,7 @@ static void interrogation(const char *src) {
   char path[600], err[256];
   snprintf(path, sizeof path, "%s/tests/data/scs-paddle16-8progs.json", src);
   if (tf_load(path, &t, err, sizeof err) != 0) fail(err);
-  nm_factory_t f = {NM_KIND_INS, NM_THERAPY_SCS, t.lead, 1780000000u, NM_CELL_PRIMARY};
+  nm_factory_t f = {NM_KIND_INS, NM_THERAPY_SCS, t.lead, 1780000000u, NM_CELL_PRIMARY, NM_PROFILE_NONE};
   rig_boot(&f, t.load.impedance_ohm);
   tally_t setup = {0};
   rig_handshake(&setup);
@@ -181,7 +181,7 @@ static counter_t read_out(tally_t *t, uint32_t since_s, int with_status, uint32_
 
 static void full_log(void) {
   nm_lead_t lead = *nm_lead_catalog(NM_LEAD_SNM_TINED_4);
-  nm_factory_t f = {NM_KIND_INS, NM_THERAPY_SNM, lead, 1780000000u, NM_CELL_PRIMARY};
+  nm_factory_t f = {NM_KIND_INS, NM_THERAPY_SNM, lead, 1780000000u, NM_CELL_PRIMARY, NM_PROFILE_NONE};
   rig_boot(&f, 525);
   /* Whole days until the ring has wrapped (its oldest pages erased). */
   uint32_t day = 1780000000u / 86400u - 4000u, days = 0;

@@ -48,7 +48,7 @@ int main(int argc, char **argv) {
   const char *nmod = argv[1], *src = argv[2];
   /* ---- 1. bytes on the air, in process ---- */
   nm_lead_t lead = *nm_lead_catalog(NM_LEAD_SNM_TINED_4);
-  nm_factory_t f = {NM_KIND_INS, NM_THERAPY_SNM, lead, 1780000000u, NM_CELL_PRIMARY};
+  nm_factory_t f = {NM_KIND_INS, NM_THERAPY_SNM, lead, 1780000000u, NM_CELL_PRIMARY, NM_PROFILE_NONE};
   rig_boot(&f, 525);
   uint8_t resp[NM_CMD_MAX];
   static tf_therapy_t t;

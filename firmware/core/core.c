@@ -188,6 +188,16 @@ uint32_t nm_core_level_ua(const nm_core_t *c, uint8_t slot, uint64_t t_us) {
 
 /* ---- output ------------------------------------------------------------------------- */
 
+/* ---- output ------------------------------------------------------------------------- */
+
+/* The gauge counts what the output drew up to now, and what it draws from now on: at the
+ * changes themselves, so it needs no wake of its own. */
+static void gauge_draw(nm_core_t *c, const nm_pattern_t *p) {
+  nm_draw_t d = {0, 0};
+  if (p) nm_energy_pattern(c->prof, p, c->set.load.impedance_ohm, c->set.load.compliance_mv, &d);
+  nm_gauge_account(&c->gauge, c->prof, now_us(c), &d);
+}
+
 void nm_core_safe_state(nm_core_t *c, uint32_t fault, uint32_t detail) {
   c->port->out_stop(c->port->ctx); /* never held: a stop always reaches the output */
   /* A depleted cell may be cleared by the patient (after a recharge); a fault only the
@@ -198,6 +208,7 @@ void nm_core_safe_state(nm_core_t *c, uint32_t fault, uint32_t detail) {
   }
   c->out_loaded = 0;
   memset(c->out_amp_ua, 0, sizeof c->out_amp_ua);
+  gauge_draw(c, NULL);
   c->stopping = 0;
   if (c->mode == NM_MODE_THERAPY || c->mode == NM_MODE_TEST) set_mode(c, NM_ROLE_NONE, NM_MODE_OFF);
   c->set.therapy_on = 0;
@@ -216,6 +227,7 @@ static void out_off(nm_core_t *c) {
   if (c->out_loaded) c->port->out_stop(c->port->ctx);
   c->out_loaded = 0;
   memset(c->out_amp_ua, 0, sizeof c->out_amp_ua);
+  gauge_draw(c, NULL);
 }
 
 /* The last line of defence in the core: every node of every channel within the charge
@@ -278,6 +290,7 @@ static int out_update(nm_core_t *c, const nm_placement_t *pl, const nm_prog_t *c
   c->out_loaded = 1;
   c->out_stale = 0;
   for (uint8_t j = 0; j < NM_MAX_RUNNING; j++) c->out_amp_ua[j] = j < pl->n ? amps[j] : 0;
+  gauge_draw(c, &c->scratch);
   return NM_OK;
 }
 
@@ -334,40 +347,13 @@ static void check_output_stage(nm_core_t *c) {
   }
 }
 
-/* A loop's mean amplitude so far, as the stage counts it (the start before its first unit). */
-static uint32_t loop_mean_ua(const nm_core_t *c, uint8_t slot) {
-  nm_loop_status_t st;
-  memset(&st, 0, sizeof st);
-  if (c->port->out_loop) c->port->out_loop(c->port->ctx, slot, &st);
-  if (st.units == 0) return c->set.amp_ua[slot];
-  uint64_t m = st.sum_amp_ua / st.units;
-  return m > NM_AMP_MAX_UA ? NM_AMP_MAX_UA : (uint32_t)m;
-}
-
-uint64_t nm_core_avg_na(const nm_core_t *c) {
-  if (!c->out_loaded) return c->bcfg.energy.quiescent_na;
-  int looped = 0;
-  for (uint8_t j = 0; j < c->place.n; j++) looped |= loop_running(c, c->place.prog[j]);
-  if (!looped) {
-    return nm_energy_pattern_na(&c->bcfg.energy, &c->scratch, c->set.load.impedance_ohm, c->set.load.compliance_mv);
-  }
-  /* An amplitude that varies pulse by pulse: each loop at the mean the stage counted. */
-  const nm_prog_t *progs[NM_MAX_RUNNING];
-  uint32_t amps[NM_MAX_RUNNING];
-  for (uint8_t j = 0; j < c->place.n; j++) {
-    uint8_t slot = c->place.prog[j];
-    progs[j] = &c->set.prog[slot];
-    amps[j] = loop_running(c, slot) ? loop_mean_ua(c, slot) : c->out_amp_ua[j];
-  }
-  return nm_energy_programs_na(&c->bcfg.energy, progs, amps, c->place.n, c->set.load.impedance_ohm,
-                               c->set.load.compliance_mv);
-}
+uint64_t nm_core_avg_na(const nm_core_t *c) { return nm_gauge_now_na(&c->gauge, c->prof); }
 
 void nm_core_battery(nm_core_t *c) {
   nm_batt_reading_t r;
   if (!c->port->batt_read || c->port->batt_read(c->port->ctx, &r) != NM_OK) return;
   uint8_t prev = c->batt.state;
-  nm_batt_eval(&c->bcfg, &r, prev, nm_core_avg_na(c), &c->batt);
+  nm_gauge_read(&c->gauge, c->prof, &r, prev, now_us(c), &c->batt);
   if (c->batt.state != prev) {
     nm_event_t e;
     ev_init(&e, NM_EV_BATTERY);
@@ -382,8 +368,12 @@ void nm_core_battery(nm_core_t *c) {
   }
 }
 
-void nm_core_set_cell(nm_core_t *c, uint8_t cell) {
-  nm_batt_defaults(&c->bcfg, cell);
+void nm_core_set_cell(nm_core_t *c, uint8_t cell) { nm_core_set_profile(c, nm_profile_resolve(NM_PROFILE_NONE, cell)); }
+
+void nm_core_set_profile(nm_core_t *c, const nm_profile_t *pf) {
+  c->prof = pf ? pf : nm_profile_get(NM_PROFILE_NMOD_PRIMARY);
+  c->gauge.started = 0; /* the next reading starts it from the voltage */
+  gauge_draw(c, c->out_loaded ? &c->scratch : NULL);
   c->batt.state = NM_BATT_OK;
   nm_core_battery(c);
 }
@@ -461,7 +451,7 @@ int nm_core_init(nm_core_t *c, const nm_port_t *port, uint8_t therapy, const nm_
   c->set.load.compliance_mv = NM_COMPLIANCE_DEFAULT_MV;
   c->mode = NM_MODE_SHELF;
   c->mode_before = NM_MODE_OFF;
-  nm_batt_defaults(&c->bcfg, NM_CELL_PRIMARY);
+  c->prof = nm_profile_get(NM_PROFILE_NMOD_PRIMARY);
   nm_core_battery(c);
   uint64_t t = now_us(c);
   c->next_hk_us = t + HK_US;

@@ -1,54 +1,92 @@
-/* energy.c: the energy model (see nmod/energy.h and docs/BATTERY.md). */
+/* energy.c: the firmware's estimate of what its output draws (see nmod/energy.h). Every
+ * product is bounded by clamping its inputs first (bounds in the comments), and sums
+ * saturate, so no input makes the arithmetic wrap. */
 #include "nmod/energy.h"
 
 #include "nmod/plan.h"
 
-void nm_energy_defaults(nm_energy_cfg_t *cfg) {
-  cfg->batt_mv = 3200;       /* Li/CFx-SVO primary around mid-life; Li-ion ~3.7 V */
-  cfg->efficiency_pm = 700;  /* assumed: adaptive boost + current sources */
-  cfg->headroom_mv = 1000;   /* assumed current-source headroom */
-  cfg->min_supply_mv = 3000; /* supply floor of the output stage */
-  cfg->quiescent_na = 6000;  /* assumed: sleep + telemetry sniffing */
+#define UA_MAX (1u << 17)      /* 131 mA: over any legal amplitude (NM_AMP_MAX_UA) */
+#define WIDTH_MAX (1u << 20)   /* 1.05 s: over any phase a frame can hold */
+#define SUPPLY_MAX 65535u      /* mV */
+#define OHM_MAX (1u << 24)     /* 16.7 Mohm */
+
+static uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+static uint64_t sat_mul(uint64_t a, uint64_t b) { return (b != 0 && a > UINT64_MAX / b) ? UINT64_MAX : a * b; }
+static uint32_t min32(uint32_t a, uint32_t b) { return a < b ? a : b; }
+
+uint32_t nm_energy_supply_mv(const nm_profile_t *pf, uint32_t ua, uint32_t ohm, uint32_t compliance_mv) {
+  /* <= 2^17 uA x 2^24 ohm = 2^41 uV: in uint64. */
+  uint64_t mv = (uint64_t)min32(ua, UA_MAX) * min32(ohm, OHM_MAX) / 1000u + pf->headroom_mv;
+  if (mv < pf->floor_mv) mv = pf->floor_mv;
+  if (mv > compliance_mv) mv = compliance_mv;
+  return mv > SUPPLY_MAX ? SUPPLY_MAX : (uint32_t)mv;
 }
 
-uint64_t nm_energy_phase_pc(const nm_energy_cfg_t *cfg, int32_t ua, uint32_t width_us,
-                            uint32_t impedance_ohm, uint32_t compliance_mv) {
-  uint64_t mag = ua < 0 ? (uint64_t)(-(int64_t)ua) : (uint64_t)ua;
-  uint64_t supply = mag * impedance_ohm / 1000u + cfg->headroom_mv;
-  if (supply > compliance_mv) supply = compliance_mv;
-  if (supply < cfg->min_supply_mv) supply = cfg->min_supply_mv;
-  if (cfg->batt_mv == 0 || cfg->efficiency_pm == 0) return 0;
-  /* |I| x w is the delivered charge; the battery supplies it at supply/batt, over eff. */
-  return mag * width_us * supply * 1000u / ((uint64_t)cfg->batt_mv * cfg->efficiency_pm);
+uint32_t nm_energy_eff_pm(const nm_profile_t *pf, uint32_t supply_mv) {
+  const uint16_t *v = pf->eff_mv, *e = pf->eff_pm;
+  uint32_t eff = e[NM_EFF_POINTS - 1u];
+  if (supply_mv <= v[0]) {
+    eff = e[0];
+  } else {
+    /* Bounded: NM_EFF_POINTS - 1 segments. The points ascend; a flat or falling step
+     * (v[i+1] <= v[i]) is skipped. */
+    for (uint32_t i = 0; i + 1u < NM_EFF_POINTS; i++) {
+      int64_t dv = (int64_t)v[i + 1u] - (int64_t)v[i];
+      if (supply_mv > v[i + 1u] || dv <= 0) continue;
+      int64_t de = (int64_t)e[i + 1u] - (int64_t)e[i];
+      /* |de| < 2^16, 0 < supply_mv - v[i] <= dv < 2^16: the result lies between e[i] and
+       * e[i+1], so in 0..65535. */
+      eff = (uint32_t)((int64_t)e[i] + de * (int64_t)(supply_mv - v[i]) / dv);
+      break;
+    }
+  }
+  return eff ? eff : 1u;
 }
 
-uint64_t nm_energy_slot_pc(const nm_energy_cfg_t *cfg, const nm_pattern_t *p, uint8_t i,
-                           uint32_t impedance_ohm, uint32_t compliance_mv) {
-  const nm_slot_t *s = &p->slot[i];
-  const nm_chan_t *c = &p->chan[s->chan];
-  int32_t cath = 0;
+uint64_t nm_energy_phase_fj(const nm_profile_t *pf, uint32_t ua, uint32_t width_us, uint32_t ohm,
+                            uint32_t compliance_mv) {
+  uint32_t i = min32(ua, UA_MAX), w = min32(width_us, WIDTH_MAX);
+  uint32_t v = nm_energy_supply_mv(pf, i, ohm, compliance_mv);
+  /* 2^17 x 2^20 x 2^16 = 2^53 pC x mV; x 1000 < 2^63. */
+  return (uint64_t)i * w * v * 1000u / nm_energy_eff_pm(pf, v);
+}
+
+/* Cathodic total of a channel: what the supply sources in its stimulating phase. */
+static uint32_t cathodic_ua(const nm_chan_t *c) {
+  uint64_t sum = 0;
   for (int n = 0; n < NM_NODES; n++) {
-    if (c->node_ua[n] < 0) cath += c->node_ua[n];
+    if (c->node_ua[n] < 0) sum += (uint64_t)(-(int64_t)c->node_ua[n]);
   }
-  uint64_t pc = nm_energy_phase_pc(cfg, cath, c->width_us, impedance_ohm, compliance_mv);
-  if (s->recharge) pc += nm_energy_phase_pc(cfg, cath, c->recharge_us, impedance_ohm, compliance_mv);
-  return pc;
+  return sum > UA_MAX ? UA_MAX : (uint32_t)sum;
 }
 
-uint64_t nm_energy_pattern_na(const nm_energy_cfg_t *cfg, const nm_pattern_t *p,
-                              uint32_t impedance_ohm, uint32_t compliance_mv) {
-  uint64_t frame_pc = 0;
-  for (uint8_t i = 0; i < p->n_slot; i++) {
-    frame_pc += nm_energy_slot_pc(cfg, p, i, impedance_ohm, compliance_mv);
+static int passive(const nm_profile_t *pf, uint8_t wave) { return wave < 8u && ((pf->passive >> wave) & 1u); }
+
+void nm_energy_pattern(const nm_profile_t *pf, const nm_pattern_t *p, uint32_t ohm, uint32_t compliance_mv,
+                       nm_draw_t *out) {
+  uint64_t fj = 0, pc = 0;
+  uint8_t n = p->n_slot < NM_PATTERN_MAX_SLOTS ? p->n_slot : (uint8_t)NM_PATTERN_MAX_SLOTS;
+  for (uint8_t i = 0; i < n; i++) {
+    const nm_slot_t *s = &p->slot[i];
+    if (s->chan >= NM_MAX_RUNNING) continue;
+    const nm_chan_t *c = &p->chan[s->chan];
+    uint32_t ua = cathodic_ua(c);
+    fj = sat_add(fj, nm_energy_phase_fj(pf, ua, c->width_us, ohm, compliance_mv));
+    if (s->recharge && !passive(pf, c->wave)) {
+      fj = sat_add(fj, nm_energy_phase_fj(pf, ua, c->recharge_us, ohm, compliance_mv));
+    }
+    pc = sat_add(pc, pf->pulse_pc);
   }
-  /* pC per frame x frames per second = pA; / 1000 = nA. */
-  return frame_pc * p->frame_hz / 1000u + cfg->quiescent_na;
+  /* Per frame, times frames per second: fJ/s = fW, pC/s = pA. */
+  out->supply_fw = sat_mul(fj, p->frame_hz);
+  out->fixed_pa = sat_mul(pc, p->frame_hz);
 }
 
-uint64_t nm_energy_programs_na(const nm_energy_cfg_t *cfg, const nm_prog_t *const progs[], const uint32_t amp_ua[],
-                               uint8_t n, uint32_t impedance_ohm, uint32_t compliance_mv) {
-  uint64_t pa = 0; /* stimulation current, pA */
-  for (uint8_t j = 0; j < n; j++) {
+void nm_energy_programs(const nm_profile_t *pf, const nm_prog_t *const progs[], const uint32_t amp_ua[], uint8_t n,
+                        uint32_t ohm, uint32_t compliance_mv, nm_draw_t *out) {
+  out->supply_fw = 0;
+  out->fixed_pa = 0;
+  for (uint8_t j = 0; j < n && j < NM_MAX_RUNNING; j++) {
     const nm_prog_t *p = progs[j];
     nm_placement_t pl;
     nm_pattern_t pat;
@@ -56,15 +94,36 @@ uint64_t nm_energy_programs_na(const nm_energy_cfg_t *cfg, const nm_prog_t *cons
     if (nm_plan_place(&p, &slot, 1, &pl) != NM_PLAN_OK) continue;
     uint32_t amp = amp_ua[j];
     nm_plan_pattern(&pl, &p, &amp, &pat);
-    uint64_t frame_pc = 0;
-    for (uint8_t i = 0; i < pat.n_slot; i++) frame_pc += nm_energy_slot_pc(cfg, &pat, i, impedance_ohm, compliance_mv);
-    uint64_t prog_pa = frame_pc * pat.frame_hz;
+    nm_draw_t d;
+    nm_energy_pattern(pf, &pat, ohm, compliance_mv, &d);
     if (p->cyc_on_s) {
+      /* Duty (on - ramp) / (on + off); on, off < 2^32 s: the cycle < 2^43 ms. */
       uint64_t on_ms = (uint64_t)p->cyc_on_s * 1000u, cyc_ms = on_ms + (uint64_t)p->cyc_off_s * 1000u;
       uint64_t live_ms = on_ms > p->ramp_ms ? on_ms - p->ramp_ms : 0;
-      prog_pa = prog_pa * live_ms / cyc_ms;
+      /* Scale in 2^20 parts so the product stays in range: draw x 2^20 saturates. */
+      uint64_t duty = (live_ms << 20) / cyc_ms;
+      d.supply_fw = sat_mul(d.supply_fw, duty) >> 20;
+      d.fixed_pa = sat_mul(d.fixed_pa, duty) >> 20;
     }
-    pa += prog_pa;
+    out->supply_fw = sat_add(out->supply_fw, d.supply_fw);
+    out->fixed_pa = sat_add(out->fixed_pa, d.fixed_pa);
   }
-  return pa / 1000u + cfg->quiescent_na;
+}
+
+uint64_t nm_energy_fixed_na(const nm_profile_t *pf) {
+  /* uAh per day -> nA: x 1000 / 24. */
+  return (uint64_t)pf->quiescent_na + (uint64_t)pf->daily_uah * 1000u / 24u;
+}
+
+uint64_t nm_energy_battery_na(const nm_profile_t *pf, const nm_draw_t *d, uint32_t cell_mv) {
+  uint64_t mv = cell_mv ? cell_mv : 1u;
+  /* fW / mV = pA; pA / 1000 = nA. */
+  return sat_add(sat_add(d->supply_fw / mv / 1000u, d->fixed_pa / 1000u), nm_energy_fixed_na(pf));
+}
+
+uint64_t nm_energy_charge_na(const nm_profile_t *pf, uint32_t cell_mv) {
+  if (pf->cell != NM_CELL_RECHARGEABLE) return 0;
+  uint64_t mv = cell_mv ? cell_mv : 1u;
+  /* uW x (per mille / 1000) / mV = mA: uW x per mille x 1000 / mV = nA; < 2^32 x 2^16 x 2^10. */
+  return (uint64_t)pf->charger_uw * pf->charger_eff_pm * 1000u / mv;
 }

@@ -26,9 +26,10 @@
  *   wake a depleted cell may stop stimulation (the patient may restart once it is
  *   recharged); the daily lead check and IMPEDANCE may find a short (some programs stop,
  *   or the safe state when none is left).
- * - The flash holds the settings record (settings and mode in one record: stored mode,
- *   mode before, therapy_on, runs, lvl). Every write succeeds or fails, independently and
- *   nondeterministically, so the memory fails and heals at any point; a write that works
+ * - The flash holds the settings record (settings, mode and fault in one record: stored
+ *   mode, mode before, therapy_on, runs, lvl, fault). Every write succeeds or fails,
+ *   independently and nondeterministically, so the memory fails and heals at any point; a
+ *   write that works
  *   is the new record, one that fails may have landed or not (a cut commit word counts,
  *   docs/STORAGE.md). What the device believes is stored (saved_crc) is kept apart from
  *   what the flash holds: s_kind. The event log is a write that may fail: a raising whose
@@ -36,6 +37,12 @@
  *   NM_EIO). Flash damage and the identity are not modelled (damage leaves the device off
  *   with a fault: dev_boot.c); the other records (meta, remotes, lead check) are writes
  *   that may fail.
+ * - The core's own safe state (a trip, a refused pattern, a depleted cell) is stored like a
+ *   lowering: after a wake that changed mode, therapy_on or the fault, after a raising's
+ *   release, at the end of the boot. The boot holds the output until its store decision. A
+ *   cut inside a request, a wake or the boot (before its writes) is judged against the
+ *   state before that step: a fault the step raised and did not store yet counts as not
+ *   raised.
  * - The op table is the C's: tests/formal/test_model_sync.c checks the codes, roles and
  *   classes below against firmware/core/ops.c, the modes against nmod/core.h. Ops the
  *   model cannot tell apart share one code after decoding (the reads; PAIR and TIME_SET;
@@ -201,28 +208,27 @@ bit hold;               /* output held while a raising request waits for its sto
 /* RAM, the device (nm_dev_t) */
 bit sdirty; /* NM_DIRTY_SETTINGS */
 /* The flash, and what the device believes it holds: 0 the flash's record, 1 the record
- * as the boot restored it, 2 that record after a safe state during the boot, 3 nothing
- * known (saved_crc 0, after a write that failed: the next write is done whatever). */
-byte f_mode = MODE_SHELF, f_before = MODE_OFF, f_lvl;
+ * as the boot restored it, 3 nothing known (saved_crc 0, after a write that failed: the
+ * next write is done whatever). */
+byte f_mode = MODE_SHELF, f_before = MODE_OFF, f_lvl, f_fault;
 bit f_on, f_run;
 byte s_kind;
 /* The request (or wake) in progress, and the state before it (d->undo for a raising). */
 byte role, op, arg, cls, st, tv;
 bit sched; /* the core function asks for schedule() at its end */
 byte u_mode, u_before, u_lvl, u_fault, u_tamp;
-bit u_on, u_runs, u_stopping;
+bit u_on, u_runs, u_stopping, u_sticky;
 bit wok;     /* the last write worked */
 bit in_req;  /* a request or a wake is in progress */
+bit in_boot; /* the boot is in progress, before its writes (the output held) */
 bit stopreq; /* the request is a stop: therapy off, mode off, MRI, surgery */
-/* Ghosts: the core went to its safe state since the settings were last written; the
- * state before the last reset, for the boot's properties. */
-bit auto_low;
+/* Ghosts: the state before the last reset, for the boot's properties. */
 bit undone_stored; /* a raising was refused (its events not written) after its record was
                     * written, and that record is still in the flash */
 bit sticky; /* a fault only the clinician may clear was not cleared by the clinician yet
-             * (the C keeps it in RAM: a reset forgets it; -DSTRICT_F5 keeps it) */
+             * (a reset keeps it: the fault is stored, docs/assurance/spin.md) */
 byte g_lvl;
-bit g_ther, g_lat, g_sdirty, g_wok, g_auto, g_undone;
+bit g_ther, g_lat, g_sdirty, g_wok, g_undone;
 
 /* Property names, always 0: an assertion that fails shows its name (formal/spin/run.sh
  * counts them). */
@@ -234,20 +240,21 @@ bit P_stop_wins, P_stop_any_mode, P_raise_stored, P_raise_held, P_lowering_store
 #define SMODE (mode == MODE_TEST -> MODE_OFF : mode) /* nm_core_stored_mode */
 #define LIVE (mode == MODE_THERAPY || stopping)
 #define STIM_OFF_MODE (mode == MODE_SHELF || mode == MODE_OFF || mode == MODE_MRI || mode == MODE_SURGERY)
-/* nm_core_restore's view of a record (m, b, o, r): its mode and mode before. */
-#define NMODE(m, o, r) (m == MODE_TEST -> MODE_OFF : ((m == MODE_THERAPY && !(o && r)) -> MODE_OFF : m))
-#define NBEFORE(m, b, o, r) ((((m == MODE_MRI || m == MODE_SURGERY) && b == MODE_THERAPY && o && r)) -> MODE_THERAPY : MODE_OFF)
-#define FN_MODE NMODE(f_mode, f_on, f_run)
-#define FN_BEFORE NBEFORE(f_mode, f_before, f_on, f_run)
+/* nm_core_restore's view of a record (m, b, o, r, f): its mode and mode before (a stored
+ * fault keeps stimulation off: "stim" is therapy_on, a running set and no fault). */
+#define STIM(o, r, f) (o && r && f == FAULT_NONE)
+#define NMODE(m, o, r, f) (m == MODE_TEST -> MODE_OFF : ((m == MODE_THERAPY && !STIM(o, r, f)) -> MODE_OFF : m))
+#define NBEFORE(m, b, o, r, f) ((((m == MODE_MRI || m == MODE_SURGERY) && b == MODE_THERAPY && STIM(o, r, f))) -> MODE_THERAPY : MODE_OFF)
+#define FN_MODE NMODE(f_mode, f_on, f_run, f_fault)
+#define FN_BEFORE NBEFORE(f_mode, f_before, f_on, f_run, f_fault)
 #define FN_ON (FN_MODE == MODE_THERAPY || FN_BEFORE == MODE_THERAPY)
-/* The RAM's record equals (m, b, o, r, l). */
-#define REC_IS(m, b, o, r, l) (SMODE == m && before == b && on == o && runs == r && lvl == l)
-#define RAM_IS_SAVED ((s_kind == 0 && REC_IS(f_mode, f_before, f_on, f_run, f_lvl)) || \
-                      (s_kind == 1 && REC_IS(FN_MODE, FN_BEFORE, FN_ON, f_run, f_lvl)) || \
-                      (s_kind == 2 && REC_IS((FN_MODE == MODE_THERAPY -> MODE_OFF : FN_MODE), FN_BEFORE, 0, f_run, f_lvl)))
-/* A reset now would restore what the RAM holds. */
-#define DURABLE (FN_MODE == NMODE(SMODE, on, runs) && FN_BEFORE == NBEFORE(SMODE, before, on, runs) && \
-                 f_run == runs && f_lvl == lvl)
+/* The RAM's record equals (m, b, o, r, l, f). */
+#define REC_IS(m, b, o, r, l, f) (SMODE == m && before == b && on == o && runs == r && lvl == l && fault == f)
+#define RAM_IS_SAVED ((s_kind == 0 && REC_IS(f_mode, f_before, f_on, f_run, f_lvl, f_fault)) || \
+                      (s_kind == 1 && REC_IS(FN_MODE, FN_BEFORE, FN_ON, f_run, f_lvl, f_fault)))
+/* A reset now would restore what the RAM holds, its fault too. */
+#define DURABLE (FN_MODE == NMODE(SMODE, on, runs, fault) && FN_BEFORE == NBEFORE(SMODE, before, on, runs, fault) && \
+                 f_run == runs && f_lvl == lvl && f_fault == fault)
 /* "More stimulating": therapy at a higher level > therapy > everything else; MRI or
  * surgery with therapy to resume counts as therapy waiting at its level. */
 #define THER (mode == MODE_THERAPY)
@@ -262,62 +269,25 @@ bit P_stop_wins, P_stop_any_mode, P_raise_stored, P_raise_held, P_lowering_store
 #define F_LAT (FN_BEFORE == MODE_THERAPY)
 
 /* ---- what the C does not do: the findings (docs/assurance/spin.md) ---------------------
- * Some properties hold for the C only with an exception, named here. -DSTRICT_F1 (..F5),
- * or -DSTRICT for all of them, checks the property without it: formal/spin/run.sh
- * --findings prints each counterexample. When the C changes, drop what it no longer needs. */
-#if defined(STRICT) || defined(STRICT_F1)
-#define EXC_F1 0
-#else
-/* F1: in test mode the C refuses therapy off, mode off, MRI and surgery (NM_ESTATE); only
- * the clinician's TEST_STOP or TEST_MARK stop test stimulation. */
-#define EXC_F1 (u_mode == MODE_TEST)
-#endif
+ * Some properties hold for the C only with an exception, named here. -DSTRICT_F2 (F6), or
+ * -DSTRICT for all of them, checks the property without it: formal/spin/run.sh --findings
+ * prints each counterexample. When the C changes, drop what it no longer needs. F1, F3,
+ * F4, F5 and F7 were fixed in the C (352f062): their exceptions are gone. */
 #if defined(STRICT) || defined(STRICT_F2)
 #define EXC_F2 0
 #elif defined(STRICT_F6)
 #define EXC_F2 (g_sdirty && g_wok && !g_undone)
 #else
 /* F2 (by design, dev.h NM_DEV_RETRY_MS): a lowering not yet stored is lost to a reset when
- * the memory works again at boot: the device comes back as stored. */
+ * the memory works again at boot: the device comes back as stored (a fault that was not
+ * stored with it too). */
 #define EXC_F2 (g_sdirty && g_wok)
 #endif
-#if defined(STRICT) || defined(STRICT_F3)
-#define EXC_F3 0
-#define EXC_F3_NOW 0
-#else
-/* F3: when the core goes to its safe state by itself (a limiter trip, a pattern the stage
- * refuses, a depleted cell; at a wake, when a raising request is released, or during the
- * boot's restore), the device neither stores the lowering nor marks it dirty. */
-#define EXC_F3 g_auto
-#define EXC_F3_NOW auto_low
-#endif
 /* F6 (inside F2's exception; -DSTRICT_F6 takes it out): a raising whose settings write
- * worked but whose events could not be written is answered NM_EIO and undone in RAM only;
- * its record stays in the flash until the retry, so a reset before the retry, with a
- * memory that works at boot, brings the refused raising back. */
-#if defined(STRICT) || defined(STRICT_F5)
-#define FORGET_FAULT_AT_RESET skip
-#else
-/* F5: the fault is not stored. After a reset the patient may turn on again what only the
- * clinician could restart before it (a limiter trip, a memory that could not be written):
- * fault_clinician holds only between resets. */
-#define FORGET_FAULT_AT_RESET sticky = 0
-#endif
-#if defined(STRICT) || defined(STRICT_F7)
-#define EXC_F7 0
-#else
-/* F7: a depleted cell during a test after a limiter trip replaces the trip's fault with
- * the battery's (nm_core_safe_state keeps the last reason), which the patient may clear. */
-#define EXC_F7 (fault == FAULT_BATT)
-#endif
-#if defined(STRICT) || defined(STRICT_F4)
-#define EXC_F4 0
-#else
-/* F4: the boot restores the stored settings, and with them the output, before its first
- * write: after a lowering that was not stored, the stored therapy runs until that write
- * fails. */
-#define EXC_F4 g_sdirty
-#endif
+ * worked but whose events could not be written is answered NM_EIO and undone in RAM; the
+ * undone state is written back at once, and when that write fails too, the raising's
+ * record stays in the flash until the retry: a reset before the retry, with a memory that
+ * works at boot, brings the refused raising back. */
 
 /* ---- the flash ---------------------------------------------------------------------------- */
 
@@ -327,16 +297,16 @@ inline put_settings() {
   :: RAM_IS_SAVED -> /* nothing to write (what is believed stored may not be what is) */
      wok = 1;
      if
-     :: DURABLE -> auto_low = 0; undone_stored = 0
+     :: DURABLE -> undone_stored = 0
      :: else -> skip
      fi
   :: else ->
      if
-     :: wok = 1; auto_low = 0; undone_stored = 0; s_kind = 0;
-        f_mode = SMODE; f_before = before; f_on = on; f_run = runs; f_lvl = lvl
+     :: wok = 1; undone_stored = 0; s_kind = 0;
+        f_mode = SMODE; f_before = before; f_on = on; f_run = runs; f_lvl = lvl; f_fault = fault
      :: wok = 0; s_kind = 3; printf("    the settings write fails\n")
-     :: wok = 0; s_kind = 3; printf("    the settings write fails, but lands\n");
-        f_mode = SMODE; f_before = before; f_on = on; f_run = runs; f_lvl = lvl
+     :: wok = 0; s_kind = 3; undone_stored = 0; printf("    the settings write fails, but lands\n");
+        f_mode = SMODE; f_before = before; f_on = on; f_run = runs; f_lvl = lvl; f_fault = fault
      fi
   fi
 }
@@ -359,7 +329,8 @@ inline store_other() {
 
 /* ---- the core ------------------------------------------------------------------------------ */
 
-/* nm_core_safe_state: output off (never held), therapy and test mode to off. */
+/* nm_core_safe_state: output off (never held), therapy and test mode to off. A depleted
+ * cell never replaces a fault only the clinician may clear. */
 inline safe_state(k) {
   out = 0;
   stopping = 0;
@@ -369,13 +340,15 @@ inline safe_state(k) {
   fi;
   on = 0;
   tamp = 0;
-  fault = k;
-  auto_low = 1;
   if
-  :: k == FAULT_CLIN -> sticky = 1
+  :: k == FAULT_BATT && fault == FAULT_CLIN -> skip
+  :: else -> fault = k
+  fi;
+  if
+  :: fault == FAULT_CLIN -> sticky = 1
   :: else -> skip
   fi;
-  printf("    safe state: fault=%d mode=%d\n", k, mode)
+  printf("    safe state: fault=%d mode=%d\n", fault, mode)
 }
 
 /* out_update: hand the stage a pattern at level v; it may refuse it or trip at once. */
@@ -411,24 +384,27 @@ inline schedule() {
   fi
 }
 
-/* nm_core_restore of the record (m0, b0, on0, run0, lvl0): never more than it says. */
-inline restore(m0, b0, on0, run0, lvl0) {
+/* nm_core_restore of the record (m0, b0, on0, run0, lvl0, f0): never more than it says;
+ * its fault stays. */
+inline restore(m0, b0, on0, run0, lvl0, f0) {
   out = 0;
   stopping = 0;
   tamp = 0;
   runs = run0;
   lvl = lvl0;
-  mode = NMODE(m0, on0, run0);
-  before = NBEFORE(m0, b0, on0, run0);
+  fault = f0;
+  mode = NMODE(m0, on0, run0, f0);
+  before = NBEFORE(m0, b0, on0, run0, f0);
   on = (mode == MODE_THERAPY || before == MODE_THERAPY);
   schedule()
 }
 
 /* dev_undo: restore the state before the request, keeping its timing (a soft stop goes
- * on) and its test (an undone step goes back to the level before, still under test). */
+ * on) and its test (an undone step goes back to the level before, still under test). The
+ * ghost too: a fault the undone request cleared is back. */
 inline undo() {
-  restore(u_mode, u_before, u_on, u_runs, u_lvl);
-  fault = u_fault;
+  restore(u_mode, u_before, u_on, u_runs, u_lvl, u_fault);
+  sticky = u_sticky;
   stopping = u_stopping;
   if
   :: u_mode == MODE_TEST -> mode = MODE_TEST; tamp = u_tamp
@@ -463,7 +439,9 @@ inline lvl_any() {
 /* nm_core_therapy(c, role, onreq) */
 inline core_therapy(onreq) {
   if
-  :: mode != MODE_OFF && mode != MODE_THERAPY -> st = S_STATE
+  :: !onreq && mode == MODE_TEST -> /* off ends a test: stop always wins */
+     tamp = 0; mode = MODE_OFF; on = 0; sched = 1; st = S_OK
+  :: (onreq || mode != MODE_TEST) && mode != MODE_OFF && mode != MODE_THERAPY -> st = S_STATE
   :: else ->
      if
      :: onreq && !runs -> st = S_NO /* NM_ENOENT */
@@ -472,8 +450,8 @@ inline core_therapy(onreq) {
      :: onreq && runs && (fault == FAULT_NONE || fault == FAULT_BATT || role == ROLE_CLINICIAN) ->
         /* Property fault_clinician: after a fault that only the clinician may clear, the
          * patient never turns therapy on again before the clinician has. */
-        PROP(P_fault_clinician, role == ROLE_CLINICIAN || !sticky || EXC_F7);
-        sticky = (role != ROLE_CLINICIAN && sticky && !EXC_F7);
+        PROP(P_fault_clinician, role == ROLE_CLINICIAN || !sticky);
+        sticky = (role != ROLE_CLINICIAN && sticky);
         fault = FAULT_NONE;
         if
         :: mode != MODE_THERAPY || stopping -> out = 0; stopping = 0
@@ -515,7 +493,8 @@ inline core_mode(m) {
      :: mode == MODE_SHELF && role != ROLE_CLINICIAN -> st = S_PERM
      :: mode == MODE_SHELF && role == ROLE_CLINICIAN -> mode = MODE_OFF /* activation */
      :: mode == MODE_MRI || mode == MODE_SURGERY -> mode = MODE_OFF; on = 0
-     :: mode == MODE_TEST -> st = S_STATE
+     :: mode == MODE_TEST && m == MODE_THERAPY -> st = S_STATE
+     :: mode == MODE_TEST && m == MODE_OFF -> tamp = 0; mode = MODE_OFF /* off ends the test */
      :: mode == MODE_OFF || mode == MODE_THERAPY -> skip
      fi;
      if
@@ -526,8 +505,12 @@ inline core_mode(m) {
      fi
   :: m == MODE_MRI || m == MODE_SURGERY ->
      if
-     :: mode == MODE_SHELF || mode == MODE_TEST -> st = S_STATE
+     :: mode == MODE_SHELF -> st = S_STATE
      :: else ->
+        if
+        :: mode == MODE_TEST -> tamp = 0; mode = MODE_OFF /* a scan or an operation ends the test */
+        :: else -> skip
+        fi;
         if
         :: mode != MODE_MRI && mode != MODE_SURGERY -> before = mode
         :: else -> skip
@@ -696,7 +679,7 @@ inline dev_op() {
 
 /* Property lowering_stored, checked whenever the device is idle: the RAM and the flash
  * differ only while a change waits to be stored. */
-#define IDLE_CHECK PROP(P_lowering_stored, DURABLE || sdirty || EXC_F3_NOW)
+#define IDLE_CHECK PROP(P_lowering_stored, DURABLE || sdirty)
 
 /* A power cut may come here. */
 #define MAYBE_RESET if :: goto reset :: skip fi
@@ -709,30 +692,40 @@ reset:
   printf("RESET: mode=%d out=%d lvl=%d dirty=%d\n", mode, out, lvl, sdirty);
   atomic {
     /* The state before: now or, when the cut comes inside a request or a wake, before
-     * it, whichever is the more stimulating. */
-    g_ther = THER || (in_req && U_THER);
-    g_lat = LAT || (in_req && U_LAT);
-    g_lvl = ((in_req && u_lvl > lvl) -> u_lvl : lvl);
-    g_sdirty = sdirty;
-    g_auto = auto_low;
-    g_undone = undone_stored;
-    FORGET_FAULT_AT_RESET;
+     * it, whichever is the more stimulating. A cut inside the boot before its writes (the
+     * output held, the flash as the last reset left it: the next boot starts from the
+     * same record) is a cut before that boot: the state before the last reset stays. */
+    if
+    :: in_boot -> in_boot = 0
+    :: else ->
+       g_ther = THER || (in_req && U_THER);
+       g_lat = LAT || (in_req && U_LAT);
+       g_lvl = ((in_req && u_lvl > lvl) -> u_lvl : lvl);
+       g_sdirty = sdirty;
+       g_undone = undone_stored
+    fi;
+    /* The fault is stored, so a reset keeps it; but a fault the interrupted request or
+     * wake raised and did not store yet is as if it never came (a cut before that step). */
+    sticky = sticky && (!in_req || u_sticky || f_fault == FAULT_CLIN);
     in_req = 0; stopreq = 0;
     role = 0; op = 0; arg = 0; cls = 0; st = 0; wok = 0;
-    u_mode = 0; u_before = 0; u_on = 0; u_runs = 0; u_lvl = 0; u_fault = 0; u_stopping = 0; u_tamp = 0
+    u_mode = 0; u_before = 0; u_on = 0; u_runs = 0; u_lvl = 0; u_fault = 0; u_stopping = 0; u_tamp = 0;
+    u_sticky = 0
   }
 boot:
   /* ---- nm_dev_boot ---- */
   atomic {
+    in_boot = 1;
     /* nm_core_init: shelf mode */
     mode = MODE_SHELF; before = MODE_OFF; on = 0; runs = 0; lvl = 0; tamp = 0; out = 0;
-    stopping = 0; fault = FAULT_NONE; hold = 0; sdirty = 0; auto_low = 0; undone_stored = 0;
-    /* load_settings: restore (its pattern may trip), and remember what is stored */
-    restore(f_mode, f_before, f_on, f_run, f_lvl);
+    stopping = 0; fault = FAULT_NONE; sdirty = 0; undone_stored = 0;
+    /* nm_core_hold: nothing reaches the output until the boot's store decision */
+    hold = 1;
+    /* load_settings: restore (held: no pattern yet), and remember what is stored */
+    restore(f_mode, f_before, f_on, f_run, f_lvl, f_fault);
     if
-    :: REC_IS(f_mode, f_before, f_on, f_run, f_lvl) -> s_kind = 0
-    :: !REC_IS(f_mode, f_before, f_on, f_run, f_lvl) && REC_IS(FN_MODE, FN_BEFORE, FN_ON, f_run, f_lvl) -> s_kind = 1
-    :: else -> s_kind = 2
+    :: REC_IS(f_mode, f_before, f_on, f_run, f_lvl, f_fault) -> s_kind = 0
+    :: else -> s_kind = 1
     fi;
     /* nm_core_set_cell: a depleted cell stops stimulation */
     if
@@ -743,7 +736,7 @@ boot:
   printf("boot: flash mode=%d on=%d lvl=%d; restored mode=%d out=%d lvl=%d\n", f_mode, f_on, f_lvl, mode, out, lvl);
   /* Property boot_output: before the boot knows that the memory works, the output is
    * not more than before the reset. */
-  PROP(P_boot_output, out == 0 || (g_ther && out <= g_lvl) || EXC_F4 || EXC_F3);
+  PROP(P_boot_output, out == 0 || (g_ther && out <= g_lvl));
   MAYBE_RESET;
   atomic {
     /* The boot's writes: the settings when they differ, and the meta record always. */
@@ -756,25 +749,35 @@ boot:
     if
     :: wok -> sdirty = 0
     :: else ->
-       /* The memory cannot be written: boot with therapy off. */
+       /* The memory cannot be written: boot with therapy off and a fault only the
+        * clinician clears, unless one is there (saved_crc stays as the settings write
+        * left it). */
        if
-       :: mode == MODE_THERAPY || on || before == MODE_THERAPY ->
+       :: mode == MODE_THERAPY || on || before == MODE_THERAPY || fault != FAULT_CLIN ->
           before = MODE_OFF;
           safe_state(FAULT_CLIN)
        :: else -> skip
        fi;
-       sdirty = 1;
-       s_kind = 3
+       sdirty = 1
+    fi;
+    /* F2: a fault that was not stored yet (its lowering waited) is lost with it. */
+    if
+    :: sticky && fault != FAULT_CLIN && EXC_F2 -> sticky = 0
+    :: else -> skip
     fi
   }
   printf("  boot write ok=%d: mode=%d before=%d on=%d out=%d lvl=%d fault=%d\n", g_wok, mode, before, on, out, lvl, fault);
   /* Property reset_not_more: after a reset the device is never more stimulating than
    * before it, and never in test mode. */
-  PROP(P_reset_not_more, mode != MODE_TEST && (NOT_MORE(g_ther, g_lat, g_lvl) || EXC_F2 || EXC_F3));
+  PROP(P_reset_not_more, mode != MODE_TEST && (NOT_MORE(g_ther, g_lat, g_lvl) || EXC_F2));
   /* Property boot_stuck_off: on a memory that cannot be written, therapy is off and
    * nothing waits to resume it. */
   PROP(P_boot_stuck_off, g_wok || (!THER && !LAT && !on));
-  atomic { g_ther = 0; g_lat = 0; g_lvl = 0; g_sdirty = 0; g_wok = 0; g_auto = 0; g_undone = 0 }
+  atomic { in_boot = 0; g_ther = 0; g_lat = 0; g_lvl = 0; g_sdirty = 0; g_wok = 0; g_undone = 0 }
+  /* nm_core_release, then the store of what releasing may have tripped (one step: a cut
+   * between them leaves the flash as a cut before the release does). */
+  atomic { hold = 0; schedule(); store_settings() }
+  printf("  boot released: mode=%d out=%d lvl=%d fault=%d dirty=%d\n", mode, out, lvl, fault, sdirty);
   IDLE_CHECK;
 
   do
@@ -784,7 +787,7 @@ boot:
        /* between requests the output is what the state says (the model's own check) */
        assert(out == ENV_OF(mode, lvl, tamp, stopping));
        u_mode = mode; u_before = before; u_on = on; u_runs = runs; u_lvl = lvl; u_fault = fault;
-       u_stopping = stopping; u_tamp = tamp;
+       u_stopping = stopping; u_tamp = tamp; u_sticky = sticky;
        if
        :: role = ROLE_PATIENT
        :: role = ROLE_CLINICIAN
@@ -926,11 +929,16 @@ boot:
           /* A raising is stored when its events are written too (the log may fail). */
           if
           :: wok && cls == OPC_RAISE ->
-             wok = 0; sdirty = 1; s_kind = 3; undone_stored = !REC_IS(u_mode, u_before, u_on, u_runs, u_lvl);
-             printf("    the events' write fails\n")
-          :: skip
-          fi;
-          if
+             /* The events' write fails: the settings landed. Not done: back to before the
+              * request, and the undone state written back at once (when that fails too,
+              * the settings stay dirty and the raising's record in the flash: F6). */
+             printf("    the events' write fails\n");
+             sdirty = 1; s_kind = 3;
+             undone_stored = !REC_IS(u_mode, u_before, u_on, u_runs, u_lvl, u_fault);
+             undo();
+             store_settings();
+             st = S_IO
+          :: wok && cls == OPC_RAISE && st == S_OK -> skip
           :: wok && cls == OPC_RAISE && st != S_OK ->
              /* Refused: a raising that fails changes nothing, even halfway. */
              undo();
@@ -950,7 +958,9 @@ boot:
      MAYBE_RESET;
      atomic {
        if
-       :: cls == OPC_RAISE -> hold = 0; schedule() /* nm_core_release */
+       :: cls == OPC_RAISE -> /* nm_core_release, then the store of what releasing tripped (one
+                                * step: a cut between them leaves the flash as one before) */
+          hold = 0; schedule(); store_settings()
        :: else -> skip
        fi
      }
@@ -971,7 +981,7 @@ boot:
                         (stopping && mode == MODE_OFF && !(op == OP_MODE && (arg == MODE_MRI || arg == MODE_SURGERY)))));
      /* Property stop_any_mode: a stop request, from either role in any mode, leaves no
       * output (or a soft stop). */
-     PROP(P_stop_any_mode, !stopreq || out == 0 || (stopping && mode == MODE_OFF) || EXC_F1);
+     PROP(P_stop_any_mode, !stopreq || out == 0 || (stopping && mode == MODE_OFF));
      /* Property raise_stored: a raising in effect is stored (a reset now would not take
       * it back); one not stored is not in effect (no more than before it). */
      PROP(P_raise_stored, cls != OPC_RAISE ||
@@ -979,13 +989,15 @@ boot:
      atomic {
        in_req = 0; stopreq = 0;
        role = 0; op = 0; arg = 0; cls = 0; st = 0; wok = 0;
-       u_mode = 0; u_before = 0; u_on = 0; u_runs = 0; u_lvl = 0; u_fault = 0; u_stopping = 0; u_tamp = 0
+       u_mode = 0; u_before = 0; u_on = 0; u_runs = 0; u_lvl = 0; u_fault = 0; u_stopping = 0; u_tamp = 0;
+       u_sticky = 0
      }
      IDLE_CHECK
   :: /* ---- the timer (nm_dev_wake) ---- */
      atomic {
        in_req = 1;
-       u_mode = mode; u_before = before; u_on = on; u_runs = runs; u_lvl = lvl;
+       u_mode = mode; u_before = before; u_on = on; u_runs = runs; u_lvl = lvl; u_fault = fault;
+       u_sticky = sticky;
        /* nm_core_wake: the limiter may have tripped, the cell may be depleted */
        if
        :: out > 0 -> safe_state(FAULT_CLIN)
@@ -998,6 +1010,14 @@ boot:
        :: skip
        fi;
        schedule()
+     }
+     MAYBE_RESET;
+     /* what the core did by itself (its safe state) is a lowering: stored now, or dirty */
+     atomic {
+       if
+       :: mode != u_mode || on != u_on || fault != u_fault -> store_settings()
+       :: else -> skip
+       fi
      }
      MAYBE_RESET;
      /* the daily lead check (not in MRI or shelf mode) */
@@ -1014,7 +1034,7 @@ boot:
        :: skip
        fi;
        in_req = 0; wok = 0;
-       u_mode = 0; u_before = 0; u_on = 0; u_runs = 0; u_lvl = 0
+       u_mode = 0; u_before = 0; u_on = 0; u_runs = 0; u_lvl = 0; u_fault = 0; u_sticky = 0
      }
      printf("wake: mode=%d out=%d lvl=%d fault=%d dirty=%d; flash mode=%d on=%d lvl=%d\n", mode, out, lvl, fault,
             sdirty, f_mode, f_on, f_lvl);

@@ -151,6 +151,7 @@ uint8_t nm_plan_pattern(const nm_placement_t *pl, const nm_prog_t *const progs[]
     ch->gap_us = p->gap_us;
     ch->recharge_us = nm_prog_recharge_us(p);
     ch->prog = pl->prog[j];
+    ch->wave = (uint8_t)p->wave;
     uint32_t occ = p->rate_hz / pl->frame_hz;
     uint32_t per = p->wave == NM_WAVE_BURST ? p->burst_pulses : 1;
     for (uint32_t i = 0; i < occ; i++) {

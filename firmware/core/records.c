@@ -321,6 +321,7 @@ void nm_interrog_of(const nm_core_t *c, nm_interrog_t *out) {
   out->cycles_x100 = c->batt.cycles_x100;
   uint64_t na = nm_core_avg_na(c);
   out->avg_na = na > UINT32_MAX ? UINT32_MAX : (uint32_t)na;
+  out->profile = c->prof ? c->prof->id : (uint8_t)NM_PROFILE_NONE;
 }
 
 void nm_wire_put_interrog(nm_wr_t *w, const nm_interrog_t *it) {
@@ -338,6 +339,7 @@ void nm_wire_put_interrog(nm_wr_t *w, const nm_interrog_t *it) {
   nm_wr_u32(w, it->voltage_mv);
   nm_wr_u32(w, it->cycles_x100);
   nm_wr_u32(w, it->avg_na);
+  nm_wr_u8(w, it->profile);
 }
 
 void nm_wire_get_interrog(nm_rd_t *r, nm_interrog_t *it) {
@@ -360,6 +362,7 @@ void nm_wire_get_interrog(nm_rd_t *r, nm_interrog_t *it) {
   it->voltage_mv = nm_rd_u32(r);
   it->cycles_x100 = nm_rd_u32(r);
   it->avg_na = nm_rd_u32(r);
+  it->profile = nm_rd_u8(r);
 }
 
 void nm_wire_put_ident(nm_wr_t *w, const nm_ident_t *id) {

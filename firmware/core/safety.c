@@ -2,7 +2,7 @@
  * 64 bits (see the comments at each). Pure: judges, never changes anything. */
 #include "nmod/safety.h"
 
-#include <string.h>
+#include <stddef.h>
 
 #include "nmod/err.h"
 
@@ -35,6 +35,9 @@ int nm_safety_over_shannon(uint32_t q_pc, uint32_t area_um2) {
 uint32_t nm_safety_max_charge_pc(uint32_t area_um2) {
   /* Largest q passing both tests: binary search over the monotone predicates. */
   uint32_t lo = 0, hi = 1u << 27;
+  /*@ loop invariant 0 <= lo <= hi <= (1 << 27);
+      loop assigns lo, hi;
+      loop variant hi - lo; */
   while (lo < hi) {
     uint32_t mid = lo + (hi - lo + 1) / 2;
     if (!nm_safety_over_density(mid, area_um2) && !nm_safety_over_shannon(mid, area_um2)) {
@@ -46,8 +49,13 @@ uint32_t nm_safety_max_charge_pc(uint32_t area_um2) {
   return lo;
 }
 
+/*@ requires \valid_read(name + (0 .. NM_NAME_LEN - 1));
+    assigns \nothing; */
 static int name_ok(const char *name) {
   size_t n = 0;
+  /*@ loop invariant 0 <= n <= NM_NAME_LEN;
+      loop assigns n;
+      loop variant NM_NAME_LEN - n; */
   while (n < NM_NAME_LEN && name[n] != '\0') {
     if (name[n] < 0x20 || name[n] > 0x7E) return 0;
     n++;
@@ -55,31 +63,52 @@ static int name_ok(const char *name) {
   return n > 0 && n < NM_NAME_LEN;
 }
 
+/*@ assigns \nothing;
+    ensures \result == (lo <= v <= hi ? 1 : 0); */
 static int in(uint32_t v, uint32_t lo, uint32_t hi) { return v >= lo && v <= hi; }
 
+/* The stimulating phase's width for its waveform: 0, NM_R_WIDTH, or NM_R_WAVE for a
+ * waveform that does not exist. */
+/*@ requires \valid_read(p);
+    assigns \nothing;
+    ensures \result == 0 <==> nm_width_ok(p);
+    ensures !nm_wave_ok(p) ==> \result == NM_R_WAVE; */
+static uint32_t check_width(const nm_prog_t *p) {
+  switch (p->wave) {
+    case NM_WAVE_TONIC:
+    case NM_WAVE_BURST:
+      return in(p->width_us, NM_WIDTH_MIN_US, NM_WIDTH_MAX_US) ? 0 : NM_R_WIDTH;
+    case NM_WAVE_HF:
+      return in(p->width_us, NM_HF_WIDTH_MIN_US, NM_HF_WIDTH_MAX_US) ? 0 : NM_R_WIDTH;
+    default:
+      return NM_R_WAVE;
+  }
+}
+
+/* Waveform, width, rates, bursts, gap and fit; 0 when they pass. */
+/*@ requires \valid_read(p);
+    assigns \nothing;
+    ensures \result == 0 ==> nm_width_ok(p) && nm_fits(p); */
 static uint32_t check_timing(const nm_prog_t *p) {
-  uint32_t r = 0;
+  uint32_t r = check_width(p);
   switch (p->wave) {
     case NM_WAVE_TONIC:
       if (!in(p->rate_hz, NM_TONIC_RATE_MIN_HZ, NM_TONIC_RATE_MAX_HZ)) r |= NM_R_RATE;
-      if (!in(p->width_us, NM_WIDTH_MIN_US, NM_WIDTH_MAX_US)) r |= NM_R_WIDTH;
       if (p->burst_pulses != 0 || p->intra_hz != 0) r |= NM_R_BURST;
       break;
     case NM_WAVE_HF:
       if (p->rate_hz != NM_HF_RATE_HZ) r |= NM_R_RATE;
-      if (!in(p->width_us, NM_HF_WIDTH_MIN_US, NM_HF_WIDTH_MAX_US)) r |= NM_R_WIDTH;
       if (p->burst_pulses != 0 || p->intra_hz != 0) r |= NM_R_BURST;
       break;
     case NM_WAVE_BURST:
       if (!in(p->rate_hz, NM_BURST_RATE_MIN_HZ, NM_BURST_RATE_MAX_HZ)) r |= NM_R_RATE;
-      if (!in(p->width_us, NM_WIDTH_MIN_US, NM_WIDTH_MAX_US)) r |= NM_R_WIDTH;
       if (!in(p->burst_pulses, NM_BURST_PULSES_MIN, NM_BURST_PULSES_MAX) ||
           !in(p->intra_hz, NM_BURST_INTRA_MIN_HZ, NM_BURST_INTRA_MAX_HZ)) {
         r |= NM_R_BURST;
       }
       break;
     default:
-      return NM_R_WAVE;
+      return r; /* NM_R_WAVE alone: an unknown waveform has no timing to judge */
   }
   if (p->gap_us > NM_GAP_MAX_US) r |= NM_R_GAP;
   if (r) return r;
@@ -93,6 +122,9 @@ static uint32_t check_timing(const nm_prog_t *p) {
   return r;
 }
 
+/*@ requires \valid_read(p);
+    assigns \nothing;
+    ensures \result == 0 ==> p->amp_ua <= NM_AMP_MAX_UA && p->pt_max_ua <= NM_AMP_MAX_UA; */
 static uint32_t check_amplitudes(const nm_prog_t *p) {
   uint32_t r = 0;
   if (p->amp_ua > NM_AMP_MAX_UA || p->amp_ua % NM_AMP_STEP_UA) r |= NM_R_AMP;
@@ -104,9 +136,21 @@ static uint32_t check_amplitudes(const nm_prog_t *p) {
   return r;
 }
 
+/* Per node: a cathode or anode share of -100..100 %, only on the lead's contacts or the
+ * case, the case never a cathode, shares summing to -100 and +100. */
+/*@ requires \valid_read(p) && \valid_read(lead);
+    assigns \nothing;
+    ensures \result == 0 ==> nm_fracs_ok(p, lead); */
 static uint32_t check_fractions(const nm_prog_t *p, const nm_lead_t *lead) {
   uint32_t r = 0;
   int cath = 0, anod = 0;
+  /*@ loop invariant 0 <= n <= NM_NODES;
+      loop invariant -128 * n <= cath <= 0 && 0 <= anod <= 127 * n;
+      loop invariant r == 0 ==>
+        \forall integer m; 0 <= m < n && p->frac_pct[m] != 0 ==>
+          -100 <= p->frac_pct[m] <= 100 && (m == NM_NODE_CASE || m < lead->n_contacts);
+      loop assigns n, r, cath, anod;
+      loop variant NM_NODES - n; */
   for (uint8_t n = 0; n < NM_NODES; n++) {
     int f = p->frac_pct[n];
     if (f == 0) continue;
@@ -119,6 +163,8 @@ static uint32_t check_fractions(const nm_prog_t *p, const nm_lead_t *lead) {
   return r;
 }
 
+/*@ requires \valid_read(p);
+    assigns \nothing; */
 static uint32_t check_ramp_cycle(const nm_prog_t *p) {
   uint32_t r = 0;
   int cycling = p->cyc_on_s != 0 || p->cyc_off_s != 0;
@@ -135,6 +181,9 @@ static uint32_t check_ramp_cycle(const nm_prog_t *p) {
  * in the stage's resolution, target inside the window and the patient's range inside it
  * too; only where an ECAP can be sensed (tonic at a sensing rate, or bursts). Without a
  * loop, every loop field is zero (one way to write "none"). */
+/*@ requires \valid_read(p);
+    assigns \nothing;
+    ensures \result == 0 ==> p->loop.closed == 0 || p->loop.max_ua <= NM_AMP_MAX_UA; */
 static uint32_t check_loop(const nm_prog_t *p) {
   const nm_loop_cfg_t *l = &p->loop;
   if (!l->closed) {
@@ -159,50 +208,97 @@ static uint32_t check_loop(const nm_prog_t *p) {
   return 0;
 }
 
+/* Charge, density and voltage of every node at amplitude `reach` (the report's node[]), and
+ * the refusals they raise. Only for a program whose amplitudes, width, fractions and lead
+ * passed: every product is then bounded. z: the load's impedance (0 when it is not valid). */
+/*@ requires \valid_read(p) && \valid_read(lead) && \valid(out);
+    requires \separated(out, p) && \separated(out, lead);
+    requires reach == nm_reach(p) && reach <= NM_AMP_MAX_UA && z <= NM_IMPEDANCE_MAX_OHM;
+    requires nm_width_ok(p);
+    requires nm_lead_ok(lead);
+    requires nm_fracs_ok(p, lead);
+    assigns out->n_nodes, out->node[0 .. NM_NODES - 1];
+    ensures judged_safe: \result == 0 ==> \forall integer n; 0 <= n < NM_NODES &&
+      \old(p->frac_pct[n]) != 0 ==> \old(nm_node_safe(p, lead, n)); */
+static uint32_t judge_nodes(const nm_prog_t *p, const nm_lead_t *lead, uint32_t reach, uint32_t z,
+                            nm_safety_report_t *out) {
+  uint32_t r = 0;
+  out->n_nodes = 0;
+  /* The report is written as the nodes are judged; p and lead, apart from it, stay as they
+   * were at the call (Pre). */
+  /*@ loop invariant 0 <= n <= NM_NODES && out->n_nodes <= n;
+      loop invariant unchanged: \forall integer m; 0 <= m < NM_NODES ==>
+        p->frac_pct[m] == \at(p->frac_pct[m], Pre);
+      loop invariant unchanged: p->width_us == \at(p->width_us, Pre) && nm_reach(p) == \at(nm_reach(p), Pre);
+      loop invariant unchanged: lead->n_contacts == \at(lead->n_contacts, Pre) &&
+        lead->area_um2 == \at(lead->area_um2, Pre);
+      loop invariant r == 0 ==> \forall integer m; 0 <= m < n &&
+        \at(p->frac_pct[m], Pre) != 0 ==> \at(nm_node_safe(p, lead, m), Pre);
+      loop assigns n, r, out->n_nodes, out->node[0 .. NM_NODES - 1];
+      loop variant NM_NODES - n; */
+  for (uint8_t n = 0; n < NM_NODES; n++) {
+    if (p->frac_pct[n] == 0) continue;
+    nm_node_eval_t *e = &out->node[out->n_nodes++];
+    //@ assert -100 <= p->frac_pct[n] <= 100;
+    //@ assert -2550000 <= reach * p->frac_pct[n] <= 2550000;
+    int32_t ua = nm_prog_node_ua(p, n, reach); /* |ua| <= 25500 */
+    //@ assert -25500 <= ua <= 25500 && ua == reach * p->frac_pct[n] / 100;
+    uint32_t area = nm_lead_node_area_um2(lead, n); /* > 0: a contact of the lead, or the case */
+    e->node = n;
+    e->frac_pct = p->frac_pct[n];
+    //@ assert nm_abs(ua) * p->width_us <= 25500 * 1000;
+    e->charge_pc = nm_safety_charge_pc(ua, p->width_us);
+    //@ assert \let k = n; e->charge_pc == \at(nm_node_charge(p, k), Pre);
+    //@ assert \let k = n; area == \at(nm_node_area(lead, k), Pre) && area > 0;
+    e->density_nc_cm2 = (uint32_t)((uint64_t)e->charge_pc * 100000u / area);
+    e->volt_mv = (uint32_t)((uint64_t)(ua < 0 ? -ua : ua) * z / 1000u);
+    e->over_density = (uint8_t)nm_safety_over_density(e->charge_pc, area);
+    e->over_shannon = (uint8_t)nm_safety_over_shannon(e->charge_pc, area);
+    if (e->over_density) r |= NM_R_DENSITY;
+    if (e->over_shannon) r |= NM_R_SHANNON;
+  }
+  return r;
+}
+
+/* The empty report (a named constant, not a compound literal: Frama-C 25's EVA fails on the
+ * latter, docs/ASSURANCE.md). */
+static const nm_safety_report_t report_zero;
+
 nm_verdict nm_safety_check(const nm_prog_t *p, const nm_lead_t *lead, const nm_load_t *load,
                            nm_safety_report_t *out) {
-  memset(out, 0, sizeof *out);
-  uint32_t r = 0;
+  /* r collects the reasons to refuse, w the warning: refused exactly when r is not 0. */
+  uint32_t r = 0, w = 0;
   if (!name_ok(p->name)) r |= NM_R_NAME;
-  if (nm_lead_validate(lead) != NM_OK) r |= NM_R_LEAD;
-  if (!in(load->impedance_ohm, 1, NM_IMPEDANCE_MAX_OHM) ||
-      !in(load->compliance_mv, 1, NM_COMPLIANCE_MAX_MV)) {
-    r |= NM_R_LOAD;
-  }
-  r |= check_timing(p);
-  r |= check_amplitudes(p);
-  if (!(r & NM_R_LEAD)) r |= check_fractions(p, lead);
-  r |= check_ramp_cycle(p);
-  r |= check_loop(p);
+  int lead_ok = nm_lead_validate(lead) == NM_OK;
+  if (!lead_ok) r |= NM_R_LEAD;
+  int load_ok = in(load->impedance_ohm, 1, NM_IMPEDANCE_MAX_OHM) &&
+                in(load->compliance_mv, 1, NM_COMPLIANCE_MAX_MV);
+  if (!load_ok) r |= NM_R_LOAD;
+  uint32_t width = check_width(p);
+  uint32_t amps = check_amplitudes(p);
+  uint32_t fracs = lead_ok ? check_fractions(p, lead) : 0;
+  uint32_t timing = check_timing(p);
+  uint32_t cl = check_loop(p);
+  r |= timing | amps | fracs | check_ramp_cycle(p) | cl;
+  //@ assert r == 0 ==> timing == 0 && amps == 0 && fracs == 0 && cl == 0 && lead_ok;
 
+  *out = report_zero;
   /* Charge at the highest reachable amplitude, per node. Only meaningful (and bounded)
    * when amplitude, width, fractions and lead are in range. */
   uint32_t reach = nm_prog_reach_ua(p);
   out->eval_amp_ua = reach;
-  if (!(r & (NM_R_AMP | NM_R_PATIENT | NM_R_WIDTH | NM_R_WAVE | NM_R_FRACTIONS | NM_R_LEAD |
-             NM_R_CONTACT | NM_R_CASE_CATHODE))) {
-    uint32_t z = (r & NM_R_LOAD) ? 0 : load->impedance_ohm;
+  if (lead_ok && width == 0 && amps == 0 && fracs == 0) {
+    uint32_t z = load_ok ? load->impedance_ohm : 0;
     out->volt_mv = (uint32_t)((uint64_t)reach * z / 1000u); /* 25500 * 1e5 / 1e3 */
-    for (uint8_t n = 0; n < NM_NODES; n++) {
-      if (p->frac_pct[n] == 0) continue;
-      nm_node_eval_t *e = &out->node[out->n_nodes++];
-      int32_t ua = nm_prog_node_ua(p, n, reach);
-      uint32_t area = nm_lead_node_area_um2(lead, n);
-      e->node = n;
-      e->frac_pct = p->frac_pct[n];
-      e->charge_pc = nm_safety_charge_pc(ua, p->width_us);
-      e->density_nc_cm2 = (uint32_t)((uint64_t)e->charge_pc * 100000u / area);
-      e->volt_mv = (uint32_t)((uint64_t)(ua < 0 ? -ua : ua) * z / 1000u);
-      e->over_density = (uint8_t)nm_safety_over_density(e->charge_pc, area);
-      e->over_shannon = (uint8_t)nm_safety_over_shannon(e->charge_pc, area);
-      if (e->over_density) r |= NM_R_DENSITY;
-      if (e->over_shannon) r |= NM_R_SHANNON;
-    }
-    if (!(r & NM_R_LOAD) && out->volt_mv > load->compliance_mv) r |= NM_W_COMPLIANCE;
+    /*@ assert unchanged: \forall integer m; 0 <= m < NM_NODES ==>
+          p->frac_pct[m] == \at(p->frac_pct[m], Pre); */
+    /*@ assert unchanged: p->width_us == \at(p->width_us, Pre) && p->amp_ua == \at(p->amp_ua, Pre) &&
+          p->pt_max_ua == \at(p->pt_max_ua, Pre); */
+    //@ assert unchanged: lead->n_contacts == \at(lead->n_contacts, Pre) && lead->area_um2 == \at(lead->area_um2, Pre);
+    r |= judge_nodes(p, lead, reach, z, out);
+    if (load_ok && out->volt_mv > load->compliance_mv) w = NM_W_COMPLIANCE;
   }
-  out->reasons = r;
-  out->verdict = (r & NM_REFUSE_MASK) ? NM_VERDICT_REFUSE
-                 : (r & NM_W_COMPLIANCE) ? NM_VERDICT_WARN
-                                         : NM_VERDICT_OK;
+  out->reasons = r | w;
+  out->verdict = r ? NM_VERDICT_REFUSE : w ? NM_VERDICT_WARN : NM_VERDICT_OK;
   return (nm_verdict)out->verdict;
 }

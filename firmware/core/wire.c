@@ -61,6 +61,10 @@ void nm_rd_init(nm_rd_t *r, const uint8_t *buf, size_t len) {
   r->err = NM_OK;
 }
 
+/*@ requires \valid(r) && nm_rd_ok(r);
+    assigns r->pos, r->err;
+    ensures nm_rd_ok(r) && r->buf == \old(r->buf) && r->len == \old(r->len);
+    ensures \result == \null || (\result == r->buf + \old(r->pos) && \valid_read(\result + (0 .. n - 1))); */
 static const uint8_t *rd_take(nm_rd_t *r, size_t n) {
   if (r->err || r->len - r->pos < n) {
     r->err = NM_EINVAL;
@@ -85,6 +89,9 @@ uint32_t nm_rd_u32(nm_rd_t *r) {
   const uint8_t *p = rd_take(r, 4);
   if (!p) return 0;
   uint32_t v = 0;
+  /*@ loop invariant -1 <= i <= 3;
+      loop assigns i, v;
+      loop variant i + 1; */
   for (int i = 3; i >= 0; i--) v = (v << 8) | p[i];
   return v;
 }
@@ -93,6 +100,9 @@ uint64_t nm_rd_u64(nm_rd_t *r) {
   const uint8_t *p = rd_take(r, 8);
   if (!p) return 0;
   uint64_t v = 0;
+  /*@ loop invariant -1 <= i <= 7;
+      loop assigns i, v;
+      loop variant i + 1; */
   for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
   return v;
 }

@@ -74,6 +74,7 @@ static int provision(nm_dev_t *d, const nm_factory_t *f) {
   d->id.kind = f->kind;
   d->id.therapy = f->therapy;
   d->id.cell = f->cell;
+  d->id.profile = f->profile;
   d->id.lead = f->lead;
   if ((err = rng(d, d->id.clin_id, NM_KEY_ID_LEN)) != NM_OK) return err;
   if ((err = rng(d, d->id.clin_key, NM_SECRET_LEN)) != NM_OK) return err;
@@ -220,7 +221,7 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
   }
   calendar_from_log(d);
   load_settings(d, &h, &damage);
-  nm_core_set_cell(&d->core, d->id.cell);
+  nm_core_set_profile(&d->core, nm_profile_resolve(d->id.profile, d->id.cell));
   dev_load_imp(d);
   if (maybe_rolled(&h, NM_DAMAGE_LEADCHK) && (h.keys & NM_DAMAGE_LEADCHK)) damage |= NM_DAMAGE_LEADCHK;
   /* Damaged history records stay until the ring overwrites them: report new ones only. */
@@ -271,9 +272,13 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
     d->dirty = NM_DIRTY_META | NM_DIRTY_SETTINGS;
   }
   if (err) {
-    /* The memory cannot be written: whatever was stored, boot with therapy off (a
-     * lowering kept in RAM before the reset may be the reason the flash says otherwise). */
-    if (d->core.mode == NM_MODE_THERAPY || d->core.set.therapy_on || d->core.mode_before == NM_MODE_THERAPY) {
+    /* The memory cannot be written: whatever was stored, boot with therapy off and a fault
+     * only the clinician clears (a lowering kept in RAM before the reset, a clinician-only
+     * fault among them, may be why the flash says otherwise); a stored clinician-only
+     * fault stays as it is. */
+    int clin_fault = d->core.fault != NM_FAULT_NONE && d->core.fault != NM_FAULT_BATTERY;
+    if (d->core.mode == NM_MODE_THERAPY || d->core.set.therapy_on || d->core.mode_before == NM_MODE_THERAPY ||
+        !clin_fault) {
       d->core.mode_before = NM_MODE_OFF;
       nm_core_safe_state(&d->core, NM_FAULT_STORE, (uint32_t)(-err));
     }

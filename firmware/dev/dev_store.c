@@ -6,10 +6,13 @@
 
 /* ---- identity: two copies, either one is enough ---------------------------------------- */
 
-#define IDENTITY_VERSION 2u
-/* Firmware 0.1 wrote the identity without a version byte: serial first. */
+/* Version 3 adds the hardware's profile (nmod/profile.h) after the credential. Version 2
+ * (a version byte, then the fields) and firmware 0.1's version 1 (no version byte: serial
+ * first) are still read, as profile NM_PROFILE_NONE: nmod's reference for the cell. */
+#define IDENTITY_VERSION 3u
 #define IDENTITY_V1_LEN (NM_SERIAL_LEN + 3u + 7u + NM_KEY_ID_LEN + NM_SECRET_LEN)
-#define IDENTITY_LEN (1u + IDENTITY_V1_LEN)
+#define IDENTITY_V2_LEN (1u + IDENTITY_V1_LEN)
+#define IDENTITY_LEN (IDENTITY_V2_LEN + 1u)
 
 static void put_identity_fields(nm_wr_t *w, const nm_identity_t *id) {
   nm_wr_bytes(w, id->serial, NM_SERIAL_LEN);
@@ -30,6 +33,7 @@ int dev_put_identity(nm_dev_t *d, uint16_t key) {
   nm_wr_init(&w, buf, sizeof buf);
   nm_wr_u8(&w, IDENTITY_VERSION);
   put_identity_fields(&w, &d->id);
+  nm_wr_u8(&w, d->id.profile);
   int err = w.err ? NM_ENOSPC : nm_kv_put(&d->kv, key, buf, w.len);
   nm_wipe(buf, sizeof buf);
   return err;
@@ -43,6 +47,7 @@ int dev_load_identity(nm_dev_t *d, uint16_t key, nm_identity_t *id) {
   if (err) return err;
   nm_rd_t r;
   nm_rd_init(&r, buf, n);
+  if (n == IDENTITY_V2_LEN && nm_rd_u8(&r) != 2u) r.err = NM_EINVAL;
   if (n == IDENTITY_LEN && nm_rd_u8(&r) != IDENTITY_VERSION) r.err = NM_EINVAL;
   memset(id, 0, sizeof *id);
   nm_rd_bytes(&r, id->serial, NM_SERIAL_LEN);
@@ -55,6 +60,7 @@ int dev_load_identity(nm_dev_t *d, uint16_t key, nm_identity_t *id) {
   id->lead.area_um2 = nm_rd_u32(&r);
   nm_rd_bytes(&r, id->clin_id, NM_KEY_ID_LEN);
   nm_rd_bytes(&r, id->clin_key, NM_SECRET_LEN);
+  if (n == IDENTITY_LEN) id->profile = nm_rd_u8(&r);
   nm_wipe(buf, sizeof buf);
   if (nm_rd_done(&r) != NM_OK || nm_lead_validate(&id->lead) != NM_OK || id->therapy > NM_THERAPY_SNM ||
       id->kind > NM_KIND_INS) {

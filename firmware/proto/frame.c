@@ -11,6 +11,8 @@
 #include "nmod/wire.h"
 
 /* Smallest and largest whole frame of a type; 0 for an unknown type. */
+/*@ assigns \nothing;
+    ensures \result == 0 || NM_FRAME_HDR < \result <= NM_FRAME_MAX; */
 static size_t type_min(uint8_t type) {
   switch (type) {
     case NM_FT_HELLO: return NM_FRAME_HDR + NM_HELLO_BODY;
@@ -23,11 +25,16 @@ static size_t type_min(uint8_t type) {
   }
 }
 
+/*@ assigns \nothing; */
 static size_t type_max(uint8_t type) {
   return type == NM_FT_DATA ? NM_DATA_FRAME_MAX : type_min(type);
 }
 
 /* Checks the 4-byte header; NM_OK and the whole frame size in *total, or NM_EINVAL. */
+/*@ requires \valid_read(buf + (0 .. NM_FRAME_HDR - 1)) && \valid(total);
+    assigns *total;
+    ensures \result == NM_OK || \result == NM_EINVAL;
+    ensures \result == NM_OK ==> NM_FRAME_HDR < *total <= NM_FRAME_MAX; */
 static int check_header(const uint8_t *buf, size_t *total) {
   size_t t = ((size_t)buf[0] | ((size_t)buf[1] << 8u)) + 2u;
   uint8_t version = buf[2];

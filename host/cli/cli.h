@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "hu_args.h"
 #include "nmod_exit.h"
 #include "therapy_file.h"
 
@@ -18,6 +19,10 @@ enum {
 
 /* Print "nmod CMD: message" as one line on stderr. */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Parse a subcommand's line (argv[0] its name) with the one parser (hu_args.h): -1 to go on;
+ * else the exit code to return, the help or the one-line error printed (CLI_OK, CLI_USAGE). */
+int cli_args(hu_args *a, const hu_cmd *c, int argc, char **argv);
 
 /* Report a device's refusal of therapy t: the program (bad < n_prog) and every reason
  * from rep, or that the running set failed (bad = 0xFF). */

@@ -8,7 +8,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "fmt.h"
+#include "hu_fmt.h"
+#include "hu_contact.h"
 #include "json.h"
 #include "report.h"
 #include "therapy_file.h"
@@ -33,7 +34,7 @@ static void json_contacts(js_w *w, const tf_therapy_t *t, const nm_safety_report
     uint32_t area = nm_lead_node_area_um2(&t->lead, e->node);
     jw_obj(w);
     jw_key(w, "contact");
-    jw_str(w, fmt_node(node, sizeof node, e->node));
+    jw_str(w, hu_contact_name(node, sizeof node, e->node));
     jw_key(w, "fraction_pct");
     jw_int(w, e->frac_pct);
     jw_key(w, "charge_uc");
@@ -57,9 +58,9 @@ static void text_contacts(const tf_therapy_t *t, const nm_safety_report_t *rep) 
     const nm_node_eval_t *e = &rep->node[i];
     uint32_t area = nm_lead_node_area_um2(&t->lead, e->node);
     double k = report_shannon_k(e->charge_pc, area);
-    printf("  %-7s  %+4d %%    %8s uC   %7.3f uC/cm2  %9.3f  %s V\n", fmt_node(node, sizeof node, e->node),
-           e->frac_pct, fmt_fixed(q, sizeof q, e->charge_pc, 6, 1), report_density(e->charge_pc, area),
-           isfinite(k) ? k : -99.0, fmt_fixed(v, sizeof v, e->volt_mv, 3, 1));
+    printf("  %-7s  %+4d %%    %8s uC   %7.3f uC/cm2  %9.3f  %s V\n", hu_contact_name(node, sizeof node, e->node),
+           e->frac_pct, hu_fmt_fixed(q, sizeof q, e->charge_pc, 6, 1), report_density(e->charge_pc, area),
+           isfinite(k) ? k : -99.0, hu_fmt_fixed(v, sizeof v, e->volt_mv, 3, 1));
   }
 }
 
@@ -67,31 +68,24 @@ static void text_program(const nm_prog_t *p, const nm_safety_report_t *rep) {
   char a[24], b[24], c[24], d[24];
   printf("program \"%s\": %s %u Hz", p->name, nm_wave_name(p->wave), p->rate_hz);
   if (p->wave == NM_WAVE_BURST) printf(" (%u pulses at %u Hz)", p->burst_pulses, p->intra_hz);
-  printf(", %u us, %s mA, patient %s-%s mA: %s at %s mA\n", p->width_us, fmt_fixed(a, sizeof a, p->amp_ua, 3, 1),
-         fmt_fixed(b, sizeof b, p->pt_min_ua, 3, 1), fmt_fixed(c, sizeof c, p->pt_max_ua, 3, 1),
-         report_verdict(rep->verdict), fmt_fixed(d, sizeof d, rep->eval_amp_ua, 3, 1));
+  printf(", %u us, %s mA, patient %s-%s mA: %s at %s mA\n", p->width_us, hu_fmt_fixed(a, sizeof a, p->amp_ua, 3, 1),
+         hu_fmt_fixed(b, sizeof b, p->pt_min_ua, 3, 1), hu_fmt_fixed(c, sizeof c, p->pt_max_ua, 3, 1),
+         report_verdict(rep->verdict), hu_fmt_fixed(d, sizeof d, rep->eval_amp_ua, 3, 1));
 }
 
+static const hu_opt check_opts[] = {
+    {"json", NULL, 0, "the verdicts as JSON"},
+    {NULL, NULL, 0, NULL},
+};
+static const hu_cmd check_cmd = {"nmod check", "THERAPY.json [--json]",
+                                 "judge a therapy file against the safety limits, as the stimulator would", check_opts, 1, 1};
+
 int cmd_check(int argc, char **argv) {
-  const char *path = NULL;
-  int json = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--json") == 0) {
-      json = 1;
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      cli_error("check", "unknown option '%s' (usage: nmod check THERAPY.json [--json])", argv[i]);
-      return CLI_USAGE;
-    } else if (!path) {
-      path = argv[i];
-    } else {
-      cli_error("check", "one therapy file at a time (got '%s' and '%s')", path, argv[i]);
-      return CLI_USAGE;
-    }
-  }
-  if (!path) {
-    cli_error("check", "no therapy file given (usage: nmod check THERAPY.json [--json])");
-    return CLI_USAGE;
-  }
+  hu_args args;
+  int rc = cli_args(&args, &check_cmd, argc, argv);
+  if (rc >= 0) return rc;
+  const char *path = args.pos[0];
+  int json = hu_args_flag(&args, "json");
   static tf_therapy_t t;
   char err[512];
   if (tf_load(path, &t, err, sizeof err) != 0) {
@@ -180,8 +174,8 @@ int cmd_check(int argc, char **argv) {
     char a[24], z[24];
     printf("therapy %s on lead %s (%u contacts of %s mm2), load %u ohm, compliance %s V\n",
            t.therapy == NM_THERAPY_SNM ? "snm" : "scs", nm_lead_name(t.lead.model), t.lead.n_contacts,
-           fmt_fixed(a, sizeof a, t.lead.area_um2, 6, 1), t.load.impedance_ohm,
-           fmt_fixed(z, sizeof z, t.load.compliance_mv, 3, 1));
+           hu_fmt_fixed(a, sizeof a, t.lead.area_um2, 6, 1), t.load.impedance_ohm,
+           hu_fmt_fixed(z, sizeof z, t.load.compliance_mv, 3, 1));
     for (uint8_t i = 0; i < t.n_prog; i++) {
       text_program(&t.prog[i], &reps[i]);
       sink_t s = {NULL, 1};

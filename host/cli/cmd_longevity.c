@@ -1,46 +1,117 @@
-/* cmd_longevity.c: nmod longevity THERAPY.json --battery primary|rechargeable [--json]
- * Expected years to ERI on a primary cell, or the recharge interval and years of service
- * on a rechargeable one, for the therapy's running programs at their programmed amplitude,
- * from the same energy model the simulator drains its battery with. */
+/* cmd_longevity.c: nmod longevity THERAPY.json [--profile NAME] [--battery primary|rechargeable]
+ *                                [--table] [--json]
+ * Years to ERI on a primary cell, or the recharge interval, the charging minutes per day
+ * and the years of service on a rechargeable one, for the therapy's running programs at
+ * their programmed amplitude on a device profile, from the firmware's own energy and
+ * battery models (the simulator drains its cell by its own physics: `nmod simulate
+ * --battery`). --table adds the same over amplitude and impedance. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
-#include "fmt.h"
+#include "hu_fmt.h"
 #include "json.h"
 #include "longevity.h"
 
-int cmd_longevity(int argc, char **argv) {
-  const char *path = NULL;
-  int json = 0, cell = -1;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--json") == 0) {
-      json = 1;
-    } else if (strcmp(argv[i], "--battery") == 0 && i + 1 < argc) {
-      const char *v = argv[++i];
-      cell = strcmp(v, "primary") == 0 ? NM_CELL_PRIMARY : strcmp(v, "rechargeable") == 0 ? NM_CELL_RECHARGEABLE : -2;
-      if (cell < 0) {
-        cli_error("longevity", "--battery '%s': use primary or rechargeable", v);
-        return CLI_USAGE;
-      }
-    } else if (argv[i][0] == '-' || path) {
-      cli_error("longevity", "unexpected '%s' (usage: nmod longevity THERAPY.json --battery primary|rechargeable [--json])",
-                argv[i]);
-      return CLI_USAGE;
-    } else {
-      path = argv[i];
+#define MH_PER_YEAR 8766000.0
+#define MH_PER_DAY 24000.0
+
+static const uint32_t table_ua[] = {500, 1000, 1500, 2000, 2500, 3000, 4000, 5000};
+static const uint32_t table_ohm[] = {500, 750, 1000, 1250, 1500, 2000};
+#define N_UA (sizeof table_ua / sizeof table_ua[0])
+#define N_OHM (sizeof table_ohm / sizeof table_ohm[0])
+
+/* The headline figure of a longevity: years to ERI (primary) or days per recharge. */
+static double headline(const nm_profile_t *pf, const nm_longevity_t *lg) {
+  return pf->cell == NM_CELL_RECHARGEABLE ? (double)lg->interval_mh / MH_PER_DAY : (double)lg->eri_mh / MH_PER_YEAR;
+}
+
+/* Therapy t with every running program at ua into ohm: its longevity, or 0 when the
+ * safety supervisor refuses a program so (nothing to estimate). */
+static int at_setting(const tf_therapy_t *t, const nm_profile_t *pf, uint32_t ua, uint32_t ohm, nm_longevity_t *lg) {
+  static tf_therapy_t v;
+  v = *t;
+  v.load.impedance_ohm = ohm;
+  for (uint8_t i = 0; i < v.n_prog; i++) {
+    if (!(v.running_mask & (1u << i))) continue;
+    v.prog[i].amp_ua = ua;
+    if (v.prog[i].pt_max_ua < ua) v.prog[i].pt_max_ua = ua;
+    if (v.prog[i].pt_min_ua > ua) v.prog[i].pt_min_ua = ua;
+    nm_safety_report_t rep;
+    if (nm_safety_check(&v.prog[i], &v.lead, &v.load, &rep) == NM_VERDICT_REFUSE) return 0;
+  }
+  nm_draw_t d;
+  lg_draw(&v, pf, &d);
+  nm_batt_longevity(pf, &d, lg);
+  return 1;
+}
+
+static void table_text(const tf_therapy_t *t, const nm_profile_t *pf) {
+  printf("\n%s by amplitude (every running program) and impedance; - where the safety supervisor refuses it:\n",
+         pf->cell == NM_CELL_RECHARGEABLE ? "days between recharges" : "years to ERI");
+  printf("%8s", "mA \\ ohm");
+  for (size_t j = 0; j < N_OHM; j++) printf(" %7u", table_ohm[j]);
+  printf("\n");
+  for (size_t i = 0; i < N_UA; i++) {
+    printf("%8.1f", table_ua[i] / 1000.0);
+    for (size_t j = 0; j < N_OHM; j++) {
+      nm_longevity_t lg;
+      if (at_setting(t, pf, table_ua[i], table_ohm[j], &lg)) printf(" %7.2f", headline(pf, &lg));
+      else printf(" %7s", "-");
+    }
+    printf("\n");
+  }
+}
+
+static void table_json(js_w *w, const tf_therapy_t *t, const nm_profile_t *pf) {
+  jw_key(w, "table");
+  jw_arr(w);
+  for (size_t i = 0; i < N_UA; i++) {
+    for (size_t j = 0; j < N_OHM; j++) {
+      nm_longevity_t lg;
+      if (!at_setting(t, pf, table_ua[i], table_ohm[j], &lg)) continue;
+      jw_obj(w);
+      jw_key(w, "amplitude_ma");
+      jw_fixed(w, table_ua[i], 3);
+      jw_key(w, "impedance_ohm");
+      jw_uint(w, table_ohm[j]);
+      jw_key(w, pf->cell == NM_CELL_RECHARGEABLE ? "recharge_interval_days" : "years_to_eri");
+      jw_double(w, headline(pf, &lg), 3);
+      jw_obj_end(w);
     }
   }
-  if (!path || cell < 0) {
-    cli_error("longevity", "usage: nmod longevity THERAPY.json --battery primary|rechargeable [--json]");
-    return CLI_USAGE;
-  }
+  jw_arr_end(w);
+}
+
+static const hu_opt longevity_opts[] = {
+    {"profile", "NAME", 0, "the battery profile"},
+    {"battery", "primary|rechargeable", 0, "the cell, when no profile is named"},
+    {"table", NULL, 0, "also a table by amplitude and impedance"},
+    {"json", NULL, 0, "the estimate as JSON"},
+    {NULL, NULL, 0, NULL},
+};
+static const hu_cmd longevity_cmd = {"nmod longevity", "THERAPY.json [--profile NAME] [--battery primary|rechargeable] [--table] [--json]",
+                                     "years to ERI (primary) or the recharge interval and years of service (rechargeable)",
+                                     longevity_opts, 1, 1};
+
+int cmd_longevity(int argc, char **argv) {
+  hu_args args;
+  int rc = cli_args(&args, &longevity_cmd, argc, argv);
+  if (rc >= 0) return rc;
+  const char *path = args.pos[0], *profile = hu_args_get(&args, "profile"), *battery = hu_args_get(&args, "battery");
+  int json = hu_args_flag(&args, "json"), table = hu_args_flag(&args, "table");
   static tf_therapy_t t;
   char err[512];
+  const nm_profile_t *pf = NULL;
+  if (lg_pick_profile(profile, battery, NM_THERAPY_SCS, 0, &pf, err, sizeof err) != 0) {
+    cli_error("longevity", "%s", err);
+    return CLI_USAGE;
+  }
   if (tf_load(path, &t, err, sizeof err) != 0) {
     cli_error("longevity", "%s", err);
     return CLI_USAGE;
   }
+  if (!pf) pf = nm_profile_get(nm_profile_default(t.therapy)); /* neither given: the therapy's default */
   for (uint8_t i = 0; i < t.n_prog; i++) {
     nm_safety_report_t rep;
     if (nm_safety_check(&t.prog[i], &t.lead, &t.load, &rep) == NM_VERDICT_REFUSE) {
@@ -48,51 +119,66 @@ int cmd_longevity(int argc, char **argv) {
       return CLI_REFUSED;
     }
   }
-  nm_batt_cfg_t cfg;
-  nm_batt_defaults(&cfg, (uint8_t)cell);
-  uint64_t na = lg_avg_na(&t, &cfg);
+  nm_draw_t d;
+  lg_draw(&t, pf, &d);
   nm_longevity_t lg;
-  nm_batt_longevity(&cfg, na, &lg);
-  double years_eri = (double)lg.hours_to_eri / 8766.0, years_eos = (double)lg.hours_to_eos / 8766.0;
-  double interval_days = (double)lg.recharge_interval_mh / 1000.0 / 24.0, service = (double)lg.service_hours / 8766.0;
-  char a[32];
+  nm_batt_longevity(pf, &d, &lg);
+  /* The current shown is at the middle of the cell's voltage curve. */
+  uint64_t na = nm_energy_battery_na(pf, &d, nm_ocv_mv(pf->chem, 500u)), fixed = nm_energy_fixed_na(pf);
+  double years_eri = (double)lg.eri_mh / MH_PER_YEAR, years_eos = (double)lg.eos_mh / MH_PER_YEAR;
+  double interval_days = (double)lg.interval_mh / MH_PER_DAY, service = (double)lg.service_mh / MH_PER_YEAR;
+  double hour_days = (double)lg.one_hour_mh / MH_PER_DAY, charge_min = lg.charge_mmin / 1000.0;
+  char a[32], b[32];
   if (json) {
     js_w w;
     jw_init(&w, stdout);
     jw_obj(&w);
+    jw_key(&w, "profile");
+    jw_str(&w, pf->name);
     jw_key(&w, "battery");
-    jw_str(&w, cell == NM_CELL_PRIMARY ? "primary" : "rechargeable");
+    jw_str(&w, pf->cell == NM_CELL_PRIMARY ? "primary" : "rechargeable");
     jw_key(&w, "capacity_mah");
-    jw_fixed(&w, cfg.rated_uah, 3);
+    jw_fixed(&w, nm_batt_usable_uah(pf), 3);
     jw_key(&w, "average_current_ua");
     jw_fixed(&w, (int64_t)na, 3);
-    if (cell == NM_CELL_PRIMARY) {
+    jw_key(&w, "fixed_current_ua");
+    jw_fixed(&w, (int64_t)fixed, 3);
+    if (pf->cell == NM_CELL_PRIMARY) {
       jw_key(&w, "hours_to_eri");
-      jw_uint(&w, lg.hours_to_eri);
+      jw_uint(&w, lg.eri_mh / 1000u);
       jw_key(&w, "years_to_eri");
       jw_double(&w, years_eri, 3);
       jw_key(&w, "years_to_eos");
       jw_double(&w, years_eos, 3);
     } else {
       jw_key(&w, "recharge_interval_days");
-      jw_double(&w, interval_days, 2);
+      jw_double(&w, interval_days, 3);
+      jw_key(&w, "charge_minutes_per_day");
+      jw_double(&w, charge_min, 1);
+      jw_key(&w, "one_hour_charge_days");
+      jw_double(&w, hour_days, 3);
       jw_key(&w, "years_of_service");
       jw_double(&w, service, 2);
       jw_key(&w, "recharges");
       jw_uint(&w, lg.recharges);
     }
+    if (table) table_json(&w, &t, pf);
     jw_obj_end(&w);
     jw_end(&w);
     return CLI_OK;
   }
-  printf("average battery current %s uA (stimulation and %s uA quiescent)\n", fmt_fixed(a, sizeof a, (int64_t)na, 3, 1),
-         fmt_fixed(a + 16, 16, cfg.energy.quiescent_na, 3, 1));
-  if (cell == NM_CELL_PRIMARY) {
-    printf("primary cell of %u mAh: %.2f years to elective replacement (ERI), %.2f years to end of service\n",
-           cfg.rated_uah / 1000u, years_eri, years_eos);
+  printf("profile %s: %s\n", pf->name, pf->label);
+  printf("average battery current %s uA (%s uA of it fixed: quiescent and daily overhead)\n",
+         hu_fmt_fixed(a, sizeof a, (int64_t)na, 3, 1), hu_fmt_fixed(b, sizeof b, (int64_t)fixed, 3, 1));
+  if (pf->cell == NM_CELL_PRIMARY) {
+    printf("primary cell of %u mAh usable: %.2f years to elective replacement (ERI), %.2f years to end of service\n",
+           nm_batt_usable_uah(pf) / 1000u, years_eri, years_eos);
   } else {
-    printf("rechargeable cell of %u mAh: recharge every %.1f days (full to %u %%), %.1f years of service, %u recharges\n",
-           cfg.rated_uah / 1000u, interval_days, cfg.low_pm / 10u, service, lg.recharges);
+    printf("rechargeable cell of %s mAh usable: recharge every %.1f days (full to %u %%), %.1f minutes of charging a "
+           "day, one hour of charging lasts %.1f days\n",
+           hu_fmt_fixed(a, sizeof a, nm_batt_usable_uah(pf), 3, 1), interval_days, pf->low_pm / 10u, charge_min, hour_days);
+    printf("service: %.1f years, %u recharges\n", service, lg.recharges);
   }
+  if (table) table_text(&t, pf);
   return CLI_OK;
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "fmt.h"
+#include "hu_contact.h"
 #include "sim.h"
 #include "therapy_file.h"
 
@@ -55,7 +55,7 @@ static void svg(FILE *f, const tf_therapy_t *t, const phases_t *ps, uint64_t spa
   for (uint8_t r = 0; r < nn; r++) {
     double base = top + row * r + row / 2;
     char name[8];
-    fprintf(f, "<text x=\"10\" y=\"%.1f\">%s</text>\n", base + 4, fmt_node(name, sizeof name, nodes[r]));
+    fprintf(f, "<text x=\"10\" y=\"%.1f\">%s</text>\n", base + 4, hu_contact_name(name, sizeof name, nodes[r]));
     fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#bbb\"/>\n", left, base, left + plot_w, base);
     for (int i = 0; i < ps->n; i++) {
       const sim_phase_t *ph = &ps->ph[i];
@@ -86,34 +86,25 @@ static void svg(FILE *f, const tf_therapy_t *t, const phases_t *ps, uint64_t spa
   fprintf(f, "</svg>\n");
 }
 
+static const hu_opt plot_opts[] = {
+    {"out", "FILE.svg", HU_OPT_REQUIRED, "the drawing (required)"},
+    {"posture", "TRACE.csv", 0, "draw the closed loop over a posture trace instead (docs/CLOSED-LOOP.md)"},
+    {"cord", "MODEL.json", 0, "the cord model for --posture (default: the built-in one)"},
+    {"duration", "D", 0, "how much of the posture trace to run (default: all of it)"},
+    {NULL, NULL, 0, NULL},
+};
+static const hu_cmd plot_cmd = {"nmod plot",
+                                "THERAPY.json [--posture TRACE.csv [--cord MODEL.json] [--duration D]] --out FILE.svg",
+                                "draw the waveform on each contact, or the closed loop over a posture trace",
+                                plot_opts, 1, 1};
+
 int cmd_plot(int argc, char **argv) {
-  const char *path = NULL, *out = NULL, *posture = NULL, *cordf = NULL, *dur = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char **val = strcmp(argv[i], "--out") == 0        ? &out
-                       : strcmp(argv[i], "--posture") == 0  ? &posture
-                       : strcmp(argv[i], "--cord") == 0     ? &cordf
-                       : strcmp(argv[i], "--duration") == 0 ? &dur
-                                                            : NULL;
-    if (val) {
-      if (++i >= argc) {
-        cli_error("plot", "%s needs a value", argv[i - 1]);
-        return CLI_USAGE;
-      }
-      *val = argv[i];
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      cli_error("plot", "unknown option '%s'", argv[i]);
-      return CLI_USAGE;
-    } else if (!path) {
-      path = argv[i];
-    } else {
-      cli_error("plot", "one therapy file at a time");
-      return CLI_USAGE;
-    }
-  }
-  if (!path || !out) {
-    cli_error("plot", "usage: nmod plot THERAPY.json [--posture TRACE.csv [--cord MODEL.json] [--duration D]] --out FILE.svg");
-    return CLI_USAGE;
-  }
+  hu_args args;
+  int rc = cli_args(&args, &plot_cmd, argc, argv);
+  if (rc >= 0) return rc;
+  const char *path = args.pos[0], *out = hu_args_get(&args, "out");
+  const char *posture = hu_args_get(&args, "posture"), *cordf = hu_args_get(&args, "cord"),
+             *dur = hu_args_get(&args, "duration");
   if (posture) return cmd_plot_posture(path, posture, cordf, dur, out);
   if (cordf || dur) {
     cli_error("plot", "%s needs --posture TRACE.csv", cordf ? "--cord" : "--duration");

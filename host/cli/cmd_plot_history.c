@@ -255,7 +255,7 @@ static void date_axis(const plot_t *p, double y, int grid) {
     fprintf(f, "<line x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\" stroke=\"black\"/>\n", x, y, x, y + 5);
     /* The last date may sit on the right edge: end it there. */
     fprintf(f, "<text x=\"%.2f\" y=\"%.1f\" text-anchor=\"%s\">%s</text>\n", x, y + 18,
-            x > W - RIGHT - 34 ? "end" : "middle", hist_date(d, a, sizeof a));
+            x > W - RIGHT - 34 ? "end" : "middle", hu_date_fmt(a, sizeof a, (int32_t)(d)));
   }
   if (!grid) {
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" fill=\"#555\">date (UTC); a usage record is drawn on the day it covers</text>\n",
@@ -291,7 +291,7 @@ static int draw(FILE *f, const hist_usage_t *u, const char *serial, size_t n_eve
     html_escape(f, serial);
   }
   if (u->n_days) {
-    fprintf(f, ": %s to %s, %zu of %u days recorded", hist_date(u->first_day, a, sizeof a), hist_date(u->last_day, b, sizeof b),
+    fprintf(f, ": %s to %s, %zu of %u days recorded", hu_date_fmt(a, sizeof a, (int32_t)(u->first_day)), hu_date_fmt(b, sizeof b, (int32_t)(u->last_day)),
             u->n_days, u->span_days);
   }
   fprintf(f, "</text>\n");
@@ -376,29 +376,18 @@ static int draw(FILE *f, const hist_usage_t *u, const char *serial, size_t n_eve
   return 0;
 }
 
+static const hu_opt plot_history_opts[] = {
+    {"out", "FILE.svg", HU_OPT_REQUIRED, "the drawing (required)"},
+    {NULL, NULL, 0, NULL},
+};
+static const hu_cmd plot_history_cmd = {"nmod plot-history", "HISTORY.json --out FILE.svg (HISTORY.json from 'nmod programmer ... history --json')",
+                                        "draw a saved history: usage, battery, leads", plot_history_opts, 1, 1};
+
 int cmd_plot_history(int argc, char **argv) {
-  const char *path = NULL, *out = NULL;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--out") == 0) {
-      if (++i >= argc) {
-        cli_error("plot-history", "--out needs a file name");
-        return CLI_USAGE;
-      }
-      out = argv[i];
-    } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
-      cli_error("plot-history", "unknown option '%s'", argv[i]);
-      return CLI_USAGE;
-    } else if (!path) {
-      path = argv[i];
-    } else {
-      cli_error("plot-history", "one history file at a time");
-      return CLI_USAGE;
-    }
-  }
-  if (!path || !out) {
-    cli_error("plot-history", "usage: nmod plot-history HISTORY.json --out FILE.svg (HISTORY.json from 'nmod programmer ... history --json')");
-    return CLI_USAGE;
-  }
+  hu_args args;
+  int rc = cli_args(&args, &plot_history_cmd, argc, argv);
+  if (rc >= 0) return rc;
+  const char *path = args.pos[0], *out = hu_args_get(&args, "out");
   char err[512], serial[64];
   char *text;
   size_t len;
@@ -413,7 +402,7 @@ int cmd_plot_history(int argc, char **argv) {
     return CLI_USAGE;
   }
   hist_list_t l;
-  int rc = hist_from_json(root, &l, serial, sizeof serial, err, sizeof err);
+  rc = hist_from_json(root, &l, serial, sizeof serial, err, sizeof err);
   js_free(root);
   if (rc != 0) {
     cli_error("plot-history", "%s: %s", path, err);

@@ -13,7 +13,8 @@
 #include "cli.h"
 #include "clsim.h"
 #include "cord_file.h"
-#include "fmt.h"
+#include "duration.h"
+#include "hu_fmt.h"
 #include "posture.h"
 
 #define COLS 900
@@ -106,7 +107,7 @@ int cmd_plot_posture(const char *path, const char *posture, const char *cordf, c
     return CLI_USAGE;
   }
   uint64_t dur_us = pt_end_ns(&tr) / 1000u;
-  if (dur && fmt_parse_duration_us(dur, &dur_us) != 0) {
+  if (dur && dur_parse_us(dur, &dur_us) != 0) {
     cli_error("plot", "--duration '%s' is not a duration like 90s or 10min", dur);
     pt_free(&tr);
     return CLI_USAGE;
@@ -122,7 +123,7 @@ int cmd_plot_posture(const char *path, const char *posture, const char *cordf, c
   r.trace = &tr;
   r.dur_us = dur_us;
   r.seed = 1;
-  r.cell = -1;
+  r.pf = NULL;
   r.unit_fn = on_unit;
   r.unit_user = &cols;
   cls_figures_t fig;
@@ -150,14 +151,14 @@ int cmd_plot_posture(const char *path, const char *posture, const char *cordf, c
   char a[32];
   fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\">0 s</text>\n", LEFT, h - 14);
   fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%s s</text>\n", LEFT + COLS, h - 14,
-          fmt_fixed(a, sizeof a, (int64_t)dur_us, 6, 0));
+          hu_fmt_fixed(a, sizeof a, (int64_t)dur_us, 6, 0));
   fprintf(f, "</svg>\n");
   if (fclose(f) != 0) {
     cli_error("plot", "writing '%s' failed: %s", out, strerror(errno));
     return CLI_FAIL;
   }
   printf("wrote %s (%llu pulses over %s s: mean ECAP deviation %.2f uV, %.2f %% in the window, %llu above discomfort)\n",
-         out, (unsigned long long)fig.units, fmt_fixed(a, sizeof a, (int64_t)dur_us, 6, 0), fig.mean_dev_uv,
+         out, (unsigned long long)fig.units, hu_fmt_fixed(a, sizeof a, (int64_t)dur_us, 6, 0), fig.mean_dev_uv,
          fig.in_window_pct, (unsigned long long)fig.above_discomfort);
   return CLI_OK;
 }

@@ -3,19 +3,20 @@
  * history, remote pairing, modes. Every command opens an authenticated session with the
  * clinician key, sends one or more requests, and prints a result (one JSON object with
  * --json). */
-#define _GNU_SOURCE
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "devcli.h"
 #include "cmd_usage.h"
-#include "fmt.h"
+#include "hu_fmt.h"
+#include "hu_contact.h"
+#include "hu_dec.h"
 #include "history.h"
 #include "nmod/crypto.h"
 #include "nmod/wire.h"
@@ -50,9 +51,16 @@ static const char *batt_words(uint8_t state) {
   }
 }
 
-/* Longevity at the current settings and the charge left, with the firmware's models. */
-static void longevity_of(const di_interrogation_t *in, nm_batt_cfg_t *cfg, nm_longevity_t *lg, uint64_t *eri_h) {
-  nm_batt_defaults(cfg, in->sum.status.cell);
+/* Longevity at the present settings and the charge left, computed here from the read-out
+ * with the firmware's own functions (the device's profile comes in the interrogation). */
+typedef struct {
+  const nm_profile_t *pf;
+  nm_longevity_t lg; /* from a new cell */
+  uint64_t eri_mh;   /* primary: from the charge left now to ERI */
+} lg_now_t;
+
+static void longevity_of(const di_interrogation_t *in, lg_now_t *out) {
+  out->pf = nm_profile_resolve(in->sum.profile, in->sum.status.cell);
   uint32_t amps[NM_MAX_PROGRAMS];
   nm_prog_t progs[NM_MAX_PROGRAMS];
   memset(progs, 0, sizeof progs);
@@ -62,36 +70,43 @@ static void longevity_of(const di_interrogation_t *in, nm_batt_cfg_t *cfg, nm_lo
     amps[i] = in->sum.status.prog[i].amp_ua;
     if (di_running(&in->sum.status, in->sum.status.prog[i].slot) && in->sum.status.mode == NM_MODE_THERAPY) mask |= (uint8_t)(1u << i);
   }
-  uint64_t na = lg_avg_na_progs(progs, amps, mask, in->sum.status.n_prog, &in->sum.load, cfg);
-  nm_batt_longevity(cfg, na, lg);
-  *eri_h = cfg->cell == NM_CELL_PRIMARY ? nm_batt_hours_to_eri(cfg, in->sum.remaining_uah, in->sum.capacity_uah, na) : 0;
-}
-
-static void longevity_text(const di_interrogation_t *in) {
-  nm_batt_cfg_t cfg;
-  nm_longevity_t lg;
-  uint64_t eri_h;
-  longevity_of(in, &cfg, &lg, &eri_h);
-  if (cfg.cell == NM_CELL_PRIMARY) {
-    printf("longevity at these settings: %.2f years to ERI from now\n", (double)eri_h / 8766.0);
-  } else {
-    printf("at these settings: a full charge lasts %.1f days (to %u %%); service life %.1f years from new\n",
-           (double)lg.recharge_interval_mh / 24000.0, cfg.low_pm / 10u, (double)lg.service_hours / 8766.0);
+  nm_draw_t d;
+  lg_draw_progs(progs, amps, mask, in->sum.status.n_prog, &in->sum.load, out->pf, &d);
+  nm_batt_longevity(out->pf, &d, &out->lg);
+  out->eri_mh = 0;
+  if (out->pf->cell == NM_CELL_PRIMARY && in->sum.capacity_uah) {
+    uint32_t new_uah = nm_batt_usable_uah(out->pf);
+    uint32_t eri_pm = (uint32_t)((uint64_t)new_uah * out->pf->eri_left_pm / in->sum.capacity_uah);
+    out->eri_mh = nm_batt_mh_between(out->pf, &d, in->sum.capacity_uah, in->sum.status.soc_pm, eri_pm);
   }
 }
 
-/* The longevity figures of the read-out, in the codec's fixed-point units. */
-static void longevity_readout(const di_interrogation_t *in, ro_readout_t *ro) {
-  nm_batt_cfg_t cfg;
-  nm_longevity_t lg;
-  uint64_t eri_h;
-  longevity_of(in, &cfg, &lg, &eri_h);
-  ro->primary_longevity = cfg.cell == NM_CELL_PRIMARY;
-  if (ro->primary_longevity) {
-    ro->years_to_eri_milli = (uint32_t)llround((double)eri_h / 8766.0 * 1000.0);
+static void longevity_text(const di_interrogation_t *in) {
+  lg_now_t l;
+  longevity_of(in, &l);
+  if (l.pf->cell == NM_CELL_PRIMARY) {
+    printf("longevity at these settings (profile %s): %.2f years to ERI from now, %.2f from new\n", l.pf->name,
+           (double)l.eri_mh / 8766000.0, (double)l.lg.eri_mh / 8766000.0);
   } else {
-    ro->recharge_days_c = (uint32_t)llround((double)lg.recharge_interval_mh / 24000.0 * 100.0);
-    ro->service_years_c = (uint32_t)llround((double)lg.service_hours / 8766.0 * 100.0);
+    printf("at these settings (profile %s): a full charge lasts %.1f days (to %u %%), %.1f minutes of charging a day; "
+           "service life %.1f years from new\n",
+           l.pf->name, (double)l.lg.interval_mh / 24000.0, l.pf->low_pm / 10u, l.lg.charge_mmin / 1000.0,
+           (double)l.lg.service_mh / 8766000.0);
+  }
+}
+
+/* The longevity figures of the read-out, in the codec's fixed-point units (the read-out
+ * codec is strict and shared with the clinic: the profile and the charging minutes are in
+ * the text form). */
+static void longevity_readout(const di_interrogation_t *in, ro_readout_t *ro) {
+  lg_now_t l;
+  longevity_of(in, &l);
+  ro->primary_longevity = l.pf->cell == NM_CELL_PRIMARY;
+  if (ro->primary_longevity) {
+    ro->years_to_eri_milli = (uint32_t)llround((double)l.eri_mh / 8766000.0 * 1000.0);
+  } else {
+    ro->recharge_days_c = (uint32_t)llround((double)l.lg.interval_mh / 24000.0 * 100.0);
+    ro->service_years_c = (uint32_t)llround((double)l.lg.service_mh / 8766000.0 * 100.0);
   }
 }
 
@@ -141,7 +156,7 @@ static int do_interrogate(devcli_t *d, int argc, char **argv) {
   printf("device %s: %s %s stimulator, firmware %u.%u.%u, lead %s\n", id.serial, id.id.kind == NM_KIND_INS ? "implanted" : "external trial",
          di_therapy(id.id.therapy), id.id.fw[0], id.id.fw[1], id.id.fw[2], nm_lead_name(id.id.lead.model));
   printf("device time %s UTC, up %llu s, %u resets, %u rejected frames, %u failed authentications\n",
-         di_time(id.id.epoch_s, t, sizeof t), (unsigned long long)(in.sum.uptime_us / 1000000u), id.id.resets, id.id.rejected,
+         hu_time_fmt(t, sizeof t, id.id.epoch_s), (unsigned long long)(in.sum.uptime_us / 1000000u), id.id.resets, id.id.rejected,
          id.id.auth_failures);
   printf("mode %s, therapy %s%s%s\n", nm_mode_name(in.sum.status.mode), in.sum.status.therapy_on ? "on" : "off",
          in.sum.status.fault ? ", fault: " : "", in.sum.status.fault ? di_fault(in.sum.status.fault) : "");
@@ -149,12 +164,13 @@ static int do_interrogate(devcli_t *d, int argc, char **argv) {
     uint16_t al = (uint16_t)(1u << bit);
     if (in.sum.status.alerts & al) printf("ALERT %s: %s\n", di_alert(al, DI_ALERT_NAME), di_alert(al, DI_ALERT_CLINICIAN));
   }
-  printf("load %u ohm, compliance %s V\n", in.sum.load.impedance_ohm, fmt_fixed(a, sizeof a, in.sum.load.compliance_mv, 3, 1));
-  printf("battery: %s cell, %s, %u.%u %% (%s of %s mAh, %s V)%s, drawing %s uA\n", di_cell(in.sum.status.cell),
-         batt_words(in.sum.status.batt_state), in.sum.status.soc_pm / 10u, in.sum.status.soc_pm % 10u,
-         fmt_fixed(a, sizeof a, in.sum.remaining_uah, 3, 1), fmt_fixed(b, sizeof b, in.sum.capacity_uah, 3, 1),
-         fmt_fixed(c, sizeof c, in.sum.voltage_mv, 3, 1), in.sum.status.charging ? ", charging" : "",
-         fmt_fixed(t, sizeof t, in.sum.avg_na, 3, 1));
+  printf("load %u ohm, compliance %s V\n", in.sum.load.impedance_ohm, hu_fmt_fixed(a, sizeof a, in.sum.load.compliance_mv, 3, 1));
+  char pct[HU_FIXED_LEN];
+  printf("battery: %s cell, %s, %s %% (%s of %s mAh, %s V)%s, drawing %s uA\n", di_cell(in.sum.status.cell),
+         batt_words(in.sum.status.batt_state), hu_fmt_fixed(pct, sizeof pct, in.sum.status.soc_pm, 1, 1),
+         hu_fmt_fixed(a, sizeof a, in.sum.remaining_uah, 3, 1), hu_fmt_fixed(b, sizeof b, in.sum.capacity_uah, 3, 1),
+         hu_fmt_fixed(c, sizeof c, in.sum.voltage_mv, 3, 1), in.sum.status.charging ? ", charging" : "",
+         hu_fmt_fixed(t, sizeof t, in.sum.avg_na, 3, 1));
   longevity_text(&in);
   if (in.sum.status.lead_open || in.sum.status.lead_short) {
     for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
@@ -167,11 +183,11 @@ static int do_interrogate(devcli_t *d, int argc, char **argv) {
     const nm_prog_t *p = &in.prog[i];
     printf("program %u \"%s\"%s: %s %u Hz, %u us, %s mA (patient %s-%s mA), delivering %s mA\n", s->slot, s->name,
            di_running(&in.sum.status, s->slot) ? " (running)" : "", nm_wave_name(p->wave), p->rate_hz, p->width_us,
-           fmt_fixed(a, sizeof a, s->amp_ua, 3, 1), fmt_fixed(b, sizeof b, s->pt_min_ua, 3, 1),
-           fmt_fixed(c, sizeof c, s->pt_max_ua, 3, 1), fmt_fixed(t, sizeof t, s->level_ua, 3, 1));
+           hu_fmt_fixed(a, sizeof a, s->amp_ua, 3, 1), hu_fmt_fixed(b, sizeof b, s->pt_min_ua, 3, 1),
+           hu_fmt_fixed(c, sizeof c, s->pt_max_ua, 3, 1), hu_fmt_fixed(t, sizeof t, s->level_ua, 3, 1));
   }
   for (uint8_t n = 0; n < in.sum.n_contacts; n++) {
-    if (in.sum.threshold_ua[n]) printf("test-stimulation response on E%u at %s mA\n", n, fmt_fixed(a, sizeof a, in.sum.threshold_ua[n], 3, 1));
+    if (in.sum.threshold_ua[n]) printf("test-stimulation response on E%u at %s mA\n", n, hu_fmt_fixed(a, sizeof a, in.sum.threshold_ua[n], 3, 1));
   }
   return CLI_OK;
 }
@@ -275,14 +291,14 @@ static int do_impedance(devcli_t *d) {
     if (d->json) {
       jw_obj(&w);
       jw_key(&w, "contact");
-      jw_str(&w, fmt_node(a, sizeof a, c->node));
+      jw_str(&w, hu_contact_name(a, sizeof a, c->node));
       jw_key(&w, "ohm");
       jw_uint(&w, c->ohm);
       jw_key(&w, "class");
       jw_str(&w, imp_class(c->cls));
       jw_obj_end(&w);
     } else {
-      printf("%-7s  %6u ohm  %s\n", fmt_node(a, sizeof a, c->node), c->ohm, imp_class(c->cls));
+      printf("%-7s  %6u ohm  %s\n", hu_contact_name(a, sizeof a, c->node), c->ohm, imp_class(c->cls));
     }
   }
   if (d->json) {
@@ -299,16 +315,16 @@ static int do_impedance(devcli_t *d) {
       jw_key(&w, "slot");
       jw_uint(&w, q->slot);
       jw_key(&w, "cathode");
-      jw_str(&w, fmt_node(a, sizeof a, q->cathode));
+      jw_str(&w, hu_contact_name(a, sizeof a, q->cathode));
       jw_key(&w, "anode");
-      jw_str(&w, fmt_node(b, sizeof b, q->anode));
+      jw_str(&w, hu_contact_name(b, sizeof b, q->anode));
       jw_key(&w, "ohm");
       jw_uint(&w, q->ohm);
       jw_key(&w, "class");
       jw_str(&w, imp_class(q->cls));
       jw_obj_end(&w);
     } else {
-      printf("%-7u  %s-%-5s  %6u ohm  %s\n", q->slot, fmt_node(a, sizeof a, q->cathode), fmt_node(b, sizeof b, q->anode),
+      printf("%-7u  %s-%-5s  %6u ohm  %s\n", q->slot, hu_contact_name(a, sizeof a, q->cathode), hu_contact_name(b, sizeof b, q->anode),
              q->ohm, imp_class(q->cls));
     }
   }
@@ -318,7 +334,7 @@ static int do_impedance(devcli_t *d) {
     jw_key(&w, "possible_migration");
     jw_arr(&w);
     for (uint8_t i = 0; i < NM_MAX_CONTACTS; i++) {
-      if (jump & (1u << i)) jw_str(&w, fmt_node(a, sizeof a, i));
+      if (jump & (1u << i)) jw_str(&w, hu_contact_name(a, sizeof a, i));
     }
     jw_arr_end(&w);
     jw_obj_end(&w);
@@ -331,17 +347,6 @@ static int do_impedance(devcli_t *d) {
     }
   }
   return CLI_OK;
-}
-
-static int parse_date(const char *s, uint32_t *epoch) {
-  struct tm tm;
-  memset(&tm, 0, sizeof tm);
-  const char *end = strptime(s, "%Y-%m-%d", &tm);
-  if (!end || *end) return -1;
-  time_t t = timegm(&tm);
-  if (t < 0) return -1;
-  *epoch = (uint32_t)t;
-  return 0;
 }
 
 typedef struct {
@@ -357,7 +362,7 @@ static int print_event(void *user, const di_event_t *e) {
     di_json_event(&hp->w, e);
   } else {
     char t[32], text[160];
-    printf("%6u  %s  %s\n", e->seq, di_time(e->ev.t_s, t, sizeof t), di_event_text(e, text, sizeof text));
+    printf("%6u  %s  %s\n", e->seq, hu_time_fmt(t, sizeof t, e->ev.t_s), di_event_text(e, text, sizeof text));
   }
   return 0;
 }
@@ -366,10 +371,8 @@ static int do_history(devcli_t *d, int argc, char **argv) {
   uint32_t since = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
-      if (parse_date(argv[++i], &since) != 0) {
-        cli_error(d->cmd, "--since '%s': use a date like 2026-11-24", argv[i]);
-        return CLI_USAGE;
-      }
+      int rc = devcli_since(d, argv[++i], &since);
+      if (rc) return rc;
     } else {
       cli_error(d->cmd, "history: unexpected '%s' (history [--since YYYY-MM-DD])", argv[i]);
       return CLI_USAGE;
@@ -497,8 +500,8 @@ static int do_remotes(devcli_t *d) {
   for (uint8_t i = 0; i < n; i++) {
     char hex[2 * NM_KEY_ID_LEN + 1], t[32];
     kf_hex(hex, rs.r[i].id, NM_KEY_ID_LEN);
-    if (d->json) printf("%s{\"id\":\"%s\",\"paired\":\"%s\"}", i ? "," : "", hex, di_time(rs.r[i].paired_s, t, sizeof t));
-    else printf("%s  paired %s UTC\n", hex, di_time(rs.r[i].paired_s, t, sizeof t));
+    if (d->json) printf("%s{\"id\":\"%s\",\"paired\":\"%s\"}", i ? "," : "", hex, hu_time_fmt(t, sizeof t, rs.r[i].paired_s));
+    else printf("%s  paired %s UTC\n", hex, hu_time_fmt(t, sizeof t, rs.r[i].paired_s));
   }
   if (d->json) printf("]}\n");
   else if (n == 0) printf("no remotes paired\n");
@@ -510,24 +513,24 @@ static int do_test_stim(devcli_t *d, int argc, char **argv) {
     cli_error(d->cmd, "test-stim CONTACT --start-ma X --step-ma Y [--steps N] [--mark] [--stop]");
     return CLI_USAGE;
   }
-  int node = fmt_parse_node(argv[1]);
+  int node = hu_contact_parse(argv[1], HU_CONTACT_NO_CASE);
   uint64_t start = 0, step = 0, steps = 0;
   int have_start = 0, have_step = 0, mark = 0, stop = 0;
   for (int i = 2; i < argc; i++) {
     if (strcmp(argv[i], "--start-ma") == 0 && i + 1 < argc) {
-      have_start = fmt_parse_fixed(argv[++i], 3, NM_TEST_AMP_MAX_UA, &start) == 0;
+      have_start = hu_dec_urange(argv[++i], 3, 0, NM_TEST_AMP_MAX_UA, &start) == 0;
       if (!have_start) {
         cli_error(d->cmd, "--start-ma '%s': a number of mA from 0 to 12.5", argv[i]);
         return CLI_USAGE;
       }
     } else if (strcmp(argv[i], "--step-ma") == 0 && i + 1 < argc) {
-      have_step = fmt_parse_fixed(argv[++i], 3, 1000, &step) == 0 && step > 0;
+      have_step = hu_dec_urange(argv[++i], 3, 0, 1000, &step) == 0 && step > 0;
       if (!have_step) {
         cli_error(d->cmd, "--step-ma '%s': a number of mA from 0.1 to 1.0", argv[i]);
         return CLI_USAGE;
       }
     } else if (strcmp(argv[i], "--steps") == 0 && i + 1 < argc) {
-      if (fmt_parse_fixed(argv[++i], 0, 125, &steps) != 0) {
+      if (hu_dec_urange(argv[++i], 0, 0, 125, &steps) != 0) {
         cli_error(d->cmd, "--steps '%s': a whole number from 0 to 125", argv[i]);
         return CLI_USAGE;
       }
@@ -540,8 +543,8 @@ static int do_test_stim(devcli_t *d, int argc, char **argv) {
       return CLI_USAGE;
     }
   }
-  if (node < 0 || node == NM_NODE_CASE || !have_start || !have_step) {
-    cli_error(d->cmd, "test-stim CONTACT --start-ma X --step-ma Y: CONTACT is E0..E15, both amplitudes are needed");
+  if (node < 0 || !have_start || !have_step) {
+    cli_error(d->cmd, "test-stim CONTACT --start-ma X --step-ma Y: CONTACT is %s, both amplitudes are needed", hu_contact_range());
     return CLI_USAGE;
   }
   int st = dev_test_start(&d->link, (uint8_t)node, (uint32_t)start, (uint32_t)step);
@@ -553,7 +556,7 @@ static int do_test_stim(devcli_t *d, int argc, char **argv) {
   uint32_t amp = (uint32_t)start;
   char a[32];
   int interactive = steps == 0 && !mark && !stop && isatty(0);
-  if (!d->json) printf("test stimulation on E%d at %s mA\n", node, fmt_fixed(a, sizeof a, amp, 3, 1));
+  if (!d->json) printf("test stimulation on E%d at %s mA\n", node, hu_fmt_fixed(a, sizeof a, amp, 3, 1));
   for (uint64_t i = 0; i < steps || interactive; i++) {
     if (interactive) {
       printf("[Enter] step up, [m] mark the response, [q] stop: ");
@@ -570,12 +573,12 @@ static int do_test_stim(devcli_t *d, int argc, char **argv) {
     }
     st = dev_simple(&d->link, NM_OP_TEST_STEP);
     if (st == NM_EREFUSED) {
-      if (!d->json) printf("at the limit: %s mA is as far as test stimulation goes here\n", fmt_fixed(a, sizeof a, amp, 3, 1));
+      if (!d->json) printf("at the limit: %s mA is as far as test stimulation goes here\n", hu_fmt_fixed(a, sizeof a, amp, 3, 1));
       break;
     }
     if (st != NM_OK) return devcli_fail(d, st, "test-stim step");
     amp += (uint32_t)step;
-    if (!d->json) printf("  %s mA\n", fmt_fixed(a, sizeof a, amp, 3, 1));
+    if (!d->json) printf("  %s mA\n", hu_fmt_fixed(a, sizeof a, amp, 3, 1));
   }
   if (mark) {
     st = dev_simple(&d->link, NM_OP_TEST_MARK);
@@ -589,10 +592,10 @@ static int do_test_stim(devcli_t *d, int argc, char **argv) {
   const char *rating = amp <= 2000 ? "green" : amp <= 3000 ? "yellow" : "red";
   if (d->json) {
     printf("{\"contact\":\"E%d\",\"amplitude_ma\":%s,\"marked\":%s,\"rating\":\"%s\",\"stopped\":%s,\"stored\":%s}\n",
-           node, fmt_fixed(a, sizeof a, amp, 3, 1), mark ? "true" : "false", rating, stop ? "true" : "false",
+           node, hu_fmt_fixed(a, sizeof a, amp, 3, 1), mark ? "true" : "false", rating, stop ? "true" : "false",
            d->not_stored ? "false" : "true");
   } else if (mark) {
-    printf("response on E%d marked at %s mA (%s on the lead-placement scale)\n", node, fmt_fixed(a, sizeof a, amp, 3, 1), rating);
+    printf("response on E%d marked at %s mA (%s on the lead-placement scale)\n", node, hu_fmt_fixed(a, sizeof a, amp, 3, 1), rating);
   }
   return CLI_OK;
 }
@@ -673,9 +676,8 @@ static int do_mri_check(devcli_t *d, int argc, char **argv) {
     snprintf(reasons[nr++], sizeof reasons[0], "an open fault: %s", di_fault(s.fault));
   }
   int eligible = nr == 0;
-  char date[32];
-  time_t now = time(NULL);
-  strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
+  char date[HU_DATE_LEN];
+  hu_date_fmt(date, sizeof date, hu_utc_today());
   if (d->json) {
     js_w w;
     jw_init(&w, stdout);

@@ -7,9 +7,10 @@
 
 #include "cli.h"
 #include "devcli.h"
-#include "fmt.h"
 #include "nmod/limits.h"
 #include "nmod/ops.h"
+#include "hu_fmt.h"
+#include "hu_dec.h"
 #include "nmod/wire.h"
 
 #define USAGE                                                                                      \
@@ -23,15 +24,15 @@ static void print_loop(const di_prog_status_t *p) {
   char a[32];
   if (p->loop.on && p->loop.state != NM_LOOP_FALLBACK) {
     printf("  automatic strength (closed loop) on: holding %u uV (you can set %u to %u uV), now %s mA\n",
-           p->loop.target_uv, p->loop.pt_lo_uv, p->loop.pt_hi_uv, fmt_fixed(a, sizeof a, p->level_ua, 3, 2));
+           p->loop.target_uv, p->loop.pt_lo_uv, p->loop.pt_hi_uv, hu_fmt_fixed(a, sizeof a, p->level_ua, 3, 1));
   } else if (p->loop.fault) {
     printf("  automatic strength fell back to a fixed %s mA: %s (turn it on again with 'loop on'; if it keeps "
            "happening, contact your clinic)\n",
-           fmt_fixed(a, sizeof a, p->loop.state == NM_LOOP_FALLBACK ? p->level_ua : p->amp_ua, 3, 1),
+           hu_fmt_fixed(a, sizeof a, p->loop.state == NM_LOOP_FALLBACK ? p->level_ua : p->amp_ua, 3, 1),
            di_loop_fault(p->loop.fault));
   } else {
     printf("  automatic strength (closed loop) off: fixed at %s mA (turn it on with 'loop on')\n",
-           fmt_fixed(a, sizeof a, p->amp_ua, 3, 1));
+           hu_fmt_fixed(a, sizeof a, p->amp_ua, 3, 1));
   }
 }
 
@@ -86,8 +87,8 @@ static int print_status(devcli_t *d) {
   for (uint8_t i = 0; i < s.n_prog; i++) {
     const di_prog_status_t *p = &s.prog[i];
     if (!di_running(&s, p->slot)) continue;
-    printf("program \"%s\": strength %s mA (you can set %s to %s mA)\n", p->name, fmt_fixed(a, sizeof a, p->amp_ua, 3, 1),
-           fmt_fixed(b, sizeof b, p->pt_min_ua, 3, 1), fmt_fixed(c, sizeof c, p->pt_max_ua, 3, 1));
+    printf("program \"%s\": strength %s mA (you can set %s to %s mA)\n", p->name, hu_fmt_fixed(a, sizeof a, p->amp_ua, 3, 1),
+           hu_fmt_fixed(b, sizeof b, p->pt_min_ua, 3, 1), hu_fmt_fixed(c, sizeof c, p->pt_max_ua, 3, 1));
     print_loop(p);
   }
   for (uint8_t i = 0; i < s.n_prog; i++) {
@@ -117,7 +118,7 @@ static int done(devcli_t *d, const char *what) {
   char a[32];
   printf("%s: stimulator %s", what, nm_mode_name(s.mode));
   for (uint8_t i = 0; i < s.n_prog; i++) {
-    if (di_running(&s, s.prog[i].slot)) printf(", \"%s\" at %s mA", s.prog[i].name, fmt_fixed(a, sizeof a, s.prog[i].amp_ua, 3, 1));
+    if (di_running(&s, s.prog[i].slot)) printf(", \"%s\" at %s mA", s.prog[i].name, hu_fmt_fixed(a, sizeof a, s.prog[i].amp_ua, 3, 1));
   }
   printf("\n");
   return CLI_OK;
@@ -131,7 +132,7 @@ static int amp(devcli_t *d, int argc, char **argv) {
   di_status_t s;
   int rc = devcli_status(d, &s);
   if (rc) return rc;
-  char a[32], b[32];
+  char a[32], b[32], c[32];
   if (strcmp(argv[1], "up") == 0 || strcmp(argv[1], "down") == 0) {
     int up = argv[1][0] == 'u';
     int st = dev_amp_step(&d->link, 0xFF, up ? 1 : -1);
@@ -139,8 +140,8 @@ static int amp(devcli_t *d, int argc, char **argv) {
       for (uint8_t i = 0; i < s.n_prog; i++) {
         if (!(di_running(&s, s.prog[i].slot))) continue;
         cli_error(d->cmd, "amp %s: \"%s\" is at %s mA, the %s of the range your clinician set (%s-%s mA)", argv[1],
-                  s.prog[i].name, fmt_fixed(a, sizeof a, s.prog[i].amp_ua, 3, 1), up ? "top" : "bottom",
-                  fmt_fixed(b, sizeof b, s.prog[i].pt_min_ua, 3, 1), fmt_fixed(a, sizeof a, s.prog[i].pt_max_ua, 3, 1));
+                  s.prog[i].name, hu_fmt_fixed(a, sizeof a, s.prog[i].amp_ua, 3, 1), up ? "top" : "bottom",
+                  hu_fmt_fixed(b, sizeof b, s.prog[i].pt_min_ua, 3, 1), hu_fmt_fixed(c, sizeof c, s.prog[i].pt_max_ua, 3, 1));
         return CLI_REFUSED;
       }
     }
@@ -156,7 +157,7 @@ static int amp(devcli_t *d, int argc, char **argv) {
     return CLI_USAGE;
   }
   uint64_t ua;
-  if (fmt_parse_fixed(argv[2], 3, 25500, &ua) != 0) {
+  if (hu_dec_urange(argv[2], 3, 0, NM_AMP_MAX_UA, &ua) != 0) {
     cli_error(d->cmd, "amp set '%s': a number of mA such as 1.5", argv[2]);
     return CLI_USAGE;
   }
@@ -175,7 +176,7 @@ static int amp(devcli_t *d, int argc, char **argv) {
   int st = dev_amp_set(&d->link, s.prog[slot].slot, (uint32_t)ua);
   if (st == NM_EREFUSED) {
     cli_error(d->cmd, "amp set %s: outside the range your clinician set (%s-%s mA, in 0.1 mA steps)", argv[2],
-              fmt_fixed(a, sizeof a, s.prog[slot].pt_min_ua, 3, 1), fmt_fixed(b, sizeof b, s.prog[slot].pt_max_ua, 3, 1));
+              hu_fmt_fixed(a, sizeof a, s.prog[slot].pt_min_ua, 3, 1), hu_fmt_fixed(b, sizeof b, s.prog[slot].pt_max_ua, 3, 1));
     return CLI_REFUSED;
   }
   if (!devcli_in_effect(d, st, "amp set")) return devcli_fail(d, st, "amp set");
@@ -228,7 +229,7 @@ static int target_cmd(devcli_t *d, int argc, char **argv) {
   else if (strcmp(argv[1], "set") != 0) {
     cli_error(d->cmd, "target '%s': use up, down or set UV", argv[1]);
     return CLI_USAGE;
-  } else if (fmt_parse_fixed(argv[2], 0, UINT16_MAX, &uv) != 0) {
+  } else if (hu_dec_urange(argv[2], 0, 0, UINT16_MAX, &uv) != 0) {
     cli_error(d->cmd, "target set '%s': a whole number of uV such as 50", argv[2]);
     return CLI_USAGE;
   }

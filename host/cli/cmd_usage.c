@@ -11,7 +11,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "fmt.h"
+#include "hu_fmt.h"
+#include "hu_contact.h"
 #include "history.h"
 
 #define LIST_MAX 20 /* lines of a list in the text read-out; JSON has all */
@@ -25,7 +26,8 @@ static const char *contacts(char *buf, size_t cap, uint16_t mask) {
   size_t n = 0;
   buf[0] = '\0';
   for (uint8_t i = 0; i < NM_MAX_CONTACTS && n + 5 < cap; i++) {
-    if (mask & (1u << i)) n += (size_t)snprintf(buf + n, cap - n, "%sE%u", n ? " " : "", i);
+    char name[HU_CONTACT_LEN];
+    if (mask & (1u << i)) n += (size_t)snprintf(buf + n, cap - n, "%s%s", n ? " " : "", hu_contact_name(name, sizeof name, i));
   }
   return buf;
 }
@@ -46,7 +48,7 @@ static void mode_line(char *buf, size_t cap, const hist_mode_t *m) {
 static void fault_line(char *buf, size_t cap, const hist_fault_t *f) {
   char n[8];
   if (f->type == NM_EV_FAULT) snprintf(buf, cap, "fault: %s (detail %u), stimulation off", di_fault(f->fault), f->detail);
-  else snprintf(buf, cap, "%s shorted: program mask 0x%02x stopped", fmt_node(n, sizeof n, f->node), f->progs);
+  else snprintf(buf, cap, "%s shorted: program mask 0x%02x stopped", hu_contact_name(n, sizeof n, f->node), f->progs);
 }
 
 static void imp_line(char *buf, size_t cap, const hist_imp_t *m) {
@@ -71,8 +73,8 @@ static size_t more(size_t n) {
 
 static void text_days(const hist_usage_t *u) {
   char a[16], b[16];
-  printf("Days covered:        %s to %s: %u calendar day(s), %zu with a usage record", hist_date(u->first_day, a, sizeof a),
-         hist_date(u->last_day, b, sizeof b), u->span_days, u->n_days);
+  printf("Days covered:        %s to %s: %u calendar day(s), %zu with a usage record", hu_date_fmt(a, sizeof a, (int32_t)(u->first_day)),
+         hu_date_fmt(b, sizeof b, (int32_t)(u->last_day)), u->span_days, u->n_days);
   if (u->gap_days == 0) {
     printf(", no gaps\n");
   } else {
@@ -83,8 +85,8 @@ static void text_days(const hist_usage_t *u) {
     for (size_t i = 1; i < u->n_days; i++) {
       uint32_t from = u->days[i - 1].day + 1u, to = u->days[i].day - 1u;
       if (from > to || k++ < skip) continue;
-      if (from == to) printf("                     %s\n", hist_date(from, a, sizeof a));
-      else printf("                     %s to %s (%u days)\n", hist_date(from, a, sizeof a), hist_date(to, b, sizeof b), to - from + 1u);
+      if (from == to) printf("                     %s\n", hu_date_fmt(a, sizeof a, (int32_t)(from)));
+      else printf("                     %s to %s (%u days)\n", hu_date_fmt(a, sizeof a, (int32_t)(from)), hu_date_fmt(b, sizeof b, (int32_t)(to)), to - from + 1u);
     }
   }
   if (u->shelf_days) printf("                     (%u day(s) on the shelf, before activation, not counted)\n", u->shelf_days);
@@ -97,19 +99,19 @@ static void text_days(const hist_usage_t *u) {
 static void text_therapy(const hist_usage_t *u) {
   char a[16], b[16];
   printf("Therapy per day:     mean %.1f h, min %.1f h (%s), max %.1f h (%s); %u recorded day(s) without therapy\n",
-         hours(u->therapy_min_total) / (double)u->n_days, hours(u->therapy_min_min), hist_date(u->min_day, a, sizeof a),
-         hours(u->therapy_min_max), hist_date(u->max_day, b, sizeof b), u->zero_days);
+         hours(u->therapy_min_total) / (double)u->n_days, hours(u->therapy_min_min), hu_date_fmt(a, sizeof a, (int32_t)(u->min_day)),
+         hours(u->therapy_min_max), hu_date_fmt(b, sizeof b, (int32_t)(u->max_day)), u->zero_days);
   printf("  last 7 days:       date         therapy  adjustments  amplitude  battery\n");
   uint32_t start = u->last_day >= 6u ? u->last_day - 6u : 0u;
   for (uint32_t day = start; day <= u->last_day; day++) {
     const hist_day_t *d = hist_usage_day(u, day);
     if (!d) {
-      printf("                     %s   no record\n", hist_date(day, a, sizeof a));
+      printf("                     %s   no record\n", hu_date_fmt(a, sizeof a, (int32_t)(day)));
       continue;
     }
     if (d->therapy_min) snprintf(b, sizeof b, "%5.2f mA", (double)d->avg_amp_ua / 1000.0);
     else snprintf(b, sizeof b, "%8s", "-");
-    printf("                     %s%s  %5.1f h  %11u  %9s  %5.1f %%\n", hist_date(day, a, sizeof a), d->restarted ? "*" : " ",
+    printf("                     %s%s  %5.1f h  %11u  %9s  %5.1f %%\n", hu_date_fmt(a, sizeof a, (int32_t)(day)), d->restarted ? "*" : " ",
            hours(d->therapy_min), d->adjustments, b, (double)d->soc_pm / 10.0);
   }
 }
@@ -128,7 +130,7 @@ static void text_adjustments(const hist_usage_t *u) {
     char a[16], days[40] = "whole week";
     if (w->days != 7) snprintf(days, sizeof days, "%u of 7 days recorded", w->days);
     printf("  %s%d-W%02u (from %s): %3u adjustment(s), %s\n", i == from ? "ISO weeks:        " : "                  ",
-           (int)w->year, w->week, hist_date(w->first_day, a, sizeof a), w->adjustments, days);
+           (int)w->year, w->week, hu_date_fmt(a, sizeof a, (int32_t)(w->first_day)), w->adjustments, days);
   }
 }
 
@@ -151,7 +153,7 @@ static void text_modes(const hist_usage_t *u) {
     if (!notable(&u->modes[i]) || k++ < from) continue;
     char t[32], line[128];
     mode_line(line, sizeof line, &u->modes[i]);
-    printf("                     %.16s  %s\n", di_time(u->modes[i].t_s, t, sizeof t), line);
+    printf("                     %.16s  %s\n", hu_time_fmt(t, sizeof t, u->modes[i].t_s), line);
   }
 }
 
@@ -166,7 +168,7 @@ static void text_faults(const hist_usage_t *u) {
   for (size_t i = from; i < u->n_faults; i++) {
     char t[32], line[128];
     fault_line(line, sizeof line, &u->faults[i]);
-    printf("                     %.16s  %s\n", di_time(u->faults[i].t_s, t, sizeof t), line);
+    printf("                     %.16s  %s\n", hu_time_fmt(t, sizeof t, u->faults[i].t_s), line);
   }
 }
 
@@ -177,8 +179,8 @@ static void text_battery(const hist_usage_t *u) {
   }
   const hist_batt_t *f = &u->batt[0], *l = &u->batt[u->n_batt - 1];
   char a[32], b[32];
-  printf("Battery:             %.1f %% (%.10s) -> %.1f %% (%.10s); ", (double)f->soc_pm / 10.0, di_time(f->t_s, a, sizeof a),
-         (double)l->soc_pm / 10.0, di_time(l->t_s, b, sizeof b));
+  printf("Battery:             %.1f %% (%.10s) -> %.1f %% (%.10s); ", (double)f->soc_pm / 10.0, hu_time_fmt(a, sizeof a, f->t_s),
+         (double)l->soc_pm / 10.0, hu_time_fmt(b, sizeof b, l->t_s));
   if (!u->batt_changes) {
     printf("no state changes\n");
     return;
@@ -187,7 +189,7 @@ static void text_battery(const hist_usage_t *u) {
   size_t from = more(u->batt_changes), k = 0;
   for (size_t i = 0; i < u->n_batt; i++) {
     if (u->batt[i].from_usage || k++ < from) continue;
-    printf("                     %.16s  %s at %.1f %%\n", di_time(u->batt[i].t_s, a, sizeof a),
+    printf("                     %.16s  %s at %.1f %%\n", hu_time_fmt(a, sizeof a, u->batt[i].t_s),
            di_batt_state(u->batt[i].state), (double)u->batt[i].soc_pm / 10.0);
   }
 }
@@ -224,8 +226,8 @@ static void text_impedance(const hist_usage_t *u) {
   const hist_imp_t *f = imp_with_mean(u, 0), *l = imp_with_mean(u, 1);
   char a[32], b[32];
   if (f) {
-    printf("; mean %u ohm (%.10s) -> %u ohm (%.10s)", f->mean_ohm, di_time(f->t_s, a, sizeof a), l->mean_ohm,
-           di_time(l->t_s, b, sizeof b));
+    printf("; mean %u ohm (%.10s) -> %u ohm (%.10s)", f->mean_ohm, hu_time_fmt(a, sizeof a, f->t_s), l->mean_ohm,
+           hu_time_fmt(b, sizeof b, l->t_s));
   }
   if (!u->imp_flagged) {
     printf("; no open, shorted, high or jumped contact\n");
@@ -251,12 +253,12 @@ static void text_impedance(const hist_usage_t *u) {
     char line[200];
     imp_line(line, sizeof line, m);
     if (n == 1) {
-      printf("                     %.16s  %s\n", di_time(m->t_s, a, sizeof a), line);
+      printf("                     %.16s  %s\n", hu_time_fmt(a, sizeof a, m->t_s), line);
     } else {
       /* Over several checks: say how many, drop the kind ("daily check; "). */
       const char *what = strchr(line, ';');
-      printf("                     %.10s to %.10s, %zu checks: %s\n", di_time(m->t_s, a, sizeof a),
-             di_time(u->imp[last].t_s, b, sizeof b), n, what ? what + 2 : line);
+      printf("                     %.10s to %.10s, %zu checks: %s\n", hu_time_fmt(a, sizeof a, m->t_s),
+             hu_time_fmt(b, sizeof b, u->imp[last].t_s), n, what ? what + 2 : line);
     }
   }
 }
@@ -264,7 +266,7 @@ static void text_impedance(const hist_usage_t *u) {
 static void text(const hist_usage_t *u, const char *serial, uint32_t since_s) {
   char a[16];
   printf("Usage read-out of %s (calendar days in UTC%s%s)\n", serial, since_s ? ", since " : "",
-         since_s ? hist_date(since_s / 86400u, a, sizeof a) : "");
+         since_s ? hu_date_fmt(a, sizeof a, (int32_t)(since_s / 86400u)) : "");
   if (u->clock_back) {
     printf("WARNING:             the device's clock went back %u time(s) in this history (a reset without the clock\n"
            "                     set again, or a clock set back): records of the same date were merged, dates may be wrong\n",
@@ -278,7 +280,7 @@ static void text(const hist_usage_t *u, const char *serial, uint32_t since_s) {
     text_therapy(u);
     text_adjustments(u);
     if (u->therapy_min_total) {
-      printf("Average amplitude:   %s mA (weighted by each day's hours of therapy)\n", fmt_fixed(a, sizeof a, u->avg_amp_ua, 3, 1));
+      printf("Average amplitude:   %s mA (weighted by each day's hours of therapy)\n", hu_fmt_fixed(a, sizeof a, u->avg_amp_ua, 3, 1));
     } else {
       printf("Average amplitude:   none (no therapy in the recorded days)\n");
     }
@@ -294,13 +296,13 @@ static void text(const hist_usage_t *u, const char *serial, uint32_t since_s) {
 static void j_date(js_w *w, const char *key, uint32_t day) {
   char a[16];
   jw_key(w, key);
-  jw_str(w, hist_date(day, a, sizeof a));
+  jw_str(w, hu_date_fmt(a, sizeof a, (int32_t)(day)));
 }
 
 static void j_time(js_w *w, const char *key, uint32_t t_s) {
   char a[32];
   jw_key(w, key);
-  jw_str(w, di_time(t_s, a, sizeof a));
+  jw_str(w, hu_time_fmt(a, sizeof a, t_s));
 }
 
 static void j_contacts(js_w *w, const char *key, uint16_t mask) {
@@ -308,7 +310,7 @@ static void j_contacts(js_w *w, const char *key, uint16_t mask) {
   jw_key(w, key);
   jw_arr(w);
   for (uint8_t i = 0; i < NM_MAX_CONTACTS; i++) {
-    if (mask & (1u << i)) jw_str(w, fmt_node(b, sizeof b, i));
+    if (mask & (1u << i)) jw_str(w, hu_contact_name(b, sizeof b, i));
   }
   jw_arr_end(w);
 }
@@ -510,7 +512,7 @@ static void json_faults(js_w *w, const hist_usage_t *u) {
     jw_obj(w);
     j_time(w, "time", f->t_s);
     jw_key(w, "contact");
-    jw_str(w, fmt_node(b, sizeof b, f->node));
+    jw_str(w, hu_contact_name(b, sizeof b, f->node));
     jw_key(w, "programs");
     jw_arr(w);
     for (uint8_t s = 0; s < 8; s++) {
@@ -621,10 +623,8 @@ int cmd_programmer_usage(devcli_t *d, int argc, char **argv) {
   uint32_t since = 0;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--since") == 0 && i + 1 < argc) {
-      if (hist_parse_date(argv[++i], &since) != 0) {
-        cli_error(d->cmd, "--since '%s': use a date like 2026-11-24", argv[i]);
-        return CLI_USAGE;
-      }
+      int rc = devcli_since(d, argv[++i], &since);
+      if (rc) return rc;
     } else {
       cli_error(d->cmd, "usage: unexpected '%s' (usage [--since YYYY-MM-DD])", argv[i]);
       return CLI_USAGE;

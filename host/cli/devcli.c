@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hu_date.h"
 #include "nmod/crypto.h"
 
 int devcli_args(devcli_t *d, const char *cmd, int argc, char **argv, const char *usage) {
@@ -34,6 +35,18 @@ int devcli_args(devcli_t *d, const char *cmd, int argc, char **argv, const char 
   }
   d->argc = n;
   d->argv = rest;
+  return 0;
+}
+
+int devcli_since(devcli_t *d, const char *s, uint32_t *epoch_s) {
+  int32_t day;
+  int rc = hu_date_parse_in(s, 0, HU_DAY_EPOCH32_MAX, &day);
+  if (rc) {
+    char why[96];
+    cli_error(d->cmd, "--since '%s' %s", s, hu_date_why(why, sizeof why, s, rc, HU_FORM_DATE, 0, HU_DAY_EPOCH32_MAX));
+    return CLI_USAGE;
+  }
+  *epoch_s = (uint32_t)day * 86400u;
   return 0;
 }
 

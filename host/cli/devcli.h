@@ -28,6 +28,9 @@ typedef struct {
 
 /* Parse the shared options out of argv (anywhere on the line). Returns 0, or an exit code. */
 int devcli_args(devcli_t *d, const char *cmd, int argc, char **argv, const char *usage);
+/* A --since DATE (YYYY-MM-DD, 0 h UTC, the device's calendar) as device seconds, on a day the
+ * device's clock can hold (1970-01-01..2106-02-07). 0, or CLI_USAGE after one line naming it. */
+int devcli_since(devcli_t *d, const char *s, uint32_t *epoch_s);
 /* Read the key (it must be of role want_role) and open the session. 0 or an exit code. */
 int devcli_open(devcli_t *d, uint8_t want_role);
 void devcli_close(devcli_t *d);

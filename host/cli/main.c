@@ -29,16 +29,18 @@ typedef struct {
 static const subcmd_t cmds[] = {
     {"check", cmd_check, "check THERAPY.json [--json]          judge a therapy file against the safety limits"},
     {"simulate", cmd_simulate,
-     "simulate THERAPY.json --duration D [--trace FILE.csv --trace-window A..B] [--json]\n"
+     "simulate THERAPY.json --duration D [--profile NAME] [--battery primary|rechargeable]\n"
+     "      [--trace FILE.csv --trace-window A..B] [--json]\n"
      "                                            run the firmware on simulated hardware in virtual time"},
     {"plot", cmd_plot, "plot THERAPY.json --out FILE.svg       draw the waveform on each contact"},
     {"plot-history", cmd_plot_history, "plot-history HISTORY.json --out FILE.svg  draw a saved 'programmer history --json' (usage, battery, leads)"},
     {"longevity", cmd_longevity,
-     "longevity THERAPY.json --battery primary|rechargeable [--json]\n"
-     "                                            years to ERI, or recharge interval and years of service"},
+     "longevity THERAPY.json [--profile NAME] [--battery primary|rechargeable] [--table] [--json]\n"
+     "                                            years to ERI, or recharge interval and charging minutes a day"},
     {"sim", cmd_sim,
      "sim --kind ets|ins --therapy scs|snm --lead MODEL --state DIR --listen 127.0.0.1:PORT [--time-scale N]\n"
-     "      [--lead-fault E2=open|short] [--battery-pct N] [--link ble|mics]\n"
+     "      [--battery primary|rechargeable] [--profile NAME] [--lead-fault E2=open|short] [--battery-pct N]\n"
+     "      [--link ble|mics]\n"
      "                                            a simulated stimulator serving the secure link"},
     {"programmer", cmd_programmer,
      "programmer --device HOST:PORT --key FILE CMD [--json]\n"

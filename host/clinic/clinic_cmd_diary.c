@@ -9,7 +9,7 @@ static int opt_count(clinic_args *a, const char *name, long max, int *out) {
   *out = -1;
   if (!v) return CL_OK;
   long n;
-  if (clinic_parse_int(v, 0, max, &n) != 0)
+  if (hu_dec_range(v, 0, 0, max, &n) != 0)
     return clinic_fail(CL_USAGE, "--%s '%s' is not a whole number from 0 to %ld", name, v, max);
   *out = (int)n;
   return CL_OK;
@@ -28,8 +28,7 @@ static int diary_add(clinic_ctx *c, clinic_args *a) {
   if ((rc = clinic_args_done(a, "diary add")) != CL_OK) return rc;
   if (a->npos != 3 || !date)
     return clinic_fail(CL_USAGE, "usage: nmod clinic diary add PATIENT --date YYYY-MM-DD (--nrs N | --morning N --evening N | --incontinence N [--urgency N] [--pads N])");
-  if (clinic_date_parse(date, &r.date) != 0)
-    return clinic_fail(CL_USAGE, "--date '%s' is not a date: use YYYY-MM-DD", date);
+  if ((rc = clinic_date_arg("--date", date, &r.date)) != CL_OK) return rc;
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
   if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
@@ -103,9 +102,9 @@ static int diary_list(clinic_ctx *c, clinic_args *a) {
   int rc = clinic_args_done(a, "diary list");
   if (rc) return rc;
   if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic diary list PATIENT [--from YYYY-MM-DD] [--to YYYY-MM-DD]");
-  int32_t f = CLINIC_DATE_MIN, t = CLINIC_DATE_MAX;
-  if (from && clinic_date_parse(from, &f) != 0) return clinic_fail(CL_USAGE, "--from '%s' is not a date", from);
-  if (to && clinic_date_parse(to, &t) != 0) return clinic_fail(CL_USAGE, "--to '%s' is not a date", to);
+  int32_t f = HU_DAY_MIN, t = HU_DAY_MAX;
+  if (from && (rc = clinic_date_arg("--from", from, &f)) != CL_OK) return rc;
+  if (to && (rc = clinic_date_arg("--to", to, &t)) != CL_OK) return rc;
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
   clinic_path path;
@@ -115,8 +114,8 @@ static int diary_list(clinic_ctx *c, clinic_args *a) {
   clinic_windows win;
   clinic_windows_of(&path, &cfg, &win);
   char fs[11], tsx[11];
-  clinic_date_fmt(f, fs);
-  clinic_date_fmt(t, tsx);
+  hu_date_fmt(fs, HU_DATE_LEN, f);
+  hu_date_fmt(tsx, HU_DATE_LEN, t);
   sqlite3_stmt *st = clinic_prep(c->db,
                                  "SELECT date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads FROM diary "
                                  "WHERE pid = ? AND date BETWEEN ? AND ? ORDER BY date");
@@ -134,7 +133,7 @@ static int diary_list(clinic_ctx *c, clinic_args *a) {
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     const char *ds = (const char *)sqlite3_column_text(st, 0);
     int32_t d = 0;
-    clinic_date_parse(ds, &d);
+    hu_date_parse(ds, &d);
     clinic_day_phase dp = clinic_day_phase_of(&win, d);
     const char *phase = clinic_day_phase_name(dp);
     if (c->json) {
@@ -185,7 +184,7 @@ static int diary_delete(clinic_ctx *c, clinic_args *a) {
   if (rc) return rc;
   int32_t d;
   if (a->npos != 3 || !date) return clinic_fail(CL_USAGE, "usage: nmod clinic diary delete PATIENT --date YYYY-MM-DD");
-  if (clinic_date_parse(date, &d) != 0) return clinic_fail(CL_USAGE, "--date '%s' is not a date", date);
+  if ((rc = clinic_date_arg("--date", date, &d)) != CL_OK) return rc;
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
   if ((rc = clinic_begin(c->db)) != CL_OK) return rc;

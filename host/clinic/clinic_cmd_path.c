@@ -13,8 +13,8 @@ static void due_text(const clinic_path *path, int idx, char *out, size_t cap) {
   if (path->therapy == TH_SCS && strcmp(id, "screening") == 0) {
     int32_t t = clinic_path_any(path, "trial");
     if (t != INT32_MIN) {
-      clinic_date_fmt(t - 14, a);
-      clinic_date_fmt(t - 7, b);
+      hu_date_fmt(a, HU_DATE_LEN, t - 14);
+      hu_date_fmt(b, HU_DATE_LEN, t - 7);
       snprintf(out, cap, "1-2 weeks before the trial operation: %s to %s", a, b);
     } else {
       snprintf(out, cap, "1-2 weeks before the trial operation");
@@ -22,14 +22,14 @@ static void due_text(const clinic_path *path, int idx, char *out, size_t cap) {
   } else if (path->therapy == TH_SCS && strcmp(id, "trial-end") == 0) {
     int32_t t = clinic_path_any(path, "trial");
     if (t != INT32_MIN) {
-      clinic_date_fmt(t + 14, a);
+      hu_date_fmt(a, HU_DATE_LEN, t + 14);
       snprintf(out, cap, "the trial lasts 2 weeks: %s", a);
     }
   } else if (strcmp(id, "implant") == 0 || strcmp(id, "explant") == 0) {
     int32_t t = clinic_path_any(path, "trial");
     if (path->therapy == TH_SNM && t != INT32_MIN) {
-      clinic_date_fmt(t + 21, a);
-      clinic_date_fmt(t + 28, b);
+      hu_date_fmt(a, HU_DATE_LEN, t + 21);
+      hu_date_fmt(b, HU_DATE_LEN, t + 28);
       snprintf(out, cap, "3-4 weeks after stage 1: %s to %s; implant if the trial succeeded (nmod clinic evaluate), else explant",
                a, b);
     } else {
@@ -129,7 +129,7 @@ static int path_print(clinic_ctx *c, const clinic_patient *p, const clinic_path 
     jw_str(&w, closed ? "closed" : finished ? "follow-up" : "open");
     jw_key(&w, "current");
     if (last >= 0) {
-      clinic_date_fmt(path.rec[last].date, ds);
+      hu_date_fmt(ds, HU_DATE_LEN, path.rec[last].date);
       jw_obj(&w);
       jw_key(&w, "step");
       jw_str(&w, path.def[last].id);
@@ -156,7 +156,7 @@ static int path_print(clinic_ctx *c, const clinic_patient *p, const clinic_path 
       else
         jw_null(&w);
       if (path.rec[nx[k]].recorded) {
-        clinic_date_fmt(path.rec[nx[k]].date, ds);
+        hu_date_fmt(ds, HU_DATE_LEN, path.rec[nx[k]].date);
         jw_key(&w, "planned");
         jw_str(&w, ds);
       }
@@ -176,7 +176,7 @@ static int path_print(clinic_ctx *c, const clinic_patient *p, const clinic_path 
       jw_str(&w, !r->recorded ? "pending" : r->planned ? "planned" : "done");
       jw_key(&w, "date");
       if (r->recorded) {
-        clinic_date_fmt(r->date, ds);
+        hu_date_fmt(ds, HU_DATE_LEN, r->date);
         jw_str(&w, ds);
       } else {
         jw_null(&w);
@@ -223,7 +223,7 @@ static int path_print(clinic_ctx *c, const clinic_patient *p, const clinic_path 
   printf("%s (%s, %s)\n", p->code, p->name, p->therapy == TH_SCS ? "SCS, pain clinic" : "SNM, surgery");
   for (int i = 0; i < path.nsteps; i++) {
     const clinic_step_rec *r = &path.rec[i];
-    if (r->recorded) clinic_date_fmt(r->date, ds);
+    if (r->recorded) hu_date_fmt(ds, HU_DATE_LEN, r->date);
     printf("  %s %-14s %-10s %s%s%s%s%s%s\n", !r->recorded ? "[ ]" : r->planned ? "[~]" : "[x]",
            path.def[i].id, r->recorded ? ds : "", path.def[i].title, r->planned ? " (planned)" : "",
            r->outcome[0] ? (strcmp(r->outcome, "stop") == 0 ? " -> stop" : " -> proceed") : "",
@@ -239,7 +239,7 @@ static int path_print(clinic_ctx *c, const clinic_patient *p, const clinic_path 
   if (last < 0) {
     printf("stands: not yet on the path\n");
   } else {
-    clinic_date_fmt(path.rec[last].date, ds);
+    hu_date_fmt(ds, HU_DATE_LEN, path.rec[last].date);
     printf("stands: %s (%s) since %s\n", path.def[last].id, path.def[last].title, ds);
   }
   if (closed) {
@@ -267,13 +267,11 @@ static int path_step(clinic_ctx *c, clinic_args *a) {
   req.note = clinic_opt_get(a, "note");
   req.override = clinic_opt_get(a, "override");
   /* --earlier-treatment may repeat: collect every value. */
-  for (int i = 0; i < a->nopts; i++)
-    if (strcmp(a->opts[i].name, "earlier-treatment") == 0 || strncmp(a->opts[i].name, "earlier-treatment=", 18) == 0) {
-      a->opts[i].used = 1;
-      if (req.ntreatments >= CLINIC_MAX_TREATMENTS)
-        return clinic_fail(CL_USAGE, "more than %d --earlier-treatment options", CLINIC_MAX_TREATMENTS);
-      req.treatments[req.ntreatments++] = a->opts[i].value ? a->opts[i].value : "";
-    }
+  for (const char *v; (v = hu_args_nth(a, "earlier-treatment", req.ntreatments)) != NULL;) {
+    if (req.ntreatments >= CLINIC_MAX_TREATMENTS)
+      return clinic_fail(CL_USAGE, "more than %d --earlier-treatment options", CLINIC_MAX_TREATMENTS);
+    req.treatments[req.ntreatments++] = v;
+  }
   int rc = clinic_args_done(a, "path step");
   if (rc) return rc;
   if (a->npos != 4)
@@ -294,8 +292,7 @@ static int path_step(clinic_ctx *c, clinic_args *a) {
     return rc;
   }
   req.date = c->today;
-  if (date && clinic_date_parse(date, &req.date) != 0)
-    return clinic_fail(CL_USAGE, "--date '%s' is not a date: use YYYY-MM-DD", date);
+  if (date && (rc = clinic_date_arg("--date", date, &req.date)) != CL_OK) return rc;
   clinic_stepper sp;
   if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
   if ((rc = clinic_stepper_open(c->db, c->today, &sp)) != CL_OK) {
@@ -314,7 +311,7 @@ static int path_step(clinic_ctx *c, clinic_args *a) {
   if ((rc = clinic_commit(c->db)) != CL_OK) return rc;
   if (c->json) return path_show(c, &p);
   char ds[11];
-  clinic_date_fmt(req.date, ds);
+  hu_date_fmt(ds, HU_DATE_LEN, req.date);
   printf("%s: %s %s %s%s\n", p.code, path.def[req.idx].id, req.planned ? "planned for" : "recorded on", ds,
          path.rec[req.idx].override[0] ? " (override stored)" : "");
   int nx[2];
@@ -355,7 +352,7 @@ static int path_undo(clinic_ctx *c, const clinic_patient *p) {
   }
   if ((rc = clinic_sums_commit_patient(c->db, p)) != CL_OK) return rc;
   char ds[11];
-  clinic_date_fmt(path.rec[last].date, ds);
+  hu_date_fmt(ds, HU_DATE_LEN, path.rec[last].date);
   if (c->json) return path_show(c, p);
   printf("%s: removed %s (%s)\n", p->code, path.def[last].id, ds);
   return CL_OK;
@@ -445,8 +442,10 @@ static int path_import(clinic_ctx *c, const char *file) {
                        csv.field[col[PC_STEP]], clinic_therapy_name(p.therapy));
       break;
     }
-    if (clinic_date_parse(csv.field[col[PC_DATE]], &req.date) != 0) {
-      rc = clinic_fail(CL_USAGE, "%s line %ld: date '%.40s' is not YYYY-MM-DD", file, csv.line, csv.field[col[PC_DATE]]);
+    int drc = hu_date_parse(csv.field[col[PC_DATE]], &req.date);
+    if (drc != 0) {
+      char m[160];
+      rc = clinic_fail(CL_USAGE, "%s line %ld: %s", file, csv.line, hu_date_msg(m, sizeof m, "date", csv.field[col[PC_DATE]], drc, HU_FORM_DATE));
       break;
     }
     if (col[PC_PLANNED] >= 0) {

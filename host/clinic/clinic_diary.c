@@ -26,7 +26,7 @@ int clinic_diary_pain_x2(const clinic_diary_row *r) {
 int clinic_diary_validate(const clinic_patient *p, int32_t referral, const clinic_diary_row *r, int32_t today,
                           char *msg, size_t cap) {
   char ds[11];
-  clinic_date_fmt(r->date, ds);
+  hu_date_fmt(ds, HU_DATE_LEN, r->date);
   if (r->date > today) {
     snprintf(msg, cap, "date %s is in the future", ds);
     return -1;
@@ -43,7 +43,7 @@ int clinic_diary_validate(const clinic_patient *p, int32_t referral, const clini
   }
   if (r->date < referral) {
     char rd[11];
-    clinic_date_fmt(referral, rd);
+    hu_date_fmt(rd, HU_DATE_LEN, referral);
     snprintf(msg, cap, "date %s is before the referral of %s on %s: a diary starts after the referral", ds, p->code, rd);
     return -1;
   }
@@ -120,9 +120,9 @@ static int load_patients(sqlite3 *db, const char *code, pat_entry **out, size_t 
     snprintf(e->code, sizeof e->code, "%s", (const char *)sqlite3_column_text(st, 1));
     memcpy(e->p.code, e->code, sizeof e->code);
     e->p.therapy = strcmp((const char *)sqlite3_column_text(st, 2), "scs") == 0 ? TH_SCS : TH_SNM;
-    if (clinic_date_parse((const char *)sqlite3_column_text(st, 3), &e->p.birth) != 0) e->p.birth = 0;
+    if (hu_date_parse((const char *)sqlite3_column_text(st, 3), &e->p.birth) != 0) e->p.birth = 0;
     const unsigned char *rd = sqlite3_column_text(st, 4);
-    if (!rd || clinic_date_parse((const char *)rd, &e->referral) != 0) e->referral = INT32_MIN;
+    if (!rd || hu_date_parse((const char *)rd, &e->referral) != 0) e->referral = INT32_MIN;
     if (sqlite3_column_type(st, 5) == SQLITE_NULL) {
       rc = clinic_fail(CL_IO, "database %s: patient %s has no evaluation sums (the database is damaged or was changed "
                        "by another program)", sqlite3_db_filename(db, "main"), e->code);
@@ -250,7 +250,7 @@ int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int3
   /* A bigger page cache keeps a large import from spilling pages early. */
   sqlite3_exec(db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
   char td[11];
-  clinic_date_fmt(today, td);
+  hu_date_fmt(td, HU_DATE_LEN, today);
   sqlite3_stmt *imp = clinic_prep(db, "INSERT INTO diary_import(file, rows, at) VALUES (?, 0, ?)");
   sqlite3_stmt *ins = clinic_prep(
       db, "INSERT INTO diary(pid, date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads, import_id, line) "
@@ -300,15 +300,16 @@ int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int3
         }
       }
     }
-    if (r == 1 && clinic_date_parse(csv.field[col[DC_DATE]], &row.date) != 0) {
-      snprintf(msg, sizeof msg, "date '%.40s' is not a date (YYYY-MM-DD)", csv.field[col[DC_DATE]]);
+    int drc = r == 1 ? hu_date_parse(csv.field[col[DC_DATE]], &row.date) : 0;
+    if (drc != 0) {
+      hu_date_msg(msg, sizeof msg, "date", csv.field[col[DC_DATE]], drc, HU_FORM_DATE);
       r = -1;
     }
     int *vals[DC_N] = {NULL, NULL, &row.nrs, &row.morning, &row.evening, &row.incontinence, &row.urgency, &row.pads};
     for (int j = DC_NRS; j < DC_N && r == 1; j++) {
       if (col[j] < 0 || csv.field[col[j]][0] == '\0') continue;
       long v;
-      if (clinic_parse_int(csv.field[col[j]], 0, dc_max[j], &v) != 0) {
+      if (hu_dec_range(csv.field[col[j]], 0, 0, dc_max[j], &v) != 0) {
         snprintf(msg, sizeof msg, "%s '%.40s' is not a whole number from 0 to %ld", dc_names[j],
                  csv.field[col[j]], dc_max[j]);
         r = -1;
@@ -319,7 +320,7 @@ int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int3
     if (r == 1 && clinic_diary_validate(&cur->p, cur->referral, &row, today, msg, sizeof msg) != 0) r = -1;
     if (r == 1 && !bad) {
       char ds[11];
-      clinic_date_fmt(row.date, ds);
+      hu_date_fmt(ds, HU_DATE_LEN, row.date);
       sqlite3_reset(ins);
       sqlite3_bind_int64(ins, 1, cur->p.pid);
       sqlite3_bind_text(ins, 2, ds, -1, SQLITE_TRANSIENT);

@@ -111,7 +111,7 @@ static void jw_date_or_null(js_w *w, int32_t d) {
     return;
   }
   char ds[11];
-  clinic_date_fmt(d, ds);
+  hu_date_fmt(ds, HU_DATE_LEN, d);
   jw_str(w, ds);
 }
 
@@ -273,7 +273,7 @@ static void fmt_c(char *out, size_t cap, int64_t c) {
   if (c < 0)
     snprintf(out, cap, "-");
   else
-    snprintf(out, cap, "%lld.%02lld", (long long)(c / 100), (long long)(c % 100));
+    hu_fmt_fixed(out, cap, c, 2, 2);
 }
 
 static void fmt_mean(char *out, size_t cap, int64_t sum, int64_t days, int64_t scale) {
@@ -284,8 +284,8 @@ static void print_ranges(FILE *f, const clinic_range *r, int n) {
   if (!n) fputs(" none", f);
   for (int i = 0; i < n; i++) {
     char a[11], b[11];
-    clinic_date_fmt(r[i].from, a);
-    clinic_date_fmt(r[i].to, b);
+    hu_date_fmt(a, HU_DATE_LEN, r[i].from);
+    hu_date_fmt(b, HU_DATE_LEN, r[i].to);
     if (r[i].from == r[i].to)
       fprintf(f, "%s %s", i ? "," : "", a);
     else
@@ -301,11 +301,11 @@ static void text_windows(FILE *f, const clinic_eval *e, const clinic_cfg *cfg, i
     fprintf(f, "  baseline: not started (it starts with the %s step)\n",
             e->therapy == TH_SCS ? "questionnaires" : "scores");
   } else {
-    clinic_date_fmt(x->base_from, a);
+    hu_date_fmt(a, HU_DATE_LEN, x->base_from);
     if (x->base_to == INT32_MAX)
       fprintf(f, "  baseline: from %s (up to %d days before the trial, once it is recorded)", a, cfg->baseline_max_days);
     else {
-      clinic_date_fmt(x->base_to, b);
+      hu_date_fmt(b, HU_DATE_LEN, x->base_to);
       fprintf(f, "  baseline window %s to %s (at most %d days before the trial)", a, b, cfg->baseline_max_days);
     }
     if (days) {
@@ -315,8 +315,8 @@ static void text_windows(FILE *f, const clinic_eval *e, const clinic_cfg *cfg, i
     fputc('\n', f);
   }
   if (x->trial_day != INT32_MIN) {
-    clinic_date_fmt(x->trial_day + 1, a);
-    clinic_date_fmt(x->trial_to, b);
+    hu_date_fmt(a, HU_DATE_LEN, x->trial_day + 1);
+    hu_date_fmt(b, HU_DATE_LEN, x->trial_to);
     int nominal = cfg->trial_days[e->therapy];
     fprintf(f, "  trial window %s to %s", a, b);
     if (x->extended)
@@ -324,7 +324,7 @@ static void text_windows(FILE *f, const clinic_eval *e, const clinic_cfg *cfg, i
               e->ext_reason);
     else if (x->over_limit) {
       char c[11];
-      clinic_date_fmt(x->closed_to, c);
+      hu_date_fmt(c, HU_DATE_LEN, x->closed_to);
       fprintf(f, " (the trial was recorded to %s, past its %d-day window and %d days' tolerance, without an override: "
               "the later days are not used)", c, nominal, cfg->tolerance_days);
     } else if (x->closed_to == INT32_MAX)
@@ -362,10 +362,10 @@ void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e, co
   fprintf(f, "  %s: baseline %s over %lld days", scs ? "mean daily pain (NRS)" : "incontinence episodes per week", bm,
           (long long)e->base.days);
   if (e->trial.from != INT32_MIN) {
-    clinic_date_fmt(e->trial.from, a);
+    hu_date_fmt(a, HU_DATE_LEN, e->trial.from);
     fprintf(f, ", trial %s over %lld days (operation %s", tm, (long long)e->trial.days, a);
     if (e->trial.to != INT32_MAX) {
-      clinic_date_fmt(e->trial.to, b);
+      hu_date_fmt(b, HU_DATE_LEN, e->trial.to);
       fprintf(f, ", trial to %s", b);
     }
     fprintf(f, ")");
@@ -373,11 +373,7 @@ void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e, co
   fprintf(f, "\n");
   if (e->has_reduction) {
     char r[32];
-    int64_t bp = e->reduction_bp;
-    if (bp < 0)
-      snprintf(r, sizeof r, "-%lld.%02lld", (long long)(-bp / 100), (long long)(-bp % 100));
-    else
-      fmt_c(r, sizeof r, bp);
+    hu_fmt_fixed(r, sizeof r, e->reduction_bp, 2, 2);
     fprintf(f, "  reduction %s %% (success at >= %s %%)\n", r, thr);
   } else {
     fprintf(f, "  reduction: not computed (needs %d diary days in each phase and a non-zero baseline; success at >= %s %%)\n",
@@ -403,13 +399,13 @@ void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e, co
     if (!sb->have && !sa->have) continue;
     fprintf(f, "  %s score:", clinic_score_kind_name((clinic_score_kind)k));
     if (sb->have) {
-      clinic_date_fmt(sb->date, a);
+      hu_date_fmt(a, HU_DATE_LEN, sb->date);
       fprintf(f, " baseline %d (%s)", sb->total, a);
     } else {
       fprintf(f, " no baseline score");
     }
     if (sa->have) {
-      clinic_date_fmt(sa->date, b);
+      hu_date_fmt(b, HU_DATE_LEN, sa->date);
       fprintf(f, ", trial %d (%s)", sa->total, b);
       if (sb->have) fprintf(f, ", change %+d", sa->total - sb->total);
     } else {
@@ -492,9 +488,8 @@ static int evaluate_all(clinic_ctx *c, const clinic_cfg *cfg) {
     } else {
       char r1[32];
       if (e.has_reduction) {
-        int64_t bp = e.reduction_bp;
-        snprintf(r1, sizeof r1, "%s%lld.%02lld %%", bp < 0 ? "-" : "", (long long)((bp < 0 ? -bp : bp) / 100),
-                 (long long)((bp < 0 ? -bp : bp) % 100));
+        char x[HU_FIXED_LEN];
+        snprintf(r1, sizeof r1, "%s %%", hu_fmt_fixed(x, sizeof x, e.reduction_bp, 2, 2));
       } else {
         snprintf(r1, sizeof r1, "-");
       }

@@ -243,7 +243,7 @@ static int procedures(fx *x, sqlite3 *db) {
   for (int i = 0; i < path.nsteps; i++) {
     if (!path.def[i].procedure || !path.rec[i].recorded) continue;
     char ds[11], id[37];
-    clinic_date_fmt(path.rec[i].date, ds);
+    hu_date_fmt(ds, HU_DATE_LEN, path.rec[i].date);
     res_begin(x, "Procedure", path.def[i].id, NULL, id);
     jw_key(&x->w, "status");
     jw_str(&x->w, path.rec[i].planned ? "preparation" : "completed");
@@ -355,7 +355,7 @@ static void readout_obs(fx *x, const char *rkey, const char *ds, const char *enc
   /* Lead alerts: one per contact and state, on the lead. */
   for (int i = 0; i < ro->status.n_alerts; i++) {
     const ro_lead_alert_t *al = &ro->status.alerts[i];
-    snprintf(key, sizeof key, "lead-%s-%s", ro_contact_name(al->contact, cn), ro_lead_state_name(al->state));
+    snprintf(key, sizeof key, "lead-%s-%s", hu_contact_name(cn, sizeof cn, al->contact), ro_lead_state_name(al->state));
     res_begin(x, "Observation", rkey, key, res->ids[res->n]);
     category(w, "procedure", "Procedure");
     obs_head(x, NMOD_CS, "lead-contact-integrity", "Lead contact integrity (impedance check)", ds);
@@ -373,7 +373,7 @@ static void readout_obs(fx *x, const char *rkey, const char *ds, const char *enc
   }
   /* Test-stimulation thresholds (lead placement), on the lead. */
   for (int i = 0; i < ro->n_thresholds; i++) {
-    snprintf(key, sizeof key, "threshold-%s", ro_contact_name(ro->thresholds[i].contact, cn));
+    snprintf(key, sizeof key, "threshold-%s", hu_contact_name(cn, sizeof cn, ro->thresholds[i].contact));
     res_begin(x, "Observation", rkey, key, res->ids[res->n]);
     category(w, "procedure", "Procedure");
     obs_head(x, NMOD_CS, "test-stimulation-threshold", "Test stimulation: amplitude of the marked response", ds);
@@ -549,10 +549,10 @@ static int visits(fx *x, sqlite3 *db) {
       }
       jw_arr_end(w);
     }
-    char t[200];
+    char t[200], pct[HU_FIXED_LEN];
     if (decoded)
-      snprintf(t, sizeof t, "Read-out of %s: battery %u.%u %% (%s), %d program(s), %d lead alert(s), %d test threshold(s)", ro.serial,
-               ro.status.batt_pm / 10, ro.status.batt_pm % 10, ro.status.batt_state, ro.status.n_prog, ro.status.n_alerts,
+      snprintf(t, sizeof t, "Read-out of %s: battery %s %% (%s), %d program(s), %d lead alert(s), %d test threshold(s)", ro.serial,
+               hu_fmt_fixed(pct, sizeof pct, ro.status.batt_pm, 1, 1), ro.status.batt_state, ro.status.n_prog, ro.status.n_alerts,
                ro.n_thresholds);
     else
       snprintf(t, sizeof t, "Read-out of %s imported before the read-out codec; only the stored document has the details",
@@ -605,7 +605,7 @@ int clinic_fhir_write(sqlite3 *db, const clinic_patient *p, FILE *f) {
   jw_str(w, p->name);
   jw_obj_end(w);
   jw_arr_end(w);
-  clinic_date_fmt(p->birth, bd);
+  hu_date_fmt(bd, HU_DATE_LEN, p->birth);
   jw_key(w, "birthDate");
   jw_str(w, bd);
   res_end(&x);

@@ -46,7 +46,7 @@ static void esc(clinic_buf *b, const char *s) {
 
 static void ymd(int32_t d, char out[9]) {
   char iso[11];
-  clinic_date_fmt(d, iso);
+  hu_date_fmt(iso, HU_DATE_LEN, d);
   memcpy(out, iso, 4);
   memcpy(out + 4, iso + 5, 2);
   memcpy(out + 6, iso + 8, 2);

@@ -1,7 +1,7 @@
 /* clinic_int.h: what the clinic modules share. Not a public API: only host/clinic/ sources and the
  * clinic tests include it.
  *
- * Dates are whole days counted from 1970-01-01 (int32_t, "day numbers"); the database stores
+ * Dates are whole days counted from 1970-01-01 (int32_t, "day numbers", hu_date.h); the database stores
  * them as ISO text (YYYY-MM-DD) so that the file stays readable with the sqlite3 tool.
  * Exit codes are the ones documented in clinic.h (CL_OK, CL_IO, CL_USAGE, CL_RULE).
  */
@@ -14,6 +14,11 @@
 
 #include <sqlite3.h>
 
+#include "hu_args.h"
+#include "hu_contact.h"
+#include "hu_date.h"
+#include "hu_dec.h"
+#include "hu_fmt.h"
 #include "json.h"
 #include "nmod_exit.h"
 #include "readout.h"
@@ -37,12 +42,6 @@ void clinic_buf_puts(clinic_buf *b, const char *s);
 void clinic_buf_printf(clinic_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void clinic_buf_free(clinic_buf *b);
 
-/* Parse a whole decimal integer in [lo, hi]; no sign for lo >= 0, no spaces. 0 ok, -1 bad. */
-int clinic_parse_int(const char *s, long lo, long hi, long *out);
-/* Parse a decimal with at most `decimals` digits after the point into units of
- * 10^-decimals ("38.5", 1 -> 385). 0 ok, -1 bad. */
-int clinic_parse_fixed(const char *s, unsigned decimals, int64_t *out);
-
 /* An output file with patient data (report, export, calendar), written whole or not at all:
  * a temporary file beside the target, created 0600 (mkstemp), renamed over the target when
  * everything was written and synced. A target that existed keeps its old content on failure. */
@@ -55,24 +54,12 @@ int clinic_out_open(clinic_outfile *o, const char *path); /* CL_OK or an exit co
 /* rc == CL_OK: commit (returns CL_OK or CL_IO, printed); else discard and return rc. */
 int clinic_out_close(clinic_outfile *o, int rc);
 
-/* A fixed-point value with its trailing zeros dropped: (800, 3) is "0.8", (868, 1) "86.8". */
-const char *clinic_fmt_fixed(char *out, size_t cap, int64_t v, unsigned decimals);
-
 /* ---- command-line arguments (clinic_args.c) ------------------------------------------ */
 
-#define CLINIC_MAX_POS 16
-#define CLINIC_MAX_OPTS 48
-typedef struct {
-  const char *name; /* without the leading "--" */
-  const char *value; /* NULL for flags */
-  int used;
-} clinic_opt;
-typedef struct {
-  const char *pos[CLINIC_MAX_POS];
-  int npos;
-  clinic_opt opts[CLINIC_MAX_OPTS];
-  int nopts;
-} clinic_args;
+/* The one argument parser (hu_args.h) with an open table: every command takes the options it
+ * knows and clinic_args_done refuses the rest. a->pos[0..npos) are the positionals (the
+ * command's name first); a->help is set by --help or -h. */
+typedef hu_args clinic_args;
 
 /* Split argv into positionals and --options. Flags (no value) are the names in `flags`
  * (a NULL-terminated list); every other --name takes the next argument (or --name=value).
@@ -81,35 +68,15 @@ int clinic_args_parse(clinic_args *a, int argc, char **argv, const char *const *
 /* Value of the last --name, or NULL; marks it used. */
 const char *clinic_opt_get(clinic_args *a, const char *name);
 int clinic_opt_flag(clinic_args *a, const char *name);
-/* Refuse options that the command did not read: returns CL_USAGE naming the first one. */
+/* Refuse options that the command did not read: returns CL_USAGE naming the first one and
+ * the command's help ('nmod clinic CMD --help'). */
 int clinic_args_done(clinic_args *a, const char *cmd);
 
-/* ---- dates (clinic_date.c) ----------------------------------------------------------- */
+/* ---- dates: hu_date.h (day numbers, strict YYYY-MM-DD in 1900..2199, hu_today, hu_now_minutes) */
 
-#define CLINIC_DATE_MIN (-25567) /* 1900-01-01 */
-#define CLINIC_DATE_MAX 84005    /* 2199-12-31 */
-/* Strict YYYY-MM-DD in 1900..2199. 0 ok, -1 bad. */
-int clinic_date_parse(const char *s, int32_t *day);
-/* Writes YYYY-MM-DD and a NUL into out[11]. */
-void clinic_date_fmt(int32_t day, char out[11]);
-int32_t clinic_date_from_ymd(int y, int m, int d);
-void clinic_date_to_ymd(int32_t day, int *y, int *m, int *d);
-int clinic_days_in_month(int y, int m);
-/* Calendar months, the day clamped to the target month's last day (Jan 31 + 1 = Feb 28/29). */
-int32_t clinic_date_add_months(int32_t day, int months);
-/* 0 = Monday ... 6 = Sunday. */
-int clinic_weekday(int32_t day);
-const char *clinic_weekday_name(int32_t day);
-/* Today: env NMOD_TODAY (YYYY-MM-DD) when set and valid, else the date of NMOD_NOW when set
- * and valid, else the local date. */
-int32_t clinic_today(void);
-/* A local date and time as minutes since 1970-01-01 00:00 (no time zone: wall clock).
- * Strict "YYYY-MM-DD HH:MM" or "YYYY-MM-DDTHH:MM". 0 ok, -1 bad. */
-int clinic_datetime_parse(const char *s, int64_t *minutes);
-/* Writes "YYYY-MM-DD HH:MM" and a NUL into out[17]. */
-void clinic_datetime_fmt(int64_t minutes, char out[17]);
-/* Now, in minutes: env NMOD_NOW when set and valid, else the local clock. */
-int64_t clinic_now(void);
+/* Parse a date given as `what` ("--date", "--from"): 0, or CL_USAGE after one line
+ * "WHAT 'S' <why>" (hu_date_why: the one reason for that text everywhere). */
+int clinic_date_arg(const char *what, const char *s, int32_t *day);
 
 /* ---- database (clinic_db.c) ---------------------------------------------------------- */
 

@@ -19,14 +19,6 @@ static const char *response_text(const char *r) {
                                    : "no response";
 }
 
-/* "E0".."E15" (the firmware's contact names) to 0..NM_MAX_CONTACTS-1, or -1. */
-static int contact_parse(const char *s) {
-  long n;
-  if (!s || s[0] != 'E' || clinic_parse_int(s + 1, 0, NM_MAX_CONTACTS - 1, &n) != 0) return -1;
-  if (s[1] == '0' && s[2]) return -1; /* E01 is not a name */
-  return (int)n;
-}
-
 static int lead_add(clinic_ctx *c, clinic_args *a) {
   const char *contact = clinic_opt_get(a, "contact"), *resp = clinic_opt_get(a, "response"),
              *thr = clinic_opt_get(a, "threshold-ma"), *date = clinic_opt_get(a, "date"), *note = clinic_opt_get(a, "note");
@@ -36,7 +28,7 @@ static int lead_add(clinic_ctx *c, clinic_args *a) {
     return clinic_fail(CL_USAGE, "usage: nmod clinic lead-response add PATIENT --contact E0..E%d --response "
                                  "bellows|toe|both|none [--threshold-ma MA] [--date YYYY-MM-DD] [--note TEXT]",
                        NM_MAX_CONTACTS - 1);
-  int ct = contact_parse(contact);
+  int ct = hu_contact_parse(contact, HU_CONTACT_NO_CASE);
   if (ct < 0) return clinic_fail(CL_USAGE, "--contact '%s' is not a contact: use E0 to E%d", contact, NM_MAX_CONTACTS - 1);
   int ok = 0;
   for (size_t i = 0; i < sizeof responses / sizeof responses[0]; i++) ok |= strcmp(resp, responses[i]) == 0;
@@ -47,9 +39,12 @@ static int lead_add(clinic_ctx *c, clinic_args *a) {
   if (thr) {
     /* mA with up to 2 decimals, 0.01 .. the stimulator's maximum. */
     int64_t c10;
-    if (clinic_parse_fixed(thr, 2, &c10) != 0 || c10 < 1 || c10 * 10 > NM_AMP_MAX_UA)
-      return clinic_fail(CL_USAGE, "--threshold-ma '%s' is not a current from 0.01 to %u.%02u mA (up to 2 decimals)", thr,
-                         NM_AMP_MAX_UA / 1000, NM_AMP_MAX_UA % 1000 / 10);
+    if (hu_dec_range(thr, 2, INT64_MIN, INT64_MAX, &c10) != 0 || c10 < 1 || c10 * 10 > NM_AMP_MAX_UA)
+    {
+      char mx[HU_FIXED_LEN];
+      return clinic_fail(CL_USAGE, "--threshold-ma '%s' is not a current from 0.01 to %s mA (up to 2 decimals)", thr,
+                         hu_fmt_fixed(mx, sizeof mx, NM_AMP_MAX_UA / 10, 2, 2));
+    }
     ua = c10 * 10;
   } else if (strcmp(resp, "none") != 0) {
     return clinic_fail(CL_USAGE, "--threshold-ma is needed: the lowest current that gave the %s", response_text(resp));
@@ -65,16 +60,16 @@ static int lead_add(clinic_ctx *c, clinic_args *a) {
   int32_t s1 = clinic_path_done(&path, "trial"), s2 = clinic_path_done(&path, "implant");
   if (s1 == INT32_MIN) return clinic_fail(CL_RULE, "%s: stage 1 (the lead placement) is not recorded yet", p.code);
   int32_t d = s1;
-  if (date && clinic_date_parse(date, &d) != 0) return clinic_fail(CL_USAGE, "--date '%s' is not a date", date);
+  if (date && (rc = clinic_date_arg("--date", date, &d)) != CL_OK) return rc;
   if (d != s1 && d != s2) {
     char a1[11], a2[11];
-    clinic_date_fmt(s1, a1);
-    if (s2 != INT32_MIN) clinic_date_fmt(s2, a2);
+    hu_date_fmt(a1, HU_DATE_LEN, s1);
+    if (s2 != INT32_MIN) hu_date_fmt(a2, HU_DATE_LEN, s2);
     return clinic_fail(CL_RULE, "%s: a lead-placement response is recorded on the day of stage 1 (%s)%s%s%s", p.code, a1,
                        s2 != INT32_MIN ? " or of stage 2 (" : "", s2 != INT32_MIN ? a2 : "", s2 != INT32_MIN ? ")" : "");
   }
   char ds[11];
-  clinic_date_fmt(d, ds);
+  hu_date_fmt(ds, HU_DATE_LEN, d);
   sqlite3_stmt *st =
       clinic_prep(c->db, "INSERT INTO lead_response(pid, date, contact, response, threshold_ua, note) VALUES (?,?,?,?,?,?)");
   if (!st) return CL_IO;
@@ -93,7 +88,8 @@ static int lead_add(clinic_ctx *c, clinic_args *a) {
     clinic_json_flag("stored", 1);
   } else {
     printf("%s: E%d on %s: %s%s", p.code, ct, ds, response_text(resp), ua >= 0 ? " at " : "\n");
-    if (ua >= 0) printf("%lld.%02lld mA\n", (long long)(ua / 1000), (long long)(ua % 1000 / 10));
+    char ma[HU_FIXED_LEN];
+    if (ua >= 0) printf("%s mA\n", hu_fmt_fixed(ma, sizeof ma, ua / 10, 2, 2));
   }
   return CL_OK;
 }
@@ -116,8 +112,8 @@ static int lead_list(clinic_ctx *c, clinic_args *a) {
     int ct = sqlite3_column_int(st, 1), has = sqlite3_column_type(st, 3) != SQLITE_NULL;
     int64_t ua = sqlite3_column_int64(st, 3);
     const unsigned char *note = sqlite3_column_text(st, 4);
-    char contact[8];
-    snprintf(contact, sizeof contact, "E%d", ct);
+    char contact[HU_CONTACT_LEN];
+    hu_contact_name(contact, sizeof contact, (unsigned)ct);
     n++;
     if (c->json) {
       jw_obj(&w);
@@ -136,7 +132,8 @@ static int lead_list(clinic_ctx *c, clinic_args *a) {
       jw_obj_end(&w);
     } else {
       printf("%s  %-3s %-45s", ds, contact, response_text(resp));
-      if (has) printf(" %lld.%02lld mA", (long long)(ua / 1000), (long long)(ua % 1000 / 10));
+      char ma[HU_FIXED_LEN];
+      if (has) printf(" %s mA", hu_fmt_fixed(ma, sizeof ma, ua / 10, 2, 2));
       printf("%s%s\n", note ? "  " : "", note ? (const char *)note : "");
     }
   }

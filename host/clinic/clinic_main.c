@@ -44,7 +44,7 @@ static const char usage[] =
     NMOD_EXIT_CODES "\n"
     "details: docs/CLINIC.md\n";
 
-static const char *const flags[] = {"json", "planned", "all", "fhir", "csv", "help", "full", NULL};
+static const char *const flags[] = {"json", "planned", "all", "fhir", "csv", "full", NULL};
 
 typedef int (*handler)(clinic_ctx *, clinic_args *);
 static const struct {
@@ -103,6 +103,28 @@ static int cmd_init(clinic_ctx *c, clinic_args *a) {
   return CL_OK;
 }
 
+/* `nmod clinic CMD --help`: the usage's first line, the lines of CMD (with the lines that
+ * continue them, indented deeper) and where the details are. 0, or -1 when CMD has none. */
+static int command_lines(const char *cmd, FILE *f) {
+  size_t n = strlen(cmd);
+  int found = 0, in = 0;
+  for (const char *line = strchr(usage, '\n') + 1, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1) {
+    if (strncmp(line, "  ", 2) == 0 && line[2] != ' ') in = strncmp(line + 2, cmd, n) == 0 && line[2 + n] == ' ';
+    else if (strncmp(line, "   ", 3) != 0) in = 0;
+    if (in && f) fprintf(f, "%.*s\n", (int)(nl - line), line);
+    found |= in;
+  }
+  return found;
+}
+
+static int command_help(const char *cmd, FILE *f) {
+  if (!command_lines(cmd, NULL)) return -1;
+  fprintf(f, "%.*s\n", (int)(strchr(usage, '\n') - usage), usage);
+  command_lines(cmd, f);
+  fputs("details: docs/CLINIC.md\n", f);
+  return 0;
+}
+
 static int run(int argc, char **argv) {
   clinic_args a;
   /* argv[0] is "clinic". */
@@ -111,11 +133,19 @@ static int run(int argc, char **argv) {
   clinic_ctx c;
   memset(&c, 0, sizeof c);
   c.json = clinic_opt_flag(&a, "json");
-  c.today = clinic_today();
+  c.today = hu_today();
   const char *db = clinic_opt_get(&a, "db");
-  if (clinic_opt_flag(&a, "help") || a.npos == 0 || strcmp(a.pos[0], "help") == 0) {
-    fputs(usage, a.npos == 0 && !clinic_opt_flag(&a, "help") ? stderr : stdout);
-    return a.npos == 0 && !clinic_opt_flag(&a, "help") ? CL_USAGE : CL_OK;
+  /* Help on one command: 'nmod clinic CMD --help' or 'nmod clinic help CMD'. */
+  const char *help_for = a.help && a.npos > 0 && strcmp(a.pos[0], "help") != 0 ? a.pos[0]
+                         : a.npos > 1 && strcmp(a.pos[0], "help") == 0       ? a.pos[1]
+                                                                             : NULL;
+  if (help_for) {
+    if (strcmp(help_for, "help") != 0 && command_help(help_for, stdout) == 0) return CL_OK;
+    return clinic_fail(CL_USAGE, "unknown command '%s' (see nmod clinic help)", help_for);
+  }
+  if (a.help || a.npos == 0 || strcmp(a.pos[0], "help") == 0) {
+    fputs(usage, a.npos == 0 && !a.help ? stderr : stdout);
+    return a.npos == 0 && !a.help ? CL_USAGE : CL_OK;
   }
   const char *name = a.pos[0];
   handler fn = NULL;
@@ -132,8 +162,7 @@ static int run(int argc, char **argv) {
   if (!fn) return clinic_fail(CL_USAGE, "unknown command '%s' (see nmod clinic help)", name);
   /* triage needs the database only to look up --patient. */
   if (!needs_db) {
-    for (int i = 0; i < a.nopts; i++)
-      if (strcmp(a.opts[i].name, "patient") == 0 || strncmp(a.opts[i].name, "patient=", 8) == 0) needs_db = 1;
+    if (hu_args_count(&a, "patient") > 0) needs_db = 1;
   }
   char path[4096];
   if (needs_db) {

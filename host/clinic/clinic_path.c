@@ -78,7 +78,7 @@ int clinic_path_load_st(sqlite3_stmt *st, const clinic_patient *p, clinic_path *
     int i = clinic_path_index(p->therapy, (const char *)sqlite3_column_text(st, 0));
     if (i < 0) continue;
     clinic_step_rec *r = &path->rec[i];
-    if (clinic_date_parse((const char *)sqlite3_column_text(st, 1), &r->date) != 0) continue;
+    if (hu_date_parse((const char *)sqlite3_column_text(st, 1), &r->date) != 0) continue;
     r->recorded = 1;
     r->planned = sqlite3_column_int(st, 2);
     char *dst[4] = {r->outcome, r->note, r->override, r->override_rule};
@@ -140,7 +140,7 @@ int clinic_path_check(const clinic_path *path, int idx, int32_t date, int planne
                       const char *outcome, int32_t today, char *msg, size_t cap) {
   const clinic_step_def *d = &path->def[idx];
   char ds[11];
-  clinic_date_fmt(date, ds);
+  hu_date_fmt(ds, HU_DATE_LEN, date);
   if (!planned && date > today) {
     snprintf(msg, cap, "'%s' on %s is in the future: record it with --planned, or when it has happened",
              d->id, ds);
@@ -159,7 +159,7 @@ int clinic_path_check(const clinic_path *path, int idx, int32_t date, int planne
   const clinic_step_rec *me = &path->rec[idx];
   if (me->recorded && !me->planned) {
     char md[11];
-    clinic_date_fmt(me->date, md);
+    hu_date_fmt(md, HU_DATE_LEN, me->date);
     snprintf(msg, cap, "'%s' is already recorded on %s (undo the last step with: nmod clinic path undo PATIENT)",
              d->id, md);
     return CL_RULE;
@@ -179,7 +179,7 @@ int clinic_path_check(const clinic_path *path, int idx, int32_t date, int planne
     const clinic_step_rec *r = &path->rec[k];
     if (k < idx && r->recorded && !r->planned && strcmp(r->outcome, "stop") == 0) {
       char kd[11];
-      clinic_date_fmt(r->date, kd);
+      hu_date_fmt(kd, HU_DATE_LEN, r->date);
       snprintf(msg, cap, "the path is closed: '%s' on %s decided to stop", path->def[k].id, kd);
       return CL_RULE;
     }
@@ -194,7 +194,7 @@ int clinic_path_check(const clinic_path *path, int idx, int32_t date, int planne
     }
     if (date > r->date) {
       char kd[11];
-      clinic_date_fmt(r->date, kd);
+      hu_date_fmt(kd, HU_DATE_LEN, r->date);
       snprintf(msg, cap, "'%s' on %s would come after the planned step '%s' on %s; move that first",
                d->id, ds, path->def[k].id, kd);
       return CL_RULE;
@@ -225,7 +225,7 @@ int clinic_path_check(const clinic_path *path, int idx, int32_t date, int planne
   }
   const clinic_step_rec *pr = &path->rec[found];
   char pd[11];
-  clinic_date_fmt(pr->date, pd);
+  hu_date_fmt(pd, HU_DATE_LEN, pr->date);
   if (!planned && pr->planned) {
     snprintf(msg, cap, "'%s' is out of order: the step '%s' is only planned (for %s); record it as done first",
              d->id, path->def[found].id, pd);

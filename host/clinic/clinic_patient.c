@@ -32,7 +32,7 @@ void clinic_patient_from_row(sqlite3_stmt *st, int col, clinic_patient *p) {
   snprintf(p->code, sizeof p->code, "%s", (const char *)sqlite3_column_text(st, col + 1));
   p->therapy = strcmp((const char *)sqlite3_column_text(st, col + 2), "scs") == 0 ? TH_SCS : TH_SNM;
   snprintf(p->name, sizeof p->name, "%s", (const char *)sqlite3_column_text(st, col + 3));
-  if (clinic_date_parse((const char *)sqlite3_column_text(st, col + 4), &p->birth) != 0) p->birth = 0;
+  if (hu_date_parse((const char *)sqlite3_column_text(st, col + 4), &p->birth) != 0) p->birth = 0;
 }
 
 int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p) {
@@ -64,14 +64,17 @@ int clinic_patient_insert(sqlite3 *db, sqlite3_stmt *ins, const char *code, cons
   if (!name || !name_ok(name))
     return clinic_fail(CL_USAGE, "%sname is missing or not valid (1-127 printable characters)", lb);
   int32_t b;
-  if (!birth || clinic_date_parse(birth, &b) != 0)
-    return clinic_fail(CL_USAGE, "%sbirth date '%s' is not a date: use YYYY-MM-DD", lb, birth ? birth : "");
+  int drc = hu_date_parse(birth, &b);
+  if (drc != 0) {
+    char m[160];
+    return clinic_fail(CL_USAGE, "%s%s", lb, hu_date_msg(m, sizeof m, "birth date", birth ? birth : "", drc, HU_FORM_DATE));
+  }
   if (b > today) return clinic_fail(CL_USAGE, "%sbirth date %s is in the future", lb, birth);
   sqlite3_stmt *st = ins ? ins : clinic_prep(db, CLINIC_PATIENT_INSERT_SQL);
   if (!st) return CL_IO;
   sqlite3_reset(st);
   char td[11];
-  clinic_date_fmt(today, td);
+  hu_date_fmt(td, HU_DATE_LEN, today);
   sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, therapy, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
@@ -91,7 +94,7 @@ int clinic_patient_insert(sqlite3 *db, sqlite3_stmt *ins, const char *code, cons
 
 static void patient_json(js_w *w, const clinic_patient *p) {
   char bd[11];
-  clinic_date_fmt(p->birth, bd);
+  hu_date_fmt(bd, HU_DATE_LEN, p->birth);
   jw_key(w, "id");
   jw_str(w, p->code);
   jw_key(w, "therapy");
@@ -199,7 +202,7 @@ int clinic_cmd_patient(clinic_ctx *c, clinic_args *a) {
       jw_end(&w);
     } else {
       char bd[11];
-      clinic_date_fmt(p.birth, bd);
+      hu_date_fmt(bd, HU_DATE_LEN, p.birth);
       printf("%s  %s  %s  born %s\n", p.code, clinic_therapy_name(p.therapy), p.name, bd);
     }
     return CL_OK;

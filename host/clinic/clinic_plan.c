@@ -6,7 +6,7 @@
  * months after it, then yearly with pain diary and questionnaires beforehand.
  * SNM (surgery brochure): stage 2 three to four weeks after stage 1, 1 or 2 programming
  * visits at the start. Offsets the brochures do not give are ours (docs/CLINIC.md).
- * Months are calendar months clamped to the month's end (clinic_date_add_months).
+ * Months are calendar months clamped to the month's end (hu_add_months).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -57,10 +57,10 @@ static void definitive_scs(clinic_plan *pl, int32_t im, int years) {
     snprintf(what, sizeof what, "control at the pain clinic, %d month%s after the implant%s", months[i],
              months[i] > 1 ? "s" : "", months[i] == 3 ? "; tapering of pain medication discussed" : "");
     snprintf(key, sizeof key, "scs-control-m%d", months[i]);
-    add(pl, key, clinic_date_add_months(im, months[i]), INT32_MIN, "visit", what);
+    add(pl, key, hu_add_months(im, months[i]), INT32_MIN, "visit", what);
   }
   for (int y = 2; y <= years; y++) {
-    int32_t d = clinic_date_add_months(im, 12 * y);
+    int32_t d = hu_add_months(im, 12 * y);
     snprintf(what, sizeof what, "keep the pain diary and fill in the questionnaires for the yearly control");
     snprintf(key, sizeof key, "scs-yearly-diary-y%d", y);
     add(pl, key, d - 14, d - 1, "task", what);
@@ -96,8 +96,8 @@ static void plan_scs(const clinic_path *path, int years, clinic_plan *pl) {
   for (int i = 0; i < 4; i++) {
     char what[160], key[32];
     int32_t d = tr + visits[i];
-    if (clinic_weekday(d) == 5) d -= 1;
-    else if (clinic_weekday(d) == 6) d += 1;
+    if (hu_weekday(d) == 5) d -= 1;
+    else if (hu_weekday(d) == 6) d += 1;
     snprintf(what, sizeof what, "trial check %d of 4 at the pain clinic: wound and effect, settings", i + 1);
     snprintf(key, sizeof key, "scs-trial-check-%d", i + 1);
     add(pl, key, d, INT32_MIN, "visit", what);
@@ -149,7 +149,7 @@ static void plan_snm(const clinic_path *path, int years, clinic_plan *pl) {
   for (int y = 1; y <= years; y++) {
     snprintf(what, sizeof what, "yearly control (year %d): read-out, battery and settings", y);
     snprintf(key, sizeof key, "snm-yearly-y%d", y);
-    add(pl, key, clinic_date_add_months(im, 12 * y), INT32_MIN, "visit", what);
+    add(pl, key, hu_add_months(im, 12 * y), INT32_MIN, "visit", what);
   }
 }
 
@@ -191,7 +191,7 @@ int clinic_cmd_plan(clinic_ctx *c, clinic_args *a) {
   if (rc) return rc;
   if (a->npos != 2) return clinic_fail(CL_USAGE, "usage: nmod clinic plan PATIENT [--years N] [--ics FILE] [--json]");
   long years = 5;
-  if (yrs && clinic_parse_int(yrs, 1, 50, &years) != 0)
+  if (yrs && hu_dec_range(yrs, 0, 1, 50, &years) != 0)
     return clinic_fail(CL_USAGE, "--years '%s' is not a whole number from 1 to 50", yrs);
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
@@ -238,9 +238,9 @@ int clinic_cmd_plan(clinic_ctx *c, clinic_args *a) {
       const clinic_plan_item *it = &pl.items[i];
       jw_obj(&w);
       jw_key(&w, "date");
-      if (it->date == INT32_MIN) jw_null(&w); else { clinic_date_fmt(it->date, d1); jw_str(&w, d1); }
+      if (it->date == INT32_MIN) jw_null(&w); else { hu_date_fmt(d1, HU_DATE_LEN, it->date); jw_str(&w, d1); }
       if (it->date_to != INT32_MIN) {
-        clinic_date_fmt(it->date_to, d2);
+        hu_date_fmt(d2, HU_DATE_LEN, it->date_to);
         jw_key(&w, "date_to");
         jw_str(&w, d2);
       }
@@ -272,13 +272,13 @@ int clinic_cmd_plan(clinic_ctx *c, clinic_args *a) {
         printf("  %-38s %-9s %s\n", it->when_text, it->kind, it->what);
         continue;
       }
-      clinic_date_fmt(it->date, d1);
+      hu_date_fmt(d1, HU_DATE_LEN, it->date);
       char when[64];
       if (it->date_to != INT32_MIN) {
-        clinic_date_fmt(it->date_to, d2);
-        snprintf(when, sizeof when, "%s %s..%s", clinic_weekday_name(it->date), d1, d2);
+        hu_date_fmt(d2, HU_DATE_LEN, it->date_to);
+        snprintf(when, sizeof when, "%s %s..%s", hu_weekday_name(it->date), d1, d2);
       } else {
-        snprintf(when, sizeof when, "%s %s", clinic_weekday_name(it->date), d1);
+        snprintf(when, sizeof when, "%s %s", hu_weekday_name(it->date), d1);
       }
       printf("  %-38s %-9s %s%s\n", when, it->kind, it->what, it->done ? "  (past)" : "");
     }

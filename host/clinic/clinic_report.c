@@ -40,7 +40,7 @@ static int load_points(sqlite3 *db, const clinic_patient *p, point **out, int *n
   if (!v) abort();
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     clinic_diary_row r = {0, -1, -1, -1, -1, -1, -1};
-    if (clinic_date_parse((const char *)sqlite3_column_text(st, 0), &r.date) != 0) continue;
+    if (hu_date_parse((const char *)sqlite3_column_text(st, 0), &r.date) != 0) continue;
     int *f[4] = {&r.nrs, &r.morning, &r.evening, &r.incontinence};
     for (int i = 0; i < 4; i++)
       if (sqlite3_column_type(st, 1 + i) != SQLITE_NULL) *f[i] = sqlite3_column_int(st, 1 + i);
@@ -107,8 +107,8 @@ static void plot(FILE *f, const clinic_patient *p, const point *pt, int n, const
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%.1f</text>\n", L - 4, YP(v) + 4, v);
   }
   char a[11], b[11];
-  clinic_date_fmt(d0, a);
-  clinic_date_fmt(pt[n - 1].date, b);
+  hu_date_fmt(a, HU_DATE_LEN, d0);
+  hu_date_fmt(b, HU_DATE_LEN, pt[n - 1].date);
   fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\">%s</text>\n", L, H - B + 16, a);
   fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n", W - R, H - B + 16, b);
   fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"12\">%s per day</text>\n", L, H - 6,
@@ -119,8 +119,9 @@ static void plot(FILE *f, const clinic_patient *p, const point *pt, int n, const
     double line = base_day * (1.0 - e->threshold_bp / 10000.0);
     fprintf(f, "<line class=\"threshold\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#a61b0f\" stroke-dasharray=\"6 4\"/>\n",
             L, W - R, YP(line), YP(line));
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#a61b0f\" text-anchor=\"end\">%d.%02d %% below baseline mean (%.2f)</text>\n",
-            W - R - 4, YP(line) - 4, e->threshold_bp / 100, e->threshold_bp % 100, line);
+    char thr[HU_FIXED_LEN];
+    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" fill=\"#a61b0f\" text-anchor=\"end\">%s %% below baseline mean (%.2f)</text>\n",
+            W - R - 4, YP(line) - 4, hu_fmt_fixed(thr, sizeof thr, e->threshold_bp, 2, 2), line);
     fprintf(f, "<line class=\"baseline-mean\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#2c6fbb\" stroke-dasharray=\"2 3\"/>\n",
             L, W - R, YP(base_day), YP(base_day));
   }
@@ -222,8 +223,8 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, const char *by, 
   int n = 0;
   if ((rc = load_points(c->db, p, &pt, &n)) != CL_OK) return rc;
   char ds[11], bd[11], today[11];
-  clinic_date_fmt(p->birth, bd);
-  clinic_date_fmt(c->today, today);
+  hu_date_fmt(bd, HU_DATE_LEN, p->birth);
+  hu_date_fmt(today, HU_DATE_LEN, c->today);
   fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>nmod clinic report ", f);
   esc(f, p->code);
   fputs("</title>\n", f);
@@ -248,7 +249,7 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, const char *by, 
   for (int i = 0; i < path.nsteps; i++) {
     const clinic_step_rec *r = &path.rec[i];
     const char *status = step_status(&path, i);
-    if (r->recorded) clinic_date_fmt(r->date, ds);
+    if (r->recorded) hu_date_fmt(ds, HU_DATE_LEN, r->date);
     fprintf(f, "<tr%s><td>%s</td><td>%s</td><td class=\"d\">%s</td><td>", strcmp(status, "not applicable") == 0 ? " class=\"na\"" : "",
             path.def[i].title, status, r->recorded ? ds : "");
     esc(f, r->outcome);
@@ -270,8 +271,8 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, const char *by, 
           e.reason);
   if (e.win.trial_day != INT32_MIN) {
     char t1[11], t2[11];
-    clinic_date_fmt(e.win.trial_day + 1, t1);
-    clinic_date_fmt(e.win.trial_to, t2);
+    hu_date_fmt(t1, HU_DATE_LEN, e.win.trial_day + 1);
+    hu_date_fmt(t2, HU_DATE_LEN, e.win.trial_to);
     fprintf(f, "<p>Trial days %s to %s", t1, t2);
     if (e.win.extended) {
       fputs(", window extended by override: ", f);
@@ -283,16 +284,16 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, const char *by, 
   }
   fprintf(f, "<table>\n<thead><tr><th>measure</th><th>baseline</th><th>trial</th></tr></thead>\n<tbody>\n<tr><td>%s</td>",
           p->therapy == TH_SCS ? "mean daily pain (NRS 0-10)" : "incontinence episodes per week");
-  if (e.base_mean_c >= 0) fprintf(f, "<td>%lld.%02lld</td>", (long long)(e.base_mean_c / 100), (long long)(e.base_mean_c % 100));
+  char fx[HU_FIXED_LEN], fy[HU_FIXED_LEN];
+  if (e.base_mean_c >= 0) fprintf(f, "<td>%s</td>", hu_fmt_fixed(fx, sizeof fx, e.base_mean_c, 2, 2));
   else fputs("<td>-</td>", f);
-  if (e.trial_mean_c >= 0) fprintf(f, "<td>%lld.%02lld</td>", (long long)(e.trial_mean_c / 100), (long long)(e.trial_mean_c % 100));
+  if (e.trial_mean_c >= 0) fprintf(f, "<td>%s</td>", hu_fmt_fixed(fx, sizeof fx, e.trial_mean_c, 2, 2));
   else fputs("<td>-</td>", f);
   fprintf(f, "</tr>\n<tr><td>diary days</td><td>%lld</td><td>%lld</td></tr>\n</tbody>\n</table>\n", (long long)e.base.days,
           (long long)e.trial.days);
   if (e.has_reduction) {
-    long long bp = (long long)e.reduction_bp;
-    fprintf(f, "<p>Reduction: %s%lld.%02lld %% (success at &ge; %d.%02d %%).</p>\n", bp < 0 ? "-" : "", (bp < 0 ? -bp : bp) / 100,
-            (bp < 0 ? -bp : bp) % 100, thr / 100, thr % 100);
+    fprintf(f, "<p>Reduction: %s %% (success at &ge; %s %%).</p>\n", hu_fmt_fixed(fx, sizeof fx, e.reduction_bp, 2, 2),
+            hu_fmt_fixed(fy, sizeof fy, thr, 2, 2));
   }
   fputs("</section>\n<section>\n<h2>Diary</h2>\n<figure>\n<figcaption>Blue: baseline; orange: trial; dashed red: the success line; "
         "dotted blue: baseline mean.</figcaption>\n",
@@ -339,7 +340,7 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, const char *by, 
       esc(f, (const char *)sqlite3_column_text(st, 3));
       char pct[24];
       if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-        fprintf(f, ", battery %s %%", clinic_fmt_fixed(pct, sizeof pct, sqlite3_column_int64(st, 4), 1));
+        fprintf(f, ", battery %s %%", hu_fmt_fixed(pct, sizeof pct, sqlite3_column_int64(st, 4), 1, 0));
       if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
         fputs(" (", f);
         esc(f, (const char *)sqlite3_column_text(st, 5));
@@ -378,12 +379,12 @@ static int write_report(clinic_ctx *c, const clinic_patient *p, const char *by, 
       snprintf(when, sizeof when, "%.47s", it->when_text);
     } else {
       char x[11], y[11];
-      clinic_date_fmt(it->date, x);
+      hu_date_fmt(x, HU_DATE_LEN, it->date);
       if (it->date_to != INT32_MIN) {
-        clinic_date_fmt(it->date_to, y);
+        hu_date_fmt(y, HU_DATE_LEN, it->date_to);
         snprintf(when, sizeof when, "%s to %s", x, y);
       } else {
-        snprintf(when, sizeof when, "%s %s", clinic_weekday_name(it->date), x);
+        snprintf(when, sizeof when, "%s %s", hu_weekday_name(it->date), x);
       }
     }
     fprintf(f, "<tr%s><td class=\"d\">", it->done ? " class=\"past\"" : "");

@@ -63,7 +63,7 @@ static int vaccination(clinic_ctx *c, clinic_args *a) {
     if (a->npos != 3 || !date || !kind)
       return clinic_fail(CL_USAGE, "usage: nmod clinic vaccination add PATIENT --date YYYY-MM-DD --kind flu|other [--name TEXT]");
     int32_t d;
-    if (clinic_date_parse(date, &d) != 0) return clinic_fail(CL_USAGE, "--date '%s' is not a date", date);
+    if ((rc = clinic_date_arg("--date", date, &d)) != CL_OK) return rc;
     if (strcmp(kind, "flu") != 0 && strcmp(kind, "other") != 0)
       return clinic_fail(CL_USAGE, "--kind '%s' is not known: use flu or other (travel and all other vaccines)", kind);
     if (name && strlen(name) > 100) return clinic_fail(CL_USAGE, "--name is longer than 100 characters");
@@ -149,14 +149,14 @@ int clinic_cmd_check(clinic_ctx *c, clinic_args *a) {
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     int32_t vd;
     const char *vds = (const char *)sqlite3_column_text(st, 0);
-    if (clinic_date_parse(vds, &vd) != 0) continue;
+    if (hu_date_parse(vds, &vd) != 0) continue;
     int flu = strcmp((const char *)sqlite3_column_text(st, 1), "flu") == 0;
     const unsigned char *vn = sqlite3_column_text(st, 2);
     for (int i = 0; i < path.nsteps; i++) {
       if (!path.def[i].procedure || !path.rec[i].recorded) continue;
       if (!clinic_vacc_conflict(flu, vd, path.rec[i].date) || nwarn >= 64) continue;
       char od[11];
-      clinic_date_fmt(path.rec[i].date, od);
+      hu_date_fmt(od, HU_DATE_LEN, path.rec[i].date);
       clinic_buf_printf(&warn[nwarn++],
                         "%s vaccination%s%s%s on %s falls inside the window of %s on %s (%s): the brochure says %s; move "
                         "the vaccination or the operation",
@@ -174,8 +174,8 @@ int clinic_cmd_check(clinic_ctx *c, clinic_args *a) {
   if (p.therapy == TH_SCS && tr != INT32_MIN) {
     int32_t sc = clinic_path_any(&path, "screening");
     if (sc != INT32_MIN && (tr - sc < 7 || tr - sc > 14) && nwarn < 64) {
-      clinic_date_fmt(sc, d1);
-      clinic_date_fmt(tr, d2);
+      hu_date_fmt(d1, HU_DATE_LEN, sc);
+      hu_date_fmt(d2, HU_DATE_LEN, tr);
       clinic_buf_printf(&warn[nwarn++], "pre-operative screening on %s is %d days before the trial on %s; the brochure plans it 1-2 weeks before",
                         d1, tr - sc, d2);
     }
@@ -185,8 +185,8 @@ int clinic_cmd_check(clinic_ctx *c, clinic_args *a) {
     if (s2 == INT32_MIN) s2 = clinic_path_any(&path, "explant");
     /* Later than the window: clinic_trial_warnings below. */
     if (s2 != INT32_MIN && s2 - tr < 21 && nwarn < 64) {
-      clinic_date_fmt(tr, d1);
-      clinic_date_fmt(s2, d2);
+      hu_date_fmt(d1, HU_DATE_LEN, tr);
+      hu_date_fmt(d2, HU_DATE_LEN, s2);
       clinic_buf_printf(&warn[nwarn++], "stage 2 on %s is %d days after stage 1 on %s; usually 3-4 weeks (21-28 days)", d2,
                         s2 - tr, d1);
     }

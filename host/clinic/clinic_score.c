@@ -54,7 +54,7 @@ static int frequency(const char *v) {
   for (int i = 0; i < 5; i++)
     if (strcmp(v, words[i]) == 0) return i;
   long n;
-  if (clinic_parse_int(v, 0, 4, &n) == 0) return (int)n;
+  if (hu_dec_range(v, 0, 0, 4, &n) == 0) return (int)n;
   return -1;
 }
 
@@ -90,7 +90,7 @@ int clinic_score_compute(clinic_score_kind k, const char *const *answers, int n,
     int pts = -1;
     if (k == SC_NRS) {
       long x;
-      if (clinic_parse_int(v, 0, 10, &x) == 0) pts = (int)x;
+      if (hu_dec_range(v, 0, 0, 10, &x) == 0) pts = (int)x;
       if (pts < 0) {
         snprintf(msg, cap, "nrs '%s' is not a whole number from 0 to 10", v);
         return -1;
@@ -142,7 +142,7 @@ int clinic_cmd_score(clinic_ctx *c, clinic_args *a) {
     if (clinic_score_kind_parse(a->pos[3], &k) != 0)
       return clinic_fail(CL_USAGE, "score '%s' is not known: use wexner, vaizey (St Mark's) or nrs", a->pos[3]);
     int32_t d = c->today;
-    if (date && clinic_date_parse(date, &d) != 0) return clinic_fail(CL_USAGE, "--date '%s' is not a date", date);
+    if (date && (rc = clinic_date_arg("--date", date, &d)) != CL_OK) return rc;
     if (d > c->today) return clinic_fail(CL_USAGE, "--date %s is in the future", date);
     clinic_patient p;
     if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
@@ -151,7 +151,7 @@ int clinic_cmd_score(clinic_ctx *c, clinic_args *a) {
     if (clinic_score_compute(k, a->pos + 4, a->npos - 4, &total, items, sizeof items, msg, sizeof msg) != 0)
       return clinic_fail(CL_USAGE, "%s", msg);
     char ds[11];
-    clinic_date_fmt(d, ds);
+    hu_date_fmt(ds, HU_DATE_LEN, d);
     /* The score and the patient's cached evaluation sums: one transaction. */
     if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
     sqlite3_stmt *st = clinic_prep(c->db, "INSERT INTO score(pid, kind, date, total, items) VALUES (?,?,?,?,?)");

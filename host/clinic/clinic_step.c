@@ -110,9 +110,9 @@ static int needs_override(clinic_stepper *s, const clinic_patient *p, const clin
     clinic_windows_of(&hp, &s->sums.cfg, &w);
     if (w.trial_day != INT32_MIN && w.closed_to > w.limit_to) {
       char t[11], lim[11];
-      clinic_date_fmt(w.trial_day, t);
+      hu_date_fmt(t, HU_DATE_LEN, w.trial_day);
       /* The latest date of this step without an override. */
-      clinic_date_fmt(p->therapy == TH_SCS ? w.limit_to : w.limit_to + 1, lim);
+      hu_date_fmt(lim, HU_DATE_LEN, p->therapy == TH_SCS ? w.limit_to : w.limit_to + 1);
       n += (size_t)snprintf(why + n, cap - n, "the trial would last %d days from %s on %s, past its %d-day window and "
                             "the %d days' tolerance (%s at the latest)",
                             (int)(req->date - w.trial_day), p->therapy == TH_SCS ? "operation 1" : "stage 1", t,
@@ -127,9 +127,8 @@ static int needs_override(clinic_stepper *s, const clinic_patient *p, const clin
     if (e.verdict != EV_SUCCESS) {
       char red[40] = "";
       if (e.has_reduction) {
-        int64_t bp = e.reduction_bp < 0 ? -e.reduction_bp : e.reduction_bp;
-        snprintf(red, sizeof red, ", reduction %s%lld.%02lld %%", e.reduction_bp < 0 ? "-" : "", (long long)(bp / 100),
-                 (long long)(bp % 100));
+        char x[HU_FIXED_LEN];
+        snprintf(red, sizeof red, ", reduction %s %%", hu_fmt_fixed(x, sizeof x, e.reduction_bp, 2, 2));
       }
       snprintf(why + n, cap - n, "%sthe trial evaluation is '%s' (%s%s; %lld baseline and %lld trial days)",
                n ? "; and " : "", clinic_verdict_name(e.verdict), e.reason, red, (long long)e.base.days,
@@ -144,7 +143,7 @@ int clinic_step_apply(clinic_stepper *s, const clinic_patient *p, clinic_path *p
   char pre[400] = "", msg[600], ds[11], why[512];
   if (line > 0) snprintf(pre, sizeof pre, "%s line %ld: ", file ? file : "", line);
   const clinic_step_def *d = &path->def[req->idx];
-  clinic_date_fmt(req->date, ds);
+  hu_date_fmt(ds, HU_DATE_LEN, req->date);
   int rc = clinic_path_check(path, req->idx, req->date, req->planned, req->outcome, s->today, msg, sizeof msg);
   if (rc) return clinic_fail(rc, "%s%s: %s", pre, p->code, msg);
   if (req->date < p->birth) return clinic_fail(CL_USAGE, "%s%s: a date before the birth date", pre, p->code);

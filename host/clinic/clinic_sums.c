@@ -90,7 +90,7 @@ int clinic_sums_compute(clinic_sums *s, const clinic_patient *p, const clinic_pa
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     clinic_diary_row r;
-    if (clinic_date_parse((const char *)sqlite3_column_text(st, 0), &r.date) != 0) continue;
+    if (hu_date_parse((const char *)sqlite3_column_text(st, 0), &r.date) != 0) continue;
     int *v[6] = {&r.nrs, &r.morning, &r.evening, &r.incontinence, &r.urgency, &r.pads};
     for (int i = 0; i < 6; i++) *v[i] = sqlite3_column_type(st, 1 + i) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 1 + i);
     clinic_day_phase ph = clinic_day_phase_of(&e->win, r.date);
@@ -115,7 +115,7 @@ int clinic_sums_compute(clinic_sums *s, const clinic_patient *p, const clinic_pa
     clinic_score_kind k;
     int32_t d;
     if (clinic_score_kind_parse((const char *)sqlite3_column_text(st, 0), &k) != 0) continue;
-    if (clinic_date_parse((const char *)sqlite3_column_text(st, 1), &d) != 0) continue;
+    if (hu_date_parse((const char *)sqlite3_column_text(st, 1), &d) != 0) continue;
     if (w->referral == INT32_MIN || d < w->referral) continue;
     clinic_score_pt pt = {1, d, sqlite3_column_int(st, 2)};
     if (w->trial_day == INT32_MIN || d < w->trial_day)

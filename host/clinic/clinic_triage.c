@@ -39,9 +39,9 @@ static const symptom_rule symptoms[] = {
 #define OFFICE_TO_MIN (17 * 60)
 
 static int office_hours(int64_t now) {
-  int64_t day = now >= 0 ? now / 1440 : -((-now + 1439) / 1440);
-  int64_t m = now - day * 1440;
-  return clinic_weekday((int32_t)day) < 5 && m >= OFFICE_FROM_MIN && m < OFFICE_TO_MIN;
+  int32_t day = hu_day_of_minutes(now);
+  int64_t m = now - (int64_t)day * 1440;
+  return hu_weekday(day) < 5 && m >= OFFICE_FROM_MIN && m < OFFICE_TO_MIN;
 }
 
 typedef enum { DIS_UNKNOWN, DIS_WITHIN_24H, DIS_AFTER_24H } since_discharge;
@@ -104,12 +104,9 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
   const char *now_opt = clinic_opt_get(a, "now"), *dis_opt = clinic_opt_get(a, "discharged");
   /* --symptom may repeat: collect every value. */
   const char *sym[16];
-  int nsym = 0;
-  for (int i = 0; i < a->nopts; i++)
-    if (strcmp(a->opts[i].name, "symptom") == 0 || strncmp(a->opts[i].name, "symptom=", 8) == 0) {
-      a->opts[i].used = 1;
-      if (nsym < 16) sym[nsym++] = a->opts[i].value ? a->opts[i].value : "";
-    }
+  int nsym = hu_args_count(a, "symptom");
+  if (nsym > 16) return clinic_fail(CL_USAGE, "more than 16 --symptom options");
+  for (int i = 0; i < nsym; i++) sym[i] = hu_args_nth(a, "symptom", i);
   int rc = clinic_args_done(a, "triage");
   if (rc) return rc;
   if (a->npos != 1 || (!temp && !nsym))
@@ -121,11 +118,13 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
     else if (strcmp(th, "snm") == 0) therapy = 2;
     else return clinic_fail(CL_USAGE, "--therapy '%s' is not known: use scs or snm", th);
   }
-  int64_t now = clinic_now(), dis = INT64_MIN;
-  if (now_opt && clinic_datetime_parse(now_opt, &now) != 0)
-    return clinic_fail(CL_USAGE, "--now '%s' is not a date and time: use 'YYYY-MM-DD HH:MM'", now_opt);
-  if (dis_opt && clinic_datetime_parse(dis_opt, &dis) != 0)
-    return clinic_fail(CL_USAGE, "--discharged '%s' is not a date and time: use 'YYYY-MM-DD HH:MM'", dis_opt);
+  int64_t now = hu_now_minutes(), dis = INT64_MIN;
+  char m[160];
+  int drc;
+  if (now_opt && (drc = hu_minute_parse(now_opt, &now)) != 0)
+    return clinic_fail(CL_USAGE, "%s", hu_date_msg(m, sizeof m, "--now", now_opt, drc, HU_FORM_MINUTE));
+  if (dis_opt && (drc = hu_minute_parse(dis_opt, &dis)) != 0)
+    return clinic_fail(CL_USAGE, "%s", hu_date_msg(m, sizeof m, "--discharged", dis_opt, drc, HU_FORM_MINUTE));
   if (dis_opt && dis > now) return clinic_fail(CL_USAGE, "--discharged %s is after now", dis_opt);
   since_discharge since = dis == INT64_MIN ? DIS_UNKNOWN : now - dis < 24 * 60 ? DIS_WITHIN_24H : DIS_AFTER_24H;
   if (pat) {
@@ -149,7 +148,7 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
   int nwhy = 0;
   if (temp) {
     int64_t dc;
-    if (clinic_parse_fixed(temp, 2, &dc) != 0 || dc < 3000 || dc > 4500)
+    if (hu_dec_range(temp, 2, INT64_MIN, INT64_MAX, &dc) != 0 || dc < 3000 || dc > 4500)
       return clinic_fail(CL_USAGE, "--temp '%s' is not a body temperature in degrees Celsius (30-45, e.g. 38.4)", temp);
     /* "koorts hoger dan 38 graden": strictly above 38.0. */
     if (dc > 3800) {
@@ -167,7 +166,7 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
     if (strcmp(s, "headache-positional") == 0) {
       if (therapy == 2) return clinic_fail(CL_USAGE, "symptom 'headache-positional' (spinal fluid leak) belongs to SCS, not SNM");
       long days = 0;
-      if (rest && clinic_parse_int(rest, 0, 365, &days) != 0)
+      if (rest && hu_dec_range(rest, 0, 0, 365, &days) != 0)
         return clinic_fail(CL_USAGE, "--bed-rest-days '%s' is not a whole number of days", rest);
       if (days >= 2) {
         snprintf(restmsg, sizeof restmsg, "headache better lying down, worse upright (spinal fluid leak), not gone after %ld days of bed rest: contact the pain clinic", days);
@@ -207,7 +206,7 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
   const char *contact;
   const char *act = action(worst, therapy, office, since, complication, &contact);
   char nows[17];
-  clinic_datetime_fmt(now, nows);
+  hu_minute_fmt(nows, HU_MINUTE_LEN, now);
   static const char *const since_name[3] = {"unknown", "within-24h", "after-24h"};
   if (c->json) {
     js_w w;

@@ -1,4 +1,4 @@
-/* clinic_util.c: error lines, a string buffer, strict number parsing, and output files. */
+/* clinic_util.c: error lines, a string buffer, date arguments, and output files. */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <limits.h>
@@ -17,6 +17,13 @@ int clinic_fail(int code, const char *fmt, ...) {
   va_end(ap);
   fputc('\n', stderr);
   return code;
+}
+
+int clinic_date_arg(const char *what, const char *s, int32_t *day) {
+  int rc = hu_date_parse(s, day);
+  if (rc == 0) return CL_OK;
+  char m[160];
+  return clinic_fail(CL_USAGE, "%s", hu_date_msg(m, sizeof m, what, s, rc, HU_FORM_DATE));
 }
 
 int clinic_dbfail(sqlite3 *db, const char *what) {
@@ -99,56 +106,6 @@ void clinic_json_flag(const char *key, int v) {
   jw_end(&w);
 }
 
-int clinic_parse_int(const char *s, long lo, long hi, long *out) {
-  if (!s || !*s) return -1;
-  const char *p = s;
-  if (*p == '-' || *p == '+') {
-    if (lo >= 0 || *p == '+') return -1;
-    p++;
-  }
-  if (!*p) return -1;
-  for (const char *q = p; *q; q++)
-    if (*q < '0' || *q > '9') return -1;
-  if (strlen(p) > 12) return -1;
-  errno = 0;
-  long v = strtol(s, NULL, 10);
-  if (errno || v < lo || v > hi) return -1;
-  *out = v;
-  return 0;
-}
-
-int clinic_parse_fixed(const char *s, unsigned decimals, int64_t *out) {
-  if (!s || !*s) return -1;
-  int neg = 0;
-  const char *p = s;
-  if (*p == '-') {
-    neg = 1;
-    p++;
-  }
-  int64_t v = 0;
-  int digits = 0;
-  while (*p >= '0' && *p <= '9') {
-    if (++digits > 12) return -1;
-    v = v * 10 + (*p - '0');
-    p++;
-  }
-  if (!digits) return -1;
-  unsigned frac = 0;
-  if (*p == '.') {
-    p++;
-    if (!(*p >= '0' && *p <= '9')) return -1;
-    while (*p >= '0' && *p <= '9') {
-      if (++frac > decimals) return -1;
-      v = v * 10 + (*p - '0');
-      p++;
-    }
-  }
-  if (*p) return -1;
-  for (; frac < decimals; frac++) v *= 10;
-  *out = neg ? -v : v;
-  return 0;
-}
-
 int clinic_out_open(clinic_outfile *o, const char *path) {
   memset(o, 0, sizeof *o);
   o->path = path;
@@ -179,20 +136,4 @@ int clinic_out_close(clinic_outfile *o, int rc) {
   unlink(o->tmp);
   if (rc) return rc;
   return clinic_fail(CL_IO, "writing %s failed: %s; the file was not changed", o->path, strerror(err));
-}
-
-const char *clinic_fmt_fixed(char *out, size_t cap, int64_t v, unsigned decimals) {
-  uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, div = 1;
-  for (unsigned i = 0; i < decimals; i++) div *= 10;
-  uint64_t frac = mag % div;
-  unsigned d = decimals;
-  while (d > 0 && frac % 10 == 0) {
-    frac /= 10;
-    d--;
-  }
-  if (d == 0)
-    snprintf(out, cap, "%s%llu", v < 0 ? "-" : "", (unsigned long long)(mag / div));
-  else
-    snprintf(out, cap, "%s%llu.%0*llu", v < 0 ? "-" : "", (unsigned long long)(mag / div), (int)d, (unsigned long long)frac);
-  return out;
 }

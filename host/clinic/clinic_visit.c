@@ -47,13 +47,13 @@ static int visit_add(clinic_ctx *c, clinic_args *a) {
   for (size_t i = 0; i < sizeof visit_kinds / sizeof visit_kinds[0]; i++) ok |= strcmp(kind, visit_kinds[i]) == 0;
   if (!ok) return clinic_fail(CL_USAGE, "--kind '%s' is not known: use trial-check, wound-check, control, programming, yearly, read-out or other", kind);
   int32_t d = c->today;
-  if (date && clinic_date_parse(date, &d) != 0) return clinic_fail(CL_USAGE, "--date '%s' is not a date", date);
+  if (date && (rc = clinic_date_arg("--date", date, &d)) != CL_OK) return rc;
   if (d > c->today) return clinic_fail(CL_USAGE, "a visit is recorded when it happened; %s is in the future (see nmod clinic plan)", date);
   if (note && strlen(note) > 500) return clinic_fail(CL_USAGE, "--note is longer than 500 characters");
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
   char ds[11];
-  clinic_date_fmt(d, ds);
+  hu_date_fmt(ds, HU_DATE_LEN, d);
   sqlite3_stmt *st = clinic_prep(c->db, "INSERT INTO visit(pid, date, kind, note) VALUES (?,?,?,?)");
   if (!st) return CL_IO;
   sqlite3_bind_int64(st, 1, p.pid);
@@ -95,7 +95,7 @@ int clinic_readout_rows(sqlite3 *db, int64_t iid, clinic_buf *alerts, clinic_buf
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     char ma[24];
     clinic_buf_printf(thresholds, "%s%s %s mA", thresholds->len ? ", " : "", (const char *)sqlite3_column_text(st, 0),
-                      clinic_fmt_fixed(ma, sizeof ma, sqlite3_column_int64(st, 1), 3));
+                      hu_fmt_fixed(ma, sizeof ma, sqlite3_column_int64(st, 1), 3, 0));
   }
   sqlite3_finalize(st);
   return rc == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "reading test thresholds");
@@ -180,9 +180,10 @@ static int visit_list(clinic_ctx *c, clinic_args *a) {
     } else {
       printf("%s  %-12s %s", ds, kind, note ? (const char *)note : "");
       if (serial) {
+        char pct[HU_FIXED_LEN];
         printf("read-out %s", (const char *)serial);
         if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-          printf(", battery %d.%d %%", sqlite3_column_int(st, 4) / 10, sqlite3_column_int(st, 4) % 10);
+          printf(", battery %s %%", hu_fmt_fixed(pct, sizeof pct, sqlite3_column_int(st, 4), 1, 1));
         if (alerts.len) printf(", LEAD: %s", alerts.s);
         else if (sqlite3_column_type(st, 8) != SQLITE_NULL && sqlite3_column_int(st, 8) > 0)
           printf(", %d impedance alert(s)", sqlite3_column_int(st, 8));
@@ -283,7 +284,7 @@ static int store_readout(sqlite3 *db, int64_t vid, const ro_readout_t *ro, const
   for (int i = 0; !rc && i < ro->status.n_alerts; i++) {
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, *iid);
-    bind_opt_text(st, 2, ro_contact_name(ro->status.alerts[i].contact, c));
+    bind_opt_text(st, 2, hu_contact_name(c, sizeof c, ro->status.alerts[i].contact));
     bind_opt_text(st, 3, ro_lead_state_name(ro->status.alerts[i].state));
     if (sqlite3_step(st) != SQLITE_DONE) rc = clinic_dbfail(db, "storing a lead alert");
   }
@@ -294,7 +295,7 @@ static int store_readout(sqlite3 *db, int64_t vid, const ro_readout_t *ro, const
   for (int i = 0; !rc && i < ro->n_thresholds; i++) {
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, *iid);
-    bind_opt_text(st, 2, ro_contact_name(ro->thresholds[i].contact, c));
+    bind_opt_text(st, 2, hu_contact_name(c, sizeof c, ro->thresholds[i].contact));
     sqlite3_bind_int64(st, 3, ro->thresholds[i].threshold_ua);
     if (sqlite3_step(st) != SQLITE_DONE) rc = clinic_dbfail(db, "storing a test threshold");
   }
@@ -308,7 +309,7 @@ int clinic_cmd_interrogation(clinic_ctx *c, clinic_args *a) {
   if (rc) return rc;
   if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic import-interrogation PATIENT FILE.json [--date YYYY-MM-DD]");
   int32_t d = c->today;
-  if (date && clinic_date_parse(date, &d) != 0) return clinic_fail(CL_USAGE, "--date '%s' is not a date", date);
+  if (date && (rc = clinic_date_arg("--date", date, &d)) != CL_OK) return rc;
   if (d > c->today) return clinic_fail(CL_USAGE, "--date %s is in the future", date);
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
@@ -325,7 +326,7 @@ int clinic_cmd_interrogation(clinic_ctx *c, clinic_args *a) {
     rc = clinic_fail(CL_USAGE, "%s is the read-out of an %s device, but %s is an %s patient: wrong patient or file? not stored",
                      file, ro.therapy, p.code, clinic_therapy_name(p.therapy));
   char ds[11];
-  clinic_date_fmt(d, ds);
+  hu_date_fmt(ds, HU_DATE_LEN, d);
   int64_t vid = 0, iid = 0;
   if (!rc) rc = clinic_begin(c->db);
   if (!rc) {
@@ -358,13 +359,14 @@ int clinic_cmd_interrogation(clinic_ctx *c, clinic_args *a) {
     jw_obj_end(&w);
     jw_end(&w);
   } else {
-    printf("%s: read-out of %s stored with the visit of %s; battery %u.%u %%", p.code, ro.serial, ds, ro.status.batt_pm / 10,
-           ro.status.batt_pm % 10);
+    char pct[HU_FIXED_LEN];
+    printf("%s: read-out of %s stored with the visit of %s; battery %s %%", p.code, ro.serial, ds,
+           hu_fmt_fixed(pct, sizeof pct, ro.status.batt_pm, 1, 1));
     if (strcmp(ro.status.batt_state, "ok") != 0)
       printf(" (%s%s)", ro.status.batt_state,
              strcmp(ro.status.batt_state, "low") == 0 ? ": recharge" : ": plan a replacement");
     for (int i = 0; i < ro.status.n_alerts; i++)
-      printf("; LEAD %s %s: check the lead", ro_contact_name(ro.status.alerts[i].contact, cn),
+      printf("; LEAD %s %s: check the lead", hu_contact_name(cn, sizeof cn, ro.status.alerts[i].contact),
              ro_lead_state_name(ro.status.alerts[i].state));
     if (ro.n_thresholds) printf("; %d test-stimulation threshold(s)", ro.n_thresholds);
     printf("\n");

@@ -53,10 +53,10 @@ static long setting_value(const setting_def *d, const char *v) {
   long n;
   if (d->decimals < 0) return strlen(v) <= (size_t)d->hi && !strpbrk(v, "\r\n") ? 0 : -1;
   if (d->decimals) {
-    if (clinic_parse_fixed(v, (unsigned)d->decimals, &x) != 0 || x < d->lo || x > d->hi) return -1;
+    if (hu_dec_range(v, (unsigned)d->decimals, INT64_MIN, INT64_MAX, &x) != 0 || x < d->lo || x > d->hi) return -1;
     return (long)x;
   }
-  if (clinic_parse_int(v, d->lo, d->hi, &n) != 0) return -1;
+  if (hu_dec_range(v, 0, d->lo, d->hi, &n) != 0) return -1;
   return n;
 }
 
@@ -206,12 +206,12 @@ int clinic_trial_warnings(const clinic_path *path, const clinic_cfg *cfg, int32_
   int nominal = cfg->trial_days[path->therapy], tol = cfg->tolerance_days;
   const char *op = scs ? "operation 1" : "stage 1";
   char t[11], lim[11], cl[11];
-  clinic_date_fmt(w.trial_day, t);
-  clinic_date_fmt(w.limit_to, lim);
+  hu_date_fmt(t, HU_DATE_LEN, w.trial_day);
+  hu_date_fmt(lim, HU_DATE_LEN, w.limit_to);
   int k = clinic_trial_closing_step(path);
   if (k >= 0) {
     const clinic_step_rec *r = &path->rec[k];
-    clinic_date_fmt(r->date, cl);
+    hu_date_fmt(cl, HU_DATE_LEN, r->date);
     /* SCS: days from operation 1 to trial-end; SNM: from stage 1 to stage 2. */
     int len = (int)(r->date - w.trial_day);
     if (len <= nominal) return n;
@@ -234,7 +234,7 @@ int clinic_trial_warnings(const clinic_path *path, const clinic_cfg *cfg, int32_
     if (!r->recorded || !r->planned || !clinic_step_closes_trial(path, i)) continue;
     int len = (int)(r->date - w.trial_day);
     if (len <= nominal) continue;
-    clinic_date_fmt(r->date, cl);
+    hu_date_fmt(cl, HU_DATE_LEN, r->date);
     int past = len > nominal + tol;
     clinic_buf_printf(&out[n++], "%s is planned on %s, %d days after %s on %s: past its %d-day window%s", path->def[i].id,
                       cl, len, op, t, nominal,

@@ -7,6 +7,7 @@
 
 #include "console_api.h"
 #include "console_srv.h"
+#include "hu_dec.h"
 
 #define AUDIT_PAGE_MAX 200
 
@@ -15,9 +16,8 @@ static int query_int(const console_req *rq, const char *name, long long lo, long
   const char *s = console_query(rq, name);
   *out = dflt;
   if (!s) return 0;
-  char *end = NULL;
-  long long v = strtoll(s, &end, 10);
-  if (!*s || !end || *end || v < lo || v > hi) {
+  int64_t v;
+  if (hu_dec_range(s, 0, lo, hi, &v) != 0) {
     console_fail(rs, 400, "bad_query", "?%s= must be a whole number from %lld to %lld", name, lo, hi);
     return -1;
   }

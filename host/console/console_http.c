@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "console_srv.h"
+#include "hu_dec.h"
 
 /* script-src 'self' only: no inline script, no eval; nothing from another origin. */
 #define CSP                                                                                      \
@@ -113,9 +114,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (cl) {
-      char *end = NULL;
-      unsigned long long n = strtoull(cl, &end, 10);
-      if (end && *end == '\0' && n > x->max) return too_big(c, srv, x, cl);
+      uint64_t n;
+      int rc = hu_dec_urange(cl, 0, 0, UINT64_MAX, &n);
+      if (rc == HU_DEC_ERANGE || (rc == 0 && n > x->max)) return too_big(c, srv, x, cl);
     }
     return MHD_YES;
   }

@@ -33,17 +33,12 @@ static const char usage[] =
     "  --threads N               serving threads (4)\n"
     "durations: 30s, 15min, 2h\n";
 
-static const char *const flags[] = {"help", "json", "password-stdin", NULL};
+static const char *const flags[] = {"json", "password-stdin", NULL};
 
 int console_args_done(clinic_args *a, const char *cmd) {
-  for (int i = 0; i < a->nopts; i++)
-    if (!a->opts[i].used) {
-      const char *eq = strchr(a->opts[i].name, '=');
-      int n = eq ? (int)(eq - a->opts[i].name) : (int)strlen(a->opts[i].name);
-      fprintf(stderr, "nmod console: unknown option --%.*s for '%s' (see nmod console --help)\n", n, a->opts[i].name, cmd);
-      return CL_USAGE;
-    }
-  return CL_OK;
+  if (hu_args_done(a, cmd, "nmod console --help") == HU_ARGS_OK) return CL_OK;
+  fprintf(stderr, "nmod console: %s\n", a->err);
+  return CL_USAGE;
 }
 
 int console_db_path(clinic_args *a, char *out, size_t cap) {
@@ -108,7 +103,7 @@ int console_main(int argc, char **argv) {
   clinic_args a;
   int rc = clinic_args_parse(&a, argc - 1, argv + 1, flags);
   if (rc) return rc;
-  if (clinic_opt_flag(&a, "help") || (a.npos > 0 && strcmp(a.pos[0], "help") == 0)) {
+  if (a.help || (a.npos > 0 && strcmp(a.pos[0], "help") == 0)) {
     fputs(usage, stdout);
     return CL_OK;
   }

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmt.h"
+#include "duration.h"
+#include "hu_dec.h"
 
 void console_opts_defaults(console_opts *o) {
   memset(o, 0, sizeof *o);
@@ -22,18 +23,6 @@ void console_opts_defaults(console_opts *o) {
   o->max_conn = 64;
   o->client_timeout_s = 30;
   o->threads = 4;
-}
-
-static int parse_port(const char *s, unsigned *port) {
-  if (!*s || strlen(s) > 5) return -1;
-  unsigned v = 0;
-  for (const char *p = s; *p; p++) {
-    if (*p < '0' || *p > '9') return -1;
-    v = v * 10 + (unsigned)(*p - '0');
-  }
-  if (v > 65535) return -1;
-  *port = v;
-  return 0;
 }
 
 int console_listen_parse(console_opts *o, const char *s, char *err, size_t cap) {
@@ -51,8 +40,8 @@ int console_listen_parse(console_opts *o, const char *s, char *err, size_t cap) 
     memcpy(host, s, (size_t)(colon - s));
     host[colon - s] = '\0';
   }
-  unsigned port;
-  if (parse_port(colon + 1, &port) != 0) {
+  uint64_t port;
+  if (hu_dec_urange(colon + 1, 0, 0, 65535, &port) != 0) {
     snprintf(err, cap, "--listen %s: the port must be a number from 0 to 65535", s);
     return -1;
   }
@@ -82,7 +71,7 @@ bad:
 
 int console_opt_seconds(const char *name, const char *s, unsigned max_s, unsigned *out, char *err, size_t cap) {
   uint64_t us = 0;
-  if (fmt_parse_duration_us(s, &us) != 0 || us % 1000000 != 0 || us == 0 || us / 1000000 > max_s) {
+  if (dur_parse_us(s, &us) != 0 || us % 1000000 != 0 || us == 0 || us / 1000000 > max_s) {
     snprintf(err, cap, "--%s %.40s: expected a whole number of seconds from 1s to %us, as 30s, 15min or 2h", name, s, max_s);
     return -1;
   }
@@ -91,9 +80,8 @@ int console_opt_seconds(const char *name, const char *s, unsigned max_s, unsigne
 }
 
 int console_opt_count(const char *name, const char *s, unsigned lo, unsigned hi, unsigned *out, char *err, size_t cap) {
-  char *end = NULL;
-  unsigned long v = strtoul(s, &end, 10);
-  if (!*s || *s < '0' || *s > '9' || !end || *end || v < lo || v > hi) {
+  uint64_t v;
+  if (hu_dec_urange(s, 0, lo, hi, &v) != 0) {
     snprintf(err, cap, "--%s %.40s: expected a whole number from %u to %u", name, s, lo, hi);
     return -1;
   }

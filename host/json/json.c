@@ -16,6 +16,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "json.h"
 
+#include "hu_dec.h"
+#include "hu_fmt.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -815,80 +818,9 @@ const js_val *js_get(const js_val *obj, const char *key) {
 
 int js_num_fixed(const js_val *v, unsigned decimals, int64_t *out) {
   if (!v || v->type != JS_NUM || !v->str || !out) return -3;
-  const char *s = v->str;
-  size_t n = v->str_len, i = 0;
-  int neg = 0;
-  if (i < n && s[i] == '-') {
-    neg = 1;
-    i++;
-  }
-  /* Mantissa: digits m_0..m_{k-1} with frac_digits of them after the point. */
-  size_t k = 0, frac_digits = 0;
-  size_t first_nz = SIZE_MAX, last_nz = 0; /* indices among the k digits */
-  int seen_point = 0;
-  for (; i < n; i++) {
-    char c = s[i];
-    if (is_digit(c)) {
-      if (c != '0') {
-        if (first_nz == SIZE_MAX) first_nz = k;
-        last_nz = k;
-      }
-      k++;
-      if (seen_point) frac_digits++;
-    } else if (c == '.' && !seen_point && k > 0) {
-      seen_point = 1;
-    } else {
-      break;
-    }
-  }
-  if (k == 0 || (seen_point && frac_digits == 0)) return -3;
-  /* Exponent, saturated far beyond anything that could fit. */
-  int64_t ex = 0;
-  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-    i++;
-    int eneg = 0;
-    if (i < n && (s[i] == '+' || s[i] == '-')) {
-      eneg = s[i] == '-';
-      i++;
-    }
-    size_t ed = 0;
-    for (; i < n && is_digit(s[i]); i++, ed++) {
-      if (ex < 1000000000000ll) ex = ex * 10 + (s[i] - '0');
-    }
-    if (ed == 0) return -3;
-    if (eneg) ex = -ex;
-  }
-  if (i != n) return -3;
-  if (first_nz == SIZE_MAX) {
-    *out = 0; /* any zero, "-0.000e99" included */
-    return 0;
-  }
-  /* value = D * 10^scale with D = m_first..m_last (no leading or trailing zeros). */
-  int64_t L = (int64_t)(last_nz - first_nz + 1);
-  int64_t scale = ex - (int64_t)frac_digits + (int64_t)(k - 1 - last_nz) + (int64_t)decimals;
-  /* D * 10^scale has L + scale integer digits; 10^19 > INT64_MAX already. */
-  if (L + scale > 19) return -2;
-  if (scale < 0) return -1;
-  /* Walk the digits again, skipping the point. */
-  uint64_t acc = 0;
-  size_t idx = 0;
-  for (size_t j = (size_t)(neg ? 1 : 0); j < n && idx <= last_nz; j++) {
-    if (s[j] == '.') continue;
-    if (idx >= first_nz) acc = acc * 10u + (uint64_t)(s[j] - '0');
-    idx++;
-  }
-  for (int64_t e = 0; e < scale; e++) {
-    if (acc > UINT64_MAX / 10u) return -2;
-    acc *= 10u;
-  }
-  if (neg) {
-    if (acc > (uint64_t)INT64_MAX + 1u) return -2;
-    *out = acc == (uint64_t)INT64_MAX + 1u ? INT64_MIN : -(int64_t)acc;
-  } else {
-    if (acc > (uint64_t)INT64_MAX) return -2;
-    *out = (int64_t)acc;
-  }
-  return 0;
+  /* The one decimal parser (hu_dec.h), with the sign and exponent of JSON's grammar. */
+  int rc = hu_dec_parse(v->str, v->str_len, decimals, HU_DEC_SIGN | HU_DEC_EXP, out);
+  return rc == 0 ? 0 : rc == HU_DEC_EFINE ? -1 : rc == HU_DEC_ERANGE ? -2 : -3;
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -1072,34 +1004,22 @@ void jw_uint(js_w *w, uint64_t v) {
 
 void jw_fixed(js_w *w, int64_t v, unsigned decimals) {
   jw_pre(w);
-  uint64_t mag = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-  char digits[24];
-  snprintf(digits, sizeof digits, "%" PRIu64, mag);
-  size_t nd = strlen(digits);
-  /* Trailing zeros of the fraction are dropped, as is a point with nothing after it. */
-  unsigned dec = decimals;
-  while (dec > 0 && nd > 1 && digits[nd - 1] == '0') {
-    digits[--nd] = '\0';
-    dec--;
-  }
-  if (mag == 0) {
-    fputc('0', w->f);
+  /* The one formatter (hu_fmt.h); more decimals than the stack buffer holds are allowed, so
+   * a value is never written cut. */
+  char small[64];
+  size_t need = hu_fmt_fixed_n(small, sizeof small, v, decimals, 0);
+  if (need < sizeof small) {
+    fputs(small, w->f);
     return;
   }
-  if (v < 0) fputc('-', w->f);
-  if (dec == 0) {
-    fputs(digits, w->f);
+  char *big = malloc(need + 1);
+  if (!big) {
+    fputs("null", w->f); /* out of memory: a valid document rather than a wrong number */
     return;
   }
-  if (nd > dec) {
-    fwrite(digits, 1, nd - dec, w->f);
-    fputc('.', w->f);
-    fputs(digits + (nd - dec), w->f);
-  } else {
-    fputs("0.", w->f);
-    for (size_t z = nd; z < dec; z++) fputc('0', w->f);
-    fputs(digits, w->f);
-  }
+  hu_fmt_fixed_n(big, need + 1, v, decimals, 0);
+  fputs(big, w->f);
+  free(big);
 }
 
 void jw_double(js_w *w, double v, int prec) {

@@ -57,7 +57,7 @@ int cls_run(const cls_run_t *r, int open_loop, cls_figures_t *out, uint8_t *bad_
   sim_cord_init(&cord, &r->cord, r->trace->pts, r->trace->n, (uint8_t)slot, target, lo, hi, r->seed);
   cord.unit_fn = r->unit_fn;
   cord.unit_user = r->unit_user;
-  int st = simdev_start_ex(&d, &t, r->cell, &cord, bad_slot, rep);
+  int st = simdev_start_ex(&d, &t, r->pf, &cord, bad_slot, rep);
   if (st != NM_OK) return st;
   if (r->trace_fn) sim_trace(&d.hw, r->trace_fn, r->trace_user, r->trace_from_us * 1000u, r->trace_to_us * 1000u);
   double w0 = wall_now();

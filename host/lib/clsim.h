@@ -38,7 +38,7 @@ typedef struct {
   sim_phase_fn trace_fn;  /* traced phases over [trace_from_us, trace_to_us) (may be NULL) */
   void *trace_user;
   uint64_t trace_from_us, trace_to_us;
-  int cell;               /* nm_cell, or -1: bench supply */
+  const nm_profile_t *pf; /* the hardware profile with a full cell, or NULL: bench supply */
 } cls_run_t;
 
 /* The slot of the first running program with a closed loop, or -1. */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmt.h"
+#include "hu_fmt.h"
 #include "json.h"
 
 #define CF_FORMAT "nmod-cord/1"
@@ -37,12 +37,12 @@ static const cf_field_t fields[] = {
 static int parse_root(const js_val *root, sim_cord_params_t *out, char *err, size_t errcap) {
   char got[96];
   if (root->type != JS_OBJ) {
-    return fmt_fail(err, errcap, "expected an object at the top level, got %s", js_describe(root, got, sizeof got));
+    return hu_fail(err, errcap, "expected an object at the top level, got %s", js_describe(root, got, sizeof got));
   }
   const js_val *v = js_get(root, "format");
-  if (!v) return fmt_fail(err, errcap, "missing required field \"format\" (\"format\": \"" CF_FORMAT "\")");
+  if (!v) return hu_fail(err, errcap, "missing required field \"format\" (\"format\": \"" CF_FORMAT "\")");
   if (v->type != JS_STR || strcmp(v->str, CF_FORMAT) != 0) {
-    return fmt_fail(err, errcap, "format: expected \"" CF_FORMAT "\", got %s",
+    return hu_fail(err, errcap, "format: expected \"" CF_FORMAT "\", got %s",
                 v->type == JS_STR ? js_quote(got, sizeof got, v->str, 40) : js_describe(v, got, sizeof got));
   }
   for (size_t i = 0; i < root->n; i++) {
@@ -58,20 +58,20 @@ static int parse_root(const js_val *root, sim_cord_params_t *out, char *err, siz
         if (w < 0) break;
         o += (size_t)w;
       }
-      return fmt_fail(err, errcap, "unknown field %s (the fields are: format, %s)", js_quote(got, sizeof got, k, 40), list);
+      return hu_fail(err, errcap, "unknown field %s (the fields are: format, %s)", js_quote(got, sizeof got, k, 40), list);
     }
     const js_val *x = &root->items[i];
-    if (x->type != JS_NUM) return fmt_fail(err, errcap, "%s: expected a number, got %s", k, js_describe(x, got, sizeof got));
+    if (x->type != JS_NUM) return hu_fail(err, errcap, "%s: expected a number, got %s", k, js_describe(x, got, sizeof got));
     int64_t q;
     int rc = js_num_fixed(x, 6, &q);
     js_describe(x, got, sizeof got);
-    if (rc == -1) return fmt_fail(err, errcap, "%s: %s is finer than 0.000001 %s", k, got, fields[f].unit);
-    if (rc != 0) return fmt_fail(err, errcap, "%s: %s is out of range", k, got);
+    if (rc == -1) return hu_fail(err, errcap, "%s: %s is finer than 0.000001 %s", k, got, fields[f].unit);
+    if (rc != 0) return hu_fail(err, errcap, "%s: %s is out of range", k, got);
     *(double *)(void *)((char *)out + fields[f].off) = (double)q / 1e6;
   }
   const char *what = NULL;
   if (sim_cord_params_check(out, &what) != 0) {
-    return fmt_fail(err, errcap, "%s: out of its documented range (docs/CLOSED-LOOP.md)", what ? what : "a parameter");
+    return hu_fail(err, errcap, "%s: out of its documented range (docs/CLOSED-LOOP.md)", what ? what : "a parameter");
   }
   return 0;
 }
@@ -79,7 +79,7 @@ static int parse_root(const js_val *root, sim_cord_params_t *out, char *err, siz
 int cf_parse(const char *text, size_t len, sim_cord_params_t *out, char *err, size_t errcap) {
   if (err && errcap) err[0] = '\0';
   sim_cord_defaults(out);
-  if (len > CF_MAX_BYTES) return fmt_fail(err, errcap, "%zu bytes, more than the %u allowed", len, CF_MAX_BYTES);
+  if (len > CF_MAX_BYTES) return hu_fail(err, errcap, "%zu bytes, more than the %u allowed", len, CF_MAX_BYTES);
   js_val *root = js_parse(text, len, err, errcap);
   if (!root) return -1;
   int rc = parse_root(root, out, err, errcap);
@@ -93,9 +93,9 @@ int cf_load(const char *path, sim_cord_params_t *out, char *err, size_t errcap) 
   size_t len = 0;
   char msg[512];
   sim_cord_defaults(out);
-  if (js_read_file(path, CF_MAX_BYTES, &text, &len, msg, sizeof msg) != 0) return fmt_fail(err, errcap, "%s", msg);
+  if (js_read_file(path, CF_MAX_BYTES, &text, &len, msg, sizeof msg) != 0) return hu_fail(err, errcap, "%s", msg);
   int rc = cf_parse(text, len, out, msg, sizeof msg);
   free(text);
-  if (rc != 0) return fmt_fail(err, errcap, "%s: %s", path, msg);
+  if (rc != 0) return hu_fail(err, errcap, "%s: %s", path, msg);
   return 0;
 }

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "fmt.h"
+#include "hu_fmt.h"
+#include "hu_contact.h"
+#include "hu_date.h"
 #include "nmod/records.h"
 
 /* The device lists its stored programs in slot order, one per bit of valid_mask: a slot
@@ -190,14 +192,6 @@ const char *di_batt_state(uint8_t state) {
 
 const char *di_cell(uint8_t cell) { return cell == NM_CELL_RECHARGEABLE ? "rechargeable" : "primary"; }
 
-const char *di_time(uint32_t epoch_s, char *buf, size_t cap) {
-  time_t t = (time_t)epoch_s;
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  strftime(buf, cap, "%Y-%m-%d %H:%M:%S", &tm);
-  return buf;
-}
-
 const char *di_event_type(uint8_t type) {
   static const char *const names[] = {"?",        "boot",   "provision", "mode",   "program", "amplitude", "refused",
                                       "auth-fail", "rejected-frame", "pair", "revoke", "fault",  "select",    "test-stim",
@@ -251,8 +245,8 @@ const char *di_event_text(const di_event_t *de, char *buf, size_t cap) {
       break;
     }
     case NM_EV_BATTERY:
-      snprintf(buf, cap, "battery %s at %u.%u %% (%s mAh left)", di_batt_state(e->u.battery.state),
-               e->u.battery.soc_pm / 10u, e->u.battery.soc_pm % 10u, fmt_fixed(a, sizeof a, e->u.battery.remaining_uah, 3, 1));
+      snprintf(buf, cap, "battery %s at %s %% (%s mAh left)", di_batt_state(e->u.battery.state),
+               hu_fmt_fixed(b, sizeof b, e->u.battery.soc_pm, 1, 1), hu_fmt_fixed(a, sizeof a, e->u.battery.remaining_uah, 3, 1));
       break;
     case NM_EV_IMPEDANCE:
       snprintf(buf, cap, "%s lead check: mean %u ohm; open 0x%04x, short 0x%04x, high 0x%04x, jump 0x%04x",
@@ -261,20 +255,20 @@ const char *di_event_text(const di_event_t *de, char *buf, size_t cap) {
       break;
     case NM_EV_USAGE: {
       uint16_t min = e->u.usage.therapy_min;
-      snprintf(buf, cap, "day's usage: %u.%u h of therapy, %u adjustments, average %s mA, %u mode changes, battery %u %%",
-               min / 60u, (min % 60u) * 10u / 60u, e->u.usage.adjustments, fmt_fixed(a, sizeof a, e->u.usage.avg_amp_ua, 3, 1),
+      snprintf(buf, cap, "day's usage: %s h of therapy, %u adjustments, average %s mA, %u mode changes, battery %u %%",
+               hu_fmt_fixed(b, sizeof b, min * 10u / 60u, 1, 1), e->u.usage.adjustments, hu_fmt_fixed(a, sizeof a, e->u.usage.avg_amp_ua, 3, 1),
                e->u.usage.mode_changes, e->u.usage.soc_pm / 10u);
       break;
     }
     case NM_EV_LEAD_STOP:
-      snprintf(buf, cap, "%s shorted: programs 0x%02x using it were stopped", fmt_node(b, sizeof b, e->u.lead_stop.node),
+      snprintf(buf, cap, "%s shorted: programs 0x%02x using it were stopped", hu_contact_name(b, sizeof b, e->u.lead_stop.node),
                e->u.lead_stop.progs);
       break;
     case NM_EV_PROGRAM:
       snprintf(buf, cap, "programmed: %u program(s), running mask 0x%02x", e->u.program.n, e->u.program.running);
       break;
     case NM_EV_AMP:
-      snprintf(buf, cap, "amplitude of program %u set to %s mA (%s)", e->u.amp.slot, fmt_fixed(a, sizeof a, e->u.amp.amp_ua, 3, 1),
+      snprintf(buf, cap, "amplitude of program %u set to %s mA (%s)", e->u.amp.slot, hu_fmt_fixed(a, sizeof a, e->u.amp.amp_ua, 3, 1),
                role_name(e->u.amp.role));
       break;
     case NM_EV_REFUSED: {
@@ -303,16 +297,16 @@ const char *di_event_text(const di_event_t *de, char *buf, size_t cap) {
       snprintf(buf, cap, "running programs mask 0x%02x (%s)", e->u.select.running, role_name(e->u.select.role));
       break;
     case NM_EV_TEST:
-      snprintf(buf, cap, "test stimulation: response on %s at %s mA", fmt_node(b, sizeof b, e->u.test.node),
-               fmt_fixed(a, sizeof a, e->u.test.threshold_ua, 3, 1));
+      snprintf(buf, cap, "test stimulation: response on %s at %s mA", hu_contact_name(b, sizeof b, e->u.test.node),
+               hu_fmt_fixed(a, sizeof a, e->u.test.threshold_ua, 3, 1));
       break;
     case NM_EV_TEST_STIM:
-      snprintf(buf, cap, "test stimulation on %s at %s mA", fmt_node(b, sizeof b, e->u.test_stim.node),
-               fmt_fixed(a, sizeof a, e->u.test_stim.amp_ua, 3, 1));
+      snprintf(buf, cap, "test stimulation on %s at %s mA", hu_contact_name(b, sizeof b, e->u.test_stim.node),
+               hu_fmt_fixed(a, sizeof a, e->u.test_stim.amp_ua, 3, 1));
       break;
     case NM_EV_TIME: {
       char c2[32];
-      snprintf(buf, cap, "clock set from %s to %s", di_time(e->u.time.old_s, a, sizeof a), di_time(e->u.time.new_s, c2, sizeof c2));
+      snprintf(buf, cap, "clock set from %s to %s", hu_time_fmt(a, sizeof a, e->u.time.old_s), hu_time_fmt(c2, sizeof c2, e->u.time.new_s));
       break;
     }
     case NM_EV_DAMAGE:
@@ -332,7 +326,7 @@ const char *di_event_text(const di_event_t *de, char *buf, size_t cap) {
                          : e->u.loop.what == NM_LOOPEV_TARGET ? "target moved"
                                                               : "fell back";
       snprintf(buf, cap, "closed loop of program %u %s: target %u uV, %s mA%s%s (%s)", e->u.loop.slot, what,
-               e->u.loop.target_uv, fmt_fixed(a, sizeof a, e->u.loop.amp_ua, 3, 2),
+               e->u.loop.target_uv, hu_fmt_fixed(a, sizeof a, e->u.loop.amp_ua, 3, 1),
                e->u.loop.what == NM_LOOPEV_FALLBACK ? ", " : "",
                e->u.loop.what == NM_LOOPEV_FALLBACK ? di_loop_fault(e->u.loop.fault) : "", role_name(e->u.loop.role));
       break;
@@ -382,7 +376,7 @@ void di_readout(const di_identity_t *id, const di_interrogation_t *in, ro_readou
   copy_text(out->therapy, di_therapy(id->id.therapy));
   snprintf(out->firmware, RO_TEXT, "%u.%u.%u", id->id.fw[0], id->id.fw[1], id->id.fw[2]);
   copy_text(out->lead, nm_lead_name(id->id.lead.model));
-  di_time(id->id.epoch_s, out->device_time, RO_TEXT);
+  hu_time_fmt(out->device_time, RO_TEXT, id->id.epoch_s);
   out->resets = id->id.resets;
   out->rejected_frames = id->id.rejected;
   out->failed_authentications = id->id.auth_failures;
@@ -417,7 +411,7 @@ void di_json_event(js_w *w, const di_event_t *de) {
   jw_key(w, "seq");
   jw_uint(w, de->seq);
   jw_key(w, "time");
-  jw_str(w, di_time(e->t_s, t, sizeof t));
+  jw_str(w, hu_time_fmt(t, sizeof t, e->t_s));
   jw_key(w, "type");
   jw_str(w, di_event_type(e->type));
   jw_key(w, "text");
@@ -457,7 +451,7 @@ void di_json_event(js_w *w, const di_event_t *de) {
         jw_arr(w);
         for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
           char b[8];
-          if (masks[i] & (1u << n)) jw_str(w, fmt_node(b, sizeof b, n));
+          if (masks[i] & (1u << n)) jw_str(w, hu_contact_name(b, sizeof b, n));
         }
         jw_arr_end(w);
       }
@@ -495,7 +489,7 @@ void di_json_event(js_w *w, const di_event_t *de) {
     case NM_EV_LEAD_STOP: {
       char b[8];
       jw_key(w, "contact");
-      jw_str(w, fmt_node(b, sizeof b, e->u.lead_stop.node));
+      jw_str(w, hu_contact_name(b, sizeof b, e->u.lead_stop.node));
       jw_key(w, "programs");
       jw_arr(w);
       for (uint8_t i = 0; i < 8; i++) {

@@ -109,8 +109,6 @@ const char *di_reason(uint8_t reason);
 /* One event in words ("mode off -> mri (patient)"), into buf. */
 const char *di_event_text(const di_event_t *e, char *buf, size_t cap);
 const char *di_event_type(uint8_t type);
-/* Calendar date and time, UTC: "2026-11-24 18:05:00". */
-const char *di_time(uint32_t epoch_s, char *buf, size_t cap);
 
 /* The read-out codec's structs (readout.h) from the device's answers. di_readout leaves the
  * longevity figures (primary_longevity, years_to_eri_milli, ...) to the caller. */

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmt.h"
+#include "hu_contact.h"
+#include "hu_date.h"
+#include "hu_dec.h"
 #include "nmod/records.h"
 
 /* ---- reading from the device -------------------------------------------------------- */
@@ -58,96 +60,6 @@ int hist_collect(void *user, const di_event_t *e) {
 void hist_list_free(hist_list_t *l) {
   free(l->ev);
   memset(l, 0, sizeof *l);
-}
-
-/* ---- calendar ----------------------------------------------------------------------- */
-
-/* Howard Hinnant's days_from_civil: exact for every proleptic Gregorian date. */
-int64_t hist_days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  int64_t yoe = y - era * 400;
-  int64_t doy = (153 * (int64_t)(m > 2 ? m - 3 : m + 9) + 2) / 5 + (int64_t)d - 1;
-  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
-  *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
-  *y = yoe + era * 400 + (*m <= 2);
-}
-
-const char *hist_date(uint32_t day, char *buf, size_t cap) {
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(day, &y, &m, &d);
-  snprintf(buf, cap, "%04lld-%02u-%02u", (long long)y, m, d);
-  return buf;
-}
-
-void hist_iso_week(uint32_t day, int32_t *year, uint8_t *week) {
-  /* 1970-01-01 was a Thursday: weekday 1 (Monday) .. 7 (Sunday). */
-  int64_t wd = ((int64_t)day + 3) % 7 + 1;
-  int64_t thursday = (int64_t)day - wd + 4; /* the Thursday of this week names its year */
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(thursday, &y, &m, &d);
-  int64_t jan1 = hist_days_from_civil(y, 1, 1);
-  *year = (int32_t)y;
-  *week = (uint8_t)((thursday - jan1) / 7 + 1);
-}
-
-static int days_in_month(int64_t y, unsigned m) {
-  static const int n[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 ? 28 + leap : n[m - 1];
-}
-
-/* Digits at s[0..n) into *v; 0 or -1. */
-static int digits(const char *s, int n, unsigned *v) {
-  *v = 0;
-  for (int i = 0; i < n; i++) {
-    if (s[i] < '0' || s[i] > '9') return -1;
-    *v = *v * 10u + (unsigned)(s[i] - '0');
-  }
-  return 0;
-}
-
-static int parse_ymd(const char *s, int64_t *day) {
-  unsigned y, m, d;
-  if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &m) || s[7] != '-' || digits(s + 8, 2, &d)) return -1;
-  if (y < 1970 || m < 1 || m > 12 || d < 1 || (int)d > days_in_month(y, m)) return -1;
-  *day = hist_days_from_civil(y, m, d);
-  return 0;
-}
-
-int hist_parse_date(const char *s, uint32_t *epoch_s) {
-  int64_t day;
-  if (strlen(s) != 10 || parse_ymd(s, &day) != 0) return -1;
-  int64_t t = day * 86400;
-  if (t > UINT32_MAX) return -1;
-  *epoch_s = (uint32_t)t;
-  return 0;
-}
-
-int hist_parse_time(const char *s, uint32_t *epoch_s) {
-  int64_t day;
-  unsigned h, mi, se;
-  if (strlen(s) != 19 || parse_ymd(s, &day) != 0 || s[10] != ' ' || digits(s + 11, 2, &h) || s[13] != ':' ||
-      digits(s + 14, 2, &mi) || s[16] != ':' || digits(s + 17, 2, &se) || h > 23 || mi > 59 || se > 59) {
-    return -1;
-  }
-  int64_t t = day * 86400 + h * 3600 + mi * 60 + se;
-  if (t > UINT32_MAX) return -1;
-  *epoch_s = (uint32_t)t;
-  return 0;
 }
 
 /* ---- reading a saved history --------------------------------------------------------- */
@@ -215,8 +127,8 @@ static int jcontacts(jctx_t *c, const char *key, uint16_t *mask) {
   if (!v) return jfail(c, key, "missing");
   if (v->type != JS_ARR) return jfail(c, key, "expected an array of contacts like \"E2\"");
   for (size_t i = 0; i < v->n; i++) {
-    int node = v->items[i].type == JS_STR ? fmt_parse_node(v->items[i].str) : -1;
-    if (node < 0 || node >= NM_MAX_CONTACTS) return jfail(c, key, "expected an array of contacts like \"E2\"");
+    int node = v->items[i].type == JS_STR ? hu_contact_parse(v->items[i].str, HU_CONTACT_NO_CASE) : -1;
+    if (node < 0) return jfail(c, key, "expected an array of contacts like \"E2\"");
     *mask = (uint16_t)(*mask | (1u << node));
   }
   return 0;
@@ -305,7 +217,7 @@ static int event_from_json(jctx_t *c, di_event_t *de) {
       break;
     case NM_EV_LEAD_STOP: {
       const js_val *v = js_get(c->ev, "contact");
-      int node = v && v->type == JS_STR ? fmt_parse_node(v->str) : -1;
+      int node = v && v->type == JS_STR ? hu_contact_parse(v->str, HU_CONTACT_OR_CASE) : -1;
       if (node < 0) return jfail(c, "contact", "expected a contact like \"E2\"");
       const js_val *p = js_get(c->ev, "programs");
       uint8_t mask = 0;
@@ -379,13 +291,20 @@ int hist_from_json(const js_val *root, hist_list_t *out, char *serial, size_t se
     if (jnum(&c, "seq", 0, UINT32_MAX, 0, &seq)) goto bad;
     e.seq = (uint32_t)seq;
     const js_val *t = js_get(c.ev, "time");
-    if (!t || t->type != JS_STR || hist_parse_time(t->str, &e.ev.t_s) != 0) {
-      char msg[128];
+    int64_t t_s = 0;
+    int trc = t && t->type == JS_STR ? hu_time_parse(t->str, &t_s) : HU_DATE_EFORM;
+    /* The device's clock: seconds in a uint32_t from 1970 on. */
+    if (trc == 0 && (t_s < 0 || t_s > UINT32_MAX)) trc = HU_DATE_ERANGE;
+    if (trc != 0) {
+      char msg[160], why[96];
       snprintf(msg, sizeof msg, "%s: expected a UTC time \"YYYY-MM-DD HH:MM:SS\"", t ? js_describe(t, d, sizeof d) : "missing");
-      if (t && t->type == JS_STR) snprintf(msg, sizeof msg, "%s is not a UTC time \"YYYY-MM-DD HH:MM:SS\"", js_quote(d, sizeof d, t->str, 24));
+      if (t && t->type == JS_STR)
+        snprintf(msg, sizeof msg, "%s %s", js_quote(d, sizeof d, t->str, 24),
+                 hu_date_why(why, sizeof why, t->str, trc, HU_FORM_TIME, 0, HU_DAY_EPOCH32_MAX));
       jfail(&c, "time", msg);
       goto bad;
     }
+    e.ev.t_s = (uint32_t)t_s;
     const js_val *ty = js_get(c.ev, "type");
     if (!ty || ty->type != JS_STR) {
       jfail(&c, "type", ty ? "expected a string like \"usage\"" : "missing");
@@ -636,17 +555,17 @@ int hist_usage_recent(const di_event_t *ev, size_t n, uint32_t since_s, int mode
   for (size_t i = 0; i < u->n_days; i++) {
     const hist_day_t *d = &u->days[i];
     int32_t y;
-    uint8_t wk;
-    hist_iso_week(d->day, &y, &wk);
+    int wk;
+    hu_iso_week((int32_t)d->day, &y, &wk);
     hist_week_t *w = u->n_weeks ? &u->weeks[u->n_weeks - 1] : NULL;
     if (!w || w->year != y || w->week != wk) {
       w = &u->weeks[u->n_weeks++];
       w->year = y;
-      w->week = wk;
+      w->week = (uint8_t)wk;
       /* Its Monday; the first days of 1970 (a Thursday) belong to a week that began in
        * 1969, before epoch day 0: that week starts at day 0 here. */
-      uint32_t back = (d->day + 3u) % 7u;
-      w->first_day = d->day >= back ? d->day - back : 0u;
+      int32_t monday = hu_week_monday((int32_t)d->day);
+      w->first_day = monday > 0 ? (uint32_t)monday : 0u;
     }
     w->days++;
     w->adjustments += d->adjustments;

@@ -2,7 +2,7 @@
  * it back from a saved `programmer history --json`, and the usage statistics a clinic reads
  * out of it (docs/USAGE.md). One reader for `history`, `usage` and `plot-history`.
  *
- * Days are calendar days in UTC, as the device counts them: an NM_EV_USAGE record written at
+ * Days are calendar days in UTC (day numbers of hu_date.h), as the device counts them: an NM_EV_USAGE record written at
  * time t describes the day before t's day (the device closes a day at its first wake after
  * midnight). Host code: uses the heap; the caller owns every struct and frees what a call
  * filled with the matching _free. */
@@ -14,6 +14,7 @@
 
 #include "devinfo.h"
 #include "devlink.h"
+#include "hu_date.h"
 #include "json.h"
 
 /* ---- reading ------------------------------------------------------------------------ */
@@ -45,18 +46,6 @@ void hist_list_free(hist_list_t *l);
  * Returns 0, or -1 with one line in err naming the event and field ("events[3].time: ...").
  * Events of types the statistics do not use keep only their time and type. */
 int hist_from_json(const js_val *root, hist_list_t *out, char *serial, size_t serial_cap, char *err, size_t errcap);
-
-/* ---- calendar ----------------------------------------------------------------------- */
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (month 1-12). */
-int64_t hist_days_from_civil(int64_t y, unsigned m, unsigned d);
-/* "2026-11-24" of epoch day `day`, into buf. */
-const char *hist_date(uint32_t day, char *buf, size_t cap);
-/* ISO-8601 week of epoch day `day`: *year (the week-numbering year) and *week (1-53). */
-void hist_iso_week(uint32_t day, int32_t *year, uint8_t *week);
-/* Parse "YYYY-MM-DD" (0 h UTC) or "YYYY-MM-DD HH:MM:SS" (UTC) into epoch seconds. 0 or -1. */
-int hist_parse_date(const char *s, uint32_t *epoch_s);
-int hist_parse_time(const char *s, uint32_t *epoch_s);
 
 /* ---- usage statistics --------------------------------------------------------------- */
 

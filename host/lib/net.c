@@ -2,6 +2,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "net.h"
 
+#include "hu_dec.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -33,10 +35,8 @@ int net_parse_addr(const char *s, struct sockaddr_in *out, char *err, size_t err
   char host[64];
   memcpy(host, s, (size_t)(colon - s));
   host[colon - s] = '\0';
-  char *end;
-  errno = 0;
-  long port = strtol(colon + 1, &end, 10);
-  if (colon[1] == '\0' || *end != '\0' || errno || port < 0 || port > 65535) {
+  uint64_t port;
+  if (hu_dec_urange(colon + 1, 0, 0, 65535, &port) != 0) {
     snprintf(err, errcap, "'%s': the port must be a number from 0 to 65535", s);
     return -1;
   }

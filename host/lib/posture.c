@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fmt.h"
+#include "hu_fmt.h"
 #include "json.h"
 
 
@@ -55,7 +55,7 @@ static const char *shown(char *buf, size_t cap, const char *s, size_t n) {
 int pt_parse(const char *text, size_t len, pt_trace_t *out, char *err, size_t errcap) {
   memset(out, 0, sizeof *out);
   if (err && errcap) err[0] = '\0';
-  if (len > PT_MAX_BYTES) return fmt_fail(err, errcap, "%zu bytes, more than the %u allowed", len, PT_MAX_BYTES);
+  if (len > PT_MAX_BYTES) return hu_fail(err, errcap, "%zu bytes, more than the %u allowed", len, PT_MAX_BYTES);
   size_t cap = 0, pos = 0;
   unsigned line = 0;
   sim_posture_pt_t *pts = NULL;
@@ -71,12 +71,12 @@ int pt_parse(const char *text, size_t len, pt_trace_t *out, char *err, size_t er
     pos = end < len ? end + 1 : end;
     if (memchr(s, '\0', m)) {
       free(pts);
-      return fmt_fail(err, errcap, "line %u: a NUL byte (not a text file)", line);
+      return hu_fail(err, errcap, "line %u: a NUL byte (not a text file)", line);
     }
     if (line == 1) {
       if (m != 10 || memcmp(s, "t_s,csf_mm", 10) != 0) {
         char q[64];
-        return fmt_fail(err, errcap, "line 1: expected the header t_s,csf_mm, got %s", shown(q, sizeof q, s, m));
+        return hu_fail(err, errcap, "line 1: expected the header t_s,csf_mm, got %s", shown(q, sizeof q, s, m));
       }
       continue;
     }
@@ -86,48 +86,48 @@ int pt_parse(const char *text, size_t len, pt_trace_t *out, char *err, size_t er
       while (k < len && (text[k] == '\n' || text[k] == '\r')) k++;
       if (k == len) break;
       free(pts);
-      return fmt_fail(err, errcap, "line %u: empty row", line);
+      return hu_fail(err, errcap, "line %u: empty row", line);
     }
     const char *comma = memchr(s, ',', m);
     if (!comma) {
       free(pts);
-      return fmt_fail(err, errcap, "line %u: expected t_s,csf_mm (two fields)", line);
+      return hu_fail(err, errcap, "line %u: expected t_s,csf_mm (two fields)", line);
     }
     size_t a = (size_t)(comma - s), b = m - a - 1;
     if (memchr(comma + 1, ',', b)) {
       free(pts);
-      return fmt_fail(err, errcap, "line %u: expected t_s,csf_mm (two fields), got more", line);
+      return hu_fail(err, errcap, "line %u: expected t_s,csf_mm (two fields), got more", line);
     }
     uint64_t t_ns, um_x;
     char q[64];
     int rc = decimal(s, a, 9, MAX_T_NS, &t_ns);
     if (rc != 0) {
       free(pts);
-      if (rc == -2) return fmt_fail(err, errcap, "line %u: t_s %s is negative", line, shown(q, sizeof q, s, a));
-      if (rc == -3) return fmt_fail(err, errcap, "line %u: t_s %s is finer than 1 ns", line, shown(q, sizeof q, s, a));
-      if (rc == -4) return fmt_fail(err, errcap, "line %u: t_s %s is more than 100 years", line, shown(q, sizeof q, s, a));
-      return fmt_fail(err, errcap, "line %u: t_s %s is not a time in seconds like 12.5", line, shown(q, sizeof q, s, a));
+      if (rc == -2) return hu_fail(err, errcap, "line %u: t_s %s is negative", line, shown(q, sizeof q, s, a));
+      if (rc == -3) return hu_fail(err, errcap, "line %u: t_s %s is finer than 1 ns", line, shown(q, sizeof q, s, a));
+      if (rc == -4) return hu_fail(err, errcap, "line %u: t_s %s is more than 100 years", line, shown(q, sizeof q, s, a));
+      return hu_fail(err, errcap, "line %u: t_s %s is not a time in seconds like 12.5", line, shown(q, sizeof q, s, a));
     }
     rc = decimal(comma + 1, b, 6, (uint64_t)PT_MAX_CSF_UM * 1000u, &um_x);
     if (rc != 0) {
       free(pts);
       const char *v = shown(q, sizeof q, comma + 1, b);
-      if (rc == -2) return fmt_fail(err, errcap, "line %u: csf_mm %s is negative (a thickness is 0 mm or more)", line, v);
-      if (rc == -3) return fmt_fail(err, errcap, "line %u: csf_mm %s is finer than 0.000001 mm", line, v);
+      if (rc == -2) return hu_fail(err, errcap, "line %u: csf_mm %s is negative (a thickness is 0 mm or more)", line, v);
+      if (rc == -3) return hu_fail(err, errcap, "line %u: csf_mm %s is finer than 0.000001 mm", line, v);
       if (rc == -4) {
-        return fmt_fail(err, errcap, "line %u: csf_mm %s is not a plausible CSF thickness (at most %u mm)", line, v,
+        return hu_fail(err, errcap, "line %u: csf_mm %s is not a plausible CSF thickness (at most %u mm)", line, v,
                     PT_MAX_CSF_UM / 1000u);
       }
-      return fmt_fail(err, errcap, "line %u: csf_mm %s is not a thickness in mm like 3.2", line, v);
+      return hu_fail(err, errcap, "line %u: csf_mm %s is not a thickness in mm like 3.2", line, v);
     }
     if (n == 0 && t_ns != 0) {
       free(pts);
-      return fmt_fail(err, errcap, "line %u: the trace must start at t_s 0 (got %s)", line, shown(q, sizeof q, s, a));
+      return hu_fail(err, errcap, "line %u: the trace must start at t_s 0 (got %s)", line, shown(q, sizeof q, s, a));
     }
     if (n > 0 && t_ns <= pts[n - 1].t_ns) {
       int same = t_ns == pts[n - 1].t_ns;
       free(pts);
-      return fmt_fail(err, errcap, "line %u: t_s %s %s the row before", line, shown(q, sizeof q, s, a),
+      return hu_fail(err, errcap, "line %u: t_s %s %s the row before", line, shown(q, sizeof q, s, a),
                   same ? "repeats the time of" : "goes back in time from");
     }
     if (n == cap) {
@@ -135,7 +135,7 @@ int pt_parse(const char *text, size_t len, pt_trace_t *out, char *err, size_t er
       sim_posture_pt_t *np = realloc(pts, nc * sizeof *np);
       if (!np) {
         free(pts);
-        return fmt_fail(err, errcap, "out of memory at line %u", line);
+        return hu_fail(err, errcap, "out of memory at line %u", line);
       }
       pts = np;
       cap = nc;
@@ -144,10 +144,10 @@ int pt_parse(const char *text, size_t len, pt_trace_t *out, char *err, size_t er
     pts[n].csf_mm = (double)um_x / 1e6;
     n++;
   }
-  if (line == 0) return fmt_fail(err, errcap, "empty file (expected the header t_s,csf_mm)");
+  if (line == 0) return hu_fail(err, errcap, "empty file (expected the header t_s,csf_mm)");
   if (n == 0) {
     free(pts);
-    return fmt_fail(err, errcap, "no rows after the header");
+    return hu_fail(err, errcap, "no rows after the header");
   }
   out->pts = pts;
   out->n = n;
@@ -159,10 +159,10 @@ int pt_load(const char *path, pt_trace_t *out, char *err, size_t errcap) {
   char *text = NULL;
   size_t len = 0;
   char msg[512];
-  if (js_read_file(path, PT_MAX_BYTES, &text, &len, msg, sizeof msg) != 0) return fmt_fail(err, errcap, "%s", msg);
+  if (js_read_file(path, PT_MAX_BYTES, &text, &len, msg, sizeof msg) != 0) return hu_fail(err, errcap, "%s", msg);
   int rc = pt_parse(text, len, out, msg, sizeof msg);
   free(text);
-  if (rc != 0) return fmt_fail(err, errcap, "%s: %s", path, msg);
+  if (rc != 0) return hu_fail(err, errcap, "%s: %s", path, msg);
   return 0;
 }
 
@@ -177,7 +177,7 @@ uint64_t pt_end_ns(const pt_trace_t *t) { return t->n ? t->pts[t->n - 1].t_ns : 
 int pt_covers(const pt_trace_t *t, uint64_t dur_us, char *err, size_t errcap) {
   uint64_t end = pt_end_ns(t);
   if (end / 1000u >= dur_us) return 0;
-  return fmt_fail(err, errcap, "the posture trace ends at %llu.%03llu s, before the %llu.%03llu s of --duration",
+  return hu_fail(err, errcap, "the posture trace ends at %llu.%03llu s, before the %llu.%03llu s of --duration",
               (unsigned long long)(end / 1000000000u), (unsigned long long)(end / 1000000u % 1000u),
               (unsigned long long)(dur_us / 1000000u), (unsigned long long)(dur_us / 1000u % 1000u));
 }

@@ -4,7 +4,8 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "fmt.h"
+#include "hu_fmt.h"
+#include "hu_contact.h"
 
 double report_density(uint32_t charge_pc, uint32_t area_um2) {
   /* pC / um2 -> uC/cm2: 1e-6 uC per pC, 1e-8 cm2 per um2. */
@@ -36,7 +37,7 @@ const char *report_plan(nm_plan_result r) {
   }
 }
 
-static char *ma(char *b, size_t n, uint32_t ua) { return fmt_fixed(b, n, ua, 3, 1); }
+static char *ma(char *b, size_t n, uint32_t ua) { return hu_fmt_fixed(b, n, ua, 3, 1); }
 
 /* Which rule of the supervisor's closed-loop check (safety.c check_loop) the program breaks. */
 static const char *loop_reason(const nm_prog_t *p, char *line, size_t cap) {
@@ -82,7 +83,7 @@ void report_reasons(const nm_prog_t *p, const nm_lead_t *lead, const nm_load_t *
   if (r & NM_R_LEAD) fn(user, "the lead is not valid (1-16 contacts of 0.1-100 mm2)");
   if (r & NM_R_LOAD) {
     snprintf(line, sizeof line, "impedance %u ohm or compliance %s V out of range (1-100000 ohm, up to 40 V)",
-             load->impedance_ohm, fmt_fixed(a, sizeof a, load->compliance_mv, 3, 1));
+             load->impedance_ohm, hu_fmt_fixed(a, sizeof a, load->compliance_mv, 3, 1));
     fn(user, line);
   }
   if (r & NM_R_RATE) {
@@ -132,7 +133,7 @@ void report_reasons(const nm_prog_t *p, const nm_lead_t *lead, const nm_load_t *
   if (r & NM_R_CONTACT) {
     for (uint8_t n = 0; n < NM_MAX_CONTACTS; n++) {
       if (p->frac_pct[n] == 0 || n < lead->n_contacts) continue;
-      snprintf(line, sizeof line, "%s is not on lead %s (E0-E%u)", fmt_node(a, sizeof a, n),
+      snprintf(line, sizeof line, "%s is not on lead %s (E0-E%u)", hu_contact_name(a, sizeof a, n),
                nm_lead_name(lead->model), lead->n_contacts - 1u);
       fn(user, line);
     }
@@ -143,7 +144,7 @@ void report_reasons(const nm_prog_t *p, const nm_lead_t *lead, const nm_load_t *
     fn(user, line);
   }
   if (r & NM_R_RAMP) {
-    snprintf(line, sizeof line, "ramp %s s must be 0-10 s in 0.1 s steps%s", fmt_fixed(a, sizeof a, p->ramp_ms, 3, 1),
+    snprintf(line, sizeof line, "ramp %s s must be 0-10 s in 0.1 s steps%s", hu_fmt_fixed(a, sizeof a, p->ramp_ms, 3, 1),
              p->cyc_on_s ? " and at most half the cycling on time" : "");
     fn(user, line);
   }
@@ -151,12 +152,12 @@ void report_reasons(const nm_prog_t *p, const nm_lead_t *lead, const nm_load_t *
     uint64_t period_ns = nm_prog_period_ns(p);
     if (p->wave == NM_WAVE_BURST && p->intra_hz && (uint64_t)p->width_us * 1000u > 1000000000u / p->intra_hz) {
       snprintf(line, sizeof line, "pulse width %u us does not fit the intra-burst period of %s us at %u Hz",
-               p->width_us, fmt_fixed(b, sizeof b, (int64_t)(1000000000u / p->intra_hz), 3, 0), p->intra_hz);
+               p->width_us, hu_fmt_fixed(b, sizeof b, (int64_t)(1000000000u / p->intra_hz), 3, 0), p->intra_hz);
     } else {
       snprintf(line, sizeof line,
                "pulse of %s us (phases + %u us gap + recharge) does not fit its %s us period at %u Hz",
-               fmt_fixed(a, sizeof a, (int64_t)nm_prog_span_ns(p), 3, 0), p->gap_us,
-               fmt_fixed(b, sizeof b, (int64_t)period_ns, 3, 0), p->rate_hz);
+               hu_fmt_fixed(a, sizeof a, (int64_t)nm_prog_span_ns(p), 3, 0), p->gap_us,
+               hu_fmt_fixed(b, sizeof b, (int64_t)period_ns, 3, 0), p->rate_hz);
     }
     fn(user, line);
   }
@@ -164,14 +165,14 @@ void report_reasons(const nm_prog_t *p, const nm_lead_t *lead, const nm_load_t *
     const nm_node_eval_t *e = &rep->node[i];
     uint32_t area = nm_lead_node_area_um2(lead, e->node);
     if (e->over_density) {
-      snprintf(line, sizeof line, "%s: %.2f uC/cm2 per phase at %s mA exceeds 30 uC/cm2", fmt_node(a, sizeof a, e->node),
+      snprintf(line, sizeof line, "%s: %.2f uC/cm2 per phase at %s mA exceeds 30 uC/cm2", hu_contact_name(a, sizeof a, e->node),
                report_density(e->charge_pc, area), ma(b, sizeof b, rep->eval_amp_ua));
       fn(user, line);
     }
     if (e->over_shannon) {
       snprintf(line, sizeof line, "%s: Shannon k = %.3f at %s mA (%s uC per phase); limit k < 1.85",
-               fmt_node(a, sizeof a, e->node), report_shannon_k(e->charge_pc, area), ma(b, sizeof b, rep->eval_amp_ua),
-               fmt_fixed(c, sizeof c, e->charge_pc, 6, 1));
+               hu_contact_name(a, sizeof a, e->node), report_shannon_k(e->charge_pc, area), ma(b, sizeof b, rep->eval_amp_ua),
+               hu_fmt_fixed(c, sizeof c, e->charge_pc, 6, 1));
       fn(user, line);
     }
   }
@@ -180,8 +181,8 @@ void report_reasons(const nm_prog_t *p, const nm_lead_t *lead, const nm_load_t *
   if (r & NM_W_COMPLIANCE) {
     snprintf(line, sizeof line,
              "%s mA x %u ohm needs %s V, over the %s V compliance voltage: the output cannot deliver it as programmed",
-             ma(a, sizeof a, rep->eval_amp_ua), load->impedance_ohm, fmt_fixed(b, sizeof b, rep->volt_mv, 3, 1),
-             fmt_fixed(c, sizeof c, load->compliance_mv, 3, 1));
+             ma(a, sizeof a, rep->eval_amp_ua), load->impedance_ohm, hu_fmt_fixed(b, sizeof b, rep->volt_mv, 3, 1),
+             hu_fmt_fixed(c, sizeof c, load->compliance_mv, 3, 1));
     fn(user, line);
   }
 }

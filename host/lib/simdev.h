@@ -19,12 +19,14 @@ typedef struct {
  * turn therapy on. Returns NM_OK or the device's refusal; on
  * NM_EREFUSED, *bad_slot and rep say why (see dev_program_all). */
 int simdev_start(simdev_t *d, const tf_therapy_t *t, uint8_t *bad_slot, nm_safety_report_t *rep);
-/* The same on a given cell (nm_cell), full; a rechargeable one is recharged by the
- * simulated patient whenever the remote would ask (at LOW). */
-int simdev_start_cell(simdev_t *d, const tf_therapy_t *t, uint8_t cell, uint8_t *bad_slot, nm_safety_report_t *rep);
-/* Either, with a body for the stage to sense (cord, caller-owned, may be NULL) and a cell
- * (nm_cell, or -1 for the bench supply). */
-int simdev_start_ex(simdev_t *d, const tf_therapy_t *t, int cell, sim_cord_t *cord, uint8_t *bad_slot,
+/* The same on hardware of profile pf (nmod/profile.h) with a full new cell; a
+ * rechargeable one is recharged by the simulated patient whenever the remote would ask
+ * (at LOW), until the charger says full. */
+int simdev_start_profile(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, uint8_t *bad_slot,
+                         nm_safety_report_t *rep);
+/* Either, with a body for the stage to sense (cord, caller-owned, may be NULL); pf NULL:
+ * the bench supply. */
+int simdev_start_ex(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, sim_cord_t *cord, uint8_t *bad_slot,
                     nm_safety_report_t *rep);
 
 #endif

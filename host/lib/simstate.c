@@ -30,6 +30,31 @@ static int choice(const js_val *v, const char *path, const char *key, const char
   return -1;
 }
 
+/* "profile": one of the battery's cell type; missing is nmod's reference for the cell. */
+static int profile_of(const js_val *v, const char *path, int cell, char *err, size_t errcap) {
+  const js_val *f = js_get(v, "profile");
+  if (!f) return nm_profile_reference((uint8_t)cell);
+  const nm_profile_t *p = f->type == JS_STR ? nm_profile_by_name(f->str) : NULL;
+  if (!p) {
+    char list[256] = "";
+    size_t at = 0;
+    for (uint8_t id = 1; id < NM_PROFILE_COUNT && at < sizeof list; id++) {
+      const nm_profile_t *q = nm_profile_get(id);
+      int n = q ? snprintf(list + at, sizeof list - at, "%s%s", at ? ", " : "", q->name) : 0;
+      if (n > 0) at += (size_t)n;
+    }
+    snprintf(err, errcap, "'%s': \"profile\" is not one this simulator knows: it must be one of %s (or remove the "
+             "state folder to build a new device)", path, list);
+    return -1;
+  }
+  if (p->cell != cell) {
+    snprintf(err, errcap, "'%s': \"profile\" %s has a %s cell but \"battery\" says %s: remove the state folder to "
+             "build a new device", path, p->name, cell_name(p->cell), cell_name(cell));
+    return -1;
+  }
+  return p->id;
+}
+
 int sst_parse_hardware(const char *text, size_t len, const char *path, sst_hardware_t *out, char *err, size_t errcap) {
   char jerr[256];
   memset(out, 0, sizeof *out);
@@ -52,16 +77,18 @@ int sst_parse_hardware(const char *text, size_t len, const char *path, sst_hardw
   hw.therapy = hw.kind < 0 ? -1 : choice(v, path, "therapy", therapies, 2, err, errcap);
   hw.lead_model = hw.therapy < 0 ? -1 : choice(v, path, "lead", leads, NM_LEAD_COUNT, err, errcap);
   hw.cell = hw.lead_model < 0 ? -1 : choice(v, path, "battery", cells, 2, err, errcap);
+  hw.profile = hw.cell < 0 ? -1 : profile_of(v, path, hw.cell, err, errcap);
   js_free(v);
-  if (hw.cell < 0) return -1;
+  if (hw.profile < 0) return -1;
   *out = hw;
   return 0;
 }
 
 size_t sst_format_hardware(const sst_hardware_t *hw, char *buf, size_t cap) {
-  int n = snprintf(buf, cap, "{\"kind\":\"%s\",\"therapy\":\"%s\",\"lead\":\"%s\",\"battery\":\"%s\"}\n",
+  const nm_profile_t *p = nm_profile_resolve((uint8_t)hw->profile, (uint8_t)hw->cell);
+  int n = snprintf(buf, cap, "{\"kind\":\"%s\",\"therapy\":\"%s\",\"lead\":\"%s\",\"battery\":\"%s\",\"profile\":\"%s\"}\n",
                    kind_name(hw->kind), therapy_name(hw->therapy), nm_lead_name((uint8_t)hw->lead_model),
-                   cell_name(hw->cell));
+                   cell_name(hw->cell), p->name);
   return n < 0 || (size_t)n >= cap ? 0 : (size_t)n;
 }
 

@@ -14,6 +14,7 @@ typedef struct {
   int therapy;    /* nm_therapy */
   int lead_model; /* nm_lead_model */
   int cell;       /* nm_cell */
+  int profile;    /* NM_PROFILE_* (nmod/profile.h), of that cell */
 } sst_hardware_t;
 
 typedef struct {
@@ -23,8 +24,10 @@ typedef struct {
 } sst_battery_t;
 
 /* hardware.json: {"kind":"ets"|"ins","therapy":"scs"|"snm","lead":NAME,"battery":
- * "primary"|"rechargeable"}, NAME a lead of the catalog. 0, or -1 with a one-line message
- * naming path (and the field, for a value missing or not known) in err. */
+ * "primary"|"rechargeable","profile":PROFILE}, NAME a lead of the catalog, PROFILE a device
+ * profile of that battery's cell. "profile" may be missing (a folder from before
+ * profiles): nmod's reference for the cell. 0, or -1 with a one-line message naming path
+ * (and the field, for a value missing or not known) in err. */
 int sst_parse_hardware(const char *text, size_t len, const char *path, sst_hardware_t *out, char *err, size_t errcap);
 /* The hardware.json text of hw (one line with its newline) into buf; its length, or 0 when
  * cap is too small. */

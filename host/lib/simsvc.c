@@ -21,6 +21,7 @@
 #include "json.h"
 #include "keyfile.h"
 #include "link.h"
+#include "longevity.h"
 #include "net.h"
 #include "nmod/crypto.h"
 #include "nmod/dev.h"
@@ -132,11 +133,12 @@ static const char *kind_name(int k) { return k == NM_KIND_INS ? "ins" : "ets"; }
 static const char *therapy_name(int t) { return t == NM_THERAPY_SNM ? "snm" : "scs"; }
 
 /* hardware.json: what the device is (written when it is built, checked on every start). */
-static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, int *cell) {
+static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, int *cell, int *profile) {
   char path[1024], err[256];
   snprintf(path, sizeof path, "%s/hardware.json", cfg->state_dir);
   char *text;
   size_t len;
+  const nm_profile_t *want = cfg->profile ? nm_profile_by_name(cfg->profile) : NULL;
   if (js_read_file(path, 4096, &text, &len, err, sizeof err) == 0) {
     sst_hardware_t hw;
     int rc = sst_parse_hardware(text, len, path, &hw, err, sizeof err);
@@ -149,12 +151,14 @@ static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, in
     *therapy = hw.therapy;
     *lead = hw.lead_model;
     *cell = hw.cell;
+    *profile = hw.profile;
     if ((cfg->kind >= 0 && cfg->kind != *kind) || (cfg->therapy >= 0 && cfg->therapy != *therapy) ||
-        (cfg->lead_model >= 0 && cfg->lead_model != *lead) || (cfg->cell >= 0 && cfg->cell != *cell)) {
-      say("the state folder holds an %s %s stimulator with lead %s and a %s battery: leave out "
-          "--kind/--therapy/--lead/--battery or use another folder",
+        (cfg->lead_model >= 0 && cfg->lead_model != *lead) || (cfg->cell >= 0 && cfg->cell != *cell) ||
+        (want && want->id != *profile)) {
+      say("the state folder holds an %s %s stimulator with lead %s and a %s battery (profile %s): leave out "
+          "--kind/--therapy/--lead/--battery/--profile or use another folder",
           kind_name(*kind), therapy_name(*therapy), nm_lead_name((uint8_t)*lead),
-          *cell == NM_CELL_RECHARGEABLE ? "rechargeable" : "primary");
+          *cell == NM_CELL_RECHARGEABLE ? "rechargeable" : "primary", nm_profile_get((uint8_t)*profile)->name);
       return -1;
     }
     return 0;
@@ -167,11 +171,21 @@ static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, in
     say("a new device needs --kind ets|ins, --therapy scs|snm and --lead MODEL ('%s' holds none yet)", cfg->state_dir);
     return -1;
   }
+  if (cfg->profile && !want) {
+    say("--profile '%s' is not a profile nmod knows: use one of %s", cfg->profile, lg_profile_names());
+    return -1;
+  }
+  if (want && cfg->cell >= 0 && want->cell != cfg->cell) {
+    say("--profile %s has a %s cell: leave out --battery or make it agree", want->name,
+        want->cell == NM_CELL_RECHARGEABLE ? "rechargeable" : "primary");
+    return -1;
+  }
   *kind = cfg->kind;
   *therapy = cfg->therapy;
   *lead = cfg->lead_model;
-  *cell = cfg->cell >= 0 ? cfg->cell : NM_CELL_PRIMARY;
-  sst_hardware_t hw = {*kind, *therapy, *lead, *cell};
+  *cell = want ? want->cell : cfg->cell >= 0 ? cfg->cell : NM_CELL_PRIMARY;
+  *profile = want ? want->id : nm_profile_reference((uint8_t)*cell);
+  sst_hardware_t hw = {*kind, *therapy, *lead, *cell, *profile};
   char line[256];
   size_t n = sst_format_hardware(&hw, line, sizeof line);
   FILE *f = fopen(path, "w");
@@ -179,7 +193,7 @@ static int hardware(const svc_cfg_t *cfg, int *kind, int *therapy, int *lead, in
     say("cannot write '%s': %s", path, strerror(errno));
     return -1;
   }
-  int bad = fwrite(line, 1, n, f) != n;
+  int bad = n == 0 || fwrite(line, 1, n, f) != n;
   return fclose(f) == 0 && !bad ? 0 : -1;
 }
 
@@ -229,10 +243,9 @@ static void battery_save(void) {
   if (!f) return;
   sim_batt_account(&S.hw);
   const sim_cell_t *c = &S.hw.cell;
-  uint64_t used = c->last_total_pc - c->mark_pc + c->preused_pc;
-  used = used > c->charged_pc ? used - c->charged_pc : 0;
-  fprintf(f, "{\"used_pc\":%llu,\"throughput_pc\":%llu,\"recharges\":%u}\n", (unsigned long long)used,
-          (unsigned long long)c->throughput_pc, c->recharges);
+  /* used_pc: the charge missing from full, as before profiles (the same meaning). */
+  fprintf(f, "{\"used_pc\":%.0f,\"throughput_pc\":%.0f,\"recharges\":%u}\n", sim_batt_missing_pc(&S.hw), c->thru_pc,
+          c->recharges);
   if (fclose(f) == 0) rename(tmp, path);
 }
 
@@ -245,8 +258,7 @@ static void battery_load(void) {
   int rc = sst_parse_battery(text, len, &b, err, sizeof err);
   free(text);
   if (rc != 0) return;
-  S.hw.cell.preused_pc = b.used_pc;
-  S.hw.cell.throughput_pc = b.throughput_pc;
+  sim_batt_set_charge_pc(&S.hw, (double)b.used_pc, (double)b.throughput_pc);
   S.hw.cell.recharges = b.recharges;
 }
 
@@ -462,8 +474,8 @@ int svc_run(const svc_cfg_t *cfg) {
   sigaction(SIGUSR1, &sa, NULL);
   sigaction(SIGUSR2, &sa, NULL);
   signal(SIGPIPE, SIG_IGN);
-  int kind, therapy, lead_model, cell;
-  if (hardware(cfg, &kind, &therapy, &lead_model, &cell) != 0) return 2;
+  int kind, therapy, lead_model, cell, profile;
+  if (hardware(cfg, &kind, &therapy, &lead_model, &cell, &profile) != 0) return 2;
   struct sockaddr_in addr;
   char err[256];
   if (net_parse_addr(cfg->listen, &addr, err, sizeof err) != 0) {
@@ -478,10 +490,11 @@ int svc_run(const svc_cfg_t *cfg) {
   for (uint8_t n = 0; n < NM_NODES; n++) {
     if (cfg->fault[n]) sim_set_fault(&S.hw, n, cfg->fault[n]);
   }
-  sim_batt_set(&S.hw, (uint8_t)cell, cfg->battery_pct >= 0 ? (uint32_t)cfg->battery_pct : 100u);
+  const nm_profile_t *hwp = nm_profile_get((uint8_t)profile);
+  sim_batt_set_profile(&S.hw, hwp, cfg->battery_pct >= 0 ? (uint32_t)cfg->battery_pct : 100u);
   if (cfg->battery_pct < 0) battery_load();
   /* The simulated patient recharges when the remote asks for it. */
-  if (cell == NM_CELL_RECHARGEABLE) sim_batt_autocharge(&S.hw, S.hw.cell.cfg.low_pm);
+  if (cell == NM_CELL_RECHARGEABLE) sim_batt_autocharge(&S.hw, hwp->low_pm);
   S.real0_us = real_us();
   S.rng = S.real0_us;
   S.link = link_model((link_kind)cfg->link);
@@ -492,7 +505,7 @@ int svc_run(const svc_cfg_t *cfg) {
     sim_nvm_set_fault(&S.hw, 1);
     say("flash fault on (kept in the state folder): every flash write and erase fails until SIGUSR2");
   }
-  nm_factory_t factory = {(uint8_t)kind, (uint8_t)therapy, *lead, (uint32_t)time(NULL), (uint8_t)cell};
+  nm_factory_t factory = {(uint8_t)kind, (uint8_t)therapy, *lead, (uint32_t)time(NULL), (uint8_t)cell, (uint8_t)profile};
   int rc;
   while ((rc = nm_dev_boot(&S.dev, sim_port(&S.hw), &factory)) != NM_OK) {
     const char *why = S.dev.boot_fail == NM_BOOTF_NO_IDENTITY
@@ -527,6 +540,7 @@ int svc_run(const svc_cfg_t *cfg) {
     nm_wipe(&k, sizeof k);
   }
   S.hw.load_ohm = S.dev.core.set.load.impedance_ohm;
+  sim_out_reprice(&S.hw);
   uint8_t serial[NM_SERIAL_LEN];
   memcpy(serial, S.dev.id.serial, NM_SERIAL_LEN);
   nm_pdev_init(&S.pdev, sim_port(&S.hw), serial, proto_lookup, &S.dev);

@@ -22,6 +22,7 @@ typedef struct {
   uint8_t fault[NM_NODES];    /* SIM_FAULT_* per node, injected at start */
   int battery_pct;            /* -1: as stored */
   int cell;                   /* nm_cell; -1 when not given (a new device gets primary) */
+  const char *profile;        /* nmod/profile.h name; NULL when not given (the reference for the cell) */
   int link;                   /* link_kind */
   int quiet;                  /* 1: no per-request log lines */
 } svc_cfg_t;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hu_contact.h"
 #include "json.h"
 #include "nmod/lead.h"
 
@@ -251,7 +252,7 @@ static int expect_type(tf_ctx *c, const char *path, const js_val *v, js_type t,
 }
 
 /* "1250" with 3 decimals: "1.25". */
-static const char *fmt_fixed(char *buf, size_t cap, uint64_t v, unsigned dec) {
+static const char *hu_fmt_fixed(char *buf, size_t cap, uint64_t v, unsigned dec) {
   uint64_t p = 1;
   for (unsigned i = 0; i < dec; i++) p *= 10u;
   uint64_t ip = v / p, fp = v % p;
@@ -286,11 +287,11 @@ static int get_fixed(tf_ctx *c, const char *path, const js_val *v, unsigned dec,
     if (dec == 0) return fail(c, path, "expected an integer, got %s", got);
     char res[32];
     return fail(c, path, "%s is finer than the resolution of %s %s", got,
-                fmt_fixed(res, sizeof res, 1, dec), unit);
+                hu_fmt_fixed(res, sizeof res, 1, dec), unit);
   }
   if (rc == -2 || (rc == 0 && (uint64_t)x > max)) {
     char m[32];
-    return fail(c, path, "%s is too large (at most %s %s)", got, fmt_fixed(m, sizeof m, max, dec),
+    return fail(c, path, "%s is too large (at most %s %s)", got, hu_fmt_fixed(m, sizeof m, max, dec),
                 unit);
   }
   if (rc != 0) return fail(c, path, "expected a number, got %s", got);
@@ -421,19 +422,6 @@ static int parse_lead(tf_ctx *c, const js_val *v, nm_lead_t *lead) {
   return 0;
 }
 
-/* "E0".."E15" -> 0..15, "case" -> NM_NODE_CASE, else -1. */
-static int node_of_key(const char *k) {
-  if (strcmp(k, "case") == 0) return NM_NODE_CASE;
-  if (k[0] != 'E' || k[1] < '0' || k[1] > '9') return -1;
-  if (k[1] == '0' && k[2] != '\0') return -1; /* "E01" */
-  int n = 0;
-  for (size_t i = 1; k[i]; i++) {
-    if (k[i] < '0' || k[i] > '9' || i > 3) return -1;
-    n = n * 10 + (k[i] - '0');
-  }
-  return n < NM_MAX_CONTACTS ? n : -1;
-}
-
 static int parse_electrodes(tf_ctx *c, const char *base, const js_val *v, nm_prog_t *p) {
   char path[PATH_CAP];
   sub(path, base, "electrodes");
@@ -442,7 +430,7 @@ static int parse_electrodes(tf_ctx *c, const char *base, const js_val *v, nm_pro
   }
   for (size_t i = 0; i < v->n; i++) {
     const char *k = v->keys[i];
-    int node = node_of_key(k);
+    int node = hu_contact_parse(k, HU_CONTACT_OR_CASE);
     if (node < 0) {
       char q[96];
       return fail(c, path, "unknown electrode %s (contacts are \"E0\" to \"E%d\", or \"case\")",
@@ -774,13 +762,8 @@ int tf_write(FILE *f, const tf_therapy_t *t) {
     jw_obj(&w);
     for (int n = 0; n < NM_NODES; n++) {
       if (p->frac_pct[n] == 0) continue;
-      char key[8];
-      if (n == NM_NODE_CASE) {
-        snprintf(key, sizeof key, "case");
-      } else {
-        snprintf(key, sizeof key, "E%d", n);
-      }
-      jw_key(&w, key);
+      char key[HU_CONTACT_LEN];
+      jw_key(&w, hu_contact_name(key, sizeof key, (unsigned)n));
       jw_int(&w, p->frac_pct[n]);
     }
     jw_obj_end(&w);

@@ -5,10 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *ro_contact_name(uint8_t contact, char buf[8]) {
-  snprintf(buf, 8, "E%u", (unsigned)contact);
-  return buf;
-}
+#include "hu_contact.h"
+#include "hu_date.h"
 
 const char *ro_lead_state_name(uint8_t state) { return state == RO_LEAD_SHORT ? "short" : "open"; }
 
@@ -40,7 +38,7 @@ void ro_json_status(js_w *w, const ro_status_t *s) {
   jw_arr(w);
   for (int i = 0; i < s->n_alerts; i++) {
     char b[32], c[8];
-    snprintf(b, sizeof b, "%s %s", ro_contact_name(s->alerts[i].contact, c), ro_lead_state_name(s->alerts[i].state));
+    snprintf(b, sizeof b, "%s %s", hu_contact_name(c, sizeof c, s->alerts[i].contact), ro_lead_state_name(s->alerts[i].state));
     jw_str(w, b);
   }
   jw_arr_end(w);
@@ -107,7 +105,7 @@ void ro_json_readout(js_w *w, const ro_readout_t *r) {
   jw_obj(w);
   for (int i = 0; i < r->n_thresholds; i++) {
     char c[8];
-    jw_key(w, ro_contact_name(r->thresholds[i].contact, c));
+    jw_key(w, hu_contact_name(c, sizeof c, r->thresholds[i].contact));
     jw_fixed(w, r->thresholds[i].threshold_ua, 3);
   }
   jw_obj_end(w);
@@ -245,15 +243,10 @@ static int get_u32(rd_t *r, const js_val *o, const char *path, const char *key, 
   return 0;
 }
 
-/* "E<n>" with 0 <= n < RO_MAX_CONTACTS, written as the writer writes it. */
+/* A contact name as the writer writes it (hu_contact.h). */
 static int parse_contact(const char *s, size_t len, uint8_t *out) {
-  if (len < 2 || len > 3 || s[0] != 'E') return -1;
-  unsigned n = 0;
-  for (size_t i = 1; i < len; i++) {
-    if (s[i] < '0' || s[i] > '9') return -1;
-    n = n * 10 + (unsigned)(s[i] - '0');
-  }
-  if ((len == 3 && s[1] == '0') || n >= RO_MAX_CONTACTS) return -1;
+  int n = hu_contact_parse_n(s, len, HU_CONTACT_NO_CASE);
+  if (n < 0 || n >= RO_MAX_CONTACTS) return -1;
   *out = (uint8_t)n;
   return 0;
 }
@@ -284,7 +277,11 @@ static int read_status(rd_t *r, const js_val *o, ro_status_t *s) {
     memcpy(s->mem_alerts[i], e->str, n + 1);
   }
   const js_val *la = js_get(o, "lead_alerts");
-  if (la->type != JS_ARR || la->n > 2 * RO_MAX_CONTACTS) return bad(r, la, "lead_alerts", "must be an array of at most 64 alerts");
+  if (la->type != JS_ARR || la->n > 2 * RO_MAX_CONTACTS) {
+    char what[64];
+    snprintf(what, sizeof what, "must be an array of at most %d alerts", 2 * RO_MAX_CONTACTS);
+    return bad(r, la, "lead_alerts", what);
+  }
   s->n_alerts = (int)la->n;
   for (size_t i = 0; i < la->n; i++) {
     const js_val *e = &la->items[i];
@@ -293,7 +290,11 @@ static int read_status(rd_t *r, const js_val *o, ro_status_t *s) {
     ro_lead_alert_t *al = &s->alerts[i];
     if (!sp || parse_contact(e->str, (size_t)(sp - e->str), &al->contact) != 0 ||
         (strcmp(sp + 1, "open") != 0 && strcmp(sp + 1, "short") != 0))
-      return bad(r, e, p, "must be \"E<n> open\" or \"E<n> short\"");
+    {
+      char what[80];
+      snprintf(what, sizeof what, "must be \"E<n> open\" or \"E<n> short\" (%s)", hu_contact_range());
+      return bad(r, e, p, what);
+    }
     al->state = strcmp(sp + 1, "short") == 0 ? RO_LEAD_SHORT : RO_LEAD_OPEN;
     for (size_t j = 0; j < i; j++)
       if (s->alerts[j].contact == al->contact && s->alerts[j].state == al->state) return bad(r, e, p, "is given twice");
@@ -346,13 +347,10 @@ int ro_read(const js_val *root, ro_readout_t *out, char *err, size_t cap) {
       read_status(&r, root, &out->status) || get_u32(&r, root, "", "impedance_ohm", 0, UINT32_MAX, &out->impedance_ohm) ||
       get_u32(&r, root, "", "compliance_v", 3, UINT32_MAX, &out->compliance_mv))
     return -1;
-  const char *t = out->device_time;
-  for (int i = 0; i < 19; i++) {
-    int digit = t[i] >= '0' && t[i] <= '9';
-    char sep = i == 4 || i == 7 ? '-' : i == 10 ? ' ' : i == 13 || i == 16 ? ':' : 0;
-    if (sep ? t[i] != sep : !digit) return bad(&r, js_get(root, "device_time"), "device_time", "must be \"YYYY-MM-DD HH:MM:SS\"");
-  }
-  if (t[19]) return bad(&r, js_get(root, "device_time"), "device_time", "must be \"YYYY-MM-DD HH:MM:SS\"");
+  /* A real UTC time, with the space the writer writes (hu_date.h). */
+  int64_t t_s;
+  if (hu_time_parse(out->device_time, &t_s) != 0 || out->device_time[10] != ' ')
+    return bad(&r, js_get(root, "device_time"), "device_time", "must be \"YYYY-MM-DD HH:MM:SS\"");
   char p[96];
   const js_val *ps = js_get(root, "program_settings");
   if (ps->type != JS_ARR || (int)ps->n != out->status.n_prog)
@@ -375,7 +373,11 @@ int ro_read(const js_val *root, ro_readout_t *out, char *err, size_t cap) {
     ro_threshold_t *x = &out->thresholds[i];
     uint64_t ua;
     js_path_key(p, sizeof p, "test_thresholds_ma", th->keys[i]);
-    if (parse_contact(th->keys[i], strlen(th->keys[i]), &x->contact) != 0) return bad(&r, &th->items[i], p, "is not a contact E<n>");
+    if (parse_contact(th->keys[i], strlen(th->keys[i]), &x->contact) != 0) {
+      char what[48];
+      snprintf(what, sizeof what, "is not a contact %s", hu_contact_range());
+      return bad(&r, &th->items[i], p, what);
+    }
     if (num_fixed(&r, &th->items[i], p, 3, MA_MAX_UA, &ua)) return -1;
     if (ua == 0) return bad(&r, &th->items[i], p, "must be above 0 mA");
     x->threshold_ua = (uint32_t)ua;

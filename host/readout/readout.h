@@ -16,10 +16,13 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "nmod/limits.h"
 
-/* Capacity of the struct, above what any device has (8 programs, 16 contacts today). */
+/* Capacity of the struct. Programs: above what any device stores (NM_MAX_PROGRAMS, 8 today).
+ * Contacts: exactly the contacts a lead has (NM_MAX_CONTACTS), the names the one contact-name
+ * parser reads (hu_contact.h): a read-out naming E16 comes from no device. */
 #define RO_MAX_PROGRAMS 16
-#define RO_MAX_CONTACTS 32
+#define RO_MAX_CONTACTS NM_MAX_CONTACTS
 #define RO_TEXT 48 /* a name or word, with its NUL */
 
 typedef enum { RO_LEAD_OPEN = 0, RO_LEAD_SHORT = 1 } ro_lead_state;
@@ -85,8 +88,6 @@ typedef struct {
   uint32_t service_years_c;      /* rechargeable: years of service x 100 */
 } ro_readout_t;
 
-/* "E2" for contact 2 into buf[8]. */
-const char *ro_contact_name(uint8_t contact, char buf[8]);
 const char *ro_lead_state_name(uint8_t state);
 
 /* Members of an open JSON object: the status ones, and the whole read-out. */

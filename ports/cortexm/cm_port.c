@@ -261,11 +261,8 @@ static const nm_port_t *power_on(const nm_lead_t *lead, uint32_t load_ohm, int e
   hw.armed_ticks = CM_NEVER;
   hw.n_contacts = lead->n_contacts;
   for (uint8_t n = 0; n < NM_NODES; n++) hw.node_ohm[n] = load_ohm / 2u;
-  /* A new primary cell, as the core's default cell figures describe it. */
-  nm_batt_cfg_t cell;
-  nm_batt_defaults(&cell, NM_CELL_PRIMARY);
-  hw.batt.voltage_mv = cell.nominal_mv;
-  hw.batt.capacity_uah = cell.rated_uah;
+  /* A new primary cell of the core's default profile: its voltage when full. */
+  hw.batt.voltage_mv = nm_ocv_mv(nm_profile_get(NM_PROFILE_NMOD_PRIMARY)->chem, 1000u);
   hw.rng_state = 0x6E6D6F64ull ^ ((uint64_t)CM_REG(CM_SCC_ID) << 32);
   if (erase_flash) memset(nvm, 0xFF, sizeof nvm);
   clock_start();

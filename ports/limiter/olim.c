@@ -3,8 +3,6 @@
  * its own: nothing here comes from the firmware's supervisor or lead catalog. */
 #include "olim.h"
 
-#include <string.h>
-
 #include "nmod/port.h"
 
 /* 30 uC/cm2 = 30e-6 C / 1e8 um2 = 0.3 pC per um2 (device-facts.md: the usual hard ceiling
@@ -49,17 +47,15 @@ static const olim_geom_t geom[] = {
 };
 
 uint32_t olim_isqrt(uint64_t x) {
-  /* Digit by digit, two bits at a time: no division, exact for every 64-bit x. */
-  uint64_t r = 0, bit = 1ull << 62;
-  while (bit > x) bit >>= 2;
-  while (bit != 0) {
-    if (x >= r + bit) {
-      x -= r + bit;
-      r = (r >> 1) + bit;
-    } else {
-      r >>= 1;
-    }
-    bit >>= 2;
+  /* Bit by bit from the top: keep each bit whose square still fits. No division; t < 2^32,
+   * so t * t fits in 64 bits. */
+  uint64_t r = 0;
+  /*@ loop invariant r * r <= x && r + 2 * bit <= 4294967296;
+      loop assigns r, bit;
+      loop variant bit; */
+  for (uint64_t bit = 1ull << 31; bit != 0; bit >>= 1) {
+    uint64_t t = r + bit;
+    if (t * t <= x) r = t;
   }
   return (uint32_t)r;
 }
@@ -81,8 +77,19 @@ uint32_t olim_shannon_pc(uint32_t area_um2) {
   return olim_isqrt(q2_max);
 }
 
+#define OLIM_GEOMS (sizeof(geom) / sizeof(geom[0]))
+
+/*@ assigns \nothing;
+    ensures \result == \null || (\exists integer i; 0 <= i < OLIM_GEOMS && \result == &geom[i] &&
+      geom[i].model == model);
+    ensures (model == OLIM_LEAD_SNM_TINED_4 || model == OLIM_LEAD_SCS_PERC_8 ||
+      model == OLIM_LEAD_SCS_PADDLE_16) ==> \result != \null; */
 static const olim_geom_t *geom_of(uint8_t model) {
-  for (size_t i = 0; i < sizeof geom / sizeof geom[0]; i++) {
+  /*@ loop invariant 0 <= i <= OLIM_GEOMS;
+      loop invariant \forall integer k; 0 <= k < i ==> geom[k].model != model;
+      loop assigns i;
+      loop variant OLIM_GEOMS - i; */
+  for (size_t i = 0; i < OLIM_GEOMS; i++) {
     if (geom[i].model == model) return &geom[i];
   }
   return NULL;
@@ -104,11 +111,19 @@ uint32_t olim_node_area_um2(const olim_hw_t *hw, uint8_t node) {
 }
 
 void olim_init(olim_t *o, const olim_hw_t *hw) {
-  memset(o, 0, sizeof *o);
+  /*@ loop invariant 0 <= n <= NM_NODES;
+      loop invariant \forall integer m; 0 <= m < n ==> olim_ceiling_ok(o->ceil_pc[m], olim_area(hw, m));
+      loop assigns n, o->ceil_pc[0 .. NM_NODES - 1], o->bound[0 .. NM_NODES - 1];
+      loop variant NM_NODES - n; */
   for (uint8_t n = 0; n < NM_NODES; n++) {
     uint32_t a = olim_node_area_um2(hw, n);
-    if (a == 0) continue; /* ceiling 0, OLIM_BOUND_NONE */
+    if (a == 0) { /* no such node */
+      o->ceil_pc[n] = 0;
+      o->bound[n] = OLIM_BOUND_NONE;
+      continue;
+    }
     uint32_t d = olim_density_pc(a), s = olim_shannon_pc(a);
+    /*@ assert d < s ==> olim_shannon_ok(d, a); */
     o->ceil_pc[n] = d < s ? d : s;
     o->bound[n] = d < s ? OLIM_BOUND_DENSITY : OLIM_BOUND_SHANNON;
   }
@@ -120,22 +135,44 @@ void olim_set_ceiling(olim_t *o, uint8_t node, uint32_t ceil_pc) {
   o->bound[node] = OLIM_BOUND_SET;
 }
 
+/*@ assigns \nothing;
+    ensures \result == olim_sat(olim_abs(ua) * us); */
 static uint32_t charge_pc(int32_t ua, uint32_t us) {
   uint64_t m = ua < 0 ? (uint64_t)(-(int64_t)ua) : (uint64_t)ua;
   uint64_t q = m * us; /* < 2^31 * 2^32 */
   return q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
 }
 
+/*@ requires \valid(t);
+    assigns t->why;
+    ensures \result == why && t->why == why; */
 static uint32_t refuse(olim_trip_t *t, uint32_t why) {
   t->why = why;
   return why;
 }
 
 /* Charge per node and current balance of every channel. */
+/*@ requires \valid_read(o) && \valid_read(p) && \valid(t);
+    requires \separated(t, o) && \separated(t, p);
+    requires p->n_chan <= NM_MAX_RUNNING;
+    assigns t->why, t->node, t->bound, t->charge_pc;
+    ensures \result == NM_OUT_TRIP_NONE ? t->why == \old(t->why) : t->why == \result;
+    ensures \result == NM_OUT_TRIP_NONE ==> \forall integer c, n;
+      0 <= c < p->n_chan && 0 <= n < NM_NODES ==> olim_sat(olim_charge(p, c, n)) <= o->ceil_pc[n]; */
 static uint32_t check_channels(const olim_t *o, const nm_pattern_t *p, olim_trip_t *t) {
+  /*@ loop invariant 0 <= c <= p->n_chan;
+      loop invariant \forall integer c2, n; 0 <= c2 < c && 0 <= n < NM_NODES ==>
+        olim_sat(olim_charge(p, c2, n)) <= o->ceil_pc[n];
+      loop assigns c;
+      loop variant p->n_chan - c; */
   for (uint8_t c = 0; c < p->n_chan; c++) {
     const nm_chan_t *ch = &p->chan[c];
     int64_t sum = 0;
+    /*@ loop invariant 0 <= n <= NM_NODES;
+        loop invariant -2147483648 * n <= sum <= 2147483647 * n;
+        loop invariant \forall integer m; 0 <= m < n ==> olim_sat(olim_charge(p, c, m)) <= o->ceil_pc[m];
+        loop assigns n, sum;
+        loop variant NM_NODES - n; */
     for (uint8_t n = 0; n < NM_NODES; n++) {
       int32_t ua = ch->node_ua[n];
       sum += ua;
@@ -154,9 +191,23 @@ static uint32_t check_channels(const olim_t *o, const nm_pattern_t *p, olim_trip
 
 /* Slots in range, ascending, not overlapping, inside the frame; and each channel's
  * stimulating time per frame equal to its recharge time (its charge balanced per frame). */
+/*@ requires \valid_read(p) && \valid(t) && \separated(t, p);
+    requires 1 <= p->frame_hz <= OLIM_FRAME_HZ_MAX && 1 <= p->n_chan <= NM_MAX_RUNNING;
+    requires p->n_slot <= NM_PATTERN_MAX_SLOTS;
+    assigns t->why;
+    ensures \result == NM_OUT_TRIP_NONE ? t->why == \old(t->why) : t->why == \result;
+    ensures \result == NM_OUT_TRIP_NONE ==> olim_shape_ok(p); */
 static uint32_t check_slots(const nm_pattern_t *p, olim_trip_t *t) {
   uint64_t stim_us[NM_MAX_RUNNING] = {0}, rech_us[NM_MAX_RUNNING] = {0};
   uint64_t frame_ns = NS_PER_S / p->frame_hz;
+  /*@ loop invariant 0 <= i <= p->n_slot;
+      loop invariant \forall integer c; 0 <= c < NM_MAX_RUNNING ==>
+        stim_us[c] <= 4294967295 * i && rech_us[c] <= 4294967295 * i;
+      loop invariant \forall integer k; 0 <= k < i ==>
+        p->slot[k].chan < p->n_chan && olim_slot_end(p, k) <= frame_ns &&
+        (k + 1 < p->n_slot ==> olim_slot_end(p, k) <= p->slot[k + 1].offset_ns);
+      loop assigns i, stim_us[0 .. NM_MAX_RUNNING - 1], rech_us[0 .. NM_MAX_RUNNING - 1];
+      loop variant p->n_slot - i; */
   for (uint8_t i = 0; i < p->n_slot; i++) {
     const nm_slot_t *s = &p->slot[i];
     if (s->chan >= p->n_chan) return refuse(t, NM_OUT_TRIP_SHAPE);
@@ -170,6 +221,9 @@ static uint32_t check_slots(const nm_pattern_t *p, olim_trip_t *t) {
     if (end > frame_ns) return refuse(t, NM_OUT_TRIP_SHAPE);
     if (i + 1 < p->n_slot && end > p->slot[i + 1].offset_ns) return refuse(t, NM_OUT_TRIP_SHAPE);
   }
+  /*@ loop invariant 0 <= c <= p->n_chan;
+      loop assigns c;
+      loop variant p->n_chan - c; */
   for (uint8_t c = 0; c < p->n_chan; c++) {
     if (stim_us[c] != rech_us[c]) return refuse(t, NM_OUT_TRIP_BALANCE);
   }
@@ -177,7 +231,10 @@ static uint32_t check_slots(const nm_pattern_t *p, olim_trip_t *t) {
 }
 
 uint32_t olim_check(const olim_t *o, const nm_pattern_t *p, olim_trip_t *trip) {
-  memset(trip, 0, sizeof *trip);
+  trip->why = NM_OUT_TRIP_NONE;
+  trip->node = 0;
+  trip->bound = OLIM_BOUND_NONE;
+  trip->charge_pc = 0;
   if (p->frame_hz == 0 || p->frame_hz > OLIM_FRAME_HZ_MAX || p->n_chan == 0 || p->n_chan > NM_MAX_RUNNING ||
       p->n_slot > NM_PATTERN_MAX_SLOTS) {
     return refuse(trip, NM_OUT_TRIP_SHAPE);

@@ -82,7 +82,7 @@ void sim_init(sim_hw_t *hw, const nm_lead_t *lead, uint32_t load_ohm, uint32_t c
   hw->compliance_mv = compliance_mv;
   for (uint8_t n = 0; n < NM_NODES; n++) hw->node_ohm[n] = load_ohm / 2u;
   sim_out_init(&hw->out, lead);
-  nm_energy_defaults(&hw->energy); /* no cell until sim_batt_set: a bench supply that never runs out */
+  hw->cell.prof = nm_profile_get(NM_PROFILE_NMOD_PRIMARY); /* a bench supply until a cell is fitted */
   hw->nvm.mem = nvm_mem;
   hw->nvm.page_size = page_size;
   hw->nvm.pages = pages;
@@ -251,13 +251,3 @@ void sim_seed_rng(sim_hw_t *hw, uint64_t seed) {
   hw->rng_state = seed;
   hw->rng_seeded = 1;
 }
-
-uint64_t sim_batt_used_pc(const sim_hw_t *hw) {
-  uint64_t t_ns = hw->now_ns - hw->quiescent_from_ns;
-  /* nA x ns = 1e-18 C = 1e-6 pC: split to stay in 64 bits over decades. */
-  uint64_t q = hw->energy.quiescent_na;
-  uint64_t quiescent_pc = (t_ns / 1000000u) * q + (t_ns % 1000000u) * q / 1000000u;
-  return hw->out.batt_pc + quiescent_pc;
-}
-
-uint64_t sim_batt_used_uah(const sim_hw_t *hw) { return sim_batt_used_pc(hw) / 3600000000ull; }

@@ -14,7 +14,7 @@
 
 #include "nmod/battery.h"
 #include "nmod/core.h"
-#include "nmod/energy.h"
+#include "nmod/profile.h"
 #include "nmod/port.h"
 #include "cloop.h"
 #include "olim.h"
@@ -43,7 +43,7 @@ typedef struct {
   uint32_t amp_ua;            /* its cathodic total */
   int32_t ua[NM_NODES];       /* its node currents (cc.node order) */
   uint64_t start_ns;
-  uint64_t batt_stim_pc, batt_rech_pc; /* battery charge of one of its phases */
+  double stim_fj, rech_fj;             /* energy its phases take from the cell (sim_cell.c) */
   uint8_t over_limit;
 } sim_unit_chan_t;
 
@@ -53,7 +53,6 @@ typedef struct {
   uint64_t cur_start_ns;
   uint64_t swap_at_ns;   /* when pend (or the stop) takes effect */
   uint64_t done_ns;      /* counted up to here */
-  uint64_t slot_batt_pc[NM_PATTERN_MAX_SLOTS]; /* battery charge per pulse of cur */
   /* Unit by unit: cur's closed-loop channels and the one the cord model measures. */
   uint8_t n_uc;
   sim_unit_chan_t uc[NM_MAX_RUNNING];
@@ -62,6 +61,8 @@ typedef struct {
   uint8_t n_loops;
   uint8_t loop_event;                  /* a loop fell back: wake the core */
   sim_cord_t *cord;                    /* the body, or NULL: a loop then senses nothing */
+  double slot_fj[NM_PATTERN_MAX_SLOTS];       /* energy each pulse of cur takes (sim_cell.c) */
+  double slot_fixed_pc[NM_PATTERN_MAX_SLOTS]; /* ...and its drivers' fixed charge */
   /* The limiter (ports/limiter/olim.h): the hardware's own per-phase charge ceiling per
    * node, set when the device is built (sim_init), independent of the core's supervisor;
    * and why it last tripped (the bound of a charge trip, beyond nm_out_status_t). */
@@ -73,7 +74,8 @@ typedef struct {
   uint64_t node_pulses[NM_NODES];     /* stimulating phases in which the node carried current */
   int64_t node_net_pc[NM_NODES];      /* signed charge, both phases of whole pulses */
   uint32_t node_max_pc[NM_NODES];     /* largest charge of one phase seen at the node */
-  uint64_t batt_pc;                   /* battery charge drawn by stimulation */
+  double supply_fj;                   /* energy the pulses took from the supply, fJ */
+  double fixed_pc;                    /* and the drivers' fixed charge, pC */
   /* Trace: every phase whose start lies in [from, to). */
   sim_phase_fn trace_fn;
   void *trace_user;
@@ -95,19 +97,32 @@ typedef struct {
   uint64_t stuck_refused; /* program/erase operations refused while stuck */
 } sim_nvm_t;
 
-/* The cell and its fuel gauge. Charges in pC (1 uAh = 3.6e9 pC). */
+/* The cell and its charger (sim_cell.c): the hardware's own physics. Charges in pC. */
 typedef struct {
-  nm_batt_cfg_t cfg;
-  uint64_t rated_pc;
-  uint64_t mark_pc;       /* total drawn at the last full charge (or when new) */
-  uint64_t preused_pc;    /* charge missing at start (--battery-pct) */
-  uint64_t charged_pc;    /* charge put in since the mark */
-  uint64_t throughput_pc; /* charge drawn since new (capacity fade, cycles) */
-  uint64_t last_total_pc; /* total drawn when last accounted */
-  uint64_t last_ns;       /* time of the last accounting */
-  uint8_t charging;
-  uint32_t auto_low_pm;   /* the simulated patient recharges at this state of charge (0: never) */
-  uint32_t recharges;     /* recharge sessions so far */
+  const nm_profile_t *prof; /* the hardware's profile: its electronics, and its cell once fitted */
+  uint8_t fitted;           /* 0: a bench supply that never runs out (the drain is counted) */
+  int32_t tol_pm;           /* this cell's capacity against the profile's, per mille (+-) */
+  double charge_pc;         /* in the cell now */
+  double thru_pc;           /* drawn through it since new: fade */
+  double drawn_pc;          /* drawn from the supply (cell or bench) since sim_init */
+  double last_fj, last_fixed_pc; /* the output's totals at the last accounting */
+  uint64_t last_ns;         /* time of the last accounting */
+  double i_na;              /* mean current of the last step (the internal resistance's drop) */
+  double charge_na;         /* the charger's current into the cell now */
+  uint8_t charging, full, by_patient;
+  uint32_t auto_low_pm;     /* the simulated patient recharges at this state of charge (0: never) */
+  uint32_t recharges;       /* recharge sessions so far */
+  /* What the physics measured, for reports (times since sim_init, ns; 0: not yet). */
+  uint64_t start_ns;        /* the cell fitted (at its starting charge) */
+  double start_drawn_pc;
+  uint64_t eri_ns, eos_ns;  /* primary: the true charge left reached ERI, EOS */
+  uint64_t first_low_ns;    /* rechargeable: first LOW (full to LOW when it started full) */
+  double first_run_pc;      /* ...and the charge drawn until then */
+  uint64_t last_low_ns;     /* the latest LOW */
+  uint64_t charge_ns;       /* time the charger put current in, in total */
+  uint64_t charge_ns_at_first_low, charge_ns_at_low;
+  double first_hour_pc;     /* what the first hour of the first recharge put in */
+  uint64_t first_hour_ns;
 } sim_cell_t;
 
 typedef struct {
@@ -120,9 +135,7 @@ typedef struct {
   uint32_t node_ohm[NM_NODES]; /* impedance of each contact to the tissue */
   uint8_t node_fault[NM_NODES];
   sim_out_t out;
-  nm_energy_cfg_t energy;
   sim_cell_t cell;
-  uint64_t quiescent_from_ns; /* quiescent drain counted from here */
   sim_nvm_t nvm;
   uint64_t wdt_kicks;
   uint64_t rng_state;    /* deterministic RNG when seeded (tests), else getrandom */
@@ -178,28 +191,49 @@ void sim_nvm_power_restore(sim_hw_t *hw);
 /* Make every later program and erase fail (on = 1), or heal the flash (on = 0). */
 void sim_nvm_set_fault(sim_hw_t *hw, int on);
 
-/* The cell: type and defaults (nmod/battery.h), starting at pct percent charged. Also sets
- * the energy model's cell voltage. Until it is called the device runs from a bench supply:
- * the drain is counted (sim_batt_used_*) but never runs out, and the gauge reads no cell. */
+/* The cell (sim_cell.c). Until one is fitted the device runs from a bench supply with the
+ * electronics of nmod's primary reference: the drain is counted (sim_batt_used_*) but
+ * never runs out, and the battery reads no cell.
+ * Fit a new cell of profile pf (NULL: the primary reference), pct percent charged. */
+void sim_batt_set_profile(sim_hw_t *hw, const nm_profile_t *pf, uint32_t pct);
+/* The same with nmod's reference profile for a cell type (nm_cell). */
 void sim_batt_set(sim_hw_t *hw, uint8_t cell, uint32_t pct);
-/* The simulated patient recharges (until full) whenever the charge falls to low_pm. */
+/* This cell holds tol_pm per mille more (or less) than the profile says (cells vary). */
+void sim_batt_set_tolerance(sim_hw_t *hw, int32_t tol_pm);
+/* Restore a cell's state (the sim service's battery.json): charge missing, charge drawn
+ * through it since new. */
+void sim_batt_set_charge_pc(sim_hw_t *hw, double used_pc, double thru_pc);
+/* The simulated patient recharges (until the charger says full) whenever the charge falls
+ * to low_pm. */
 void sim_batt_autocharge(sim_hw_t *hw, uint32_t low_pm);
 /* Put the charger on (1) or take it off (0). */
 void sim_batt_charger(sim_hw_t *hw, int on);
 /* Bring the cell up to the current time (called by sim_advance). */
 void sim_batt_account(sim_hw_t *hw);
-/* The fuel gauge's reading now. */
+/* What the battery hardware measures now (nmod/port.h). */
 void sim_batt_reading(sim_hw_t *hw, nm_batt_reading_t *r);
-/* State of charge now, per mille of the capacity now. */
+/* True state of charge now, per mille of the capacity now. */
 uint32_t sim_batt_soc_pm(sim_hw_t *hw);
+double sim_batt_true_soc_pm(const sim_hw_t *hw);
+/* Charge missing from full now, pC. */
+double sim_batt_missing_pc(const sim_hw_t *hw);
 
-/* Battery charge used so far (stimulation and quiescent), uAh. */
+/* Charge drawn from the supply so far (stimulation and fixed costs), uAh and pC. */
 uint64_t sim_batt_used_uah(const sim_hw_t *hw);
-/* The same in pC (1 uAh = 3.6e9 pC). */
 uint64_t sim_batt_used_pc(const sim_hw_t *hw);
 
 /* The body the stage senses (NULL: none): its posture trace, model and sensing faults. */
 void sim_attach_cord(sim_hw_t *hw, sim_cord_t *cord);
+/* The energy (fJ) and fixed charge (pC) of one pulse of slot `slot` of p, by the
+ * hardware's physics (sim_out.c prices each pattern with it). */
+void sim_cell_pulse(const sim_hw_t *hw, const nm_pattern_t *p, uint8_t slot, double *fj, double *fixed_pc);
+/* The same for one unit of channel c at node currents node_ua (a closed loop's amplitude
+ * of the moment): the energy (fJ) of its stimulating phase and of its recharge (0 when the
+ * hardware recharges c's waveform passively). The fixed charge is the profile's pulse_pc. */
+void sim_cell_unit(const sim_hw_t *hw, const nm_chan_t *c, const int32_t node_ua[NM_NODES], double *stim_fj,
+                   double *rech_fj);
+/* Price the pattern in delivery again (after the cell or the load changed). */
+void sim_out_reprice(sim_hw_t *hw);
 
 /* Output stage internals (sim_out.c), used by sim.c. */
 void sim_out_init(sim_out_t *o, const nm_lead_t *lead);

@@ -58,11 +58,6 @@ static uint32_t abs_charge(int32_t ua, uint32_t us) {
   return q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
 }
 
-/* Battery charge of one phase of cathodic total cath_ua for width_us. */
-static uint64_t phase_batt_pc(const sim_hw_t *hw, uint32_t cath_ua, uint32_t width_us) {
-  return nm_energy_phase_pc(&hw->energy, -(int32_t)cath_ua, width_us, hw->load_ohm, hw->compliance_mv);
-}
-
 /* The loop of program `prog`, started or kept (a new pattern of the same program goes on
  * with the loop's state); -1 when there is no room (never: one per channel). */
 static int8_t loop_for(sim_out_t *o, const nm_chan_t *ch, uint32_t ceil_ua, uint8_t keep[NM_MAX_RUNNING]) {
@@ -85,9 +80,7 @@ static void set_cur(sim_hw_t *hw, const nm_pattern_t *p, uint64_t start_ns) {
   o->cur = *p;
   o->has_cur = 1;
   o->cur_start_ns = start_ns;
-  for (uint8_t i = 0; i < p->n_slot; i++) {
-    o->slot_batt_pc[i] = nm_energy_slot_pc(&hw->energy, p, i, hw->load_ohm, hw->compliance_mv);
-  }
+  sim_out_reprice(hw);
   /* Channels delivered unit by unit; loops of programs no longer looped end here. */
   uint8_t keep[NM_MAX_RUNNING] = {0};
   o->n_uc = 0;
@@ -115,6 +108,15 @@ static void set_cur(sim_hw_t *hw, const nm_pattern_t *p, uint64_t start_ns) {
     n++;
   }
   o->n_loops = n;
+}
+
+/* The closed-form slots only: a unit-by-unit channel is priced at each unit's start, at the
+ * amplitude of that unit (unit_slot). */
+void sim_out_reprice(sim_hw_t *hw) {
+  sim_out_t *o = &hw->out;
+  for (uint8_t i = 0; o->has_cur && i < o->cur.n_slot && i < NM_PATTERN_MAX_SLOTS; i++) {
+    sim_cell_pulse(hw, &o->cur, i, &o->slot_fj[i], &o->slot_fixed_pc[i]);
+  }
 }
 
 static void emit_phase(sim_out_t *o, const nm_chan_t *c, const int32_t node_ua[NM_NODES], uint8_t recharge,
@@ -153,15 +155,18 @@ static int unit_slot(sim_hw_t *hw, sim_unit_chan_t *u, const nm_slot_t *s, uint6
     u->in_unit = 1;
     u->start_ns = t;
     u->over_limit = 0;
-    u->batt_stim_pc = phase_batt_pc(hw, u->amp_ua, ch->width_us);
-    u->batt_rech_pc = phase_batt_pc(hw, u->amp_ua, ch->recharge_us);
+    int32_t full[NM_NODES] = {0};
     for (uint8_t i = 0; i < u->cc.n; i++) {
+      full[u->cc.node[i]] = u->ua[i];
       uint32_t q = abs_charge(u->ua[i], ch->width_us);
       if (q > o->lim.ceil_pc[u->cc.node[i]]) u->over_limit = 1;
     }
+    /* This unit's price on the cell's physics, the same model as the closed form's. */
+    sim_cell_unit(hw, ch, full, &u->stim_fj, &u->rech_fj);
   }
   o->pulses++;
-  o->batt_pc += u->batt_stim_pc + (s->recharge ? u->batt_rech_pc : 0u);
+  o->supply_fj += u->stim_fj + (s->recharge ? u->rech_fj : 0);
+  o->fixed_pc += hw->cell.prof->pulse_pc;
   for (uint8_t i = 0; i < u->cc.n; i++) {
     uint8_t nd = u->cc.node[i];
     int32_t ua = u->ua[i];
@@ -245,7 +250,8 @@ static uint64_t count_span(sim_hw_t *hw, uint64_t a, uint64_t b, int stop_on_eve
     if (n == 0) continue;
     const nm_chan_t *c = &p->chan[s->chan];
     o->pulses += n;
-    o->batt_pc += n * o->slot_batt_pc[i];
+    o->supply_fj += (double)n * o->slot_fj[i];
+    o->fixed_pc += (double)n * o->slot_fixed_pc[i];
     for (uint8_t nd = 0; nd < NM_NODES; nd++) {
       int32_t ua = c->node_ua[nd];
       if (ua == 0) continue;

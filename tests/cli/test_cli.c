@@ -232,13 +232,13 @@ static void test_usage_errors(void **state) {
   proc_result_t r;
   const char *ex = example("snm-default.json");
   assert_int_equal(RUN(&r, "check"), 2);
-  assert_one_line_error(&r, "check", "no therapy file");
+  assert_one_line_error(&r, "check", "usage: nmod check THERAPY.json");
   proc_free(&r);
   assert_int_equal(RUN(&r, "check", ex, "--frobnicate"), 2);
   assert_one_line_error(&r, "check", "--frobnicate");
   proc_free(&r);
   assert_int_equal(RUN(&r, "check", ex, ex), 2);
-  assert_one_line_error(&r, "check", "one therapy file");
+  assert_one_line_error(&r, "check", "unexpected");
   proc_free(&r);
   assert_int_equal(RUN(&r, "simulate", ex), 2);
   assert_one_line_error(&r, "simulate", "--duration");

@@ -670,7 +670,7 @@ static void test_eval_property_e2e(void **st) {
   (void)st;
   uint64_t s = ct_seed("eval_property_e2e");
   int32_t trial = 0;
-  assert_int_equal(clinic_date_parse("2024-03-01", &trial), 0);
+  assert_int_equal(hu_date_parse("2024-03-01", &trial), 0);
   static char csv[1 << 16];
   for (int k = 0; k < 10; k++) {
     int scs = (int)(ct_rand(&s) % 2);
@@ -681,7 +681,7 @@ static void test_eval_property_e2e(void **st) {
     char id[16], d1[11], buf[1024];
     snprintf(id, sizeof id, "R%d", k);
     CT_EXPECT(0, "patient add %s --therapy %s --name X --birth 1950-01-01", id, scs ? "scs" : "snm");
-    clinic_date_fmt(trial + tlen, d1);
+    hu_date_fmt(d1, HU_DATE_LEN, trial + tlen);
     if (scs)
       snprintf(buf, sizeof buf, "patient,step,date,override\n%s,referral,2024-01-01,\n%s,team-review,2024-01-02,\n"
                "%s,questionnaires,2024-01-03,\n%s,psychologist,2024-01-04,\n%s,intake,2024-01-05,\n%s,decision,2024-01-06,\n"
@@ -696,7 +696,7 @@ static void test_eval_property_e2e(void **st) {
     for (int32_t d = trial - blen; d <= trial + tlen + (scs ? 3 : 0); d++) {
       if (ct_rand(&s) % 5 == 0) continue; /* a gap */
       char ds[11];
-      clinic_date_fmt(d, ds);
+      hu_date_fmt(ds, HU_DATE_LEN, d);
       int phase = d < trial ? (d >= trial - 28 ? 0 : -1) : (d > trial && d <= trial + tlen) ? 1 : -1;
       int x2;
       if (scs) {

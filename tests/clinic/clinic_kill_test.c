@@ -10,7 +10,7 @@
 
 #include "clinic_int.h"
 
-#define PATIENTS 1500
+#define PATIENTS 600
 #define DAYS 365
 
 static double now_s(void) {

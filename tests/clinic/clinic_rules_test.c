@@ -16,10 +16,10 @@
 static char *csv_days(char *buf, size_t cap, const char *from, int n, const char *fmt_value) {
   /* Appends n consecutive days from `from`, each "DATE<fmt_value>\n". */
   int32_t d0;
-  assert_int_equal(clinic_date_parse(from, &d0), 0);
+  assert_int_equal(hu_date_parse(from, &d0), 0);
   for (int i = 0; i < n; i++) {
     char ds[11];
-    clinic_date_fmt(d0 + i, ds);
+    hu_date_fmt(ds, HU_DATE_LEN, d0 + i);
     snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s\n", ds, fmt_value);
   }
   return buf;
@@ -179,13 +179,13 @@ static void snm_patient(const char *id, const char *stage1, int good) {
   CT_EXPECT(0, "path step %s scores --date 2025-01-13", id);
   char csv[8192] = "date,incontinence\n";
   int32_t s1;
-  assert_int_equal(clinic_date_parse(stage1, &s1), 0);
+  assert_int_equal(hu_date_parse(stage1, &s1), 0);
   char d[11];
-  clinic_date_fmt(s1 - 9, d);
+  hu_date_fmt(d, HU_DATE_LEN, s1 - 9);
   csv_days(csv, sizeof csv, d, 7, ",2");
-  clinic_date_fmt(s1 + 1, d);
+  hu_date_fmt(d, HU_DATE_LEN, s1 + 1);
   csv_days(csv, sizeof csv, d, 20, good ? ",0" : ",2");
-  clinic_date_fmt(s1 + 21, d);
+  hu_date_fmt(d, HU_DATE_LEN, s1 + 21);
   csv_days(csv, sizeof csv, d, 22, ",0");
   CT_EXPECT(0, "path step %s stage1 --date %s", id, stage1);
   CT_EXPECT(0, "diary import %s '%s'", id, ct_file("snm.csv", csv));
@@ -576,8 +576,8 @@ static void test_cache_property(void **st) {
   static const char *const snm_steps[] = {"referral", "scores", "trial", "implant", "follow-up"};
   int nsteps[NP], done[NP];
   int32_t dates[NP][12], today, base;
-  assert_int_equal(clinic_date_parse("2025-06-30", &today), 0);
-  assert_int_equal(clinic_date_parse("2025-01-02", &base), 0);
+  assert_int_equal(hu_date_parse("2025-06-30", &today), 0);
+  assert_int_equal(hu_date_parse("2025-01-02", &base), 0);
   for (int i = 0; i < NP; i++) {
     CT_EXPECT(0, "patient add C%d --therapy %s --name C --birth 1960-01-01", i, i % 2 ? "snm" : "scs");
     nsteps[i] = i % 2 ? 5 : 11;
@@ -594,7 +594,7 @@ static void test_cache_property(void **st) {
       if (done[i] >= nsteps[i]) break;
       int32_t d = last + (int32_t)(ct_rand(&s) % 25);
       if (d > today) break;
-      clinic_date_fmt(d, ds);
+      hu_date_fmt(ds, HU_DATE_LEN, d);
       const char *alt = strcmp(steps[done[i]], "implant") == 0 && ct_rand(&s) % 3 == 0 ? "explant" : steps[done[i]];
       int rc = ct_run("path step C%d %s --date %s", i, alt, ds);
       if (rc == 3 && strstr(ct_err, "--override")) rc = ct_run("path step C%d %s --date %s --override 'property test'", i, alt, ds);
@@ -606,7 +606,7 @@ static void test_cache_property(void **st) {
       break;
     case 3: { /* one day, possibly before the referral or a duplicate (refused) */
       int32_t d = base - 5 + (int32_t)(ct_rand(&s) % (uint64_t)(today - base + 6));
-      clinic_date_fmt(d, ds);
+      hu_date_fmt(ds, HU_DATE_LEN, d);
       if (i % 2)
         ct_run("diary add C%d --date %s --incontinence %d --urgency %d", i, ds, (int)(ct_rand(&s) % 6), (int)(ct_rand(&s) % 3));
       else
@@ -619,7 +619,7 @@ static void test_cache_property(void **st) {
       int32_t d = base + (int32_t)(ct_rand(&s) % (uint64_t)(today - base - 20));
       int n = 1 + (int)(ct_rand(&s) % 20);
       for (int k = 0; k < n; k++) {
-        clinic_date_fmt(d + k, ds);
+        hu_date_fmt(ds, HU_DATE_LEN, d + k);
         snprintf(csv + strlen(csv), sizeof csv - strlen(csv), i % 2 ? "%s,%d,%d\n" : "%s,%d\n", ds, (int)(ct_rand(&s) % 8),
                  (int)(ct_rand(&s) % 4));
       }
@@ -628,7 +628,7 @@ static void test_cache_property(void **st) {
     }
     case 5: { /* delete a day (often not there) */
       int32_t d = base + (int32_t)(ct_rand(&s) % (uint64_t)(today - base));
-      clinic_date_fmt(d, ds);
+      hu_date_fmt(ds, HU_DATE_LEN, d);
       ct_run("diary delete C%d --date %s", i, ds);
       break;
     }
@@ -643,7 +643,7 @@ static void test_cache_property(void **st) {
         CT_EXPECT(0, "config %s %d", set[k].key, set[k].v[ct_rand(&s) % 3]);
       } else {
         int32_t d = base + (int32_t)(ct_rand(&s) % (uint64_t)(today - base));
-        clinic_date_fmt(d, ds);
+        hu_date_fmt(ds, HU_DATE_LEN, d);
         if (i % 2)
           ct_run("score add C%d wexner --date %s solid=%d liquid=1 gas=2 pad=1 lifestyle=0", i, ds, (int)(ct_rand(&s) % 5));
         else

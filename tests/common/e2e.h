@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
@@ -127,6 +128,13 @@ static js_val *json_of(const proc_result_t *r) {
   js_val *v = js_parse(r->out, r->out_len, err, sizeof err);
   if (!v) fail_msg("not JSON (%s): %s / %s", err, r->out, r->err);
   return v;
+}
+
+/* A JSON number's value (the test fails on anything else). */
+__attribute__((unused)) static double num(const js_val *v) {
+  assert_non_null(v);
+  assert_int_equal(v->type, JS_NUM);
+  return strtod(v->str, NULL);
 }
 
 static const char *example(const char *name) {

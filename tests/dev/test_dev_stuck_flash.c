@@ -15,7 +15,7 @@ static sim_hw_t hw;
 static nm_dev_t dev;
 
 static const nm_factory_t factory = {NM_KIND_ETS, NM_THERAPY_SNM, {NM_LEAD_SNM_TINED_4, NM_SHAPE_CYLINDER, 4, 11969468u},
-                                     1780000000u, NM_CELL_PRIMARY};
+                                     1780000000u, NM_CELL_PRIMARY, NM_PROFILE_NONE};
 
 static int exec(const uint8_t *req, size_t len) {
   uint8_t resp[NM_CMD_MAX];

@@ -667,6 +667,35 @@ static void test_raising_refused_while_lowering_waits(void **state) {
 
 static uint64_t nvm_writes(void) { return dt.hw.nvm.progs + dt.hw.nvm.erases; }
 
+/* A fault only the clinician may clear, found while the flash cannot be written, survives a
+ * reset on a flash that still cannot be written (SPIN finding F8, docs/assurance/spin.md):
+ * the flash says "off, no fault", so the boot's "memory cannot be written" rule must not
+ * leave the patient free to turn therapy on once the memory works again. */
+static void test_clinician_fault_survives_stuck_boot(void **state) {
+  (void)state;
+  setup_off();
+  dt_set_stuck(1);
+  /* Shorts on both running programs' cathodes: nothing left to run, NM_FAULT_LEAD. */
+  sim_set_fault(&dt.hw, 0, SIM_FAULT_SHORT);
+  sim_set_fault(&dt.hw, 2, SIM_FAULT_SHORT);
+  assert_int_equal(dt_op1(NM_ROLE_CLINICIAN, NM_OP_IMPEDANCE), NM_OK);
+  assert_int_equal(dt.dev.core.fault, NM_FAULT_LEAD);
+  assert_true(dt.dev.dirty & NM_DIRTY_SETTINGS); /* not stored: the flash fails */
+  /* A reset before the retry, the flash still stuck: the lowering is lost with the RAM. */
+  assert_int_equal(dt_boot(), NM_OK);
+  assert_int_equal(dt.dev.core.mode, NM_MODE_OFF);
+  dt_set_stuck(0);
+  dt_run_s(2);
+  /* RED before the fix: NM_OK, the patient restarts what only the clinician could. */
+  assert_int_equal(dt_op2(NM_ROLE_PATIENT, NM_OP_THERAPY, 1), NM_EPERM);
+  assert_int_not_equal(dt.dev.core.mode, NM_MODE_THERAPY);
+  dt_run_s(3);
+  assert_int_equal(dt.hw.out.pulses, 0);
+  /* The clinician may. */
+  assert_int_equal(dt_op2(NM_ROLE_CLINICIAN, NM_OP_THERAPY, 1), NM_OK);
+  assert_int_equal(dt.dev.core.mode, NM_MODE_THERAPY);
+}
+
 /* A raising request whose own write fails (the flash fails exactly that write, at each of
  * its steps, and works again right after: the device runs on): refused and undone before
  * the output saw it, and a reset later does not bring it back. */
@@ -996,6 +1025,7 @@ int main(void) {
       cmocka_unit_test(test_raising_refused_on_stuck_flash),
       cmocka_unit_test(test_raising_refused_while_lowering_waits),
       cmocka_unit_test(test_raising_write_fails_undone),
+      cmocka_unit_test(test_clinician_fault_survives_stuck_boot),
       cmocka_unit_test(test_reset_never_more_stimulating),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,7 +21,7 @@ static void boot(uint8_t therapy, uint8_t lead_model, uint8_t cell) {
   sim_attach_nvm(&hw, flash, PAGE, PAGES);
   sim_seed_rng(&hw, 9);
   sim_batt_set(&hw, cell, 100);
-  nm_factory_t f = {NM_KIND_INS, therapy, lead, 1780000000u, cell};
+  nm_factory_t f = {NM_KIND_INS, therapy, lead, 1780000000u, cell, NM_PROFILE_NONE};
   assert_int_equal(nm_dev_boot(&dev, sim_port(&hw), &f), NM_OK);
 }
 
@@ -128,6 +128,7 @@ static void test_rechargeable_depleted_and_recharged(void **state) {
   (void)state;
   boot(NM_THERAPY_SCS, NM_LEAD_SCS_PERC_8, NM_CELL_RECHARGEABLE);
   sim_batt_set(&hw, NM_CELL_RECHARGEABLE, 26);
+  nm_core_set_cell(&dev.core, NM_CELL_RECHARGEABLE); /* a new cell: the gauge starts from its voltage */
   nm_prog_t p = prog(50, 200, 3000, 0, 1); /* ~85 uA: a full charge lasts weeks, no ERI */
   program(&p, 1, 1);
   run_s(12 * 3600);

@@ -22,7 +22,7 @@ static void call(uint8_t role, const uint8_t *req, size_t len) {
 static int device(void **state) {
   (void)state;
   const nm_lead_t *lead = nm_lead_catalog(NM_LEAD_SCS_PADDLE_16);
-  nm_factory_t f = {NM_KIND_INS, NM_THERAPY_SCS, *lead, 1780000000u, NM_CELL_PRIMARY};
+  nm_factory_t f = {NM_KIND_INS, NM_THERAPY_SCS, *lead, 1780000000u, NM_CELL_PRIMARY, NM_PROFILE_NONE};
   sim_init(&hw, lead, 525, 12000, flash, 4096, 8);
   sim_seed_rng(&hw, 7);
   assert_int_equal(nm_dev_boot(&dev, sim_port(&hw), &f), NM_OK);

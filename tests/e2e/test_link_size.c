@@ -84,9 +84,9 @@ static void device_date(int back, char *buf, size_t cap) {
   js_val *v = json_of(&r);
   const js_val *t = js_get(v, "device_time");
   assert_true(t && t->type == JS_STR);
-  uint32_t now_s;
-  assert_int_equal(hist_parse_time(t->str, &now_s), 0);
-  hist_date(now_s / 86400u - (uint32_t)back, buf, cap);
+  int64_t now_s;
+  assert_int_equal(hu_time_parse(t->str, &now_s), 0);
+  hu_date_fmt(buf, cap, hu_day_of_epoch_s(now_s) - back);
   js_free(v);
   proc_free(&r);
 }

@@ -725,7 +725,7 @@ static void build_world(int li, int start) {
   W.lead = &HW_LEADS[li];
   const nm_lead_t *cat = nm_lead_catalog(W.lead->model);
   CHECK(cat && cat->n_contacts == W.lead->n_contacts, "catalog lead");
-  nm_factory_t f = {NM_KIND_INS, W.lead->therapy, *cat, 1780000000u, NM_CELL_PRIMARY};
+  nm_factory_t f = {NM_KIND_INS, W.lead->therapy, *cat, 1780000000u, NM_CELL_PRIMARY, NM_PROFILE_NONE};
   W.factory = f;
   memset(W.flash, 0xFF, sizeof W.flash);
   if (start == 0) return; /* blank flash, booted by the script */

@@ -4,7 +4,8 @@
  * The first byte picks the file; the rest is its text. Properties (abort on violation):
  * - a failure comes with a one-line message, and never a half-filled struct;
  * - hardware.json: what is accepted is a device the simulator can build: a kind, a therapy
- *   and a cell it knows, and a lead from the catalog (nm_lead_catalog is not NULL);
+ *   and a cell it knows, a lead from the catalog (nm_lead_catalog is not NULL), a device
+ *   profile of that cell;
  *   written back with sst_format_hardware and parsed again it is the same;
  * - battery.json: the numbers accepted are the ones in the text (they are whole numbers
  *   within their types, checked here against the text's digits).
@@ -59,6 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     CHECK(hw.cell == NM_CELL_PRIMARY || hw.cell == NM_CELL_RECHARGEABLE, "unknown cell accepted");
     CHECK(hw.lead_model >= 0 && hw.lead_model <= 255 && nm_lead_catalog((uint8_t)hw.lead_model) != NULL,
           "a lead the simulator cannot build accepted");
+    const nm_profile_t *pf = hw.profile >= 0 && hw.profile <= 255 ? nm_profile_get((uint8_t)hw.profile) : NULL;
+    CHECK(pf != NULL && pf->cell == hw.cell, "a profile the simulator cannot build accepted (or of another cell)");
     char line[256];
     size_t n = sst_format_hardware(&hw, line, sizeof line);
     CHECK(n > 0 && line[n - 1] == '\n', "hardware.json not written");

@@ -53,30 +53,30 @@ rm -f "$probe_c" "$OUT/probe_$$" "$OUT/probe_$$.log"
 sources_for() {
   case $1 in
     fuzz_frame) echo "firmware/core/*.c firmware/crypto/*.c firmware/proto/*.c" ;;
-    fuzz_json) echo "host/json/json.c" ;;
-    fuzz_readout) echo "host/json/json.c host/readout/readout.c" ;;
-    fuzz_therapy) echo "host/json/json.c host/lib/therapy_file.c firmware/core/*.c" ;;
+    fuzz_json) echo "host/util/*.c host/json/json.c" ;;
+    fuzz_readout) echo "host/util/*.c host/json/json.c host/readout/readout.c" ;;
+    fuzz_therapy) echo "host/util/*.c host/json/json.c host/lib/therapy_file.c firmware/core/*.c" ;;
     # The whole device on simulated hardware: every firmware source and the sim port.
     fuzz_dev) echo "firmware/*/*.c ports/sim/*.c ?ports/limiter/*.c ports/loop/*.c" ;;
-    fuzz_posture) echo "host/lib/posture.c host/lib/cord_file.c host/lib/fmt.c host/json/json.c ports/sim/sim_cord.c" ;;
-    fuzz_csv) echo "host/clinic/clinic_csv.c" ;;
-    fuzz_keyfile) echo "host/lib/keyfile.c host/json/json.c firmware/crypto/util.c" ;;
-    fuzz_simstate) echo "host/lib/simstate.c host/json/json.c firmware/core/lead.c" ;;
-    fuzz_history) echo "host/cli/cmd_plot_history.c host/lib/history.c host/lib/devinfo.c host/lib/devlink.c host/lib/fmt.c host/lib/html.c host/readout/readout.c host/json/json.c firmware/core/*.c" ;;
-    fuzz_replies) echo "host/lib/devinfo.c host/lib/history.c host/lib/devlink.c host/lib/fmt.c host/readout/readout.c host/json/json.c firmware/core/*.c" ;;
+    fuzz_posture) echo "host/util/*.c host/lib/posture.c host/lib/cord_file.c host/json/json.c ports/sim/sim_cord.c" ;;
+    fuzz_csv) echo "host/util/*.c host/clinic/clinic_csv.c" ;;
+    fuzz_keyfile) echo "host/util/*.c host/lib/keyfile.c host/json/json.c firmware/crypto/util.c" ;;
+    fuzz_simstate) echo "host/util/*.c host/lib/simstate.c host/json/json.c firmware/core/lead.c firmware/core/profile.c" ;;
+    fuzz_history) echo "host/util/*.c host/cli/cmd_plot_history.c host/cli/cli_args.c host/lib/history.c host/lib/devinfo.c host/lib/devlink.c host/lib/html.c host/readout/readout.c host/json/json.c firmware/core/*.c" ;;
+    fuzz_replies) echo "host/util/*.c host/lib/devinfo.c host/lib/history.c host/lib/devlink.c host/readout/readout.c host/json/json.c firmware/core/*.c" ;;
     *) echo "" ;;
   esac
 }
 includes_for() {
   case $1 in
-    fuzz_json) echo "-I$SRC/host/json" ;;
+    fuzz_json) echo "-I$SRC/host/util -I$SRC/host/json -I$SRC/firmware/include" ;;
     fuzz_dev) echo "-I$SRC/firmware/include -I$SRC/ports/sim -I$SRC/ports/limiter -I$SRC/ports/loop" ;;
-    fuzz_posture) echo "-I$SRC/host/json -I$SRC/host/lib -I$SRC/ports/sim -I$SRC/ports/loop -I$SRC/firmware/include" ;;
-    fuzz_csv) echo "-I$SRC/host/clinic -I$SRC/host/common -I$SRC/host/json -I$SRC/host/readout -I$SRC/firmware/include" ;;
-    fuzz_readout) echo "-I$SRC/host/json -I$SRC/host/readout" ;;
+    fuzz_posture) echo "-I$SRC/host/util -I$SRC/host/json -I$SRC/host/lib -I$SRC/ports/sim -I$SRC/ports/loop -I$SRC/firmware/include" ;;
+    fuzz_csv) echo "-I$SRC/host/util -I$SRC/host/clinic -I$SRC/host/common -I$SRC/host/json -I$SRC/host/readout -I$SRC/firmware/include" ;;
+    fuzz_readout) echo "-I$SRC/host/util -I$SRC/host/json -I$SRC/host/readout -I$SRC/firmware/include" ;;
     fuzz_frame) echo "-I$SRC/firmware/include -I$SRC/firmware/proto" ;;
-    fuzz_history) echo "-I$SRC/host/cli -I$SRC/host/common -I$SRC/host/json -I$SRC/host/lib -I$SRC/host/readout -I$SRC/firmware/include" ;;
-    *) echo "-I$SRC/host/common -I$SRC/host/json -I$SRC/host/lib -I$SRC/host/readout -I$SRC/firmware/include" ;;
+    fuzz_history) echo "-I$SRC/host/util -I$SRC/host/cli -I$SRC/host/common -I$SRC/host/json -I$SRC/host/lib -I$SRC/host/readout -I$SRC/firmware/include" ;;
+    *) echo "-I$SRC/host/util -I$SRC/host/common -I$SRC/host/json -I$SRC/host/lib -I$SRC/host/readout -I$SRC/firmware/include" ;;
   esac
 }
 # Longest input libFuzzer makes (the JSON documents need room).

@@ -108,53 +108,6 @@ static int reset_events(void **s) {
   return 0;
 }
 
-/* ---- (a) calendar ------------------------------------------------------------------- */
-
-static void test_calendar(void **s) {
-  (void)s;
-  char b[16];
-  assert_int_equal(hist_days_from_civil(1970, 1, 1), 0);
-  assert_int_equal(hist_days_from_civil(2026, 3, 2), MON);
-  /* 2000-03-01: 30 years (7 leap days 1972..1996) = 10957, + 31 + 29 (2000 is leap) = 11017. */
-  assert_int_equal(hist_days_from_civil(2000, 3, 1), 11017);
-  assert_string_equal(hist_date(MON, b, sizeof b), "2026-03-02");
-  assert_string_equal(hist_date(MON - 1u, b, sizeof b), "2026-03-01");
-  assert_string_equal(hist_date(11016, b, sizeof b), "2000-02-29");
-  int32_t y;
-  uint8_t w;
-  hist_iso_week(MON, &y, &w);
-  assert_int_equal(y, 2026);
-  assert_int_equal(w, 10);
-  hist_iso_week(MON - 1u, &y, &w); /* the Sunday before: still week 9 */
-  assert_int_equal(w, 9);
-  /* 2026-12-28 (Monday, +301 days) .. 2027-01-03: ISO 2026-W53 (2026 starts on a Thursday). */
-  hist_iso_week(MON + 301u, &y, &w);
-  assert_int_equal(y, 2026);
-  assert_int_equal(w, 53);
-  hist_iso_week(MON + 307u, &y, &w);
-  assert_int_equal(y, 2026);
-  assert_int_equal(w, 53);
-  hist_iso_week(MON + 308u, &y, &w); /* 2027-01-04 */
-  assert_int_equal(y, 2027);
-  assert_int_equal(w, 1);
-  /* 2021-01-03, a Sunday, belongs to 2020-W53. */
-  hist_iso_week((uint32_t)hist_days_from_civil(2021, 1, 3), &y, &w);
-  assert_int_equal(y, 2020);
-  assert_int_equal(w, 53);
-  uint32_t t;
-  assert_int_equal(hist_parse_date("2026-03-02", &t), 0);
-  assert_int_equal(t, MON * 86400u);
-  assert_int_equal(hist_parse_date("2024-02-29", &t), 0);
-  assert_int_equal(hist_parse_date("2026-02-29", &t), -1);
-  assert_int_equal(hist_parse_date("2026-3-02", &t), -1);
-  assert_int_equal(hist_parse_date("2026-03-02x", &t), -1);
-  assert_int_equal(hist_parse_date("yesterday", &t), -1);
-  assert_int_equal(hist_parse_time("2026-03-02 13:04:05", &t), 0);
-  assert_int_equal(t, MON * 86400u + 13u * 3600u + 4u * 60u + 5u);
-  assert_int_equal(hist_parse_time("2026-03-02 24:00:00", &t), -1);
-  assert_int_equal(hist_parse_time("2026-03-02T13:04:05", &t), -1);
-}
-
 /* ---- (a) aggregation ---------------------------------------------------------------- */
 
 static void test_gaps_zero_days_and_means(void **s) {
@@ -592,11 +545,6 @@ static void test_bad_history_documents(void **s) {
 
 /* ---- (b) end to end ----------------------------------------------------------------- */
 
-static double num(const js_val *v) {
-  if (!v || v->type != JS_NUM) fail_msg("expected a number");
-  return strtod(v->str, NULL);
-}
-
 static const js_val *at(const js_val *v, const char *a, const char *b) {
   const js_val *x = js_get(v, a);
   if (!x) fail_msg("no '%s'", a);
@@ -762,7 +710,6 @@ static void test_plot_bad_files(void **s) {
 int main(void) {
   (void)sim_start; /* e2e.h's, unused here */
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test_setup(test_calendar, reset_events),
       cmocka_unit_test_setup(test_gaps_zero_days_and_means, reset_events),
       cmocka_unit_test_setup(test_partial_and_whole_weeks, reset_events),
       cmocka_unit_test_setup(test_year_boundary_week, reset_events),

@@ -1,24 +1,17 @@
-/* nmod/battery.h: batteries, in one documented place: the cells, every default figure and
- * its source, the states (OK, LOW, ERI, EOS) and the longevity arithmetic. The simulated
- * hardware drains its cell with nmod/energy.h and the longevity estimate integrates the
- * same functions, so the two agree by construction (docs/DEVICE-HEALTH.md).
+/* nmod/battery.h: the battery as the firmware sees it: the fuel gauge, the states (OK,
+ * LOW, ERI, EOS) and the longevity arithmetic, all following the device profile
+ * (nmod/profile.h: the cell, its thresholds, the energy figures). Every figure and its
+ * source: firmware/core/profile.c and docs/DEVICE-HEALTH.md ("Batteries").
  *
- * Figures (device-facts.md "Batteries"; "assumed" = no primary source, a reasonable default):
- *   primary cell    Li/CFx-SVO, 3.2 V nominal (assumed). Capacity 900 mAh, calibrated so that
- *                   the mean SNM setting of RELAX-OAB (14 Hz, 210 us, 1.8 mA) reaches ERI after
- *                   4.4 years, the mean longevity of non-rechargeable SNM stimulators
- *                   (repub.eur.nl/pub/113769). ERI at 10 % left (months of service remain,
- *                   as Medtronic's ERI gives), EOS at 1 % left (assumed).
- *   rechargeable    Li-ion, 3.7 V nominal. 60 mAh (assumed); charger 50 mA, so an hour of
- *                   charging gives weeks at nominal settings (Abbott Eterna: 1 h -> >= 3 weeks).
- *                   Capacity fades 0.03 % per equivalent full cycle (assumed: 80 % after ~740
- *                   cycles). LOW (the remote asks for a recharge) at 25 %; depleted at 2 %:
- *                   stimulation stops, telemetry stays (Axium MN0700 p. 38), until recharged
- *                   over 10 %. ERI when a full charge would last less than a day at the current
- *                   settings (Abbott: "charge more than once a day"); EOS when the capacity has
- *                   faded below 60 % of rated, or after 20 years (Axonics R20: 20 years).
- *   both            quiescent current 6 uA (assumed: sleep + MICS/BLE sniffing); output stage
- *                   efficiency 70 %, current-source headroom 1 V, supply floor 3 V (assumed).
+ * The gauge. The hardware measures two things: the cell's voltage at rest and, while a
+ * charger is on, the current it puts in (and it says when the charge is complete). The
+ * charge drawn is the firmware's own count: the output's draw (nmod/energy.h) integrated
+ * over time at the events that change it and at each housekeeping wake (no wake of its
+ * own), plus the fixed costs. A count drifts, so every reading pulls it into the band of
+ * states of charge the measured voltage allows (the profile's curve, +-NM_GAUGE_TOL_MV):
+ * where the curve is flat the band is wide and the count rules, where it is steep (a
+ * primary cell's knee, a Li-ion cell's ends) the voltage rules. A complete charge resets
+ * the count. After a reset the gauge starts from the voltage alone.
  */
 #ifndef NMOD_BATTERY_H
 #define NMOD_BATTERY_H
@@ -27,8 +20,11 @@
 
 #include "nmod/energy.h"
 #include "nmod/port.h"
+#include "nmod/profile.h"
 
-typedef enum { NM_CELL_PRIMARY = 0, NM_CELL_RECHARGEABLE = 1 } nm_cell;
+/* How far (mV) the cell's resting voltage may sit from the profile's curve: the ADC's
+ * resolution plus the spread between cells and the load's small IR drop (assumed). */
+#define NM_GAUGE_TOL_MV 20u
 
 typedef enum {
   NM_BATT_OK = 0,
@@ -37,57 +33,69 @@ typedef enum {
   NM_BATT_EOS = 3  /* end of service (or a depleted rechargeable): stimulation stops, telemetry stays */
 } nm_batt_state;
 
-typedef struct {
-  uint8_t cell;               /* nm_cell */
-  uint32_t rated_uah;         /* capacity when new */
-  uint32_t nominal_mv;        /* cell voltage used by the energy model */
-  uint32_t eri_left_pm;       /* primary: ERI when this much (per mille) is left */
-  uint32_t eos_left_pm;       /* primary: EOS when this much is left */
-  uint32_t low_pm;            /* rechargeable: LOW at or below this state of charge */
-  uint32_t depleted_pm;       /* rechargeable: stimulation stops at or below this */
-  uint32_t resume_pm;         /* rechargeable: ...and may resume above this */
-  uint32_t eri_interval_h;    /* rechargeable: ERI when a full charge lasts less */
-  uint32_t eos_capacity_pm;   /* rechargeable: EOS when capacity falls below this of rated */
-  uint32_t fade_ppm_per_cycle;/* rechargeable: capacity lost per equivalent full cycle, ppm */
-  uint32_t charge_ua;         /* rechargeable: charger current */
-  uint32_t life_years;        /* rechargeable: calendar service life */
-  nm_energy_cfg_t energy;     /* quiescent current, efficiency, headroom, supply floor */
-} nm_batt_cfg_t;
-
-/* The defaults above for a cell type. */
-void nm_batt_defaults(nm_batt_cfg_t *cfg, uint8_t cell);
-
 /* What the core knows of its battery after the last reading. */
 typedef struct {
   uint8_t cell;
   uint8_t state;          /* nm_batt_state */
-  uint16_t soc_pm;        /* state of charge, per mille of the capacity now */
-  uint32_t capacity_uah;  /* full-charge capacity now */
+  uint16_t soc_pm;        /* state of charge, per mille of the usable capacity now */
+  uint32_t capacity_uah;  /* usable capacity now (fades with cycles) */
   uint32_t remaining_uah;
   uint32_t voltage_mv;
   uint8_t charging;
   uint32_t cycles_x100;
 } nm_batt_t;
 
-/* Judge a fuel-gauge reading. prev is the last state (for the depleted/resume hysteresis);
- * avg_na the device's average current at its current settings (for the rechargeable ERI).
- * Fills out and returns its state. A reading with capacity 0 (no gauge) is OK. */
-uint8_t nm_batt_eval(const nm_batt_cfg_t *cfg, const nm_batt_reading_t *r, uint8_t prev, uint64_t avg_na,
-                     nm_batt_t *out);
-
-/* Longevity at a constant average current avg_na (quiescent included), from a new cell. */
+/* The gauge's state (in the core's RAM). */
 typedef struct {
-  uint64_t hours_to_eri;        /* primary: new cell to ERI */
-  uint64_t hours_to_eos;        /* primary: new cell to EOS */
-  uint64_t recharge_interval_h; /* rechargeable: full charge to LOW, new cell (x 1000 in _mh) */
-  uint64_t recharge_interval_mh;/* the same in milli-hours */
-  uint64_t service_hours;       /* rechargeable: new cell to ERI or EOS, whichever first */
-  uint32_t recharges;           /* rechargeable: recharges over the service life */
+  uint64_t used_nc;     /* drawn since full (rechargeable) or new (primary), nC; <= the capacity */
+  uint64_t thru_nc;     /* drawn since new: cycles and fade; saturates */
+  uint64_t last_us;     /* accounted up to here */
+  nm_draw_t draw;       /* what the output draws now */
+  uint32_t avg_na;      /* the battery current averaged over about a day */
+  uint64_t ema_nc;      /* drawn since the average last moved */
+  uint64_t ema_us;      /* when it last moved */
+  uint32_t charge_na;   /* the charger's current at the last reading (0: none) */
+  uint32_t volt_mv;     /* the last reading's voltage (0: no cell, a bench supply) */
+  uint8_t started;
+} nm_gauge_t;
+
+/* Start the gauge from a reading (the voltage alone) at now_us. */
+void nm_gauge_start(nm_gauge_t *g, const nm_profile_t *pf, const nm_batt_reading_t *r, uint64_t now_us);
+/* Count the charge drawn (and charged) up to now_us at the draw in effect since the last
+ * call, then make `d` the draw from now on (NULL: keep it). */
+void nm_gauge_account(nm_gauge_t *g, const nm_profile_t *pf, uint64_t now_us, const nm_draw_t *d);
+/* Count up to now_us, apply a reading (a complete charge, the voltage band), and judge it
+ * into *out. prev is the last state (for the depleted/resume hysteresis and a primary
+ * cell's EOS, which never comes back). A reading with voltage 0 (no cell) is OK. Returns
+ * out->state. */
+uint8_t nm_gauge_read(nm_gauge_t *g, const nm_profile_t *pf, const nm_batt_reading_t *r, uint8_t prev,
+                      uint64_t now_us, nm_batt_t *out);
+/* The present battery current (nA): the draw at the gauge's last voltage, fixed costs in. */
+uint64_t nm_gauge_now_na(const nm_gauge_t *g, const nm_profile_t *pf);
+
+/* Judge a state of charge (the gauge's, or any): the state of used_uah drawn from a cell of
+ * capacity_uah (usable now) whose current is avg_na averaged over a day. */
+uint8_t nm_batt_judge(const nm_profile_t *pf, uint32_t capacity_uah, uint32_t used_uah, uint64_t avg_na,
+                      uint8_t prev);
+
+/* Longevity of a draw d from a new cell (batt_life.c). Times in milli-hours. */
+typedef struct {
+  uint64_t eri_mh;         /* primary: new cell to ERI */
+  uint64_t eos_mh;         /* primary: new cell to EOS */
+  uint64_t interval_mh;    /* rechargeable: full to LOW, new cell */
+  uint64_t one_hour_mh;    /* rechargeable: what one hour of charging lasts */
+  uint64_t charge_h_mh;    /* rechargeable: charging from LOW to full takes this long */
+  uint32_t charge_mmin;    /* rechargeable: charging minutes per day, x 1000 */
+  uint64_t service_mh;     /* rechargeable: new cell to ERI or EOS, whichever first */
+  uint32_t recharges;      /* rechargeable: recharges over the service life */
 } nm_longevity_t;
 
-void nm_batt_longevity(const nm_batt_cfg_t *cfg, uint64_t avg_na, nm_longevity_t *out);
-/* Hours from a reading's remaining charge to ERI at avg_na (primary), 0 when past it. */
-uint64_t nm_batt_hours_to_eri(const nm_batt_cfg_t *cfg, uint32_t remaining_uah, uint32_t capacity_uah,
-                              uint64_t avg_na);
+void nm_batt_longevity(const nm_profile_t *pf, const nm_draw_t *d, nm_longevity_t *out);
+/* Milli-hours for a cell of capacity_uah (usable) to go from from_pm down to to_pm of
+ * charge at draw d, along the profile's voltage curve; 0 when from_pm <= to_pm. */
+uint64_t nm_batt_mh_between(const nm_profile_t *pf, const nm_draw_t *d, uint32_t capacity_uah, uint32_t from_pm,
+                            uint32_t to_pm);
+/* The usable capacity of a new cell, uAh. */
+uint32_t nm_batt_usable_uah(const nm_profile_t *pf);
 
 #endif

@@ -112,7 +112,8 @@ typedef struct nm_core {
   uint64_t next_wake_us;
   uint64_t wakeups;      /* times the core woke (timer and commands) */
   uint32_t loads;        /* patterns handed to the output stage */
-  nm_batt_cfg_t bcfg;    /* the cell's figures (nmod/battery.h) */
+  const nm_profile_t *prof; /* the hardware's profile: its cell and energy figures (never NULL) */
+  nm_gauge_t gauge;      /* the fuel gauge (nmod/battery.h) */
   nm_batt_t batt;        /* the last fuel-gauge reading, judged */
   uint16_t lead_open;    /* contacts found open by the last impedance check (bit per contact) */
   uint16_t lead_short;   /* contacts found shorted */
@@ -225,12 +226,15 @@ int nm_core_test_stop(nm_core_t *c);
  * with none left, therapy stops with NM_FAULT_LEAD. Returns the programs stopped (mask). */
 uint8_t nm_core_drop_node(nm_core_t *c, uint8_t node);
 
-/* The cell type (nm_cell); re-reads the fuel gauge. */
+/* The hardware's profile (nmod/profile.h; NULL: nmod's primary reference); restarts the
+ * fuel gauge from the cell's voltage and judges it. */
+void nm_core_set_profile(nm_core_t *c, const nm_profile_t *pf);
+/* nmod's reference profile for a cell type (nm_cell). */
 void nm_core_set_cell(nm_core_t *c, uint8_t cell);
 /* Read and judge the battery now (also done at every housekeeping wake); at EOS the
  * core stops stimulation (NM_FAULT_BATTERY) and telemetry stays. */
 void nm_core_battery(nm_core_t *c);
-/* Average battery current (nA) at the current output, quiescent included. */
+/* Battery current (nA) at the present output, fixed costs included. */
 uint64_t nm_core_avg_na(const nm_core_t *c);
 
 /* Amplitude program i (slot) delivers at `now_us` given ramps and cycling, uA. */

@@ -77,6 +77,8 @@ typedef struct {
   nm_lead_t lead;                 /* the lead it was built for (the hardware) */
   uint8_t clin_id[NM_KEY_ID_LEN]; /* the clinician credential */
   uint8_t clin_key[NM_SECRET_LEN];
+  uint8_t profile;                /* its hardware's profile (nmod/profile.h); NONE: the
+                                   * reference for its cell (identity records before v3) */
 } nm_identity_t;
 
 typedef struct {
@@ -93,6 +95,7 @@ typedef struct {
   nm_lead_t lead;
   uint32_t epoch_s; /* calendar time at provisioning */
   uint8_t cell;     /* nm_cell */
+  uint8_t profile;  /* NM_PROFILE_*; NONE (0): nmod's reference for the cell */
 } nm_factory_t;
 
 /* Why a device did not come up (nm_dev_t.boot_fail). It then stays without therapy and

@@ -6,9 +6,11 @@
  * exact even when 1e9/frame_hz is not a whole number of ns.
  *
  * Every pulse is biphasic and charge-balanced: a stimulating phase with node currents
- * chan.node_ua[], then (after `gap_us`) an active recharge with the negated currents for
- * `recharge_us`. A burst has several stimulating phases and one recharge after the last
- * (slot.recharge = 1) whose width is burst_pulses x width: equal charge, opposite sign.
+ * chan.node_ua[], then (after `gap_us`) a recharge with the negated currents for
+ * `recharge_us`: active, or passive through the coupling capacitors on hardware whose
+ * profile recharges the channel's waveform so (the charge moved is the same). A burst has
+ * several stimulating phases and one recharge after the last (slot.recharge = 1) whose
+ * width is burst_pulses x width: equal charge, opposite sign.
  * No pulse extends past the end of its frame, and no two pulses overlap.
  *
  * A channel may run a closed loop (chan.loop.on, docs/CLOSED-LOOP.md): the output stage
@@ -42,6 +44,8 @@ typedef struct {
   uint32_t recharge_us;      /* recharge phase (negated currents) */
   uint8_t prog;              /* program slot this channel comes from (for traces) */
   nm_loop_bounds_t loop;     /* closed loop; node_ua[] is then its ceiling */
+  uint8_t wave;              /* its program's waveform (nm_wave): the hardware may recharge
+                              * some passively (nmod/profile.h) */
 } nm_chan_t;
 
 typedef struct {

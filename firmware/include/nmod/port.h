@@ -51,13 +51,13 @@ typedef struct {
   uint64_t sum_amp_ua;    /* sum of their amplitudes (a mean for the energy estimate) */
 } nm_loop_status_t;
 
-/* A fuel-gauge reading (the gauge counts charge in and out of the cell). */
+/* What the battery hardware measures (the charge drawn is the firmware's own count:
+ * nmod/battery.h). */
 typedef struct {
-  uint32_t voltage_mv;   /* terminal voltage */
-  uint32_t charge_uah;   /* charge drawn since the cell was new (primary) or last full */
+  uint32_t voltage_mv;   /* the cell's voltage at rest (between pulses); 0: no cell (a bench supply) */
+  uint32_t charge_ua;    /* the current the charger puts into the cell now; 0 when none */
   uint8_t charging;      /* 1 while a charger is connected */
-  uint32_t capacity_uah; /* full-charge capacity now (fades with cycles); 0: no gauge */
-  uint32_t cycles_x100;  /* equivalent full cycles so far, x 100 */
+  uint8_t full;          /* 1 once the charger has found the cell full (the charge is complete) */
 } nm_batt_reading_t;
 
 typedef struct nm_port {

@@ -45,23 +45,61 @@ typedef struct {
   nm_loop_cfg_t loop;
 } nm_prog_t;
 
+/* The program's timing and reach in ACSL, as the functions below compute them without
+ * their saturation (docs/ASSURANCE.md). */
+/*@
+  logic integer nm_abs(integer x) = x < 0 ? -x : x;
+  logic integer nm_reach0(nm_prog_t *p) = p->amp_ua > p->pt_max_ua ? p->amp_ua : p->pt_max_ua;
+  logic integer nm_reach(nm_prog_t *p) =
+    p->loop.closed != 0 && p->loop.max_ua > nm_reach0(p) ? p->loop.max_ua : nm_reach0(p);
+  logic integer nm_recharge_us(nm_prog_t *p) =
+    p->wave == NM_WAVE_BURST ? p->burst_pulses * p->width_us : p->width_us;
+  // From the first stimulating phase to the end of the recharge, ns.
+  logic integer nm_span_ns(nm_prog_t *p) =
+    (p->width_us + p->gap_us + nm_recharge_us(p)) * 1000 +
+    (p->wave == NM_WAVE_BURST && p->burst_pulses > 1 && p->intra_hz > 0 ?
+       (p->burst_pulses - 1) * 1000000000 / p->intra_hz : 0);
+*/
+
 /* Length of a pulse as the output stage delivers it, from the first stimulating phase to
  * the end of the recharge: tonic/HF 2*width+gap; burst: the whole burst and its recharge. */
+/*@ requires \valid_read(p);
+    assigns \nothing; */
 uint32_t nm_prog_pulse_span_us(const nm_prog_t *p);
 /* Width of the recharge phase: width for tonic/HF, burst_pulses*width for burst (one
  * recharge of equal charge after the last pulse of the burst). */
+/*@ requires \valid_read(p);
+    assigns \nothing;
+    ensures \result == (nm_recharge_us(p) > 4294967295 ? 4294967295 : nm_recharge_us(p)); */
 uint32_t nm_prog_recharge_us(const nm_prog_t *p);
 /* Base period: 1e9/rate_hz ns, rounded down (0 when rate_hz is 0). */
+/*@ requires \valid_read(p);
+    assigns \nothing;
+    ensures \result == (p->rate_hz > 0 ? 1000000000 / p->rate_hz : 0); */
 uint32_t nm_prog_period_ns(const nm_prog_t *p);
 /* nm_prog_pulse_span_us in ns as the output stage times it: burst pulse m starts
  * floor(m * 1e9 / intra_hz) ns after the first. */
+/*@ requires \valid_read(p);
+    assigns \nothing;
+    ensures nm_recharge_us(p) <= 4294967295 ==> \result == nm_span_ns(p);
+    ensures nm_recharge_us(p) > 4294967295 ==> \result >= 4294967295000; */
 uint64_t nm_prog_span_ns(const nm_prog_t *p);
 /* Cathodic (stimulating) phases per second. */
+/*@ requires \valid_read(p);
+    assigns \nothing; */
 uint32_t nm_prog_pulses_per_s(const nm_prog_t *p);
 /* Highest amplitude the program can reach: max(amp, patient maximum, the loop's ceiling). */
+/*@ requires \valid_read(p);
+    assigns \nothing;
+    ensures \result == nm_reach(p); */
 uint32_t nm_prog_reach_ua(const nm_prog_t *p);
 /* Current of node `node` at amplitude `amp_ua` in the stimulating phase, uA (signed). Exact
  * when amp_ua is a multiple of NM_AMP_STEP_UA. */
+/*@ requires \valid_read(p);
+    assigns \nothing;
+    ensures node >= NM_NODES ==> \result == 0;
+    ensures node < NM_NODES && nm_abs(amp_ua * p->frac_pct[node] / 100) <= 2147483647 ==>
+      \result == amp_ua * p->frac_pct[node] / 100; */
 int32_t nm_prog_node_ua(const nm_prog_t *p, uint8_t node, uint32_t amp_ua);
 
 #endif

@@ -88,14 +88,29 @@ typedef struct {
  * unknown version or type). The stream cannot be resynchronised: close the connection
  * (a device first passes the bytes it has to nm_sess_rx, which counts the rejection and
  * writes an ERROR frame). */
+/*@ requires \valid_read(buf + (0 .. have - 1)) && \valid(need);
+    assigns *need;
+    ensures \result == NM_OK || \result == NM_EINVAL;
+    ensures frame_capped: \result == NM_OK ==> NM_FRAME_HDR <= *need <= NM_FRAME_MAX; */
 int nm_frame_need(const uint8_t *buf, size_t have, size_t *need);
 
 /* Exactly one whole frame: the header checks of nm_frame_need, and len must be exactly
  * the frame's size. NM_OK fills *f (body points into buf); NM_EINVAL otherwise. */
+/*@ requires buf == \null || \valid_read(buf + (0 .. len - 1));
+    requires \valid(f);
+    assigns *f;
+    ensures \result == NM_OK || \result == NM_EINVAL;
+    ensures body_inside: \result == NM_OK ==> len <= NM_FRAME_MAX && f->body == buf + NM_FRAME_HDR &&
+      f->body_len == len - NM_FRAME_HDR && \valid_read(f->body + (0 .. f->body_len - 1)); */
 int nm_frame_parse(const uint8_t *buf, size_t len, nm_frame_t *f);
 
 /* The nm_err code and retry-after hint (ms, 0 = none) of an ERROR frame. NM_EINVAL when f
  * is not a well-formed ERROR frame (wrong type, or a code that is not a negative nm_err). */
+/*@ requires \valid_read(f) && \valid_read(f->body + (0 .. f->body_len - 1));
+    requires \valid(code) && \valid(retry_after_ms);
+    assigns *code, *retry_after_ms;
+    ensures \result == NM_OK || \result == NM_EINVAL;
+    ensures \result == NM_OK ==> *code < 0; */
 int nm_frame_error(const nm_frame_t *f, int *code, uint32_t *retry_after_ms);
 
 /* ---- device side ---------------------------------------------------------------- */

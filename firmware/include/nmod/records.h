@@ -80,6 +80,7 @@ typedef struct {
   uint64_t uptime_us, wakeups;
   uint32_t loads;
   uint32_t capacity_uah, remaining_uah, voltage_mv, cycles_x100, avg_na;
+  uint8_t profile;        /* the hardware's profile (nmod/profile.h): the host's longevity */
 } nm_interrog_t;
 void nm_interrog_of(const nm_core_t *c, nm_interrog_t *out);
 void nm_wire_put_interrog(nm_wr_t *w, const nm_interrog_t *it);

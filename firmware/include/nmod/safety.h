@@ -67,19 +67,73 @@ typedef struct {
   uint32_t compliance_mv;  /* compliance voltage of the output stage */
 } nm_load_t;
 
+/* The safety rules in ACSL, proven by `make prove` (docs/ASSURANCE.md). They use their own
+ * literals, not limits.h: a limit changed in the code (or a comparison moved) breaks the
+ * proof instead of moving the specification with it.
+ *   density  Q/A <= 30 uC/cm2: in pC and um2, q * 1e5 <= 30000 * a (nC/cm2);
+ *   Shannon  k = log10(Q) + log10(Q/A) < 1.85  <=>  Q^2/A < 10^1.85 uC^2/cm2
+ *            <=>  q^2 * 1000 < 10^1.85 * 1e7 * a = 707945784.38 * a; with the constant
+ *            truncated to 707945784 the integer rule is the stricter one (it implies k < 1.85).
+ * A node's charge is that of its current at the highest amplitude the program can reach,
+ * computed as the output stage gets it (nm_prog_node_ua: amp * frac / 100, truncated). */
+/*@
+  predicate nm_density_ok(integer q_pc, integer a_um2) = q_pc * 100000 <= 30000 * a_um2;
+  predicate nm_shannon_ok(integer q_pc, integer a_um2) = q_pc * q_pc * 1000 < 707945784 * a_um2;
+  logic integer nm_charge(integer amp_ua, integer frac_pct, integer width_us) =
+    nm_abs(amp_ua * frac_pct / 100) * width_us;
+  predicate nm_charge_safe(integer q_pc, integer a_um2) =
+    a_um2 > 0 && nm_density_ok(q_pc, a_um2) && nm_shannon_ok(q_pc, a_um2);
+  logic integer nm_node_charge(nm_prog_t *p, integer n) =
+    nm_charge(nm_reach(p), p->frac_pct[n], p->width_us);
+  predicate nm_node_safe(nm_prog_t *p, nm_lead_t *lead, integer n) =
+    nm_charge_safe(nm_node_charge(p, n), nm_node_area(lead, n));
+  // A known waveform, and a stimulating phase as wide as the waveform allows.
+  predicate nm_wave_ok(nm_prog_t *p) =
+    p->wave == NM_WAVE_TONIC || p->wave == NM_WAVE_BURST || p->wave == NM_WAVE_HF;
+  predicate nm_width_ok(nm_prog_t *p) =
+    nm_wave_ok(p) && (p->wave == NM_WAVE_HF ? 20 <= p->width_us <= 60 : 10 <= p->width_us <= 1000);
+  // Fractions only on the lead's contacts or the case, none above 100 %.
+  predicate nm_fracs_ok(nm_prog_t *p, nm_lead_t *lead) =
+    \forall integer n; 0 <= n < NM_NODES && p->frac_pct[n] != 0 ==>
+      -100 <= p->frac_pct[n] <= 100 && (n == NM_NODE_CASE || n < lead->n_contacts);
+  // A pulse fits its period (nm_span_ns: nmod/program.h); a burst's pulses each fit the
+  // intra-burst period.
+  predicate nm_fits(nm_prog_t *p) =
+    p->rate_hz > 0 && nm_span_ns(p) <= 1000000000 / p->rate_hz &&
+    (p->wave == NM_WAVE_BURST ==> p->intra_hz > 0 && p->width_us * 1000 <= 1000000000 / p->intra_hz);
+*/
+
 /* Judge program `p` on `lead` under `load`; fill `out` (caller-owned). Returns the verdict.
- * Pure: reads nothing else and changes nothing. */
+ * Pure: reads nothing else and changes nothing. Any field values (a program from a frame). */
+/*@ requires \valid_read(p) && \valid_read(lead) && \valid_read(load) && \valid(out);
+    requires \separated(out, p) && \separated(out, lead) && \separated(out, load);
+    assigns *out;
+    ensures \result == out->verdict;
+    ensures accepted_fits: \result != NM_VERDICT_REFUSE ==> \old(nm_fits(p));
+    ensures accepted_safe: \result != NM_VERDICT_REFUSE ==> \forall integer n; 0 <= n < NM_NODES &&
+      \old(p->frac_pct[n]) != 0 ==> \old(nm_node_safe(p, lead, n));
+*/
 nm_verdict nm_safety_check(const nm_prog_t *p, const nm_lead_t *lead, const nm_load_t *load,
                            nm_safety_report_t *out);
 
 /* Charge of one phase at `node` of pattern values: the limiter's and planner's common
  * arithmetic. |ua| x width_us in pC. */
+/*@ assigns \nothing;
+    ensures \result == (nm_abs(ua) * width_us > 4294967295 ? 4294967295 : nm_abs(ua) * width_us); */
 uint32_t nm_safety_charge_pc(int32_t ua, uint32_t width_us);
 /* 1 when charge `q_pc` on `area_um2` breaks the density limit, else 0. */
+/*@ assigns \nothing;
+    ensures \result == 0 || \result == 1;
+    ensures passed_within: \result == 0 ==> area_um2 > 0 && nm_density_ok(q_pc, area_um2); */
 int nm_safety_over_density(uint32_t q_pc, uint32_t area_um2);
 /* 1 when charge `q_pc` on `area_um2` gives Shannon k >= 1.85, else 0. */
+/*@ assigns \nothing;
+    ensures \result == 0 || \result == 1;
+    ensures passed_within: \result == 0 ==> area_um2 > 0 && nm_shannon_ok(q_pc, area_um2); */
 int nm_safety_over_shannon(uint32_t q_pc, uint32_t area_um2);
 /* Largest charge per phase (pC) that passes both limits on `area_um2`. */
+/*@ assigns \nothing;
+    ensures \result <= (1 << 27); */
 uint32_t nm_safety_max_charge_pc(uint32_t area_um2);
 
 #endif

@@ -28,13 +28,35 @@ void nm_wr_u32(nm_wr_t *w, uint32_t v);
 void nm_wr_u64(nm_wr_t *w, uint64_t v);
 void nm_wr_bytes(nm_wr_t *w, const void *p, size_t n);
 
+/* The reader in ACSL (proven by `make prove`, docs/ASSURANCE.md): a reader stays within
+ * the len bytes it was given, whatever it is asked to read. */
+/*@ predicate nm_rd_ok(nm_rd_t *r) = r->pos <= r->len && \valid_read(r->buf + (0 .. r->len - 1)); */
+/*@ requires \valid(r) && \valid_read(buf + (0 .. len - 1));
+    assigns *r;
+    ensures nm_rd_ok(r) && r->buf == buf && r->len == len && r->pos == 0 && r->err == 0; */
 void nm_rd_init(nm_rd_t *r, const uint8_t *buf, size_t len);
+/*@ requires \valid(r) && nm_rd_ok(r);
+    assigns r->pos, r->err;
+    ensures nm_rd_ok(r) && r->buf == \old(r->buf) && r->len == \old(r->len); */
 uint8_t nm_rd_u8(nm_rd_t *r);
+/*@ requires \valid(r) && nm_rd_ok(r);
+    assigns r->pos, r->err;
+    ensures nm_rd_ok(r) && r->buf == \old(r->buf) && r->len == \old(r->len); */
 uint16_t nm_rd_u16(nm_rd_t *r);
+/*@ requires \valid(r) && nm_rd_ok(r);
+    assigns r->pos, r->err;
+    ensures nm_rd_ok(r) && r->buf == \old(r->buf) && r->len == \old(r->len); */
 uint32_t nm_rd_u32(nm_rd_t *r);
+/*@ requires \valid(r) && nm_rd_ok(r);
+    assigns r->pos, r->err;
+    ensures nm_rd_ok(r) && r->buf == \old(r->buf) && r->len == \old(r->len); */
 uint64_t nm_rd_u64(nm_rd_t *r);
 void nm_rd_bytes(nm_rd_t *r, void *p, size_t n);
 /* NM_OK when every byte was consumed and nothing ran out, else NM_EINVAL. */
+/*@ requires \valid_read(r);
+    assigns \nothing;
+    ensures \result == 0 || \result == -1;
+    ensures \result == 0 ==> r->err == 0 && r->pos == r->len; */
 int nm_rd_done(const nm_rd_t *r);
 
 #endif
