@@ -94,10 +94,10 @@ static void json_figures(js_w *w, const cls_figures_t *f, int open_loop) {
 }
 
 static void print_figures(const char *what, const cls_figures_t *f) {
-  printf("%s: %llu pulses, ECAP deviation from target mean %.2f uV (rms %.2f uV), %.2f %% in the window, "
+  printf("%s%s%llu pulses, ECAP deviation from target mean %.2f uV (rms %.2f uV), %.2f %% in the window, "
          "%llu above discomfort, %llu below the ECAP threshold, %llu over a safety limit; amplitude %.2f mA mean "
          "(%.2f-%.2f)\n",
-         what, (unsigned long long)f->units, f->mean_dev_uv, f->rms_dev_uv, f->in_window_pct,
+         what, what[0] ? ": " : "", (unsigned long long)f->units, f->mean_dev_uv, f->rms_dev_uv, f->in_window_pct,
          (unsigned long long)f->above_discomfort, (unsigned long long)f->below_threshold,
          (unsigned long long)f->over_limit, f->mean_amp_ua / 1000.0, (f->units ? f->min_amp_ua : 0) / 1000.0,
          f->max_amp_ua / 1000.0);
