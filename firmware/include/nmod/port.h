@@ -48,7 +48,7 @@ typedef struct {
   int32_t last_uv;        /* the ECAP measured after the last unit */
   uint64_t units;         /* units delivered under this loop (since it started) */
   uint64_t in_window;     /* of them, measured inside the window */
-  uint64_t sum_amp_ua;    /* sum of their amplitudes (a mean for the energy estimate) */
+  uint64_t sum_amp_ua;    /* sum of their amplitudes (their mean, for reports) */
 } nm_loop_status_t;
 
 /* What the battery hardware measures (the charge drawn is the firmware's own count:
