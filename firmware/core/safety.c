@@ -287,7 +287,7 @@ nm_verdict nm_safety_check(const nm_prog_t *p, const nm_lead_t *lead, const nm_l
    * when amplitude, width, fractions and lead are in range. */
   uint32_t reach = nm_prog_reach_ua(p);
   out->eval_amp_ua = reach;
-  if (lead_ok && width == 0 && amps == 0 && fracs == 0) {
+  if (lead_ok && width == 0 && amps == 0 && fracs == 0 && cl == 0) {
     uint32_t z = load_ok ? load->impedance_ohm : 0;
     out->volt_mv = (uint32_t)((uint64_t)reach * z / 1000u); /* 25500 * 1e5 / 1e3 */
     /*@ assert unchanged: \forall integer m; 0 <= m < NM_NODES ==>
