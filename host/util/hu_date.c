@@ -178,9 +178,10 @@ const char *hu_date_fmt(char *buf, size_t cap, int32_t day) {
   int32_t y;
   int m, d;
   hu_ymd_from_day(day, &y, &m, &d);
-  /* Exactly 10 characters whatever the day. */
-  if (y < 0 || y > 9999) snprintf(buf, cap, "0000-00-00");
-  else snprintf(buf, cap, "%04d-%02d-%02d", (int)y, m, d);
+  /* Exactly 10 characters whatever the day (the month and day tests let the compiler see it). */
+  if (y < 0 || y > 9999 || m < 1 || m > 12 || d < 1 || d > 31) snprintf(buf, cap, "0000-00-00");
+  else /* the remainders change nothing here; they bound the widths for gcc's -Wformat-truncation */
+    snprintf(buf, cap, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
   return buf;
 }
 
