@@ -11,7 +11,8 @@
 #            pinned in tests/validators/package-lock.json (ajv with the FHIR R4 schema,
 #            html-validate); the console's browser tests (tests/browser: playwright-core, which
 #            drives Debian's Chromium and downloads no browser, and axe-core); openssl (a test
-#            makes its own TLS certificate) and curl (checks it); each installed with `npm ci`;
+#            makes its own TLS certificate) and curl (checks it); the sqlite3 tool (the diary
+#            page's test reads the database as it is on disk); each installed with `npm ci`;
 #            Frama-C (EVA over the battery code: tests/battery/eva.sh)
 set -euo pipefail
 what=${1:-all}
@@ -26,7 +27,7 @@ host_pkgs=(build-essential cmake pkg-config libcmocka-dev libsodium-dev libsqlit
 target_pkgs=(gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3)
 # time: /usr/bin/time, the CPU seconds in bench/clinic/run.sh (make bench installs "all").
 bench_pkgs=(time)
-test_pkgs=(chromium poppler-utils python3-icalendar openssl curl frama-c-base)
+test_pkgs=(chromium poppler-utils python3-icalendar openssl curl frama-c-base sqlite3)
 # Debian's Node.js and npm, unless a node with its npm is there already (NodeSource's bundles npm).
 # Node builds the console's front end (web/build.mjs), so the host part needs it too.
 command -v node >/dev/null 2>&1 || host_pkgs+=(nodejs)

@@ -44,9 +44,8 @@ int main(int argc, char **argv) {
     uint64_t pulses = 0, wakeups = 0;
     uint32_t loads = 0;
     for (int r = 0; r < RUNS; r++) {
-      uint8_t bad;
-      nm_safety_report_t rep;
-      if (simdev_start(&d, &t, &bad, &rep) != NM_OK) {
+      dev_refusal_t why;
+      if (simdev_start(&d, &t, &why) != NM_OK) {
         fprintf(stderr, "bench_core: %s refused\n", argv[i]);
         return 1;
       }
@@ -60,10 +59,9 @@ int main(int argc, char **argv) {
     qsort(wall, RUNS, sizeof wall[0], cmp);
     /* The same year on the therapy's default profile with its cell: the energy accounting
      * and the gauge run at the wakes there are anyway, so the count must not change. */
-    uint8_t bad;
-    nm_safety_report_t rep;
+    dev_refusal_t why;
     const nm_profile_t *pf = nm_profile_get(nm_profile_default(t.therapy));
-    if (simdev_start_profile(&d, &t, pf, &bad, &rep) != NM_OK) {
+    if (simdev_start_profile(&d, &t, pf, &why) != NM_OK) {
       fprintf(stderr, "bench_core: %s refused\n", argv[i]);
       return 1;
     }

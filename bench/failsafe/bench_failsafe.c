@@ -60,9 +60,8 @@ static void interrogation(const char *src) {
   rig_handshake(&setup);
   dev_link_t l;
   rig_link(&l, &setup);
-  uint8_t bad;
-  nm_safety_report_t rep;
-  if (dev_program_all(&l, &t, &bad, &rep) != NM_OK || call_u8(&setup, NM_OP_MODE, NM_MODE_OFF) != NM_OK ||
+  dev_refusal_t why;
+  if (dev_program_all(&l, &t, &why) != NM_OK || call_u8(&setup, NM_OP_MODE, NM_MODE_OFF) != NM_OK ||
       call_u8(&setup, NM_OP_THERAPY, 1) != NM_OK) {
     fail("the 8 programs were not accepted");
   }

@@ -51,17 +51,23 @@ static uint8_t popcount8(uint8_t v) {
 }
 
 /* Can the programs of `mask` (among the valid ones of progs[]) run together under
- * `therapy`? Fills `pl` when they can. Works on the caller's arrays: no copy of the
- * settings on the stack. */
-static int place_set(const nm_prog_t progs[], uint8_t valid, uint8_t therapy, uint8_t mask, const nm_prog_t *repl,
-                     uint8_t repl_slot, nm_placement_t *pl) {
+ * `therapy`? Fills `pl` when they can; says why not (nm_set_why). Works on the caller's
+ * arrays: no copy of the settings on the stack. An empty mask places (nothing runs). */
+static uint8_t place_set(const nm_prog_t progs[], uint8_t valid, uint8_t therapy, uint8_t mask, const nm_prog_t *repl,
+                         uint8_t repl_slot, nm_placement_t *pl) {
   const nm_prog_t *list[NM_MAX_RUNNING + 1];
   uint8_t slots[NM_MAX_RUNNING + 1];
-  if ((mask & valid) != mask) return NM_ENOENT;
-  if (popcount8(mask) > NM_MAX_RUNNING) return NM_EREFUSED;
-  if (therapy == NM_THERAPY_SNM && popcount8(mask) > 1) return NM_EREFUSED;
+  if ((mask & valid) != mask) return NM_SET_EMPTY;
+  if (popcount8(mask) > NM_MAX_RUNNING) return NM_SET_TOO_MANY;
+  if (therapy == NM_THERAPY_SNM && popcount8(mask) > 1) return NM_SET_SNM_ONE;
   uint8_t n = running_list(progs, mask, repl, repl_slot, list, slots);
-  return nm_plan_place(list, slots, n, pl) == NM_PLAN_OK ? NM_OK : NM_EREFUSED;
+  switch (nm_plan_place(list, slots, n, pl)) {
+    case NM_PLAN_OK: return NM_SET_OK;
+    case NM_PLAN_TOO_MANY: return NM_SET_TOO_MANY;
+    case NM_PLAN_SLOTS: return NM_SET_SLOTS;
+    case NM_PLAN_OVERLAP: return NM_SET_OVERLAP;
+    default: return NM_SET_FIT;
+  }
 }
 
 /* ---- events: the core says what it changes ----------------------------------------- */
@@ -497,9 +503,9 @@ static int settings_ok(const nm_settings_t *s, const nm_lead_t *lead, const nm_l
     }
   }
   *bad_slot = 0xFF;
-  int err = place_set(s->prog, s->valid_mask, s->therapy, s->running_mask, NULL, 0, pl);
-  if (err) *reasons = NM_R_INTERLEAVE;
-  return err ? NM_EREFUSED : NM_OK;
+  uint8_t why = place_set(s->prog, s->valid_mask, s->therapy, s->running_mask, NULL, 0, pl);
+  if (why != NM_SET_OK) *reasons = NM_R_INTERLEAVE;
+  return why != NM_SET_OK ? NM_EREFUSED : NM_OK;
 }
 
 static int same_lead(const nm_lead_t *a, const nm_lead_t *b) {
@@ -601,7 +607,7 @@ int nm_core_prog_write(nm_core_t *c, uint8_t slot, const nm_prog_t *p, nm_safety
   if ((c->set.running_mask & bit) && live) return NM_ESTATE;
   nm_placement_t pl = c->place;
   if ((c->set.running_mask & bit) &&
-      place_set(c->set.prog, c->set.valid_mask, c->set.therapy, c->set.running_mask, p, slot, &pl) != NM_OK) {
+      place_set(c->set.prog, c->set.valid_mask, c->set.therapy, c->set.running_mask, p, slot, &pl) != NM_SET_OK) {
     rep->reasons |= NM_R_INTERLEAVE;
     rep->verdict = NM_VERDICT_REFUSE;
     return NM_EREFUSED;
@@ -621,8 +627,8 @@ int nm_core_prog_erase(nm_core_t *c, uint8_t slot) {
   if ((c->set.running_mask & bit) && (c->mode == NM_MODE_THERAPY || c->stopping)) return NM_ESTATE;
   uint8_t valid = (uint8_t)(c->set.valid_mask & ~bit), running = (uint8_t)(c->set.running_mask & ~bit);
   nm_placement_t pl;
-  int err = place_set(c->set.prog, valid, c->set.therapy, running, NULL, 0, &pl);
-  NM_ASSERT(c, err == NM_OK); /* a subset of a placeable set is placeable */
+  uint8_t why = place_set(c->set.prog, valid, c->set.therapy, running, NULL, 0, &pl);
+  NM_ASSERT(c, why == NM_SET_OK); /* a subset of a placeable set is placeable */
   c->set.valid_mask = valid;
   set_running(c, NM_ROLE_CLINICIAN, running);
   memset(&c->set.prog[slot], 0, sizeof c->set.prog[slot]);
@@ -635,8 +641,9 @@ int nm_core_prog_erase(nm_core_t *c, uint8_t slot) {
 
 int nm_core_program_all(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *load, uint8_t n,
                         const nm_prog_t progs[], uint8_t running_mask, uint8_t *bad_slot,
-                        nm_safety_report_t *rep) {
+                        nm_safety_report_t *rep, uint8_t *set_why) {
   *bad_slot = 0xFF;
+  *set_why = NM_SET_OK;
   memset(rep, 0, sizeof *rep);
   if (!stim_off_modes(c->mode) || c->stopping) return NM_ESTATE;
   if (n == 0 || n > NM_MAX_PROGRAMS) return NM_EINVAL;
@@ -655,7 +662,8 @@ int nm_core_program_all(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *lo
   }
   uint8_t valid = (uint8_t)((1u << n) - 1u);
   nm_placement_t pl;
-  if (running_mask == 0 || place_set(progs, valid, c->set.therapy, running_mask, NULL, 0, &pl) != NM_OK) {
+  *set_why = running_mask == 0 ? (uint8_t)NM_SET_NONE : place_set(progs, valid, c->set.therapy, running_mask, NULL, 0, &pl);
+  if (*set_why != NM_SET_OK) {
     memset(rep, 0, sizeof *rep);
     rep->verdict = NM_VERDICT_REFUSE;
     rep->reasons = NM_R_INTERLEAVE;
@@ -683,8 +691,9 @@ int nm_core_program_all(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *lo
 int nm_core_select(nm_core_t *c, uint8_t role, uint8_t mask) {
   nm_placement_t pl;
   if (mask == 0) return NM_EINVAL;
-  int err = place_set(c->set.prog, c->set.valid_mask, c->set.therapy, mask, NULL, 0, &pl);
-  if (err) return err;
+  uint8_t why = place_set(c->set.prog, c->set.valid_mask, c->set.therapy, mask, NULL, 0, &pl);
+  if (why == NM_SET_EMPTY) return NM_ENOENT;
+  if (why != NM_SET_OK) return NM_EREFUSED;
   set_running(c, role, mask);
   c->place = pl;
   if (c->mode == NM_MODE_THERAPY) {

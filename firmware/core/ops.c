@@ -196,11 +196,12 @@ static int run_check(nm_core_t *c, uint8_t role, const nm_args_t *a, nm_wr_t *w,
 static int run_all(nm_core_t *c, uint8_t role, const nm_args_t *a, nm_wr_t *w, uint32_t *reasons) {
   (void)role;
   nm_safety_report_t rep;
-  uint8_t bad = 0xFF;
-  int st = nm_core_program_all(c, &a->all.lead, &a->all.load, a->all.n, a->all.prog, a->all.running, &bad, &rep);
+  uint8_t bad = 0xFF, why = NM_SET_OK;
+  int st = nm_core_program_all(c, &a->all.lead, &a->all.load, a->all.n, a->all.prog, a->all.running, &bad, &rep, &why);
   if (st == NM_EREFUSED) {
     nm_wr_u8(w, bad);
     nm_wire_put_report(w, &rep);
+    nm_wr_u8(w, why);
     *reasons = rep.reasons;
   }
   return st;

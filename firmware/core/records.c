@@ -94,6 +94,7 @@ void nm_wire_put_report(nm_wr_t *w, const nm_safety_report_t *rep) {
     nm_wr_u8(w, (uint8_t)e->frac_pct);
     nm_wr_u32(w, e->charge_pc);
     nm_wr_u32(w, e->density_nc_cm2);
+    nm_wr_u32(w, (uint32_t)e->shannon_k_milli);
     nm_wr_u32(w, e->volt_mv);
     nm_wr_u8(w, (uint8_t)(e->over_density | (e->over_shannon << 1)));
   }
@@ -117,6 +118,7 @@ void nm_wire_get_report(nm_rd_t *r, nm_safety_report_t *rep) {
     e->frac_pct = (int8_t)nm_rd_u8(r);
     e->charge_pc = nm_rd_u32(r);
     e->density_nc_cm2 = nm_rd_u32(r);
+    e->shannon_k_milli = (int32_t)nm_rd_u32(r);
     e->volt_mv = nm_rd_u32(r);
     uint8_t f = nm_rd_u8(r);
     e->over_density = f & 1u;

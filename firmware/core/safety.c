@@ -32,6 +32,54 @@ int nm_safety_over_shannon(uint32_t q_pc, uint32_t area_um2) {
   return q2 * 1000u >= NM_SHANNON_Q2A * (uint64_t)area_um2; /* rhs < 2^30 * 2^32 */
 }
 
+/* log2(x) for x >= 1 in units of 2^-28: the integer part from the top bit, the fraction
+ * bit by bit by squaring the mantissa (held in [2^30, 2^31), so its square fits 64 bits).
+ * The bound is what the caller's arithmetic needs: ip <= 31 and the fraction bits sum to
+ * less than one. */
+/*@ assigns \nothing;
+    ensures 0 <= \result <= 8589934592; */
+static int64_t log2_q28(uint32_t x) {
+  int64_t ip = 0;
+  /*@ loop invariant 0 <= ip <= 31;
+      loop assigns ip;
+      loop variant 31 - ip; */
+  while (ip < 31 && (x >> (ip + 1)) != 0) ip++;
+  uint64_t m = ip > 30 ? (uint64_t)x >> (ip - 30) : (uint64_t)x << (30 - ip);
+  int64_t r = ip * ((int64_t)1 << 28);
+  /* bit is 2^27, 2^26, ..., 1: r gains at most bit, then bit halves. */
+  /*@ loop invariant 0 <= bit <= 134217728;
+      loop invariant ip * 268435456 <= r <= ip * 268435456 + 268435456 - 2 * bit;
+      loop assigns m, r, bit;
+      loop variant bit; */
+  for (int64_t bit = (int64_t)1 << 27; bit > 0; bit /= 2) {
+    m = (m * m) >> 30;
+    if (m >= (2ull << 30)) {
+      m >>= 1;
+      r += bit;
+    }
+  }
+  return r;
+}
+
+int32_t nm_safety_shannon_k_milli(uint32_t q_pc, uint32_t area_um2) {
+  /* Q^2/A in uC^2/cm2 is q_pc^2 / (1e4 x area_um2): k = (2 log2 q - log2 a) log10 2 - 4.
+   * |l| <= 2^34 (Q28), x 1000 < 2^44; in 2^-10 steps < 2^27, x log10(2) in Q32 (< 2^31)
+   * stays under 2^58. Each step truncates by less than 2^-10 thousandth. */
+  if (q_pc == 0 || area_um2 == 0) return NM_SHANNON_K_NONE;
+  int64_t l = 2 * log2_q28(q_pc) - log2_q28(area_um2);
+  int64_t milli_q10 = l * 1000 / ((int64_t)1 << 18);
+  int64_t k_q42 = milli_q10 * 1292913986ll; /* log10(2) x 2^32 */
+  int64_t half = (int64_t)1 << 41;
+  int32_t k = (int32_t)((k_q42 + (k_q42 >= 0 ? half : -half)) / ((int64_t)1 << 42) - 4000);
+  /* On the verdict's side of the limit, so that a report never shows an accepted charge at
+   * k >= 1.85 or a refused one below it: near the limit the rounded k may be one off the
+   * exact rule, and the rule (nm_safety_over_shannon) decides. Still within 1 of real k. */
+  if (nm_safety_over_shannon(q_pc, area_um2)) {
+    return k < NM_SHANNON_K_MAX_MILLI ? NM_SHANNON_K_MAX_MILLI : k;
+  }
+  return k >= NM_SHANNON_K_MAX_MILLI ? NM_SHANNON_K_MAX_MILLI - 1 : k;
+}
+
 uint32_t nm_safety_max_charge_pc(uint32_t area_um2) {
   /* Largest q passing both tests: binary search over the monotone predicates. */
   uint32_t lo = 0, hi = 1u << 27;
@@ -116,7 +164,7 @@ static uint32_t check_timing(const nm_prog_t *p) {
    * phases of a burst must not run into each other, and the whole pulse (phases, gap,
    * recharge) must end before the next one starts. */
   if (p->wave == NM_WAVE_BURST && (uint64_t)p->width_us * 1000u > 1000000000u / p->intra_hz) {
-    r |= NM_R_FIT;
+    r |= NM_R_FIT | NM_R_FIT_INTRA;
   }
   if (nm_prog_span_ns(p) > nm_prog_period_ns(p)) r |= NM_R_FIT;
   return r;
@@ -219,7 +267,11 @@ static uint32_t check_loop(const nm_prog_t *p) {
     requires nm_fracs_ok(p, lead);
     assigns out->n_nodes, out->node[0 .. NM_NODES - 1];
     ensures judged_safe: \result == 0 ==> \forall integer n; 0 <= n < NM_NODES &&
-      \old(p->frac_pct[n]) != 0 ==> \old(nm_node_safe(p, lead, n)); */
+      \old(p->frac_pct[n]) != 0 ==> \old(nm_node_safe(p, lead, n));
+    ensures 0 <= out->n_nodes <= NM_NODES;
+    ensures k_side: \forall integer i; 0 <= i < out->n_nodes ==> nm_k_reported(out->node[i].over_shannon, out->node[i].shannon_k_milli, out->node[i].charge_pc);
+    ensures k_refuses: \result == 0 ==> \forall integer i; 0 <= i < out->n_nodes ==>
+      out->node[i].over_shannon == 0; */
 static uint32_t judge_nodes(const nm_prog_t *p, const nm_lead_t *lead, uint32_t reach, uint32_t z,
                             nm_safety_report_t *out) {
   uint32_t r = 0;
@@ -234,6 +286,9 @@ static uint32_t judge_nodes(const nm_prog_t *p, const nm_lead_t *lead, uint32_t 
         lead->area_um2 == \at(lead->area_um2, Pre);
       loop invariant r == 0 ==> \forall integer m; 0 <= m < n &&
         \at(p->frac_pct[m], Pre) != 0 ==> \at(nm_node_safe(p, lead, m), Pre);
+      loop invariant k_side: \forall integer i; 0 <= i < out->n_nodes ==> nm_k_reported(out->node[i].over_shannon, out->node[i].shannon_k_milli, out->node[i].charge_pc);
+      loop invariant k_refuses: r == 0 ==> \forall integer i; 0 <= i < out->n_nodes ==>
+        out->node[i].over_shannon == 0;
       loop assigns n, r, out->n_nodes, out->node[0 .. NM_NODES - 1];
       loop variant NM_NODES - n; */
   for (uint8_t n = 0; n < NM_NODES; n++) {
@@ -244,18 +299,24 @@ static uint32_t judge_nodes(const nm_prog_t *p, const nm_lead_t *lead, uint32_t 
     int32_t ua = nm_prog_node_ua(p, n, reach); /* |ua| <= 25500 */
     //@ assert -25500 <= ua <= 25500 && ua == reach * p->frac_pct[n] / 100;
     uint32_t area = nm_lead_node_area_um2(lead, n); /* > 0: a contact of the lead, or the case */
+    //@ assert p->width_us <= 1000;
+    //@ assert nm_abs(ua) * p->width_us <= 25500 * 1000;
+    uint32_t q = nm_safety_charge_pc(ua, p->width_us);
+    //@ assert \let k = n; q == \at(nm_node_charge(p, k), Pre);
+    //@ assert \let k = n; area == \at(nm_node_area(lead, k), Pre) && area > 0;
+    int32_t k_milli = nm_safety_shannon_k_milli(q, area);
+    uint8_t over_s = (uint8_t)nm_safety_over_shannon(q, area);
+    //@ assert nm_k_reported(over_s, k_milli, q);
     e->node = n;
     e->frac_pct = p->frac_pct[n];
-    //@ assert nm_abs(ua) * p->width_us <= 25500 * 1000;
-    e->charge_pc = nm_safety_charge_pc(ua, p->width_us);
-    //@ assert \let k = n; e->charge_pc == \at(nm_node_charge(p, k), Pre);
-    //@ assert \let k = n; area == \at(nm_node_area(lead, k), Pre) && area > 0;
-    e->density_nc_cm2 = (uint32_t)((uint64_t)e->charge_pc * 100000u / area);
+    e->charge_pc = q;
+    e->density_nc_cm2 = (uint32_t)((uint64_t)q * 100000u / area);
+    e->shannon_k_milli = k_milli;
     e->volt_mv = (uint32_t)((uint64_t)(ua < 0 ? -ua : ua) * z / 1000u);
-    e->over_density = (uint8_t)nm_safety_over_density(e->charge_pc, area);
-    e->over_shannon = (uint8_t)nm_safety_over_shannon(e->charge_pc, area);
+    e->over_density = (uint8_t)nm_safety_over_density(q, area);
+    e->over_shannon = over_s;
     if (e->over_density) r |= NM_R_DENSITY;
-    if (e->over_shannon) r |= NM_R_SHANNON;
+    if (over_s) r |= NM_R_SHANNON;
   }
   return r;
 }
@@ -283,6 +344,7 @@ nm_verdict nm_safety_check(const nm_prog_t *p, const nm_lead_t *lead, const nm_l
   //@ assert r == 0 ==> timing == 0 && amps == 0 && fracs == 0 && cl == 0 && lead_ok;
 
   *out = report_zero;
+  out->n_nodes = 0; /* as in report_zero; said here for WP, which does not see its zero */
   /* Charge at the highest reachable amplitude, per node. Only meaningful (and bounded)
    * when amplitude, width, fractions and lead are in range. */
   uint32_t reach = nm_prog_reach_ua(p);
@@ -296,8 +358,11 @@ nm_verdict nm_safety_check(const nm_prog_t *p, const nm_lead_t *lead, const nm_l
           p->pt_max_ua == \at(p->pt_max_ua, Pre); */
     //@ assert unchanged: lead->n_contacts == \at(lead->n_contacts, Pre) && lead->area_um2 == \at(lead->area_um2, Pre);
     r |= judge_nodes(p, lead, reach, z, out);
+    //@ assert \forall integer i; 0 <= i < out->n_nodes ==> nm_k_reported(out->node[i].over_shannon, out->node[i].shannon_k_milli, out->node[i].charge_pc);
     if (load_ok && out->volt_mv > load->compliance_mv) w = NM_W_COMPLIANCE;
   }
+  /*@ assert \forall integer i; 0 <= i < out->n_nodes ==>
+        nm_k_reported(out->node[i].over_shannon, out->node[i].shannon_k_milli, out->node[i].charge_pc); */
   out->reasons = r | w;
   out->verdict = r ? NM_VERDICT_REFUSE : w ? NM_VERDICT_WARN : NM_VERDICT_OK;
   return (nm_verdict)out->verdict;

@@ -6,6 +6,8 @@
 
 #include "hu_args.h"
 #include "nmod_exit.h"
+#include "devlink.h"
+#include "json.h"
 #include "therapy_file.h"
 
 /* Exit codes of every command (nmod_exit.h). */
@@ -24,9 +26,12 @@ void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(prin
  * else the exit code to return, the help or the one-line error printed (CLI_OK, CLI_USAGE). */
 int cli_args(hu_args *a, const hu_cmd *c, int argc, char **argv);
 
-/* Report a device's refusal of therapy t: the program (bad < n_prog) and every reason
- * from rep, or that the running set failed (bad = 0xFF). */
-void cli_print_refusal(const char *cmd, const tf_therapy_t *t, int st, uint8_t bad, const nm_safety_report_t *rep);
+/* Report a device's refusal (status st) of therapy t on stderr: the program refused and
+ * every reason from its report, or why the running set cannot run (refusal.c). */
+void cli_print_refusal(const char *cmd, const tf_therapy_t *t, int st, const dev_refusal_t *why);
+/* The same as the value of key "refusal": null when st is NM_OK, else {"status", "program"
+ * (null: not a program), "reason_bits" (NM_R_*), "running_set" (report_set_code)}. */
+void cli_json_refusal(js_w *w, const tf_therapy_t *t, int st, const dev_refusal_t *why);
 
 /* Subcommands: argv[0] is the subcommand's name. Each returns an exit code. */
 int cmd_check(int argc, char **argv);

@@ -1,13 +1,15 @@
 /* cmd_check.c: nmod check THERAPY.json [--json]
  *
- * Judges every program of a therapy file with the firmware's own safety supervisor, at
- * the highest amplitude each can reach, and the running programs together with the
- * firmware's planner. Exit 0 ok/warn, 3 refuse, 2 invalid file. */
-#include <math.h>
+ * Dry-runs the therapy on the firmware core itself (dryrun.h): each program judged by the
+ * core's supervisor (CHECK) at the highest amplitude it can reach, then the whole therapy
+ * sent as `nmod programmer program` sends it (PROGRAM_ALL), so the verdict, the program
+ * refused and why the running set cannot run are the device's. Exit 0 ok/warn, 3 refuse,
+ * 2 invalid file. */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "dryrun.h"
 #include "hu_fmt.h"
 #include "hu_contact.h"
 #include "json.h"
@@ -25,13 +27,12 @@ static void reason_line(void *user, const char *line) {
   else printf("  - %s\n", line);
 }
 
-static void json_contacts(js_w *w, const tf_therapy_t *t, const nm_safety_report_t *rep) {
+static void json_contacts(js_w *w, const nm_safety_report_t *rep) {
   char node[8];
   jw_key(w, "contacts");
   jw_arr(w);
   for (uint8_t i = 0; i < rep->n_nodes; i++) {
     const nm_node_eval_t *e = &rep->node[i];
-    uint32_t area = nm_lead_node_area_um2(&t->lead, e->node);
     jw_obj(w);
     jw_key(w, "contact");
     jw_str(w, hu_contact_name(node, sizeof node, e->node));
@@ -40,10 +41,9 @@ static void json_contacts(js_w *w, const tf_therapy_t *t, const nm_safety_report
     jw_key(w, "charge_uc");
     jw_fixed(w, e->charge_pc, 6);
     jw_key(w, "density_uc_cm2");
-    jw_double(w, report_density(e->charge_pc, area), 4);
+    jw_fixed(w, e->density_nc_cm2, 3);
     jw_key(w, "shannon_k");
-    double k = report_shannon_k(e->charge_pc, area);
-    if (isfinite(k)) jw_double(w, k, 4); else jw_null(w);
+    if (e->shannon_k_milli != NM_SHANNON_K_NONE) jw_fixed(w, e->shannon_k_milli, 3); else jw_null(w);
     jw_key(w, "voltage_v");
     jw_fixed(w, e->volt_mv, 3);
     jw_obj_end(w);
@@ -51,16 +51,14 @@ static void json_contacts(js_w *w, const tf_therapy_t *t, const nm_safety_report
   jw_arr_end(w);
 }
 
-static void text_contacts(const tf_therapy_t *t, const nm_safety_report_t *rep) {
-  char node[8], q[24], v[24];
+static void text_contacts(const nm_safety_report_t *rep) {
+  char node[8], q[24], v[24], d[24], k[24];
   printf("  contact  fraction  charge/phase  density        Shannon k  voltage\n");
   for (uint8_t i = 0; i < rep->n_nodes; i++) {
     const nm_node_eval_t *e = &rep->node[i];
-    uint32_t area = nm_lead_node_area_um2(&t->lead, e->node);
-    double k = report_shannon_k(e->charge_pc, area);
-    printf("  %-7s  %+4d %%    %8s uC   %7.3f uC/cm2  %9.3f  %s V\n", hu_contact_name(node, sizeof node, e->node),
-           e->frac_pct, hu_fmt_fixed(q, sizeof q, e->charge_pc, 6, 1), report_density(e->charge_pc, area),
-           isfinite(k) ? k : -99.0, hu_fmt_fixed(v, sizeof v, e->volt_mv, 3, 1));
+    printf("  %-7s  %+4d %%    %8s uC   %7s uC/cm2  %9s  %s V\n", hu_contact_name(node, sizeof node, e->node),
+           e->frac_pct, hu_fmt_fixed(q, sizeof q, e->charge_pc, 6, 1), report_density(d, sizeof d, e),
+           report_k(k, sizeof k, e), hu_fmt_fixed(v, sizeof v, e->volt_mv, 3, 1));
   }
 }
 
@@ -93,39 +91,25 @@ int cmd_check(int argc, char **argv) {
     return CLI_USAGE;
   }
 
-  nm_safety_report_t reps[NM_MAX_PROGRAMS];
-  uint8_t worst = NM_VERDICT_OK;
-  for (uint8_t i = 0; i < t.n_prog; i++) {
-    nm_safety_check(&t.prog[i], &t.lead, &t.load, &reps[i]);
-    if (reps[i].verdict > worst) worst = reps[i].verdict;
-  }
-  /* The running programs together: the firmware's planner must place them. */
+  static dry_dev_t dd;
+  static dry_result_t dr;
+  (void)dry_run(&dd, &t, &dr);
+  const nm_safety_report_t *reps = dr.prog;
+  uint8_t worst = dr.verdict;
+  /* What the device refuses beyond the programs' own reports: the running set, or the
+   * therapy as a whole. */
   const char *set_reason = NULL;
   char set_buf[256];
-  uint8_t n_run = 0;
-  for (uint8_t i = 0; i < t.n_prog; i++) n_run = (uint8_t)(n_run + ((t.running_mask & (1u << i)) != 0));
-  if (n_run == 0) {
-    set_reason = "no program is running: set \"running\": true on at least one";
-  } else if (t.therapy == NM_THERAPY_SNM && n_run > 1) {
-    snprintf(set_buf, sizeof set_buf, "%u programs are running: an SNM stimulator runs one program at a time", n_run);
+  if (dr.status == NM_EREFUSED && dr.why.slot == 0xFF) {
+    set_reason = (dr.why.rep.reasons & NM_R_INTERLEAVE) ? report_set(set_buf, sizeof set_buf, dr.why.set, &t)
+                                                         : "the stimulator refuses this therapy for its lead";
+  } else if (dr.status == NM_EREFUSED && reps[dr.why.slot].verdict != NM_VERDICT_REFUSE) {
+    snprintf(set_buf, sizeof set_buf, "the stimulator refuses program \"%s\"", t.prog[dr.why.slot].name);
     set_reason = set_buf;
-  } else if (n_run > NM_MAX_RUNNING) {
-    snprintf(set_buf, sizeof set_buf, "%u programs are running: at most 4 can run at once", n_run);
+  } else if (dr.status != NM_OK && dr.status != NM_EREFUSED && !(reps[0].reasons & NM_R_LEAD)) {
+    snprintf(set_buf, sizeof set_buf, "the stimulator refuses this therapy: %s", nm_err_str(dr.status));
     set_reason = set_buf;
-  } else if (worst != NM_VERDICT_REFUSE) {
-    const nm_prog_t *progs[NM_MAX_RUNNING];
-    uint8_t slots[NM_MAX_RUNNING], n = 0;
-    for (uint8_t i = 0; i < t.n_prog; i++) {
-      if (t.running_mask & (1u << i)) {
-        progs[n] = &t.prog[i];
-        slots[n++] = i;
-      }
-    }
-    nm_placement_t pl;
-    nm_plan_result pr = nm_plan_place(progs, slots, n, &pl);
-    if (pr != NM_PLAN_OK) set_reason = report_plan(pr);
   }
-  if (set_reason) worst = NM_VERDICT_REFUSE;
 
   if (json) {
     js_w w;
@@ -145,6 +129,7 @@ int cmd_check(int argc, char **argv) {
     jw_arr(&w);
     if (set_reason) jw_str(&w, set_reason);
     jw_arr_end(&w);
+    cli_json_refusal(&w, &t, dr.status, &dr.why);
     jw_key(&w, "programs");
     jw_arr(&w);
     for (uint8_t i = 0; i < t.n_prog; i++) {
@@ -164,7 +149,7 @@ int cmd_check(int argc, char **argv) {
       sink_t s = {&w, 0};
       report_reasons(&t.prog[i], &t.lead, &t.load, &reps[i], reason_line, &s);
       jw_arr_end(&w);
-      json_contacts(&w, &t, &reps[i]);
+      json_contacts(&w, &reps[i]);
       jw_obj_end(&w);
     }
     jw_arr_end(&w);
@@ -180,7 +165,7 @@ int cmd_check(int argc, char **argv) {
       text_program(&t.prog[i], &reps[i]);
       sink_t s = {NULL, 1};
       report_reasons(&t.prog[i], &t.lead, &t.load, &reps[i], reason_line, &s);
-      if (reps[i].n_nodes) text_contacts(&t, &reps[i]);
+      if (reps[i].n_nodes) text_contacts(&reps[i]);
     }
     if (set_reason) printf("running programs: refuse\n  - %s\n", set_reason);
     printf("verdict: %s\n", report_verdict(worst));

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dryrun.h"
 #include "hu_fmt.h"
 #include "json.h"
 #include "longevity.h"
@@ -112,12 +113,11 @@ int cmd_longevity(int argc, char **argv) {
     return CLI_USAGE;
   }
   if (!pf) pf = nm_profile_get(nm_profile_default(t.therapy)); /* neither given: the therapy's default */
-  for (uint8_t i = 0; i < t.n_prog; i++) {
-    nm_safety_report_t rep;
-    if (nm_safety_check(&t.prog[i], &t.lead, &t.load, &rep) == NM_VERDICT_REFUSE) {
-      cli_print_refusal("longevity", &t, NM_EREFUSED, i, &rep);
-      return CLI_REFUSED;
-    }
+  static dry_dev_t dd;
+  static dry_result_t dr;
+  if (dry_run(&dd, &t, &dr) != NM_OK) { /* the device would not take it: no battery life to tell */
+    cli_print_refusal("longevity", &t, dr.status, &dr.why);
+    return CLI_REFUSED;
   }
   nm_draw_t d;
   lg_draw(&t, pf, &d);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dryrun.h"
 #include "hu_contact.h"
 #include "sim.h"
 #include "therapy_file.h"
@@ -116,31 +117,19 @@ int cmd_plot(int argc, char **argv) {
     cli_error("plot", "%s", err);
     return CLI_USAGE;
   }
-  /* Judge and place exactly as the device would before drawing anything. */
-  for (uint8_t i = 0; i < t.n_prog; i++) {
-    nm_safety_report_t rep;
-    if (nm_safety_check(&t.prog[i], &t.lead, &t.load, &rep) == NM_VERDICT_REFUSE) {
-      cli_print_refusal("plot", &t, NM_EREFUSED, i, &rep);
-      return CLI_REFUSED;
-    }
-  }
-  const nm_prog_t *progs[NM_MAX_RUNNING];
-  uint8_t slots[NM_MAX_RUNNING], n = 0;
-  uint32_t amps[NM_MAX_RUNNING];
-  for (uint8_t i = 0; i < t.n_prog && n <= NM_MAX_RUNNING; i++) {
-    if (!(t.running_mask & (1u << i))) continue;
-    if (n == NM_MAX_RUNNING) {
-      n++;
-      break;
-    }
-    progs[n] = &t.prog[i];
-    amps[n] = t.prog[i].amp_ua;
-    slots[n++] = i;
-  }
-  nm_placement_t pl;
-  if (n == 0 || n > NM_MAX_RUNNING || nm_plan_place(progs, slots, n, &pl) != NM_PLAN_OK) {
-    cli_print_refusal("plot", &t, NM_EREFUSED, 0xFF, NULL);
+  /* Judged and placed by the firmware core, as the device would, before anything is drawn. */
+  static dry_dev_t dd;
+  static dry_result_t dr;
+  if (dry_run(&dd, &t, &dr) != NM_OK) {
+    cli_print_refusal("plot", &t, dr.status, &dr.why);
     return CLI_REFUSED;
+  }
+  const nm_placement_t pl = dd.core.place;
+  const nm_prog_t *progs[NM_MAX_RUNNING];
+  uint32_t amps[NM_MAX_RUNNING];
+  for (uint8_t j = 0; j < pl.n; j++) {
+    progs[j] = &dd.core.set.prog[pl.prog[j]];
+    amps[j] = dd.core.set.amp_ua[pl.prog[j]];
   }
   static nm_pattern_t pat;
   nm_plan_pattern(&pl, progs, amps, &pat);

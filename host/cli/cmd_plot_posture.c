@@ -127,12 +127,11 @@ int cmd_plot_posture(const char *path, const char *posture, const char *cordf, c
   r.unit_fn = on_unit;
   r.unit_user = &cols;
   cls_figures_t fig;
-  uint8_t bad_slot;
-  nm_safety_report_t rep;
-  int st = cls_run(&r, 0, &fig, &bad_slot, &rep);
+  dev_refusal_t why;
+  int st = cls_run(&r, 0, &fig, &why);
   pt_free(&tr);
   if (st != NM_OK) {
-    cli_print_refusal("plot", &t, st, bad_slot, &rep);
+    cli_print_refusal("plot", &t, st, &why);
     return CLI_REFUSED;
   }
   FILE *f = fopen(out, "w");

@@ -215,19 +215,29 @@ static int do_program(devcli_t *d, const char *path) {
     cli_error(d->cmd, "stimulation is on: turn it off first ('nmod programmer ... therapy off'), then program");
     return CLI_REFUSED;
   }
-  uint8_t bad;
-  nm_safety_report_t rep;
-  int st = dev_program_all(&d->link, &t, &bad, &rep);
+  dev_refusal_t why;
+  int st = dev_program_all(&d->link, &t, &why);
   if (st == DEV_ETRANSPORT) return devcli_fail(d, st, "program");
   if (st == NM_EREFUSED) {
-    if (bad < t.n_prog) {
-      cli_error(d->cmd, "program \"%s\" refused by the stimulator's safety supervisor:", t.prog[bad].name);
-      report_reasons(&t.prog[bad], &t.lead, &t.load, &rep, print_line, NULL);
-    } else if (rep.reasons & NM_R_LEAD) {
+    char set[256];
+    if (why.slot < t.n_prog) {
+      cli_error(d->cmd, "program \"%s\" refused by the stimulator's safety supervisor:", t.prog[why.slot].name);
+      report_reasons(&t.prog[why.slot], &t.lead, &t.load, &why.rep, print_line, NULL);
+    } else if (why.rep.reasons & NM_R_LEAD) {
       cli_error(d->cmd, "'%s' is for lead %s but %s has lead %s", path, nm_lead_name(t.lead.model), id.serial,
                 nm_lead_name(id.id.lead.model));
     } else {
-      cli_error(d->cmd, "the running programs cannot run together (check with 'nmod check %s')", path);
+      cli_error(d->cmd, "the running programs cannot run together: %s", report_set(set, sizeof set, why.set, &t));
+    }
+    if (d->json) { /* the refusal as nmod check --json gives it */
+      js_w w;
+      jw_init(&w, stdout);
+      jw_obj(&w);
+      jw_key(&w, "programmed");
+      jw_uint(&w, 0);
+      cli_json_refusal(&w, &t, st, &why);
+      jw_obj_end(&w);
+      jw_end(&w);
     }
     return CLI_REFUSED;
   }
@@ -549,7 +559,9 @@ static int do_test_stim(devcli_t *d, int argc, char **argv) {
   }
   int st = dev_test_start(&d->link, (uint8_t)node, (uint32_t)start, (uint32_t)step);
   if (st == NM_EREFUSED) {
-    cli_error(d->cmd, "test-stim: refused: amplitudes must be 0.1 mA steps, at most 12.5 mA, within the safety limits");
+    char a[HU_FIXED_LEN], b[HU_FIXED_LEN];
+    cli_error(d->cmd, "test-stim: refused: amplitudes must be %s mA steps, at most %s mA, within the safety limits",
+              hu_fmt_fixed(a, sizeof a, NM_AMP_STEP_UA, 3, 1), hu_fmt_fixed(b, sizeof b, NM_TEST_AMP_MAX_UA, 3, 1));
     return CLI_REFUSED;
   }
   if (st != NM_OK) return devcli_fail(d, st, "test-stim");

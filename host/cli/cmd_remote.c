@@ -175,8 +175,10 @@ static int amp(devcli_t *d, int argc, char **argv) {
   }
   int st = dev_amp_set(&d->link, s.prog[slot].slot, (uint32_t)ua);
   if (st == NM_EREFUSED) {
-    cli_error(d->cmd, "amp set %s: outside the range your clinician set (%s-%s mA, in 0.1 mA steps)", argv[2],
-              hu_fmt_fixed(a, sizeof a, s.prog[slot].pt_min_ua, 3, 1), hu_fmt_fixed(b, sizeof b, s.prog[slot].pt_max_ua, 3, 1));
+    char st_b[HU_FIXED_LEN];
+    cli_error(d->cmd, "amp set %s: outside the range your clinician set (%s-%s mA, in %s mA steps)", argv[2],
+              hu_fmt_fixed(a, sizeof a, s.prog[slot].pt_min_ua, 3, 1), hu_fmt_fixed(b, sizeof b, s.prog[slot].pt_max_ua, 3, 1),
+              hu_fmt_fixed(st_b, sizeof st_b, NM_AMP_STEP_UA, 3, 1));
     return CLI_REFUSED;
   }
   if (!devcli_in_effect(d, st, "amp set")) return devcli_fail(d, st, "amp set");

@@ -30,22 +30,6 @@ static double wall_now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static void print_line(void *user, const char *line) {
-  (void)user;
-  fprintf(stderr, "  - %s\n", line);
-}
-
-void cli_print_refusal(const char *cmd, const tf_therapy_t *t, int st, uint8_t bad, const nm_safety_report_t *rep) {
-  if (st == NM_EREFUSED && bad < t->n_prog) {
-    cli_error(cmd, "program \"%s\" refused by the safety supervisor (run 'nmod check' for details):", t->prog[bad].name);
-    report_reasons(&t->prog[bad], &t->lead, &t->load, rep, print_line, NULL);
-  } else if (st == NM_EREFUSED) {
-    cli_error(cmd, "the running programs cannot run together (run 'nmod check' for details)");
-  } else {
-    cli_error(cmd, "the device refused the therapy: %s", nm_err_str(st));
-  }
-}
-
 static void json_figures(js_w *w, const cls_figures_t *f, int open_loop) {
   jw_obj(w);
   if (open_loop) {
@@ -161,9 +145,8 @@ static int simulate_loop(const tf_therapy_t *t, const char *posture, const char 
     r.trace_to_us = to_us;
   }
   static cls_figures_t cl, ol;
-  uint8_t bad;
-  nm_safety_report_t rep;
-  int st = cls_run(&r, 0, &cl, &bad, &rep);
+  dev_refusal_t why;
+  int st = cls_run(&r, 0, &cl, &why);
   if (tf) {
     int werr = sim_csv_flush(&csv) != 0;
     if (fclose(tf) != 0 || werr) {
@@ -174,16 +157,18 @@ static int simulate_loop(const tf_therapy_t *t, const char *posture, const char 
   }
   if (st == NM_OK && compare) {
     r.trace_fn = NULL;
-    st = cls_run(&r, 1, &ol, &bad, &rep);
+    st = cls_run(&r, 1, &ol, &why);
     if (st == NM_EINVAL) {
-      cli_error("simulate", "--compare-open-loop: no fixed amplitude up to 25.5 mA reaches the target at the first posture");
+      char mx[32];
+      cli_error("simulate", "--compare-open-loop: no fixed amplitude up to %s mA reaches the target at the first posture",
+                hu_fmt_fixed(mx, sizeof mx, NM_AMP_MAX_UA, 3, 1));
       if (posture) pt_free(&tr);
       return CLI_REFUSED;
     }
   }
   if (posture) pt_free(&tr);
   if (st != NM_OK) {
-    cli_print_refusal("simulate", t, st, bad, &rep);
+    cli_print_refusal("simulate", t, st, &why);
     return CLI_REFUSED;
   }
   const nm_prog_t *p = &t->prog[slot];
@@ -312,11 +297,10 @@ int cmd_simulate(int argc, char **argv) {
     return simulate_loop(&t, posture, cordf, dur_us, (uint64_t)seed, compare, pf, trace, from_us, to_us, win, json);
   }
   static simdev_t d;
-  uint8_t bad;
-  nm_safety_report_t rep;
-  int st = pf ? simdev_start_profile(&d, &t, pf, &bad, &rep) : simdev_start(&d, &t, &bad, &rep);
+  dev_refusal_t why;
+  int st = pf ? simdev_start_profile(&d, &t, pf, &why) : simdev_start(&d, &t, &why);
   if (st != NM_OK) {
-    cli_print_refusal("simulate", &t, st, bad, &rep);
+    cli_print_refusal("simulate", &t, st, &why);
     return CLI_REFUSED;
   }
   FILE *tf = NULL;

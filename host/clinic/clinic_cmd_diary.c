@@ -4,14 +4,10 @@
 
 #include "clinic_int.h"
 
-static int opt_count(clinic_args *a, const char *name, long max, int *out) {
-  const char *v = clinic_opt_get(a, name);
-  *out = -1;
-  if (!v) return CL_OK;
-  long n;
-  if (hu_dec_range(v, 0, 0, max, &n) != 0)
-    return clinic_fail(CL_USAGE, "--%s '%s' is not a whole number from 0 to %ld", name, v, max);
-  *out = (int)n;
+static int opt_count(clinic_args *a, int f, clinic_diary_row *r) {
+  const char *v = clinic_opt_get(a, clinic_diary_fields[f].name);
+  char msg[200];
+  if (v && clinic_diary_set_text(r, f, v, msg, sizeof msg) != 0) return clinic_fail(CL_USAGE, "--%s", msg);
   return CL_OK;
 }
 
@@ -19,61 +15,24 @@ static int diary_add(clinic_ctx *c, clinic_args *a) {
   clinic_diary_row r = {0, -1, -1, -1, -1, -1, -1};
   const char *date = clinic_opt_get(a, "date");
   int rc;
-  if ((rc = opt_count(a, "nrs", CLINIC_NRS_MAX, &r.nrs)) || (rc = opt_count(a, "morning", CLINIC_NRS_MAX, &r.morning)) ||
-      (rc = opt_count(a, "evening", CLINIC_NRS_MAX, &r.evening)) ||
-      (rc = opt_count(a, "incontinence", CLINIC_EPISODES_MAX, &r.incontinence)) ||
-      (rc = opt_count(a, "urgency", CLINIC_EPISODES_MAX, &r.urgency)) ||
-      (rc = opt_count(a, "pads", CLINIC_PADS_MAX, &r.pads)))
-    return rc;
+  for (int f = 0; f < CLINIC_DIARY_NFIELDS; f++)
+    if ((rc = opt_count(a, f, &r)) != CL_OK) return rc;
   if ((rc = clinic_args_done(a, "diary add")) != CL_OK) return rc;
   if (a->npos != 3 || !date)
     return clinic_fail(CL_USAGE, "usage: nmod clinic diary add PATIENT --date YYYY-MM-DD (--nrs N | --morning N --evening N | --incontinence N [--urgency N] [--pads N])");
   if ((rc = clinic_date_arg("--date", date, &r.date)) != CL_OK) return rc;
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
-  if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
-  clinic_path path;
   char msg[400];
-  if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) {
-    clinic_rollback(c->db);
-    return rc;
-  }
-  if (clinic_diary_validate(&p, clinic_path_done(&path, "referral"), &r, c->today, msg, sizeof msg) != 0) {
-    clinic_rollback(c->db);
-    return clinic_fail(CL_USAGE, "%s", msg);
-  }
-  sqlite3_stmt *st = clinic_prep(c->db,
-                                 "INSERT INTO diary(pid, date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads) "
-                                 "VALUES (?,?,?,?,?,?,?,?)");
-  if (!st) {
-    clinic_rollback(c->db);
-    return CL_IO;
-  }
-  int v[6] = {r.nrs, r.morning, r.evening, r.incontinence, r.urgency, r.pads};
-  sqlite3_bind_int64(st, 1, p.pid);
-  sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
-  for (int i = 0; i < 6; i++) {
-    if (v[i] >= 0)
-      sqlite3_bind_int(st, 3 + i, v[i]);
-    else
-      sqlite3_bind_null(st, 3 + i);
-  }
-  rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc == SQLITE_CONSTRAINT) {
-    clinic_rollback(c->db);
-    return clinic_fail(CL_RULE, "%s already has a diary entry for %s (one per day; remove it first with nmod clinic diary delete %s --date %s)",
-                       p.code, date, p.code, date);
-  }
-  if (rc != SQLITE_DONE) {
-    rc = clinic_dbfail(c->db, "storing a diary day");
-    clinic_rollback(c->db);
-    return rc;
-  }
-  if ((rc = clinic_sums_commit_patient(c->db, &p)) != CL_OK) return rc;
+  rc = clinic_diary_put(c->db, &p, &r, CLINIC_DIARY_NEW, c->today, NULL, msg, sizeof msg);
+  if (rc == CL_USAGE) return clinic_fail(CL_USAGE, "%s", msg);
+  if (rc == CL_RULE)
+    return clinic_fail(CL_RULE, "%s (one per day; remove it first with nmod clinic diary delete %s --date %s)", msg, p.code,
+                       date);
+  if (rc != CL_OK) return rc;
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "patient");
     jw_str(&w, p.code);
@@ -148,6 +107,14 @@ static int diary_list(clinic_ctx *c, clinic_args *a) {
         put_opt_int(&w, "nrs", st, 1);
         put_opt_int(&w, "morning", st, 2);
         put_opt_int(&w, "evening", st, 3);
+        /* The day's pain as the evaluation counts it (clinic_diary_pain_x2), for charts. */
+        clinic_diary_row r = {d, -1, -1, -1, -1, -1, -1};
+        int *v[3] = {&r.nrs, &r.morning, &r.evening};
+        for (int k = 0; k < 3; k++)
+          if (sqlite3_column_type(st, 1 + k) != SQLITE_NULL) *v[k] = sqlite3_column_int(st, 1 + k);
+        int x2 = clinic_diary_pain_x2(&r);
+        jw_key(&w, "pain");
+        if (x2 < 0) jw_null(&w); else jw_fixed(&w, x2 * 5, 1);
       } else {
         put_opt_int(&w, "incontinence", st, 4);
         put_opt_int(&w, "urgency", st, 5);
@@ -210,7 +177,7 @@ static int diary_delete(clinic_ctx *c, clinic_args *a) {
   if (!c->json) printf("%s: diary %s deleted\n", p.code, date);
   else {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "deleted");
     jw_int(&w, 1);

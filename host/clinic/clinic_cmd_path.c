@@ -40,26 +40,6 @@ static void due_text(const clinic_path *path, int idx, char *out, size_t cap) {
   }
 }
 
-/* Indexes of the next steps (one, or a pair of alternatives); returns how many. */
-static int next_steps(const clinic_path *path, int out[2]) {
-  if (clinic_path_closed(path)) return 0;
-  int last = -1;
-  for (int i = 0; i < path->nsteps; i++)
-    if (path->rec[i].recorded && !path->rec[i].planned) last = i;
-  int i = last + 1;
-  if (last >= 0 && path->def[last].alt_group) {
-    i = last;
-    while (i < path->nsteps && path->def[i].alt_group == path->def[last].alt_group) i++;
-  }
-  if (i >= path->nsteps) return 0;
-  int n = 0;
-  out[n++] = i;
-  if (path->def[i].alt_group && i + 1 < path->nsteps &&
-      path->def[i + 1].alt_group == path->def[i].alt_group)
-    out[n++] = i + 1;
-  return n;
-}
-
 /* The earlier treatments recorded with the referral, as "kind (detail)" texts. */
 static int load_treatments(sqlite3 *db, int64_t pid, clinic_buf *kind, clinic_buf *detail, int max, int *n) {
   *n = 0;
@@ -113,20 +93,19 @@ static int path_print(clinic_ctx *c, const clinic_patient *p, const clinic_path 
   for (int i = 0; i < path.nsteps; i++)
     if (path.rec[i].recorded && !path.rec[i].planned) last = i;
   int nx[2];
-  int nn = next_steps(&path, nx);
+  int nn = clinic_path_next(&path, nx);
   int closed = clinic_path_closed(&path);
-  int finished = !closed && nn == 0 && last >= 0;
   char due[256], ds[11];
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "patient");
     jw_str(&w, p->code);
     jw_key(&w, "therapy");
     jw_str(&w, clinic_therapy_name(p->therapy));
     jw_key(&w, "status");
-    jw_str(&w, closed ? "closed" : finished ? "follow-up" : "open");
+    jw_str(&w, clinic_path_status(&path));
     jw_key(&w, "current");
     if (last >= 0) {
       hu_date_fmt(ds, HU_DATE_LEN, path.rec[last].date);
@@ -315,7 +294,7 @@ static int path_step(clinic_ctx *c, clinic_args *a) {
   printf("%s: %s %s %s%s\n", p.code, path.def[req.idx].id, req.planned ? "planned for" : "recorded on", ds,
          path.rec[req.idx].override[0] ? " (override stored)" : "");
   int nx[2];
-  int nn = next_steps(&path, nx);
+  int nn = clinic_path_next(&path, nx);
   if (clinic_path_closed(&path))
     printf("the path is closed\n");
   else if (nn > 0)

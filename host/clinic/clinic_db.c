@@ -13,6 +13,7 @@
 
 #include "clinic_audit.h"
 #include "clinic_audit_sql.h"
+#include "clinic_link_sql.h"
 #include "clinic_int.h"
 
 /* 'NMOD' in ASCII: marks the file as ours (PRAGMA application_id). */
@@ -164,6 +165,20 @@ static const char *const migrations[CLINIC_SCHEMA_VERSION] = {
     /* 5: the audit trail of every change (who, when, before and after) and the console's
      * accounts: clinic_audit_sql.h. */
     CLINIC_MIGRATION_AUDIT,
+    /* 6: the patient list's state per patient (clinic_state.c), derived like eval_cache and
+     * not audited; made with the patient, filled for existing patients right after this
+     * migration. Days are day numbers (NULL: none). */
+    "CREATE TABLE patient_state("
+    "  pid INTEGER PRIMARY KEY REFERENCES patient(pid) ON DELETE CASCADE,"
+    "  status TEXT NOT NULL DEFAULT 'open', last_step TEXT, last_date INTEGER,"
+    "  next_step TEXT DEFAULT 'referral', next_alt TEXT,"
+    "  phase TEXT NOT NULL DEFAULT 'before-trial', phase_until INTEGER, phase_next TEXT,"
+    "  overdue_from INTEGER, awaiting_from INTEGER, control_due INTEGER);"
+    "CREATE TRIGGER patient_patient_state AFTER INSERT ON patient BEGIN"
+    "  INSERT INTO patient_state(pid) VALUES (new.pid); END;"
+    "INSERT INTO patient_state(pid) SELECT pid FROM patient;",
+    /* 7: the patients' diary links, only their tokens' hashes, audited: clinic_link_sql.h. */
+    CLINIC_MIGRATION_LINK,
 };
 
 static int mkdir_p(char *path) {
@@ -279,7 +294,7 @@ int clinic_db_migrate(sqlite3 *db, int target) {
   for (int n = v + 1; n <= target; n++) {
     rc = clinic_exec(db, migrations[n - 1]);
     /* The cache of version 3 is computed from the data it caches, in C. */
-    if (!rc && n == 3) rc = clinic_sums_rebuild_all(db);
+    if (!rc && (n == 3 || n == 6)) rc = clinic_sums_rebuild_all(db);
     if (!rc) {
       char sql[64];
       snprintf(sql, sizeof sql, "PRAGMA user_version = %d", n);
@@ -428,7 +443,7 @@ int clinic_import_finish(clinic_ctx *c, int rc, const char *file, long rows, con
   if ((rc = clinic_commit(c->db)) != CL_OK) return rc;
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "imported");
     jw_int(&w, rows);

@@ -230,7 +230,7 @@ static int run_check(sqlite3 *db, const char *sql, FILE *all, char *msg, size_t 
 /* Tables that grow with patients x days or steps: at 100k patients quick_check of these costs
  * 0.13 s (patient, path_step) to 10 s (diary). They get an end probe instead (eval_cache: the
  * evaluation sums, one row per patient, when the schema has them; audit: a row per change). */
-static const char *const big_tables[] = {"diary", "path_step", "patient", "eval_cache", "audit", NULL};
+static const char *const big_tables[] = {"diary", "path_step", "patient", "eval_cache", "patient_state", "audit", NULL};
 
 /* Step a query to its end; 0, or -1 with SQLite's message (damage is found on the way). */
 static int probe_sql(sqlite3 *db, const char *sql, char *msg, size_t cap) {
@@ -383,7 +383,7 @@ int clinic_cmd_checkdb(clinic_ctx *c, clinic_args *a) {
   for (int i = 0; i < n; i++) bad |= res[i].result != 0;
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "db");
     jw_str(&w, c->db_path);

@@ -23,6 +23,102 @@ int clinic_diary_pain_x2(const clinic_diary_row *r) {
   return -1;
 }
 
+const clinic_diary_field clinic_diary_fields[CLINIC_DIARY_NFIELDS] = {
+    {"nrs", CLINIC_NRS_MAX},           {"morning", CLINIC_NRS_MAX}, {"evening", CLINIC_NRS_MAX},
+    {"incontinence", CLINIC_EPISODES_MAX}, {"urgency", CLINIC_EPISODES_MAX}, {"pads", CLINIC_PADS_MAX},
+};
+
+int clinic_diary_field_of(int f, clinic_therapy t) { return (f < CLINIC_DIARY_INCONTINENCE) == (t == TH_SCS); }
+
+int *clinic_diary_slot(clinic_diary_row *r, int f) {
+  int *v[CLINIC_DIARY_NFIELDS] = {&r->nrs, &r->morning, &r->evening, &r->incontinence, &r->urgency, &r->pads};
+  return v[f];
+}
+
+int clinic_diary_set_text(clinic_diary_row *r, int f, const char *text, char *msg, size_t cap) {
+  long n;
+  if (hu_dec_range(text, 0, 0, clinic_diary_fields[f].max, &n) != 0) {
+    snprintf(msg, cap, "%s '%s' is not a whole number from 0 to %ld", clinic_diary_fields[f].name, text,
+             clinic_diary_fields[f].max);
+    return -1;
+  }
+  *clinic_diary_slot(r, f) = (int)n;
+  return 0;
+}
+
+#define DIARY_INSERT_SQL \
+  "INSERT INTO diary(pid, date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)"
+/* A corrected day is entered by hand now: it no longer comes from a file line. */
+#define DIARY_UPDATE_SQL                                                                                              \
+  "UPDATE diary SET nrs = ?3, nrs_morning = ?4, nrs_evening = ?5, incontinence = ?6, urgency = ?7, pads = ?8, " \
+  "import_id = NULL, line = NULL WHERE pid = ?1 AND date = ?2"
+
+/* Run sql (one of the two above) for r: SQLite's result code (-1: not prepared, printed), and
+ * the rows it changed. */
+static int run_row(sqlite3 *db, const char *sql, const clinic_patient *p, const clinic_diary_row *r, int *changed) {
+  *changed = 0;
+  sqlite3_stmt *st = clinic_prep(db, sql);
+  if (!st) return -1;
+  char ds[11];
+  hu_date_fmt(ds, HU_DATE_LEN, r->date);
+  clinic_diary_row v = *r;
+  sqlite3_bind_int64(st, 1, p->pid);
+  sqlite3_bind_text(st, 2, ds, -1, SQLITE_STATIC);
+  for (int i = 0; i < CLINIC_DIARY_NFIELDS; i++) {
+    int x = *clinic_diary_slot(&v, i);
+    if (x >= 0)
+      sqlite3_bind_int(st, 3 + i, x);
+    else
+      sqlite3_bind_null(st, 3 + i);
+  }
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  *changed = rc == SQLITE_DONE ? sqlite3_changes(db) : 0;
+  return rc;
+}
+
+/* Store r (valid) for p: CL_OK, CL_RULE (the day exists, mode NEW), CL_IO (printed). */
+static int put_row(sqlite3 *db, const clinic_patient *p, const clinic_diary_row *r, clinic_diary_mode mode,
+                   int *replaced) {
+  int changed = 0, rc = SQLITE_DONE;
+  if (mode == CLINIC_DIARY_SET) rc = run_row(db, DIARY_UPDATE_SQL, p, r, &changed);
+  if (replaced) *replaced = changed == 1;
+  if (rc == SQLITE_DONE && changed == 0) rc = run_row(db, DIARY_INSERT_SQL, p, r, &changed);
+  if (rc == SQLITE_CONSTRAINT && mode == CLINIC_DIARY_NEW) return CL_RULE;
+  if (rc == -1) return CL_IO;
+  return rc == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "storing a diary day");
+}
+
+int clinic_diary_put(sqlite3 *db, const clinic_patient *p, const clinic_diary_row *r, clinic_diary_mode mode,
+                     int32_t today, int *replaced, char *msg, size_t cap) {
+  int rc;
+  if (replaced) *replaced = 0;
+  snprintf(msg, cap, "the database failed (see the log)");
+  if ((rc = clinic_begin(db)) != CL_OK) return rc;
+  clinic_path path;
+  if ((rc = clinic_path_load(db, p, &path)) != CL_OK) {
+    clinic_rollback(db);
+    return rc;
+  }
+  if (clinic_diary_validate(p, clinic_path_done(&path, "referral"), r, today, msg, cap) != 0) {
+    clinic_rollback(db);
+    return CL_USAGE;
+  }
+  if ((rc = put_row(db, p, r, mode, replaced)) != CL_OK) {
+    clinic_rollback(db);
+    if (rc == CL_RULE) {
+      char ds[11];
+      hu_date_fmt(ds, HU_DATE_LEN, r->date);
+      snprintf(msg, cap, "%s already has a diary entry for %s", p->code, ds);
+    } else {
+      snprintf(msg, cap, "the database failed storing the diary day (see the log)");
+    }
+    return rc;
+  }
+  if ((rc = clinic_sums_commit_patient(db, p)) != CL_OK) snprintf(msg, cap, "the database failed storing the diary day (see the log)");
+  return rc;
+}
+
 int clinic_diary_validate(const clinic_patient *p, int32_t referral, const clinic_diary_row *r, int32_t today,
                           char *msg, size_t cap) {
   char ds[11];
@@ -75,8 +171,6 @@ int clinic_diary_validate(const clinic_patient *p, int32_t referral, const clini
 enum { DC_PATIENT, DC_DATE, DC_NRS, DC_MORNING, DC_EVENING, DC_INC, DC_URG, DC_PADS, DC_N };
 static const char *const dc_names[DC_N] = {"patient", "date", "nrs", "morning", "evening",
                                            "incontinence", "urgency", "pads"};
-static const long dc_max[DC_N] = {0, 0, CLINIC_NRS_MAX, CLINIC_NRS_MAX, CLINIC_NRS_MAX,
-                                  CLINIC_EPISODES_MAX, CLINIC_EPISODES_MAX, CLINIC_PADS_MAX};
 
 /* A patient of the file: the referral (the rule), the cached windows (to add the file's days
  * to the cached sums) and the sums of the days added so far. */
@@ -309,9 +403,10 @@ int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int3
     for (int j = DC_NRS; j < DC_N && r == 1; j++) {
       if (col[j] < 0 || csv.field[col[j]][0] == '\0') continue;
       long v;
-      if (hu_dec_range(csv.field[col[j]], 0, 0, dc_max[j], &v) != 0) {
+      long max = clinic_diary_fields[j - DC_NRS].max;
+      if (hu_dec_range(csv.field[col[j]], 0, 0, max, &v) != 0) {
         snprintf(msg, sizeof msg, "%s '%.40s' is not a whole number from 0 to %ld", dc_names[j],
-                 csv.field[col[j]], dc_max[j]);
+                 csv.field[col[j]], max);
         r = -1;
       } else {
         *vals[j] = (int)v;
@@ -397,7 +492,7 @@ out:
   if ((rc = clinic_commit(db)) != CL_OK) return rc;
   if (json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "file");
     jw_str(&w, path);

@@ -105,14 +105,19 @@ int clinic_eval_config(sqlite3 *db, const char *threshold_opt, int *threshold_bp
   return CL_OK;
 }
 
-static void jw_date_or_null(js_w *w, int32_t d) {
+void clinic_json_date(js_w *w, int32_t d) {
   if (d == INT32_MIN || d == INT32_MAX) {
     jw_null(w);
     return;
   }
-  char ds[11];
-  hu_date_fmt(ds, HU_DATE_LEN, d);
+  char ds[HU_DATE_LEN];
+  hu_date_fmt(ds, sizeof ds, d);
   jw_str(w, ds);
+}
+
+void clinic_json_day(js_w *w, const char *key, int32_t d) {
+  jw_key(w, key);
+  clinic_json_date(w, d);
 }
 
 static void jw_mean(js_w *w, int64_t sum, int64_t days, int64_t scale_num) {
@@ -125,9 +130,9 @@ static void jw_mean(js_w *w, int64_t sum, int64_t days, int64_t scale_num) {
 
 static void jw_from_to(js_w *w, int32_t from, int32_t to) {
   jw_key(w, "from");
-  jw_date_or_null(w, from);
+  clinic_json_date(w, from);
   jw_key(w, "to");
-  jw_date_or_null(w, to);
+  clinic_json_date(w, to);
 }
 
 static void jw_ranges(js_w *w, const clinic_range *r, int n) {
@@ -153,9 +158,9 @@ static void jw_windows(js_w *w, const clinic_eval *e, const clinic_cfg *cfg, int
   jw_obj(w);
   jw_from_to(w, x->trial_day == INT32_MIN ? INT32_MIN : x->trial_day + 1, x->trial_to);
   jw_key(w, "recorded_to");
-  jw_date_or_null(w, x->closed_to);
+  clinic_json_date(w, x->closed_to);
   jw_key(w, "limit_to");
-  jw_date_or_null(w, x->limit_to);
+  clinic_json_date(w, x->limit_to);
   jw_key(w, "nominal_days");
   jw_int(w, cfg->trial_days[e->therapy]);
   jw_key(w, "tolerance_days");
@@ -215,14 +220,17 @@ void clinic_eval_json(js_w *w, const clinic_patient *p, const clinic_eval *e, co
   if (e->trial_mean_c < 0) jw_null(w); else jw_fixed(w, e->trial_mean_c, 2);
   jw_key(w, "reduction_pct");
   if (e->has_reduction) jw_fixed(w, e->reduction_bp, 2); else jw_null(w);
+  /* The trial mean at which the reduction reaches the threshold (the chart's 50 % line). */
+  jw_key(w, "target_mean");
+  if (e->base_mean_c < 0) jw_null(w); else jw_fixed(w, floor_div(e->base_mean_c * (10000 - e->threshold_bp), 10000), 2);
   jw_key(w, "baseline_days");
   jw_int(w, e->base.days);
   jw_key(w, "trial_days");
   jw_int(w, e->trial.days);
   jw_key(w, "trial_start");
-  jw_date_or_null(w, e->trial.from);
+  clinic_json_date(w, e->trial.from);
   jw_key(w, "trial_end");
-  jw_date_or_null(w, e->trial.to);
+  clinic_json_date(w, e->trial.to);
   jw_windows(w, e, cfg, today, days);
   jw_key(w, "secondary");
   jw_obj(w);
@@ -255,11 +263,11 @@ void clinic_eval_json(js_w *w, const clinic_patient *p, const clinic_eval *e, co
     jw_key(w, "baseline");
     if (b->have) jw_int(w, b->total); else jw_null(w);
     jw_key(w, "baseline_date");
-    jw_date_or_null(w, b->have ? b->date : INT32_MIN);
+    clinic_json_date(w, b->have ? b->date : INT32_MIN);
     jw_key(w, "trial");
     if (a->have) jw_int(w, a->total); else jw_null(w);
     jw_key(w, "trial_date");
-    jw_date_or_null(w, a->have ? a->date : INT32_MIN);
+    clinic_json_date(w, a->have ? a->date : INT32_MIN);
     jw_key(w, "change");
     if (a->have && b->have) jw_int(w, a->total - b->total); else jw_null(w);
     jw_obj_end(w);
@@ -435,7 +443,7 @@ static int evaluate_one(clinic_ctx *c, const char *code, const clinic_cfg *cfg) 
     clinic_eval_decide(&e);
     if (c->json) {
       js_w w;
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       clinic_eval_json(&w, &p, &e, cfg, c->today, &days);
       jw_end(&w);
     } else {
@@ -459,7 +467,7 @@ static int evaluate_all(clinic_ctx *c, const clinic_cfg *cfg) {
   long count[3] = {0, 0, 0};
   js_w w;
   if (c->json) {
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "patients");
     jw_arr(&w);
@@ -569,7 +577,7 @@ int clinic_cmd_config(clinic_ctx *c, clinic_args *a) {
   }
   js_w w;
   if (c->json) {
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
   }
   for (int i = 0; i < nkeys; i++) {

@@ -53,7 +53,7 @@ int clinic_cmd_export(clinic_ctx *c, clinic_args *a) {
     return clinic_fail(CL_USAGE, "usage: nmod clinic export PATIENT --fhir|--csv [--out FILE]");
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
-  FILE *f = stdout;
+  FILE *f = clinic_stdout();
   clinic_outfile of;
   if (out) {
     if ((rc = clinic_out_open(&of, out)) != CL_OK) return rc;
@@ -69,7 +69,7 @@ int clinic_cmd_export(clinic_ctx *c, clinic_args *a) {
     if (!rc && !c->json) fprintf(stderr, "nmod clinic: %s export of %s written to %s\n", want_fhir ? "FHIR" : "CSV", p.code, out);
     if (!rc && c->json) {
       js_w w;
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       jw_obj(&w);
       jw_key(&w, "patient");
       jw_str(&w, p.code);

@@ -29,6 +29,17 @@ enum { CL_OK = NMOD_EXIT_OK, CL_IO = NMOD_EXIT_IO, CL_USAGE = NMOD_EXIT_USAGE, C
 
 /* Print "nmod clinic: <message>" as one line on stderr and return code. */
 int clinic_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A failure as a value: its exit code and the one line clinic_fail would have printed. */
+typedef struct {
+  int code;
+  char msg[512];
+} clinic_err;
+/* For a program that calls the clinic library itself (the console): from now on, in this
+ * thread, the first clinic_fail goes into *err instead of stderr, and the JSON the commands
+ * print goes to out instead of stdout (NULL, NULL: back to the terminal). */
+void clinic_capture(FILE *out, clinic_err *err);
+/* Where a command writes its output: stdout, or the stream of clinic_capture. */
+FILE *clinic_stdout(void);
 /* A database failure: names the file and the SQLite message; returns CL_IO. */
 int clinic_dbfail(sqlite3 *db, const char *what);
 
@@ -80,7 +91,7 @@ int clinic_date_arg(const char *what, const char *s, int32_t *day);
 
 /* ---- database (clinic_db.c) ---------------------------------------------------------- */
 
-#define CLINIC_SCHEMA_VERSION 5
+#define CLINIC_SCHEMA_VERSION 7
 /* Default path: $NMOD_CLINIC_DB, else $XDG_DATA_HOME/nmod/clinic.db, else
  * $HOME/.local/share/nmod/clinic.db. Creates the folder. Writes into out[cap]. */
 int clinic_db_default_path(char *out, size_t cap);
@@ -162,6 +173,8 @@ typedef struct {
 void clinic_patient_from_row(sqlite3_stmt *st, int col, clinic_patient *p);
 /* Looks up by code. CL_OK, or CL_USAGE "unknown patient" (printed). */
 int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p);
+/* The same without a word: CL_OK, CL_USAGE (no such patient), CL_IO (the database failed). */
+int clinic_patient_find(sqlite3 *db, const char *code, clinic_patient *p);
 const char *clinic_therapy_name(clinic_therapy t);
 /* Validates and inserts with `ins` (prepared from CLINIC_PATIENT_INSERT_SQL, or NULL to
  * prepare one here); returns CL_OK or an exit code (message printed, line prefix when
@@ -213,6 +226,10 @@ int32_t clinic_path_done(const clinic_path *path, const char *id);
 int32_t clinic_path_any(const clinic_path *path, const char *id);
 /* 1 when the path ended (team said stop, or explant recorded). */
 int clinic_path_closed(const clinic_path *path);
+/* Indexes of the next steps (one, or a pair of alternatives) into out; returns how many. */
+int clinic_path_next(const clinic_path *path, int out[2]);
+/* "open", "closed", or "follow-up" (every step done, the path not closed). */
+const char *clinic_path_status(const clinic_path *path);
 
 
 /* ---- diary (clinic_diary.c) ---------------------------------------------------------- */
@@ -230,12 +247,87 @@ typedef struct {
  * done referral `referral`, INT32_MIN when none is recorded). 0 ok or -1 with a reason. */
 int clinic_diary_validate(const clinic_patient *p, int32_t referral, const clinic_diary_row *r,
                           int32_t today, char *msg, size_t cap);
+/* The value fields of a row, in the row's order, with their ranges (0..max): the one list
+ * the CLI's options, the import's columns and the console's diary page read. The first three
+ * are an SCS pain diary's, the last three an SNM bowel diary's (clinic_diary_field_of). */
+enum { CLINIC_DIARY_NRS, CLINIC_DIARY_MORNING, CLINIC_DIARY_EVENING, CLINIC_DIARY_INCONTINENCE, CLINIC_DIARY_URGENCY,
+       CLINIC_DIARY_PADS, CLINIC_DIARY_NFIELDS };
+typedef struct {
+  const char *name; /* "nrs", "morning", ... as option, column and JSON member */
+  long max;
+} clinic_diary_field;
+extern const clinic_diary_field clinic_diary_fields[CLINIC_DIARY_NFIELDS];
+/* 1 when field f belongs to therapy t's diary. */
+int clinic_diary_field_of(int f, clinic_therapy t);
+/* The value of field f in r. */
+int *clinic_diary_slot(clinic_diary_row *r, int f);
+/* Parse text as field f's value into r: 0, or -1 with "NAME 'TEXT' is not a whole number from
+ * 0 to MAX" in msg. */
+int clinic_diary_set_text(clinic_diary_row *r, int f, const char *text, char *msg, size_t cap);
+typedef enum {
+  CLINIC_DIARY_NEW, /* a day not yet stored */
+  CLINIC_DIARY_SET  /* a new day, or replace the stored one (its values, entered by hand now) */
+} clinic_diary_mode;
+/* Validate r for p (clinic_diary_validate, against p's done referral) and store it, in one
+ * transaction with p's cached sums. Returns CL_OK (*replaced, when not NULL: 1 when a stored
+ * day was replaced); CL_USAGE, the row is not valid, or CL_RULE, the day is stored already
+ * (mode NEW: "P already has a diary entry for D"), with the reason in msg and nothing printed;
+ * CL_IO, the database failed (on stderr, as clinic_dbfail says, and in msg). Nothing is
+ * stored unless CL_OK. `diary add` and the console's diary page both store through here. */
+int clinic_diary_put(sqlite3 *db, const clinic_patient *p, const clinic_diary_row *r, clinic_diary_mode mode,
+                     int32_t today, int *replaced, char *msg, size_t cap);
 /* Import a CSV file all or nothing. patient may be NULL when the file has a patient column. */
 int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int32_t today,
                         int json);
 /* A day's pain in half points (0..20): nrs * 2, else morning + evening, else 2 * the one
  * given; -1 when the row has no pain value. */
 int clinic_diary_pain_x2(const clinic_diary_row *r);
+
+/* ---- the patients' diary links (clinic_link.c) ----------------------------------------- */
+
+/* A link's token: 32 random bytes (libsodium), base64url without padding. Only its SHA-256
+ * is stored; the token is shown once, when it is issued. */
+#define CLINIC_LINK_TOKEN_CHARS 43
+typedef enum {
+  LINK_VALID,    /* today is in the link's days */
+  LINK_UNKNOWN,  /* no such token (or link) */
+  LINK_REVOKED,
+  LINK_NOT_YET,  /* the baseline has not started */
+  LINK_ENDED     /* the trial ended, or the path was closed */
+} clinic_link_state;
+typedef struct {
+  int64_t id;
+  clinic_patient p;
+  char issued_at[24], issued_by[100], revoked_at[24]; /* revoked_at "" while open */
+  int32_t from, to; /* its days: the first baseline day (INT32_MAX: not started) to the last
+                       trial day (INT32_MAX: no trial recorded yet) */
+  clinic_link_state state; /* today */
+} clinic_link;
+/* The days a link of p is valid, from p's path: *from the first baseline day, *to the last day
+ * of the trial (its recorded end, else the window and its tolerance), INT32_MIN when the path
+ * is closed. CL_OK or CL_IO (printed). */
+int clinic_link_days(sqlite3 *db, const clinic_patient *p, int32_t *from, int32_t *to);
+/* Issue a link for p: token[CLINIC_LINK_TOKEN_CHARS + 1] gets its token, l the link. The
+ * patient's earlier open links are revoked in the same transaction (one valid link a patient:
+ * a lost phone is a new link). CL_OK; CL_RULE, the trial is over (msg); CL_IO (printed). */
+int clinic_link_issue(sqlite3 *db, const clinic_patient *p, int32_t today, char *token, clinic_link *l, char *msg,
+                      size_t cap);
+/* Revoke p's link id, or every open link of p (id 0): *n gets how many. CL_OK; CL_USAGE, no such
+ * open link (msg); CL_IO (printed). */
+int clinic_link_revoke(sqlite3 *db, const clinic_patient *p, int64_t id, int *n, char *msg, size_t cap);
+/* p's links, newest first, into fn (stops at a non-zero return). CL_OK or CL_IO (printed). */
+int clinic_link_each(sqlite3 *db, const clinic_patient *p, int32_t today, int (*fn)(void *ctx, const clinic_link *l),
+                     void *ctx);
+/* The link of a token (id 0) or of id (token NULL), with its state today in l->state. CL_OK
+ * (any state; LINK_UNKNOWN when none) or CL_IO (printed). */
+int clinic_link_find(sqlite3 *db, const char *token, int64_t id, int32_t today, clinic_link *l);
+/* The link's days as JSON members "valid_from" and "valid_to" (a date or null) and "state". */
+void clinic_link_json(js_w *w, const clinic_link *l);
+const char *clinic_link_state_name(clinic_link_state s);
+/* Day d as "YYYY-MM-DD", or null for the sentinels INT32_MIN and INT32_MAX (clinic_eval.c);
+ * clinic_json_day writes it as member `key`. */
+void clinic_json_date(js_w *w, int32_t d);
+void clinic_json_day(js_w *w, const char *key, int32_t d);
 
 /* ---- scores (clinic_score.c) --------------------------------------------------------- */
 
@@ -247,6 +339,9 @@ const char *clinic_score_kind_name(clinic_score_kind k);
 int clinic_score_compute(clinic_score_kind k, const char *const *answers, int n, int *total,
                          char *items_out, size_t items_cap, char *msg, size_t cap);
 int clinic_score_max(clinic_score_kind k);
+/* Item i of a score (0, 1, ... until NULL); *yes_points 0 for a 0-4 item (0-10 for nrs), else
+ * the points of its "yes". */
+const char *clinic_score_item(clinic_score_kind k, int i, int *yes_points);
 
 /* ---- evaluation settings and windows (clinic_window.c) ------------------------------ */
 
@@ -302,6 +397,8 @@ int clinic_trial_closing_step(const clinic_path *path);
 int clinic_step_closes_trial(const clinic_path *path, int idx);
 /* 1 when the trial is open and past the day its end may be recorded without an override. */
 int clinic_trial_overdue(const clinic_windows *w, clinic_therapy t, int32_t today);
+/* The first day clinic_trial_overdue holds, INT32_MAX when it never will (no open trial). */
+int32_t clinic_trial_overdue_from(const clinic_windows *w, clinic_therapy t);
 /* Warnings about the trial's length for check and path show, appended to out[] (at most
  * max, each a heap buffer the caller frees); returns the new count. */
 int clinic_trial_warnings(const clinic_path *path, const clinic_cfg *cfg, int32_t today,
@@ -365,10 +462,32 @@ int clinic_eval_config(sqlite3 *db, const char *threshold_opt, int *threshold_bp
  * the scores an evaluation needs, kept up to date in the same transaction as every change
  * of the diary, the path, the scores or a window setting. Statements are prepared once per
  * command (clinic_sums_open) and reused for every patient. */
+/* The patient list's state (clinic_state.c, table patient_state): statements prepared once;
+ * store is NULL on a file older than migration 6. */
+typedef struct {
+  sqlite3_stmt *store, *visit;
+} clinic_state_st;
+int clinic_state_open(sqlite3 *db, clinic_state_st *st);
+void clinic_state_close(clinic_state_st *st);
+/* Store the state of p from its path and windows (a no-op without the table). */
+int clinic_state_store(clinic_state_st *st, const clinic_cfg *cfg, const clinic_patient *p, const clinic_path *path,
+                       const clinic_windows *w, int32_t today);
+/* The patient list: a page of the patients matching every given filter (NULL or 0: any),
+ * ordered by code, as {"total","offset","limit","patients":[...]} (docs/CONSOLE.md). */
+typedef struct {
+  const char *search;  /* part of the code or name, any ASCII case; at most 128 bytes */
+  const char *therapy; /* "scs" or "snm" */
+  const char *phase;   /* a clinic_phase_name */
+  int attention;       /* only the patients who need attention */
+  int64_t limit, offset;
+} clinic_list_query;
+int clinic_list_json(sqlite3 *db, const clinic_list_query *q, int32_t today, js_w *w);
+
 typedef struct {
   sqlite3 *db;
   clinic_cfg cfg;
   sqlite3_stmt *path, *diary, *scores, *store, *load;
+  clinic_state_st state; /* kept with the sums: every change that moves one can move the other */
 } clinic_sums;
 int clinic_sums_open(sqlite3 *db, clinic_sums *s);
 void clinic_sums_close(clinic_sums *s);
@@ -439,10 +558,17 @@ typedef enum { PH_PRE = 0, PH_TRIAL, PH_EARLY, PH_LONG, PH_REMOVED } clinic_phas
 const char *clinic_phase_name(clinic_phase ph);
 int clinic_phase_parse(const char *s, clinic_phase *ph);
 clinic_phase clinic_phase_of(const clinic_patient *p, const clinic_path *path, int32_t today);
-void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json);
+/* The same, with the last day of that phase in *until (INT32_MAX: it lasts) and the phase
+ * after it in *next. */
+clinic_phase clinic_phase_at(const clinic_patient *p, const clinic_path *path, int32_t today, int32_t *until,
+                             clinic_phase *next);
+/* nl: in Dutch (the brochures' language), else English. */
+void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json, int nl);
 
 typedef enum { TR_SELF = 0, TR_WEEKDAY = 1, TR_IMMEDIATE = 2 } clinic_urgency;
 const char *clinic_urgency_name(clinic_urgency u);
+/* The symptoms triage knows, i = 0, 1, ... until NULL; *therapies: 1 SCS, 2 SNM, 3 both. */
+const char *clinic_triage_symptom(int i, int *therapies);
 
 /* ---- recording a step: every rule, for path step and path import (clinic_step.c) ---- */
 
@@ -490,9 +616,18 @@ typedef struct {
  * (text, or {"imported": rows} with --json). Returns the exit code. */
 int clinic_import_finish(clinic_ctx *c, int rc, const char *file, long rows, const char *noun);
 
+/* Run one command on an open database as `nmod clinic ARGV... --json` would, with its JSON
+ * into out and its error (if any) into err; argv[0] is the command ("check", "path", ...).
+ * The one place another program (the console) reaches the commands: it renders the same
+ * results the CLI prints. Returns the exit code. */
+int clinic_call(sqlite3 *db, int argc, const char *const *argv, FILE *out, clinic_err *err);
+/* The report as one HTML page into f, produced by `by` (clinic_report.c). */
+int clinic_report_write(clinic_ctx *c, const clinic_patient *p, const char *by, FILE *f);
+
 int clinic_cmd_patient(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_path(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_diary(clinic_ctx *c, clinic_args *a);
+int clinic_cmd_link(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_score(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_evaluate(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_config(clinic_ctx *c, clinic_args *a);

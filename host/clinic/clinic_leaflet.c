@@ -20,48 +20,87 @@
 typedef struct {
   int therapies, phases;
   const char *section, *text;
+  const char *nl; /* the text in Dutch, the brochures' language */
 } rule;
 
+/* The section titles in Dutch, in the order of sections[]. */
+static const char *const sections_nl[] = {"Voor de operatie", "Uw stimulator", "Douchen", "Leefregels", "MRI", "Operaties", "Zwangerschap", "Wanneer bellen"};
 static const char *const sections[] = {"Before the operation", "Your stimulator", "Showering", "Lifestyle", "MRI",
                                        "Surgery", "Pregnancy", "When to call"};
 
 static const rule rules[] = {
-    {B_, P_PRE, "Before the operation", "No flu vaccination from 2 days before to 2 days after the operation; no other vaccination (such as travel vaccines) from 2 weeks before to 2 weeks after."},
-    {B_, P_PRE, "Before the operation", "Blood thinners (such as Plavix, Persantin, Sintrom, Marcoumar, Pradaxa, Xarelto, Eliquis) must be stopped before the operation as your doctor decides with you."},
-    {S_, P_PRE, "Before the operation", "The pre-operative screening is 1-2 weeks before the operation; about 1 week before, the admission office calls you with the date and time."},
-    {B_, P_PRE, "Before the operation", "Tell us about allergies (iodine, contrast fluid, medication, plasters, rubber, latex) and a possible pregnancy."},
-    {B_, P_PRE, "Before the operation", "You cannot drive yourself home after the treatment: arrange a ride."},
-    {S_, P_TRIAL, "Your stimulator", "During the trial the external stimulator is outside your body, covered by a plaster on your skin; the extension cable leaves the skin in your flank."},
-    {N_, P_TRIAL, "Your stimulator", "The extension cable in your upper buttock is connected to the external modulator, which you wear in a belt under your clothing."},
-    {N_, P_TRIAL, "Your stimulator", "With the wireless remote control you can change the strength of the stimulation yourself."},
-    {N_, P_IMPL, "Your stimulator", "With your remote control you can adjust the settings of the modulator; the manual you were given explains how."},
-    {S_, P_TRIAL, "Lifestyle", "After operation 1: do not sit upright for the first 4 hours; only out of bed for the toilet."},
-    {S_, P_TRIAL, "Showering", "During the trial you may not shower at all: the external stimulator and the wound must stay dry."},
-    {N_, P_TRIAL, "Showering", "No bath or shower during the trial: wash with a washcloth; the external modulator must not get wet."},
-    {N_, P_TRIAL, "Lifestyle", "The plasters on your lower back stay on for the whole trial: you may add plasters, never remove them."},
-    {N_, P_TRIAL, "Lifestyle", "Do not bend, keep your lower back straight, do not lift heavy things."},
-    {B_, P_TRIAL, "Lifestyle", "Keep your diary every day of the trial: it decides whether you get the definitive stimulator."},
-    {S_, P_TRIAL | P_EARLY, "Lifestyle", "During the trial and the first 6 weeks after the definitive operation: no sudden back or neck movements; no bending, lifting, stretching or twisting; arms not above your head; no bed 'parrot' handle; no cycling; do not drive yourself."},
-    {S_, P_EARLY, "Showering", "No shower for 3 days after the definitive operation."},
-    {N_, P_EARLY, "Showering", "You may shower again the day after the modulator was placed; no bath until the wound has closed. If the plaster falls off, put on a new one until the wound is closed."},
-    {N_, P_EARLY, "Lifestyle", "For 2 more weeks after the implant: no bending or lifting, no sudden, extreme or repeated movements (bending, twisting, jumping, stretching)."},
-    {S_, P_IMPL, "Lifestyle", "Come at least once a year for a control; before it you keep a pain diary and fill in questionnaires."},
-    {N_, P_IMPL, "Lifestyle", "The battery of a non-rechargeable modulator runs out after some years and is then replaced; how long it lasts depends on the settings."},
-    {S_, P_TRIAL | P_IMPL, "MRI", "Not every stimulator withstands MRI: always contact the pain clinic in time. Just before the scan the clinic checks that the system is MRI-compatible and all parts are intact, and gives you a written statement for radiology; without it no MRI is made. Switch the stimulator off during the scan with your remote control."},
-    {N_, P_TRIAL | P_IMPL, "MRI", "An MRI scan is in principle not possible; an MRI of the head may be possible under conditions. Other scans such as CT are allowed."},
-    {S_, P_TRIAL | P_IMPL, "Surgery", "Before any surgery switch the stimulator off, or put it in surgical mode, with your remote control; the surgical team must use bipolar diathermy."},
-    {N_, P_TRIAL | P_IMPL, "Surgery", "Before any future medical examination or operation, tell the medical staff that you have a neuromodulator."},
-    {S_, P_TRIAL | P_IMPL, "Surgery", "Tell every future medical team that you have a neurostimulator."},
-    {N_, P_TRIAL | P_IMPL, "Pregnancy", "If you wish to become pregnant, switch the modulator off; switch it on again after the delivery."},
-    {N_, P_PRE, "Pregnancy", "Are you (possibly) pregnant? Tell us as soon as possible."},
-    {B_, P_TRIAL | P_EARLY | P_REMOVED, "When to call", "Fever above 38 C, red and warmer skin around the wound, pus, wound pain that gets worse, or when you do not trust it: contact the hospital immediately."},
-    {S_, P_TRIAL | P_IMPL, "When to call", "Less effect or a changed stimulation (the lead may have moved): contact the pain nurse, Monday to Friday."},
-    {S_, P_TRIAL | P_EARLY, "When to call", "Headache that gets better lying down and worse upright (leak of spinal fluid): bed rest; still there after 2 days, contact the pain clinic."},
-    {S_, P_TRIAL | P_EARLY, "When to call", "Severe back pain, later numbness or weakness of the legs (bleeding near the spinal cord, very rare): contact the pain clinic immediately."},
-    {S_, P_TRIAL | P_EARLY, "When to call", "Some bloody fluid from the wound is harmless: leave the plaster on and add one; when in doubt, call the pain clinic. Wound pain: paracetamol as the leaflet says."},
-    {N_, P_TRIAL | P_EARLY | P_REMOVED, "When to call", "Fever, pus or unusually much blood from the wound: contact the surgical outpatient clinic at once in the daytime, the emergency department outside office hours."},
-    {N_, P_TRIAL | P_EARLY | P_REMOVED, "When to call", "Other urgent questions after you went home: in the first 24 hours, the surgical outpatient clinic in office hours and the emergency department outside them; after 24 hours, the surgical outpatient clinic in office hours and your GP out-of-hours service outside them."},
-    {B_, P_LONG, "When to call", "Any question about settings or the remote control: contact the clinic in office hours."},
+    {B_, P_PRE, "Before the operation", "No flu vaccination from 2 days before to 2 days after the operation; no other vaccination (such as travel vaccines) from 2 weeks before to 2 weeks after.",
+     "Geen griepprik van 2 dagen voor tot 2 dagen na de operatie; geen andere vaccinatie (zoals reisvaccinaties) van 2 weken voor tot 2 weken na de operatie."},
+    {B_, P_PRE, "Before the operation", "Blood thinners (such as Plavix, Persantin, Sintrom, Marcoumar, Pradaxa, Xarelto, Eliquis) must be stopped before the operation as your doctor decides with you.",
+     "Bloedverdunners (zoals Plavix, Persantin, Sintrom, Marcoumar, Pradaxa, Xarelto, Eliquis) moeten voor de operatie gestopt worden, zoals uw arts met u afspreekt."},
+    {S_, P_PRE, "Before the operation", "The pre-operative screening is 1-2 weeks before the operation; about 1 week before, the admission office calls you with the date and time.",
+     "De preoperatieve screening is 1-2 weken voor de operatie; ongeveer 1 week ervoor belt de opnameplanning u met de datum en het tijdstip."},
+    {B_, P_PRE, "Before the operation", "Tell us about allergies (iodine, contrast fluid, medication, plasters, rubber, latex) and a possible pregnancy.",
+     "Vertel ons over allergieën (jodium, contrastvloeistof, medicijnen, pleisters, rubber, latex) en een mogelijke zwangerschap."},
+    {B_, P_PRE, "Before the operation", "You cannot drive yourself home after the treatment: arrange a ride.",
+     "U mag na de behandeling niet zelf naar huis rijden: regel vervoer."},
+    {S_, P_TRIAL, "Your stimulator", "During the trial the external stimulator is outside your body, covered by a plaster on your skin; the extension cable leaves the skin in your flank.",
+     "Tijdens de proefperiode zit de externe stimulator buiten uw lichaam, met een pleister op uw huid; het verlengsnoer komt in uw flank uit de huid."},
+    {N_, P_TRIAL, "Your stimulator", "The extension cable in your upper buttock is connected to the external modulator, which you wear in a belt under your clothing.",
+     "Het verlengsnoer in uw bovenbil is aangesloten op de externe modulator, die u in een band onder uw kleding draagt."},
+    {N_, P_TRIAL, "Your stimulator", "With the wireless remote control you can change the strength of the stimulation yourself.",
+     "Met de draadloze afstandsbediening kunt u zelf de sterkte van de stimulatie veranderen."},
+    {N_, P_IMPL, "Your stimulator", "With your remote control you can adjust the settings of the modulator; the manual you were given explains how.",
+     "Met uw afstandsbediening kunt u de instellingen van de modulator aanpassen; de handleiding die u kreeg legt uit hoe."},
+    {S_, P_TRIAL, "Lifestyle", "After operation 1: do not sit upright for the first 4 hours; only out of bed for the toilet.",
+     "Na operatie 1: de eerste 4 uur niet rechtop zitten; alleen uit bed om naar het toilet te gaan."},
+    {S_, P_TRIAL, "Showering", "During the trial you may not shower at all: the external stimulator and the wound must stay dry.",
+     "Tijdens de proefperiode mag u helemaal niet douchen: de externe stimulator en de wond moeten droog blijven."},
+    {N_, P_TRIAL, "Showering", "No bath or shower during the trial: wash with a washcloth; the external modulator must not get wet.",
+     "Niet in bad of onder de douche tijdens de proefperiode: was u met een washandje; de externe modulator mag niet nat worden."},
+    {N_, P_TRIAL, "Lifestyle", "The plasters on your lower back stay on for the whole trial: you may add plasters, never remove them.",
+     "De pleisters op uw onderrug blijven de hele proefperiode zitten: u mag pleisters bijplakken, nooit verwijderen."},
+    {N_, P_TRIAL, "Lifestyle", "Do not bend, keep your lower back straight, do not lift heavy things.",
+     "Niet bukken, houd uw onderrug recht, niet zwaar tillen."},
+    {B_, P_TRIAL, "Lifestyle", "Keep your diary every day of the trial: it decides whether you get the definitive stimulator.",
+     "Houd elke dag van de proefperiode uw dagboek bij: het bepaalt of u de definitieve stimulator krijgt."},
+    {S_, P_TRIAL | P_EARLY, "Lifestyle", "During the trial and the first 6 weeks after the definitive operation: no sudden back or neck movements; no bending, lifting, stretching or twisting; arms not above your head; no bed 'parrot' handle; no cycling; do not drive yourself.",
+     "Tijdens de proefperiode en de eerste 6 weken na de definitieve operatie: geen plotselinge rug- of nekbewegingen; niet bukken, tillen, strekken of draaien; armen niet boven uw hoofd; geen 'papegaai' boven het bed; niet fietsen; niet zelf autorijden."},
+    {S_, P_EARLY, "Showering", "No shower for 3 days after the definitive operation.",
+     "Niet douchen tot 3 dagen na de definitieve operatie."},
+    {N_, P_EARLY, "Showering", "You may shower again the day after the modulator was placed; no bath until the wound has closed. If the plaster falls off, put on a new one until the wound is closed.",
+     "U mag de dag na het plaatsen van de modulator weer douchen; niet in bad tot de wond dicht is. Valt de pleister eraf, plak dan een nieuwe tot de wond dicht is."},
+    {N_, P_EARLY, "Lifestyle", "For 2 more weeks after the implant: no bending or lifting, no sudden, extreme or repeated movements (bending, twisting, jumping, stretching).",
+     "Nog 2 weken na de implantatie: niet bukken of tillen, geen plotselinge, extreme of herhaalde bewegingen (bukken, draaien, springen, strekken)."},
+    {S_, P_IMPL, "Lifestyle", "Come at least once a year for a control; before it you keep a pain diary and fill in questionnaires.",
+     "Kom minstens een keer per jaar op controle; vooraf houdt u een pijndagboek bij en vult u vragenlijsten in."},
+    {N_, P_IMPL, "Lifestyle", "The battery of a non-rechargeable modulator runs out after some years and is then replaced; how long it lasts depends on the settings.",
+     "De batterij van een niet-oplaadbare modulator raakt na enkele jaren leeg en wordt dan vervangen; hoe lang hij meegaat hangt af van de instellingen."},
+    {S_, P_TRIAL | P_IMPL, "MRI", "Not every stimulator withstands MRI: always contact the pain clinic in time. Just before the scan the clinic checks that the system is MRI-compatible and all parts are intact, and gives you a written statement for radiology; without it no MRI is made. Switch the stimulator off during the scan with your remote control.",
+     "Niet elke stimulator kan tegen MRI: neem altijd op tijd contact op met de pijnpoli. Vlak voor de scan controleert de poli of het systeem MRI-geschikt is en alle onderdelen heel zijn, en geeft u een schriftelijke verklaring voor de radiologie; zonder die verklaring wordt geen MRI gemaakt. Zet de stimulator tijdens de scan uit met uw afstandsbediening."},
+    {N_, P_TRIAL | P_IMPL, "MRI", "An MRI scan is in principle not possible; an MRI of the head may be possible under conditions. Other scans such as CT are allowed.",
+     "Een MRI-scan is in principe niet mogelijk; een MRI van het hoofd kan soms onder voorwaarden. Andere scans zoals een CT mogen wel."},
+    {S_, P_TRIAL | P_IMPL, "Surgery", "Before any surgery switch the stimulator off, or put it in surgical mode, with your remote control; the surgical team must use bipolar diathermy.",
+     "Zet voor elke operatie de stimulator uit, of in de operatiestand, met uw afstandsbediening; het operatieteam moet bipolaire diathermie gebruiken."},
+    {N_, P_TRIAL | P_IMPL, "Surgery", "Before any future medical examination or operation, tell the medical staff that you have a neuromodulator.",
+     "Vertel voor elk toekomstig medisch onderzoek of elke operatie aan de zorgverleners dat u een neuromodulator hebt."},
+    {S_, P_TRIAL | P_IMPL, "Surgery", "Tell every future medical team that you have a neurostimulator.",
+     "Vertel elk toekomstig medisch team dat u een neurostimulator hebt."},
+    {N_, P_TRIAL | P_IMPL, "Pregnancy", "If you wish to become pregnant, switch the modulator off; switch it on again after the delivery.",
+     "Wilt u zwanger worden, zet dan de modulator uit; zet hem na de bevalling weer aan."},
+    {N_, P_PRE, "Pregnancy", "Are you (possibly) pregnant? Tell us as soon as possible.",
+     "Bent u (mogelijk) zwanger? Laat het ons zo snel mogelijk weten."},
+    {B_, P_TRIAL | P_EARLY | P_REMOVED, "When to call", "Fever above 38 C, red and warmer skin around the wound, pus, wound pain that gets worse, or when you do not trust it: contact the hospital immediately.",
+     "Koorts boven 38 C, rode en warmere huid rond de wond, pus, wondpijn die erger wordt, of als u het niet vertrouwt: neem direct contact op met het ziekenhuis."},
+    {S_, P_TRIAL | P_IMPL, "When to call", "Less effect or a changed stimulation (the lead may have moved): contact the pain nurse, Monday to Friday.",
+     "Minder effect of een veranderde stimulatie (de draad kan verschoven zijn): neem contact op met de pijnverpleegkundige, maandag tot en met vrijdag."},
+    {S_, P_TRIAL | P_EARLY, "When to call", "Headache that gets better lying down and worse upright (leak of spinal fluid): bed rest; still there after 2 days, contact the pain clinic.",
+     "Hoofdpijn die beter wordt als u ligt en erger als u rechtop bent (lekkage van hersenvocht): bedrust; is het er na 2 dagen nog, neem dan contact op met de pijnpoli."},
+    {S_, P_TRIAL | P_EARLY, "When to call", "Severe back pain, later numbness or weakness of the legs (bleeding near the spinal cord, very rare): contact the pain clinic immediately.",
+     "Hevige rugpijn, later een doof gevoel of krachtverlies in de benen (bloeding bij het ruggenmerg, zeer zeldzaam): neem direct contact op met de pijnpoli."},
+    {S_, P_TRIAL | P_EARLY, "When to call", "Some bloody fluid from the wound is harmless: leave the plaster on and add one; when in doubt, call the pain clinic. Wound pain: paracetamol as the leaflet says.",
+     "Wat bloederig vocht uit de wond kan geen kwaad: laat de pleister zitten en plak er een bij; bij twijfel belt u de pijnpoli. Wondpijn: paracetamol zoals de folder zegt."},
+    {N_, P_TRIAL | P_EARLY | P_REMOVED, "When to call", "Fever, pus or unusually much blood from the wound: contact the surgical outpatient clinic at once in the daytime, the emergency department outside office hours.",
+     "Koorts, pus of ongewoon veel bloed uit de wond: overdag direct contact met de polikliniek chirurgie, buiten kantooruren met de spoedeisende hulp."},
+    {N_, P_TRIAL | P_EARLY | P_REMOVED, "When to call", "Other urgent questions after you went home: in the first 24 hours, the surgical outpatient clinic in office hours and the emergency department outside them; after 24 hours, the surgical outpatient clinic in office hours and your GP out-of-hours service outside them.",
+     "Andere dringende vragen nadat u naar huis ging: de eerste 24 uur de polikliniek chirurgie tijdens kantooruren en de spoedeisende hulp daarbuiten; na 24 uur de polikliniek chirurgie tijdens kantooruren en de huisartsenpost daarbuiten."},
+    {B_, P_LONG, "When to call", "Any question about settings or the remote control: contact the clinic in office hours.",
+     "Elke vraag over de instellingen of de afstandsbediening: neem contact op met de kliniek tijdens kantooruren."},
 };
 
 const char *clinic_phase_name(clinic_phase ph) {
@@ -78,15 +117,30 @@ int clinic_phase_parse(const char *s, clinic_phase *ph) {
   return -1;
 }
 
-clinic_phase clinic_phase_of(const clinic_patient *p, const clinic_path *path, int32_t today) {
-  if (clinic_path_done(path, "explant") != INT32_MIN) return PH_REMOVED;
+clinic_phase clinic_phase_at(const clinic_patient *p, const clinic_path *path, int32_t today, int32_t *until,
+                             clinic_phase *next) {
+  *until = INT32_MAX;
+  if (clinic_path_done(path, "explant") != INT32_MIN) return *next = PH_REMOVED;
   int32_t im = clinic_path_done(path, "implant");
-  if (im != INT32_MIN) return today - im < (p->therapy == TH_SCS ? 42 : 14) ? PH_EARLY : PH_LONG;
-  if (clinic_path_done(path, "trial") != INT32_MIN) return PH_TRIAL;
-  return PH_PRE;
+  if (im != INT32_MIN) {
+    /* Early: the first 6 weeks (SCS) or 2 weeks (SNM) after the implant. */
+    int32_t last_early = im + (p->therapy == TH_SCS ? 42 : 14) - 1;
+    *next = PH_LONG;
+    if (today > last_early) return PH_LONG;
+    *until = last_early;
+    return PH_EARLY;
+  }
+  if (clinic_path_done(path, "trial") != INT32_MIN) return *next = PH_TRIAL;
+  return *next = PH_PRE;
 }
 
-void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json) {
+clinic_phase clinic_phase_of(const clinic_patient *p, const clinic_path *path, int32_t today) {
+  int32_t until;
+  clinic_phase next;
+  return clinic_phase_at(p, path, today, &until, &next);
+}
+
+void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json, int nl) {
   int tm = t == TH_SCS ? S_ : N_, pm = 1 << ph;
   js_w w;
   if (json) {
@@ -96,8 +150,15 @@ void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json) 
     jw_str(&w, clinic_therapy_name(t));
     jw_key(&w, "phase");
     jw_str(&w, clinic_phase_name(ph));
+    if (nl) {
+      jw_key(&w, "lang");
+      jw_str(&w, "nl");
+    }
     jw_key(&w, "sections");
     jw_arr(&w);
+  } else if (nl) {
+    fprintf(f, "Regels voor u nu (%s, fase: %s)\n", t == TH_SCS ? "ruggenmergstimulatie" : "sacrale neuromodulatie",
+            clinic_phase_name(ph));
   } else {
     fprintf(f, "Rules for you now (%s, phase: %s)\n", t == TH_SCS ? "spinal cord stimulation" : "sacral neuromodulation",
             clinic_phase_name(ph));
@@ -111,18 +172,18 @@ void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json) 
         if (json) {
           jw_obj(&w);
           jw_key(&w, "title");
-          jw_str(&w, sections[s]);
+          jw_str(&w, nl ? sections_nl[s] : sections[s]);
           jw_key(&w, "rules");
           jw_arr(&w);
         } else {
-          fprintf(f, "\n%s\n", sections[s]);
+          fprintf(f, "\n%s\n", nl ? sections_nl[s] : sections[s]);
         }
         any = 1;
       }
       if (json)
-        jw_str(&w, r->text);
+        jw_str(&w, nl ? r->nl : r->text);
       else
-        fprintf(f, "  - %s\n", r->text);
+        fprintf(f, "  - %s\n", nl ? r->nl : r->text);
     }
     if (any && json) {
       jw_arr_end(&w);
@@ -137,11 +198,11 @@ void clinic_leaflet_print(FILE *f, clinic_therapy t, clinic_phase ph, int json) 
 }
 
 int clinic_cmd_leaflet(clinic_ctx *c, clinic_args *a) {
-  const char *phase = clinic_opt_get(a, "phase");
+  const char *phase = clinic_opt_get(a, "phase"), *lang = clinic_opt_get(a, "lang");
   int rc = clinic_args_done(a, "leaflet");
   if (rc) return rc;
   if (a->npos != 2)
-    return clinic_fail(CL_USAGE, "usage: nmod clinic leaflet PATIENT [--phase before-trial|trial|early-implant|implanted|removed]");
+    return clinic_fail(CL_USAGE, "usage: nmod clinic leaflet PATIENT [--phase before-trial|trial|early-implant|implanted|removed] [--lang en|nl]");
   clinic_patient p;
   if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
   clinic_phase ph;
@@ -153,6 +214,8 @@ int clinic_cmd_leaflet(clinic_ctx *c, clinic_args *a) {
     if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) return rc;
     ph = clinic_phase_of(&p, &path, c->today);
   }
-  clinic_leaflet_print(stdout, p.therapy, ph, c->json);
+  if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "nl") != 0)
+    return clinic_fail(CL_USAGE, "--lang '%s' is not known: use en or nl (Dutch, the brochures' language)", lang);
+  clinic_leaflet_print(clinic_stdout(), p.therapy, ph, c->json, lang && strcmp(lang, "nl") == 0);
   return CL_OK;
 }

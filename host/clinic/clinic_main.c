@@ -22,6 +22,8 @@ static const char usage[] =
     "  path undo ID | path import FILE.csv\n"
     "  diary add ID --date D (--nrs N | --morning N --evening N | --incontinence N [--urgency N] [--pads N])\n"
     "  diary import [ID] FILE.csv | diary list ID [--from D] [--to D] | diary delete ID --date D\n"
+    "  diary-link issue ID [--base URL] | diary-link revoke ID [--id N] | diary-link list ID\n"
+    "                                             the patient's diary page in the console (shown once)\n"
     "  score add ID wexner|vaizey|nrs [--date D] ITEM=ANSWER... | score list ID\n"
     "  evaluate ID|--all [--threshold PCT]       trial verdict: success, failure, insufficient-data\n"
     "  config [KEY VALUE]                         success_threshold_pct, min_diary_days, baseline_max_days,\n"
@@ -30,7 +32,7 @@ static const char usage[] =
     "  vaccination add ID --date D --kind flu|other [--name T]\n"
     "  medication add ID NAME\n"
     "  check ID                                   vaccination windows, timing, anticoagulants\n"
-    "  leaflet ID [--phase P]                     the rules for the patient's current phase\n"
+    "  leaflet ID [--phase P] [--lang en|nl]      the rules for the patient's current phase\n"
     "  triage [--temp C] [--symptom S]... [--therapy scs|snm | --patient ID] [--bed-rest-days N]\n"
     "         [--now 'YYYY-MM-DD HH:MM'] [--discharged 'YYYY-MM-DD HH:MM']\n"
     "  lead-response add ID --contact EN --response bellows|toe|both|none [--threshold-ma MA] [--date D]\n"
@@ -53,7 +55,8 @@ static const struct {
   int needs_db;
 } cmds[] = {
     {"patient", clinic_cmd_patient, 1},     {"path", clinic_cmd_path, 1},
-    {"diary", clinic_cmd_diary, 1},         {"score", clinic_cmd_score, 1},
+    {"diary", clinic_cmd_diary, 1},         {"diary-link", clinic_cmd_link, 1},
+    {"score", clinic_cmd_score, 1},
     {"evaluate", clinic_cmd_evaluate, 1},   {"config", clinic_cmd_config, 1},
     {"plan", clinic_cmd_plan, 1},           {"vaccination", clinic_cmd_vaccination, 1},
     {"medication", clinic_cmd_medication, 1}, {"check", clinic_cmd_check, 1},
@@ -69,7 +72,7 @@ static const struct {
 static const struct {
   const char *cmd, *sub; /* sub NULL: any */
 } readers[] = {
-    {"patient", "show"}, {"patient", "list"}, {"path", "show"}, {"diary", "list"}, {"score", "list"},
+    {"patient", "show"}, {"patient", "list"}, {"path", "show"}, {"diary", "list"}, {"diary-link", "list"}, {"score", "list"},
     {"evaluate", NULL},  {"plan", NULL},      {"check", NULL},  {"leaflet", NULL}, {"triage", NULL},
     {"visit", "list"},   {"report", NULL},    {"export", NULL},
 };
@@ -89,7 +92,7 @@ static int cmd_init(clinic_ctx *c, clinic_args *a) {
   int v = clinic_db_version(c->db);
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "db");
     jw_str(&w, c->db_path);
@@ -181,6 +184,30 @@ static int run(int argc, char **argv) {
     clinic_rollback(c.db);
     if (sqlite3_close(c.db) != SQLITE_OK && rc == CL_OK) rc = clinic_fail(CL_IO, "closing the database failed");
   }
+  return rc;
+}
+
+int clinic_call(sqlite3 *db, int argc, const char *const *argv, FILE *out, clinic_err *err) {
+  clinic_capture(out, err);
+  clinic_args a;
+  int rc = clinic_args_parse(&a, argc, (char **)argv, flags);
+  handler fn = NULL;
+  for (size_t i = 0; !rc && a.npos > 0 && i < sizeof cmds / sizeof cmds[0]; i++)
+    if (strcmp(cmds[i].name, a.pos[0]) == 0) fn = cmds[i].fn;
+  if (!rc && !fn) rc = clinic_fail(CL_USAGE, "unknown command '%s'", a.npos > 0 ? a.pos[0] : "");
+  if (!rc) {
+    clinic_ctx c;
+    memset(&c, 0, sizeof c);
+    c.db = db;
+    c.db_path = sqlite3_db_filename(db, "main");
+    c.json = 1;
+    c.today = hu_today();
+    rc = fn(&c, &a);
+    /* As run() does: a read transaction a command left open ends here. */
+    if (!sqlite3_get_autocommit(db)) clinic_rollback(db);
+  }
+  if (fflush(out) != 0 && rc == CL_OK) rc = clinic_fail(CL_IO, "writing the output failed");
+  clinic_capture(NULL, NULL);
   return rc;
 }
 

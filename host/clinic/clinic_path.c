@@ -238,3 +238,31 @@ int clinic_path_check(const clinic_path *path, int idx, int32_t date, int planne
   }
   return CL_OK;
 }
+
+/* Indexes of the next steps (one, or a pair of alternatives); returns how many. */
+int clinic_path_next(const clinic_path *path, int out[2]) {
+  if (clinic_path_closed(path)) return 0;
+  int last = -1;
+  for (int i = 0; i < path->nsteps; i++)
+    if (path->rec[i].recorded && !path->rec[i].planned) last = i;
+  int i = last + 1;
+  if (last >= 0 && path->def[last].alt_group) {
+    i = last;
+    while (i < path->nsteps && path->def[i].alt_group == path->def[last].alt_group) i++;
+  }
+  if (i >= path->nsteps) return 0;
+  int n = 0;
+  out[n++] = i;
+  if (path->def[i].alt_group && i + 1 < path->nsteps &&
+      path->def[i + 1].alt_group == path->def[i].alt_group)
+    out[n++] = i + 1;
+  return n;
+}
+
+const char *clinic_path_status(const clinic_path *path) {
+  if (clinic_path_closed(path)) return "closed";
+  int nx[2], last = -1;
+  for (int i = 0; i < path->nsteps; i++)
+    if (path->rec[i].recorded && !path->rec[i].planned) last = i;
+  return clinic_path_next(path, nx) == 0 && last >= 0 ? "follow-up" : "open";
+}

@@ -35,20 +35,23 @@ void clinic_patient_from_row(sqlite3_stmt *st, int col, clinic_patient *p) {
   if (hu_date_parse((const char *)sqlite3_column_text(st, col + 4), &p->birth) != 0) p->birth = 0;
 }
 
-int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p) {
+int clinic_patient_find(sqlite3 *db, const char *code, clinic_patient *p) {
   sqlite3_stmt *st = clinic_prep(db, "SELECT " CLINIC_PATIENT_COLS " FROM patient WHERE code = ?");
   if (!st) return CL_IO;
   sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
-  if (rc != SQLITE_ROW) {
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return clinic_dbfail(db, "reading a patient");
+  if (rc == SQLITE_ROW) clinic_patient_from_row(st, 0, p);
+  sqlite3_finalize(st);
+  if (rc == SQLITE_ROW) return CL_OK;
+  return rc == SQLITE_DONE ? CL_USAGE : clinic_dbfail(db, "reading a patient");
+}
+
+int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p) {
+  int rc = clinic_patient_find(db, code, p);
+  if (rc == CL_USAGE)
     return clinic_fail(CL_USAGE, "unknown patient '%s' (add it with: nmod clinic patient add %s --therapy scs|snm --name NAME --birth YYYY-MM-DD)",
                        code, code);
-  }
-  clinic_patient_from_row(st, 0, p);
-  sqlite3_finalize(st);
-  return CL_OK;
+  return rc;
 }
 
 
@@ -177,7 +180,7 @@ int clinic_cmd_patient(clinic_ctx *c, clinic_args *a) {
       clinic_patient p;
       if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
       js_w w;
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       jw_obj(&w);
       patient_json(&w, &p);
       jw_obj_end(&w);
@@ -195,7 +198,7 @@ int clinic_cmd_patient(clinic_ctx *c, clinic_args *a) {
     if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
     if (c->json) {
       js_w w;
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       jw_obj(&w);
       patient_json(&w, &p);
       jw_obj_end(&w);
@@ -214,7 +217,7 @@ int clinic_cmd_patient(clinic_ctx *c, clinic_args *a) {
     if (!st) return CL_IO;
     js_w w;
     if (c->json) {
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       jw_obj(&w);
       jw_key(&w, "patients");
       jw_arr(&w);

@@ -224,7 +224,7 @@ int clinic_cmd_plan(clinic_ctx *c, clinic_args *a) {
   char d1[11], d2[11];
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "patient");
     jw_str(&w, p.code);

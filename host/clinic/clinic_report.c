@@ -209,7 +209,7 @@ static void style(FILE *f, const clinic_patient *p, const char *birth, const cha
         f);
 }
 
-static int write_report(clinic_ctx *c, const clinic_patient *p, const char *by, FILE *f) {
+int clinic_report_write(clinic_ctx *c, const clinic_patient *p, const char *by, FILE *f) {
   clinic_path path;
   int rc = clinic_path_load(c->db, p, &path);
   if (rc) return rc;
@@ -412,11 +412,11 @@ int clinic_cmd_report(clinic_ctx *c, clinic_args *a) {
   if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
   clinic_outfile of;
   if ((rc = clinic_out_open(&of, out)) != CL_OK) return rc;
-  rc = clinic_out_close(&of, write_report(c, &p, by, of.f));
+  rc = clinic_out_close(&of, clinic_report_write(c, &p, by, of.f));
   if (rc) return rc;
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "report");
     jw_str(&w, out);

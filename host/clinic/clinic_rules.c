@@ -81,7 +81,7 @@ static int vaccination(clinic_ctx *c, clinic_args *a) {
     if (!c->json) printf("%s: %s vaccination on %s recorded (see nmod clinic check %s)\n", p.code, kind, date, p.code);
     else {
       js_w w;
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       jw_obj(&w);
       jw_key(&w, "stored");
       jw_bool(&w, 1);
@@ -116,7 +116,7 @@ int clinic_cmd_medication(clinic_ctx *c, clinic_args *a) {
   const char *ac = clinic_anticoagulant(name);
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "medication");
     jw_str(&w, name);
@@ -218,7 +218,7 @@ int clinic_cmd_check(clinic_ctx *c, clinic_args *a) {
                                          : "before each operation (the treating doctor decides; sometimes a temporary other anticoagulant)";
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "patient");
     jw_str(&w, p.code);

@@ -47,6 +47,14 @@ const char *clinic_score_kind_name(clinic_score_kind k) {
   return k == SC_WEXNER ? "wexner" : k == SC_VAIZEY ? "vaizey" : "nrs";
 }
 
+const char *clinic_score_item(clinic_score_kind k, int i, int *yes_points) {
+  int n;
+  const item_def *d = items_of(k, &n);
+  if (i < 0 || i >= n) return NULL;
+  *yes_points = d[i].yes_points;
+  return d[i].name;
+}
+
 int clinic_score_max(clinic_score_kind k) { return k == SC_WEXNER ? 20 : k == SC_VAIZEY ? 24 : 10; }
 
 static int frequency(const char *v) {
@@ -176,7 +184,7 @@ int clinic_cmd_score(clinic_ctx *c, clinic_args *a) {
     if ((rc = clinic_sums_commit_patient(c->db, &p)) != CL_OK) return rc;
     if (c->json) {
       js_w w;
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       jw_obj(&w);
       jw_key(&w, "patient");
       jw_str(&w, p.code);
@@ -207,7 +215,7 @@ int clinic_cmd_score(clinic_ctx *c, clinic_args *a) {
     sqlite3_bind_int64(st, 1, p.pid);
     js_w w;
     if (c->json) {
-      jw_init(&w, stdout);
+      jw_init(&w, clinic_stdout());
       jw_obj(&w);
       jw_key(&w, "patient");
       jw_str(&w, p.code);

@@ -26,7 +26,7 @@ int clinic_sums_open(sqlite3 *db, clinic_sums *s) {
   s->store = clinic_prep(db, "INSERT OR REPLACE INTO eval_cache(pid, " CLINIC_SUMS_COLS ") VALUES (?"
                              ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
   s->load = clinic_prep(db, "SELECT " CLINIC_SUMS_COLS " FROM eval_cache WHERE pid = ?");
-  if (!s->path || !s->diary || !s->scores || !s->store || !s->load) {
+  if (!s->path || !s->diary || !s->scores || !s->store || !s->load || clinic_state_open(db, &s->state) != CL_OK) {
     clinic_sums_close(s);
     return CL_IO;
   }
@@ -39,6 +39,7 @@ void clinic_sums_close(clinic_sums *s) {
   sqlite3_finalize(s->scores);
   sqlite3_finalize(s->store);
   sqlite3_finalize(s->load);
+  clinic_state_close(&s->state);
   memset(s, 0, sizeof *s);
 }
 
@@ -224,6 +225,7 @@ int clinic_sums_refresh(clinic_sums *s, const clinic_patient *p) {
   int rc = clinic_path_load_st(s->path, p, &path);
   if (!rc) rc = clinic_sums_compute(s, p, &path, &e, NULL);
   if (!rc) rc = clinic_sums_store(s, p->pid, &e);
+  if (!rc) rc = clinic_state_store(&s->state, &s->cfg, p, &path, &e.win, hu_today());
   return rc;
 }
 

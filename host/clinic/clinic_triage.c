@@ -33,6 +33,17 @@ static const symptom_rule symptoms[] = {
     {"swelling", 3, TR_SELF, "swelling from a tissue reaction to the lead passes by itself (with redness and warm skin, pus or fever: call immediately)"},
 };
 
+const char *clinic_triage_symptom(int i, int *therapies) {
+  int n = (int)(sizeof symptoms / sizeof symptoms[0]);
+  if (i < 0 || i > n) return NULL;
+  if (i == n) {
+    *therapies = 1; /* handled apart: it depends on the days of bed rest */
+    return "headache-positional";
+  }
+  *therapies = symptoms[i].therapies;
+  return symptoms[i].symptom;
+}
+
 /* Office hours for the SNM contact rule. The brochure says "tijdens kantooruren" and
  * "overdag" without times; Monday to Friday 08:00-17:00 is ours (docs/CLINIC.md). */
 #define OFFICE_FROM_MIN (8 * 60)
@@ -210,7 +221,7 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
   static const char *const since_name[3] = {"unknown", "within-24h", "after-24h"};
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "urgency");
     jw_str(&w, clinic_urgency_name(worst));

@@ -9,8 +9,33 @@
 
 #include "clinic_int.h"
 
+/* Where this thread's output and errors go (clinic_capture); NULL: stdout and stderr. */
+static _Thread_local FILE *cap_out;
+static _Thread_local clinic_err *cap_err;
+
+void clinic_capture(FILE *out, clinic_err *err) {
+  cap_out = out;
+  cap_err = err;
+  if (err) {
+    err->code = CL_OK;
+    err->msg[0] = '\0';
+  }
+}
+
+FILE *clinic_stdout(void) { return cap_out ? cap_out : stdout; }
+
 int clinic_fail(int code, const char *fmt, ...) {
   va_list ap;
+  if (cap_err) {
+    /* The first failure is the cause; later ones (a rollback's) would hide it. */
+    if (!cap_err->msg[0]) {
+      va_start(ap, fmt);
+      vsnprintf(cap_err->msg, sizeof cap_err->msg, fmt, ap);
+      va_end(ap);
+      cap_err->code = code;
+    }
+    return code;
+  }
   fputs("nmod clinic: ", stderr);
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
@@ -82,7 +107,7 @@ void clinic_buf_free(clinic_buf *b) {
 }
 
 void clinic_json_list_begin(js_w *w, const char *code, const char *key) {
-  jw_init(w, stdout);
+  jw_init(w, clinic_stdout());
   jw_obj(w);
   jw_key(w, "patient");
   jw_str(w, code);
@@ -98,7 +123,7 @@ void clinic_json_list_end(js_w *w) {
 
 void clinic_json_flag(const char *key, int v) {
   js_w w;
-  jw_init(&w, stdout);
+  jw_init(&w, clinic_stdout());
   jw_obj(&w);
   jw_key(&w, key);
   jw_bool(&w, v);

@@ -54,21 +54,32 @@ static int visit_add(clinic_ctx *c, clinic_args *a) {
   if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
   char ds[11];
   hu_date_fmt(ds, HU_DATE_LEN, d);
+  /* The visit and the patient list's state (a control no longer overdue) in one transaction. */
+  if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
   sqlite3_stmt *st = clinic_prep(c->db, "INSERT INTO visit(pid, date, kind, note) VALUES (?,?,?,?)");
-  if (!st) return CL_IO;
+  if (!st) {
+    clinic_rollback(c->db);
+    return CL_IO;
+  }
   sqlite3_bind_int64(st, 1, p.pid);
   sqlite3_bind_text(st, 2, ds, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
   if (note) sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 4);
   rc = sqlite3_step(st);
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "adding a visit");
+  int64_t vid = sqlite3_last_insert_rowid(c->db);
+  if (rc != SQLITE_DONE) {
+    rc = clinic_dbfail(c->db, "adding a visit");
+    clinic_rollback(c->db);
+    return rc;
+  }
+  if ((rc = clinic_sums_commit_patient(c->db, &p)) != CL_OK) return rc;
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "visit_id");
-    jw_int(&w, sqlite3_last_insert_rowid(c->db));
+    jw_int(&w, vid);
     jw_obj_end(&w);
     jw_end(&w);
   } else {
@@ -115,7 +126,7 @@ static int visit_list(clinic_ctx *c, clinic_args *a) {
   sqlite3_bind_int64(st, 1, p.pid);
   js_w w;
   if (c->json) {
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "patient");
     jw_str(&w, p.code);
@@ -332,15 +343,15 @@ int clinic_cmd_interrogation(clinic_ctx *c, clinic_args *a) {
   if (!rc) {
     rc = visit_for(c->db, p.pid, ds, "read-out", &vid);
     if (!rc) rc = store_readout(c->db, vid, &ro, text, len, &iid);
-    if (!rc) rc = clinic_commit(c->db);
-    if (rc) clinic_rollback(c->db);
+    if (!rc) rc = clinic_sums_commit_patient(c->db, &p); /* commits, or rolls back */
+    else clinic_rollback(c->db);
   }
   free(text);
   if (rc) return rc;
   char cn[8];
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "patient");
     jw_str(&w, p.code);

@@ -191,10 +191,15 @@ clinic_day_phase clinic_day_phase_of(const clinic_windows *w, int32_t d) {
   return DP_AFTER;
 }
 
-int clinic_trial_overdue(const clinic_windows *w, clinic_therapy t, int32_t today) {
+int32_t clinic_trial_overdue_from(const clinic_windows *w, clinic_therapy t) {
   /* The last day the closing step may carry without an override: SCS trial-end on limit_to,
    * SNM stage 2 on the day after it. */
-  return w->trial_day != INT32_MIN && w->closed_to == INT32_MAX && today > w->limit_to + (t == TH_SCS ? 0 : 1);
+  if (w->trial_day == INT32_MIN || w->closed_to != INT32_MAX) return INT32_MAX;
+  return w->limit_to + (t == TH_SCS ? 1 : 2);
+}
+
+int clinic_trial_overdue(const clinic_windows *w, clinic_therapy t, int32_t today) {
+  return today >= clinic_trial_overdue_from(w, t);
 }
 
 int clinic_trial_warnings(const clinic_path *path, const clinic_cfg *cfg, int32_t today, clinic_buf *out, int n,

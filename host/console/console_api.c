@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "clinic_int.h"
+#include "console_api_clinic.h"
 #include "console_auth.h"
 #include "console_srv.h"
 #include "nmod_version.h"
@@ -74,5 +75,8 @@ static const console_route core_routes[] = {
 #define TABLE(t) {t, sizeof t / sizeof t[0]}
 const console_route_table console_route_tables[] = {
     TABLE(core_routes),
+    TABLE(console_routes_patients),
+    TABLE(console_routes_views),
+    TABLE(console_routes_diary),
 };
 const size_t console_route_ntables = sizeof console_route_tables / sizeof console_route_tables[0];

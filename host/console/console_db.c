@@ -28,11 +28,13 @@ void console_db_close(console_db *d) {
   pthread_mutex_destroy(&d->mu);
 }
 
-sqlite3 *console_db_take(console_db *d, const char *user) {
+sqlite3 *console_db_take_as(console_db *d, const char *kind, const char *name) {
   pthread_mutex_lock(&d->mu);
-  if (!user || clinic_actor_set(&d->actor, "console", user) != 0) d->actor.name[0] = '\0';
+  if (!name || clinic_actor_set(&d->actor, kind, name) != 0) d->actor.name[0] = '\0';
   return d->db;
 }
+
+sqlite3 *console_db_take(console_db *d, const char *user) { return console_db_take_as(d, "console", user); }
 
 void console_db_give(console_db *d) {
   /* A transaction a handler left open is rolled back, so the next holder starts clean. */

@@ -27,5 +27,7 @@ void console_db_close(console_db *d);
  * audit trail). Every change made until console_db_give is audited as "console:USER". */
 sqlite3 *console_db_take(console_db *d, const char *user);
 void console_db_give(console_db *d);
+/* console_db_take for an actor of another kind: "diary:P-1", a patient's diary link. */
+sqlite3 *console_db_take_as(console_db *d, const char *kind, const char *name);
 
 #endif

@@ -37,6 +37,18 @@ const char *console_query(const console_req *rq, const char *name) {
   return MHD_lookup_connection_value((struct MHD_Connection *)rq->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int console_query_int(const console_req *rq, console_resp *rs, const char *name, int64_t lo, int64_t hi, int64_t dflt,
+                      int64_t *out) {
+  const char *s = console_query(rq, name);
+  *out = dflt;
+  if (!s) return 0;
+  if (hu_dec_range(s, 0, lo, hi, out) != 0) {
+    console_fail(rs, 400, "bad_query", "?%s= must be a whole number from %lld to %lld", name, (long long)lo, (long long)hi);
+    return -1;
+  }
+  return 0;
+}
+
 const char *console_header(const console_req *rq, const char *name) {
   return MHD_lookup_connection_value((struct MHD_Connection *)rq->conn, MHD_HEADER_KIND, name);
 }
@@ -60,7 +72,7 @@ static enum MHD_Result send_resp(struct MHD_Connection *c, const console_srv *sr
   add(r, "Cross-Origin-Resource-Policy", "same-origin");
   add(r, "Permissions-Policy", "camera=(), microphone=(), geolocation=(), usb=(), serial=()");
   /* Patient data is never cached; the front end's files are revalidated on every load. */
-  add(r, "Cache-Control", rs->type && strncmp(rs->type, "application/json", 16) != 0 ? "no-cache" : "no-store");
+  add(r, "Cache-Control", rs->cacheable ? "no-cache" : "no-store");
   if (srv->tls) add(r, "Strict-Transport-Security", "max-age=31536000");
   if (rs->cookie[0]) add(r, MHD_HTTP_HEADER_SET_COOKIE, rs->cookie);
   if (rs->hdr_name[0]) add(r, rs->hdr_name, rs->hdr_val);

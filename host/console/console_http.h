@@ -56,6 +56,7 @@ typedef struct {
   char cookie[320];                /* a Set-Cookie value, or "" */
   char hdr_name[32], hdr_val[128]; /* one more header (Retry-After, Allow), or "" */
   FILE *mem;                       /* the stream console_json_open writes into */
+  int cacheable;                   /* the front end's files (no-cache); all else no-store */
 } console_resp;
 
 typedef void (*console_handler)(console_req *rq, console_resp *rs);
@@ -86,6 +87,9 @@ void console_json_close(console_resp *rs, js_w *w, int status);
 /* The one error shape: {"error":{"code":CODE,"message":"one line"}} with status (4xx/5xx). */
 void console_fail(console_resp *rs, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* The same for a refused value, naming its field and its largest value ("field", "max"). */
+void console_fail_field(console_resp *rs, int status, const char *code, const char *field, long max, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
 /* Set a header of the response (one per response; a second call replaces it). */
 void console_resp_header(console_resp *rs, const char *name, const char *value);
 void console_resp_free(console_resp *rs);
@@ -96,6 +100,10 @@ void console_resp_free(console_resp *rs);
 const char *console_param(const console_req *rq, const char *name);
 /* A query argument (?name=value), or NULL. */
 const char *console_query(const console_req *rq, const char *name);
+/* Query argument ?name= as a whole number in lo..hi (dflt when absent): 0, or -1 with a 400
+ * `bad_query` in rs naming the argument and its range. */
+int console_query_int(const console_req *rq, console_resp *rs, const char *name, int64_t lo, int64_t hi, int64_t dflt,
+                      int64_t *out);
 /* The body as a JSON object (js_free it), or NULL with a 400 in rs naming what is wrong. */
 js_val *console_body_object(const console_req *rq, console_resp *rs);
 /* Member key of o as a string of 1..max_len bytes, or NULL with a 400 in rs. */

@@ -30,6 +30,8 @@ const console_perm console_perms[CP_COUNT] = {
     {CP_AUDIT_READ, "audit.read", R(CR_ADMIN) | R(CR_CLINICIAN), "the audit trail, of the whole clinic and per patient"},
     {CP_USER_READ, "user.read", R(CR_ADMIN), "the list of console accounts"},
     {CP_USER_WRITE, "user.write", R(CR_ADMIN), "add, disable or enable an account"},
+    /* No role: only a diary link's own session (console_api_diary.c checks it), never an account. */
+    {CP_DIARY_OWN, "diary.own", 0, "the patient's own diary page, through their diary link (no account)"},
 };
 
 static const char *const role_names[CR_COUNT] = {"admin", "clinician", "nurse", "viewer"};

@@ -30,6 +30,7 @@ typedef enum {
   CP_AUDIT_READ,    /* the audit trail of the whole clinic and per patient */
   CP_USER_READ,     /* the list of console accounts */
   CP_USER_WRITE,    /* add, disable or enable an account */
+  CP_DIARY_OWN,     /* the patient's own diary page: a diary link's session, no account, no role */
   CP_COUNT
 } console_action;
 

@@ -40,12 +40,11 @@ void console_json_close(console_resp *rs, js_w *w, int status) {
   if (bad || !rs->body) set_raw(rs, 500, "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}\n");
 }
 
-void console_fail(console_resp *rs, int status, const char *code, const char *fmt, ...) {
+/* The error shape, with the member "field" (and "max") when field is not NULL. */
+static void fail_v(console_resp *rs, int status, const char *code, const char *field, long max, const char *fmt,
+                   va_list ap) {
   char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
   /* One line: a message never carries a newline into the client's display. */
   for (char *p = msg; *p; p++)
     if (*p == '\n' || *p == '\r') *p = ' ';
@@ -58,9 +57,29 @@ void console_fail(console_resp *rs, int status, const char *code, const char *fm
   jw_str(&w, code);
   jw_key(&w, "message");
   jw_str(&w, msg);
+  if (field) {
+    jw_key(&w, "field");
+    jw_str(&w, field);
+    jw_key(&w, "max");
+    jw_int(&w, max);
+  }
   jw_obj_end(&w);
   jw_obj_end(&w);
   console_json_close(rs, &w, status);
+}
+
+void console_fail(console_resp *rs, int status, const char *code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fail_v(rs, status, code, NULL, 0, fmt, ap);
+  va_end(ap);
+}
+
+void console_fail_field(console_resp *rs, int status, const char *code, const char *field, long max, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fail_v(rs, status, code, field, max, fmt, ap);
+  va_end(ap);
 }
 
 void console_resp_header(console_resp *rs, const char *name, const char *value) {

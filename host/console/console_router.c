@@ -178,7 +178,8 @@ void console_dispatch(console_req *rq, console_resp *rs) {
     return;
   }
   console_who who;
-  if (r->action != CP_PUBLIC) {
+  /* The diary's own routes have their own session, which their handlers check (diary_gate). */
+  if (r->action != CP_PUBLIC && r->action != CP_DIARY_OWN) {
     if (session_of(rq, rs, &who) != 0) return;
     const char *csrf = console_header(rq, "X-CSRF-Token");
     if (change && (!csrf || !console_token_eq(csrf, who.csrf))) {

@@ -148,6 +148,7 @@ int console_serve(const console_opts *o) {
   }
   if ((rc = console_db_open(&srv->db, o->db_path)) != NMOD_EXIT_OK) goto out_pem;
   console_sessions_init(&srv->sessions, o->idle_s, o->session_max_s);
+  console_sessions_init(&srv->diary, o->idle_s, o->session_max_s);
   pthread_mutex_init(&srv->hash_mu, NULL);
   if (console_limit_init(&srv->by_account, o->login_max_account, o->login_window_s) != 0 ||
       console_limit_init(&srv->by_address, o->login_max_address, o->login_window_s) != 0) {
@@ -186,6 +187,7 @@ out:
   console_limit_free(&srv->by_address);
   pthread_mutex_destroy(&srv->hash_mu);
   console_sessions_free(&srv->sessions);
+  console_sessions_free(&srv->diary);
   console_db_close(&srv->db);
 out_pem:
   free_pem(cert);

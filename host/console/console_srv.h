@@ -16,6 +16,7 @@ struct console_srv {
   console_opts opts;
   console_db db;
   console_sessions sessions;
+  console_sessions diary; /* the patients' diary sessions (console_api_diary.c): user_id is the link */
   console_limit by_account, by_address;
   pthread_mutex_t hash_mu; /* one Argon2id at a time: each takes 256 MiB (console_user.h) */
   char assets[4096];       /* the front end's folder */

@@ -76,6 +76,7 @@ static int load(const console_srv *srv, const char *rel, console_resp *rs) {
   rs->len = got;
   rs->status = 200;
   rs->type = type;
+  rs->cacheable = 1;
   return 0;
 }
 

@@ -34,13 +34,13 @@ uint32_t cls_open_amp_ua(const tf_therapy_t *t, int slot, const sim_cord_params_
   return (uint32_t)steps * NM_AMP_STEP_UA;
 }
 
-int cls_run(const cls_run_t *r, int open_loop, cls_figures_t *out, uint8_t *bad_slot, nm_safety_report_t *rep) {
+int cls_run(const cls_run_t *r, int open_loop, cls_figures_t *out, dev_refusal_t *why) {
   static simdev_t d;
   static tf_therapy_t t;
   static sim_cord_t cord;
   memset(out, 0, sizeof *out);
-  *bad_slot = 0xFF;
-  memset(rep, 0, sizeof *rep);
+  memset(why, 0, sizeof *why);
+  why->slot = 0xFF;
   int slot = cls_loop_slot(r->t);
   if (slot < 0) return NM_ENOENT;
   t = *r->t;
@@ -57,7 +57,7 @@ int cls_run(const cls_run_t *r, int open_loop, cls_figures_t *out, uint8_t *bad_
   sim_cord_init(&cord, &r->cord, r->trace->pts, r->trace->n, (uint8_t)slot, target, lo, hi, r->seed);
   cord.unit_fn = r->unit_fn;
   cord.unit_user = r->unit_user;
-  int st = simdev_start_ex(&d, &t, r->pf, &cord, bad_slot, rep);
+  int st = simdev_start_ex(&d, &t, r->pf, &cord, why);
   if (st != NM_OK) return st;
   if (r->trace_fn) sim_trace(&d.hw, r->trace_fn, r->trace_user, r->trace_from_us * 1000u, r->trace_to_us * 1000u);
   double w0 = wall_now();

@@ -47,9 +47,9 @@ int cls_loop_slot(const tf_therapy_t *t);
  * the first posture; 0 when the target cannot be reached. */
 uint32_t cls_open_amp_ua(const tf_therapy_t *t, int slot, const sim_cord_params_t *cord, double csf_mm);
 /* Run r closed loop (open_loop = 0) or open loop at cls_open_amp_ua (open_loop = 1).
- * Returns NM_OK, or the device's refusal (with *bad_slot and rep), or NM_ENOENT when the
+ * Returns NM_OK, or the device's refusal (*why says why), or NM_ENOENT when the
  * therapy has no closed-loop program, NM_ERANGE-like NM_EINVAL when the open-loop
  * amplitude cannot reach the target. */
-int cls_run(const cls_run_t *r, int open_loop, cls_figures_t *out, uint8_t *bad_slot, nm_safety_report_t *rep);
+int cls_run(const cls_run_t *r, int open_loop, cls_figures_t *out, dev_refusal_t *why);
 
 #endif

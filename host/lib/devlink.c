@@ -24,22 +24,52 @@ int dev_call(const dev_link_t *l, const uint8_t *req, size_t len, uint8_t *resp,
   return (int8_t)resp[0];
 }
 
-int dev_program_all(const dev_link_t *l, const tf_therapy_t *t, uint8_t *bad_slot, nm_safety_report_t *rep) {
+/* The report (and what follows it) of a response that carries one. */
+static int read_report(const uint8_t *resp, size_t rl, uint8_t *slot, nm_safety_report_t *rep, uint8_t *set) {
+  nm_rd_t r;
+  nm_rd_init(&r, resp + 1, rl - 1);
+  if (slot) *slot = nm_rd_u8(&r);
+  nm_wire_get_report(&r, rep);
+  if (set && r.pos < r.len) *set = nm_rd_u8(&r);
+  return r.err;
+}
+
+int dev_program_all(const dev_link_t *l, const tf_therapy_t *t, dev_refusal_t *why) {
   uint8_t req[NM_CMD_MAX], resp[NM_CMD_MAX];
   size_t rl;
   nm_wr_t w;
   nm_wr_init(&w, req, sizeof req);
   nm_wire_put_program_all(&w, &t->lead, &t->load, t->running_mask, t->n_prog, t->prog);
+  memset(why, 0, sizeof *why);
+  why->slot = 0xFF;
   if (w.err) return NM_ENOSPC;
-  *bad_slot = 0xFF;
-  memset(rep, 0, sizeof *rep);
   int st = dev_call(l, req, w.len, resp, sizeof resp, &rl);
-  if (st == NM_EREFUSED && rl > 1) {
-    nm_rd_t r;
-    nm_rd_init(&r, resp + 1, rl - 1);
-    *bad_slot = nm_rd_u8(&r);
-    nm_wire_get_report(&r, rep);
-  }
+  if (st == NM_EREFUSED && rl > 1) (void)read_report(resp, rl, &why->slot, &why->rep, &why->set);
+  return st;
+}
+
+int dev_lead_set(const dev_link_t *l, const nm_lead_t *lead, const nm_load_t *load) {
+  uint8_t req[64], resp[NM_CMD_MAX];
+  size_t rl;
+  nm_wr_t w;
+  nm_wr_init(&w, req, sizeof req);
+  nm_wr_u8(&w, NM_OP_LEAD_SET);
+  nm_wire_put_lead(&w, lead, load);
+  if (w.err) return NM_ENOSPC;
+  return dev_call(l, req, w.len, resp, sizeof resp, &rl);
+}
+
+int dev_check(const dev_link_t *l, const nm_prog_t *p, nm_safety_report_t *rep) {
+  uint8_t req[1 + NM_WIRE_PROG_LEN], resp[NM_CMD_MAX];
+  size_t rl;
+  nm_wr_t w;
+  nm_wr_init(&w, req, sizeof req);
+  nm_wr_u8(&w, NM_OP_CHECK);
+  nm_wire_put_prog(&w, p);
+  memset(rep, 0, sizeof *rep);
+  if (w.err) return NM_ENOSPC;
+  int st = dev_call(l, req, w.len, resp, sizeof resp, &rl);
+  if ((st == NM_OK || st == NM_EREFUSED) && rl > 1 && read_report(resp, rl, NULL, rep, NULL) != NM_OK) return NM_EINVAL;
   return st;
 }
 

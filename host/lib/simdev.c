@@ -3,9 +3,10 @@
 
 #include <string.h>
 
-static int start(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, sim_cord_t *cord, uint8_t *bad_slot,
-                 nm_safety_report_t *rep) {
+static int start(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, sim_cord_t *cord, dev_refusal_t *why) {
   memset(d, 0, sizeof *d);
+  memset(why, 0, sizeof *why);
+  why->slot = 0xFF;
   sim_init(&d->hw, &t->lead, t->load.impedance_ohm, t->load.compliance_mv, NULL, 0, 0);
   sim_attach_cord(&d->hw, cord);
   if (pf) sim_batt_set_profile(&d->hw, pf, 100);
@@ -14,21 +15,19 @@ static int start(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, sim
   if (err) return err;
   if (pf) nm_core_set_profile(&d->core, pf);
   dev_local_link(&d->link, &d->local, &d->core, NM_ROLE_CLINICIAN);
-  if ((err = dev_program_all(&d->link, t, bad_slot, rep)) != NM_OK) return err;
+  if ((err = dev_program_all(&d->link, t, why)) != NM_OK) return err;
   if ((err = dev_op_u8(&d->link, NM_OP_MODE, NM_MODE_OFF)) != NM_OK) return err; /* activate */
   return dev_op_u8(&d->link, NM_OP_THERAPY, 1);
 }
 
-int simdev_start(simdev_t *d, const tf_therapy_t *t, uint8_t *bad_slot, nm_safety_report_t *rep) {
-  return start(d, t, NULL, NULL, bad_slot, rep);
+int simdev_start(simdev_t *d, const tf_therapy_t *t, dev_refusal_t *why) {
+  return start(d, t, NULL, NULL, why);
 }
 
-int simdev_start_profile(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, uint8_t *bad_slot,
-                         nm_safety_report_t *rep) {
-  return start(d, t, pf, NULL, bad_slot, rep);
+int simdev_start_profile(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, dev_refusal_t *why) {
+  return start(d, t, pf, NULL, why);
 }
 
-int simdev_start_ex(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, sim_cord_t *cord, uint8_t *bad_slot,
-                    nm_safety_report_t *rep) {
-  return start(d, t, pf, cord, bad_slot, rep);
+int simdev_start_ex(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, sim_cord_t *cord, dev_refusal_t *why) {
+  return start(d, t, pf, cord, why);
 }

@@ -17,16 +17,14 @@ typedef struct {
 /* Build a device for therapy t (its lead, load and kind) on a bench supply (no cell: the
  * drain is counted, never runs out), program it with one atomic request, activate it and
  * turn therapy on. Returns NM_OK or the device's refusal; on
- * NM_EREFUSED, *bad_slot and rep say why (see dev_program_all). */
-int simdev_start(simdev_t *d, const tf_therapy_t *t, uint8_t *bad_slot, nm_safety_report_t *rep);
+ * NM_EREFUSED, *why says why (see dev_program_all). */
+int simdev_start(simdev_t *d, const tf_therapy_t *t, dev_refusal_t *why);
 /* The same on hardware of profile pf (nmod/profile.h) with a full new cell; a
  * rechargeable one is recharged by the simulated patient whenever the remote would ask
  * (at LOW), until the charger says full. */
-int simdev_start_profile(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, uint8_t *bad_slot,
-                         nm_safety_report_t *rep);
+int simdev_start_profile(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, dev_refusal_t *why);
 /* Either, with a body for the stage to sense (cord, caller-owned, may be NULL); pf NULL:
  * the bench supply. */
-int simdev_start_ex(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, sim_cord_t *cord, uint8_t *bad_slot,
-                    nm_safety_report_t *rep);
+int simdev_start_ex(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, sim_cord_t *cord, dev_refusal_t *why);
 
 #endif

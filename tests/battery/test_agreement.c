@@ -52,9 +52,8 @@ static void one(const nm_profile_t *pf, const char *ex, tally_t *t) {
   nm_longevity_t lg;
   lg_draw(&th, pf, &dr);
   nm_batt_longevity(pf, &dr, &lg);
-  uint8_t bad;
-  nm_safety_report_t rep;
-  assert_int_equal(simdev_start_profile(&d, &th, pf, &bad, &rep), NM_OK);
+  dev_refusal_t why;
+  assert_int_equal(simdev_start_profile(&d, &th, pf, &why), NM_OK);
   double gauge = 0;
   const sim_cell_t *c = &d.hw.cell;
   if (pf->cell == NM_CELL_PRIMARY) {

@@ -19,9 +19,8 @@ static simdev_t d;
 static tf_therapy_t th;
 
 static void start(const nm_profile_t *pf, int32_t tol_pm) {
-  uint8_t bad;
-  nm_safety_report_t rep;
-  assert_int_equal(simdev_start_profile(&d, &th, pf, &bad, &rep), NM_OK);
+  dev_refusal_t why;
+  assert_int_equal(simdev_start_profile(&d, &th, pf, &why), NM_OK);
   sim_batt_autocharge(&d.hw, 0); /* the patient follows the device, below */
   sim_batt_set_tolerance(&d.hw, tol_pm);
 }

@@ -2,8 +2,7 @@
 // loopback (node --test; run by ctest as t_console_browser). Screenshots into $NMOD_SCREENSHOTS.
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import {launch, startConsole, shot, axeSerious, signIn, nmod} from './harness.mjs';
+import {launch, startConsole, shot, axeSerious, signIn, nmod, otherSite} from './harness.mjs';
 
 const ADMIN = {name: 'admin', role: 'admin', password: 'admin-password-1'};
 const CLIN = {name: 'anne', role: 'clinician', password: 'clinician-pass-1'};
@@ -104,21 +103,16 @@ test('accounts and the audit trail: a console change and a CLI change, names sho
 
 test('CSRF: a cross-site form POST and a same-origin POST without the token are refused', async () => {
   const c = await startConsole([ADMIN]);
-  // Another origin on loopback (same site for the cookie: 127.0.0.1, another port).
-  const evil = http.createServer((req, res) => {
-    res.writeHead(200, {'Content-Type': 'text/html'});
-    res.end(`<!doctype html><title>evil</title><form id="f" method="POST" action="${c.url}/api/v1/users" enctype="text/plain">
+  const evil = await otherSite(`<!doctype html><title>evil</title><form id="f" method="POST" action="${c.url}/api/v1/users" enctype="text/plain">
       <input name='{"name":"mallory","role":"admin","password":"mallory-pass-1","x":"' value='"}'></form>
       <script>document.getElementById('f').submit()</script>`);
-  });
-  await new Promise((r) => evil.listen(0, '127.0.0.1', r));
   try {
     const ctx = await browser.newContext();
     const page = await ctx.newPage();
     await signIn(page, c.url, ADMIN.name, ADMIN.password);
     await page.getByRole('heading', {name: 'Audit trail'}).waitFor();
     const refused = page.waitForResponse((r) => r.url() === c.url + '/api/v1/users' && r.request().method() === 'POST');
-    await page.goto(`http://127.0.0.1:${evil.address().port}/`);
+    await page.goto(evil.url);
     const res = await refused;
     assert.equal(res.status(), 403);
     assert.equal((await res.json()).error.code, 'cross_origin');

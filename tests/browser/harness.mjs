@@ -2,6 +2,7 @@
 // its accounts made with `nmod console user add --password-stdin`, and Debian's Chromium driven
 // headless by playwright-core (no browser of Playwright's own: PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD).
 import {spawn, spawnSync} from 'node:child_process';
+import http from 'node:http';
 import {mkdtempSync, mkdirSync, rmSync, readFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import {join} from 'node:path';
@@ -58,6 +59,17 @@ export async function startConsole(users, extra = []) {
       if (code !== 0) throw new Error(`nmod console stopped with ${code}: ${log}`);
     },
   };
+}
+
+// Another origin on loopback (the same site for a cookie: 127.0.0.1, another port) whose one
+// page is `html`: a cross-site attacker. {url, close()}.
+export async function otherSite(html) {
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, {'Content-Type': 'text/html'});
+    res.end(html);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close()};
 }
 
 export async function launch() {

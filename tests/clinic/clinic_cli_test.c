@@ -426,6 +426,14 @@ static void test_rules_leaflet_triage(void **st) {
   CT_HAS(ct_out, "No shower for 3 days");
   CT_HAS(ct_out, "6 weeks");
   CT_EXPECT(2, "leaflet R1 --phase later");
+  /* The same rules in Dutch, the brochures' language. */
+  CT_EXPECT(0, "leaflet R1 --phase early-implant --lang nl --json");
+  v = out_json();
+  json_str_is(v, "lang", "nl");
+  js_free(v);
+  CT_HAS(ct_out, "Niet douchen tot 3 dagen na de definitieve operatie.");
+  CT_HAS(ct_out, "Leefregels");
+  CT_EXPECT(2, "leaflet R1 --lang fr");
   CT_EXPECT(0, "patient add R2 --therapy snm --name 'S' --birth 1970-01-01");
   CT_EXPECT(0, "leaflet R2 --phase early-implant");
   CT_HAS(ct_out, "shower again the day after");

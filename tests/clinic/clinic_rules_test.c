@@ -678,7 +678,7 @@ static void test_migration(void **st) {
                    SQLITE_OK);
   sqlite3_close(db);
   CT_EXPECT(0, "init --json");
-  CT_HAS(ct_out, "\"schema_version\":5");
+  CT_HAS(ct_out, "\"schema_version\":7");
   CT_EXPECT(0, "path show V1 --json");
   js_val *v = out_json();
   const js_val *im = &js_get(v, "steps")->items[3];

@@ -133,9 +133,8 @@ static void run_one(const tf_therapy_t *base, uint64_t *s, int fast, watch_t *w)
   sim_cord_init(&cord, &par, pts, n, (uint8_t)slot, l->target_uv, l->lo_uv, l->hi_uv, tu_rand(s));
   cord.unit_fn = on_unit;
   cord.unit_user = w;
-  uint8_t bad_slot;
-  nm_safety_report_t rep;
-  assert_int_equal(simdev_start_ex(&dev, &t, NULL, &cord, &bad_slot, &rep), NM_OK);
+  dev_refusal_t why;
+  assert_int_equal(simdev_start_ex(&dev, &t, NULL, &cord, &why), NM_OK);
   sim_run(&dev.hw, &dev.core, (uint64_t)DUR_S * 1000000u);
   if (w->bad) fail_msg("seed replay: %s", w->why);
   assert_true(w->units >= DUR_S * 49u);
@@ -216,9 +215,8 @@ static void test_stage_without_loop(void **state) {
   sim_cord_defaults(&par);
   const nm_loop_cfg_t *l = &t.prog[slot].loop;
   sim_cord_init(&cord, &par, &pt, 1, (uint8_t)slot, l->target_uv, l->lo_uv, l->hi_uv, 1);
-  uint8_t bad_slot;
-  nm_safety_report_t rep;
-  assert_int_equal(simdev_start_ex(&dev, &t, NULL, &cord, &bad_slot, &rep), NM_OK);
+  dev_refusal_t why;
+  assert_int_equal(simdev_start_ex(&dev, &t, NULL, &cord, &why), NM_OK);
   sim_run(&dev.hw, &dev.core, 5000000u);
   assert_true(cord.st.loop_units > 0); /* with the loop: it ran */
   /* The same device on a stage without a loop. */

@@ -8,19 +8,6 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
-/* One value from the test database (read-only connection). */
-static long long db_int(const char *sql) {
-  sqlite3 *h;
-  assert_int_equal(sqlite3_open_v2(ct_db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-  sqlite3_stmt *st;
-  assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
-  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-  long long v = sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return v;
-}
-
 static void db_text(const char *sql, char *out, size_t cap) {
   sqlite3 *h;
   assert_int_equal(sqlite3_open_v2(ct_db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);

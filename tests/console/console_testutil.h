@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sqlite3.h>
 #include <cmocka.h>
 
 static char ct_dir[256], ct_db[320], ct_log[320];
@@ -239,6 +240,32 @@ __attribute__((unused)) static int login(session_t *s, const char *name, const c
 __attribute__((unused)) static const char *with_csrf(const session_t *s, char *out, size_t cap) {
   snprintf(out, cap, "%sX-CSRF-Token: %s\r\n", s->cookie, s->csrf);
   return out;
+}
+
+/* One value from the test database (read-only connection). */
+__attribute__((unused)) static long long db_int(const char *sql) {
+  sqlite3 *h;
+  assert_int_equal(sqlite3_open_v2(ct_db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+  sqlite3_stmt *st;
+  assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK);
+  assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+  long long v = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(h);
+  return v;
+}
+
+/* A TLS key (0600) and a self-signed certificate for 127.0.0.1, made here by openssl, into
+ * key[400] and cert[400] under the test's folder. */
+__attribute__((unused)) static void make_cert(char *key, char *cert) {
+  char cmd[2000];
+  snprintf(key, 400, "%s/tls-key.pem", ct_dir);
+  snprintf(cert, 400, "%s/tls-cert.pem", ct_dir);
+  snprintf(cmd, sizeof cmd,
+           "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=127.0.0.1 "
+           "-addext subjectAltName=IP:127.0.0.1 -keyout '%s' -out '%s' 2>/dev/null && chmod 600 '%s'",
+           key, cert, key);
+  assert_int_equal(system(cmd), 0);
 }
 
 /* ---- setup --------------------------------------------------------------------------- */

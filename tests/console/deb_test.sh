@@ -58,7 +58,7 @@ for _ in $(seq 1 300); do grep -q "listening on" "$scratch/out" && break; sleep 
 url=$(sed -n 's/.*listening on //p' "$scratch/out")
 [ -n "$url" ] || { cat "$scratch/err" >&2; fail "the console did not start"; }
 health=$(curl -sSf "$url/api/v1/health")
-[[ "$health" == *'"status":"ok","version":"0.1.0","schema_version":5'* ]] || fail "health from the scratch root: $health"
+[[ "$health" == *'"status":"ok","version":"0.1.0","schema_version":7'* ]] || fail "health from the scratch root: $health"
 page=$(curl -sSf "$url/")
 [[ "$page" == *"<title>nmod console</title>"* ]] || fail "the front end from the scratch root"
 grep -q "front end $root/usr/bin/../share/nmod/web" "$scratch/err" || fail "the front end did not come from the package: $(cat "$scratch/err")"

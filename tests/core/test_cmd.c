@@ -86,10 +86,24 @@ static void test_refused_program_all_reports(void **state) {
   assert_int_equal(nm_rd_u8(&r), 1); /* the second program */
   nm_safety_report_t rep;
   nm_wire_get_report(&r, &rep);
+  assert_int_equal(nm_rd_u8(&r), NM_SET_OK); /* a program, not the set */
   assert_int_equal(nm_rd_done(&r), NM_OK);
   assert_int_equal(rep.verdict, NM_VERDICT_REFUSE);
   assert_true(rep.reasons & NM_R_SHANNON);
   assert_int_equal(rep.eval_amp_ua, 20000);
+  /* The running set: why it cannot run comes after the report (two on an SNM device). */
+  nm_wr_t w;
+  nm_wr_init(&w, req, sizeof req);
+  p[1].pt_max_ua = 1000;
+  nm_wire_put_program_all(&w, &dev.core.set.lead, &dev.core.set.load, 3, 2, p);
+  assert_int_equal(exec(NM_ROLE_CLINICIAN, req, w.len, resp, &rl), NM_EREFUSED);
+  assert_memory_equal(&before, &dev.core.set, sizeof before);
+  nm_rd_init(&r, resp + 1, rl - 1);
+  assert_int_equal(nm_rd_u8(&r), 0xFF);
+  nm_wire_get_report(&r, &rep);
+  assert_int_equal(rep.reasons, NM_R_INTERLEAVE);
+  assert_int_equal(nm_rd_u8(&r), NM_SET_SNM_ONE);
+  assert_int_equal(nm_rd_done(&r), NM_OK);
 }
 
 static void test_malformed_changes_nothing(void **state) {

@@ -261,6 +261,36 @@ static void test_shannon_matches_real_k(void **state) {
   }
 }
 
+/* The reports' k (integer, x 1000) within one thousandth of the real k, and on the
+ * verdict's side of the limit (>= 1850 exactly when refused); the limit's two forms (k and
+ * Q^2/A) are the same number. */
+static void test_shannon_k_milli(void **state) {
+  (void)state;
+  assert_int_equal((unsigned long long)floor(pow(10.0, NM_SHANNON_K_MAX_MILLI / 1000.0) * 1e7), NM_SHANNON_Q2A);
+  assert_int_equal(nm_safety_shannon_k_milli(0, 1000000), NM_SHANNON_K_NONE);
+  assert_int_equal(nm_safety_shannon_k_milli(1000, 0), NM_SHANNON_K_NONE);
+  uint64_t s = tu_seed("shannon_k_milli");
+  int worst = 0;
+  for (int i = 0; i < 200000; i++) {
+    uint32_t area = i % 7 == 0 ? NM_CASE_AREA_UM2 : tu_range(&s, NM_LEAD_AREA_MIN_UM2, NM_LEAD_AREA_MAX_UM2);
+    uint32_t q = i % 5 == 0 ? (uint32_t)(tu_range(&s, 0, 0xFFFFFFFFu) | 1u) : tu_range(&s, 1, 30000000);
+    double qc = q / 1e6, k = log10(qc) + log10(qc / (area / 1e8));
+    int32_t km = nm_safety_shannon_k_milli(q, area);
+    int err = abs((int)(km - (int32_t)lround(k * 1000.0)));
+    if (err > worst) worst = err;
+    assert_true(err <= 1);
+    if (nm_safety_over_shannon(q, area)) assert_true(km >= NM_SHANNON_K_MAX_MILLI);
+    else assert_true(km < NM_SHANNON_K_MAX_MILLI);
+  }
+  /* The worked example: 2.91 uC on the tined lead's 11.97 mm2 is k = 1.84999..., rounded
+   * 1.850 but accepted, so reported on the verdict's side as 1.849; one pC more is 1.850. */
+  nm_lead_t snm = tu_lead(NM_LEAD_SNM_TINED_4);
+  uint32_t qmax = nm_safety_max_charge_pc(snm.area_um2);
+  assert_int_equal(nm_safety_shannon_k_milli(qmax, snm.area_um2), 1849);
+  assert_int_equal(nm_safety_shannon_k_milli(qmax + 1, snm.area_um2), 1850);
+  printf("  k x 1000 within %d of the real k's rounding\n", worst);
+}
+
 static void test_compliance_warning(void **state) {
   (void)state;
   nm_prog_t p = tu_tonic(50, 100, 10000);
@@ -304,6 +334,7 @@ int main(void) {
       cmocka_unit_test(test_fractions),       cmocka_unit_test(test_cycle_ramp),
       cmocka_unit_test(test_fit),             cmocka_unit_test(test_density_boundary),
       cmocka_unit_test(test_shannon_boundary), cmocka_unit_test(test_shannon_matches_real_k),
+      cmocka_unit_test(test_shannon_k_milli),
       cmocka_unit_test(test_compliance_warning), cmocka_unit_test(test_name_and_lead),
   };
   return cmocka_run_group_tests(tests, setup, NULL);

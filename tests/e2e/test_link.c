@@ -95,9 +95,8 @@ static void test_newcomer_flow(void **state_) {
   static tf_therapy_t t;
   char err[256];
   assert_int_equal(tf_load(example("snm-default.json"), &t, err, sizeof err), 0);
-  uint8_t bad;
-  nm_safety_report_t rep;
-  assert_int_equal(dev_program_all(&l, &t, &bad, &rep), NM_EPERM);
+  dev_refusal_t why;
+  assert_int_equal(dev_program_all(&l, &t, &why), NM_EPERM);
   cl_close(&x.c);
   /* MRI mode by the remote, back to therapy after. */
   assert_int_equal(REMOTE(&r, remote_key, "mri", "on", "--json"), 0);

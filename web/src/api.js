@@ -4,10 +4,11 @@
 let csrf = '';
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, detail) {
     super(message);
     this.status = status;
     this.code = code;
+    this.detail = detail || {}; // the whole error object: some carry more (a diary value's field and max)
   }
 }
 
@@ -40,7 +41,7 @@ export async function call(method, path, body) {
   }
   if (!res.ok) {
     const err = data && data.error ? data.error : {code: 'http_' + res.status, message: 'The console answered ' + res.status};
-    const e = new ApiError(res.status, err.code, err.message);
+    const e = new ApiError(res.status, err.code, err.message, err);
     // Any 401 but a refused sign-in means the session is gone.
     if (res.status === 401 && !(method === 'POST' && path === '/api/v1/session')) onSignedOut(e);
     throw e;

@@ -4,11 +4,17 @@ import * as api from './api.js';
 import {$, showView} from './dom.js';
 import {showAudit} from './view-audit.js';
 import {showAccounts, setupAccounts} from './view-accounts.js';
+import {showPatients} from './view-patients.js';
+import {showPatient, showLeaflet} from './view-patient.js';
+import {showDiaryLinks} from './view-diary-links.js';
 
 let session = null; // {user: {name, role}, csrf, idle_timeout_s, may: [...]}
 
 const views = {
-  patients: {may: 'patient.read', show: () => showView('view-patients')},
+  patients: {may: 'patient.read', show: showPatients},
+  patient: {may: 'patient.read', show: showPatient, nav: 'patients'},
+  leaflet: {may: 'patient.read', show: showLeaflet, nav: 'patients'},
+  'diary-links': {may: 'diary.link', show: () => showDiaryLinks(() => session)},
   audit: {may: 'audit.read', show: showAudit},
   accounts: {may: 'user.read', show: showAccounts},
 };
@@ -42,18 +48,24 @@ function firstView() {
 
 async function route() {
   if (!session) return;
-  let name = location.hash.replace(/^#\//, '');
-  if (!views[name] || !may(views[name].may)) name = firstView();
+  // #/name or #/name/ARG (a patient's code).
+  let [name, ...rest] = location.hash.replace(/^#\//, '').split('/');
+  let arg = decodeURIComponent(rest.join('/'));
+  if (!views[name] || !may(views[name].may) || (views[name].nav && !arg)) {
+    name = firstView();
+    arg = '';
+  }
   if (!name) return showView('view-none');
-  if (location.hash !== '#/' + name) history.replaceState(null, '', '#/' + name);
+  if (!arg && location.hash !== '#/' + name) history.replaceState(null, '', '#/' + name);
+  const nav = views[name].nav || name;
   for (const a of document.querySelectorAll('#nav a')) {
-    if (a.getAttribute('href') === '#/' + name) a.setAttribute('aria-current', 'page');
+    if (a.getAttribute('href') === '#/' + nav) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
   try {
     // Each page change asks who is signed in: an expired session shows the sign-in at once.
     signedIn(await api.get('/api/v1/session'));
-    await views[name].show();
+    await views[name].show(arg);
   } catch (e) {
     if (e.status !== 401) throw e;
   }

@@ -66,6 +66,20 @@ enum {
 #define NM_CORE_EVQ_LEN 12u
 #endif
 
+/* Why a set of programs cannot run together (nm_core_program_all, nm_core_select), on the
+ * wire after a refused PROGRAM_ALL's report. */
+typedef enum {
+  NM_SET_OK = 0,
+  NM_SET_NONE = 1,     /* no program is to run */
+  NM_SET_EMPTY = 2,    /* a running slot holds no program */
+  NM_SET_TOO_MANY = 3, /* more than NM_MAX_RUNNING */
+  NM_SET_SNM_ONE = 4,  /* an SNM stimulator runs one program at a time */
+  NM_SET_SLOTS = 5,    /* their common frame would hold more than NM_PATTERN_MAX_SLOTS pulses */
+  NM_SET_OVERLAP = 6,  /* their pulses cannot be interleaved without overlapping */
+  NM_SET_FIT = 7,      /* a program's own pulse does not fit its period */
+  NM_SET_COUNT
+} nm_set_why;
+
 /* Everything the stimulator must remember across a power cycle. */
 typedef struct {
   uint8_t therapy;                  /* nm_therapy */
@@ -177,10 +191,11 @@ int nm_core_prog_erase(nm_core_t *c, uint8_t slot);
  * in one step: all are judged first, and either all take effect or nothing changes. A
  * lead that is not the hardware's is refused (NM_R_LEAD, *bad_slot 0xFF).
  * Only while stimulation is off. On NM_EREFUSED, *bad_slot is the refused program (0xFF
- * when the running set is what failed) and rep says why. */
+ * when the running set or the lead is what failed) and rep says why; *set_why (nm_set_why)
+ * says why the running set cannot run (NM_R_INTERLEAVE), NM_SET_OK otherwise. */
 int nm_core_program_all(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *load, uint8_t n,
                         const nm_prog_t progs[], uint8_t running_mask, uint8_t *bad_slot,
-                        nm_safety_report_t *rep);
+                        nm_safety_report_t *rep, uint8_t *set_why);
 /* Choose the running programs (bit mask) for `role`. Refused when a slot is empty, too many
  * run, SNM runs more than one, or they cannot be interleaved. */
 int nm_core_select(nm_core_t *c, uint8_t role, uint8_t mask);

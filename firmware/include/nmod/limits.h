@@ -57,8 +57,11 @@
 #ifndef NM_DENSITY_MAX_NC_CM2
 #define NM_DENSITY_MAX_NC_CM2 30000u /* 30 uC/cm2 */
 #endif
+/* Shannon k of a charge must stay below this, in thousandths (k < 1.85). */
+#define NM_SHANNON_K_MAX_MILLI 1850
 /* k >= 1.85  <=>  Q^2/A >= 10^1.85 uC^2/cm2  <=>  Q_pc^2 * 1000 >= NM_SHANNON_Q2A * A_um2.
- * NM_SHANNON_Q2A = 10^1.85 * 1e4 * 1e3, truncated: 707945784.38. */
+ * NM_SHANNON_Q2A = 10^(NM_SHANNON_K_MAX_MILLI / 1000) * 1e4 * 1e3, truncated: 707945784.38
+ * (tests/core/test_safety.c holds the two together). */
 #define NM_SHANNON_Q2A 707945784ull
 #ifndef NM_COMPLIANCE_DEFAULT_MV
 #define NM_COMPLIANCE_DEFAULT_MV 12000u /* compliance voltage of the output stage */

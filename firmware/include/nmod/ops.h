@@ -30,7 +30,7 @@ enum {
   NM_OP_SELECT = 0x13,      /* running mask u8 */
   NM_OP_LEAD_SET = 0x14,    /* lead, load */
   NM_OP_CHECK = 0x15,       /* prog -> report (dry run, changes nothing) */
-  NM_OP_PROGRAM_ALL = 0x16, /* lead, running u8, n u8, n x prog -> (refused: slot u8, report) */
+  NM_OP_PROGRAM_ALL = 0x16, /* lead, running u8, n u8, n x prog -> (refused: slot u8, report, set u8) */
   NM_OP_THERAPY = 0x20,     /* on u8 [, reason u8] */
   NM_OP_AMP_SET = 0x21,     /* slot u8, amp_ua u32 */
   NM_OP_AMP_STEP = 0x22,    /* slot u8 (0xFF: all running), dir i8 */

@@ -30,6 +30,7 @@ enum {
   NM_R_CYCLE = 1u << 10,      /* cycling times out of range (one of on/off zero) */
   NM_R_RAMP = 1u << 11,       /* ramp out of range, not a tick multiple, or > half of on */
   NM_R_FIT = 1u << 12,        /* a pulse (phases + gap) does not fit its period */
+  NM_R_FIT_INTRA = 1u << 19,  /* with NM_R_FIT: a burst's phases run into each other */
   NM_R_DENSITY = 1u << 13,    /* charge density over 30 uC/cm2 per phase */
   NM_R_SHANNON = 1u << 14,    /* Shannon k >= 1.85 */
   NM_R_NAME = 1u << 15,       /* name empty or not printable */
@@ -46,7 +47,8 @@ typedef struct {
   uint8_t node;            /* contact index or NM_NODE_CASE */
   int8_t frac_pct;
   uint32_t charge_pc;      /* charge per phase, pC (uA x us) */
-  uint32_t density_nc_cm2; /* charge density per phase, nC/cm2 */
+  uint32_t density_nc_cm2; /* charge density per phase, nC/cm2 (rounded down) */
+  int32_t shannon_k_milli; /* Shannon k x 1000 (rounded), NM_SHANNON_K_NONE for no charge */
   uint32_t volt_mv;        /* voltage this node's current needs at the load impedance */
   uint8_t over_density;    /* 1 when this node breaks the density limit */
   uint8_t over_shannon;    /* 1 when this node breaks the Shannon limit */
@@ -87,6 +89,11 @@ typedef struct {
     nm_charge(nm_reach(p), p->frac_pct[n], p->width_us);
   predicate nm_node_safe(nm_prog_t *p, nm_lead_t *lead, integer n) =
     nm_charge_safe(nm_node_charge(p, n), nm_node_area(lead, n));
+  // A node's report (over_shannon, shannon_k_milli, charge_pc): Shannon k x 1000 refuses
+  // exactly from 1.85 up, lies in -14 .. 16 for any charge, and is -2^31 for no charge.
+  predicate nm_k_reported(integer over, integer k_milli, integer q_pc) =
+    (over == 1 <==> k_milli >= 1850) && (over == 0 || over == 1) &&
+    (q_pc == 0 ? k_milli == -2147483648 : -14000 <= k_milli <= 16000);
   // A known waveform, and a stimulating phase as wide as the waveform allows.
   predicate nm_wave_ok(nm_prog_t *p) =
     p->wave == NM_WAVE_TONIC || p->wave == NM_WAVE_BURST || p->wave == NM_WAVE_HF;
@@ -112,6 +119,9 @@ typedef struct {
     ensures accepted_fits: \result != NM_VERDICT_REFUSE ==> \old(nm_fits(p));
     ensures accepted_safe: \result != NM_VERDICT_REFUSE ==> \forall integer n; 0 <= n < NM_NODES &&
       \old(p->frac_pct[n]) != 0 ==> \old(nm_node_safe(p, lead, n));
+    ensures k_side: \forall integer i; 0 <= i < out->n_nodes ==> nm_k_reported(out->node[i].over_shannon, out->node[i].shannon_k_milli, out->node[i].charge_pc);
+    ensures accepted_k: \result != NM_VERDICT_REFUSE ==> \forall integer i; 0 <= i < out->n_nodes ==>
+      out->node[i].shannon_k_milli < 1850;
 */
 nm_verdict nm_safety_check(const nm_prog_t *p, const nm_lead_t *lead, const nm_load_t *load,
                            nm_safety_report_t *out);
@@ -129,8 +139,23 @@ int nm_safety_over_density(uint32_t q_pc, uint32_t area_um2);
 /* 1 when charge `q_pc` on `area_um2` gives Shannon k >= 1.85, else 0. */
 /*@ assigns \nothing;
     ensures \result == 0 || \result == 1;
-    ensures passed_within: \result == 0 ==> area_um2 > 0 && nm_shannon_ok(q_pc, area_um2); */
+    ensures passed_within: \result == 0 ==> area_um2 > 0 && nm_shannon_ok(q_pc, area_um2);
+    ensures refused_over: \result == 1 ==> area_um2 == 0 || !nm_shannon_ok(q_pc, area_um2); */
 int nm_safety_over_shannon(uint32_t q_pc, uint32_t area_um2);
+/* Shannon k = log10(Q uC) + log10(Q/A uC/cm2) of charge q_pc on area_um2, x 1000, rounded
+ * to the nearest (within 1 of the exact value), and on the verdict's side of the limit:
+ * >= 1850 exactly when nm_safety_over_shannon refuses the charge. NM_SHANNON_K_NONE when
+ * q_pc or area_um2 is 0 (k is -infinity or undefined). For the reports; the verdict is
+ * nm_safety_over_shannon, exact. Proven: the NONE case, the bound (real k lies in -13.7 ..
+ * 15.3 for any uint32 charge and area) and the side of the limit; the closeness to the real
+ * k is tested against floating point (tests/core/test_safety.c), not proven. */
+#define NM_SHANNON_K_NONE INT32_MIN
+/*@ assigns \nothing;
+    ensures none: q_pc == 0 || area_um2 == 0 ==> \result == -2147483648;
+    ensures bounded: q_pc > 0 && area_um2 > 0 ==> -14000 <= \result <= 16000;
+    ensures limit_side: q_pc > 0 && area_um2 > 0 ==>
+      (\result >= 1850 <==> !nm_shannon_ok(q_pc, area_um2)); */
+int32_t nm_safety_shannon_k_milli(uint32_t q_pc, uint32_t area_um2);
 /* Largest charge per phase (pC) that passes both limits on `area_um2`. */
 /*@ assigns \nothing;
     ensures \result <= (1 << 27); */

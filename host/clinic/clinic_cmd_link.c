@@ -1,0 +1,119 @@
+/* clinic_cmd_link.c: `diary-link issue|revoke|list PATIENT`: the patient's diary link from the
+ * command line, through the library calls the console's API uses (clinic_link.c). */
+#include <limits.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "clinic_int.h"
+
+#define OPEN_PATH "/api/v1/diary/open?token="
+
+static const char *day_text(int32_t d, char out[11], const char *none) {
+  if (d == INT32_MIN || d == INT32_MAX) return none;
+  hu_date_fmt(out, HU_DATE_LEN, d);
+  return out;
+}
+
+static int link_issue(clinic_ctx *c, clinic_args *a, const clinic_patient *p) {
+  const char *base = clinic_opt_get(a, "base");
+  int rc = clinic_args_done(a, "diary-link issue");
+  if (rc) return rc;
+  if (!base) base = "http://127.0.0.1:8080";
+  if (strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0)
+    return clinic_fail(CL_USAGE, "--base '%s' is not a web address: give the console's, such as https://clinic.example:8443", base);
+  char token[CLINIC_LINK_TOKEN_CHARS + 1], msg[300], f[11], t[11];
+  clinic_link l;
+  if ((rc = clinic_link_issue(c->db, p, c->today, token, &l, msg, sizeof msg)) != CL_OK)
+    return rc == CL_IO ? rc : clinic_fail(rc, "%s", msg);
+  size_t n = strlen(base);
+  const char *slash = n && base[n - 1] == '/' ? "" : "/";
+  if (c->json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "link");
+    clinic_link_json(&w, &l);
+    jw_key(&w, "url");
+    char url[600];
+    snprintf(url, sizeof url, "%.400s%s%s%s", base, slash, OPEN_PATH + 1, token);
+    jw_str(&w, url);
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    printf("%s: diary link %lld issued, valid from %s to %s (%s); earlier links revoked\n", p->code, (long long)l.id,
+           day_text(l.from, f, "the start of the baseline"), day_text(l.to, t, "the end of the trial"),
+           clinic_link_state_name(l.state));
+    printf("give the patient this link (shown once, not stored; revoke it with nmod clinic diary-link revoke %s):\n",
+           p->code);
+    printf("%s%s%s%s\n", base, slash, OPEN_PATH + 1, token);
+  }
+  sodium_memzero(token, sizeof token);
+  return CL_OK;
+}
+
+static int link_revoke(clinic_ctx *c, clinic_args *a, const clinic_patient *p) {
+  const char *ids = clinic_opt_get(a, "id");
+  int rc = clinic_args_done(a, "diary-link revoke");
+  if (rc) return rc;
+  long id = 0;
+  if (ids && hu_dec_range(ids, 0, 1, LONG_MAX, &id) != 0) return clinic_fail(CL_USAGE, "--id '%s' is not a link number", ids);
+  int n;
+  char msg[300];
+  if ((rc = clinic_link_revoke(c->db, p, id, &n, msg, sizeof msg)) != CL_OK) return rc == CL_IO ? rc : clinic_fail(rc, "%s", msg);
+  if (c->json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "revoked");
+    jw_int(&w, n);
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    printf("%s: %d diary link%s revoked\n", p->code, n, n == 1 ? "" : "s");
+  }
+  return CL_OK;
+}
+
+typedef struct {
+  int json;
+  js_w *w;
+} list_ctx;
+
+static int list_one(void *ctx, const clinic_link *l) {
+  list_ctx *lc = ctx;
+  if (lc->json) {
+    clinic_link_json(lc->w, l);
+    return 0;
+  }
+  char f[11], t[11];
+  printf("%-4lld %-20s %-20s %-24s %-13s %s..%s\n", (long long)l->id, l->issued_at, l->revoked_at[0] ? l->revoked_at : "-",
+         l->issued_by, clinic_link_state_name(l->state), day_text(l->from, f, "(baseline)"), day_text(l->to, t, "(trial end)"));
+  return 0;
+}
+
+static int link_list(clinic_ctx *c, clinic_args *a, const clinic_patient *p) {
+  int rc = clinic_args_done(a, "diary-link list");
+  if (rc) return rc;
+  js_w w;
+  list_ctx lc = {c->json, &w};
+  if (c->json)
+    clinic_json_list_begin(&w, p->code, "links");
+  else
+    printf("id   issued               revoked              by                       state         days\n");
+  if ((rc = clinic_link_each(c->db, p, c->today, list_one, &lc)) != CL_OK) return rc;
+  if (c->json) clinic_json_list_end(&w);
+  return CL_OK;
+}
+
+int clinic_cmd_link(clinic_ctx *c, clinic_args *a) {
+  const char *sub = a->npos > 1 ? a->pos[1] : "";
+  int known = !strcmp(sub, "issue") || !strcmp(sub, "revoke") || !strcmp(sub, "list");
+  if (!known || a->npos != 3)
+    return clinic_fail(CL_USAGE, "usage: nmod clinic diary-link issue ID [--base URL] | revoke ID [--id N] | list ID");
+  clinic_patient p;
+  int rc = clinic_patient_get(c->db, a->pos[2], &p);
+  if (rc) return rc;
+  if (!strcmp(sub, "issue")) return link_issue(c, a, &p);
+  if (!strcmp(sub, "revoke")) return link_revoke(c, a, &p);
+  return link_list(c, a, &p);
+}

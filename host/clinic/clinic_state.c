@@ -1,0 +1,273 @@
+/* clinic_state.c: what the patient list shows and filters on, kept per patient in table
+ * patient_state (migration 6) in the same transaction as every change that moves it, like
+ * eval_cache: where the patient stands on the path, the next steps, the leaflet phase and the
+ * day it changes, and the days from which the patient needs attention. The list compares those
+ * days with today in SQL, so a request evaluates no patient (docs/CLINIC.md "Patient list").
+ *
+ * Needs attention, each from a day stored here or in eval_cache:
+ *   trial-over-window  the trial is open past the day its end may be recorded without an
+ *                      override (clinic_trial_overdue_from);
+ *   control-overdue    a visit of the plan fell before today and no visit (nor a path step)
+ *                      was recorded on or after its day;
+ *   diary-missing      the baseline or the trial runs (not yet closed) and days before today
+ *                      in its window have no diary entry (the cached day counts);
+ *   awaiting-implant   the trial has ended (SCS: trial-end done; SNM: its window is over) and
+ *                      neither the implant nor the explant is recorded.
+ */
+#include <limits.h>
+#include <string.h>
+
+#include "clinic_int.h"
+
+#define STATE_COLS                                                                              \
+  "status, last_step, last_date, next_step, next_alt, phase, phase_until, phase_next, overdue_from, " \
+  "awaiting_from, control_due"
+
+int clinic_state_open(sqlite3 *db, clinic_state_st *st) {
+  memset(st, 0, sizeof *st);
+  /* Before migration 6 (the migrations that rebuild the sums run before it) there is none. */
+  sqlite3_stmt *q = clinic_prep(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'patient_state'");
+  if (!q) return CL_IO;
+  int have = sqlite3_step(q) == SQLITE_ROW;
+  sqlite3_finalize(q);
+  if (!have) return CL_OK;
+  st->store = clinic_prep(db, "INSERT OR REPLACE INTO patient_state(pid, " STATE_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+  st->visit = clinic_prep(db, "SELECT max(date) FROM visit WHERE pid = ?");
+  if (!st->store || !st->visit) {
+    clinic_state_close(st);
+    return CL_IO;
+  }
+  return CL_OK;
+}
+
+void clinic_state_close(clinic_state_st *st) {
+  sqlite3_finalize(st->store);
+  sqlite3_finalize(st->visit);
+  memset(st, 0, sizeof *st);
+}
+
+static void bind_day(sqlite3_stmt *st, int i, int32_t d) {
+  if (d == INT32_MIN || d == INT32_MAX)
+    sqlite3_bind_null(st, i);
+  else
+    sqlite3_bind_int(st, i, d);
+}
+
+/* The first visit of the plan after the last recorded visit or done step: due on its day. */
+static int control_due(clinic_state_st *st, const clinic_patient *p, const clinic_path *path, int32_t today,
+                       int32_t *due) {
+  *due = INT32_MAX;
+  sqlite3_reset(st->visit);
+  sqlite3_bind_int64(st->visit, 1, p->pid);
+  int rc = sqlite3_step(st->visit);
+  int32_t last = INT32_MIN;
+  if (rc == SQLITE_ROW && sqlite3_column_type(st->visit, 0) != SQLITE_NULL &&
+      hu_date_parse((const char *)sqlite3_column_text(st->visit, 0), &last) != 0)
+    last = INT32_MIN;
+  sqlite3_reset(st->visit);
+  if (rc != SQLITE_ROW) return clinic_dbfail(sqlite3_db_handle(st->visit), "reading the last visit");
+  /* A done path step is a visit too (the screening, an operation): the patient was seen. */
+  for (int i = 0; i < path->nsteps; i++)
+    if (path->rec[i].recorded && !path->rec[i].planned && path->rec[i].date > last) last = path->rec[i].date;
+  clinic_plan pl;
+  clinic_plan_build(p, path, today, 1, &pl);
+  for (int i = 0; i < pl.n && *due == INT32_MAX; i++) {
+    const clinic_plan_item *it = &pl.items[i];
+    if (strcmp(it->kind, "visit") == 0 && it->date != INT32_MIN && it->date > last) *due = it->date;
+  }
+  clinic_plan_free(&pl);
+  return CL_OK;
+}
+
+int clinic_state_store(clinic_state_st *st, const clinic_cfg *cfg, const clinic_patient *p, const clinic_path *path,
+                       const clinic_windows *w, int32_t today) {
+  if (!st->store) return CL_OK;
+  int last = -1;
+  for (int i = 0; i < path->nsteps; i++)
+    if (path->rec[i].recorded && !path->rec[i].planned) last = i;
+  int nx[2];
+  int nn = clinic_path_next(path, nx);
+  int32_t until;
+  clinic_phase next;
+  clinic_phase ph = clinic_phase_at(p, path, today, &until, &next);
+  /* Awaiting the implant or explant: the next step is one of them, once the trial ended. */
+  int32_t awaiting = INT32_MAX;
+  if (nn > 0 && strcmp(path->def[nx[0]].id, "implant") == 0) {
+    if (p->therapy == TH_SCS)
+      awaiting = clinic_path_done(path, "trial-end");
+    else if (w->trial_day != INT32_MIN)
+      awaiting = w->trial_day + cfg->trial_days[TH_SNM]; /* stage 2 comes N days after stage 1 */
+    if (awaiting == INT32_MIN) awaiting = INT32_MAX;
+  }
+  int32_t due;
+  int rc = control_due(st, p, path, today, &due);
+  if (rc) return rc;
+  sqlite3_stmt *s = st->store;
+  sqlite3_reset(s);
+  sqlite3_bind_int64(s, 1, p->pid);
+  sqlite3_bind_text(s, 2, clinic_path_status(path), -1, SQLITE_STATIC);
+  if (last >= 0) {
+    sqlite3_bind_text(s, 3, path->def[last].id, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 4, path->rec[last].date);
+  } else {
+    sqlite3_bind_null(s, 3);
+    sqlite3_bind_null(s, 4);
+  }
+  for (int k = 0; k < 2; k++)
+    if (k < nn)
+      sqlite3_bind_text(s, 5 + k, path->def[nx[k]].id, -1, SQLITE_STATIC);
+    else
+      sqlite3_bind_null(s, 5 + k);
+  sqlite3_bind_text(s, 7, clinic_phase_name(ph), -1, SQLITE_STATIC);
+  bind_day(s, 8, until);
+  sqlite3_bind_text(s, 9, clinic_phase_name(next), -1, SQLITE_STATIC);
+  bind_day(s, 10, clinic_trial_overdue_from(w, p->therapy));
+  bind_day(s, 11, awaiting);
+  bind_day(s, 12, due);
+  rc = sqlite3_step(s);
+  sqlite3_reset(s);
+  if (rc != SQLITE_DONE) return clinic_dbfail(sqlite3_db_handle(s), "storing the patient's state");
+  return CL_OK;
+}
+
+/* ---- the list ------------------------------------------------------------------------ */
+
+/* ?1 today. Each reason is 0 or 1; diary_missing the number of days. */
+#define LIST_EXPR                                                                                             \
+  "(s.overdue_from IS NOT NULL AND s.overdue_from <= ?1) AS r_over, "                                         \
+  "(s.control_due IS NOT NULL AND s.control_due < ?1) AS r_control, "                                         \
+  "(CASE WHEN c.closed_to IS NOT NULL THEN 0 ELSE "                                                           \
+  "  max(0, CASE WHEN c.base_from IS NULL THEN 0 "                                                             \
+  "    ELSE min(coalesce(c.base_to, ?1 - 1), ?1 - 1) - c.base_from + 1 END - c.b_days) + "                     \
+  "  max(0, CASE WHEN c.trial_day IS NULL THEN 0 ELSE min(c.trial_to, ?1 - 1) - c.trial_day END - c.t_days) " \
+  "END) AS r_diary, "                                                                                         \
+  "(s.awaiting_from IS NOT NULL AND s.awaiting_from <= ?1) AS r_await, "                                      \
+  "(CASE WHEN s.phase_until IS NOT NULL AND ?1 > s.phase_until THEN s.phase_next ELSE s.phase END) AS r_phase"
+
+#define LIST_FROM                                                                   \
+  " FROM patient p JOIN patient_state s ON s.pid = p.pid JOIN eval_cache c ON c.pid = p.pid"
+
+/* ?2 the search as a LIKE pattern (%text%, any ASCII case) or NULL, ?3 therapy or NULL, ?4 phase or NULL, ?5 attention only. */
+#define LIST_WHERE                                                                                    \
+  " WHERE (?2 IS NULL OR p.code LIKE ?2 ESCAPE '\\' OR p.name LIKE ?2 ESCAPE '\\')"                  \
+  " AND (?3 IS NULL OR p.therapy = ?3) AND (?4 IS NULL OR r_phase = ?4)"                              \
+  " AND (?5 = 0 OR r_over OR r_control OR r_diary > 0 OR r_await)"
+
+/* "%TEXT%" with LIKE's own characters (% _ \) escaped by a backslash: the text matches as it is. */
+static void like_pattern(const char *s, char *out, size_t cap) {
+  size_t n = 0;
+  out[n++] = '%';
+  for (; *s && n + 3 < cap; s++) {
+    if (*s == '%' || *s == '_' || *s == '\\') out[n++] = '\\';
+    out[n++] = *s;
+  }
+  out[n++] = '%';
+  out[n] = '\0';
+}
+
+static void bind_list(sqlite3_stmt *st, const clinic_list_query *q, int32_t today) {
+  sqlite3_bind_int(st, 1, today);
+  if (q->search && *q->search) {
+    char pat[300];
+    like_pattern(q->search, pat, sizeof pat);
+    sqlite3_bind_text(st, 2, pat, -1, SQLITE_TRANSIENT);
+  }
+  if (q->therapy) sqlite3_bind_text(st, 3, q->therapy, -1, SQLITE_STATIC);
+  if (q->phase) sqlite3_bind_text(st, 4, q->phase, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 5, q->attention);
+}
+
+static void json_day(js_w *w, sqlite3_stmt *st, int col) {
+  clinic_json_date(w, sqlite3_column_type(st, col) == SQLITE_NULL ? INT32_MIN : sqlite3_column_int(st, col));
+}
+
+static void json_text(js_w *w, sqlite3_stmt *st, int col) {
+  const unsigned char *t = sqlite3_column_text(st, col);
+  if (t)
+    jw_str(w, (const char *)t);
+  else
+    jw_null(w);
+}
+
+int clinic_list_json(sqlite3 *db, const clinic_list_query *q, int32_t today, js_w *w) {
+  if (q->therapy && strcmp(q->therapy, "scs") != 0 && strcmp(q->therapy, "snm") != 0)
+    return clinic_fail(CL_USAGE, "therapy '%s' is not known: use scs or snm", q->therapy);
+  clinic_phase ph;
+  if (q->phase && clinic_phase_parse(q->phase, &ph) != 0)
+    return clinic_fail(CL_USAGE, "phase '%s' is not known: use before-trial, trial, early-implant, implanted or removed",
+                       q->phase);
+  sqlite3_stmt *cnt = clinic_prep(db, "SELECT count(*) FROM (SELECT " LIST_EXPR LIST_FROM LIST_WHERE ")");
+  sqlite3_stmt *st = clinic_prep(db, "SELECT p.code, p.name, p.therapy, p.birth_date, s.status, s.last_step, s.last_date, "
+                                     "s.next_step, s.next_alt, " LIST_EXPR LIST_FROM LIST_WHERE
+                                     " ORDER BY p.code LIMIT ?6 OFFSET ?7");
+  if (!cnt || !st) {
+    sqlite3_finalize(cnt);
+    sqlite3_finalize(st);
+    return CL_IO;
+  }
+  bind_list(cnt, q, today);
+  int rc = sqlite3_step(cnt);
+  int64_t total = rc == SQLITE_ROW ? sqlite3_column_int64(cnt, 0) : 0;
+  sqlite3_finalize(cnt);
+  if (rc != SQLITE_ROW) {
+    sqlite3_finalize(st);
+    return clinic_dbfail(db, "counting patients");
+  }
+  bind_list(st, q, today);
+  sqlite3_bind_int64(st, 6, q->limit);
+  sqlite3_bind_int64(st, 7, q->offset);
+  jw_obj(w);
+  jw_key(w, "total");
+  jw_int(w, total);
+  jw_key(w, "offset");
+  jw_int(w, q->offset);
+  jw_key(w, "limit");
+  jw_int(w, q->limit);
+  jw_key(w, "patients");
+  jw_arr(w);
+  static const char *const reasons[] = {"trial-over-window", "control-overdue", "diary-missing", "awaiting-implant"};
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    jw_obj(w);
+    jw_key(w, "code");
+    json_text(w, st, 0);
+    jw_key(w, "name");
+    json_text(w, st, 1);
+    jw_key(w, "therapy");
+    json_text(w, st, 2);
+    jw_key(w, "birth_date");
+    json_text(w, st, 3);
+    jw_key(w, "status");
+    json_text(w, st, 4);
+    jw_key(w, "stands");
+    if (sqlite3_column_type(st, 5) == SQLITE_NULL) {
+      jw_null(w);
+    } else {
+      jw_obj(w);
+      jw_key(w, "step");
+      json_text(w, st, 5);
+      jw_key(w, "date");
+      json_day(w, st, 6);
+      jw_obj_end(w);
+    }
+    jw_key(w, "next");
+    jw_arr(w);
+    for (int k = 7; k <= 8; k++)
+      if (sqlite3_column_type(st, k) != SQLITE_NULL) json_text(w, st, k);
+    jw_arr_end(w);
+    jw_key(w, "phase");
+    json_text(w, st, 13);
+    jw_key(w, "attention");
+    jw_arr(w);
+    for (int k = 0; k < 4; k++)
+      if (sqlite3_column_int64(st, 9 + k) > 0) jw_str(w, reasons[k]);
+    jw_arr_end(w);
+    jw_key(w, "diary_days_missing");
+    jw_int(w, sqlite3_column_int64(st, 11));
+    jw_obj_end(w);
+  }
+  sqlite3_finalize(st);
+  jw_arr_end(w);
+  jw_obj_end(w);
+  if (rc != SQLITE_DONE) return clinic_dbfail(db, "listing patients");
+  return CL_OK;
+}

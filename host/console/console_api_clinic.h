@@ -1,0 +1,26 @@
+/* console_api_clinic.h: what the clinic's API files share (console_api_patients.c,
+ * console_api_views.c): running a clinic command for a request and mapping its exit code. */
+#ifndef NMOD_CONSOLE_API_CLINIC_H
+#define NMOD_CONSOLE_API_CLINIC_H
+
+#include "clinic_int.h"
+#include "console_http.h"
+
+/* A clinic failure as the API's error: CL_RULE 409 refused, an unknown patient 404, other
+ * bad input 400, the rest 500; the message is the clinic's one line. */
+void console_clinic_fail(console_resp *rs, int rc, const clinic_err *err);
+/* Run the command argv (as `nmod clinic ARGV --json`) for the signed-in user (changes are
+ * audited as console:USER) and answer its JSON with status, or its error. 0 or -1. */
+int console_clinic_json(console_req *rq, console_resp *rs, int argc, const char *const *argv, int status);
+/* The {code} of the path, or NULL with a 404 in rs. */
+const char *console_patient_code(const console_req *rq, console_resp *rs);
+/* clinic_patient_get without printing: CL_OK, or the error in rs. */
+int console_patient_find(sqlite3 *db, const char *code, clinic_patient *p, console_resp *rs);
+
+/* The route tables, sized here so that console_api.c can list them. */
+#define CONSOLE_ROUTES_PATIENTS_N 9
+#define CONSOLE_ROUTES_VIEWS_N 6
+extern const console_route console_routes_patients[CONSOLE_ROUTES_PATIENTS_N];
+extern const console_route console_routes_views[CONSOLE_ROUTES_VIEWS_N];
+
+#endif

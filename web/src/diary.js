@@ -1,0 +1,216 @@
+// diary.js: the patient's diary page (diary.html), reached through a diary link: the days
+// already entered, a form for a day's values, today's entry correctable. Dutch first (the
+// brochures' language), English on request. The values are checked by the server, with the
+// rules of `nmod clinic diary add`; the page only says in the patient's words what was refused.
+import * as api from './api.js';
+import {$, el, clear} from './dom.js';
+
+const text = {
+  nl: {
+    brand: 'Dagboek', other: 'English', otherLang: 'en',
+    title: {scs: 'Pijndagboek', snm: 'Dagboek ontlasting'},
+    intro: 'Vul elke dag uw waarden in. Hieronder ziet u de dagen die u al hebt ingevuld; de invoer van vandaag kunt u verbeteren.',
+    formTitle: 'Een dag invullen', date: 'Datum',
+    hint: {scs: 'Geef één cijfer voor de hele dag, of een cijfer voor de ochtend en de avond (0 = geen pijn, 10 = ergst denkbare pijn).',
+      snm: 'Tel de keren van deze ene dag (van opstaan tot opstaan).'},
+    field: {nrs: 'Pijn vandaag (één cijfer)', morning: 'Pijn \'s ochtends', evening: 'Pijn \'s avonds',
+      incontinence: 'Keren ongewild verlies van ontlasting', urgency: 'Keren aandrang waarbij u zich moest haasten',
+      pads: 'Gebruikte inlegkruisjes of verbanden'},
+    short: {nrs: 'Dag', morning: 'Ochtend', evening: 'Avond', incontinence: 'Verlies', urgency: 'Aandrang', pads: 'Verband'},
+    range: (max) => `(0 tot ${max})`,
+    save: 'Opslaan', stored: (d) => `Opgeslagen: ${d}.`, corrected: (d) => `Verbeterd: ${d}.`,
+    days: 'Ingevulde dagen', none: 'U hebt nog geen dagen ingevuld.', today: 'vandaag', correct: 'Verbeteren',
+    correctLabel: (d) => `De invoer van vandaag (${d}) verbeteren`,
+    notStored: 'Niet opgeslagen: ',
+    badValue: (label, max) => `${label}: vul een heel getal van 0 tot ${max} in. Er is niets opgeslagen.`,
+    exists: (d) => `${d} is al ingevuld; alleen de invoer van vandaag kunt u verbeteren.`,
+    noDate: 'Kies een datum.',
+    close: 'Dagboek sluiten op dit apparaat', closedTitle: 'Dagboek gesloten',
+    closed: 'Het dagboek is gesloten op dit apparaat. Open de link die u kreeg om verder te gaan.',
+    ended: 'Uw sessie is beëindigd. Open de link van uw dagboek opnieuw.',
+    network: 'Het dagboek is nu niet bereikbaar. Probeer het later opnieuw.',
+  },
+  en: {
+    brand: 'Diary', other: 'Nederlands', otherLang: 'nl',
+    title: {scs: 'Pain diary', snm: 'Bowel diary'},
+    intro: 'Enter your values every day. Below are the days you have entered; today\'s entry can be corrected.',
+    formTitle: 'Enter a day', date: 'Date',
+    hint: {scs: 'Give one score for the whole day, or a score for the morning and the evening (0 = no pain, 10 = worst pain imaginable).',
+      snm: 'Count the times of this one day (from getting up to getting up).'},
+    field: {nrs: 'Pain today (one score)', morning: 'Pain in the morning', evening: 'Pain in the evening',
+      incontinence: 'Times of involuntary loss of stool', urgency: 'Times of urgency when you had to hurry',
+      pads: 'Pads used'},
+    short: {nrs: 'Day', morning: 'Morning', evening: 'Evening', incontinence: 'Loss', urgency: 'Urgency', pads: 'Pads'},
+    range: (max) => `(0 to ${max})`,
+    save: 'Save', stored: (d) => `Stored: ${d}.`, corrected: (d) => `Corrected: ${d}.`,
+    days: 'Days entered', none: 'You have not entered any days yet.', today: 'today', correct: 'Correct',
+    correctLabel: (d) => `Correct today's entry (${d})`,
+    notStored: 'Not stored: ',
+    badValue: null, // the server's own words
+    exists: null,
+    noDate: 'Choose a date.',
+    close: 'Close the diary on this device', closedTitle: 'Diary closed',
+    closed: 'The diary is closed on this device. Open the link you were given to go on.',
+    ended: 'Your session has ended. Open your diary link again.',
+    network: 'The diary cannot be reached now. Try again later.',
+  },
+};
+
+let lang = localStorage.getItem('nmod-diary-lang') === 'en' ? 'en' : 'nl';
+let diary = null; // GET /api/v1/diary
+const t = () => text[lang];
+
+function showSection(id) {
+  for (const s of document.querySelectorAll('main > section')) s.hidden = s.id !== id;
+  $('loading').hidden = true;
+  $(id).querySelector('h1').focus();
+}
+
+function closed(message) {
+  diary = null;
+  $('d-closed-title').textContent = t().closedTitle;
+  $('d-closed-text').textContent = message;
+  showSection('d-view-closed');
+}
+
+function renderForm() {
+  const box = $('d-fields');
+  const kept = {};
+  for (const f of diary.fields) if ($('d-' + f.name)) kept[f.name] = $('d-' + f.name).value;
+  clear(box);
+  for (const f of diary.fields) {
+    box.append(el('label', {for: 'd-' + f.name}, `${t().field[f.name]} ${t().range(f.max)}`),
+      el('input', {id: 'd-' + f.name, name: f.name, inputmode: 'numeric', autocomplete: 'off', value: kept[f.name] || ''}));
+  }
+  $('d-date').min = diary.valid_from;
+  $('d-date').max = diary.today;
+  if (!$('d-date').value) $('d-date').value = diary.today;
+}
+
+function renderDays() {
+  const head = $('d-days-head');
+  clear(head);
+  head.append(el('th', {scope: 'col'}, t().date));
+  for (const f of diary.fields) head.append(el('th', {scope: 'col'}, t().short[f.name]));
+  const body = $('d-days').querySelector('tbody');
+  clear(body);
+  for (const d of diary.days) {
+    // Today's row carries its correction button under the date: the table fits a phone.
+    const date = el('th', {scope: 'row'}, d.date);
+    if (d.date === diary.today) {
+      const b = el('button', {type: 'button', 'aria-label': t().correctLabel(d.date)}, t().correct);
+      b.addEventListener('click', () => correctToday(d));
+      date.append(el('span', {class: 'today'}, t().today), b);
+    }
+    const tr = el('tr', {'data-date': d.date}, date);
+    for (const f of diary.fields) tr.append(el('td', {}, d[f.name] === null ? '–' : String(d[f.name])));
+    body.append(tr);
+  }
+  $('d-days').hidden = diary.days.length === 0;
+  $('d-none').hidden = diary.days.length !== 0;
+}
+
+function render() {
+  document.documentElement.lang = lang;
+  const tx = t();
+  document.title = diary ? tx.title[diary.therapy] : tx.brand;
+  $('d-brand').textContent = tx.brand;
+  $('d-lang').textContent = tx.other;
+  $('d-lang').lang = tx.otherLang;
+  if (!diary) return;
+  $('d-title').textContent = tx.title[diary.therapy];
+  $('d-intro').textContent = tx.intro;
+  $('d-form-title').textContent = tx.formTitle;
+  $('d-date-label').textContent = tx.date;
+  $('d-hint').textContent = tx.hint[diary.therapy];
+  $('d-save').textContent = tx.save;
+  $('d-days-title').textContent = tx.days;
+  $('d-days-caption').textContent = tx.days;
+  $('d-none').textContent = tx.none;
+  $('d-close').textContent = tx.close;
+  renderForm();
+  renderDays();
+}
+
+function correctToday(day) {
+  $('d-date').value = day.date;
+  for (const f of diary.fields) $('d-' + f.name).value = day[f.name] === null ? '' : String(day[f.name]);
+  $('d-done').textContent = '';
+  $('d-error').textContent = '';
+  $('d-' + diary.fields[0].name).focus();
+}
+
+// What the server said, in the patient's language where the page has the words for it.
+function refusal(e) {
+  const tx = t();
+  if (e.code === 'bad_value' && tx.badValue) return tx.badValue(tx.field[e.detail.field] || e.detail.field, e.detail.max);
+  if (e.code === 'exists' && tx.exists) return tx.exists($('d-date').value);
+  if (e.code === 'network') return tx.network;
+  return tx.notStored + e.message;
+}
+
+async function save(ev) {
+  ev.preventDefault();
+  const error = $('d-error');
+  const done = $('d-done');
+  error.textContent = '';
+  done.textContent = '';
+  const date = $('d-date').value;
+  if (!date) {
+    error.textContent = t().noDate;
+    return;
+  }
+  const body = {date};
+  for (const f of diary.fields) {
+    const v = $('d-' + f.name).value.trim();
+    if (v !== '') body[f.name] = v; // as typed: the server reads it with the CLI's parser
+  }
+  $('d-save').disabled = true;
+  try {
+    const r = await api.post('/api/v1/diary/days', body);
+    done.textContent = r.replaced ? t().corrected(r.date) : t().stored(r.date);
+    $('d-date').value = diary.today;
+    for (const f of diary.fields) $('d-' + f.name).value = '';
+    await load();
+  } catch (e) {
+    if (e.status !== 401) error.textContent = refusal(e);
+  } finally {
+    $('d-save').disabled = false;
+  }
+}
+
+async function load() {
+  diary = await api.get('/api/v1/diary');
+  api.setCsrf(diary.csrf);
+  render();
+}
+
+async function closeDiary() {
+  try {
+    await api.del('/api/v1/diary/session');
+  } finally {
+    closed(t().closed);
+  }
+}
+
+async function boot() {
+  // Any 401: the session or the link ended (expired, revoked, the trial over).
+  api.whenSignedOut(() => closed(t().ended));
+  $('d-lang').addEventListener('click', () => {
+    lang = t().otherLang;
+    localStorage.setItem('nmod-diary-lang', lang);
+    render();
+    if ($('d-view-closed').hidden === false) $('d-closed-title').textContent = t().closedTitle;
+  });
+  $('d-form').addEventListener('submit', save);
+  $('d-close').addEventListener('click', closeDiary);
+  render();
+  try {
+    await load();
+    showSection('d-view-diary');
+  } catch (e) {
+    if (e.status !== 401) closed(t().network);
+  }
+}
+
+boot();
