@@ -95,6 +95,10 @@ static void set_mode(nm_core_t *c, uint8_t role, uint8_t mode) {
   e.u.mode.to = mode;
   e.u.mode.role = role;
   c->mode = mode;
+  /* mode_before means something only in MRI or surgery (what RESUME brings back): leaving
+   * them forgets it, so the state is the one a restore would make of its record (a refused
+   * RESUME in therapy left a stale THERAPY there, which its undo then wrote as OFF). */
+  if (mode != NM_MODE_MRI && mode != NM_MODE_SURGERY) c->mode_before = NM_MODE_OFF;
   nm_core_event(c, &e);
 }
 
