@@ -7,13 +7,34 @@
 
 #include "cli.h"
 #include "devcli.h"
+#include "nmod/limits.h"
+#include "nmod/ops.h"
 #include "hu_fmt.h"
 #include "hu_dec.h"
 #include "nmod/wire.h"
 
 #define USAGE                                                                                      \
   "usage: nmod remote --device HOST:PORT --key FILE CMD [--json], CMD one of: status | on | off [--reason pregnancy] | " \
-  "amp up|down|set MA | program NAME | mri on|off | surgery on|off"
+  "amp up|down|set MA | loop on|off | target up|down|set UV | program NAME | mri on|off | surgery on|off"
+
+/* A program's closed loop, for the patient: on and holding its target, fallen back (and
+ * why), or off. */
+static void print_loop(const di_prog_status_t *p) {
+  if (!p->loop.closed) return;
+  char a[32];
+  if (p->loop.on && p->loop.state != NM_LOOP_FALLBACK) {
+    printf("  automatic strength (closed loop) on: holding %u uV (you can set %u to %u uV), now %s mA\n",
+           p->loop.target_uv, p->loop.pt_lo_uv, p->loop.pt_hi_uv, hu_fmt_fixed(a, sizeof a, p->level_ua, 3, 1));
+  } else if (p->loop.fault) {
+    printf("  automatic strength fell back to a fixed %s mA: %s (turn it on again with 'loop on'; if it keeps "
+           "happening, contact your clinic)\n",
+           hu_fmt_fixed(a, sizeof a, p->loop.state == NM_LOOP_FALLBACK ? p->level_ua : p->amp_ua, 3, 1),
+           di_loop_fault(p->loop.fault));
+  } else {
+    printf("  automatic strength (closed loop) off: fixed at %s mA (turn it on with 'loop on')\n",
+           hu_fmt_fixed(a, sizeof a, p->amp_ua, 3, 1));
+  }
+}
 
 static int print_status(devcli_t *d) {
   di_identity_t id;
@@ -68,6 +89,7 @@ static int print_status(devcli_t *d) {
     if (!di_running(&s, p->slot)) continue;
     printf("program \"%s\": strength %s mA (you can set %s to %s mA)\n", p->name, hu_fmt_fixed(a, sizeof a, p->amp_ua, 3, 1),
            hu_fmt_fixed(b, sizeof b, p->pt_min_ua, 3, 1), hu_fmt_fixed(c, sizeof c, p->pt_max_ua, 3, 1));
+    print_loop(p);
   }
   for (uint8_t i = 0; i < s.n_prog; i++) {
     if (!(di_running(&s, s.prog[i].slot))) printf("also stored: program \"%s\"\n", s.prog[i].name);
@@ -163,6 +185,68 @@ static int amp(devcli_t *d, int argc, char **argv) {
   return done(d, "amp set");
 }
 
+/* loop on|off: every running program with a closed loop. */
+static int loop_cmd(devcli_t *d, const char *onoff) {
+  int on = strcmp(onoff, "on") == 0;
+  if (!on && strcmp(onoff, "off") != 0) {
+    cli_error(d->cmd, "loop '%s': use on or off", onoff);
+    return CLI_USAGE;
+  }
+  uint8_t req[3] = {NM_OP_LOOP, 0xFF, (uint8_t)on}, resp[NM_CMD_MAX];
+  size_t rl;
+  int st = dev_call(&d->link, req, sizeof req, resp, sizeof resp, &rl);
+  if (st == NM_ENOENT) {
+    cli_error(d->cmd, "loop %s: no running program has automatic strength (a closed loop)%s", onoff,
+              on ? ", or this stimulator cannot run one" : "");
+    return CLI_REFUSED;
+  }
+  if (!devcli_in_effect(d, st, on ? "loop on" : "loop off")) return devcli_fail(d, st, on ? "loop on" : "loop off");
+  return done(d, on ? "loop on" : "loop off");
+}
+
+/* target up|down|set UV: the closed loop's target, inside the range the clinician set. */
+static int target_cmd(devcli_t *d, int argc, char **argv) {
+  if (argc < 2 || (strcmp(argv[1], "set") == 0 ? argc != 3 : argc != 2)) {
+    cli_error(d->cmd, "target up | target down | target set UV");
+    return CLI_USAGE;
+  }
+  di_status_t s;
+  int rc = devcli_status(d, &s);
+  if (rc) return rc;
+  const di_prog_status_t *p = NULL;
+  int n = 0;
+  for (uint8_t i = 0; i < s.n_prog; i++) {
+    if (di_running(&s, s.prog[i].slot) && s.prog[i].loop.closed) {
+      p = &s.prog[i];
+      n++;
+    }
+  }
+  if (n != 1) {
+    cli_error(d->cmd, "target: %s running program has automatic strength (a closed loop)", n ? "more than one" : "no");
+    return CLI_REFUSED;
+  }
+  uint64_t uv;
+  if (strcmp(argv[1], "up") == 0) uv = (uint64_t)p->loop.target_uv + NM_LOOP_TARGET_STEP_UV;
+  else if (strcmp(argv[1], "down") == 0) uv = p->loop.target_uv > NM_LOOP_TARGET_STEP_UV ? p->loop.target_uv - NM_LOOP_TARGET_STEP_UV : 0;
+  else if (strcmp(argv[1], "set") != 0) {
+    cli_error(d->cmd, "target '%s': use up, down or set UV", argv[1]);
+    return CLI_USAGE;
+  } else if (hu_dec_urange(argv[2], 0, 0, UINT16_MAX, &uv) != 0) {
+    cli_error(d->cmd, "target set '%s': a whole number of uV such as 50", argv[2]);
+    return CLI_USAGE;
+  }
+  uint8_t req[4] = {NM_OP_LOOP_TARGET, p->slot, (uint8_t)(uv & 0xFFu), (uint8_t)(uv >> 8)}, resp[NM_CMD_MAX];
+  size_t rl;
+  int st = uv > UINT16_MAX ? NM_EREFUSED : dev_call(&d->link, req, sizeof req, resp, sizeof resp, &rl);
+  if (st == NM_EREFUSED) {
+    cli_error(d->cmd, "target %s: %llu uV is outside the range your clinician set (%u-%u uV)", argv[1],
+              (unsigned long long)uv, p->loop.pt_lo_uv, p->loop.pt_hi_uv);
+    return CLI_REFUSED;
+  }
+  if (!devcli_in_effect(d, st, "target")) return devcli_fail(d, st, "target");
+  return done(d, "target");
+}
+
 static int program(devcli_t *d, const char *name) {
   di_status_t s;
   int rc = devcli_status(d, &s);
@@ -206,7 +290,8 @@ int cmd_remote(int argc, char **argv) {
   if (rc) return rc;
   const char *sub = d.argv[0];
   int want = strcmp(sub, "status") == 0 || strcmp(sub, "on") == 0 || strcmp(sub, "off") == 0 ? 1
-             : strcmp(sub, "amp") == 0                                                        ? -1
+             : strcmp(sub, "amp") == 0 || strcmp(sub, "target") == 0                          ? -1
+             : strcmp(sub, "loop") == 0                                                       ? 2
              : strcmp(sub, "program") == 0 || strcmp(sub, "mri") == 0 || strcmp(sub, "surgery") == 0 ? 2
                                                                                                     : 0;
   if (want == 0) {
@@ -245,6 +330,8 @@ int cmd_remote(int argc, char **argv) {
       rc = done(&d, on ? "on" : "off");
     }
   } else if (strcmp(sub, "amp") == 0) rc = amp(&d, d.argc, d.argv);
+  else if (strcmp(sub, "loop") == 0) rc = loop_cmd(&d, d.argv[1]);
+  else if (strcmp(sub, "target") == 0) rc = target_cmd(&d, d.argc, d.argv);
   else if (strcmp(sub, "program") == 0) rc = program(&d, d.argv[1]);
   else if (strcmp(sub, "mri") == 0) rc = mode(&d, NM_MODE_MRI, d.argv[1], "mri");
   else rc = mode(&d, NM_MODE_SURGERY, d.argv[1], "surgery");

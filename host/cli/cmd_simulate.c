@@ -1,14 +1,20 @@
 #define _POSIX_C_SOURCE 200809L
 /* cmd_simulate.c: nmod simulate THERAPY.json --duration D [--trace F.csv --trace-window A..B] [--json]
+ *                 [--posture TRACE.csv [--cord MODEL.json] [--compare-open-loop] [--seed N]]
  *
  * Runs the firmware core on the simulated hardware in virtual time, as fast as it can, and
- * reports what the output stage delivered. */
+ * reports what the output stage delivered. With a posture trace (or for a therapy with a
+ * closed loop, a constant posture), the simulated cord responds to every pulse and the run
+ * reports the closed-loop figures (host/lib/clsim.h); --compare-open-loop adds them for the
+ * same program at a fixed amplitude. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "clsim.h"
+#include "cord_file.h"
 #include "duration.h"
 #include "hu_contact.h"
 #include "hu_fmt.h"
@@ -24,18 +30,220 @@ static double wall_now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static void json_figures(js_w *w, const cls_figures_t *f, int open_loop) {
+  jw_obj(w);
+  if (open_loop) {
+    jw_key(w, "fixed_amp_ma");
+    jw_fixed(w, f->fixed_amp_ua, 3);
+  }
+  jw_key(w, "pulses");
+  jw_uint(w, f->units);
+  jw_key(w, "mean_deviation_uv");
+  jw_double(w, f->mean_dev_uv, 3);
+  jw_key(w, "rms_deviation_uv");
+  jw_double(w, f->rms_dev_uv, 3);
+  jw_key(w, "in_window_pct");
+  jw_double(w, f->in_window_pct, 3);
+  jw_key(w, "above_discomfort");
+  jw_uint(w, f->above_discomfort);
+  jw_key(w, "below_ecap_threshold");
+  jw_uint(w, f->below_threshold);
+  jw_key(w, "over_safety_limit");
+  jw_uint(w, f->over_limit);
+  jw_key(w, "over_loop_ceiling");
+  jw_uint(w, f->over_ceiling);
+  jw_key(w, "mean_amp_ma");
+  jw_double(w, f->mean_amp_ua / 1000.0, 4);
+  jw_key(w, "min_amp_ma");
+  jw_fixed(w, f->units ? f->min_amp_ua : 0, 3);
+  jw_key(w, "max_amp_ma");
+  jw_fixed(w, f->max_amp_ua, 3);
+  if (!open_loop) {
+    jw_key(w, "loop_running_pct");
+    jw_double(w, f->loop_pct, 3);
+    jw_key(w, "loop_at_end");
+    jw_str(w, f->loop_state == NM_LOOP_RUN ? "on" : "fallback");
+    jw_key(w, "fault");
+    jw_str(w, di_loop_fault(f->loop_fault));
+  }
+  jw_key(w, "wakeups");
+  jw_uint(w, f->wakeups);
+  jw_key(w, "wakeups_per_s");
+  jw_double(w, f->wakeups_per_s, 4);
+  jw_key(w, "battery_used_uah");
+  jw_uint(w, f->battery_used_uah);
+  jw_key(w, "wall_s");
+  jw_double(w, f->wall_s, 6);
+  jw_obj_end(w);
+}
+
+static void print_figures(const char *what, const cls_figures_t *f) {
+  printf("%s%s%llu pulses, ECAP deviation from target mean %.2f uV (rms %.2f uV), %.2f %% in the window, "
+         "%llu above discomfort, %llu below the ECAP threshold, %llu over a safety limit; amplitude %.2f mA mean "
+         "(%.2f-%.2f)\n",
+         what, what[0] ? ": " : "", (unsigned long long)f->units, f->mean_dev_uv, f->rms_dev_uv, f->in_window_pct,
+         (unsigned long long)f->above_discomfort, (unsigned long long)f->below_threshold,
+         (unsigned long long)f->over_limit, f->mean_amp_ua / 1000.0, (f->units ? f->min_amp_ua : 0) / 1000.0,
+         f->max_amp_ua / 1000.0);
+}
+
+/* A therapy with a closed loop, or any therapy over a posture trace. */
+static int simulate_loop(const tf_therapy_t *t, const char *posture, const char *cordf, uint64_t dur_us, uint64_t seed,
+                         int compare, const nm_profile_t *pf, const char *trace, uint64_t from_us, uint64_t to_us, const char *win,
+                         int json) {
+  char err[512];
+  int slot = cls_loop_slot(t);
+  if (slot < 0) {
+    cli_error("simulate", "--posture: the therapy has no running program with a \"closed_loop\"");
+    return CLI_USAGE;
+  }
+  cls_run_t r;
+  memset(&r, 0, sizeof r);
+  r.t = t;
+  r.dur_us = dur_us;
+  r.seed = seed;
+  r.pf = pf;
+  sim_cord_defaults(&r.cord);
+  if (cordf && cf_load(cordf, &r.cord, err, sizeof err) != 0) {
+    cli_error("simulate", "%s", err);
+    return CLI_USAGE;
+  }
+  static pt_trace_t tr;
+  static sim_posture_pt_t still;
+  if (posture) {
+    if (pt_load(posture, &tr, err, sizeof err) != 0) {
+      cli_error("simulate", "%s", err);
+      return CLI_USAGE;
+    }
+    if (pt_covers(&tr, dur_us, err, sizeof err) != 0) {
+      cli_error("simulate", "%s: %s", posture, err);
+      pt_free(&tr);
+      return CLI_USAGE;
+    }
+  } else {
+    /* No trace: the patient holds still at the model's reference thickness. */
+    still.t_ns = 0;
+    still.csf_mm = r.cord.ref_mm;
+    tr.pts = &still;
+    tr.n = 1;
+  }
+  r.trace = &tr;
+  FILE *tf = NULL;
+  static sim_csv_t csv;
+  if (trace) {
+    tf = fopen(trace, "w");
+    if (!tf) {
+      cli_error("simulate", "cannot write trace '%s': %s", trace, strerror(errno));
+      if (posture) pt_free(&tr);
+      return CLI_USAGE;
+    }
+    sim_trace_csv_header(tf, &t->lead);
+    sim_csv_init(&csv, tf, t->lead.n_contacts);
+    r.trace_fn = sim_trace_csv;
+    r.trace_user = &csv;
+    r.trace_from_us = from_us;
+    r.trace_to_us = to_us;
+  }
+  static cls_figures_t cl, ol;
+  dev_refusal_t why;
+  int st = cls_run(&r, 0, &cl, &why);
+  if (tf) {
+    int werr = sim_csv_flush(&csv) != 0;
+    if (fclose(tf) != 0 || werr) {
+      cli_error("simulate", "writing trace '%s' failed: %s", trace, strerror(errno));
+      if (posture) pt_free(&tr);
+      return CLI_FAIL;
+    }
+  }
+  if (st == NM_OK && compare) {
+    r.trace_fn = NULL;
+    st = cls_run(&r, 1, &ol, &why);
+    if (st == NM_EINVAL) {
+      char mx[32];
+      cli_error("simulate", "--compare-open-loop: no fixed amplitude up to %s mA reaches the target at the first posture",
+                hu_fmt_fixed(mx, sizeof mx, NM_AMP_MAX_UA, 3, 1));
+      if (posture) pt_free(&tr);
+      return CLI_REFUSED;
+    }
+  }
+  if (posture) pt_free(&tr);
+  if (st != NM_OK) {
+    cli_print_refusal("simulate", t, st, &why);
+    return CLI_REFUSED;
+  }
+  const nm_prog_t *p = &t->prog[slot];
+  if (json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_key(&w, "duration_s");
+    jw_fixed(&w, (int64_t)dur_us, 6);
+    jw_key(&w, "pulses");
+    jw_uint(&w, cl.pulses);
+    jw_key(&w, "wakeups");
+    jw_uint(&w, cl.wakeups);
+    jw_key(&w, "wakeups_per_s");
+    jw_double(&w, cl.wakeups_per_s, 4);
+    jw_key(&w, "wall_s");
+    jw_double(&w, cl.wall_s, 6);
+    jw_key(&w, "program");
+    jw_str(&w, p->name);
+    jw_key(&w, "target_uv");
+    jw_uint(&w, p->loop.target_uv);
+    jw_key(&w, "window_uv");
+    jw_arr(&w);
+    jw_uint(&w, p->loop.lo_uv);
+    jw_uint(&w, p->loop.hi_uv);
+    jw_arr_end(&w);
+    jw_key(&w, "posture");
+    jw_str(&w, posture ? posture : "constant");
+    jw_key(&w, "closed_loop");
+    json_figures(&w, &cl, 0);
+    if (compare) {
+      jw_key(&w, "open_loop");
+      json_figures(&w, &ol, 1);
+      jw_key(&w, "deviation_ratio");
+      if (cl.mean_dev_uv > 0) jw_double(&w, ol.mean_dev_uv / cl.mean_dev_uv, 2);
+      else jw_null(&w);
+    }
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    char a[32];
+    printf("simulated %s s of therapy in %.3f s of wall time, posture %s\n", hu_fmt_fixed(a, sizeof a, (int64_t)dur_us, 6, 0),
+           cl.wall_s, posture ? posture : "constant");
+    printf("program \"%s\": ECAP target %u uV, window %u-%u uV\n", p->name, p->loop.target_uv, p->loop.lo_uv,
+           p->loop.hi_uv);
+    print_figures("closed loop", &cl);
+    if (cl.loop_state != NM_LOOP_RUN) printf("the loop fell back (%s)\n", di_loop_fault(cl.loop_fault));
+    if (compare) {
+      char b[32];
+      printf("open loop at %s mA: ", hu_fmt_fixed(b, sizeof b, ol.fixed_amp_ua, 3, 1));
+      print_figures("", &ol);
+      if (cl.mean_dev_uv > 0) printf("mean deviation %.1fx lower closed loop\n", ol.mean_dev_uv / cl.mean_dev_uv);
+    }
+    printf("core wake-ups: %llu (%.3f per therapy second)\n", (unsigned long long)cl.wakeups, cl.wakeups_per_s);
+    if (trace) printf("trace of %s written to %s\n", win ? win : "0s..1s", trace);
+  }
+  return CLI_OK;
+}
+
 static const hu_opt simulate_opts[] = {
     {"duration", "D", HU_OPT_REQUIRED, "virtual time to run: 90s, 30min, 24h, 7d, 2y (at most 100 years)"},
     {"profile", "NAME", 0, "the battery profile"},
     {"battery", "primary|rechargeable", 0, "the cell, when no profile is named"},
     {"trace", "FILE.csv", 0, "write every output sample of the trace window"},
     {"trace-window", "A..B", 0, "the trace's window (default 0s..1s)"},
+    {"posture", "TRACE.csv", 0, "run the closed loop over a posture trace (docs/CLOSED-LOOP.md)"},
+    {"cord", "MODEL.json", 0, "the cord model for --posture (default: the built-in one)"},
+    {"compare-open-loop", NULL, 0, "also run the same trace at a fixed amplitude, for comparison"},
+    {"seed", "N", 0, "the seed of the sensing noise (default 1)"},
     {"json", NULL, 0, "the summary as JSON"},
     {NULL, NULL, 0, NULL},
 };
 static const hu_cmd simulate_cmd = {
     "nmod simulate",
-    "THERAPY.json --duration 24h [--profile NAME] [--battery primary|rechargeable] [--trace FILE.csv --trace-window 0s..1s] [--json]",
+    "THERAPY.json --duration 24h [--profile NAME] [--battery primary|rechargeable] [--trace FILE.csv --trace-window 0s..1s] [--posture TRACE.csv [--cord MODEL.json] [--compare-open-loop] [--seed N]] [--json]",
     "run the firmware core on simulated hardware in virtual time and report what was delivered", simulate_opts, 1, 1};
 
 int cmd_simulate(int argc, char **argv) {
@@ -44,7 +252,9 @@ int cmd_simulate(int argc, char **argv) {
   if (rc >= 0) return rc;
   const char *path = args.pos[0], *trace = hu_args_get(&args, "trace"), *dur = hu_args_get(&args, "duration"),
              *win = hu_args_get(&args, "trace-window"), *batt = hu_args_get(&args, "battery"), *prof = hu_args_get(&args, "profile");
-  int json = hu_args_flag(&args, "json");
+  const char *posture = hu_args_get(&args, "posture"), *cordf = hu_args_get(&args, "cord");
+  int json = hu_args_flag(&args, "json"), compare = hu_args_flag(&args, "compare-open-loop");
+  int has_seed = hu_args_count(&args, "seed") > 0;
   uint64_t dur_us, from_us = 0, to_us = 1000000;
   int dr = dur_parse_us(dur, &dur_us);
   if (dr != 0 || dur_us == 0) {
@@ -68,11 +278,23 @@ int cmd_simulate(int argc, char **argv) {
     cli_error("simulate", "--trace-window needs --trace FILE.csv");
     return CLI_USAGE;
   }
+  if ((cordf || compare || has_seed) && !posture) {
+    cli_error("simulate", "%s needs --posture TRACE.csv", cordf ? "--cord" : compare ? "--compare-open-loop" : "--seed");
+    return CLI_USAGE;
+  }
+  int64_t seed = 1;
+  if (hu_args_num(&args, "seed", 0, 0, INT64_MAX, NULL, &seed) < 0) {
+    cli_error("simulate", "%s", args.err);
+    return CLI_USAGE;
+  }
   static tf_therapy_t t;
   char err[512];
   if (tf_load(path, &t, err, sizeof err) != 0) {
     cli_error("simulate", "%s", err);
     return CLI_USAGE;
+  }
+  if (posture || cls_loop_slot(&t) >= 0) {
+    return simulate_loop(&t, posture, cordf, dur_us, (uint64_t)seed, compare, pf, trace, from_us, to_us, win, json);
   }
   static simdev_t d;
   dev_refusal_t why;
@@ -82,7 +304,7 @@ int cmd_simulate(int argc, char **argv) {
     return CLI_REFUSED;
   }
   FILE *tf = NULL;
-  sim_csv_t csv;
+  static sim_csv_t csv;
   if (trace) {
     tf = fopen(trace, "w");
     if (!tf) {
@@ -90,8 +312,7 @@ int cmd_simulate(int argc, char **argv) {
       return CLI_USAGE;
     }
     sim_trace_csv_header(tf, &t.lead);
-    csv.f = tf;
-    csv.n_contacts = t.lead.n_contacts;
+    sim_csv_init(&csv, tf, t.lead.n_contacts);
     sim_trace(&d.hw, sim_trace_csv, &csv, from_us * 1000u, to_us * 1000u);
   }
   uint64_t eri_at_us = 0, eos_at_us = 0;
@@ -117,7 +338,8 @@ int cmd_simulate(int argc, char **argv) {
     }
   }
   double wall = wall_now() - w0;
-  if (tf && fclose(tf) != 0) {
+  int werr = tf && sim_csv_flush(&csv) != 0;
+  if (tf && (fclose(tf) != 0 || werr)) {
     cli_error("simulate", "writing trace '%s' failed: %s", trace, strerror(errno));
     return CLI_FAIL;
   }

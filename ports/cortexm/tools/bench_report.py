@@ -27,6 +27,14 @@ NAMES = {
 }
 
 
+def parse_loop(path):
+    with open(path) as f:
+        for line in f:
+            if line.startswith("BENCHLOOP "):
+                return {k: int(v) for k, v in (kv.split("=", 1) for kv in line.split()[1:])}
+    return None
+
+
 def parse(path):
     rows = []
     with open(path) as f:
@@ -98,6 +106,20 @@ def main():
       f"({worst * UA_PER_MHZ_SMPS / 1e6:.2f} uA at the SMPS's {UA_PER_MHZ_SMPS:.0f} uA/MHz), against hundreds "
       "of uA of stimulation and the microamperes the device draws asleep: the core's code is not what drains "
       "the battery.\n")
+    lp = parse_loop(a.log)
+    if lp:
+        per_unit = insn(lp["ticks"] - 2 * lp["units"] * lp["clock_ticks"]) / lp["units"]
+        w("The closed loop the output stage runs per pulse (`ports/loop/cloop.c`, docs/CLOSED-LOOP.md) on this "
+          "CPU: the closed-loop example's loop (50 uV target, 0.4 mA step, a tripole at a 9.0 mA ceiling) fed "
+          f"{lp['units']} measured ECAPs from a moving model cord; per unit it picks the amplitude, scales the "
+          "channel's currents and judges the sample (the clock reads taken out). On a device this is the "
+          "stimulator ASIC's work, as the frame interrupt above; the core's figures do not include it.\n")
+        w("| | instructions |")
+        w("|---|---:|")
+        w(f"| per unit (pulse with its recharge, or burst) | **{per_unit:.0f}** |")
+        w(f"| per therapy second at 50 Hz | {per_unit * 50:.0f} |")
+        w(f"| loop state at the end (1: running) | {lp['state']} |")
+        w("")
     w("Implant firmware (the device layer with the core, the protocol, the store and the crypto; "
       "`make -C ports/cortexm size`; budgets enforced by the linker script and tools/size.py):\n")
     w("| | used | budget |")
