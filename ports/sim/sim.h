@@ -57,8 +57,7 @@ typedef struct {
   uint8_t n_uc;
   sim_unit_chan_t uc[NM_MAX_RUNNING];
   int8_t uc_of_chan[NM_MAX_RUNNING];   /* -1: counted in closed form */
-  cloop_t loops[NM_MAX_RUNNING];       /* the loops, by program: they outlive a pattern */
-  uint8_t n_loops;
+  cloop_set_t loops;                   /* the loops, by program: they outlive a pattern */
   uint8_t loop_event;                  /* a loop fell back: wake the core */
   sim_cord_t *cord;                    /* the body, or NULL: a loop then senses nothing */
   double slot_fj[NM_PATTERN_MAX_SLOTS];       /* energy each pulse of cur takes (sim_cell.c) */

@@ -24,6 +24,7 @@ NAMES = {
     "scs-tonic.json": "SCS tonic 50 Hz, 300 us, 4.0 mA, 2 s ramp (scs-tonic)",
     "scs-burst.json": "SCS burst 5 x 500 Hz at 40 Hz, 1000 us, 0.6 mA, cycling 30/90 s, 1 s ramp (scs-burst)",
     "scs-hf10k.json": "SCS high-frequency 10 kHz, 30 us, 2.0 mA (scs-hf10k)",
+    "scs-closed-loop.json": "SCS closed loop 50 Hz, 300 us, target 50 uV, ceiling 9.0 mA, on the front-end model (scs-closed-loop)",
 }
 
 
