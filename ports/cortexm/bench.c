@@ -9,15 +9,18 @@
  * apart). Under QEMU's -icount every instruction advances the clock by the same time, so
  * ticks are instructions (tools/bench_report.py converts them).
  *
- * One line per program: "BENCH <file> key=value ...". Then the closed loop the output
- * stage runs per pulse (ports/loop/cloop.c), on this CPU: the loop of the closed-loop
- * example (50 uV target, 25-85 uV window, 0.4 mA step, 9.0 mA ceiling, a tripole) fed a
- * measured ECAP after every unit, as the stage does; its ticks per unit (choosing the
- * amplitude, scaling the channel, judging the sample) on one line, "BENCHLOOP key=value".
+ * One line per program: "BENCH <file> key=value ..."; the closed-loop example runs its loop
+ * in the output stage's model, in the frame interrupt (isr_ticks). Then that loop alone
+ * (ports/loop/cloop.c) on this CPU: the channel and bounds its core loaded (50 uV target,
+ * 25-85 uV window, 0.4 mA step, 9.0 mA ceiling, a tripole) fed the sensing front end
+ * model's ECAP after every unit (ports/loop/cloop_fe.c, counted apart), as the stage does;
+ * its ticks per unit (choosing the amplitude, scaling the channel, judging the sample) on
+ * one line, "BENCHLOOP key=value".
  */
 #include <string.h>
 
 #include "cloop.h"
+#include "cloop_fe.h"
 #include "cm_port.h"
 #include "console.h"
 #include "nmod/cmd.h"
@@ -88,41 +91,35 @@ static void bench(const cm_therapy_t *t) {
             (unsigned long long)(b.call_ticks - a.call_ticks));
 }
 
-/* A sample stream like the simulator's: the ECAP the amplitude evokes on a cord that moves
- * (its threshold going up and down by a third over 20 s), with noise of a few uV. Integer
- * and cheap, and counted apart from the loop. */
-static int32_t ecap_of(uint32_t amp_ua, uint32_t unit, uint32_t *rng) {
-  uint32_t phase = unit % 1000u;
-  uint32_t tri = phase < 500u ? phase : 1000u - phase;
-  uint32_t thr_ua = 2000u + tri * 2u; /* 2.0-3.0 mA */
-  *rng = *rng * 1664525u + 1013904223u;
-  int32_t noise = (int32_t)(*rng >> 29) - 4; /* -4..3 uV */
-  if (amp_ua <= thr_ua) return noise;
-  return (int32_t)((amp_ua - thr_ua) / 20u) + noise; /* 50 uV at 1 mA above threshold */
-}
-
 #define LOOP_UNITS 20000u
 
 static cloop_t loop;
 static cloop_chan_t chan;
+static cfe_t fe;
+
+/* The closed-loop example's channel and bounds as its device's core gave them to the
+ * output stage (currents at the ceiling), after its bench run. */
+static int loop_chan(nm_chan_t *ch) {
+  nm_pattern_t p;
+  if (!cm_out_pattern(&p)) return 0;
+  for (uint8_t c = 0; c < p.n_chan; c++) {
+    if (!p.chan[c].loop.on) continue;
+    *ch = p.chan[c];
+    return 1;
+  }
+  return 0;
+}
 
 static void bench_loop(void) {
   nm_chan_t ch;
-  memset(&ch, 0, sizeof ch);
-  ch.node_ua[2] = 4500;
-  ch.node_ua[3] = -9000;
-  ch.node_ua[4] = 4500;
-  nm_loop_bounds_t b;
-  memset(&b, 0, sizeof b);
-  b.on = 1;
-  b.target_uv = 50;
-  b.lo_uv = 25;
-  b.hi_uv = 85;
-  b.step_ua = 400;
-  b.start_ua = 2700;
+  if (!loop_chan(&ch)) {
+    cm_printf("BENCHLOOP error=1\n");
+    return;
+  }
   cloop_chan_of(&ch, &chan);
-  cloop_start(&loop, 0, &b, chan.ceil_ua);
-  uint32_t rng = 1, m = cm_irq_save();
+  cloop_start(&loop, 0, &ch.loop, chan.ceil_ua);
+  cfe_init(&fe);
+  uint32_t m = cm_irq_save();
   uint64_t ticks = 0, t;
   int32_t out[NM_NODES];
   uint64_t sum_ua = 0;
@@ -130,7 +127,8 @@ static void bench_loop(void) {
     t = cm_ticks();
     uint32_t amp = cloop_scale(&chan, cloop_amp(&loop), out);
     ticks += cm_ticks() - t;
-    cloop_sample_t smp = {ecap_of(amp, u, &rng), 0};
+    cloop_sample_t smp;
+    cfe_measure(&fe, amp, &smp); /* the front end's work, not the loop's: counted apart */
     sum_ua += amp;
     t = cm_ticks();
     cloop_sample(&loop, &smp);
@@ -147,8 +145,10 @@ static void bench_loop(void) {
 }
 
 int main(void) {
-  for (int i = 0; i < CM_EXAMPLES; i++) bench(&cm_examples[i]);
-  bench_loop();
+  for (int i = 0; i < CM_EXAMPLES; i++) {
+    bench(&cm_examples[i]);
+    if (i == CM_EXAMPLE_LOOP) bench_loop(); /* while its pattern is loaded */
+  }
   cm_printf("BENCH done\n");
   return 0;
 }

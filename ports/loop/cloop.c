@@ -201,6 +201,8 @@ static uint8_t judge(cloop_t *l, const cloop_sample_t *s) {
   l->run_clip = (s->flags & CLOOP_S_CLIP) ? (uint16_t)(l->run_clip + 1u) : 0u;
   if (l->run_leadoff >= CLOOP_RUN_FLAG) return NM_LOOP_F_CONTACT;
   if (l->run_clip >= CLOOP_RUN_FLAG) return NM_LOOP_F_SATURATED;
+  /* A flagged sample measured nothing: it must not pass for noise or a response. */
+  if (s->flags & (CLOOP_S_LEADOFF | CLOOP_S_CLIP)) return NM_LOOP_F_NONE;
   if (l->n_seen >= 2) {
     int64_t d2 = (int64_t)s->uv - 2 * (int64_t)l->last_uv + (int64_t)l->prev_uv;
     uint64_t m = (uint64_t)(d2 < 0 ? -d2 : d2);
@@ -248,6 +250,12 @@ void cloop_sample(cloop_t *l, const cloop_sample_t *s) {
     return;
   }
   uint8_t f = judge(l, s);
+  if (!valid) {
+    /* Nothing was measured: the amplitude holds (at most CLOOP_RUN_FLAG - 1 units) until
+     * the run of flags is a fault or a valid sample comes. */
+    if (f != NM_LOOP_F_NONE) fall_back(l, f);
+    return;
+  }
   l->prev_uv = l->last_uv;
   l->last_uv = s->uv;
   if (l->n_seen < 2) l->n_seen++;
@@ -320,4 +328,36 @@ void cloop_status(const cloop_t *l, nm_loop_status_t *st) {
   st->units = l->units;
   st->in_window = l->in_window;
   st->sum_amp_ua = l->sum_amp_ua;
+}
+
+int8_t cloop_set_for(cloop_set_t *set, const nm_chan_t *ch, uint32_t ceil_ua, uint8_t keep[NM_MAX_RUNNING]) {
+  cloop_t *l = cloop_set_find(set, ch->prog);
+  if (l) {
+    cloop_rebound(l, &ch->loop, ceil_ua);
+  } else {
+    if (set->n >= NM_MAX_RUNNING) return -1;
+    l = &set->l[set->n++];
+    cloop_start(l, ch->prog, &ch->loop, ceil_ua);
+  }
+  int8_t i = (int8_t)(l - set->l);
+  keep[i] = 1;
+  return i;
+}
+
+void cloop_set_keep(cloop_set_t *set, const uint8_t keep[NM_MAX_RUNNING], int8_t map[NM_MAX_RUNNING]) {
+  uint8_t n = 0;
+  for (uint8_t i = 0; i < NM_MAX_RUNNING; i++) {
+    map[i] = -1;
+    if (i >= set->n || !keep[i]) continue;
+    if (n != i) set->l[n] = set->l[i];
+    map[i] = (int8_t)n++;
+  }
+  set->n = n;
+}
+
+cloop_t *cloop_set_find(cloop_set_t *set, uint8_t prog) {
+  for (uint8_t i = 0; i < set->n; i++) {
+    if (set->l[i].prog == prog) return &set->l[i];
+  }
+  return NULL;
 }

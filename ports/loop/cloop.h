@@ -107,6 +107,23 @@ void cloop_sample(cloop_t *l, const cloop_sample_t *s);
 /* What the core reads (nmod/port.h). */
 void cloop_status(const cloop_t *l, nm_loop_status_t *st);
 
+/* The loops of one output stage, one per looped program: a loop outlives a pattern (a new
+ * pattern of the same program goes on with its state). */
+typedef struct {
+  cloop_t l[NM_MAX_RUNNING];
+  uint8_t n;
+} cloop_set_t;
+
+/* The loop of ch's program (ch->loop.on, ceiling ceil_ua): kept and given the new bounds
+ * when the set has one, else started; keep[i] is set for it. Returns its index, -1 when
+ * the set is full (never: one per channel). */
+int8_t cloop_set_for(cloop_set_t *set, const nm_chan_t *ch, uint32_t ceil_ua, uint8_t keep[NM_MAX_RUNNING]);
+/* Ends the loops not kept and moves the others down: map[i] is the new index of loop i
+ * (-1: ended). */
+void cloop_set_keep(cloop_set_t *set, const uint8_t keep[NM_MAX_RUNNING], int8_t map[NM_MAX_RUNNING]);
+/* The loop of program `prog`, NULL when none. */
+cloop_t *cloop_set_find(cloop_set_t *set, uint8_t prog);
+
 /* What one sample says the target needs: the amplitude amp_ua, measured e_uv below the
  * target (negative: above), asks for amp x (1 + e / (P x target)), bounded to 0.3..1.5 times
  * amp_ua; uA x 256 (exposed for the tests). */

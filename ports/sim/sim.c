@@ -174,6 +174,8 @@ void sim_csv_init(sim_csv_t *c, FILE *f, uint8_t n_contacts) {
   c->n_contacts = n_contacts > NM_MAX_CONTACTS ? NM_MAX_CONTACTS : n_contacts;
   c->err = 0;
   c->len = 0;
+  c->next_tail = 0;
+  for (unsigned i = 0; i < SIM_CSV_TAILS; i++) c->tail[i].used = 0;
 }
 
 int sim_csv_flush(sim_csv_t *c) {
@@ -205,16 +207,23 @@ static char *put_i32(char *p, int32_t v) {
 /* One row, at most 20 + 1 + 4 + 1 + 3 + 9 + 11 + 17 x 12 bytes: well under 512. */
 #define CSV_ROW_MAX 512u
 
-void sim_trace_csv(void *user, const sim_phase_t *ph) {
-  sim_csv_t *c = user;
-  if (c->len + CSV_ROW_MAX > SIM_CSV_BUF) (void)sim_csv_flush(c);
-  char *p = c->buf + c->len;
-  uint32_t frac = (uint32_t)(ph->start_ns % 1000u);
-  p = put_u64(p, ph->start_ns / 1000u);
-  *p++ = '.';
-  *p++ = (char)('0' + frac / 100u);
-  *p++ = (char)('0' + frac / 10u % 10u);
-  *p++ = (char)('0' + frac % 10u);
+/* The text after the time of a row like ph's: a kept one, or formatted and kept. */
+static const sim_csv_tail_t *csv_tail(sim_csv_t *c, const sim_phase_t *ph) {
+  for (unsigned i = 0; i < SIM_CSV_TAILS; i++) {
+    const sim_csv_tail_t *t = &c->tail[i];
+    if (t->used && t->prog == ph->prog && t->recharge == ph->recharge && t->width_us == ph->width_us &&
+        memcmp(t->node_ua, ph->node_ua, sizeof t->node_ua) == 0) {
+      return t;
+    }
+  }
+  sim_csv_tail_t *t = &c->tail[c->next_tail];
+  c->next_tail = (uint8_t)((c->next_tail + 1u) % SIM_CSV_TAILS);
+  t->used = 1;
+  t->prog = ph->prog;
+  t->recharge = ph->recharge;
+  t->width_us = ph->width_us;
+  memcpy(t->node_ua, ph->node_ua, sizeof t->node_ua);
+  char *p = t->text;
   *p++ = ',';
   p = put_u64(p, ph->prog);
   if (ph->recharge) {
@@ -232,6 +241,23 @@ void sim_trace_csv(void *user, const sim_phase_t *ph) {
   *p++ = ',';
   p = put_i32(p, ph->node_ua[NM_NODE_CASE]);
   *p++ = '\n';
+  t->len = (uint16_t)(p - t->text);
+  return t;
+}
+
+void sim_trace_csv(void *user, const sim_phase_t *ph) {
+  sim_csv_t *c = user;
+  if (c->len + CSV_ROW_MAX > SIM_CSV_BUF) (void)sim_csv_flush(c);
+  char *p = c->buf + c->len;
+  uint32_t frac = (uint32_t)(ph->start_ns % 1000u);
+  p = put_u64(p, ph->start_ns / 1000u);
+  *p++ = '.';
+  *p++ = (char)('0' + frac / 100u);
+  *p++ = (char)('0' + frac / 10u % 10u);
+  *p++ = (char)('0' + frac % 10u);
+  const sim_csv_tail_t *t = csv_tail(c, ph);
+  memcpy(p, t->text, t->len);
+  p += t->len;
   c->len = (size_t)(p - c->buf);
 }
 

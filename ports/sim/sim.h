@@ -57,8 +57,7 @@ typedef struct {
   uint8_t n_uc;
   sim_unit_chan_t uc[NM_MAX_RUNNING];
   int8_t uc_of_chan[NM_MAX_RUNNING];   /* -1: counted in closed form */
-  cloop_t loops[NM_MAX_RUNNING];       /* the loops, by program: they outlive a pattern */
-  uint8_t n_loops;
+  cloop_set_t loops;                   /* the loops, by program: they outlive a pattern */
   uint8_t loop_event;                  /* a loop fell back: wake the core */
   sim_cord_t *cord;                    /* the body, or NULL: a loop then senses nothing */
   double slot_fj[NM_PATTERN_MAX_SLOTS];       /* energy each pulse of cur takes (sim_cell.c) */
@@ -166,11 +165,23 @@ void sim_trace(sim_hw_t *hw, sim_phase_fn fn, void *user, uint64_t from_ns, uint
  * formatted by hand into a buffer and written in large blocks (fprintf per field was 97 %
  * of a trace's time). */
 #define SIM_CSV_BUF 65536u
+#define SIM_CSV_TAILS 4u
+/* A row's text after its time (program, phase, width, currents), kept for the phases
+ * last written: a pattern repeats them, so most rows only format their time. */
+typedef struct {
+  uint8_t used, prog, recharge;
+  uint32_t width_us;
+  int32_t node_ua[NM_NODES];
+  uint16_t len;
+  char text[512];
+} sim_csv_tail_t;
 typedef struct {
   FILE *f;
   uint8_t n_contacts;
   int err;      /* a write failed */
   size_t len;
+  uint8_t next_tail; /* the entry to replace next */
+  sim_csv_tail_t tail[SIM_CSV_TAILS];
   char buf[SIM_CSV_BUF];
 } sim_csv_t;
 void sim_csv_init(sim_csv_t *c, FILE *f, uint8_t n_contacts);

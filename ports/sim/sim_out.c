@@ -58,23 +58,6 @@ static uint32_t abs_charge(int32_t ua, uint32_t us) {
   return q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
 }
 
-/* The loop of program `prog`, started or kept (a new pattern of the same program goes on
- * with the loop's state); -1 when there is no room (never: one per channel). */
-static int8_t loop_for(sim_out_t *o, const nm_chan_t *ch, uint32_t ceil_ua, uint8_t keep[NM_MAX_RUNNING]) {
-  for (uint8_t i = 0; i < o->n_loops; i++) {
-    if (o->loops[i].prog == ch->prog) {
-      cloop_rebound(&o->loops[i], &ch->loop, ceil_ua);
-      keep[i] = 1;
-      return (int8_t)i;
-    }
-  }
-  if (o->n_loops >= NM_MAX_RUNNING) return -1;
-  uint8_t i = o->n_loops++;
-  cloop_start(&o->loops[i], ch->prog, &ch->loop, ceil_ua);
-  keep[i] = 1;
-  return (int8_t)i;
-}
-
 static void set_cur(sim_hw_t *hw, const nm_pattern_t *p, uint64_t start_ns) {
   sim_out_t *o = &hw->out;
   o->cur = *p;
@@ -93,21 +76,14 @@ static void set_cur(sim_hw_t *hw, const nm_pattern_t *p, uint64_t start_ns) {
     memset(u, 0, sizeof *u);
     u->chan = c;
     cloop_chan_of(ch, &u->cc);
-    u->loop = ch->loop.on ? loop_for(o, ch, u->cc.ceil_ua, keep) : -1;
+    u->loop = ch->loop.on ? cloop_set_for(&o->loops, ch, u->cc.ceil_ua, keep) : -1;
     o->uc_of_chan[c] = (int8_t)o->n_uc++;
   }
-  uint8_t n = 0;
-  for (uint8_t i = 0; i < o->n_loops; i++) {
-    if (!keep[i]) continue;
-    if (n != i) {
-      o->loops[n] = o->loops[i];
-      for (uint8_t k = 0; k < o->n_uc; k++) {
-        if (o->uc[k].loop == (int8_t)i) o->uc[k].loop = (int8_t)n;
-      }
-    }
-    n++;
+  int8_t map[NM_MAX_RUNNING];
+  cloop_set_keep(&o->loops, keep, map);
+  for (uint8_t k = 0; k < o->n_uc; k++) {
+    if (o->uc[k].loop >= 0) o->uc[k].loop = map[o->uc[k].loop];
   }
-  o->n_loops = n;
 }
 
 /* The closed-form slots only: a unit-by-unit channel is priced at each unit's start, at the
@@ -148,7 +124,7 @@ static void emit(sim_out_t *o, const nm_slot_t *s, uint64_t start) {
 static int unit_slot(sim_hw_t *hw, sim_unit_chan_t *u, const nm_slot_t *s, uint64_t t, int traced) {
   sim_out_t *o = &hw->out;
   const nm_chan_t *ch = &o->cur.chan[u->chan];
-  cloop_t *l = u->loop >= 0 ? &o->loops[u->loop] : NULL;
+  cloop_t *l = u->loop >= 0 ? &o->loops.l[u->loop] : NULL;
   if (!u->in_unit) {
     uint32_t want = l ? cloop_amp(l) : u->cc.ceil_ua;
     u->amp_ua = cloop_scale(&u->cc, want, u->ua);
@@ -284,7 +260,7 @@ uint64_t sim_out_account_ev(sim_hw_t *hw, uint64_t to_ns, int stop_on_event) {
       if (o->stop_pending) {
         o->has_cur = 0;
         o->n_uc = 0;
-        o->n_loops = 0; /* the output stopped: a loop starts afresh next time */
+        o->loops.n = 0; /* the output stopped: a loop starts afresh next time */
       } else {
         set_cur(hw, &o->pend, o->swap_at_ns);
       }
@@ -301,11 +277,10 @@ void sim_out_loop(void *ctx, uint8_t prog, nm_loop_status_t *st) {
   sim_hw_t *hw = ctx;
   sim_out_account(hw, hw->now_ns);
   memset(st, 0, sizeof *st);
-  for (uint8_t i = 0; i < hw->out.n_loops; i++) {
-    if (hw->out.loops[i].prog != prog) continue;
-    cloop_status(&hw->out.loops[i], st);
-    hw->out.loops[i].event = 0;
-    return;
+  cloop_t *l = cloop_set_find(&hw->out.loops, prog);
+  if (l) {
+    cloop_status(l, st);
+    l->event = 0;
   }
 }
 
@@ -328,7 +303,7 @@ int sim_out_load(void *ctx, const nm_pattern_t *p) {
     o->st.trip_charge_pc = o->trip.charge_pc;
     o->has_cur = o->has_pend = o->stop_pending = 0; /* hardware stops at once */
     o->n_uc = 0;
-    o->n_loops = 0;
+    o->loops.n = 0;
     return NM_EREFUSED;
   }
   if (!o->has_cur || (o->stop_pending && o->swap_at_ns <= hw->now_ns)) {

@@ -2,10 +2,14 @@
  * samples directly: the step limit, the ceiling and the floor at their boundaries, the
  * scaling of a channel to an amplitude, every sensor fault falling back never above the
  * last good amplitude and never raising afterwards, and a property test over random
- * bounds and random sample streams (the seed is printed; NMOD_SEED replays it). */
+ * bounds and random sample streams (the seed is printed; NMOD_SEED replays it). And the
+ * sensing front end model of the Cortex-M port's output stage (ports/loop/cloop_fe.h): its
+ * documented points, the loop holding the window on its moving cord, and each fault it can
+ * show making the loop fall back with that fault. */
 #include "testutil.h"
 
 #include "cloop.h"
+#include "cloop_fe.h"
 
 static nm_loop_bounds_t bounds(uint32_t start_ua, uint32_t step_ua) {
   nm_loop_bounds_t b;
@@ -384,6 +388,103 @@ static void test_property_random_streams(void **state) {
   for (int f = 1; f < NM_LOOP_F_COUNT; f++) assert_true(fallbacks[f] > 0);
 }
 
+/* The front end model at its documented points: the threshold 2.0 mA at unit 0, 3.0 mA
+ * half a period later, back at 2.0 mA after a whole one; 50 uV per mA above it with -4..+3 uV
+ * of noise; nothing but noise below; and each fault as a front end shows it. */
+static void test_fe_points(void **state) {
+  (void)state;
+  cfe_t f;
+  cfe_init(&f);
+  assert_int_equal(cfe_threshold_ua(&f), 2000);
+  cloop_sample_t smp;
+  int32_t lo = 1000, hi = -1000;
+  for (uint32_t u = 0; u < 1000; u++) {
+    uint32_t thr = cfe_threshold_ua(&f);
+    if (u == 250) assert_int_equal(thr, 2500);
+    if (u == 500) assert_int_equal(thr, 3000);
+    cfe_measure(&f, thr + 1000u, &smp); /* 1 mA above: 50 uV */
+    assert_int_equal(smp.flags, 0);
+    assert_true(smp.uv >= 46 && smp.uv <= 53);
+    if (smp.uv < lo) lo = smp.uv;
+    if (smp.uv > hi) hi = smp.uv;
+  }
+  assert_int_equal(lo, 46);
+  assert_int_equal(hi, 53);
+  assert_int_equal(cfe_threshold_ua(&f), 2000);
+  cfe_measure(&f, 1500, &smp); /* below threshold: noise only */
+  assert_true(smp.uv >= -4 && smp.uv <= 3);
+  cfe_fault(&f, CFE_LEADOFF);
+  cfe_measure(&f, 3000, &smp);
+  assert_int_equal(smp.flags, CLOOP_S_LEADOFF);
+  assert_int_equal(smp.uv, 0);
+  cfe_fault(&f, CFE_CLIP);
+  cfe_measure(&f, 3000, &smp);
+  assert_int_equal(smp.flags, CLOOP_S_CLIP);
+  assert_int_equal(smp.uv, CFE_RAIL_UV);
+  cfe_fault(&f, CFE_DEAD);
+  cfe_measure(&f, 8000, &smp); /* far above threshold, and nothing */
+  assert_true(smp.uv >= -4 && smp.uv <= 3);
+  cfe_fault(&f, CFE_NOISE);
+  int32_t big = 0;
+  for (int i = 0; i < 100; i++) {
+    cfe_measure(&f, 3000, &smp);
+    assert_true(smp.uv >= -CFE_NOISE_UV && smp.uv <= CFE_NOISE_UV + 50);
+    if (smp.uv > 150 || smp.uv < -150) big++;
+  }
+  assert_true(big > 20);
+  cfe_fault(&f, CFE_COUNT); /* not a fault: ignored */
+  assert_int_equal(f.fault, CFE_NOISE);
+  cfe_fault(&f, CFE_OK);
+  assert_int_equal(f.fault, CFE_OK);
+}
+
+/* The loop on the model cord, as the Cortex-M stage runs it: the window is held while the
+ * threshold moves by half; each fault the front end shows makes it fall back with that
+ * fault, never above the last good amplitude nor the last delivered. */
+static void test_fe_loop(void **state) {
+  (void)state;
+  static const struct {
+    uint8_t fe;
+    uint8_t fault;
+  } faults[] = {{CFE_LEADOFF, NM_LOOP_F_CONTACT},
+                {CFE_CLIP, NM_LOOP_F_SATURATED},
+                {CFE_NOISE, NM_LOOP_F_NOISE},
+                {CFE_DEAD, NM_LOOP_F_NO_RESPONSE}};
+  for (size_t k = 0; k < sizeof faults / sizeof faults[0]; k++) {
+    cfe_t f;
+    cfe_init(&f);
+    cloop_t l;
+    nm_loop_bounds_t b = bounds(2700, 400);
+    cloop_start(&l, 0, &b, 9000);
+    cloop_sample_t smp;
+    for (uint32_t u = 0; u < 3000; u++) {
+      assert_true(cloop_amp(&l) <= 9000);
+      cfe_measure(&f, cloop_amp(&l), &smp);
+      cloop_sample(&l, &smp);
+      assert_int_equal(l.state, NM_LOOP_RUN);
+    }
+    /* After the first 100 units, every unit in the window. */
+    assert_true(l.in_window >= l.units - 100);
+    uint32_t good = l.last_good_ua, last = cloop_amp(&l);
+    cfe_fault(&f, faults[k].fe);
+    unsigned n = 0;
+    while (l.state == NM_LOOP_RUN && n < 200) {
+      cfe_measure(&f, cloop_amp(&l), &smp);
+      cloop_sample(&l, &smp);
+      n++;
+    }
+    assert_int_equal(l.state, NM_LOOP_FALLBACK);
+    assert_int_equal(l.fault, faults[k].fault);
+    assert_true(l.fallback_ua <= l.last_good_ua);
+    assert_true(l.fallback_ua <= l.last_ua);
+    /* A flagged sample moves nothing: contact and saturation fall back where they were. */
+    if (faults[k].fe == CFE_LEADOFF || faults[k].fe == CFE_CLIP) {
+      assert_int_equal(n, CLOOP_RUN_FLAG);
+      assert_true(l.fallback_ua <= good && l.fallback_ua <= last);
+    }
+  }
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_step_limit_boundary),
@@ -401,6 +502,8 @@ int main(void) {
       cmocka_unit_test(test_fault_before_any_good),
       cmocka_unit_test(test_property_scale),
       cmocka_unit_test(test_property_random_streams),
+      cmocka_unit_test(test_fe_points),
+      cmocka_unit_test(test_fe_loop),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
