@@ -219,67 +219,38 @@ static uint64_t pulse_end_ns(const nm_chan_t *ch, uint32_t off, uint8_t rech) {
   return end;
 }
 
-/* Put a pulse of channel c at `off` into the slots, in offset order after those with the
- * same offset, if it starts after the pulse before it ends, ends before the pulse after it
- * starts, and ends inside the frame; 0 (nothing changed) if not. So the pattern's pulses
- * stay apart whatever placement they come from. */
-/*@ requires \valid(out) && nm_pattern_apart(out);
-    requires out->n_slot < NM_PATTERN_MAX_SLOTS && c < out->n_chan && out->frame_hz > 0;
-    requires frame_ns == 1000000000 / out->frame_hz;
-    assigns out->slot[0 .. NM_PATTERN_MAX_SLOTS - 1], out->n_slot;
-    ensures nm_pattern_apart(out);
-    ensures \result != 0 ==> out->n_slot == \old(out->n_slot) + 1;
-    ensures \result == 0 ==> out->n_slot == \old(out->n_slot); */
-static int put_slot(nm_pattern_t *out, uint32_t frame_ns, uint32_t off, uint8_t c, uint8_t rech) {
-  uint8_t n = out->n_slot;
-  uint8_t k = n;
-  /*@ loop invariant 0 <= k <= n;
-      loop assigns k;
-      loop variant k; */
-  while (k > 0 && out->slot[k - 1].offset_ns > off) k--;
-  uint64_t end = pulse_end_ns(&out->chan[c], off, rech);
-  if (end > frame_ns) return 0;
-  if (k > 0) {
-    const nm_slot_t *b = &out->slot[k - 1];
-    if (pulse_end_ns(&out->chan[b->chan], b->offset_ns, b->recharge) > off) return 0;
+/* 1 when the pattern's pulses are apart: each ends no later than the next one starts and
+ * inside the frame, on a channel in range. Read only: it checks what was built. */
+/*@ requires \valid_read(out) && out->n_chan <= NM_MAX_RUNNING && out->n_slot <= NM_PATTERN_MAX_SLOTS;
+    assigns \nothing;
+    ensures \result != 0 ==> nm_pattern_apart(out); */
+static int pattern_apart(const nm_pattern_t *out) {
+  if (out->n_slot == 0) return 1;
+  if (out->frame_hz == 0) return 0;
+  uint32_t frame_ns = 1000000000u / out->frame_hz;
+  /*@ loop invariant 0 <= i <= out->n_slot;
+      loop invariant \forall integer y; 0 <= y < i ==> out->slot[y].chan < out->n_chan;
+      loop invariant \forall integer y; 0 <= y < i ==> nm_slot_end(out, y) <= frame_ns;
+      loop invariant \forall integer y; 0 <= y < i && y < out->n_slot - 1 ==>
+        nm_slot_end(out, y) <= out->slot[y + 1].offset_ns;
+      loop assigns i;
+      loop variant out->n_slot - i; */
+  for (uint8_t i = 0; i < out->n_slot; i++) {
+    const nm_slot_t *s = &out->slot[i];
+    if (s->chan >= out->n_chan) return 0;
+    uint64_t end = pulse_end_ns(&out->chan[s->chan], s->offset_ns, s->recharge);
+    if (end > frame_ns) return 0;
+    if (i + 1 < out->n_slot && end > out->slot[i + 1].offset_ns) return 0;
   }
-  if (k < n && end > out->slot[k].offset_ns) return 0;
-  /*@ loop invariant k <= x <= n;
-      loop invariant \forall integer y; 0 <= y <= x && y < n ==> nm_same_slot(out->slot[y], \at(out->slot[y], Pre));
-      loop invariant \forall integer y; x < y <= n ==> nm_same_slot(out->slot[y], \at(out->slot[y - 1], Pre));
-      loop assigns x, out->slot[k + 1 .. n];
-      loop variant x; */
-  for (uint8_t x = n; x > k; x--) {
-    out->slot[x].offset_ns = out->slot[x - 1].offset_ns;
-    out->slot[x].chan = out->slot[x - 1].chan;
-    out->slot[x].recharge = out->slot[x - 1].recharge;
-    /*@ assert nm_same_slot(out->slot[x], \at(out->slot[x - 1], Pre)); */
-  }
-  out->slot[k].offset_ns = off;
-  out->slot[k].chan = c;
-  out->slot[k].recharge = rech;
-  /*@ assert before: \forall integer y; 0 <= y < k ==> nm_same_slot(out->slot[y], \at(out->slot[y], Pre)) &&
-        nm_slot_end(out, y) == \at(nm_slot_end(out, y), Pre); */
-  /*@ assert after: \forall integer y; k < y <= n ==> nm_same_slot(out->slot[y], \at(out->slot[y - 1], Pre)) &&
-        nm_slot_end(out, y) == \at(nm_slot_end(out, y - 1), Pre); */
-  /*@ assert here: nm_slot_end(out, k) == end; */
-  /*@ assert chans: \forall integer y; 0 <= y <= n ==> out->slot[y].chan < out->n_chan; */
-  /*@ assert in_frame: \forall integer y; 0 <= y <= n ==> nm_slot_end(out, y) <= frame_ns; */
-  /*@ assert apart_below: \forall integer y; 0 <= y < k - 1 ==> nm_slot_end(out, y) <= out->slot[y + 1].offset_ns; */
-  /*@ assert apart_before: k > 0 ==> nm_slot_end(out, k - 1) <= out->slot[k].offset_ns; */
-  /*@ assert apart_after: k < n ==> nm_slot_end(out, k) <= out->slot[k + 1].offset_ns; */
-  /*@ assert apart_above: \forall integer y; k < y < n ==> nm_slot_end(out, y) <= out->slot[y + 1].offset_ns; */
-  /*@ assert apart: \forall integer y; 0 <= y < n ==> nm_slot_end(out, y) <= out->slot[y + 1].offset_ns; */
-  out->n_slot = (uint8_t)(n + 1u);
   return 1;
 }
 
 /* Add the channel of program p at amplitude amp_ua (its node currents, phases and
  * recharge) to the pattern. */
 /*@ requires \valid(out) && \valid_read(p) && \separated(out, p);
-    requires nm_pattern_apart(out) && out->n_chan < NM_MAX_RUNNING;
+    requires out->n_chan < NM_MAX_RUNNING;
     assigns out->chan[out->n_chan], out->n_chan;
-    ensures nm_pattern_apart(out) && out->n_chan == \old(out->n_chan) + 1; */
+    ensures out->n_chan == \old(out->n_chan) + 1; */
 static void put_chan(nm_pattern_t *out, const nm_prog_t *p, uint32_t amp_ua, uint8_t prog) {
   nm_chan_t ch = zero_pattern.chan[0];
   /*@ loop invariant 0 <= node <= NM_NODES;
@@ -292,29 +263,26 @@ static void put_chan(nm_pattern_t *out, const nm_prog_t *p, uint32_t amp_ua, uin
   ch.prog = prog;
   ch.wave = (uint8_t)p->wave;
   uint8_t c = out->n_chan;
-  /*@ assert \forall integer x; 0 <= x < out->n_slot ==> out->slot[x].chan < c; */
   out->chan[c] = ch;
   out->n_chan = (uint8_t)(c + 1u);
 }
 
 /* nm_plan_pattern into a zeroed `out`: 1, or 0 when the placement or a program is not one
- * nm_plan_place accepts, or a pulse would not be apart from the others. */
+ * nm_plan_place accepts. */
 /*@ requires \valid_read(pl) && pl->n <= NM_MAX_RUNNING && \valid(out);
     requires \valid_read(progs + (0 .. pl->n - 1)) && \valid_read(amp_ua + (0 .. pl->n - 1));
     requires \forall integer j; 0 <= j < pl->n ==> \valid_read(progs[j]) && \separated(out, progs[j]);
     requires \separated(out, pl, progs + (0 .. pl->n - 1), amp_ua + (0 .. pl->n - 1));
     requires out->n_chan == 0 && out->n_slot == 0;
     assigns *out;
-    ensures \result != 0 ==> nm_pattern_apart(out); */
+    ensures out->n_chan <= NM_MAX_RUNNING && out->n_slot <= NM_PATTERN_MAX_SLOTS; */
 static int fill_pattern(const nm_placement_t *pl, const nm_prog_t *const progs[],
                         const uint32_t amp_ua[], nm_pattern_t *out) {
   if (pl->frame_hz == 0) return 0; /* not a placement nm_plan_place made */
   out->frame_hz = pl->frame_hz;
-  uint32_t frame_ns = 1000000000u / pl->frame_hz;
-  /*@ loop invariant 0 <= j <= pl->n && out->n_chan <= j;
-      loop invariant out->frame_hz == pl->frame_hz && nm_pattern_apart(out);
+  /*@ loop invariant 0 <= j <= pl->n && out->n_chan <= j && out->n_slot <= NM_PATTERN_MAX_SLOTS;
       loop assigns j, out->n_chan, out->chan[0 .. NM_MAX_RUNNING - 1], out->n_slot,
-                   out->slot[0 .. NM_PATTERN_MAX_SLOTS - 1], out->frame_hz;
+                   out->slot[0 .. NM_PATTERN_MAX_SLOTS - 1];
       loop variant pl->n - j; */
   for (uint8_t j = 0; j < pl->n; j++) {
     const nm_prog_t *p = progs[j];
@@ -324,20 +292,29 @@ static int fill_pattern(const nm_placement_t *pl, const nm_prog_t *const progs[]
     uint8_t c = out->n_chan;
     put_chan(out, p, amp_ua[j], pl->prog[j]);
     uint32_t occ = p->rate_hz / pl->frame_hz;
-    /*@ loop invariant 0 <= i <= occ && out->n_chan == c + 1;
-        loop invariant out->frame_hz == pl->frame_hz && nm_pattern_apart(out);
+    /*@ loop invariant 0 <= i <= occ && out->n_chan == c + 1 && out->n_slot <= NM_PATTERN_MAX_SLOTS;
         loop assigns i, out->n_slot, out->slot[0 .. NM_PATTERN_MAX_SLOTS - 1];
         loop variant occ - i; */
     for (uint32_t i = 0; i < occ; i++) {
-      /*@ loop invariant 0 <= m <= per && out->n_chan == c + 1;
-          loop invariant out->frame_hz == pl->frame_hz && nm_pattern_apart(out);
+      /*@ loop invariant 0 <= m <= per && out->n_slot <= NM_PATTERN_MAX_SLOTS;
           loop assigns m, out->n_slot, out->slot[0 .. NM_PATTERN_MAX_SLOTS - 1];
           loop variant per - m; */
       for (uint32_t m = 0; m < per; m++) {
         if (out->n_slot >= NM_PATTERN_MAX_SLOTS) return 1; /* placement bounds it */
         uint32_t off = pl->phase_ns[j] + occ_offset_ns(p, i);
         if (per > 1) off += burst_offset_ns(p, m);
-        if (!put_slot(out, frame_ns, off, c, (uint8_t)(m + 1 == per))) return 0;
+        /* Insert in offset order. */
+        uint8_t k = out->n_slot++;
+        /*@ loop invariant 0 <= k < out->n_slot;
+            loop assigns k, out->slot[0 .. out->n_slot - 1];
+            loop variant k; */
+        while (k > 0 && out->slot[k - 1].offset_ns > off) {
+          out->slot[k] = out->slot[k - 1];
+          k--;
+        }
+        out->slot[k].offset_ns = off;
+        out->slot[k].chan = c;
+        out->slot[k].recharge = (uint8_t)(m + 1 == per);
       }
     }
   }
@@ -349,7 +326,7 @@ uint8_t nm_plan_pattern(const nm_placement_t *pl, const nm_prog_t *const progs[]
   *out = zero_pattern;
   out->n_chan = 0; /* as in zero_pattern; said here for WP, which does not see its zero */
   out->n_slot = 0;
-  if (!fill_pattern(pl, progs, amp_ua, out)) {
+  if (!fill_pattern(pl, progs, amp_ua, out) || !pattern_apart(out)) {
     /* Never for a placement nm_plan_place made of these programs: nothing rather than
      * pulses that overlap (the limiter refuses an empty pattern). */
     *out = zero_pattern;
