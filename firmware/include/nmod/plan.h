@@ -38,8 +38,6 @@ typedef enum {
     p->slot[i].offset_ns + p->chan[p->slot[i].chan].width_us * 1000 +
     (p->slot[i].recharge != 0 ?
        (p->chan[p->slot[i].chan].gap_us + p->chan[p->slot[i].chan].recharge_us) * 1000 : 0);
-  predicate nm_same_slot(nm_slot_t a, nm_slot_t b) =
-    a.offset_ns == b.offset_ns && a.chan == b.chan && a.recharge == b.recharge;
   predicate nm_pattern_apart(nm_pattern_t *p) =
     p->n_chan <= NM_MAX_RUNNING && p->n_slot <= NM_PATTERN_MAX_SLOTS &&
     (p->n_slot > 0 ==> p->frame_hz > 0) &&
