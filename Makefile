@@ -2,7 +2,8 @@
 # Both install what is missing (scripts/bootstrap.sh, idempotent apt-get) and build.
 #
 #   make demo    build build/nmod and show the system doing its main job
-#   make test    build with ASan+UBSan and run every test (host and emulated Cortex-M)
+#   make test    build the release (gcc -O2 -Werror, as make demo does), then with ASan+UBSan, and run
+#                every test (host and emulated Cortex-M)
 #   make console nmod console on a demo database, for a person to use (prints the address and
 #                the demo accounts)
 #   make deb     the Debian package (build/nmod_VERSION_amd64.deb)
@@ -52,7 +53,7 @@ deb: nmod
 $(ASAN)/Makefile: | bootstrap-host
 	cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DNMOD_SANITIZE=ON -DNMOD_TESTS=ON $(CMAKE_FLAGS) >/dev/null
 
-test: bootstrap test-host test-target
+test: bootstrap nmod test-host test-target
 	@echo "all tests passed"
 
 test-host: bootstrap-host $(ASAN)/Makefile
