@@ -87,10 +87,10 @@ test('the patient list: search, filters, needs attention; axe', async () => {
     // The XSS payload is text, and ran nowhere.
     assert.equal(await page.locator('#patients-table td', {hasText: XSS_NAME}).count(), 1);
     assert.equal(await page.evaluate(() => window.pwned), undefined);
-    await page.getByLabel('Therapy').selectOption('snm');
+    await page.locator('#patients-filters').getByLabel('Therapy').selectOption('snm');
     await page.getByText('1-1 of 1 patients').waitFor();
     assert.equal(await page.locator('#patients-table tbody tr').first().locator('td').first().textContent(), 'N-TRIAL');
-    await page.getByLabel('Therapy').selectOption('');
+    await page.locator('#patients-filters').getByLabel('Therapy').selectOption('');
     await page.getByLabel('Phase').selectOption('trial');
     await page.getByText('1-2 of 2 patients').waitFor();
     await page.getByLabel('Phase').selectOption('');

@@ -6,6 +6,7 @@
 import * as api from './api.js';
 import {$, el, clear, showView} from './dom.js';
 import {diaryChart} from './chart.js';
+import {diaryForm, diaryDelete, visitsSection} from './view-entry.js';
 
 let code = '';
 let today = ''; // the clinic's today (the server's: NMOD_TODAY in tests), for the forms' dates
@@ -128,10 +129,18 @@ function diarySection(d) {
     ? [x.date, x.phase, x.used ? 'yes' : 'no', x.nrs, x.morning, x.evening]
     : [x.date, x.phase, x.used ? 'yes' : 'no', x.incontinence, x.urgency, x.pads]);
   const head = scs ? ['Date', 'Phase', 'Used', 'NRS', 'Morning', 'Evening'] : ['Date', 'Phase', 'Used', 'Incontinence', 'Urgency', 'Pads'];
-  return section('Diary', diaryChart(days, d.evaluation, scs ? 'pain (NRS)' : 'incontinence episodes'),
+  const err = el('p', {class: 'error', role: 'alert', id: 'diary-delete-error'});
+  const reload = () => showPatient(code);
+  if (d.actions.diary) {
+    head.push('Correct');
+    rows.forEach((r, i) => r.push(diaryDelete(code, d.diary.days[i].date, reload, err)));
+  }
+  const sec = section('Diary', diaryChart(days, d.evaluation, scs ? 'pain (NRS)' : 'incontinence episodes'),
     el('p', {class: 'legend'}, el('span', {class: 'key baseline'}, 'baseline'), ' ', el('span', {class: 'key trial'}, 'trial'),
       ' ', el('span', {class: 'key unused'}, 'not used')),
-    el('details', {}, el('summary', {}, `The diary as a table (${rows.length} days)`), table('Diary days', head, rows)));
+    el('details', {id: 'diary-table'}, el('summary', {}, `The diary as a table (${rows.length} days)`), table('Diary days', head, rows)), err);
+  if (d.actions.diary) sec.append(diaryForm(d, code, reload));
+  return sec;
 }
 
 // ---- scores ------------------------------------------------------------------------------
@@ -276,7 +285,7 @@ export async function showPatient(c) {
     clear(box);
     $('patient-title').textContent = `${d.patient.name} (${d.patient.id})`;
     box.append(el('p', {class: 'note'}, `${d.patient.therapy.toUpperCase()}, born ${d.patient.birth_date}; path ${d.path.status}`),
-      pathSection(d), evalSection(d.evaluation), diarySection(d), scoresSection(d), planSection(d), checksSection(d),
+      pathSection(d), evalSection(d.evaluation), diarySection(d), scoresSection(d), visitsSection(d, code, () => showPatient(code)), planSection(d), checksSection(d),
       triageSection(d), documents());
     if (d.actions.audit) box.append(await auditSection());
   } catch (e) {
