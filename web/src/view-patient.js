@@ -299,6 +299,15 @@ export async function showPatient(c) {
 // The leaflet as a print view: the clinic's rules for the patient's phase, in Dutch (the
 // brochures' language) or English.
 const LEAFLET_TITLE = {en: 'Rules for you now', nl: 'Regels voor u nu'};
+// The therapy and the phase in the patient's words (the clinic sends their ids).
+const LEAFLET_WORDS = {
+  nl: {scs: 'ruggenmergstimulatie', snm: 'sacrale neuromodulatie', 'before-trial': 'voor de proefperiode',
+    trial: 'de proefperiode', 'early-implant': 'de eerste weken na de definitieve operatie',
+    implanted: 'met de definitieve stimulator', removed: 'het systeem is verwijderd'},
+  en: {scs: 'spinal cord stimulation', snm: 'sacral neuromodulation', 'before-trial': 'before the trial',
+    trial: 'the trial', 'early-implant': 'the first weeks after the definitive operation',
+    implanted: 'with the definitive stimulator', removed: 'the system was removed'},
+};
 export async function showLeaflet(arg) {
   const [c, lang = 'nl'] = arg.split('/');
   code = c;
@@ -310,7 +319,8 @@ export async function showLeaflet(arg) {
   $('leaflet-other').setAttribute('lang', lang === 'nl' ? 'en' : 'nl');
   try {
     const l = await api.get(`/api/v1/patients/${enc(code)}/leaflet?lang=${lang === 'nl' ? 'nl' : 'en'}`);
-    $('leaflet-title').textContent = `${LEAFLET_TITLE[lang] || LEAFLET_TITLE.en} (${l.therapy.toUpperCase()}, ${l.phase})`;
+    const words = LEAFLET_WORDS[lang === 'nl' ? 'nl' : 'en'];
+    $('leaflet-title').textContent = `${LEAFLET_TITLE[lang] || LEAFLET_TITLE.en} (${words[l.therapy]}, ${words[l.phase] || l.phase})`;
     $('leaflet-title').setAttribute('lang', lang);
     box.setAttribute('lang', lang);
     for (const s of l.sections) box.append(el('h2', {}, s.title), el('ul', {}, ...s.rules.map((r) => el('li', {}, r))));
