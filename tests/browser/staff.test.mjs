@@ -8,7 +8,8 @@
 import {test, before, after} from 'node:test';
 import {spawnSync} from 'node:child_process';
 import assert from 'node:assert/strict';
-import {launch, startConsole, shot, axeSerious, signIn, nmod} from './harness.mjs';
+import {join} from 'node:path';
+import {launch, startConsole, shot, axeSerious, signIn, nmod, SHOTS} from './harness.mjs';
 
 process.env.NMOD_TODAY = '2026-03-20';
 const CLIN = {name: 'anne', role: 'clinician', password: 'clinician-pass-1'};
@@ -40,6 +41,11 @@ async function pageCall(page, method, path, body, csrf = true) {
   }, [method, path, body, csrf]);
 }
 
+// A screenshot of one section of the page (its card), for the docs.
+async function shotOf(locator, name) {
+  await locator.screenshot({path: join(SHOTS, name + '.png')});
+}
+
 async function openPatient(page, url, code) {
   await page.goto(`${url}/#/patient/${encodeURIComponent(code)}`);
   await page.locator('#pt-path').waitFor();
@@ -62,7 +68,7 @@ test('a nurse adds a patient, records a step, a diary day and a visit; bad value
     await np.getByRole('button', {name: 'Add the patient'}).click();
     await page.locator('#new-patient-error', {hasText: "patient id 'bad code' is not valid"}).waitFor();
     assert.equal(state(c.db), before0);
-    await shot(page, 'console-new-patient');
+    await shotOf(page.locator('#new-patient'), 'console-new-patient');
     await np.getByLabel(/Patient code/).fill('N-NEW');
     await np.getByRole('button', {name: 'Add the patient'}).click();
     await page.locator('#patient-title', {hasText: 'Dina de Wit (N-NEW)'}).waitFor();
@@ -102,7 +108,7 @@ test('a nurse adds a patient, records a step, a diary day and a visit; bad value
       await page.locator('#diary-form-error', {hasText: msg}).waitFor();
       assert.equal(state(c.db), s0, `${date} ${JSON.stringify(values)} changed nothing`);
     }
-    await shot(page, 'console-diary-refused');
+    await shotOf(page.locator('#pt-diary').locator('..'), 'console-diary-refused');
     // The API's answers: a clear 4xx, one line, nothing changed.
     const s1 = state(c.db);
     for (const [body, status, code] of [
@@ -146,13 +152,34 @@ test('a nurse adds a patient, records a step, a diary day and a visit; bad value
     assert.equal(badKind.status, 400);
     assert.match(JSON.parse(badKind.text).error.message, /--kind 'party' is not known/);
     assert.equal(state(c.db), s2);
+    // The three scores end to end: the form's live total from the clinic, stored with it.
+    const score = async (kind, answers, total, max) => {
+      await page.locator('#score-kind').selectOption(kind);
+      for (const [item, a] of Object.entries(answers)) await page.locator('#score-' + item).selectOption(a);
+      await page.locator('#score-total', {hasText: `Total: ${total} of ${max}`}).waitFor();
+      await page.getByRole('button', {name: 'Store the score'}).click();
+      await page.locator('#pt-scores').locator('..').locator('tbody tr', {hasText: kind}).waitFor();
+    };
+    // Wexner: five 0-4 items, 0-20. St Mark's: four 0-4 items, pads yes 2, constipating yes 2,
+    // unable to defer yes 4 (0-24). NRS 0-10.
+    await score('wexner', {solid: '3', liquid: '4', gas: '4', pad: '4', lifestyle: '3'}, 18, 20);
+    await score('vaizey', {solid: '3', liquid: '4', gas: '4', lifestyle: '3', pad: 'yes', constipating: 'no', defer: 'yes'}, 20, 24);
+    await score('nrs', {nrs: '6'}, 6, 10);
+    assert.equal(sql(c.db, "SELECT group_concat(kind || '=' || total, ' ') FROM (SELECT kind, total FROM score ORDER BY id)"),
+      'wexner=18 vaizey=20 nrs=6');
+    assert.equal(sql(c.db, "SELECT count(*) FROM audit WHERE tbl = 'score' AND op = 'insert' AND actor = 'console:nina'"), '3');
+    const s3 = state(c.db);
+    const badScore = await pageCall(page, 'POST', '/api/v1/patients/N-NEW/scores', {kind: 'wexner', answers: {solid: 5}});
+    assert.equal(badScore.status, 400, badScore.text);
+    assert.equal(state(c.db), s3);
     // SNM lead responses: only on the day of stage 1, which is not recorded yet (a rule, 409).
     const lead = await pageCall(page, 'POST', '/api/v1/patients/N-NEW/lead-responses', {contact: 'E1', response: 'toe', threshold_ma: 1.5});
     assert.equal(lead.status, 409, lead.text);
     assert.match(JSON.parse(lead.text).error.message, /stage 1 \(the lead placement\) is not recorded yet/);
-    assert.equal(state(c.db), s2);
+    assert.equal(state(c.db), s3);
     assert.deepEqual(await axeSerious(page), []);
     await shot(page, 'console-staff-entry');
+    await shotOf(page.locator('#pt-visits').locator('..'), 'console-visits');
     // A correction: the day deleted (audited with its values before), then entered again.
     await page.locator('#diary-table summary').click();
     await page.getByRole('button', {name: 'Delete the diary day 2026-03-12'}).click();
@@ -194,7 +221,7 @@ test("a nurse is refused a clinician's action; a clinician records the team's de
       assert.match(e.message, /^a nurse may not do path\.(decision|trial) /);
       assert.equal(state(c.db), s0);
     }
-    await shot(page, 'console-nurse-refused');
+    await shotOf(page.locator('#pt-path').locator('..'), 'console-nurse-refused');
     await page.getByRole('button', {name: 'Sign out'}).click();
     // The clinician: the team's review with its outcome, then the SNM trial (stage 1).
     await signIn(page, c.url, CLIN.name, CLIN.password);
@@ -222,6 +249,7 @@ test("a nurse is refused a clinician's action; a clinician records the team's de
     assert.equal(sql(c.db, 'SELECT date, contact, response, threshold_ua FROM lead_response'), '2026-03-02|2|bellows|1250');
     assert.equal(sql(c.db, "SELECT group_concat(actor || ' ' || tbl || ' ' || op, '; ') FROM audit WHERE actor = 'console:anne'"),
       'console:anne path_step insert; console:anne path_step insert; console:anne lead_response insert');
+    await shotOf(page.locator('#pt-visits').locator('..'), 'console-lead-responses');
     await shot(page, 'console-clinician-trial');
     await page.getByRole('button', {name: 'Sign out'}).click();
     // The viewer: nothing offered, and the server refuses a change.
