@@ -168,10 +168,26 @@ test('a nurse adds a patient, records a step, a diary day and a visit; bad value
     assert.equal(sql(c.db, "SELECT group_concat(kind || '=' || total, ' ') FROM (SELECT kind, total FROM score ORDER BY id)"),
       'wexner=18 vaizey=20 nrs=6');
     assert.equal(sql(c.db, "SELECT count(*) FROM audit WHERE tbl = 'score' AND op = 'insert' AND actor = 'console:nina'"), '3');
-    const s3 = state(c.db);
+    const s4 = state(c.db);
     const badScore = await pageCall(page, 'POST', '/api/v1/patients/N-NEW/scores', {kind: 'wexner', answers: {solid: 5}});
     assert.equal(badScore.status, 400, badScore.text);
-    assert.equal(state(c.db), s3);
+    assert.equal(state(c.db), s4);
+    // Checks: a medication (an anticoagulant the clinic recognises) and a vaccination.
+    await page.locator('#medication-form').getByLabel('Medication').fill('Xarelto 20 mg');
+    await page.getByRole('button', {name: 'Record the medication'}).click();
+    await page.getByText('Xarelto 20 mg (rivaroxaban)').waitFor();
+    const vacc = page.locator('#vaccination-form');
+    await vacc.getByLabel('Date of the vaccination').fill('2026-03-16');
+    await vacc.getByLabel('Kind').selectOption('flu');
+    await vacc.getByRole('button', {name: 'Record the vaccination'}).click();
+    // Stored: the page is drawn again (the form back at today), or refused: its message.
+    await page.waitForFunction(() => document.querySelector('#vacc-date').value === '2026-03-20' ||
+      document.querySelector('#vaccination-form-error').textContent !== '');
+    assert.equal(await page.locator('#vaccination-form-error').textContent(), '');
+    assert.equal(sql(c.db, "SELECT v.date, v.kind, m.name FROM vaccination v, medication m"), '2026-03-16|flu|Xarelto 20 mg');
+    const badVacc = await pageCall(page, 'POST', '/api/v1/patients/N-NEW/vaccinations', {date: '2026-03-16', kind: 'measles'});
+    assert.equal(badVacc.status, 400, badVacc.text);
+    const s3 = state(c.db);
     // SNM lead responses: only on the day of stage 1, which is not recorded yet (a rule, 409).
     const lead = await pageCall(page, 'POST', '/api/v1/patients/N-NEW/lead-responses', {contact: 'E1', response: 'toe', threshold_ma: 1.5});
     assert.equal(lead.status, 409, lead.text);

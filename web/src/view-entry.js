@@ -106,3 +106,17 @@ function leadResponses(d, code, reload) {
   }
   return box;
 }
+
+// Vaccinations and medication (checks.write), for the vaccination windows and the anticoagulants.
+export function checksForms(d, code, reload) {
+  const base = `/api/v1/patients/${enc(code)}`;
+  return [
+    entryForm('vaccination-form', 'Record a vaccination', [
+      ...field('vacc-date', 'Date of the vaccination', {type: 'date', value: d.actions.today}),
+      el('label', {for: 'vacc-kind'}, 'Kind'), el('select', {id: 'vacc-kind'}, el('option', {value: 'flu'}, 'flu'), el('option', {value: 'other'}, 'other')),
+      ...field('vacc-name', 'Name (optional)', {maxlength: 100})], 'Record the vaccination', base + '/vaccinations',
+    () => ({date: $('vacc-date').value, kind: $('vacc-kind').value, name: val('vacc-name')}), reload),
+    entryForm('medication-form', 'Record a medication', [...field('med-name', 'Medication (name and dose)', {maxlength: 100})],
+      'Record the medication', base + '/medications', () => ({name: val('med-name') || ''}), reload),
+  ];
+}

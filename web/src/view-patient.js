@@ -6,7 +6,7 @@
 import * as api from './api.js';
 import {$, el, clear, showView} from './dom.js';
 import {diaryChart} from './chart.js';
-import {diaryForm, diaryDelete, visitsSection} from './view-entry.js';
+import {diaryForm, diaryDelete, visitsSection, checksForms} from './view-entry.js';
 
 let code = '';
 let today = ''; // the clinic's today (the server's: NMOD_TODAY in tests), for the forms' dates
@@ -224,6 +224,7 @@ function checksSection(d) {
   } else {
     sec.append(el('p', {}, 'No anticoagulants recorded.'));
   }
+  if (d.actions.checks) sec.append(...checksForms(d, code, () => showPatient(code)));
   return sec;
 }
 
