@@ -96,69 +96,55 @@ static void api_diary_delete(console_req *rq, console_resp *rs) {
   if (args_opt(&a, "date", date ? date : "", rs) == 0) console_clinic_json(rq, rs, a.argc, a.argv, 200);
 }
 
-/* The optional string members of body b as --options of the command in a. */
-static int body_opts(const js_val *b, const char *const *keys, const char *const *opts, size_t n, size_t max,
-                     entry_args *a, console_resp *rs) {
-  for (size_t i = 0; i < n; i++) {
-    int bad = 0;
-    const js_val *v = js_get(b, keys[i]);
-    const char *t = v && v->type == JS_NUM ? v->str : console_body_opt(b, keys[i], max, rs, &bad);
-    if (bad) return -1;
-    if (t && args_opt(a, opts[i], t, rs) != 0) return -1;
-  }
-  return 0;
-}
+/* A change that is one CLI command with --options: each member of the body is one option
+ * (key: the JSON member, opt: the CLI's option), the first `required` of them needed. */
+typedef struct {
+  const char *cmd;
+  size_t n, required;
+  const char *keys[6], *opts[6];
+} entry_cmd;
 
-/* Every member of b is one of keys[0..n): an unknown one is a 400, not silently dropped. */
-static int body_known(const js_val *b, const char *const *keys, size_t n, console_resp *rs) {
-  for (size_t i = 0; i < b->n; i++) {
-    int known = 0;
-    for (size_t k = 0; !known && k < n; k++) known = strcmp(b->keys[i], keys[k]) == 0;
-    if (!known) {
+static const entry_cmd visit_cmd = {"visit", 3, 1, {"kind", "date", "note"}, {"kind", "date", "note"}};
+static const entry_cmd lead_cmd = {"lead-response", 5, 2, {"contact", "response", "threshold_ma", "date", "note"},
+                                   {"contact", "response", "threshold-ma", "date", "note"}};
+
+/* `CMD add CODE --OPT=VALUE...` from the body; an unknown member is a 400, not dropped. */
+static void run_cmd(console_req *rq, console_resp *rs, const entry_cmd *ec) {
+  const char *code;
+  js_val *b = console_patient_body(rq, rs, &code);
+  if (!b) return;
+  entry_args a = {.argc = 0};
+  args_word(&a, ec->cmd);
+  args_word(&a, "add");
+  args_word(&a, code);
+  int bad = 0;
+  for (size_t i = 0; !bad && i < b->n; i++) {
+    size_t k = 0;
+    while (k < ec->n && strcmp(b->keys[i], ec->keys[k]) != 0) k++;
+    if (k == ec->n) {
       console_fail(rs, 400, "bad_field", "'%.40s' is not a field of this change", b->keys[i]);
-      return -1;
+      bad = 1;
     }
   }
-  return 0;
+  for (size_t k = 0; !bad && k < ec->n; k++) {
+    const js_val *v = js_get(b, ec->keys[k]);
+    const char *t = v && v->type == JS_NUM ? v->str : console_body_opt(b, ec->keys[k], 1024, rs, &bad);
+    if (!bad && !t && k < ec->required) {
+      console_fail(rs, 400, "missing_field", "\"%s\" is needed", ec->keys[k]);
+      bad = 1;
+    }
+    if (!bad && t) bad = args_opt(&a, ec->opts[k], t, rs) != 0;
+  }
+  if (!bad) console_clinic_json(rq, rs, a.argc, a.argv, 201);
+  js_free(b);
 }
 
 /* POST /patients/{code}/visits {"kind","date","note"}: `visit add`. */
-static void api_visit_add(console_req *rq, console_resp *rs) {
-  static const char *const keys[] = {"kind", "date", "note"};
-  const char *code;
-  js_val *b = console_patient_body(rq, rs, &code);
-  if (!b) return;
-  entry_args a = {.argc = 0};
-  args_word(&a, "visit");
-  args_word(&a, "add");
-  args_word(&a, code);
-  if (body_known(b, keys, 3, rs) == 0 && body_opts(b, keys, keys, 3, 1024, &a, rs) == 0) {
-    if (!js_get(b, "kind")) console_fail(rs, 400, "missing_field", "\"kind\" is needed");
-    else console_clinic_json(rq, rs, a.argc, a.argv, 201);
-  }
-  js_free(b);
-}
+static void api_visit_add(console_req *rq, console_resp *rs) { run_cmd(rq, rs, &visit_cmd); }
 
 /* POST /patients/{code}/lead-responses {"contact","response","threshold_ma","date","note"}:
  * `lead-response add` (SNM, on the day of stage 1 or 2). */
-static void api_lead_add(console_req *rq, console_resp *rs) {
-  static const char *const keys[] = {"contact", "response", "threshold_ma", "date", "note"};
-  static const char *const opts[] = {"contact", "response", "threshold-ma", "date", "note"};
-  const char *code;
-  js_val *b = console_patient_body(rq, rs, &code);
-  if (!b) return;
-  entry_args a = {.argc = 0};
-  args_word(&a, "lead-response");
-  args_word(&a, "add");
-  args_word(&a, code);
-  if (body_known(b, keys, 5, rs) == 0 && body_opts(b, keys, opts, 5, 1024, &a, rs) == 0) {
-    if (!js_get(b, "contact") || !js_get(b, "response"))
-      console_fail(rs, 400, "missing_field", "\"contact\" and \"response\" are needed");
-    else
-      console_clinic_json(rq, rs, a.argc, a.argv, 201);
-  }
-  js_free(b);
-}
+static void api_lead_add(console_req *rq, console_resp *rs) { run_cmd(rq, rs, &lead_cmd); }
 
 const console_route console_routes_entry[CONSOLE_ROUTES_ENTRY_N] = {
     {"POST", "/api/v1/patients/{code}/diary", CP_DIARY_WRITE, 4096, api_diary_add},

@@ -6,10 +6,9 @@
 // in the audit trail with its values. The database is read with the sqlite3 tool.
 // Screenshots into $NMOD_SCREENSHOTS.
 import {test, before, after} from 'node:test';
-import {spawnSync} from 'node:child_process';
 import assert from 'node:assert/strict';
 import {join} from 'node:path';
-import {launch, startConsole, shot, axeSerious, signIn, nmod, SHOTS} from './harness.mjs';
+import {launch, startConsole, shot, axeSerious, signIn, nmod, sql, SHOTS} from './harness.mjs';
 
 process.env.NMOD_TODAY = '2026-03-20';
 const CLIN = {name: 'anne', role: 'clinician', password: 'clinician-pass-1'};
@@ -20,11 +19,6 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser.close(); });
 
-const sql = (db, q) => {
-  const r = spawnSync('sqlite3', [db, q], {encoding: 'utf8'});
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-};
 // Everything a refused change could have touched: the clinic's rows and the audit trail.
 const state = (db) => sql(db, 'SELECT (SELECT count(*) FROM patient), (SELECT count(*) FROM path_step), (SELECT count(*) FROM diary), ' +
   "(SELECT group_concat(date || ':' || ifnull(incontinence, '') || ',' || ifnull(urgency, '') || ',' || ifnull(pads, ''), ';') FROM diary), " +
