@@ -113,6 +113,16 @@ static void actions_json(FILE *f, const console_who *who, const clinic_path *pat
     fprintf(f, "%s\"%s\"", first ? "" : ",", id); /* step ids are fixed ASCII names */
     first = 0;
   }
+  /* The next steps this role may not record, with the action each needs: the page says why. */
+  fputs("],\"refused\":[", f);
+  first = 1;
+  for (int k = 0; k < nn; k++) {
+    const char *id = path->def[nx[k]].id;
+    console_action need = console_perm_step(id);
+    if (console_may(who->role, need)) continue;
+    fprintf(f, "%s{\"step\":\"%s\",\"needs\":\"%s\"}", first ? "" : ",", id, console_perms[need].name);
+    first = 0;
+  }
   char today[11];
   hu_date_fmt(today, sizeof today, hu_today());
   fprintf(f, "],\"today\":\"%s\"", today);

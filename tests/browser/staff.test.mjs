@@ -219,6 +219,8 @@ test("a nurse is refused a clinician's action; a clinician records the team's de
     for (const [code, step] of [['S-NEW', 'team-review'], ['N-1', 'trial']]) {
       await openPatient(page, c.url, code);
       await page.locator('#no-actions').waitFor();
+      assert.equal(await page.locator('#no-actions').textContent(),
+        `Your role may not record ${step} (it needs path.${step === 'trial' ? 'trial' : 'decision'}).`);
       assert.equal(await page.locator(`#step-${step}`).count(), 0);
       assert.equal(await page.locator('#diary-form').count(), 1); // but she enters the diary
       assert.equal(await page.locator('#visit-form').count(), 1);

@@ -94,8 +94,13 @@ function pathSection(d) {
   const sec = section('Path', el('p', {}, el('strong', {}, 'Next: '), next), timeline(path));
   for (const w of path.warnings) sec.append(el('p', {class: 'warning'}, 'Warning: ' + w));
   const steps = d.actions.steps;
-  if (steps.length) for (const s of steps) sec.append(stepForm(s, d.actions.override));
-  else if (path.next.length) sec.append(el('p', {class: 'note', id: 'no-actions'}, 'Your role may not record the next step.'));
+  for (const s of steps) sec.append(stepForm(s, d.actions.override));
+  // The next steps this role may not record, and the permission each needs (docs/CONSOLE.md).
+  const refused = d.actions.refused.map((r) => `${r.step} (it needs ${r.needs})`).join(' or ');
+  if (refused) {
+    sec.append(el('p', {class: 'note', id: steps.length ? 'refused-steps' : 'no-actions'},
+      `Your role may not record ${refused}.`));
+  }
   return sec;
 }
 
