@@ -619,7 +619,8 @@ int clinic_import_finish(clinic_ctx *c, int rc, const char *file, long rows, con
 /* Run one command on an open database as `nmod clinic ARGV... --json` would, with its JSON
  * into out and its error (if any) into err; argv[0] is the command ("check", "path", ...).
  * The one place another program (the console) reaches the commands: it renders the same
- * results the CLI prints. Returns the exit code. */
+ * results the CLI prints. A read transaction the caller holds stays open (so that several
+ * calls read one snapshot); one the command left open is rolled back. Returns the exit code. */
 int clinic_call(sqlite3 *db, int argc, const char *const *argv, FILE *out, clinic_err *err);
 /* The report as one HTML page into f, produced by `by` (clinic_report.c). */
 int clinic_report_write(clinic_ctx *c, const clinic_patient *p, const char *by, FILE *f);

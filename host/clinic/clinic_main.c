@@ -189,6 +189,7 @@ static int run(int argc, char **argv) {
 
 int clinic_call(sqlite3 *db, int argc, const char *const *argv, FILE *out, clinic_err *err) {
   clinic_capture(out, err);
+  int outer = !sqlite3_get_autocommit(db); /* the caller's read transaction: left to the caller */
   clinic_args a;
   int rc = clinic_args_parse(&a, argc, (char **)argv, flags);
   handler fn = NULL;
@@ -204,7 +205,7 @@ int clinic_call(sqlite3 *db, int argc, const char *const *argv, FILE *out, clini
     c.today = hu_today();
     rc = fn(&c, &a);
     /* As run() does: a read transaction a command left open ends here. */
-    if (!sqlite3_get_autocommit(db)) clinic_rollback(db);
+    if (!outer && !sqlite3_get_autocommit(db)) clinic_rollback(db);
   }
   if (fflush(out) != 0 && rc == CL_OK) rc = clinic_fail(CL_IO, "writing the output failed");
   clinic_capture(NULL, NULL);
