@@ -222,39 +222,61 @@ int clinic_db_default_path(char *out, size_t cap) {
   return CL_OK;
 }
 
-int clinic_exec(sqlite3 *db, const char *sql) {
+int clinic_sql_exec(sqlite3 *db, const char *sql, clinic_err *e) {
   char *err = NULL;
   if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-    int rc = clinic_fail(CL_IO, "database %s: %s", sqlite3_db_filename(db, "main"),
-                         err ? err : sqlite3_errmsg(db));
+    clinic_err_set(e, CLINIC_E_IO, "database %s: %s", sqlite3_db_filename(db, "main"), err ? err : sqlite3_errmsg(db));
     sqlite3_free(err);
-    return rc;
+    return CLINIC_E_IO;
   }
-  return CL_OK;
+  return CLINIC_E_OK;
 }
 
-int clinic_begin(sqlite3 *db) { return clinic_exec(db, "BEGIN IMMEDIATE"); }
-int clinic_commit(sqlite3 *db) { return clinic_exec(db, "COMMIT"); }
+int clinic_sql_begin(sqlite3 *db, clinic_err *e) { return clinic_sql_exec(db, "BEGIN IMMEDIATE", e); }
+int clinic_sql_commit(sqlite3 *db, clinic_err *e) { return clinic_sql_exec(db, "COMMIT", e); }
 void clinic_rollback(sqlite3 *db) {
   if (!sqlite3_get_autocommit(db)) sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-sqlite3_stmt *clinic_prep(sqlite3 *db, const char *sql) {
+sqlite3_stmt *clinic_sql_prep(sqlite3 *db, const char *sql, clinic_err *e) {
   sqlite3_stmt *st = NULL;
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
-    clinic_dbfail(db, "preparing a query");
+    clinic_err_db(e, db, "preparing a query");
     return NULL;
   }
   return st;
 }
 
-int clinic_exec_pid(sqlite3 *db, const char *sql, int64_t pid) {
-  sqlite3_stmt *st = clinic_prep(db, sql);
-  if (!st) return CL_IO;
+int clinic_sql_exec_pid(sqlite3 *db, const char *sql, int64_t pid, clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db, sql, e);
+  if (!st) return CLINIC_E_IO;
   sqlite3_bind_int64(st, 1, pid);
   int rc = sqlite3_step(st);
   sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "changing a patient's records");
+  return rc == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, db, "changing a patient's records");
+}
+
+/* The reporting forms, for the modules not yet converted to clinic_err (and the console). */
+int clinic_exec(sqlite3 *db, const char *sql) {
+  clinic_err e;
+  clinic_err_clear(&e);
+  clinic_sql_exec(db, sql, &e);
+  return clinic_report(&e);
+}
+int clinic_begin(sqlite3 *db) { return clinic_exec(db, "BEGIN IMMEDIATE"); }
+int clinic_commit(sqlite3 *db) { return clinic_exec(db, "COMMIT"); }
+sqlite3_stmt *clinic_prep(sqlite3 *db, const char *sql) {
+  clinic_err e;
+  clinic_err_clear(&e);
+  sqlite3_stmt *st = clinic_sql_prep(db, sql, &e);
+  if (!st) clinic_report(&e);
+  return st;
+}
+int clinic_exec_pid(sqlite3 *db, const char *sql, int64_t pid) {
+  clinic_err e;
+  clinic_err_clear(&e);
+  clinic_sql_exec_pid(db, sql, pid, &e);
+  return clinic_report(&e);
 }
 
 static int pragma_int(sqlite3 *db, const char *sql, int *out) {

@@ -23,25 +23,9 @@
 #include "nmod_exit.h"
 #include "readout.h"
 
-enum { CL_OK = NMOD_EXIT_OK, CL_IO = NMOD_EXIT_IO, CL_USAGE = NMOD_EXIT_USAGE, CL_RULE = NMOD_EXIT_REFUSED };
+#include "clinic_err.h"
 
 /* ---- errors and small helpers (clinic_util.c) ---------------------------------------- */
-
-/* Print "nmod clinic: <message>" as one line on stderr and return code. */
-int clinic_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A failure as a value: its exit code and the one line clinic_fail would have printed. */
-typedef struct {
-  int code;
-  char msg[512];
-} clinic_err;
-/* For a program that calls the clinic library itself (the console): from now on, in this
- * thread, the first clinic_fail goes into *err instead of stderr, and the JSON the commands
- * print goes to out instead of stdout (NULL, NULL: back to the terminal). */
-void clinic_capture(FILE *out, clinic_err *err);
-/* Where a command writes its output: stdout, or the stream of clinic_capture. */
-FILE *clinic_stdout(void);
-/* A database failure: names the file and the SQLite message; returns CL_IO. */
-int clinic_dbfail(sqlite3 *db, const char *what);
 
 /* A growable, NUL-terminated string buffer (heap). */
 typedef struct {
@@ -129,6 +113,14 @@ extern const clinic_db_check clinic_db_checks[];
 /* Migrate to `target` (1..CLINIC_SCHEMA_VERSION); used by tests to build old files. */
 int clinic_db_migrate(sqlite3 *db, int target);
 int clinic_db_version(sqlite3 *db);
+/* SQL helpers with errors as values (CLINIC_E_OK or CLINIC_E_IO in e). */
+int clinic_sql_exec(sqlite3 *db, const char *sql, clinic_err *e);
+int clinic_sql_begin(sqlite3 *db, clinic_err *e); /* BEGIN IMMEDIATE */
+int clinic_sql_commit(sqlite3 *db, clinic_err *e);
+sqlite3_stmt *clinic_sql_prep(sqlite3 *db, const char *sql, clinic_err *e);
+int clinic_sql_exec_pid(sqlite3 *db, const char *sql, int64_t pid, clinic_err *e);
+/* The reporting forms of the same (clinic_report on failure; exit codes), for command entries
+ * and the modules not yet converted. */
 int clinic_exec(sqlite3 *db, const char *sql);
 int clinic_begin(sqlite3 *db);  /* BEGIN IMMEDIATE */
 int clinic_commit(sqlite3 *db);
@@ -171,17 +163,27 @@ typedef struct {
 /* The columns of a patient row, in the order clinic_patient_from_row reads them from `col`. */
 #define CLINIC_PATIENT_COLS "pid, code, therapy, name, birth_date"
 void clinic_patient_from_row(sqlite3_stmt *st, int col, clinic_patient *p);
-/* Looks up by code. CL_OK, or CL_USAGE "unknown patient" (printed). */
+/* Look up by code: CLINIC_E_OK, CLINIC_E_NOT_FOUND ("unknown patient ..."), CLINIC_E_IO. */
+int clinic_patient_lookup(sqlite3 *db, const char *code, clinic_patient *p, clinic_err *e);
+/* Reporting forms for command entries and the console: _get reports the error and returns its
+ * exit code; _find says nothing of an unknown patient (CL_USAGE), reports a database failure. */
 int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p);
-/* The same without a word: CL_OK, CL_USAGE (no such patient), CL_IO (the database failed). */
 int clinic_patient_find(sqlite3 *db, const char *code, clinic_patient *p);
 const char *clinic_therapy_name(clinic_therapy t);
-/* Validates and inserts with `ins` (prepared from CLINIC_PATIENT_INSERT_SQL, or NULL to
- * prepare one here); returns CL_OK or an exit code (message printed, line prefix when
- * line > 0 as in an import). */
+/* A new patient as given (text, validated by clinic_patient_add). */
+typedef struct {
+  const char *code, *therapy, *name, *birth;
+} clinic_patient_in;
+/* Validate and insert with `ins` (prepared from CLINIC_PATIENT_INSERT_SQL, or NULL to prepare
+ * one here): CLINIC_E_OK, CLINIC_E_INPUT (not valid), CLINIC_E_RULE (exists), CLINIC_E_IO. */
 #define CLINIC_PATIENT_INSERT_SQL "INSERT INTO patient(code, therapy, name, birth_date, created_at) VALUES (?,?,?,?,?)"
-int clinic_patient_insert(sqlite3 *db, sqlite3_stmt *ins, const char *code, const char *therapy, const char *name,
-                          const char *birth, int32_t today, long line);
+int clinic_patient_add(sqlite3 *db, sqlite3_stmt *ins, const clinic_patient_in *in, int32_t today, clinic_err *e);
+/* Every patient, ordered by code, into fn (stops at a non-zero return). */
+int clinic_patient_each(sqlite3 *db, int (*fn)(void *ctx, const clinic_patient *p), void *ctx, clinic_err *e);
+/* Import a CSV file (id,therapy,name,birth_date) inside a transaction this opens: on
+ * CLINIC_E_OK *rows were inserted and the caller commits (clinic_import_finish); on failure
+ * the caller rolls back. */
+int clinic_patient_import(sqlite3 *db, const char *file, int32_t today, long *rows, clinic_err *e);
 
 /* ---- path state machine (clinic_path.c) ---------------------------------------------- */
 
@@ -652,6 +654,11 @@ int clinic_cmd_lead(clinic_ctx *c, clinic_args *a);
 /* JSON on stdout for the list commands: {"patient": CODE, "KEY": [ ... ]} and a one-key
  * answer {"KEY": true|false}. */
 void clinic_json_list_begin(js_w *w, const char *code, const char *key);
+/* A member written once: "key": value (clinic_kv_opt_int: null unless have). */
+void clinic_kv_str(js_w *w, const char *key, const char *s);
+void clinic_kv_int(js_w *w, const char *key, int64_t v);
+void clinic_kv_bool(js_w *w, const char *key, int v);
+void clinic_kv_opt_int(js_w *w, const char *key, int have, int64_t v);
 void clinic_json_list_end(js_w *w);
 void clinic_json_flag(const char *key, int v);
 int clinic_cmd_checkdb(clinic_ctx *c, clinic_args *a);
