@@ -112,19 +112,3 @@ int clinic_cmd_patient(clinic_ctx *c, clinic_args *a) {
   }
   return clinic_fail(CL_USAGE, "usage: nmod clinic patient add|show|list|import ...");
 }
-
-/* The reporting forms of the lookup (clinic_int.h), for command entries and the console. */
-int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p) {
-  clinic_err e;
-  clinic_err_clear(&e);
-  clinic_patient_lookup(db, code, p, &e);
-  return clinic_report(&e);
-}
-
-int clinic_patient_find(sqlite3 *db, const char *code, clinic_patient *p) {
-  clinic_err e;
-  clinic_err_clear(&e);
-  int rc = clinic_patient_lookup(db, code, p, &e);
-  if (rc == CLINIC_E_NOT_FOUND) return CL_USAGE;
-  return clinic_report(&e);
-}

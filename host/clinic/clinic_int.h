@@ -214,9 +214,14 @@ const clinic_step_def *clinic_path_steps(clinic_therapy t, int *n);
 /* Index of a step name (aliases: stage1 = trial, stage2-implant = implant, removal =
  * explant) or -1. */
 int clinic_path_index(clinic_therapy t, const char *name);
-int clinic_path_load(sqlite3 *db, const clinic_patient *p, clinic_path *path);
+/* p's recorded and planned steps: CLINIC_E_OK or CLINIC_E_IO. */
+int clinic_path_read(sqlite3 *db, const clinic_patient *p, clinic_path *path, clinic_err *e);
 /* The same with a statement prepared once from CLINIC_PATH_LOAD_SQL (reset here). */
 #define CLINIC_PATH_LOAD_SQL "SELECT step, date, planned, outcome, note, override, override_rule FROM path_step WHERE pid = ?"
+int clinic_path_read_st(sqlite3_stmt *st, const clinic_patient *p, clinic_path *path, clinic_err *e);
+/* Reporting forms of the two (exit codes), for command entries, the console and the modules not
+ * yet converted. */
+int clinic_path_load(sqlite3 *db, const clinic_patient *p, clinic_path *path);
 int clinic_path_load_st(sqlite3_stmt *st, const clinic_patient *p, clinic_path *path);
 /* Check that step `idx` may be recorded at `date` (planned or done), given the path so far.
  * Returns CL_OK, or CL_RULE with a message in msg naming the missing step. */
@@ -278,9 +283,20 @@ typedef enum {
  * stored unless CL_OK. `diary add` and the console's diary page both store through here. */
 int clinic_diary_put(sqlite3 *db, const clinic_patient *p, const clinic_diary_row *r, clinic_diary_mode mode,
                      int32_t today, int *replaced, char *msg, size_t cap);
-/* Import a CSV file all or nothing. patient may be NULL when the file has a patient column. */
-int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int32_t today,
-                        int json);
+/* What a diary import did: the import's id and the rows stored, or the bad rows (the first
+ * CLINIC_IMPORT_MAX_REPORT of them as "FILE line N: why"). */
+#define CLINIC_IMPORT_MAX_REPORT 10
+typedef struct {
+  int64_t import_id;
+  long rows, bad;
+  int nreported;
+  char reported[CLINIC_IMPORT_MAX_REPORT][640];
+} clinic_diary_import_result;
+/* Import a CSV file all or nothing, in one transaction (committed on CLINIC_E_OK, else rolled
+ * back). patient may be NULL when the file has a patient column. Bad rows: CLINIC_E_INPUT (or
+ * CLINIC_E_RULE when every bad row is a day stored already) with the summary in e. */
+int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int32_t today, clinic_diary_import_result *res,
+                        clinic_err *e);
 /* A day's pain in half points (0..20): nrs * 2, else morning + evening, else 2 * the one
  * given; -1 when the row has no pain value. */
 int clinic_diary_pain_x2(const clinic_diary_row *r);
@@ -592,15 +608,15 @@ typedef struct {
   clinic_sums sums; /* evaluation for the implant check, and the cache */
   sqlite3_stmt *del_alt, *ins_step, *ins_treat;
 } clinic_stepper;
-int clinic_stepper_open(sqlite3 *db, int32_t today, clinic_stepper *s);
+int clinic_stepper_open(sqlite3 *db, int32_t today, clinic_stepper *s, clinic_err *e);
 void clinic_stepper_close(clinic_stepper *s);
 /* Check every rule for recording req on patient p with path `path` (order, dates, outcome,
  * the trial length, the implant's evaluation, the override, earlier treatments) and record
- * it; else refuse with one line naming the reason (prefixed "FILE line N: " when line > 0
+ * it; else refuse with one line in e naming the reason (prefixed "FILE line N: " when line > 0
  * and file != NULL). Updates `path`. The caller owns the transaction and refreshes the
  * patient's cached sums (clinic_sums_refresh) before it commits. */
 int clinic_step_apply(clinic_stepper *s, const clinic_patient *p, clinic_path *path,
-                      const clinic_step_req *req, const char *file, long line);
+                      const clinic_step_req *req, const char *file, long line, clinic_err *e);
 /* Split "KIND[:DETAIL];KIND..." (an import's earlier_treatments field) in place into req. */
 int clinic_step_split_treatments(char *field, clinic_step_req *req, char *msg, size_t cap);
 
