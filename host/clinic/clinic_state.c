@@ -79,55 +79,208 @@ static int control_due(clinic_state_st *st, const clinic_patient *p, const clini
   return CL_OK;
 }
 
-int clinic_state_store(clinic_state_st *st, const clinic_cfg *cfg, const clinic_patient *p, const clinic_path *path,
-                       const clinic_windows *w, int32_t today) {
-  if (!st->store) return CL_OK;
+int clinic_state_of(clinic_state_st *st, const clinic_cfg *cfg, const clinic_patient *p, const clinic_path *path,
+                    const clinic_windows *w, int32_t today, clinic_state_row *row) {
+  memset(row, 0, sizeof *row);
   int last = -1;
   for (int i = 0; i < path->nsteps; i++)
     if (path->rec[i].recorded && !path->rec[i].planned) last = i;
+  snprintf(row->status, sizeof row->status, "%s", clinic_path_status(path));
+  row->last_date = INT32_MAX;
+  if (last >= 0) {
+    snprintf(row->last_step, sizeof row->last_step, "%s", path->def[last].id);
+    row->last_date = path->rec[last].date;
+  }
   int nx[2];
   int nn = clinic_path_next(path, nx);
-  int32_t until;
+  if (nn > 0) snprintf(row->next_step, sizeof row->next_step, "%s", path->def[nx[0]].id);
+  if (nn > 1) snprintf(row->next_alt, sizeof row->next_alt, "%s", path->def[nx[1]].id);
   clinic_phase next;
-  clinic_phase ph = clinic_phase_at(p, path, today, &until, &next);
+  clinic_phase ph = clinic_phase_at(p, path, today, &row->phase_until, &next);
+  snprintf(row->phase, sizeof row->phase, "%s", clinic_phase_name(ph));
+  snprintf(row->phase_next, sizeof row->phase_next, "%s", clinic_phase_name(next));
+  row->overdue_from = clinic_trial_overdue_from(w, p->therapy);
   /* Awaiting the implant or explant: the next step is one of them, once the trial ended. */
-  int32_t awaiting = INT32_MAX;
+  row->awaiting_from = INT32_MAX;
   if (nn > 0 && strcmp(path->def[nx[0]].id, "implant") == 0) {
     if (p->therapy == TH_SCS)
-      awaiting = clinic_path_done(path, "trial-end");
+      row->awaiting_from = clinic_path_done(path, "trial-end");
     else if (w->trial_day != INT32_MIN)
-      awaiting = w->trial_day + cfg->trial_days[TH_SNM]; /* stage 2 comes N days after stage 1 */
-    if (awaiting == INT32_MIN) awaiting = INT32_MAX;
+      row->awaiting_from = w->trial_day + cfg->trial_days[TH_SNM]; /* stage 2 comes N days after stage 1 */
   }
-  int32_t due;
-  int rc = control_due(st, p, path, today, &due);
+  /* No day: NULL in the table, INT32_MAX here (either sentinel). */
+  int32_t *days[4] = {&row->phase_until, &row->overdue_from, &row->awaiting_from, &row->control_due};
+  int rc = control_due(st, p, path, today, &row->control_due);
+  for (int i = 0; i < 4; i++)
+    if (*days[i] == INT32_MIN) *days[i] = INT32_MAX;
+  return rc;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t) {
+  if (*t)
+    sqlite3_bind_text(st, i, t, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null(st, i);
+}
+
+int clinic_state_store(clinic_state_st *st, const clinic_cfg *cfg, const clinic_patient *p, const clinic_path *path,
+                       const clinic_windows *w, int32_t today) {
+  if (!st->store) return CL_OK;
+  clinic_state_row row;
+  int rc = clinic_state_of(st, cfg, p, path, w, today, &row);
   if (rc) return rc;
   sqlite3_stmt *s = st->store;
   sqlite3_reset(s);
   sqlite3_bind_int64(s, 1, p->pid);
-  sqlite3_bind_text(s, 2, clinic_path_status(path), -1, SQLITE_STATIC);
-  if (last >= 0) {
-    sqlite3_bind_text(s, 3, path->def[last].id, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 4, path->rec[last].date);
-  } else {
-    sqlite3_bind_null(s, 3);
-    sqlite3_bind_null(s, 4);
-  }
-  for (int k = 0; k < 2; k++)
-    if (k < nn)
-      sqlite3_bind_text(s, 5 + k, path->def[nx[k]].id, -1, SQLITE_STATIC);
-    else
-      sqlite3_bind_null(s, 5 + k);
-  sqlite3_bind_text(s, 7, clinic_phase_name(ph), -1, SQLITE_STATIC);
-  bind_day(s, 8, until);
-  sqlite3_bind_text(s, 9, clinic_phase_name(next), -1, SQLITE_STATIC);
-  bind_day(s, 10, clinic_trial_overdue_from(w, p->therapy));
-  bind_day(s, 11, awaiting);
-  bind_day(s, 12, due);
+  sqlite3_bind_text(s, 2, row.status, -1, SQLITE_STATIC);
+  bind_text_or_null(s, 3, row.last_step);
+  bind_day(s, 4, row.last_date);
+  bind_text_or_null(s, 5, row.next_step);
+  bind_text_or_null(s, 6, row.next_alt);
+  sqlite3_bind_text(s, 7, row.phase, -1, SQLITE_STATIC);
+  bind_day(s, 8, row.phase_until);
+  sqlite3_bind_text(s, 9, row.phase_next, -1, SQLITE_STATIC);
+  bind_day(s, 10, row.overdue_from);
+  bind_day(s, 11, row.awaiting_from);
+  bind_day(s, 12, row.control_due);
   rc = sqlite3_step(s);
   sqlite3_reset(s);
   if (rc != SQLITE_DONE) return clinic_dbfail(sqlite3_db_handle(s), "storing the patient's state");
   return CL_OK;
+}
+
+/* ---- check-db: the stored state against a recomputation ------------------------------ */
+
+static void col_text(sqlite3_stmt *st, int col, char *out, size_t cap) {
+  const unsigned char *t = sqlite3_column_text(st, col);
+  snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+static int32_t col_day(sqlite3_stmt *st, int col) {
+  return sqlite3_column_type(st, col) == SQLITE_NULL ? INT32_MAX : sqlite3_column_int(st, col);
+}
+
+static void day_text(int32_t d, char out[HU_DATE_LEN + 2]) {
+  if (d == INT32_MAX)
+    snprintf(out, HU_DATE_LEN + 2, "none");
+  else
+    hu_date_fmt(out, HU_DATE_LEN, d);
+}
+
+/* The first column where the stored row disagrees with the recomputed one, as "COLUMN is
+ * 'STORED' in the table, 'RECOMPUTED' recomputed" in msg; 0 when none does. The phase is
+ * compared as the list reads it today (the stored phase, or the next one past its last day):
+ * a stored phase is true on the day it was written, not on every later day. */
+static int state_differs(const clinic_state_row *have, const clinic_state_row *want, int32_t today, char *msg, size_t cap) {
+  const struct {
+    const char *col, *a, *b;
+  } texts[] = {
+      {"status", have->status, want->status},
+      {"last_step", have->last_step, want->last_step},
+      {"next_step", have->next_step, want->next_step},
+      {"next_alt", have->next_alt, want->next_alt},
+      {"phase", have->phase_until != INT32_MAX && today > have->phase_until ? have->phase_next : have->phase, want->phase},
+  };
+  for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+    if (strcmp(texts[i].a, texts[i].b) != 0) {
+      snprintf(msg, cap, "%s is '%s' in the table, '%s' recomputed", texts[i].col, *texts[i].a ? texts[i].a : "none",
+               *texts[i].b ? texts[i].b : "none");
+      return 1;
+    }
+  const struct {
+    const char *col;
+    int32_t a, b;
+  } days[] = {
+      {"last_date", have->last_date, want->last_date},
+      {"overdue_from", have->overdue_from, want->overdue_from},
+      {"awaiting_from", have->awaiting_from, want->awaiting_from},
+      {"control_due", have->control_due, want->control_due},
+  };
+  for (size_t i = 0; i < sizeof days / sizeof days[0]; i++)
+    if (days[i].a != days[i].b) {
+      char a[HU_DATE_LEN + 2], b[HU_DATE_LEN + 2];
+      day_text(days[i].a, a);
+      day_text(days[i].b, b);
+      snprintf(msg, cap, "%s is %s in the table, %s recomputed", days[i].col, a, b);
+      return 1;
+    }
+  return 0;
+}
+
+int clinic_state_verify(sqlite3 *db, int32_t today, char *msg, size_t cap) {
+  clinic_state_st st;
+  clinic_cfg cfg;
+  if (clinic_state_open(db, &st) != CL_OK || clinic_cfg_load(db, NULL, &cfg) != CL_OK) {
+    clinic_state_close(&st);
+    snprintf(msg, cap, "could not read the patients' state: %s", sqlite3_errmsg(db));
+    return -1;
+  }
+  if (!st.store) {
+    snprintf(msg, cap, "ok (no table before schema version 6)");
+    return 0;
+  }
+  sqlite3_stmt *q = clinic_prep(db, "SELECT p.pid, p.code, p.therapy, p.name, p.birth_date, s.pid, s.status, s.last_step, "
+                                    "s.last_date, s.next_step, s.next_alt, s.phase, s.phase_until, s.phase_next, "
+                                    "s.overdue_from, s.awaiting_from, s.control_due FROM patient p "
+                                    "LEFT JOIN patient_state s ON s.pid = p.pid ORDER BY p.code");
+  sqlite3_stmt *path_st = clinic_prep(db, CLINIC_PATH_LOAD_SQL);
+  long n = 0, bad = 0;
+  int r = SQLITE_DONE, failed = !q || !path_st;
+  char first[400] = "";
+  while (!failed && (r = sqlite3_step(q)) == SQLITE_ROW) {
+    clinic_patient p;
+    clinic_patient_from_row(q, 0, &p);
+    clinic_path path;
+    clinic_err e;
+    clinic_err_clear(&e);
+    if (clinic_path_read_st(path_st, &p, &path, &e) != CLINIC_E_OK) {
+      failed = 1;
+      break;
+    }
+    clinic_windows w;
+    clinic_windows_of(&path, &cfg, &w);
+    clinic_state_row want, have;
+    if (clinic_state_of(&st, &cfg, &p, &path, &w, today, &want) != CL_OK) {
+      failed = 1;
+      break;
+    }
+    n++;
+    char why[300];
+    int differs;
+    if (sqlite3_column_type(q, 5) == SQLITE_NULL) {
+      snprintf(why, sizeof why, "has no row");
+      differs = 1;
+    } else {
+      memset(&have, 0, sizeof have);
+      col_text(q, 6, have.status, sizeof have.status);
+      col_text(q, 7, have.last_step, sizeof have.last_step);
+      have.last_date = col_day(q, 8);
+      col_text(q, 9, have.next_step, sizeof have.next_step);
+      col_text(q, 10, have.next_alt, sizeof have.next_alt);
+      col_text(q, 11, have.phase, sizeof have.phase);
+      have.phase_until = col_day(q, 12);
+      col_text(q, 13, have.phase_next, sizeof have.phase_next);
+      have.overdue_from = col_day(q, 14);
+      have.awaiting_from = col_day(q, 15);
+      have.control_due = col_day(q, 16);
+      differs = state_differs(&have, &want, today, why, sizeof why);
+    }
+    if (differs && bad++ == 0) snprintf(first, sizeof first, "patient %s: %s", p.code, why);
+  }
+  sqlite3_finalize(q);
+  sqlite3_finalize(path_st);
+  clinic_state_close(&st);
+  if (failed || r != SQLITE_DONE) {
+    snprintf(msg, cap, "could not read the patients' state: %s", sqlite3_errmsg(db));
+    return -1;
+  }
+  if (bad) {
+    snprintf(msg, cap, "%ld of %ld patients disagree with a recomputation; first: %s", bad,
+             n, first);
+    return 1;
+  }
+  snprintf(msg, cap, "ok (%ld patients)", n);
+  return 0;
 }
 
 /* ---- the list ------------------------------------------------------------------------ */
