@@ -3,7 +3,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_diary.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_sums.h"
+#include "clinic_util.h"
+#include "clinic_window.h"
+#include "hu_date.h"
+#include "json.h"
 
 static int opt_count(clinic_args *a, int f, clinic_diary_row *r) {
   const char *v = clinic_opt_get(a, clinic_diary_fields[f].name);

@@ -3,7 +3,20 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_csv.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_step.h"
+#include "clinic_store.h"
+#include "clinic_sums.h"
+#include "clinic_util.h"
+#include "clinic_window.h"
+#include "hu_args.h"
+#include "hu_date.h"
+#include "json.h"
 
 /* When the next step is due, from the brochures' timing; empty when they give none. */
 static void due_text(const clinic_path *path, int idx, char *out, size_t cap) {

@@ -2,7 +2,13 @@
  * JSON renderers of clinic_patient (the computation is clinic_patient.c). */
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_patient.h"
+#include "clinic_util.h"
+#include "hu_date.h"
+#include "json.h"
 
 /* The JSON members of a patient, as every renderer of one writes them. */
 static void patient_json(js_w *w, const clinic_patient *p) {

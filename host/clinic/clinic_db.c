@@ -14,7 +14,12 @@
 #include "clinic_audit.h"
 #include "clinic_audit_sql.h"
 #include "clinic_link_sql.h"
-#include "clinic_int.h"
+#include "clinic_audit.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_store.h"
+#include "clinic_sums.h"
+#include "json.h"
 
 /* 'NMOD' in ASCII: marks the file as ours (PRAGMA application_id). */
 #define CLINIC_APP_ID 0x4e4d4f44

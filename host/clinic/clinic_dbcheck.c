@@ -21,7 +21,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clinic_int.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_state.h"
+#include "clinic_store.h"
+#include "clinic_visit.h"
+#include "hu_date.h"
+#include "json.h"
 
 /* ---- the file, before SQLite opens it ------------------------------------------------ */
 

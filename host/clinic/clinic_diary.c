@@ -11,7 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_diary.h"
+#include "clinic_csv.h"
+#include "clinic_err.h"
+#include "clinic_eval.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_sums.h"
+#include "clinic_window.h"
+#include "hu_date.h"
+#include "hu_dec.h"
 
 int clinic_diary_pain_x2(const clinic_diary_row *r) {
   if (r->nrs >= 0) return r->nrs * 2;

@@ -2,7 +2,9 @@
  * (host/console reaches the clinic through these and clinic_call) and the modules not yet
  * converted to clinic_err: each runs the call and reports its error once (clinic_report),
  * returning the exit code. */
-#include "clinic_int.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
 
 int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p) {
   clinic_err e;

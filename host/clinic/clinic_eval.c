@@ -11,7 +11,21 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_eval.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_diary.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_score.h"
+#include "clinic_store.h"
+#include "clinic_sums.h"
+#include "clinic_util.h"
+#include "clinic_window.h"
+#include "hu_date.h"
+#include "hu_fmt.h"
+#include "json.h"
 
 const char *clinic_verdict_name(clinic_verdict v) {
   return v == EV_SUCCESS ? "success" : v == EV_FAILURE ? "failure" : "insufficient-data";

@@ -1,4 +1,4 @@
-/* clinic_link.c: the patients' diary links (clinic_int.h "diary links", docs/CONSOLE.md "The
+/* clinic_link.c: the patients' diary links (clinic_link.h, docs/CONSOLE.md "The
  * patient's diary page").
  *
  * A link is a random token the patient opens on their phone; the database keeps only its
@@ -11,7 +11,15 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_link.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_util.h"
+#include "clinic_window.h"
+#include "hu_date.h"
+#include "json.h"
 
 #define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
 

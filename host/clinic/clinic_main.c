@@ -6,7 +6,14 @@
 #include <sys/stat.h>
 
 #include "clinic.h"
-#include "clinic_int.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_store.h"
+#include "hu_args.h"
+#include "hu_date.h"
+#include "json.h"
+#include "nmod_exit.h"
 
 static const char usage[] =
     "usage: nmod clinic [--db FILE] COMMAND ... [--json]\n"

@@ -9,7 +9,11 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_path.h"
+#include "clinic_err.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "hu_date.h"
 
 /* SCS, from the pain clinic brochure (000_...txt): aanmelding, neuromodulatie overleg,
  * vragenlijsten en pijndagboek, psycholoog, intake, definitief besluit, POS, operatie 1

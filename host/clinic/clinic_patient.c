@@ -2,7 +2,11 @@
  * import; errors as values (clinic_err.h), nothing printed. The command is clinic_cmd_patient.c. */
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_patient.h"
+#include "clinic_csv.h"
+#include "clinic_err.h"
+#include "clinic_store.h"
+#include "hu_date.h"
 
 const char *clinic_therapy_name(clinic_therapy t) { return t == TH_SCS ? "scs" : "snm"; }
 

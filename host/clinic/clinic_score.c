@@ -7,7 +7,17 @@
  * Frequency answers may be given as 0-4 or as never, rarely, sometimes, usually, always. */
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_score.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_sums.h"
+#include "clinic_util.h"
+#include "hu_date.h"
+#include "hu_dec.h"
+#include "json.h"
 
 typedef struct {
   const char *name;

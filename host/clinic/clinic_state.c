@@ -17,7 +17,17 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_state.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_plan.h"
+#include "clinic_rules.h"
+#include "clinic_store.h"
+#include "clinic_util.h"
+#include "clinic_window.h"
+#include "hu_date.h"
+#include "json.h"
 
 #define STATE_COLS                                                                              \
   "status, last_step, last_date, next_step, next_alt, phase, phase_until, phase_next, overdue_from, " \

@@ -13,7 +13,16 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_step.h"
+#include "clinic_err.h"
+#include "clinic_eval.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_sums.h"
+#include "clinic_window.h"
+#include "hu_date.h"
+#include "hu_fmt.h"
 
 #define CLINIC_TEXT_MAX 200
 #define CLINIC_DETAIL_MAX 100

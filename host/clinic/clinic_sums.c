@@ -12,7 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_sums.h"
+#include "clinic_diary.h"
+#include "clinic_err.h"
+#include "clinic_eval.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_score.h"
+#include "clinic_state.h"
+#include "clinic_store.h"
+#include "clinic_window.h"
+#include "hu_date.h"
 
 int clinic_sums_open(sqlite3 *db, clinic_sums *s) {
   memset(s, 0, sizeof *s);

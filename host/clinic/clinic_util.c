@@ -7,7 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clinic_int.h"
+#include "clinic_util.h"
+#include "clinic_err.h"
+#include "hu_date.h"
+#include "json.h"
 
 int clinic_date_arg(const char *what, const char *s, int32_t *day) {
   int rc = hu_date_parse(s, day);
