@@ -469,8 +469,7 @@ static int import_run(importer *im, clinic_err *e) {
   if (load_patients(db, im->patient, &im->pats, &im->npats, e) != CLINIC_E_OK) return CLINIC_E_IO;
   if (im->patient && im->npats != 1) return clinic_err_set(e, CLINIC_E_NOT_FOUND, "unknown patient '%s'", im->patient);
   im->cur = im->patient ? &im->pats[0] : NULL;
-  /* A bigger page cache keeps a large import from spilling pages early. */
-  sqlite3_exec(db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
+  clinic_store_bulk(db);
   char td[11];
   hu_date_fmt(td, HU_DATE_LEN, im->today);
   sqlite3_stmt *imp = clinic_sql_prep(db, "INSERT INTO diary_import(file, rows, at) VALUES (?, 0, ?)", e);
@@ -480,7 +479,7 @@ static int import_run(importer *im, clinic_err *e) {
   int s = sqlite3_step(imp);
   sqlite3_finalize(imp);
   if (s != SQLITE_DONE) return clinic_err_db(e, db, "starting the import");
-  im->res->import_id = sqlite3_last_insert_rowid(db);
+  im->res->import_id = clinic_store_last_id(db);
   im->ins = clinic_sql_prep(
       db, "INSERT INTO diary(pid, date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads, import_id, line) "
           "VALUES (?,?,?,?,?,?,?,?,?,?)", e);

@@ -567,7 +567,9 @@ int clinic_cmd_config(clinic_ctx *c, clinic_args *a) {
     /* The setting and, for a window setting, every cached sum: one transaction. */
     if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
     rc = clinic_setting_get(c->db, a->pos[1], old, sizeof old);
-    sqlite3_stmt *st = rc ? NULL : clinic_prep(c->db, "INSERT OR REPLACE INTO setting(key, value) VALUES (?, ?)");
+    char put[128];
+    clinic_store_replace_sql(put, sizeof put, "setting", "key, value");
+    sqlite3_stmt *st = rc ? NULL : clinic_prep(c->db, put);
     if (st) {
       sqlite3_bind_text(st, 1, a->pos[1], -1, SQLITE_STATIC);
       sqlite3_bind_text(st, 2, a->pos[2], -1, SQLITE_STATIC);

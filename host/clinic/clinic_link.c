@@ -21,7 +21,7 @@
 #include "hu_date.h"
 #include "json.h"
 
-#define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+#define NOW_SQL CLINIC_SQL_NOW
 
 static void token_hash(const char *token, char hex[65]) {
   unsigned char h[crypto_hash_sha256_BYTES];
@@ -144,7 +144,7 @@ int clinic_link_issue(sqlite3 *db, const clinic_patient *p, int32_t today, char 
   sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "storing a diary link");
   sqlite3_finalize(st);
-  int64_t id = sqlite3_last_insert_rowid(db);
+  int64_t id = clinic_store_last_id(db);
   if (rc == CL_OK) rc = clinic_commit(db);
   if (rc != CL_OK) {
     clinic_rollback(db);

@@ -36,12 +36,14 @@
 int clinic_state_open(sqlite3 *db, clinic_state_st *st) {
   memset(st, 0, sizeof *st);
   /* Before migration 6 (the migrations that rebuild the sums run before it) there is none. */
-  sqlite3_stmt *q = clinic_prep(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'patient_state'");
-  if (!q) return CL_IO;
-  int have = sqlite3_step(q) == SQLITE_ROW;
-  sqlite3_finalize(q);
+  clinic_err e;
+  clinic_err_clear(&e);
+  int have = clinic_store_has_table(db, "patient_state", &e);
+  if (have < 0) return clinic_report(&e);
   if (!have) return CL_OK;
-  st->store = clinic_prep(db, "INSERT OR REPLACE INTO patient_state(pid, " STATE_COLS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+  char put[512];
+  clinic_store_replace_sql(put, sizeof put, "patient_state", "pid, " STATE_COLS);
+  st->store = clinic_prep(db, put);
   st->visit = clinic_prep(db, "SELECT max(date) FROM visit WHERE pid = ?");
   if (!st->store || !st->visit) {
     clinic_state_close(st);
@@ -295,26 +297,40 @@ int clinic_state_verify(sqlite3 *db, int32_t today, char *msg, size_t cap) {
 
 /* ---- the list ------------------------------------------------------------------------ */
 
+/* The list's SQL is portable (PostgreSQL reads it the same way): no two-argument min/max, no
+ * column alias in WHERE (the reasons are computed in a subquery), LIKE on lower() on both sides
+ * (SQLite's LIKE ignores ASCII case, PostgreSQL's does not). */
+/* max(0, x), NULL when x is NULL. */
+#define SQL_MAX0(x) "(CASE WHEN (" x ") IS NULL THEN NULL WHEN (" x ") > 0 THEN (" x ") ELSE 0 END)"
+/* The days without a diary entry in the baseline and in the trial, up to yesterday (?1 - 1). */
+#define BASE_MISSING                                                                                  \
+  "CASE WHEN c.base_from IS NULL THEN 0 "                                                             \
+  "ELSE (CASE WHEN c.base_to < ?1 - 1 THEN c.base_to ELSE ?1 - 1 END) - c.base_from + 1 END - c.b_days"
+#define TRIAL_MISSING                                                                                              \
+  "CASE WHEN c.trial_day IS NULL THEN 0 "                                                                          \
+  "ELSE (CASE WHEN c.trial_to IS NULL THEN NULL WHEN c.trial_to < ?1 - 1 THEN c.trial_to ELSE ?1 - 1 END) - c.trial_day " \
+  "END - c.t_days"
+
 /* ?1 today. Each reason is 0 or 1; diary_missing the number of days. */
 #define LIST_EXPR                                                                                             \
-  "(s.overdue_from IS NOT NULL AND s.overdue_from <= ?1) AS r_over, "                                         \
-  "(s.control_due IS NOT NULL AND s.control_due < ?1) AS r_control, "                                         \
-  "(CASE WHEN c.closed_to IS NOT NULL THEN 0 ELSE "                                                           \
-  "  max(0, CASE WHEN c.base_from IS NULL THEN 0 "                                                             \
-  "    ELSE min(coalesce(c.base_to, ?1 - 1), ?1 - 1) - c.base_from + 1 END - c.b_days) + "                     \
-  "  max(0, CASE WHEN c.trial_day IS NULL THEN 0 ELSE min(c.trial_to, ?1 - 1) - c.trial_day END - c.t_days) " \
-  "END) AS r_diary, "                                                                                         \
-  "(s.awaiting_from IS NOT NULL AND s.awaiting_from <= ?1) AS r_await, "                                      \
+  "(CASE WHEN s.overdue_from IS NOT NULL AND s.overdue_from <= ?1 THEN 1 ELSE 0 END) AS r_over, "             \
+  "(CASE WHEN s.control_due IS NOT NULL AND s.control_due < ?1 THEN 1 ELSE 0 END) AS r_control, "             \
+  "(CASE WHEN c.closed_to IS NOT NULL THEN 0 ELSE " SQL_MAX0(BASE_MISSING) " + " SQL_MAX0(TRIAL_MISSING)     \
+  " END) AS r_diary, "                                                                                        \
+  "(CASE WHEN s.awaiting_from IS NOT NULL AND s.awaiting_from <= ?1 THEN 1 ELSE 0 END) AS r_await, "          \
   "(CASE WHEN s.phase_until IS NOT NULL AND ?1 > s.phase_until THEN s.phase_next ELSE s.phase END) AS r_phase"
 
-#define LIST_FROM                                                                   \
-  " FROM patient p JOIN patient_state s ON s.pid = p.pid JOIN eval_cache c ON c.pid = p.pid"
+/* The rows of the list: columns 0-8 the patient and its stand, 9-12 the reasons, 13 the phase. */
+#define LIST_ROWS                                                                                          \
+  "(SELECT p.code AS code, p.name AS name, p.therapy AS therapy, p.birth_date AS birth_date, s.status AS status, " \
+  "s.last_step AS last_step, s.last_date AS last_date, s.next_step AS next_step, s.next_alt AS next_alt, "      \
+  LIST_EXPR " FROM patient p JOIN patient_state s ON s.pid = p.pid JOIN eval_cache c ON c.pid = p.pid) t"
 
 /* ?2 the search as a LIKE pattern (%text%, any ASCII case) or NULL, ?3 therapy or NULL, ?4 phase or NULL, ?5 attention only. */
-#define LIST_WHERE                                                                                    \
-  " WHERE (?2 IS NULL OR p.code LIKE ?2 ESCAPE '\\' OR p.name LIKE ?2 ESCAPE '\\')"                  \
-  " AND (?3 IS NULL OR p.therapy = ?3) AND (?4 IS NULL OR r_phase = ?4)"                              \
-  " AND (?5 = 0 OR r_over OR r_control OR r_diary > 0 OR r_await)"
+#define LIST_WHERE                                                                                              \
+  " WHERE (?2 IS NULL OR lower(t.code) LIKE lower(?2) ESCAPE '\\' OR lower(t.name) LIKE lower(?2) ESCAPE '\\')" \
+  " AND (?3 IS NULL OR t.therapy = ?3) AND (?4 IS NULL OR t.r_phase = ?4)"                                      \
+  " AND (?5 = 0 OR t.r_over = 1 OR t.r_control = 1 OR t.r_diary > 0 OR t.r_await = 1)"
 
 /* "%TEXT%" with LIKE's own characters (% _ \) escaped by a backslash: the text matches as it is. */
 static void like_pattern(const char *s, char *out, size_t cap) {
@@ -359,10 +375,8 @@ int clinic_list_json(sqlite3 *db, const clinic_list_query *q, int32_t today, js_
   if (q->phase && clinic_phase_parse(q->phase, &ph) != 0)
     return clinic_fail(CL_USAGE, "phase '%s' is not known: use before-trial, trial, early-implant, implanted or removed",
                        q->phase);
-  sqlite3_stmt *cnt = clinic_prep(db, "SELECT count(*) FROM (SELECT " LIST_EXPR LIST_FROM LIST_WHERE ")");
-  sqlite3_stmt *st = clinic_prep(db, "SELECT p.code, p.name, p.therapy, p.birth_date, s.status, s.last_step, s.last_date, "
-                                     "s.next_step, s.next_alt, " LIST_EXPR LIST_FROM LIST_WHERE
-                                     " ORDER BY p.code LIMIT ?6 OFFSET ?7");
+  sqlite3_stmt *cnt = clinic_prep(db, "SELECT count(*) FROM " LIST_ROWS LIST_WHERE);
+  sqlite3_stmt *st = clinic_prep(db, "SELECT * FROM " LIST_ROWS LIST_WHERE " ORDER BY t.code LIMIT ?6 OFFSET ?7");
   if (!cnt || !st) {
     sqlite3_finalize(cnt);
     sqlite3_finalize(st);

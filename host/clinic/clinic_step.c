@@ -36,8 +36,9 @@ int clinic_stepper_open(sqlite3 *db, int32_t today, clinic_stepper *s, clinic_er
   int rc = clinic_sums_open(db, &s->sums);
   if (rc) return clinic_err_reported(e, rc); /* clinic_sums.c still reports for itself */
   s->del_alt = clinic_sql_prep(db, "DELETE FROM path_step WHERE pid = ? AND step = ?", e);
-  s->ins_step = clinic_sql_prep(db, "INSERT OR REPLACE INTO path_step(pid, step, date, planned, outcome, note, override, "
-                                "override_rule) VALUES (?,?,?,?,?,?,?,?)", e);
+  char put[256];
+  clinic_store_replace_sql(put, sizeof put, "path_step", "pid, step, date, planned, outcome, note, override, override_rule");
+  s->ins_step = clinic_sql_prep(db, put, e);
   s->ins_treat = clinic_sql_prep(db, "INSERT INTO earlier_treatment(pid, kind, detail) VALUES (?,?,?)", e);
   if (!s->del_alt || !s->ins_step || !s->ins_treat) {
     clinic_stepper_close(s);

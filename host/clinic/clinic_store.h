@@ -1,4 +1,24 @@
-/* clinic_store.h: the store: opening, checking and migrating the SQLite file, the SQL helpers, settings (clinic_db.c, clinic_dbcheck.c). */
+/* clinic_store.h: the store: the SQLite file (opening, checking, the schema and its migrations),
+ * the SQL helpers, settings, and the statements whose form is SQLite's own (clinic_store.c,
+ * clinic_dbcheck.c, and the audit triggers of clinic_audit.c / clinic_audit_sql.h).
+ *
+ * The other modules write only SQL that PostgreSQL reads the same way, through these helpers;
+ * what is SQLite's own stays here, so that a PostgreSQL store implements the same functions:
+ *   - the file itself: PRAGMA user_version (the schema version), application_id, journal_mode,
+ *     foreign_keys, quick_check / integrity_check / foreign_key_check, sqlite_master, dbstat
+ *     and INDEXED BY in the page probes of clinic_dbcheck.c: a server has none of these;
+ *   - the schema's types (INTEGER PRIMARY KEY as the row id, TEXT dates) and its triggers,
+ *     including the audit triggers with PRAGMA recursive_triggers (clinic_audit.c);
+ *   - BEGIN IMMEDIATE (clinic_sql_begin): PostgreSQL takes its locks per row;
+ *   - INSERT OR REPLACE (clinic_store_replace_sql): a delete and an insert, which is what the
+ *     audit trail records; PostgreSQL: DELETE then INSERT in the same transaction;
+ *   - the last inserted row id (clinic_store_last_id): PostgreSQL: INSERT ... RETURNING id;
+ *   - the time of day in SQL (CLINIC_SQL_NOW);
+ *   - the table test (clinic_store_has_table) and the bulk hint (clinic_store_bulk).
+ * Left in the modules' SQL and to translate in a PostgreSQL store's prepare: the numbered
+ * parameters ?NNN (PostgreSQL: $NNN) and plain ? (numbered in order), and the C API itself
+ * (sqlite3_stmt and its bind/step/column calls) that every module still calls directly.
+ */
 #ifndef NMOD_CLINIC_STORE_H
 #define NMOD_CLINIC_STORE_H
 
@@ -64,5 +84,20 @@ int clinic_exec_pid(sqlite3 *db, const char *sql, int64_t pid);
 sqlite3_stmt *clinic_prep(sqlite3 *db, const char *sql);
 /* A setting (table setting) as text, or the default. */
 int clinic_setting_get(sqlite3 *db, const char *key, char *out, size_t cap);
+
+
+/* ---- SQLite's own forms (see the top of this file) --------------------------------------- */
+
+/* The current UTC time as ISO text "YYYY-MM-DDTHH:MM:SSZ", inside a statement. */
+#define CLINIC_SQL_NOW "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+/* The statement that stores a whole row, replacing the row with the same key: cols is the
+ * column list ("pid, a, b"), one ? each. 0, or -1 when out[cap] is too small. */
+int clinic_store_replace_sql(char *out, size_t cap, const char *table, const char *cols);
+/* The id of the row the last INSERT on db made. */
+int64_t clinic_store_last_id(sqlite3 *db);
+/* 1 when the table exists, 0 when not, -1 (in e) when the schema cannot be read. */
+int clinic_store_has_table(sqlite3 *db, const char *table, clinic_err *e);
+/* Before a large write (an import): a hint, never an error. */
+void clinic_store_bulk(sqlite3 *db);
 
 #endif

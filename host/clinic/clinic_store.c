@@ -1,5 +1,6 @@
-/* clinic_db.c: the SQLite file: where it lives, how it is opened (WAL, foreign keys, full
- * sync), and the versioned schema with its migrations.
+/* clinic_store.c: the store (clinic_store.h): the SQLite file, where it lives, how it is opened
+ * (WAL, foreign keys, full sync), the versioned schema with its migrations, the SQL helpers and
+ * the few statements whose form is SQLite's own (the list in clinic_store.h).
  *
  * The schema version is PRAGMA user_version; migration N takes a file from version N-1 to N
  * inside one transaction, so a kill in the middle leaves the old version intact. A file of a
@@ -14,8 +15,6 @@
 #include "clinic_audit.h"
 #include "clinic_audit_sql.h"
 #include "clinic_link_sql.h"
-#include "clinic_audit.h"
-#include "clinic_cmd.h"
 #include "clinic_err.h"
 #include "clinic_store.h"
 #include "clinic_sums.h"
@@ -461,23 +460,32 @@ int clinic_setting_get(sqlite3 *db, const char *key, char *out, size_t cap) {
   return CL_OK;
 }
 
-int clinic_import_finish(clinic_ctx *c, int rc, const char *file, long rows, const char *noun) {
-  if (rc) {
-    clinic_rollback(c->db);
-    fprintf(stderr, "nmod clinic: nothing of %s was stored\n", file);
-    return rc;
-  }
-  if ((rc = clinic_commit(c->db)) != CL_OK) return rc;
-  if (c->json) {
-    js_w w;
-    jw_init(&w, clinic_stdout());
-    jw_obj(&w);
-    jw_key(&w, "imported");
-    jw_int(&w, rows);
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else {
-    printf("imported %ld %s from %s\n", rows, noun, file);
-  }
-  return CL_OK;
+/* ---- the SQLite forms (clinic_store.h) ------------------------------------------------ */
+
+int clinic_store_replace_sql(char *out, size_t cap, const char *table, const char *cols) {
+  int ncols = 1;
+  for (const char *c = cols; *c; c++) ncols += *c == ',';
+  int n = snprintf(out, cap, "INSERT OR REPLACE INTO %s(%s) VALUES (", table, cols);
+  for (int i = 0; i < ncols && n > 0 && (size_t)n < cap; i++) n += snprintf(out + n, cap - (size_t)n, i ? ",?" : "?");
+  if (n > 0 && (size_t)n < cap) n += snprintf(out + n, cap - (size_t)n, ")");
+  return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+int64_t clinic_store_last_id(sqlite3 *db) { return sqlite3_last_insert_rowid(db); }
+
+int clinic_store_has_table(sqlite3 *db, const char *table, clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", e);
+  if (!st) return -1;
+  sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc == SQLITE_ROW) return 1;
+  if (rc == SQLITE_DONE) return 0;
+  clinic_err_db(e, db, "reading the schema");
+  return -1;
+}
+
+void clinic_store_bulk(sqlite3 *db) {
+  /* A bigger page cache keeps a large import from spilling pages early; a hint only. */
+  sqlite3_exec(db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
 }
