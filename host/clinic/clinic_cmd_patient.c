@@ -62,8 +62,7 @@ static int patient_list(clinic_ctx *c) {
     jw_key(&o.w, "patients");
     jw_arr(&o.w);
   }
-  clinic_err e;
-  clinic_err_clear(&e);
+  clinic_err e = {0};
   if (clinic_patient_each(c->db, list_row, &o, &e) != CLINIC_E_OK) return clinic_report(&e);
   if (c->json) {
     jw_arr_end(&o.w);
@@ -75,8 +74,7 @@ static int patient_list(clinic_ctx *c) {
 
 int clinic_cmd_patient(clinic_ctx *c, clinic_args *a) {
   const char *sub = a->npos > 1 ? a->pos[1] : NULL;
-  clinic_err e;
-  clinic_err_clear(&e);
+  clinic_err e = {0};
   clinic_patient p;
   int rc;
   if (sub && strcmp(sub, "add") == 0) {

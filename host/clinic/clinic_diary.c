@@ -490,13 +490,7 @@ static int import_run(importer *im, clinic_err *e) {
 int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int32_t today, clinic_diary_import_result *res,
                         clinic_err *e) {
   memset(res, 0, sizeof *res);
-  importer im;
-  memset(&im, 0, sizeof im);
-  im.db = db;
-  im.patient = patient;
-  im.path = path;
-  im.today = today;
-  im.res = res;
+  importer im = {.db = db, .patient = patient, .path = path, .today = today, .res = res};
   clinic_patient single;
   /* The named patient must exist (and gets the usual message when it does not). */
   if (patient && clinic_patient_lookup(db, patient, &single, e) != CLINIC_E_OK) return e->code;

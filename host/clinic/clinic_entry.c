@@ -7,30 +7,26 @@
 #include "clinic_patient.h"
 
 int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p) {
-  clinic_err e;
-  clinic_err_clear(&e);
+  clinic_err e = {0};
   clinic_patient_lookup(db, code, p, &e);
   return clinic_report(&e);
 }
 
 int clinic_patient_find(sqlite3 *db, const char *code, clinic_patient *p) {
-  clinic_err e;
-  clinic_err_clear(&e);
+  clinic_err e = {0};
   int rc = clinic_patient_lookup(db, code, p, &e);
   if (rc == CLINIC_E_NOT_FOUND) return CL_USAGE;
   return clinic_report(&e);
 }
 
 int clinic_path_load(sqlite3 *db, const clinic_patient *p, clinic_path *path) {
-  clinic_err e;
-  clinic_err_clear(&e);
+  clinic_err e = {0};
   clinic_path_read(db, p, path, &e);
   return clinic_report(&e);
 }
 
 int clinic_path_load_st(sqlite3_stmt *st, const clinic_patient *p, clinic_path *path) {
-  clinic_err e;
-  clinic_err_clear(&e);
+  clinic_err e = {0};
   clinic_path_read_st(st, p, path, &e);
   return clinic_report(&e);
 }

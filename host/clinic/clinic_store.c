@@ -262,23 +262,20 @@ int clinic_sql_exec_pid(sqlite3 *db, const char *sql, int64_t pid, clinic_err *e
 
 /* The reporting forms, for the modules not yet converted to clinic_err (and the console). */
 int clinic_exec(sqlite3 *db, const char *sql) {
-  clinic_err e;
-  clinic_err_clear(&e);
+  clinic_err e = {0};
   clinic_sql_exec(db, sql, &e);
   return clinic_report(&e);
 }
 int clinic_begin(sqlite3 *db) { return clinic_exec(db, "BEGIN IMMEDIATE"); }
 int clinic_commit(sqlite3 *db) { return clinic_exec(db, "COMMIT"); }
 sqlite3_stmt *clinic_prep(sqlite3 *db, const char *sql) {
-  clinic_err e;
-  clinic_err_clear(&e);
+  clinic_err e = {0};
   sqlite3_stmt *st = clinic_sql_prep(db, sql, &e);
   if (!st) clinic_report(&e);
   return st;
 }
 int clinic_exec_pid(sqlite3 *db, const char *sql, int64_t pid) {
-  clinic_err e;
-  clinic_err_clear(&e);
+  clinic_err e = {0};
   clinic_sql_exec_pid(db, sql, pid, &e);
   return clinic_report(&e);
 }
