@@ -4,7 +4,14 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_leaflet.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_rules.h"
+#include "json.h"
 
 #define S_ 1 /* SCS */
 #define N_ 2 /* SNM */
