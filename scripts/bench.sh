@@ -24,7 +24,7 @@ out=$(mktemp)
 } > "$out"
 
 # The core first, then the others in a fixed order, then any new ones.
-order="core crypto store link cortexm failsafe clinic console"
+order="core closedloop crypto store link cortexm failsafe clinic console"
 dirs=""
 for d in $order; do [ -x "bench/$d/run.sh" ] && dirs="$dirs bench/$d"; done
 for d in bench/*/; do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A demo database for nmod console: two SNM and one SCS patient with some of their path (made
-# with the CLI, so the audit trail has its first rows), and two accounts with fresh random
+# with the CLI, so the audit trail has its first rows), and three accounts (clinician, nurse, admin) with fresh random
 # passwords. Usage: scripts/console-demo-db.sh DIR  (DIR/clinic.db; prints the credentials as
 # NAME PASSWORD ROLE lines into DIR/credentials, mode 0600). Env: NMOD.
 set -euo pipefail
@@ -21,7 +21,7 @@ clinic patient add SCS-001 --therapy scs --name "C. Bakker" --birth 1970-03-21
 clinic path step SCS-001 referral --date 2025-01-20
 umask 077
 : >"$dir/credentials"
-for acct in demo:clinician admin:admin; do
+for acct in demo:clinician nina:nurse admin:admin; do
   name=${acct%%:*} role=${acct#*:}
   pw=$(head -c 12 /dev/urandom | base64 | tr -d '/+=' | head -c 16)
   printf '%s\n' "$pw" | "$NMOD" console user add "$name" --role "$role" --password-stdin --db "$db" >/dev/null

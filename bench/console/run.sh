@@ -71,7 +71,7 @@ row list "GET /api/v1/patients (a page of 25, offsets spread over the list)"
 row list-attention "GET /api/v1/patients?attention=1 (needs attention)"
 row list-search "GET /api/v1/patients?q=... (search by name)"
 row list-filter "GET /api/v1/patients?therapy=...&phase=trial"
-row page "GET /api/v1/patients/{code} (the whole patient page: path, evaluation, diary, scores, plan, checks)"
+row page "GET /api/v1/patients/{code} (the whole patient page in one read transaction: path, evaluation, diary, scores, plan, checks, visits, lead responses)"
 echo
 echo 'Time to a usable patient list in headless Chromium (goal: under 1 s): from navigating to `#/patients`'
 echo "(signed in) to the 25 rows of the first page shown, 10 loads:"

@@ -95,6 +95,10 @@ static void set_mode(nm_core_t *c, uint8_t role, uint8_t mode) {
   e.u.mode.to = mode;
   e.u.mode.role = role;
   c->mode = mode;
+  /* mode_before means something only in MRI or surgery (what RESUME brings back): leaving
+   * them forgets it, so the state is the one a restore would make of its record (a refused
+   * RESUME in therapy left a stale THERAPY there, which its undo then wrote as OFF). */
+  if (mode != NM_MODE_MRI && mode != NM_MODE_SURGERY) c->mode_before = NM_MODE_OFF;
   nm_core_event(c, &e);
 }
 
@@ -157,7 +161,16 @@ static uint32_t quantize(uint64_t amp_ua, uint32_t pm) {
   return (uint32_t)(a - a % NM_AMP_STEP_UA);
 }
 
-/* Level of slot `slot` now, and the next time (us) it may change. */
+/* A program whose closed loop is on: the stage sets its amplitude, the core its ceiling.
+ * Only on a stage that runs loops (port.out_loop): any other would deliver the ceiling
+ * itself, so there the program runs open loop at its amplitude. */
+static int loop_running(const nm_core_t *c, uint8_t slot) {
+  return c->port && c->port->out_loop && slot < NM_MAX_PROGRAMS && c->set.prog[slot].loop.closed &&
+         (c->set.loop_on & (1u << slot));
+}
+
+/* Level of slot `slot` now, and the next time (us) it may change. A looped program's level
+ * is its ceiling (ramps and cycling scale the ceiling; the loop stays under it). */
 static uint32_t level_at(const nm_core_t *c, uint8_t slot, uint64_t t_us, uint64_t *next_us) {
   const nm_prog_t *p = &c->set.prog[slot];
   uint64_t next_ms;
@@ -171,7 +184,7 @@ static uint32_t level_at(const nm_core_t *c, uint8_t slot, uint64_t t_us, uint64
     uint64_t stop_next = left ? c->stop_start_us + (s_ms + TICK_MS) * 1000u : NEVER;
     if (stop_next < *next_us) *next_us = stop_next;
   }
-  return quantize(c->set.amp_ua[slot], pm);
+  return quantize(loop_running(c, slot) ? c->set.prog[slot].loop.max_ua : c->set.amp_ua[slot], pm);
 }
 
 uint32_t nm_core_level_ua(const nm_core_t *c, uint8_t slot, uint64_t t_us) {
@@ -242,6 +255,23 @@ static int pattern_within_limits(const nm_core_t *c, const nm_pattern_t *p) {
   return nm_pattern_validate(p) == NM_OK;
 }
 
+/* The bounds of each looped channel: the target now, the window, the step limit, floor 0,
+ * starting from the program's amplitude; its currents (the ceiling) are already set. */
+static void loop_bounds(const nm_core_t *c, nm_pattern_t *p) {
+  for (uint8_t i = 0; i < p->n_chan; i++) {
+    nm_chan_t *ch = &p->chan[i];
+    if (!loop_running(c, ch->prog)) continue;
+    const nm_loop_cfg_t *l = &c->set.prog[ch->prog].loop;
+    ch->loop.on = 1;
+    ch->loop.target_uv = c->set.loop_target_uv[ch->prog];
+    ch->loop.lo_uv = l->lo_uv;
+    ch->loop.hi_uv = l->hi_uv;
+    ch->loop.floor_ua = 0;
+    ch->loop.step_ua = l->step_ua;
+    ch->loop.start_ua = c->set.amp_ua[ch->prog];
+  }
+}
+
 /* Hand the output stage the pattern for placement `pl` of progs at amps, unless it is what
  * the stage delivers already. */
 static int out_update(nm_core_t *c, const nm_placement_t *pl, const nm_prog_t *const progs[],
@@ -255,8 +285,9 @@ static int out_update(nm_core_t *c, const nm_placement_t *pl, const nm_prog_t *c
     out_off(c);
     return NM_OK;
   }
-  if (same) return NM_OK;
+  if (same && !c->out_stale) return NM_OK;
   nm_plan_pattern(pl, progs, amps, &c->scratch);
+  if (c->mode != NM_MODE_TEST) loop_bounds(c, &c->scratch);
   NM_ASSERT(c, pattern_within_limits(c, &c->scratch));
   if (c->port->out_load(c->port->ctx, &c->scratch) != NM_OK) {
     nm_out_status_t st;
@@ -267,6 +298,7 @@ static int out_update(nm_core_t *c, const nm_placement_t *pl, const nm_prog_t *c
   }
   c->loads++;
   c->out_loaded = 1;
+  c->out_stale = 0;
   for (uint8_t j = 0; j < NM_MAX_RUNNING; j++) c->out_amp_ua[j] = j < pl->n ? amps[j] : 0;
   gauge_draw(c, &c->scratch);
   return NM_OK;
@@ -356,10 +388,56 @@ void nm_core_set_profile(nm_core_t *c, const nm_profile_t *pf) {
   nm_core_battery(c);
 }
 
+static void emit_loop(nm_core_t *c, uint8_t slot, uint8_t what, uint8_t fault, uint8_t role) {
+  nm_event_t e;
+  ev_init(&e, NM_EV_LOOP);
+  e.u.loop.slot = slot;
+  e.u.loop.what = what;
+  e.u.loop.fault = fault;
+  e.u.loop.role = role;
+  e.u.loop.target_uv = c->set.loop_target_uv[slot];
+  e.u.loop.amp_ua = c->set.amp_ua[slot];
+  nm_core_event(c, &e);
+}
+
+/* The stage's report of the loop of `slot` (zero when it runs none). */
+static void loop_status(const nm_core_t *c, uint8_t slot, nm_loop_status_t *st) {
+  memset(st, 0, sizeof *st);
+  if (c->port->out_loop && c->out_loaded) c->port->out_loop(c->port->ctx, slot, st);
+}
+
+/* Fix the amplitude of `slot` at amp_ua (rounded down to a 0.1 mA step) with its loop off. */
+static void loop_fix(nm_core_t *c, uint8_t slot, uint32_t amp_ua) {
+  uint32_t a = amp_ua - amp_ua % NM_AMP_STEP_UA;
+  uint32_t reach = nm_prog_reach_ua(&c->set.prog[slot]);
+  c->set.amp_ua[slot] = a < reach ? a : reach;
+  c->set.loop_on = (uint8_t)(c->set.loop_on & ~(1u << slot));
+  c->out_stale = 1;
+}
+
+/* A loop that fell back on a sensor fault: its fixed amplitude becomes the program's
+ * (never above the last good one, the stage's rule), the loop goes off, it is logged, and
+ * the device layer stores it. */
+static void loop_poll(nm_core_t *c) {
+  if (c->mode != NM_MODE_THERAPY && !c->stopping) return;
+  for (uint8_t j = 0; j < c->place.n; j++) {
+    uint8_t slot = c->place.prog[j];
+    if (!loop_running(c, slot)) continue;
+    nm_loop_status_t st;
+    loop_status(c, slot, &st);
+    if (st.state != NM_LOOP_FALLBACK) continue;
+    loop_fix(c, slot, st.fallback_ua);
+    c->loop_fault[slot] = st.fault;
+    c->self_changed = 1;
+    emit_loop(c, slot, NM_LOOPEV_FALLBACK, st.fault, NM_ROLE_NONE);
+  }
+}
+
 uint64_t nm_core_wake(nm_core_t *c) {
   uint64_t t = now_us(c);
   c->wakeups++;
   check_output_stage(c);
+  loop_poll(c);
   if (t >= c->next_hk_us) {
     nm_core_battery(c);
     if (c->port->wdt_kick) c->port->wdt_kick(c->port->ctx);
@@ -412,6 +490,19 @@ static int settings_ok(const nm_settings_t *s, const nm_lead_t *lead, const nm_l
     }
     if (s->amp_ua[i] > nm_prog_reach_ua(p) || s->amp_ua[i] % NM_AMP_STEP_UA) {
       *reasons = NM_R_AMP;
+      return NM_EREFUSED;
+    }
+    /* A loop's target inside its window; no target or loop on a program without a loop. */
+    uint16_t tgt = s->loop_target_uv[i];
+    int on = (int)(((unsigned)s->loop_on >> i) & 1u);
+    if (p->loop.closed ? !(tgt > p->loop.lo_uv && tgt < p->loop.hi_uv) : (tgt != 0 || on)) {
+      *reasons = NM_R_LOOP;
+      return NM_EREFUSED;
+    }
+  }
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (!(s->valid_mask & (1u << i)) && (((unsigned)s->loop_on >> i) & 1u)) {
+      *reasons = NM_R_LOOP;
       return NM_EREFUSED;
     }
   }
@@ -500,6 +591,15 @@ int nm_core_set_lead(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *load)
 
 /* ---- programs ----------------------------------------------------------------------- */
 
+/* A new program's loop: on, at the clinician's target (a program without one: none). */
+static void loop_defaults(nm_core_t *c, uint8_t slot) {
+  const nm_loop_cfg_t *l = &c->set.prog[slot].loop;
+  uint8_t bit = (uint8_t)(1u << slot);
+  c->set.loop_target_uv[slot] = l->closed ? l->target_uv : 0u;
+  c->set.loop_on = (uint8_t)(l->closed ? (c->set.loop_on | bit) : (c->set.loop_on & ~bit));
+  c->loop_fault[slot] = 0;
+}
+
 int nm_core_prog_write(nm_core_t *c, uint8_t slot, const nm_prog_t *p, nm_safety_report_t *rep) {
   nm_safety_report_t local;
   if (!rep) rep = &local;
@@ -519,6 +619,7 @@ int nm_core_prog_write(nm_core_t *c, uint8_t slot, const nm_prog_t *p, nm_safety
   c->set.prog[slot] = *p;
   c->set.valid_mask |= bit;
   c->set.amp_ua[slot] = p->amp_ua;
+  loop_defaults(c, slot);
   c->place = pl;
   emit_program(c);
   return NM_OK;
@@ -536,6 +637,7 @@ int nm_core_prog_erase(nm_core_t *c, uint8_t slot) {
   set_running(c, NM_ROLE_CLINICIAN, running);
   memset(&c->set.prog[slot], 0, sizeof c->set.prog[slot]);
   c->set.amp_ua[slot] = 0;
+  loop_defaults(c, slot);
   c->place = pl;
   emit_program(c);
   return NM_OK;
@@ -577,9 +679,12 @@ int nm_core_program_all(nm_core_t *c, const nm_lead_t *lead, const nm_load_t *lo
   c->set.valid_mask = valid;
   memset(c->set.prog, 0, sizeof c->set.prog);
   memset(c->set.amp_ua, 0, sizeof c->set.amp_ua);
-  for (uint8_t i = 0; i < n; i++) {
-    c->set.prog[i] = progs[i];
-    c->set.amp_ua[i] = progs[i].amp_ua;
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (i < n) {
+      c->set.prog[i] = progs[i];
+      c->set.amp_ua[i] = progs[i].amp_ua;
+    }
+    loop_defaults(c, i);
   }
   c->set.running_mask = running_mask;
   c->place = pl;
@@ -680,7 +785,7 @@ static int amp_allowed(const nm_core_t *c, uint8_t role, uint8_t slot, uint32_t 
   if (role == NM_ROLE_PATIENT) {
     /* Inside the patient's range; or, when the clinician left the amplitude outside it,
      * any move back toward it: a patient can always turn a strong stimulation down. */
-    uint32_t cur = c->set.amp_ua[slot];
+    uint32_t cur = nm_core_amp_base_ua(c, slot);
     if (amp_ua >= p->pt_min_ua && amp_ua <= p->pt_max_ua) return NM_OK;
     if (cur > p->pt_max_ua && amp_ua < cur && amp_ua >= p->pt_min_ua) return NM_OK;
     if (cur < p->pt_min_ua && amp_ua > cur && amp_ua <= p->pt_max_ua) return NM_OK;
@@ -695,6 +800,11 @@ static int amp_allowed(const nm_core_t *c, uint8_t role, uint8_t slot, uint32_t 
 }
 
 static void amp_commit(nm_core_t *c, uint8_t role, uint8_t slot, uint32_t amp_ua) {
+  if (loop_running(c, slot)) {
+    /* A manual amplitude ends the loop: from the amplitude it delivered last. */
+    loop_fix(c, slot, nm_core_amp_base_ua(c, slot));
+    emit_loop(c, slot, NM_LOOPEV_OFF, 0, role);
+  }
   int changed = c->set.amp_ua[slot] != amp_ua;
   c->set.amp_ua[slot] = amp_ua;
   /* A clinician's amplitude is the program's amplitude; a patient's stays in range. */
@@ -731,7 +841,7 @@ int nm_core_amp_step(nm_core_t *c, uint8_t role, uint8_t slot, int dir) {
   /* All or none: every program must accept its step before any changes. */
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
     if (!(mask & (1u << i))) continue;
-    uint32_t a = c->set.amp_ua[i];
+    uint32_t a = nm_core_amp_base_ua(c, i);
     if (dir < 0 && a < NM_AMP_STEP_UA) return NM_EREFUSED;
     next[i] = dir > 0 ? a + NM_AMP_STEP_UA : a - NM_AMP_STEP_UA;
     int err = amp_allowed(c, role, i, next[i]);
@@ -739,6 +849,86 @@ int nm_core_amp_step(nm_core_t *c, uint8_t role, uint8_t slot, int dir) {
   }
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
     if (mask & (1u << i)) amp_commit(c, role, i, next[i]);
+  }
+  schedule(c, now_us(c));
+  return NM_OK;
+}
+
+uint32_t nm_core_amp_base_ua(const nm_core_t *c, uint8_t slot) {
+  if (slot >= NM_MAX_PROGRAMS) return 0;
+  uint32_t a = c->set.amp_ua[slot];
+  if (!loop_running(c, slot)) return a;
+  nm_loop_status_t st;
+  loop_status(c, slot, &st);
+  if (st.state == NM_LOOP_OFF || st.units == 0) return a; /* not delivered yet: it starts at amp_ua */
+  uint32_t last = st.state == NM_LOOP_FALLBACK ? st.fallback_ua : st.amp_ua;
+  last -= last % NM_AMP_STEP_UA;
+  uint32_t reach = nm_prog_reach_ua(&c->set.prog[slot]);
+  return last < reach ? last : reach;
+}
+
+uint32_t nm_core_amp_now_ua(const nm_core_t *c, uint8_t slot) {
+  if (slot >= NM_MAX_PROGRAMS) return 0;
+  uint32_t level = nm_core_level_ua(c, slot, now_us(c));
+  if (!loop_running(c, slot) || level == 0) return level;
+  nm_loop_status_t st;
+  loop_status(c, slot, &st);
+  if (st.state == NM_LOOP_OFF || st.units == 0) return level < c->set.amp_ua[slot] ? level : c->set.amp_ua[slot];
+  return st.state == NM_LOOP_FALLBACK ? st.fallback_ua : st.amp_ua;
+}
+
+/* The programs a loop request names: `slot`, or with 0xFF every running one with a loop. */
+static uint8_t loop_mask(const nm_core_t *c, uint8_t slot) {
+  if (slot == 0xFF) {
+    uint8_t m = 0;
+    for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+      if ((c->set.running_mask & (1u << i)) && c->set.prog[i].loop.closed) m = (uint8_t)(m | (1u << i));
+    }
+    return m;
+  }
+  if (slot < NM_MAX_PROGRAMS && (c->set.valid_mask & (1u << slot)) && c->set.prog[slot].loop.closed) {
+    return (uint8_t)(1u << slot);
+  }
+  return 0;
+}
+
+int nm_core_loop(nm_core_t *c, uint8_t role, uint8_t slot, int on) {
+  uint8_t mask = loop_mask(c, slot);
+  if (!mask || (on && !c->port->out_loop)) return NM_ENOENT; /* no loop, or a stage without one */
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (!(mask & (1u << i))) continue;
+    int was = (int)(((unsigned)c->set.loop_on >> i) & 1u);
+    if (on && !was) {
+      c->set.loop_on = (uint8_t)(c->set.loop_on | (1u << i));
+      c->loop_fault[i] = 0;
+      c->out_stale = 1;
+      emit_loop(c, i, NM_LOOPEV_ON, 0, role);
+    } else if (!on && was) {
+      loop_fix(c, i, nm_core_amp_base_ua(c, i));
+      emit_loop(c, i, NM_LOOPEV_OFF, 0, role);
+    }
+  }
+  schedule(c, now_us(c));
+  return NM_OK;
+}
+
+int nm_core_loop_target(nm_core_t *c, uint8_t role, uint8_t slot, uint32_t target_uv) {
+  uint8_t mask = loop_mask(c, slot);
+  if (!mask) return NM_ENOENT;
+  if (role != NM_ROLE_PATIENT && role != NM_ROLE_CLINICIAN) return NM_EPERM;
+  /* All or none. */
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (!(mask & (1u << i))) continue;
+    const nm_loop_cfg_t *l = &c->set.prog[i].loop;
+    int ok = role == NM_ROLE_PATIENT ? target_uv >= l->pt_lo_uv && target_uv <= l->pt_hi_uv
+                                     : target_uv > l->lo_uv && target_uv < l->hi_uv;
+    if (!ok) return NM_EREFUSED;
+  }
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    if (!(mask & (1u << i)) || c->set.loop_target_uv[i] == target_uv) continue;
+    c->set.loop_target_uv[i] = (uint16_t)target_uv;
+    c->out_stale = 1;
+    emit_loop(c, i, NM_LOOPEV_TARGET, 0, role);
   }
   schedule(c, now_us(c));
   return NM_OK;

@@ -46,7 +46,11 @@
  * - The op table is the C's: tests/formal/test_model_sync.c checks the codes, roles and
  *   classes below against firmware/core/ops.c, the modes against nmod/core.h. Ops the
  *   model cannot tell apart share one code after decoding (the reads; PAIR and TIME_SET;
- *   AMP_SET and AMP_STEP), to keep the state space small.
+ *   AMP_SET, AMP_STEP, LOOP and LOOP_TARGET), to keep the state space small. The closed
+ *   loop (docs/CLOSED-LOOP.md) is a level too: turning it on or raising its target may
+ *   raise the output (up to the ceiling the supervisor judged), turning it off or lowering
+ *   the target never does; its fallback on a sensor fault is a lowering the core does by
+ *   itself, stored like the others (dev_wake.c), and is the AMP_SET lowering here.
  */
 
 /* ---- bounds ------------------------------------------------------------------------- */
@@ -126,6 +130,12 @@
 #define OP_MODE 35
 #define ROLES_MODE R_PC
 #define CLS_MODE OPC_MIXED
+#define OP_LOOP 36
+#define ROLES_LOOP R_PC
+#define CLS_LOOP OPC_MIXED
+#define OP_LOOP_TARGET 37
+#define ROLES_LOOP_TARGET R_PC
+#define CLS_LOOP_TARGET OPC_MIXED
 #define OP_TEST_START 48
 #define ROLES_TEST_START R_C
 #define CLS_TEST_START OPC_RAISE
@@ -159,6 +169,10 @@
 #define MIX_THERAPY_OFF OPC_LOWER         /* THERAPY off */
 #define MIX_AMP_UP OPC_RAISE              /* AMP_SET above the amplitude now; AMP_STEP +1 */
 #define MIX_AMP_DOWN OPC_LOWER            /* AMP_SET at or below it; AMP_STEP -1 */
+#define MIX_LOOP_ON OPC_RAISE             /* LOOP on: the loop may raise up to its ceiling */
+#define MIX_LOOP_OFF OPC_LOWER            /* LOOP off: fixed, never above the loop's last */
+#define MIX_TARGET_UP OPC_RAISE           /* LOOP_TARGET above a named loop's target now */
+#define MIX_TARGET_DOWN OPC_LOWER         /* LOOP_TARGET at or below every named one's */
 #define MIX_SELECT_SUBSET OPC_LOWER       /* SELECT of a non-empty part of the running set */
 #define MIX_SELECT_OTHER OPC_RAISE        /* SELECT of any other set */
 #define MIX_MODE_THERAPY OPC_RAISE        /* MODE therapy */
@@ -795,6 +809,8 @@ boot:
        :: op = OP_AMP_SET; arg = ROLES_AMP_SET; cls = CLS_AMP_SET
        :: op = OP_AMP_STEP; arg = ROLES_AMP_STEP; cls = CLS_AMP_STEP
        :: op = OP_MODE; arg = ROLES_MODE; cls = CLS_MODE
+       :: op = OP_LOOP; arg = ROLES_LOOP; cls = CLS_LOOP
+       :: op = OP_LOOP_TARGET; arg = ROLES_LOOP_TARGET; cls = CLS_LOOP_TARGET
        :: op = OP_TEST_START; arg = ROLES_TEST_START; cls = CLS_TEST_START
        :: op = OP_TEST_STEP; arg = ROLES_TEST_STEP; cls = CLS_TEST_STEP
        :: op = OP_TEST_MARK; arg = ROLES_TEST_MARK; cls = CLS_TEST_MARK
@@ -820,6 +836,16 @@ boot:
           if
           :: cls = MIX_AMP_UP
           :: cls = MIX_AMP_DOWN
+          fi
+       :: op == OP_LOOP ->
+          if
+          :: arg = 1; cls = MIX_LOOP_ON
+          :: arg = 0; cls = MIX_LOOP_OFF
+          fi
+       :: op == OP_LOOP_TARGET ->
+          if
+          :: cls = MIX_TARGET_UP
+          :: cls = MIX_TARGET_DOWN
           fi
        :: op == OP_SELECT ->
           if
@@ -850,7 +876,7 @@ boot:
        if
        :: cls == OPC_READ && op != OP_IMPEDANCE -> op = OP_STATUS
        :: op == OP_PAIR -> op = OP_TIME_SET
-       :: op == OP_AMP_STEP -> op = OP_AMP_SET
+       :: op == OP_AMP_STEP || op == OP_LOOP || op == OP_LOOP_TARGET -> op = OP_AMP_SET
        :: else -> skip
        fi;
        if

@@ -79,6 +79,19 @@ static int dec_mode(nm_rd_t *r, nm_args_t *a) {
   return dec_reason(r, &a->mode.reason);
 }
 
+static int dec_loop(nm_rd_t *r, nm_args_t *a) {
+  a->loop.slot = nm_rd_u8(r);
+  a->loop.on = nm_rd_u8(r);
+  if (r->err || a->loop.on > 1) return NM_EINVAL;
+  return nm_rd_done(r);
+}
+
+static int dec_target(nm_rd_t *r, nm_args_t *a) {
+  a->target.slot = nm_rd_u8(r);
+  a->target.target_uv = nm_rd_u16(r);
+  return nm_rd_done(r);
+}
+
 static int dec_test(nm_rd_t *r, nm_args_t *a) {
   a->test.node = nm_rd_u8(r);
   a->test.start_ua = nm_rd_u32(r);
@@ -218,6 +231,18 @@ static int run_mode(nm_core_t *c, uint8_t role, const nm_args_t *a, nm_wr_t *w, 
   return nm_core_mode(c, role, a->mode.mode);
 }
 
+static int run_loop(nm_core_t *c, uint8_t role, const nm_args_t *a, nm_wr_t *w, uint32_t *reasons) {
+  (void)reasons;
+  (void)w;
+  return nm_core_loop(c, role, a->loop.slot, a->loop.on);
+}
+
+static int run_target(nm_core_t *c, uint8_t role, const nm_args_t *a, nm_wr_t *w, uint32_t *reasons) {
+  (void)reasons;
+  (void)w;
+  return nm_core_loop_target(c, role, a->target.slot, a->target.target_uv);
+}
+
 static void put_test(nm_core_t *c, nm_wr_t *w) {
   nm_wr_u32(w, c->test.amp_ua);
   nm_wr_u32(w, c->test.threshold_ua[c->test.node]);
@@ -281,6 +306,8 @@ static const nm_op_def_t ops[] = {
     {NM_OP_AMP_SET, P | C, NM_OPC_MIXED, 0, dec_amp, run_amp},
     {NM_OP_AMP_STEP, P | C, NM_OPC_MIXED, 0, dec_step, run_step},
     {NM_OP_MODE, P | C, NM_OPC_MIXED, 0, dec_mode, run_mode},
+    {NM_OP_LOOP, P | C, NM_OPC_MIXED, 0, dec_loop, run_loop},
+    {NM_OP_LOOP_TARGET, P | C, NM_OPC_MIXED, 0, dec_target, run_target},
     {NM_OP_TEST_START, C, NM_OPC_RAISE, 0, dec_test, run_test_start},
     {NM_OP_TEST_STEP, C, NM_OPC_RAISE, 0, dec_none, run_test_step},
     {NM_OP_TEST_MARK, C, NM_OPC_LOWER, 0, dec_none, run_test_mark},
@@ -316,9 +343,19 @@ int nm_op_decode(uint8_t role, const uint8_t *req, size_t req_len, const nm_op_d
   return d->decode(&r, a) == NM_OK ? NM_OK : NM_EINVAL;
 }
 
-/* May the amplitude of `slot` go up? (unknown slots change nothing: a lowering) */
+/* May the amplitude of `slot` go up? (unknown slots change nothing: a lowering) Measured
+ * from what an AMP op changes: for a program whose loop is on, the loop's last amplitude. */
 static int amp_rises(const nm_core_t *c, uint8_t slot, uint32_t amp_ua) {
-  return slot < NM_MAX_PROGRAMS && amp_ua > c->set.amp_ua[slot];
+  return slot < NM_MAX_PROGRAMS && amp_ua > nm_core_amp_base_ua(c, slot);
+}
+
+/* Would the target of any program the request names go up? */
+static int target_rises(const nm_core_t *c, uint8_t slot, uint16_t target_uv) {
+  for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
+    int named = slot == 0xFF ? (int)(((unsigned)c->set.running_mask >> i) & 1u) : i == slot;
+    if (named && c->set.prog[i].loop.closed && target_uv > c->set.loop_target_uv[i]) return 1;
+  }
+  return 0;
 }
 
 uint8_t nm_op_class(const nm_op_def_t *def, const nm_core_t *c, const nm_args_t *a) {
@@ -327,6 +364,10 @@ uint8_t nm_op_class(const nm_op_def_t *def, const nm_core_t *c, const nm_args_t 
     case NM_OP_THERAPY: return a->therapy.on ? NM_OPC_RAISE : NM_OPC_LOWER;
     case NM_OP_AMP_SET: return amp_rises(c, a->amp.slot, a->amp.amp_ua) ? NM_OPC_RAISE : NM_OPC_LOWER;
     case NM_OP_AMP_STEP: return a->step.dir > 0 ? NM_OPC_RAISE : NM_OPC_LOWER;
+    /* The loop on may raise the amplitude up to its ceiling; off fixes it, never above the
+     * last. A higher target raises, a lower one lowers. */
+    case NM_OP_LOOP: return a->loop.on ? NM_OPC_RAISE : NM_OPC_LOWER;
+    case NM_OP_LOOP_TARGET: return target_rises(c, a->target.slot, a->target.target_uv) ? NM_OPC_RAISE : NM_OPC_LOWER;
     case NM_OP_SELECT:
       /* Dropping programs from the running set lowers; any other set is a new therapy. */
       return (a->mask & (uint8_t)~c->set.running_mask) == 0 && a->mask != 0 ? NM_OPC_LOWER : NM_OPC_RAISE;

@@ -30,7 +30,9 @@ uint32_t nm_prog_pulses_per_s(const nm_prog_t *p) {
 }
 
 uint32_t nm_prog_reach_ua(const nm_prog_t *p) {
-  return p->amp_ua > p->pt_max_ua ? p->amp_ua : p->pt_max_ua;
+  uint32_t r = p->amp_ua > p->pt_max_ua ? p->amp_ua : p->pt_max_ua;
+  if (p->loop.closed && p->loop.max_ua > r) r = p->loop.max_ua;
+  return r;
 }
 
 int32_t nm_prog_node_ua(const nm_prog_t *p, uint8_t node, uint32_t amp_ua) {

@@ -20,9 +20,19 @@ void nm_wire_put_prog(nm_wr_t *w, const nm_prog_t *p) {
   nm_wr_u32(w, p->cyc_off_s);
   nm_wr_u32(w, p->ramp_ms);
   for (int n = 0; n < NM_NODES; n++) nm_wr_u8(w, (uint8_t)p->frac_pct[n]);
+  const nm_loop_cfg_t *l = &p->loop;
+  nm_wr_u8(w, l->closed);
+  nm_wr_u16(w, l->target_uv);
+  nm_wr_u16(w, l->lo_uv);
+  nm_wr_u16(w, l->hi_uv);
+  nm_wr_u16(w, l->pt_lo_uv);
+  nm_wr_u16(w, l->pt_hi_uv);
+  nm_wr_u32(w, l->max_ua);
+  nm_wr_u32(w, l->step_ua);
 }
 
-void nm_wire_get_prog(nm_rd_t *r, nm_prog_t *p) {
+/* A program as firmware 0.2 and before wrote it: without the closed loop. */
+static void get_prog_base(nm_rd_t *r, nm_prog_t *p) {
   memset(p, 0, sizeof *p);
   nm_rd_bytes(r, p->name, NM_NAME_LEN);
   p->wave = nm_rd_u32(r);
@@ -38,6 +48,19 @@ void nm_wire_get_prog(nm_rd_t *r, nm_prog_t *p) {
   p->cyc_off_s = nm_rd_u32(r);
   p->ramp_ms = nm_rd_u32(r);
   for (int n = 0; n < NM_NODES; n++) p->frac_pct[n] = (int8_t)nm_rd_u8(r);
+}
+
+void nm_wire_get_prog(nm_rd_t *r, nm_prog_t *p) {
+  get_prog_base(r, p);
+  nm_loop_cfg_t *l = &p->loop;
+  l->closed = nm_rd_u8(r);
+  l->target_uv = nm_rd_u16(r);
+  l->lo_uv = nm_rd_u16(r);
+  l->hi_uv = nm_rd_u16(r);
+  l->pt_lo_uv = nm_rd_u16(r);
+  l->pt_hi_uv = nm_rd_u16(r);
+  l->max_ua = nm_rd_u32(r);
+  l->step_ua = nm_rd_u32(r);
 }
 
 void nm_wire_put_lead(nm_wr_t *w, const nm_lead_t *l, const nm_load_t *load) {
@@ -114,10 +137,12 @@ void nm_wire_put_settings(nm_wr_t *w, const nm_settings_t *s, const nm_stored_st
   nm_wr_u32(w, st->fault);
   nm_wr_u32(w, st->fault_detail);
   nm_wire_put_lead(w, &s->lead, &s->load);
+  nm_wr_u8(w, s->loop_on);
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
     if (!(s->valid_mask & (1u << i))) continue;
     nm_wire_put_prog(w, &s->prog[i]);
     nm_wr_u32(w, s->amp_ua[i]);
+    nm_wr_u16(w, s->loop_target_uv[i]);
   }
 }
 
@@ -144,10 +169,14 @@ void nm_wire_get_settings(nm_rd_t *r, nm_settings_t *s, nm_stored_state_t *st) {
     st->fault_detail = nm_rd_u32(r);
   }
   nm_wire_get_lead(r, &s->lead, &s->load);
+  /* Version 4 added the closed loop: its on bits, and per program its settings and target. */
+  if (version >= 4u) s->loop_on = nm_rd_u8(r);
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
     if (!(s->valid_mask & (1u << i))) continue;
-    nm_wire_get_prog(r, &s->prog[i]);
+    if (version >= 4u) nm_wire_get_prog(r, &s->prog[i]);
+    else get_prog_base(r, &s->prog[i]);
     s->amp_ua[i] = nm_rd_u32(r);
+    if (version >= 4u) s->loop_target_uv[i] = nm_rd_u16(r);
   }
 }
 
@@ -177,6 +206,21 @@ void nm_status_of(const nm_core_t *c, nm_status_t *out) {
     p->pt_min_ua = c->set.prog[i].pt_min_ua;
     p->pt_max_ua = c->set.prog[i].pt_max_ua;
     p->level_ua = nm_core_level_ua(c, i, t);
+    const nm_loop_cfg_t *l = &c->set.prog[i].loop;
+    if (!l->closed) continue;
+    p->loop.closed = 1;
+    p->loop.on = (uint8_t)(((unsigned)c->set.loop_on >> i) & 1u);
+    p->loop.fault = c->loop_fault[i];
+    p->loop.target_uv = c->set.loop_target_uv[i];
+    p->loop.pt_lo_uv = l->pt_lo_uv;
+    p->loop.pt_hi_uv = l->pt_hi_uv;
+    nm_loop_status_t st;
+    memset(&st, 0, sizeof st);
+    if (c->out_loaded && p->loop.on && c->port->out_loop) c->port->out_loop(c->port->ctx, i, &st);
+    p->loop.state = st.state;
+    if (st.state == NM_LOOP_FALLBACK && !p->loop.fault) p->loop.fault = st.fault; /* not yet logged by a wake */
+    if (st.units) p->level_ua = st.state == NM_LOOP_FALLBACK ? st.fallback_ua : st.amp_ua;
+    p->loop.last_uv = st.last_uv;
   }
 }
 
@@ -203,6 +247,13 @@ void nm_wire_put_status(nm_wr_t *w, const nm_status_t *s) {
     nm_wr_u32(w, p->pt_min_ua);
     nm_wr_u32(w, p->pt_max_ua);
     nm_wr_u32(w, p->level_ua);
+    nm_wr_u8(w, (uint8_t)(p->loop.closed | p->loop.on << 1));
+    nm_wr_u8(w, p->loop.state);
+    nm_wr_u8(w, p->loop.fault);
+    nm_wr_u16(w, p->loop.target_uv);
+    nm_wr_u16(w, p->loop.pt_lo_uv);
+    nm_wr_u16(w, p->loop.pt_hi_uv);
+    nm_wr_u32(w, (uint32_t)p->loop.last_uv);
   }
 }
 
@@ -233,6 +284,15 @@ void nm_wire_get_status(nm_rd_t *r, nm_status_t *s) {
     p->pt_min_ua = nm_rd_u32(r);
     p->pt_max_ua = nm_rd_u32(r);
     p->level_ua = nm_rd_u32(r);
+    uint8_t f = nm_rd_u8(r);
+    p->loop.closed = f & 1u;
+    p->loop.on = (f >> 1) & 1u;
+    p->loop.state = nm_rd_u8(r);
+    p->loop.fault = nm_rd_u8(r);
+    p->loop.target_uv = nm_rd_u16(r);
+    p->loop.pt_lo_uv = nm_rd_u16(r);
+    p->loop.pt_hi_uv = nm_rd_u16(r);
+    p->loop.last_uv = (int32_t)nm_rd_u32(r);
   }
 }
 
@@ -468,6 +528,14 @@ static int ev_fields(ev_io_t *io, nm_event_t *e) {
       io8(io, &e->u.store.failing);
       io16(io, &e->u.store.queued);
       io16(io, &e->u.store.dropped);
+      break;
+    case NM_EV_LOOP:
+      io8(io, &e->u.loop.slot);
+      io8(io, &e->u.loop.what);
+      io8(io, &e->u.loop.fault);
+      io8(io, &e->u.loop.role);
+      io16(io, &e->u.loop.target_uv);
+      io32(io, &e->u.loop.amp_ua);
       break;
     default: return 0;
   }

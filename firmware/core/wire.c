@@ -3,8 +3,6 @@
 
 #include "nmod/err.h"
 
-#include <string.h>
-
 void nm_wr_init(nm_wr_t *w, uint8_t *buf, size_t cap) {
   w->buf = buf;
   w->cap = cap;
@@ -12,6 +10,12 @@ void nm_wr_init(nm_wr_t *w, uint8_t *buf, size_t cap) {
   w->err = NM_OK;
 }
 
+/*@ requires \valid(w) && nm_wr_ok(w) && nm_wr_apart(w);
+    assigns w->len, w->err;
+    ensures nm_wr_ok(w) && w->buf == \old(w->buf) && w->cap == \old(w->cap);
+    ensures nm_wr_took{Pre, Post}(w, n);
+    ensures \result != \null ==> \result == w->buf + \old(w->len) && w->len == \old(w->len) + n &&
+      \valid(\result + (0 .. n - 1)); */
 static uint8_t *wr_take(nm_wr_t *w, size_t n) {
   if (w->err || w->cap - w->len < n) {
     w->err = NM_ENOSPC;
@@ -38,6 +42,9 @@ void nm_wr_u16(nm_wr_t *w, uint16_t v) {
 void nm_wr_u32(nm_wr_t *w, uint32_t v) {
   uint8_t *p = wr_take(w, 4);
   if (p) {
+    /*@ loop invariant 0 <= i <= 4;
+        loop assigns i, p[0 .. 3];
+        loop variant 4 - i; */
     for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i));
   }
 }
@@ -45,13 +52,30 @@ void nm_wr_u32(nm_wr_t *w, uint32_t v) {
 void nm_wr_u64(nm_wr_t *w, uint64_t v) {
   uint8_t *p = wr_take(w, 8);
   if (p) {
+    /*@ loop invariant 0 <= i <= 8;
+        loop assigns i, p[0 .. 7];
+        loop variant 8 - i; */
     for (int i = 0; i < 8; i++) p[i] = (uint8_t)(v >> (8 * i));
   }
 }
 
 void nm_wr_bytes(nm_wr_t *w, const void *src, size_t n) {
   uint8_t *p = wr_take(w, n);
-  if (p && n) memcpy(p, src, n);
+  const char *s = src;
+  if (!p) return;
+  /*@ loop invariant 0 <= i <= n;
+      loop assigns i, p[0 .. n - 1];
+      loop variant n - i; */
+  for (size_t i = 0; i < n; i++) p[i] = (uint8_t)s[i];
+}
+
+void nm_wr_u8s(nm_wr_t *w, const uint8_t *src, size_t n) {
+  uint8_t *p = wr_take(w, n);
+  if (!p) return;
+  /*@ loop invariant 0 <= i <= n;
+      loop assigns i, p[0 .. n - 1];
+      loop variant n - i; */
+  for (size_t i = 0; i < n; i++) p[i] = src[i];
 }
 
 void nm_rd_init(nm_rd_t *r, const uint8_t *buf, size_t len) {
@@ -109,8 +133,11 @@ uint64_t nm_rd_u64(nm_rd_t *r) {
 
 void nm_rd_bytes(nm_rd_t *r, void *dst, size_t n) {
   const uint8_t *p = rd_take(r, n);
-  if (p && n) memcpy(dst, p, n);
-  else if (n) memset(dst, 0, n);
+  char *d = dst;
+  /*@ loop invariant 0 <= i <= n;
+      loop assigns i, d[0 .. n - 1];
+      loop variant n - i; */
+  for (size_t i = 0; i < n; i++) d[i] = p ? (char)p[i] : 0;
 }
 
 int nm_rd_done(const nm_rd_t *r) {

@@ -27,7 +27,7 @@ void dev_use_tick(nm_dev_t *d) {
     uint64_t amp = 0, n = 0;
     for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
       if (!(d->core.set.running_mask & (1u << i))) continue;
-      amp += d->core.set.amp_ua[i];
+      amp += nm_core_amp_base_ua(&d->core, i); /* a loop's: its last amplitude */
       n++;
     }
     d->use_therapy_us += dt_us;

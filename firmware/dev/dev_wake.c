@@ -7,9 +7,13 @@ uint64_t nm_dev_wake(nm_dev_t *d) {
   uint8_t mode0 = d->core.mode, on0 = d->core.set.therapy_on;
   uint32_t fault0 = d->core.fault;
   uint64_t next = nm_core_wake(&d->core);
-  /* What the core did by itself (a limiter trip, a depleted cell: its safe state) is a
-   * lowering: stored now, or kept dirty for the retry. */
-  if (d->core.mode != mode0 || d->core.set.therapy_on != on0 || d->core.fault != fault0) {
+  /* What the core did by itself (a limiter trip, a depleted cell: its safe state; a closed
+   * loop falling back to its fixed amplitude with the loop off) is a lowering: stored now,
+   * or kept dirty for the retry. */
+  uint8_t self_changed = d->core.self_changed;
+  d->core.self_changed = 0;
+  if (self_changed || d->core.mode != mode0 || d->core.set.therapy_on != on0 ||
+      d->core.fault != fault0) {
     (void)dev_store(d, NM_DIRTY_SETTINGS);
   }
   /* The daily lead check (it logs what it changes itself); MRI mode turns automatic checks

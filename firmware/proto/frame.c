@@ -89,7 +89,7 @@ int nmp_put_frame(uint8_t type, const uint8_t *body, size_t body_len, uint8_t *o
   nm_wr_u16(&w, (uint16_t)(total - 2u));
   nm_wr_u8(&w, NM_PROTO_VERSION);
   nm_wr_u8(&w, type);
-  nm_wr_bytes(&w, body, body_len);
+  nm_wr_u8s(&w, body, body_len);
   if (w.err) return w.err;
   *out_len = w.len;
   return NM_OK;

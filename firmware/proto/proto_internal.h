@@ -31,10 +31,18 @@ void nmp_mac(const uint8_t k_auth[32], const char *label, const uint8_t hello[NM
              const uint8_t challenge[NM_CHALLENGE_BODY], uint8_t mac[32]);
 
 /* Write a frame with the given body: NM_OK, or NM_ENOSPC (nothing written). */
+/*@ requires \valid_read(body + (0 .. body_len - 1)) && \valid(out + (0 .. cap - 1)) && \valid(out_len);
+    requires \separated(out + (0 .. cap - 1), body + (0 .. body_len - 1), out_len);
+    assigns out[0 .. cap - 1], *out_len;
+    ensures frame_inside: \result == NM_OK ==>
+      *out_len == NM_FRAME_HDR + body_len && *out_len <= cap && *out_len <= NM_FRAME_MAX; */
 int nmp_put_frame(uint8_t type, const uint8_t *body, size_t body_len, uint8_t *out, size_t cap,
                   size_t *out_len);
 
 /* Write an ERROR frame (code, retry_after_ms). out must hold 9 bytes (checked). */
+/*@ requires \valid(out + (0 .. cap - 1)) && \valid(out_len) && \separated(out + (0 .. cap - 1), out_len);
+    assigns out[0 .. cap - 1], *out_len;
+    ensures frame_inside: \result == NM_OK ==> *out_len == NM_FRAME_HDR + NM_ERROR_BODY && *out_len <= cap; */
 int nmp_put_error(int code, uint32_t retry_after_ms, uint8_t *out, size_t cap, size_t *out_len);
 
 /* Seal pt[0..len) as a DATA frame with counter ctr under key; dir is "c2d" or "d2c"

@@ -7,13 +7,19 @@
 # Exits 1 when a part fails: a goal not proved, an alarm left, a required goal missing, an
 # ACSL axiom or admit anywhere in the proven sources, or Frama-C refusing its input.
 #
-#   run.sh [--src DIR] [--out DIR] [--cache DIR] [--timeout S] [--fct F,G] [PART...]
+#   run.sh [--src DIR] [--out DIR] [--cache DIR] [--timeout S] [--retry S] [--fct F,G] [--parts FILE] [PART...]
 #
 # --src: the source tree to prove (default: this one; the mutant tests pass a mutated
 # copy). --out: logs (default SRC/build/prove). --cache: the WP cache, results of goals
 # proved before, keyed by the goal's text (default OUT/wp-cache). --timeout: per-goal prover
-# timeout, seconds (default 20). --fct: prove these functions only (a mutant's check; the
-# part's "must" goals are then not required).
+# timeout, seconds (default 20). --retry: a WP part with goals not proved is run once more
+# with this per-goal timeout (default 3 x --timeout; 0: no second run): the cache keeps the
+# goals already proved, so only the hard ones are tried again, and a machine under load
+# (whose provers get a fraction of a core) does not fail a proof that holds. --fct: prove
+# these functions only (a mutant's check; the part's "must" goals are then not required).
+# --parts: the table of rows (default formal/frama/parts.txt; formal/frama/eva-open.txt
+# holds the EVA entries that still raise unexplained alarms, run by hand and not by
+# `make prove`).
 # A goal not proved is named on a line "NOT PROVED<TAB>part<TAB>goal" (stderr).
 set -euo pipefail
 
@@ -22,7 +28,9 @@ src=$(cd "$here/../.." && pwd)
 out=""
 cache=""
 fct=""
+table=""
 timeout=20
+retry=""
 parts=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -30,17 +38,20 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift 2 ;;
     --cache) cache=$2; shift 2 ;;
     --timeout) timeout=$2; shift 2 ;;
+    --retry) retry=$2; shift 2 ;;
     --fct) fct=$2; shift 2 ;;
+    --parts) table=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
     -*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
     *) parts+=("$1"); shift ;;
   esac
 done
 [ -n "$out" ] || out=$src/build/prove
+[ -n "$retry" ] || retry=$((timeout * 3))
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 [ -n "$cache" ] || cache=$out/wp-cache
 mkdir -p "$cache"
-table=$src/formal/frama/parts.txt
+[ -n "$table" ] || table=$src/formal/frama/parts.txt
 explained=$src/formal/frama/eva-explained.txt
 [ -f "$table" ] || { echo "run.sh: no $table" >&2; exit 2; }
 
@@ -80,14 +91,23 @@ run_wp() { # name files options must
   for x in $files; do f+=("$src/$x"); done
   [ "$opts" = "-" ] || read -r -a o <<<"$opts"
   if [ -n "$fct" ]; then o+=(-wp-fct "$fct"); must=-; fi
-  local st=0
-  frama-c "${common[@]}" "${f[@]}" -wp -wp-rte -wp-prover z3-ce,cvc4 -wp-timeout "$timeout" \
-    -wp-par 2 -wp-cache update -wp-cache-dir "$cache" "${o[@]}" >"$log" 2>&1 || st=$?
-  local secs goals proved
+  local st secs goals proved tmo=$timeout
+  while :; do
+    st=0
+    frama-c "${common[@]}" "${f[@]}" -wp -wp-rte -wp-prover z3-ce,cvc4 -wp-timeout "$tmo" \
+      -wp-par 2 -wp-cache update -wp-cache-dir "$cache" "${o[@]}" >"$log" 2>&1 || st=$?
+    read -r proved goals < <(sed -n 's/^\[wp\] Proved goals: *\([0-9]*\) *\/ *\([0-9]*\).*/\1 \2/p' "$log" | tail -n 1) || true
+    goals=${goals:-0}
+    proved=${proved:-0}
+    # Once more, longer, for the goals not proved (the proved ones come from the cache).
+    if [ "$st" -eq 0 ] && [ "$proved" -ne "$goals" ] && [ "$retry" -gt "$tmo" ]; then
+      echo "RETRY $name: $((goals - proved)) goals not proved in ${tmo} s, again with ${retry} s" >&2
+      tmo=$retry
+      continue
+    fi
+    break
+  done
   secs=$(elapsed "$t0")
-  read -r proved goals < <(sed -n 's/^\[wp\] Proved goals: *\([0-9]*\) *\/ *\([0-9]*\).*/\1 \2/p' "$log" | tail -n 1) || true
-  goals=${goals:-0}
-  proved=${proved:-0}
   local ok=1 why=""
   if [ "$st" -ne 0 ]; then ok=0; why="frama-c exited with $st"; fi
   if [ "$goals" -eq 0 ]; then ok=0; why="${why:+$why; }no goals"; fi

@@ -37,6 +37,8 @@ void cli_json_refusal(js_w *w, const tf_therapy_t *t, int st, const dev_refusal_
 int cmd_check(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+/* nmod plot THERAPY --posture TRACE [--cord MODEL] [--duration D] --out SVG (cmd_plot_posture.c). */
+int cmd_plot_posture(const char *path, const char *posture, const char *cordf, const char *dur, const char *out);
 int cmd_plot_history(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_longevity(int argc, char **argv);

@@ -1,4 +1,4 @@
-/* cmd_plot.c: nmod plot THERAPY.json --out FILE.svg
+/* cmd_plot.c: nmod plot THERAPY.json --out FILE.svg (with --posture: cmd_plot_posture.c)
  *
  * Draws the current on each contact over the first two frames of the output pattern (every
  * running program interleaved, at its programmed amplitude, cycling in its "on" part). The
@@ -89,15 +89,28 @@ static void svg(FILE *f, const tf_therapy_t *t, const phases_t *ps, uint64_t spa
 
 static const hu_opt plot_opts[] = {
     {"out", "FILE.svg", HU_OPT_REQUIRED, "the drawing (required)"},
+    {"posture", "TRACE.csv", 0, "draw the closed loop over a posture trace instead (docs/CLOSED-LOOP.md)"},
+    {"cord", "MODEL.json", 0, "the cord model for --posture (default: the built-in one)"},
+    {"duration", "D", 0, "how much of the posture trace to run (default: all of it)"},
     {NULL, NULL, 0, NULL},
 };
-static const hu_cmd plot_cmd = {"nmod plot", "THERAPY.json --out FILE.svg", "draw the waveform on each contact", plot_opts, 1, 1};
+static const hu_cmd plot_cmd = {"nmod plot",
+                                "THERAPY.json [--posture TRACE.csv [--cord MODEL.json] [--duration D]] --out FILE.svg",
+                                "draw the waveform on each contact, or the closed loop over a posture trace",
+                                plot_opts, 1, 1};
 
 int cmd_plot(int argc, char **argv) {
   hu_args args;
   int rc = cli_args(&args, &plot_cmd, argc, argv);
   if (rc >= 0) return rc;
   const char *path = args.pos[0], *out = hu_args_get(&args, "out");
+  const char *posture = hu_args_get(&args, "posture"), *cordf = hu_args_get(&args, "cord"),
+             *dur = hu_args_get(&args, "duration");
+  if (posture) return cmd_plot_posture(path, posture, cordf, dur, out);
+  if (cordf || dur) {
+    cli_error("plot", "%s needs --posture TRACE.csv", cordf ? "--cord" : "--duration");
+    return CLI_USAGE;
+  }
   static tf_therapy_t t;
   char err[512];
   if (tf_load(path, &t, err, sizeof err) != 0) {

@@ -9,7 +9,28 @@
 #include "devcli.h"
 #include "hu_fmt.h"
 #include "hu_dec.h"
+#include "nmod/limits.h"
+#include "nmod/ops.h"
 #include "nmod/wire.h"
+
+/* A program's closed loop, for the patient: on and holding its target, fallen back (and
+ * why), or off. */
+static void print_loop(const di_prog_status_t *p) {
+  if (!p->loop.closed) return;
+  char a[32];
+  if (p->loop.on && p->loop.state != NM_LOOP_FALLBACK) {
+    printf("  automatic strength (closed loop) on: holding %u uV (you can set %u to %u uV), now %s mA\n",
+           p->loop.target_uv, p->loop.pt_lo_uv, p->loop.pt_hi_uv, hu_fmt_fixed(a, sizeof a, p->level_ua, 3, 1));
+  } else if (p->loop.fault) {
+    printf("  automatic strength fell back to a fixed %s mA: %s (turn it on again with 'loop on'; if it keeps "
+           "happening, contact your clinic)\n",
+           hu_fmt_fixed(a, sizeof a, p->loop.state == NM_LOOP_FALLBACK ? p->level_ua : p->amp_ua, 3, 1),
+           di_loop_fault(p->loop.fault));
+  } else {
+    printf("  automatic strength (closed loop) off: fixed at %s mA (turn it on with 'loop on')\n",
+           hu_fmt_fixed(a, sizeof a, p->amp_ua, 3, 1));
+  }
+}
 
 static int print_status(devcli_t *d, hu_args *args) {
   (void)args;
@@ -64,6 +85,7 @@ static int print_status(devcli_t *d, hu_args *args) {
     if (!di_running(&s, p->slot)) continue;
     printf("program \"%s\": strength %s mA (you can set %s to %s mA)\n", p->name, hu_fmt_fixed(a, sizeof a, p->amp_ua, 3, 1),
            hu_fmt_fixed(b, sizeof b, p->pt_min_ua, 3, 1), hu_fmt_fixed(c, sizeof c, p->pt_max_ua, 3, 1));
+    print_loop(p);
   }
   for (uint8_t i = 0; i < s.n_prog; i++) {
     if (!(di_running(&s, s.prog[i].slot))) printf("also stored: program \"%s\"\n", s.prog[i].name);
@@ -160,6 +182,75 @@ static int amp(devcli_t *d, hu_args *args) {
   return done(d, "amp set");
 }
 
+/* loop on|off: every running program with a closed loop. */
+static int loop_cmd(devcli_t *d, hu_args *args) {
+  const char *onoff = args->pos[0];
+  int on = strcmp(onoff, "on") == 0;
+  if (!on && strcmp(onoff, "off") != 0) {
+    cli_error(d->cmd, "loop '%.40s': use on or off", onoff);
+    return CLI_USAGE;
+  }
+  int rc = devcli_open(d);
+  if (rc) return rc;
+  uint8_t req[3] = {NM_OP_LOOP, 0xFF, (uint8_t)on}, resp[NM_CMD_MAX];
+  size_t rl;
+  int st = dev_call(&d->link, req, sizeof req, resp, sizeof resp, &rl);
+  if (st == NM_ENOENT) {
+    cli_error(d->cmd, "loop %s: no running program has automatic strength (a closed loop)%s", onoff,
+              on ? ", or this stimulator cannot run one" : "");
+    return CLI_REFUSED;
+  }
+  if (!devcli_in_effect(d, st, on ? "loop on" : "loop off")) return devcli_fail(d, st, on ? "loop on" : "loop off");
+  return done(d, on ? "loop on" : "loop off");
+}
+
+/* target up|down|set UV: the closed loop's target, inside the range the clinician set. */
+static int target_cmd(devcli_t *d, hu_args *args) {
+  const char *how = args->pos[0];
+  int set = strcmp(how, "set") == 0;
+  if (!set && strcmp(how, "up") != 0 && strcmp(how, "down") != 0) {
+    cli_error(d->cmd, "target '%.40s': use up, down or set UV", how);
+    return CLI_USAGE;
+  }
+  if (set != (args->npos == 2)) {
+    cli_error(d->cmd, "target up | target down | target set UV");
+    return CLI_USAGE;
+  }
+  uint64_t uv = 0;
+  if (set && hu_dec_urange(args->pos[1], 0, 0, UINT16_MAX, &uv) != 0) {
+    cli_error(d->cmd, "target set '%.40s': a whole number of uV such as 50", args->pos[1]);
+    return CLI_USAGE;
+  }
+  di_status_t s;
+  int rc = devcli_open(d);
+  if (!rc) rc = devcli_status(d, &s);
+  if (rc) return rc;
+  const di_prog_status_t *p = NULL;
+  int n = 0;
+  for (uint8_t i = 0; i < s.n_prog; i++) {
+    if (di_running(&s, s.prog[i].slot) && s.prog[i].loop.closed) {
+      p = &s.prog[i];
+      n++;
+    }
+  }
+  if (n != 1) {
+    cli_error(d->cmd, "target: %s running program has automatic strength (a closed loop)", n ? "more than one" : "no");
+    return CLI_REFUSED;
+  }
+  if (how[0] == 'u') uv = (uint64_t)p->loop.target_uv + NM_LOOP_TARGET_STEP_UV;
+  else if (how[0] == 'd') uv = p->loop.target_uv > NM_LOOP_TARGET_STEP_UV ? p->loop.target_uv - NM_LOOP_TARGET_STEP_UV : 0;
+  uint8_t req[4] = {NM_OP_LOOP_TARGET, p->slot, (uint8_t)(uv & 0xFFu), (uint8_t)(uv >> 8)}, resp[NM_CMD_MAX];
+  size_t rl;
+  int st = uv > UINT16_MAX ? NM_EREFUSED : dev_call(&d->link, req, sizeof req, resp, sizeof resp, &rl);
+  if (st == NM_EREFUSED) {
+    cli_error(d->cmd, "target %s: %llu uV is outside the range your clinician set (%u-%u uV)", how,
+              (unsigned long long)uv, p->loop.pt_lo_uv, p->loop.pt_hi_uv);
+    return CLI_REFUSED;
+  }
+  if (!devcli_in_effect(d, st, "target")) return devcli_fail(d, st, "target");
+  return done(d, "target");
+}
+
 static int program(devcli_t *d, hu_args *args) {
   const char *name = args->pos[0];
   di_status_t s;
@@ -239,6 +330,8 @@ static const devcli_sub remote_subs[] = {
     {"on", "", "stimulation on", NULL, 0, 0, do_on},
     {"off", "[--reason pregnancy]", "stimulation off", reason_opt, 0, 0, do_off},
     {"amp", "up|down|set MA", "stronger or weaker, within your clinician's range", NULL, 1, 2, amp},
+    {"loop", "on|off", "automatic strength (a closed loop) on or off", NULL, 1, 1, loop_cmd},
+    {"target", "up|down|set UV", "the automatic strength's target, within your clinician's range", NULL, 1, 2, target_cmd},
     {"program", "NAME", "run another stored program", NULL, 1, 1, program},
     {"mri", "on|off", "MRI mode (stimulation, sensing and automatic checks off)", NULL, 1, 1, do_mri},
     {"surgery", "on|off", "surgery mode (stimulation off)", NULL, 1, 1, do_surgery},

@@ -1,13 +1,19 @@
 #define _POSIX_C_SOURCE 200809L
 /* cmd_simulate.c: nmod simulate THERAPY.json --duration D [--trace F.csv --trace-window A..B] [--json]
+ *                 [--posture TRACE.csv [--cord MODEL.json] [--compare-open-loop] [--seed N]]
  *
  * Runs the firmware core on the simulated hardware in virtual time, as fast as it can, and
- * reports what the output stage delivered. */
+ * reports what the output stage delivered. With a posture trace (or for a therapy with a
+ * closed loop, a constant posture), the simulated cord responds to every pulse and the run
+ * reports the closed-loop figures (host/lib/clsim.h); --compare-open-loop adds them for the
+ * same program at a fixed amplitude. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
+#include "clsim.h"
+#include "cord_file.h"
 #include "duration.h"
 #include "hu_contact.h"
 #include "hu_fmt.h"
@@ -18,24 +24,198 @@
 #include "simdev.h"
 #include "simrun.h"
 
+static void json_figures(js_w *w, const cls_figures_t *f, int open_loop) {
+  jw_obj(w);
+  if (open_loop) {
+    jw_kv_fixed(w, "fixed_amp_ma", f->fixed_amp_ua, 3);
+  }
+  jw_kv_uint(w, "pulses", f->units);
+  jw_kv_double(w, "mean_deviation_uv", f->mean_dev_uv, 3);
+  jw_kv_double(w, "rms_deviation_uv", f->rms_dev_uv, 3);
+  jw_kv_double(w, "in_window_pct", f->in_window_pct, 3);
+  jw_kv_uint(w, "above_discomfort", f->above_discomfort);
+  jw_kv_uint(w, "below_ecap_threshold", f->below_threshold);
+  jw_kv_uint(w, "over_safety_limit", f->over_limit);
+  jw_kv_uint(w, "over_loop_ceiling", f->over_ceiling);
+  jw_kv_double(w, "mean_amp_ma", f->mean_amp_ua / 1000.0, 4);
+  jw_kv_fixed(w, "min_amp_ma", f->units ? f->min_amp_ua : 0, 3);
+  jw_kv_fixed(w, "max_amp_ma", f->max_amp_ua, 3);
+  if (!open_loop) {
+    jw_kv_double(w, "loop_running_pct", f->loop_pct, 3);
+    jw_kv_str(w, "loop_at_end", f->loop_state == NM_LOOP_RUN ? "on" : "fallback");
+    jw_kv_str(w, "fault", di_loop_fault(f->loop_fault));
+  }
+  jw_kv_uint(w, "wakeups", f->wakeups);
+  jw_kv_double(w, "wakeups_per_s", f->wakeups_per_s, 4);
+  jw_kv_uint(w, "battery_used_uah", f->battery_used_uah);
+  jw_kv_double(w, "wall_s", f->wall_s, 6);
+  jw_obj_end(w);
+}
+
+static void print_figures(const char *what, const cls_figures_t *f) {
+  printf("%s%s%llu pulses, ECAP deviation from target mean %.2f uV (rms %.2f uV), %.2f %% in the window, "
+         "%llu above discomfort, %llu below the ECAP threshold, %llu over a safety limit; amplitude %.2f mA mean "
+         "(%.2f-%.2f)\n",
+         what, what[0] ? ": " : "", (unsigned long long)f->units, f->mean_dev_uv, f->rms_dev_uv, f->in_window_pct,
+         (unsigned long long)f->above_discomfort, (unsigned long long)f->below_threshold,
+         (unsigned long long)f->over_limit, f->mean_amp_ua / 1000.0, (f->units ? f->min_amp_ua : 0) / 1000.0,
+         f->max_amp_ua / 1000.0);
+}
+
+/* A therapy with a closed loop, or any therapy over a posture trace. */
+static int simulate_loop(const tf_therapy_t *t, const char *posture, const char *cordf, uint64_t dur_us, uint64_t seed,
+                         int compare, const nm_profile_t *pf, const char *trace, uint64_t from_us, uint64_t to_us, const char *win,
+                         int json) {
+  char err[512];
+  int slot = cls_loop_slot(t);
+  if (slot < 0) {
+    cli_error("simulate", "--posture: the therapy has no running program with a \"closed_loop\"");
+    return CLI_USAGE;
+  }
+  cls_run_t r;
+  memset(&r, 0, sizeof r);
+  r.t = t;
+  r.dur_us = dur_us;
+  r.seed = seed;
+  r.pf = pf;
+  sim_cord_defaults(&r.cord);
+  if (cordf && cf_load(cordf, &r.cord, err, sizeof err) != 0) {
+    cli_error("simulate", "%s", err);
+    return CLI_USAGE;
+  }
+  static pt_trace_t tr;
+  static sim_posture_pt_t still;
+  if (posture) {
+    if (pt_load(posture, &tr, err, sizeof err) != 0) {
+      cli_error("simulate", "%s", err);
+      return CLI_USAGE;
+    }
+    if (pt_covers(&tr, dur_us, err, sizeof err) != 0) {
+      cli_error("simulate", "%s: %s", posture, err);
+      pt_free(&tr);
+      return CLI_USAGE;
+    }
+  } else {
+    /* No trace: the patient holds still at the model's reference thickness. */
+    still.t_ns = 0;
+    still.csf_mm = r.cord.ref_mm;
+    tr.pts = &still;
+    tr.n = 1;
+  }
+  r.trace = &tr;
+  FILE *tf = NULL;
+  static sim_csv_t csv;
+  if (trace) {
+    tf = fopen(trace, "w");
+    if (!tf) {
+      cli_error("simulate", "cannot write trace '%s': %s", trace, strerror(errno));
+      if (posture) pt_free(&tr);
+      return CLI_USAGE;
+    }
+    sim_trace_csv_header(tf, &t->lead);
+    sim_csv_init(&csv, tf, t->lead.n_contacts);
+    r.trace_fn = sim_trace_csv;
+    r.trace_user = &csv;
+    r.trace_from_us = from_us;
+    r.trace_to_us = to_us;
+  }
+  static cls_figures_t cl, ol;
+  dev_refusal_t why;
+  int st = cls_run(&r, 0, &cl, &why);
+  if (tf) {
+    int werr = sim_csv_flush(&csv) != 0;
+    if (fclose(tf) != 0 || werr) {
+      cli_error("simulate", "writing trace '%s' failed: %s", trace, strerror(errno));
+      if (posture) pt_free(&tr);
+      return CLI_FAIL;
+    }
+  }
+  if (st == NM_OK && compare) {
+    r.trace_fn = NULL;
+    st = cls_run(&r, 1, &ol, &why);
+    if (st == NM_EINVAL) {
+      char mx[32];
+      cli_error("simulate", "--compare-open-loop: no fixed amplitude up to %s mA reaches the target at the first posture",
+                hu_fmt_fixed(mx, sizeof mx, NM_AMP_MAX_UA, 3, 1));
+      if (posture) pt_free(&tr);
+      return CLI_REFUSED;
+    }
+  }
+  if (posture) pt_free(&tr);
+  if (st != NM_OK) {
+    cli_print_refusal("simulate", t, st, &why);
+    return CLI_REFUSED;
+  }
+  const nm_prog_t *p = &t->prog[slot];
+  if (json) {
+    js_w w;
+    jw_init(&w, stdout);
+    jw_obj(&w);
+    jw_kv_fixed(&w, "duration_s", (int64_t)dur_us, 6);
+    jw_kv_uint(&w, "pulses", cl.pulses);
+    jw_kv_uint(&w, "wakeups", cl.wakeups);
+    jw_kv_double(&w, "wakeups_per_s", cl.wakeups_per_s, 4);
+    jw_kv_double(&w, "wall_s", cl.wall_s, 6);
+    jw_kv_str(&w, "program", p->name);
+    jw_kv_uint(&w, "target_uv", p->loop.target_uv);
+    jw_kv_arr(&w, "window_uv");
+    jw_uint(&w, p->loop.lo_uv);
+    jw_uint(&w, p->loop.hi_uv);
+    jw_arr_end(&w);
+    jw_kv_str(&w, "posture", posture ? posture : "constant");
+    jw_key(&w, "closed_loop");
+    json_figures(&w, &cl, 0);
+    if (compare) {
+      jw_key(&w, "open_loop");
+      json_figures(&w, &ol, 1);
+      jw_kv_double_opt(&w, "deviation_ratio", cl.mean_dev_uv > 0, cl.mean_dev_uv > 0 ? ol.mean_dev_uv / cl.mean_dev_uv : 0.0, 2);
+    }
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    char a[32];
+    printf("simulated %s s of therapy in %.3f s of wall time, posture %s\n", hu_fmt_fixed(a, sizeof a, (int64_t)dur_us, 6, 0),
+           cl.wall_s, posture ? posture : "constant");
+    printf("program \"%s\": ECAP target %u uV, window %u-%u uV\n", p->name, p->loop.target_uv, p->loop.lo_uv,
+           p->loop.hi_uv);
+    print_figures("closed loop", &cl);
+    if (cl.loop_state != NM_LOOP_RUN) printf("the loop fell back (%s)\n", di_loop_fault(cl.loop_fault));
+    if (compare) {
+      char b[32];
+      printf("open loop at %s mA: ", hu_fmt_fixed(b, sizeof b, ol.fixed_amp_ua, 3, 1));
+      print_figures("", &ol);
+      if (cl.mean_dev_uv > 0) printf("mean deviation %.1fx lower closed loop\n", ol.mean_dev_uv / cl.mean_dev_uv);
+    }
+    printf("core wake-ups: %llu (%.3f per therapy second)\n", (unsigned long long)cl.wakeups, cl.wakeups_per_s);
+    if (trace) printf("trace of %s written to %s\n", win ? win : "0s..1s", trace);
+  }
+  return CLI_OK;
+}
+
 static const hu_opt simulate_opts[] = {
     {"duration", "D", HU_OPT_REQUIRED, "virtual time to run: 90s, 30min, 24h, 7d, 2y (at most 100 years)"},
     {"profile", "NAME", 0, "the battery profile"},
     {"battery", "primary|rechargeable", 0, "the cell, when no profile is named"},
     {"trace", "FILE.csv", 0, "write every output sample of the trace window"},
     {"trace-window", "A..B", 0, "the trace's window (default 0s..1s)"},
+    {"posture", "TRACE.csv", 0, "run the closed loop over a posture trace (docs/CLOSED-LOOP.md)"},
+    {"cord", "MODEL.json", 0, "the cord model for --posture (default: the built-in one)"},
+    {"compare-open-loop", NULL, 0, "also run the same trace at a fixed amplitude, for comparison"},
+    {"seed", "N", 0, "the seed of the sensing noise (default 1)"},
     {"json", NULL, 0, "the summary as JSON"},
     {NULL, NULL, 0, NULL},
 };
 static const hu_cmd simulate_cmd = {
     "nmod simulate",
-    "THERAPY.json --duration 24h [--profile NAME] [--battery primary|rechargeable] [--trace FILE.csv --trace-window 0s..1s] [--json]",
+    "THERAPY.json --duration 24h [--profile NAME] [--battery primary|rechargeable] [--trace FILE.csv --trace-window 0s..1s] [--posture TRACE.csv [--cord MODEL.json] [--compare-open-loop] [--seed N]] [--json]",
     "run the firmware core on simulated hardware in virtual time and report what was delivered", simulate_opts, 1, 1};
 
 /* What the command line asks for, checked. */
 typedef struct {
   const char *path, *trace, *win;
-  int json;
+  const char *posture, *cordf; /* the closed loop's posture trace and cord model, or NULL */
+  int json, compare;
+  int64_t seed;
   uint64_t dur_us, from_us, to_us;
   const nm_profile_t *pf; /* NULL: a bench supply */
 } sim_opts_t;
@@ -46,6 +226,9 @@ static int parse(hu_args *args, sim_opts_t *o) {
   o->trace = hu_args_get(args, "trace");
   o->win = hu_args_get(args, "trace-window");
   o->json = hu_args_flag(args, "json");
+  o->posture = hu_args_get(args, "posture");
+  o->cordf = hu_args_get(args, "cord");
+  o->compare = hu_args_flag(args, "compare-open-loop");
   o->to_us = 1000000;
   const char *dur = hu_args_get(args, "duration");
   int dr = dur_parse_us(dur, &o->dur_us);
@@ -68,32 +251,42 @@ static int parse(hu_args *args, sim_opts_t *o) {
     cli_error("simulate", "--trace-window needs --trace FILE.csv");
     return CLI_USAGE;
   }
+  if ((o->cordf || o->compare || hu_args_count(args, "seed") > 0) && !o->posture) {
+    cli_error("simulate", "%s needs --posture TRACE.csv",
+              o->cordf ? "--cord" : o->compare ? "--compare-open-loop" : "--seed");
+    return CLI_USAGE;
+  }
+  o->seed = 1;
+  if (hu_args_num(args, "seed", 0, 0, INT64_MAX, NULL, &o->seed) < 0) {
+    cli_error("simulate", "%s", args->err);
+    return CLI_USAGE;
+  }
   return -1;
 }
 
 static void json_battery(js_w *w, const simdev_t *d, const nm_profile_t *pf, const sr_result_t *r) {
   const sim_cell_t *c = &d->hw.cell;
-  jw_kv_obj(w, "battery");
-  jw_kv_str(w, "profile", pf->name);
-  jw_kv_str(w, "cell", r->cell == NM_CELL_PRIMARY ? "primary" : "rechargeable");
-  jw_kv_fixed(w, "capacity_mah", d->core.batt.capacity_uah, 3);
-  jw_kv_str(w, "state", di_batt_state(d->core.batt.state));
-  jw_kv_fixed(w, "soc_pct", d->core.batt.soc_pm, 1);
-  jw_kv_uint_opt(w, "eri_after_hours", r->eri_at_us != 0, r->eri_at_us / 3600000000ull); /* when the device said so */
-  jw_kv_uint_opt(w, "eos_after_hours", r->eos_at_us != 0, r->eos_at_us / 3600000000ull);
-  jw_kv_uint(w, "recharges", c->recharges);
-  jw_kv_double(w, "gauge_error_max_pct", r->gauge_max_pm / 10.0, 2);
-  jw_kv_double(w, "gauge_error_mean_pct", r->gauge_mean_pm / 10.0, 2);
+ jw_kv_obj(w, "battery");
+ jw_kv_str(w, "profile", pf->name);
+ jw_kv_str(w, "cell", r->cell == NM_CELL_PRIMARY ? "primary" : "rechargeable");
+ jw_kv_fixed(w, "capacity_mah", d->core.batt.capacity_uah, 3);
+ jw_kv_str(w, "state", di_batt_state(d->core.batt.state));
+ jw_kv_fixed(w, "soc_pct", d->core.batt.soc_pm, 1);
+ jw_kv_uint_opt(w, "eri_after_hours", r->eri_at_us != 0, r->eri_at_us / 3600000000ull); /* when the device said so */
+ jw_kv_uint_opt(w, "eos_after_hours", r->eos_at_us != 0, r->eos_at_us / 3600000000ull);
+ jw_kv_uint(w, "recharges", c->recharges);
+ jw_kv_double(w, "gauge_error_max_pct", r->gauge_max_pm / 10.0, 2);
+ jw_kv_double(w, "gauge_error_mean_pct", r->gauge_mean_pm / 10.0, 2);
   /* What the cell's own physics says (the simulated hardware, not the device). */
-  jw_kv_obj(w, "physics");
-  jw_kv_double(w, "soc_pct", sim_batt_true_soc_pm(&d->hw) / 10.0, 2);
+ jw_kv_obj(w, "physics");
+ jw_kv_double(w, "soc_pct", sim_batt_true_soc_pm(&d->hw) / 10.0, 2);
   if (r->cell == NM_CELL_PRIMARY) {
-    jw_kv_double_opt(w, "eri_after_hours", r->cell_eri_ns != 0, (double)r->cell_eri_ns / 3.6e12, 2);
-    jw_kv_double_opt(w, "eos_after_hours", r->cell_eos_ns != 0, (double)r->cell_eos_ns / 3.6e12, 2);
+  jw_kv_double_opt(w, "eri_after_hours", r->cell_eri_ns != 0, (double)r->cell_eri_ns / 3.6e12, 2);
+  jw_kv_double_opt(w, "eos_after_hours", r->cell_eos_ns != 0, (double)r->cell_eos_ns / 3.6e12, 2);
   } else {
-    jw_kv_double_opt(w, "recharge_interval_days", r->first_low_ns != 0, (double)r->first_low_ns / 8.64e13, 3);
-    jw_kv_double_opt(w, "charge_minutes_per_day", r->have_charge_min, r->charge_min_per_day, 2);
-    jw_kv_double_opt(w, "one_hour_charge_days", r->have_one_hour, r->one_hour_charge_days, 3);
+  jw_kv_double_opt(w, "recharge_interval_days", r->first_low_ns != 0, (double)r->first_low_ns / 8.64e13, 3);
+  jw_kv_double_opt(w, "charge_minutes_per_day", r->have_charge_min, r->charge_min_per_day, 2);
+  jw_kv_double_opt(w, "one_hour_charge_days", r->have_one_hour, r->one_hour_charge_days, 3);
   }
   jw_obj_end(w);
   jw_obj_end(w);
@@ -104,23 +297,23 @@ static void render_json(const simdev_t *d, const nm_profile_t *pf, const sr_resu
   js_w w;
   jw_init(&w, stdout);
   jw_obj(&w);
-  jw_kv_fixed(&w, "duration_s", (int64_t)r->dur_us, 6);
-  jw_kv_uint(&w, "pulses", o->pulses);
-  jw_kv_uint(&w, "wakeups", d->core.wakeups);
-  jw_kv_double(&w, "wakeups_per_s", (double)d->core.wakeups / ((double)r->dur_us / 1e6), 4);
-  jw_kv_double(&w, "wall_s", r->wall_s, 6);
-  jw_kv_uint(&w, "battery_used_uah", sim_batt_used_uah(&d->hw));
-  jw_kv_bool(&w, "limiter_tripped", o->st.tripped != 0);
+ jw_kv_fixed(&w, "duration_s", (int64_t)r->dur_us, 6);
+ jw_kv_uint(&w, "pulses", o->pulses);
+ jw_kv_uint(&w, "wakeups", d->core.wakeups);
+ jw_kv_double(&w, "wakeups_per_s", (double)d->core.wakeups / ((double)r->dur_us / 1e6), 4);
+ jw_kv_double(&w, "wall_s", r->wall_s, 6);
+ jw_kv_uint(&w, "battery_used_uah", sim_batt_used_uah(&d->hw));
+ jw_kv_bool(&w, "limiter_tripped", o->st.tripped != 0);
   if (r->cell >= 0) json_battery(&w, d, pf, r);
-  jw_kv_arr(&w, "contacts");
+ jw_kv_arr(&w, "contacts");
   for (uint8_t n = 0; n < NM_NODES; n++) {
     if (!o->node_pulses[n]) continue;
     char node[HU_CONTACT_LEN];
     jw_obj(&w);
-    jw_kv_str(&w, "contact", hu_contact_name(node, sizeof node, n));
-    jw_kv_uint(&w, "pulses", o->node_pulses[n]);
-    jw_kv_fixed(&w, "net_charge_nc", o->node_net_pc[n], 3);
-    jw_kv_fixed(&w, "max_phase_charge_uc", o->node_max_pc[n], 6);
+  jw_kv_str(&w, "contact", hu_contact_name(node, sizeof node, n));
+  jw_kv_uint(&w, "pulses", o->node_pulses[n]);
+  jw_kv_fixed(&w, "net_charge_nc", o->node_net_pc[n], 3);
+  jw_kv_fixed(&w, "max_phase_charge_uc", o->node_max_pc[n], 6);
     jw_obj_end(&w);
   }
   jw_arr_end(&w);
@@ -177,6 +370,10 @@ int cmd_simulate(int argc, char **argv) {
     cli_error("simulate", "%s", err);
     return CLI_USAGE;
   }
+  if (op.posture || cls_loop_slot(&t) >= 0) {
+    return simulate_loop(&t, op.posture, op.cordf, op.dur_us, (uint64_t)op.seed, op.compare, op.pf, op.trace, op.from_us,
+                         op.to_us, op.win, op.json);
+  }
   static simdev_t d;
   dev_refusal_t why;
   int st = op.pf ? simdev_start_profile(&d, &t, op.pf, &why) : simdev_start(&d, &t, &why);
@@ -186,7 +383,7 @@ int cmd_simulate(int argc, char **argv) {
   }
   /* The trace: a requested output file, every sample of the window. */
   FILE *tf = NULL;
-  sim_csv_t csv;
+  static sim_csv_t csv;
   if (op.trace) {
     tf = fopen(op.trace, "w");
     if (!tf) {
@@ -194,13 +391,13 @@ int cmd_simulate(int argc, char **argv) {
       return CLI_USAGE;
     }
     sim_trace_csv_header(tf, &t.lead);
-    csv.f = tf;
-    csv.n_contacts = t.lead.n_contacts;
+    sim_csv_init(&csv, tf, t.lead.n_contacts);
     sim_trace(&d.hw, sim_trace_csv, &csv, op.from_us * 1000u, op.to_us * 1000u);
   }
   sr_result_t r;
   sr_run(&d, op.pf ? op.pf->cell : -1, op.dur_us, &r);
-  if (tf && fclose(tf) != 0) {
+  int werr = tf && sim_csv_flush(&csv) != 0; /* the rows still buffered, before the file closes */
+  if (tf && (fclose(tf) != 0 || werr)) {
     cli_error("simulate", "writing trace '%s' failed: %s", op.trace, strerror(errno));
     return CLI_FAIL;
   }

@@ -3,7 +3,9 @@
  * clinic_args_done refuses the rest. */
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_args.h"
+#include "clinic_err.h"
+#include "hu_args.h"
 
 static const hu_cmd clinic_line = {"nmod clinic", "[--db FILE] COMMAND ... [--json]", NULL, NULL, 0, -1};
 

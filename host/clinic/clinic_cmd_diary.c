@@ -1,8 +1,20 @@
 /* clinic_cmd_diary.c: `diary add|import|list|delete`. One diary entry per patient and day. */
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_diary.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_sums.h"
+#include "clinic_util.h"
+#include "clinic_window.h"
+#include "hu_date.h"
+#include "json.h"
 
 static int opt_count(clinic_args *a, int f, clinic_diary_row *r) {
   const char *v = clinic_opt_get(a, clinic_diary_fields[f].name);
@@ -187,6 +199,32 @@ static int diary_delete(clinic_ctx *c, clinic_args *a) {
   return CL_OK;
 }
 
+/* diary import: the result as text or JSON; the bad rows, then the one error. */
+static int diary_import(clinic_ctx *c, const char *patient, const char *file) {
+  clinic_diary_import_result *res = malloc(sizeof *res);
+  if (!res) return clinic_fail(CL_IO, "out of memory");
+  clinic_err e;
+  clinic_err_clear(&e);
+  int rc = CL_OK;
+  if (clinic_diary_import(c->db, patient, file, c->today, res, &e) != CLINIC_E_OK) {
+    for (int i = 0; i < res->nreported; i++) fprintf(stderr, "nmod clinic: %s\n", res->reported[i]);
+    rc = clinic_report(&e);
+  } else if (c->json) {
+    js_w w;
+    jw_init(&w, clinic_stdout());
+    jw_obj(&w);
+    clinic_kv_str(&w, "file", file);
+    clinic_kv_int(&w, "import_id", res->import_id);
+    clinic_kv_int(&w, "rows", res->rows);
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    printf("imported %ld diary days from %s\n", res->rows, file);
+  }
+  free(res);
+  return rc;
+}
+
 int clinic_cmd_diary(clinic_ctx *c, clinic_args *a) {
   const char *sub = a->npos > 1 ? a->pos[1] : "";
   if (strcmp(sub, "add") == 0) return diary_add(c, a);
@@ -195,9 +233,8 @@ int clinic_cmd_diary(clinic_ctx *c, clinic_args *a) {
   if (strcmp(sub, "import") == 0) {
     int rc = clinic_args_done(a, "diary import");
     if (rc) return rc;
-    if (a->npos == 3) return clinic_diary_import(c->db, NULL, a->pos[2], c->today, c->json);
-    if (a->npos == 4) return clinic_diary_import(c->db, a->pos[2], a->pos[3], c->today, c->json);
-    return clinic_fail(CL_USAGE, "usage: nmod clinic diary import [PATIENT] FILE.csv");
+    if (a->npos != 3 && a->npos != 4) return clinic_fail(CL_USAGE, "usage: nmod clinic diary import [PATIENT] FILE.csv");
+    return diary_import(c, a->npos == 4 ? a->pos[2] : NULL, a->pos[a->npos - 1]);
   }
   return clinic_fail(CL_USAGE, "usage: nmod clinic diary add|import|list|delete ...");
 }

@@ -4,7 +4,15 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_link.h"
+#include "clinic_patient.h"
+#include "clinic_util.h"
+#include "hu_date.h"
+#include "hu_dec.h"
+#include "json.h"
 
 #define OPEN_PATH "/api/v1/diary/open?token="
 

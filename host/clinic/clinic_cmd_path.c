@@ -3,7 +3,20 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_csv.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_step.h"
+#include "clinic_store.h"
+#include "clinic_sums.h"
+#include "clinic_util.h"
+#include "clinic_window.h"
+#include "hu_args.h"
+#include "hu_date.h"
+#include "json.h"
 
 /* When the next step is due, from the brochures' timing; empty when they give none. */
 static void due_text(const clinic_path *path, int idx, char *out, size_t cap) {
@@ -273,14 +286,17 @@ static int path_step(clinic_ctx *c, clinic_args *a) {
   req.date = c->today;
   if (date && (rc = clinic_date_arg("--date", date, &req.date)) != CL_OK) return rc;
   clinic_stepper sp;
+  clinic_err e;
+  clinic_err_clear(&e);
   if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
-  if ((rc = clinic_stepper_open(c->db, c->today, &sp)) != CL_OK) {
+  if (clinic_stepper_open(c->db, c->today, &sp, &e) != CLINIC_E_OK) {
     clinic_rollback(c->db);
-    return rc;
+    return clinic_report(&e);
   }
   clinic_path path;
-  rc = clinic_path_load_st(sp.sums.path, &p, &path);
-  if (!rc) rc = clinic_step_apply(&sp, &p, &path, &req, NULL, 0);
+  rc = clinic_path_read_st(sp.sums.path, &p, &path, &e);
+  if (!rc) rc = clinic_step_apply(&sp, &p, &path, &req, NULL, 0, &e);
+  rc = clinic_report(&e);
   if (!rc) rc = clinic_sums_refresh(&sp.sums, &p);
   clinic_stepper_close(&sp);
   if (rc) {
@@ -378,9 +394,11 @@ static int path_import(clinic_ctx *c, const char *file) {
   }
   clinic_stepper sp;
   sqlite3_stmt *find = NULL;
-  if ((rc = clinic_stepper_open(c->db, c->today, &sp)) != CL_OK) {
+  clinic_err e;
+  clinic_err_clear(&e);
+  if (clinic_stepper_open(c->db, c->today, &sp, &e) != CLINIC_E_OK) {
     clinic_csv_close(&csv);
-    return clinic_import_finish(c, rc, file, 0, "path steps");
+    return clinic_import_finish(c, clinic_report(&e), file, 0, "path steps");
   }
   find = clinic_prep(c->db, "SELECT " CLINIC_PATIENT_COLS " FROM patient WHERE code = ?");
   if (!find) rc = CL_IO;
@@ -443,7 +461,7 @@ static int path_import(clinic_ctx *c, const char *file) {
       rc = clinic_fail(CL_USAGE, "%s line %ld: %s", file, csv.line, msg);
       break;
     }
-    rc = clinic_step_apply(&sp, &p, &path, &req, file, csv.line);
+    if (clinic_step_apply(&sp, &p, &path, &req, file, csv.line, &e) != CLINIC_E_OK) rc = clinic_report(&e);
     if (!rc) rows++;
   }
   if (!rc && r < 0) rc = clinic_fail(CL_USAGE, "%s line %ld: %s", file, csv.line, msg);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_csv.h"
 
 #define CLINIC_CSV_MAX_LINE 4096
 

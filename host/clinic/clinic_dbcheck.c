@@ -21,7 +21,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "clinic_int.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_state.h"
+#include "clinic_store.h"
+#include "clinic_visit.h"
+#include "hu_date.h"
+#include "json.h"
 
 /* ---- the file, before SQLite opens it ------------------------------------------------ */
 
@@ -344,8 +351,12 @@ static int check_readouts(sqlite3 *db, char *msg, size_t cap) {
   return bad ? 1 : 0;
 }
 
+/* The patient list's state (migration 6) against a recomputation as of today. */
+static int check_patient_state(sqlite3 *db, char *msg, size_t cap) { return clinic_state_verify(db, hu_today(), msg, cap); }
+
 const clinic_db_check clinic_db_checks[] = {
     {"read-outs", check_readouts},
+    {"patient-state", check_patient_state},
     {NULL, NULL},
 };
 
@@ -357,7 +368,7 @@ int clinic_cmd_checkdb(clinic_ctx *c, clinic_args *a) {
   struct {
     const char *name;
     int result; /* 0 ok, 1 problems, -1 could not run */
-    char msg[300];
+    char msg[512];
   } res[16];
   int n = 0, bad = 0, problems;
   res[n].name = "schema";

@@ -2,7 +2,7 @@
  * all-or-nothing CSV import.
  *
  * An import runs in one transaction: every row is validated, every bad row is reported with
- * its line number and reason (the first CLINIC_IMPORT_MAX_REPORT of them), and on any error
+ * its line number and reason (the first CLINIC_IMPORT_MAX_REPORT of them, in the result), and on any error
  * the transaction is rolled back so that nothing of the file is stored. A kill -9 during the
  * import leaves the database as it was before, because SQLite never commits half of a
  * transaction (WAL mode: uncommitted frames are ignored when the file is next opened).
@@ -11,9 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clinic_int.h"
-
-#define CLINIC_IMPORT_MAX_REPORT 10
+#include "clinic_diary.h"
+#include "clinic_csv.h"
+#include "clinic_err.h"
+#include "clinic_eval.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_sums.h"
+#include "clinic_window.h"
+#include "hu_date.h"
+#include "hu_dec.h"
 
 int clinic_diary_pain_x2(const clinic_diary_row *r) {
   if (r->nrs >= 0) return r->nrs * 2;
@@ -188,14 +196,14 @@ static int pat_cmp(const void *a, const void *b) {
 }
 
 /* The patients of the import, sorted by code: one (code) or all (code NULL). */
-static int load_patients(sqlite3 *db, const char *code, pat_entry **out, size_t *n) {
+static int load_patients(sqlite3 *db, const char *code, pat_entry **out, size_t *n, clinic_err *err) {
 #define LOAD_SQL                                                                                       \
   "SELECT p.pid, p.code, p.therapy, p.birth_date, r.date, c.pid, " CLINIC_SUMS_COLS " FROM patient p "    \
   "LEFT JOIN eval_cache c ON c.pid = p.pid LEFT JOIN path_step r ON r.pid = p.pid AND r.step = 'referral' " \
   "AND r.planned = 0 "
-  sqlite3_stmt *st = clinic_prep(db, code ? LOAD_SQL "WHERE p.code = ?" : LOAD_SQL "ORDER BY p.code");
+  sqlite3_stmt *st = clinic_sql_prep(db, code ? LOAD_SQL "WHERE p.code = ?" : LOAD_SQL "ORDER BY p.code", err);
 #undef LOAD_SQL
-  if (!st) return CL_IO;
+  if (!st) return CLINIC_E_IO;
   if (code) sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
   size_t cap = 64, k = 0;
   pat_entry *v = malloc(cap * sizeof *v);
@@ -218,8 +226,10 @@ static int load_patients(sqlite3 *db, const char *code, pat_entry **out, size_t 
     const unsigned char *rd = sqlite3_column_text(st, 4);
     if (!rd || hu_date_parse((const char *)rd, &e->referral) != 0) e->referral = INT32_MIN;
     if (sqlite3_column_type(st, 5) == SQLITE_NULL) {
-      rc = clinic_fail(CL_IO, "database %s: patient %s has no evaluation sums (the database is damaged or was changed "
-                       "by another program)", sqlite3_db_filename(db, "main"), e->code);
+      rc = clinic_err_set(err, CLINIC_E_IO,
+                          "database %s: patient %s has no evaluation sums (the database is damaged or was changed "
+                          "by another program)",
+                          sqlite3_db_filename(db, "main"), e->code);
       sqlite3_finalize(st);
       free(v);
       return rc;
@@ -233,22 +243,24 @@ static int load_patients(sqlite3 *db, const char *code, pat_entry **out, size_t 
   sqlite3_finalize(st);
   if (rc != SQLITE_DONE) {
     free(v);
-    return clinic_dbfail(db, "reading patients");
+    return clinic_err_db(err, db, "reading patients");
   }
   /* ORDER BY code uses SQLite's binary collation, the same order as strcmp. */
   *out = v;
   *n = k;
-  return CL_OK;
+  return CLINIC_E_OK;
 }
 
 /* Add what the file brought to each patient's cached sums (same transaction). */
-static int store_added(sqlite3 *db, pat_entry *pats, size_t n) {
-  sqlite3_stmt *st = clinic_prep(db, "UPDATE eval_cache SET b_sum = b_sum + ?, b_days = b_days + ?, b_sum2 = b_sum2 + ?, "
+static int store_added(sqlite3 *db, pat_entry *pats, size_t n, clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db,
+                                     "UPDATE eval_cache SET b_sum = b_sum + ?, b_days = b_days + ?, b_sum2 = b_sum2 + ?, "
                                      "b_days2 = b_days2 + ?, b_sum3 = b_sum3 + ?, b_days3 = b_days3 + ?, "
                                      "t_sum = t_sum + ?, t_days = t_days + ?, t_sum2 = t_sum2 + ?, "
-                                     "t_days2 = t_days2 + ?, t_sum3 = t_sum3 + ?, t_days3 = t_days3 + ? WHERE pid = ?");
-  if (!st) return CL_IO;
-  int rc = CL_OK;
+                                     "t_days2 = t_days2 + ?, t_sum3 = t_sum3 + ?, t_days3 = t_days3 + ? WHERE pid = ?",
+                                     e);
+  if (!st) return CLINIC_E_IO;
+  int rc = CLINIC_E_OK;
   for (size_t i = 0; i < n && !rc; i++) {
     if (!pats[i].touched) continue;
     const clinic_phase_sum *ph[2] = {&pats[i].add[0], &pats[i].add[1]};
@@ -257,7 +269,7 @@ static int store_added(sqlite3 *db, pat_entry *pats, size_t n) {
       for (int j = 0; j < 6; j++) sqlite3_bind_int64(st, 1 + 6 * k + j, v[j]);
     }
     sqlite3_bind_int64(st, 13, pats[i].p.pid);
-    if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db) != 1) rc = clinic_dbfail(db, "updating the evaluation sums");
+    if (sqlite3_step(st) != SQLITE_DONE || sqlite3_changes(db) != 1) rc = clinic_err_db(e, db, "updating the evaluation sums");
     sqlite3_reset(st);
   }
   sqlite3_finalize(st);
@@ -267,9 +279,9 @@ static int store_added(sqlite3 *db, pat_entry *pats, size_t n) {
 /* Why a diary day already exists: an earlier line of this file, another import, or a command. */
 static void duplicate_reason(sqlite3 *db, int64_t pid, const char *date, int64_t import_id,
                              char *out, size_t cap) {
-  sqlite3_stmt *st = clinic_prep(
+  sqlite3_stmt *st = clinic_sql_prep(
       db, "SELECT d.import_id, d.line, i.file FROM diary d LEFT JOIN diary_import i ON i.id = d.import_id "
-          "WHERE d.pid = ? AND d.date = ?");
+          "WHERE d.pid = ? AND d.date = ?", NULL);
   snprintf(out, cap, "already in the database");
   if (!st) return;
   sqlite3_bind_int64(st, 1, pid);
@@ -285,225 +297,214 @@ static void duplicate_reason(sqlite3 *db, int64_t pid, const char *date, int64_t
   sqlite3_finalize(st);
 }
 
-int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int32_t today, int json) {
-  clinic_patient single;
-  int rc;
-  /* The named patient must exist (and gets the usual message when it does not). */
-  if (patient && (rc = clinic_patient_get(db, patient, &single)) != CL_OK) return rc;
+/* One import as it runs: the file, its columns, its patients, the statements. */
+typedef struct {
+  sqlite3 *db;
+  const char *patient, *path;
+  int32_t today;
   clinic_csv csv;
-  if (clinic_csv_open(&csv, path) != 0)
-    return clinic_fail(CL_USAGE, "cannot read %s: no such file or not readable", path);
+  int col[DC_N], ncols;
+  pat_entry *pats, *cur;
+  size_t npats;
+  sqlite3_stmt *ins;
+  clinic_diary_import_result *res;
+} importer;
+
+/* The header line: which column is what. */
+static int import_header(importer *im, clinic_err *e) {
   char msg[512];
-  int col[DC_N];
-  for (int i = 0; i < DC_N; i++) col[i] = -1;
-  int r = clinic_csv_next(&csv, msg, sizeof msg);
-  if (r != 1) {
-    rc = clinic_fail(CL_USAGE, "%s line %ld: %s; nothing of %s was stored", path, csv.line ? csv.line : 1,
-                     r == 0 ? "empty file, expected a header such as date,nrs or date,incontinence,urgency,pads" : msg,
-                     path);
-    clinic_csv_close(&csv);
-    return rc;
-  }
-  rc = CL_OK;
-  for (int i = 0; i < csv.nfields && !rc; i++) {
+  const char *path = im->path;
+  for (int i = 0; i < DC_N; i++) im->col[i] = -1;
+  int r = clinic_csv_next(&im->csv, msg, sizeof msg);
+  if (r != 1)
+    return clinic_err_set(e, CLINIC_E_INPUT, "%s line %ld: %s; nothing of %s was stored", path, im->csv.line ? im->csv.line : 1,
+                          r == 0 ? "empty file, expected a header such as date,nrs or date,incontinence,urgency,pads" : msg,
+                          path);
+  for (int i = 0; i < im->csv.nfields; i++) {
     int k = -1;
     for (int j = 0; j < DC_N; j++)
-      if (strcmp(csv.field[i], dc_names[j]) == 0) k = j;
+      if (strcmp(im->csv.field[i], dc_names[j]) == 0) k = j;
     if (k < 0)
-      rc = clinic_fail(CL_USAGE, "%s line 1: unknown column '%s' (known: patient, date, nrs, morning, evening, incontinence, urgency, pads); nothing of %s was stored",
-                       path, csv.field[i], path);
-    else if (col[k] >= 0)
-      rc = clinic_fail(CL_USAGE, "%s line 1: column '%s' appears twice; nothing of %s was stored", path, csv.field[i], path);
+      return clinic_err_set(e, CLINIC_E_INPUT,
+                            "%s line 1: unknown column '%s' (known: patient, date, nrs, morning, evening, incontinence, urgency, pads); nothing of %s was stored",
+                            path, im->csv.field[i], path);
+    if (im->col[k] >= 0)
+      return clinic_err_set(e, CLINIC_E_INPUT, "%s line 1: column '%s' appears twice; nothing of %s was stored", path,
+                            im->csv.field[i], path);
+    im->col[k] = i;
+  }
+  if (im->col[DC_DATE] < 0)
+    return clinic_err_set(e, CLINIC_E_INPUT, "%s line 1: no 'date' column (is the header line missing?); nothing of %s was stored",
+                          path, path);
+  if (!im->patient && im->col[DC_PATIENT] < 0)
+    return clinic_err_set(e, CLINIC_E_INPUT, "%s has no 'patient' column: name the patient (nmod clinic diary import PATIENT FILE)",
+                          path);
+  im->ncols = im->csv.nfields;
+  return CLINIC_E_OK;
+}
+
+/* A record read (r: clinic_csv_next's answer) as a diary row of im->cur: 0, or -1 with why in msg. */
+static int import_parse(importer *im, int r, clinic_diary_row *row, char *msg, size_t cap) {
+  const clinic_csv *csv = &im->csv;
+  if (r != 1) return -1;
+  if (csv->nfields != im->ncols) {
+    snprintf(msg, cap, "%d fields, the header has %d", csv->nfields, im->ncols);
+    return -1;
+  }
+  const char *code = im->col[DC_PATIENT] >= 0 ? csv->field[im->col[DC_PATIENT]] : NULL;
+  if (im->patient) {
+    if (code && strcmp(code, im->patient) != 0) {
+      snprintf(msg, cap, "patient '%s' differs from the patient %s named on the command line", code, im->patient);
+      return -1;
+    }
+  } else if (!im->cur || strcmp(im->cur->p.code, code) != 0) {
+    pat_entry key;
+    snprintf(key.code, sizeof key.code, "%s", code);
+    pat_entry *hit = strlen(code) < sizeof key.code ? bsearch(&key, im->pats, im->npats, sizeof *im->pats, pat_cmp) : NULL;
+    if (!hit) {
+      snprintf(msg, cap, "unknown patient '%.60s' (add it first with nmod clinic patient add)", code);
+      return -1;
+    }
+    im->cur = hit;
+  }
+  int drc = hu_date_parse(csv->field[im->col[DC_DATE]], &row->date);
+  if (drc != 0) {
+    hu_date_msg(msg, cap, "date", csv->field[im->col[DC_DATE]], drc, HU_FORM_DATE);
+    return -1;
+  }
+  for (int j = DC_NRS; j < DC_N; j++) {
+    if (im->col[j] < 0 || csv->field[im->col[j]][0] == '\0') continue;
+    long v;
+    long max = clinic_diary_fields[j - DC_NRS].max;
+    if (hu_dec_range(csv->field[im->col[j]], 0, 0, max, &v) != 0) {
+      snprintf(msg, cap, "%s '%.40s' is not a whole number from 0 to %ld", dc_names[j], csv->field[im->col[j]], max);
+      return -1;
+    }
+    *clinic_diary_slot(row, j - DC_NRS) = (int)v;
+  }
+  return clinic_diary_validate(&im->cur->p, im->cur->referral, row, im->today, msg, cap);
+}
+
+/* Store a valid row and add it to its patient's sums: CLINIC_E_OK; CLINIC_E_RULE, the day is
+ * stored already (why in msg); CLINIC_E_IO (in e). */
+static int import_store(importer *im, const clinic_diary_row *row, char *msg, size_t cap, clinic_err *e) {
+  pat_entry *cur = im->cur;
+  char ds[11];
+  hu_date_fmt(ds, HU_DATE_LEN, row->date);
+  sqlite3_stmt *ins = im->ins;
+  sqlite3_reset(ins);
+  sqlite3_bind_int64(ins, 1, cur->p.pid);
+  sqlite3_bind_text(ins, 2, ds, -1, SQLITE_TRANSIENT);
+  clinic_diary_row v = *row;
+  for (int j = 0; j < CLINIC_DIARY_NFIELDS; j++) {
+    int x = *clinic_diary_slot(&v, j);
+    if (x >= 0)
+      sqlite3_bind_int(ins, 3 + j, x);
     else
-      col[k] = i;
+      sqlite3_bind_null(ins, 3 + j);
   }
-  if (!rc && col[DC_DATE] < 0)
-    rc = clinic_fail(CL_USAGE, "%s line 1: no 'date' column (is the header line missing?); nothing of %s was stored", path, path);
-  if (!rc && !patient && col[DC_PATIENT] < 0)
-    rc = clinic_fail(CL_USAGE, "%s has no 'patient' column: name the patient (nmod clinic diary import PATIENT FILE)", path);
-  if (rc) {
-    clinic_csv_close(&csv);
-    return rc;
+  sqlite3_bind_int64(ins, 9, im->res->import_id);
+  sqlite3_bind_int64(ins, 10, im->csv.line);
+  int s = sqlite3_step(ins);
+  if (s == SQLITE_CONSTRAINT) {
+    char why[300];
+    sqlite3_reset(ins);
+    duplicate_reason(im->db, cur->p.pid, ds, im->res->import_id, why, sizeof why);
+    snprintf(msg, cap, "%s already has a diary entry for %s: %s (one entry per day)", cur->p.code, ds, why);
+    return CLINIC_E_RULE;
   }
-  int ncols = csv.nfields;
+  if (s != SQLITE_DONE) return clinic_err_db(e, im->db, "storing a diary row");
+  im->res->rows++;
+  clinic_day_phase ph = clinic_day_phase_of(&cur->win, row->date);
+  if (ph == DP_BASELINE || ph == DP_TRIAL) {
+    clinic_phase_add(&cur->add[ph == DP_TRIAL], cur->p.therapy, row);
+    cur->touched = 1;
+  }
+  return CLINIC_E_OK;
+}
 
-  pat_entry *pats = NULL;
-  size_t npats = 0;
-  if ((rc = clinic_begin(db)) != CL_OK) {
-    clinic_csv_close(&csv);
-    return rc;
-  }
-  /* Inside the write transaction: the windows cannot change while the file is added. */
-  if ((rc = load_patients(db, patient, &pats, &npats)) != CL_OK || (patient && npats != 1)) {
-    if (!rc) rc = clinic_fail(CL_USAGE, "unknown patient '%s'", patient);
-    free(pats);
-    clinic_rollback(db);
-    clinic_csv_close(&csv);
-    return rc;
-  }
-  /* A bigger page cache keeps a large import from spilling pages early. */
-  sqlite3_exec(db, "PRAGMA cache_size=-65536", NULL, NULL, NULL);
-  char td[11];
-  hu_date_fmt(td, HU_DATE_LEN, today);
-  sqlite3_stmt *imp = clinic_prep(db, "INSERT INTO diary_import(file, rows, at) VALUES (?, 0, ?)");
-  sqlite3_stmt *ins = clinic_prep(
-      db, "INSERT INTO diary(pid, date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads, import_id, line) "
-          "VALUES (?,?,?,?,?,?,?,?,?,?)");
-  int64_t import_id = 0;
-  long bad = 0, reported = 0, rows = 0;
-  int worst = CL_OK;
-  if (!imp || !ins) {
-    worst = CL_IO;
-    goto out;
-  }
-  sqlite3_bind_text(imp, 1, path, -1, SQLITE_STATIC);
-  sqlite3_bind_text(imp, 2, td, -1, SQLITE_STATIC);
-  if (sqlite3_step(imp) != SQLITE_DONE) {
-    worst = clinic_dbfail(db, "starting the import");
-    goto out;
-  }
-  import_id = sqlite3_last_insert_rowid(db);
-
-  pat_entry *cur = patient ? &pats[0] : NULL;
+/* Every record of the file after the header, inside the open transaction. */
+static int import_rows(importer *im, clinic_err *e) {
+  clinic_diary_import_result *res = im->res;
+  const char *path = im->path;
+  char msg[512];
+  int worst = CLINIC_E_OK;
   for (;;) {
-    r = clinic_csv_next(&csv, msg, sizeof msg);
+    int r = clinic_csv_next(&im->csv, msg, sizeof msg);
     if (r == 0) break;
-    int row_rc = CL_USAGE;
-    msg[sizeof msg - 1] = '\0';
-    if (r == 1 && csv.nfields != ncols) {
-      snprintf(msg, sizeof msg, "%d fields, the header has %d", csv.nfields, ncols);
-      r = -1;
-    }
     clinic_diary_row row = {0, -1, -1, -1, -1, -1, -1};
-    if (r == 1) {
-      const char *code = col[DC_PATIENT] >= 0 ? csv.field[col[DC_PATIENT]] : NULL;
-      if (patient) {
-        if (code && strcmp(code, patient) != 0) {
-          snprintf(msg, sizeof msg, "patient '%s' differs from the patient %s named on the command line", code, patient);
-          r = -1;
-        }
-      } else if (!cur || strcmp(cur->p.code, code) != 0) {
-        pat_entry key;
-        snprintf(key.code, sizeof key.code, "%s", code);
-        pat_entry *hit = strlen(code) < sizeof key.code ? bsearch(&key, pats, npats, sizeof *pats, pat_cmp) : NULL;
-        if (!hit) {
-          snprintf(msg, sizeof msg, "unknown patient '%.60s' (add it first with nmod clinic patient add)", code);
-          r = -1;
-        } else {
-          cur = hit;
-        }
-      }
+    int row_rc = CLINIC_E_INPUT;
+    int ok = import_parse(im, r, &row, msg, sizeof msg) == 0;
+    if (ok && !res->bad) {
+      row_rc = import_store(im, &row, msg, sizeof msg, e);
+      if (row_rc == CLINIC_E_IO) return CLINIC_E_IO;
+      ok = row_rc == CLINIC_E_OK;
     }
-    int drc = r == 1 ? hu_date_parse(csv.field[col[DC_DATE]], &row.date) : 0;
-    if (drc != 0) {
-      hu_date_msg(msg, sizeof msg, "date", csv.field[col[DC_DATE]], drc, HU_FORM_DATE);
-      r = -1;
-    }
-    int *vals[DC_N] = {NULL, NULL, &row.nrs, &row.morning, &row.evening, &row.incontinence, &row.urgency, &row.pads};
-    for (int j = DC_NRS; j < DC_N && r == 1; j++) {
-      if (col[j] < 0 || csv.field[col[j]][0] == '\0') continue;
-      long v;
-      long max = clinic_diary_fields[j - DC_NRS].max;
-      if (hu_dec_range(csv.field[col[j]], 0, 0, max, &v) != 0) {
-        snprintf(msg, sizeof msg, "%s '%.40s' is not a whole number from 0 to %ld", dc_names[j],
-                 csv.field[col[j]], max);
-        r = -1;
-      } else {
-        *vals[j] = (int)v;
-      }
-    }
-    if (r == 1 && clinic_diary_validate(&cur->p, cur->referral, &row, today, msg, sizeof msg) != 0) r = -1;
-    if (r == 1 && !bad) {
-      char ds[11];
-      hu_date_fmt(ds, HU_DATE_LEN, row.date);
-      sqlite3_reset(ins);
-      sqlite3_bind_int64(ins, 1, cur->p.pid);
-      sqlite3_bind_text(ins, 2, ds, -1, SQLITE_TRANSIENT);
-      for (int j = DC_NRS; j < DC_N; j++) {
-        if (*vals[j] >= 0)
-          sqlite3_bind_int(ins, 3 + j - DC_NRS, *vals[j]);
-        else
-          sqlite3_bind_null(ins, 3 + j - DC_NRS);
-      }
-      sqlite3_bind_int64(ins, 9, import_id);
-      sqlite3_bind_int64(ins, 10, csv.line);
-      int s = sqlite3_step(ins);
-      if (s == SQLITE_CONSTRAINT) {
-        char why[300];
-        sqlite3_reset(ins);
-        duplicate_reason(db, cur->p.pid, ds, import_id, why, sizeof why);
-        snprintf(msg, sizeof msg, "%s already has a diary entry for %s: %s (one entry per day)", cur->p.code, ds, why);
-        r = -1;
-        row_rc = CL_RULE;
-      } else if (s != SQLITE_DONE) {
-        worst = clinic_dbfail(db, "storing a diary row");
-        goto out;
-      } else {
-        rows++;
-        clinic_day_phase ph = clinic_day_phase_of(&cur->win, row.date);
-        if (ph == DP_BASELINE || ph == DP_TRIAL) {
-          clinic_phase_add(&cur->add[ph == DP_TRIAL], cur->p.therapy, &row);
-          cur->touched = 1;
-        }
-      }
-    }
-    if (r < 0) {
-      bad++;
-      if (row_rc == CL_USAGE || worst == CL_OK) worst = row_rc;
-      if (reported < CLINIC_IMPORT_MAX_REPORT) {
-        reported++;
-        fprintf(stderr, "nmod clinic: %s line %ld: %s\n", path, csv.line, msg);
-      }
+    if (!ok) {
+      res->bad++;
+      if (row_rc == CLINIC_E_INPUT || worst == CLINIC_E_OK) worst = row_rc;
+      if (res->nreported < CLINIC_IMPORT_MAX_REPORT)
+        snprintf(res->reported[res->nreported++], sizeof res->reported[0], "%s line %ld: %s", path, im->csv.line, msg);
       /* Keep reading to report further bad rows, but store nothing more. */
     }
   }
-  if (!bad && rows == 0) {
-    fprintf(stderr, "nmod clinic: %s has a header but no diary rows; nothing stored\n", path);
-    worst = CL_USAGE;
-  }
-  if (!bad && worst == CL_OK && (worst = store_added(db, pats, npats)) != CL_OK) goto out;
-  if (!bad && worst == CL_OK) {
-    sqlite3_stmt *up = clinic_prep(db, "UPDATE diary_import SET rows = ? WHERE id = ?");
-    if (!up) {
-      worst = CL_IO;
-      goto out;
-    }
-    sqlite3_bind_int64(up, 1, rows);
-    sqlite3_bind_int64(up, 2, import_id);
-    int s = sqlite3_step(up);
-    sqlite3_finalize(up);
-    if (s != SQLITE_DONE) {
-      worst = clinic_dbfail(db, "finishing the import");
-      goto out;
-    }
-  }
-out:
+  if (res->bad)
+    return clinic_err_set(e, worst, "%ld bad row%s%s; nothing of %s was stored: fix the file and import it again", res->bad,
+                          res->bad == 1 ? "" : "s", res->bad > res->nreported ? " (first ones shown)" : "", path);
+  if (res->rows == 0) return clinic_err_set(e, CLINIC_E_INPUT, "%s has a header but no diary rows; nothing stored", path);
+  if (store_added(im->db, im->pats, im->npats, e) != CLINIC_E_OK) return CLINIC_E_IO;
+  sqlite3_stmt *up = clinic_sql_prep(im->db, "UPDATE diary_import SET rows = ? WHERE id = ?", e);
+  if (!up) return CLINIC_E_IO;
+  sqlite3_bind_int64(up, 1, res->rows);
+  sqlite3_bind_int64(up, 2, res->import_id);
+  int s = sqlite3_step(up);
+  sqlite3_finalize(up);
+  return s == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, im->db, "finishing the import");
+}
+
+/* The transaction's part: the patients, the import's row, the rows, the sums. */
+static int import_run(importer *im, clinic_err *e) {
+  sqlite3 *db = im->db;
+  /* Inside the write transaction: the windows cannot change while the file is added. */
+  if (load_patients(db, im->patient, &im->pats, &im->npats, e) != CLINIC_E_OK) return CLINIC_E_IO;
+  if (im->patient && im->npats != 1) return clinic_err_set(e, CLINIC_E_NOT_FOUND, "unknown patient '%s'", im->patient);
+  im->cur = im->patient ? &im->pats[0] : NULL;
+  clinic_store_bulk(db);
+  char td[11];
+  hu_date_fmt(td, HU_DATE_LEN, im->today);
+  sqlite3_stmt *imp = clinic_sql_prep(db, "INSERT INTO diary_import(file, rows, at) VALUES (?, 0, ?)", e);
+  if (!imp) return CLINIC_E_IO;
+  sqlite3_bind_text(imp, 1, im->path, -1, SQLITE_STATIC);
+  sqlite3_bind_text(imp, 2, td, -1, SQLITE_STATIC);
+  int s = sqlite3_step(imp);
   sqlite3_finalize(imp);
-  sqlite3_finalize(ins);
-  clinic_csv_close(&csv);
-  free(pats);
-  if (bad || worst != CL_OK) {
-    clinic_rollback(db);
-    if (bad)
-      fprintf(stderr, "nmod clinic: %ld bad row%s%s; nothing of %s was stored: fix the file and import it again\n",
-              bad, bad == 1 ? "" : "s", bad > reported ? " (first ones shown)" : "", path);
-    return worst != CL_OK ? worst : CL_USAGE;
+  if (s != SQLITE_DONE) return clinic_err_db(e, db, "starting the import");
+  im->res->import_id = clinic_store_last_id(db);
+  im->ins = clinic_sql_prep(
+      db, "INSERT INTO diary(pid, date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads, import_id, line) "
+          "VALUES (?,?,?,?,?,?,?,?,?,?)", e);
+  if (!im->ins) return CLINIC_E_IO;
+  return import_rows(im, e);
+}
+
+int clinic_diary_import(sqlite3 *db, const char *patient, const char *path, int32_t today, clinic_diary_import_result *res,
+                        clinic_err *e) {
+  memset(res, 0, sizeof *res);
+  importer im = {.db = db, .patient = patient, .path = path, .today = today, .res = res};
+  clinic_patient single;
+  /* The named patient must exist (and gets the usual message when it does not). */
+  if (patient && clinic_patient_lookup(db, patient, &single, e) != CLINIC_E_OK) return e->code;
+  if (clinic_csv_open(&im.csv, path) != 0)
+    return clinic_err_set(e, CLINIC_E_INPUT, "cannot read %s: no such file or not readable", path);
+  int rc = import_header(&im, e);
+  if (!rc) rc = clinic_sql_begin(db, e);
+  if (!rc) {
+    rc = import_run(&im, e);
+    sqlite3_finalize(im.ins);
+    if (!rc) rc = clinic_sql_commit(db, e);
+    if (rc) clinic_rollback(db);
   }
-  if ((rc = clinic_commit(db)) != CL_OK) return rc;
-  if (json) {
-    js_w w;
-    jw_init(&w, clinic_stdout());
-    jw_obj(&w);
-    jw_key(&w, "file");
-    jw_str(&w, path);
-    jw_key(&w, "import_id");
-    jw_int(&w, import_id);
-    jw_key(&w, "rows");
-    jw_int(&w, rows);
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else {
-    printf("imported %ld diary days from %s\n", rows, path);
-  }
-  return CL_OK;
+  free(im.pats);
+  clinic_csv_close(&im.csv);
+  return rc;
 }

@@ -11,7 +11,21 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_eval.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_diary.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_score.h"
+#include "clinic_store.h"
+#include "clinic_sums.h"
+#include "clinic_util.h"
+#include "clinic_window.h"
+#include "hu_date.h"
+#include "hu_fmt.h"
+#include "json.h"
 
 const char *clinic_verdict_name(clinic_verdict v) {
   return v == EV_SUCCESS ? "success" : v == EV_FAILURE ? "failure" : "insufficient-data";
@@ -553,7 +567,9 @@ int clinic_cmd_config(clinic_ctx *c, clinic_args *a) {
     /* The setting and, for a window setting, every cached sum: one transaction. */
     if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
     rc = clinic_setting_get(c->db, a->pos[1], old, sizeof old);
-    sqlite3_stmt *st = rc ? NULL : clinic_prep(c->db, "INSERT OR REPLACE INTO setting(key, value) VALUES (?, ?)");
+    char put[128];
+    clinic_store_replace_sql(put, sizeof put, "setting", "key, value");
+    sqlite3_stmt *st = rc ? NULL : clinic_prep(c->db, put);
     if (st) {
       sqlite3_bind_text(st, 1, a->pos[1], -1, SQLITE_STATIC);
       sqlite3_bind_text(st, 2, a->pos[2], -1, SQLITE_STATIC);

@@ -5,7 +5,14 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_fhir.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_util.h"
+#include "json.h"
 
 static void csv_field(FILE *f, const char *s) {
   if (strpbrk(s, ",\"\r\n")) {

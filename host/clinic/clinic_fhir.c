@@ -15,7 +15,21 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_fhir.h"
+#include "clinic_diary.h"
+#include "clinic_err.h"
+#include "clinic_ids.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_util.h"
+#include "clinic_visit.h"
+#include "clinic_window.h"
+#include "hu_contact.h"
+#include "hu_date.h"
+#include "hu_fmt.h"
+#include "json.h"
+#include "readout.h"
 
 #define NMOD_CS "urn:nmod:clinic"
 #define LOINC "http://loinc.org"

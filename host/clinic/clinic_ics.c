@@ -8,7 +8,12 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_ics.h"
+#include "clinic_ids.h"
+#include "clinic_patient.h"
+#include "clinic_plan.h"
+#include "clinic_util.h"
+#include "hu_date.h"
 
 /* Write one content line, folded. Returns 0 or -1 on a write error. */
 static int line(FILE *f, const char *s) {

@@ -12,7 +12,9 @@
 
 #include <sodium.h>
 
-#include "clinic_int.h"
+#include "clinic_ids.h"
+#include "clinic_err.h"
+#include "clinic_store.h"
 
 int clinic_ids_init(sqlite3 *db, clinic_ids *ids) {
   memset(ids, 0, sizeof *ids);

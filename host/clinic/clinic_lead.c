@@ -7,7 +7,18 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_util.h"
+#include "hu_contact.h"
+#include "hu_date.h"
+#include "hu_dec.h"
+#include "hu_fmt.h"
+#include "json.h"
 #include "nmod/limits.h"
 
 static const char *const responses[] = {"bellows", "toe", "both", "none"};

@@ -1,4 +1,4 @@
-/* clinic_link.c: the patients' diary links (clinic_int.h "diary links", docs/CONSOLE.md "The
+/* clinic_link.c: the patients' diary links (clinic_link.h, docs/CONSOLE.md "The
  * patient's diary page").
  *
  * A link is a random token the patient opens on their phone; the database keeps only its
@@ -11,9 +11,17 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_link.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_util.h"
+#include "clinic_window.h"
+#include "hu_date.h"
+#include "json.h"
 
-#define NOW_SQL "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+#define NOW_SQL CLINIC_SQL_NOW
 
 static void token_hash(const char *token, char hex[65]) {
   unsigned char h[crypto_hash_sha256_BYTES];
@@ -136,7 +144,7 @@ int clinic_link_issue(sqlite3 *db, const clinic_patient *p, int32_t today, char 
   sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
   rc = sqlite3_step(st) == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "storing a diary link");
   sqlite3_finalize(st);
-  int64_t id = sqlite3_last_insert_rowid(db);
+  int64_t id = clinic_store_last_id(db);
   if (rc == CL_OK) rc = clinic_commit(db);
   if (rc != CL_OK) {
     clinic_rollback(db);

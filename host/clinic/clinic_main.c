@@ -6,7 +6,15 @@
 #include <sys/stat.h>
 
 #include "clinic.h"
-#include "clinic_int.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_store.h"
+#include "hu_args.h"
+#include "hu_date.h"
+#include "json.h"
+#include "json.h"
+#include "nmod_exit.h"
 
 static const char usage[] =
     "usage: nmod clinic [--db FILE] COMMAND ... [--json]\n"
@@ -187,8 +195,30 @@ static int run(int argc, char **argv) {
   return rc;
 }
 
+int clinic_import_finish(clinic_ctx *c, int rc, const char *file, long rows, const char *noun) {
+  if (rc) {
+    clinic_rollback(c->db);
+    fprintf(stderr, "nmod clinic: nothing of %s was stored\n", file);
+    return rc;
+  }
+  if ((rc = clinic_commit(c->db)) != CL_OK) return rc;
+  if (c->json) {
+    js_w w;
+    jw_init(&w, clinic_stdout());
+    jw_obj(&w);
+    jw_key(&w, "imported");
+    jw_int(&w, rows);
+    jw_obj_end(&w);
+    jw_end(&w);
+  } else {
+    printf("imported %ld %s from %s\n", rows, noun, file);
+  }
+  return CL_OK;
+}
+
 int clinic_call(sqlite3 *db, int argc, const char *const *argv, FILE *out, clinic_err *err) {
   clinic_capture(out, err);
+  int outer = !sqlite3_get_autocommit(db); /* the caller's read transaction: left to the caller */
   clinic_args a;
   int rc = clinic_args_parse(&a, argc, (char **)argv, flags);
   handler fn = NULL;
@@ -204,7 +234,7 @@ int clinic_call(sqlite3 *db, int argc, const char *const *argv, FILE *out, clini
     c.today = hu_today();
     rc = fn(&c, &a);
     /* As run() does: a read transaction a command left open ends here. */
-    if (!sqlite3_get_autocommit(db)) clinic_rollback(db);
+    if (!outer && !sqlite3_get_autocommit(db)) clinic_rollback(db);
   }
   if (fflush(out) != 0 && rc == CL_OK) rc = clinic_fail(CL_IO, "writing the output failed");
   clinic_capture(NULL, NULL);

@@ -9,7 +9,11 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_path.h"
+#include "clinic_err.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "hu_date.h"
 
 /* SCS, from the pain clinic brochure (000_...txt): aanmelding, neuromodulatie overleg,
  * vragenlijsten en pijndagboek, psycholoog, intake, definitief besluit, POS, operatie 1
@@ -67,7 +71,7 @@ int clinic_path_index(clinic_therapy t, const char *name) {
   return -1;
 }
 
-int clinic_path_load_st(sqlite3_stmt *st, const clinic_patient *p, clinic_path *path) {
+int clinic_path_read_st(sqlite3_stmt *st, const clinic_patient *p, clinic_path *path, clinic_err *e) {
   memset(path, 0, sizeof *path);
   path->therapy = p->therapy;
   path->def = clinic_path_steps(p->therapy, &path->nsteps);
@@ -89,14 +93,14 @@ int clinic_path_load_st(sqlite3_stmt *st, const clinic_patient *p, clinic_path *
     }
   }
   sqlite3_reset(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(sqlite3_db_handle(st), "reading the path");
-  return CL_OK;
+  if (rc != SQLITE_DONE) return clinic_err_db(e, sqlite3_db_handle(st), "reading the path");
+  return CLINIC_E_OK;
 }
 
-int clinic_path_load(sqlite3 *db, const clinic_patient *p, clinic_path *path) {
-  sqlite3_stmt *st = clinic_prep(db, CLINIC_PATH_LOAD_SQL);
-  if (!st) return CL_IO;
-  int rc = clinic_path_load_st(st, p, path);
+int clinic_path_read(sqlite3 *db, const clinic_patient *p, clinic_path *path, clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db, CLINIC_PATH_LOAD_SQL, e);
+  if (!st) return CLINIC_E_IO;
+  int rc = clinic_path_read_st(st, p, path, e);
   sqlite3_finalize(st);
   return rc;
 }

@@ -1,8 +1,12 @@
-/* clinic_patient.c: patients (code, therapy, name, birth date): validation, storage and the
- * `patient` command (add, show, list, import). */
+/* clinic_patient.c: patients (code, therapy, name, birth date): validation, storage, lookup and
+ * import; errors as values (clinic_err.h), nothing printed. The command is clinic_cmd_patient.c. */
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_patient.h"
+#include "clinic_csv.h"
+#include "clinic_err.h"
+#include "clinic_store.h"
+#include "hu_date.h"
 
 const char *clinic_therapy_name(clinic_therapy t) { return t == TH_SCS ? "scs" : "snm"; }
 
@@ -35,46 +39,39 @@ void clinic_patient_from_row(sqlite3_stmt *st, int col, clinic_patient *p) {
   if (hu_date_parse((const char *)sqlite3_column_text(st, col + 4), &p->birth) != 0) p->birth = 0;
 }
 
-int clinic_patient_find(sqlite3 *db, const char *code, clinic_patient *p) {
-  sqlite3_stmt *st = clinic_prep(db, "SELECT " CLINIC_PATIENT_COLS " FROM patient WHERE code = ?");
-  if (!st) return CL_IO;
+int clinic_patient_lookup(sqlite3 *db, const char *code, clinic_patient *p, clinic_err *e) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db, "SELECT " CLINIC_PATIENT_COLS " FROM patient WHERE code = ?", -1, &st, NULL) != SQLITE_OK)
+    return clinic_err_db(e, db, "reading a patient");
   sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) clinic_patient_from_row(st, 0, p);
   sqlite3_finalize(st);
-  if (rc == SQLITE_ROW) return CL_OK;
-  return rc == SQLITE_DONE ? CL_USAGE : clinic_dbfail(db, "reading a patient");
+  if (rc == SQLITE_ROW) return CLINIC_E_OK;
+  if (rc != SQLITE_DONE) return clinic_err_db(e, db, "reading a patient");
+  return clinic_err_set(e, CLINIC_E_NOT_FOUND,
+                        "unknown patient '%s' (add it with: nmod clinic patient add %s --therapy scs|snm --name NAME --birth YYYY-MM-DD)",
+                        code, code);
 }
 
-int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p) {
-  int rc = clinic_patient_find(db, code, p);
-  if (rc == CL_USAGE)
-    return clinic_fail(CL_USAGE, "unknown patient '%s' (add it with: nmod clinic patient add %s --therapy scs|snm --name NAME --birth YYYY-MM-DD)",
-                       code, code);
-  return rc;
-}
-
-
-int clinic_patient_insert(sqlite3 *db, sqlite3_stmt *ins, const char *code, const char *therapy, const char *name,
-                          const char *birth, int32_t today, long line) {
-  char lb[32] = "";
-  if (line > 0) snprintf(lb, sizeof lb, "line %ld: ", line);
+int clinic_patient_add(sqlite3 *db, sqlite3_stmt *ins, const clinic_patient_in *in, int32_t today, clinic_err *e) {
+  const char *code = in->code, *therapy = in->therapy, *name = in->name, *birth = in->birth;
   if (!code || !code_ok(code))
-    return clinic_fail(CL_USAGE, "%spatient id '%s' is not valid: use 1-63 letters, digits, '-', '_' or '.'",
-                       lb, code ? code : "");
+    return clinic_err_set(e, CLINIC_E_INPUT, "patient id '%s' is not valid: use 1-63 letters, digits, '-', '_' or '.'",
+                          code ? code : "");
   if (!therapy || (strcmp(therapy, "scs") != 0 && strcmp(therapy, "snm") != 0))
-    return clinic_fail(CL_USAGE, "%stherapy '%s' is not known: use scs or snm", lb, therapy ? therapy : "");
-  if (!name || !name_ok(name))
-    return clinic_fail(CL_USAGE, "%sname is missing or not valid (1-127 printable characters)", lb);
+    return clinic_err_set(e, CLINIC_E_INPUT, "therapy '%s' is not known: use scs or snm", therapy ? therapy : "");
+  if (!name || !name_ok(name)) return clinic_err_set(e, CLINIC_E_INPUT, "name is missing or not valid (1-127 printable characters)");
   int32_t b;
   int drc = hu_date_parse(birth, &b);
   if (drc != 0) {
     char m[160];
-    return clinic_fail(CL_USAGE, "%s%s", lb, hu_date_msg(m, sizeof m, "birth date", birth ? birth : "", drc, HU_FORM_DATE));
+    return clinic_err_set(e, CLINIC_E_INPUT, "%s", hu_date_msg(m, sizeof m, "birth date", birth ? birth : "", drc, HU_FORM_DATE));
   }
-  if (b > today) return clinic_fail(CL_USAGE, "%sbirth date %s is in the future", lb, birth);
-  sqlite3_stmt *st = ins ? ins : clinic_prep(db, CLINIC_PATIENT_INSERT_SQL);
-  if (!st) return CL_IO;
+  if (b > today) return clinic_err_set(e, CLINIC_E_INPUT, "birth date %s is in the future", birth);
+  sqlite3_stmt *st = ins;
+  if (!st && sqlite3_prepare_v2(db, CLINIC_PATIENT_INSERT_SQL, -1, &st, NULL) != SQLITE_OK)
+    return clinic_err_db(e, db, "adding a patient");
   sqlite3_reset(st);
   char td[11];
   hu_date_fmt(td, HU_DATE_LEN, today);
@@ -89,170 +86,85 @@ int clinic_patient_insert(sqlite3 *db, sqlite3_stmt *ins, const char *code, cons
   else
     sqlite3_finalize(st);
   if (rc == SQLITE_CONSTRAINT)
-    return clinic_fail(CL_RULE, "%spatient '%s' already exists (see: nmod clinic patient show %s)", lb,
-                       code, code);
-  if (rc != SQLITE_DONE) return clinic_dbfail(db, "adding a patient");
-  return CL_OK;
+    return clinic_err_set(e, CLINIC_E_RULE, "patient '%s' already exists (see: nmod clinic patient show %s)", code, code);
+  if (rc != SQLITE_DONE) return clinic_err_db(e, db, "adding a patient");
+  return CLINIC_E_OK;
 }
 
-static void patient_json(js_w *w, const clinic_patient *p) {
-  char bd[11];
-  hu_date_fmt(bd, HU_DATE_LEN, p->birth);
-  jw_key(w, "id");
-  jw_str(w, p->code);
-  jw_key(w, "therapy");
-  jw_str(w, clinic_therapy_name(p->therapy));
-  jw_key(w, "name");
-  jw_str(w, p->name);
-  jw_key(w, "birth_date");
-  jw_str(w, bd);
+int clinic_patient_each(sqlite3 *db, int (*fn)(void *ctx, const clinic_patient *p), void *ctx, clinic_err *e) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db, "SELECT " CLINIC_PATIENT_COLS " FROM patient ORDER BY code", -1, &st, NULL) != SQLITE_OK)
+    return clinic_err_db(e, db, "listing patients");
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    clinic_patient p;
+    clinic_patient_from_row(st, 0, &p);
+    if (fn(ctx, &p) != 0) break;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return clinic_err_db(e, db, "listing patients");
+  return CLINIC_E_OK;
 }
 
 /* patient import FILE.csv: header id,therapy,name,birth_date; all or nothing. */
-static int patient_import(clinic_ctx *c, const char *file) {
+int clinic_patient_import(sqlite3 *db, const char *file, int32_t today, long *rows, clinic_err *e) {
+  static const char *const names[4] = {"id", "therapy", "name", "birth_date"};
   clinic_csv csv;
+  *rows = 0;
   if (clinic_csv_open(&csv, file) != 0)
-    return clinic_fail(CL_USAGE, "cannot read %s: no such file or not readable", file);
+    return clinic_err_set(e, CLINIC_E_INPUT, "cannot read %s: no such file or not readable", file);
   char msg[256];
   int col[4] = {-1, -1, -1, -1};
-  static const char *const names[4] = {"id", "therapy", "name", "birth_date"};
   int r = clinic_csv_next(&csv, msg, sizeof msg);
-  int rc = CL_OK;
-  if (r != 1) {
-    rc = clinic_fail(CL_USAGE, "%s line %ld: %s; nothing was stored", file, csv.line,
-                     r == 0 ? "empty file, expected the header id,therapy,name,birth_date" : msg);
-    clinic_csv_close(&csv);
-    return rc;
-  }
-  for (int i = 0; i < csv.nfields; i++) {
+  int rc = CLINIC_E_OK;
+  if (r != 1)
+    rc = clinic_err_set(e, CLINIC_E_INPUT, "%s line %ld: %s; nothing was stored", file, csv.line,
+                        r == 0 ? "empty file, expected the header id,therapy,name,birth_date" : msg);
+  for (int i = 0; !rc && i < csv.nfields; i++) {
     int k = -1;
     for (int j = 0; j < 4; j++)
       if (strcmp(csv.field[i], names[j]) == 0) k = j;
-    if (k < 0 || col[k] >= 0) {
-      rc = clinic_fail(CL_USAGE, "%s line 1: column '%s' is unknown or repeated (expected id,therapy,name,birth_date); nothing was stored",
-                       file, csv.field[i]);
-      clinic_csv_close(&csv);
-      return rc;
-    }
-    col[k] = i;
+    if (k < 0 || col[k] >= 0)
+      rc = clinic_err_set(e, CLINIC_E_INPUT,
+                          "%s line 1: column '%s' is unknown or repeated (expected id,therapy,name,birth_date); nothing was stored",
+                          file, csv.field[i]);
+    else
+      col[k] = i;
   }
-  for (int j = 0; j < 4; j++)
-    if (col[j] < 0) {
-      rc = clinic_fail(CL_USAGE, "%s line 1: column '%s' is missing; nothing was stored", file, names[j]);
-      clinic_csv_close(&csv);
-      return rc;
-    }
-  if ((rc = clinic_begin(c->db)) != CL_OK) {
+  for (int j = 0; !rc && j < 4; j++)
+    if (col[j] < 0) rc = clinic_err_set(e, CLINIC_E_INPUT, "%s line 1: column '%s' is missing; nothing was stored", file, names[j]);
+  if (rc) {
     clinic_csv_close(&csv);
     return rc;
   }
-  long rows = 0;
+  if (clinic_begin(db) != CL_OK) {
+    clinic_csv_close(&csv);
+    return clinic_err_reported(e, CLINIC_E_IO);
+  }
   /* Prepared once for the file (its trigger creates each patient's evaluation row). */
-  sqlite3_stmt *ins = clinic_prep(c->db, CLINIC_PATIENT_INSERT_SQL);
-  if (!ins) rc = CL_IO;
+  sqlite3_stmt *ins;
+  if (sqlite3_prepare_v2(db, CLINIC_PATIENT_INSERT_SQL, -1, &ins, NULL) != SQLITE_OK) {
+    ins = NULL;
+    rc = clinic_err_db(e, db, "importing patients");
+  }
   while (!rc && (r = clinic_csv_next(&csv, msg, sizeof msg)) == 1) {
     if (csv.nfields != 4) {
-      rc = clinic_fail(CL_USAGE, "%s line %ld: %d fields, expected 4", file, csv.line, csv.nfields);
+      rc = clinic_err_set(e, CLINIC_E_INPUT, "%s line %ld: %d fields, expected 4", file, csv.line, csv.nfields);
       break;
     }
-    rc = clinic_patient_insert(c->db, ins, csv.field[col[0]], csv.field[col[1]], csv.field[col[2]],
-                               csv.field[col[3]], c->today, csv.line);
-    if (rc) break;
-    rows++;
+    clinic_patient_in in = {csv.field[col[0]], csv.field[col[1]], csv.field[col[2]], csv.field[col[3]]};
+    if ((rc = clinic_patient_add(db, ins, &in, today, e)) != CLINIC_E_OK) {
+      if (rc != CLINIC_E_IO) {
+        char lb[32];
+        snprintf(lb, sizeof lb, "line %ld: ", csv.line);
+        clinic_err_prefix(e, lb);
+      }
+      break;
+    }
+    (*rows)++;
   }
   sqlite3_finalize(ins);
-  if (!rc && r < 0) rc = clinic_fail(CL_USAGE, "%s line %ld: %s", file, csv.line, msg);
+  if (!rc && r < 0) rc = clinic_err_set(e, CLINIC_E_INPUT, "%s line %ld: %s", file, csv.line, msg);
   clinic_csv_close(&csv);
-  return clinic_import_finish(c, rc, file, rows, "patients");
-}
-
-int clinic_cmd_patient(clinic_ctx *c, clinic_args *a) {
-  const char *sub = a->npos > 1 ? a->pos[1] : NULL;
-  int rc;
-  if (sub && strcmp(sub, "add") == 0) {
-    const char *th = clinic_opt_get(a, "therapy"), *name = clinic_opt_get(a, "name"),
-               *birth = clinic_opt_get(a, "birth");
-    if ((rc = clinic_args_done(a, "patient add")) != CL_OK) return rc;
-    if (a->npos != 3)
-      return clinic_fail(CL_USAGE, "usage: nmod clinic patient add ID --therapy scs|snm --name NAME --birth YYYY-MM-DD");
-    if ((rc = clinic_patient_insert(c->db, NULL, a->pos[2], th, name, birth, c->today, 0)) != CL_OK) return rc;
-    if (c->json) {
-      clinic_patient p;
-      if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
-      js_w w;
-      jw_init(&w, clinic_stdout());
-      jw_obj(&w);
-      patient_json(&w, &p);
-      jw_obj_end(&w);
-      jw_end(&w);
-    } else {
-      printf("added patient %s (%s); next: nmod clinic path step %s referral --date YYYY-MM-DD\n",
-             a->pos[2], th, a->pos[2]);
-    }
-    return CL_OK;
-  }
-  if (sub && strcmp(sub, "show") == 0) {
-    if ((rc = clinic_args_done(a, "patient show")) != CL_OK) return rc;
-    if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic patient show ID");
-    clinic_patient p;
-    if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
-    if (c->json) {
-      js_w w;
-      jw_init(&w, clinic_stdout());
-      jw_obj(&w);
-      patient_json(&w, &p);
-      jw_obj_end(&w);
-      jw_end(&w);
-    } else {
-      char bd[11];
-      hu_date_fmt(bd, HU_DATE_LEN, p.birth);
-      printf("%s  %s  %s  born %s\n", p.code, clinic_therapy_name(p.therapy), p.name, bd);
-    }
-    return CL_OK;
-  }
-  if (sub && strcmp(sub, "list") == 0) {
-    if ((rc = clinic_args_done(a, "patient list")) != CL_OK) return rc;
-    sqlite3_stmt *st =
-        clinic_prep(c->db, "SELECT code, therapy, name, birth_date FROM patient ORDER BY code");
-    if (!st) return CL_IO;
-    js_w w;
-    if (c->json) {
-      jw_init(&w, clinic_stdout());
-      jw_obj(&w);
-      jw_key(&w, "patients");
-      jw_arr(&w);
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      const char *f[4];
-      for (int i = 0; i < 4; i++) f[i] = (const char *)sqlite3_column_text(st, i);
-      if (c->json) {
-        jw_obj(&w);
-        jw_key(&w, "id");
-        jw_str(&w, f[0]);
-        jw_key(&w, "therapy");
-        jw_str(&w, f[1]);
-        jw_key(&w, "name");
-        jw_str(&w, f[2]);
-        jw_key(&w, "birth_date");
-        jw_str(&w, f[3]);
-        jw_obj_end(&w);
-      } else {
-        printf("%-12s %s  %s  born %s\n", f[0], f[1], f[2], f[3]);
-      }
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "listing patients");
-    if (c->json) {
-      jw_arr_end(&w);
-      jw_obj_end(&w);
-      jw_end(&w);
-    }
-    return CL_OK;
-  }
-  if (sub && strcmp(sub, "import") == 0) {
-    if ((rc = clinic_args_done(a, "patient import")) != CL_OK) return rc;
-    if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic patient import FILE.csv");
-    return patient_import(c, a->pos[2]);
-  }
-  return clinic_fail(CL_USAGE, "usage: nmod clinic patient add|show|list|import ...");
+  return rc;
 }

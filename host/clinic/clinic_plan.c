@@ -12,7 +12,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_plan.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_ics.h"
+#include "clinic_ids.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_util.h"
+#include "hu_date.h"
+#include "hu_dec.h"
+#include "json.h"
 
 /* key: what the item is, whatever its date ("scs-trial-check-2"); calendar UIDs are made from
  * it, so that an item keeps its UID when its date moves. */

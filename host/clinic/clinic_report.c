@@ -11,7 +11,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clinic_int.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_eval.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_plan.h"
+#include "clinic_score.h"
+#include "clinic_store.h"
+#include "clinic_util.h"
+#include "clinic_visit.h"
+#include "hu_date.h"
+#include "hu_fmt.h"
+#include "json.h"
 #include "nmod_version.h"
 
 static void esc(FILE *f, const char *s) {

@@ -6,7 +6,17 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_rules.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_util.h"
+#include "clinic_window.h"
+#include "hu_date.h"
+#include "json.h"
 
 int clinic_vacc_conflict(int flu, int32_t vday, int32_t oday) {
   int32_t w = flu ? 2 : 14;

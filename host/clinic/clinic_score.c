@@ -7,7 +7,13 @@
  * Frequency answers may be given as 0-4 or as never, rarely, sometimes, usually, always. */
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_score.h"
+#include "clinic_err.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_sums.h"
+#include "hu_date.h"
+#include "hu_dec.h"
 
 typedef struct {
   const char *name;
@@ -138,117 +144,64 @@ int clinic_score_compute(clinic_score_kind k, const char *const *answers, int n,
   return 0;
 }
 
-int clinic_cmd_score(clinic_ctx *c, clinic_args *a) {
-  const char *sub = a->npos > 1 ? a->pos[1] : "";
-  int rc;
-  if (strcmp(sub, "add") == 0) {
-    const char *date = clinic_opt_get(a, "date");
-    if ((rc = clinic_args_done(a, "score add")) != CL_OK) return rc;
-    if (a->npos < 4)
-      return clinic_fail(CL_USAGE, "usage: nmod clinic score add PATIENT wexner|vaizey|nrs [--date YYYY-MM-DD] ITEM=ANSWER...");
-    clinic_score_kind k;
-    if (clinic_score_kind_parse(a->pos[3], &k) != 0)
-      return clinic_fail(CL_USAGE, "score '%s' is not known: use wexner, vaizey (St Mark's) or nrs", a->pos[3]);
-    int32_t d = c->today;
-    if (date && (rc = clinic_date_arg("--date", date, &d)) != CL_OK) return rc;
-    if (d > c->today) return clinic_fail(CL_USAGE, "--date %s is in the future", date);
-    clinic_patient p;
-    if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
-    int total;
-    char items[256], msg[300];
-    if (clinic_score_compute(k, a->pos + 4, a->npos - 4, &total, items, sizeof items, msg, sizeof msg) != 0)
-      return clinic_fail(CL_USAGE, "%s", msg);
+int clinic_score_add(sqlite3 *db, const clinic_patient *p, clinic_score_kind k, int32_t date, int32_t today,
+                     const char *const *answers, int n, clinic_score_rec *out, clinic_err *e) {
+  memset(out, 0, sizeof *out);
+  out->kind = k;
+  out->date = date;
+  if (date > today) {
     char ds[11];
-    hu_date_fmt(ds, HU_DATE_LEN, d);
-    /* The score and the patient's cached evaluation sums: one transaction. */
-    if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
-    sqlite3_stmt *st = clinic_prep(c->db, "INSERT INTO score(pid, kind, date, total, items) VALUES (?,?,?,?,?)");
-    if (!st) {
-      clinic_rollback(c->db);
-      return CL_IO;
-    }
-    sqlite3_bind_int64(st, 1, p.pid);
-    sqlite3_bind_text(st, 2, clinic_score_kind_name(k), -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, ds, -1, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, total);
-    sqlite3_bind_text(st, 5, items, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-      int r = rc == SQLITE_CONSTRAINT
-                  ? clinic_fail(CL_RULE, "%s already has a %s score on %s (one per day)", p.code, clinic_score_kind_name(k), ds)
-                  : clinic_dbfail(c->db, "storing a score");
-      clinic_rollback(c->db);
-      return r;
-    }
-    if ((rc = clinic_sums_commit_patient(c->db, &p)) != CL_OK) return rc;
-    if (c->json) {
-      js_w w;
-      jw_init(&w, clinic_stdout());
-      jw_obj(&w);
-      jw_key(&w, "patient");
-      jw_str(&w, p.code);
-      jw_key(&w, "kind");
-      jw_str(&w, clinic_score_kind_name(k));
-      jw_key(&w, "date");
-      jw_str(&w, ds);
-      jw_key(&w, "total");
-      jw_int(&w, total);
-      jw_key(&w, "max");
-      jw_int(&w, clinic_score_max(k));
-      jw_key(&w, "items");
-      jw_str(&w, items);
-      jw_obj_end(&w);
-      jw_end(&w);
-    } else {
-      printf("%s: %s score %d/%d on %s (%s)\n", p.code, clinic_score_kind_name(k), total, clinic_score_max(k), ds, items);
-    }
-    return CL_OK;
+    hu_date_fmt(ds, HU_DATE_LEN, date);
+    return clinic_err_set(e, CLINIC_E_INPUT, "date %s is in the future", ds);
   }
-  if (strcmp(sub, "list") == 0) {
-    if ((rc = clinic_args_done(a, "score list")) != CL_OK) return rc;
-    if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic score list PATIENT");
-    clinic_patient p;
-    if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
-    sqlite3_stmt *st = clinic_prep(c->db, "SELECT date, kind, total, items FROM score WHERE pid = ? ORDER BY date, kind");
-    if (!st) return CL_IO;
-    sqlite3_bind_int64(st, 1, p.pid);
-    js_w w;
-    if (c->json) {
-      jw_init(&w, clinic_stdout());
-      jw_obj(&w);
-      jw_key(&w, "patient");
-      jw_str(&w, p.code);
-      jw_key(&w, "scores");
-      jw_arr(&w);
-    }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-      const char *ds = (const char *)sqlite3_column_text(st, 0), *kind = (const char *)sqlite3_column_text(st, 1);
-      int total = sqlite3_column_int(st, 2);
-      const char *items = (const char *)sqlite3_column_text(st, 3);
-      if (c->json) {
-        jw_obj(&w);
-        jw_key(&w, "date");
-        jw_str(&w, ds);
-        jw_key(&w, "kind");
-        jw_str(&w, kind);
-        jw_key(&w, "total");
-        jw_int(&w, total);
-        jw_key(&w, "items");
-        jw_str(&w, items);
-        jw_obj_end(&w);
-      } else {
-        printf("%s  %-7s %2d  %s\n", ds, kind, total, items);
-      }
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "listing scores");
-    if (c->json) {
-      jw_arr_end(&w);
-      jw_obj_end(&w);
-      jw_end(&w);
-    }
-    return CL_OK;
+  char msg[300];
+  if (clinic_score_compute(k, answers, n, &out->total, out->items, sizeof out->items, msg, sizeof msg) != 0)
+    return clinic_err_set(e, CLINIC_E_INPUT, "%s", msg);
+  char ds[11];
+  hu_date_fmt(ds, HU_DATE_LEN, date);
+  /* The score and the patient's cached evaluation sums: one transaction. */
+  if (clinic_sql_begin(db, e) != CLINIC_E_OK) return CLINIC_E_IO;
+  sqlite3_stmt *st = clinic_sql_prep(db, "INSERT INTO score(pid, kind, date, total, items) VALUES (?,?,?,?,?)", e);
+  if (!st) {
+    clinic_rollback(db);
+    return CLINIC_E_IO;
   }
-  return clinic_fail(CL_USAGE, "usage: nmod clinic score add|list ...");
+  sqlite3_bind_int64(st, 1, p->pid);
+  sqlite3_bind_text(st, 2, clinic_score_kind_name(k), -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, ds, -1, SQLITE_STATIC);
+  sqlite3_bind_int(st, 4, out->total);
+  sqlite3_bind_text(st, 5, out->items, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) {
+    if (rc == SQLITE_CONSTRAINT)
+      clinic_err_set(e, CLINIC_E_RULE, "%s already has a %s score on %s (one per day)", p->code, clinic_score_kind_name(k), ds);
+    else
+      clinic_err_db(e, db, "storing a score");
+    clinic_rollback(db);
+    return e->code;
+  }
+  /* clinic_sums.c still reports for itself. */
+  if ((rc = clinic_sums_commit_patient(db, p)) != CL_OK) return clinic_err_reported(e, rc);
+  return CLINIC_E_OK;
+}
+
+int clinic_score_each(sqlite3 *db, const clinic_patient *p, int (*fn)(void *ctx, const clinic_score_rec *r), void *ctx,
+                      clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT date, kind, total, items FROM score WHERE pid = ? ORDER BY date, kind", e);
+  if (!st) return CLINIC_E_IO;
+  sqlite3_bind_int64(st, 1, p->pid);
+  int rc;
+  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    clinic_score_rec r;
+    memset(&r, 0, sizeof r);
+    if (hu_date_parse((const char *)sqlite3_column_text(st, 0), &r.date) != 0) r.date = 0;
+    clinic_score_kind_parse((const char *)sqlite3_column_text(st, 1), &r.kind);
+    r.total = sqlite3_column_int(st, 2);
+    snprintf(r.items, sizeof r.items, "%s", (const char *)sqlite3_column_text(st, 3));
+    if (fn(ctx, &r) != 0) break;
+  }
+  sqlite3_finalize(st);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return clinic_err_db(e, db, "listing scores");
+  return CLINIC_E_OK;
 }

@@ -13,28 +13,38 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_step.h"
+#include "clinic_err.h"
+#include "clinic_eval.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_sums.h"
+#include "clinic_window.h"
+#include "hu_date.h"
+#include "hu_fmt.h"
 
 #define CLINIC_TEXT_MAX 200
 #define CLINIC_DETAIL_MAX 100
 
 static const char *const treatment_kinds[] = {"medication", "irrigation", "operation", "other"};
 
-int clinic_stepper_open(sqlite3 *db, int32_t today, clinic_stepper *s) {
+int clinic_stepper_open(sqlite3 *db, int32_t today, clinic_stepper *s, clinic_err *e) {
   memset(s, 0, sizeof *s);
   s->db = db;
   s->today = today;
   int rc = clinic_sums_open(db, &s->sums);
-  if (rc) return rc;
-  s->del_alt = clinic_prep(db, "DELETE FROM path_step WHERE pid = ? AND step = ?");
-  s->ins_step = clinic_prep(db, "INSERT OR REPLACE INTO path_step(pid, step, date, planned, outcome, note, override, "
-                                "override_rule) VALUES (?,?,?,?,?,?,?,?)");
-  s->ins_treat = clinic_prep(db, "INSERT INTO earlier_treatment(pid, kind, detail) VALUES (?,?,?)");
+  if (rc) return clinic_err_reported(e, rc); /* clinic_sums.c still reports for itself */
+  s->del_alt = clinic_sql_prep(db, "DELETE FROM path_step WHERE pid = ? AND step = ?", e);
+  char put[256];
+  clinic_store_replace_sql(put, sizeof put, "path_step", "pid, step, date, planned, outcome, note, override, override_rule");
+  s->ins_step = clinic_sql_prep(db, put, e);
+  s->ins_treat = clinic_sql_prep(db, "INSERT INTO earlier_treatment(pid, kind, detail) VALUES (?,?,?)", e);
   if (!s->del_alt || !s->ins_step || !s->ins_treat) {
     clinic_stepper_close(s);
-    return CL_IO;
+    return CLINIC_E_IO;
   }
-  return CL_OK;
+  return CLINIC_E_OK;
 }
 
 void clinic_stepper_close(clinic_stepper *s) {
@@ -91,9 +101,9 @@ static int treatment_parse(const char *t, char kind[16], const char **detail, ch
 
 /* What recording req would override, as text in why (empty when nothing). */
 static int needs_override(clinic_stepper *s, const clinic_patient *p, const clinic_path *path, const clinic_step_req *req,
-                          char *why, size_t cap) {
+                          char *why, size_t cap, clinic_err *e) {
   why[0] = '\0';
-  if (req->planned) return CL_OK;
+  if (req->planned) return CLINIC_E_OK;
   clinic_path hp = *path;
   clinic_step_rec *r = &hp.rec[req->idx];
   memset(r, 0, sizeof *r);
@@ -120,61 +130,61 @@ static int needs_override(clinic_stepper *s, const clinic_patient *p, const clin
     }
   }
   if (strcmp(hp.def[req->idx].id, "implant") == 0 && n < cap) {
-    clinic_eval e;
-    int rc = clinic_sums_compute(&s->sums, p, &hp, &e, NULL);
-    if (rc) return rc;
-    clinic_eval_decide(&e);
-    if (e.verdict != EV_SUCCESS) {
+    clinic_eval ev;
+    int rc = clinic_sums_compute(&s->sums, p, &hp, &ev, NULL);
+    if (rc) return clinic_err_reported(e, rc); /* clinic_sums.c still reports for itself */
+    clinic_eval_decide(&ev);
+    if (ev.verdict != EV_SUCCESS) {
       char red[40] = "";
-      if (e.has_reduction) {
+      if (ev.has_reduction) {
         char x[HU_FIXED_LEN];
-        snprintf(red, sizeof red, ", reduction %s %%", hu_fmt_fixed(x, sizeof x, e.reduction_bp, 2, 2));
+        snprintf(red, sizeof red, ", reduction %s %%", hu_fmt_fixed(x, sizeof x, ev.reduction_bp, 2, 2));
       }
       snprintf(why + n, cap - n, "%sthe trial evaluation is '%s' (%s%s; %lld baseline and %lld trial days)",
-               n ? "; and " : "", clinic_verdict_name(e.verdict), e.reason, red, (long long)e.base.days,
-               (long long)e.trial.days);
+               n ? "; and " : "", clinic_verdict_name(ev.verdict), ev.reason, red, (long long)ev.base.days,
+               (long long)ev.trial.days);
     }
   }
-  return CL_OK;
+  return CLINIC_E_OK;
 }
 
 int clinic_step_apply(clinic_stepper *s, const clinic_patient *p, clinic_path *path, const clinic_step_req *req,
-                      const char *file, long line) {
+                      const char *file, long line, clinic_err *e) {
   char pre[400] = "", msg[600], ds[11], why[512];
   if (line > 0) snprintf(pre, sizeof pre, "%s line %ld: ", file ? file : "", line);
   const clinic_step_def *d = &path->def[req->idx];
   hu_date_fmt(ds, HU_DATE_LEN, req->date);
   int rc = clinic_path_check(path, req->idx, req->date, req->planned, req->outcome, s->today, msg, sizeof msg);
-  if (rc) return clinic_fail(rc, "%s%s: %s", pre, p->code, msg);
-  if (req->date < p->birth) return clinic_fail(CL_USAGE, "%s%s: a date before the birth date", pre, p->code);
+  if (rc) return clinic_err_set(e, rc, "%s%s: %s", pre, p->code, msg);
+  if (req->date < p->birth) return clinic_err_set(e, CLINIC_E_INPUT, "%s%s: a date before the birth date", pre, p->code);
   if (req->note && !text_ok(req->note, CLINIC_TEXT_MAX))
-    return clinic_fail(CL_USAGE, "%s%s: the note must have at most %d printable characters", pre, p->code, CLINIC_TEXT_MAX);
+    return clinic_err_set(e, CLINIC_E_INPUT, "%s%s: the note must have at most %d printable characters", pre, p->code, CLINIC_TEXT_MAX);
   const char *ov = req->override && *req->override ? req->override : NULL;
   if (ov && !text_ok(ov, CLINIC_TEXT_MAX))
-    return clinic_fail(CL_USAGE, "%s%s: the override reason must have at most %d printable characters", pre, p->code,
+    return clinic_err_set(e, CLINIC_E_INPUT, "%s%s: the override reason must have at most %d printable characters", pre, p->code,
                        CLINIC_TEXT_MAX);
   if (req->ntreatments > 0 && strcmp(d->id, "referral") != 0)
-    return clinic_fail(CL_USAGE, "%s%s: earlier treatments are recorded with the referral step, not '%s'", pre, p->code,
+    return clinic_err_set(e, CLINIC_E_INPUT, "%s%s: earlier treatments are recorded with the referral step, not '%s'", pre, p->code,
                        d->id);
   char kinds[CLINIC_MAX_TREATMENTS][16];
   const char *details[CLINIC_MAX_TREATMENTS];
   for (int i = 0; i < req->ntreatments; i++)
     if (treatment_parse(req->treatments[i], kinds[i], &details[i], msg, sizeof msg) != 0)
-      return clinic_fail(CL_USAGE, "%s%s: %s", pre, p->code, msg);
-  if ((rc = needs_override(s, p, path, req, why, sizeof why)) != CL_OK) return rc;
+      return clinic_err_set(e, CLINIC_E_INPUT, "%s%s: %s", pre, p->code, msg);
+  if ((rc = needs_override(s, p, path, req, why, sizeof why, e)) != CL_OK) return rc;
   const char *how = line > 0 ? "give the reason in the row's override column" : "pass --override REASON";
   if (why[0] && !ov)
-    return clinic_fail(CL_RULE, "%s%s: '%s' on %s: %s; %s to record it anyway%s", pre, p->code, d->id, ds, why, how,
+    return clinic_err_set(e, CLINIC_E_RULE, "%s%s: '%s' on %s: %s; %s to record it anyway%s", pre, p->code, d->id, ds, why, how,
                        strcmp(d->id, "implant") == 0 ? ", or record 'explant' instead" : "");
   if (ov && req->planned)
-    return clinic_fail(CL_USAGE, "%s%s: an override is given when '%s' is recorded as done, not planned", pre, p->code,
+    return clinic_err_set(e, CLINIC_E_INPUT, "%s%s: an override is given when '%s' is recorded as done, not planned", pre, p->code,
                        d->id);
   int is_implant = strcmp(d->id, "implant") == 0;
   if (ov && !why[0] && !is_implant && !clinic_step_closes_trial(path, req->idx))
-    return clinic_fail(CL_USAGE, "%s%s: an override applies to the step that ends the trial and to the definitive implant, "
+    return clinic_err_set(e, CLINIC_E_INPUT, "%s%s: an override applies to the step that ends the trial and to the definitive implant, "
                        "not '%s'", pre, p->code, d->id);
   if (ov && !why[0])
-    return clinic_fail(CL_USAGE, "%s%s: '%s' on %s needs no override (the trial is within its window%s); leave it out",
+    return clinic_err_set(e, CLINIC_E_INPUT, "%s%s: '%s' on %s needs no override (the trial is within its window%s); leave it out",
                        pre, p->code, d->id, ds, is_implant ? " and succeeded" : "");
   /* Taking one alternative drops a plan for the other. */
   if (d->alt_group) {
@@ -185,7 +195,7 @@ int clinic_step_apply(clinic_stepper *s, const clinic_patient *p, clinic_path *p
       sqlite3_bind_text(s->del_alt, 2, path->def[k].id, -1, SQLITE_STATIC);
       rc = sqlite3_step(s->del_alt);
       sqlite3_reset(s->del_alt);
-      if (rc != SQLITE_DONE) return clinic_dbfail(s->db, "dropping a planned alternative");
+      if (rc != SQLITE_DONE) return clinic_err_db(e, s->db, "dropping a planned alternative");
       memset(&path->rec[k], 0, sizeof path->rec[k]);
     }
   }
@@ -208,7 +218,7 @@ int clinic_step_apply(clinic_stepper *s, const clinic_patient *p, clinic_path *p
   }
   rc = sqlite3_step(st);
   sqlite3_reset(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(s->db, "recording a step");
+  if (rc != SQLITE_DONE) return clinic_err_db(e, s->db, "recording a step");
   for (int i = 0; i < req->ntreatments; i++) {
     sqlite3_reset(s->ins_treat);
     sqlite3_bind_int64(s->ins_treat, 1, p->pid);
@@ -219,7 +229,7 @@ int clinic_step_apply(clinic_stepper *s, const clinic_patient *p, clinic_path *p
       sqlite3_bind_null(s->ins_treat, 3);
     rc = sqlite3_step(s->ins_treat);
     sqlite3_reset(s->ins_treat);
-    if (rc != SQLITE_DONE) return clinic_dbfail(s->db, "recording an earlier treatment");
+    if (rc != SQLITE_DONE) return clinic_err_db(e, s->db, "recording an earlier treatment");
   }
   clinic_step_rec *r = &path->rec[req->idx];
   r->recorded = 1;
@@ -229,5 +239,5 @@ int clinic_step_apply(clinic_stepper *s, const clinic_patient *p, clinic_path *p
   snprintf(r->note, sizeof r->note, "%s", note ? note : "");
   snprintf(r->override, sizeof r->override, "%s", ov ? ov : "");
   snprintf(r->override_rule, sizeof r->override_rule, "%.511s", ov ? why : "");
-  return CL_OK;
+  return CLINIC_E_OK;
 }

@@ -12,7 +12,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_sums.h"
+#include "clinic_diary.h"
+#include "clinic_err.h"
+#include "clinic_eval.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_score.h"
+#include "clinic_state.h"
+#include "clinic_store.h"
+#include "clinic_window.h"
+#include "hu_date.h"
 
 int clinic_sums_open(sqlite3 *db, clinic_sums *s) {
   memset(s, 0, sizeof *s);
@@ -23,8 +33,9 @@ int clinic_sums_open(sqlite3 *db, clinic_sums *s) {
   s->diary = clinic_prep(db, "SELECT date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads FROM diary "
                              "WHERE pid = ? ORDER BY date");
   s->scores = clinic_prep(db, "SELECT kind, date, total FROM score WHERE pid = ? ORDER BY date");
-  s->store = clinic_prep(db, "INSERT OR REPLACE INTO eval_cache(pid, " CLINIC_SUMS_COLS ") VALUES (?"
-                             ",?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  char put[1024];
+  clinic_store_replace_sql(put, sizeof put, "eval_cache", "pid, " CLINIC_SUMS_COLS);
+  s->store = clinic_prep(db, put);
   s->load = clinic_prep(db, "SELECT " CLINIC_SUMS_COLS " FROM eval_cache WHERE pid = ?");
   if (!s->path || !s->diary || !s->scores || !s->store || !s->load || clinic_state_open(db, &s->state) != CL_OK) {
     clinic_sums_close(s);

@@ -5,7 +5,17 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_triage.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_util.h"
+#include "hu_args.h"
+#include "hu_date.h"
+#include "hu_dec.h"
+#include "json.h"
 
 const char *clinic_urgency_name(clinic_urgency u) {
   return u == TR_IMMEDIATE ? "immediate" : u == TR_WEEKDAY ? "weekday" : "self-care";

@@ -7,58 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clinic_int.h"
-
-/* Where this thread's output and errors go (clinic_capture); NULL: stdout and stderr. */
-static _Thread_local FILE *cap_out;
-static _Thread_local clinic_err *cap_err;
-
-void clinic_capture(FILE *out, clinic_err *err) {
-  cap_out = out;
-  cap_err = err;
-  if (err) {
-    err->code = CL_OK;
-    err->msg[0] = '\0';
-  }
-}
-
-FILE *clinic_stdout(void) { return cap_out ? cap_out : stdout; }
-
-int clinic_fail(int code, const char *fmt, ...) {
-  va_list ap;
-  if (cap_err) {
-    /* The first failure is the cause; later ones (a rollback's) would hide it. */
-    if (!cap_err->msg[0]) {
-      va_start(ap, fmt);
-      vsnprintf(cap_err->msg, sizeof cap_err->msg, fmt, ap);
-      va_end(ap);
-      cap_err->code = code;
-    }
-    return code;
-  }
-  fputs("nmod clinic: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  return code;
-}
+#include "clinic_util.h"
+#include "clinic_err.h"
+#include "hu_date.h"
+#include "json.h"
 
 int clinic_date_arg(const char *what, const char *s, int32_t *day) {
   int rc = hu_date_parse(s, day);
   if (rc == 0) return CL_OK;
   char m[160];
   return clinic_fail(CL_USAGE, "%s", hu_date_msg(m, sizeof m, what, s, rc, HU_FORM_DATE));
-}
-
-int clinic_dbfail(sqlite3 *db, const char *what) {
-  const char *file = db ? sqlite3_db_filename(db, "main") : NULL;
-  int code = db ? sqlite3_errcode(db) : SQLITE_NOMEM;
-  if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB)
-    return clinic_fail(CL_IO, "database %s is damaged (%s: %s); nothing was changed: run nmod clinic check-db",
-                       file && *file ? file : "(none)", what, sqlite3_errmsg(db));
-  return clinic_fail(CL_IO, "database %s: %s failed: %s (check the file and its folder are writable)",
-                     file && *file ? file : "(none)", what, db ? sqlite3_errmsg(db) : "out of memory");
 }
 
 void clinic_buf_add(clinic_buf *b, const char *s, size_t n) {
@@ -104,6 +62,29 @@ void clinic_buf_free(clinic_buf *b) {
   free(b->s);
   b->s = NULL;
   b->len = b->cap = 0;
+}
+
+void clinic_kv_str(js_w *w, const char *key, const char *s) {
+  jw_key(w, key);
+  jw_str(w, s);
+}
+
+void clinic_kv_int(js_w *w, const char *key, int64_t v) {
+  jw_key(w, key);
+  jw_int(w, v);
+}
+
+void clinic_kv_bool(js_w *w, const char *key, int v) {
+  jw_key(w, key);
+  jw_bool(w, v);
+}
+
+void clinic_kv_opt_int(js_w *w, const char *key, int have, int64_t v) {
+  jw_key(w, key);
+  if (have)
+    jw_int(w, v);
+  else
+    jw_null(w);
 }
 
 void clinic_json_list_begin(js_w *w, const char *code, const char *key) {

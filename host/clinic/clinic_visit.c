@@ -6,7 +6,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_visit.h"
+#include "clinic_args.h"
+#include "clinic_cmd.h"
+#include "clinic_err.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_sums.h"
+#include "clinic_util.h"
+#include "hu_contact.h"
+#include "hu_date.h"
+#include "hu_fmt.h"
+#include "json.h"
+#include "readout.h"
 
 static const char *const visit_kinds[] = {"trial-check", "wound-check", "control", "programming", "yearly",
                                           "read-out", "other"};

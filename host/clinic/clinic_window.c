@@ -11,10 +11,17 @@
 #include <limits.h>
 #include <string.h>
 
-#include "clinic_int.h"
+#include "clinic_window.h"
+#include "clinic_err.h"
+#include "clinic_path.h"
+#include "clinic_patient.h"
+#include "clinic_store.h"
+#include "clinic_util.h"
+#include "hu_date.h"
+#include "hu_dec.h"
 
 /* The settings, their ranges and defaults. The defaults are also written by migration 2
- * and 3 (clinic_db.c), so a database shows them with `config`. */
+ * and 3 (clinic_store.c), so a database shows them with `config`. */
 typedef struct {
   const char *key;
   int decimals; /* 2: a percentage with up to 2 decimals; 0: whole days; -1: one line of text */

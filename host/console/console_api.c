@@ -77,6 +77,7 @@ const console_route_table console_route_tables[] = {
     TABLE(core_routes),
     TABLE(console_routes_patients),
     TABLE(console_routes_views),
+    TABLE(console_routes_entry),
     TABLE(console_routes_diary),
 };
 const size_t console_route_ntables = sizeof console_route_tables / sizeof console_route_tables[0];

@@ -17,10 +17,18 @@ const char *console_patient_code(const console_req *rq, console_resp *rs);
 /* clinic_patient_get without printing: CL_OK, or the error in rs. */
 int console_patient_find(sqlite3 *db, const char *code, clinic_patient *p, console_resp *rs);
 
+/* The {code} of a change and its JSON body (js_free it), or NULL with the error in rs. */
+js_val *console_patient_body(const console_req *rq, console_resp *rs, const char **code);
+/* Optional member key of o: NULL when absent or null; a string of at most max bytes; else
+ * NULL with *bad set and a 400 in rs. */
+const char *console_body_opt(const js_val *o, const char *key, size_t max, console_resp *rs, int *bad);
+
 /* The route tables, sized here so that console_api.c can list them. */
 #define CONSOLE_ROUTES_PATIENTS_N 9
 #define CONSOLE_ROUTES_VIEWS_N 6
+#define CONSOLE_ROUTES_ENTRY_N 4
 extern const console_route console_routes_patients[CONSOLE_ROUTES_PATIENTS_N];
 extern const console_route console_routes_views[CONSOLE_ROUTES_VIEWS_N];
+extern const console_route console_routes_entry[CONSOLE_ROUTES_ENTRY_N];
 
 #endif

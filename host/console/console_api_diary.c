@@ -39,8 +39,8 @@ static const struct {
                       "This diary link does not exist. Ask your nurse for a new link.", 404},
     [LINK_REVOKED] = {"link_revoked", "Deze dagboeklink is ingetrokken. Vraag uw verpleegkundige om een nieuwe link.",
                       "This diary link was revoked. Ask your nurse for a new link.", 410},
-    [LINK_NOT_YET] = {"link_not_yet", "Uw dagboek begint met de start van de baseline; deze link werkt vanaf die dag.",
-                      "Your diary starts with the baseline; this link works from that day.", 403},
+    [LINK_NOT_YET] = {"link_not_yet", "Uw dagboek begint voor de proefperiode, op de dag dat u het dagboek krijgt; deze link werkt vanaf die dag.",
+                      "Your diary starts before the trial period, on the day you are given the diary; this link works from that day.", 403},
     [LINK_ENDED] = {"link_ended", "Uw proefperiode is voorbij: het dagboek is gesloten. Dank u wel voor het invullen.",
                     "Your trial period is over: the diary is closed. Thank you for filling it in.", 410},
 };

@@ -113,11 +113,27 @@ static void actions_json(FILE *f, const console_who *who, const clinic_path *pat
     fprintf(f, "%s\"%s\"", first ? "" : ",", id); /* step ids are fixed ASCII names */
     first = 0;
   }
+  /* The next steps this role may not record, with the action each needs: the page says why. */
+  fputs("],\"refused\":[", f);
+  first = 1;
+  for (int k = 0; k < nn; k++) {
+    const char *id = path->def[nx[k]].id;
+    console_action need = console_perm_step(id);
+    if (console_may(who->role, need)) continue;
+    fprintf(f, "%s{\"step\":\"%s\",\"needs\":\"%s\"}", first ? "" : ",", id, console_perms[need].name);
+    first = 0;
+  }
   char today[11];
   hu_date_fmt(today, sizeof today, hu_today());
-  fprintf(f, "],\"today\":\"%s\",\"override\":%s,\"score\":%s,\"checks\":%s,\"audit\":%s}", today, console_may(who->role, CP_PATH_OVERRIDE) ? "true" : "false",
-          console_may(who->role, CP_SCORE_WRITE) ? "true" : "false",
-          console_may(who->role, CP_CHECKS_WRITE) ? "true" : "false", console_may(who->role, CP_AUDIT_READ) ? "true" : "false");
+  fprintf(f, "],\"today\":\"%s\"", today);
+  static const struct {
+    const char *key;
+    console_action a;
+  } may[] = {{"override", CP_PATH_OVERRIDE}, {"score", CP_SCORE_WRITE}, {"checks", CP_CHECKS_WRITE},
+             {"diary", CP_DIARY_WRITE},      {"visit", CP_VISIT_WRITE}, {"audit", CP_AUDIT_READ}};
+  for (size_t i = 0; i < sizeof may / sizeof may[0]; i++)
+    fprintf(f, ",\"%s\":%s", may[i].key, console_may(who->role, may[i].a) ? "true" : "false");
+  fputc('}', f);
 }
 
 /* One object of the sections of the page, each the command's own --json output. */
@@ -132,7 +148,8 @@ static void api_page(console_req *rq, console_resp *rs) {
       {"patient", {"patient", "show", NULL}, 3}, {"path", {"path", "show", NULL}, 3},
       {"evaluation", {"evaluate", NULL}, 2},     {"diary", {"diary", "list", NULL}, 3},
       {"scores", {"score", "list", NULL}, 3},    {"plan", {"plan", NULL}, 2},
-      {"checks", {"check", NULL}, 2},
+      {"checks", {"check", NULL}, 2},            {"visits", {"visit", "list", NULL}, 3},
+      {"lead_responses", {"lead-response", "list", NULL}, 3},
   };
   js_w w;
   if (console_json_open(rs, &w) != 0) return;
@@ -142,7 +159,11 @@ static void api_page(console_req *rq, console_resp *rs) {
   clinic_patient p;
   clinic_path path;
   clinic_capture(NULL, &err);
-  int rc = clinic_patient_get(db, code, &p);
+  /* One read transaction for every section: the page shows one state of the patient, never
+   * a diary of one moment beside an evaluation of another (a CLI may write in between).
+   * clinic_call leaves a transaction its caller opened alone; console_db_give ends it. */
+  int rc = clinic_exec(db, "BEGIN");
+  if (!rc) rc = clinic_patient_get(db, code, &p);
   if (!rc) rc = clinic_path_load(db, &p, &path);
   clinic_capture(NULL, NULL);
   fputc('{', f);
@@ -161,13 +182,12 @@ static void api_page(console_req *rq, console_resp *rs) {
 
 /* ---- changes ------------------------------------------------------------------------- */
 
-/* The {code} of a change and its JSON body (js_free it), or NULL with the error in rs. */
-static js_val *patient_body(const console_req *rq, console_resp *rs, const char **code) {
+js_val *console_patient_body(const console_req *rq, console_resp *rs, const char **code) {
   *code = console_patient_code(rq, rs);
   return *code ? console_body_object(rq, rs) : NULL;
 }
 
-static const char *opt_str(const js_val *o, const char *key, size_t max, console_resp *rs, int *bad) {
+const char *console_body_opt(const js_val *o, const char *key, size_t max, console_resp *rs, int *bad) {
   const js_val *v = js_get(o, key);
   if (!v || v->type == JS_NULL) return NULL;
   if (v->type != JS_STR || v->str_len > max || strlen(v->str) != v->str_len) {
@@ -200,14 +220,14 @@ static void api_patient_add(console_req *rq, console_resp *rs) {
  * and an override path.override. */
 static void api_step(console_req *rq, console_resp *rs) {
   const char *code;
-  js_val *b = patient_body(rq, rs, &code);
+  js_val *b = console_patient_body(rq, rs, &code);
   if (!b) return;
   int bad = 0;
   const char *step = console_body_str(b, "step", 32, rs);
-  const char *date = step ? opt_str(b, "date", 10, rs, &bad) : NULL;
-  const char *outcome = step && !bad ? opt_str(b, "outcome", 16, rs, &bad) : NULL;
-  const char *note = step && !bad ? opt_str(b, "note", 1024, rs, &bad) : NULL;
-  const char *override = step && !bad ? opt_str(b, "override", 1024, rs, &bad) : NULL;
+  const char *date = step ? console_body_opt(b, "date", 10, rs, &bad) : NULL;
+  const char *outcome = step && !bad ? console_body_opt(b, "outcome", 16, rs, &bad) : NULL;
+  const char *note = step && !bad ? console_body_opt(b, "note", 1024, rs, &bad) : NULL;
+  const char *override = step && !bad ? console_body_opt(b, "override", 1024, rs, &bad) : NULL;
   const js_val *pl = js_get(b, "planned");
   if (step && !bad && pl && pl->type != JS_BOOL && pl->type != JS_NULL) {
     console_fail(rs, 400, "bad_field", "\"planned\" must be true or false");
@@ -270,11 +290,11 @@ static int score_answers(const js_val *ans, char buf[][80], const char **argv, i
 
 static void api_score_add(console_req *rq, console_resp *rs) {
   const char *code;
-  js_val *b = patient_body(rq, rs, &code);
+  js_val *b = console_patient_body(rq, rs, &code);
   if (!b) return;
   int bad = 0;
   const char *kind = console_body_str(b, "kind", 16, rs);
-  const char *date = kind ? opt_str(b, "date", 10, rs, &bad) : NULL;
+  const char *date = kind ? console_body_opt(b, "date", 10, rs, &bad) : NULL;
   if (kind && !bad) {
     char buf[16][80];
     const char *answers[16];
@@ -368,12 +388,12 @@ static void api_score_forms(console_req *rq, console_resp *rs) {
 
 static void api_vaccination(console_req *rq, console_resp *rs) {
   const char *code;
-  js_val *b = patient_body(rq, rs, &code);
+  js_val *b = console_patient_body(rq, rs, &code);
   if (!b) return;
   int bad = 0;
   const char *date = console_body_str(b, "date", 10, rs);
   const char *kind = date ? console_body_str(b, "kind", 8, rs) : NULL;
-  const char *name = kind ? opt_str(b, "name", 100, rs, &bad) : NULL;
+  const char *name = kind ? console_body_opt(b, "name", 100, rs, &bad) : NULL;
   if (kind && !bad) {
     const char *argv[9] = {"vaccination", "add", code, "--date", date, "--kind", kind, "--name", name};
     console_clinic_json(rq, rs, name ? 9 : 7, argv, 201);
@@ -383,7 +403,7 @@ static void api_vaccination(console_req *rq, console_resp *rs) {
 
 static void api_medication(console_req *rq, console_resp *rs) {
   const char *code;
-  js_val *b = patient_body(rq, rs, &code);
+  js_val *b = console_patient_body(rq, rs, &code);
   if (!b) return;
   const char *name = console_body_str(b, "name", 100, rs);
   if (name && name[0] == '-') {

@@ -23,6 +23,26 @@ static int status_slots_ok(const di_status_t *s) {
   return k == s->n_prog;
 }
 
+const char *di_loop_fault(uint8_t fault) {
+  switch (fault) {
+    case NM_LOOP_F_NONE: return "none";
+    case NM_LOOP_F_CONTACT: return "sensing contact lost";
+    case NM_LOOP_F_SATURATED: return "sensing front end saturated";
+    case NM_LOOP_F_NOISE: return "noise on the sensing contacts";
+    case NM_LOOP_F_NO_RESPONSE: return "ECAP no longer responds to current";
+    default: return "unknown";
+  }
+}
+
+const char *di_loop_state(uint8_t state) {
+  switch (state) {
+    case NM_LOOP_OFF: return "off";
+    case NM_LOOP_RUN: return "on";
+    case NM_LOOP_FALLBACK: return "fallback";
+    default: return "unknown";
+  }
+}
+
 /* A reader over p[0..n), the result cleared. */
 static void rd_begin(nm_rd_t *r, const uint8_t *p, size_t n, void *out, size_t size) {
   memset(out, 0, size);
@@ -301,6 +321,17 @@ const char *di_event_text(const di_event_t *de, char *buf, size_t cap) {
         snprintf(buf, cap, "memory works again: everything stored (%u events had waited, %u lost)", e->u.store.queued,
                  e->u.store.dropped);
       break;
+    case NM_EV_LOOP: {
+      const char *what = e->u.loop.what == NM_LOOPEV_ON       ? "on"
+                         : e->u.loop.what == NM_LOOPEV_OFF    ? "off"
+                         : e->u.loop.what == NM_LOOPEV_TARGET ? "target moved"
+                                                              : "fell back";
+      snprintf(buf, cap, "closed loop of program %u %s: target %u uV, %s mA%s%s (%s)", e->u.loop.slot, what,
+               e->u.loop.target_uv, hu_fmt_fixed(a, sizeof a, e->u.loop.amp_ua, 3, 1),
+               e->u.loop.what == NM_LOOPEV_FALLBACK ? ", " : "",
+               e->u.loop.what == NM_LOOPEV_FALLBACK ? di_loop_fault(e->u.loop.fault) : "", role_name(e->u.loop.role));
+      break;
+    }
     default: snprintf(buf, cap, "event type %u", e->type);
   }
   return buf;

@@ -95,6 +95,9 @@ const char *di_kind(uint8_t kind);
 const char *di_therapy(uint8_t therapy);
 const char *di_fault(uint32_t fault);
 const char *di_batt_state(uint8_t state);
+/* A closed loop's sensor fault (NM_LOOP_F_*) and state (NM_LOOP_*) in words. */
+const char *di_loop_fault(uint8_t fault);
+const char *di_loop_state(uint8_t state);
 /* One memory alert (a single NM_ALERT_* bit of the status) in words: its name (JSON, the
  * clinician: "memory-not-writable"), the clinician's explanation, or the patient's line. */
 enum { DI_ALERT_NAME = 0, DI_ALERT_CLINICIAN = 1, DI_ALERT_PATIENT = 2 };

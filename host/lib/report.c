@@ -61,6 +61,43 @@ static char *ma(char *b, size_t n, uint32_t ua) { return hu_fmt_fixed(b, n, ua, 
  * short as exact. */
 static char *fx(char *b, size_t n, int64_t v, unsigned dec) { return hu_fmt_fixed(b, n, v, dec, 0); }
 
+/* Which rule of the supervisor's closed-loop check (safety.c check_loop) the program breaks. */
+static const char *loop_reason(const nm_prog_t *p, char *line, size_t cap) {
+  const nm_loop_cfg_t *l = &p->loop;
+  char a[32], b[32];
+  if (!l->closed || l->closed != 1u) return "closed_loop: not a valid closed-loop setting";
+  if (p->wave == NM_WAVE_HF) return "closed_loop: an ECAP cannot be sensed on a high-frequency program";
+  if (p->wave == NM_WAVE_TONIC && (p->rate_hz < NM_LOOP_RATE_MIN_HZ || p->rate_hz > NM_LOOP_RATE_MAX_HZ)) {
+    snprintf(line, cap, "closed_loop: a tonic program senses at %u-%u Hz, not %u Hz", NM_LOOP_RATE_MIN_HZ,
+             NM_LOOP_RATE_MAX_HZ, p->rate_hz);
+    return line;
+  }
+  if (l->max_ua % NM_AMP_STEP_UA || l->max_ua < NM_AMP_STEP_UA || l->max_ua > NM_AMP_MAX_UA) {
+    char c[32], d[32];
+    snprintf(line, cap, "closed_loop.max_ma %s mA: must be %s-%s mA in %s mA steps", ma(a, sizeof a, l->max_ua),
+             ma(b, sizeof b, NM_AMP_STEP_UA), ma(c, sizeof c, NM_AMP_MAX_UA), ma(d, sizeof d, NM_AMP_STEP_UA));
+    return line;
+  }
+  if (p->amp_ua > l->max_ua) {
+    snprintf(line, cap, "closed_loop.max_ma %s mA is below the amplitude %s mA the loop starts from",
+             ma(a, sizeof a, l->max_ua), ma(b, sizeof b, p->amp_ua));
+    return line;
+  }
+  if (l->step_ua % NM_LOOP_RES_UA || l->step_ua < NM_LOOP_RES_UA || l->step_ua > NM_LOOP_STEP_MAX_UA) {
+    snprintf(line, cap, "closed_loop.max_step_ua %u: must be %u-%u uA in steps of %u uA", l->step_ua, NM_LOOP_RES_UA,
+             NM_LOOP_STEP_MAX_UA, NM_LOOP_RES_UA);
+    return line;
+  }
+  if (!(l->lo_uv < l->target_uv && l->target_uv < l->hi_uv && l->hi_uv <= NM_LOOP_UV_MAX)) {
+    snprintf(line, cap, "closed_loop: the target %u uV must lie inside the window [%u, %u] uV (at most %u uV)",
+             l->target_uv, l->lo_uv, l->hi_uv, NM_LOOP_UV_MAX);
+    return line;
+  }
+  snprintf(line, cap, "closed_loop.patient_target_uv [%u, %u] must hold the target %u uV and lie inside the window "
+           "[%u, %u] uV", l->pt_lo_uv, l->pt_hi_uv, l->target_uv, l->lo_uv, l->hi_uv);
+  return line;
+}
+
 static void timing_reasons(const nm_prog_t *p, uint32_t r, report_line_fn fn, void *user) {
   char line[256];
   if (r & NM_R_RATE) {
@@ -205,6 +242,7 @@ void report_reasons(const nm_prog_t *p, const nm_lead_t *lead, const nm_load_t *
   fit_reasons(p, r, fn, user);
   charge_reasons(rep, fn, user);
   if (r & NM_R_INTERLEAVE) fn(user, "cannot run together with the other running programs");
+  if (r & NM_R_LOOP) fn(user, loop_reason(p, line, sizeof line));
   if (r & NM_W_COMPLIANCE) {
     snprintf(line, sizeof line,
              "%s mA x %u ohm needs %s V, over the %s V compliance voltage: the output cannot deliver it as programmed",

@@ -3,11 +3,12 @@
 
 #include <string.h>
 
-static int start(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, dev_refusal_t *why) {
+static int start(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, sim_cord_t *cord, dev_refusal_t *why) {
   memset(d, 0, sizeof *d);
   memset(why, 0, sizeof *why);
   why->slot = 0xFF;
   sim_init(&d->hw, &t->lead, t->load.impedance_ohm, t->load.compliance_mv, NULL, 0, 0);
+  sim_attach_cord(&d->hw, cord);
   if (pf) sim_batt_set_profile(&d->hw, pf, 100);
   if (pf && pf->cell == NM_CELL_RECHARGEABLE) sim_batt_autocharge(&d->hw, pf->low_pm);
   int err = nm_core_init(&d->core, sim_port(&d->hw), t->therapy, &t->lead);
@@ -20,9 +21,13 @@ static int start(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, dev
 }
 
 int simdev_start(simdev_t *d, const tf_therapy_t *t, dev_refusal_t *why) {
-  return start(d, t, NULL, why);
+  return start(d, t, NULL, NULL, why);
 }
 
 int simdev_start_profile(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, dev_refusal_t *why) {
-  return start(d, t, pf, why);
+  return start(d, t, pf, NULL, why);
+}
+
+int simdev_start_ex(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, sim_cord_t *cord, dev_refusal_t *why) {
+  return start(d, t, pf, cord, why);
 }

@@ -23,5 +23,8 @@ int simdev_start(simdev_t *d, const tf_therapy_t *t, dev_refusal_t *why);
  * rechargeable one is recharged by the simulated patient whenever the remote would ask
  * (at LOW), until the charger says full. */
 int simdev_start_profile(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, dev_refusal_t *why);
+/* Either, with a body for the stage to sense (cord, caller-owned, may be NULL); pf NULL:
+ * the bench supply. */
+int simdev_start_ex(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, sim_cord_t *cord, dev_refusal_t *why);
 
 #endif

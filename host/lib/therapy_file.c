@@ -92,7 +92,8 @@ static const tf_hint lead_hints[] = {
 
 static const char *const prog_known[] = {
     "name",         "waveform",         "rate_hz",    "burst",   "width_us", "interphase_us",
-    "amplitude_ma", "patient_range_ma", "electrodes", "cycling", "ramp_s",   "running", NULL};
+    "amplitude_ma", "patient_range_ma", "electrodes", "cycling", "ramp_s",   "running",
+    "closed_loop",  NULL};
 static const tf_hint prog_hints[] = {
     {LIST("amplitude_ua", "amplitude", "amplitude_a", "amplitude_v", "amp", "amp_ma", "amp_ua",
           "current", "current_ma", "current_ua"),
@@ -121,6 +122,9 @@ static const tf_hint prog_hints[] = {
     {LIST("wave", "waveform_type", "shape", "pattern"),
      "\"waveform\": \"tonic\", \"burst\" or \"high-frequency\""},
     {LIST("program_name", "label", "title"), "\"name\""},
+    {LIST("closed", "loop", "closedloop", "closed_loop_ecap", "ecap", "feedback"),
+     "a closed loop is \"closed_loop\": {\"target_uv\": N, \"window_uv\": [LO, HI], \"max_ma\": M, "
+     "\"max_step_ua\": S}"},
     {NULL, NULL}};
 
 static const char *const burst_known[] = {"pulses", "intra_rate_hz", NULL};
@@ -140,11 +144,24 @@ static const tf_hint cyc_hints[] = {
      "cycling times are given in seconds: \"off_s\""},
     {NULL, NULL}};
 
+static const char *const loop_known[] = {"target_uv", "window_uv", "max_ma", "max_step_ua", "patient_target_uv",
+                                         NULL};
+static const tf_hint loop_hints[] = {
+    {LIST("target", "target_mv", "target_v", "ecap_uv", "ecap_target_uv"), "the target ECAP is given in uV: \"target_uv\""},
+    {LIST("window", "window_mv", "therapeutic_window_uv", "window_ua"), "the window is given in uV: \"window_uv\": [LO, HI]"},
+    {LIST("max_ua", "max", "ceiling_ma", "max_amplitude_ma", "amplitude_max_ma"),
+     "the loop's ceiling is given in mA: \"max_ma\""},
+    {LIST("max_step_ma", "step_ua", "step", "max_step"), "the step limit is given in uA per pulse: \"max_step_ua\""},
+    {LIST("patient_target", "patient_range_uv", "patient_target_mv"),
+     "the patient's target range is given in uV: \"patient_target_uv\": [A, B]"},
+    {NULL, NULL}};
+
 static const tf_schema schema_root = {"top level", root_known, root_hints};
 static const tf_schema schema_lead = {"lead", lead_known, lead_hints};
 static const tf_schema schema_prog = {"program", prog_known, prog_hints};
 static const tf_schema schema_burst = {"burst", burst_known, burst_hints};
 static const tf_schema schema_cyc = {"cycling", cyc_known, cyc_hints};
+static const tf_schema schema_loop = {"closed_loop", loop_known, loop_hints};
 
 static int lower(int ch) { return ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch; }
 
@@ -310,9 +327,57 @@ static int req_u32(tf_ctx *c, const char *base, const js_val *obj, const char *k
   return get_u32(c, sub(path, base, key), v, dec, unit, out);
 }
 
+/* A [lo, hi] pair of numbers in `unit` with `dec` decimals, each at most max. */
+static int get_pair(tf_ctx *c, const char *path, const js_val *v, unsigned dec, uint64_t max, const char *unit,
+                    uint64_t out[2]) {
+  char got[48];
+  if (v->type != JS_ARR) return fail(c, path, "expected [low, high] in %s, got %s", unit, js_describe(v, got, sizeof got));
+  if (v->n != 2) return fail(c, path, "expected [low, high] in %s, got %zu item%s", unit, v->n, v->n == 1 ? "" : "s");
+  char ip[PATH_CAP];
+  for (size_t i = 0; i < 2; i++) {
+    if (get_fixed(c, js_path_index(ip, sizeof ip, path, i), &v->items[i], dec, max, unit, &out[i]) != 0) return -1;
+  }
+  return 0;
+}
+
 /* ---------------------------------------------------------------------------------------
  * Parts of the file
  * ------------------------------------------------------------------------------------- */
+
+/* "closed_loop": the loader checks shape, units and that each value fits its field; the
+ * supervisor judges the bounds (target in the window, ceiling, step limit). */
+static int parse_loop(tf_ctx *c, const char *base, const js_val *v, nm_prog_t *p) {
+  char path[PATH_CAP], sp[PATH_CAP];
+  sub(path, base, "closed_loop");
+  if (expect_type(c, path, v, JS_OBJ,
+                  "an object {\"target_uv\": N, \"window_uv\": [LO, HI], \"max_ma\": M, \"max_step_ua\": S}") != 0) {
+    return -1;
+  }
+  if (check_unknown(c, path, v, &schema_loop) != 0) return -1;
+  nm_loop_cfg_t *l = &p->loop;
+  uint64_t x, pair[2];
+  const js_val *f = js_get(v, "target_uv");
+  if (!f) return missing(c, path, "target_uv", " (the ECAP to hold, uV)");
+  if (get_fixed(c, sub(sp, path, "target_uv"), f, 0, UINT16_MAX, "uV", &x) != 0) return -1;
+  l->target_uv = (uint16_t)x;
+  f = js_get(v, "window_uv");
+  if (!f) return missing(c, path, "window_uv", " (the therapeutic window [LO, HI], uV)");
+  if (get_pair(c, sub(sp, path, "window_uv"), f, 0, UINT16_MAX, "uV", pair) != 0) return -1;
+  l->lo_uv = (uint16_t)pair[0];
+  l->hi_uv = (uint16_t)pair[1];
+  if (req_u32(c, path, v, "max_ma", 3, "mA", " (the loop's ceiling)", &l->max_ua) != 0) return -1;
+  if (req_u32(c, path, v, "max_step_ua", 0, "uA", " (the largest change per pulse)", &l->step_ua) != 0) return -1;
+  f = js_get(v, "patient_target_uv");
+  if (f) {
+    if (get_pair(c, sub(sp, path, "patient_target_uv"), f, 0, UINT16_MAX, "uV", pair) != 0) return -1;
+    l->pt_lo_uv = (uint16_t)pair[0];
+    l->pt_hi_uv = (uint16_t)pair[1];
+  } else {
+    l->pt_lo_uv = l->pt_hi_uv = l->target_uv; /* the patient may not move it */
+  }
+  l->closed = 1;
+  return 0;
+}
 
 static int parse_lead(tf_ctx *c, const js_val *v, nm_lead_t *lead) {
   const char *path = "lead";
@@ -535,6 +600,9 @@ static int parse_program(tf_ctx *c, const js_val *o, size_t idx, nm_prog_t *p, i
 
   if (opt_u32(c, base, o, "ramp_s", 3, "s", 0, &p->ramp_ms) != 0) return -1;
 
+  v = js_get(o, "closed_loop");
+  if (v && parse_loop(c, base, v, p) != 0) return -1;
+
   *running = 1;
   v = js_get(o, "running");
   if (v) {
@@ -709,6 +777,22 @@ int tf_write(FILE *f, const tf_therapy_t *t) {
       jw_obj_end(&w);
     }
     jw_kv_fixed(&w, "ramp_s", p->ramp_ms, 3);
+    if (p->loop.closed) {
+      const nm_loop_cfg_t *l = &p->loop;
+      jw_kv_obj(&w, "closed_loop");
+      jw_kv_uint(&w, "target_uv", l->target_uv);
+      jw_kv_arr(&w, "window_uv");
+      jw_uint(&w, l->lo_uv);
+      jw_uint(&w, l->hi_uv);
+      jw_arr_end(&w);
+      jw_kv_fixed(&w, "max_ma", l->max_ua, 3);
+      jw_kv_uint(&w, "max_step_ua", l->step_ua);
+      jw_kv_arr(&w, "patient_target_uv");
+      jw_uint(&w, l->pt_lo_uv);
+      jw_uint(&w, l->pt_hi_uv);
+      jw_arr_end(&w);
+      jw_obj_end(&w);
+    }
     jw_kv_bool(&w, "running", (t->running_mask >> i) & 1u);
     jw_obj_end(&w);
   }

@@ -1,6 +1,7 @@
 /* hu_fmt.c: see hu_fmt.h. */
 #include "hu_fmt.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 
 /* Appends c at position *n of buf when it fits (leaving room for the NUL); counts it anyway. */
@@ -38,4 +39,14 @@ size_t hu_fmt_fixed_n(char *buf, size_t cap, int64_t v, unsigned decimals, unsig
 char *hu_fmt_fixed(char *buf, size_t cap, int64_t v, unsigned decimals, unsigned min_decimals) {
   hu_fmt_fixed_n(buf, cap, v, decimals, min_decimals);
   return buf;
+}
+
+int hu_fail(char *err, size_t cap, const char *fmt, ...) {
+  if (err && cap) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, cap, fmt, ap);
+    va_end(ap);
+  }
+  return -1;
 }

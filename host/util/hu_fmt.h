@@ -19,4 +19,8 @@ char *hu_fmt_fixed(char *buf, size_t cap, int64_t v, unsigned decimals, unsigned
  * text was cut when that is >= cap (buf may be NULL when cap is 0). */
 size_t hu_fmt_fixed_n(char *buf, size_t cap, int64_t v, unsigned decimals, unsigned min_decimals);
 
+/* A parser's one-line message into the caller's err[0..cap) (err may be NULL); returns -1,
+ * so that `return hu_fail(err, cap, ...)` refuses and says why. */
+int hu_fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif

@@ -9,10 +9,18 @@
  * apart). Under QEMU's -icount every instruction advances the clock by the same time, so
  * ticks are instructions (tools/bench_report.py converts them).
  *
- * One line per program: "BENCH <file> key=value ...".
+ * One line per program: "BENCH <file> key=value ..."; the closed-loop example runs its loop
+ * in the output stage's model, in the frame interrupt (isr_ticks). Then that loop alone
+ * (ports/loop/cloop.c) on this CPU: the channel and bounds its core loaded (50 uV target,
+ * 25-85 uV window, 0.4 mA step, 9.0 mA ceiling, a tripole) fed the sensing front end
+ * model's ECAP after every unit (ports/loop/cloop_fe.c, counted apart), as the stage does;
+ * its ticks per unit (choosing the amplitude, scaling the channel, judging the sample) on
+ * one line, "BENCHLOOP key=value".
  */
 #include <string.h>
 
+#include "cloop.h"
+#include "cloop_fe.h"
 #include "cm_port.h"
 #include "console.h"
 #include "nmod/cmd.h"
@@ -83,8 +91,64 @@ static void bench(const cm_therapy_t *t) {
             (unsigned long long)(b.call_ticks - a.call_ticks));
 }
 
+#define LOOP_UNITS 20000u
+
+static cloop_t loop;
+static cloop_chan_t chan;
+static cfe_t fe;
+
+/* The closed-loop example's channel and bounds as its device's core gave them to the
+ * output stage (currents at the ceiling), after its bench run. */
+static int loop_chan(nm_chan_t *ch) {
+  nm_pattern_t p;
+  if (!cm_out_pattern(&p)) return 0;
+  for (uint8_t c = 0; c < p.n_chan; c++) {
+    if (!p.chan[c].loop.on) continue;
+    *ch = p.chan[c];
+    return 1;
+  }
+  return 0;
+}
+
+static void bench_loop(void) {
+  nm_chan_t ch;
+  if (!loop_chan(&ch)) {
+    cm_printf("BENCHLOOP error=1\n");
+    return;
+  }
+  cloop_chan_of(&ch, &chan);
+  cloop_start(&loop, 0, &ch.loop, chan.ceil_ua);
+  cfe_init(&fe);
+  uint32_t m = cm_irq_save();
+  uint64_t ticks = 0, t;
+  int32_t out[NM_NODES];
+  uint64_t sum_ua = 0;
+  for (uint32_t u = 0; u < LOOP_UNITS; u++) {
+    t = cm_ticks();
+    uint32_t amp = cloop_scale(&chan, cloop_amp(&loop), out);
+    ticks += cm_ticks() - t;
+    cloop_sample_t smp;
+    cfe_measure(&fe, amp, &smp); /* the front end's work, not the loop's: counted apart */
+    sum_ua += amp;
+    t = cm_ticks();
+    cloop_sample(&loop, &smp);
+    ticks += cm_ticks() - t;
+  }
+  /* The cost of reading the clock twice, to take out. */
+  t = cm_ticks();
+  uint64_t t2 = cm_ticks();
+  uint64_t clock_ticks = t2 - t;
+  cm_irq_restore(m);
+  cm_printf("BENCHLOOP units=%lu ticks=%llu clock_ticks=%llu state=%u mean_ua=%llu\n", (unsigned long)LOOP_UNITS,
+            (unsigned long long)ticks, (unsigned long long)clock_ticks, (unsigned)loop.state,
+            (unsigned long long)(sum_ua / LOOP_UNITS));
+}
+
 int main(void) {
-  for (int i = 0; i < CM_EXAMPLES; i++) bench(&cm_examples[i]);
+  for (int i = 0; i < CM_EXAMPLES; i++) {
+    bench(&cm_examples[i]);
+    if (i == CM_EXAMPLE_LOOP) bench_loop(); /* while its pattern is loaded */
+  }
   cm_printf("BENCH done\n");
   return 0;
 }

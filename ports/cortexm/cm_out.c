@@ -19,12 +19,22 @@
  * at a node (cm_out_overcurrent) trips the stage's current monitor at the first pulse that
  * drives it.
  *
+ * A channel with a closed loop (chan.loop.on, docs/CLOSED-LOOP.md) is delivered unit by unit
+ * (a tonic pulse with its recharge, or a whole burst with its recharge), as the simulator's
+ * stage does: before a unit's first pulse the loop (ports/loop/cloop.c) picks its amplitude
+ * and the channel's currents, which the core gave at the loop's ceiling, are scaled down to
+ * it; after the unit's recharge the sensing front end (ports/loop/cloop_fe.c, a model of
+ * the ASIC's ECAP amplifier on a moving cord) reports the ECAP it measured and the loop
+ * moves. A loop that falls back on a sensor fault wakes the core, as a trip does.
+ *
  * The state lives in the .asic section: on a device it is the ASIC's memory, not the MCU's,
  * so it is not part of the firmware's RAM budget. Thread-side calls run with interrupts
  * masked; the frame interrupt is the only other user.
  */
 #include <string.h>
 
+#include "cloop.h"
+#include "cloop_fe.h"
 #include "cm_port.h"
 #include "mps2.h"
 #include "nmod/err.h"
@@ -39,6 +49,10 @@ typedef struct {
   int32_t stim_pc[NM_NODES];  /* signed charge of the stimulating phase */
   int32_t rech_pc[NM_NODES];  /* signed charge of the recharge phase, when the slot has one */
   uint32_t abs_pc[NM_NODES];  /* |stim_pc| */
+  int8_t loop;                /* index in out.loops for a looped channel, else -1 */
+  uint8_t in_unit;            /* a looped channel's unit has started (its amplitude is set) */
+  uint32_t amp_ua;            /* ... at this cathodic total */
+  cloop_chan_t cc;            /* its currents at the ceiling */
 } chan_acc_t;
 
 typedef struct {
@@ -59,8 +73,11 @@ typedef struct {
   olim_trip_t trip;              /* why the limiter last refused a pattern */
   uint8_t overcurrent[NM_NODES]; /* the current monitor's fault hook */
   nm_out_status_t st;
-  uint8_t trip_event;
+  uint8_t event;                 /* a trip or a loop's fallback: wake the core */
   uint8_t timer_on;
+  cloop_set_t loops;             /* the closed loops, one per looped program */
+  cfe_t fe;                      /* the sensing front end */
+  nm_loop_status_t fell;         /* the last loop that fell back, as it was then */
   uint64_t frame_irqs, isr_ticks, loads;
   uint64_t call_ticks, calls; /* the core's calls into the model (cm_out_load, ...) */
 } cm_out_t;
@@ -116,10 +133,17 @@ static uint32_t mag_pc(int32_t ua, uint32_t us) {
 /* Start delivering pattern p (already checked) with frame 0 at t_ns. p may be &out.pend. */
 static void start_pattern(const nm_pattern_t *p, uint64_t t_ns) {
   if (p != &out.cur) out.cur = *p;
+  uint8_t keep[NM_MAX_RUNNING] = {0};
   for (uint8_t c = 0; c < out.cur.n_chan; c++) {
     const nm_chan_t *ch = &out.cur.chan[c];
     chan_acc_t *a = &out.acc[c];
     a->n = 0;
+    a->in_unit = 0;
+    a->loop = -1;
+    if (ch->loop.on) {
+      cloop_chan_of(ch, &a->cc);
+      a->loop = cloop_set_for(&out.loops, ch, a->cc.ceil_ua, keep);
+    }
     for (uint8_t n = 0; n < NM_NODES; n++) {
       int32_t ua = ch->node_ua[n];
       if (ua == 0) continue;
@@ -132,6 +156,11 @@ static void start_pattern(const nm_pattern_t *p, uint64_t t_ns) {
       a->rech_pc[a->n] = ua < 0 ? (int32_t)r : -(int32_t)r;
       a->n++;
     }
+  }
+  int8_t map[NM_MAX_RUNNING];
+  cloop_set_keep(&out.loops, keep, map);
+  for (uint8_t c = 0; c < out.cur.n_chan; c++) {
+    if (out.acc[c].loop >= 0) out.acc[c].loop = map[out.acc[c].loop];
   }
   out.has_cur = 1;
   out.start_ns = t_ns;
@@ -149,13 +178,48 @@ static void trip(uint32_t why, uint8_t node, uint32_t q_pc) {
   out.st.trip_node = node;
   out.st.trip_charge_pc = q_pc;
   out.has_cur = out.has_pend = out.stop_pend = 0; /* the stage stops at once */
-  out.trip_event = 1;
+  out.loops.n = 0;
+  out.event = 1;
+}
+
+/* A looped channel's unit starts: its amplitude from the loop, the currents scaled to it
+ * (never above the ceiling the limiter checked, sums kept at zero). */
+static void unit_begin(const nm_chan_t *ch, chan_acc_t *a) {
+  int32_t ua[NM_NODES];
+  a->amp_ua = cloop_scale(&a->cc, cloop_amp(&out.loops.l[a->loop]), ua);
+  a->in_unit = 1;
+  a->n = 0;
+  for (uint8_t i = 0; i < a->cc.n; i++) {
+    if (ua[i] == 0) continue;
+    uint32_t q = mag_pc(ua[i], ch->width_us);
+    uint32_t r = mag_pc(ua[i], ch->recharge_us);
+    a->node[a->n] = a->cc.node[i];
+    a->abs_pc[a->n] = q;
+    a->stim_pc[a->n] = ua[i] < 0 ? -(int32_t)q : (int32_t)q;
+    a->rech_pc[a->n] = ua[i] < 0 ? (int32_t)r : -(int32_t)r;
+    a->n++;
+  }
+}
+
+/* A looped channel's unit ended with its recharge: the front end's measurement moves the
+ * loop; a fallback wakes the core. */
+static void unit_end(chan_acc_t *a) {
+  cloop_t *l = &out.loops.l[a->loop];
+  cloop_sample_t smp;
+  cfe_measure(&out.fe, a->amp_ua, &smp);
+  a->in_unit = 0;
+  cloop_sample(l, &smp);
+  if (l->event && !out.event) {
+    out.event = 1;
+    cloop_status(l, &out.fell); /* kept for the scenario: the core drops the loop */
+  }
 }
 
 /* Deliver slot i of the frame being counted; 0, or 1 when the current monitor tripped. */
 static int deliver(uint8_t i) {
   const nm_slot_t *s = &out.cur.slot[i];
-  const chan_acc_t *a = &out.acc[s->chan];
+  chan_acc_t *a = &out.acc[s->chan];
+  if (a->loop >= 0 && !a->in_unit) unit_begin(&out.cur.chan[s->chan], a);
   for (uint8_t j = 0; j < a->n; j++) {
     if (out.overcurrent[a->node[j]]) {
       trip(NM_OUT_TRIP_CHARGE, a->node[j], a->abs_pc[j]);
@@ -170,6 +234,7 @@ static int deliver(uint8_t i) {
     if (a->abs_pc[j] > out.cnt.node_max_pc[n]) out.cnt.node_max_pc[n] = a->abs_pc[j];
   }
   out.cnt.pulses++;
+  if (a->loop >= 0 && s->recharge) unit_end(a);
   return 0;
 }
 
@@ -189,6 +254,7 @@ static void account(uint64_t t_ns) {
       if (out.stop_pend) {
         out.has_cur = 0;
         out.stop_pend = 0;
+        out.loops.n = 0; /* the output stopped: a loop starts afresh next time */
         break;
       }
       out.has_pend = 0;
@@ -238,6 +304,7 @@ void cm_out_init(const nm_lead_t *lead) {
   memset(&out, 0, sizeof out);
   olim_hw_t hw = olim_hw_of_lead(lead);
   olim_init(&out.lim, &hw);
+  cfe_init(&out.fe);
   cm_nvic_enable(CM_IRQ_DUAL, CM_PRIO_DEVICES);
 }
 
@@ -318,8 +385,23 @@ void cm_out_reset(void *ctx) {
 void cm_out_kill(void) {
   uint32_t m = cm_irq_save();
   out.has_cur = out.has_pend = out.stop_pend = 0;
+  out.loops.n = 0;
   timer_off();
   cm_irq_restore(m);
+}
+
+void cm_out_loop(void *ctx, uint8_t prog, nm_loop_status_t *st) {
+  (void)ctx;
+  uint32_t m;
+  uint64_t t0 = call_begin(&m);
+  account(t0 * CM_TICK_NS);
+  memset(st, 0, sizeof *st);
+  cloop_t *l = cloop_set_find(&out.loops, prog);
+  if (l) {
+    cloop_status(l, st);
+    l->event = 0;
+  }
+  call_end(m, t0);
 }
 
 /* ---- for the scenario and the bench ---------------------------------------------------- */
@@ -328,15 +410,21 @@ void cm_out_overcurrent(uint8_t node, int on) {
   if (node < NM_NODES) out.overcurrent[node] = on ? 1u : 0u;
 }
 
-int cm_out_take_trip_event(void) {
+int cm_out_take_event(void) {
   uint32_t m = cm_irq_save();
-  int ev = out.trip_event;
-  out.trip_event = 0;
+  int ev = out.event;
+  out.event = 0;
   cm_irq_restore(m);
   return ev;
 }
 
-int cm_out_trip_event_pending(void) { return out.trip_event; }
+int cm_out_event_pending(void) { return out.event; }
+
+void cm_out_sense_fault(uint8_t fault) {
+  uint32_t m = cm_irq_save();
+  cfe_fault(&out.fe, fault);
+  cm_irq_restore(m);
+}
 
 void cm_out_info(cm_out_info_t *info) {
   uint32_t m = cm_irq_save();
@@ -363,6 +451,21 @@ void cm_out_info(cm_out_info_t *info) {
   info->loads = out.loads;
   info->call_ticks = out.call_ticks;
   info->calls = out.calls;
+  cm_irq_restore(m);
+}
+
+int cm_out_pattern(nm_pattern_t *p) {
+  uint32_t m = cm_irq_save();
+  account(cm_now_ns());
+  int on = out.has_cur;
+  if (on) *p = out.cur;
+  cm_irq_restore(m);
+  return on;
+}
+
+void cm_out_last_fallback(nm_loop_status_t *st) {
+  uint32_t m = cm_irq_save();
+  *st = out.fell;
   cm_irq_restore(m);
 }
 

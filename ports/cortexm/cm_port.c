@@ -147,7 +147,7 @@ static void calibrate(void) {
 cm_event cm_wait(uint64_t until_us) {
   for (;;) {
     uint64_t now = cm_now_us();
-    if (cm_out_take_trip_event() || now >= hw.wake_at_us) return CM_EV_WAKE;
+    if (cm_out_take_event() || now >= hw.wake_at_us) return CM_EV_WAKE;
     if (radio_pending) return CM_EV_RADIO;
     if (now >= until_us) return CM_EV_TIME;
     uint64_t target = hw.wake_at_us < until_us ? hw.wake_at_us : until_us;
@@ -155,7 +155,7 @@ cm_event cm_wait(uint64_t until_us) {
     /* Sleep unless something became due meanwhile; a masked pending interrupt still ends
      * the WFI, and runs as soon as the mask is lifted. */
     uint32_t m = cm_irq_save();
-    if (!cm_out_trip_event_pending() && !radio_pending && cm_now_us() < target) cm_wfi();
+    if (!cm_out_event_pending() && !radio_pending && cm_now_us() < target) cm_wfi();
     cm_irq_restore(m);
   }
 }
@@ -282,6 +282,7 @@ static const nm_port_t *power_on(const nm_lead_t *lead, uint32_t load_ohm, int e
   p->out_stop = cm_out_stop;
   p->out_status = cm_out_status;
   p->out_reset = cm_out_reset;
+  p->out_loop = cm_out_loop;
   p->imp_measure = p_imp_measure;
   p->batt_read = p_batt_read;
   p->nvm_page_size = NVM_PAGE_SIZE;

@@ -9,7 +9,8 @@
  *              loop's own deadline.
  *   output     a model of the stimulator ASIC (cm_out.c): it repeats the pattern by itself,
  *              takes one interrupt per frame on the dual timer to count what it delivered,
- *              and has its own charge limiter.
+ *              has its own charge limiter, and runs closed loops per unit on a model of
+ *              its ECAP sensing front end (ports/loop).
  *   impedance, battery: fixed values with fault-injection setters; NVM: an external NOR
  *   flash emulated in SSRAM; rng: DETERMINISTIC (see cm_port.c), fine for tests only.
  *
@@ -152,6 +153,9 @@ typedef struct {
 
 void cm_out_init(const nm_lead_t *lead);
 void cm_out_info(cm_out_info_t *info);
+/* The pattern now delivered (as the core loaded it: a looped channel at its ceiling);
+ * 0 when none. */
+int cm_out_pattern(nm_pattern_t *p);
 /* The limiter's ceilings (olim.h) and why it last refused a pattern (zero when it has not
  * since power-on). */
 void cm_out_limiter(olim_t *lim, olim_trip_t *trip);
@@ -167,15 +171,22 @@ int cm_out_mark_read(cm_out_count_t *cnt); /* 1 when taken, else 0 */
 uint64_t cm_out_boundary_after(uint64_t t_ns);
 /* Output off at once (a fault handler's last resort; the core is not told). */
 void cm_out_kill(void);
-/* 1 (and cleared) when the stage tripped since the last call: the port wakes the core.
- * The peek leaves it set (for the check made with interrupts masked before sleeping). */
-int cm_out_take_trip_event(void);
-int cm_out_trip_event_pending(void);
+/* 1 (and cleared) when the stage tripped, or a closed loop fell back on a sensor fault,
+ * since the last call: the port wakes the core. The peek leaves it set (for the check made
+ * with interrupts masked before sleeping). */
+int cm_out_take_event(void);
+int cm_out_event_pending(void);
+/* The sensing front end shows fault `fault` (ports/loop/cloop_fe.h CFE_*; CFE_OK: none)
+ * from the next unit on, as the ASIC's ECAP amplifier would. */
+void cm_out_sense_fault(uint8_t fault);
+/* The last closed loop that fell back, as it reported itself then (zero: none yet). */
+void cm_out_last_fallback(nm_loop_status_t *st);
 
 /* nm_port_t functions. */
 int cm_out_load(void *ctx, const nm_pattern_t *p);
 void cm_out_stop(void *ctx);
 void cm_out_status(void *ctx, nm_out_status_t *st);
 void cm_out_reset(void *ctx);
+void cm_out_loop(void *ctx, uint8_t prog, nm_loop_status_t *st);
 
 #endif

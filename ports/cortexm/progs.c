@@ -45,6 +45,15 @@ const cm_therapy_t cm_examples[CM_EXAMPLES] = {
     {"scs-hf10k.json", NM_THERAPY_SCS, NM_LEAD_SCS_PERC_8, LOAD, 1,
      {{.name = "hf10k", .wave = NM_WAVE_HF, .rate_hz = 10000, .width_us = 30, .gap_us = NM_GAP_DEFAULT_US,
        .amp_ua = 2000, .pt_min_ua = 1000, .pt_max_ua = 3500, .frac_pct = {[3] = -100, [4] = 100}}}},
+    /* scs-closed-loop.json: scs-tonic's 50 Hz, 300 us tripole at 2.7 mA (patient 1-4 mA), 2 s
+     * ramp, with a closed loop: target 50 uV (patient 35-65), window 25-85 uV, ceiling
+     * 9.0 mA, step 0.4 mA. */
+    {"scs-closed-loop.json", NM_THERAPY_SCS, NM_LEAD_SCS_PERC_8, LOAD, 1,
+     {{.name = "closed-loop", .wave = NM_WAVE_TONIC, .rate_hz = 50, .width_us = 300, .gap_us = NM_GAP_DEFAULT_US,
+       .amp_ua = 2700, .pt_min_ua = 1000, .pt_max_ua = 4000, .ramp_ms = 2000,
+       .frac_pct = {[2] = 50, [3] = -100, [4] = 50},
+       .loop = {.closed = 1, .target_uv = 50, .lo_uv = 25, .hi_uv = 85, .pt_lo_uv = 35, .pt_hi_uv = 65,
+                .max_ua = 9000, .step_ua = 400}}}},
 };
 
 size_t cm_req_program_all(uint8_t *buf, size_t cap, const nm_lead_t *lead, const nm_load_t *load, uint8_t running,

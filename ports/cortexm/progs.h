@@ -19,9 +19,11 @@ typedef struct {
   nm_prog_t prog[NM_MAX_RUNNING];
 } cm_therapy_t;
 
-/* The four example programs of examples/ (the .json files), value for value (with the defaults the
- * host's therapy-file reader applies: 20 us interphase gap, 525 ohm, 12 V compliance). */
-#define CM_EXAMPLES 4
+/* Five example programs of examples/ (the .json files), value for value (with the defaults the
+ * host's therapy-file reader applies: 20 us interphase gap, 525 ohm, 12 V compliance); the
+ * last has a closed loop. */
+#define CM_EXAMPLES 5
+#define CM_EXAMPLE_LOOP 4
 extern const cm_therapy_t cm_examples[CM_EXAMPLES];
 
 /* A program with the common fields set: tonic/HF when pulses is 0, else burst. Fractions

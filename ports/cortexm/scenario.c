@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "board.h"
+#include "cloop_fe.h"
 #include "cm_port.h"
 #include "console.h"
 #include "nmod/cmd.h"
@@ -444,6 +445,130 @@ static void whole_device(void) {
   step("dev-therapy-off", op_u8(NM_ROLE_PATIENT, NM_OP_THERAPY, 0));
 }
 
+/* ---- the closed loop ------------------------------------------------------------------ */
+
+static const char *loop_state_name(uint8_t st) {
+  switch (st) {
+    case NM_LOOP_OFF: return "off";
+    case NM_LOOP_RUN: return "run";
+    case NM_LOOP_FALLBACK: return "fallback";
+    default: return "?";
+  }
+}
+
+static const char *loop_fault_name(uint8_t f) {
+  switch (f) {
+    case NM_LOOP_F_NONE: return "none";
+    case NM_LOOP_F_CONTACT: return "contact";
+    case NM_LOOP_F_SATURATED: return "saturated";
+    case NM_LOOP_F_NOISE: return "noise";
+    case NM_LOOP_F_NO_RESPONSE: return "no-response";
+    default: return "?";
+  }
+}
+
+static const char *yes(int c) { return c ? "yes" : "NO"; }
+
+static int op_loop(uint8_t role, uint8_t slot, uint8_t on) {
+  req[0] = NM_OP_LOOP;
+  req[1] = slot;
+  req[2] = on;
+  return send(role, 3);
+}
+
+#define CL_CEIL_UA 9000u
+
+/* STEP line of the closed-loop device: the request's status, the mode, the core's loop
+ * switch and the fault it last logged, and the loop as the output stage reports it. The
+ * loop's amplitudes follow the front end's model, so the line holds what the rules fix:
+ * while it runs, every amplitude within the ceiling in the stage's 10 uA steps and the
+ * window's share of the units since `since` (at least 95 %); after a fallback, the
+ * program's fixed amplitude not above the last good one nor the last delivered, and the
+ * output stage delivering exactly it. */
+static void loop_step(const char *name, int st, const nm_loop_status_t *since, const nm_loop_status_t *before_off) {
+  settle();
+  status_t s = status();
+  nm_loop_status_t ls;
+  cm_out_loop(NULL, 0, &ls);
+  cm_printf("STEP %s st=%s mode=%s therapy_on=%u fault=%s loop_on=%u logged=%s loop=%s", name, st_name(st),
+            nm_mode_name(s.mode), s.therapy_on, fault_name(s.fault), (unsigned)(cur->set.loop_on & 1u),
+            loop_fault_name(cur->loop_fault[0]), loop_state_name(ls.state));
+  cm_out_info_t in;
+  cm_out_info(&in);
+  if (ls.state == NM_LOOP_RUN) {
+    uint64_t units = ls.units - (since ? since->units : 0);
+    uint64_t inw = ls.in_window - (since ? since->in_window : 0);
+    cm_printf(" amp_in_bounds=%s in_window_95=%s", yes(ls.amp_ua <= CL_CEIL_UA && ls.amp_ua % CLOOP_RES_UA == 0),
+              yes(units > 0 && inw * 100u >= units * 95u));
+    cm_printf("\n# %s: %llu of %llu units in the window, last %lu uA, ECAP %ld uV", name, (unsigned long long)inw,
+              (unsigned long long)units, (unsigned long)ls.amp_ua, (long)ls.last_uv);
+  } else if (before_off) {
+    uint32_t a = s.amp_ua[0];
+    cm_printf(" fixed_le_last=%s out_at_fixed=%s", yes(a <= before_off->amp_ua),
+              yes(in.running && in.chan_ua[0] == (int32_t)a));
+    cm_printf("\n# %s: fixed at %lu uA, the loop's last %lu uA", name, (unsigned long)a,
+              (unsigned long)before_off->amp_ua);
+  } else {
+    nm_loop_status_t fb;
+    cm_out_last_fallback(&fb);
+    uint32_t a = s.amp_ua[0];
+    cm_printf(" stage_fault=%s fixed_le_last_good=%s fixed_le_last=%s out_at_fixed=%s", loop_fault_name(fb.fault),
+              yes(a <= fb.last_good_ua), yes(a <= fb.amp_ua), yes(in.running && in.chan_ua[0] == (int32_t)a));
+    cm_printf("\n# %s: fixed at %lu uA; the loop fell back at %lu uA, last good %lu uA", name, (unsigned long)a,
+              (unsigned long)fb.fallback_ua, (unsigned long)fb.last_good_ua);
+  }
+  cm_printf(" (t=%llu us)\n", (unsigned long long)cm_now_us());
+}
+
+/* A sensor fault while the loop runs: the loop falls back, the core fixes the amplitude
+ * and logs it; with the fault gone, the patient turns the loop on again. */
+static void loop_fault(const char *fault_step, const char *fixed_step, const char *again_step, uint8_t fe_fault) {
+  cm_out_sense_fault(fe_fault);
+  run_for_us(2 * US_PER_S);
+  loop_step(fault_step, NM_OK, NULL, NULL);
+  deliver_frames(fixed_step, 50);
+  cm_out_sense_fault(CFE_OK);
+  int st = op_loop(NM_ROLE_PATIENT, 0, 1);
+  run_for_us(3 * US_PER_S);
+  nm_loop_status_t a;
+  settle();
+  cm_out_loop(NULL, 0, &a);
+  run_for_us(5 * US_PER_S);
+  loop_step(again_step, st, &a, NULL);
+}
+
+/* The closed-loop example (scs-closed-loop.json) on the Cortex-M's output stage: the loop
+ * runs per unit in the ASIC's model on its sensing front end's ECAP (a cord that moves), and
+ * each sensor fault falls back. */
+static void closed_loop(void) {
+  boot("cl-boot", NM_THERAPY_SCS, NM_LEAD_SCS_PERC_8);
+  const cm_therapy_t *t = &cm_examples[CM_EXAMPLE_LOOP];
+  step("cl-activate", op_u8(NM_ROLE_CLINICIAN, NM_OP_MODE, NM_MODE_OFF));
+  step("cl-program", op_program_all(nm_lead_catalog(t->lead_model), 0x01, t->n, t->prog));
+  int st = op_u8(NM_ROLE_PATIENT, NM_OP_THERAPY, 1);
+  run_for_us(5 * US_PER_S); /* past the 2 s soft start; the loop finds its target */
+  nm_loop_status_t a;
+  cm_out_loop(NULL, 0, &a);
+  run_for_us(20 * US_PER_S); /* one movement of the model cord, down and back */
+  loop_step("cl-therapy-on", st, &a, NULL);
+  deliver_frames("cl-deliver-10s", 500);
+  loop_fault("cl-contact-lost", "cl-contact-lost-deliver-1s", "cl-loop-on-again", CFE_LEADOFF);
+  loop_fault("cl-saturated", "cl-saturated-deliver-1s", "cl-loop-on-after-saturation", CFE_CLIP);
+  loop_fault("cl-noise-burst", "cl-noise-burst-deliver-1s", "cl-loop-on-after-noise", CFE_NOISE);
+  loop_fault("cl-no-response", "cl-no-response-deliver-1s", "cl-loop-on-after-no-response", CFE_DEAD);
+  uint32_t m = cm_irq_save(); /* no unit between the stage's report and the request */
+  cm_out_loop(NULL, 0, &a);
+  st = op_loop(NM_ROLE_PATIENT, 0, 0);
+  cm_irq_restore(m);
+  loop_step("cl-loop-off", st, NULL, &a);
+  deliver_frames("cl-loop-off-deliver-1s", 50);
+  st = op_u8(NM_ROLE_PATIENT, NM_OP_THERAPY, 0);
+  run_for_us(3 * US_PER_S); /* past the 2 s soft stop */
+  status_t s = status();
+  cm_printf("STEP cl-therapy-off st=%s mode=%s therapy_on=%u\n", st_name(st), nm_mode_name(s.mode), s.therapy_on);
+  deliver_seconds("cl-off-5s", 5);
+}
+
 int main(void) {
   cm_printf("# nmod scenario on the emulated Cortex-M (%s)\n",
 #if defined(__ARM_FP)
@@ -454,6 +579,7 @@ int main(void) {
   );
   snm();
   scs();
+  closed_loop();
   whole_device();
   cm_printf("STEP done\n");
   cm_printf("# stack high-water mark: %lu bytes\n", (unsigned long)cm_stack_high_water());

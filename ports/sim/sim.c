@@ -1,6 +1,5 @@
 /* sim.c: the simulated device around the output stage: clock and timer, the port glue,
  * the run loop, leads, battery, and the trace writer. */
-#include <inttypes.h>
 #include <string.h>
 #include <sys/random.h>
 
@@ -98,6 +97,7 @@ void sim_init(sim_hw_t *hw, const nm_lead_t *lead, uint32_t load_ohm, uint32_t c
   p->out_stop = sim_out_stop;
   p->out_status = sim_out_status;
   p->out_reset = sim_out_reset;
+  p->out_loop = sim_out_loop;
   p->imp_measure = p_imp_measure;
   p->batt_read = p_batt_read;
   p->nvm_page_size = page_size;
@@ -127,15 +127,34 @@ void sim_advance(sim_hw_t *hw, uint64_t t_ns) {
   sim_batt_account(hw);
 }
 
+/* Advance to t_ns, or stop right after a unit whose closed loop fell back (the stage
+ * wakes the core to log it). Returns 1 when it stopped early. */
+static int advance_to_event(sim_hw_t *hw, uint64_t t_ns) {
+  if (t_ns <= hw->now_ns) return 0;
+  uint64_t got = sim_out_account_ev(hw, t_ns, 1);
+  int early = got < t_ns;
+  hw->now_ns = early ? (got > hw->now_ns ? got : hw->now_ns) : t_ns;
+  sim_batt_account(hw);
+  return early;
+}
+
 void sim_run(sim_hw_t *hw, nm_core_t *core, uint64_t end_us) {
-  while (hw->timer_at_us != NEVER && hw->timer_at_us <= end_us) {
+  for (;;) {
     uint64_t at = hw->timer_at_us;
+    uint64_t to = at != NEVER && at <= end_us ? at : end_us;
+    if (advance_to_event(hw, to * 1000u) || hw->out.loop_event) {
+      hw->out.loop_event = 0;
+      nm_core_wake(core);
+      continue;
+    }
+    if (at == NEVER || at > end_us) break;
     hw->timer_at_us = NEVER;
-    if (at * 1000u > hw->now_ns) sim_advance(hw, at * 1000u);
     nm_core_wake(core);
   }
   sim_advance(hw, end_us * 1000u);
 }
+
+void sim_attach_cord(sim_hw_t *hw, sim_cord_t *cord) { hw->out.cord = cord; }
 
 void sim_trace(sim_hw_t *hw, sim_phase_fn fn, void *user, uint64_t from_ns, uint64_t to_ns) {
   hw->out.trace_fn = fn;
@@ -150,12 +169,96 @@ void sim_trace_csv_header(FILE *f, const nm_lead_t *lead) {
   fprintf(f, ",case_ua\n");
 }
 
+void sim_csv_init(sim_csv_t *c, FILE *f, uint8_t n_contacts) {
+  c->f = f;
+  c->n_contacts = n_contacts > NM_MAX_CONTACTS ? NM_MAX_CONTACTS : n_contacts;
+  c->err = 0;
+  c->len = 0;
+  c->next_tail = 0;
+  for (unsigned i = 0; i < SIM_CSV_TAILS; i++) c->tail[i].used = 0;
+}
+
+int sim_csv_flush(sim_csv_t *c) {
+  if (c->len && fwrite(c->buf, 1, c->len, c->f) != c->len) c->err = 1;
+  c->len = 0;
+  return c->err ? -1 : 0;
+}
+
+/* Decimal digits of v at p; returns the end. */
+static char *put_u64(char *p, uint64_t v) {
+  char tmp[20];
+  int n = 0;
+  do {
+    tmp[n++] = (char)('0' + v % 10u);
+    v /= 10u;
+  } while (v);
+  while (n) *p++ = tmp[--n];
+  return p;
+}
+
+static char *put_i32(char *p, int32_t v) {
+  if (v < 0) {
+    *p++ = '-';
+    return put_u64(p, (uint64_t)(-(int64_t)v));
+  }
+  return put_u64(p, (uint64_t)v);
+}
+
+/* One row, at most 20 + 1 + 4 + 1 + 3 + 9 + 11 + 17 x 12 bytes: well under 512. */
+#define CSV_ROW_MAX 512u
+
+/* The text after the time of a row like ph's: a kept one, or formatted and kept. */
+static const sim_csv_tail_t *csv_tail(sim_csv_t *c, const sim_phase_t *ph) {
+  for (unsigned i = 0; i < SIM_CSV_TAILS; i++) {
+    const sim_csv_tail_t *t = &c->tail[i];
+    if (t->used && t->prog == ph->prog && t->recharge == ph->recharge && t->width_us == ph->width_us &&
+        memcmp(t->node_ua, ph->node_ua, sizeof t->node_ua) == 0) {
+      return t;
+    }
+  }
+  sim_csv_tail_t *t = &c->tail[c->next_tail];
+  c->next_tail = (uint8_t)((c->next_tail + 1u) % SIM_CSV_TAILS);
+  t->used = 1;
+  t->prog = ph->prog;
+  t->recharge = ph->recharge;
+  t->width_us = ph->width_us;
+  memcpy(t->node_ua, ph->node_ua, sizeof t->node_ua);
+  char *p = t->text;
+  *p++ = ',';
+  p = put_u64(p, ph->prog);
+  if (ph->recharge) {
+    memcpy(p, ",recharge,", 10);
+    p += 10;
+  } else {
+    memcpy(p, ",stim,", 6);
+    p += 6;
+  }
+  p = put_u64(p, ph->width_us);
+  for (uint8_t n = 0; n < c->n_contacts; n++) {
+    *p++ = ',';
+    p = put_i32(p, ph->node_ua[n]);
+  }
+  *p++ = ',';
+  p = put_i32(p, ph->node_ua[NM_NODE_CASE]);
+  *p++ = '\n';
+  t->len = (uint16_t)(p - t->text);
+  return t;
+}
+
 void sim_trace_csv(void *user, const sim_phase_t *ph) {
-  const sim_csv_t *c = user;
-  fprintf(c->f, "%" PRIu64 ".%03u,%u,%s,%u", ph->start_ns / 1000u, (unsigned)(ph->start_ns % 1000u),
-          ph->prog, ph->recharge ? "recharge" : "stim", ph->width_us);
-  for (uint8_t n = 0; n < c->n_contacts; n++) fprintf(c->f, ",%d", ph->node_ua[n]);
-  fprintf(c->f, ",%d\n", ph->node_ua[NM_NODE_CASE]);
+  sim_csv_t *c = user;
+  if (c->len + CSV_ROW_MAX > SIM_CSV_BUF) (void)sim_csv_flush(c);
+  char *p = c->buf + c->len;
+  uint32_t frac = (uint32_t)(ph->start_ns % 1000u);
+  p = put_u64(p, ph->start_ns / 1000u);
+  *p++ = '.';
+  *p++ = (char)('0' + frac / 100u);
+  *p++ = (char)('0' + frac / 10u % 10u);
+  *p++ = (char)('0' + frac % 10u);
+  const sim_csv_tail_t *t = csv_tail(c, ph);
+  memcpy(p, t->text, t->len);
+  p += t->len;
+  c->len = (size_t)(p - c->buf);
 }
 
 void sim_set_fault(sim_hw_t *hw, uint8_t node, uint8_t fault) {

@@ -16,7 +16,9 @@
 #include "nmod/core.h"
 #include "nmod/profile.h"
 #include "nmod/port.h"
+#include "cloop.h"
 #include "olim.h"
+#include "sim_cord.h"
 
 typedef enum { SIM_FAULT_NONE = 0, SIM_FAULT_OPEN = 1, SIM_FAULT_SHORT = 2 } sim_fault;
 
@@ -31,12 +33,33 @@ typedef struct {
 
 typedef void (*sim_phase_fn)(void *user, const sim_phase_t *ph);
 
+/* A channel the stage delivers unit by unit (a closed loop, or the program the cord
+ * model measures): its nodes, and the unit in progress. */
+typedef struct {
+  uint8_t chan;               /* index in cur.chan */
+  int8_t loop;                /* index in sim_out_t.loops, -1: open loop (measured only) */
+  cloop_chan_t cc;
+  uint8_t in_unit;            /* a unit has started and its recharge is still to come */
+  uint32_t amp_ua;            /* its cathodic total */
+  int32_t ua[NM_NODES];       /* its node currents (cc.node order) */
+  uint64_t start_ns;
+  double stim_fj, rech_fj;             /* energy its phases take from the cell (sim_cell.c) */
+  uint8_t over_limit;
+} sim_unit_chan_t;
+
 typedef struct {
   nm_pattern_t cur, pend;
   uint8_t has_cur, has_pend, stop_pending;
   uint64_t cur_start_ns;
   uint64_t swap_at_ns;   /* when pend (or the stop) takes effect */
   uint64_t done_ns;      /* counted up to here */
+  /* Unit by unit: cur's closed-loop channels and the one the cord model measures. */
+  uint8_t n_uc;
+  sim_unit_chan_t uc[NM_MAX_RUNNING];
+  int8_t uc_of_chan[NM_MAX_RUNNING];   /* -1: counted in closed form */
+  cloop_set_t loops;                   /* the loops, by program: they outlive a pattern */
+  uint8_t loop_event;                  /* a loop fell back: wake the core */
+  sim_cord_t *cord;                    /* the body, or NULL: a loop then senses nothing */
   double slot_fj[NM_PATTERN_MAX_SLOTS];       /* energy each pulse of cur takes (sim_cell.c) */
   double slot_fixed_pc[NM_PATTERN_MAX_SLOTS]; /* ...and its drivers' fixed charge */
   /* The limiter (ports/limiter/olim.h): the hardware's own per-phase charge ceiling per
@@ -137,12 +160,33 @@ void sim_run(sim_hw_t *hw, nm_core_t *core, uint64_t end_us);
 
 /* Trace every phase starting in [from_ns, to_ns) to fn. */
 void sim_trace(sim_hw_t *hw, sim_phase_fn fn, void *user, uint64_t from_ns, uint64_t to_ns);
-/* A ready-made trace consumer writing CSV rows: pass a sim_csv_t as `user` (header
- * written by sim_trace_csv_header). */
+/* A ready-made trace consumer writing CSV rows: pass a sim_csv_t (sim_csv_init) as `user`
+ * (header written by sim_trace_csv_header), and sim_csv_flush it at the end. Rows are
+ * formatted by hand into a buffer and written in large blocks (fprintf per field was 97 %
+ * of a trace's time). */
+#define SIM_CSV_BUF 65536u
+#define SIM_CSV_TAILS 4u
+/* A row's text after its time (program, phase, width, currents), kept for the phases
+ * last written: a pattern repeats them, so most rows only format their time. */
+typedef struct {
+  uint8_t used, prog, recharge;
+  uint32_t width_us;
+  int32_t node_ua[NM_NODES];
+  uint16_t len;
+  char text[512];
+} sim_csv_tail_t;
 typedef struct {
   FILE *f;
   uint8_t n_contacts;
+  int err;      /* a write failed */
+  size_t len;
+  uint8_t next_tail; /* the entry to replace next */
+  sim_csv_tail_t tail[SIM_CSV_TAILS];
+  char buf[SIM_CSV_BUF];
 } sim_csv_t;
+void sim_csv_init(sim_csv_t *c, FILE *f, uint8_t n_contacts);
+/* Write what is buffered; 0, or -1 when any write failed. */
+int sim_csv_flush(sim_csv_t *c);
 void sim_trace_csv_header(FILE *f, const nm_lead_t *lead);
 void sim_trace_csv(void *user, const sim_phase_t *ph);
 
@@ -189,14 +233,25 @@ double sim_batt_missing_pc(const sim_hw_t *hw);
 uint64_t sim_batt_used_uah(const sim_hw_t *hw);
 uint64_t sim_batt_used_pc(const sim_hw_t *hw);
 
+/* The body the stage senses (NULL: none): its posture trace, model and sensing faults. */
+void sim_attach_cord(sim_hw_t *hw, sim_cord_t *cord);
 /* The energy (fJ) and fixed charge (pC) of one pulse of slot `slot` of p, by the
  * hardware's physics (sim_out.c prices each pattern with it). */
 void sim_cell_pulse(const sim_hw_t *hw, const nm_pattern_t *p, uint8_t slot, double *fj, double *fixed_pc);
+/* The same for one unit of channel c at node currents node_ua (a closed loop's amplitude
+ * of the moment): the energy (fJ) of its stimulating phase and of its recharge (0 when the
+ * hardware recharges c's waveform passively). The fixed charge is the profile's pulse_pc. */
+void sim_cell_unit(const sim_hw_t *hw, const nm_chan_t *c, const int32_t node_ua[NM_NODES], double *stim_fj,
+                   double *rech_fj);
 /* Price the pattern in delivery again (after the cell or the load changed). */
 void sim_out_reprice(sim_hw_t *hw);
 
 /* Output stage internals (sim_out.c), used by sim.c. */
 void sim_out_init(sim_out_t *o, const nm_lead_t *lead);
+/* Count what the stage delivers up to to_ns. With stop_on_event, stop right after a unit
+ * whose loop fell back; returns the time counted up to. */
+uint64_t sim_out_account_ev(sim_hw_t *hw, uint64_t to_ns, int stop_on_event);
 void sim_out_account(sim_hw_t *hw, uint64_t to_ns);
+void sim_out_loop(void *ctx, uint8_t prog, nm_loop_status_t *st);
 
 #endif

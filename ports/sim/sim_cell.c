@@ -48,18 +48,25 @@ static double phase_fj(const sim_hw_t *hw, double ua, double us) {
   return ua * us * v / eff(pf, v);
 }
 
-void sim_cell_pulse(const sim_hw_t *hw, const nm_pattern_t *p, uint8_t slot, double *fj, double *fixed_pc) {
-  const nm_slot_t *s = &p->slot[slot];
-  const nm_chan_t *c = &p->chan[s->chan];
+void sim_cell_unit(const sim_hw_t *hw, const nm_chan_t *c, const int32_t node_ua[NM_NODES], double *stim_fj,
+                   double *rech_fj) {
   const nm_profile_t *pf = hw->cell.prof;
   double ua = 0;
   for (int n = 0; n < NM_NODES; n++) {
-    if (c->node_ua[n] < 0) ua -= c->node_ua[n]; /* what the supply sources */
+    if (node_ua[n] < 0) ua -= node_ua[n]; /* what the supply sources */
   }
-  *fj = phase_fj(hw, ua, c->width_us);
+  *stim_fj = phase_fj(hw, ua, c->width_us);
   int passive = c->wave < 8u && ((pf->passive >> c->wave) & 1u);
-  if (s->recharge && !passive) *fj += phase_fj(hw, ua, c->recharge_us);
-  *fixed_pc = pf->pulse_pc;
+  *rech_fj = passive ? 0 : phase_fj(hw, ua, c->recharge_us);
+}
+
+void sim_cell_pulse(const sim_hw_t *hw, const nm_pattern_t *p, uint8_t slot, double *fj, double *fixed_pc) {
+  const nm_slot_t *s = &p->slot[slot];
+  const nm_chan_t *c = &p->chan[s->chan];
+  double stim, rech;
+  sim_cell_unit(hw, c, c->node_ua, &stim, &rech);
+  *fj = stim + (s->recharge ? rech : 0);
+  *fixed_pc = hw->cell.prof->pulse_pc;
 }
 
 /* ---- the cell ------------------------------------------------------------------------ */

@@ -6,6 +6,11 @@
  * simulating a day does not depend on the pulse rate. Only traced windows visit pulses
  * one by one.
  *
+ * A closed-loop channel (and the channel of the program a cord model measures) is counted
+ * unit by unit instead: the loop (ports/loop) picks each unit's amplitude from the ECAP the
+ * simulated front end measured after the one before (sim_cord.c). The other channels keep
+ * the closed form.
+ *
  * The limiter is this stage's own (ports/limiter/olim.h, shared with the Cortex-M port and
  * written apart from the core's supervisor): every pattern is checked before its first
  * pulse, against per-node ceilings set when the hardware is built.
@@ -59,8 +64,30 @@ static void set_cur(sim_hw_t *hw, const nm_pattern_t *p, uint64_t start_ns) {
   o->has_cur = 1;
   o->cur_start_ns = start_ns;
   sim_out_reprice(hw);
+  /* Channels delivered unit by unit; loops of programs no longer looped end here. */
+  uint8_t keep[NM_MAX_RUNNING] = {0};
+  o->n_uc = 0;
+  for (uint8_t c = 0; c < NM_MAX_RUNNING; c++) o->uc_of_chan[c] = -1;
+  for (uint8_t c = 0; c < p->n_chan; c++) {
+    const nm_chan_t *ch = &p->chan[c];
+    int measured = o->cord && ch->prog == o->cord->prog;
+    if (!ch->loop.on && !measured) continue;
+    sim_unit_chan_t *u = &o->uc[o->n_uc];
+    memset(u, 0, sizeof *u);
+    u->chan = c;
+    cloop_chan_of(ch, &u->cc);
+    u->loop = ch->loop.on ? cloop_set_for(&o->loops, ch, u->cc.ceil_ua, keep) : -1;
+    o->uc_of_chan[c] = (int8_t)o->n_uc++;
+  }
+  int8_t map[NM_MAX_RUNNING];
+  cloop_set_keep(&o->loops, keep, map);
+  for (uint8_t k = 0; k < o->n_uc; k++) {
+    if (o->uc[k].loop >= 0) o->uc[k].loop = map[o->uc[k].loop];
+  }
 }
 
+/* The closed-form slots only: a unit-by-unit channel is priced at each unit's start, at the
+ * amplitude of that unit (unit_slot). */
 void sim_out_reprice(sim_hw_t *hw) {
   sim_out_t *o = &hw->out;
   for (uint8_t i = 0; o->has_cur && i < o->cur.n_slot && i < NM_PATTERN_MAX_SLOTS; i++) {
@@ -68,45 +95,132 @@ void sim_out_reprice(sim_hw_t *hw) {
   }
 }
 
-static void emit(sim_out_t *o, const nm_slot_t *s, uint64_t start) {
-  const nm_chan_t *c = &o->cur.chan[s->chan];
+static void emit_phase(sim_out_t *o, const nm_chan_t *c, const int32_t node_ua[NM_NODES], uint8_t recharge,
+                       uint64_t start) {
   sim_phase_t ph;
   ph.start_ns = start;
-  ph.width_us = c->width_us;
-  ph.recharge = 0;
   ph.prog = c->prog;
-  memcpy(ph.node_ua, c->node_ua, sizeof ph.node_ua);
-  o->trace_fn(o->trace_user, &ph);
-  if (s->recharge) {
+  ph.recharge = recharge;
+  if (!recharge) {
+    ph.width_us = c->width_us;
+    memcpy(ph.node_ua, node_ua, sizeof ph.node_ua);
+  } else {
     ph.start_ns = start + ((uint64_t)c->width_us + c->gap_us) * 1000u;
     ph.width_us = c->recharge_us;
-    ph.recharge = 1;
-    for (int n = 0; n < NM_NODES; n++) ph.node_ua[n] = -c->node_ua[n];
-    o->trace_fn(o->trace_user, &ph);
+    for (int n = 0; n < NM_NODES; n++) ph.node_ua[n] = -node_ua[n];
   }
+  o->trace_fn(o->trace_user, &ph);
 }
 
-/* Visit every phase of cur starting in [lo, hi). */
-static void trace_span(sim_out_t *o, uint64_t lo, uint64_t hi) {
+static void emit(sim_out_t *o, const nm_slot_t *s, uint64_t start) {
+  const nm_chan_t *c = &o->cur.chan[s->chan];
+  emit_phase(o, c, c->node_ua, 0, start);
+  if (s->recharge) emit_phase(o, c, c->node_ua, 1, start);
+}
+
+/* One slot of a unit-by-unit channel at t: pick the unit's amplitude at its first pulse,
+ * count what it delivers, and at its recharge measure it and move the loop. Returns 1
+ * when the loop fell back on this unit. */
+static int unit_slot(sim_hw_t *hw, sim_unit_chan_t *u, const nm_slot_t *s, uint64_t t, int traced) {
+  sim_out_t *o = &hw->out;
+  const nm_chan_t *ch = &o->cur.chan[u->chan];
+  cloop_t *l = u->loop >= 0 ? &o->loops.l[u->loop] : NULL;
+  if (!u->in_unit) {
+    uint32_t want = l ? cloop_amp(l) : u->cc.ceil_ua;
+    u->amp_ua = cloop_scale(&u->cc, want, u->ua);
+    u->in_unit = 1;
+    u->start_ns = t;
+    u->over_limit = 0;
+    int32_t full[NM_NODES] = {0};
+    for (uint8_t i = 0; i < u->cc.n; i++) {
+      full[u->cc.node[i]] = u->ua[i];
+      uint32_t q = abs_charge(u->ua[i], ch->width_us);
+      if (q > o->lim.ceil_pc[u->cc.node[i]]) u->over_limit = 1;
+    }
+    /* This unit's price on the cell's physics, the same model as the closed form's. */
+    sim_cell_unit(hw, ch, full, &u->stim_fj, &u->rech_fj);
+  }
+  o->pulses++;
+  o->supply_fj += u->stim_fj + (s->recharge ? u->rech_fj : 0);
+  o->fixed_pc += hw->cell.prof->pulse_pc;
+  for (uint8_t i = 0; i < u->cc.n; i++) {
+    uint8_t nd = u->cc.node[i];
+    int32_t ua = u->ua[i];
+    if (ua == 0) continue;
+    int64_t net = (int64_t)ua * ch->width_us;
+    if (s->recharge) net -= (int64_t)ua * ch->recharge_us;
+    o->node_net_pc[nd] += net;
+    o->node_pulses[nd]++;
+    uint32_t q = abs_charge(ua, ch->width_us);
+    if (q > o->node_max_pc[nd]) o->node_max_pc[nd] = q;
+  }
+  if (traced) {
+    int32_t full[NM_NODES] = {0};
+    for (uint8_t i = 0; i < u->cc.n; i++) full[u->cc.node[i]] = u->ua[i];
+    emit_phase(o, ch, full, 0, t);
+    if (s->recharge) emit_phase(o, ch, full, 1, t);
+  }
+  if (!s->recharge) return 0;
+  u->in_unit = 0;
+  cloop_sample_t smp = {0, CLOOP_S_LEADOFF}; /* no body attached: nothing to sense */
+  if (o->cord && ch->prog == o->cord->prog) {
+    sim_cord_unit(o->cord, u->start_ns, u->amp_ua, ch->width_us, u->cc.ceil_ua, l ? l->state : (uint8_t)NM_LOOP_OFF,
+                  u->over_limit, &smp);
+  }
+  if (!l) return 0;
+  cloop_sample(l, &smp);
+  if (!l->event) return 0;
+  o->loop_event = 1;
+  return 1;
+}
+
+/* Walk cur's slots starting in [lo, hi) one by one, in time order: the unit-by-unit
+ * channels, and the traced phases of the others. Returns where it stopped: hi, or just
+ * after the start of the unit whose loop fell back (when stop_on_event). */
+static uint64_t walk_span(sim_hw_t *hw, uint64_t lo, uint64_t hi, int stop_on_event) {
+  sim_out_t *o = &hw->out;
   uint32_t f = o->cur.frame_hz;
   uint64_t s = o->cur_start_ns;
   uint64_t k = lo > s ? frames_before(lo - s, f) : 0;
   if (k > 0) k--; /* a late pulse of the frame before may start in the window */
-  for (;; k++) {
-    uint64_t fs = s + frame_off(k, f);
+  uint64_t fs = s + frame_off(k, f);
+  const uint64_t q = NS / f, r = NS % f;
+  uint64_t acc = (k % f) * r % f; /* frame_off(k+1) - frame_off(k) = q + carry of (k*r mod f) */
+  for (;;) {
     if (fs >= hi) break;
     for (uint8_t i = 0; i < o->cur.n_slot; i++) {
-      uint64_t t = fs + o->cur.slot[i].offset_ns;
-      if (t >= lo && t < hi) emit(o, &o->cur.slot[i], t);
+      const nm_slot_t *sl = &o->cur.slot[i];
+      uint64_t t = fs + sl->offset_ns;
+      if (t < lo || t >= hi) continue;
+      int traced = o->trace_fn && t >= o->trace_from_ns && t < o->trace_to_ns;
+      int8_t ui = o->uc_of_chan[sl->chan];
+      if (ui >= 0) {
+        if (unit_slot(hw, &o->uc[ui], sl, t, traced) && stop_on_event) return t + 1u;
+      } else if (traced) {
+        emit(o, sl, t);
+      }
+    }
+    acc += r;
+    fs += q;
+    if (acc >= f) {
+      acc -= f;
+      fs++;
     }
   }
+  return hi;
 }
 
-/* Count what cur delivers in [a, b). */
-static void count_span(sim_out_t *o, uint64_t a, uint64_t b) {
+/* Count what cur delivers in [a, b) (or up to a loop's fallback); returns the end. */
+static uint64_t count_span(sim_hw_t *hw, uint64_t a, uint64_t b, int stop_on_event) {
+  sim_out_t *o = &hw->out;
   const nm_pattern_t *p = &o->cur;
+  uint64_t lo = a > o->trace_from_ns ? a : o->trace_from_ns;
+  uint64_t hi = b < o->trace_to_ns ? b : o->trace_to_ns;
+  int traced = o->trace_fn && lo < hi;
+  if (o->n_uc || traced) b = walk_span(hw, a, b, stop_on_event);
   for (uint8_t i = 0; i < p->n_slot; i++) {
     const nm_slot_t *s = &p->slot[i];
+    if (o->uc_of_chan[s->chan] >= 0) continue; /* counted unit by unit */
     uint64_t n = starts_before(b, o->cur_start_ns, s->offset_ns, p->frame_hz) -
                  starts_before(a, o->cur_start_ns, s->offset_ns, p->frame_hz);
     if (n == 0) continue;
@@ -125,30 +239,48 @@ static void count_span(sim_out_t *o, uint64_t a, uint64_t b) {
       if (q > o->node_max_pc[nd]) o->node_max_pc[nd] = q;
     }
   }
-  if (o->trace_fn) {
-    uint64_t lo = a > o->trace_from_ns ? a : o->trace_from_ns;
-    uint64_t hi = b < o->trace_to_ns ? b : o->trace_to_ns;
-    if (lo < hi) trace_span(o, lo, hi);
-  }
+  return b;
 }
 
-void sim_out_account(sim_hw_t *hw, uint64_t to_ns) {
+uint64_t sim_out_account_ev(sim_hw_t *hw, uint64_t to_ns, int stop_on_event) {
   sim_out_t *o = &hw->out;
   while (o->done_ns < to_ns) {
     uint64_t end = to_ns;
     int swap = (o->has_pend || o->stop_pending) && o->swap_at_ns <= to_ns;
     if (swap) end = o->swap_at_ns;
-    if (o->has_cur && end > o->done_ns) count_span(o, o->done_ns, end);
+    if (o->has_cur && end > o->done_ns) {
+      uint64_t got = count_span(hw, o->done_ns, end, stop_on_event);
+      if (got < end) {
+        o->done_ns = got;
+        return got;
+      }
+    }
     if (end > o->done_ns) o->done_ns = end;
     if (swap) {
       if (o->stop_pending) {
         o->has_cur = 0;
+        o->n_uc = 0;
+        o->loops.n = 0; /* the output stopped: a loop starts afresh next time */
       } else {
         set_cur(hw, &o->pend, o->swap_at_ns);
       }
       o->has_pend = 0;
       o->stop_pending = 0;
     }
+  }
+  return o->done_ns;
+}
+
+void sim_out_account(sim_hw_t *hw, uint64_t to_ns) { (void)sim_out_account_ev(hw, to_ns, 0); }
+
+void sim_out_loop(void *ctx, uint8_t prog, nm_loop_status_t *st) {
+  sim_hw_t *hw = ctx;
+  sim_out_account(hw, hw->now_ns);
+  memset(st, 0, sizeof *st);
+  cloop_t *l = cloop_set_find(&hw->out.loops, prog);
+  if (l) {
+    cloop_status(l, st);
+    l->event = 0;
   }
 }
 
@@ -170,6 +302,8 @@ int sim_out_load(void *ctx, const nm_pattern_t *p) {
     o->st.trip_node = o->trip.node;
     o->st.trip_charge_pc = o->trip.charge_pc;
     o->has_cur = o->has_pend = o->stop_pending = 0; /* hardware stops at once */
+    o->n_uc = 0;
+    o->loops.n = 0;
     return NM_EREFUSED;
   }
   if (!o->has_cur || (o->stop_pending && o->swap_at_ns <= hw->now_ns)) {

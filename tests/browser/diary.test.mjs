@@ -7,7 +7,7 @@
 import {test, before, after} from 'node:test';
 import assert from 'node:assert/strict';
 import {spawnSync} from 'node:child_process';
-import {launch, startConsole, shot, axeSerious, signIn, nmod, otherSite} from './harness.mjs';
+import {launch, startConsole, shot, axeSerious, signIn, nmod, otherSite, sql} from './harness.mjs';
 
 // The console's and the CLI's "today" (hu_today): the days below are fixed.
 process.env.NMOD_TODAY = '2026-03-10';
@@ -20,11 +20,6 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser.close(); });
 
-const sql = (db, q) => {
-  const r = spawnSync('sqlite3', [db, q], {encoding: 'utf8'});
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim();
-};
 
 // An SCS patient whose baseline (questionnaires) started on 2026-03-03, no trial yet.
 function scsPatient(db, code) {

@@ -17,6 +17,13 @@ export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '-
 
 mkdirSync(SHOTS, {recursive: true});
 
+// A query of the database with the sqlite3 tool (the file as it is on disk).
+export function sql(db, q) {
+  const r = spawnSync('sqlite3', [db, q], {encoding: 'utf8'});
+  if (r.status !== 0) throw new Error(`sqlite3: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
 export function nmod(args, input) {
   const r = spawnSync(NMOD, args, {input, encoding: 'utf8', timeout: 60000});
   if (r.status !== 0) throw new Error(`nmod ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);

@@ -87,10 +87,10 @@ test('the patient list: search, filters, needs attention; axe', async () => {
     // The XSS payload is text, and ran nowhere.
     assert.equal(await page.locator('#patients-table td', {hasText: XSS_NAME}).count(), 1);
     assert.equal(await page.evaluate(() => window.pwned), undefined);
-    await page.getByLabel('Therapy').selectOption('snm');
+    await page.locator('#patients-filters').getByLabel('Therapy').selectOption('snm');
     await page.getByText('1-1 of 1 patients').waitFor();
     assert.equal(await page.locator('#patients-table tbody tr').first().locator('td').first().textContent(), 'N-TRIAL');
-    await page.getByLabel('Therapy').selectOption('');
+    await page.locator('#patients-filters').getByLabel('Therapy').selectOption('');
     await page.getByLabel('Phase').selectOption('trial');
     await page.getByText('1-2 of 2 patients').waitFor();
     await page.getByLabel('Phase').selectOption('');
@@ -219,12 +219,18 @@ test('the evaluation, the implant blocked after a failed trial, the override in 
     assert.match(ics, /^BEGIN:VCALENDAR\r\n/);
     // The leaflet's print view, and triage.
     await page.goto(c.url + '/#/leaflet/S-FAIL/nl');
-    await page.getByRole('heading', {name: /Regels voor u nu \(SCS, early-implant\)/}).waitFor();
+    await page.getByRole('heading', {name: 'Regels voor u nu (ruggenmergstimulatie, de eerste weken na de definitieve operatie)'}).waitFor();
     await page.getByText('Niet douchen tot 3 dagen na de definitieve operatie.').waitFor();
+    // The Dutch is the brochure's (seed 000): the pain clinic ("pijnkliniek"), the package insert ("bijsluiter").
+    const nl = await page.locator('#leaflet-body').textContent();
+    assert.match(nl, /paracetamol volgens de bijsluiter/);
+    assert.match(nl, /contact op met de pijnkliniek/);
+    assert.doesNotMatch(nl, /pijnpoli|folder zegt/);
     assert.deepEqual(await axeSerious(page), []);
     await shot(page, 'console-leaflet');
     await page.getByRole('link', {name: 'English'}).click();
     await page.getByText('No shower for 3 days after the definitive operation.').waitFor();
+    await page.getByRole('heading', {name: 'Rules for you now (spinal cord stimulation, the first weeks after the definitive operation)'}).waitFor();
     await page.goto(c.url + '/#/patient/N-TRIAL');
     await page.locator('#pt-triage').waitFor();
     await page.getByLabel('Temperature').fill('38.6');

@@ -26,6 +26,15 @@ await page.getByRole('link', {name: 'Audit trail'}).click();
 await page.locator('#audit-table tbody tr').first().waitFor();
 await shot('console-audit');
 await page.getByRole('button', {name: 'Sign out'}).click();
+// The nurse: a new patient, and a patient's page with the data entry her role allows.
+await signIn(page, url, creds.nurse.name, creds.nurse.password);
+await page.getByRole('heading', {name: 'Patients'}).waitFor();
+await page.getByText('New patient').click();
+await shot('console-new-patient');
+await page.getByRole('link', {name: 'SNM-001', exact: true}).click();
+await page.locator('#diary-form').waitFor();
+await shot('console-patient-nurse');
+await page.getByRole('button', {name: 'Sign out'}).click();
 await signIn(page, url, creds.admin.name, creds.admin.password);
 await page.getByRole('link', {name: 'Accounts'}).click();
 await page.locator('#accounts-table tbody tr').first().waitFor();

@@ -348,6 +348,111 @@ static void test_plot(void **state) {
   const char *bad = write_tmp("plot-refused.json", SNM_HEAD TONIC("a", "1.0", "[0, 14]") "]}");
   assert_int_equal(RUN(&r, "plot", bad, "--out", svg), 3);
   proc_free(&r);
+  /* --posture: the distance, the amplitude and the ECAP with its window, over the trace. */
+  char trace[600];
+  snprintf(trace, sizeof trace, "%s", example("posture-hard.csv"));
+  assert_int_equal(RUN(&r, "plot", example("scs-closed-loop.json"), "--posture", trace, "--duration", "120s", "--out", svg), 0);
+  assert_non_null(strstr(r.out, "in the window"));
+  proc_free(&r);
+  f = fopen(svg, "r");
+  assert_non_null(f);
+  static char text[1 << 20];
+  size_t n = fread(text, 1, sizeof text - 1, f);
+  fclose(f);
+  text[n] = '\0';
+  int bands = 0;
+  for (const char *p = text; (p = strstr(p, "class=\"band\"")) != NULL; p++) bands++;
+  assert_int_equal(bands, 3);
+  assert_non_null(strstr(text, "class=\"window\""));
+  assert_non_null(strstr(text, "class=\"target\""));
+  assert_non_null(strstr(text, "</svg>"));
+  assert_int_equal(RUN(&r, "plot", example("scs-closed-loop.json"), "--posture", trace, "--duration", "700s", "--out", svg), 2);
+  assert_one_line_error(&r, "plot", "before the 700");
+  proc_free(&r);
+  assert_int_equal(RUN(&r, "plot", example("scs-tonic.json"), "--posture", trace, "--out", svg), 2);
+  assert_one_line_error(&r, "plot", "closed_loop");
+  proc_free(&r);
+  assert_int_equal(RUN(&r, "plot", example("scs-closed-loop.json"), "--cord", trace, "--out", svg), 2);
+  assert_one_line_error(&r, "plot", "--posture");
+  proc_free(&r);
+}
+
+/* Issue 15's "done when", on both example posture traces with --compare-open-loop: the
+ * closed loop's mean ECAP deviation at least 20x lower than open loop, at least 95 % of the
+ * pulses in the window, none above discomfort, none over a safety limit or the ceiling. */
+static void test_closed_loop_examples(void **state) {
+  (void)state;
+  static const struct {
+    const char *trace, *dur;
+  } runs[] = {{"posture-hard.csv", "600s"}, {"posture-day.csv", "24h"}};
+  for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+    proc_result_t r;
+    char trace[600];
+    snprintf(trace, sizeof trace, "%s", example(runs[i].trace));
+    assert_int_equal(RUN(&r, "simulate", example("scs-closed-loop.json"), "--posture", trace, "--duration",
+                         runs[i].dur, "--compare-open-loop", "--json"),
+                     0);
+    js_val *v = parse_out(&r);
+    const js_val *cl = js_get(v, "closed_loop"), *ol = js_get(v, "open_loop");
+    assert_non_null(cl);
+    assert_non_null(ol);
+    double dev_cl = num(js_get(cl, "mean_deviation_uv")), dev_ol = num(js_get(ol, "mean_deviation_uv"));
+    printf("  %s: mean deviation %.3f uV closed, %.3f uV open (%.1fx); %.3f %% in the window\n", runs[i].trace, dev_cl,
+           dev_ol, dev_ol / dev_cl, num(js_get(cl, "in_window_pct")));
+    assert_true(dev_cl > 0 && dev_ol >= 20.0 * dev_cl);
+    assert_true(num(js_get(v, "deviation_ratio")) >= 20.0);
+    assert_true(num(js_get(cl, "in_window_pct")) >= 95.0);
+    assert_true(num(js_get(cl, "above_discomfort")) == 0.0);
+    assert_true(num(js_get(cl, "over_safety_limit")) == 0.0);
+    assert_true(num(js_get(cl, "over_loop_ceiling")) == 0.0);
+    assert_true(num(js_get(ol, "over_safety_limit")) == 0.0);
+    assert_string_equal(js_get(cl, "loop_at_end")->str, "on");
+    /* The core wakes far less than 60 times per therapy second with the loop on. */
+    assert_true(num(js_get(cl, "wakeups_per_s")) < 60.0);
+    js_free(v);
+    proc_free(&r);
+  }
+}
+
+/* Bad posture traces and cord files: a one-line error naming what is wrong, exit 2. */
+static void test_closed_loop_bad_input(void **state) {
+  (void)state;
+  static const struct {
+    const char *name, *text, *what;
+  } traces[] = {
+      {"back.csv", "t_s,csf_mm\n0,3\n2,3.5\n1,4\n", "line 4"},
+      {"neg.csv", "t_s,csf_mm\n0,3\n1,-0.5\n", "negative"},
+      {"absurd.csv", "t_s,csf_mm\n0,3\n1,40\n", "line 3"},
+      {"header.csv", "time,csf\n0,3\n", "t_s,csf_mm"},
+      {"short.csv", "t_s,csf_mm\n0,3\n5,3\n", "before"},
+  };
+  const char *ex = example("scs-closed-loop.json");
+  for (size_t i = 0; i < sizeof traces / sizeof traces[0]; i++) {
+    proc_result_t r;
+    const char *f = write_tmp(traces[i].name, traces[i].text);
+    assert_int_equal(RUN(&r, "simulate", ex, "--posture", f, "--duration", "10s"), 2);
+    assert_one_line_error(&r, "simulate", traces[i].what);
+    proc_free(&r);
+  }
+  proc_result_t r;
+  const char *ok = write_tmp("ok.csv", "t_s,csf_mm\n0,3\n20,3\n");
+  const char *cord = write_tmp("cord.json", "{\"format\": \"nmod-cord/1\", \"noise_uv\": 500}");
+  assert_int_equal(RUN(&r, "simulate", ex, "--posture", ok, "--cord", cord, "--duration", "10s"), 2);
+  assert_one_line_error(&r, "simulate", "noise_uv");
+  proc_free(&r);
+  cord = write_tmp("cord2.json", "{\"format\": \"nmod-cord/1\", \"noise\": 2}");
+  assert_int_equal(RUN(&r, "simulate", ex, "--posture", ok, "--cord", cord, "--duration", "10s"), 2);
+  assert_one_line_error(&r, "simulate", "noise");
+  proc_free(&r);
+  /* The documented default, written out, is accepted and changes nothing. */
+  char def[600];
+  snprintf(def, sizeof def, "%s", example("cord-default.json"));
+  assert_int_equal(RUN(&r, "simulate", ex, "--posture", ok, "--cord", def, "--duration", "10s", "--json"), 0);
+  proc_free(&r);
+  /* A therapy without a closed loop cannot take a posture trace. */
+  assert_int_equal(RUN(&r, "simulate", example("scs-tonic.json"), "--posture", ok, "--duration", "10s"), 2);
+  assert_one_line_error(&r, "simulate", "closed_loop");
+  proc_free(&r);
 }
 
 static int setup(void **state) {
@@ -373,6 +478,8 @@ int main(void) {
       cmocka_unit_test(test_usage_errors),    cmocka_unit_test(test_simulate_hf_day),
       cmocka_unit_test(test_simulate_trace),  cmocka_unit_test(test_simulate_refused),
       cmocka_unit_test(test_plot),
+      cmocka_unit_test(test_closed_loop_examples),
+      cmocka_unit_test(test_closed_loop_bad_input),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -203,6 +203,67 @@ static void test_damaged_files(void **st) {
   CT_HAS(ct_out, "quick_check      ok");
 }
 
+static void side_files_gone(void);
+
+/* Run sql on the database file as another program would (with an actor for the audited
+ * tables), behind nmod's back. */
+static void exec_sql(const char *sql) {
+  sqlite3 *h;
+  assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+  assert_int_equal(clinic_audit_attach_os(h), 0);
+  char *err = NULL;
+  if (sqlite3_exec(h, sql, NULL, NULL, &err) != SQLITE_OK) fail_msg("%s: %s", sql, err);
+  assert_int_equal(sqlite3_close(h), SQLITE_OK);
+}
+
+/* check-db on a file whose patient_state (the patient list's state, kept on every write since
+ * migration 6) was changed behind nmod's back: every patient is recomputed, and a row that
+ * disagrees is one line naming the patient, the column and both values; exit 1, and the
+ * database file as it was. */
+static void test_patient_state(void **st) {
+  (void)st;
+  make_pristine();
+  CT_EXPECT(0, "check-db");
+  CT_HAS(ct_out, "patient-state    ok (3 patients)");
+  static const struct {
+    const char *sql, *want;
+  } damage[] = {
+      {"UPDATE patient_state SET next_step = 'implant' WHERE pid = (SELECT pid FROM patient WHERE code = 'P1')",
+       "1 of 3 patients disagree with a recomputation; first: patient P1: next_step is 'implant' in the table, 'team-review' recomputed"},
+      {"DELETE FROM patient_state WHERE pid = (SELECT pid FROM patient WHERE code = 'P3')",
+       "1 of 3 patients disagree with a recomputation; first: patient P3: has no row"},
+      {"UPDATE patient_state SET overdue_from = 19000, status = 'closed' WHERE pid IN (SELECT pid FROM patient WHERE code IN ('P2', 'P3'))",
+       "2 of 3 patients disagree with a recomputation; first: patient P2: status is 'closed' in the table, 'open' recomputed"},
+      {"UPDATE patient_state SET control_due = 20000 WHERE pid = (SELECT pid FROM patient WHERE code = 'P2')",
+       "first: patient P2: control_due is 2024-10-04 in the table, none recomputed"},
+  };
+  for (size_t i = 0; i < sizeof damage / sizeof damage[0]; i++) {
+    side_files_gone();
+    copy_file(pristine, db);
+    exec_sql(damage[i].sql);
+    size_t n0, n1;
+    unsigned char *before = slurp(db, &n0);
+    CT_EXPECT(1, "check-db");
+    CT_HAS(ct_out, damage[i].want);
+    CT_HAS(ct_out, "quick_check      ok");
+    CT_HAS(ct_err, "is damaged");
+    assert_int_equal(lines(ct_err), 1);
+    CT_EXPECT(1, "check-db --json");
+    CT_HAS(ct_out, "\"ok\":false");
+    CT_HAS(ct_out, damage[i].want);
+    unsigned char *after = slurp(db, &n1);
+    assert_int_equal(n0, n1);
+    assert_memory_equal(before, after, n0);
+    free(before);
+    free(after);
+  }
+  /* The intact file passes again. */
+  side_files_gone();
+  copy_file(pristine, db);
+  CT_EXPECT(0, "check-db");
+  CT_HAS(ct_out, "patient-state    ok (3 patients)");
+}
+
 /* A child process writes to the database and dies without closing it. `rollback`: in
  * rollback-journal mode, mid-transaction with pages spilled into the file (a hot journal);
  * else in WAL mode after a commit (a write-ahead log that no connection owns). */
@@ -407,6 +468,7 @@ static void test_file_modes(void **st) {
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_damaged_files, ct_setup, ct_teardown),
+      cmocka_unit_test_setup_teardown(test_patient_state, ct_setup, ct_teardown),
       cmocka_unit_test_setup_teardown(test_unclean_close, ct_setup, ct_teardown),
       cmocka_unit_test_setup_teardown(test_file_modes, ct_setup, ct_teardown),
   };

@@ -148,7 +148,7 @@ static void test_exchange(void **st) {
   assert_int_equal(http(&h, "GET", "/api/v1/diary/open?token=short", NULL, NULL), 404);
   session_t d;
   assert_int_equal(open_link(not_yet, &d, &h), 403);
-  assert_non_null(strstr(h.body, "Uw dagboek begint met de start van de baseline"));
+  assert_non_null(strstr(h.body, "Uw dagboek begint voor de proefperiode"));
   /* Roles: a viewer may not issue; a nurse may. */
   session_t vs, ns;
   char hdr[600];

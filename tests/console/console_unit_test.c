@@ -386,12 +386,72 @@ static void test_audit_rows(void **st) {
   close_db(db);
 }
 
+/* One command's JSON on db, as the console runs it (clinic_call); heap string, free it. */
+static char *call(sqlite3 *db, int argc, const char *const *argv) {
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  assert_non_null(f);
+  clinic_err err;
+  int rc = clinic_call(db, argc, argv, f, &err);
+  fclose(f);
+  if (rc) fail_msg("clinic %s: %s", argv[0], err.msg);
+  return buf;
+}
+
+static int days_in(const char *json) {
+  int n = 0;
+  for (const char *p = json; (p = strstr(p, "\"date\":")) != NULL; p++) n++;
+  return n;
+}
+
+/* The patient page's snapshot (console_api_patients.c api_page): inside a read transaction
+ * the caller holds, clinic_call leaves it open, so every section reads one state, however
+ * another connection (a clinician's CLI) writes in between; afterwards the change shows. */
+static void test_page_snapshot(void **st) {
+  (void)st;
+  setenv("NMOD_TODAY", "2026-03-20", 1);
+  sqlite3 *db = open_db(), *cli = NULL;
+  clinic_actor me, os;
+  assert_int_equal(clinic_actor_set(&me, "console", "ann"), 0);
+  assert_int_equal(clinic_audit_attach(db, &me), 0);
+  const char *add[] = {"patient", "add", "P1", "--therapy", "snm", "--name", "A", "--birth", "1960-01-01"};
+  free(call(db, 9, add));
+  const char *ref[] = {"path", "step", "P1", "referral", "--date=2026-03-01"};
+  free(call(db, 5, ref));
+  const char *day1[] = {"diary", "add", "P1", "--date=2026-03-02", "--incontinence=3"};
+  free(call(db, 5, day1));
+  assert_int_equal(clinic_db_open(dbpath, CLINIC_OPEN_WRITE, &cli), CL_OK);
+  assert_int_equal(clinic_actor_set(&os, "os", "tester"), 0);
+  assert_int_equal(clinic_audit_attach(cli, &os), 0);
+
+  const char *list[] = {"diary", "list", "P1"};
+  const char *eval[] = {"evaluate", "P1"};
+  assert_int_equal(clinic_exec(db, "BEGIN"), CL_OK);
+  char *a = call(db, 3, list), *e0 = call(db, 2, eval);
+  assert_int_equal(days_in(a), 1);
+  assert_int_equal(sqlite3_get_autocommit(db), 0); /* still the page's transaction */
+  const char *day2[] = {"diary", "add", "P1", "--date=2026-03-03", "--incontinence=2"};
+  free(call(cli, 5, day2)); /* committed by the other connection, between two sections */
+  char *b = call(db, 3, list);
+  char *e = call(db, 2, eval);
+  assert_string_equal(a, b); /* the same state */
+  assert_string_equal(e0, e);
+  assert_int_equal(sqlite3_get_autocommit(db), 0);
+  clinic_rollback(db);
+  char *c = call(db, 3, list); /* a new read: the second day now */
+  assert_int_equal(days_in(c), 2);
+  free(a), free(b), free(c), free(e), free(e0);
+  sqlite3_close(cli);
+  close_db(db);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_routes),         cmocka_unit_test(test_perm_table),   cmocka_unit_test(test_step_actions),
       cmocka_unit_test(test_docs_table),     cmocka_unit_test(test_html_escape),  cmocka_unit_test(test_listen_policy),
       cmocka_unit_test(test_limiter),        cmocka_unit_test(test_sessions),     cmocka_unit_test(test_passwords),
-      cmocka_unit_test(test_audit_coverage), cmocka_unit_test(test_audit_rows),
+      cmocka_unit_test(test_audit_coverage), cmocka_unit_test(test_audit_rows),  cmocka_unit_test(test_page_snapshot),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

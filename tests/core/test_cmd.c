@@ -59,6 +59,13 @@ static void test_program_all_and_status(void **state) {
   assert_int_equal(nm_rd_u32(&r), 0);
   assert_int_equal(nm_rd_u32(&r), 3000);
   assert_int_equal(nm_rd_u32(&r), 0);
+  assert_int_equal(nm_rd_u8(&r), 0); /* no closed loop: flags, state, fault */
+  assert_int_equal(nm_rd_u8(&r), NM_LOOP_OFF);
+  assert_int_equal(nm_rd_u8(&r), NM_LOOP_F_NONE);
+  assert_int_equal(nm_rd_u16(&r), 0); /* target, patient range */
+  assert_int_equal(nm_rd_u16(&r), 0);
+  assert_int_equal(nm_rd_u16(&r), 0);
+  assert_int_equal(nm_rd_u32(&r), 0); /* last ECAP */
   assert_int_equal(nm_rd_done(&r), NM_OK);
 }
 

@@ -113,6 +113,37 @@ static void test_refusals(void **state) {
   assert_int_equal(place(&d, 1, &pl), NM_PLAN_FIT);
 }
 
+/* Programs without timing are refused, never divided by (a rate of 0 with no pulse length
+ * once passed the fit check); a placement changed so that two pulses would overlap, or one
+ * would leave its frame, gives an empty pattern instead (plan.h: its pulses are apart for
+ * any placement, proved by make prove's wp-plan). */
+static void test_untimed_and_tampered(void **state) {
+  (void)state;
+  nm_placement_t pl;
+  nm_prog_t r[2] = {tu_tonic(40, 100, 1000), tu_tonic(40, 100, 1000)};
+  r[1].rate_hz = 0;
+  r[1].width_us = 0;
+  r[1].gap_us = 0;
+  assert_int_equal(place(r, 2, &pl), NM_PLAN_FIT);
+  nm_prog_t b = tu_burst(40, 5, 500, 100, 1000);
+  b.intra_hz = 0;
+  assert_int_equal(place(&b, 1, &pl), NM_PLAN_FIT);
+  nm_prog_t t[2] = {tu_tonic(40, 300, 1000), tu_tonic(40, 300, 1000)};
+  nm_pattern_t pat;
+  assert_int_equal(place(t, 2, &pl), NM_PLAN_OK);
+  assert_int_equal(build(t, &pl, &pat), 2);
+  pl.phase_ns[1] = pl.phase_ns[0] + 620000u - 1u; /* 1 ns into the first pulse's recharge */
+  assert_int_equal(build(t, &pl, &pat), 0);
+  assert_int_equal(pat.n_chan, 0);
+  pl.phase_ns[1] = pl.phase_ns[0] + 620000u; /* right after it: allowed */
+  assert_int_equal(build(t, &pl, &pat), 2);
+  assert_int_equal(nm_pattern_validate(&pat), NM_OK);
+  pl.phase_ns[1] = 25000000u - 620000u + 1u; /* 1 ns past the 25 ms frame */
+  assert_int_equal(build(t, &pl, &pat), 0);
+  pl.frame_hz = 0;
+  assert_int_equal(build(t, &pl, &pat), 0);
+}
+
 static void test_amplitude_does_not_move_pulses(void **state) {
   (void)state;
   nm_prog_t p[3] = {tu_tonic(30, 200, 1000), tu_tonic(50, 300, 2000), tu_burst(10, 3, 500, 200, 500)};
@@ -161,7 +192,7 @@ int main(void) {
       cmocka_unit_test(test_single),        cmocka_unit_test(test_burst_pattern),
       cmocka_unit_test(test_two_rates_interleave), cmocka_unit_test(test_same_rate_areas),
       cmocka_unit_test(test_refusals),      cmocka_unit_test(test_amplitude_does_not_move_pulses),
-      cmocka_unit_test(test_random_sets_valid),
+      cmocka_unit_test(test_random_sets_valid), cmocka_unit_test(test_untimed_and_tampered),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

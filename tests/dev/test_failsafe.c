@@ -99,6 +99,16 @@ static const cls_case_t cls_cases[] = {
     {"MODE resume, therapy before", {NM_OP_MODE, NM_MODE_RESUME}, 2, P0, 0, NM_MODE_THERAPY, NM_OPC_RAISE},
     {"MODE resume, off before", {NM_OP_MODE, NM_MODE_RESUME}, 2, P0, 0, NM_MODE_OFF, NM_OPC_LOWER},
     {"MODE resume, shelf before", {NM_OP_MODE, NM_MODE_RESUME}, 2, P0, 0, NM_MODE_SHELF, NM_OPC_LOWER},
+    /* Slot 0 has a closed loop (off) with its target at 50 uV (set up in the test). */
+    {"LOOP on", {NM_OP_LOOP, 0, 1}, 3, P0, 2000, 0, NM_OPC_RAISE},
+    {"LOOP on all", {NM_OP_LOOP, 0xFF, 1}, 3, P0, 2000, 0, NM_OPC_RAISE},
+    {"LOOP off", {NM_OP_LOOP, 0, 0}, 3, P0, 2000, 0, NM_OPC_LOWER},
+    {"LOOP off all", {NM_OP_LOOP, 0xFF, 0}, 3, P0, 2000, 0, NM_OPC_LOWER},
+    {"LOOP_TARGET up", {NM_OP_LOOP_TARGET, 0, 55, 0}, 4, P0, 2000, 0, NM_OPC_RAISE},
+    {"LOOP_TARGET up all", {NM_OP_LOOP_TARGET, 0xFF, 55, 0}, 4, P0, 2000, 0, NM_OPC_RAISE},
+    {"LOOP_TARGET equal", {NM_OP_LOOP_TARGET, 0, 50, 0}, 4, P0, 2000, 0, NM_OPC_LOWER},
+    {"LOOP_TARGET down", {NM_OP_LOOP_TARGET, 0, 45, 0}, 4, P0, 2000, 0, NM_OPC_LOWER},
+    {"LOOP_TARGET up, no loop", {NM_OP_LOOP_TARGET, 1, 55, 0}, 4, P0, 2000, 0, NM_OPC_LOWER},
     {"TEST_START", {NM_OP_TEST_START, 0, U32(1000u), U32(100u)}, 10, 0, 0, 0, NM_OPC_RAISE},
     {"TEST_STEP", {NM_OP_TEST_STEP}, 1, 0, 0, 0, NM_OPC_RAISE},
     {"TEST_MARK", {NM_OP_TEST_MARK}, 1, 0, 0, 0, NM_OPC_LOWER},
@@ -149,6 +159,8 @@ static void test_op_classes(void **state) {
     core.set.valid_mask = P0 | P1 | P2;
     core.set.running_mask = k->running;
     core.set.amp_ua[0] = k->amp0_ua;
+    core.set.prog[0].loop = (nm_loop_cfg_t){1, 50, 25, 85, 40, 60, 6000, 400};
+    core.set.loop_target_uv[0] = 50;
     core.mode = NM_MODE_THERAPY;
     core.mode_before = k->mode_before;
     const nm_op_def_t *def = NULL;
@@ -177,8 +189,8 @@ static void test_op_classes(void **state) {
   }
   printf("  %d ops, %d of them classed per request, %zu requests classed\n", ops, mixed,
          sizeof cls_cases / sizeof cls_cases[0]);
-  assert_int_equal(ops, 25);
-  assert_int_equal(mixed, 5); /* THERAPY, AMP_SET, AMP_STEP, SELECT, MODE */
+  assert_int_equal(ops, 27);
+  assert_int_equal(mixed, 7); /* THERAPY, AMP_SET, AMP_STEP, SELECT, MODE, LOOP, LOOP_TARGET */
 }
 
 /* ---- 2. a lowering takes effect at once, whatever the flash does ------------------------------ */

@@ -346,7 +346,36 @@ static void test_mixed(void **state) {
   a.step.dir = -1;
   mix("MIX_AMP_DOWN", cls_of(NM_OP_AMP_STEP, &a), "AMP_STEP -1");
 
+  /* The closed loop: program 0 has one (target 50 uV), program 1 none. */
+  core.set.prog[0].loop.closed = 1;
+  core.set.loop_target_uv[0] = 50;
   core.set.running_mask = 0x03;
+  a.loop.slot = 0;
+  a.loop.on = 1;
+  mix("MIX_LOOP_ON", cls_of(NM_OP_LOOP, &a), "LOOP on");
+  a.loop.slot = 0xFF;
+  mix("MIX_LOOP_ON", cls_of(NM_OP_LOOP, &a), "LOOP on, every running program");
+  a.loop.on = 0;
+  mix("MIX_LOOP_OFF", cls_of(NM_OP_LOOP, &a), "LOOP off, every running program");
+  a.loop.slot = 0;
+  mix("MIX_LOOP_OFF", cls_of(NM_OP_LOOP, &a), "LOOP off");
+  a.target.slot = 0;
+  a.target.target_uv = 55;
+  mix("MIX_TARGET_UP", cls_of(NM_OP_LOOP_TARGET, &a), "LOOP_TARGET above the target now");
+  a.target.slot = 0xFF;
+  mix("MIX_TARGET_UP", cls_of(NM_OP_LOOP_TARGET, &a), "LOOP_TARGET above it, every running program");
+  a.target.slot = 0;
+  a.target.target_uv = 50;
+  mix("MIX_TARGET_DOWN", cls_of(NM_OP_LOOP_TARGET, &a), "LOOP_TARGET at the target now");
+  a.target.target_uv = 45;
+  mix("MIX_TARGET_DOWN", cls_of(NM_OP_LOOP_TARGET, &a), "LOOP_TARGET below it");
+  a.target.slot = 1;
+  a.target.target_uv = 55;
+  mix("MIX_TARGET_DOWN", cls_of(NM_OP_LOOP_TARGET, &a), "LOOP_TARGET of a program without a loop");
+  memset(&core.set.prog[0].loop, 0, sizeof core.set.prog[0].loop);
+  core.set.loop_target_uv[0] = 0;
+  memset(&a, 0, sizeof a);
+
   a.mask = 0x01;
   mix("MIX_SELECT_SUBSET", cls_of(NM_OP_SELECT, &a), "SELECT of a part of the running set");
   a.mask = 0x03;
@@ -383,7 +412,7 @@ static void test_mixed(void **state) {
     const nm_op_def_t *d = nm_op_find((uint8_t)code);
     if (!d || d->cls != NM_OPC_MIXED) continue;
     if (code != NM_OP_THERAPY && code != NM_OP_AMP_SET && code != NM_OP_AMP_STEP && code != NM_OP_SELECT &&
-        code != NM_OP_MODE) {
+        code != NM_OP_MODE && code != NM_OP_LOOP && code != NM_OP_LOOP_TARGET) {
       MISMATCH("op 0x%02x is mixed (nm_op_class decides per request): add its cases as MIX_ names to %s, use them in "
                "its request, and check them here (tests/formal/test_model_sync.c, test_mixed)",
                code, modes.path);
@@ -394,7 +423,8 @@ static void test_mixed(void **state) {
     static const char *const known[] = {"MIX_THERAPY_ON",          "MIX_THERAPY_OFF",     "MIX_AMP_UP",
                                         "MIX_AMP_DOWN",            "MIX_SELECT_SUBSET",   "MIX_SELECT_OTHER",
                                         "MIX_MODE_THERAPY",        "MIX_MODE_RESUME_THERAPY", "MIX_MODE_RESUME_OFF",
-                                        "MIX_MODE_STOP",           NULL};
+                                        "MIX_MODE_STOP",           "MIX_LOOP_ON",         "MIX_LOOP_OFF",
+                                        "MIX_TARGET_UP",           "MIX_TARGET_DOWN",     NULL};
     const char *name = modes.defs[i].name;
     if (strncmp(name, "MIX_", 4) != 0) continue;
     int ok = 0;

@@ -250,6 +250,13 @@ static int read_only_op(uint8_t op) {
          op == NM_OP_HEALTH || op == NM_OP_REMOTES || op == NM_OP_HISTORY;
 }
 
+/* The first byte where two records differ (the shorter length when one is a prefix). */
+static size_t first_diff(const uint8_t *a, const uint8_t *b, size_t na, size_t nb) {
+  size_t n = na < nb ? na : nb, i = 0;
+  while (i < n && a[i] == b[i]) i++;
+  return i;
+}
+
 /* After one nm_dev_exec. well_formed: the request is a correct encoding of its op. */
 static void check_exec(const snap_t *before, uint8_t role, const uint8_t *req, size_t req_len, int well_formed,
                        int st, const uint8_t *resp, size_t cap, size_t resp_len) {
@@ -287,6 +294,10 @@ static void check_exec(const snap_t *before, uint8_t role, const uint8_t *req, s
               before->out_pat.chan[0].node_ua[1], before->out_pat.chan[0].node_ua[2], before->out_pat.chan[0].node_ua[3],
               after.out_active, after.out_pat.n_chan, after.out_pat.chan[0].node_ua[0], after.out_pat.chan[0].node_ua[1],
               after.out_pat.chan[0].node_ua[2], after.out_pat.chan[0].node_ua[3]);
+    }
+    if (after.set_len != before->set_len || memcmp(after.set_bytes, before->set_bytes, after.set_len) != 0) {
+      fprintf(stderr, "settings record before (%zu bytes) and after (%zu bytes), first difference at byte %zu\n",
+              before->set_len, after.set_len, first_diff(before->set_bytes, after.set_bytes, before->set_len, after.set_len));
     }
     CHECK(after.set_len == before->set_len && memcmp(after.set_bytes, before->set_bytes, after.set_len) == 0,
           "a refused request changed the settings");

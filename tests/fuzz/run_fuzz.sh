@@ -57,7 +57,8 @@ sources_for() {
     fuzz_readout) echo "host/util/*.c host/json/json.c host/readout/readout.c" ;;
     fuzz_therapy) echo "host/util/*.c host/json/json.c host/lib/therapy_file.c firmware/core/*.c" ;;
     # The whole device on simulated hardware: every firmware source and the sim port.
-    fuzz_dev) echo "firmware/*/*.c ports/sim/*.c ?ports/limiter/*.c" ;;
+    fuzz_dev) echo "firmware/*/*.c ports/sim/*.c ?ports/limiter/*.c ports/loop/*.c" ;;
+    fuzz_posture) echo "host/util/*.c host/lib/posture.c host/lib/cord_file.c host/json/json.c ports/sim/sim_cord.c" ;;
     fuzz_csv) echo "host/util/*.c host/clinic/clinic_csv.c" ;;
     fuzz_keyfile) echo "host/util/*.c host/lib/keyfile.c host/json/json.c firmware/crypto/util.c" ;;
     fuzz_simstate) echo "host/util/*.c host/lib/simstate.c host/json/json.c firmware/core/lead.c firmware/core/profile.c" ;;
@@ -69,7 +70,8 @@ sources_for() {
 includes_for() {
   case $1 in
     fuzz_json) echo "-I$SRC/host/util -I$SRC/host/json -I$SRC/firmware/include" ;;
-    fuzz_dev) echo "-I$SRC/firmware/include -I$SRC/ports/sim -I$SRC/ports/limiter" ;;
+    fuzz_dev) echo "-I$SRC/firmware/include -I$SRC/ports/sim -I$SRC/ports/limiter -I$SRC/ports/loop" ;;
+    fuzz_posture) echo "-I$SRC/host/util -I$SRC/host/json -I$SRC/host/lib -I$SRC/ports/sim -I$SRC/ports/loop -I$SRC/firmware/include" ;;
     fuzz_csv) echo "-I$SRC/host/util -I$SRC/host/clinic -I$SRC/host/common -I$SRC/host/json -I$SRC/host/readout -I$SRC/firmware/include" ;;
     fuzz_readout) echo "-I$SRC/host/util -I$SRC/host/json -I$SRC/host/readout -I$SRC/firmware/include" ;;
     fuzz_frame) echo "-I$SRC/firmware/include -I$SRC/firmware/proto" ;;
@@ -80,7 +82,7 @@ includes_for() {
 # Longest input libFuzzer makes (the JSON documents need room).
 max_len_for() {
   case $1 in
-    fuzz_history | fuzz_readout | fuzz_simstate | fuzz_keyfile | fuzz_json | fuzz_therapy) echo 8192 ;;
+    fuzz_history | fuzz_readout | fuzz_simstate | fuzz_keyfile | fuzz_json | fuzz_therapy | fuzz_posture) echo 8192 ;;
     fuzz_csv) echo 4096 ;;
     *) echo 2048 ;;
   esac

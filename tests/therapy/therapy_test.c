@@ -369,11 +369,11 @@ static const err_case err_cases[] = {
     {{P("zzz", "1")},
      "programs[0]: unknown field \"zzz\" (the program fields are: name, waveform, rate_hz, "
      "burst, width_us, interphase_us, amplitude_ma, patient_range_ma, electrodes, cycling, "
-     "ramp_s, running)"},
+     "ramp_s, running, closed_loop)"},
     {{P("x\\ny", "1")},
      "programs[0]: unknown field \"x\\x0Ay\" (the program fields are: name, waveform, rate_hz, "
      "burst, width_us, interphase_us, amplitude_ma, patient_range_ma, electrodes, cycling, "
-     "ramp_s, running)"},
+     "ramp_s, running, closed_loop)"},
     /* the top level */
     {{R("format", NULL)}, "missing required field \"format\" (\"format\": \"nmod-therapy/1\")"},
     {{R("format", "\"nmod-therapy/2\"")},

@@ -6,6 +6,7 @@
 import * as api from './api.js';
 import {$, el, clear, showView} from './dom.js';
 import {diaryChart} from './chart.js';
+import {diaryForm, diaryDelete, visitsSection, checksForms} from './view-entry.js';
 
 let code = '';
 let today = ''; // the clinic's today (the server's: NMOD_TODAY in tests), for the forms' dates
@@ -93,8 +94,13 @@ function pathSection(d) {
   const sec = section('Path', el('p', {}, el('strong', {}, 'Next: '), next), timeline(path));
   for (const w of path.warnings) sec.append(el('p', {class: 'warning'}, 'Warning: ' + w));
   const steps = d.actions.steps;
-  if (steps.length) for (const s of steps) sec.append(stepForm(s, d.actions.override));
-  else if (path.next.length) sec.append(el('p', {class: 'note', id: 'no-actions'}, 'Your role may not record the next step.'));
+  for (const s of steps) sec.append(stepForm(s, d.actions.override));
+  // The next steps this role may not record, and the permission each needs (docs/CONSOLE.md).
+  const refused = d.actions.refused.map((r) => `${r.step} (it needs ${r.needs})`).join(' or ');
+  if (refused) {
+    sec.append(el('p', {class: 'note', id: steps.length ? 'refused-steps' : 'no-actions'},
+      `Your role may not record ${refused}.`));
+  }
   return sec;
 }
 
@@ -128,10 +134,18 @@ function diarySection(d) {
     ? [x.date, x.phase, x.used ? 'yes' : 'no', x.nrs, x.morning, x.evening]
     : [x.date, x.phase, x.used ? 'yes' : 'no', x.incontinence, x.urgency, x.pads]);
   const head = scs ? ['Date', 'Phase', 'Used', 'NRS', 'Morning', 'Evening'] : ['Date', 'Phase', 'Used', 'Incontinence', 'Urgency', 'Pads'];
-  return section('Diary', diaryChart(days, d.evaluation, scs ? 'pain (NRS)' : 'incontinence episodes'),
+  const err = el('p', {class: 'error', role: 'alert', id: 'diary-delete-error'});
+  const reload = () => showPatient(code);
+  if (d.actions.diary) {
+    head.push('Correct');
+    rows.forEach((r, i) => r.push(diaryDelete(code, d.diary.days[i].date, reload, err)));
+  }
+  const sec = section('Diary', diaryChart(days, d.evaluation, scs ? 'pain (NRS)' : 'incontinence episodes'),
     el('p', {class: 'legend'}, el('span', {class: 'key baseline'}, 'baseline'), ' ', el('span', {class: 'key trial'}, 'trial'),
       ' ', el('span', {class: 'key unused'}, 'not used')),
-    el('details', {}, el('summary', {}, `The diary as a table (${rows.length} days)`), table('Diary days', head, rows)));
+    el('details', {id: 'diary-table'}, el('summary', {}, `The diary as a table (${rows.length} days)`), table('Diary days', head, rows)), err);
+  if (d.actions.diary) sec.append(diaryForm(d, code, reload));
+  return sec;
 }
 
 // ---- scores ------------------------------------------------------------------------------
@@ -215,6 +229,7 @@ function checksSection(d) {
   } else {
     sec.append(el('p', {}, 'No anticoagulants recorded.'));
   }
+  if (d.actions.checks) sec.append(...checksForms(d, code, () => showPatient(code)));
   return sec;
 }
 
@@ -276,7 +291,7 @@ export async function showPatient(c) {
     clear(box);
     $('patient-title').textContent = `${d.patient.name} (${d.patient.id})`;
     box.append(el('p', {class: 'note'}, `${d.patient.therapy.toUpperCase()}, born ${d.patient.birth_date}; path ${d.path.status}`),
-      pathSection(d), evalSection(d.evaluation), diarySection(d), scoresSection(d), planSection(d), checksSection(d),
+      pathSection(d), evalSection(d.evaluation), diarySection(d), scoresSection(d), visitsSection(d, code, () => showPatient(code)), planSection(d), checksSection(d),
       triageSection(d), documents());
     if (d.actions.audit) box.append(await auditSection());
   } catch (e) {
@@ -290,6 +305,15 @@ export async function showPatient(c) {
 // The leaflet as a print view: the clinic's rules for the patient's phase, in Dutch (the
 // brochures' language) or English.
 const LEAFLET_TITLE = {en: 'Rules for you now', nl: 'Regels voor u nu'};
+// The therapy and the phase in the patient's words (the clinic sends their ids).
+const LEAFLET_WORDS = {
+  nl: {scs: 'ruggenmergstimulatie', snm: 'sacrale neuromodulatie', 'before-trial': 'voor de proefperiode',
+    trial: 'de proefperiode', 'early-implant': 'de eerste weken na de definitieve operatie',
+    implanted: 'met de definitieve stimulator', removed: 'het systeem is verwijderd'},
+  en: {scs: 'spinal cord stimulation', snm: 'sacral neuromodulation', 'before-trial': 'before the trial',
+    trial: 'the trial', 'early-implant': 'the first weeks after the definitive operation',
+    implanted: 'with the definitive stimulator', removed: 'the system was removed'},
+};
 export async function showLeaflet(arg) {
   const [c, lang = 'nl'] = arg.split('/');
   code = c;
@@ -301,7 +325,8 @@ export async function showLeaflet(arg) {
   $('leaflet-other').setAttribute('lang', lang === 'nl' ? 'en' : 'nl');
   try {
     const l = await api.get(`/api/v1/patients/${enc(code)}/leaflet?lang=${lang === 'nl' ? 'nl' : 'en'}`);
-    $('leaflet-title').textContent = `${LEAFLET_TITLE[lang] || LEAFLET_TITLE.en} (${l.therapy.toUpperCase()}, ${l.phase})`;
+    const words = LEAFLET_WORDS[lang === 'nl' ? 'nl' : 'en'];
+    $('leaflet-title').textContent = `${LEAFLET_TITLE[lang] || LEAFLET_TITLE.en} (${words[l.therapy]}, ${words[l.phase] || l.phase})`;
     $('leaflet-title').setAttribute('lang', lang);
     box.setAttribute('lang', lang);
     for (const s of l.sections) box.append(el('h2', {}, s.title), el('ul', {}, ...s.rules.map((r) => el('li', {}, r))));

@@ -56,6 +56,23 @@ async function load() {
   }
 }
 
+// A new patient (patient.write): the clinic checks the code, therapy, name and date; on success
+// the patient's page opens.
+async function addPatient(ev) {
+  ev.preventDefault();
+  const err = $('new-patient-error');
+  err.textContent = '';
+  const code = $('new-code').value.trim();
+  try {
+    await api.post('/api/v1/patients', {code, therapy: $('new-therapy').value, name: $('new-name').value.trim(),
+      birth_date: $('new-birth').value});
+    for (const id of ['new-code', 'new-name', 'new-birth']) $(id).value = '';
+    location.hash = '#/patient/' + encodeURIComponent(code);
+  } catch (e) {
+    err.textContent = e.message;
+  }
+}
+
 let wired = false;
 let timer = null;
 export async function showPatients() {
@@ -65,6 +82,7 @@ export async function showPatients() {
     for (const id of ['patient-therapy', 'patient-phase', 'patient-attention']) $(id).addEventListener('change', again);
     $('patients-prev').addEventListener('click', () => { offset = Math.max(0, offset - PAGE); load(); });
     $('patients-next').addEventListener('click', () => { offset += PAGE; load(); });
+    $('new-patient-form').addEventListener('submit', addPatient);
     wired = true;
   }
   await load();

@@ -89,7 +89,10 @@ typedef struct {
   nm_lead_t lead;
   nm_load_t load;
   nm_prog_t prog[NM_MAX_PROGRAMS];
-  uint32_t amp_ua[NM_MAX_PROGRAMS]; /* amplitude now (the patient moves it in range) */
+  uint32_t amp_ua[NM_MAX_PROGRAMS]; /* amplitude now (the patient moves it in range); for a
+                                       program whose loop is on: where the loop starts */
+  uint16_t loop_target_uv[NM_MAX_PROGRAMS]; /* closed loop: the target now (the patient moves it) */
+  uint8_t loop_on;                  /* bit i: program i's closed loop is on (else it runs at amp_ua) */
 } nm_settings_t;
 
 /* Intra-operative test stimulation state. */
@@ -132,6 +135,11 @@ typedef struct nm_core {
   /* Output held: while set, nothing the core changes reaches the output stage (a raising
    * request waits until it is stored); nm_core_release() applies it. Stops never wait. */
   uint8_t hold;
+  /* Closed loops: the sensor fault each last fell back on (0: none since it was turned on),
+   * and a note for the device layer that a fallback changed the settings by itself. */
+  uint8_t loop_fault[NM_MAX_PROGRAMS];
+  uint8_t self_changed;
+  uint8_t out_stale;     /* the loop's bounds changed: reload even at the same amplitudes */
   nm_event_t evq[NM_CORE_EVQ_LEN]; /* oldest first */
   uint8_t evq_n;          /* events queued */
   uint8_t evq_stamped;    /* of them, stamped by the device layer */
@@ -201,6 +209,22 @@ int nm_core_amp_set(nm_core_t *c, uint8_t role, uint8_t slot, uint32_t amp_ua);
 /* One 0.1 mA step up (dir > 0) or down of program `slot`, or every running program when
  * slot is 0xFF. */
 int nm_core_amp_step(nm_core_t *c, uint8_t role, uint8_t slot, int dir);
+/* Closed loop of program `slot` (0xFF: every running program that has one) on or off. Off
+ * fixes the amplitude at the last one the loop delivered (in 0.1 mA steps, rounded down),
+ * never above it. NM_ENOENT when no such program has a loop, and for on where the output
+ * stage runs no loop (port.out_loop NULL: it would deliver the ceiling); there a program
+ * with a loop always runs open loop at its amplitude. */
+int nm_core_loop(nm_core_t *c, uint8_t role, uint8_t slot, int on);
+/* Move the loop's target: the patient within the program's patient_target range, the
+ * clinician anywhere inside the window. */
+int nm_core_loop_target(nm_core_t *c, uint8_t role, uint8_t slot, uint32_t target_uv);
+/* The amplitude program `slot` delivers now: a loop's last unit as the stage reports it,
+ * else its level (ramps, cycling). */
+uint32_t nm_core_amp_now_ua(const nm_core_t *c, uint8_t slot);
+/* What AMP_SET and AMP_STEP change from: amp_ua, or for a program whose loop is on, the
+ * loop's last amplitude rounded down to 0.1 mA (a manual amplitude turns the loop off). */
+uint32_t nm_core_amp_base_ua(const nm_core_t *c, uint8_t slot);
+
 /* Change mode (off, therapy, MRI, surgery, shelf; test mode through nm_core_test_*). Off
  * from MRI or surgery is off for good: therapy_on is cleared, so a reset does not bring
  * stimulation back. Off, MRI and surgery end a test first (stop always wins). */

@@ -40,6 +40,8 @@ enum {
   NM_EV_STORE = 20,     /* failing u8 (1: writes fail from now; 0: they work again), queued u16
                            (events kept in RAM meanwhile), dropped u16 (of them, lost: queue full) */
   NM_EV_TEST_STIM = 21, /* node u8, amp_ua u32: test stimulation started or stepped (intra-operative) */
+  NM_EV_LOOP = 22,      /* slot u8, what u8 (NM_LOOPEV_*), fault u8 (NM_LOOP_F_*), role u8, target_uv u16,
+                           amp_ua u32: a closed loop turned on or off, its target moved, or it fell back */
   NM_EV_TYPE_COUNT
 };
 
@@ -54,6 +56,9 @@ enum {
   NM_DAMAGE_PAGE = 1u << 6,     /* a page header: an older page is in use */
   NM_DAMAGE_LOG = 1u << 7       /* events in the history */
 };
+
+/* What an NM_EV_LOOP event says happened. */
+enum { NM_LOOPEV_OFF = 0, NM_LOOPEV_ON = 1, NM_LOOPEV_FALLBACK = 2, NM_LOOPEV_TARGET = 3 };
 
 /* Reasons a therapy-off or mode change may carry (an optional last byte of the request). */
 enum { NM_REASON_NONE = 0, NM_REASON_PREGNANCY = 1, NM_REASON_PATIENT = 2, NM_REASON_CLINICAL = 3, NM_REASON_COUNT };
@@ -82,6 +87,7 @@ typedef struct {
     struct { uint8_t node, progs; } lead_stop;
     struct { uint16_t keys, bad_records, bad_headers, log_bad; } damage;
     struct { uint8_t failing; uint16_t queued, dropped; } store;
+    struct { uint8_t slot, what, fault, role; uint16_t target_uv; uint32_t amp_ua; } loop;
   } u;
 } nm_event_t;
 

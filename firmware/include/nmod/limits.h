@@ -72,6 +72,19 @@
 #endif
 #define NM_IMPEDANCE_MAX_OHM 100000u
 
+/* Closed loop (docs/CLOSED-LOOP.md). The stage sets amplitudes in steps of
+ * NM_LOOP_RES_UA; a clinician's step limit per pulse is a multiple of it, at most
+ * NM_LOOP_STEP_MAX_UA. ECAPs are sensed after tonic pulses up to NM_LOOP_RATE_MAX_HZ (the
+ * recording window and the artefact's recovery need a few ms after each pulse) and after
+ * bursts; not on high-frequency programs (sub-perception, no measurable ECAP). */
+#define NM_LOOP_RES_UA 10u
+#define NM_LOOP_STEP_MAX_UA 2000u
+#define NM_LOOP_RATE_MIN_HZ 20u
+#define NM_LOOP_RATE_MAX_HZ 200u
+#define NM_LOOP_UV_MAX 2000u /* largest target or window bound (uV) */
+/* The patient moves the target in steps of this much (the remote's up/down). */
+#define NM_LOOP_TARGET_STEP_UV 5u
+
 /* Output pattern: at most this many pulses in one repeating frame. */
 #ifndef NM_PATTERN_MAX_SLOTS
 #define NM_PATTERN_MAX_SLOTS 64

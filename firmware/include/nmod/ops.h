@@ -35,6 +35,8 @@ enum {
   NM_OP_AMP_SET = 0x21,     /* slot u8, amp_ua u32 */
   NM_OP_AMP_STEP = 0x22,    /* slot u8 (0xFF: all running), dir i8 */
   NM_OP_MODE = 0x23,        /* mode u8 [, reason u8] */
+  NM_OP_LOOP = 0x24,        /* slot u8 (0xFF: every running program with a loop), on u8 */
+  NM_OP_LOOP_TARGET = 0x25, /* slot u8 (0xFF: likewise), target_uv u16 */
   NM_OP_TEST_START = 0x30,  /* node u8, start_ua u32, step_ua u32 */
   NM_OP_TEST_STEP = 0x31,
   NM_OP_TEST_MARK = 0x32,
@@ -76,6 +78,8 @@ typedef union {
   struct { uint8_t slot; uint32_t amp_ua; } amp;                      /* AMP_SET */
   struct { uint8_t slot; int8_t dir; } step;                          /* AMP_STEP */
   struct { uint8_t mode, reason; } mode;                              /* MODE */
+  struct { uint8_t slot, on; } loop;                                  /* LOOP */
+  struct { uint8_t slot; uint16_t target_uv; } target;                /* LOOP_TARGET */
   struct { uint8_t node; uint32_t start_ua, step_ua; } test;          /* TEST_START */
   uint64_t epoch_s;                                                   /* TIME_SET */
   uint8_t key_id[NM_KEY_ID_LEN];                                    /* REVOKE */

@@ -12,6 +12,13 @@
  * several stimulating phases and one recharge after the last (slot.recharge = 1) whose
  * width is burst_pulses x width: equal charge, opposite sign.
  * No pulse extends past the end of its frame, and no two pulses overlap.
+ *
+ * A channel may run a closed loop (chan.loop.on, docs/CLOSED-LOOP.md): the output stage
+ * then sets the amplitude of each unit (a pulse with its recharge, or a whole burst with
+ * its recharge) itself, from the evoked response it measured after the unit before, inside
+ * the bounds the core gives here. The channel's node currents are then the loop's
+ * ceiling: the stage only ever scales them down (ports/loop), so a pattern that passes the
+ * limiter at its ceiling passes it at every amplitude the loop picks.
  */
 #ifndef NMOD_PATTERN_H
 #define NMOD_PATTERN_H
@@ -19,12 +26,24 @@
 #include <stdint.h>
 #include "nmod/limits.h"
 
+/* What the core lets a closed loop do on a channel (all zero: no loop). */
+typedef struct {
+  uint8_t on;          /* 1: the stage sets each unit's amplitude from the measured ECAP */
+  uint16_t target_uv;  /* the evoked response to hold */
+  uint16_t lo_uv;      /* the therapeutic window: a measured ECAP in [lo, hi] is good */
+  uint16_t hi_uv;
+  uint32_t floor_ua;   /* lowest amplitude the loop may set */
+  uint32_t step_ua;    /* largest change of amplitude from one unit to the next */
+  uint32_t start_ua;   /* amplitude of the first unit when the loop starts */
+} nm_loop_bounds_t;
+
 typedef struct {
   int32_t node_ua[NM_NODES]; /* stimulating-phase current per node; sums to 0 */
   uint32_t width_us;         /* stimulating phase */
   uint32_t gap_us;           /* interphase gap */
   uint32_t recharge_us;      /* recharge phase (negated currents) */
   uint8_t prog;              /* program slot this channel comes from (for traces) */
+  nm_loop_bounds_t loop;     /* closed loop; node_ua[] is then its ceiling */
   uint8_t wave;              /* its program's waveform (nm_wave): the hardware may recharge
                               * some passively (nmod/profile.h) */
 } nm_chan_t;

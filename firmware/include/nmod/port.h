@@ -27,6 +27,30 @@ typedef struct {
   uint8_t running;         /* 1 while a pattern is being delivered */
 } nm_out_status_t;
 
+/* Closed loop (docs/CLOSED-LOOP.md): what the output stage says about the loop of one
+ * program. States and the sensor faults a loop detects by itself: */
+enum { NM_LOOP_OFF = 0, NM_LOOP_RUN = 1, NM_LOOP_FALLBACK = 2 };
+enum {
+  NM_LOOP_F_NONE = 0,
+  NM_LOOP_F_CONTACT = 1,     /* the sensing contact is lost (lead-off, or a flat signal) */
+  NM_LOOP_F_SATURATED = 2,   /* the sensing front end is saturated */
+  NM_LOOP_F_NOISE = 3,       /* a burst of noise: the measurement cannot be trusted */
+  NM_LOOP_F_NO_RESPONSE = 4, /* the ECAP no longer responds to current */
+  NM_LOOP_F_COUNT
+};
+
+typedef struct {
+  uint8_t state;          /* NM_LOOP_*: OFF when the stage runs no loop for the program */
+  uint8_t fault;          /* NM_LOOP_F_*: why it fell back */
+  uint32_t amp_ua;        /* amplitude of the last unit delivered */
+  uint32_t last_good_ua;  /* of the last unit measured inside the window (0: none yet) */
+  uint32_t fallback_ua;   /* the fixed amplitude it fell back to: <= last_good_ua, <= amp_ua */
+  int32_t last_uv;        /* the ECAP measured after the last unit */
+  uint64_t units;         /* units delivered under this loop (since it started) */
+  uint64_t in_window;     /* of them, measured inside the window */
+  uint64_t sum_amp_ua;    /* sum of their amplitudes (their mean, for reports) */
+} nm_loop_status_t;
+
 /* What the battery hardware measures (the charge drawn is the firmware's own count:
  * nmod/battery.h). */
 typedef struct {
@@ -52,6 +76,9 @@ typedef struct nm_port {
   void (*out_status)(void *ctx, nm_out_status_t *st);
   /* Clear a limiter trip (the core decides when that is safe). */
   void (*out_reset)(void *ctx);
+  /* The closed loop of program `prog` (a channel with loop.on): its state and counters.
+   * The stage falls back by itself on a sensor fault and wakes the core to log it. */
+  void (*out_loop)(void *ctx, uint8_t prog, nm_loop_status_t *st);
   /* Measure the impedance between nodes a and b with a small sub-threshold pulse. */
   int (*imp_measure)(void *ctx, uint8_t node_a, uint8_t node_b, uint32_t *ohm);
   int (*batt_read)(void *ctx, nm_batt_reading_t *out);

@@ -11,6 +11,20 @@
 
 typedef enum { NM_WAVE_TONIC = 0, NM_WAVE_BURST = 1, NM_WAVE_HF = 2, NM_WAVE_COUNT } nm_wave;
 
+/* Closed loop (docs/CLOSED-LOOP.md, THERAPY-FORMAT.md "closed_loop"): the output stage
+ * sets the amplitude pulse by pulse to hold the evoked response at a target, never above
+ * max_ua, by at most step_ua from one pulse (or burst) to the next. closed = 0: none. */
+typedef struct {
+  uint8_t closed;      /* 1: the program has a closed loop */
+  uint16_t target_uv;  /* ECAP target the clinician set */
+  uint16_t lo_uv;      /* therapeutic window (perception to discomfort), ECAP uV */
+  uint16_t hi_uv;
+  uint16_t pt_lo_uv;   /* the range the patient may move the target within */
+  uint16_t pt_hi_uv;
+  uint32_t max_ua;     /* the loop's ceiling: the supervisor judges the program here */
+  uint32_t step_ua;    /* largest change per pulse (per burst) */
+} nm_loop_cfg_t;
+
 typedef struct {
   char name[NM_NAME_LEN]; /* NUL-terminated, printable ASCII, not empty */
   uint32_t wave;          /* nm_wave */
@@ -28,13 +42,16 @@ typedef struct {
   /* Current fraction of each node in the stimulating phase, percent: cathodes negative and
    * summing to -100, anodes positive and summing to +100; 0 = not used. */
   int8_t frac_pct[NM_NODES];
+  nm_loop_cfg_t loop;
 } nm_prog_t;
 
 /* The program's timing and reach in ACSL, as the functions below compute them without
  * their saturation (docs/ASSURANCE.md). */
 /*@
   logic integer nm_abs(integer x) = x < 0 ? -x : x;
-  logic integer nm_reach(nm_prog_t *p) = p->amp_ua > p->pt_max_ua ? p->amp_ua : p->pt_max_ua;
+  logic integer nm_reach0(nm_prog_t *p) = p->amp_ua > p->pt_max_ua ? p->amp_ua : p->pt_max_ua;
+  logic integer nm_reach(nm_prog_t *p) =
+    p->loop.closed != 0 && p->loop.max_ua > nm_reach0(p) ? p->loop.max_ua : nm_reach0(p);
   logic integer nm_recharge_us(nm_prog_t *p) =
     p->wave == NM_WAVE_BURST ? p->burst_pulses * p->width_us : p->width_us;
   // From the first stimulating phase to the end of the recharge, ns.
@@ -71,7 +88,7 @@ uint64_t nm_prog_span_ns(const nm_prog_t *p);
 /*@ requires \valid_read(p);
     assigns \nothing; */
 uint32_t nm_prog_pulses_per_s(const nm_prog_t *p);
-/* Highest amplitude the program can reach: max(amp, patient maximum). */
+/* Highest amplitude the program can reach: max(amp, patient maximum, the loop's ceiling). */
 /*@ requires \valid_read(p);
     assigns \nothing;
     ensures \result == nm_reach(p); */

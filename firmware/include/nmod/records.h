@@ -18,7 +18,14 @@ typedef struct {
   uint8_t slot;
   char name[NM_NAME_LEN];
   uint32_t amp_ua, pt_min_ua, pt_max_ua;
-  uint32_t level_ua; /* delivered now (ramps, cycling) */
+  uint32_t level_ua; /* delivered now (ramps, cycling; a loop's last unit) */
+  struct {
+    uint8_t closed, on;  /* the program has a closed loop; it is on */
+    uint8_t state;       /* NM_LOOP_* as the output stage reports it now */
+    uint8_t fault;       /* NM_LOOP_F_*: the sensor fault it last fell back on */
+    uint16_t target_uv, pt_lo_uv, pt_hi_uv;
+    int32_t last_uv;     /* the ECAP measured after the last unit */
+  } loop;
 } nm_status_prog_t;
 
 typedef struct {
@@ -39,7 +46,7 @@ void nm_wire_put_status(nm_wr_t *w, const nm_status_t *s);
 void nm_wire_get_status(nm_rd_t *r, nm_status_t *s);
 
 /* Records. Decoding never validates ranges: that is the safety supervisor's job. */
-#define NM_WIRE_PROG_LEN (NM_NAME_LEN + 12 * 4 + NM_NODES)
+#define NM_WIRE_PROG_LEN (NM_NAME_LEN + 12 * 4 + NM_NODES + 19)
 void nm_wire_put_prog(nm_wr_t *w, const nm_prog_t *p);
 void nm_wire_get_prog(nm_rd_t *r, nm_prog_t *p);
 void nm_wire_put_lead(nm_wr_t *w, const nm_lead_t *l, const nm_load_t *load);
@@ -47,8 +54,9 @@ void nm_wire_get_lead(nm_rd_t *r, nm_lead_t *l, nm_load_t *load);
 /* Settings as stored in flash, with the mode and the fault in the same record (one put, so
  * a power cut never leaves a mode that disagrees with therapy_on): a version byte, then
  * the fields. get leaves `s` zeroed and sets r->err on an unknown version. Version 1 (no
- * mode) is read as mode off, version 2 (no fault) as no fault. */
-#define NM_WIRE_SETTINGS_VERSION 3u
+ * mode) is read as mode off, version 2 (no fault) as no fault, versions 1-3 (no closed
+ * loop) as programs without one. */
+#define NM_WIRE_SETTINGS_VERSION 4u
 void nm_wire_put_settings(nm_wr_t *w, const nm_settings_t *s, const nm_stored_state_t *st);
 void nm_wire_get_settings(nm_rd_t *r, nm_settings_t *s, nm_stored_state_t *st);
 void nm_wire_put_report(nm_wr_t *w, const nm_safety_report_t *rep);

@@ -37,6 +37,7 @@ enum {
   NM_R_LEAD = 1u << 16,       /* the lead itself is not valid */
   NM_R_LOAD = 1u << 17,       /* impedance or compliance voltage out of range */
   NM_R_INTERLEAVE = 1u << 18, /* cannot run together with the other running programs */
+  NM_R_LOOP = 1u << 19,       /* closed loop: bad bounds, or on a waveform or rate it cannot sense */
   NM_W_COMPLIANCE = 1u << 24  /* amplitude x impedance over the compliance voltage */
 };
 #define NM_REFUSE_MASK 0x00FFFFFFu

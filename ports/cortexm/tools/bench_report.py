@@ -24,7 +24,16 @@ NAMES = {
     "scs-tonic.json": "SCS tonic 50 Hz, 300 us, 4.0 mA, 2 s ramp (scs-tonic)",
     "scs-burst.json": "SCS burst 5 x 500 Hz at 40 Hz, 1000 us, 0.6 mA, cycling 30/90 s, 1 s ramp (scs-burst)",
     "scs-hf10k.json": "SCS high-frequency 10 kHz, 30 us, 2.0 mA (scs-hf10k)",
+    "scs-closed-loop.json": "SCS closed loop 50 Hz, 300 us, target 50 uV, ceiling 9.0 mA, on the front-end model (scs-closed-loop)",
 }
+
+
+def parse_loop(path):
+    with open(path) as f:
+        for line in f:
+            if line.startswith("BENCHLOOP "):
+                return {k: int(v) for k, v in (kv.split("=", 1) for kv in line.split()[1:])}
+    return None
 
 
 def parse(path):
@@ -98,6 +107,30 @@ def main():
       f"({worst * UA_PER_MHZ_SMPS / 1e6:.2f} uA at the SMPS's {UA_PER_MHZ_SMPS:.0f} uA/MHz), against hundreds "
       "of uA of stimulation and the microamperes the device draws asleep: the core's code is not what drains "
       "the battery.\n")
+    lp = parse_loop(a.log)
+    if lp:
+        per_unit = insn(lp["ticks"] - 2 * lp["units"] * lp["clock_ticks"]) / lp["units"]
+        w("The closed loop the output stage runs per pulse (`ports/loop/cloop.c`, docs/CLOSED-LOOP.md) on this "
+          "CPU: the channel and bounds the closed-loop example's core loaded (50 uV target, 0.4 mA step, a tripole "
+          f"at a 9.0 mA ceiling), fed {lp['units']} ECAPs from the sensing front end model (`ports/loop/cloop_fe.c`, "
+          "a moving cord; its own work counted apart); per unit the loop picks the amplitude, scales the channel's "
+          "currents and judges the sample (the clock reads taken out). On a device this is the stimulator ASIC's "
+          "work, as the frame interrupt above; the core's figures do not include it.\n")
+        w("| | instructions |")
+        w("|---|---:|")
+        w(f"| per unit (pulse with its recharge, or burst) | **{per_unit:.0f}** |")
+        w(f"| per therapy second at 50 Hz | {per_unit * 50:.0f} |")
+        w(f"| loop state at the end (1: running) | {lp['state']} |")
+        w("")
+        byfile = {r["file"]: r for r in rows}
+        cl, tonic = byfile.get("scs-closed-loop.json"), byfile.get("scs-tonic.json")
+        if cl and tonic:
+            per = lambda r: insn(r["isr_ticks"]) / max(r["pulses"], 1)
+            w(f"Run in the output stage's model with its core (the table above): the closed-loop example's frame "
+              f"interrupt takes {per(cl):.0f} instructions per pulse against {per(tonic):.0f} for scs-tonic (the "
+              "same 50 Hz tripole open loop): the difference is the loop with the front end model and the unit's "
+              f"scaling. The core itself wakes {cl['wakes'] / (cl['window_ms'] / 1000.0):.2f} times per therapy "
+              f"second with the loop on (issue 15: at most 60).\n")
     w("Implant firmware (the device layer with the core, the protocol, the store and the crypto; "
       "`make -C ports/cortexm size`; budgets enforced by the linker script and tools/size.py):\n")
     w("| | used | budget |")

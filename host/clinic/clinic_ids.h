@@ -1,0 +1,15 @@
+/* clinic_ids.h: ids that leave the database (UUIDs). */
+#ifndef NMOD_CLINIC_IDS_H
+#define NMOD_CLINIC_IDS_H
+
+#include <sqlite3.h>
+
+typedef struct {
+  unsigned char key[32]; /* setting export_id_key */
+} clinic_ids;
+int clinic_ids_init(sqlite3 *db, clinic_ids *ids);
+/* A version-8 UUID ("xxxxxxxx-xxxx-8xxx-[89ab]xxx-xxxxxxxxxxxx") from SHA-256 over the key and
+ * the length-prefixed parts. */
+void clinic_uuid8(const clinic_ids *ids, const char *const *parts, int n, char out[37]);
+
+#endif

@@ -1,0 +1,52 @@
+/* clinic_link.h: the patients' diary links. */
+#ifndef NMOD_CLINIC_LINK_H
+#define NMOD_CLINIC_LINK_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json.h"
+#include "clinic_patient.h"
+
+/* A link's token: 32 random bytes (libsodium), base64url without padding. Only its SHA-256
+ * is stored; the token is shown once, when it is issued. */
+#define CLINIC_LINK_TOKEN_CHARS 43
+typedef enum {
+  LINK_VALID,    /* today is in the link's days */
+  LINK_UNKNOWN,  /* no such token (or link) */
+  LINK_REVOKED,
+  LINK_NOT_YET,  /* the baseline has not started */
+  LINK_ENDED     /* the trial ended, or the path was closed */
+} clinic_link_state;
+typedef struct {
+  int64_t id;
+  clinic_patient p;
+  char issued_at[24], issued_by[100], revoked_at[24]; /* revoked_at "" while open */
+  int32_t from, to; /* its days: the first baseline day (INT32_MAX: not started) to the last
+                       trial day (INT32_MAX: no trial recorded yet) */
+  clinic_link_state state; /* today */
+} clinic_link;
+/* The days a link of p is valid, from p's path: *from the first baseline day, *to the last day
+ * of the trial (its recorded end, else the window and its tolerance), INT32_MIN when the path
+ * is closed. CL_OK or CL_IO (printed). */
+int clinic_link_days(sqlite3 *db, const clinic_patient *p, int32_t *from, int32_t *to);
+/* Issue a link for p: token[CLINIC_LINK_TOKEN_CHARS + 1] gets its token, l the link. The
+ * patient's earlier open links are revoked in the same transaction (one valid link a patient:
+ * a lost phone is a new link). CL_OK; CL_RULE, the trial is over (msg); CL_IO (printed). */
+int clinic_link_issue(sqlite3 *db, const clinic_patient *p, int32_t today, char *token, clinic_link *l, char *msg,
+                      size_t cap);
+/* Revoke p's link id, or every open link of p (id 0): *n gets how many. CL_OK; CL_USAGE, no such
+ * open link (msg); CL_IO (printed). */
+int clinic_link_revoke(sqlite3 *db, const clinic_patient *p, int64_t id, int *n, char *msg, size_t cap);
+/* p's links, newest first, into fn (stops at a non-zero return). CL_OK or CL_IO (printed). */
+int clinic_link_each(sqlite3 *db, const clinic_patient *p, int32_t today, int (*fn)(void *ctx, const clinic_link *l),
+                     void *ctx);
+/* The link of a token (id 0) or of id (token NULL), with its state today in l->state. CL_OK
+ * (any state; LINK_UNKNOWN when none) or CL_IO (printed). */
+int clinic_link_find(sqlite3 *db, const char *token, int64_t id, int32_t today, clinic_link *l);
+/* The link's days as JSON members "valid_from" and "valid_to" (a date or null) and "state". */
+void clinic_link_json(js_w *w, const clinic_link *l);
+const char *clinic_link_state_name(clinic_link_state s);
+
+#endif

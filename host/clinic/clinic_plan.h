@@ -1,0 +1,27 @@
+/* clinic_plan.h: the follow-up plan. */
+#ifndef NMOD_CLINIC_PLAN_H
+#define NMOD_CLINIC_PLAN_H
+
+#include <stdint.h>
+
+#include "clinic_path.h"
+#include "clinic_patient.h"
+
+typedef struct {
+  int32_t date;          /* INT32_MIN when not yet known */
+  int32_t date_to;       /* end of a window, or INT32_MIN */
+  const char *kind;      /* "visit", "operation", "task", "window" */
+  char key[32];          /* what the item is, stable when its date moves ("scs-trial-check-2") */
+  char what[160];
+  char when_text[96];    /* relative description when date is unknown */
+  int done;              /* in the past or recorded */
+} clinic_plan_item;
+typedef struct {
+  clinic_plan_item *items;
+  int n, cap;
+} clinic_plan;
+int clinic_plan_build(const clinic_patient *p, const clinic_path *path, int32_t today,
+                      int years, clinic_plan *plan);
+void clinic_plan_free(clinic_plan *plan);
+
+#endif

@@ -1,0 +1,103 @@
+/* clinic_store.h: the store: the SQLite file (opening, checking, the schema and its migrations),
+ * the SQL helpers, settings, and the statements whose form is SQLite's own (clinic_store.c,
+ * clinic_dbcheck.c, and the audit triggers of clinic_audit.c / clinic_audit_sql.h).
+ *
+ * The other modules write only SQL that PostgreSQL reads the same way, through these helpers;
+ * what is SQLite's own stays here, so that a PostgreSQL store implements the same functions:
+ *   - the file itself: PRAGMA user_version (the schema version), application_id, journal_mode,
+ *     foreign_keys, quick_check / integrity_check / foreign_key_check, sqlite_master, dbstat
+ *     and INDEXED BY in the page probes of clinic_dbcheck.c: a server has none of these;
+ *   - the schema's types (INTEGER PRIMARY KEY as the row id, TEXT dates) and its triggers,
+ *     including the audit triggers with PRAGMA recursive_triggers (clinic_audit.c);
+ *   - BEGIN IMMEDIATE (clinic_sql_begin): PostgreSQL takes its locks per row;
+ *   - INSERT OR REPLACE (clinic_store_replace_sql): a delete and an insert, which is what the
+ *     audit trail records; PostgreSQL: DELETE then INSERT in the same transaction;
+ *   - the last inserted row id (clinic_store_last_id): PostgreSQL: INSERT ... RETURNING id;
+ *   - the time of day in SQL (CLINIC_SQL_NOW);
+ *   - the table test (clinic_store_has_table) and the bulk hint (clinic_store_bulk).
+ * Left in the modules' SQL and to translate in a PostgreSQL store's prepare: the numbered
+ * parameters ?NNN (PostgreSQL: $NNN) and plain ? (numbered in order), and the C API itself
+ * (sqlite3_stmt and its bind/step/column calls) that every module still calls directly.
+ */
+#ifndef NMOD_CLINIC_STORE_H
+#define NMOD_CLINIC_STORE_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clinic_err.h"
+
+#define CLINIC_SCHEMA_VERSION 7
+/* Default path: $NMOD_CLINIC_DB, else $XDG_DATA_HOME/nmod/clinic.db, else
+ * $HOME/.local/share/nmod/clinic.db. Creates the folder. Writes into out[cap]. */
+int clinic_db_default_path(char *out, size_t cap);
+typedef enum {
+  CLINIC_OPEN_READ,  /* a command that only reads */
+  CLINIC_OPEN_WRITE, /* a command that may write: also the cheap per-table check */
+  CLINIC_OPEN_CHECK  /* check-db: no refusal of a damaged schema, no migration, no write */
+} clinic_open_mode;
+/* Open (create) the file after the checks of clinic_dbcheck.c, set WAL, foreign keys, busy
+ * timeout, and migrate to the current schema version. Returns CL_OK or an exit code (message
+ * printed); a damaged file is closed without any write. */
+int clinic_db_open(const char *path, clinic_open_mode mode, sqlite3 **db);
+/* Before SQLite opens path: the header, the size, and whether the last session closed
+ * cleanly (*unclean = 1 and what was left behind in why when not). CL_OK or CL_IO (printed). */
+int clinic_db_precheck(const char *path, int *unclean, char *why, size_t cap);
+/* PATH.damaged: CL_IO (printed) while it exists; clinic_db_mark sets or clears it. */
+int clinic_db_marked(const char *path);
+void clinic_db_mark(const char *path, int damaged);
+/* The schema of db equals what migrations 1..version build. CL_OK or CL_IO (printed;
+ * clinic_db_schema_diff says what differs in msg instead, or "ok"). */
+int clinic_db_schema_check(sqlite3 *db, int version);
+int clinic_db_schema_diff(sqlite3 *db, int version, char *msg, size_t cap);
+/* PRAGMA quick_check of every table but the big ones (cheap), or of the whole file. */
+int clinic_db_quick_tables(sqlite3 *db);
+/* After an unclean close: the whole-file check; a line on stderr either way. */
+int clinic_db_quick_all(sqlite3 *db, const char *left_behind);
+/* A consistency check that `clinic check-db` runs after SQLite's own: 0 ok, 1 problems found
+ * (the first described in msg), -1 the check could not run (why in msg). Add yours to
+ * clinic_db_checks[] in clinic_dbcheck.c. */
+typedef struct {
+  const char *name;
+  int (*fn)(sqlite3 *db, char *msg, size_t cap);
+} clinic_db_check;
+extern const clinic_db_check clinic_db_checks[];
+/* Migrate to `target` (1..CLINIC_SCHEMA_VERSION); used by tests to build old files. */
+int clinic_db_migrate(sqlite3 *db, int target);
+int clinic_db_version(sqlite3 *db);
+/* SQL helpers with errors as values (CLINIC_E_OK or CLINIC_E_IO in e). */
+int clinic_sql_exec(sqlite3 *db, const char *sql, clinic_err *e);
+int clinic_sql_begin(sqlite3 *db, clinic_err *e); /* BEGIN IMMEDIATE */
+int clinic_sql_commit(sqlite3 *db, clinic_err *e);
+sqlite3_stmt *clinic_sql_prep(sqlite3 *db, const char *sql, clinic_err *e);
+int clinic_sql_exec_pid(sqlite3 *db, const char *sql, int64_t pid, clinic_err *e);
+/* The reporting forms of the same (clinic_report on failure; exit codes), for command entries
+ * and the modules not yet converted. */
+int clinic_exec(sqlite3 *db, const char *sql);
+int clinic_begin(sqlite3 *db);  /* BEGIN IMMEDIATE */
+int clinic_commit(sqlite3 *db);
+void clinic_rollback(sqlite3 *db);
+/* Run a statement with one parameter, a patient's pid. */
+int clinic_exec_pid(sqlite3 *db, const char *sql, int64_t pid);
+/* Prepare or fail with a database message (NULL). */
+sqlite3_stmt *clinic_prep(sqlite3 *db, const char *sql);
+/* A setting (table setting) as text, or the default. */
+int clinic_setting_get(sqlite3 *db, const char *key, char *out, size_t cap);
+
+
+/* ---- SQLite's own forms (see the top of this file) --------------------------------------- */
+
+/* The current UTC time as ISO text "YYYY-MM-DDTHH:MM:SSZ", inside a statement. */
+#define CLINIC_SQL_NOW "strftime('%Y-%m-%dT%H:%M:%SZ','now')"
+/* The statement that stores a whole row, replacing the row with the same key: cols is the
+ * column list ("pid, a, b"), one ? each. 0, or -1 when out[cap] is too small. */
+int clinic_store_replace_sql(char *out, size_t cap, const char *table, const char *cols);
+/* The id of the row the last INSERT on db made. */
+int64_t clinic_store_last_id(sqlite3 *db);
+/* 1 when the table exists, 0 when not, -1 (in e) when the schema cannot be read. */
+int clinic_store_has_table(sqlite3 *db, const char *table, clinic_err *e);
+/* Before a large write (an import): a hint, never an error. */
+void clinic_store_bulk(sqlite3 *db);
+
+#endif

@@ -1,0 +1,53 @@
+/* clinic_util.h: small helpers: a string buffer, output files written whole or not at all, date arguments, JSON members and lists. */
+#ifndef NMOD_CLINIC_UTIL_H
+#define NMOD_CLINIC_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hu_date.h"
+#include "json.h"
+
+/* A growable, NUL-terminated string buffer (heap). */
+typedef struct {
+  char *s;
+  size_t len, cap;
+} clinic_buf;
+void clinic_buf_add(clinic_buf *b, const char *s, size_t n);
+void clinic_buf_puts(clinic_buf *b, const char *s);
+void clinic_buf_printf(clinic_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void clinic_buf_free(clinic_buf *b);
+
+/* An output file with patient data (report, export, calendar), written whole or not at all:
+ * a temporary file beside the target, created 0600 (mkstemp), renamed over the target when
+ * everything was written and synced. A target that existed keeps its old content on failure. */
+typedef struct {
+  FILE *f;
+  const char *path;
+  char tmp[4200];
+} clinic_outfile;
+int clinic_out_open(clinic_outfile *o, const char *path); /* CL_OK or an exit code (printed) */
+/* rc == CL_OK: commit (returns CL_OK or CL_IO, printed); else discard and return rc. */
+int clinic_out_close(clinic_outfile *o, int rc);
+/* ---- dates: hu_date.h (day numbers, strict YYYY-MM-DD in 1900..2199, hu_today, hu_now_minutes) */
+
+/* Parse a date given as `what` ("--date", "--from"): 0, or CL_USAGE after one line
+ * "WHAT 'S' <why>" (hu_date_why: the one reason for that text everywhere). */
+int clinic_date_arg(const char *what, const char *s, int32_t *day);
+/* Day d as "YYYY-MM-DD", or null for the sentinels INT32_MIN and INT32_MAX (clinic_eval.c);
+ * clinic_json_day writes it as member `key`. */
+void clinic_json_date(js_w *w, int32_t d);
+void clinic_json_day(js_w *w, const char *key, int32_t d);
+/* JSON on stdout for the list commands: {"patient": CODE, "KEY": [ ... ]} and a one-key
+ * answer {"KEY": true|false}. */
+void clinic_json_list_begin(js_w *w, const char *code, const char *key);
+/* A member written once: "key": value (clinic_kv_opt_int: null unless have). */
+void clinic_kv_str(js_w *w, const char *key, const char *s);
+void clinic_kv_int(js_w *w, const char *key, int64_t v);
+void clinic_kv_bool(js_w *w, const char *key, int v);
+void clinic_kv_opt_int(js_w *w, const char *key, int have, int64_t v);
+void clinic_json_list_end(js_w *w);
+void clinic_json_flag(const char *key, int v);
+
+#endif
