@@ -213,9 +213,9 @@ static int diary_import(clinic_ctx *c, const char *patient, const char *file) {
     js_w w;
     jw_init(&w, clinic_stdout());
     jw_obj(&w);
-    clinic_kv_str(&w, "file", file);
-    clinic_kv_int(&w, "import_id", res->import_id);
-    clinic_kv_int(&w, "rows", res->rows);
+    jw_kv_str(&w, "file", file);
+    jw_kv_int(&w, "import_id", res->import_id);
+    jw_kv_int(&w, "rows", res->rows);
     jw_obj_end(&w);
     jw_end(&w);
   } else {

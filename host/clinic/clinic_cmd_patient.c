@@ -14,10 +14,10 @@
 static void patient_json(js_w *w, const clinic_patient *p) {
   char bd[11];
   hu_date_fmt(bd, HU_DATE_LEN, p->birth);
-  clinic_kv_str(w, "id", p->code);
-  clinic_kv_str(w, "therapy", clinic_therapy_name(p->therapy));
-  clinic_kv_str(w, "name", p->name);
-  clinic_kv_str(w, "birth_date", bd);
+  jw_kv_str(w, "id", p->code);
+  jw_kv_str(w, "therapy", clinic_therapy_name(p->therapy));
+  jw_kv_str(w, "name", p->name);
+  jw_kv_str(w, "birth_date", bd);
 }
 
 static void patient_render(const clinic_ctx *c, const clinic_patient *p) {

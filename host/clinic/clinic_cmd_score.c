@@ -16,15 +16,15 @@ static void score_json(js_w *w, const clinic_score_rec *r, int with_max) {
   char ds[11];
   hu_date_fmt(ds, HU_DATE_LEN, r->date);
   if (with_max) {
-    clinic_kv_str(w, "kind", clinic_score_kind_name(r->kind));
-    clinic_kv_str(w, "date", ds);
+    jw_kv_str(w, "kind", clinic_score_kind_name(r->kind));
+    jw_kv_str(w, "date", ds);
   } else {
-    clinic_kv_str(w, "date", ds);
-    clinic_kv_str(w, "kind", clinic_score_kind_name(r->kind));
+    jw_kv_str(w, "date", ds);
+    jw_kv_str(w, "kind", clinic_score_kind_name(r->kind));
   }
-  clinic_kv_int(w, "total", r->total);
-  if (with_max) clinic_kv_int(w, "max", clinic_score_max(r->kind));
-  clinic_kv_str(w, "items", r->items);
+  jw_kv_int(w, "total", r->total);
+  if (with_max) jw_kv_int(w, "max", clinic_score_max(r->kind));
+  jw_kv_str(w, "items", r->items);
 }
 
 static int score_add(clinic_ctx *c, clinic_args *a) {
@@ -49,7 +49,7 @@ static int score_add(clinic_ctx *c, clinic_args *a) {
     js_w w;
     jw_init(&w, clinic_stdout());
     jw_obj(&w);
-    clinic_kv_str(&w, "patient", p.code);
+    jw_kv_str(&w, "patient", p.code);
     score_json(&w, &r, 1);
     jw_obj_end(&w);
     jw_end(&w);
@@ -91,7 +91,7 @@ static int score_list(clinic_ctx *c, clinic_args *a) {
   if (c->json) {
     jw_init(&o.w, clinic_stdout());
     jw_obj(&o.w);
-    clinic_kv_str(&o.w, "patient", p.code);
+    jw_kv_str(&o.w, "patient", p.code);
     jw_key(&o.w, "scores");
     jw_arr(&o.w);
   }

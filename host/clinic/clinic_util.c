@@ -64,29 +64,6 @@ void clinic_buf_free(clinic_buf *b) {
   b->len = b->cap = 0;
 }
 
-void clinic_kv_str(js_w *w, const char *key, const char *s) {
-  jw_key(w, key);
-  jw_str(w, s);
-}
-
-void clinic_kv_int(js_w *w, const char *key, int64_t v) {
-  jw_key(w, key);
-  jw_int(w, v);
-}
-
-void clinic_kv_bool(js_w *w, const char *key, int v) {
-  jw_key(w, key);
-  jw_bool(w, v);
-}
-
-void clinic_kv_opt_int(js_w *w, const char *key, int have, int64_t v) {
-  jw_key(w, key);
-  if (have)
-    jw_int(w, v);
-  else
-    jw_null(w);
-}
-
 void clinic_json_list_begin(js_w *w, const char *code, const char *key) {
   jw_init(w, clinic_stdout());
   jw_obj(w);

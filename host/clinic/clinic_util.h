@@ -42,11 +42,6 @@ void clinic_json_day(js_w *w, const char *key, int32_t d);
 /* JSON on stdout for the list commands: {"patient": CODE, "KEY": [ ... ]} and a one-key
  * answer {"KEY": true|false}. */
 void clinic_json_list_begin(js_w *w, const char *code, const char *key);
-/* A member written once: "key": value (clinic_kv_opt_int: null unless have). */
-void clinic_kv_str(js_w *w, const char *key, const char *s);
-void clinic_kv_int(js_w *w, const char *key, int64_t v);
-void clinic_kv_bool(js_w *w, const char *key, int v);
-void clinic_kv_opt_int(js_w *w, const char *key, int have, int64_t v);
 void clinic_json_list_end(js_w *w);
 void clinic_json_flag(const char *key, int v);
 

@@ -1102,6 +1102,11 @@ void jw_kv_null(js_w *w, const char *k) {
   jw_null(w);
 }
 
+void jw_kv_int_opt(js_w *w, const char *k, int have, int64_t v) {
+  if (have) jw_kv_int(w, k, v);
+  else jw_kv_null(w, k);
+}
+
 void jw_kv_uint_opt(js_w *w, const char *k, int have, uint64_t v) {
   if (have) jw_kv_uint(w, k, v);
   else jw_kv_null(w, k);

@@ -110,6 +110,7 @@ void jw_kv_fixed(js_w *w, const char *k, int64_t v, unsigned decimals);
 void jw_kv_double(js_w *w, const char *k, double v, int prec);
 void jw_kv_bool(js_w *w, const char *k, int b);
 void jw_kv_null(js_w *w, const char *k);
+void jw_kv_int_opt(js_w *w, const char *k, int have, int64_t v);
 void jw_kv_uint_opt(js_w *w, const char *k, int have, uint64_t v);
 void jw_kv_fixed_opt(js_w *w, const char *k, int have, int64_t v, unsigned decimals);
 void jw_kv_double_opt(js_w *w, const char *k, int have, double v, int prec);
