@@ -99,34 +99,21 @@ static void nm_poly1305_blocks(nm_poly1305_ctx *ctx, const uint8_t *m, size_t nb
   ctx->h[4] = h4;
 }
 
+/* Through the 16-byte buffer, which is processed each time it fills: buf_len stays
+ * below 16 between calls. Every access is buf[n] with n < 16 or msg[i] with i < len, so
+ * EVA needs no relation between a position and a length (docs/ASSURANCE.md). */
 void nm_poly1305_update(nm_poly1305_ctx *ctx, const uint8_t *msg, size_t len) {
-  if (len == 0) {
-    return; /* msg may be NULL then */
-  }
-  if (ctx->buf_len != 0) {
-    size_t take = 16u - ctx->buf_len;
-    if (take > len) {
-      take = len;
+  size_t i = 0; /* msg may be NULL when len == 0: never read then */
+  while (i < len) {
+    size_t n = ctx->buf_len;
+    for (; n < 16u && i < len; n++, i++) {
+      ctx->buf[n] = msg[i];
     }
-    memcpy(ctx->buf + ctx->buf_len, msg, take);
-    ctx->buf_len += take;
-    msg += take;
-    len -= take;
-    if (ctx->buf_len < 16u) {
-      return;
+    if (n == 16u) {
+      nm_poly1305_blocks(ctx, ctx->buf, 1, 1u << 24);
+      n = 0;
     }
-    nm_poly1305_blocks(ctx, ctx->buf, 1, 1u << 24);
-    ctx->buf_len = 0;
-  }
-  size_t full = len / 16u;
-  if (full != 0) {
-    nm_poly1305_blocks(ctx, msg, full, 1u << 24);
-    msg += full * 16u;
-    len -= full * 16u;
-  }
-  if (len != 0) {
-    memcpy(ctx->buf, msg, len);
-    ctx->buf_len = len;
+    ctx->buf_len = n;
   }
 }
 
@@ -134,7 +121,9 @@ void nm_poly1305_final(nm_poly1305_ctx *ctx, uint8_t tag[16]) {
   if (ctx->buf_len != 0) {
     /* Short last block: append the 0x01 byte, pad with zeros, no 2^128 bit. */
     ctx->buf[ctx->buf_len] = 1;
-    memset(ctx->buf + ctx->buf_len + 1, 0, 16u - ctx->buf_len - 1u);
+    for (size_t i = ctx->buf_len + 1u; i < 16u; i++) {
+      ctx->buf[i] = 0;
+    }
     nm_poly1305_blocks(ctx, ctx->buf, 1, 0);
   }
 
