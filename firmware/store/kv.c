@@ -175,6 +175,7 @@ static void kv_health_merge(nm_kv_health_t *d, const nm_kv_health_t *s) {
   d->stray |= s->stray;
   d->bad_records = kv_max16(d->bad_records, s->bad_records);
   d->bad_headers = kv_max16(d->bad_headers, s->bad_headers);
+  /*@ widen_hints d->n_keys, NM_KV_DAMAGE_KEYS_MAX; */ /* as in kv_walk_active */
   for (uint8_t i = 0; i < s->n_keys; i++) {
     kv_key_note(d, s->keys[i]);
   }
@@ -210,6 +211,10 @@ static int kv_blank(const nm_kv_t *kv, uint32_t page, uint32_t from, uint32_t to
 
 static int kv_hdrs_read(const nm_kv_t *kv, uint32_t page, kv_hdrs_t *ph) {
   const nm_port_t *port = kv->port;
+  /* Every field set on every path, an error's included: a caller's state is never
+   * partly stale (and EVA, which may join an error's state with a success's in a
+   * caller's loop, sees no field unset). */
+  memset(ph, 0, sizeof *ph);
   int err = port->nvm_read(port->ctx, kv_addr(kv, page, 0), ph->h1, sizeof ph->h1);
   if (!err) {
     err = port->nvm_read(port->ctx, kv_addr(kv, page, kv_rec_end(kv)), ph->tr, sizeof ph->tr);
@@ -323,6 +328,10 @@ typedef struct {
 static int kv_walk_active(nm_kv_t *kv, nm_kv_health_t *cur, uint32_t *m, int *have_m) {
   uint32_t off = NM_KV_PAGE_HDR_LEN;
   *have_m = 0;
+  /* The counts stay within their tables (kv_index_set, kv_key_note); the hints let EVA
+   * keep those bounds across the loop instead of widening past them (no assumption). */
+  /*@ widen_hints kv->n_keys, NM_KV_KEYS_MAX; */
+  /*@ widen_hints cur->n_keys, NM_KV_DAMAGE_KEYS_MAX; */
   for (;;) {
     kv_item_t it;
     int err = kv_item_at(kv, kv->active, off, 0, &it);
@@ -390,6 +399,7 @@ static int kv_judge_next(const nm_kv_t *kv, uint32_t page, const kv_hdrs_t *ph, 
                          int quick, kv_judge_t *j) {
   uint32_t off = NM_KV_PAGE_HDR_LEN;
   memset(j, 0, sizeof *j);
+  /*@ widen_hints j->keys.n_keys, NM_KV_DAMAGE_KEYS_MAX; */ /* as in kv_walk_active */
   for (;;) {
     kv_item_t it;
     int err = kv_item_at(kv, page, off, quick, &it);
@@ -451,9 +461,10 @@ static int kv_scan_unformatted(nm_kv_t *kv, nm_kv_health_t *cur) {
     kv_hdrs_t ph;
     int blank = 1;
     int err = kv_hdrs_read(kv, p, &ph);
-    if (!err) {
-      err = kv_blank(kv, p, NM_KV_PAGE_HDR_LEN, kv_rec_end(kv), &blank);
+    if (err) {
+      return err;
     }
+    err = kv_blank(kv, p, NM_KV_PAGE_HDR_LEN, kv_rec_end(kv), &blank);
     if (err) {
       return err;
     }
@@ -707,7 +718,7 @@ static int kv_format(nm_kv_t *kv) {
 static int kv_copy(nm_kv_t *kv, const nm_kv_entry_t *e, uint32_t dst, uint32_t dst_off,
                    uint32_t *used, int *ok) {
   const nm_port_t *port = kv->port;
-  uint8_t buf[NM_ST_CHUNK];
+  uint8_t buf[NM_ST_CHUNK] = {0}; /* see nm_st_blank */
   kv_rec_t r;
   uint32_t src = kv_addr(kv, kv->active, e->off);
   uint32_t to = kv_addr(kv, dst, dst_off);
@@ -839,9 +850,17 @@ static int kv_compact(nm_kv_t *kv, uint16_t key, const void *buf, uint16_t len) 
   kv->wr_off = off;
   kv->dirty = 0;
   uint16_t kept = 0;
+  /* kept <= i < n_keys <= NM_KV_KEYS_MAX: unrolled, EVA sees it (i is known in each
+   * iteration, kept at most i). */
+  /*@ loop unroll NM_KV_KEYS_MAX; */
   for (uint16_t i = 0; i < kv->n_keys; i++) {
     if ((int)i != slot && kv->idx[i].off != 0u) {
-      kv->idx[kept++] = kv->idx[i];
+      /* Field by field: kept <= i, so this is a copy onto itself or onto an earlier
+       * entry, never a partial overlap (which EVA cannot tell from intervals). */
+      kv->idx[kept].key = kv->idx[i].key;
+      kv->idx[kept].len = kv->idx[i].len;
+      kv->idx[kept].off = kv->idx[i].off;
+      kept++;
     }
   }
   kv->n_keys = kept;

@@ -57,7 +57,10 @@ static inline int nm_st_all_ff(const uint8_t *p, size_t n) {
 
 /* Checks that flash [addr, addr + len) is erased; *blank = 1 when it is. */
 static inline int nm_st_blank(const nm_port_t *port, uint32_t addr, uint32_t len, int *blank) {
-  uint8_t buf[NM_ST_CHUNK];
+  /* Zeroed first: only the first n bytes of a read count, and a port that reported
+   * NM_OK without filling them gives zeros, never stack bytes (EVA, which does not
+   * relate n to the bytes the port wrote, sees every byte set). */
+  uint8_t buf[NM_ST_CHUNK] = {0};
   *blank = 1;
   while (len > 0) {
     uint32_t n = len < NM_ST_CHUNK ? len : NM_ST_CHUNK;
@@ -78,7 +81,7 @@ static inline int nm_st_blank(const nm_port_t *port, uint32_t addr, uint32_t len
 /* CRC-32 of flash [addr, addr + len), continuing *crc. */
 static inline int nm_st_crc_flash(const nm_port_t *port, uint32_t addr, uint32_t len,
                                   uint32_t *crc) {
-  uint8_t buf[NM_ST_CHUNK];
+  uint8_t buf[NM_ST_CHUNK] = {0}; /* see nm_st_blank */
   while (len > 0) {
     uint32_t n = len < NM_ST_CHUNK ? len : NM_ST_CHUNK;
     int err = port->nvm_read(port->ctx, addr, buf, n);
