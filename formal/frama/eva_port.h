@@ -1,7 +1,6 @@
 /* eva_port.h: a port written for EVA (formal/frama/eva_dev.c): every reading it gives is any
  * value of its type (the clock, the output stage's status and loop, impedances, the
- * battery, the random bytes; every status a call returns is NM_OK or any negative int, as
- * nmod/err.h has it) and every byte it reads from the
+ * battery, the random bytes, every status a call returns) and every byte it reads from the
  * flash is any byte, as a damaged or tampered flash could hold. The geometry is the
  * Cortex-M port's (64 pages of 4096 bytes). Not built into the firmware. */
 #ifndef NMOD_EVA_PORT_H
