@@ -29,7 +29,7 @@ list() {
       if ($1 !~ /^[a-z0-9][a-z0-9-]*$/) { printf "%s: name \"%s\" is not lower-case letters, digits and dashes\n", where, $1 > "/dev/stderr"; bad = 1 }
       if ($1 in seen) { printf "%s: mutant \"%s\" appears twice\n", where, $1 > "/dev/stderr"; bad = 1 }
       seen[$1] = 1
-      if ($2 != "property" && $2 != "spin" && $2 !~ /^wp:[a-z0-9-]+:[A-Za-z0-9_,]+$/ && $2 !~ /^tests\/[A-Za-z0-9_\/.-]+\.c$/) { printf "%s: check \"%s\" is neither \"property\", \"spin\", \"wp:PART:FUNCTIONS\" nor a test source tests/....c\n", where, $2 > "/dev/stderr"; bad = 1 }
+      if ($2 != "property" && $2 != "spin" && $2 !~ /^wp:[a-z0-9-]+:[A-Za-z0-9_,]+$/ && $2 !~ /^eva:[a-z0-9-]+$/ && $2 !~ /^tests\/[A-Za-z0-9_\/.-]+\.c$/) { printf "%s: check \"%s\" is neither \"property\", \"spin\", \"wp:PART:FUNCTIONS\", \"eva:PART\" nor a test source tests/....c\n", where, $2 > "/dev/stderr"; bad = 1 }
       if ($2 == "spin" && $3 !~ /\.pml$/) { printf "%s: a \"spin\" mutant changes a model (a .pml file), not %s\n", where, $3 > "/dev/stderr"; bad = 1 }
       if ($3 !~ /^[A-Za-z0-9_][A-Za-z0-9_\/.-]*$/ || $3 ~ /\.\./) { printf "%s: file \"%s\" is not a path inside the source tree\n", where, $3 > "/dev/stderr"; bad = 1 }
       if ($4 == "" || $4 == $5) { printf "%s: \"from\" is empty or the same as \"to\"\n", where > "/dev/stderr"; bad = 1 }
