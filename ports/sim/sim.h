@@ -157,7 +157,8 @@ typedef struct {
 #define SIM_FF_OPS 16384u /* additions in a period: a busy one is not skipped */
 enum { SIM_FF_OUT = 1, SIM_FF_CELL = 2 };
 typedef struct {
-  uint8_t kind; /* SIM_FF_OUT: n pulses at a fJ and b pC each; SIM_FF_CELL: a cell step of n ns */
+  uint8_t kind; /* SIM_FF_OUT: n pulses at a fJ and b pC each; SIM_FF_CELL: a cell step of n ns
+                   (a: the electronics' draw over it, set before a replay) */
   uint64_t n;
   double a, b;
 } sim_ff_op_t;
@@ -191,6 +192,11 @@ void sim_out_draw(sim_hw_t *hw, uint64_t n, double fj, double fixed_pc);
 /* The supply's side of a cell step of step_ns (sim_cell.c): what the output and the
  * electronics drew; returns it (pC) and the voltage it was drawn at. */
 double sim_cell_draw(sim_hw_t *hw, uint64_t step_ns, double *mv);
+/* Its parts, for the fast-forward's replay on a bench supply: the electronics' own draw
+ * over a step (pC), the bench supply's voltage, and the additions of a step. */
+double sim_cell_idle_pc(const nm_profile_t *pf, uint64_t step_ns);
+double sim_cell_bench_mv(const sim_hw_t *hw);
+void sim_cell_draw_bench(sim_hw_t *hw, double mv, double idle_pc);
 
 /* Build simulated hardware for `lead` with load impedance `load_ohm` (per-contact
  * impedance load_ohm / 2) and compliance_mv. The limiter's ceiling of each node is the

@@ -117,13 +117,26 @@ static void skip(sim_hw_t *hw, nm_core_t *core, uint64_t n) {
   const sim_ff_step_t *st = &ff->hd;
   uint64_t p_ns = ff->period_us * 1000u;
   ff->rec = 0;
-  for (uint64_t k = 0; k < n; k++) {
+  /* All periods but the last with the parts of a cell step that do not change computed
+   * once (the same values), the last one as stepping does it (it also leaves the step's
+   * mean current). */
+  double mv = sim_cell_bench_mv(hw);
+  for (uint32_t i = 0; i < ff->n_ops[1]; i++) {
+    sim_ff_op_t *op = &ff->ops[1][i];
+    if (op->kind == SIM_FF_CELL) op->a = sim_cell_idle_pc(hw->cell.prof, op->n);
+  }
+  for (uint64_t k = 0; k + 1u < n; k++) {
     for (uint32_t i = 0; i < ff->n_ops[1]; i++) {
       const sim_ff_op_t *op = &ff->ops[1][i];
-      double mv;
       if (op->kind == SIM_FF_OUT) sim_out_draw(hw, op->n, op->a, op->b);
-      else (void)sim_cell_draw(hw, op->n, &mv);
+      else sim_cell_draw_bench(hw, mv, op->a);
     }
+  }
+  for (uint32_t i = 0; i < ff->n_ops[1]; i++) {
+    const sim_ff_op_t *op = &ff->ops[1][i];
+    double v;
+    if (op->kind == SIM_FF_OUT) sim_out_draw(hw, op->n, op->a, op->b);
+    else (void)sim_cell_draw(hw, op->n, &v);
   }
   hw->now_ns += n * p_ns;
   hw->timer_at_us += n * ff->period_us;
