@@ -70,7 +70,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # Frama-C 25 has no ARM machdep; gcc_x86_32 is the closest (docs/ASSURANCE.md lists where it
 # differs from arm-none-eabi).
 common=(-machdep gcc_x86_32 -c11
-  "-cpp-extra-args=-I$src/firmware/include -I$src/ports/limiter -I$src/formal/frama -DNM_FIRMWARE=1")
+  "-cpp-extra-args=-I$src/firmware/include -I$src/ports/limiter -I$src/ports/loop -I$src/ports/cortexm -I$src/formal/frama -DNM_FIRMWARE=1")
 
 # The rows, as name|kind|files|options|must.
 rows() {
