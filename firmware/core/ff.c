@@ -142,6 +142,7 @@ uint64_t nm_core_ff_room(const nm_core_t *c, const nm_ff_t *d) {
   uint64_t n = nm_gauge_ff_room(&c->gauge, c->prof, d->used_nc, d->thru_nc);
   /* Times and 64-bit counters: centuries away; the pattern-load count is 32-bit. */
   uint64_t t = c->next_wake_us > c->next_hk_us ? c->next_wake_us : c->next_hk_us;
+  if (t > UINT64_MAX / 2u || c->wakeups > UINT64_MAX / 2u) return 0;
   uint64_t r = (UINT64_MAX / 2u - t) / d->period_us;
   if (r < n) n = r;
   if (d->wakeups && (UINT64_MAX / 2u - c->wakeups) / d->wakeups < n) n = (UINT64_MAX / 2u - c->wakeups) / d->wakeups;
