@@ -70,6 +70,16 @@ void nm_gauge_account(nm_gauge_t *g, const nm_profile_t *pf, uint64_t now_us, co
   if (d) g->draw = *d;
 }
 
+uint64_t nm_gauge_ff_room(const nm_gauge_t *g, const nm_profile_t *pf, uint64_t used_step, uint64_t thru_step) {
+  if (!g->started || g->volt_mv != 0 || g->charge_na != 0) return 0; /* a cell: its readings are judged */
+  if (pf->cell == NM_CELL_RECHARGEABLE && pf->fade_ppm != 0 && thru_step != 0) return 0; /* the capacity moves */
+  uint64_t cap = capacity_nc(pf, g->thru_nc), n = UINT64_MAX;
+  if (used_step) n = g->used_nc < cap ? (cap - g->used_nc) / used_step : 0; /* used + n x step <= cap */
+  if (thru_step && (UINT64_MAX - g->thru_nc) / thru_step < n) n = (UINT64_MAX - g->thru_nc) / thru_step;
+  if (g->ema_nc > UINT64_MAX / 2u) n = 0; /* near saturating within a period */
+  return n;
+}
+
 /* The day's average current: the mean since the last update moves it by dt / 1 day. */
 static void update_avg(nm_gauge_t *g, uint64_t now_us) {
   uint64_t dt_us = now_us > g->ema_us ? now_us - g->ema_us : 0;

@@ -203,18 +203,19 @@ static const hu_opt simulate_opts[] = {
     {"compare-open-loop", NULL, 0, "also run the same trace at a fixed amplitude, for comparison"},
     {"seed", "N", 0, "the seed of the sensing noise (default 1)"},
     {"json", NULL, 0, "the summary as JSON"},
+    {"no-fast-forward", NULL, 0, "step every core wake (no skipping of repeating periods: the same result, slower)"},
     {NULL, NULL, 0, NULL},
 };
 static const hu_cmd simulate_cmd = {
     "nmod simulate",
-    "THERAPY.json --duration 24h [--profile NAME] [--battery primary|rechargeable] [--trace FILE.csv --trace-window 0s..1s] [--posture TRACE.csv [--cord MODEL.json] [--compare-open-loop] [--seed N]] [--json]",
+    "THERAPY.json --duration 24h [--profile NAME] [--battery primary|rechargeable] [--trace FILE.csv --trace-window 0s..1s] [--posture TRACE.csv [--cord MODEL.json] [--compare-open-loop] [--seed N]] [--json] [--no-fast-forward]",
     "run the firmware core on simulated hardware in virtual time and report what was delivered", simulate_opts, 1, 1};
 
 /* What the command line asks for, checked. */
 typedef struct {
   const char *path, *trace, *win;
   const char *posture, *cordf; /* the closed loop's posture trace and cord model, or NULL */
-  int json, compare;
+  int json, compare, no_ff;
   int64_t seed;
   uint64_t dur_us, from_us, to_us;
   const nm_profile_t *pf; /* NULL: a bench supply */
@@ -229,6 +230,7 @@ static int parse(hu_args *args, sim_opts_t *o) {
   o->posture = hu_args_get(args, "posture");
   o->cordf = hu_args_get(args, "cord");
   o->compare = hu_args_flag(args, "compare-open-loop");
+  o->no_ff = hu_args_flag(args, "no-fast-forward");
   o->to_us = 1000000;
   const char *dur = hu_args_get(args, "duration");
   int dr = dur_parse_us(dur, &o->dur_us);
@@ -381,6 +383,7 @@ int cmd_simulate(int argc, char **argv) {
     cli_print_refusal("simulate", &t, st, &why);
     return CLI_REFUSED;
   }
+  if (op.no_ff) sim_ff_attach(&d.hw, NULL);
   /* The trace: a requested output file, every sample of the window. */
   FILE *tf = NULL;
   static sim_csv_t csv;

@@ -9,6 +9,7 @@ static int start(simdev_t *d, const tf_therapy_t *t, const nm_profile_t *pf, sim
   why->slot = 0xFF;
   sim_init(&d->hw, &t->lead, t->load.impedance_ohm, t->load.compliance_mv, NULL, 0, 0);
   sim_attach_cord(&d->hw, cord);
+  sim_ff_attach(&d->hw, &d->ff);
   if (pf) sim_batt_set_profile(&d->hw, pf, 100);
   if (pf && pf->cell == NM_CELL_RECHARGEABLE) sim_batt_autocharge(&d->hw, pf->low_pm);
   int err = nm_core_init(&d->core, sim_port(&d->hw), t->therapy, &t->lead);

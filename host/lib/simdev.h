@@ -12,8 +12,11 @@ typedef struct {
   nm_core_t core;
   dev_local_t local;
   dev_link_t link; /* clinician role */
+  sim_ff_t ff;     /* the hardware's fast-forward (sim.h), attached by every start */
 } simdev_t;
 
+/* Every start attaches the fast-forward (d->ff), which changes no result; detach it with
+ * sim_ff_attach(&d->hw, NULL) to step every wake (nmod simulate --no-fast-forward). */
 /* Build a device for therapy t (its lead, load and kind) on a bench supply (no cell: the
  * drain is counted, never runs out), program it with one atomic request, activate it and
  * turn therapy on. Returns NM_OK or the device's refusal; on

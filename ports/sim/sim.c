@@ -145,11 +145,13 @@ void sim_run(sim_hw_t *hw, nm_core_t *core, uint64_t end_us) {
     if (advance_to_event(hw, to * 1000u) || hw->out.loop_event) {
       hw->out.loop_event = 0;
       nm_core_wake(core);
+      if (hw->ff) hw->ff->phase = 0; /* not a periodic wake: start over */
       continue;
     }
     if (at == NEVER || at > end_us) break;
     hw->timer_at_us = NEVER;
     nm_core_wake(core);
+    if (hw->ff) sim_ff_after_wake(hw, core, end_us);
   }
   sim_advance(hw, end_us * 1000u);
 }

@@ -14,6 +14,7 @@
 
 #include "nmod/battery.h"
 #include "nmod/core.h"
+#include "nmod/ff.h"
 #include "nmod/profile.h"
 #include "nmod/port.h"
 #include "cloop.h"
@@ -139,7 +140,63 @@ typedef struct {
   uint64_t wdt_kicks;
   uint64_t rng_state;    /* deterministic RNG when seeded (tests), else getrandom */
   uint8_t rng_seeded;
+  struct sim_ff *ff;     /* the fast-forward (sim_ff.c), caller-owned, or NULL: every wake is run */
 } sim_hw_t;
+
+/* Fast-forward (sim_ff.c): whole periods of a steady therapy skipped in bulk, with the
+ * same result as running them. At a core wake it snapshots the core and the hardware; one
+ * period later (nm_core_ff_period_us) it checks that both are the same but for times moved
+ * by the period and counters moved by a step (the core says which of its fields those are:
+ * nmod/ff.h), and records every addition to the hardware's double sums (the energy drawn)
+ * on the way; when a second period repeats the first exactly (the same steps, the same
+ * additions bit for bit), it moves the integers on n periods at once (n up to the next
+ * threshold the core judges, nm_core_ff_room, and the end of the run) and replays the
+ * recorded additions n times, in order: doubles are not summed in bulk, so they come out
+ * bit for bit as stepping would give. A fitted cell (its physics is not periodic), a unit-
+ * by-unit channel (a closed loop, a cord) or a trace window still ahead: no skipping. */
+#define SIM_FF_OPS 16384u /* additions in a period: a busy one is not skipped */
+enum { SIM_FF_OUT = 1, SIM_FF_CELL = 2 };
+typedef struct {
+  uint8_t kind; /* SIM_FF_OUT: n pulses at a fJ and b pC each; SIM_FF_CELL: a cell step of n ns
+                   (a: the electronics' draw over it, set before a replay) */
+  uint64_t n;
+  double a, b;
+} sim_ff_op_t;
+/* The hardware's integer steps over one period. */
+typedef struct {
+  uint64_t pulses, wdt_kicks, cur_start_ns, swap_at_ns;
+  uint64_t node_pulses[NM_NODES];
+  int64_t node_net_pc[NM_NODES];
+} sim_ff_step_t;
+typedef struct sim_ff {
+  uint8_t rec, bad, phase;
+  uint64_t period_us, next_us;  /* the period, and the wake at which it ends */
+  nm_ff_t d;
+  sim_ff_step_t hd;
+  nm_core_t core_snap;
+  sim_hw_t hw_snap, norm_a, norm_b;
+  uint32_t n_ops[2];
+  uint8_t cur;
+  sim_ff_op_t ops[2][SIM_FF_OPS];
+  uint64_t skips, periods_skipped; /* what it did (for benches and tests) */
+} sim_ff_t;
+
+/* Skip with ff (caller-owned; NULL: never). */
+void sim_ff_attach(sim_hw_t *hw, sim_ff_t *ff);
+/* Called by sim_run after each wake of the core at hw->now_ns; the run ends at end_us. */
+void sim_ff_after_wake(sim_hw_t *hw, nm_core_t *core, uint64_t end_us);
+/* Internals: a double addition as it happens (sim_out.c, sim_cell.c). */
+void sim_ff_note(sim_ff_t *ff, uint8_t kind, uint64_t n, double a, double b);
+/* n pulses of a fJ and b pC of fixed charge each drawn from the supply (sim_out.c). */
+void sim_out_draw(sim_hw_t *hw, uint64_t n, double fj, double fixed_pc);
+/* The supply's side of a cell step of step_ns (sim_cell.c): what the output and the
+ * electronics drew; returns it (pC) and the voltage it was drawn at. */
+double sim_cell_draw(sim_hw_t *hw, uint64_t step_ns, double *mv);
+/* Its parts, for the fast-forward's replay on a bench supply: the electronics' own draw
+ * over a step (pC), the bench supply's voltage, and the additions of a step. */
+double sim_cell_idle_pc(const nm_profile_t *pf, uint64_t step_ns);
+double sim_cell_bench_mv(const sim_hw_t *hw);
+void sim_cell_draw_bench(sim_hw_t *hw, double mv, double idle_pc);
 
 /* Build simulated hardware for `lead` with load impedance `load_ohm` (per-contact
  * impedance load_ohm / 2) and compliance_mv. The limiter's ceiling of each node is the

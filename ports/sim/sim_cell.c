@@ -168,6 +168,42 @@ static void patient_charges(sim_cell_t *c, uint64_t t) {
   if (c->recharges == 1) c->charge_ns_at_first_low = c->charge_ns;
 }
 
+double sim_cell_idle_pc(const nm_profile_t *pf, uint64_t step_ns) {
+  double dt_s = (double)step_ns / 1e9;
+  /* nA x s = 1000 pC. */
+  return ((double)pf->quiescent_na + pf->daily_uah * 1000.0 / 24.0) * dt_s * 1000.0;
+}
+
+double sim_cell_bench_mv(const sim_hw_t *hw) { return ocv_mv(hw->cell.prof, 1000); }
+
+/* What sim_cell_draw adds, on a bench supply at mv, with the electronics' idle_pc of the
+ * step given (the same operations in the same order: the same doubles); the mean current
+ * of the step is not set (sim_ff.c steps the last period with sim_cell_draw). */
+void sim_cell_draw_bench(sim_hw_t *hw, double mv, double idle_pc) {
+  sim_cell_t *c = &hw->cell;
+  double fj = hw->out.supply_fj - c->last_fj, fixed = hw->out.fixed_pc - c->last_fixed_pc;
+  c->last_fj = hw->out.supply_fj;
+  c->last_fixed_pc = hw->out.fixed_pc;
+  c->drawn_pc += fj / mv + fixed + idle_pc;
+}
+
+double sim_cell_draw(sim_hw_t *hw, uint64_t step, double *mv_out) {
+  sim_cell_t *c = &hw->cell;
+  double dt_s = (double)step / 1e9;
+  double fj = hw->out.supply_fj - c->last_fj, fixed = hw->out.fixed_pc - c->last_fixed_pc;
+  c->last_fj = hw->out.supply_fj;
+  c->last_fixed_pc = hw->out.fixed_pc;
+  const nm_profile_t *pf = c->prof;
+  double mv = c->fitted ? terminal_mv(c) : ocv_mv(pf, 1000); /* a bench supply: steady */
+  /* fJ / mV = pC. */
+  double out_pc = fj / mv + fixed + sim_cell_idle_pc(pf, step);
+  c->i_na = out_pc / dt_s / 1000.0;
+  c->drawn_pc += out_pc;
+  if (hw->ff && hw->ff->rec) sim_ff_note(hw->ff, SIM_FF_CELL, step, 0, 0);
+  *mv_out = mv;
+  return out_pc;
+}
+
 void sim_batt_account(sim_hw_t *hw) {
   sim_cell_t *c = &hw->cell;
   if (!c->prof) return; /* before sim_init */
@@ -175,17 +211,12 @@ void sim_batt_account(sim_hw_t *hw) {
   if (t <= c->last_ns) return;
   uint64_t step = t - c->last_ns;
   double dt_s = (double)step / 1e9;
-  double fj = hw->out.supply_fj - c->last_fj, fixed = hw->out.fixed_pc - c->last_fixed_pc;
-  c->last_fj = hw->out.supply_fj;
-  c->last_fixed_pc = hw->out.fixed_pc;
   c->last_ns = t;
   const nm_profile_t *pf = c->prof;
-  double mv = c->fitted ? terminal_mv(c) : ocv_mv(pf, 1000); /* a bench supply: steady */
-  /* fJ / mV = pC; nA x s = 1000 pC. */
-  double out_pc = fj / mv + fixed + ((double)pf->quiescent_na + pf->daily_uah * 1000.0 / 24.0) * dt_s * 1000.0;
-  c->i_na = out_pc / dt_s / 1000.0;
-  c->drawn_pc += out_pc;
+  double mv;
+  double out_pc = sim_cell_draw(hw, step, &mv);
   if (!c->fitted) return;
+  if (hw->ff) hw->ff->bad = 1; /* a cell's physics is not periodic: nothing to replay */
   double in_pc = 0, cap = capacity_pc(c);
   c->charge_na = 0;
   if (c->charging && !c->full) {

@@ -140,6 +140,7 @@ static int unit_slot(sim_hw_t *hw, sim_unit_chan_t *u, const nm_slot_t *s, uint6
     /* This unit's price on the cell's physics, the same model as the closed form's. */
     sim_cell_unit(hw, ch, full, &u->stim_fj, &u->rech_fj);
   }
+  if (hw->ff) hw->ff->bad = 1; /* unit by unit: not a closed form the fast-forward replays */
   o->pulses++;
   o->supply_fj += u->stim_fj + (s->recharge ? u->rech_fj : 0);
   o->fixed_pc += hw->cell.prof->pulse_pc;
@@ -210,6 +211,12 @@ static uint64_t walk_span(sim_hw_t *hw, uint64_t lo, uint64_t hi, int stop_on_ev
   return hi;
 }
 
+void sim_out_draw(sim_hw_t *hw, uint64_t n, double fj, double fixed_pc) {
+  hw->out.supply_fj += (double)n * fj;
+  hw->out.fixed_pc += (double)n * fixed_pc;
+  if (hw->ff && hw->ff->rec) sim_ff_note(hw->ff, SIM_FF_OUT, n, fj, fixed_pc);
+}
+
 /* Count what cur delivers in [a, b) (or up to a loop's fallback); returns the end. */
 static uint64_t count_span(sim_hw_t *hw, uint64_t a, uint64_t b, int stop_on_event) {
   sim_out_t *o = &hw->out;
@@ -226,8 +233,7 @@ static uint64_t count_span(sim_hw_t *hw, uint64_t a, uint64_t b, int stop_on_eve
     if (n == 0) continue;
     const nm_chan_t *c = &p->chan[s->chan];
     o->pulses += n;
-    o->supply_fj += (double)n * o->slot_fj[i];
-    o->fixed_pc += (double)n * o->slot_fixed_pc[i];
+    sim_out_draw(hw, n, o->slot_fj[i], o->slot_fixed_pc[i]);
     for (uint8_t nd = 0; nd < NM_NODES; nd++) {
       int32_t ua = c->node_ua[nd];
       if (ua == 0) continue;

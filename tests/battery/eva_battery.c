@@ -39,6 +39,8 @@ int main(void) {
   nm_gauge_account(&g, &pf, u64(), &d);
   Frama_C_make_unknown((char *)&g, sizeof g);
   (void)nm_gauge_read(&g, &pf, &r, (uint8_t)Frama_C_interval(0, 255), u64(), &out);
+  Frama_C_make_unknown((char *)&g, sizeof g);
+  (void)nm_gauge_ff_room(&g, &pf, u64(), u64());
   (void)nm_ocv_mv((uint8_t)Frama_C_interval(0, 255), u32());
   (void)nm_ocv_soc_pm((uint8_t)Frama_C_interval(0, 255), u32());
   (void)nm_profile_get((uint8_t)Frama_C_interval(0, 255));

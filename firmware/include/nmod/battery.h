@@ -73,6 +73,12 @@ uint8_t nm_gauge_read(nm_gauge_t *g, const nm_profile_t *pf, const nm_batt_readi
 /* The present battery current (nA): the draw at the gauge's last voltage, fixed costs in. */
 uint64_t nm_gauge_now_na(const nm_gauge_t *g, const nm_profile_t *pf);
 
+/* How many periods, each drawing used_step nC (thru_step through the cell), the gauge g can
+ * be moved on by adding the steps (nmod/ff.h) and stay exactly what counting them one by
+ * one gives: on a bench supply only (no voltage read, no charger: nothing judged), the
+ * count short of the capacity it saturates at, and a capacity that does not fade. */
+uint64_t nm_gauge_ff_room(const nm_gauge_t *g, const nm_profile_t *pf, uint64_t used_step, uint64_t thru_step);
+
 /* Judge a state of charge (the gauge's, or any): the state of used_uah drawn from a cell of
  * capacity_uah (usable now) whose current is avg_na averaged over a day. */
 uint8_t nm_batt_judge(const nm_profile_t *pf, uint32_t capacity_uah, uint32_t used_uah, uint64_t avg_na,
