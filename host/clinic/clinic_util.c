@@ -64,19 +64,39 @@ void clinic_buf_free(clinic_buf *b) {
   b->len = b->cap = 0;
 }
 
-void clinic_json_list_begin(js_w *w, const char *code, const char *key) {
-  jw_init(w, clinic_stdout());
+void clinic_json_patient(js_w *w, FILE *f, const char *code) {
+  jw_init(w, f);
   jw_obj(w);
-  jw_key(w, "patient");
-  jw_str(w, code);
-  jw_key(w, key);
-  jw_arr(w);
+  jw_kv_str(w, "patient", code);
+}
+
+void clinic_json_end(js_w *w) {
+  jw_obj_end(w);
+  jw_end(w);
+}
+
+void clinic_json_list_begin(js_w *w, const char *code, const char *key) {
+  clinic_json_patient(w, clinic_stdout(), code);
+  jw_kv_arr(w, key);
+}
+
+void clinic_ack_render(FILE *f, int json, const clinic_ack *a) {
+  if (!json) {
+    fprintf(f, "%s\n", a->text);
+    return;
+  }
+  js_w w;
+  jw_init(&w, f);
+  jw_obj(&w);
+  if (a->patient) jw_kv_str(&w, "patient", a->patient);
+  if (a->date) jw_kv_str(&w, "date", a->date);
+  jw_kv_bool(&w, "stored", 1);
+  clinic_json_end(&w);
 }
 
 void clinic_json_list_end(js_w *w) {
   jw_arr_end(w);
-  jw_obj_end(w);
-  jw_end(w);
+  clinic_json_end(w);
 }
 
 void clinic_json_flag(const char *key, int v) {

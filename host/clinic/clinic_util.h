@@ -42,6 +42,16 @@ void clinic_json_day(js_w *w, const char *key, int32_t d);
 /* JSON on stdout for the list commands: {"patient": CODE, "KEY": [ ... ]} and a one-key
  * answer {"KEY": true|false}. */
 void clinic_json_list_begin(js_w *w, const char *code, const char *key);
+/* The start of a JSON answer about one patient on f: {"patient": CODE, and its end. */
+void clinic_json_patient(js_w *w, FILE *f, const char *code);
+void clinic_json_end(js_w *w);
+/* The answer of a command that stored something, the one renderer of it: text, the line;
+ * --json, {"patient": P, "date": D, "stored": true} (patient and date left out when NULL). */
+typedef struct {
+  const char *patient, *date;
+  const char *text;
+} clinic_ack;
+void clinic_ack_render(FILE *f, int json, const clinic_ack *a);
 void clinic_json_list_end(js_w *w);
 void clinic_json_flag(const char *key, int v);
 
