@@ -99,16 +99,6 @@ void clinic_json_list_end(js_w *w) {
   clinic_json_end(w);
 }
 
-void clinic_json_flag(const char *key, int v) {
-  js_w w;
-  jw_init(&w, clinic_stdout());
-  jw_obj(&w);
-  jw_key(&w, key);
-  jw_bool(&w, v);
-  jw_obj_end(&w);
-  jw_end(&w);
-}
-
 int clinic_out_open(clinic_outfile *o, const char *path) {
   memset(o, 0, sizeof *o);
   o->path = path;

@@ -39,8 +39,7 @@ int clinic_date_arg(const char *what, const char *s, int32_t *day);
  * clinic_json_day writes it as member `key`. */
 void clinic_json_date(js_w *w, int32_t d);
 void clinic_json_day(js_w *w, const char *key, int32_t d);
-/* JSON on stdout for the list commands: {"patient": CODE, "KEY": [ ... ]} and a one-key
- * answer {"KEY": true|false}. */
+/* JSON on stdout for the list commands: {"patient": CODE, "KEY": [ ... ]}. */
 void clinic_json_list_begin(js_w *w, const char *code, const char *key);
 /* The start of a JSON answer about one patient on f: {"patient": CODE, and its end. */
 void clinic_json_patient(js_w *w, FILE *f, const char *code);
@@ -53,6 +52,5 @@ typedef struct {
 } clinic_ack;
 void clinic_ack_render(FILE *f, int json, const clinic_ack *a);
 void clinic_json_list_end(js_w *w);
-void clinic_json_flag(const char *key, int v);
 
 #endif
