@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "clinic_err.h"
 #include "hu_date.h"
 #include "json.h"
 
@@ -27,8 +28,11 @@ typedef struct {
   const char *path;
   char tmp[4200];
 } clinic_outfile;
-int clinic_out_open(clinic_outfile *o, const char *path); /* CL_OK or an exit code (printed) */
-/* rc == CL_OK: commit (returns CL_OK or CL_IO, printed); else discard and return rc. */
+int clinic_out_begin(clinic_outfile *o, const char *path, clinic_err *e);
+/* rc == 0: commit (CLINIC_E_OK, or CLINIC_E_IO in e); else discard and return rc. */
+int clinic_out_end(clinic_outfile *o, int rc, clinic_err *e);
+/* The reporting forms of the two (exit codes), for the modules not yet converted. */
+int clinic_out_open(clinic_outfile *o, const char *path);
 int clinic_out_close(clinic_outfile *o, int rc);
 /* ---- dates: hu_date.h (day numbers, strict YYYY-MM-DD in 1900..2199, hu_today, hu_now_minutes) */
 
