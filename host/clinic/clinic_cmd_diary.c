@@ -82,7 +82,7 @@ static int day_row(void *ctx, const clinic_diary_day *d) {
     jw_obj_end(&o->w);
     return 0;
   }
-  char cell[3][8];
+  char cell[3][12];
   for (int i = 0; i < 3; i++) {
     if (vals[i] < 0)
       snprintf(cell[i], sizeof cell[i], "-");
