@@ -6,6 +6,7 @@
 #include "clinic_args.h"
 #include "clinic_cmd.h"
 #include "clinic_diary.h"
+#include "clinic_diary_days.h"
 #include "clinic_err.h"
 #include "clinic_path.h"
 #include "clinic_patient.h"
@@ -33,8 +34,9 @@ static int diary_add(clinic_ctx *c, clinic_args *a) {
   if (a->npos != 3 || !date)
     return clinic_fail(CL_USAGE, "usage: nmod clinic diary add PATIENT --date YYYY-MM-DD (--nrs N | --morning N --evening N | --incontinence N [--urgency N] [--pads N])");
   if ((rc = clinic_date_arg("--date", date, &r.date)) != CL_OK) return rc;
+  clinic_err e = {0};
   clinic_patient p;
-  if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
+  if (clinic_patient_lookup(c->db, a->pos[2], &p, &e) != CLINIC_E_OK) return clinic_report(&e);
   char msg[400];
   rc = clinic_diary_put(c->db, &p, &r, CLINIC_DIARY_NEW, c->today, NULL, msg, sizeof msg);
   if (rc == CL_USAGE) return clinic_fail(CL_USAGE, "%s", msg);
@@ -42,30 +44,56 @@ static int diary_add(clinic_ctx *c, clinic_args *a) {
     return clinic_fail(CL_RULE, "%s (one per day; remove it first with nmod clinic diary delete %s --date %s)", msg, p.code,
                        date);
   if (rc != CL_OK) return rc;
-  if (c->json) {
-    js_w w;
-    jw_init(&w, clinic_stdout());
-    jw_obj(&w);
-    jw_key(&w, "patient");
-    jw_str(&w, p.code);
-    jw_key(&w, "date");
-    jw_str(&w, date);
-    jw_key(&w, "stored");
-    jw_bool(&w, 1);
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else {
-    printf("%s: diary %s stored\n", p.code, date);
-  }
+  char text[300];
+  snprintf(text, sizeof text, "%s: diary %s stored", p.code, date);
+  clinic_ack ack = {p.code, date, text};
+  clinic_ack_render(clinic_stdout(), c->json, &ack);
   return CL_OK;
 }
 
-static void put_opt_int(js_w *w, const char *key, sqlite3_stmt *st, int col) {
-  jw_key(w, key);
-  if (sqlite3_column_type(st, col) == SQLITE_NULL)
-    jw_null(w);
-  else
-    jw_int(w, sqlite3_column_int(st, col));
+typedef struct {
+  FILE *f;
+  int json;
+  js_w w;
+  clinic_therapy therapy;
+} days_out;
+
+/* A value, or null (JSON) / "-" (text) when the day has none. */
+static void jw_kv_count(js_w *w, const char *k, int v) { jw_kv_int_opt(w, k, v >= 0, v); }
+
+static int day_row(void *ctx, const clinic_diary_day *d) {
+  days_out *o = ctx;
+  const clinic_diary_row *r = &d->row;
+  const char *phase = clinic_day_phase_name(d->phase);
+  int scs = o->therapy == TH_SCS;
+  int vals[3] = {scs ? r->nrs : r->incontinence, scs ? r->morning : r->urgency, scs ? r->evening : r->pads};
+  if (o->json) {
+    static const char *const keys[2][3] = {{"nrs", "morning", "evening"}, {"incontinence", "urgency", "pads"}};
+    jw_obj(&o->w);
+    jw_kv_str(&o->w, "date", d->date);
+    jw_kv_str(&o->w, "phase", phase);
+    jw_kv_bool(&o->w, "used", d->used);
+    for (int k = 0; k < 3; k++) jw_kv_count(&o->w, keys[!scs][k], vals[k]);
+    if (scs) {
+      /* The day's pain as the evaluation counts it (clinic_diary_pain_x2), for charts. */
+      int x2 = clinic_diary_pain_x2(r);
+      jw_kv_fixed_opt(&o->w, "pain", x2 >= 0, x2 * 5, 1);
+    }
+    jw_obj_end(&o->w);
+    return 0;
+  }
+  char cell[3][12];
+  for (int i = 0; i < 3; i++) {
+    if (vals[i] < 0)
+      snprintf(cell[i], sizeof cell[i], "-");
+    else
+      snprintf(cell[i], sizeof cell[i], "%d", vals[i]);
+  }
+  /* Days that no evaluation uses are marked; before the referral they should not exist. */
+  const char *mark = d->phase == DP_BEFORE_REFERRAL ? "  ! before the referral: never used" : d->used ? "" : "  (not used)";
+  fprintf(o->f, scs ? "%s  %-15s %4s %7s %7s%s\n" : "%s  %-15s %12s %7s %4s%s\n", d->date, phase, cell[0], cell[1],
+          cell[2], mark);
+  return 0;
 }
 
 static int diary_list(clinic_ctx *c, clinic_args *a) {
@@ -76,84 +104,17 @@ static int diary_list(clinic_ctx *c, clinic_args *a) {
   int32_t f = HU_DAY_MIN, t = HU_DAY_MAX;
   if (from && (rc = clinic_date_arg("--from", from, &f)) != CL_OK) return rc;
   if (to && (rc = clinic_date_arg("--to", to, &t)) != CL_OK) return rc;
+  clinic_err e = {0};
   clinic_patient p;
-  if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
-  clinic_path path;
-  if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) return rc;
-  clinic_cfg cfg;
-  if ((rc = clinic_cfg_load(c->db, NULL, &cfg)) != CL_OK) return rc;
-  clinic_windows win;
-  clinic_windows_of(&path, &cfg, &win);
-  char fs[11], tsx[11];
-  hu_date_fmt(fs, HU_DATE_LEN, f);
-  hu_date_fmt(tsx, HU_DATE_LEN, t);
-  sqlite3_stmt *st = clinic_prep(c->db,
-                                 "SELECT date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads FROM diary "
-                                 "WHERE pid = ? AND date BETWEEN ? AND ? ORDER BY date");
-  if (!st) return CL_IO;
-  sqlite3_bind_int64(st, 1, p.pid);
-  sqlite3_bind_text(st, 2, fs, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, tsx, -1, SQLITE_STATIC);
-  js_w w;
-  if (c->json) {
-    clinic_json_list_begin(&w, p.code, "days");
-  } else {
-    printf(p.therapy == TH_SCS ? "date        phase            nrs morning evening\n"
-                               : "date        phase            incontinence urgency pads\n");
-  }
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *ds = (const char *)sqlite3_column_text(st, 0);
-    int32_t d = 0;
-    hu_date_parse(ds, &d);
-    clinic_day_phase dp = clinic_day_phase_of(&win, d);
-    const char *phase = clinic_day_phase_name(dp);
-    if (c->json) {
-      jw_obj(&w);
-      jw_key(&w, "date");
-      jw_str(&w, ds);
-      jw_key(&w, "phase");
-      jw_str(&w, phase);
-      jw_key(&w, "used");
-      jw_bool(&w, dp == DP_BASELINE || dp == DP_TRIAL);
-      if (p.therapy == TH_SCS) {
-        put_opt_int(&w, "nrs", st, 1);
-        put_opt_int(&w, "morning", st, 2);
-        put_opt_int(&w, "evening", st, 3);
-        /* The day's pain as the evaluation counts it (clinic_diary_pain_x2), for charts. */
-        clinic_diary_row r = {d, -1, -1, -1, -1, -1, -1};
-        int *v[3] = {&r.nrs, &r.morning, &r.evening};
-        for (int k = 0; k < 3; k++)
-          if (sqlite3_column_type(st, 1 + k) != SQLITE_NULL) *v[k] = sqlite3_column_int(st, 1 + k);
-        int x2 = clinic_diary_pain_x2(&r);
-        jw_key(&w, "pain");
-        if (x2 < 0) jw_null(&w); else jw_fixed(&w, x2 * 5, 1);
-      } else {
-        put_opt_int(&w, "incontinence", st, 4);
-        put_opt_int(&w, "urgency", st, 5);
-        put_opt_int(&w, "pads", st, 6);
-      }
-      jw_obj_end(&w);
-    } else {
-      char cell[3][8];
-      int base = p.therapy == TH_SCS ? 1 : 4;
-      for (int i = 0; i < 3; i++) {
-        if (sqlite3_column_type(st, base + i) == SQLITE_NULL)
-          snprintf(cell[i], sizeof cell[i], "-");
-        else
-          snprintf(cell[i], sizeof cell[i], "%d", sqlite3_column_int(st, base + i));
-      }
-      /* Days that no evaluation uses are marked; before the referral they should not exist. */
-      const char *mark = dp == DP_BEFORE_REFERRAL ? "  ! before the referral: never used"
-                         : dp == DP_BASELINE || dp == DP_TRIAL ? "" : "  (not used)";
-      if (p.therapy == TH_SCS)
-        printf("%s  %-15s %4s %7s %7s%s\n", ds, phase, cell[0], cell[1], cell[2], mark);
-      else
-        printf("%s  %-15s %12s %7s %4s%s\n", ds, phase, cell[0], cell[1], cell[2], mark);
-    }
-  }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "listing the diary");
-  if (c->json) clinic_json_list_end(&w);
+  if (clinic_patient_lookup(c->db, a->pos[2], &p, &e) != CLINIC_E_OK) return clinic_report(&e);
+  days_out o = {.f = clinic_stdout(), .json = c->json, .therapy = p.therapy};
+  if (c->json)
+    clinic_json_list_begin(&o.w, p.code, "days");
+  else
+    fprintf(o.f, p.therapy == TH_SCS ? "date        phase            nrs morning evening\n"
+                                     : "date        phase            incontinence urgency pads\n");
+  if (clinic_diary_each_day(c->db, &p, f, t, day_row, &o, &e) != CLINIC_E_OK) return clinic_report(&e);
+  if (c->json) clinic_json_list_end(&o.w);
   return CL_OK;
 }
 
@@ -164,37 +125,18 @@ static int diary_delete(clinic_ctx *c, clinic_args *a) {
   int32_t d;
   if (a->npos != 3 || !date) return clinic_fail(CL_USAGE, "usage: nmod clinic diary delete PATIENT --date YYYY-MM-DD");
   if ((rc = clinic_date_arg("--date", date, &d)) != CL_OK) return rc;
+  clinic_err e = {0};
   clinic_patient p;
-  if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
-  if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
-  sqlite3_stmt *st = clinic_prep(c->db, "DELETE FROM diary WHERE pid = ? AND date = ?");
-  if (!st) {
-    clinic_rollback(c->db);
-    return CL_IO;
-  }
-  sqlite3_bind_int64(st, 1, p.pid);
-  sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
-  rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) {
-    rc = clinic_dbfail(c->db, "deleting a diary day");
-    clinic_rollback(c->db);
-    return rc;
-  }
-  if (sqlite3_changes(c->db) == 0) {
-    clinic_rollback(c->db);
-    return clinic_fail(CL_USAGE, "%s has no diary entry for %s", p.code, date);
-  }
-  if ((rc = clinic_sums_commit_patient(c->db, &p)) != CL_OK) return rc;
-  if (!c->json) printf("%s: diary %s deleted\n", p.code, date);
-  else {
+  if (clinic_patient_lookup(c->db, a->pos[2], &p, &e) != CLINIC_E_OK || clinic_diary_delete(c->db, &p, date, &e) != CLINIC_E_OK)
+    return clinic_report(&e);
+  if (!c->json) {
+    fprintf(clinic_stdout(), "%s: diary %s deleted\n", p.code, date);
+  } else {
     js_w w;
     jw_init(&w, clinic_stdout());
     jw_obj(&w);
-    jw_key(&w, "deleted");
-    jw_int(&w, 1);
-    jw_obj_end(&w);
-    jw_end(&w);
+    jw_kv_int(&w, "deleted", 1);
+    clinic_json_end(&w);
   }
   return CL_OK;
 }
@@ -219,7 +161,7 @@ static int diary_import(clinic_ctx *c, const char *patient, const char *file) {
     jw_obj_end(&w);
     jw_end(&w);
   } else {
-    printf("imported %ld diary days from %s\n", res->rows, file);
+    fprintf(clinic_stdout(), "imported %ld diary days from %s\n", res->rows, file);
   }
   free(res);
   return rc;

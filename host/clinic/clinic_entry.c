@@ -24,9 +24,3 @@ int clinic_path_load(sqlite3 *db, const clinic_patient *p, clinic_path *path) {
   clinic_path_read(db, p, path, &e);
   return clinic_report(&e);
 }
-
-int clinic_path_load_st(sqlite3_stmt *st, const clinic_patient *p, clinic_path *path) {
-  clinic_err e = {0};
-  clinic_path_read_st(st, p, path, &e);
-  return clinic_report(&e);
-}

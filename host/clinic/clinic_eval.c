@@ -94,20 +94,35 @@ void clinic_phase_add(clinic_phase_sum *ph, clinic_therapy t, const clinic_diary
   }
 }
 
-int clinic_eval_patient(sqlite3 *db, const clinic_patient *p, int threshold_bp, int min_days,
-                        clinic_eval *e) {
+int clinic_eval_run(sqlite3 *db, const clinic_patient *p, const clinic_cfg *cfg, clinic_eval *ev, clinic_days *days,
+                    clinic_err *e) {
   clinic_sums s;
   clinic_path path;
-  int rc = clinic_sums_open(db, &s);
+  if (days) memset(days, 0, sizeof *days);
+  int rc = clinic_sums_open(db, &s, e);
   if (rc) return rc;
-  rc = clinic_path_load_st(s.path, p, &path);
-  if (!rc) rc = clinic_sums_compute(&s, p, &path, e, NULL);
+  rc = clinic_path_read_st(s.path, p, &path, e);
+  if (!rc) rc = clinic_sums_compute(&s, p, &path, ev, days, e);
   clinic_sums_close(&s);
-  if (rc) return rc;
-  e->threshold_bp = threshold_bp;
-  e->min_days = min_days;
-  clinic_eval_decide(e);
-  return CL_OK;
+  if (rc) {
+    if (days) clinic_days_free(days);
+    return rc;
+  }
+  ev->threshold_bp = cfg->threshold_bp;
+  ev->min_days = cfg->min_days;
+  clinic_eval_decide(ev);
+  return CLINIC_E_OK;
+}
+
+int clinic_eval_patient(sqlite3 *db, const clinic_patient *p, int threshold_bp, int min_days, clinic_eval *ev) {
+  clinic_err e = {0};
+  clinic_cfg cfg;
+  if (clinic_cfg_read(db, NULL, &cfg, &e) == CLINIC_E_OK) {
+    cfg.threshold_bp = threshold_bp;
+    cfg.min_days = min_days;
+    clinic_eval_run(db, p, &cfg, ev, NULL, &e);
+  }
+  return clinic_report(&e);
 }
 
 int clinic_eval_config(sqlite3 *db, const char *threshold_opt, int *threshold_bp, int *min_days) {
@@ -117,6 +132,68 @@ int clinic_eval_config(sqlite3 *db, const char *threshold_opt, int *threshold_bp
   *threshold_bp = cfg.threshold_bp;
   *min_days = cfg.min_days;
   return CL_OK;
+}
+
+int clinic_eval_each(sqlite3 *db, const clinic_cfg *cfg, int (*fn)(void *ctx, const clinic_patient *p, const clinic_eval *ev),
+                     void *ctx, long count[3], clinic_err *e) {
+  count[0] = count[1] = count[2] = 0;
+  int rc;
+  if ((rc = clinic_sql_exec(db, "BEGIN", e)) != CLINIC_E_OK) return rc;
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT p.code, p.therapy, c.pid, " CLINIC_SUMS_COLS " FROM patient p "
+                                         "LEFT JOIN eval_cache c ON c.pid = p.pid ORDER BY p.code", e);
+  if (!st) {
+    clinic_rollback(db);
+    return e->code;
+  }
+  clinic_patient p;
+  memset(&p, 0, sizeof p);
+  clinic_eval ev;
+  int r = 0;
+  while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    snprintf(p.code, sizeof p.code, "%s", (const char *)sqlite3_column_text(st, 0));
+    p.therapy = strcmp((const char *)sqlite3_column_text(st, 1), "scs") == 0 ? TH_SCS : TH_SNM;
+    if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
+      sqlite3_finalize(st);
+      clinic_rollback(db);
+      return clinic_err_set(e, CLINIC_E_IO, "database %s: patient %s has no evaluation sums (the database is damaged or was "
+                            "changed by another program)", sqlite3_db_filename(db, "main"), p.code);
+    }
+    memset(&ev, 0, sizeof ev);
+    ev.therapy = p.therapy;
+    ev.threshold_bp = cfg->threshold_bp;
+    ev.min_days = cfg->min_days;
+    clinic_sums_read_row(st, 3, &ev);
+    clinic_eval_decide(&ev);
+    count[ev.verdict]++;
+    r = fn(ctx, &p, &ev);
+  }
+  if (!r && rc != SQLITE_DONE) clinic_err_db(e, db, "listing patients");
+  sqlite3_finalize(st);
+  clinic_rollback(db);
+  return e->code ? e->code : r;
+}
+
+int clinic_cfg_set(sqlite3 *db, const char *key, const char *value, clinic_err *e) {
+  char msg[400], old[64];
+  if (clinic_cfg_validate(key, value, msg, sizeof msg) != 0) return clinic_err_set(e, CLINIC_E_INPUT, "%s", msg);
+  /* The setting and, for a window setting, every cached sum: one transaction. */
+  int rc = clinic_sql_begin(db, e);
+  if (rc) return rc;
+  rc = clinic_setting_get(db, key, old, sizeof old);
+  if (rc) clinic_err_reported(e, rc);
+  char put[128];
+  clinic_store_replace_sql(put, sizeof put, "setting", "key, value");
+  sqlite3_stmt *st = rc ? NULL : clinic_sql_prep(db, put, e);
+  if (st) {
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) clinic_err_db(e, db, "storing a setting");
+    sqlite3_finalize(st);
+  }
+  if (!e->code && clinic_cfg_is_window_key(key) && strcmp(old, value) != 0) clinic_sums_rebuild(db, e);
+  if (!e->code) clinic_sql_commit(db, e);
+  if (e->code) clinic_rollback(db);
+  return e->code;
 }
 
 void clinic_json_date(js_w *w, int32_t d) {
@@ -134,23 +211,18 @@ void clinic_json_day(js_w *w, const char *key, int32_t d) {
   clinic_json_date(w, d);
 }
 
-static void jw_mean(js_w *w, int64_t sum, int64_t days, int64_t scale_num) {
-  /* A mean in two decimals: sum * scale_num / days, rounded. */
-  if (!days)
-    jw_null(w);
-  else
-    jw_fixed(w, round_div(sum * scale_num * 100, days), 2);
+/* A mean in two decimals: sum * scale_num / days, rounded; null without days. */
+static void jw_kv_mean(js_w *w, const char *k, int64_t sum, int64_t days, int64_t scale_num) {
+  jw_kv_fixed_opt(w, k, days != 0, days ? round_div(sum * scale_num * 100, days) : 0, 2);
 }
 
 static void jw_from_to(js_w *w, int32_t from, int32_t to) {
-  jw_key(w, "from");
-  clinic_json_date(w, from);
-  jw_key(w, "to");
-  clinic_json_date(w, to);
+  clinic_json_day(w, "from", from);
+  clinic_json_day(w, "to", to);
 }
 
-static void jw_ranges(js_w *w, const clinic_range *r, int n) {
-  jw_arr(w);
+static void jw_ranges(js_w *w, const char *k, const clinic_range *r, int n) {
+  jw_kv_arr(w, k);
   for (int i = 0; i < n; i++) {
     jw_obj(w);
     jw_from_to(w, r[i].from, r[i].to);
@@ -159,131 +231,99 @@ static void jw_ranges(js_w *w, const clinic_range *r, int n) {
   jw_arr_end(w);
 }
 
+/* The diary days an evaluation does not use, by why (both renderers list them in this order). */
+static const clinic_day_phase unused_phases[] = {DP_BEFORE_REFERRAL, DP_BEFORE_BASELINE, DP_OPERATION, DP_PAST_WINDOW,
+                                                 DP_AFTER};
+#define N_UNUSED (sizeof unused_phases / sizeof unused_phases[0])
+
 /* The windows: which days the evaluation may use, and whether the trial ran over. */
 static void jw_windows(js_w *w, const clinic_eval *e, const clinic_cfg *cfg, int32_t today, const clinic_days *days) {
   const clinic_windows *x = &e->win;
-  jw_key(w, "baseline_window");
-  jw_obj(w);
+  jw_kv_obj(w, "baseline_window");
   jw_from_to(w, x->base_from, x->base_to);
-  jw_key(w, "max_days");
-  jw_int(w, cfg->baseline_max_days);
+  jw_kv_int(w, "max_days", cfg->baseline_max_days);
   jw_obj_end(w);
-  jw_key(w, "trial_window");
-  jw_obj(w);
+  jw_kv_obj(w, "trial_window");
   jw_from_to(w, x->trial_day == INT32_MIN ? INT32_MIN : x->trial_day + 1, x->trial_to);
-  jw_key(w, "recorded_to");
-  clinic_json_date(w, x->closed_to);
-  jw_key(w, "limit_to");
-  clinic_json_date(w, x->limit_to);
-  jw_key(w, "nominal_days");
-  jw_int(w, cfg->trial_days[e->therapy]);
-  jw_key(w, "tolerance_days");
-  jw_int(w, cfg->tolerance_days);
-  jw_key(w, "open");
-  jw_bool(w, x->trial_day != INT32_MIN && x->closed_to == INT32_MAX);
-  jw_key(w, "past_window");
-  jw_bool(w, clinic_trial_overdue(x, e->therapy, today));
-  jw_key(w, "extended");
-  if (x->extended) jw_str(w, e->ext_reason); else jw_null(w);
-  jw_key(w, "over_limit_without_override");
-  jw_bool(w, x->over_limit);
+  clinic_json_day(w, "recorded_to", x->closed_to);
+  clinic_json_day(w, "limit_to", x->limit_to);
+  jw_kv_int(w, "nominal_days", cfg->trial_days[e->therapy]);
+  jw_kv_int(w, "tolerance_days", cfg->tolerance_days);
+  jw_kv_bool(w, "open", x->trial_day != INT32_MIN && x->closed_to == INT32_MAX);
+  jw_kv_bool(w, "past_window", clinic_trial_overdue(x, e->therapy, today));
+  jw_kv_str_opt(w, "extended", x->extended ? e->ext_reason : NULL);
+  jw_kv_bool(w, "over_limit_without_override", x->over_limit);
   jw_obj_end(w);
   if (!days) return;
-  jw_key(w, "days_used");
-  jw_obj(w);
-  jw_key(w, "baseline");
-  jw_ranges(w, days->used[0], days->nused[0]);
-  jw_key(w, "trial");
-  jw_ranges(w, days->used[1], days->nused[1]);
+  jw_kv_obj(w, "days_used");
+  jw_ranges(w, "baseline", days->used[0], days->nused[0]);
+  jw_ranges(w, "trial", days->used[1], days->nused[1]);
   jw_obj_end(w);
-  jw_key(w, "days_not_used");
-  jw_obj(w);
-  static const clinic_day_phase unused[] = {DP_BEFORE_REFERRAL, DP_BEFORE_BASELINE, DP_OPERATION, DP_PAST_WINDOW, DP_AFTER};
-  for (size_t i = 0; i < sizeof unused / sizeof unused[0]; i++) {
+  jw_kv_obj(w, "days_not_used");
+  for (size_t i = 0; i < N_UNUSED; i++) {
     char key[32];
-    snprintf(key, sizeof key, "%s", clinic_day_phase_name(unused[i]));
+    snprintf(key, sizeof key, "%s", clinic_day_phase_name(unused_phases[i]));
     for (char *k = key; *k; k++)
       if (*k == '-') *k = '_';
-    jw_key(w, key);
-    jw_int(w, days->by_phase[unused[i]]);
+    jw_kv_int(w, key, days->by_phase[unused_phases[i]]);
   }
   jw_obj_end(w);
 }
+
+/* The secondary measures of a therapy: the JSON keys and the scale of each sum (per day, or
+ * per week: 7); the text renderer names them the same way. */
+typedef struct {
+  const char *base_key, *trial_key;
+  int which; /* 2: sum2/days2, 3: sum3/days3 */
+  int64_t scale;
+} secondary_def;
+static const secondary_def secondary[2][2] = {
+    [TH_SCS] = {{"baseline_morning_mean", "trial_morning_mean", 2, 1},
+                {"baseline_evening_mean", "trial_evening_mean", 3, 1}},
+    [TH_SNM] = {{"baseline_urgency_per_week", "trial_urgency_per_week", 2, 7},
+                {"baseline_pads_per_day", "trial_pads_per_day", 3, 1}},
+};
+
+static int64_t sec_sum(const clinic_phase_sum *ph, int which) { return which == 2 ? ph->sum2 : ph->sum3; }
+static int64_t sec_days(const clinic_phase_sum *ph, int which) { return which == 2 ? ph->days2 : ph->days3; }
 
 void clinic_eval_json(js_w *w, const clinic_patient *p, const clinic_eval *e, const clinic_cfg *cfg, int32_t today,
                       const clinic_days *days) {
   int scs = e->therapy == TH_SCS;
   jw_obj(w);
-  jw_key(w, "patient");
-  jw_str(w, p->code);
-  jw_key(w, "therapy");
-  jw_str(w, clinic_therapy_name(e->therapy));
-  jw_key(w, "measure");
-  jw_str(w, scs ? "mean daily pain NRS" : "incontinence episodes per week");
-  jw_key(w, "verdict");
-  jw_str(w, clinic_verdict_name(e->verdict));
-  jw_key(w, "reason");
-  jw_str(w, e->reason);
-  jw_key(w, "threshold_pct");
-  jw_fixed(w, e->threshold_bp, 2);
-  jw_key(w, "min_days");
-  jw_int(w, e->min_days);
-  jw_key(w, "baseline_mean");
-  if (e->base_mean_c < 0) jw_null(w); else jw_fixed(w, e->base_mean_c, 2);
-  jw_key(w, "trial_mean");
-  if (e->trial_mean_c < 0) jw_null(w); else jw_fixed(w, e->trial_mean_c, 2);
-  jw_key(w, "reduction_pct");
-  if (e->has_reduction) jw_fixed(w, e->reduction_bp, 2); else jw_null(w);
+  jw_kv_str(w, "patient", p->code);
+  jw_kv_str(w, "therapy", clinic_therapy_name(e->therapy));
+  jw_kv_str(w, "measure", scs ? "mean daily pain NRS" : "incontinence episodes per week");
+  jw_kv_str(w, "verdict", clinic_verdict_name(e->verdict));
+  jw_kv_str(w, "reason", e->reason);
+  jw_kv_fixed(w, "threshold_pct", e->threshold_bp, 2);
+  jw_kv_int(w, "min_days", e->min_days);
+  jw_kv_fixed_opt(w, "baseline_mean", e->base_mean_c >= 0, e->base_mean_c, 2);
+  jw_kv_fixed_opt(w, "trial_mean", e->trial_mean_c >= 0, e->trial_mean_c, 2);
+  jw_kv_fixed_opt(w, "reduction_pct", e->has_reduction, e->reduction_bp, 2);
   /* The trial mean at which the reduction reaches the threshold (the chart's 50 % line). */
-  jw_key(w, "target_mean");
-  if (e->base_mean_c < 0) jw_null(w); else jw_fixed(w, floor_div(e->base_mean_c * (10000 - e->threshold_bp), 10000), 2);
-  jw_key(w, "baseline_days");
-  jw_int(w, e->base.days);
-  jw_key(w, "trial_days");
-  jw_int(w, e->trial.days);
-  jw_key(w, "trial_start");
-  clinic_json_date(w, e->trial.from);
-  jw_key(w, "trial_end");
-  clinic_json_date(w, e->trial.to);
+  jw_kv_fixed_opt(w, "target_mean", e->base_mean_c >= 0, floor_div(e->base_mean_c * (10000 - e->threshold_bp), 10000), 2);
+  jw_kv_int(w, "baseline_days", e->base.days);
+  jw_kv_int(w, "trial_days", e->trial.days);
+  clinic_json_day(w, "trial_start", e->trial.from);
+  clinic_json_day(w, "trial_end", e->trial.to);
   jw_windows(w, e, cfg, today, days);
-  jw_key(w, "secondary");
-  jw_obj(w);
-  if (scs) {
-    jw_key(w, "baseline_morning_mean");
-    jw_mean(w, e->base.sum2, e->base.days2, 1);
-    jw_key(w, "trial_morning_mean");
-    jw_mean(w, e->trial.sum2, e->trial.days2, 1);
-    jw_key(w, "baseline_evening_mean");
-    jw_mean(w, e->base.sum3, e->base.days3, 1);
-    jw_key(w, "trial_evening_mean");
-    jw_mean(w, e->trial.sum3, e->trial.days3, 1);
-  } else {
-    jw_key(w, "baseline_urgency_per_week");
-    jw_mean(w, e->base.sum2, e->base.days2, 7);
-    jw_key(w, "trial_urgency_per_week");
-    jw_mean(w, e->trial.sum2, e->trial.days2, 7);
-    jw_key(w, "baseline_pads_per_day");
-    jw_mean(w, e->base.sum3, e->base.days3, 1);
-    jw_key(w, "trial_pads_per_day");
-    jw_mean(w, e->trial.sum3, e->trial.days3, 1);
+  jw_kv_obj(w, "secondary");
+  for (int i = 0; i < 2; i++) {
+    const secondary_def *d = &secondary[e->therapy][i];
+    jw_kv_mean(w, d->base_key, sec_sum(&e->base, d->which), sec_days(&e->base, d->which), d->scale);
+    jw_kv_mean(w, d->trial_key, sec_sum(&e->trial, d->which), sec_days(&e->trial, d->which), d->scale);
   }
-  jw_key(w, "scores");
-  jw_obj(w);
+  jw_kv_obj(w, "scores");
   for (int k = 0; k < 3; k++) {
     const clinic_score_pt *b = &e->score_before[k], *a = &e->score_after[k];
     if (!b->have && !a->have) continue;
-    jw_key(w, clinic_score_kind_name((clinic_score_kind)k));
-    jw_obj(w);
-    jw_key(w, "baseline");
-    if (b->have) jw_int(w, b->total); else jw_null(w);
-    jw_key(w, "baseline_date");
-    clinic_json_date(w, b->have ? b->date : INT32_MIN);
-    jw_key(w, "trial");
-    if (a->have) jw_int(w, a->total); else jw_null(w);
-    jw_key(w, "trial_date");
-    clinic_json_date(w, a->have ? a->date : INT32_MIN);
-    jw_key(w, "change");
-    if (a->have && b->have) jw_int(w, a->total - b->total); else jw_null(w);
+    jw_kv_obj(w, clinic_score_kind_name((clinic_score_kind)k));
+    jw_kv_int_opt(w, "baseline", b->have, b->total);
+    clinic_json_day(w, "baseline_date", b->have ? b->date : INT32_MIN);
+    jw_kv_int_opt(w, "trial", a->have, a->total);
+    clinic_json_day(w, "trial_date", a->have ? a->date : INT32_MIN);
+    jw_kv_int_opt(w, "change", a->have && b->have, a->total - b->total);
     jw_obj_end(w);
   }
   jw_obj_end(w);
@@ -361,12 +401,11 @@ static void text_windows(FILE *f, const clinic_eval *e, const clinic_cfg *cfg, i
     fputc('\n', f);
   }
   if (!days) return;
-  static const clinic_day_phase unused[] = {DP_BEFORE_REFERRAL, DP_BEFORE_BASELINE, DP_OPERATION, DP_PAST_WINDOW, DP_AFTER};
   int any = 0;
-  for (size_t i = 0; i < sizeof unused / sizeof unused[0]; i++) {
-    long n = days->by_phase[unused[i]];
+  for (size_t i = 0; i < N_UNUSED; i++) {
+    long n = days->by_phase[unused_phases[i]];
     if (!n) continue;
-    fprintf(f, "%s %ld %s", any ? "," : "  diary days not used:", n, clinic_day_phase_name(unused[i]));
+    fprintf(f, "%s %ld %s", any ? "," : "  diary days not used:", n, clinic_day_phase_name(unused_phases[i]));
     any = 1;
   }
   if (any) fputc('\n', f);
@@ -402,20 +441,14 @@ void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e, co
             e->min_days, thr);
   }
   text_windows(f, e, cfg, today, days);
-  char x1[32], x2[32], y1[32], y2[32];
-  if (scs) {
-    fmt_mean(x1, sizeof x1, e->base.sum2, e->base.days2, 1);
-    fmt_mean(x2, sizeof x2, e->trial.sum2, e->trial.days2, 1);
-    fmt_mean(y1, sizeof y1, e->base.sum3, e->base.days3, 1);
-    fmt_mean(y2, sizeof y2, e->trial.sum3, e->trial.days3, 1);
-    fprintf(f, "  morning NRS %s -> %s; evening NRS %s -> %s\n", x1, x2, y1, y2);
-  } else {
-    fmt_mean(x1, sizeof x1, e->base.sum2, e->base.days2, 7);
-    fmt_mean(x2, sizeof x2, e->trial.sum2, e->trial.days2, 7);
-    fmt_mean(y1, sizeof y1, e->base.sum3, e->base.days3, 1);
-    fmt_mean(y2, sizeof y2, e->trial.sum3, e->trial.days3, 1);
-    fprintf(f, "  urgency episodes per week %s -> %s; pads per day %s -> %s\n", x1, x2, y1, y2);
+  char m[4][32];
+  for (int i = 0; i < 2; i++) {
+    const secondary_def *d = &secondary[e->therapy][i];
+    fmt_mean(m[2 * i], sizeof m[0], sec_sum(&e->base, d->which), sec_days(&e->base, d->which), d->scale);
+    fmt_mean(m[2 * i + 1], sizeof m[0], sec_sum(&e->trial, d->which), sec_days(&e->trial, d->which), d->scale);
   }
+  fprintf(f, scs ? "  morning NRS %s -> %s; evening NRS %s -> %s\n"
+                 : "  urgency episodes per week %s -> %s; pads per day %s -> %s\n", m[0], m[1], m[2], m[3]);
   for (int k = 0; k < 3; k++) {
     const clinic_score_pt *sb = &e->score_before[k], *sa = &e->score_after[k];
     if (!sb->have && !sa->have) continue;
@@ -437,113 +470,53 @@ void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e, co
   }
 }
 
-/* evaluate PATIENT: recomputed from the diary, with the days used listed. */
-static int evaluate_one(clinic_ctx *c, const char *code, const clinic_cfg *cfg) {
-  clinic_patient p;
-  int rc = clinic_patient_get(c->db, code, &p);
-  if (rc) return rc;
-  clinic_sums s;
-  if ((rc = clinic_sums_open(c->db, &s)) != CL_OK) return rc;
-  clinic_path path;
-  clinic_eval e;
-  clinic_days days;
-  memset(&days, 0, sizeof days);
-  rc = clinic_path_load_st(s.path, &p, &path);
-  if (!rc) rc = clinic_sums_compute(&s, &p, &path, &e, &days);
-  clinic_sums_close(&s);
-  if (!rc) {
-    e.threshold_bp = cfg->threshold_bp;
-    e.min_days = cfg->min_days;
-    clinic_eval_decide(&e);
-    if (c->json) {
-      js_w w;
-      jw_init(&w, clinic_stdout());
-      clinic_eval_json(&w, &p, &e, cfg, c->today, &days);
-      jw_end(&w);
-    } else {
-      clinic_eval_text(stdout, &p, &e, cfg, c->today, &days);
-    }
-  }
-  clinic_days_free(&days);
-  return rc;
-}
-
-/* evaluate --all: one read of the cache (one row per patient), never of the diary. */
-static int evaluate_all(clinic_ctx *c, const clinic_cfg *cfg) {
-  int rc;
-  if ((rc = clinic_exec(c->db, "BEGIN")) != CL_OK) return rc;
-  sqlite3_stmt *st = clinic_prep(c->db, "SELECT p.code, p.therapy, c.pid, " CLINIC_SUMS_COLS " FROM patient p "
-                                        "LEFT JOIN eval_cache c ON c.pid = p.pid ORDER BY p.code");
-  if (!st) {
-    clinic_rollback(c->db);
-    return CL_IO;
-  }
-  long count[3] = {0, 0, 0};
+/* evaluate --all, one line a patient, and the counts at the end. */
+typedef struct {
+  FILE *f;
   js_w w;
-  if (c->json) {
-    jw_init(&w, clinic_stdout());
-    jw_obj(&w);
-    jw_key(&w, "patients");
-    jw_arr(&w);
+  int json;
+  int32_t today;
+  const clinic_cfg *cfg;
+} all_out;
+
+static int all_row(void *ctx, const clinic_patient *p, const clinic_eval *e) {
+  all_out *o = ctx;
+  if (o->json) {
+    clinic_eval_json(&o->w, p, e, o->cfg, o->today, NULL);
+    return 0;
   }
-  clinic_patient p;
-  memset(&p, 0, sizeof p);
-  clinic_eval e;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    snprintf(p.code, sizeof p.code, "%s", (const char *)sqlite3_column_text(st, 0));
-    p.therapy = strcmp((const char *)sqlite3_column_text(st, 1), "scs") == 0 ? TH_SCS : TH_SNM;
-    if (sqlite3_column_type(st, 2) == SQLITE_NULL) {
-      sqlite3_finalize(st);
-      clinic_rollback(c->db);
-      return clinic_fail(CL_IO, "database %s: patient %s has no evaluation sums (the database is damaged or was "
-                         "changed by another program)", c->db_path, p.code);
-    }
-    memset(&e, 0, sizeof e);
-    e.therapy = p.therapy;
-    e.threshold_bp = cfg->threshold_bp;
-    e.min_days = cfg->min_days;
-    clinic_sums_read_row(st, 3, &e);
-    clinic_eval_decide(&e);
-    count[e.verdict]++;
-    if (c->json) {
-      clinic_eval_json(&w, &p, &e, cfg, c->today, NULL);
-    } else {
-      char r1[32];
-      if (e.has_reduction) {
-        char x[HU_FIXED_LEN];
-        snprintf(r1, sizeof r1, "%s %%", hu_fmt_fixed(x, sizeof x, e.reduction_bp, 2, 2));
-      } else {
-        snprintf(r1, sizeof r1, "-");
-      }
-      const char *flag = e.win.extended ? "  (trial window extended)"
-                         : e.win.over_limit ? "  (trial recorded past its window)"
-                         : clinic_trial_overdue(&e.win, e.therapy, c->today) ? "  (open trial past its window)"
-                                                                             : "";
-      printf("%-12s %s %-17s %s%s\n", p.code, clinic_therapy_name(p.therapy), clinic_verdict_name(e.verdict), r1, flag);
-    }
+  char r1[32] = "-";
+  if (e->has_reduction) {
+    char x[HU_FIXED_LEN];
+    snprintf(r1, sizeof r1, "%s %%", hu_fmt_fixed(x, sizeof x, e->reduction_bp, 2, 2));
   }
-  sqlite3_finalize(st);
-  clinic_rollback(c->db);
-  if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "listing patients");
-  if (c->json) {
-    jw_arr_end(&w);
-    jw_key(&w, "count");
-    jw_int(&w, count[0] + count[1] + count[2]);
-    jw_key(&w, "success");
-    jw_int(&w, count[EV_SUCCESS]);
-    jw_key(&w, "failure");
-    jw_int(&w, count[EV_FAILURE]);
-    jw_key(&w, "insufficient_data");
-    jw_int(&w, count[EV_INSUFFICIENT]);
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else {
-    printf("%ld patients: %ld success, %ld failure, %ld insufficient-data\n", count[0] + count[1] + count[2],
-           count[EV_SUCCESS], count[EV_FAILURE], count[EV_INSUFFICIENT]);
-  }
-  return CL_OK;
+  const char *flag = e->win.extended ? "  (trial window extended)"
+                     : e->win.over_limit ? "  (trial recorded past its window)"
+                     : clinic_trial_overdue(&e->win, e->therapy, o->today) ? "  (open trial past its window)"
+                                                                          : "";
+  fprintf(o->f, "%-12s %s %-17s %s%s\n", p->code, clinic_therapy_name(p->therapy), clinic_verdict_name(e->verdict), r1,
+          flag);
+  return 0;
 }
 
+static void all_end(all_out *o, const long count[3]) {
+  long n = count[0] + count[1] + count[2];
+  if (!o->json) {
+    fprintf(o->f, "%ld patients: %ld success, %ld failure, %ld insufficient-data\n", n, count[EV_SUCCESS],
+            count[EV_FAILURE], count[EV_INSUFFICIENT]);
+    return;
+  }
+  jw_arr_end(&o->w);
+  jw_kv_int(&o->w, "count", n);
+  jw_kv_int(&o->w, "success", count[EV_SUCCESS]);
+  jw_kv_int(&o->w, "failure", count[EV_FAILURE]);
+  jw_kv_int(&o->w, "insufficient_data", count[EV_INSUFFICIENT]);
+  jw_obj_end(&o->w);
+  jw_end(&o->w);
+}
+
+/* evaluate PATIENT (recomputed from the diary, with the days used listed), or --all (one
+ * read of the cache, one row per patient, never of the diary). */
 int clinic_cmd_evaluate(clinic_ctx *c, clinic_args *a) {
   const char *thr_opt = clinic_opt_get(a, "threshold");
   int all = clinic_opt_flag(a, "all");
@@ -551,9 +524,56 @@ int clinic_cmd_evaluate(clinic_ctx *c, clinic_args *a) {
   if (rc) return rc;
   if ((all && a->npos != 1) || (!all && a->npos != 2))
     return clinic_fail(CL_USAGE, "usage: nmod clinic evaluate PATIENT|--all [--threshold PCT] [--json]");
+  clinic_err e = {0};
   clinic_cfg cfg;
-  if ((rc = clinic_cfg_load(c->db, thr_opt, &cfg)) != CL_OK) return rc;
-  return all ? evaluate_all(c, &cfg) : evaluate_one(c, a->pos[1], &cfg);
+  if (clinic_cfg_read(c->db, thr_opt, &cfg, &e) != CLINIC_E_OK) return clinic_report(&e);
+  if (all) {
+    all_out o = {.f = clinic_stdout(), .json = c->json, .today = c->today, .cfg = &cfg};
+    if (c->json) {
+      jw_init(&o.w, o.f);
+      jw_obj(&o.w);
+      jw_kv_arr(&o.w, "patients");
+    }
+    long count[3];
+    if (clinic_eval_each(c->db, &cfg, all_row, &o, count, &e) != CLINIC_E_OK) return clinic_report(&e);
+    all_end(&o, count);
+    return CL_OK;
+  }
+  clinic_patient p;
+  clinic_eval ev;
+  clinic_days days;
+  if (clinic_patient_lookup(c->db, a->pos[1], &p, &e) != CLINIC_E_OK ||
+      clinic_eval_run(c->db, &p, &cfg, &ev, &days, &e) != CLINIC_E_OK)
+    return clinic_report(&e);
+  if (c->json) {
+    js_w w;
+    jw_init(&w, clinic_stdout());
+    clinic_eval_json(&w, &p, &ev, &cfg, c->today, &days);
+    jw_end(&w);
+  } else {
+    clinic_eval_text(clinic_stdout(), &p, &ev, &cfg, c->today, &days);
+  }
+  clinic_days_free(&days);
+  return CL_OK;
+}
+
+/* config: the settings, as "key = value" lines or one JSON object. */
+static void config_render(FILE *f, int json, const char *const *keys, char (*vals)[256], int n) {
+  js_w w;
+  if (json) {
+    jw_init(&w, f);
+    jw_obj(&w);
+  }
+  for (int i = 0; i < n; i++) {
+    if (json)
+      jw_kv_str(&w, keys[i], vals[i]);
+    else
+      fprintf(f, "%s = %s\n", keys[i], vals[i]);
+  }
+  if (json) {
+    jw_obj_end(&w);
+    jw_end(&w);
+  }
 }
 
 int clinic_cmd_config(clinic_ctx *c, clinic_args *a) {
@@ -562,28 +582,8 @@ int clinic_cmd_config(clinic_ctx *c, clinic_args *a) {
   int nkeys;
   const char *const *keys = clinic_cfg_keys(&nkeys);
   if (a->npos == 3) {
-    char msg[400], old[64];
-    if (clinic_cfg_validate(a->pos[1], a->pos[2], msg, sizeof msg) != 0) return clinic_fail(CL_USAGE, "%s", msg);
-    /* The setting and, for a window setting, every cached sum: one transaction. */
-    if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
-    rc = clinic_setting_get(c->db, a->pos[1], old, sizeof old);
-    char put[128];
-    clinic_store_replace_sql(put, sizeof put, "setting", "key, value");
-    sqlite3_stmt *st = rc ? NULL : clinic_prep(c->db, put);
-    if (st) {
-      sqlite3_bind_text(st, 1, a->pos[1], -1, SQLITE_STATIC);
-      sqlite3_bind_text(st, 2, a->pos[2], -1, SQLITE_STATIC);
-      rc = sqlite3_step(st) == SQLITE_DONE ? CL_OK : clinic_dbfail(c->db, "storing a setting");
-      sqlite3_finalize(st);
-    } else if (!rc) {
-      rc = CL_IO;
-    }
-    if (!rc && clinic_cfg_is_window_key(a->pos[1]) && strcmp(old, a->pos[2]) != 0) rc = clinic_sums_rebuild_all(c->db);
-    if (!rc) rc = clinic_commit(c->db);
-    if (rc) {
-      clinic_rollback(c->db);
-      return rc;
-    }
+    clinic_err e = {0};
+    if (clinic_cfg_set(c->db, a->pos[1], a->pos[2], &e) != CLINIC_E_OK) return clinic_report(&e);
   } else if (a->npos != 1) {
     clinic_buf b = {0};
     for (int i = 0; i < nkeys; i++) clinic_buf_printf(&b, "%s%s VALUE", i ? " | " : "", keys[i]);
@@ -591,24 +591,10 @@ int clinic_cmd_config(clinic_ctx *c, clinic_args *a) {
     clinic_buf_free(&b);
     return rc;
   }
-  js_w w;
-  if (c->json) {
-    jw_init(&w, clinic_stdout());
-    jw_obj(&w);
-  }
-  for (int i = 0; i < nkeys; i++) {
-    char v[256];
-    if ((rc = clinic_setting_get(c->db, keys[i], v, sizeof v)) != CL_OK) return rc;
-    if (c->json) {
-      jw_key(&w, keys[i]);
-      jw_str(&w, v);
-    } else {
-      printf("%s = %s\n", keys[i], v);
-    }
-  }
-  if (c->json) {
-    jw_obj_end(&w);
-    jw_end(&w);
-  }
+  char vals[16][256];
+  if (nkeys > 16) nkeys = 16;
+  for (int i = 0; i < nkeys; i++)
+    if ((rc = clinic_setting_get(c->db, keys[i], vals[i], sizeof vals[i])) != CL_OK) return rc;
+  config_render(clinic_stdout(), c->json, keys, vals, nkeys);
   return CL_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "clinic_err.h"
 #include "clinic_diary.h"
 #include "clinic_patient.h"
 #include "clinic_window.h"
@@ -53,6 +54,22 @@ const char *clinic_verdict_name(clinic_verdict v);
 void clinic_eval_decide(clinic_eval *e);
 /* Add one diary row to a phase's sums (the only place a row becomes numbers). */
 void clinic_phase_add(clinic_phase_sum *ph, clinic_therapy t, const clinic_diary_row *r);
+/* Evaluate p from its diary, path and scores under cfg (threshold and minimum days included):
+ * CLINIC_E_OK with ev filled (and days, when not NULL: the days used, freed by the caller with
+ * clinic_days_free), else CLINIC_E_IO in e (days then holds nothing to free). */
+int clinic_eval_run(sqlite3 *db, const clinic_patient *p, const clinic_cfg *cfg, clinic_eval *ev, clinic_days *days,
+                    clinic_err *e);
+/* The evaluation of every patient from the cached sums (one read of eval_cache inside a read
+ * transaction, never of the diary), in code order: fn for each (a non-zero return stops), and
+ * the verdicts counted in count[EV_SUCCESS..EV_INSUFFICIENT]. A patient without a cached row is
+ * a damaged database (CLINIC_E_IO). */
+int clinic_eval_each(sqlite3 *db, const clinic_cfg *cfg, int (*fn)(void *ctx, const clinic_patient *p, const clinic_eval *ev),
+                     void *ctx, long count[3], clinic_err *e);
+/* Store setting key = value after clinic_cfg_validate (CLINIC_E_INPUT when it is not valid);
+ * a window setting that changes rebuilds every cached sum in the same transaction. */
+int clinic_cfg_set(sqlite3 *db, const char *key, const char *value, clinic_err *e);
+/* Reporting form of clinic_eval_run with the stored settings but threshold and minimum days
+ * (an exit code), for the modules not yet converted. */
 int clinic_eval_patient(sqlite3 *db, const clinic_patient *p, int threshold_bp, int min_days,
                         clinic_eval *e);
 /* today: for the flag of an open trial past its window. days: NULL, or the days used. */
@@ -60,7 +77,7 @@ void clinic_eval_json(js_w *w, const clinic_patient *p, const clinic_eval *e, co
                       int32_t today, const clinic_days *days);
 void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e, const clinic_cfg *cfg,
                       int32_t today, const clinic_days *days);
-/* Threshold and minimum days from settings and an optional --threshold value. */
+/* Threshold and minimum days from settings and an optional --threshold value (reporting form). */
 int clinic_eval_config(sqlite3 *db, const char *threshold_opt, int *threshold_bp, int *min_days);
 
 #endif

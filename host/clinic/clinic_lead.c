@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "clinic_lead.h"
 #include "clinic_args.h"
 #include "clinic_cmd.h"
 #include "clinic_err.h"
@@ -61,100 +62,126 @@ static int lead_add(clinic_ctx *c, clinic_args *a) {
     return clinic_fail(CL_USAGE, "--threshold-ma is needed: the lowest current that gave the %s", response_text(resp));
   }
   if (note && strlen(note) > 200) return clinic_fail(CL_USAGE, "--note is longer than 200 characters");
-  clinic_patient p;
-  if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
-  if (p.therapy != TH_SNM)
-    return clinic_fail(CL_USAGE, "%s is an SCS patient: lead-placement responses (anal bellows, big toe) are recorded "
-                                 "for SNM", p.code);
-  clinic_path path;
-  if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) return rc;
-  int32_t s1 = clinic_path_done(&path, "trial"), s2 = clinic_path_done(&path, "implant");
-  if (s1 == INT32_MIN) return clinic_fail(CL_RULE, "%s: stage 1 (the lead placement) is not recorded yet", p.code);
-  int32_t d = s1;
+  int32_t d = INT32_MIN;
   if (date && (rc = clinic_date_arg("--date", date, &d)) != CL_OK) return rc;
+  clinic_err e = {0};
+  clinic_patient p;
+  clinic_lead_rec r = {INT32_MIN, ct, resp, ua, note};
+  if (clinic_patient_lookup(c->db, a->pos[2], &p, &e) != CLINIC_E_OK || clinic_lead_add(c->db, &p, d, &r, &e) != CLINIC_E_OK)
+    return clinic_report(&e);
+  char ds[11], ma[HU_FIXED_LEN], text[300];
+  hu_date_fmt(ds, HU_DATE_LEN, r.date);
+  snprintf(text, sizeof text, "%s: E%d on %s: %s%s%s%s", p.code, ct, ds, response_text(resp), ua >= 0 ? " at " : "",
+           ua >= 0 ? hu_fmt_fixed(ma, sizeof ma, ua / 10, 2, 2) : "", ua >= 0 ? " mA" : "");
+  clinic_ack ack = {NULL, NULL, text};
+  clinic_ack_render(clinic_stdout(), c->json, &ack);
+  return CL_OK;
+}
+
+int clinic_lead_add(sqlite3 *db, const clinic_patient *p, int32_t day, clinic_lead_rec *r, clinic_err *e) {
+  if (p->therapy != TH_SNM)
+    return clinic_err_set(e, CLINIC_E_INPUT, "%s is an SCS patient: lead-placement responses (anal bellows, big toe) are "
+                          "recorded for SNM", p->code);
+  clinic_path path;
+  int rc = clinic_path_read(db, p, &path, e);
+  if (rc) return rc;
+  int32_t s1 = clinic_path_done(&path, "trial"), s2 = clinic_path_done(&path, "implant");
+  if (s1 == INT32_MIN) return clinic_err_set(e, CLINIC_E_RULE, "%s: stage 1 (the lead placement) is not recorded yet", p->code);
+  int32_t d = day == INT32_MIN ? s1 : day;
   if (d != s1 && d != s2) {
     char a1[11], a2[11];
     hu_date_fmt(a1, HU_DATE_LEN, s1);
     if (s2 != INT32_MIN) hu_date_fmt(a2, HU_DATE_LEN, s2);
-    return clinic_fail(CL_RULE, "%s: a lead-placement response is recorded on the day of stage 1 (%s)%s%s%s", p.code, a1,
-                       s2 != INT32_MIN ? " or of stage 2 (" : "", s2 != INT32_MIN ? a2 : "", s2 != INT32_MIN ? ")" : "");
+    return clinic_err_set(e, CLINIC_E_RULE, "%s: a lead-placement response is recorded on the day of stage 1 (%s)%s%s%s",
+                          p->code, a1, s2 != INT32_MIN ? " or of stage 2 (" : "", s2 != INT32_MIN ? a2 : "",
+                          s2 != INT32_MIN ? ")" : "");
   }
+  r->date = d;
   char ds[11];
   hu_date_fmt(ds, HU_DATE_LEN, d);
-  sqlite3_stmt *st =
-      clinic_prep(c->db, "INSERT INTO lead_response(pid, date, contact, response, threshold_ua, note) VALUES (?,?,?,?,?,?)");
-  if (!st) return CL_IO;
-  sqlite3_bind_int64(st, 1, p.pid);
+  sqlite3_stmt *st = clinic_sql_prep(
+      db, "INSERT INTO lead_response(pid, date, contact, response, threshold_ua, note) VALUES (?,?,?,?,?,?)", e);
+  if (!st) return e->code;
+  sqlite3_bind_int64(st, 1, p->pid);
   sqlite3_bind_text(st, 2, ds, -1, SQLITE_STATIC);
-  sqlite3_bind_int(st, 3, ct);
-  sqlite3_bind_text(st, 4, resp, -1, SQLITE_STATIC);
-  if (ua >= 0) sqlite3_bind_int64(st, 5, ua); else sqlite3_bind_null(st, 5);
-  if (note && *note) sqlite3_bind_text(st, 6, note, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 6);
+  sqlite3_bind_int(st, 3, r->contact);
+  sqlite3_bind_text(st, 4, r->response, -1, SQLITE_STATIC);
+  if (r->threshold_ua >= 0) sqlite3_bind_int64(st, 5, r->threshold_ua); else sqlite3_bind_null(st, 5);
+  if (r->note && *r->note) sqlite3_bind_text(st, 6, r->note, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 6);
   rc = sqlite3_step(st);
   sqlite3_finalize(st);
   if (rc == SQLITE_CONSTRAINT)
-    return clinic_fail(CL_RULE, "%s already has a response of contact E%d on %s (one per contact and day)", p.code, ct, ds);
-  if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "storing a lead-placement response");
-  if (c->json) {
-    clinic_json_flag("stored", 1);
-  } else {
-    printf("%s: E%d on %s: %s%s", p.code, ct, ds, response_text(resp), ua >= 0 ? " at " : "\n");
-    char ma[HU_FIXED_LEN];
-    if (ua >= 0) printf("%s mA\n", hu_fmt_fixed(ma, sizeof ma, ua / 10, 2, 2));
+    return clinic_err_set(e, CLINIC_E_RULE, "%s already has a response of contact E%d on %s (one per contact and day)",
+                          p->code, r->contact, ds);
+  if (rc != SQLITE_DONE) return clinic_err_db(e, db, "storing a lead-placement response");
+  return CLINIC_E_OK;
+}
+
+int clinic_lead_each(sqlite3 *db, const clinic_patient *p, int (*fn)(void *ctx, const clinic_lead_rec *r), void *ctx,
+                     clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT date, contact, response, threshold_ua, note FROM lead_response WHERE pid = ? "
+                                         "ORDER BY date, contact", e);
+  if (!st) return e->code;
+  sqlite3_bind_int64(st, 1, p->pid);
+  int rc, r = 0;
+  while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    clinic_lead_rec x;
+    if (hu_date_parse((const char *)sqlite3_column_text(st, 0), &x.date) != 0) x.date = INT32_MIN;
+    x.contact = sqlite3_column_int(st, 1);
+    x.response = (const char *)sqlite3_column_text(st, 2);
+    x.threshold_ua = sqlite3_column_type(st, 3) != SQLITE_NULL ? sqlite3_column_int64(st, 3) : -1;
+    x.note = (const char *)sqlite3_column_text(st, 4);
+    r = fn(ctx, &x);
   }
-  return CL_OK;
+  if (!r && rc != SQLITE_DONE) clinic_err_db(e, db, "listing lead-placement responses");
+  sqlite3_finalize(st);
+  return e->code ? e->code : r;
+}
+
+typedef struct {
+  FILE *f;
+  int json;
+  js_w w;
+  int n;
+} lead_out;
+
+static int lead_row(void *ctx, const clinic_lead_rec *r) {
+  lead_out *o = ctx;
+  char contact[HU_CONTACT_LEN], ds[11], ma[HU_FIXED_LEN];
+  hu_contact_name(contact, sizeof contact, (unsigned)r->contact);
+  hu_date_fmt(ds, HU_DATE_LEN, r->date);
+  int has = r->threshold_ua >= 0;
+  o->n++;
+  if (o->json) {
+    jw_obj(&o->w);
+    jw_kv_str(&o->w, "date", ds);
+    jw_kv_str(&o->w, "contact", contact);
+    jw_kv_str(&o->w, "response", r->response);
+    jw_kv_fixed_opt(&o->w, "threshold_ma", has, r->threshold_ua / 10, 2);
+    if (r->note) jw_kv_str(&o->w, "note", r->note);
+    jw_obj_end(&o->w);
+  } else {
+    fprintf(o->f, "%s  %-3s %-45s", ds, contact, response_text(r->response));
+    if (has) fprintf(o->f, " %s mA", hu_fmt_fixed(ma, sizeof ma, r->threshold_ua / 10, 2, 2));
+    fprintf(o->f, "%s%s\n", r->note ? "  " : "", r->note ? r->note : "");
+  }
+  return 0;
 }
 
 static int lead_list(clinic_ctx *c, clinic_args *a) {
   int rc = clinic_args_done(a, "lead-response list");
   if (rc) return rc;
   if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic lead-response list PATIENT");
+  clinic_err e = {0};
   clinic_patient p;
-  if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
-  sqlite3_stmt *st = clinic_prep(c->db, "SELECT date, contact, response, threshold_ua, note FROM lead_response WHERE pid = ? "
-                                        "ORDER BY date, contact");
-  if (!st) return CL_IO;
-  sqlite3_bind_int64(st, 1, p.pid);
-  js_w w;
-  if (c->json) clinic_json_list_begin(&w, p.code, "responses");
-  int n = 0;
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *ds = (const char *)sqlite3_column_text(st, 0), *resp = (const char *)sqlite3_column_text(st, 2);
-    int ct = sqlite3_column_int(st, 1), has = sqlite3_column_type(st, 3) != SQLITE_NULL;
-    int64_t ua = sqlite3_column_int64(st, 3);
-    const unsigned char *note = sqlite3_column_text(st, 4);
-    char contact[HU_CONTACT_LEN];
-    hu_contact_name(contact, sizeof contact, (unsigned)ct);
-    n++;
-    if (c->json) {
-      jw_obj(&w);
-      jw_key(&w, "date");
-      jw_str(&w, ds);
-      jw_key(&w, "contact");
-      jw_str(&w, contact);
-      jw_key(&w, "response");
-      jw_str(&w, resp);
-      jw_key(&w, "threshold_ma");
-      if (has) jw_fixed(&w, ua / 10, 2); else jw_null(&w);
-      if (note) {
-        jw_key(&w, "note");
-        jw_str(&w, (const char *)note);
-      }
-      jw_obj_end(&w);
-    } else {
-      printf("%s  %-3s %-45s", ds, contact, response_text(resp));
-      char ma[HU_FIXED_LEN];
-      if (has) printf(" %s mA", hu_fmt_fixed(ma, sizeof ma, ua / 10, 2, 2));
-      printf("%s%s\n", note ? "  " : "", note ? (const char *)note : "");
-    }
-  }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "listing lead-placement responses");
+  if (clinic_patient_lookup(c->db, a->pos[2], &p, &e) != CLINIC_E_OK) return clinic_report(&e);
+  lead_out o = {.f = clinic_stdout(), .json = c->json};
+  if (c->json) clinic_json_list_begin(&o.w, p.code, "responses");
+  if (clinic_lead_each(c->db, &p, lead_row, &o, &e) != CLINIC_E_OK) return clinic_report(&e);
   if (c->json)
-    clinic_json_list_end(&w);
-  else if (!n) {
-    printf("%s: no lead-placement responses recorded\n", p.code);
-  }
+    clinic_json_list_end(&o.w);
+  else if (!o.n)
+    fprintf(o.f, "%s: no lead-placement responses recorded\n", p.code);
   return CL_OK;
 }
 

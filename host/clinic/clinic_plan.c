@@ -196,6 +196,75 @@ void clinic_plan_free(clinic_plan *plan) {
   memset(plan, 0, sizeof *plan);
 }
 
+int clinic_plan_read(sqlite3 *db, const clinic_patient *p, int32_t today, int years, clinic_plan *pl, int *closed,
+                     clinic_err *e) {
+  clinic_path path;
+  int rc = clinic_path_read(db, p, &path, e);
+  if (rc) return rc;
+  *closed = clinic_path_closed(&path);
+  return clinic_plan_build(p, &path, today, years, pl);
+}
+
+int clinic_plan_ics(sqlite3 *db, const clinic_patient *p, const clinic_plan *pl, int32_t today, const char *file,
+                    clinic_err *e) {
+  if (clinic_ics_dated(pl) == 0)
+    return clinic_err_set(e, CLINIC_E_RULE, "the plan of %s has no dated items yet (record or plan the trial operation "
+                          "first); no calendar written to %s", p->code, file);
+  clinic_ids ids;
+  int rc = clinic_ids_init(db, &ids);
+  if (rc) return clinic_err_reported(e, rc); /* clinic_ids.c still reports for itself */
+  clinic_outfile of;
+  if ((rc = clinic_out_begin(&of, file, e)) != CLINIC_E_OK) return rc;
+  int wr = clinic_ics_write(of.f, &ids, p, pl, today);
+  if (wr) clinic_err_set(e, CLINIC_E_IO, "writing %s failed (disk full?)", file);
+  return clinic_out_end(&of, e->code, e);
+}
+
+static void plan_json(FILE *f, const clinic_patient *p, const clinic_plan *pl, int closed, const char *ics) {
+  js_w w;
+  clinic_json_patient(&w, f, p->code);
+  jw_kv_str(&w, "therapy", clinic_therapy_name(p->therapy));
+  jw_kv_bool(&w, "closed", closed);
+  jw_kv_arr(&w, "items");
+  for (int i = 0; i < pl->n; i++) {
+    const clinic_plan_item *it = &pl->items[i];
+    jw_obj(&w);
+    clinic_json_day(&w, "date", it->date);
+    if (it->date_to != INT32_MIN) clinic_json_day(&w, "date_to", it->date_to);
+    if (it->when_text[0]) jw_kv_str(&w, "when", it->when_text);
+    jw_kv_str(&w, "kind", it->kind);
+    jw_kv_str(&w, "what", it->what);
+    jw_kv_bool(&w, "past", it->done);
+    jw_obj_end(&w);
+  }
+  jw_arr_end(&w);
+  if (ics) jw_kv_str(&w, "ics", ics);
+  clinic_json_end(&w);
+}
+
+static void plan_text(FILE *f, const clinic_patient *p, const clinic_plan *pl, int closed, const char *ics) {
+  char d1[11], d2[11];
+  fprintf(f, "Follow-up plan for %s (%s, %s)\n", p->code, p->name, p->therapy == TH_SCS ? "SCS" : "SNM");
+  if (closed) fprintf(f, "  the path is closed: no plan\n");
+  for (int i = 0; i < pl->n; i++) {
+    const clinic_plan_item *it = &pl->items[i];
+    if (it->date == INT32_MIN) {
+      fprintf(f, "  %-38s %-9s %s\n", it->when_text, it->kind, it->what);
+      continue;
+    }
+    hu_date_fmt(d1, HU_DATE_LEN, it->date);
+    char when[64];
+    if (it->date_to != INT32_MIN) {
+      hu_date_fmt(d2, HU_DATE_LEN, it->date_to);
+      snprintf(when, sizeof when, "%s %s..%s", hu_weekday_name(it->date), d1, d2);
+    } else {
+      snprintf(when, sizeof when, "%s %s", hu_weekday_name(it->date), d1);
+    }
+    fprintf(f, "  %-38s %-9s %s%s\n", when, it->kind, it->what, it->done ? "  (past)" : "");
+  }
+  if (ics) fprintf(f, "calendar written to %s\n", ics);
+}
+
 int clinic_cmd_plan(clinic_ctx *c, clinic_args *a) {
   const char *ics = clinic_opt_get(a, "ics"), *yrs = clinic_opt_get(a, "years");
   int rc = clinic_args_done(a, "plan");
@@ -204,97 +273,21 @@ int clinic_cmd_plan(clinic_ctx *c, clinic_args *a) {
   long years = 5;
   if (yrs && hu_dec_range(yrs, 0, 1, 50, &years) != 0)
     return clinic_fail(CL_USAGE, "--years '%s' is not a whole number from 1 to 50", yrs);
+  clinic_err e = {0};
   clinic_patient p;
-  if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
-  clinic_path path;
-  if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) return rc;
   clinic_plan pl;
-  clinic_plan_build(&p, &path, c->today, (int)years, &pl);
-  if (ics && clinic_ics_dated(&pl) == 0) {
+  int closed = 0;
+  if (clinic_patient_lookup(c->db, a->pos[1], &p, &e) != CLINIC_E_OK ||
+      clinic_plan_read(c->db, &p, c->today, (int)years, &pl, &closed, &e) != CLINIC_E_OK)
+    return clinic_report(&e);
+  if (ics && clinic_plan_ics(c->db, &p, &pl, c->today, ics, &e) != CLINIC_E_OK) {
     clinic_plan_free(&pl);
-    return clinic_fail(CL_RULE, "the plan of %s has no dated items yet (record or plan the trial operation first); no calendar written to %s",
-                       p.code, ics);
+    return clinic_report(&e);
   }
-  clinic_ids ids;
-  if (ics && (rc = clinic_ids_init(c->db, &ids)) != CL_OK) {
-    clinic_plan_free(&pl);
-    return rc;
-  }
-  if (ics) {
-    clinic_outfile of;
-    if ((rc = clinic_out_open(&of, ics)) == CL_OK) {
-      int wr = clinic_ics_write(of.f, &ids, &p, &pl, c->today);
-      rc = clinic_out_close(&of, wr ? CL_IO : CL_OK);
-      if (wr) clinic_fail(CL_IO, "writing %s failed (disk full?)", ics);
-    }
-    if (rc) {
-      clinic_plan_free(&pl);
-      return rc;
-    }
-  }
-  char d1[11], d2[11];
-  if (c->json) {
-    js_w w;
-    jw_init(&w, clinic_stdout());
-    jw_obj(&w);
-    jw_key(&w, "patient");
-    jw_str(&w, p.code);
-    jw_key(&w, "therapy");
-    jw_str(&w, clinic_therapy_name(p.therapy));
-    jw_key(&w, "closed");
-    jw_bool(&w, clinic_path_closed(&path));
-    jw_key(&w, "items");
-    jw_arr(&w);
-    for (int i = 0; i < pl.n; i++) {
-      const clinic_plan_item *it = &pl.items[i];
-      jw_obj(&w);
-      jw_key(&w, "date");
-      if (it->date == INT32_MIN) jw_null(&w); else { hu_date_fmt(d1, HU_DATE_LEN, it->date); jw_str(&w, d1); }
-      if (it->date_to != INT32_MIN) {
-        hu_date_fmt(d2, HU_DATE_LEN, it->date_to);
-        jw_key(&w, "date_to");
-        jw_str(&w, d2);
-      }
-      if (it->when_text[0]) {
-        jw_key(&w, "when");
-        jw_str(&w, it->when_text);
-      }
-      jw_key(&w, "kind");
-      jw_str(&w, it->kind);
-      jw_key(&w, "what");
-      jw_str(&w, it->what);
-      jw_key(&w, "past");
-      jw_bool(&w, it->done);
-      jw_obj_end(&w);
-    }
-    jw_arr_end(&w);
-    if (ics) {
-      jw_key(&w, "ics");
-      jw_str(&w, ics);
-    }
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else {
-    printf("Follow-up plan for %s (%s, %s)\n", p.code, p.name, p.therapy == TH_SCS ? "SCS" : "SNM");
-    if (clinic_path_closed(&path)) printf("  the path is closed: no plan\n");
-    for (int i = 0; i < pl.n; i++) {
-      const clinic_plan_item *it = &pl.items[i];
-      if (it->date == INT32_MIN) {
-        printf("  %-38s %-9s %s\n", it->when_text, it->kind, it->what);
-        continue;
-      }
-      hu_date_fmt(d1, HU_DATE_LEN, it->date);
-      char when[64];
-      if (it->date_to != INT32_MIN) {
-        hu_date_fmt(d2, HU_DATE_LEN, it->date_to);
-        snprintf(when, sizeof when, "%s %s..%s", hu_weekday_name(it->date), d1, d2);
-      } else {
-        snprintf(when, sizeof when, "%s %s", hu_weekday_name(it->date), d1);
-      }
-      printf("  %-38s %-9s %s%s\n", when, it->kind, it->what, it->done ? "  (past)" : "");
-    }
-    if (ics) printf("calendar written to %s\n", ics);
-  }
+  if (c->json)
+    plan_json(clinic_stdout(), &p, &pl, closed, ics);
+  else
+    plan_text(clinic_stdout(), &p, &pl, closed, ics);
   clinic_plan_free(&pl);
   return CL_OK;
 }

@@ -2,8 +2,10 @@
 #ifndef NMOD_CLINIC_PLAN_H
 #define NMOD_CLINIC_PLAN_H
 
+#include <sqlite3.h>
 #include <stdint.h>
 
+#include "clinic_err.h"
 #include "clinic_path.h"
 #include "clinic_patient.h"
 
@@ -23,5 +25,12 @@ typedef struct {
 int clinic_plan_build(const clinic_patient *p, const clinic_path *path, int32_t today,
                       int years, clinic_plan *plan);
 void clinic_plan_free(clinic_plan *plan);
+/* p's plan from its stored path (*closed: the path is closed); clinic_plan_free after. */
+int clinic_plan_read(sqlite3 *db, const clinic_patient *p, int32_t today, int years, clinic_plan *pl, int *closed,
+                     clinic_err *e);
+/* The plan's dated items as an iCalendar file, written whole or not at all (clinic_outfile);
+ * CLINIC_E_RULE when no item is dated yet. */
+int clinic_plan_ics(sqlite3 *db, const clinic_patient *p, const clinic_plan *pl, int32_t today, const char *file,
+                    clinic_err *e);
 
 #endif

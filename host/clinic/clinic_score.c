@@ -181,9 +181,7 @@ int clinic_score_add(sqlite3 *db, const clinic_patient *p, clinic_score_kind k, 
     clinic_rollback(db);
     return e->code;
   }
-  /* clinic_sums.c still reports for itself. */
-  if ((rc = clinic_sums_commit_patient(db, p)) != CL_OK) return clinic_err_reported(e, rc);
-  return CLINIC_E_OK;
+  return clinic_sums_commit(db, p, e);
 }
 
 int clinic_score_each(sqlite3 *db, const clinic_patient *p, int (*fn)(void *ctx, const clinic_score_rec *r), void *ctx,

@@ -33,23 +33,21 @@
   "status, last_step, last_date, next_step, next_alt, phase, phase_until, phase_next, overdue_from, " \
   "awaiting_from, control_due"
 
-int clinic_state_open(sqlite3 *db, clinic_state_st *st) {
+int clinic_state_open(sqlite3 *db, clinic_state_st *st, clinic_err *e) {
   memset(st, 0, sizeof *st);
   /* Before migration 6 (the migrations that rebuild the sums run before it) there is none. */
-  clinic_err e;
-  clinic_err_clear(&e);
-  int have = clinic_store_has_table(db, "patient_state", &e);
-  if (have < 0) return clinic_report(&e);
-  if (!have) return CL_OK;
+  int have = clinic_store_has_table(db, "patient_state", e);
+  if (have < 0) return e->code;
+  if (!have) return CLINIC_E_OK;
   char put[512];
   clinic_store_replace_sql(put, sizeof put, "patient_state", "pid, " STATE_COLS);
-  st->store = clinic_prep(db, put);
-  st->visit = clinic_prep(db, "SELECT max(date) FROM visit WHERE pid = ?");
+  st->store = clinic_sql_prep(db, put, e);
+  st->visit = clinic_sql_prep(db, "SELECT max(date) FROM visit WHERE pid = ?", e);
   if (!st->store || !st->visit) {
     clinic_state_close(st);
-    return CL_IO;
+    return CLINIC_E_IO;
   }
-  return CL_OK;
+  return CLINIC_E_OK;
 }
 
 void clinic_state_close(clinic_state_st *st) {
@@ -67,7 +65,7 @@ static void bind_day(sqlite3_stmt *st, int i, int32_t d) {
 
 /* The first visit of the plan after the last recorded visit or done step: due on its day. */
 static int control_due(clinic_state_st *st, const clinic_patient *p, const clinic_path *path, int32_t today,
-                       int32_t *due) {
+                       int32_t *due, clinic_err *e) {
   *due = INT32_MAX;
   sqlite3_reset(st->visit);
   sqlite3_bind_int64(st->visit, 1, p->pid);
@@ -77,7 +75,7 @@ static int control_due(clinic_state_st *st, const clinic_patient *p, const clini
       hu_date_parse((const char *)sqlite3_column_text(st->visit, 0), &last) != 0)
     last = INT32_MIN;
   sqlite3_reset(st->visit);
-  if (rc != SQLITE_ROW) return clinic_dbfail(sqlite3_db_handle(st->visit), "reading the last visit");
+  if (rc != SQLITE_ROW) return clinic_err_db(e, sqlite3_db_handle(st->visit), "reading the last visit");
   /* A done path step is a visit too (the screening, an operation): the patient was seen. */
   for (int i = 0; i < path->nsteps; i++)
     if (path->rec[i].recorded && !path->rec[i].planned && path->rec[i].date > last) last = path->rec[i].date;
@@ -88,11 +86,11 @@ static int control_due(clinic_state_st *st, const clinic_patient *p, const clini
     if (strcmp(it->kind, "visit") == 0 && it->date != INT32_MIN && it->date > last) *due = it->date;
   }
   clinic_plan_free(&pl);
-  return CL_OK;
+  return CLINIC_E_OK;
 }
 
 int clinic_state_of(clinic_state_st *st, const clinic_cfg *cfg, const clinic_patient *p, const clinic_path *path,
-                    const clinic_windows *w, int32_t today, clinic_state_row *row) {
+                    const clinic_windows *w, int32_t today, clinic_state_row *row, clinic_err *e) {
   memset(row, 0, sizeof *row);
   int last = -1;
   for (int i = 0; i < path->nsteps; i++)
@@ -122,7 +120,7 @@ int clinic_state_of(clinic_state_st *st, const clinic_cfg *cfg, const clinic_pat
   }
   /* No day: NULL in the table, INT32_MAX here (either sentinel). */
   int32_t *days[4] = {&row->phase_until, &row->overdue_from, &row->awaiting_from, &row->control_due};
-  int rc = control_due(st, p, path, today, &row->control_due);
+  int rc = control_due(st, p, path, today, &row->control_due, e);
   for (int i = 0; i < 4; i++)
     if (*days[i] == INT32_MIN) *days[i] = INT32_MAX;
   return rc;
@@ -136,10 +134,10 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *t) {
 }
 
 int clinic_state_store(clinic_state_st *st, const clinic_cfg *cfg, const clinic_patient *p, const clinic_path *path,
-                       const clinic_windows *w, int32_t today) {
-  if (!st->store) return CL_OK;
+                       const clinic_windows *w, int32_t today, clinic_err *e) {
+  if (!st->store) return CLINIC_E_OK;
   clinic_state_row row;
-  int rc = clinic_state_of(st, cfg, p, path, w, today, &row);
+  int rc = clinic_state_of(st, cfg, p, path, w, today, &row, e);
   if (rc) return rc;
   sqlite3_stmt *s = st->store;
   sqlite3_reset(s);
@@ -157,8 +155,8 @@ int clinic_state_store(clinic_state_st *st, const clinic_cfg *cfg, const clinic_
   bind_day(s, 12, row.control_due);
   rc = sqlite3_step(s);
   sqlite3_reset(s);
-  if (rc != SQLITE_DONE) return clinic_dbfail(sqlite3_db_handle(s), "storing the patient's state");
-  return CL_OK;
+  if (rc != SQLITE_DONE) return clinic_err_db(e, sqlite3_db_handle(s), "storing the patient's state");
+  return CLINIC_E_OK;
 }
 
 /* ---- check-db: the stored state against a recomputation ------------------------------ */
@@ -222,20 +220,21 @@ static int state_differs(const clinic_state_row *have, const clinic_state_row *w
 int clinic_state_verify(sqlite3 *db, int32_t today, char *msg, size_t cap) {
   clinic_state_st st;
   clinic_cfg cfg;
-  if (clinic_state_open(db, &st) != CL_OK || clinic_cfg_load(db, NULL, &cfg) != CL_OK) {
+  clinic_err e = {0};
+  if (clinic_state_open(db, &st, &e) != CLINIC_E_OK || clinic_cfg_read(db, NULL, &cfg, &e) != CLINIC_E_OK) {
     clinic_state_close(&st);
-    snprintf(msg, cap, "could not read the patients' state: %s", sqlite3_errmsg(db));
+    snprintf(msg, cap, "could not read the patients' state: %s", e.msg);
     return -1;
   }
   if (!st.store) {
     snprintf(msg, cap, "ok (no table before schema version 6)");
     return 0;
   }
-  sqlite3_stmt *q = clinic_prep(db, "SELECT p.pid, p.code, p.therapy, p.name, p.birth_date, s.pid, s.status, s.last_step, "
+  sqlite3_stmt *q = clinic_sql_prep(db, "SELECT p.pid, p.code, p.therapy, p.name, p.birth_date, s.pid, s.status, s.last_step, "
                                     "s.last_date, s.next_step, s.next_alt, s.phase, s.phase_until, s.phase_next, "
                                     "s.overdue_from, s.awaiting_from, s.control_due FROM patient p "
-                                    "LEFT JOIN patient_state s ON s.pid = p.pid ORDER BY p.code");
-  sqlite3_stmt *path_st = clinic_prep(db, CLINIC_PATH_LOAD_SQL);
+                                    "LEFT JOIN patient_state s ON s.pid = p.pid ORDER BY p.code", &e);
+  sqlite3_stmt *path_st = clinic_sql_prep(db, CLINIC_PATH_LOAD_SQL, &e);
   long n = 0, bad = 0;
   int r = SQLITE_DONE, failed = !q || !path_st;
   char first[400] = "";
@@ -243,8 +242,6 @@ int clinic_state_verify(sqlite3 *db, int32_t today, char *msg, size_t cap) {
     clinic_patient p;
     clinic_patient_from_row(q, 0, &p);
     clinic_path path;
-    clinic_err e;
-    clinic_err_clear(&e);
     if (clinic_path_read_st(path_st, &p, &path, &e) != CLINIC_E_OK) {
       failed = 1;
       break;
@@ -252,7 +249,7 @@ int clinic_state_verify(sqlite3 *db, int32_t today, char *msg, size_t cap) {
     clinic_windows w;
     clinic_windows_of(&path, &cfg, &w);
     clinic_state_row want, have;
-    if (clinic_state_of(&st, &cfg, &p, &path, &w, today, &want) != CL_OK) {
+    if (clinic_state_of(&st, &cfg, &p, &path, &w, today, &want, &e) != CLINIC_E_OK) {
       failed = 1;
       break;
     }
@@ -283,7 +280,7 @@ int clinic_state_verify(sqlite3 *db, int32_t today, char *msg, size_t cap) {
   sqlite3_finalize(path_st);
   clinic_state_close(&st);
   if (failed || r != SQLITE_DONE) {
-    snprintf(msg, cap, "could not read the patients' state: %s", sqlite3_errmsg(db));
+    snprintf(msg, cap, "could not read the patients' state: %s", e.msg[0] ? e.msg : sqlite3_errmsg(db));
     return -1;
   }
   if (bad) {

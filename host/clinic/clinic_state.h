@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "json.h"
+#include "clinic_err.h"
 #include "clinic_path.h"
 #include "clinic_patient.h"
 #include "clinic_window.h"
@@ -16,7 +17,7 @@
 typedef struct {
   sqlite3_stmt *store, *visit;
 } clinic_state_st;
-int clinic_state_open(sqlite3 *db, clinic_state_st *st);
+int clinic_state_open(sqlite3 *db, clinic_state_st *st, clinic_err *e);
 void clinic_state_close(clinic_state_st *st);
 /* A patient's row of patient_state: computed (clinic_state_of, the one computation the store
  * and check-db share) or read back. Texts "" and days INT32_MAX where the table has NULL. */
@@ -25,13 +26,13 @@ typedef struct {
   int32_t last_date, phase_until, overdue_from, awaiting_from, control_due;
 } clinic_state_row;
 int clinic_state_of(clinic_state_st *st, const clinic_cfg *cfg, const clinic_patient *p, const clinic_path *path,
-                    const clinic_windows *w, int32_t today, clinic_state_row *row);
+                    const clinic_windows *w, int32_t today, clinic_state_row *row, clinic_err *e);
 /* check-db: recompute every patient's row and compare it with the table, without writing:
  * 0 all agree, 1 some disagree (how many, and the first as one line, in msg), -1 could not run. */
 int clinic_state_verify(sqlite3 *db, int32_t today, char *msg, size_t cap);
 /* Store the state of p from its path and windows (a no-op without the table). */
 int clinic_state_store(clinic_state_st *st, const clinic_cfg *cfg, const clinic_patient *p, const clinic_path *path,
-                       const clinic_windows *w, int32_t today);
+                       const clinic_windows *w, int32_t today, clinic_err *e);
 /* The patient list: a page of the patients matching every given filter (NULL or 0: any),
  * ordered by code, as {"total","offset","limit","patients":[...]} (docs/CONSOLE.md). */
 typedef struct {

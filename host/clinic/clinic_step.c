@@ -33,8 +33,8 @@ int clinic_stepper_open(sqlite3 *db, int32_t today, clinic_stepper *s, clinic_er
   memset(s, 0, sizeof *s);
   s->db = db;
   s->today = today;
-  int rc = clinic_sums_open(db, &s->sums);
-  if (rc) return clinic_err_reported(e, rc); /* clinic_sums.c still reports for itself */
+  int rc = clinic_sums_open(db, &s->sums, e);
+  if (rc) return rc;
   s->del_alt = clinic_sql_prep(db, "DELETE FROM path_step WHERE pid = ? AND step = ?", e);
   char put[256];
   clinic_store_replace_sql(put, sizeof put, "path_step", "pid, step, date, planned, outcome, note, override, override_rule");
@@ -131,8 +131,8 @@ static int needs_override(clinic_stepper *s, const clinic_patient *p, const clin
   }
   if (strcmp(hp.def[req->idx].id, "implant") == 0 && n < cap) {
     clinic_eval ev;
-    int rc = clinic_sums_compute(&s->sums, p, &hp, &ev, NULL);
-    if (rc) return clinic_err_reported(e, rc); /* clinic_sums.c still reports for itself */
+    int rc = clinic_sums_compute(&s->sums, p, &hp, &ev, NULL, e);
+    if (rc) return rc;
     clinic_eval_decide(&ev);
     if (ev.verdict != EV_SUCCESS) {
       char red[40] = "";

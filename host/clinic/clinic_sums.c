@@ -24,24 +24,24 @@
 #include "clinic_window.h"
 #include "hu_date.h"
 
-int clinic_sums_open(sqlite3 *db, clinic_sums *s) {
+int clinic_sums_open(sqlite3 *db, clinic_sums *s, clinic_err *e) {
   memset(s, 0, sizeof *s);
   s->db = db;
-  int rc = clinic_cfg_load(db, NULL, &s->cfg);
+  int rc = clinic_cfg_read(db, NULL, &s->cfg, e);
   if (rc) return rc;
-  s->path = clinic_prep(db, CLINIC_PATH_LOAD_SQL);
-  s->diary = clinic_prep(db, "SELECT date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads FROM diary "
-                             "WHERE pid = ? ORDER BY date");
-  s->scores = clinic_prep(db, "SELECT kind, date, total FROM score WHERE pid = ? ORDER BY date");
+  s->path = clinic_sql_prep(db, CLINIC_PATH_LOAD_SQL, e);
+  s->diary = clinic_sql_prep(db, "SELECT date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads FROM diary "
+                                 "WHERE pid = ? ORDER BY date", e);
+  s->scores = clinic_sql_prep(db, "SELECT kind, date, total FROM score WHERE pid = ? ORDER BY date", e);
   char put[1024];
   clinic_store_replace_sql(put, sizeof put, "eval_cache", "pid, " CLINIC_SUMS_COLS);
-  s->store = clinic_prep(db, put);
-  s->load = clinic_prep(db, "SELECT " CLINIC_SUMS_COLS " FROM eval_cache WHERE pid = ?");
-  if (!s->path || !s->diary || !s->scores || !s->store || !s->load || clinic_state_open(db, &s->state) != CL_OK) {
+  s->store = clinic_sql_prep(db, put, e);
+  s->load = clinic_sql_prep(db, "SELECT " CLINIC_SUMS_COLS " FROM eval_cache WHERE pid = ?", e);
+  if (!s->path || !s->diary || !s->scores || !s->store || !s->load || clinic_state_open(db, &s->state, e) != CLINIC_E_OK) {
     clinic_sums_close(s);
-    return CL_IO;
+    return clinic_err_set(e, CLINIC_E_IO, "database: preparing the evaluation sums failed");
   }
-  return CL_OK;
+  return CLINIC_E_OK;
 }
 
 void clinic_sums_close(clinic_sums *s) {
@@ -84,7 +84,7 @@ static void set_phase_windows(clinic_eval *e) {
 }
 
 int clinic_sums_compute(clinic_sums *s, const clinic_patient *p, const clinic_path *path, clinic_eval *e,
-                        clinic_days *days) {
+                        clinic_days *days, clinic_err *err) {
   memset(e, 0, sizeof *e);
   if (days) memset(days, 0, sizeof *days);
   e->therapy = p->therapy;
@@ -114,7 +114,7 @@ int clinic_sums_compute(clinic_sums *s, const clinic_patient *p, const clinic_pa
     if (days && sum->days > before) days_use(days, sum == &e->trial, r.date);
   }
   sqlite3_reset(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(s->db, "reading the diary");
+  if (rc != SQLITE_DONE) return clinic_err_db(err, s->db, "reading the diary");
   /* Scores: the latest of each kind from the referral to the day before the trial, and the
    * latest after the trial operation up to the day after the trial's last day (the day of
    * stage 2 or of the evaluation visit). */
@@ -136,8 +136,8 @@ int clinic_sums_compute(clinic_sums *s, const clinic_patient *p, const clinic_pa
       e->score_after[k] = pt;
   }
   sqlite3_reset(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(s->db, "reading scores");
-  return CL_OK;
+  if (rc != SQLITE_DONE) return clinic_err_db(err, s->db, "reading scores");
+  return CLINIC_E_OK;
 }
 
 /* A day column: NULL stands for the field's sentinel (none, or open). */
@@ -170,7 +170,7 @@ static void col_sum(sqlite3_stmt *st, int i, clinic_phase_sum *ph) {
   ph->days3 = sqlite3_column_int64(st, i + 5);
 }
 
-int clinic_sums_store(clinic_sums *s, int64_t pid, const clinic_eval *e) {
+int clinic_sums_store(clinic_sums *s, int64_t pid, const clinic_eval *e, clinic_err *err) {
   sqlite3_stmt *st = s->store;
   const clinic_windows *w = &e->win;
   sqlite3_reset(st);
@@ -199,8 +199,8 @@ int clinic_sums_store(clinic_sums *s, int64_t pid, const clinic_eval *e) {
   }
   int rc = sqlite3_step(st);
   sqlite3_reset(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(s->db, "storing the evaluation sums");
-  return CL_OK;
+  if (rc != SQLITE_DONE) return clinic_err_db(err, s->db, "storing the evaluation sums");
+  return CLINIC_E_OK;
 }
 
 void clinic_sums_read_row(sqlite3_stmt *st, int c, clinic_eval *e) {
@@ -230,56 +230,69 @@ void clinic_sums_read_row(sqlite3_stmt *st, int c, clinic_eval *e) {
   set_phase_windows(e);
 }
 
-int clinic_sums_refresh(clinic_sums *s, const clinic_patient *p) {
+int clinic_sums_refresh(clinic_sums *s, const clinic_patient *p, clinic_err *err) {
   clinic_path path;
   clinic_eval e;
-  int rc = clinic_path_load_st(s->path, p, &path);
-  if (!rc) rc = clinic_sums_compute(s, p, &path, &e, NULL);
-  if (!rc) rc = clinic_sums_store(s, p->pid, &e);
-  if (!rc) rc = clinic_state_store(&s->state, &s->cfg, p, &path, &e.win, hu_today());
+  int rc = clinic_path_read_st(s->path, p, &path, err);
+  if (!rc) rc = clinic_sums_compute(s, p, &path, &e, NULL, err);
+  if (!rc) rc = clinic_sums_store(s, p->pid, &e, err);
+  if (!rc) rc = clinic_state_store(&s->state, &s->cfg, p, &path, &e.win, hu_today(), err);
   return rc;
 }
 
-int clinic_sums_commit_patient(sqlite3 *db, const clinic_patient *p) {
+int clinic_sums_commit(sqlite3 *db, const clinic_patient *p, clinic_err *e) {
   clinic_sums s;
-  int rc = clinic_sums_open(db, &s);
+  int rc = clinic_sums_open(db, &s, e);
   if (!rc) {
-    rc = clinic_sums_refresh(&s, p);
+    rc = clinic_sums_refresh(&s, p, e);
     clinic_sums_close(&s);
   }
-  if (!rc) rc = clinic_commit(db);
+  if (!rc) rc = clinic_sql_commit(db, e);
   if (rc) clinic_rollback(db);
   return rc;
 }
 
+int clinic_sums_commit_patient(sqlite3 *db, const clinic_patient *p) {
+  clinic_err e = {0};
+  clinic_sums_commit(db, p, &e);
+  return clinic_report(&e);
+}
+
 /* Calls fn for every patient in pid order, with the statements of s. */
-static int each_patient(clinic_sums *s, int (*fn)(clinic_sums *, const clinic_patient *, void *), void *arg) {
-  sqlite3_stmt *st = clinic_prep(s->db, "SELECT " CLINIC_PATIENT_COLS " FROM patient ORDER BY pid");
-  if (!st) return CL_IO;
-  int rc, r = CL_OK;
-  while (r == CL_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+static int each_patient(clinic_sums *s, int (*fn)(clinic_sums *, const clinic_patient *, void *, clinic_err *),
+                        void *arg, clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(s->db, "SELECT " CLINIC_PATIENT_COLS " FROM patient ORDER BY pid", e);
+  if (!st) return e->code;
+  int rc, r = CLINIC_E_OK;
+  while (r == CLINIC_E_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
     clinic_patient p;
     clinic_patient_from_row(st, 0, &p);
-    r = fn(s, &p, arg);
+    r = fn(s, &p, arg, e);
   }
   sqlite3_finalize(st);
   if (r) return r;
-  if (rc != SQLITE_DONE) return clinic_dbfail(s->db, "listing patients");
-  return CL_OK;
+  if (rc != SQLITE_DONE) return clinic_err_db(e, s->db, "listing patients");
+  return CLINIC_E_OK;
 }
 
-static int refresh_one(clinic_sums *s, const clinic_patient *p, void *arg) {
+static int refresh_one(clinic_sums *s, const clinic_patient *p, void *arg, clinic_err *e) {
   (void)arg;
-  return clinic_sums_refresh(s, p);
+  return clinic_sums_refresh(s, p, e);
+}
+
+int clinic_sums_rebuild(sqlite3 *db, clinic_err *e) {
+  clinic_sums s;
+  int rc = clinic_sums_open(db, &s, e);
+  if (rc) return rc;
+  rc = each_patient(&s, refresh_one, NULL, e);
+  clinic_sums_close(&s);
+  return rc;
 }
 
 int clinic_sums_rebuild_all(sqlite3 *db) {
-  clinic_sums s;
-  int rc = clinic_sums_open(db, &s);
-  if (rc) return rc;
-  rc = each_patient(&s, refresh_one, NULL);
-  clinic_sums_close(&s);
-  return rc;
+  clinic_err e = {0};
+  clinic_sums_rebuild(db, &e);
+  return clinic_report(&e);
 }
 
 /* The first field in which a cached row differs from a recomputed one, or NULL. */
@@ -305,12 +318,12 @@ typedef struct {
   long checked, bad;
 } verify_state;
 
-static int verify_one(clinic_sums *s, const clinic_patient *p, void *arg) {
+static int verify_one(clinic_sums *s, const clinic_patient *p, void *arg, clinic_err *e) {
   verify_state *v = arg;
   clinic_path path;
   clinic_eval fresh, cached;
-  int rc = clinic_path_load_st(s->path, p, &path);
-  if (!rc) rc = clinic_sums_compute(s, p, &path, &fresh, NULL);
+  int rc = clinic_path_read_st(s->path, p, &path, e);
+  if (!rc) rc = clinic_sums_compute(s, p, &path, &fresh, NULL, e);
   if (rc) return rc;
   memset(&cached, 0, sizeof cached);
   sqlite3_reset(s->load);
@@ -322,7 +335,7 @@ static int verify_one(clinic_sums *s, const clinic_patient *p, void *arg) {
     what = differs(&cached, &fresh);
   } else if (rc != SQLITE_DONE) {
     sqlite3_reset(s->load);
-    return clinic_dbfail(s->db, "reading the evaluation sums");
+    return clinic_err_db(e, s->db, "reading the evaluation sums");
   }
   sqlite3_reset(s->load);
   v->checked++;
@@ -331,17 +344,18 @@ static int verify_one(clinic_sums *s, const clinic_patient *p, void *arg) {
       fprintf(v->report, "nmod clinic: evaluation sums of %s disagree with the diary and path (%s)\n", p->code, what);
     v->bad++;
   }
-  return CL_OK;
+  return CLINIC_E_OK;
 }
 
 int clinic_sums_verify(sqlite3 *db, FILE *report, long *checked, long *mismatched) {
   clinic_sums s;
   verify_state v = {report, 0, 0};
-  int rc = clinic_sums_open(db, &s);
-  if (rc) return rc;
-  rc = each_patient(&s, verify_one, &v);
-  clinic_sums_close(&s);
+  clinic_err e = {0};
+  if (clinic_sums_open(db, &s, &e) == CLINIC_E_OK) {
+    each_patient(&s, verify_one, &v, &e);
+    clinic_sums_close(&s);
+  }
   *checked = v.checked;
   *mismatched = v.bad;
-  return rc;
+  return clinic_report(&e);
 }

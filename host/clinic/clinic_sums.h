@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "clinic_err.h"
 #include "clinic_eval.h"
 #include "clinic_path.h"
 #include "clinic_patient.h"
@@ -22,18 +23,22 @@ typedef struct {
   sqlite3_stmt *path, *diary, *scores, *store, *load;
   clinic_state_st state; /* kept with the sums: every change that moves one can move the other */
 } clinic_sums;
-int clinic_sums_open(sqlite3 *db, clinic_sums *s);
+/* Errors as values (clinic_err.h): CLINIC_E_OK, or CLINIC_E_IO / CLINIC_E_INPUT in e. */
+int clinic_sums_open(sqlite3 *db, clinic_sums *s, clinic_err *e);
 void clinic_sums_close(clinic_sums *s);
 /* Everything but the verdict, from the diary and scores, for `path` (which may be a path
  * as it would be after a step: the implant check). days: NULL or filled. */
 int clinic_sums_compute(clinic_sums *s, const clinic_patient *p, const clinic_path *path, clinic_eval *e,
-                        clinic_days *days);
-int clinic_sums_store(clinic_sums *s, int64_t pid, const clinic_eval *e);
+                        clinic_days *days, clinic_err *err);
+int clinic_sums_store(clinic_sums *s, int64_t pid, const clinic_eval *e, clinic_err *err);
 /* Recompute one patient from the database and store it. */
-int clinic_sums_refresh(clinic_sums *s, const clinic_patient *p);
+int clinic_sums_refresh(clinic_sums *s, const clinic_patient *p, clinic_err *e);
 /* Refresh one patient and commit the open transaction (rolled back on any failure). */
-int clinic_sums_commit_patient(sqlite3 *db, const clinic_patient *p);
+int clinic_sums_commit(sqlite3 *db, const clinic_patient *p, clinic_err *e);
 /* Recompute every patient (a window setting changed, or the migration that made the cache). */
+int clinic_sums_rebuild(sqlite3 *db, clinic_err *e);
+/* The reporting forms of the two (exit codes), for the modules not yet converted. */
+int clinic_sums_commit_patient(sqlite3 *db, const clinic_patient *p);
 int clinic_sums_rebuild_all(sqlite3 *db);
 /* The cached columns of one row, starting at column `col` (CLINIC_SUMS_COLS names them). */
 #define CLINIC_SUMS_COLS                                                                       \

@@ -119,85 +119,43 @@ static int32_t last_operation(const clinic_path *path) {
   return last;
 }
 
-int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
-  const char *temp = clinic_opt_get(a, "temp"), *th = clinic_opt_get(a, "therapy"), *pat = clinic_opt_get(a, "patient");
-  const char *rest = clinic_opt_get(a, "bed-rest-days");
-  const char *now_opt = clinic_opt_get(a, "now"), *dis_opt = clinic_opt_get(a, "discharged");
-  /* --symptom may repeat: collect every value. */
-  const char *sym[16];
-  int nsym = hu_args_count(a, "symptom");
-  if (nsym > 16) return clinic_fail(CL_USAGE, "more than 16 --symptom options");
-  for (int i = 0; i < nsym; i++) sym[i] = hu_args_nth(a, "symptom", i);
-  int rc = clinic_args_done(a, "triage");
-  if (rc) return rc;
-  if (a->npos != 1 || (!temp && !nsym))
-    return clinic_fail(CL_USAGE, "usage: nmod clinic triage [--temp C] [--symptom S]... [--therapy scs|snm | --patient ID] "
-                                 "[--bed-rest-days N] [--now 'YYYY-MM-DD HH:MM'] [--discharged 'YYYY-MM-DD HH:MM']");
-  int therapy = 3;
-  if (th) {
-    if (strcmp(th, "scs") == 0) therapy = 1;
-    else if (strcmp(th, "snm") == 0) therapy = 2;
-    else return clinic_fail(CL_USAGE, "--therapy '%s' is not known: use scs or snm", th);
-  }
-  int64_t now = hu_now_minutes(), dis = INT64_MIN;
-  char m[160];
-  int drc;
-  if (now_opt && (drc = hu_minute_parse(now_opt, &now)) != 0)
-    return clinic_fail(CL_USAGE, "%s", hu_date_msg(m, sizeof m, "--now", now_opt, drc, HU_FORM_MINUTE));
-  if (dis_opt && (drc = hu_minute_parse(dis_opt, &dis)) != 0)
-    return clinic_fail(CL_USAGE, "%s", hu_date_msg(m, sizeof m, "--discharged", dis_opt, drc, HU_FORM_MINUTE));
-  if (dis_opt && dis > now) return clinic_fail(CL_USAGE, "--discharged %s is after now", dis_opt);
-  since_discharge since = dis == INT64_MIN ? DIS_UNKNOWN : now - dis < 24 * 60 ? DIS_WITHIN_24H : DIS_AFTER_24H;
-  if (pat) {
-    if (!c->db) return clinic_fail(CL_IO, "no database open for --patient");
-    clinic_patient p;
-    if ((rc = clinic_patient_get(c->db, pat, &p)) != CL_OK) return rc;
-    therapy = p.therapy == TH_SCS ? 1 : 2;
-    clinic_path path;
-    if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) return rc;
-    int32_t op = last_operation(&path);
-    /* Without --discharged: discharged some time on the day of the last operation. */
-    if (dis == INT64_MIN && op != INT32_MIN) {
-      int64_t first = (int64_t)op * 1440, last = first + 1439;
-      since = now - last >= 24 * 60 ? DIS_AFTER_24H : now - first < 24 * 60 ? DIS_WITHIN_24H : DIS_UNKNOWN;
-    }
-  }
-  clinic_urgency worst = TR_SELF;
-  const char *why_s[20], *why_r[20];
-  clinic_urgency why_u[20];
-  char tempmsg[160], restmsg[200];
-  int nwhy = 0;
-  if (temp) {
+int clinic_triage_decide(const clinic_triage_in *in, clinic_triage *t, clinic_err *e) {
+  memset(t, 0, sizeof *t);
+  t->therapy = in->therapy;
+  t->now = in->now;
+  t->since = in->since;
+  if (in->temp) {
     int64_t dc;
-    if (hu_dec_range(temp, 2, INT64_MIN, INT64_MAX, &dc) != 0 || dc < 3000 || dc > 4500)
-      return clinic_fail(CL_USAGE, "--temp '%s' is not a body temperature in degrees Celsius (30-45, e.g. 38.4)", temp);
+    if (hu_dec_range(in->temp, 2, INT64_MIN, INT64_MAX, &dc) != 0 || dc < 3000 || dc > 4500)
+      return clinic_err_set(e, CLINIC_E_INPUT, "--temp '%s' is not a body temperature in degrees Celsius (30-45, e.g. 38.4)",
+                            in->temp);
     /* "koorts hoger dan 38 graden": strictly above 38.0. */
-    if (dc > 3800) {
-      snprintf(tempmsg, sizeof tempmsg, "fever of %s C, above 38 C: a sign of infection", temp);
-      why_u[nwhy] = TR_IMMEDIATE;
-    } else {
-      snprintf(tempmsg, sizeof tempmsg, "temperature %s C is not above 38 C: no fever by the brochure's rule", temp);
-      why_u[nwhy] = TR_SELF;
-    }
-    why_s[nwhy] = "temperature";
-    why_r[nwhy++] = tempmsg;
+    clinic_triage_reason *r = &t->why[t->nwhy++];
+    r->symptom = "temperature";
+    r->urgency = dc > 3800 ? TR_IMMEDIATE : TR_SELF;
+    snprintf(r->text, sizeof r->text,
+             dc > 3800 ? "fever of %s C, above 38 C: a sign of infection"
+                       : "temperature %s C is not above 38 C: no fever by the brochure's rule",
+             in->temp);
   }
-  for (int i = 0; i < nsym; i++) {
-    const char *s = sym[i];
+  for (int i = 0; i < in->nsym && t->nwhy < CLINIC_TRIAGE_MAX; i++) {
+    const char *s = in->sym[i];
+    clinic_triage_reason *r = &t->why[t->nwhy];
     if (strcmp(s, "headache-positional") == 0) {
-      if (therapy == 2) return clinic_fail(CL_USAGE, "symptom 'headache-positional' (spinal fluid leak) belongs to SCS, not SNM");
+      if (in->therapy == 2)
+        return clinic_err_set(e, CLINIC_E_INPUT, "symptom 'headache-positional' (spinal fluid leak) belongs to SCS, not SNM");
       long days = 0;
-      if (rest && hu_dec_range(rest, 0, 0, 365, &days) != 0)
-        return clinic_fail(CL_USAGE, "--bed-rest-days '%s' is not a whole number of days", rest);
+      if (in->bed_rest && hu_dec_range(in->bed_rest, 0, 0, 365, &days) != 0)
+        return clinic_err_set(e, CLINIC_E_INPUT, "--bed-rest-days '%s' is not a whole number of days", in->bed_rest);
       if (days >= 2) {
-        snprintf(restmsg, sizeof restmsg, "headache better lying down, worse upright (spinal fluid leak), not gone after %ld days of bed rest: contact the pain clinic", days);
-        why_u[nwhy] = TR_WEEKDAY;
+        snprintf(r->text, sizeof r->text, "headache better lying down, worse upright (spinal fluid leak), not gone after %ld days of bed rest: contact the pain clinic", days);
+        r->urgency = TR_WEEKDAY;
       } else {
-        snprintf(restmsg, sizeof restmsg, "headache better lying down, worse upright (spinal fluid leak): bed rest; contact the pain clinic if it is not gone after 2 days of bed rest");
-        why_u[nwhy] = TR_SELF;
+        snprintf(r->text, sizeof r->text, "headache better lying down, worse upright (spinal fluid leak): bed rest; contact the pain clinic if it is not gone after 2 days of bed rest");
+        r->urgency = TR_SELF;
       }
-      why_s[nwhy] = s;
-      why_r[nwhy++] = restmsg;
+      r->symptom = s;
+      t->nwhy++;
       continue;
     }
     int k = -1;
@@ -206,68 +164,127 @@ int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
     if (k < 0) {
       clinic_buf b = {0};
       for (size_t j = 0; j < sizeof symptoms / sizeof symptoms[0]; j++) clinic_buf_printf(&b, "%s, ", symptoms[j].symptom);
-      rc = clinic_fail(CL_USAGE, "symptom '%s' is not known; use one of: %sheadache-positional", s, b.s);
+      clinic_err_set(e, CLINIC_E_INPUT, "symptom '%s' is not known; use one of: %sheadache-positional", s, b.s);
       clinic_buf_free(&b);
-      return rc;
+      return e->code;
     }
-    if (!(symptoms[k].therapies & therapy))
-      return clinic_fail(CL_USAGE, "symptom '%s' belongs to SCS, not SNM", s);
-    why_s[nwhy] = s;
-    why_r[nwhy] = symptoms[k].reason;
-    why_u[nwhy++] = symptoms[k].urgency;
+    if (!(symptoms[k].therapies & in->therapy))
+      return clinic_err_set(e, CLINIC_E_INPUT, "symptom '%s' belongs to SCS, not SNM", s);
+    r->symptom = s;
+    snprintf(r->text, sizeof r->text, "%s", symptoms[k].reason);
+    r->urgency = symptoms[k].urgency;
+    t->nwhy++;
   }
+  t->urgency = TR_SELF;
   int complication = 0; /* seed 004: fever, pus or much blood from the wound */
-  for (int i = 0; i < nwhy; i++) {
-    if (why_u[i] > worst) worst = why_u[i];
-    if (why_u[i] == TR_IMMEDIATE && (strcmp(why_s[i], "temperature") == 0 || strcmp(why_s[i], "pus") == 0 ||
-                                     strcmp(why_s[i], "heavy-bleeding") == 0))
+  for (int i = 0; i < t->nwhy; i++) {
+    const clinic_triage_reason *r = &t->why[i];
+    if (r->urgency > t->urgency) t->urgency = r->urgency;
+    if (r->urgency == TR_IMMEDIATE && (strcmp(r->symptom, "temperature") == 0 || strcmp(r->symptom, "pus") == 0 ||
+                                       strcmp(r->symptom, "heavy-bleeding") == 0))
       complication = 1;
   }
-  int office = office_hours(now);
-  const char *contact;
-  const char *act = action(worst, therapy, office, since, complication, &contact);
-  char nows[17];
-  hu_minute_fmt(nows, HU_MINUTE_LEN, now);
-  static const char *const since_name[3] = {"unknown", "within-24h", "after-24h"};
-  if (c->json) {
-    js_w w;
-    jw_init(&w, clinic_stdout());
-    jw_obj(&w);
-    jw_key(&w, "urgency");
-    jw_str(&w, clinic_urgency_name(worst));
-    jw_key(&w, "action");
-    jw_str(&w, act);
-    jw_key(&w, "contact");
-    if (contact) jw_str(&w, contact); else jw_null(&w);
-    jw_key(&w, "now");
-    jw_str(&w, nows);
-    jw_key(&w, "office_hours");
-    jw_bool(&w, office);
-    jw_key(&w, "since_discharge");
-    jw_str(&w, since_name[since]);
-    jw_key(&w, "reasons");
-    jw_arr(&w);
-    for (int i = 0; i < nwhy; i++) {
-      jw_obj(&w);
-      jw_key(&w, "symptom");
-      jw_str(&w, why_s[i]);
-      jw_key(&w, "urgency");
-      jw_str(&w, clinic_urgency_name(why_u[i]));
-      jw_key(&w, "reason");
-      jw_str(&w, why_r[i]);
-      jw_obj_end(&w);
-    }
-    jw_arr_end(&w);
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else {
-    printf("urgency: %s: %s\n", clinic_urgency_name(worst), act);
-    if (therapy == 2 && worst != TR_SELF)
-      printf("  (%s, %s office hours Monday to Friday 08:00-17:00; %s)\n", nows, office ? "in" : "outside",
-             since == DIS_UNKNOWN ? "discharge time not known"
-             : since == DIS_WITHIN_24H ? "less than 24 hours after discharge"
-                                       : "more than 24 hours after discharge");
-    for (int i = 0; i < nwhy; i++) printf("  - [%s] %s\n", clinic_urgency_name(why_u[i]), why_r[i]);
+  t->office = office_hours(in->now);
+  t->action = action(t->urgency, in->therapy, t->office, (since_discharge)in->since, complication, &t->contact);
+  return CLINIC_E_OK;
+}
+
+int clinic_triage_of_patient(sqlite3 *db, const char *code, int64_t now, int *therapy, int *since, clinic_err *e) {
+  clinic_patient p;
+  clinic_path path;
+  int rc = clinic_patient_lookup(db, code, &p, e);
+  if (!rc) rc = clinic_path_read(db, &p, &path, e);
+  if (rc) return rc;
+  *therapy = p.therapy == TH_SCS ? 1 : 2;
+  int32_t op = last_operation(&path);
+  /* Without --discharged: discharged some time on the day of the last operation. */
+  if (*since == DIS_UNKNOWN && op != INT32_MIN) {
+    int64_t first = (int64_t)op * 1440, last = first + 1439;
+    *since = now - last >= 24 * 60 ? DIS_AFTER_24H : now - first < 24 * 60 ? DIS_WITHIN_24H : DIS_UNKNOWN;
   }
+  return CLINIC_E_OK;
+}
+
+static const char *const since_name[3] = {"unknown", "within-24h", "after-24h"};
+
+static void triage_json(FILE *f, const clinic_triage *t) {
+  char nows[17];
+  hu_minute_fmt(nows, HU_MINUTE_LEN, t->now);
+  js_w w;
+  jw_init(&w, f);
+  jw_obj(&w);
+  jw_kv_str(&w, "urgency", clinic_urgency_name(t->urgency));
+  jw_kv_str(&w, "action", t->action);
+  jw_kv_str_opt(&w, "contact", t->contact);
+  jw_kv_str(&w, "now", nows);
+  jw_kv_bool(&w, "office_hours", t->office);
+  jw_kv_str(&w, "since_discharge", since_name[t->since]);
+  jw_kv_arr(&w, "reasons");
+  for (int i = 0; i < t->nwhy; i++) {
+    jw_obj(&w);
+    jw_kv_str(&w, "symptom", t->why[i].symptom);
+    jw_kv_str(&w, "urgency", clinic_urgency_name(t->why[i].urgency));
+    jw_kv_str(&w, "reason", t->why[i].text);
+    jw_obj_end(&w);
+  }
+  jw_arr_end(&w);
+  jw_obj_end(&w);
+  jw_end(&w);
+}
+
+static void triage_text(FILE *f, const clinic_triage *t) {
+  char nows[17];
+  hu_minute_fmt(nows, HU_MINUTE_LEN, t->now);
+  fprintf(f, "urgency: %s: %s\n", clinic_urgency_name(t->urgency), t->action);
+  if (t->therapy == 2 && t->urgency != TR_SELF)
+    fprintf(f, "  (%s, %s office hours Monday to Friday 08:00-17:00; %s)\n", nows, t->office ? "in" : "outside",
+            t->since == DIS_UNKNOWN ? "discharge time not known"
+            : t->since == DIS_WITHIN_24H ? "less than 24 hours after discharge"
+                                         : "more than 24 hours after discharge");
+  for (int i = 0; i < t->nwhy; i++) fprintf(f, "  - [%s] %s\n", clinic_urgency_name(t->why[i].urgency), t->why[i].text);
+}
+
+int clinic_cmd_triage(clinic_ctx *c, clinic_args *a) {
+  clinic_triage_in in = {0};
+  in.temp = clinic_opt_get(a, "temp");
+  in.bed_rest = clinic_opt_get(a, "bed-rest-days");
+  const char *th = clinic_opt_get(a, "therapy"), *pat = clinic_opt_get(a, "patient");
+  const char *now_opt = clinic_opt_get(a, "now"), *dis_opt = clinic_opt_get(a, "discharged");
+  /* --symptom may repeat: collect every value. */
+  in.nsym = hu_args_count(a, "symptom");
+  if (in.nsym > CLINIC_TRIAGE_MAX_SYM) return clinic_fail(CL_USAGE, "more than %d --symptom options", CLINIC_TRIAGE_MAX_SYM);
+  for (int i = 0; i < in.nsym; i++) in.sym[i] = hu_args_nth(a, "symptom", i);
+  int rc = clinic_args_done(a, "triage");
+  if (rc) return rc;
+  if (a->npos != 1 || (!in.temp && !in.nsym))
+    return clinic_fail(CL_USAGE, "usage: nmod clinic triage [--temp C] [--symptom S]... [--therapy scs|snm | --patient ID] "
+                                 "[--bed-rest-days N] [--now 'YYYY-MM-DD HH:MM'] [--discharged 'YYYY-MM-DD HH:MM']");
+  in.therapy = 3;
+  if (th) {
+    if (strcmp(th, "scs") == 0) in.therapy = 1;
+    else if (strcmp(th, "snm") == 0) in.therapy = 2;
+    else return clinic_fail(CL_USAGE, "--therapy '%s' is not known: use scs or snm", th);
+  }
+  int64_t dis = INT64_MIN;
+  in.now = hu_now_minutes();
+  char m[160];
+  int drc;
+  if (now_opt && (drc = hu_minute_parse(now_opt, &in.now)) != 0)
+    return clinic_fail(CL_USAGE, "%s", hu_date_msg(m, sizeof m, "--now", now_opt, drc, HU_FORM_MINUTE));
+  if (dis_opt && (drc = hu_minute_parse(dis_opt, &dis)) != 0)
+    return clinic_fail(CL_USAGE, "%s", hu_date_msg(m, sizeof m, "--discharged", dis_opt, drc, HU_FORM_MINUTE));
+  if (dis_opt && dis > in.now) return clinic_fail(CL_USAGE, "--discharged %s is after now", dis_opt);
+  in.since = dis == INT64_MIN ? DIS_UNKNOWN : in.now - dis < 24 * 60 ? DIS_WITHIN_24H : DIS_AFTER_24H;
+  clinic_err e = {0};
+  if (pat) {
+    if (!c->db) return clinic_fail(CL_IO, "no database open for --patient");
+    if (clinic_triage_of_patient(c->db, pat, in.now, &in.therapy, &in.since, &e) != CLINIC_E_OK) return clinic_report(&e);
+  }
+  clinic_triage t;
+  if (clinic_triage_decide(&in, &t, &e) != CLINIC_E_OK) return clinic_report(&e);
+  if (c->json)
+    triage_json(clinic_stdout(), &t);
+  else
+    triage_text(clinic_stdout(), &t);
   return CL_OK;
 }

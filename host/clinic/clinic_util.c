@@ -64,59 +64,84 @@ void clinic_buf_free(clinic_buf *b) {
   b->len = b->cap = 0;
 }
 
-void clinic_json_list_begin(js_w *w, const char *code, const char *key) {
-  jw_init(w, clinic_stdout());
+void clinic_json_patient(js_w *w, FILE *f, const char *code) {
+  jw_init(w, f);
   jw_obj(w);
-  jw_key(w, "patient");
-  jw_str(w, code);
-  jw_key(w, key);
-  jw_arr(w);
+  jw_kv_str(w, "patient", code);
 }
 
-void clinic_json_list_end(js_w *w) {
-  jw_arr_end(w);
+void clinic_json_end(js_w *w) {
   jw_obj_end(w);
   jw_end(w);
 }
 
-void clinic_json_flag(const char *key, int v) {
-  js_w w;
-  jw_init(&w, clinic_stdout());
-  jw_obj(&w);
-  jw_key(&w, key);
-  jw_bool(&w, v);
-  jw_obj_end(&w);
-  jw_end(&w);
+void clinic_json_list_begin(js_w *w, const char *code, const char *key) {
+  clinic_json_patient(w, clinic_stdout(), code);
+  jw_kv_arr(w, key);
 }
 
-int clinic_out_open(clinic_outfile *o, const char *path) {
+void clinic_ack_render(FILE *f, int json, const clinic_ack *a) {
+  if (!json) {
+    fprintf(f, "%s\n", a->text);
+    return;
+  }
+  js_w w;
+  jw_init(&w, f);
+  jw_obj(&w);
+  if (a->patient) jw_kv_str(&w, "patient", a->patient);
+  if (a->date) jw_kv_str(&w, "date", a->date);
+  jw_kv_bool(&w, "stored", 1);
+  clinic_json_end(&w);
+}
+
+void clinic_json_list_end(js_w *w) {
+  jw_arr_end(w);
+  clinic_json_end(w);
+}
+
+int clinic_out_begin(clinic_outfile *o, const char *path, clinic_err *e) {
   memset(o, 0, sizeof *o);
   o->path = path;
   int n = snprintf(o->tmp, sizeof o->tmp, "%s.tmp-XXXXXX", path);
-  if (n < 0 || (size_t)n >= sizeof o->tmp) return clinic_fail(CL_USAGE, "output path %s is too long", path);
+  if (n < 0 || (size_t)n >= sizeof o->tmp) return clinic_err_set(e, CLINIC_E_INPUT, "output path %s is too long", path);
   /* mkstemp creates the file 0600 whatever the umask. */
   int fd = mkstemp(o->tmp);
-  if (fd < 0) return clinic_fail(CL_IO, "cannot write %s: %s (check the folder exists and is writable)", path, strerror(errno));
+  if (fd < 0)
+    return clinic_err_set(e, CLINIC_E_IO, "cannot write %s: %s (check the folder exists and is writable)", path,
+                          strerror(errno));
   o->f = fdopen(fd, "wb");
   if (!o->f) {
+    int err = errno;
     close(fd);
     unlink(o->tmp);
-    return clinic_fail(CL_IO, "cannot write %s: %s", path, strerror(errno));
+    return clinic_err_set(e, CLINIC_E_IO, "cannot write %s: %s", path, strerror(err));
   }
-  return CL_OK;
+  return CLINIC_E_OK;
 }
 
-int clinic_out_close(clinic_outfile *o, int rc) {
+int clinic_out_end(clinic_outfile *o, int rc, clinic_err *e) {
   if (!o->f) return rc;
   int err = 0;
   if (fflush(o->f) != 0 || ferror(o->f) || (!rc && fsync(fileno(o->f)) != 0)) err = errno ? errno : EIO;
   if (fclose(o->f) != 0 && !err) err = errno ? errno : EIO;
   o->f = NULL;
   if (!rc && !err) {
-    if (rename(o->tmp, o->path) == 0) return CL_OK;
+    if (rename(o->tmp, o->path) == 0) return CLINIC_E_OK;
     err = errno;
   }
   unlink(o->tmp);
   if (rc) return rc;
-  return clinic_fail(CL_IO, "writing %s failed: %s; the file was not changed", o->path, strerror(err));
+  return clinic_err_set(e, CLINIC_E_IO, "writing %s failed: %s; the file was not changed", o->path, strerror(err));
+}
+
+int clinic_out_open(clinic_outfile *o, const char *path) {
+  clinic_err e = {0};
+  clinic_out_begin(o, path, &e);
+  return clinic_report(&e);
+}
+
+int clinic_out_close(clinic_outfile *o, int rc) {
+  clinic_err e = {0};
+  int r = clinic_out_end(o, rc, &e);
+  return rc ? r : clinic_report(&e);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "clinic_err.h"
 #include "hu_date.h"
 #include "json.h"
 
@@ -27,8 +28,11 @@ typedef struct {
   const char *path;
   char tmp[4200];
 } clinic_outfile;
-int clinic_out_open(clinic_outfile *o, const char *path); /* CL_OK or an exit code (printed) */
-/* rc == CL_OK: commit (returns CL_OK or CL_IO, printed); else discard and return rc. */
+int clinic_out_begin(clinic_outfile *o, const char *path, clinic_err *e);
+/* rc == 0: commit (CLINIC_E_OK, or CLINIC_E_IO in e); else discard and return rc. */
+int clinic_out_end(clinic_outfile *o, int rc, clinic_err *e);
+/* The reporting forms of the two (exit codes), for the modules not yet converted. */
+int clinic_out_open(clinic_outfile *o, const char *path);
 int clinic_out_close(clinic_outfile *o, int rc);
 /* ---- dates: hu_date.h (day numbers, strict YYYY-MM-DD in 1900..2199, hu_today, hu_now_minutes) */
 
@@ -39,10 +43,18 @@ int clinic_date_arg(const char *what, const char *s, int32_t *day);
  * clinic_json_day writes it as member `key`. */
 void clinic_json_date(js_w *w, int32_t d);
 void clinic_json_day(js_w *w, const char *key, int32_t d);
-/* JSON on stdout for the list commands: {"patient": CODE, "KEY": [ ... ]} and a one-key
- * answer {"KEY": true|false}. */
+/* JSON on stdout for the list commands: {"patient": CODE, "KEY": [ ... ]}. */
 void clinic_json_list_begin(js_w *w, const char *code, const char *key);
+/* The start of a JSON answer about one patient on f: {"patient": CODE, and its end. */
+void clinic_json_patient(js_w *w, FILE *f, const char *code);
+void clinic_json_end(js_w *w);
+/* The answer of a command that stored something, the one renderer of it: text, the line;
+ * --json, {"patient": P, "date": D, "stored": true} (patient and date left out when NULL). */
+typedef struct {
+  const char *patient, *date;
+  const char *text;
+} clinic_ack;
+void clinic_ack_render(FILE *f, int json, const clinic_ack *a);
 void clinic_json_list_end(js_w *w);
-void clinic_json_flag(const char *key, int v);
 
 #endif

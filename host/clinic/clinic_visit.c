@@ -23,30 +23,48 @@
 static const char *const visit_kinds[] = {"trial-check", "wound-check", "control", "programming", "yearly",
                                           "read-out", "other"};
 
-/* The visit of that day (the first one), or a new one of `kind`. */
-static int visit_for(sqlite3 *db, int64_t pid, const char *date, const char *kind, int64_t *id) {
-  sqlite3_stmt *st = clinic_prep(db, "SELECT id FROM visit WHERE pid = ? AND date = ? ORDER BY id LIMIT 1");
-  if (!st) return CL_IO;
-  sqlite3_bind_int64(st, 1, pid);
-  sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    *id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return CL_OK;
-  }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(db, "finding the visit");
-  st = clinic_prep(db, "INSERT INTO visit(pid, date, kind) VALUES (?,?,?)");
-  if (!st) return CL_IO;
+/* A new visit (note NULL for none); *id gets its row id. */
+static int visit_insert(sqlite3 *db, int64_t pid, const char *date, const char *kind, const char *note, int64_t *id,
+                        clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db, "INSERT INTO visit(pid, date, kind, note) VALUES (?,?,?,?)", e);
+  if (!st) return e->code;
   sqlite3_bind_int64(st, 1, pid);
   sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-  rc = sqlite3_step(st);
+  if (note) sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 4);
+  int rc = sqlite3_step(st);
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(db, "adding a visit");
-  *id = sqlite3_last_insert_rowid(db);
-  return CL_OK;
+  if (rc != SQLITE_DONE) return clinic_err_db(e, db, "adding a visit");
+  *id = clinic_store_last_id(db);
+  return CLINIC_E_OK;
+}
+
+/* The visit of that day (the first one), or a new one of `kind`. */
+static int visit_for(sqlite3 *db, int64_t pid, const char *date, const char *kind, int64_t *id, clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT id FROM visit WHERE pid = ? AND date = ? ORDER BY id LIMIT 1", e);
+  if (!st) return e->code;
+  sqlite3_bind_int64(st, 1, pid);
+  sqlite3_bind_text(st, 2, date, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
+  sqlite3_finalize(st);
+  if (rc == SQLITE_ROW) return CLINIC_E_OK;
+  if (rc != SQLITE_DONE) return clinic_err_db(e, db, "finding the visit");
+  return visit_insert(db, pid, date, kind, NULL, id, e);
+}
+
+int clinic_visit_add(sqlite3 *db, const clinic_patient *p, int32_t day, const char *kind, const char *note, int64_t *vid,
+                     clinic_err *e) {
+  char ds[11];
+  hu_date_fmt(ds, HU_DATE_LEN, day);
+  /* The visit and the patient list's state (a control no longer overdue) in one transaction. */
+  int rc = clinic_sql_begin(db, e);
+  if (rc) return rc;
+  if ((rc = visit_insert(db, p->pid, ds, kind, note, vid, e)) != CLINIC_E_OK) {
+    clinic_rollback(db);
+    return rc;
+  }
+  return clinic_sums_commit(db, p, e);
 }
 
 static int visit_add(clinic_ctx *c, clinic_args *a) {
@@ -62,58 +80,40 @@ static int visit_add(clinic_ctx *c, clinic_args *a) {
   if (date && (rc = clinic_date_arg("--date", date, &d)) != CL_OK) return rc;
   if (d > c->today) return clinic_fail(CL_USAGE, "a visit is recorded when it happened; %s is in the future (see nmod clinic plan)", date);
   if (note && strlen(note) > 500) return clinic_fail(CL_USAGE, "--note is longer than 500 characters");
+  clinic_err e = {0};
   clinic_patient p;
-  if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
-  char ds[11];
-  hu_date_fmt(ds, HU_DATE_LEN, d);
-  /* The visit and the patient list's state (a control no longer overdue) in one transaction. */
-  if ((rc = clinic_begin(c->db)) != CL_OK) return rc;
-  sqlite3_stmt *st = clinic_prep(c->db, "INSERT INTO visit(pid, date, kind, note) VALUES (?,?,?,?)");
-  if (!st) {
-    clinic_rollback(c->db);
-    return CL_IO;
-  }
-  sqlite3_bind_int64(st, 1, p.pid);
-  sqlite3_bind_text(st, 2, ds, -1, SQLITE_STATIC);
-  sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
-  if (note) sqlite3_bind_text(st, 4, note, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 4);
-  rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  int64_t vid = sqlite3_last_insert_rowid(c->db);
-  if (rc != SQLITE_DONE) {
-    rc = clinic_dbfail(c->db, "adding a visit");
-    clinic_rollback(c->db);
-    return rc;
-  }
-  if ((rc = clinic_sums_commit_patient(c->db, &p)) != CL_OK) return rc;
+  int64_t vid;
+  if (clinic_patient_lookup(c->db, a->pos[2], &p, &e) != CLINIC_E_OK ||
+      clinic_visit_add(c->db, &p, d, kind, note, &vid, &e) != CLINIC_E_OK)
+    return clinic_report(&e);
+  FILE *f = clinic_stdout();
   if (c->json) {
     js_w w;
-    jw_init(&w, clinic_stdout());
+    jw_init(&w, f);
     jw_obj(&w);
-    jw_key(&w, "visit_id");
-    jw_int(&w, vid);
-    jw_obj_end(&w);
-    jw_end(&w);
+    jw_kv_int(&w, "visit_id", vid);
+    clinic_json_end(&w);
   } else {
-    printf("%s: %s visit on %s recorded\n", p.code, kind, ds);
+    char ds[11];
+    hu_date_fmt(ds, HU_DATE_LEN, d);
+    fprintf(f, "%s: %s visit on %s recorded\n", p.code, kind, ds);
   }
   return CL_OK;
 }
 
-/* Lead alerts ("E2 open, E3 short") and test thresholds ("E1 0.8 mA") of a read-out, as text. */
-int clinic_readout_rows(sqlite3 *db, int64_t iid, clinic_buf *alerts, clinic_buf *thresholds) {
-  sqlite3_stmt *st = clinic_prep(db, "SELECT contact || ' ' || state FROM lead_alert WHERE interrogation_id = ? "
-                                     "ORDER BY CAST(substr(contact, 2) AS INTEGER), state");
-  if (!st) return CL_IO;
+int clinic_readout_texts(sqlite3 *db, int64_t iid, clinic_buf *alerts, clinic_buf *thresholds, clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT contact || ' ' || state FROM lead_alert WHERE interrogation_id = ? "
+                                         "ORDER BY CAST(substr(contact, 2) AS INTEGER), state", e);
+  if (!st) return e->code;
   sqlite3_bind_int64(st, 1, iid);
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW)
     clinic_buf_printf(alerts, "%s%s", alerts->len ? ", " : "", (const char *)sqlite3_column_text(st, 0));
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(db, "reading lead alerts");
-  st = clinic_prep(db, "SELECT contact, threshold_ua FROM test_threshold WHERE interrogation_id = ? "
-                       "ORDER BY CAST(substr(contact, 2) AS INTEGER)");
-  if (!st) return CL_IO;
+  if (rc != SQLITE_DONE) return clinic_err_db(e, db, "reading lead alerts");
+  st = clinic_sql_prep(db, "SELECT contact, threshold_ua FROM test_threshold WHERE interrogation_id = ? "
+                           "ORDER BY CAST(substr(contact, 2) AS INTEGER)", e);
+  if (!st) return e->code;
   sqlite3_bind_int64(st, 1, iid);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     char ma[24];
@@ -121,111 +121,127 @@ int clinic_readout_rows(sqlite3 *db, int64_t iid, clinic_buf *alerts, clinic_buf
                       hu_fmt_fixed(ma, sizeof ma, sqlite3_column_int64(st, 1), 3, 0));
   }
   sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "reading test thresholds");
+  return rc == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, db, "reading test thresholds");
+}
+
+int clinic_readout_rows(sqlite3 *db, int64_t iid, clinic_buf *alerts, clinic_buf *thresholds) {
+  clinic_err e = {0};
+  clinic_readout_texts(db, iid, alerts, thresholds, &e);
+  return clinic_report(&e);
+}
+
+int clinic_visit_each(sqlite3 *db, const clinic_patient *p, int decode, int (*fn)(void *ctx, const clinic_visit_row *v),
+                      void *ctx, clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db,
+                                     "SELECT v.date, v.kind, v.note, i.serial, i.battery_pm, i.battery_state, i.programs, "
+                                     "i.max_amplitude_ua, i.impedance_alerts, i.id, i.format FROM visit v "
+                                     "LEFT JOIN interrogation i ON i.visit_id = v.id WHERE v.pid = ? ORDER BY v.date, v.id, i.id",
+                                     e);
+  if (!st) return e->code;
+  sqlite3_bind_int64(st, 1, p->pid);
+  static ro_readout_t ro; /* large: one at a time */
+  int step = SQLITE_DONE, rc = CLINIC_E_OK;
+  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+    clinic_visit_row v;
+    memset(&v, 0, sizeof v);
+    v.date = (const char *)sqlite3_column_text(st, 0);
+    v.kind = (const char *)sqlite3_column_text(st, 1);
+    v.note = (const char *)sqlite3_column_text(st, 2);
+    v.serial = (const char *)sqlite3_column_text(st, 3);
+    if (v.serial) {
+      v.have_battery = sqlite3_column_type(st, 4) != SQLITE_NULL;
+      v.battery_pm = sqlite3_column_int64(st, 4);
+      v.battery_state = (const char *)sqlite3_column_text(st, 5);
+      for (int k = 0; k < 3; k++) {
+        v.have[k] = sqlite3_column_type(st, 6 + k) != SQLITE_NULL;
+        v.num[k] = sqlite3_column_int64(st, 6 + k);
+      }
+      int64_t iid = sqlite3_column_int64(st, 9);
+      rc = clinic_readout_texts(db, iid, &v.alerts, &v.thresholds, e);
+      /* The stored document, decoded by the programmer's codec (older imports do not decode). */
+      if (!rc && decode && sqlite3_column_type(st, 10) != SQLITE_NULL) {
+        clinic_err nf = {0};
+        rc = clinic_readout_read(db, iid, &ro, &nf);
+        if (!rc) v.readout = &ro;
+        if (rc == CLINIC_E_NOT_FOUND) rc = CLINIC_E_OK; /* another format: listed without its document */
+        if (rc) *e = nf;
+      }
+    }
+    if (!rc) rc = fn(ctx, &v);
+    clinic_buf_free(&v.alerts);
+    clinic_buf_free(&v.thresholds);
+  }
+  if (!rc && step != SQLITE_DONE) rc = clinic_err_db(e, db, "listing visits");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+typedef struct {
+  FILE *f;
+  int json;
+  js_w w;
+} list_out;
+
+static void visit_row_json(js_w *w, const clinic_visit_row *v) {
+  jw_obj(w);
+  jw_kv_str(w, "date", v->date);
+  jw_kv_str(w, "kind", v->kind);
+  if (v->note) jw_kv_str(w, "note", v->note);
+  if (v->serial) {
+    jw_kv_obj(w, "interrogation");
+    jw_kv_str(w, "serial", v->serial);
+    if (v->have_battery) jw_kv_fixed(w, "battery_pct", v->battery_pm, 1);
+    if (v->battery_state) jw_kv_str(w, "battery_state", v->battery_state);
+    static const char *const keys[] = {"programs", "max_amplitude_ua", "lead_alert_count"};
+    for (int k = 0; k < 3; k++)
+      if (v->have[k]) jw_kv_int(w, keys[k], v->num[k]);
+    jw_kv_str(w, "lead_alerts", v->alerts.s ? v->alerts.s : "");
+    jw_kv_str(w, "test_thresholds", v->thresholds.s ? v->thresholds.s : "");
+    if (v->readout) {
+      jw_kv_obj(w, "readout");
+      ro_json_readout(w, v->readout);
+      jw_obj_end(w);
+    }
+    jw_obj_end(w);
+  }
+  jw_obj_end(w);
+}
+
+static void visit_row_text(FILE *f, const clinic_visit_row *v) {
+  fprintf(f, "%s  %-12s %s", v->date, v->kind, v->note ? v->note : "");
+  if (v->serial) {
+    char pct[HU_FIXED_LEN];
+    fprintf(f, "read-out %s", v->serial);
+    if (v->have_battery) fprintf(f, ", battery %s %%", hu_fmt_fixed(pct, sizeof pct, v->battery_pm, 1, 1));
+    if (v->alerts.len)
+      fprintf(f, ", LEAD: %s", v->alerts.s);
+    else if (v->have[2] && v->num[2] > 0)
+      fprintf(f, ", %d impedance alert(s)", (int)v->num[2]);
+    if (v->thresholds.len) fprintf(f, ", test thresholds %s", v->thresholds.s);
+  }
+  fprintf(f, "\n");
+}
+
+static int list_row(void *ctx, const clinic_visit_row *v) {
+  list_out *o = ctx;
+  if (o->json)
+    visit_row_json(&o->w, v);
+  else
+    visit_row_text(o->f, v);
+  return 0;
 }
 
 static int visit_list(clinic_ctx *c, clinic_args *a) {
   int rc = clinic_args_done(a, "visit list");
   if (rc) return rc;
   if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic visit list PATIENT");
+  clinic_err e = {0};
   clinic_patient p;
-  if ((rc = clinic_patient_get(c->db, a->pos[2], &p)) != CL_OK) return rc;
-  sqlite3_stmt *st = clinic_prep(c->db,
-                                 "SELECT v.date, v.kind, v.note, i.serial, i.battery_pm, i.battery_state, i.programs, "
-                                 "i.max_amplitude_ua, i.impedance_alerts, i.id, i.format FROM visit v "
-                                 "LEFT JOIN interrogation i ON i.visit_id = v.id WHERE v.pid = ? ORDER BY v.date, v.id, i.id");
-  if (!st) return CL_IO;
-  sqlite3_bind_int64(st, 1, p.pid);
-  js_w w;
-  if (c->json) {
-    jw_init(&w, clinic_stdout());
-    jw_obj(&w);
-    jw_key(&w, "patient");
-    jw_str(&w, p.code);
-    jw_key(&w, "visits");
-    jw_arr(&w);
-  }
-  int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *ds = (const char *)sqlite3_column_text(st, 0), *kind = (const char *)sqlite3_column_text(st, 1);
-    const unsigned char *note = sqlite3_column_text(st, 2), *serial = sqlite3_column_text(st, 3);
-    int decodes = sqlite3_column_type(st, 10) != SQLITE_NULL;
-    int64_t iid = sqlite3_column_int64(st, 9);
-    clinic_buf alerts = {0}, thr = {0};
-    if (serial && (rc = clinic_readout_rows(c->db, iid, &alerts, &thr)) != CL_OK) {
-      clinic_buf_free(&alerts);
-      clinic_buf_free(&thr);
-      break;
-    }
-    if (c->json) {
-      jw_obj(&w);
-      jw_key(&w, "date");
-      jw_str(&w, ds);
-      jw_key(&w, "kind");
-      jw_str(&w, kind);
-      if (note) {
-        jw_key(&w, "note");
-        jw_str(&w, (const char *)note);
-      }
-      if (serial) {
-        jw_key(&w, "interrogation");
-        jw_obj(&w);
-        jw_key(&w, "serial");
-        jw_str(&w, (const char *)serial);
-        if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
-          jw_key(&w, "battery_pct");
-          jw_fixed(&w, sqlite3_column_int64(st, 4), 1);
-        }
-        static const char *const keys[] = {"battery_state", "programs", "max_amplitude_ua", "lead_alert_count"};
-        for (int k = 0; k < 4; k++) {
-          if (sqlite3_column_type(st, 5 + k) == SQLITE_NULL) continue;
-          jw_key(&w, keys[k]);
-          if (k == 0)
-            jw_str(&w, (const char *)sqlite3_column_text(st, 5));
-          else
-            jw_int(&w, sqlite3_column_int64(st, 5 + k));
-        }
-        jw_key(&w, "lead_alerts");
-        jw_str(&w, alerts.s ? alerts.s : "");
-        jw_key(&w, "test_thresholds");
-        jw_str(&w, thr.s ? thr.s : "");
-        static ro_readout_t ro;
-        /* The stored document, decoded and written again by the programmer's codec. */
-        if (decodes && (rc = clinic_readout_load(c->db, iid, &ro)) == CL_OK) {
-          jw_key(&w, "readout");
-          jw_obj(&w);
-          ro_json_readout(&w, &ro);
-          jw_obj_end(&w);
-        }
-        jw_obj_end(&w);
-      }
-      jw_obj_end(&w);
-    } else {
-      printf("%s  %-12s %s", ds, kind, note ? (const char *)note : "");
-      if (serial) {
-        char pct[HU_FIXED_LEN];
-        printf("read-out %s", (const char *)serial);
-        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-          printf(", battery %s %%", hu_fmt_fixed(pct, sizeof pct, sqlite3_column_int(st, 4), 1, 1));
-        if (alerts.len) printf(", LEAD: %s", alerts.s);
-        else if (sqlite3_column_type(st, 8) != SQLITE_NULL && sqlite3_column_int(st, 8) > 0)
-          printf(", %d impedance alert(s)", sqlite3_column_int(st, 8));
-        if (thr.len) printf(", test thresholds %s", thr.s);
-      }
-      printf("\n");
-    }
-    clinic_buf_free(&alerts);
-    clinic_buf_free(&thr);
-    if (rc) break;
-  }
-  sqlite3_finalize(st);
-  if (rc) return rc;
-  if (step != SQLITE_DONE && step != SQLITE_ROW) return clinic_dbfail(c->db, "listing visits");
-  if (c->json) {
-    jw_arr_end(&w);
-    jw_obj_end(&w);
-    jw_end(&w);
-  }
+  if (clinic_patient_lookup(c->db, a->pos[2], &p, &e) != CLINIC_E_OK) return clinic_report(&e);
+  list_out o = {.f = clinic_stdout(), .json = c->json};
+  if (c->json) clinic_json_list_begin(&o.w, p.code, "visits");
+  if (clinic_visit_each(c->db, &p, c->json, list_row, &o, &e) != CLINIC_E_OK) return clinic_report(&e);
+  if (c->json) clinic_json_list_end(&o.w);
   return CL_OK;
 }
 
@@ -246,22 +262,30 @@ int clinic_readout_stored_ok(const char *doc, size_t len) {
   return doc && ro_read_text(doc, len, &ro, err, sizeof err) == 0 ? 0 : -1;
 }
 
-int clinic_readout_load(sqlite3 *db, int64_t interrogation_id, ro_readout_t *ro) {
-  sqlite3_stmt *st = clinic_prep(db, "SELECT doc FROM interrogation WHERE id = ? AND format = '" READOUT_FORMAT "'");
-  if (!st) return CL_IO;
+int clinic_readout_read(sqlite3 *db, int64_t interrogation_id, ro_readout_t *ro, clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT doc FROM interrogation WHERE id = ? AND format = '" READOUT_FORMAT "'", e);
+  if (!st) return e->code;
   sqlite3_bind_int64(st, 1, interrogation_id);
   int rc = sqlite3_step(st);
   if (rc != SQLITE_ROW) {
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? CL_USAGE : clinic_dbfail(db, "reading a read-out");
+    return rc == SQLITE_DONE ? clinic_err_set(e, CLINIC_E_NOT_FOUND, "read-out %lld is not stored as " READOUT_FORMAT,
+                                              (long long)interrogation_id)
+                             : clinic_err_db(e, db, "reading a read-out");
   }
   char err[256];
   rc = ro_read_text((const char *)sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0), ro, err, sizeof err);
   sqlite3_finalize(st);
   if (rc != 0)
-    return clinic_fail(CL_IO, "database %s: stored read-out %lld no longer decodes (%s): see nmod clinic check-db",
-                       sqlite3_db_filename(db, "main"), (long long)interrogation_id, err);
-  return CL_OK;
+    return clinic_err_set(e, CLINIC_E_IO, "database %s: stored read-out %lld no longer decodes (%s): see nmod clinic check-db",
+                          sqlite3_db_filename(db, "main"), (long long)interrogation_id, err);
+  return CLINIC_E_OK;
+}
+
+int clinic_readout_load(sqlite3 *db, int64_t interrogation_id, ro_readout_t *ro) {
+  clinic_err e = {0};
+  int rc = clinic_readout_read(db, interrogation_id, ro, &e);
+  return rc == CLINIC_E_NOT_FOUND ? CL_USAGE : clinic_report(&e);
 }
 
 static void bind_opt_text(sqlite3_stmt *st, int i, const char *s) {
@@ -276,12 +300,14 @@ static uint32_t max_amplitude_ua(const ro_readout_t *ro) {
 }
 
 /* The read-out and its rows (lead alerts, test thresholds), in the open transaction. */
-static int store_readout(sqlite3 *db, int64_t vid, const ro_readout_t *ro, const char *text, size_t len, int64_t *iid) {
-  sqlite3_stmt *st = clinic_prep(db,
-                                 "INSERT INTO interrogation(visit_id, serial, kind, therapy, firmware, mode, battery_pm, "
-                                 "battery_mv, battery_state, programs, max_amplitude_ua, impedances, impedance_alerts, doc, "
-                                 "format, cell, lead) VALUES (?,?,?,?,?,?,?,?,?,?,?,NULL,?,?,'" READOUT_FORMAT "',?,?)");
-  if (!st) return CL_IO;
+static int store_readout(sqlite3 *db, int64_t vid, const ro_readout_t *ro, const char *text, size_t len, int64_t *iid,
+                         clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db,
+                                     "INSERT INTO interrogation(visit_id, serial, kind, therapy, firmware, mode, battery_pm, "
+                                     "battery_mv, battery_state, programs, max_amplitude_ua, impedances, impedance_alerts, doc, "
+                                     "format, cell, lead) VALUES (?,?,?,?,?,?,?,?,?,?,?,NULL,?,?,'" READOUT_FORMAT "',?,?)",
+                                     e);
+  if (!st) return e->code;
   sqlite3_bind_int64(st, 1, vid);
   bind_opt_text(st, 2, ro->serial);
   bind_opt_text(st, 3, ro->kind);
@@ -297,33 +323,85 @@ static int store_readout(sqlite3 *db, int64_t vid, const ro_readout_t *ro, const
   sqlite3_bind_text(st, 13, text, (int)len, SQLITE_STATIC);
   bind_opt_text(st, 14, ro->status.cell);
   bind_opt_text(st, 15, ro->lead);
-  int rc = sqlite3_step(st) == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "storing the read-out");
+  int rc = sqlite3_step(st) == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, db, "storing the read-out");
   sqlite3_finalize(st);
   if (rc) return rc;
-  *iid = sqlite3_last_insert_rowid(db);
+  *iid = clinic_store_last_id(db);
   char c[8];
-  st = clinic_prep(db, "INSERT INTO lead_alert(interrogation_id, contact, state) VALUES (?,?,?)");
-  if (!st) return CL_IO;
+  st = clinic_sql_prep(db, "INSERT INTO lead_alert(interrogation_id, contact, state) VALUES (?,?,?)", e);
+  if (!st) return e->code;
   for (int i = 0; !rc && i < ro->status.n_alerts; i++) {
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, *iid);
     bind_opt_text(st, 2, hu_contact_name(c, sizeof c, ro->status.alerts[i].contact));
     bind_opt_text(st, 3, ro_lead_state_name(ro->status.alerts[i].state));
-    if (sqlite3_step(st) != SQLITE_DONE) rc = clinic_dbfail(db, "storing a lead alert");
+    if (sqlite3_step(st) != SQLITE_DONE) rc = clinic_err_db(e, db, "storing a lead alert");
   }
   sqlite3_finalize(st);
   if (rc) return rc;
-  st = clinic_prep(db, "INSERT INTO test_threshold(interrogation_id, contact, threshold_ua) VALUES (?,?,?)");
-  if (!st) return CL_IO;
+  st = clinic_sql_prep(db, "INSERT INTO test_threshold(interrogation_id, contact, threshold_ua) VALUES (?,?,?)", e);
+  if (!st) return e->code;
   for (int i = 0; !rc && i < ro->n_thresholds; i++) {
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, *iid);
     bind_opt_text(st, 2, hu_contact_name(c, sizeof c, ro->thresholds[i].contact));
     sqlite3_bind_int64(st, 3, ro->thresholds[i].threshold_ua);
-    if (sqlite3_step(st) != SQLITE_DONE) rc = clinic_dbfail(db, "storing a test threshold");
+    if (sqlite3_step(st) != SQLITE_DONE) rc = clinic_err_db(e, db, "storing a test threshold");
   }
   sqlite3_finalize(st);
   return rc;
+}
+
+int clinic_readout_import(sqlite3 *db, const clinic_patient *p, int32_t day, const char *file, ro_readout_t *ro,
+                          int64_t *vid, clinic_err *e) {
+  char *text = NULL, err[300];
+  size_t len = 0;
+  if (js_read_file(file, 4u << 20, &text, &len, err, sizeof err) != 0) return clinic_err_set(e, CLINIC_E_INPUT, "%s", err);
+  int rc = CLINIC_E_OK;
+  if (ro_read_text(text, len, ro, err, sizeof err) != 0)
+    rc = clinic_err_set(e, CLINIC_E_INPUT, "%s: %s; not stored", file, err);
+  else if (strcmp(ro->therapy, clinic_therapy_name(p->therapy)) != 0)
+    rc = clinic_err_set(e, CLINIC_E_INPUT,
+                        "%s is the read-out of an %s device, but %s is an %s patient: wrong patient or file? not stored", file,
+                        ro->therapy, p->code, clinic_therapy_name(p->therapy));
+  char ds[11];
+  hu_date_fmt(ds, HU_DATE_LEN, day);
+  int64_t iid = 0;
+  if (!rc) rc = clinic_sql_begin(db, e);
+  if (!rc) {
+    rc = visit_for(db, p->pid, ds, "read-out", vid, e);
+    if (!rc) rc = store_readout(db, *vid, ro, text, len, &iid, e);
+    if (!rc) rc = clinic_sums_commit(db, p, e); /* commits, or rolls back */
+    else clinic_rollback(db);
+  }
+  free(text);
+  return rc;
+}
+
+static void interrogation_json(FILE *f, const clinic_patient *p, const char *ds, int64_t vid, const ro_readout_t *ro) {
+  js_w w;
+  clinic_json_patient(&w, f, p->code);
+  jw_kv_str(&w, "visit_date", ds);
+  jw_kv_int(&w, "visit_id", vid);
+  jw_kv_str(&w, "serial", ro->serial);
+  jw_kv_int(&w, "lead_alerts", ro->status.n_alerts);
+  jw_kv_int(&w, "test_thresholds", ro->n_thresholds);
+  jw_kv_str(&w, "battery_state", ro->status.batt_state);
+  clinic_json_end(&w);
+}
+
+static void interrogation_text(FILE *f, const clinic_patient *p, const char *ds, const ro_readout_t *ro) {
+  char pct[HU_FIXED_LEN], cn[8];
+  fprintf(f, "%s: read-out of %s stored with the visit of %s; battery %s %%", p->code, ro->serial, ds,
+          hu_fmt_fixed(pct, sizeof pct, ro->status.batt_pm, 1, 1));
+  if (strcmp(ro->status.batt_state, "ok") != 0)
+    fprintf(f, " (%s%s)", ro->status.batt_state,
+            strcmp(ro->status.batt_state, "low") == 0 ? ": recharge" : ": plan a replacement");
+  for (int i = 0; i < ro->status.n_alerts; i++)
+    fprintf(f, "; LEAD %s %s: check the lead", hu_contact_name(cn, sizeof cn, ro->status.alerts[i].contact),
+            ro_lead_state_name(ro->status.alerts[i].state));
+  if (ro->n_thresholds) fprintf(f, "; %d test-stimulation threshold(s)", ro->n_thresholds);
+  fprintf(f, "\n");
 }
 
 int clinic_cmd_interrogation(clinic_ctx *c, clinic_args *a) {
@@ -334,65 +412,18 @@ int clinic_cmd_interrogation(clinic_ctx *c, clinic_args *a) {
   int32_t d = c->today;
   if (date && (rc = clinic_date_arg("--date", date, &d)) != CL_OK) return rc;
   if (d > c->today) return clinic_fail(CL_USAGE, "--date %s is in the future", date);
+  clinic_err e = {0};
   clinic_patient p;
-  if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
-  const char *file = a->pos[2];
-  char *text = NULL, err[300];
-  size_t len = 0;
-  if (js_read_file(file, 4u << 20, &text, &len, err, sizeof err) != 0) return clinic_fail(CL_USAGE, "%s", err);
-  static ro_readout_t ro;
-  if (ro_read_text(text, len, &ro, err, sizeof err) != 0) {
-    free(text);
-    return clinic_fail(CL_USAGE, "%s: %s; not stored", file, err);
-  }
-  if (strcmp(ro.therapy, clinic_therapy_name(p.therapy)) != 0)
-    rc = clinic_fail(CL_USAGE, "%s is the read-out of an %s device, but %s is an %s patient: wrong patient or file? not stored",
-                     file, ro.therapy, p.code, clinic_therapy_name(p.therapy));
+  static ro_readout_t ro; /* large */
+  int64_t vid = 0;
+  if (clinic_patient_lookup(c->db, a->pos[1], &p, &e) != CLINIC_E_OK ||
+      clinic_readout_import(c->db, &p, d, a->pos[2], &ro, &vid, &e) != CLINIC_E_OK)
+    return clinic_report(&e);
   char ds[11];
   hu_date_fmt(ds, HU_DATE_LEN, d);
-  int64_t vid = 0, iid = 0;
-  if (!rc) rc = clinic_begin(c->db);
-  if (!rc) {
-    rc = visit_for(c->db, p.pid, ds, "read-out", &vid);
-    if (!rc) rc = store_readout(c->db, vid, &ro, text, len, &iid);
-    if (!rc) rc = clinic_sums_commit_patient(c->db, &p); /* commits, or rolls back */
-    else clinic_rollback(c->db);
-  }
-  free(text);
-  if (rc) return rc;
-  char cn[8];
-  if (c->json) {
-    js_w w;
-    jw_init(&w, clinic_stdout());
-    jw_obj(&w);
-    jw_key(&w, "patient");
-    jw_str(&w, p.code);
-    jw_key(&w, "visit_date");
-    jw_str(&w, ds);
-    jw_key(&w, "visit_id");
-    jw_int(&w, vid);
-    jw_key(&w, "serial");
-    jw_str(&w, ro.serial);
-    jw_key(&w, "lead_alerts");
-    jw_int(&w, ro.status.n_alerts);
-    jw_key(&w, "test_thresholds");
-    jw_int(&w, ro.n_thresholds);
-    jw_key(&w, "battery_state");
-    jw_str(&w, ro.status.batt_state);
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else {
-    char pct[HU_FIXED_LEN];
-    printf("%s: read-out of %s stored with the visit of %s; battery %s %%", p.code, ro.serial, ds,
-           hu_fmt_fixed(pct, sizeof pct, ro.status.batt_pm, 1, 1));
-    if (strcmp(ro.status.batt_state, "ok") != 0)
-      printf(" (%s%s)", ro.status.batt_state,
-             strcmp(ro.status.batt_state, "low") == 0 ? ": recharge" : ": plan a replacement");
-    for (int i = 0; i < ro.status.n_alerts; i++)
-      printf("; LEAD %s %s: check the lead", hu_contact_name(cn, sizeof cn, ro.status.alerts[i].contact),
-             ro_lead_state_name(ro.status.alerts[i].state));
-    if (ro.n_thresholds) printf("; %d test-stimulation threshold(s)", ro.n_thresholds);
-    printf("\n");
-  }
+  if (c->json)
+    interrogation_json(clinic_stdout(), &p, ds, vid, &ro);
+  else
+    interrogation_text(clinic_stdout(), &p, ds, &ro);
   return CL_OK;
 }

@@ -93,11 +93,11 @@ int clinic_cfg_is_window_key(const char *key) {
   return d && d->window;
 }
 
-int clinic_cfg_load(sqlite3 *db, const char *threshold_opt, clinic_cfg *cfg) {
+int clinic_cfg_read(sqlite3 *db, const char *threshold_opt, clinic_cfg *cfg, clinic_err *e) {
   long v[NSETTINGS];
   for (int i = 0; i < NSETTINGS; i++) v[i] = settings[i].def;
-  sqlite3_stmt *st = clinic_prep(db, "SELECT key, value FROM setting");
-  if (!st) return CL_IO;
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT key, value FROM setting", e);
+  if (!st) return e->code;
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     const char *k = (const char *)sqlite3_column_text(st, 0), *val = (const char *)sqlite3_column_text(st, 1);
@@ -108,10 +108,11 @@ int clinic_cfg_load(sqlite3 *db, const char *threshold_opt, clinic_cfg *cfg) {
     }
   }
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(db, "reading the settings");
+  if (rc != SQLITE_DONE) return clinic_err_db(e, db, "reading the settings");
   if (threshold_opt) {
     long x = setting_value(&settings[0], threshold_opt);
-    if (x < 0) return clinic_fail(CL_USAGE, "--threshold '%s' is not a percentage from 0.01 to 100", threshold_opt);
+    if (x < 0)
+      return clinic_err_set(e, CLINIC_E_INPUT, "--threshold '%s' is not a percentage from 0.01 to 100", threshold_opt);
     v[0] = x;
   }
   cfg->threshold_bp = (int)v[0];
@@ -120,7 +121,13 @@ int clinic_cfg_load(sqlite3 *db, const char *threshold_opt, clinic_cfg *cfg) {
   cfg->trial_days[TH_SCS] = (int)v[3];
   cfg->trial_days[TH_SNM] = (int)v[4];
   cfg->tolerance_days = (int)v[5];
-  return CL_OK;
+  return CLINIC_E_OK;
+}
+
+int clinic_cfg_load(sqlite3 *db, const char *threshold_opt, clinic_cfg *cfg) {
+  clinic_err e = {0};
+  clinic_cfg_read(db, threshold_opt, cfg, &e);
+  return clinic_report(&e);
 }
 
 const char *clinic_day_phase_name(clinic_day_phase ph) {

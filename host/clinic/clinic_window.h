@@ -8,6 +8,7 @@
 
 #include "clinic_path.h"
 #include "clinic_patient.h"
+#include "clinic_err.h"
 #include "clinic_util.h"
 
 /* The evaluation settings (table setting; defaults and sources in docs/CLINIC.md). */
@@ -18,7 +19,10 @@ typedef struct {
   int trial_days[2];     /* nominal trial length by therapy: SCS 14 (seed 000), SNM 28 (seed 004) */
   int tolerance_days;    /* a trial may run this much longer without an override */
 } clinic_cfg;
-/* Read the settings; threshold_opt (a --threshold value) overrides the stored threshold. */
+/* Read the settings; threshold_opt (a --threshold value) overrides the stored threshold.
+ * CLINIC_E_OK, CLINIC_E_INPUT (a bad --threshold) or CLINIC_E_IO, in e. */
+int clinic_cfg_read(sqlite3 *db, const char *threshold_opt, clinic_cfg *cfg, clinic_err *e);
+/* The reporting form (an exit code), for the modules not yet converted. */
 int clinic_cfg_load(sqlite3 *db, const char *threshold_opt, clinic_cfg *cfg);
 /* The settings `config` shows and sets, in order; *n gets their number. */
 const char *const *clinic_cfg_keys(int *n);
