@@ -441,20 +441,21 @@ int clinic_db_open(const char *path, clinic_open_mode mode, sqlite3 **out) {
   return CL_OK;
 }
 
-int clinic_setting_get(sqlite3 *db, const char *key, char *out, size_t cap) {
-  sqlite3_stmt *st = clinic_prep(db, "SELECT value FROM setting WHERE key = ?");
-  if (!st) return CL_IO;
+int clinic_store_setting(sqlite3 *db, const char *key, char *out, size_t cap, clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT value FROM setting WHERE key = ?", e);
+  if (!st) return CLINIC_E_IO;
   sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
   int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return CL_OK;
-  }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(db, "reading a setting");
   out[0] = '\0';
-  return CL_OK;
+  if (rc == SQLITE_ROW) snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, db, "reading a setting");
+}
+
+int clinic_setting_get(sqlite3 *db, const char *key, char *out, size_t cap) {
+  clinic_err e;
+  clinic_err_clear(&e);
+  return clinic_store_setting(db, key, out, cap, &e) == CLINIC_E_OK ? CL_OK : clinic_report(&e);
 }
 
 /* ---- the SQLite forms (clinic_store.h) ------------------------------------------------ */

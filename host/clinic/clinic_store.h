@@ -82,7 +82,9 @@ void clinic_rollback(sqlite3 *db);
 int clinic_exec_pid(sqlite3 *db, const char *sql, int64_t pid);
 /* Prepare or fail with a database message (NULL). */
 sqlite3_stmt *clinic_prep(sqlite3 *db, const char *sql);
-/* A setting (table setting) as text, or the default. */
+/* A setting (table setting) as text into out[cap], "" when not set: CLINIC_E_OK or
+ * CLINIC_E_IO (in e); clinic_setting_get is its reporting form. */
+int clinic_store_setting(sqlite3 *db, const char *key, char *out, size_t cap, clinic_err *e);
 int clinic_setting_get(sqlite3 *db, const char *key, char *out, size_t cap);
 
 
