@@ -90,6 +90,16 @@ def day(rng):
     def still(dt):
         tr.hold(dt)
 
+    def work_hours(hours, cough_mm, cough_s):
+        """Sitting at work until 7 minutes before each hour, a cough now and then; then stand,
+        a short walk, sit again."""
+        for h in hours:
+            while tr.t < h * 3600 - 420:
+                tr.hold(min(h * 3600 - 420 - tr.t, 900))
+                if rng.random() < 0.15 and tr.t < h * 3600 - 500:
+                    tr.cough(cough_mm, cough_s, 0.3)
+            tr.move(STAND, 1.5); tr.hold(240); tr.walk(120, 0.35, 1.6, points=6); tr.move(SIT, 1.5)
+
     # Night: supine, a spell prone, a spell on the side.
     tr.hold(1.1 * 3600)
     tr.move(SIDE, 2.0); tr.move(PRONE, 2.0); tr.hold(0.8 * 3600)
@@ -103,20 +113,10 @@ def day(rng):
     tr.move(STAND, 1.5); tr.walk(1200, 0.4, 1.7, points=6); tr.hold(120)
     # Work, sitting, with a break every hour: stand, a short walk, sit again.
     tr.move(SIT, 1.5)
-    for h in (9, 10, 11, 12):
-        while tr.t < h * 3600 - 420:
-            tr.hold(min(h * 3600 - 420 - tr.t, 900))
-            if rng.random() < 0.15 and tr.t < h * 3600 - 500:
-                tr.cough(1.0, 0.1, 0.3)
-        tr.move(STAND, 1.5); tr.hold(240); tr.walk(120, 0.35, 1.6, points=6); tr.move(SIT, 1.5)
+    work_hours((9, 10, 11, 12), 1.0, 0.1)
     # Lunch walk.
     tr.move(STAND, 1.5); tr.walk(1800, 0.45, 1.8, points=6); tr.move(SIT, 1.5)
-    for h in (14, 15, 16, 17):
-        while tr.t < h * 3600 - 420:
-            tr.hold(min(h * 3600 - 420 - tr.t, 900))
-            if rng.random() < 0.15 and tr.t < h * 3600 - 500:
-                tr.cough(1.3, 0.08, 0.3)
-        tr.move(STAND, 1.5); tr.hold(240); tr.walk(120, 0.35, 1.6, points=6); tr.move(SIT, 1.5)
+    work_hours((14, 15, 16, 17), 1.3, 0.08)
     # Home: a walk, standing in the kitchen, the evening on the sofa, two coughs, bed.
     tr.move(STAND, 1.5); tr.walk(1200, 0.4, 1.7, points=6); tr.hold(2400)
     tr.move(SIT, 1.5); tr.hold(3600); tr.cough(1.2, 0.08, 0.3); tr.hold(3600)

@@ -39,8 +39,12 @@ uint64_t nm_batt_mh_between(const nm_profile_t *pf, const nm_draw_t *d, uint32_t
 
 /* Charging from from_pm to full along the curve while the device keeps drawing d (a
  * constant-power charger: more current into a lower voltage): the time it takes (mh;
- * UINT64_MAX when the charger cannot outrun the draw) and the charge it puts in during
- * the first limit_mh (nAh). */
+ * UINT64_MAX when the charger cannot outrun the draw) and the charge it stores during the
+ * first limit_mh (nAh): net of the draw, since the device runs on the charger too. Net,
+ * because it is what a patient gets back, and it can only fall as the draw rises (the gross
+ * charge would rise: a higher draw keeps the cell longer at the low voltages where a
+ * constant-power charger pushes more current). A segment wholly inside the first limit_mh
+ * stores its charge step exactly; only the one the limit cuts is counted at its rate. */
 static uint64_t charge_along(const nm_profile_t *pf, const nm_draw_t *d, uint32_t cap_uah, uint32_t from_pm,
                              uint64_t limit_mh, uint64_t *in_nah) {
   uint64_t t_mh = 0;
@@ -55,8 +59,12 @@ static uint64_t charge_along(const nm_profile_t *pf, const nm_draw_t *d, uint32_
     if (ch <= use) return UINT64_MAX;
     uint64_t dt = mh_of((uint64_t)cap_uah * (hi - lo), ch - use); /* nAh < 2^42 */
     if (t_mh < limit_mh) {
-      uint64_t part = dt < limit_mh - t_mh ? dt : limit_mh - t_mh; /* <= limit_mh */
-      *in_nah = sat_add(*in_nah, ch / 1000u * part + ch % 1000u * part / 1000u); /* nA x mh / 1000 */
+      uint64_t net = ch - use;
+      if (dt <= limit_mh - t_mh) *in_nah = sat_add(*in_nah, (uint64_t)cap_uah * (hi - lo)); /* uAh x pm = nAh */
+      else {
+        uint64_t part = limit_mh - t_mh; /* < dt */
+        *in_nah = sat_add(*in_nah, net / 1000u * part + net % 1000u * part / 1000u); /* nA x mh / 1000 */
+      }
     }
     t_mh = sat_add(t_mh, dt);
   }

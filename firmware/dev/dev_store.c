@@ -4,6 +4,17 @@
 
 #include "dev_internal.h"
 
+/* Read record `key` into buf and start r on it. A record longer than buf is no record of
+ * this firmware's (NM_ECORRUPT); the store's other errors pass through. */
+static int get_record(nm_dev_t *d, uint16_t key, uint8_t *buf, size_t cap, nm_rd_t *r) {
+  size_t n = 0;
+  int err = nm_kv_get(&d->kv, key, buf, cap, &n);
+  if (err == NM_ENOSPC) err = NM_ECORRUPT;
+  if (err) return err;
+  nm_rd_init(r, buf, n);
+  return NM_OK;
+}
+
 /* ---- identity: two copies, either one is enough ---------------------------------------- */
 
 /* Version 3 adds the hardware's profile (nmod/profile.h) after the credential. Version 2
@@ -41,12 +52,10 @@ int dev_put_identity(nm_dev_t *d, uint16_t key) {
 
 int dev_load_identity(nm_dev_t *d, uint16_t key, nm_identity_t *id) {
   uint8_t buf[IDENTITY_LEN];
-  size_t n = 0;
-  int err = nm_kv_get(&d->kv, key, buf, sizeof buf, &n);
-  if (err == NM_ENOSPC) err = NM_ECORRUPT; /* too long to be an identity */
-  if (err) return err;
   nm_rd_t r;
-  nm_rd_init(&r, buf, n);
+  int err = get_record(d, key, buf, sizeof buf, &r);
+  if (err) return err;
+  size_t n = r.len;
   if (n == IDENTITY_V2_LEN && nm_rd_u8(&r) != 2u) r.err = NM_EINVAL;
   if (n == IDENTITY_LEN && nm_rd_u8(&r) != IDENTITY_VERSION) r.err = NM_EINVAL;
   memset(id, 0, sizeof *id);
@@ -92,12 +101,9 @@ static int put_meta(nm_dev_t *d) {
 
 int dev_load_meta(nm_dev_t *d) {
   uint8_t buf[24];
-  size_t n = 0;
-  int err = nm_kv_get(&d->kv, DEV_KEY_META, buf, sizeof buf, &n);
-  if (err == NM_ENOSPC) err = NM_ECORRUPT;
-  if (err) return err;
   nm_rd_t r;
-  nm_rd_init(&r, buf, n);
+  int err = get_record(d, DEV_KEY_META, buf, sizeof buf, &r);
+  if (err) return err;
   uint8_t v = nm_rd_u8(&r);
   if (v != 1u && v != META_VERSION) return NM_ECORRUPT;
   uint32_t resets = nm_rd_u32(&r);
@@ -140,12 +146,9 @@ static int put_remotes(nm_dev_t *d) {
 
 int dev_load_remotes(nm_dev_t *d) {
   uint8_t buf[REMOTES_LEN];
-  size_t n = 0;
-  int err = nm_kv_get(&d->kv, DEV_KEY_REMOTES, buf, sizeof buf, &n);
-  if (err == NM_ENOSPC) err = NM_ECORRUPT;
-  if (err) return err;
   nm_rd_t r;
-  nm_rd_init(&r, buf, n);
+  int err = get_record(d, DEV_KEY_REMOTES, buf, sizeof buf, &r);
+  if (err) return err;
   nm_remote_t rem[NM_MAX_REMOTES];
   for (int i = 0; i < NM_MAX_REMOTES; i++) {
     rem[i].used = nm_rd_u8(&r) ? 1u : 0u;
@@ -174,10 +177,8 @@ static int put_imp(nm_dev_t *d) {
 
 void dev_load_imp(nm_dev_t *d) {
   uint8_t buf[4 + 1 + 4 * NM_MAX_CONTACTS];
-  size_t n;
-  if (nm_kv_get(&d->kv, DEV_KEY_IMPEDANCE, buf, sizeof buf, &n) != NM_OK) return;
   nm_rd_t r;
-  nm_rd_init(&r, buf, n);
+  if (get_record(d, DEV_KEY_IMPEDANCE, buf, sizeof buf, &r) != NM_OK) return;
   uint32_t at = nm_rd_u32(&r);
   uint8_t k = nm_rd_u8(&r);
   if (k > NM_MAX_CONTACTS) return;
@@ -225,12 +226,10 @@ static int put_settings(nm_dev_t *d) {
 }
 
 int dev_load_settings(nm_dev_t *d, nm_settings_t *s, nm_stored_state_t *st) {
-  size_t n = 0;
-  int err = nm_kv_get(&d->kv, DEV_KEY_SETTINGS, d->scratch, sizeof d->scratch, &n);
-  if (err == NM_ENOSPC) err = NM_ECORRUPT;
-  if (err) return err;
   nm_rd_t r;
-  nm_rd_init(&r, d->scratch, n);
+  int err = get_record(d, DEV_KEY_SETTINGS, d->scratch, sizeof d->scratch, &r);
+  if (err) return err;
+  size_t n = r.len;
   uint8_t version = n ? d->scratch[0] : 0;
   nm_wire_get_settings(&r, s, st);
   if (nm_rd_done(&r) != NM_OK) return NM_ECORRUPT;

@@ -64,6 +64,77 @@ static void text_program(const nm_prog_t *p, const nm_safety_report_t *rep) {
          report_verdict(rep->verdict), hu_fmt_fixed(d, sizeof d, rep->eval_amp_ua, 3, 1));
 }
 
+/* What the device refuses beyond the programs' own reports (the running set, or the
+ * therapy as a whole), as one line into buf; NULL when nothing. */
+static const char *set_refusal(const tf_therapy_t *t, const dry_result_t *dr, char *buf, size_t cap) {
+  const nm_safety_report_t *reps = dr->prog;
+  if (dr->status == NM_EREFUSED && dr->why.slot == 0xFF) {
+    return (dr->why.rep.reasons & NM_R_INTERLEAVE) ? report_set(buf, cap, dr->why.set, t)
+                                                   : "the stimulator refuses this therapy for its lead";
+  }
+  if (dr->status == NM_EREFUSED && reps[dr->why.slot].verdict != NM_VERDICT_REFUSE) {
+    snprintf(buf, cap, "the stimulator refuses program \"%s\"", t->prog[dr->why.slot].name);
+    return buf;
+  }
+  if (dr->status != NM_OK && dr->status != NM_EREFUSED && !(reps[0].reasons & NM_R_LEAD)) {
+    snprintf(buf, cap, "the stimulator refuses this therapy: %s", nm_err_str(dr->status));
+    return buf;
+  }
+  return NULL;
+}
+
+/* The renderers of one dry run: its therapy, result and set refusal (NULL: none). */
+static void check_json(const tf_therapy_t *t, const dry_result_t *dr, const char *set_reason) {
+  const nm_safety_report_t *reps = dr->prog;
+  js_w w;
+  jw_init(&w, stdout);
+  jw_obj(&w);
+  jw_kv_str(&w, "verdict", report_verdict(dr->verdict));
+  jw_kv_str(&w, "therapy", t->therapy == NM_THERAPY_SNM ? "snm" : "scs");
+  jw_kv_str(&w, "lead", nm_lead_name(t->lead.model));
+  jw_kv_uint(&w, "impedance_ohm", t->load.impedance_ohm);
+  jw_kv_fixed(&w, "compliance_v", t->load.compliance_mv, 3);
+  jw_kv_arr(&w, "reasons");
+  if (set_reason) jw_str(&w, set_reason);
+  jw_arr_end(&w);
+  cli_json_refusal(&w, t, dr->status, &dr->why);
+  jw_kv_arr(&w, "programs");
+  for (uint8_t i = 0; i < t->n_prog; i++) {
+    jw_obj(&w);
+    jw_kv_str(&w, "name", t->prog[i].name);
+    jw_kv_str(&w, "verdict", report_verdict(reps[i].verdict));
+    jw_kv_bool(&w, "running", (t->running_mask & (1u << i)) != 0);
+    jw_kv_fixed(&w, "amplitude_ma", reps[i].eval_amp_ua, 3);
+    jw_kv_fixed(&w, "voltage_v", reps[i].volt_mv, 3);
+    jw_kv_arr(&w, "reasons");
+    sink_t s = {&w, 0};
+    report_reasons(&t->prog[i], &t->lead, &t->load, &reps[i], reason_line, &s);
+    jw_arr_end(&w);
+    json_contacts(&w, &reps[i]);
+    jw_obj_end(&w);
+  }
+  jw_arr_end(&w);
+  jw_obj_end(&w);
+  jw_end(&w);
+}
+
+static void check_text(const tf_therapy_t *t, const dry_result_t *dr, const char *set_reason) {
+  const nm_safety_report_t *reps = dr->prog;
+  char a[24], z[24];
+  printf("therapy %s on lead %s (%u contacts of %s mm2), load %u ohm, compliance %s V\n",
+         t->therapy == NM_THERAPY_SNM ? "snm" : "scs", nm_lead_name(t->lead.model), t->lead.n_contacts,
+         hu_fmt_fixed(a, sizeof a, t->lead.area_um2, 6, 1), t->load.impedance_ohm,
+         hu_fmt_fixed(z, sizeof z, t->load.compliance_mv, 3, 1));
+  for (uint8_t i = 0; i < t->n_prog; i++) {
+    text_program(&t->prog[i], &reps[i]);
+    sink_t s = {NULL, 1};
+    report_reasons(&t->prog[i], &t->lead, &t->load, &reps[i], reason_line, &s);
+    if (reps[i].n_nodes) text_contacts(&reps[i]);
+  }
+  if (set_reason) printf("running programs: refuse\n  - %s\n", set_reason);
+  printf("verdict: %s\n", report_verdict(dr->verdict));
+}
+
 static const hu_opt check_opts[] = {{"json", NULL, 0, "the verdicts as JSON"}, {NULL, NULL, 0, NULL}};
 static const hu_cmd check_cmd = {"nmod check", "THERAPY.json [--json]",
                                  "judge a therapy file against the safety limits, as the stimulator would", check_opts, 1, 1};
@@ -72,80 +143,18 @@ int cmd_check(int argc, char **argv) {
   hu_args args;
   int rc = cli_args(&args, &check_cmd, argc, argv);
   if (rc >= 0) return rc;
-  const char *path = args.pos[0];
-  int json = hu_args_flag(&args, "json");
   static tf_therapy_t t;
   char err[512];
-  if (tf_load(path, &t, err, sizeof err) != 0) {
+  if (tf_load(args.pos[0], &t, err, sizeof err) != 0) {
     cli_error("check", "%s", err);
     return CLI_USAGE;
   }
-
   static dry_dev_t dd;
   static dry_result_t dr;
-  (void)dry_run(&dd, &t, &dr);
-  const nm_safety_report_t *reps = dr.prog;
-  uint8_t worst = dr.verdict;
-  /* What the device refuses beyond the programs' own reports: the running set, or the
-   * therapy as a whole. */
-  const char *set_reason = NULL;
-  char set_buf[256];
-  if (dr.status == NM_EREFUSED && dr.why.slot == 0xFF) {
-    set_reason = (dr.why.rep.reasons & NM_R_INTERLEAVE) ? report_set(set_buf, sizeof set_buf, dr.why.set, &t)
-                                                         : "the stimulator refuses this therapy for its lead";
-  } else if (dr.status == NM_EREFUSED && reps[dr.why.slot].verdict != NM_VERDICT_REFUSE) {
-    snprintf(set_buf, sizeof set_buf, "the stimulator refuses program \"%s\"", t.prog[dr.why.slot].name);
-    set_reason = set_buf;
-  } else if (dr.status != NM_OK && dr.status != NM_EREFUSED && !(reps[0].reasons & NM_R_LEAD)) {
-    snprintf(set_buf, sizeof set_buf, "the stimulator refuses this therapy: %s", nm_err_str(dr.status));
-    set_reason = set_buf;
-  }
-
-  if (json) {
-    js_w w;
-    jw_init(&w, stdout);
-    jw_obj(&w);
-    jw_kv_str(&w, "verdict", report_verdict(worst));
-    jw_kv_str(&w, "therapy", t.therapy == NM_THERAPY_SNM ? "snm" : "scs");
-    jw_kv_str(&w, "lead", nm_lead_name(t.lead.model));
-    jw_kv_uint(&w, "impedance_ohm", t.load.impedance_ohm);
-    jw_kv_fixed(&w, "compliance_v", t.load.compliance_mv, 3);
-    jw_kv_arr(&w, "reasons");
-    if (set_reason) jw_str(&w, set_reason);
-    jw_arr_end(&w);
-    cli_json_refusal(&w, &t, dr.status, &dr.why);
-    jw_kv_arr(&w, "programs");
-    for (uint8_t i = 0; i < t.n_prog; i++) {
-      jw_obj(&w);
-      jw_kv_str(&w, "name", t.prog[i].name);
-      jw_kv_str(&w, "verdict", report_verdict(reps[i].verdict));
-      jw_kv_bool(&w, "running", (t.running_mask & (1u << i)) != 0);
-      jw_kv_fixed(&w, "amplitude_ma", reps[i].eval_amp_ua, 3);
-      jw_kv_fixed(&w, "voltage_v", reps[i].volt_mv, 3);
-      jw_kv_arr(&w, "reasons");
-      sink_t s = {&w, 0};
-      report_reasons(&t.prog[i], &t.lead, &t.load, &reps[i], reason_line, &s);
-      jw_arr_end(&w);
-      json_contacts(&w, &reps[i]);
-      jw_obj_end(&w);
-    }
-    jw_arr_end(&w);
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else {
-    char a[24], z[24];
-    printf("therapy %s on lead %s (%u contacts of %s mm2), load %u ohm, compliance %s V\n",
-           t.therapy == NM_THERAPY_SNM ? "snm" : "scs", nm_lead_name(t.lead.model), t.lead.n_contacts,
-           hu_fmt_fixed(a, sizeof a, t.lead.area_um2, 6, 1), t.load.impedance_ohm,
-           hu_fmt_fixed(z, sizeof z, t.load.compliance_mv, 3, 1));
-    for (uint8_t i = 0; i < t.n_prog; i++) {
-      text_program(&t.prog[i], &reps[i]);
-      sink_t s = {NULL, 1};
-      report_reasons(&t.prog[i], &t.lead, &t.load, &reps[i], reason_line, &s);
-      if (reps[i].n_nodes) text_contacts(&reps[i]);
-    }
-    if (set_reason) printf("running programs: refuse\n  - %s\n", set_reason);
-    printf("verdict: %s\n", report_verdict(worst));
-  }
-  return worst == NM_VERDICT_REFUSE ? CLI_REFUSED : CLI_OK;
+  (void)dry_run(&dd, &t, &dr); /* its status is in dr: the verdict and the refusal */
+  char buf[256];
+  const char *set_reason = set_refusal(&t, &dr, buf, sizeof buf);
+  if (hu_args_flag(&args, "json")) check_json(&t, &dr, set_reason);
+  else check_text(&t, &dr, set_reason);
+  return dr.verdict == NM_VERDICT_REFUSE ? CLI_REFUSED : CLI_OK;
 }

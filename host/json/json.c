@@ -543,15 +543,38 @@ oom:
   return -1;
 }
 
+/* Past a container's opening bracket: 1 if it closes at once (empty), else 0. */
+static int open_container(parser *p, int close) {
+  adv(p);
+  skip_ws(p);
+  if (peek(p) != close) return 0;
+  adv(p);
+  return 1;
+}
+
+/* After an element of a container: 0 at ',' (another follows), 1 at its close, -1 with the
+ * error set otherwise; `what` names the element ("an element", "a member"). */
+static int after_item(parser *p, int close, const char *what) {
+  skip_ws(p);
+  int c = peek(p);
+  if (c == ',' || c == close) {
+    adv(p);
+    return c == close;
+  }
+  if (c < 0) {
+    fail_at(p, p->line, p->col, "unexpected end of input: expected ',' or '%c' after %s", close, what);
+  } else {
+    char d[32];
+    fail_at(p, p->line, p->col, "expected ',' or '%c' after %s, got %s", close, what,
+            byte_desc((unsigned char)c, d, sizeof d));
+  }
+  return -1;
+}
+
 static int parse_array(parser *p, js_val *v, int depth) {
   v->type = JS_ARR;
   size_t cap = 0;
-  adv(p); /* [ */
-  skip_ws(p);
-  if (peek(p) == ']') {
-    adv(p);
-    return 0;
-  }
+  if (open_container(p, ']')) return 0;
   for (;;) {
     skip_ws(p);
     if (peek(p) == ']') {
@@ -563,24 +586,8 @@ static int parse_array(parser *p, js_val *v, int depth) {
     memset(it, 0, sizeof *it);
     v->n++;
     if (parse_value(p, it, depth + 1) != 0) return -1;
-    skip_ws(p);
-    int c = peek(p);
-    if (c == ',') {
-      adv(p);
-      continue;
-    }
-    if (c == ']') {
-      adv(p);
-      return 0;
-    }
-    if (c < 0) {
-      fail_at(p, p->line, p->col, "unexpected end of input: expected ',' or ']' after an element");
-    } else {
-      char d[32];
-      fail_at(p, p->line, p->col, "expected ',' or ']' after an element, got %s",
-              byte_desc((unsigned char)c, d, sizeof d));
-    }
-    return -1;
+    int end = after_item(p, ']', "an element");
+    if (end != 0) return end > 0 ? 0 : -1;
   }
 }
 
@@ -590,12 +597,7 @@ static int parse_object(parser *p, js_val *v, int depth) {
   size_t *klen = NULL;
   keyset ks = {NULL, 0};
   int rc = -1;
-  adv(p); /* { */
-  skip_ws(p);
-  if (peek(p) == '}') {
-    adv(p);
-    return 0;
-  }
+  if (open_container(p, '}')) return 0;
   for (;;) {
     skip_ws(p);
     int c = peek(p);
@@ -646,24 +648,9 @@ static int parse_object(parser *p, js_val *v, int depth) {
     }
     adv(p);
     if (parse_value(p, &v->items[i], depth + 1) != 0) goto out;
-    skip_ws(p);
-    c = peek(p);
-    if (c == ',') {
-      adv(p);
-      continue;
-    }
-    if (c == '}') {
-      adv(p);
-      rc = 0;
-      goto out;
-    }
-    if (c < 0) {
-      fail_at(p, p->line, p->col, "unexpected end of input: expected ',' or '}' after a member");
-    } else {
-      char d[32];
-      fail_at(p, p->line, p->col, "expected ',' or '}' after a member, got %s",
-              byte_desc((unsigned char)c, d, sizeof d));
-    }
+    int end = after_item(p, '}', "a member");
+    if (end == 0) continue;
+    if (end > 0) rc = 0;
     goto out;
   }
 out:

@@ -120,7 +120,7 @@ typedef struct {
   uint64_t last_low_ns;     /* the latest LOW */
   uint64_t charge_ns;       /* time the charger put current in, in total */
   uint64_t charge_ns_at_first_low, charge_ns_at_low;
-  double first_hour_pc;     /* what the first hour of the first recharge put in */
+  double first_hour_pc;     /* what the first hour of the first recharge stored (net of the draw) */
   uint64_t first_hour_ns;
 } sim_cell_t;
 

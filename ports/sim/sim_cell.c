@@ -203,7 +203,9 @@ void sim_batt_account(sim_hw_t *hw) {
     c->charge_ns += on_ns;
     if (c->recharges == 1 && c->first_hour_ns < 3600000000000ull) {
       uint64_t left = 3600000000000ull - c->first_hour_ns, part = on_ns < left ? on_ns : left;
-      c->first_hour_pc += on_ns ? in_pc * (double)part / (double)on_ns : 0;
+      /* Stored, net of the draw (as nm_batt_longevity counts it): the charger's part of
+       * the step in, the device's part of the step out. */
+      c->first_hour_pc += on_ns ? in_pc * (double)part / (double)on_ns - out_pc * (double)part / (double)step : 0;
       c->first_hour_ns += c->full ? left : part; /* a full cell takes no more */
     }
     if (c->full) c->charge_na = 0;
