@@ -29,22 +29,22 @@ static int link_issue(clinic_ctx *c, clinic_args *a, const clinic_patient *p) {
   if (!base) base = "http://127.0.0.1:8080";
   if (strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0)
     return clinic_fail(CL_USAGE, "--base '%s' is not a web address: give the console's, such as https://clinic.example:8443", base);
-  char token[CLINIC_LINK_TOKEN_CHARS + 1], msg[300], f[11], t[11];
+  char token[CLINIC_LINK_TOKEN_CHARS + 1], f[11], t[11];
   clinic_link l;
-  if ((rc = clinic_link_issue(c->db, p, c->today, token, &l, msg, sizeof msg)) != CL_OK)
-    return rc == CL_IO ? rc : clinic_fail(rc, "%s", msg);
+  clinic_err e = {0};
+  if (clinic_link_new(c->db, p, c->today, token, &l, &e) != CLINIC_E_OK) return clinic_report(&e);
   size_t n = strlen(base);
   const char *slash = n && base[n - 1] == '/' ? "" : "/";
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
     jw_key(&w, "link");
     clinic_link_json(&w, &l);
-    jw_key(&w, "url");
     char url[600];
     snprintf(url, sizeof url, "%.400s%s%s%s", base, slash, OPEN_PATH + 1, token);
-    jw_str(&w, url);
+    jw_kv_str(&w, "url", url);
+    sodium_memzero(url, sizeof url);
     jw_obj_end(&w);
     jw_end(&w);
   } else {
@@ -66,14 +66,13 @@ static int link_revoke(clinic_ctx *c, clinic_args *a, const clinic_patient *p) {
   long id = 0;
   if (ids && hu_dec_range(ids, 0, 1, LONG_MAX, &id) != 0) return clinic_fail(CL_USAGE, "--id '%s' is not a link number", ids);
   int n;
-  char msg[300];
-  if ((rc = clinic_link_revoke(c->db, p, id, &n, msg, sizeof msg)) != CL_OK) return rc == CL_IO ? rc : clinic_fail(rc, "%s", msg);
+  clinic_err e = {0};
+  if (clinic_link_end(c->db, p, id, &n, &e) != CLINIC_E_OK) return clinic_report(&e);
   if (c->json) {
     js_w w;
-    jw_init(&w, stdout);
+    jw_init(&w, clinic_stdout());
     jw_obj(&w);
-    jw_key(&w, "revoked");
-    jw_int(&w, n);
+    jw_kv_int(&w, "revoked", n);
     jw_obj_end(&w);
     jw_end(&w);
   } else {
@@ -108,7 +107,8 @@ static int link_list(clinic_ctx *c, clinic_args *a, const clinic_patient *p) {
     clinic_json_list_begin(&w, p->code, "links");
   else
     printf("id   issued               revoked              by                       state         days\n");
-  if ((rc = clinic_link_each(c->db, p, c->today, list_one, &lc)) != CL_OK) return rc;
+  clinic_err e = {0};
+  if (clinic_link_list(c->db, p, c->today, list_one, &lc, &e) != CLINIC_E_OK) return clinic_report(&e);
   if (c->json) clinic_json_list_end(&w);
   return CL_OK;
 }

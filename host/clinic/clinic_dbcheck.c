@@ -26,6 +26,7 @@
 #include "clinic_err.h"
 #include "clinic_state.h"
 #include "clinic_store.h"
+#include "clinic_util.h"
 #include "clinic_visit.h"
 #include "hu_date.h"
 #include "json.h"
@@ -63,15 +64,15 @@ static off_t file_size(const char *path) {
 #define SHM_DMS_BYTE 128
 #define DB_RESERVED_BYTE 0x40000001
 
-int clinic_db_precheck(const char *path, int *unclean, char *why, size_t cap) {
-  *unclean = 0;
-  why[0] = '\0';
+int clinic_db_precheck(const char *path, clinic_open_notes *notes, clinic_err *e) {
+  notes->unclean = 0;
+  notes->why[0] = '\0';
   off_t size = file_size(path);
-  if (size <= 0) return CL_OK; /* new or empty: SQLite creates it */
+  if (size <= 0) return CLINIC_E_OK; /* new or empty: SQLite creates it */
   struct stat sb;
   if (stat(path, &sb) == 0 && (sb.st_mode & 077))
-    fprintf(stderr, "nmod clinic: warning: database %s holds patient data and is readable by others (mode %04o): chmod 600 it\n",
-            path, (unsigned)(sb.st_mode & 07777));
+    clinic_open_note(notes, "warning: database %s holds patient data and is readable by others (mode %04o): chmod 600 it", path,
+                     (unsigned)(sb.st_mode & 07777));
   char side[4200];
   snprintf(side, sizeof side, "%s-journal", path);
   off_t jsize = file_size(side);
@@ -82,33 +83,33 @@ int clinic_db_precheck(const char *path, int *unclean, char *why, size_t cap) {
   int wal_left = wsize > 0 && !locked_by_other(side, SHM_DMS_BYTE, 1);
   int live_wal = wsize > 0 && !wal_left;
   if (hot_journal || wal_left) {
-    *unclean = 1;
-    snprintf(why, cap, "%s", hot_journal ? "a rollback journal" : "a write-ahead log");
+    notes->unclean = 1;
+    snprintf(notes->why, sizeof notes->why, "%s", hot_journal ? "a rollback journal" : "a write-ahead log");
   }
   FILE *f = fopen(path, "rb");
-  if (!f) return clinic_fail(CL_IO, "cannot read database %s: %s", path, strerror(errno));
+  if (!f) return clinic_err_set(e, CLINIC_E_IO, "cannot read database %s: %s", path, strerror(errno));
   unsigned char h[100];
   size_t n = fread(h, 1, sizeof h, f);
   fclose(f);
   if (n < sizeof h || memcmp(h, "SQLite format 3", 16) != 0)
-    return clinic_fail(CL_IO, "database %s is damaged or not an SQLite file: its header is not an SQLite header; not opened",
+    return clinic_err_set(e, CLINIC_E_IO, "database %s is damaged or not an SQLite file: its header is not an SQLite header; not opened",
                        path);
   uint32_t page = (uint32_t)h[16] << 8 | h[17];
   if (page == 1) page = 65536;
   if (page < 512 || (page & (page - 1)) != 0)
-    return clinic_fail(CL_IO, "database %s is damaged: its header gives page size %u; not opened", path, page);
+    return clinic_err_set(e, CLINIC_E_IO, "database %s is damaged: its header gives page size %u; not opened", path, page);
   /* Recovery (hot journal, WAL) may still change the size; only a clean file must match. */
-  if (*unclean || live_wal) return CL_OK;
+  if (notes->unclean || live_wal) return CLINIC_E_OK;
   if (size % page != 0)
-    return clinic_fail(CL_IO, "database %s is damaged: %lld bytes is not a whole number of %u-byte pages (truncated?); not opened",
+    return clinic_err_set(e, CLINIC_E_IO, "database %s is damaged: %lld bytes is not a whole number of %u-byte pages (truncated?); not opened",
                        path, (long long)size, page);
   uint32_t counted = be32(h + 28);
   /* The header's page count is valid when its version-valid-for number matches the change
    * counter (SQLite file format, section 1.3.7). */
   if (be32(h + 92) == be32(h + 24) && (off_t)counted * page > size)
-    return clinic_fail(CL_IO, "database %s is damaged: its header counts %u pages but the file holds %lld (truncated?); not opened",
-                       path, counted, (long long)(size / page));
-  return CL_OK;
+    return clinic_err_set(e, CLINIC_E_IO, "database %s is damaged: its header counts %u pages but the file holds %lld (truncated?); not opened",
+                          path, counted, (long long)(size / page));
+  return CLINIC_E_OK;
 }
 
 /* ---- the mark of a damaged file ------------------------------------------------------ */
@@ -118,11 +119,11 @@ int clinic_db_precheck(const char *path, int *unclean, char *why, size_t cap) {
  * PATH.damaged records it, and every later open refuses the file until check-db passes. */
 static void mark_path(const char *db, char *out, size_t cap) { snprintf(out, cap, "%s.damaged", db); }
 
-int clinic_db_marked(const char *path) {
+int clinic_db_marked(const char *path, clinic_err *e) {
   char m[4200];
   mark_path(path, m, sizeof m);
-  if (access(m, F_OK) != 0) return CL_OK;
-  return clinic_fail(CL_IO, "database %s was found damaged by an earlier check (%s): restore it from a backup, then run nmod clinic check-db",
+  if (access(m, F_OK) != 0) return CLINIC_E_OK;
+  return clinic_err_set(e, CLINIC_E_IO, "database %s was found damaged by an earlier check (%s): restore it from a backup, then run nmod clinic check-db",
                      path, m);
 }
 
@@ -153,10 +154,12 @@ int clinic_db_schema_diff(sqlite3 *db, int version, char *msg, size_t cap) {
     snprintf(msg, cap, "out of memory");
     return CL_IO;
   }
-  if ((rc = clinic_db_migrate(ref, version)) != CL_OK) {
+  clinic_err me;
+  clinic_err_clear(&me);
+  if (clinic_store_migrate(ref, version, &me) != CLINIC_E_OK) {
     sqlite3_close(ref);
-    snprintf(msg, cap, "cannot build schema version %d", version);
-    return rc;
+    snprintf(msg, cap, "cannot build schema version %d (%s)", version, me.msg);
+    return CL_IO;
   }
   sqlite3_stmt *a = NULL, *b = NULL;
   if (sqlite3_prepare_v2(db, SCHEMA_SQL, -1, &a, NULL) != SQLITE_OK || sqlite3_prepare_v2(ref, SCHEMA_SQL, -1, &b, NULL) != SQLITE_OK) {
@@ -200,17 +203,17 @@ int clinic_db_schema_diff(sqlite3 *db, int version, char *msg, size_t cap) {
   return rc;
 }
 
-int clinic_db_schema_check(sqlite3 *db, int version) {
+int clinic_db_schema_check(sqlite3 *db, int version, clinic_err *e) {
   char msg[300];
-  if (clinic_db_schema_diff(db, version, msg, sizeof msg) == CL_OK) return CL_OK;
-  return clinic_fail(CL_IO, "database %s is damaged: %s; not changed", sqlite3_db_filename(db, "main"), msg);
+  if (clinic_db_schema_diff(db, version, msg, sizeof msg) == CL_OK) return CLINIC_E_OK;
+  return clinic_err_set(e, CLINIC_E_IO, "database %s is damaged: %s; not changed", sqlite3_db_filename(db, "main"), msg);
 }
 
 /* ---- b-tree checks ------------------------------------------------------------------- */
 
 /* Run a check pragma; the first problem (or "ok") into msg. Returns 0 ok, 1 problems found
  * (*problems counted), -1 the check itself failed (SQLite message in msg). */
-static int run_check(sqlite3 *db, const char *sql, FILE *all, char *msg, size_t cap, int *problems) {
+static int run_check(sqlite3 *db, const char *sql, clinic_buf *all, char *msg, size_t cap, int *problems) {
   sqlite3_stmt *st = NULL;
   *problems = 0;
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
@@ -223,7 +226,7 @@ static int run_check(sqlite3 *db, const char *sql, FILE *all, char *msg, size_t 
     const char *line = (const char *)sqlite3_column_text(st, 0);
     if (!line || strcmp(line, "ok") == 0) continue;
     if (++*problems == 1) snprintf(msg, cap, "%s", line);
-    if (all) fprintf(all, "  %s\n", line);
+    if (all) clinic_buf_printf(all, "  %s\n", line);
   }
   if (rc != SQLITE_DONE) {
     snprintf(msg, cap, "%s", sqlite3_errmsg(db));
@@ -293,11 +296,11 @@ static int probe_table(sqlite3 *db, const char *t, char *msg, size_t cap) {
   return rc;
 }
 
-int clinic_db_quick_tables(sqlite3 *db) {
+int clinic_db_quick_tables(sqlite3 *db, clinic_err *e) {
   const char *file = sqlite3_db_filename(db, "main");
-  sqlite3_stmt *st = clinic_prep(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
-  if (!st) return CL_IO;
-  int rc = CL_OK, r;
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", e);
+  if (!st) return CLINIC_E_IO;
+  int rc = CLINIC_E_OK, r;
   while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
     const char *t = (const char *)sqlite3_column_text(st, 0);
     int big = 0;
@@ -310,33 +313,38 @@ int clinic_db_quick_tables(sqlite3 *db) {
       snprintf(sql, sizeof sql, "PRAGMA quick_check(\"%s\")", t);
       bad = run_check(db, sql, NULL, msg, sizeof msg, &problems);
     }
-    if (bad) rc = clinic_fail(CL_IO, "database %s is damaged (table %s: %s); not changed: see nmod clinic check-db", file, t, msg);
+    if (bad) rc = clinic_err_set(e, CLINIC_E_IO, "database %s is damaged (table %s: %s); not changed: see nmod clinic check-db", file, t, msg);
   }
   if (!rc && r != SQLITE_DONE)
-    rc = clinic_fail(CL_IO, "database %s is damaged (%s); not changed: see nmod clinic check-db", file, sqlite3_errmsg(db));
+    rc = clinic_err_set(e, CLINIC_E_IO, "database %s is damaged (%s); not changed: see nmod clinic check-db", file, sqlite3_errmsg(db));
   sqlite3_finalize(st);
   return rc;
 }
 
-int clinic_db_quick_all(sqlite3 *db, const char *left_behind) {
+int clinic_db_quick_all(sqlite3 *db, clinic_open_notes *notes, clinic_err *e) {
   char msg[300];
   int problems;
   const char *file = sqlite3_db_filename(db, "main");
   int r = run_check(db, "PRAGMA quick_check", NULL, msg, sizeof msg, &problems);
   if (r != 0)
-    return clinic_fail(CL_IO, "database %s was not closed cleanly (%s was left behind) and is damaged (PRAGMA quick_check: %s); "
-                              "not changed: restore it from a backup",
-                       file, left_behind, msg);
-  fprintf(stderr, "nmod clinic: database %s was not closed cleanly (%s was left behind): checked, ok\n", file, left_behind);
-  return CL_OK;
+    return clinic_err_set(e, CLINIC_E_IO,
+                          "database %s was not closed cleanly (%s was left behind) and is damaged (PRAGMA quick_check: %s); "
+                          "not changed: restore it from a backup",
+                          file, notes->why, msg);
+  clinic_open_note(notes, "database %s was not closed cleanly (%s was left behind): checked, ok", file, notes->why);
+  return CLINIC_E_OK;
 }
 
 /* ---- consistency checks beyond SQLite's: other modules add theirs here --------------- */
 
 /* Every stored read-out must still decode with the read-out codec. */
 static int check_readouts(sqlite3 *db, char *msg, size_t cap) {
-  sqlite3_stmt *st = clinic_prep(db, "SELECT id, doc FROM interrogation ORDER BY id");
-  if (!st) return -1;
+  sqlite3_stmt *st = NULL;
+  if (sqlite3_prepare_v2(db, "SELECT id, doc FROM interrogation ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+    sqlite3_finalize(st);
+    snprintf(msg, cap, "%s", sqlite3_errmsg(db));
+    return -1;
+  }
   int rc, bad = 0;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     if (clinic_readout_stored_ok((const char *)sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1)) != 0 &&
@@ -360,61 +368,70 @@ const clinic_db_check clinic_db_checks[] = {
     {NULL, NULL},
 };
 
+int clinic_store_check(sqlite3 *db, int full, clinic_dbcheck_result *r) {
+  memset(r, 0, sizeof *r);
+  int problems, n = 0;
+  clinic_dbcheck_row *row = &r->rows[n++];
+  row->name = "schema";
+  row->result = clinic_db_schema_diff(db, clinic_db_version(db), row->msg, sizeof row->msg) == CL_OK ? 0 : 1;
+  row = &r->rows[n++];
+  row->name = full ? "integrity_check" : "quick_check";
+  row->result = run_check(db, full ? "PRAGMA integrity_check" : "PRAGMA quick_check", &r->problems, row->msg, sizeof row->msg, &problems);
+  row = &r->rows[n++];
+  row->name = "foreign_keys";
+  row->result = run_check(db, "PRAGMA foreign_key_check", NULL, row->msg, sizeof row->msg, &problems);
+  if (row->result == 0)
+    snprintf(row->msg, sizeof row->msg, "ok");
+  else if (row->result > 0)
+    snprintf(row->msg, sizeof row->msg, "%d row(s) point at rows that do not exist", problems);
+  for (int i = 0; clinic_db_checks[i].name && n < CLINIC_DBCHECK_MAX; i++) {
+    row = &r->rows[n++];
+    row->name = clinic_db_checks[i].name;
+    snprintf(row->msg, sizeof row->msg, "ok");
+    row->result = clinic_db_checks[i].fn(db, row->msg, sizeof row->msg);
+  }
+  r->n = n;
+  r->ok = 1;
+  for (int i = 0; i < n; i++) r->ok &= r->rows[i].result == 0;
+  return r->ok;
+}
+
+void clinic_store_check_free(clinic_dbcheck_result *r) { clinic_buf_free(&r->problems); }
+
+/* The renderers of check-db: the checks as a table (the problems of the SQLite check first),
+ * or {"db": FILE, "ok": BOOL, "checks": {NAME: MESSAGE, ...}}. */
+static void checkdb_text(FILE *f, const clinic_dbcheck_result *r) {
+  if (r->problems.len) fputs(r->problems.s, f);
+  for (int i = 0; i < r->n; i++) fprintf(f, "%-16s %s\n", r->rows[i].name, r->rows[i].msg);
+}
+
+static void checkdb_json(FILE *f, const char *db_path, const clinic_dbcheck_result *r) {
+  js_w w;
+  jw_init(&w, f);
+  jw_obj(&w);
+  jw_kv_str(&w, "db", db_path);
+  jw_kv_bool(&w, "ok", r->ok);
+  jw_kv_obj(&w, "checks");
+  for (int i = 0; i < r->n; i++) jw_kv_str(&w, r->rows[i].name, r->rows[i].msg);
+  jw_obj_end(&w);
+  jw_obj_end(&w);
+  jw_end(&w);
+}
+
 int clinic_cmd_checkdb(clinic_ctx *c, clinic_args *a) {
   int full = clinic_opt_flag(a, "full");
   int rc = clinic_args_done(a, "check-db");
   if (rc) return rc;
   if (a->npos != 1) return clinic_fail(CL_USAGE, "usage: nmod clinic check-db [--full]");
-  struct {
-    const char *name;
-    int result; /* 0 ok, 1 problems, -1 could not run */
-    char msg[512];
-  } res[16];
-  int n = 0, bad = 0, problems;
-  res[n].name = "schema";
-  res[n].result = clinic_db_schema_diff(c->db, clinic_db_version(c->db), res[n].msg, sizeof res[n].msg) == CL_OK ? 0 : 1;
-  n++;
-  res[n].name = full ? "integrity_check" : "quick_check";
-  res[n].result = run_check(c->db, full ? "PRAGMA integrity_check" : "PRAGMA quick_check", c->json ? NULL : stdout,
-                            res[n].msg, sizeof res[n].msg, &problems);
-  n++;
-  res[n].name = "foreign_keys";
-  res[n].result = run_check(c->db, "PRAGMA foreign_key_check", NULL, res[n].msg, sizeof res[n].msg, &problems);
-  if (res[n].result == 0) {
-    snprintf(res[n].msg, sizeof res[n].msg, "ok");
-  } else if (res[n].result > 0) {
-    snprintf(res[n].msg, sizeof res[n].msg, "%d row(s) point at rows that do not exist", problems);
-  }
-  n++;
-  for (int i = 0; clinic_db_checks[i].name && n < 16; i++, n++) {
-    res[n].name = clinic_db_checks[i].name;
-    snprintf(res[n].msg, sizeof res[n].msg, "ok");
-    res[n].result = clinic_db_checks[i].fn(c->db, res[n].msg, sizeof res[n].msg);
-  }
-  for (int i = 0; i < n; i++) bad |= res[i].result != 0;
-  if (c->json) {
-    js_w w;
-    jw_init(&w, clinic_stdout());
-    jw_obj(&w);
-    jw_key(&w, "db");
-    jw_str(&w, c->db_path);
-    jw_key(&w, "ok");
-    jw_bool(&w, !bad);
-    jw_key(&w, "checks");
-    jw_obj(&w);
-    for (int i = 0; i < n; i++) {
-      jw_key(&w, res[i].name);
-      jw_str(&w, res[i].msg);
-    }
-    jw_obj_end(&w);
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else {
-    for (int i = 0; i < n; i++) printf("%-16s %s\n", res[i].name, res[i].msg);
-  }
-  clinic_db_mark(c->db_path, bad);
-  if (bad)
-    return clinic_fail(CL_IO, "database %s is damaged: restore it from a backup (it was not changed)", c->db_path);
+  clinic_dbcheck_result r;
+  int ok = clinic_store_check(c->db, full, &r);
+  if (c->json)
+    checkdb_json(clinic_stdout(), c->db_path, &r);
+  else
+    checkdb_text(stdout, &r);
+  clinic_store_check_free(&r);
+  clinic_db_mark(c->db_path, !ok);
+  if (!ok) return clinic_fail(CL_IO, "database %s is damaged: restore it from a backup (it was not changed)", c->db_path);
   if (!c->json) printf("database %s: ok\n", c->db_path);
   return CL_OK;
 }

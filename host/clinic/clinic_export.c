@@ -27,12 +27,13 @@ static void csv_field(FILE *f, const char *s) {
   }
 }
 
-static int csv(clinic_ctx *c, const clinic_patient *p, FILE *f) {
+/* The diary of p as CSV into f (the renderer reads the rows as it writes them). */
+static int csv(sqlite3 *db, const clinic_patient *p, FILE *f, clinic_err *e) {
   fputs(p->therapy == TH_SCS ? "patient,date,nrs,morning,evening\n" : "patient,date,incontinence,urgency,pads\n", f);
-  sqlite3_stmt *st = clinic_prep(c->db, p->therapy == TH_SCS
+  sqlite3_stmt *st = clinic_sql_prep(db, p->therapy == TH_SCS
                                             ? "SELECT date, nrs, nrs_morning, nrs_evening FROM diary WHERE pid = ? ORDER BY date"
-                                            : "SELECT date, incontinence, urgency, pads FROM diary WHERE pid = ? ORDER BY date");
-  if (!st) return CL_IO;
+                                            : "SELECT date, incontinence, urgency, pads FROM diary WHERE pid = ? ORDER BY date", e);
+  if (!st) return CLINIC_E_IO;
   sqlite3_bind_int64(st, 1, p->pid);
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -47,8 +48,7 @@ static int csv(clinic_ctx *c, const clinic_patient *p, FILE *f) {
     fputc('\n', f);
   }
   sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(c->db, "reading the diary");
-  return CL_OK;
+  return rc == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, db, "reading the diary");
 }
 
 int clinic_cmd_export(clinic_ctx *c, clinic_args *a) {
@@ -67,10 +67,15 @@ int clinic_cmd_export(clinic_ctx *c, clinic_args *a) {
     f = of.f;
   }
   /* One read transaction: the export is one consistent snapshot. */
-  if ((rc = clinic_exec(c->db, "BEGIN")) == CL_OK) {
-    rc = want_fhir ? clinic_fhir_write(c->db, &p, f) : csv(c, &p, f);
+  clinic_err e = {0};
+  if (clinic_sql_exec(c->db, "BEGIN", &e) == CLINIC_E_OK) {
+    if (want_fhir)
+      clinic_fhir_bundle(c->db, &p, f, &e);
+    else
+      csv(c->db, &p, f, &e);
     clinic_rollback(c->db);
   }
+  rc = clinic_report(&e);
   if (out) {
     rc = clinic_out_close(&of, rc);
     if (!rc && !c->json) fprintf(stderr, "nmod clinic: %s export of %s written to %s\n", want_fhir ? "FHIR" : "CSV", p.code, out);
@@ -78,12 +83,9 @@ int clinic_cmd_export(clinic_ctx *c, clinic_args *a) {
       js_w w;
       jw_init(&w, clinic_stdout());
       jw_obj(&w);
-      jw_key(&w, "patient");
-      jw_str(&w, p.code);
-      jw_key(&w, "format");
-      jw_str(&w, want_fhir ? "fhir" : "csv");
-      jw_key(&w, "file");
-      jw_str(&w, out);
+      jw_kv_str(&w, "patient", p.code);
+      jw_kv_str(&w, "format", want_fhir ? "fhir" : "csv");
+      jw_kv_str(&w, "file", out);
       jw_obj_end(&w);
       jw_end(&w);
     }

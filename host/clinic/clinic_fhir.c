@@ -41,6 +41,7 @@ typedef struct {
   clinic_ids ids;
   const clinic_patient *p;
   char patient_url[64];
+  clinic_err *e;
 } fx;
 
 static void res_begin(fx *x, const char *type, const char *k1, const char *k2, char id[37]) {
@@ -165,8 +166,8 @@ static void note(js_w *w, const char *t) {
 }
 
 static int diary(fx *x, sqlite3 *db) {
-  sqlite3_stmt *st = clinic_prep(db, "SELECT date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads FROM diary WHERE pid = ? ORDER BY date");
-  if (!st) return CL_IO;
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads FROM diary WHERE pid = ? ORDER BY date", x->e);
+  if (!st) return CLINIC_E_IO;
   sqlite3_bind_int64(st, 1, x->p->pid);
   int rc;
   js_w *w = &x->w;
@@ -222,12 +223,12 @@ static int diary(fx *x, sqlite3 *db) {
     res_end(x);
   }
   sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "reading the diary");
+  return rc == SQLITE_DONE ? CL_OK : clinic_err_db(x->e, db, "reading the diary");
 }
 
 static int scores(fx *x, sqlite3 *db) {
-  sqlite3_stmt *st = clinic_prep(db, "SELECT date, kind, total FROM score WHERE pid = ? ORDER BY date, kind");
-  if (!st) return CL_IO;
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT date, kind, total FROM score WHERE pid = ? ORDER BY date, kind", x->e);
+  if (!st) return CLINIC_E_IO;
   sqlite3_bind_int64(st, 1, x->p->pid);
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -247,12 +248,12 @@ static int scores(fx *x, sqlite3 *db) {
     res_end(x);
   }
   sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "reading scores");
+  return rc == SQLITE_DONE ? CL_OK : clinic_err_db(x->e, db, "reading scores");
 }
 
 static int procedures(fx *x, sqlite3 *db) {
   clinic_path path;
-  int rc = clinic_path_load(db, x->p, &path);
+  int rc = clinic_path_read(db, x->p, &path, x->e);
   if (rc) return rc;
   for (int i = 0; i < path.nsteps; i++) {
     if (!path.def[i].procedure || !path.rec[i].recorded) continue;
@@ -466,9 +467,9 @@ static void device_pair(fx *x, const ro_readout_t *ro, char dev[37], char lead[3
 }
 
 static int visits(fx *x, sqlite3 *db) {
-  sqlite3_stmt *st = clinic_prep(db, "SELECT v.id, v.date, v.kind, v.note, i.id, i.format, i.serial, i.battery_pm FROM visit v "
-                                     "LEFT JOIN interrogation i ON i.visit_id = v.id WHERE v.pid = ? ORDER BY v.date, v.id, i.id");
-  if (!st) return CL_IO;
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT v.id, v.date, v.kind, v.note, i.id, i.format, i.serial, i.battery_pm FROM visit v "
+                                     "LEFT JOIN interrogation i ON i.visit_id = v.id WHERE v.pid = ? ORDER BY v.date, v.id, i.id", x->e);
+  if (!st) return CLINIC_E_IO;
   sqlite3_bind_int64(st, 1, x->p->pid);
   js_w *w = &x->w;
   int rc = CL_OK, step;
@@ -526,7 +527,10 @@ static int visits(fx *x, sqlite3 *db) {
     res.n = 0;
     int decoded = sqlite3_column_type(st, 5) != SQLITE_NULL;
     if (decoded) {
-      if ((rc = clinic_readout_load(db, iid, &ro)) != CL_OK) break;
+      if ((rc = clinic_readout_load(db, iid, &ro)) != CL_OK) {
+        clinic_err_reported(x->e, rc); /* clinic_visit.c reported it */
+        break;
+      }
       /* The stimulator and its lead once per serial, from its first read-out. */
       int known = 0;
       for (int i = 0; i < nseen; i++) known |= strcmp(seen[i], ro.serial) == 0;
@@ -577,14 +581,15 @@ static int visits(fx *x, sqlite3 *db) {
   }
   sqlite3_finalize(st);
   if (rc) return rc;
-  return step == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "reading visits");
+  return step == SQLITE_DONE ? CL_OK : clinic_err_db(x->e, db, "reading visits");
 }
 
-int clinic_fhir_write(sqlite3 *db, const clinic_patient *p, FILE *f) {
+int clinic_fhir_bundle(sqlite3 *db, const clinic_patient *p, FILE *f, clinic_err *e) {
   static fx x;
   memset(&x, 0, sizeof x);
   x.p = p;
-  int rc = clinic_ids_init(db, &x.ids);
+  x.e = e;
+  int rc = clinic_ids_load(db, &x.ids, e);
   if (rc) return rc;
   char pid[37], bd[11];
   js_w *w = &x.w;
@@ -627,5 +632,10 @@ int clinic_fhir_write(sqlite3 *db, const clinic_patient *p, FILE *f) {
   jw_arr_end(w);
   jw_obj_end(w);
   jw_end(w);
-  return CL_OK;
+  return CLINIC_E_OK;
+}
+
+int clinic_fhir_write(sqlite3 *db, const clinic_patient *p, FILE *f) {
+  clinic_err e = {0};
+  return clinic_fhir_bundle(db, p, f, &e) ? clinic_report(&e) : CL_OK;
 }

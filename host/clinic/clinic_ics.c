@@ -6,6 +6,7 @@
  * (RFC 7986, 5.3: no patient ID in a UID). A plan without dated items has no event to
  * write, and a calendar needs at least one component (RFC 5545, 3.6): the caller refuses. */
 #include <limits.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "clinic_ics.h"
@@ -49,6 +50,23 @@ static void esc(clinic_buf *b, const char *s) {
   }
 }
 
+/* One content line: the property prefix (formatted) and, when given, a text value escaped
+ * after it. Returns 0 or -1 on a write error. */
+static int prop(FILE *f, const char *text, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int prop(FILE *f, const char *text, const char *fmt, ...) {
+  char head[160];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(head, sizeof head, fmt, ap);
+  va_end(ap);
+  clinic_buf b = {0};
+  clinic_buf_puts(&b, head);
+  if (text) esc(&b, text);
+  int r = line(f, b.s);
+  clinic_buf_free(&b);
+  return r;
+}
+
 static void ymd(int32_t d, char out[9]) {
   char iso[11];
   hu_date_fmt(iso, HU_DATE_LEN, d);
@@ -76,7 +94,6 @@ int clinic_ics_write(FILE *f, const clinic_ids *ids, const clinic_patient *p, co
   for (int i = 0; i < plan->n; i++) {
     const clinic_plan_item *it = &plan->items[i];
     if (it->date == INT32_MIN) continue;
-    clinic_buf b = {0};
     ymd(it->date, d1);
     /* DTEND of an all-day event is exclusive: the day after the last day. */
     ymd((it->date_to != INT32_MIN ? it->date_to : it->date) + 1, d2);
@@ -84,31 +101,15 @@ int clinic_ics_write(FILE *f, const clinic_ids *ids, const clinic_patient *p, co
     char uid[37];
     const char *parts[3] = {"ics", p->code, it->key};
     clinic_uuid8(ids, parts, 3, uid);
-    clinic_buf_printf(&b, "UID:%s", uid);
-    bad |= line(f, b.s);
-    b.len = 0;
-    clinic_buf_printf(&b, "DTSTAMP:%sT000000Z", stamp);
-    bad |= line(f, b.s);
-    b.len = 0;
-    clinic_buf_printf(&b, "DTSTART;VALUE=DATE:%s", d1);
-    bad |= line(f, b.s);
-    b.len = 0;
-    clinic_buf_printf(&b, "DTEND;VALUE=DATE:%s", d2);
-    bad |= line(f, b.s);
-    b.len = 0;
-    clinic_buf_puts(&b, "SUMMARY:");
-    esc(&b, it->what);
-    bad |= line(f, b.s);
-    b.len = 0;
-    clinic_buf_printf(&b, "DESCRIPTION:%s %s path\\, patient ", p->therapy == TH_SCS ? "SCS" : "SNM", it->kind);
-    esc(&b, p->code);
-    bad |= line(f, b.s);
-    b.len = 0;
-    clinic_buf_printf(&b, "CATEGORIES:%s", it->kind);
-    bad |= line(f, b.s);
+    bad |= prop(f, NULL, "UID:%s", uid);
+    bad |= prop(f, NULL, "DTSTAMP:%sT000000Z", stamp);
+    bad |= prop(f, NULL, "DTSTART;VALUE=DATE:%s", d1);
+    bad |= prop(f, NULL, "DTEND;VALUE=DATE:%s", d2);
+    bad |= prop(f, it->what, "SUMMARY:");
+    bad |= prop(f, p->code, "DESCRIPTION:%s %s path\\, patient ", p->therapy == TH_SCS ? "SCS" : "SNM", it->kind);
+    bad |= prop(f, NULL, "CATEGORIES:%s", it->kind);
     bad |= line(f, "TRANSP:TRANSPARENT");
     bad |= line(f, "END:VEVENT");
-    clinic_buf_free(&b);
   }
   bad |= line(f, "END:VCALENDAR");
   return bad ? -1 : 0;

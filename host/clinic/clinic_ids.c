@@ -16,16 +16,21 @@
 #include "clinic_err.h"
 #include "clinic_store.h"
 
-int clinic_ids_init(sqlite3 *db, clinic_ids *ids) {
+int clinic_ids_load(sqlite3 *db, clinic_ids *ids, clinic_err *e) {
   memset(ids, 0, sizeof *ids);
   char hex[80];
-  int rc = clinic_setting_get(db, "export_id_key", hex, sizeof hex);
+  int rc = clinic_store_setting(db, "export_id_key", hex, sizeof hex, e);
   if (rc) return rc;
   size_t n = 0;
   if (strlen(hex) != 64 || sodium_hex2bin(ids->key, sizeof ids->key, hex, 64, NULL, &n, NULL) != 0 || n != sizeof ids->key)
-    return clinic_fail(CL_IO, "database %s: the export id key is missing or damaged; see nmod clinic check-db",
-                       sqlite3_db_filename(db, "main"));
-  return CL_OK;
+    return clinic_err_set(e, CLINIC_E_IO, "database %s: the export id key is missing or damaged; see nmod clinic check-db",
+                          sqlite3_db_filename(db, "main"));
+  return CLINIC_E_OK;
+}
+
+int clinic_ids_init(sqlite3 *db, clinic_ids *ids) {
+  clinic_err e = {0};
+  return clinic_ids_load(db, ids, &e) ? clinic_report(&e) : CL_OK;
 }
 
 void clinic_uuid8(const clinic_ids *ids, const char *const *parts, int n, char out[37]) {

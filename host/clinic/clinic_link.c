@@ -29,11 +29,12 @@ static void token_hash(const char *token, char hex[65]) {
   sodium_bin2hex(hex, 65, h, sizeof h);
 }
 
-int clinic_link_days(sqlite3 *db, const clinic_patient *p, int32_t *from, int32_t *to) {
+int clinic_link_window(sqlite3 *db, const clinic_patient *p, int32_t *from, int32_t *to, clinic_err *e) {
   clinic_path path;
   clinic_cfg cfg;
   int rc;
-  if ((rc = clinic_path_load(db, p, &path)) != CL_OK || (rc = clinic_cfg_load(db, NULL, &cfg)) != CL_OK) return rc;
+  if ((rc = clinic_path_read(db, p, &path, e)) != CLINIC_E_OK) return rc;
+  if ((rc = clinic_cfg_load(db, NULL, &cfg)) != CL_OK) return clinic_err_reported(e, rc); /* clinic_window.c reported it */
   clinic_windows w;
   clinic_windows_of(&path, &cfg, &w);
   *from = w.base_from;
@@ -43,7 +44,7 @@ int clinic_link_days(sqlite3 *db, const clinic_patient *p, int32_t *from, int32_
     *to = w.limit_to; /* an open trial: its length and the tolerance */
   else
     *to = clinic_path_closed(&path) ? INT32_MIN : INT32_MAX; /* stopped before a trial, or none yet */
-  return CL_OK;
+  return CLINIC_E_OK;
 }
 
 static clinic_link_state state_of(const clinic_link *l, int32_t today) {
@@ -75,13 +76,13 @@ static void from_row(sqlite3_stmt *st, clinic_link *l) {
   copy_col(st, 4, l->revoked_at, sizeof l->revoked_at);
 }
 
-int clinic_link_find(sqlite3 *db, const char *token, int64_t id, int32_t today, clinic_link *l) {
+int clinic_link_read(sqlite3 *db, const char *token, int64_t id, int32_t today, clinic_link *l, clinic_err *e) {
   memset(l, 0, sizeof *l);
   l->state = LINK_UNKNOWN;
-  if (token && strlen(token) != CLINIC_LINK_TOKEN_CHARS) return CL_OK;
-  sqlite3_stmt *st = clinic_prep(db, token ? "SELECT " LINK_COLS " FROM diary_link WHERE token_hash = ?"
-                                           : "SELECT " LINK_COLS " FROM diary_link WHERE id = ?");
-  if (!st) return CL_IO;
+  if (token && strlen(token) != CLINIC_LINK_TOKEN_CHARS) return CLINIC_E_OK;
+  sqlite3_stmt *st = clinic_sql_prep(db, token ? "SELECT " LINK_COLS " FROM diary_link WHERE token_hash = ?"
+                                               : "SELECT " LINK_COLS " FROM diary_link WHERE id = ?", e);
+  if (!st) return CLINIC_E_IO;
   char hex[65];
   if (token) {
     token_hash(token, hex);
@@ -92,103 +93,89 @@ int clinic_link_find(sqlite3 *db, const char *token, int64_t id, int32_t today, 
   int rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) from_row(st, l);
   sqlite3_finalize(st);
-  if (rc == SQLITE_DONE) return CL_OK;
-  if (rc != SQLITE_ROW) return clinic_dbfail(db, "reading a diary link");
-  st = clinic_prep(db, "SELECT " CLINIC_PATIENT_COLS " FROM patient WHERE pid = ?");
-  if (!st) return CL_IO;
+  if (rc == SQLITE_DONE) return CLINIC_E_OK;
+  if (rc != SQLITE_ROW) return clinic_err_db(e, db, "reading a diary link");
+  if (!(st = clinic_sql_prep(db, "SELECT " CLINIC_PATIENT_COLS " FROM patient WHERE pid = ?", e))) return CLINIC_E_IO;
   sqlite3_bind_int64(st, 1, l->p.pid);
   rc = sqlite3_step(st);
   if (rc == SQLITE_ROW) clinic_patient_from_row(st, 0, &l->p);
   sqlite3_finalize(st);
-  if (rc != SQLITE_ROW) return clinic_dbfail(db, "reading the patient of a diary link");
-  if ((rc = clinic_link_days(db, &l->p, &l->from, &l->to)) != CL_OK) return rc;
+  if (rc != SQLITE_ROW) return clinic_err_db(e, db, "reading the patient of a diary link");
+  if ((rc = clinic_link_window(db, &l->p, &l->from, &l->to, e)) != CLINIC_E_OK) return rc;
   l->state = state_of(l, today);
-  return CL_OK;
+  return CLINIC_E_OK;
 }
 
-int clinic_link_issue(sqlite3 *db, const clinic_patient *p, int32_t today, char *token, clinic_link *l, char *msg,
-                      size_t cap) {
+/* Run a step of p's links inside a transaction this opens: revoke p's open links (id 0: all of
+ * them, else only link id; *n gets how many), then, with a token hash, insert the new link. */
+static int change_links(sqlite3 *db, const clinic_patient *p, int64_t id, const char *hash, int *n, clinic_err *e) {
+  int rc = clinic_sql_begin(db, e);
+  if (rc) return rc;
+  sqlite3_stmt *st = clinic_sql_prep(db, "UPDATE diary_link SET revoked_at = " NOW_SQL
+                                         " WHERE pid = ?1 AND revoked_at IS NULL AND (?2 = 0 OR id = ?2)", e);
+  if (!st) rc = CLINIC_E_IO;
+  if (!rc) {
+    sqlite3_bind_int64(st, 1, p->pid);
+    sqlite3_bind_int64(st, 2, id);
+    rc = sqlite3_step(st) == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, db, "revoking a diary link");
+    sqlite3_finalize(st);
+    *n = rc ? 0 : sqlite3_changes(db);
+  }
+  if (!rc && !hash && *n == 0)
+    rc = id ? clinic_err_set(e, CLINIC_E_NOT_FOUND, "%s has no open diary link %lld", p->code, (long long)id)
+            : clinic_err_set(e, CLINIC_E_NOT_FOUND, "%s has no open diary link", p->code);
+  if (!rc && hash) {
+    st = clinic_sql_prep(db, "INSERT INTO diary_link(pid, token_hash, issued_at, issued_by) VALUES (?, ?, " NOW_SQL ", nmod_actor())", e);
+    if (!st) rc = CLINIC_E_IO;
+    if (!rc) {
+      sqlite3_bind_int64(st, 1, p->pid);
+      sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+      rc = sqlite3_step(st) == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, db, "storing a diary link");
+      sqlite3_finalize(st);
+    }
+  }
+  if (!rc) rc = clinic_sql_commit(db, e);
+  if (rc) clinic_rollback(db);
+  return rc;
+}
+
+int clinic_link_new(sqlite3 *db, const clinic_patient *p, int32_t today, char *token, clinic_link *l, clinic_err *e) {
   int32_t from, to;
-  int rc = clinic_link_days(db, p, &from, &to);
+  int rc = clinic_link_window(db, p, &from, &to, e);
   if (rc) return rc;
   if (to < today) {
     char d[11] = "";
     if (to != INT32_MIN) hu_date_fmt(d, HU_DATE_LEN, to);
-    snprintf(msg, cap, "%s: %s%s; a diary link is valid from the start of the baseline to the end of the trial", p->code,
-             to == INT32_MIN ? "the path is closed" : "the trial ended on ", d);
-    return CL_RULE;
+    return clinic_err_set(e, CLINIC_E_RULE, "%s: %s%s; a diary link is valid from the start of the baseline to the end of the trial",
+                          p->code, to == INT32_MIN ? "the path is closed" : "the trial ended on ", d);
   }
-  if (sodium_init() < 0) {
-    snprintf(msg, cap, "libsodium failed to start");
-    return clinic_fail(CL_IO, "%s", msg);
-  }
+  if (sodium_init() < 0) return clinic_err_set(e, CLINIC_E_IO, "libsodium failed to start");
   unsigned char raw[32];
   randombytes_buf(raw, sizeof raw);
   sodium_bin2base64(token, CLINIC_LINK_TOKEN_CHARS + 1, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   sodium_memzero(raw, sizeof raw);
   char hex[65];
   token_hash(token, hex);
-  if ((rc = clinic_begin(db)) != CL_OK) return rc;
-  if ((rc = clinic_exec_pid(db, "UPDATE diary_link SET revoked_at = " NOW_SQL " WHERE pid = ? AND revoked_at IS NULL",
-                            p->pid)) != CL_OK) {
-    clinic_rollback(db);
-    return rc;
-  }
-  sqlite3_stmt *st = clinic_prep(db, "INSERT INTO diary_link(pid, token_hash, issued_at, issued_by) VALUES (?, ?, " NOW_SQL
-                                     ", nmod_actor())");
-  if (!st) {
-    clinic_rollback(db);
-    return CL_IO;
-  }
-  sqlite3_bind_int64(st, 1, p->pid);
-  sqlite3_bind_text(st, 2, hex, -1, SQLITE_STATIC);
-  rc = sqlite3_step(st) == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "storing a diary link");
-  sqlite3_finalize(st);
-  int64_t id = clinic_store_last_id(db);
-  if (rc == CL_OK) rc = clinic_commit(db);
-  if (rc != CL_OK) {
-    clinic_rollback(db);
+  int n;
+  if ((rc = change_links(db, p, 0, hex, &n, e)) != CLINIC_E_OK) {
     sodium_memzero(token, CLINIC_LINK_TOKEN_CHARS + 1);
     return rc;
   }
-  return clinic_link_find(db, NULL, id, today, l);
+  return clinic_link_read(db, NULL, clinic_store_last_id(db), today, l, e);
 }
 
-int clinic_link_revoke(sqlite3 *db, const clinic_patient *p, int64_t id, int *n, char *msg, size_t cap) {
+int clinic_link_end(sqlite3 *db, const clinic_patient *p, int64_t id, int *n, clinic_err *e) {
   *n = 0;
-  int rc = clinic_begin(db);
-  if (rc) return rc;
-  sqlite3_stmt *st = clinic_prep(db, "UPDATE diary_link SET revoked_at = " NOW_SQL
-                                     " WHERE pid = ?1 AND revoked_at IS NULL AND (?2 = 0 OR id = ?2)");
-  if (!st) {
-    clinic_rollback(db);
-    return CL_IO;
-  }
-  sqlite3_bind_int64(st, 1, p->pid);
-  sqlite3_bind_int64(st, 2, id);
-  rc = sqlite3_step(st) == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "revoking a diary link");
-  sqlite3_finalize(st);
-  *n = rc == CL_OK ? sqlite3_changes(db) : 0;
-  if (rc == CL_OK && *n == 0) {
-    clinic_rollback(db);
-    if (id)
-      snprintf(msg, cap, "%s has no open diary link %lld", p->code, (long long)id);
-    else
-      snprintf(msg, cap, "%s has no open diary link", p->code);
-    return CL_USAGE;
-  }
-  if (rc == CL_OK) rc = clinic_commit(db);
-  if (rc != CL_OK) clinic_rollback(db);
-  return rc;
+  return change_links(db, p, id, NULL, n, e);
 }
 
-int clinic_link_each(sqlite3 *db, const clinic_patient *p, int32_t today, int (*fn)(void *ctx, const clinic_link *l),
-                     void *ctx) {
+int clinic_link_list(sqlite3 *db, const clinic_patient *p, int32_t today, int (*fn)(void *ctx, const clinic_link *l), void *ctx,
+                     clinic_err *e) {
   int32_t from, to;
-  int rc = clinic_link_days(db, p, &from, &to);
+  int rc = clinic_link_window(db, p, &from, &to, e);
   if (rc) return rc;
-  sqlite3_stmt *st = clinic_prep(db, "SELECT " LINK_COLS " FROM diary_link WHERE pid = ? ORDER BY id DESC");
-  if (!st) return CL_IO;
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT " LINK_COLS " FROM diary_link WHERE pid = ? ORDER BY id DESC", e);
+  if (!st) return CLINIC_E_IO;
   sqlite3_bind_int64(st, 1, p->pid);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     clinic_link l;
@@ -203,27 +190,53 @@ int clinic_link_each(sqlite3 *db, const clinic_patient *p, int32_t today, int (*
     }
   }
   sqlite3_finalize(st);
-  return rc == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "listing diary links");
+  return rc == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, db, "listing diary links");
+}
+
+/* ---- the reporting forms, for the console ------------------------------------------- */
+
+/* A failure of e as the old forms return it: a rule or a missing link as its code and line in
+ * msg (for the caller to show), anything else reported here. */
+static int old_form(const clinic_err *e, char *msg, size_t cap) {
+  if (e->code != CLINIC_E_RULE && e->code != CLINIC_E_NOT_FOUND) return clinic_report(e);
+  snprintf(msg, cap, "%s", e->msg);
+  return clinic_exit_code(e->code);
+}
+
+int clinic_link_days(sqlite3 *db, const clinic_patient *p, int32_t *from, int32_t *to) {
+  clinic_err e = {0};
+  return clinic_link_window(db, p, from, to, &e) ? clinic_report(&e) : CL_OK;
+}
+
+int clinic_link_find(sqlite3 *db, const char *token, int64_t id, int32_t today, clinic_link *l) {
+  clinic_err e = {0};
+  return clinic_link_read(db, token, id, today, l, &e) ? clinic_report(&e) : CL_OK;
+}
+
+int clinic_link_issue(sqlite3 *db, const clinic_patient *p, int32_t today, char *token, clinic_link *l, char *msg, size_t cap) {
+  clinic_err e = {0};
+  return clinic_link_new(db, p, today, token, l, &e) ? old_form(&e, msg, cap) : CL_OK;
+}
+
+int clinic_link_revoke(sqlite3 *db, const clinic_patient *p, int64_t id, int *n, char *msg, size_t cap) {
+  clinic_err e = {0};
+  return clinic_link_end(db, p, id, n, &e) ? old_form(&e, msg, cap) : CL_OK;
+}
+
+int clinic_link_each(sqlite3 *db, const clinic_patient *p, int32_t today, int (*fn)(void *ctx, const clinic_link *l), void *ctx) {
+  clinic_err e = {0};
+  return clinic_link_list(db, p, today, fn, ctx, &e) ? clinic_report(&e) : CL_OK;
 }
 
 void clinic_link_json(js_w *w, const clinic_link *l) {
   jw_obj(w);
-  jw_key(w, "id");
-  jw_int(w, l->id);
-  jw_key(w, "patient");
-  jw_str(w, l->p.code);
-  jw_key(w, "issued_at");
-  jw_str(w, l->issued_at);
-  jw_key(w, "issued_by");
-  jw_str(w, l->issued_by);
-  jw_key(w, "revoked_at");
-  if (l->revoked_at[0])
-    jw_str(w, l->revoked_at);
-  else
-    jw_null(w);
+  jw_kv_int(w, "id", l->id);
+  jw_kv_str(w, "patient", l->p.code);
+  jw_kv_str(w, "issued_at", l->issued_at);
+  jw_kv_str(w, "issued_by", l->issued_by);
+  jw_kv_str_opt(w, "revoked_at", l->revoked_at[0] ? l->revoked_at : NULL);
   clinic_json_day(w, "valid_from", l->from);
   clinic_json_day(w, "valid_to", l->to);
-  jw_key(w, "state");
-  jw_str(w, clinic_link_state_name(l->state));
+  jw_kv_str(w, "state", clinic_link_state_name(l->state));
   jw_obj_end(w);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "json.h"
+#include "clinic_err.h"
 #include "clinic_patient.h"
 
 /* A link's token: 32 random bytes (libsodium), base64url without padding. Only its SHA-256
@@ -27,23 +28,31 @@ typedef struct {
                        trial day (INT32_MAX: no trial recorded yet) */
   clinic_link_state state; /* today */
 } clinic_link;
+/* Errors as values: CLINIC_E_OK, or the error in e. */
 /* The days a link of p is valid, from p's path: *from the first baseline day, *to the last day
  * of the trial (its recorded end, else the window and its tolerance), INT32_MIN when the path
- * is closed. CL_OK or CL_IO (printed). */
-int clinic_link_days(sqlite3 *db, const clinic_patient *p, int32_t *from, int32_t *to);
+ * is closed. */
+int clinic_link_window(sqlite3 *db, const clinic_patient *p, int32_t *from, int32_t *to, clinic_err *e);
 /* Issue a link for p: token[CLINIC_LINK_TOKEN_CHARS + 1] gets its token, l the link. The
  * patient's earlier open links are revoked in the same transaction (one valid link a patient:
- * a lost phone is a new link). CL_OK; CL_RULE, the trial is over (msg); CL_IO (printed). */
-int clinic_link_issue(sqlite3 *db, const clinic_patient *p, int32_t today, char *token, clinic_link *l, char *msg,
-                      size_t cap);
-/* Revoke p's link id, or every open link of p (id 0): *n gets how many. CL_OK; CL_USAGE, no such
- * open link (msg); CL_IO (printed). */
+ * a lost phone is a new link). CLINIC_E_RULE: the trial is over. */
+int clinic_link_new(sqlite3 *db, const clinic_patient *p, int32_t today, char *token, clinic_link *l, clinic_err *e);
+/* Revoke p's link id, or every open link of p (id 0): *n gets how many. CLINIC_E_NOT_FOUND: no
+ * such open link. */
+int clinic_link_end(sqlite3 *db, const clinic_patient *p, int64_t id, int *n, clinic_err *e);
+/* p's links, newest first, into fn (stops at a non-zero return). */
+int clinic_link_list(sqlite3 *db, const clinic_patient *p, int32_t today, int (*fn)(void *ctx, const clinic_link *l), void *ctx,
+                     clinic_err *e);
+/* The link of a token (id 0) or of id (token NULL), with its state today in l->state
+ * (CLINIC_E_OK in any state; LINK_UNKNOWN when none). */
+int clinic_link_read(sqlite3 *db, const char *token, int64_t id, int32_t today, clinic_link *l, clinic_err *e);
+
+/* The reporting forms of the same, for the console: exit codes; a database failure is
+ * reported (clinic_report); issue's CL_RULE and revoke's CL_USAGE leave their line in msg. */
+int clinic_link_days(sqlite3 *db, const clinic_patient *p, int32_t *from, int32_t *to);
+int clinic_link_issue(sqlite3 *db, const clinic_patient *p, int32_t today, char *token, clinic_link *l, char *msg, size_t cap);
 int clinic_link_revoke(sqlite3 *db, const clinic_patient *p, int64_t id, int *n, char *msg, size_t cap);
-/* p's links, newest first, into fn (stops at a non-zero return). CL_OK or CL_IO (printed). */
-int clinic_link_each(sqlite3 *db, const clinic_patient *p, int32_t today, int (*fn)(void *ctx, const clinic_link *l),
-                     void *ctx);
-/* The link of a token (id 0) or of id (token NULL), with its state today in l->state. CL_OK
- * (any state; LINK_UNKNOWN when none) or CL_IO (printed). */
+int clinic_link_each(sqlite3 *db, const clinic_patient *p, int32_t today, int (*fn)(void *ctx, const clinic_link *l), void *ctx);
 int clinic_link_find(sqlite3 *db, const char *token, int64_t id, int32_t today, clinic_link *l);
 /* The link's days as JSON members "valid_from" and "valid_to" (a date or null) and "state". */
 void clinic_link_json(js_w *w, const clinic_link *l);

@@ -13,7 +13,6 @@
 #include "hu_args.h"
 #include "hu_date.h"
 #include "json.h"
-#include "json.h"
 #include "nmod_exit.h"
 
 static const char usage[] =
@@ -102,10 +101,8 @@ static int cmd_init(clinic_ctx *c, clinic_args *a) {
     js_w w;
     jw_init(&w, clinic_stdout());
     jw_obj(&w);
-    jw_key(&w, "db");
-    jw_str(&w, c->db_path);
-    jw_key(&w, "schema_version");
-    jw_int(&w, v);
+    jw_kv_str(&w, "db", c->db_path);
+    jw_kv_int(&w, "schema_version", v);
     jw_obj_end(&w);
     jw_end(&w);
   } else {
@@ -206,8 +203,7 @@ int clinic_import_finish(clinic_ctx *c, int rc, const char *file, long rows, con
     js_w w;
     jw_init(&w, clinic_stdout());
     jw_obj(&w);
-    jw_key(&w, "imported");
-    jw_int(&w, rows);
+    jw_kv_int(&w, "imported", rows);
     jw_obj_end(&w);
     jw_end(&w);
   } else {

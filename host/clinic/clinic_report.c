@@ -1,5 +1,6 @@
-/* clinic_report.c: one self-contained HTML page per patient, made to be printed as a clinical
- * document (A4, the patient's name, ID and birth date and the page number on every page, who
+/* clinic_report.c: the report's HTML renderer (of clinic_report_data, computed by
+ * clinic_report_data.c) and the `report` command. One self-contained HTML page per patient,
+ * made to be printed as a clinical document (A4, the patient's name, ID and birth date and the page number on every page, who
  * produced it for which institution with which nmod): the path, the trial evaluation, an SVG
  * plot of the diary (baseline and trial shaded, the success line drawn at the threshold
  * below the baseline mean), scores with their maximum, visits with read-outs (lead alerts,
@@ -7,21 +8,14 @@
 #define _POSIX_C_SOURCE 200809L
 #include <limits.h>
 #include <pwd.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "clinic_args.h"
 #include "clinic_cmd.h"
 #include "clinic_err.h"
-#include "clinic_eval.h"
-#include "clinic_path.h"
-#include "clinic_patient.h"
-#include "clinic_plan.h"
-#include "clinic_score.h"
-#include "clinic_store.h"
+#include "clinic_report.h"
 #include "clinic_util.h"
-#include "clinic_visit.h"
 #include "hu_date.h"
 #include "hu_fmt.h"
 #include "json.h"
@@ -39,47 +33,7 @@ static void esc(FILE *f, const char *s) {
   }
 }
 
-typedef struct {
-  int32_t date;
-  int value_x2; /* SCS: pain in half points; SNM: incontinence episodes * 2 */
-} point;
-
-static int load_points(sqlite3 *db, const clinic_patient *p, point **out, int *n) {
-  sqlite3_stmt *st = clinic_prep(db, "SELECT date, nrs, nrs_morning, nrs_evening, incontinence FROM diary WHERE pid = ? ORDER BY date");
-  if (!st) return CL_IO;
-  sqlite3_bind_int64(st, 1, p->pid);
-  int cap = 64, k = 0, rc;
-  point *v = malloc((size_t)cap * sizeof *v);
-  if (!v) abort();
-  while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-    clinic_diary_row r = {0, -1, -1, -1, -1, -1, -1};
-    if (hu_date_parse((const char *)sqlite3_column_text(st, 0), &r.date) != 0) continue;
-    int *f[4] = {&r.nrs, &r.morning, &r.evening, &r.incontinence};
-    for (int i = 0; i < 4; i++)
-      if (sqlite3_column_type(st, 1 + i) != SQLITE_NULL) *f[i] = sqlite3_column_int(st, 1 + i);
-    int x2 = p->therapy == TH_SCS ? clinic_diary_pain_x2(&r) : r.incontinence >= 0 ? 2 * r.incontinence : -1;
-    if (x2 < 0) continue;
-    if (k == cap) {
-      cap *= 2;
-      point *nv = realloc(v, (size_t)cap * sizeof *v);
-      if (!nv) abort();
-      v = nv;
-    }
-    v[k].date = r.date;
-    v[k].value_x2 = x2;
-    k++;
-  }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) {
-    free(v);
-    return clinic_dbfail(db, "reading the diary");
-  }
-  *out = v;
-  *n = k;
-  return CL_OK;
-}
-
-static void plot(FILE *f, const clinic_patient *p, const point *pt, int n, const clinic_eval *e) {
+static void plot(FILE *f, const clinic_patient *p, const clinic_report_point *pt, int n, const clinic_eval *e) {
   const double W = 860, H = 280, L = 50, R = 20, T = 20, B = 40;
   if (n == 0) {
     fputs("<p>No diary days yet.</p>\n", f);
@@ -222,26 +176,12 @@ static void style(FILE *f, const clinic_patient *p, const char *birth, const cha
         f);
 }
 
-int clinic_report_write(clinic_ctx *c, const clinic_patient *p, const char *by, FILE *f) {
-  clinic_path path;
-  int rc = clinic_path_load(c->db, p, &path);
-  if (rc) return rc;
-  int thr, mind;
-  if ((rc = clinic_eval_config(c->db, NULL, &thr, &mind)) != CL_OK) return rc;
-  clinic_eval e;
-  if ((rc = clinic_eval_patient(c->db, p, thr, mind, &e)) != CL_OK) return rc;
-  char institution[256];
-  if ((rc = clinic_setting_get(c->db, "institution", institution, sizeof institution)) != CL_OK) return rc;
-  point *pt = NULL;
-  int n = 0;
-  if ((rc = load_points(c->db, p, &pt, &n)) != CL_OK) return rc;
-  char ds[11], bd[11], today[11];
-  hu_date_fmt(bd, HU_DATE_LEN, p->birth);
-  hu_date_fmt(today, HU_DATE_LEN, c->today);
+static void header(FILE *f, const clinic_report_data *d, const char *by, const char *bd, const char *today) {
+  const clinic_patient *p = &d->patient;
   fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>nmod clinic report ", f);
   esc(f, p->code);
   fputs("</title>\n", f);
-  style(f, p, bd, institution, by, today);
+  style(f, p, bd, d->institution, by, today);
   fputs("</head>\n<body>\n<header>\n<h1>", f);
   esc(f, p->name);
   fputs(" (", f);
@@ -252,19 +192,22 @@ int clinic_report_write(clinic_ctx *c, const clinic_patient *p, const char *by, 
   esc(f, p->code);
   fprintf(f, "</dd>\n<dt>Born</dt><dd>%s</dd>\n<dt>Therapy</dt><dd>%s</dd>\n<dt>Institution</dt><dd>", bd,
           p->therapy == TH_SCS ? "Spinal cord stimulation (pain clinic)" : "Sacral neuromodulation (surgery)");
-  esc(f, institution[0] ? institution : "not set (nmod clinic config institution NAME)");
+  esc(f, d->institution[0] ? d->institution : "not set (nmod clinic config institution NAME)");
   fputs("</dd>\n<dt>Produced by</dt><dd>", f);
   esc(f, by);
   fprintf(f, ", %s, with nmod %s</dd>\n</dl>\n</header>\n<main>\n", today, NMOD_VERSION);
+}
 
+static void path_section(FILE *f, const clinic_path *path) {
   fputs("<section>\n<h2>Path</h2>\n<table>\n<thead><tr><th>step</th><th>status</th><th>date</th><th>outcome, note</th></tr></thead>\n<tbody>\n",
         f);
-  for (int i = 0; i < path.nsteps; i++) {
-    const clinic_step_rec *r = &path.rec[i];
-    const char *status = step_status(&path, i);
+  char ds[HU_DATE_LEN];
+  for (int i = 0; i < path->nsteps; i++) {
+    const clinic_step_rec *r = &path->rec[i];
+    const char *status = step_status(path, i);
     if (r->recorded) hu_date_fmt(ds, HU_DATE_LEN, r->date);
     fprintf(f, "<tr%s><td>%s</td><td>%s</td><td class=\"d\">%s</td><td>", strcmp(status, "not applicable") == 0 ? " class=\"na\"" : "",
-            path.def[i].title, status, r->recorded ? ds : "");
+            path->def[i].title, status, r->recorded ? ds : "");
     esc(f, r->outcome);
     if (r->note[0]) {
       fputs(r->outcome[0] ? "; " : "", f);
@@ -279,119 +222,118 @@ int clinic_report_write(clinic_ctx *c, const clinic_patient *p, const char *by, 
     }
     fputs("</td></tr>\n", f);
   }
-  fputs("</tbody>\n</table>\n</section>\n<section>\n<h2>Trial evaluation</h2>\n", f);
-  fprintf(f, "<p>Verdict: <strong class=\"%s\">%s</strong> (%s).</p>\n", clinic_verdict_name(e.verdict), clinic_verdict_name(e.verdict),
-          e.reason);
-  if (e.win.trial_day != INT32_MIN) {
-    char t1[11], t2[11];
-    hu_date_fmt(t1, HU_DATE_LEN, e.win.trial_day + 1);
-    hu_date_fmt(t2, HU_DATE_LEN, e.win.trial_to);
+  fputs("</tbody>\n</table>\n</section>\n", f);
+}
+
+/* A mean in 1/100 units as a table cell, "-" when there is none. */
+static void mean_cell(FILE *f, int64_t mean_c) {
+  char fx[HU_FIXED_LEN];
+  fprintf(f, "<td>%s</td>", mean_c >= 0 ? hu_fmt_fixed(fx, sizeof fx, mean_c, 2, 2) : "-");
+}
+
+static void eval_section(FILE *f, const clinic_report_data *d) {
+  const clinic_eval *e = &d->eval;
+  fputs("<section>\n<h2>Trial evaluation</h2>\n", f);
+  fprintf(f, "<p>Verdict: <strong class=\"%s\">%s</strong> (%s).</p>\n", clinic_verdict_name(e->verdict), clinic_verdict_name(e->verdict),
+          e->reason);
+  if (e->win.trial_day != INT32_MIN) {
+    char t1[HU_DATE_LEN], t2[HU_DATE_LEN];
+    hu_date_fmt(t1, HU_DATE_LEN, e->win.trial_day + 1);
+    hu_date_fmt(t2, HU_DATE_LEN, e->win.trial_to);
     fprintf(f, "<p>Trial days %s to %s", t1, t2);
-    if (e.win.extended) {
+    if (e->win.extended) {
       fputs(", window extended by override: ", f);
-      esc(f, e.ext_reason);
-    } else if (e.win.over_limit) {
+      esc(f, e->ext_reason);
+    } else if (e->win.over_limit) {
       fputs(", the trial was recorded past its window without an override: the later days are not used", f);
     }
     fputs(".</p>\n", f);
   }
   fprintf(f, "<table>\n<thead><tr><th>measure</th><th>baseline</th><th>trial</th></tr></thead>\n<tbody>\n<tr><td>%s</td>",
-          p->therapy == TH_SCS ? "mean daily pain (NRS 0-10)" : "incontinence episodes per week");
-  char fx[HU_FIXED_LEN], fy[HU_FIXED_LEN];
-  if (e.base_mean_c >= 0) fprintf(f, "<td>%s</td>", hu_fmt_fixed(fx, sizeof fx, e.base_mean_c, 2, 2));
-  else fputs("<td>-</td>", f);
-  if (e.trial_mean_c >= 0) fprintf(f, "<td>%s</td>", hu_fmt_fixed(fx, sizeof fx, e.trial_mean_c, 2, 2));
-  else fputs("<td>-</td>", f);
-  fprintf(f, "</tr>\n<tr><td>diary days</td><td>%lld</td><td>%lld</td></tr>\n</tbody>\n</table>\n", (long long)e.base.days,
-          (long long)e.trial.days);
-  if (e.has_reduction) {
-    fprintf(f, "<p>Reduction: %s %% (success at &ge; %s %%).</p>\n", hu_fmt_fixed(fx, sizeof fx, e.reduction_bp, 2, 2),
-            hu_fmt_fixed(fy, sizeof fy, thr, 2, 2));
+          d->patient.therapy == TH_SCS ? "mean daily pain (NRS 0-10)" : "incontinence episodes per week");
+  mean_cell(f, e->base_mean_c);
+  mean_cell(f, e->trial_mean_c);
+  fprintf(f, "</tr>\n<tr><td>diary days</td><td>%lld</td><td>%lld</td></tr>\n</tbody>\n</table>\n", (long long)e->base.days,
+          (long long)e->trial.days);
+  if (e->has_reduction) {
+    char fx[HU_FIXED_LEN], fy[HU_FIXED_LEN];
+    fprintf(f, "<p>Reduction: %s %% (success at &ge; %s %%).</p>\n", hu_fmt_fixed(fx, sizeof fx, e->reduction_bp, 2, 2),
+            hu_fmt_fixed(fy, sizeof fy, d->threshold_bp, 2, 2));
   }
   fputs("</section>\n<section>\n<h2>Diary</h2>\n<figure>\n<figcaption>Blue: baseline; orange: trial; dashed red: the success line; "
         "dotted blue: baseline mean.</figcaption>\n",
         f);
-  plot(f, p, pt, n, &e);
-  free(pt);
-  fputs("</figure>\n", f);
-  fputs("</section>\n<section>\n<h2>Scores</h2>\n", f);
-  sqlite3_stmt *st = clinic_prep(c->db, "SELECT date, kind, total, items FROM score WHERE pid = ? ORDER BY date, kind");
-  if (!st) return CL_IO;
-  sqlite3_bind_int64(st, 1, p->pid);
+  plot(f, &d->patient, d->points, d->npoints, e);
+  fputs("</figure>\n</section>\n", f);
+}
+
+static void score_section(FILE *f, const clinic_report_data *d) {
+  fputs("<section>\n<h2>Scores</h2>\n", f);
   fputs("<table>\n<thead><tr><th>date</th><th>score</th><th>total (of maximum)</th><th>items</th></tr></thead>\n<tbody>\n", f);
-  int step;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    const char *kind = (const char *)sqlite3_column_text(st, 1);
-    clinic_score_kind k = SC_NRS;
-    clinic_score_kind_parse(kind, &k);
-    fprintf(f, "<tr><td class=\"d\">%s</td><td>%s</td><td>%d / %d</td><td>", (const char *)sqlite3_column_text(st, 0),
-            k == SC_WEXNER ? "Wexner (Cleveland Clinic)" : k == SC_VAIZEY ? "St Mark's (Vaizey)" : "pain NRS", sqlite3_column_int(st, 2),
-            clinic_score_max(k));
-    esc(f, (const char *)sqlite3_column_text(st, 3));
+  for (int i = 0; i < d->nscores; i++) {
+    const clinic_score_rec *r = &d->scores[i];
+    char ds[HU_DATE_LEN];
+    hu_date_fmt(ds, HU_DATE_LEN, r->date);
+    fprintf(f, "<tr><td class=\"d\">%s</td><td>%s</td><td>%d / %d</td><td>", ds,
+            r->kind == SC_WEXNER ? "Wexner (Cleveland Clinic)" : r->kind == SC_VAIZEY ? "St Mark's (Vaizey)" : "pain NRS", r->total,
+            clinic_score_max(r->kind));
+    esc(f, r->items);
     fputs("</td></tr>\n", f);
   }
-  sqlite3_finalize(st);
-  if (step != SQLITE_DONE) return clinic_dbfail(c->db, "reading scores");
-  fputs("</tbody>\n</table>\n</section>\n<section>\n<h2>Visits and read-outs</h2>\n<table>\n"
+  fputs("</tbody>\n</table>\n</section>\n", f);
+}
+
+static void visit_section(FILE *f, const clinic_report_data *d) {
+  fputs("<section>\n<h2>Visits and read-outs</h2>\n<table>\n"
         "<thead><tr><th>date</th><th>visit</th><th>read-out</th><th>lead</th><th>test stimulation</th></tr></thead>\n<tbody>\n",
         f);
-  st = clinic_prep(c->db, "SELECT v.date, v.kind, v.note, i.serial, i.battery_pm, i.battery_state, i.impedance_alerts, i.id FROM visit v "
-                          "LEFT JOIN interrogation i ON i.visit_id = v.id WHERE v.pid = ? ORDER BY v.date, v.id, i.id");
-  if (!st) return CL_IO;
-  sqlite3_bind_int64(st, 1, p->pid);
-  rc = CL_OK;
-  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-    fprintf(f, "<tr><td class=\"d\">%s</td><td>", (const char *)sqlite3_column_text(st, 0));
-    esc(f, (const char *)sqlite3_column_text(st, 1));
-    if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+  for (int i = 0; i < d->nvisits; i++) {
+    const clinic_report_visit *v = &d->visits[i];
+    fprintf(f, "<tr><td class=\"d\">%s</td><td>", v->date ? v->date : "");
+    esc(f, v->kind);
+    if (v->note) {
       fputs(": ", f);
-      esc(f, (const char *)sqlite3_column_text(st, 2));
+      esc(f, v->note);
     }
     fputs("</td><td>", f);
-    clinic_buf alerts = {0}, thr_txt = {0};
-    if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
-      esc(f, (const char *)sqlite3_column_text(st, 3));
+    if (v->serial) {
+      esc(f, v->serial);
       char pct[24];
-      if (sqlite3_column_type(st, 4) != SQLITE_NULL)
-        fprintf(f, ", battery %s %%", hu_fmt_fixed(pct, sizeof pct, sqlite3_column_int64(st, 4), 1, 0));
-      if (sqlite3_column_type(st, 5) != SQLITE_NULL) {
+      if (v->has_battery) fprintf(f, ", battery %s %%", hu_fmt_fixed(pct, sizeof pct, v->battery_pm, 1, 0));
+      if (v->battery_state) {
         fputs(" (", f);
-        esc(f, (const char *)sqlite3_column_text(st, 5));
+        esc(f, v->battery_state);
         fputs(")", f);
       }
-      rc = clinic_readout_rows(c->db, sqlite3_column_int64(st, 7), &alerts, &thr_txt);
     }
     fputs("</td><td>", f);
-    if (alerts.len) {
+    if (v->alerts) {
       fputs("<span class=\"alert\">", f);
-      esc(f, alerts.s);
+      esc(f, v->alerts);
       fputs("</span>", f);
-    } else if (sqlite3_column_type(st, 6) != SQLITE_NULL && sqlite3_column_int(st, 6) > 0) {
-      fprintf(f, "<span class=\"alert\">%d impedance alert(s)</span>", sqlite3_column_int(st, 6));
-    } else if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+    } else if (v->impedance_alerts > 0) {
+      fprintf(f, "<span class=\"alert\">%d impedance alert(s)</span>", v->impedance_alerts);
+    } else if (v->serial) {
       fputs("no alerts", f);
     }
     fputs("</td><td>", f);
-    if (thr_txt.len) esc(f, thr_txt.s);
+    esc(f, v->thresholds);
     fputs("</td></tr>\n", f);
-    clinic_buf_free(&alerts);
-    clinic_buf_free(&thr_txt);
   }
-  sqlite3_finalize(st);
-  if (rc) return rc;
-  if (step != SQLITE_DONE) return clinic_dbfail(c->db, "reading visits");
-  fputs("</tbody>\n</table>\n</section>\n<section>\n<h2>Follow-up plan</h2>\n<table>\n"
+  fputs("</tbody>\n</table>\n</section>\n", f);
+}
+
+static void plan_section(FILE *f, const clinic_plan *pl) {
+  fputs("<section>\n<h2>Follow-up plan</h2>\n<table>\n"
         "<thead><tr><th>date</th><th>kind</th><th>what</th></tr></thead>\n<tbody>\n",
         f);
-  clinic_plan pl;
-  clinic_plan_build(p, &path, c->today, 5, &pl);
-  for (int i = 0; i < pl.n; i++) {
-    const clinic_plan_item *it = &pl.items[i];
+  for (int i = 0; i < pl->n; i++) {
+    const clinic_plan_item *it = &pl->items[i];
     char when[48] = "";
     if (it->date == INT32_MIN) {
       snprintf(when, sizeof when, "%.47s", it->when_text);
     } else {
-      char x[11], y[11];
+      char x[HU_DATE_LEN], y[HU_DATE_LEN];
       hu_date_fmt(x, HU_DATE_LEN, it->date);
       if (it->date_to != INT32_MIN) {
         hu_date_fmt(y, HU_DATE_LEN, it->date_to);
@@ -406,9 +348,30 @@ int clinic_report_write(clinic_ctx *c, const clinic_patient *p, const char *by, 
     esc(f, it->what);
     fputs("</td></tr>\n", f);
   }
-  if (pl.n == 0) fputs("<tr><td colspan=\"3\">no plan: the path is closed</td></tr>\n", f);
-  clinic_plan_free(&pl);
-  fputs("</tbody>\n</table>\n</section>\n</main>\n</body>\n</html>\n", f);
+  if (pl->n == 0) fputs("<tr><td colspan=\"3\">no plan: the path is closed</td></tr>\n", f);
+  fputs("</tbody>\n</table>\n</section>\n", f);
+}
+
+void clinic_report_html(FILE *f, const clinic_report_data *d, const char *by) {
+  char bd[HU_DATE_LEN], today[HU_DATE_LEN];
+  hu_date_fmt(bd, HU_DATE_LEN, d->patient.birth);
+  hu_date_fmt(today, HU_DATE_LEN, d->today);
+  header(f, d, by, bd, today);
+  path_section(f, &d->path);
+  eval_section(f, d);
+  score_section(f, d);
+  visit_section(f, d);
+  plan_section(f, &d->plan);
+  fputs("</main>\n</body>\n</html>\n", f);
+}
+
+int clinic_report_write(clinic_ctx *c, const clinic_patient *p, const char *by, FILE *f) {
+  clinic_err e;
+  clinic_err_clear(&e);
+  clinic_report_data d;
+  if (clinic_report_load(c->db, p, c->today, &d, &e) != CLINIC_E_OK) return clinic_report(&e);
+  clinic_report_html(f, &d, by);
+  clinic_report_free(&d);
   return CL_OK;
 }
 
@@ -431,8 +394,7 @@ int clinic_cmd_report(clinic_ctx *c, clinic_args *a) {
     js_w w;
     jw_init(&w, clinic_stdout());
     jw_obj(&w);
-    jw_key(&w, "report");
-    jw_str(&w, out);
+    jw_kv_str(&w, "report", out);
     jw_obj_end(&w);
     jw_end(&w);
   } else {

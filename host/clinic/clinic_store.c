@@ -8,6 +8,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -200,12 +201,12 @@ static int mkdir_p(char *path) {
   return 0;
 }
 
-int clinic_db_default_path(char *out, size_t cap) {
+int clinic_store_default_path(char *out, size_t cap, clinic_err *e) {
   const char *env = getenv("NMOD_CLINIC_DB");
   if (env && *env) {
-    if (strlen(env) >= cap) return clinic_fail(CL_USAGE, "NMOD_CLINIC_DB is too long");
+    if (strlen(env) >= cap) return clinic_err_set(e, CLINIC_E_INPUT, "NMOD_CLINIC_DB is too long");
     strcpy(out, env);
-    return CL_OK;
+    return CLINIC_E_OK;
   }
   char dir[4096];
   const char *xdg = getenv("XDG_DATA_HOME");
@@ -216,14 +217,18 @@ int clinic_db_default_path(char *out, size_t cap) {
   else if (home && *home)
     n = snprintf(dir, sizeof dir, "%s/.local/share/nmod", home);
   else
-    return clinic_fail(CL_USAGE, "no HOME or XDG_DATA_HOME to put the database in; pass --db FILE");
-  if (n < 0 || (size_t)n >= sizeof dir) return clinic_fail(CL_USAGE, "data folder path too long; pass --db FILE");
+    return clinic_err_set(e, CLINIC_E_INPUT, "no HOME or XDG_DATA_HOME to put the database in; pass --db FILE");
+  if (n < 0 || (size_t)n >= sizeof dir) return clinic_err_set(e, CLINIC_E_INPUT, "data folder path too long; pass --db FILE");
   if (mkdir_p(dir) != 0)
-    return clinic_fail(CL_IO, "cannot create the data folder %s: %s; pass --db FILE", dir,
-                       strerror(errno));
+    return clinic_err_set(e, CLINIC_E_IO, "cannot create the data folder %s: %s; pass --db FILE", dir, strerror(errno));
   n = snprintf(out, cap, "%s/clinic.db", dir);
-  if (n < 0 || (size_t)n >= cap) return clinic_fail(CL_USAGE, "database path too long; pass --db FILE");
-  return CL_OK;
+  if (n < 0 || (size_t)n >= cap) return clinic_err_set(e, CLINIC_E_INPUT, "database path too long; pass --db FILE");
+  return CLINIC_E_OK;
+}
+
+int clinic_db_default_path(char *out, size_t cap) {
+  clinic_err e = {0};
+  return clinic_store_default_path(out, cap, &e) ? clinic_report(&e) : CL_OK;
 }
 
 int clinic_sql_exec(sqlite3 *db, const char *sql, clinic_err *e) {
@@ -280,64 +285,51 @@ int clinic_exec_pid(sqlite3 *db, const char *sql, int64_t pid) {
   return clinic_report(&e);
 }
 
-static int pragma_int(sqlite3 *db, const char *sql, int *out) {
-  sqlite3_stmt *st = clinic_prep(db, sql);
-  if (!st) return CL_IO;
+static int pragma_int(sqlite3 *db, const char *sql, int *out, clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db, sql, e);
+  if (!st) return CLINIC_E_IO;
   int rc = sqlite3_step(st);
-  if (rc != SQLITE_ROW) {
-    sqlite3_finalize(st);
-    return clinic_dbfail(db, sql);
-  }
-  *out = sqlite3_column_int(st, 0);
+  if (rc == SQLITE_ROW) *out = sqlite3_column_int(st, 0);
   sqlite3_finalize(st);
-  return CL_OK;
+  return rc == SQLITE_ROW ? CLINIC_E_OK : clinic_err_db(e, db, sql);
 }
 
 int clinic_db_version(sqlite3 *db) {
+  clinic_err e = {0};
   int v = -1;
-  if (pragma_int(db, "PRAGMA user_version", &v) != CL_OK) return -1;
+  if (pragma_int(db, "PRAGMA user_version", &v, &e) != CLINIC_E_OK) clinic_report(&e);
   return v;
 }
 
-int clinic_db_migrate(sqlite3 *db, int target) {
-  int rc = clinic_begin(db);
+/* Set a pragma of the file to a number (the schema version, the application id). */
+static int set_pragma(sqlite3 *db, const char *name, int value, clinic_err *e) {
+  char sql[64];
+  snprintf(sql, sizeof sql, "PRAGMA %s = %d", name, value);
+  return clinic_sql_exec(db, sql, e);
+}
+
+int clinic_store_migrate(sqlite3 *db, int target, clinic_err *e) {
+  int v = -1, rc = clinic_sql_begin(db, e);
   if (rc) return rc;
-  int v = clinic_db_version(db);
-  if (v < 0) {
-    clinic_rollback(db);
-    return CL_IO;
+  if ((rc = pragma_int(db, "PRAGMA user_version", &v, e)) == CLINIC_E_OK && v > CLINIC_SCHEMA_VERSION)
+    rc = clinic_err_set(e, CLINIC_E_IO, "database %s has schema version %d, newer than the %d this nmod knows; use a newer nmod",
+                        sqlite3_db_filename(db, "main"), v, CLINIC_SCHEMA_VERSION);
+  for (int n = v + 1; !rc && n <= target; n++) {
+    rc = clinic_sql_exec(db, migrations[n - 1], e);
+    /* The cache of version 3 is computed from the data it caches, in C (clinic_sums.c still
+     * reports its own failures). */
+    if (!rc && (n == 3 || n == 6)) rc = clinic_err_reported(e, clinic_sums_rebuild_all(db));
+    if (!rc) rc = set_pragma(db, "user_version", n, e);
   }
-  if (v > CLINIC_SCHEMA_VERSION) {
-    clinic_rollback(db);
-    return clinic_fail(CL_IO,
-                       "database %s has schema version %d, newer than the %d this nmod knows; "
-                       "use a newer nmod",
-                       sqlite3_db_filename(db, "main"), v, CLINIC_SCHEMA_VERSION);
-  }
-  for (int n = v + 1; n <= target; n++) {
-    rc = clinic_exec(db, migrations[n - 1]);
-    /* The cache of version 3 is computed from the data it caches, in C. */
-    if (!rc && (n == 3 || n == 6)) rc = clinic_sums_rebuild_all(db);
-    if (!rc) {
-      char sql[64];
-      snprintf(sql, sizeof sql, "PRAGMA user_version = %d", n);
-      rc = clinic_exec(db, sql);
-    }
-    if (rc) {
-      clinic_rollback(db);
-      return rc;
-    }
-  }
-  if (v == 0) {
-    char sql[64];
-    snprintf(sql, sizeof sql, "PRAGMA application_id = %d", CLINIC_APP_ID);
-    rc = clinic_exec(db, sql);
-    if (rc) {
-      clinic_rollback(db);
-      return rc;
-    }
-  }
-  return clinic_commit(db);
+  if (!rc && v == 0) rc = set_pragma(db, "application_id", CLINIC_APP_ID, e);
+  if (!rc) rc = clinic_sql_commit(db, e);
+  if (rc) clinic_rollback(db);
+  return rc;
+}
+
+int clinic_db_migrate(sqlite3 *db, int target) {
+  clinic_err e = {0};
+  return clinic_store_migrate(db, target, &e) ? clinic_report(&e) : CL_OK;
 }
 
 /* Close a connection to a file found damaged without the checkpoint that would copy a left-over
@@ -347,114 +339,112 @@ static void close_untouched(sqlite3 *db) {
   sqlite3_close(db);
 }
 
-int clinic_db_open(const char *path, clinic_open_mode mode, sqlite3 **out) {
-  sqlite3 *db = NULL;
-  *out = NULL;
-  int unclean = 0;
-  char why[64];
-  struct stat sb;
-  if (mode == CLINIC_OPEN_CHECK && stat(path, &sb) != 0)
-    return clinic_fail(CL_USAGE, "no database at %s to check (pass --db FILE)", path);
-  int rc = mode == CLINIC_OPEN_CHECK ? CL_OK : clinic_db_marked(path);
-  if (!rc) rc = clinic_db_precheck(path, &unclean, why, sizeof why);
-  if (rc) return rc;
-    /* NOMUTEX: one thread uses a connection, so no mutex is taken around every call (each
-   * sqlite3_column_* would take one in the default serialized mode). */
-  rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc != SQLITE_OK) {
-    int r = clinic_fail(CL_IO, "cannot open database %s: %s (pass --db FILE with a writable path)",
-                        path, db ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close(db);
-    return r;
-  }
-  sqlite3_busy_timeout(db, 10000);
-  /* Every change through this connection is audited under the user who ran this process. */
-  if (clinic_audit_attach_os(db) != 0) {
-    int r = clinic_dbfail(db, "setting up the audit trail");
-    close_untouched(db);
-    return r;
-  }
-  int app = 0, ver = 0;
-  /* The first read also runs SQLite's own recovery of a hot journal or a left-over WAL. */
-  if (pragma_int(db, "PRAGMA application_id", &app) != CL_OK || pragma_int(db, "PRAGMA user_version", &ver) != CL_OK) {
-    /* Not a database at all ("file is not a database"), or unreadable. */
-    close_untouched(db);
-    return CL_IO;
-  }
-  if (app != CLINIC_APP_ID && !(app == 0 && ver == 0)) {
-    close_untouched(db);
-    return clinic_fail(CL_USAGE, "%s is an SQLite file of another program, not an nmod clinic database",
-                       path);
-  }
-  if (app == 0) {
-    /* An empty or new file must not already hold other tables. */
-    int tables = 0;
-    if (pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables) != CL_OK) {
-      close_untouched(db);
-      return CL_IO;
-    }
-    if (tables > 0) {
-      close_untouched(db);
-      return clinic_fail(CL_USAGE, "%s already holds tables of another program; pick another --db", path);
-    }
-  }
-  if (ver > CLINIC_SCHEMA_VERSION) {
-    close_untouched(db);
-    return clinic_fail(CL_IO, "database %s has schema version %d, newer than the %d this nmod knows; use a newer nmod",
-                       path, ver, CLINIC_SCHEMA_VERSION);
-  }
-  if (mode == CLINIC_OPEN_CHECK) {
-    /* check-db reports; it neither refuses the schema nor changes anything. */
-    *out = db;
-    return clinic_exec(db, "PRAGMA foreign_keys=ON");
-  }
-  if (unclean) {
-    if ((rc = clinic_db_quick_all(db, why)) != CL_OK) {
-      clinic_db_mark(path, 1);
-      close_untouched(db);
-      return rc;
-    }
-  }
-  if ((rc = clinic_db_schema_check(db, ver)) != CL_OK ||
-      ((mode == CLINIC_OPEN_WRITE || ver < CLINIC_SCHEMA_VERSION) && !unclean && (rc = clinic_db_quick_tables(db)) != CL_OK)) {
-    close_untouched(db);
+void clinic_open_note(clinic_open_notes *notes, const char *fmt, ...) {
+  if (notes->n >= CLINIC_OPEN_NOTES) return;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(notes->line[notes->n++], sizeof notes->line[0], fmt, ap);
+  va_end(ap);
+}
+
+/* The checks of an open file before its first write: SQLite's own recovery of what an unclean
+ * close left behind and then the whole-file check, the schema, the per-table check. */
+static int open_checks(sqlite3 *db, const char *path, clinic_open_mode mode, clinic_open_notes *notes, clinic_err *e) {
+  int app = 0, ver = 0, tables = 0, rc;
+  /* The first read also runs SQLite's own recovery of a hot journal or a left-over WAL; a
+   * failure here is not a database at all ("file is not a database"), or unreadable. */
+  if ((rc = pragma_int(db, "PRAGMA application_id", &app, e)) != CLINIC_E_OK ||
+      (rc = pragma_int(db, "PRAGMA user_version", &ver, e)) != CLINIC_E_OK)
+    return rc;
+  if (app != CLINIC_APP_ID && !(app == 0 && ver == 0))
+    return clinic_err_set(e, CLINIC_E_INPUT, "%s is an SQLite file of another program, not an nmod clinic database", path);
+  /* An empty or new file must not already hold other tables. */
+  if (app == 0 && (rc = pragma_int(db, "SELECT count(*) FROM sqlite_master", &tables, e)) != CLINIC_E_OK) return rc;
+  if (tables > 0) return clinic_err_set(e, CLINIC_E_INPUT, "%s already holds tables of another program; pick another --db", path);
+  if (ver > CLINIC_SCHEMA_VERSION)
+    return clinic_err_set(e, CLINIC_E_IO, "database %s has schema version %d, newer than the %d this nmod knows; use a newer nmod", path,
+                          ver, CLINIC_SCHEMA_VERSION);
+  if (mode == CLINIC_OPEN_CHECK) return CLINIC_E_OK; /* check-db reports; it neither refuses the schema nor changes anything */
+  if (notes->unclean && (rc = clinic_db_quick_all(db, notes, e)) != CLINIC_E_OK) {
+    clinic_db_mark(path, 1);
     return rc;
   }
-  sqlite3_stmt *st = clinic_prep(db, "PRAGMA journal_mode=WAL");
-  if (!st || sqlite3_step(st) != SQLITE_ROW ||
-      strcmp((const char *)sqlite3_column_text(st, 0), "wal") != 0) {
-    sqlite3_finalize(st);
-    int r = clinic_fail(CL_IO, "database %s: cannot switch to WAL mode (%s)", path, sqlite3_errmsg(db));
-    sqlite3_close(db);
-    return r;
-  }
+  if ((rc = clinic_db_schema_check(db, ver, e)) != CLINIC_E_OK) return rc;
+  if ((mode == CLINIC_OPEN_WRITE || ver < CLINIC_SCHEMA_VERSION) && !notes->unclean) return clinic_db_quick_tables(db, e);
+  return CLINIC_E_OK;
+}
+
+/* WAL, full sync, the page cache, and the migrations: the first writes. */
+static int open_setup(sqlite3 *db, const char *path, clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db, "PRAGMA journal_mode=WAL", e);
+  if (!st) return CLINIC_E_IO;
+  int wal = sqlite3_step(st) == SQLITE_ROW && strcmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
   sqlite3_finalize(st);
+  if (!wal) return clinic_err_set(e, CLINIC_E_IO, "database %s: cannot switch to WAL mode (%s)", path, sqlite3_errmsg(db));
   /* FULL: a committed diary import survives a power cut, not just a crash. A 64 MiB page
    * cache: an import writes its rows and their audit rows in one transaction (547,500 diary
    * rows: 38.2 s with the default cache, 27.1 s with this one, release build). */
-  if ((rc = clinic_exec(db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;")) != CL_OK ||
-      (rc = clinic_db_migrate(db, CLINIC_SCHEMA_VERSION)) != CL_OK) {
+  int rc = clinic_sql_exec(db, "PRAGMA foreign_keys=ON; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;", e);
+  return rc ? rc : clinic_store_migrate(db, CLINIC_SCHEMA_VERSION, e);
+}
+
+int clinic_store_open(const char *path, clinic_open_mode mode, sqlite3 **out, clinic_open_notes *notes, clinic_err *e) {
+  sqlite3 *db = NULL;
+  *out = NULL;
+  memset(notes, 0, sizeof *notes);
+  struct stat sb;
+  if (mode == CLINIC_OPEN_CHECK && stat(path, &sb) != 0)
+    return clinic_err_set(e, CLINIC_E_INPUT, "no database at %s to check (pass --db FILE)", path);
+  int rc = mode == CLINIC_OPEN_CHECK ? CLINIC_E_OK : clinic_db_marked(path, e);
+  if (!rc) rc = clinic_db_precheck(path, notes, e);
+  if (rc) return rc;
+  /* NOMUTEX: one thread uses a connection, so no mutex is taken around every call (each
+   * sqlite3_column_* would take one in the default serialized mode). */
+  if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+    rc = clinic_err_set(e, CLINIC_E_IO, "cannot open database %s: %s (pass --db FILE with a writable path)", path,
+                        db ? sqlite3_errmsg(db) : "out of memory");
+    sqlite3_close(db);
+    return rc;
+  }
+  sqlite3_busy_timeout(db, 10000);
+  /* Every change through this connection is audited under the user who ran this process. */
+  if (clinic_audit_attach_os(db) != 0) rc = clinic_err_db(e, db, "setting up the audit trail");
+  if (!rc) rc = open_checks(db, path, mode, notes, e);
+  if (rc) {
+    close_untouched(db);
+    return rc;
+  }
+  rc = mode == CLINIC_OPEN_CHECK ? clinic_sql_exec(db, "PRAGMA foreign_keys=ON", e) : open_setup(db, path, e);
+  if (rc && mode != CLINIC_OPEN_CHECK) {
     sqlite3_close(db);
     return rc;
   }
   *out = db;
-  return CL_OK;
+  return rc;
+}
+
+int clinic_db_open(const char *path, clinic_open_mode mode, sqlite3 **out) {
+  clinic_open_notes notes;
+  clinic_err e = {0};
+  clinic_store_open(path, mode, out, &notes, &e);
+  for (int i = 0; i < notes.n; i++) fprintf(stderr, "nmod clinic: %s\n", notes.line[i]);
+  return clinic_report(&e);
+}
+
+int clinic_store_setting(sqlite3 *db, const char *key, char *out, size_t cap, clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT value FROM setting WHERE key = ?", e);
+  if (!st) return CLINIC_E_IO;
+  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+  int rc = sqlite3_step(st);
+  out[0] = '\0';
+  if (rc == SQLITE_ROW) snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
+  sqlite3_finalize(st);
+  return rc == SQLITE_ROW || rc == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, db, "reading a setting");
 }
 
 int clinic_setting_get(sqlite3 *db, const char *key, char *out, size_t cap) {
-  sqlite3_stmt *st = clinic_prep(db, "SELECT value FROM setting WHERE key = ?");
-  if (!st) return CL_IO;
-  sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-  int rc = sqlite3_step(st);
-  if (rc == SQLITE_ROW) {
-    snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return CL_OK;
-  }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_dbfail(db, "reading a setting");
-  out[0] = '\0';
-  return CL_OK;
+  clinic_err e = {0};
+  return clinic_store_setting(db, key, out, cap, &e) ? clinic_report(&e) : CL_OK;
 }
 
 /* ---- the SQLite forms (clinic_store.h) ------------------------------------------------ */

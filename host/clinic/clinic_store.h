@@ -27,34 +27,49 @@
 #include <stdint.h>
 
 #include "clinic_err.h"
+#include "clinic_util.h"
 
 #define CLINIC_SCHEMA_VERSION 7
 /* Default path: $NMOD_CLINIC_DB, else $XDG_DATA_HOME/nmod/clinic.db, else
- * $HOME/.local/share/nmod/clinic.db. Creates the folder. Writes into out[cap]. */
+ * $HOME/.local/share/nmod/clinic.db. Creates the folder. Writes into out[cap]. CLINIC_E_OK,
+ * CLINIC_E_INPUT or CLINIC_E_IO (in e); clinic_db_default_path is the reporting form. */
+int clinic_store_default_path(char *out, size_t cap, clinic_err *e);
 int clinic_db_default_path(char *out, size_t cap);
 typedef enum {
   CLINIC_OPEN_READ,  /* a command that only reads */
   CLINIC_OPEN_WRITE, /* a command that may write: also the cheap per-table check */
   CLINIC_OPEN_CHECK  /* check-db: no refusal of a damaged schema, no migration, no write */
 } clinic_open_mode;
+/* What an open has to say besides an error (a warning, "not closed cleanly: checked, ok"), for
+ * the caller to show; and whether the last session closed cleanly. */
+#define CLINIC_OPEN_NOTES 4
+typedef struct {
+  int unclean;   /* the last session did not close cleanly */
+  char why[64];  /* what it left behind ("a write-ahead log") */
+  int n;
+  char line[CLINIC_OPEN_NOTES][600];
+} clinic_open_notes;
+void clinic_open_note(clinic_open_notes *notes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Open (create) the file after the checks of clinic_dbcheck.c, set WAL, foreign keys, busy
- * timeout, and migrate to the current schema version. Returns CL_OK or an exit code (message
- * printed); a damaged file is closed without any write. */
+ * timeout, and migrate to the current schema version: CLINIC_E_OK (*db open), or an error in e
+ * (a damaged file is closed without any write; with CLINIC_OPEN_CHECK *db may still be open).
+ * clinic_db_open is the reporting form (notes and error on stderr; an exit code). */
+int clinic_store_open(const char *path, clinic_open_mode mode, sqlite3 **db, clinic_open_notes *notes, clinic_err *e);
 int clinic_db_open(const char *path, clinic_open_mode mode, sqlite3 **db);
 /* Before SQLite opens path: the header, the size, and whether the last session closed
- * cleanly (*unclean = 1 and what was left behind in why when not). CL_OK or CL_IO (printed). */
-int clinic_db_precheck(const char *path, int *unclean, char *why, size_t cap);
-/* PATH.damaged: CL_IO (printed) while it exists; clinic_db_mark sets or clears it. */
-int clinic_db_marked(const char *path);
+ * cleanly (notes->unclean, and what was left behind in notes->why). */
+int clinic_db_precheck(const char *path, clinic_open_notes *notes, clinic_err *e);
+/* PATH.damaged: CLINIC_E_IO while it exists; clinic_db_mark sets or clears it. */
+int clinic_db_marked(const char *path, clinic_err *e);
 void clinic_db_mark(const char *path, int damaged);
-/* The schema of db equals what migrations 1..version build. CL_OK or CL_IO (printed;
- * clinic_db_schema_diff says what differs in msg instead, or "ok"). */
-int clinic_db_schema_check(sqlite3 *db, int version);
+/* The schema of db equals what migrations 1..version build: CLINIC_E_OK or CLINIC_E_IO
+ * (clinic_db_schema_diff says what differs in msg instead, or "ok"; CL_OK or CL_IO). */
+int clinic_db_schema_check(sqlite3 *db, int version, clinic_err *e);
 int clinic_db_schema_diff(sqlite3 *db, int version, char *msg, size_t cap);
-/* PRAGMA quick_check of every table but the big ones (cheap), or of the whole file. */
-int clinic_db_quick_tables(sqlite3 *db);
-/* After an unclean close: the whole-file check; a line on stderr either way. */
-int clinic_db_quick_all(sqlite3 *db, const char *left_behind);
+/* PRAGMA quick_check of every table but the big ones (cheap), or of the whole file (after an
+ * unclean close; its "checked, ok" in notes). */
+int clinic_db_quick_tables(sqlite3 *db, clinic_err *e);
+int clinic_db_quick_all(sqlite3 *db, clinic_open_notes *notes, clinic_err *e);
 /* A consistency check that `clinic check-db` runs after SQLite's own: 0 ok, 1 problems found
  * (the first described in msg), -1 the check could not run (why in msg). Add yours to
  * clinic_db_checks[] in clinic_dbcheck.c. */
@@ -63,7 +78,25 @@ typedef struct {
   int (*fn)(sqlite3 *db, char *msg, size_t cap);
 } clinic_db_check;
 extern const clinic_db_check clinic_db_checks[];
-/* Migrate to `target` (1..CLINIC_SCHEMA_VERSION); used by tests to build old files. */
+/* check-db's result: every check with its verdict and message (clinic_store_check). */
+#define CLINIC_DBCHECK_MAX 16
+typedef struct {
+  const char *name;
+  int result; /* 0 ok, 1 problems, -1 could not run */
+  char msg[512];
+} clinic_dbcheck_row;
+typedef struct {
+  clinic_dbcheck_row rows[CLINIC_DBCHECK_MAX];
+  int n, ok;
+  clinic_buf problems; /* every problem line of SQLite's check ("  LINE\n" each) */
+} clinic_dbcheck_result;
+/* Run every check (integrity_check with full, else quick_check) on db: returns r->ok. Free r
+ * with clinic_store_check_free. */
+int clinic_store_check(sqlite3 *db, int full, clinic_dbcheck_result *r);
+void clinic_store_check_free(clinic_dbcheck_result *r);
+/* Migrate to `target` (1..CLINIC_SCHEMA_VERSION) in one transaction; also used by tests to
+ * build old files. clinic_db_migrate is the reporting form. */
+int clinic_store_migrate(sqlite3 *db, int target, clinic_err *e);
 int clinic_db_migrate(sqlite3 *db, int target);
 int clinic_db_version(sqlite3 *db);
 /* SQL helpers with errors as values (CLINIC_E_OK or CLINIC_E_IO in e). */
@@ -82,7 +115,9 @@ void clinic_rollback(sqlite3 *db);
 int clinic_exec_pid(sqlite3 *db, const char *sql, int64_t pid);
 /* Prepare or fail with a database message (NULL). */
 sqlite3_stmt *clinic_prep(sqlite3 *db, const char *sql);
-/* A setting (table setting) as text, or the default. */
+/* A setting (table setting) as text into out[cap], "" when not set: CLINIC_E_OK or
+ * CLINIC_E_IO (in e); clinic_setting_get is its reporting form. */
+int clinic_store_setting(sqlite3 *db, const char *key, char *out, size_t cap, clinic_err *e);
 int clinic_setting_get(sqlite3 *db, const char *key, char *out, size_t cap);
 
 

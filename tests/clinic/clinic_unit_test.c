@@ -583,13 +583,62 @@ static void test_ics_fold(void **st) {
   }
 }
 
+/* The leaflet's table (clinic_leaflet_rules.tsv): every row names a known therapy, phases and
+ * section and has both texts; a broken row is refused by the check; and every rule that
+ * applies to a therapy and phase is on its leaflet, once, in both languages. */
+static void test_leaflet_table(void **st) {
+  (void)st;
+  int rows = 0;
+  for (const clinic_leaflet_rule *r = clinic_leaflet_rules; r->therapy; r++, rows++) {
+    if (clinic_leaflet_rule_check(r) != 0) fail_msg("leaflet row %d (%s / %s / %s) is not valid", rows + 1, r->therapy, r->phases, r->section);
+  }
+  assert_true(rows >= 30);
+  clinic_leaflet_rule bad = clinic_leaflet_rules[0];
+  bad.phases = "trial implnted";
+  assert_int_equal(clinic_leaflet_rule_check(&bad), -1);
+  bad = clinic_leaflet_rules[0];
+  bad.therapy = "dbs";
+  assert_int_equal(clinic_leaflet_rule_check(&bad), -1);
+  bad = clinic_leaflet_rules[0];
+  bad.section = "Diet";
+  assert_int_equal(clinic_leaflet_rule_check(&bad), -1);
+  bad = clinic_leaflet_rules[0];
+  bad.nl = NULL;
+  assert_int_equal(clinic_leaflet_rule_check(&bad), -1);
+  int shown = 0;
+  for (int t = TH_SCS; t <= TH_SNM; t++)
+    for (int ph = PH_PRE; ph <= PH_REMOVED; ph++)
+      for (int nl = 0; nl < 2; nl++) {
+        clinic_leaflet lf;
+        clinic_leaflet_build((clinic_therapy)t, (clinic_phase)ph, nl, &lf);
+        int n = 0;
+        for (int s = 0; s < lf.nsections; s++) {
+          assert_true(lf.sections[s].n > 0);
+          assert_true(lf.sections[s].n < CLINIC_LEAFLET_MAX_RULES); /* room left: nothing cut off */
+          n += lf.sections[s].n;
+        }
+        int want = 0;
+        for (const clinic_leaflet_rule *r = clinic_leaflet_rules; r->therapy; r++) {
+          int th = strcmp(r->therapy, "both") == 0 || strcmp(r->therapy, t == TH_SCS ? "scs" : "snm") == 0;
+          char words[96];
+          snprintf(words, sizeof words, " %s ", r->phases);
+          char w[40];
+          snprintf(w, sizeof w, " %s ", clinic_phase_name((clinic_phase)ph));
+          want += th && strstr(words, w) != NULL;
+        }
+        assert_int_equal(n, want);
+        shown += n;
+      }
+  assert_true(shown > 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_date_parse), cmocka_unit_test(test_add_months), cmocka_unit_test(test_date_property),
       cmocka_unit_test(test_scores),     cmocka_unit_test(test_eval_edges), cmocka_unit_test(test_eval_property),
       cmocka_unit_test(test_csv),        cmocka_unit_test(test_rules),      cmocka_unit_test(test_plan_scs),
       cmocka_unit_test(test_plan_snm),   cmocka_unit_test(test_phase),      cmocka_unit_test(test_ics_fold),
-      cmocka_unit_test(test_windows),    cmocka_unit_test(test_datetime),
+      cmocka_unit_test(test_windows),    cmocka_unit_test(test_datetime),   cmocka_unit_test(test_leaflet_table),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
