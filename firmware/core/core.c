@@ -81,8 +81,8 @@ void nm_core_event(nm_core_t *c, const nm_event_t *e) {
 }
 
 
-static void ev_init(nm_event_t *e, uint8_t type) {
-  memset(e, 0, sizeof *e);
+void nm_core_ev_init(nm_event_t *e, uint8_t type) {
+  memset(e, 0, sizeof *e); /* every byte: the queue is part of the state ff.c compares bit for bit */
   e->type = type;
 }
 
@@ -90,7 +90,7 @@ static void ev_init(nm_event_t *e, uint8_t type) {
 static void set_mode(nm_core_t *c, uint8_t role, uint8_t mode) {
   if (c->mode == mode) return;
   nm_event_t e;
-  ev_init(&e, NM_EV_MODE);
+  nm_core_ev_init(&e, NM_EV_MODE);
   e.u.mode.from = c->mode;
   e.u.mode.to = mode;
   e.u.mode.role = role;
@@ -106,7 +106,7 @@ static void set_running(nm_core_t *c, uint8_t role, uint8_t mask) {
   if (c->set.running_mask == mask) return;
   c->set.running_mask = mask;
   nm_event_t e;
-  ev_init(&e, NM_EV_SELECT);
+  nm_core_ev_init(&e, NM_EV_SELECT);
   e.u.select.running = mask;
   e.u.select.role = role;
   nm_core_event(c, &e);
@@ -114,7 +114,7 @@ static void set_running(nm_core_t *c, uint8_t role, uint8_t mask) {
 
 static void emit_program(nm_core_t *c) {
   nm_event_t e;
-  ev_init(&e, NM_EV_PROGRAM);
+  nm_core_ev_init(&e, NM_EV_PROGRAM);
   e.u.program.n = popcount8(c->set.valid_mask);
   e.u.program.running = c->set.running_mask;
   nm_core_event(c, &e);
@@ -226,7 +226,7 @@ void nm_core_safe_state(nm_core_t *c, uint32_t fault, uint32_t detail) {
   c->fault_detail = detail;
   if (fault != NM_FAULT_NONE) {
     nm_event_t e;
-    ev_init(&e, NM_EV_FAULT);
+    nm_core_ev_init(&e, NM_EV_FAULT);
     e.u.fault.fault = fault;
     e.u.fault.detail = detail;
     nm_core_event(c, &e);
@@ -366,7 +366,7 @@ void nm_core_battery(nm_core_t *c) {
   nm_gauge_read(&c->gauge, c->prof, &r, prev, now_us(c), &c->batt);
   if (c->batt.state != prev) {
     nm_event_t e;
-    ev_init(&e, NM_EV_BATTERY);
+    nm_core_ev_init(&e, NM_EV_BATTERY);
     e.u.battery.state = c->batt.state;
     e.u.battery.soc_pm = c->batt.soc_pm;
     e.u.battery.remaining_uah = c->batt.remaining_uah;
@@ -390,7 +390,7 @@ void nm_core_set_profile(nm_core_t *c, const nm_profile_t *pf) {
 
 static void emit_loop(nm_core_t *c, uint8_t slot, uint8_t what, uint8_t fault, uint8_t role) {
   nm_event_t e;
-  ev_init(&e, NM_EV_LOOP);
+  nm_core_ev_init(&e, NM_EV_LOOP);
   e.u.loop.slot = slot;
   e.u.loop.what = what;
   e.u.loop.fault = fault;
@@ -717,7 +717,7 @@ uint8_t nm_core_drop_node(nm_core_t *c, uint8_t node) {
   }
   if (!drop) return 0;
   nm_event_t e;
-  ev_init(&e, NM_EV_LEAD_STOP);
+  nm_core_ev_init(&e, NM_EV_LEAD_STOP);
   e.u.lead_stop.node = node;
   e.u.lead_stop.progs = drop;
   nm_core_event(c, &e);
@@ -811,7 +811,7 @@ static void amp_commit(nm_core_t *c, uint8_t role, uint8_t slot, uint32_t amp_ua
   if (role == NM_ROLE_CLINICIAN) c->set.prog[slot].amp_ua = amp_ua;
   if (!changed) return;
   nm_event_t e;
-  ev_init(&e, NM_EV_AMP);
+  nm_core_ev_init(&e, NM_EV_AMP);
   e.u.amp.slot = slot;
   e.u.amp.amp_ua = amp_ua;
   e.u.amp.role = role;
@@ -994,7 +994,7 @@ int nm_core_mode(nm_core_t *c, uint8_t role, uint8_t mode) {
 /* Every test pulse level is in the history: the device stores it like any raising. */
 static void emit_test_stim(nm_core_t *c) {
   nm_event_t e;
-  ev_init(&e, NM_EV_TEST_STIM);
+  nm_core_ev_init(&e, NM_EV_TEST_STIM);
   e.u.test_stim.node = c->test.node;
   e.u.test_stim.amp_ua = c->test.amp_ua;
   nm_core_event(c, &e);
@@ -1063,7 +1063,7 @@ int nm_core_test_mark(nm_core_t *c) {
   c->test.threshold_ua[c->test.node] = c->test.amp_ua;
   c->test.amp_ua = 0; /* response seen: stop stimulating this contact */
   nm_event_t e;
-  ev_init(&e, NM_EV_TEST);
+  nm_core_ev_init(&e, NM_EV_TEST);
   e.u.test.node = c->test.node;
   e.u.test.threshold_ua = c->test.threshold_ua[c->test.node];
   nm_core_event(c, &e);

@@ -237,7 +237,7 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
   if (damage || h.bad_records || h.bad_headers || h.log_bad) {
     d->core.alerts = (uint16_t)(d->core.alerts | NM_ALERT_DAMAGE);
     nm_event_t e;
-    dev_ev_init(&e, NM_EV_DAMAGE);
+    nm_core_ev_init(&e, NM_EV_DAMAGE);
     e.u.damage.keys = damage;
     e.u.damage.bad_records = h.bad_records;
     e.u.damage.bad_headers = h.bad_headers;
@@ -247,12 +247,12 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
   }
   if (d->provisioned_now) {
     nm_event_t e;
-    dev_ev_init(&e, NM_EV_PROVISION);
+    nm_core_ev_init(&e, NM_EV_PROVISION);
     dev_event(d, &e);
   }
   d->resets++;
   nm_event_t e;
-  dev_ev_init(&e, NM_EV_BOOT);
+  nm_core_ev_init(&e, NM_EV_BOOT);
   e.u.boot.resets = d->resets;
   dev_event(d, &e);
   /* Settings after a provisioning or a repair, and the missing identity copy. */

@@ -11,11 +11,6 @@ uint32_t nm_dev_epoch_s(const nm_dev_t *d) {
   return t < 0 ? 0u : t > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)t;
 }
 
-void dev_ev_init(nm_event_t *e, uint8_t type) {
-  memset(e, 0, sizeof *e);
-  e->type = type;
-}
-
 void dev_stamp(nm_dev_t *d) {
   nm_core_t *c = &d->core;
   uint32_t now = nm_dev_epoch_s(d);

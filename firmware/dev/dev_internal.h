@@ -72,8 +72,6 @@ void dev_settings_stored(nm_dev_t *d);
 void dev_stamp(nm_dev_t *d);
 /* Queue one of the device's own events (time is stamped here). */
 void dev_event(nm_dev_t *d, nm_event_t *e);
-/* An event of `type` with all fields zero, for the caller to fill. */
-void dev_ev_init(nm_event_t *e, uint8_t type);
 /* Write queued events to the log, oldest first, while it works. NM_OK when none is left. */
 int dev_events_flush(nm_dev_t *d);
 /* Where the queue stands, and dropping what came after (a raising request undone), all

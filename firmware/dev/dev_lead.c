@@ -44,7 +44,7 @@ void nm_dev_lead_check(nm_dev_t *d, int auto_check) {
   memcpy(d->imp_last_ohm, ohm_now, sizeof ohm_now);
   d->imp_last_s = nm_dev_epoch_s(d);
   nm_event_t e;
-  dev_ev_init(&e, NM_EV_IMPEDANCE);
+  nm_core_ev_init(&e, NM_EV_IMPEDANCE);
   e.u.impedance.open = open;
   e.u.impedance.shrt = shrt;
   e.u.impedance.high = high;

@@ -60,7 +60,7 @@ static int op_pair(nm_dev_t *d, nm_wr_t *w) {
   nm_wr_bytes(w, r.id, NM_KEY_ID_LEN);
   nm_wr_bytes(w, r.key, NM_SECRET_LEN);
   nm_event_t e;
-  dev_ev_init(&e, NM_EV_PAIR);
+  nm_core_ev_init(&e, NM_EV_PAIR);
   e.u.pair.slot = (uint8_t)slot;
   memcpy(e.u.pair.key_id, r.id, NM_KEY_ID_LEN);
   dev_event(d, &e);
@@ -75,7 +75,7 @@ static int op_revoke(nm_dev_t *d, const uint8_t id[NM_KEY_ID_LEN]) {
   nm_wipe(&d->remotes[i], sizeof d->remotes[i]);
   d->core.alerts = (uint16_t)(d->core.alerts & ~NM_ALERT_REMOTES);
   nm_event_t e;
-  dev_ev_init(&e, NM_EV_REVOKE);
+  nm_core_ev_init(&e, NM_EV_REVOKE);
   memcpy(e.u.revoke.key_id, id, NM_KEY_ID_LEN);
   dev_event(d, &e);
   return dev_store(d, NM_DIRTY_REMOTES | NM_DIRTY_META) ? NM_ENOTSTORED : NM_OK;
@@ -83,7 +83,7 @@ static int op_revoke(nm_dev_t *d, const uint8_t id[NM_KEY_ID_LEN]) {
 
 static int op_time(nm_dev_t *d, uint64_t epoch) {
   nm_event_t e;
-  dev_ev_init(&e, NM_EV_TIME);
+  nm_core_ev_init(&e, NM_EV_TIME);
   e.u.time.old_s = nm_dev_epoch_s(d);
   int64_t old = d->epoch_offset_s;
   d->epoch_offset_s = (int64_t)epoch - (int64_t)(dev_now_us(d) / 1000000u);
@@ -146,7 +146,7 @@ int dev_op(nm_dev_t *d, uint8_t role, uint8_t op, const nm_args_t *a, nm_wr_t *w
 
 static void refused(nm_dev_t *d, uint8_t op, int st, uint8_t role, uint32_t reasons) {
   nm_event_t e;
-  dev_ev_init(&e, NM_EV_REFUSED);
+  nm_core_ev_init(&e, NM_EV_REFUSED);
   e.u.refused.op = op;
   e.u.refused.status = (int8_t)st;
   e.u.refused.role = role;

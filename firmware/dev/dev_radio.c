@@ -15,7 +15,7 @@ static void link_count(nm_dev_t *d, nm_dev_linkc_t *c, uint8_t type, uint8_t wha
   uint32_t now = nm_dev_epoch_s(d);
   if (c->logged && now - c->last_s < NM_DEV_LINK_LOG_S) return;
   nm_event_t e;
-  dev_ev_init(&e, type);
+  nm_core_ev_init(&e, type);
   if (type == NM_EV_AUTH_FAIL) {
     e.u.auth_fail.role = what;
     e.u.auth_fail.count = c->unlogged;

@@ -260,7 +260,7 @@ void dev_store_failed(nm_dev_t *d, int err) {
   if (d->core.alerts & NM_ALERT_STORE) return;
   d->core.alerts = (uint16_t)(d->core.alerts | NM_ALERT_STORE);
   nm_event_t e;
-  dev_ev_init(&e, NM_EV_STORE);
+  nm_core_ev_init(&e, NM_EV_STORE);
   e.u.store.failing = 1;
   dev_event(d, &e);
 }
@@ -302,7 +302,7 @@ int dev_retry(nm_dev_t *d) {
     d->core.alerts = (uint16_t)(d->core.alerts & ~NM_ALERT_STORE);
     d->store_err = NM_OK;
     nm_event_t e;
-    dev_ev_init(&e, NM_EV_STORE);
+    nm_core_ev_init(&e, NM_EV_STORE);
     e.u.store.failing = 0;
     e.u.store.queued = queued;
     e.u.store.dropped = d->core.evq_dropped;
@@ -321,16 +321,22 @@ void dev_commit_events(nm_dev_t *d) {
   if (err) dev_store_failed(d, err);
 }
 
+/* The core's fields, besides its settings and mode, that a raising request may change and
+ * an undo puts back, each kept in d->undo under its own name. Restoring the settings starts
+ * the therapy's timing afresh (a soft start from zero); the request was never delivered
+ * (the output was held), so the timing goes on as before it: the levels are those of
+ * before, at most the stored amplitudes, and the output is rebuilt when the hold is
+ * released. A test is never restored from flash (a reset ends it), but an undone step goes
+ * back to the level before it, still under test; an undone start leaves the device off. */
+#define DEV_UNDO_FIELDS(X) X(fault) X(fault_detail) X(run_start_us) X(stop_start_us) X(stopping) X(test)
+#define DEV_UNDO_KEEP(f) d->undo.f = d->core.f;
+#define DEV_UNDO_PUT(f) d->core.f = d->undo.f;
+
 void dev_keep_undo(nm_dev_t *d) {
   d->undo.set = d->core.set;
   d->undo.mode = d->core.mode;
   d->undo.mode_before = d->core.mode_before;
-  d->undo.fault = d->core.fault;
-  d->undo.fault_detail = d->core.fault_detail;
-  d->undo.run_start_us = d->core.run_start_us;
-  d->undo.stop_start_us = d->core.stop_start_us;
-  d->undo.stopping = d->core.stopping;
-  d->undo.test = d->core.test;
+  DEV_UNDO_FIELDS(DEV_UNDO_KEEP)
 }
 
 void dev_undo(nm_dev_t *d) {
@@ -343,17 +349,6 @@ void dev_undo(nm_dev_t *d) {
     nm_core_safe_state(&d->core, NM_FAULT_ASSERT, (uint32_t)__LINE__);
     return;
   }
-  d->core.fault = d->undo.fault;
-  d->core.fault_detail = d->undo.fault_detail;
-  /* Restoring starts the therapy's timing afresh (a soft start from zero); the request
-   * was never delivered (the output was held), so the timing goes on as before it: the
-   * levels are those of before, at most the stored amplitudes. The output is rebuilt when
-   * the hold is released. */
-  d->core.run_start_us = d->undo.run_start_us;
-  d->core.stop_start_us = d->undo.stop_start_us;
-  d->core.stopping = d->undo.stopping;
-  /* A test is never restored from flash (a reset ends it), but an undone step goes back to
-   * the level before it, still under test; an undone start leaves the device off. */
-  d->core.test = d->undo.test;
+  DEV_UNDO_FIELDS(DEV_UNDO_PUT)
   if (d->undo.mode == NM_MODE_TEST) d->core.mode = NM_MODE_TEST;
 }

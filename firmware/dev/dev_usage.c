@@ -35,7 +35,7 @@ void dev_use_tick(nm_dev_t *d) {
   }
   if (day == d->use_day) return;
   nm_event_t e;
-  dev_ev_init(&e, NM_EV_USAGE);
+  nm_core_ev_init(&e, NM_EV_USAGE);
   e.u.usage.therapy_min = therapy_min(d);
   e.u.usage.adjustments = d->use_adjust;
   e.u.usage.avg_amp_ua = avg_amp_ua(d);

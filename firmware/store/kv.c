@@ -649,6 +649,9 @@ static int kv_scan(nm_kv_t *kv) {
   return err;
 }
 
+/* A store that lost its mount (a failed scan or write) scans again before any use. */
+static int kv_mounted(nm_kv_t *kv) { return kv->need_mount ? kv_scan(kv) : NM_OK; }
+
 int nm_kv_mount(nm_kv_t *kv, const nm_port_t *port, uint32_t first_page, uint32_t n_pages) {
   if (!kv || !nm_st_region_ok(port, first_page, n_pages, NM_KV_PAGE_MIN)) {
     return NM_EINVAL;
@@ -878,12 +881,9 @@ int nm_kv_get(nm_kv_t *kv, uint16_t key, void *buf, size_t cap, size_t *len) {
     return NM_EINVAL;
   }
   const nm_port_t *port = kv->port;
-  int err;
-  if (kv->need_mount) {
-    err = kv_scan(kv);
-    if (err) {
-      return err;
-    }
+  int err = kv_mounted(kv);
+  if (err) {
+    return err;
   }
   int i = kv_find(kv, key);
   if (i < 0) {
@@ -931,12 +931,9 @@ int nm_kv_put(nm_kv_t *kv, uint16_t key, const void *buf, size_t len) {
   if (!kv || !kv->port || len > NM_KV_VALUE_MAX || (!buf && len > 0)) {
     return NM_EINVAL;
   }
-  int err;
-  if (kv->need_mount) {
-    err = kv_scan(kv);
-    if (err) {
-      return err;
-    }
+  int err = kv_mounted(kv);
+  if (err) {
+    return err;
   }
   uint16_t n = (uint16_t)len;
   uint32_t size = kv_rec_size(n);
@@ -975,11 +972,9 @@ int nm_kv_erase_count(nm_kv_t *kv, uint32_t page, uint32_t *count) {
   if (!kv || !kv->port || !count || page >= kv->n_pages) {
     return NM_EINVAL;
   }
-  if (kv->need_mount) {
-    int err = kv_scan(kv);
-    if (err) {
-      return err;
-    }
+  int err = kv_mounted(kv);
+  if (err) {
+    return err;
   }
   return kv_page_erases(kv, page, count);
 }

@@ -286,6 +286,9 @@ static int log_scan(nm_log_t *log) {
   return err;
 }
 
+/* A log that lost its mount (a failed scan or write) scans again before any use. */
+static int log_mounted(nm_log_t *log) { return log->need_mount ? log_scan(log) : NM_OK; }
+
 int nm_log_mount(nm_log_t *log, const nm_port_t *port, uint32_t first_page, uint32_t n_pages) {
   if (!log || !nm_st_region_ok(port, first_page, n_pages,
                                NM_LOG_PAGE_HDR_LEN + NM_LOG_REC_LEN)) {
@@ -331,12 +334,9 @@ int nm_log_append(nm_log_t *log, const void *payload, size_t len, uint32_t *seq_
     return NM_EINVAL;
   }
   const nm_port_t *port = log->port;
-  int err;
-  if (log->need_mount) {
-    err = log_scan(log);
-    if (err) {
-      return err;
-    }
+  int err = log_mounted(log);
+  if (err) {
+    return err;
   }
   if (log->unformatted) {
     err = log_format(log);
@@ -390,11 +390,9 @@ int nm_log_check(nm_log_t *log) {
   if (!log || !log->port) {
     return NM_EINVAL;
   }
-  if (log->need_mount) {
-    int err = log_scan(log);
-    if (err) {
-      return err;
-    }
+  int err = log_mounted(log);
+  if (err) {
+    return err;
   }
   uint32_t bad = 0, torn = 0;
   const uint32_t next = log->head_seq + log->head_used;
@@ -424,12 +422,9 @@ int nm_log_read(nm_log_t *log, uint32_t seq, void *payload, size_t cap, size_t *
     return NM_EINVAL;
   }
   const nm_port_t *port = log->port;
-  int err;
-  if (log->need_mount) {
-    err = log_scan(log);
-    if (err) {
-      return err;
-    }
+  int err = log_mounted(log);
+  if (err) {
+    return err;
   }
   uint32_t next = log->head_seq + log->head_used;
   if ((uint32_t)(seq - log->first_seq) >= (uint32_t)(next - log->first_seq)) {
@@ -475,11 +470,9 @@ int nm_log_erase_count(nm_log_t *log, uint32_t page, uint32_t *count) {
   if (!log || !log->port || !count || page >= log->n_pages) {
     return NM_EINVAL;
   }
-  if (log->need_mount) {
-    int err = log_scan(log);
-    if (err) {
-      return err;
-    }
+  int err = log_mounted(log);
+  if (err) {
+    return err;
   }
   return log_page_erases(log, page, count);
 }

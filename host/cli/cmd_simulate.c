@@ -72,12 +72,7 @@ static int simulate_loop(const tf_therapy_t *t, const char *posture, const char 
     cli_error("simulate", "--posture: the therapy has no running program with a \"closed_loop\"");
     return CLI_USAGE;
   }
-  cls_run_t r;
-  memset(&r, 0, sizeof r);
-  r.t = t;
-  r.dur_us = dur_us;
-  r.seed = seed;
-  r.pf = pf;
+  cls_run_t r = {.t = t, .dur_us = dur_us, .seed = seed, .pf = pf};
   sim_cord_defaults(&r.cord);
   if (cordf && cf_load(cordf, &r.cord, err, sizeof err) != 0) {
     cli_error("simulate", "%s", err);

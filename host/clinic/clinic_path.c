@@ -15,42 +15,18 @@
 #include "clinic_store.h"
 #include "hu_date.h"
 
-/* SCS, from the pain clinic brochure (000_...txt): aanmelding, neuromodulatie overleg,
- * vragenlijsten en pijndagboek, psycholoog, intake, definitief besluit, POS, operatie 1
- * (proef, 2 weken), operatie 2 (definitief of verwijderen), controles. */
-static const clinic_step_def scs_steps[] = {
-    {"referral", "referral by the pain specialist", 0, 0},
-    {"team-review", "team review in the neuromodulation meeting", 0, 0},
-    {"questionnaires", "questionnaires and pain diary (baseline)", 0, 0},
-    {"psychologist", "talk with the psychologist", 0, 0},
-    {"intake", "extensive intake with the pain nurse", 0, 0},
-    {"decision", "final decision in the neuromodulation meeting", 0, 0},
-    {"screening", "pre-operative screening", 0, 0},
-    {"trial", "operation 1: trial lead with external stimulator (2 weeks)", 0, 1},
-    {"trial-end", "end of the trial and its evaluation", 0, 0},
-    {"implant", "operation 2: definitive stimulator implanted", 1, 1},
-    {"explant", "operation 2: system removed", 1, 1},
-    {"follow-up", "follow-up controls", 0, 0},
-};
-
-/* SNM, from the surgical brochure (004_...txt): motivated patient, functional scores and
- * diary, proefperiode (stap 1, 3-4 weeks), stap 2 (verwijdering of definitieve modulator). */
-static const clinic_step_def snm_steps[] = {
-    {"referral", "referral of a motivated patient whose earlier treatments failed", 0, 0},
-    {"scores", "functional scores and bowel diary (baseline)", 0, 0},
-    {"trial", "stage 1: trial lead with external modulator (3-4 weeks)", 0, 1},
-    {"implant", "stage 2: definitive modulator placed", 1, 1},
-    {"explant", "stage 2: lead and extension removed", 1, 1},
-    {"follow-up", "follow-up and programming visits", 0, 0},
-};
-
 const clinic_step_def *clinic_path_steps(clinic_therapy t, int *n) {
-  if (t == TH_SCS) {
-    *n = (int)(sizeof scs_steps / sizeof scs_steps[0]);
-    return scs_steps;
+  const clinic_step_def *first = NULL;
+  *n = 0;
+  for (const clinic_step_def *d = clinic_path_table; d->id; d++) {
+    if (d->therapy == t) {
+      if (!first) first = d;
+      (*n)++;
+    } else if (first) {
+      break; /* the therapy's rows stand together: the table says so */
+    }
   }
-  *n = (int)(sizeof snm_steps / sizeof snm_steps[0]);
-  return snm_steps;
+  return first;
 }
 
 int clinic_path_index(clinic_therapy t, const char *name) {

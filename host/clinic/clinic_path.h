@@ -10,11 +10,15 @@
 #include "clinic_patient.h"
 
 typedef struct {
+  clinic_therapy therapy;
   const char *id;      /* step name used on the command line */
   const char *title;   /* for people */
   int alt_group;       /* steps with the same non-zero group are alternatives */
   int procedure;       /* an operation (vaccination windows apply) */
 } clinic_step_def;
+/* Every therapy's steps in order, a therapy's together (clinic_path_steps.tsv); ends with a
+ * row of zeros. */
+extern const clinic_step_def clinic_path_table[];
 typedef struct {
   int recorded;
   int planned;          /* scheduled, not yet done */

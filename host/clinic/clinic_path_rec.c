@@ -33,9 +33,7 @@ static int read_treatments(sqlite3 *db, int64_t pid, clinic_path_view *v, clinic
     clinic_buf_puts(&v->treat_kind[n], k ? (const char *)k : "");
     clinic_buf_puts(&v->treat_detail[n], d ? (const char *)d : "");
   }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return clinic_err_db(e, db, "reading earlier treatments");
-  return CLINIC_E_OK;
+  return clinic_sql_end(db, st, rc, "reading earlier treatments", e);
 }
 
 int clinic_path_view_read(sqlite3 *db, const clinic_patient *p, int32_t today, clinic_path_view *v, clinic_err *e) {

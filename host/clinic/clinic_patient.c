@@ -101,9 +101,7 @@ int clinic_patient_each(sqlite3 *db, int (*fn)(void *ctx, const clinic_patient *
     clinic_patient_from_row(st, 0, &p);
     if (fn(ctx, &p) != 0) break;
   }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return clinic_err_db(e, db, "listing patients");
-  return CLINIC_E_OK;
+  return clinic_sql_end(db, st, rc, "listing patients", e);
 }
 
 /* patient import FILE.csv: header id,therapy,name,birth_date; all or nothing. */

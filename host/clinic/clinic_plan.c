@@ -44,20 +44,19 @@ static clinic_plan_item *add(clinic_plan *pl, const char *key, int32_t date, int
   return it;
 }
 
-static void add_rel(clinic_plan *pl, const char *kind, const char *what, const char *when) {
-  clinic_plan_item *it = add(pl, "relative", INT32_MIN, INT32_MIN, kind, what);
-  snprintf(it->when_text, sizeof it->when_text, "%s", when);
+/* The items of STAGE in clinic_plan_rel.tsv, each with its time in words. */
+static void add_rel_rows(clinic_plan *pl, const char *stage) {
+  for (const clinic_plan_rel *r = clinic_plan_rel_rows; r->stage; r++) {
+    if (strcmp(r->stage, stage) != 0) continue;
+    clinic_plan_item *it = add(pl, "relative", INT32_MIN, INT32_MIN, r->kind, r->what);
+    snprintf(it->when_text, sizeof it->when_text, "%s", r->when);
+  }
 }
 
 static void definitive_scs(clinic_plan *pl, int32_t im, int years) {
   char what[160], key[32];
   if (im == INT32_MIN) {
-    add_rel(pl, "visit", "wound check at the pain clinic", "2 weeks after the definitive implant");
-    add_rel(pl, "visit", "control at the pain clinic", "1 month after the definitive implant");
-    add_rel(pl, "visit", "control at the pain clinic; tapering of pain medication discussed",
-            "3 months after the definitive implant");
-    add_rel(pl, "visit", "control at the pain clinic", "6, 9 and 12 months after the definitive implant");
-    add_rel(pl, "visit", "yearly control, with pain diary and questionnaires beforehand", "every year after that");
+    add_rel_rows(pl, "scs-before-implant");
     return;
   }
   add(pl, "scs-implant", im, INT32_MIN, "operation", "operation 2: definitive stimulator implanted (no shower for 3 days)");
@@ -87,10 +86,7 @@ static void plan_scs(const clinic_path *path, int years, clinic_plan *pl) {
   int32_t im = clinic_path_any(path, "implant");
   int32_t ex = clinic_path_done(path, "explant");
   if (tr == INT32_MIN) {
-    add_rel(pl, "visit", "pre-operative screening (medication, anticoagulants, anaesthesia)",
-            "1-2 weeks before the trial operation");
-    add_rel(pl, "operation", "operation 1: trial lead and external stimulator", "after the final decision");
-    add_rel(pl, "visit", "trial checks at the pain clinic, twice a week", "during the 2-week trial");
+    add_rel_rows(pl, "scs-before-trial");
     definitive_scs(pl, INT32_MIN, years);
     return;
   }
@@ -128,10 +124,7 @@ static void plan_snm(const clinic_path *path, int years, clinic_plan *pl) {
   int32_t ex = clinic_path_any(path, "explant");
   char what[160], key[32];
   if (tr == INT32_MIN) {
-    add_rel(pl, "operation", "stage 1: trial lead and external modulator (about 60 minutes)",
-            "after the baseline scores and diary");
-    add_rel(pl, "operation", "stage 2: definitive modulator or removal of the lead", "3-4 weeks after stage 1");
-    add_rel(pl, "visit", "1 or 2 programming visits", "after stage 2");
+    add_rel_rows(pl, "snm-before-trial");
     return;
   }
   add(pl, "snm-stage1", tr, INT32_MIN, "operation", "stage 1: trial lead and external modulator (about 60 minutes)");
@@ -144,7 +137,7 @@ static void plan_snm(const clinic_path *path, int years, clinic_plan *pl) {
   if (s2 == INT32_MIN) {
     add(pl, "snm-stage2-window", tr + 21, tr + 28, "window",
         "stage 2 (3-4 weeks after stage 1): definitive modulator if the trial succeeded, else removal");
-    add_rel(pl, "visit", "1 or 2 programming visits", "after a definitive modulator");
+    add_rel_rows(pl, "snm-before-stage2");
     return;
   }
   if (im == INT32_MIN) {

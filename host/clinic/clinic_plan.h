@@ -9,6 +9,12 @@
 #include "clinic_path.h"
 #include "clinic_patient.h"
 
+/* One row of clinic_plan_rel.tsv: an item of the plan before its date is known. */
+typedef struct {
+  const char *stage, *kind, *what, *when;
+} clinic_plan_rel;
+/* The table, generated from clinic_plan_rel.tsv; ends with a row of zeros. */
+extern const clinic_plan_rel clinic_plan_rel_rows[];
 typedef struct {
   int32_t date;          /* INT32_MIN when not yet known */
   int32_t date_to;       /* end of a window, or INT32_MIN */

@@ -89,9 +89,7 @@ int clinic_vacc_add(sqlite3 *db, const clinic_patient *p, const char *date, cons
   sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
   if (name) sqlite3_bind_text(st, 4, name, -1, SQLITE_STATIC); else sqlite3_bind_null(st, 4);
   rc = sqlite3_step(st);
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_err_db(e, db, "storing a vaccination");
-  return CLINIC_E_OK;
+  return clinic_sql_end(db, st, rc, "storing a vaccination", e);
 }
 
 int clinic_med_valid(const char *name, clinic_err *e) {
@@ -191,9 +189,7 @@ static int check_vaccinations(sqlite3 *db, const clinic_patient *p, const clinic
                             : "no other vaccination from 2 weeks before to 2 weeks after");
     }
   }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE) return clinic_err_db(e, db, "reading vaccinations");
-  return CLINIC_E_OK;
+  return clinic_sql_end(db, st, rc, "reading vaccinations", e);
 }
 
 /* The timing the brochures give between the screening, stage 1 and stage 2. */
@@ -235,9 +231,7 @@ static int check_meds(sqlite3 *db, const clinic_patient *p, clinic_check *k, cli
     snprintf(k->med[k->nmeds], sizeof k->med[k->nmeds], "%s", nm);
     k->generic[k->nmeds++] = ac;
   }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return clinic_err_db(e, db, "reading medications");
-  return CLINIC_E_OK;
+  return clinic_sql_end(db, st, rc, "reading medications", e);
 }
 
 int clinic_check_run(sqlite3 *db, const clinic_patient *p, int32_t today, clinic_check *k, clinic_err *e) {

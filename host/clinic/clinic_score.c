@@ -199,7 +199,5 @@ int clinic_score_each(sqlite3 *db, const clinic_patient *p, int (*fn)(void *ctx,
     snprintf(r.items, sizeof r.items, "%s", (const char *)sqlite3_column_text(st, 3));
     if (fn(ctx, &r) != 0) break;
   }
-  sqlite3_finalize(st);
-  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return clinic_err_db(e, db, "listing scores");
-  return CLINIC_E_OK;
+  return clinic_sql_end(db, st, rc, "listing scores", e);
 }

@@ -256,6 +256,11 @@ sqlite3_stmt *clinic_sql_prep(sqlite3 *db, const char *sql, clinic_err *e) {
   return st;
 }
 
+int clinic_sql_end(sqlite3 *db, sqlite3_stmt *st, int rc, const char *what, clinic_err *e) {
+  sqlite3_finalize(st);
+  return rc == SQLITE_DONE || rc == SQLITE_ROW ? CLINIC_E_OK : clinic_err_db(e, db, what);
+}
+
 int clinic_sql_exec_pid(sqlite3 *db, const char *sql, int64_t pid, clinic_err *e) {
   sqlite3_stmt *st = clinic_sql_prep(db, sql, e);
   if (!st) return CLINIC_E_IO;

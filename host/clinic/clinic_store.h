@@ -104,6 +104,10 @@ int clinic_sql_exec(sqlite3 *db, const char *sql, clinic_err *e);
 int clinic_sql_begin(sqlite3 *db, clinic_err *e); /* BEGIN IMMEDIATE */
 int clinic_sql_commit(sqlite3 *db, clinic_err *e);
 sqlite3_stmt *clinic_sql_prep(sqlite3 *db, const char *sql, clinic_err *e);
+/* Finalize ST, last stepped to RC: CLINIC_E_OK when the query ended (SQLITE_DONE) or its
+ * reader stopped on a row (SQLITE_ROW: a full result or a callback's stop), else the
+ * database's error while WHAT. */
+int clinic_sql_end(sqlite3 *db, sqlite3_stmt *st, int rc, const char *what, clinic_err *e);
 int clinic_sql_exec_pid(sqlite3 *db, const char *sql, int64_t pid, clinic_err *e);
 /* The reporting forms of the same (clinic_report on failure; exit codes), for command entries
  * and the modules not yet converted. */

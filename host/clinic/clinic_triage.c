@@ -21,37 +21,16 @@ const char *clinic_urgency_name(clinic_urgency u) {
   return u == TR_IMMEDIATE ? "immediate" : u == TR_WEEKDAY ? "weekday" : "self-care";
 }
 
-typedef struct {
-  const char *symptom;
-  int therapies; /* 1 SCS, 2 SNM, 3 both */
-  clinic_urgency urgency;
-  const char *reason;
-} symptom_rule;
-
-static const symptom_rule symptoms[] = {
-    {"redness", 3, TR_IMMEDIATE, "red skin around the wound that feels warmer than elsewhere: a sign of infection"},
-    {"pus", 3, TR_IMMEDIATE, "yellow fluid (pus) from the wound: a sign of infection"},
-    {"wound-pain-worse", 3, TR_IMMEDIATE, "wound pain that gets worse: a sign of infection"},
-    {"distrust", 3, TR_IMMEDIATE, "the patient does not trust it: the brochure says to call then"},
-    {"heavy-bleeding", 3, TR_IMMEDIATE, "unusually much blood from the wound (after-bleeding)"},
-    {"severe-back-pain", 1, TR_IMMEDIATE, "severe back pain: possible bleeding near the spinal cord"},
-    {"leg-numbness", 1, TR_IMMEDIATE, "numb or paralysed feeling in the legs: possible bleeding near the spinal cord"},
-    {"less-effect", 3, TR_WEEKDAY, "less effect of the stimulation: the lead may have moved"},
-    {"stimulation-changed", 3, TR_WEEKDAY, "the stimulation feels different: the lead may have moved"},
-    {"bloody-fluid", 3, TR_SELF, "some bloody fluid or old blood from the wound is harmless: leave the plaster, add one; call when in doubt"},
-    {"wound-pain", 3, TR_SELF, "pain after the operation can last some weeks: paracetamol as the leaflet says"},
-    {"swelling", 3, TR_SELF, "swelling from a tissue reaction to the lead passes by itself (with redness and warm skin, pus or fever: call immediately)"},
-};
-
 const char *clinic_triage_symptom(int i, int *therapies) {
-  int n = (int)(sizeof symptoms / sizeof symptoms[0]);
+  int n = 0;
+  while (clinic_symptom_rules[n].symptom) n++;
   if (i < 0 || i > n) return NULL;
   if (i == n) {
     *therapies = 1; /* handled apart: it depends on the days of bed rest */
     return "headache-positional";
   }
-  *therapies = symptoms[i].therapies;
-  return symptoms[i].symptom;
+  *therapies = clinic_symptom_rules[i].therapies;
+  return clinic_symptom_rules[i].symptom;
 }
 
 /* Office hours for the SNM contact rule. The brochure says "tijdens kantooruren" and
@@ -159,20 +138,20 @@ int clinic_triage_decide(const clinic_triage_in *in, clinic_triage *t, clinic_er
       continue;
     }
     int k = -1;
-    for (size_t j = 0; j < sizeof symptoms / sizeof symptoms[0]; j++)
-      if (strcmp(symptoms[j].symptom, s) == 0) k = (int)j;
+    for (size_t j = 0; clinic_symptom_rules[j].symptom; j++)
+      if (strcmp(clinic_symptom_rules[j].symptom, s) == 0) k = (int)j;
     if (k < 0) {
       clinic_buf b = {0};
-      for (size_t j = 0; j < sizeof symptoms / sizeof symptoms[0]; j++) clinic_buf_printf(&b, "%s, ", symptoms[j].symptom);
+      for (size_t j = 0; clinic_symptom_rules[j].symptom; j++) clinic_buf_printf(&b, "%s, ", clinic_symptom_rules[j].symptom);
       clinic_err_set(e, CLINIC_E_INPUT, "symptom '%s' is not known; use one of: %sheadache-positional", s, b.s);
       clinic_buf_free(&b);
       return e->code;
     }
-    if (!(symptoms[k].therapies & in->therapy))
+    if (!(clinic_symptom_rules[k].therapies & in->therapy))
       return clinic_err_set(e, CLINIC_E_INPUT, "symptom '%s' belongs to SCS, not SNM", s);
     r->symptom = s;
-    snprintf(r->text, sizeof r->text, "%s", symptoms[k].reason);
-    r->urgency = symptoms[k].urgency;
+    snprintf(r->text, sizeof r->text, "%s", clinic_symptom_rules[k].reason);
+    r->urgency = clinic_symptom_rules[k].urgency;
     t->nwhy++;
   }
   t->urgency = TR_SELF;

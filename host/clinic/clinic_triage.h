@@ -9,6 +9,16 @@
 
 typedef enum { TR_SELF = 0, TR_WEEKDAY = 1, TR_IMMEDIATE = 2 } clinic_urgency;
 const char *clinic_urgency_name(clinic_urgency u);
+/* One row of clinic_triage_rules.tsv: a symptom, the therapies it belongs to (1 SCS, 2 SNM,
+ * 3 both), its urgency and the reason the patient is told. */
+typedef struct {
+  const char *symptom;
+  int therapies;
+  clinic_urgency urgency;
+  const char *reason;
+} clinic_symptom_rule;
+/* The table, generated from clinic_triage_rules.tsv; ends with a row of zeros. */
+extern const clinic_symptom_rule clinic_symptom_rules[];
 /* The symptoms triage knows, i = 0, 1, ... until NULL; *therapies: 1 SCS, 2 SNM, 3 both. */
 const char *clinic_triage_symptom(int i, int *therapies);
 

@@ -1,8 +1,8 @@
 /* console_api_users.c: the console's accounts over the API (user.read, user.write). */
-#include <sodium.h>
 #include <string.h>
 
 #include "console_api.h"
+#include "console_auth.h"
 #include "console_srv.h"
 #include "console_user.h"
 #include "nmod_exit.h"
@@ -50,15 +50,14 @@ static void reply_user(console_resp *rs, sqlite3 *db, const char *name, int stat
 
 void console_api_user_add(console_req *rq, console_resp *rs) {
   console_srv *srv = rq->srv;
-  js_val *body = console_body_object(rq, rs);
+  const char *name, *pw;
+  size_t pw_len;
+  js_val *body = console_body_account(rq, rs, &name, &pw, &pw_len);
   if (!body) return;
-  const char *name = console_body_str(body, "name", CONSOLE_NAME_MAX - 1, rs);
-  const char *role_s = name ? console_body_str(body, "role", 16, rs) : NULL;
-  const char *pw = role_s ? console_body_str(body, "password", CONSOLE_PW_MAX, rs) : NULL;
+  const char *role_s = console_body_str(body, "role", 16, rs);
   console_role role;
   char err[256];
-  if (!pw) goto out;
-  size_t pw_len = js_get(body, "password")->str_len;
+  if (!role_s) goto out;
   if (console_role_parse(role_s, &role) != 0) {
     console_fail(rs, 400, "bad_field", "\"role\" must be admin, clinician, nurse or viewer");
     goto out;
@@ -88,8 +87,7 @@ void console_api_user_add(console_req *rq, console_resp *rs) {
   console_db_give(&srv->db);
   if (!rc) console_log("%s added account %s (%s)", rq->who->user, name, role_s);
 out:
-  if (pw) sodium_memzero(js_get(body, "password")->str, js_get(body, "password")->str_len);
-  js_free(body);
+  console_body_free_secret(body, "password");
 }
 
 static void set_disabled(console_req *rq, console_resp *rs, int disabled) {

@@ -47,19 +47,28 @@ static void session_json(console_resp *rs, const console_who *who, int status) {
   console_json_close(rs, &w, status);
 }
 
+js_val *console_body_account(const console_req *rq, console_resp *rs, const char **name, const char **pw,
+                             size_t *pw_len) {
+  js_val *body = console_body_object(rq, rs);
+  if (!body) return NULL;
+  *name = console_body_str(body, "name", CONSOLE_NAME_MAX - 1, rs);
+  *pw = *name ? console_body_str(body, "password", CONSOLE_PW_MAX, rs) : NULL;
+  if (!*pw) {
+    console_body_free_secret(body, "password");
+    return NULL;
+  }
+  *pw_len = js_get(body, "password")->str_len;
+  return body;
+}
+
 void console_api_login(console_req *rq, console_resp *rs) {
   console_srv *srv = rq->srv;
-  js_val *body = console_body_object(rq, rs);
+  const char *name_in, *pw;
+  size_t pw_len;
+  js_val *body = console_body_account(rq, rs, &name_in, &pw, &pw_len);
   if (!body) return;
-  const char *name_in = console_body_str(body, "name", CONSOLE_NAME_MAX - 1, rs);
-  const char *pw = name_in ? console_body_str(body, "password", CONSOLE_PW_MAX, rs) : NULL;
-  if (!pw) {
-    js_free(body);
-    return;
-  }
   char name[CONSOLE_NAME_MAX]; /* outlives the body */
   snprintf(name, sizeof name, "%s", name_in);
-  size_t pw_len = js_get(body, "password")->str_len;
   char shown[48];
   loggable(name, shown, sizeof shown);
   int64_t now = console_now_ms();
@@ -72,7 +81,7 @@ void console_api_login(console_req *rq, console_resp *rs) {
     console_fail(rs, 429, "rate_limited", "too many failed sign-ins %s; try again in %u minute%s",
                  wait_a ? "for this account" : "from this address", (wait + 59) / 60, (wait + 59) / 60 == 1 ? "" : "s");
     console_resp_header(rs, "Retry-After", secs);
-    js_free(body);
+    console_body_free_secret(body, "password");
     return;
   }
   console_user u;
@@ -82,7 +91,7 @@ void console_api_login(console_req *rq, console_resp *rs) {
   console_db_give(&srv->db);
   if (found != NMOD_EXIT_OK && found != NMOD_EXIT_USAGE) { /* not "no such account": the database failed */
     console_fail(rs, 500, "database", "%s", err);
-    js_free(body);
+    console_body_free_secret(body, "password");
     return;
   }
   /* One Argon2id at a time (256 MiB each); an unknown name costs the same time. */
@@ -90,8 +99,7 @@ void console_api_login(console_req *rq, console_resp *rs) {
   int ok = console_pw_verify(found == 0 ? hash : NULL, pw, pw_len);
   pthread_mutex_unlock(&srv->hash_mu);
   sodium_memzero(hash, sizeof hash);
-  sodium_memzero(js_get(body, "password")->str, pw_len);
-  js_free(body);
+  console_body_free_secret(body, "password");
   if (!ok || u.disabled) {
     console_limit_fail(&srv->by_account, name, now);
     console_limit_fail(&srv->by_address, rq->addr, now);

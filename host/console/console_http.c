@@ -164,15 +164,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     snprintf(size, sizeof size, "over %zu", x->max);
     return too_big(c, srv, x, size);
   }
-  console_req rq;
-  memset(&rq, 0, sizeof rq);
-  rq.srv = srv;
-  rq.conn = c;
-  rq.method = method;
-  rq.path = url;
-  rq.body = x->buf ? x->buf : "";
-  rq.body_len = x->len;
-  rq.tls = srv->tls;
+  console_req rq = {.srv = srv, .conn = c, .method = method, .path = url, .body = x->buf ? x->buf : "",
+                    .body_len = x->len, .tls = srv->tls};
   client_addr(c, rq.addr, sizeof rq.addr);
   console_resp rs;
   memset(&rs, 0, sizeof rs);

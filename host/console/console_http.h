@@ -108,5 +108,7 @@ int console_query_int(const console_req *rq, console_resp *rs, const char *name,
 js_val *console_body_object(const console_req *rq, console_resp *rs);
 /* Member key of o as a string of 1..max_len bytes, or NULL with a 400 in rs. */
 const char *console_body_str(const js_val *o, const char *key, size_t max_len, console_resp *rs);
+/* Free a body that holds a secret: member key's string (a password) is wiped first. */
+void console_body_free_secret(js_val *body, const char *key);
 
 #endif

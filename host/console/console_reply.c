@@ -134,3 +134,10 @@ const char *console_body_str(const js_val *o, const char *key, size_t max_len, c
   }
   return v->str;
 }
+
+void console_body_free_secret(js_val *body, const char *key) {
+  if (!body) return;
+  const js_val *v = js_get(body, key);
+  if (v && v->type == JS_STR) sodium_memzero(v->str, v->str_len);
+  js_free(body);
+}

@@ -22,7 +22,7 @@ static const struct {
     {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"}, {".mjs", "text/javascript; charset=utf-8"},
     {".css", "text/css; charset=utf-8"},   {".svg", "image/svg+xml"},                 {".png", "image/png"},
     {".ico", "image/x-icon"},              {".txt", "text/plain; charset=utf-8"},     {".woff2", "font/woff2"},
-    {".webmanifest", "application/manifest+json"},
+    {".webmanifest", "application/manifest+json"}, {".json", "application/json"},
 };
 
 static int plain_path(const char *p) {

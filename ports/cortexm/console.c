@@ -203,14 +203,6 @@ int cm_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap) {
   return n;
 }
 
-int cm_snprintf(char *buf, size_t cap, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = cm_vsnprintf(buf, cap, fmt, ap);
-  va_end(ap);
-  return n;
-}
-
 /* ---- console ------------------------------------------------------------------------ */
 
 static char line[160];

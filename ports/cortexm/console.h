@@ -16,7 +16,6 @@ typedef void (*cm_emit_fn)(void *user, char c);
 int cm_vformat(cm_emit_fn emit, void *user, const char *fmt, va_list ap);
 /* Like vsnprintf: writes at most cap-1 characters and a NUL; returns the full length. */
 int cm_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap);
-__attribute__((format(printf, 3, 4))) int cm_snprintf(char *buf, size_t cap, const char *fmt, ...);
 
 /* Console output, line-buffered. */
 void cm_putc(char c);

@@ -4,57 +4,10 @@
 // rules of `nmod clinic diary add`; the page only says in the patient's words what was refused.
 import * as api from './api.js';
 import {$, el, clear} from './dom.js';
+import text from './diary-text.json' with {type: 'json'};
 
-const text = {
-  nl: {
-    brand: 'Dagboek', other: 'English', otherLang: 'en',
-    title: {scs: 'Pijndagboek', snm: 'Dagboek ontlasting'},
-    intro: 'Vul elke dag uw waarden in. Hieronder ziet u de dagen die u al hebt ingevuld; de invoer van vandaag kunt u verbeteren.',
-    formTitle: 'Een dag invullen', date: 'Datum',
-    hint: {scs: 'Geef één cijfer voor de hele dag, of een cijfer voor de ochtend en de avond (0 = geen pijn, 10 = ergst denkbare pijn).',
-      snm: 'Tel de keren van deze ene dag (van opstaan tot opstaan).'},
-    field: {nrs: 'Pijn vandaag (één cijfer)', morning: 'Pijn \'s ochtends', evening: 'Pijn \'s avonds',
-      incontinence: 'Keren ongewild verlies van ontlasting', urgency: 'Keren aandrang waarbij u zich moest haasten',
-      pads: 'Gebruikte inlegkruisjes of verbanden'},
-    short: {nrs: 'Dag', morning: 'Ochtend', evening: 'Avond', incontinence: 'Verlies', urgency: 'Aandrang', pads: 'Verband'},
-    range: (max) => `(0 tot ${max})`,
-    save: 'Opslaan', stored: (d) => `Opgeslagen: ${d}.`, corrected: (d) => `Verbeterd: ${d}.`,
-    days: 'Ingevulde dagen', none: 'U hebt nog geen dagen ingevuld.', today: 'vandaag', correct: 'Verbeteren',
-    correctLabel: (d) => `De invoer van vandaag (${d}) verbeteren`,
-    notStored: 'Niet opgeslagen: ',
-    badValue: (label, max) => `${label}: vul een heel getal van 0 tot ${max} in. Er is niets opgeslagen.`,
-    exists: (d) => `${d} is al ingevuld; alleen de invoer van vandaag kunt u verbeteren.`,
-    noDate: 'Kies een datum.',
-    close: 'Dagboek sluiten op dit apparaat', closedTitle: 'Dagboek gesloten',
-    closed: 'Het dagboek is gesloten op dit apparaat. Open de link die u kreeg om verder te gaan.',
-    ended: 'Uw sessie is beëindigd. Open de link van uw dagboek opnieuw.',
-    network: 'Het dagboek is nu niet bereikbaar. Probeer het later opnieuw.',
-  },
-  en: {
-    brand: 'Diary', other: 'Nederlands', otherLang: 'nl',
-    title: {scs: 'Pain diary', snm: 'Bowel diary'},
-    intro: 'Enter your values every day. Below are the days you have entered; today\'s entry can be corrected.',
-    formTitle: 'Enter a day', date: 'Date',
-    hint: {scs: 'Give one score for the whole day, or a score for the morning and the evening (0 = no pain, 10 = worst pain imaginable).',
-      snm: 'Count the times of this one day (from getting up to getting up).'},
-    field: {nrs: 'Pain today (one score)', morning: 'Pain in the morning', evening: 'Pain in the evening',
-      incontinence: 'Times of involuntary loss of stool', urgency: 'Times of urgency when you had to hurry',
-      pads: 'Pads used'},
-    short: {nrs: 'Day', morning: 'Morning', evening: 'Evening', incontinence: 'Loss', urgency: 'Urgency', pads: 'Pads'},
-    range: (max) => `(0 to ${max})`,
-    save: 'Save', stored: (d) => `Stored: ${d}.`, corrected: (d) => `Corrected: ${d}.`,
-    days: 'Days entered', none: 'You have not entered any days yet.', today: 'today', correct: 'Correct',
-    correctLabel: (d) => `Correct today's entry (${d})`,
-    notStored: 'Not stored: ',
-    badValue: null, // the server's own words
-    exists: null,
-    noDate: 'Choose a date.',
-    close: 'Close the diary on this device', closedTitle: 'Diary closed',
-    closed: 'The diary is closed on this device. Open the link you were given to go on.',
-    ended: 'Your session has ended. Open your diary link again.',
-    network: 'The diary cannot be reached now. Try again later.',
-  },
-};
+// The page's words in each language (diary-text.json); {name} in a text is filled by say().
+const say = (template, vars) => template.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
 
 let lang = localStorage.getItem('nmod-diary-lang') === 'en' ? 'en' : 'nl';
 let diary = null; // GET /api/v1/diary
@@ -79,7 +32,7 @@ function renderForm() {
   for (const f of diary.fields) if ($('d-' + f.name)) kept[f.name] = $('d-' + f.name).value;
   clear(box);
   for (const f of diary.fields) {
-    box.append(el('label', {for: 'd-' + f.name}, `${t().field[f.name]} ${t().range(f.max)}`),
+    box.append(el('label', {for: 'd-' + f.name}, `${t().field[f.name]} ${say(t().range, {max: f.max})}`),
       el('input', {id: 'd-' + f.name, name: f.name, inputmode: 'numeric', autocomplete: 'off', value: kept[f.name] || ''}));
   }
   $('d-date').min = diary.valid_from;
@@ -98,7 +51,7 @@ function renderDays() {
     // Today's row carries its correction button under the date: the table fits a phone.
     const date = el('th', {scope: 'row'}, d.date);
     if (d.date === diary.today) {
-      const b = el('button', {type: 'button', 'aria-label': t().correctLabel(d.date)}, t().correct);
+      const b = el('button', {type: 'button', 'aria-label': say(t().correctLabel, {d: d.date})}, t().correct);
       b.addEventListener('click', () => correctToday(d));
       date.append(el('span', {class: 'today'}, t().today), b);
     }
@@ -143,8 +96,8 @@ function correctToday(day) {
 // What the server said, in the patient's language where the page has the words for it.
 function refusal(e) {
   const tx = t();
-  if (e.code === 'bad_value' && tx.badValue) return tx.badValue(tx.field[e.detail.field] || e.detail.field, e.detail.max);
-  if (e.code === 'exists' && tx.exists) return tx.exists($('d-date').value);
+  if (e.code === 'bad_value' && tx.badValue) return say(tx.badValue, {label: tx.field[e.detail.field] || e.detail.field, max: e.detail.max});
+  if (e.code === 'exists' && tx.exists) return say(tx.exists, {d: $('d-date').value});
   if (e.code === 'network') return tx.network;
   return tx.notStored + e.message;
 }
@@ -168,7 +121,7 @@ async function save(ev) {
   $('d-save').disabled = true;
   try {
     const r = await api.post('/api/v1/diary/days', body);
-    done.textContent = r.replaced ? t().corrected(r.date) : t().stored(r.date);
+    done.textContent = r.replaced ? say(t().corrected, {d: r.date}) : say(t().stored, {d: r.date});
     $('d-date').value = diary.today;
     for (const f of diary.fields) $('d-' + f.name).value = '';
     await load();

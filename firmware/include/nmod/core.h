@@ -148,6 +148,8 @@ typedef struct nm_core {
 
 /* Queue an event (see evq above). */
 void nm_core_event(nm_core_t *c, const nm_event_t *e);
+/* An event of TYPE with every other field zero, to fill in and pass to nm_core_event. */
+void nm_core_ev_init(nm_event_t *e, uint8_t type);
 
 /* Set up a core on `port` (kept by pointer; must outlive the core). Starts in shelf mode
  * with default settings: no programs, the given therapy kind, lead and default load. */
