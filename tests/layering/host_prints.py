@@ -25,8 +25,8 @@ import os
 import re
 import sys
 
-# Renderers: a result to a FILE * (text, JSON, HTML, SVG, CSV, usage and help texts).
-RENDERER_SUFFIXES = ("_text", "_json", "_render", "_html", "_print", "_svg", "_csv", "_usage", "_help")
+# Renderers: a result to a FILE * (text, JSON, HTML, SVG, CSV, help texts).
+RENDERER_SUFFIXES = ("_text", "_json", "_render", "_html", "_print", "_svg", "_csv", "_help")
 
 # Entries: main, and the functions a command table or main dispatches to.
 ENTRY = re.compile(r"^(main|cmd_\w+|clinic_cmd_\w+|clinic_main|console_main|console_usercli_main|devcli_main)$")
@@ -35,14 +35,44 @@ ENTRY = re.compile(r"^(main|cmd_\w+|clinic_cmd_\w+|clinic_main|console_main|cons
 # an entry or a renderer itself.
 ALLOW = {
     "clinic_report": "the clinic's one error renderer: an error value to a line on stderr (or into clinic_capture's error)",
+    "clinic_fail": "clinic_report of an error made at a command's entry (a usage line)",
+    "clinic_args_parse": "the clinic's command-line parser, for entries: a usage error through clinic_report",
+    "clinic_args_done": "the same, for what is left on the command line",
+    "clinic_date_arg": "a date option of a command line, for entries: a usage error through clinic_report",
+    "console_args_done": "nmod console's command-line check, for its entries: a usage line on stderr",
+    "console_db_path": "nmod console's --db option, for its entries: a usage line on stderr",
     "cli_error": "the CLI's one error renderer: a command's failure to a line on stderr",
+    "cli_args": "the CLI's command-line parser, for entries: --help on stdout, a usage line on stderr",
 }
 
-# The server's log: `nmod console` writes one line per event to stderr (the journal keeps it).
-# Logging is its own channel, not a result: neither these nor their callers count as printing.
-LOG = {
+# Neither these nor their callers count as printing, each for its reason.
+UNCOUNTED = {
+    # The server's log: `nmod console` writes one line per event to stderr (the journal keeps it);
+    # a channel of its own, not a result.
     "console_log": "the console's log line (stderr, kept by systemd's journal)",
     "vlog": "console_log's formatter",
+    # Out of memory in a builder that returns no error: abort, silently (clinic_util.h says why).
+    "clinic_buf_add": "aborts, without a word, when out of memory (clinic_util.h)",
+    "clinic_buf_printf": "the same",
+    # The console runs a command as a call: c.json = 1, its output into the caller's FILE * and its
+    # error into the caller's clinic_err (clinic_capture), so nothing reaches the terminal. That
+    # holds because the commands write through clinic_stdout() and report through clinic_report,
+    # which the check below holds them to (CAPTURED).
+    "clinic_call": "runs a command with its output and error captured as values (clinic_capture)",
+}
+
+# In these folders a function writes its output through clinic_stdout(), never stdout itself, so
+# that clinic_call captures it; the exceptions (the usage and help texts of `nmod clinic`) are
+# never reached through clinic_call.
+CAPTURED = ("host/clinic/",)
+CAPTURED_EXCEPT = {
+    "cmd_clinic": "`nmod clinic` itself: its usage and help texts, before any command runs",
+    "clinic_stdout": "the stream itself: stdout, or the one clinic_capture gave",
+}
+
+# Entries by name besides the pattern above.
+ENTRY_NAMES = {
+    "console_serve": "the server's run loop, the body of `nmod console` (it says where it listens)",
 }
 
 # Not converted yet (host_prints_pending.txt): reported only if they stop printing.
@@ -51,6 +81,7 @@ PENDING_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "host_pr
 DIRECT_ANY = {"printf", "vprintf", "puts", "putchar", "perror", "exit", "_exit", "_Exit", "abort", "quick_exit",
               "err", "errx", "warn", "warnx", "verr", "verrx"}
 DIRECT_STREAM = {"fputs", "fprintf", "vfprintf", "fputc", "putc", "fwrite", "fputws", "fwprintf"}
+STDOUT_ANY = {"printf", "vprintf", "puts", "putchar"}
 TERMINAL = re.compile(r"\b(stdout|stderr|clinic_stdout\s*\(\s*\))")
 KEYWORDS = {"if", "for", "while", "switch", "return", "sizeof", "do", "else", "case", "_Generic", "defined",
             "__attribute__", "_Alignof", "alignof", "offsetof", "va_arg"}
@@ -165,25 +196,36 @@ def scan(files):
     funcs = {}
     for path in files:
         for name, line, body, static, body_line in functions(path):
-            direct, calls = [], set()
+            direct, calls, to_stdout = [], set(), []
             for m in CALL.finditer(body):
                 callee = m.group(1)
                 where = body_line + body.count("\n", 0, m.start())
                 if callee in DIRECT_ANY:
                     direct.append("%s at line %d" % (callee, where))
+                    if callee in STDOUT_ANY:
+                        to_stdout.append("%s at line %d" % (callee, where))
                 elif callee in DIRECT_STREAM:
-                    if TERMINAL.search(call_args(body, m.end() - 1)):
+                    args = call_args(body, m.end() - 1)
+                    if TERMINAL.search(args):
                         direct.append("%s to the terminal at line %d" % (callee, where))
+                    if re.search(r"\bstdout\b", args):
+                        to_stdout.append("%s to stdout at line %d" % (callee, where))
                 elif callee == "clinic_stdout" and name != "clinic_stdout":
                     direct.append("clinic_stdout at line %d" % where)
                 elif callee not in KEYWORDS and callee != name:
                     calls.add(callee)
-            funcs[(path, name)] = {"line": line, "direct": direct, "calls": calls, "static": static}
+            # Passing stdout itself to another function (a renderer) is writing to it as well.
+            for m in re.finditer(r"\bstdout\b", body):
+                where = body_line + body.count("\n", 0, m.start())
+                if not any(x.endswith("line %d" % where) for x in to_stdout):
+                    to_stdout.append("stdout at line %d" % where)
+            funcs[(path, name)] = {"line": line, "direct": direct, "calls": calls, "static": static, "stdout": to_stdout}
     return funcs
 
 
 def allowed(name):
-    return bool(ENTRY.match(name)) or name.endswith(RENDERER_SUFFIXES) or name in ALLOW
+    return (bool(ENTRY.match(name)) or name in ENTRY_NAMES or name.endswith(RENDERER_SUFFIXES) or name in ALLOW
+            or name in UNCOUNTED)
 
 
 def load_pending(path):
@@ -212,7 +254,7 @@ def check(files, root, pending=frozenset()):
         return external.get(callee)
 
     # prints[key] = why (the first direct print, or the callee that prints), by fixed point.
-    prints = {k: v["direct"][0] for k, v in funcs.items() if v["direct"] and k[1] not in LOG}
+    prints = {k: v["direct"][0] for k, v in funcs.items() if v["direct"] and k[1] not in UNCOUNTED}
     changed = True
     while changed:
         changed = False
@@ -221,7 +263,7 @@ def check(files, root, pending=frozenset()):
                 continue
             for callee in sorted(info["calls"]):
                 target = resolve(key[0], callee)
-                if target and target in prints:
+                if target and target in prints and callee not in UNCOUNTED:
                     prints[key] = "calls %s, which prints or exits" % callee
                     changed = True
                     break
@@ -229,9 +271,18 @@ def check(files, root, pending=frozenset()):
     for (path, name), why in prints.items():
         rel = os.path.relpath(path, root) if root else path
         seen.add((rel, name))
+        if allowed(name) and (rel, name) in pending:
+            bad.append("%s %s: listed in host_prints_pending.txt but an entry, a renderer or an exception now: "
+                       "remove the line" % (rel, name))
         if allowed(name) or (rel, name) in pending:
             continue
         bad.append("%s:%d %s (%s)" % (rel, funcs[(path, name)]["line"], name, why))
+    # Output that clinic_call could not capture.
+    for (path, name), info in funcs.items():
+        rel = os.path.relpath(path, root) if root else path
+        if rel.startswith(CAPTURED) and name not in CAPTURED_EXCEPT and info["stdout"]:
+            bad.append("%s:%d %s (%s: write through clinic_stdout(), which clinic_call captures)"
+                       % (rel, info["line"], name, info["stdout"][0]))
     for rel, name in sorted(pending - seen):
         bad.append("%s %s: listed in host_prints_pending.txt but no longer prints or exits: remove the line"
                    % (rel, name))
