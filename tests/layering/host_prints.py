@@ -2,21 +2,23 @@
 """host_prints.py: no host library function prints or exits (docs/DESIGN.md, "Libraries and
 renderers").
 
-Scans C files (default: host/**/*.c under the source root) and finds each function that writes
-to the terminal: printf, vprintf, puts, putchar, perror, or fputs/fprintf/vfprintf/fputc/putc/
-fwrite/fflush-free writes whose stream is stdout, stderr or clinic_stdout(); or that ends the
-process: exit, _exit, _Exit, abort, quick_exit. A function that calls such a function (by name,
-in the scanned files) prints too, so a library call cannot hide a print behind a helper.
+Scans C files (default: host/**/*.c, and the inline functions of host/**/*.h, under the source
+root) and finds each function that writes to the terminal (printf, vprintf, puts, putchar,
+perror, err/warn, or fputs/fprintf/vfprintf/fputc/putc/fwrite with stdout, stderr or
+clinic_stdout() as the stream) or ends the process (exit, _exit, _Exit, abort, quick_exit).
+A function that calls such a function (by name, in the scanned files) prints too, so a library
+call cannot hide a print behind a helper.
 
 A function that prints is allowed only if it is
-  - an entry: main, or a command entry (cmd_*, clinic_cmd_*, console_main, ...: ENTRY below),
-    which only parses, calls the library and renders its result or its error; or
+  - an entry: main, or a command entry (cmd_*, clinic_cmd_*, console_main, ...: ENTRY and
+    ENTRY_NAMES below), which only parses, calls the library and renders its result or error;
   - a renderer: its name ends in one of RENDERER_SUFFIXES; it writes a result it is given to a
-    caller-given FILE * (or stdout) and computes nothing; or
-  - listed in ALLOW with a one-line reason.
-Anything else is reported as FILE:LINE FUNCTION (and what it calls that prints); exit 1.
+    caller-given FILE * (or stdout) and computes nothing;
+  - listed in ALLOW (its callers print too) or UNCOUNTED (its callers do not), with a reason.
+Anything else is reported as FILE:LINE FUNCTION (and what it calls that prints); exit 1. In
+host/clinic a function writes its output through clinic_stdout(), not stdout (CAPTURED).
 
-Usage: host_prints.py [--root DIR] [FILE.c ...]   (no FILE: host/**/*.c, with the pending list)
+Usage: host_prints.py [--root DIR] [FILE.c ...]   (no FILE: host/**/*.[ch], with the pending list)
        host_prints.py --self-test                 (the check finds the prints of
                                                    host_prints_fixture.c)
 Calls through function pointers are not followed: a command table's entries are entries.
@@ -305,6 +307,19 @@ def self_test():
     if not any("no longer prints" in line for line in stale):
         print("host_prints self-test: a stale pending entry was not reported", file=sys.stderr)
         return 1
+    # In host/clinic even a renderer writes through clinic_stdout(): the fixture's result_text,
+    # which uses printf, is reported there (and only it: cmd_fixture writes to stderr).
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        os.makedirs(os.path.join(tmp, "host", "clinic"))
+        copy = os.path.join(tmp, "host", "clinic", "fixture.c")
+        with open(fixture, encoding="utf-8") as f, open(copy, "w", encoding="utf-8") as g:
+            g.write(f.read())
+        captured = [line for line in check([copy], tmp) if "clinic_stdout()" in line]
+        names = sorted(re.match(r"\S+:\d+ (\w+)", line).group(1) for line in captured)
+        if names != ["result_text"]:
+            print("host_prints self-test: the clinic_stdout rule found %s, expected result_text" % names, file=sys.stderr)
+            return 1
     print("host_prints self-test: %d of %d functions of the fixture reported, as expected" % (len(got), len(want)))
     return 0
 
@@ -326,7 +341,7 @@ def main(argv):
         root = root or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
         root = os.path.normpath(root)
         for d, _, names in os.walk(os.path.join(root, "host")):
-            files += [os.path.join(d, x) for x in sorted(names) if x.endswith(".c")]
+            files += [os.path.join(d, x) for x in sorted(names) if x.endswith((".c", ".h"))]
         files.sort()
         pending = load_pending(PENDING_FILE)
     bad = check(files, root, pending)
