@@ -127,18 +127,24 @@ int clinic_db_marked(const char *path, clinic_err *e) {
                      path, m);
 }
 
-void clinic_db_mark(const char *path, int damaged) {
+int clinic_db_mark(const char *path, int damaged, clinic_err *e) {
   char m[4200];
   mark_path(path, m, sizeof m);
   if (!damaged) {
-    unlink(m);
-    return;
+    if (unlink(m) == 0 || errno == ENOENT) return CLINIC_E_OK;
+    return clinic_err_set(e, CLINIC_E_IO, "cannot remove %s: %s (the database checked ok: remove it by hand)", m, strerror(errno));
   }
   FILE *f = fopen(m, "w");
+  int bad = !f;
   if (f) {
     fputs("nmod clinic: this database failed PRAGMA quick_check; see docs/CLINIC.md (A damaged database)\n", f);
-    fclose(f);
+    bad = ferror(f);
+    bad |= fclose(f) != 0;
   }
+  if (bad)
+    return clinic_err_set(e, CLINIC_E_IO, "cannot write %s: %s (the database is damaged: restore it from a backup)", m,
+                          strerror(errno));
+  return CLINIC_E_OK;
 }
 
 /* ---- the schema ---------------------------------------------------------------------- */
@@ -437,8 +443,13 @@ int clinic_cmd_checkdb(clinic_ctx *c, clinic_args *a) {
   else
     checkdb_text(clinic_stdout(), &r);
   clinic_store_check_free(&r);
-  clinic_db_mark(c->db_path, !ok);
-  if (!ok) return clinic_fail(CL_IO, "database %s is damaged: restore it from a backup (it was not changed)", c->db_path);
+  clinic_err e = {0};
+  if (!ok) {
+    clinic_err_set(&e, CLINIC_E_IO, "database %s is damaged: restore it from a backup (it was not changed)", c->db_path);
+    clinic_db_mark(c->db_path, 1, NULL); /* the damage is the error to report; a missing mark adds nothing to it */
+    return clinic_report(&e);
+  }
+  if (clinic_db_mark(c->db_path, 0, &e) != CLINIC_E_OK) return clinic_report(&e);
   if (!c->json) fprintf(clinic_stdout(), "database %s: ok\n", c->db_path);
   return CL_OK;
 }

@@ -338,7 +338,7 @@ static int open_checks(sqlite3 *db, const char *path, clinic_open_mode mode, cli
                           ver, CLINIC_SCHEMA_VERSION);
   if (mode == CLINIC_OPEN_CHECK) return CLINIC_E_OK; /* check-db reports; it neither refuses the schema nor changes anything */
   if (notes->unclean && (rc = clinic_db_quick_all(db, notes, e)) != CLINIC_E_OK) {
-    clinic_db_mark(path, 1);
+    clinic_db_mark(path, 1, e); /* e holds the damage already: the first failure is the one said */
     return rc;
   }
   if ((rc = clinic_db_schema_check(db, ver, e)) != CLINIC_E_OK) return rc;

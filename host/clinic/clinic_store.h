@@ -59,9 +59,10 @@ int clinic_store_open(const char *path, clinic_open_mode mode, sqlite3 **db, cli
 /* Before SQLite opens path: the header, the size, and whether the last session closed
  * cleanly (notes->unclean, and what was left behind in notes->why). */
 int clinic_db_precheck(const char *path, clinic_open_notes *notes, clinic_err *e);
-/* PATH.damaged: CLINIC_E_IO while it exists; clinic_db_mark sets or clears it. */
+/* PATH.damaged: CLINIC_E_IO while it exists; clinic_db_mark sets or clears it (CLINIC_E_OK, or
+ * CLINIC_E_IO in e when the mark cannot be written or removed; e may be NULL). */
 int clinic_db_marked(const char *path, clinic_err *e);
-void clinic_db_mark(const char *path, int damaged);
+int clinic_db_mark(const char *path, int damaged, clinic_err *e);
 /* The schema of db equals what migrations 1..version build: CLINIC_E_OK or CLINIC_E_IO
  * (clinic_db_schema_diff says what differs in msg instead, or "ok"; CL_OK or CL_IO). */
 int clinic_db_schema_check(sqlite3 *db, int version, clinic_err *e);
