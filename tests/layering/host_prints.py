@@ -16,7 +16,8 @@ A function that prints is allowed only if it is
     caller-given FILE * (or stdout) and computes nothing;
   - listed in ALLOW (its callers print too) or UNCOUNTED (its callers do not), with a reason.
 Anything else is reported as FILE:LINE FUNCTION (and what it calls that prints); exit 1. In
-host/clinic a function writes its output through clinic_stdout(), not stdout (CAPTURED).
+host/clinic a function writes its output through clinic_stdout() and its errors through
+clinic_report, never stdout or stderr itself (CAPTURED).
 
 Usage: host_prints.py [--root DIR] [FILE.c ...]   (no FILE: host/**/*.[ch], with the pending list)
        host_prints.py --self-test                 (the check finds the prints of
@@ -59,17 +60,20 @@ UNCOUNTED = {
     # The console runs a command as a call: c.json = 1, its output into the caller's FILE * and its
     # error into the caller's clinic_err (clinic_capture), so nothing reaches the terminal. That
     # holds because the commands write through clinic_stdout() and report through clinic_report,
-    # which the check below holds them to (CAPTURED).
+    # which the check below holds them to (CAPTURED, with its exceptions).
     "clinic_call": "runs a command with its output and error captured as values (clinic_capture)",
 }
 
-# In these folders a function writes its output through clinic_stdout(), never stdout itself, so
-# that clinic_call captures it; the exceptions (the usage and help texts of `nmod clinic`) are
-# never reached through clinic_call.
+# In these folders a function writes its output through clinic_stdout(), never stdout itself,
+# and its errors through clinic_report, never stderr itself, so that clinic_call captures both;
+# the exceptions are never reached through clinic_call (or are the capture itself).
 CAPTURED = ("host/clinic/",)
 CAPTURED_EXCEPT = {
-    "cmd_clinic": "`nmod clinic` itself: its usage and help texts, before any command runs",
+    "cmd_clinic": "`nmod clinic` itself: its usage, help texts and the open's notes, before any command runs",
     "clinic_stdout": "the stream itself: stdout, or the one clinic_capture gave",
+    "clinic_report": "the error's line on stderr, or into clinic_capture's error",
+    "cmd_diary_import": "the bad rows of a diary import before its error: the console runs no import",
+    "clinic_cmd_export": "its 'written to' note on stderr in text mode, which clinic_call (JSON) never runs",
 }
 
 # Entries by name besides the pattern above.
@@ -212,15 +216,17 @@ def scan(files):
                         direct.append("%s to the terminal at line %d" % (callee, where))
                     if re.search(r"\bstdout\b", args):
                         to_stdout.append("%s to stdout at line %d" % (callee, where))
+                    if re.search(r"\bstderr\b", args):
+                        to_stdout.append("%s to stderr at line %d" % (callee, where))
                 elif callee == "clinic_stdout" and name != "clinic_stdout":
                     direct.append("clinic_stdout at line %d" % where)
                 elif callee not in KEYWORDS and callee != name:
                     calls.add(callee)
-            # Passing stdout itself to another function (a renderer) is writing to it as well.
-            for m in re.finditer(r"\bstdout\b", body):
+            # Passing stdout or stderr itself to another function (a renderer) is writing to it too.
+            for m in re.finditer(r"\b(stdout|stderr)\b", body):
                 where = body_line + body.count("\n", 0, m.start())
                 if not any(x.endswith("line %d" % where) for x in to_stdout):
-                    to_stdout.append("stdout at line %d" % where)
+                    to_stdout.append("%s at line %d" % (m.group(1), where))
             funcs[(path, name)] = {"line": line, "direct": direct, "calls": calls, "static": static, "stdout": to_stdout}
     return funcs
 
@@ -283,7 +289,7 @@ def check(files, root, pending=frozenset()):
     for (path, name), info in funcs.items():
         rel = os.path.relpath(path, root) if root else path
         if rel.startswith(CAPTURED) and name not in CAPTURED_EXCEPT and info["stdout"]:
-            bad.append("%s:%d %s (%s: write through clinic_stdout(), which clinic_call captures)"
+            bad.append("%s:%d %s (%s: write through clinic_stdout() and clinic_report, which clinic_call captures)"
                        % (rel, info["line"], name, info["stdout"][0]))
     for rel, name in sorted(pending - seen):
         bad.append("%s %s: listed in host_prints_pending.txt but no longer prints or exits: remove the line"
@@ -307,8 +313,9 @@ def self_test():
     if not any("no longer prints" in line for line in stale):
         print("host_prints self-test: a stale pending entry was not reported", file=sys.stderr)
         return 1
-    # In host/clinic even a renderer writes through clinic_stdout(): the fixture's result_text,
-    # which uses printf, is reported there (and only it: cmd_fixture writes to stderr).
+    # In host/clinic even a renderer or an entry writes through clinic_stdout() and clinic_report:
+    # there the fixture's printf (result_text) and its writes to stderr are reported, all but
+    # clinic_report's own.
     import tempfile
     with tempfile.TemporaryDirectory() as tmp:
         os.makedirs(os.path.join(tmp, "host", "clinic"))
@@ -317,8 +324,10 @@ def self_test():
             g.write(f.read())
         captured = [line for line in check([copy], tmp) if "clinic_stdout()" in line]
         names = sorted(re.match(r"\S+:\d+ (\w+)", line).group(1) for line in captured)
-        if names != ["result_text"]:
-            print("host_prints self-test: the clinic_stdout rule found %s, expected result_text" % names, file=sys.stderr)
+        want_captured = ["cmd_fixture", "console_log", "lib_load", "result_text"]
+        if names != want_captured:
+            print("host_prints self-test: the clinic_stdout rule found %s, expected %s" % (names, want_captured),
+                  file=sys.stderr)
             return 1
     print("host_prints self-test: %d of %d functions of the fixture reported, as expected" % (len(got), len(want)))
     return 0
