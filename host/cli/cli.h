@@ -28,7 +28,7 @@ int cli_args(hu_args *a, const hu_cmd *c, int argc, char **argv);
 
 /* Report a device's refusal (status st) of therapy t on stderr: the program refused and
  * every reason from its report, or why the running set cannot run (refusal.c). */
-void cli_print_refusal(const char *cmd, const tf_therapy_t *t, int st, const dev_refusal_t *why);
+void cli_refusal_print(const char *cmd, const tf_therapy_t *t, int st, const dev_refusal_t *why);
 /* The same as the value of key "refusal": null when st is NM_OK, else {"status", "program"
  * (null: not a program), "reason_bits" (NM_R_*), "running_set" (report_set_code)}. */
 void cli_json_refusal(js_w *w, const tf_therapy_t *t, int st, const dev_refusal_t *why);

@@ -21,7 +21,7 @@ typedef struct {
   int text;  /* text: reasons printed as lines */
 } sink_t;
 
-static void reason_line(void *user, const char *line) {
+static void reason_text(void *user, const char *line) {
   sink_t *s = user;
   if (s->w) jw_str(s->w, line);
   else printf("  - %s\n", line);
@@ -44,7 +44,7 @@ static void json_contacts(js_w *w, const nm_safety_report_t *rep) {
   jw_arr_end(w);
 }
 
-static void text_contacts(const nm_safety_report_t *rep) {
+static void contacts_text(const nm_safety_report_t *rep) {
   char node[8], q[24], v[24], d[24], k[24];
   printf("  contact  fraction  charge/phase  density        Shannon k  voltage\n");
   for (uint8_t i = 0; i < rep->n_nodes; i++) {
@@ -55,7 +55,7 @@ static void text_contacts(const nm_safety_report_t *rep) {
   }
 }
 
-static void text_program(const nm_prog_t *p, const nm_safety_report_t *rep) {
+static void program_text(const nm_prog_t *p, const nm_safety_report_t *rep) {
   char a[24], b[24], c[24], d[24];
   printf("program \"%s\": %s %u Hz", p->name, nm_wave_name(p->wave), p->rate_hz);
   if (p->wave == NM_WAVE_BURST) printf(" (%u pulses at %u Hz)", p->burst_pulses, p->intra_hz);
@@ -108,7 +108,7 @@ static void check_json(const tf_therapy_t *t, const dry_result_t *dr, const char
     jw_kv_fixed(&w, "voltage_v", reps[i].volt_mv, 3);
     jw_kv_arr(&w, "reasons");
     sink_t s = {&w, 0};
-    report_reasons(&t->prog[i], &t->lead, &t->load, &reps[i], reason_line, &s);
+    report_reasons(&t->prog[i], &t->lead, &t->load, &reps[i], reason_text, &s);
     jw_arr_end(&w);
     json_contacts(&w, &reps[i]);
     jw_obj_end(&w);
@@ -126,10 +126,10 @@ static void check_text(const tf_therapy_t *t, const dry_result_t *dr, const char
          hu_fmt_fixed(a, sizeof a, t->lead.area_um2, 6, 1), t->load.impedance_ohm,
          hu_fmt_fixed(z, sizeof z, t->load.compliance_mv, 3, 1));
   for (uint8_t i = 0; i < t->n_prog; i++) {
-    text_program(&t->prog[i], &reps[i]);
+    program_text(&t->prog[i], &reps[i]);
     sink_t s = {NULL, 1};
-    report_reasons(&t->prog[i], &t->lead, &t->load, &reps[i], reason_line, &s);
-    if (reps[i].n_nodes) text_contacts(&reps[i]);
+    report_reasons(&t->prog[i], &t->lead, &t->load, &reps[i], reason_text, &s);
+    if (reps[i].n_nodes) contacts_text(&reps[i]);
   }
   if (set_reason) printf("running programs: refuse\n  - %s\n", set_reason);
   printf("verdict: %s\n", report_verdict(dr->verdict));

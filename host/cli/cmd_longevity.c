@@ -112,7 +112,7 @@ int cmd_longevity(int argc, char **argv) {
   static dry_dev_t dd;
   static dry_result_t dr;
   if (dry_run(&dd, &t, &dr) != NM_OK) { /* the device would not take it: no battery life to tell */
-    cli_print_refusal("longevity", &t, dr.status, &dr.why);
+    cli_refusal_print("longevity", &t, dr.status, &dr.why);
     return CLI_REFUSED;
   }
   nm_draw_t d;

@@ -121,7 +121,7 @@ int cmd_plot(int argc, char **argv) {
   static dry_dev_t dd;
   static dry_result_t dr;
   if (dry_run(&dd, &t, &dr) != NM_OK) {
-    cli_print_refusal("plot", &t, dr.status, &dr.why);
+    cli_refusal_print("plot", &t, dr.status, &dr.why);
     return CLI_REFUSED;
   }
   const nm_placement_t pl = dd.core.place;

@@ -131,7 +131,7 @@ int cmd_plot_posture(const char *path, const char *posture, const char *cordf, c
   int st = cls_run(&r, 0, &fig, &why);
   pt_free(&tr);
   if (st != NM_OK) {
-    cli_print_refusal("plot", &t, st, &why);
+    cli_refusal_print("plot", &t, st, &why);
     return CLI_REFUSED;
   }
   FILE *f = fopen(out, "w");

@@ -29,7 +29,7 @@ static const char *imp_class(uint8_t c) {
   return c < 5 ? n[c] : "?";
 }
 
-static void print_line(void *user, const char *line) {
+static void line_print(void *user, const char *line) {
   (void)user;
   fprintf(stderr, "  - %s\n", line);
 }
@@ -120,7 +120,7 @@ static void interrogate_text(const di_identity_t *id, const di_interrogation_t *
   }
 }
 
-static int do_interrogate(devcli_t *d, hu_args *args) {
+static int cmd_programmer_interrogate(devcli_t *d, hu_args *args) {
   const char *out = hu_args_get(args, "out");
   int rc = devcli_open(d);
   if (rc) return rc;
@@ -141,7 +141,7 @@ static int do_interrogate(devcli_t *d, hu_args *args) {
 
 /* ---- program ------------------------------------------------------------------------ */
 
-static int do_program(devcli_t *d, hu_args *args) {
+static int cmd_programmer_program(devcli_t *d, hu_args *args) {
   const char *path = args->pos[0];
   static tf_therapy_t t;
   char err[512];
@@ -172,7 +172,7 @@ static int do_program(devcli_t *d, hu_args *args) {
     char set[256];
     if (why.slot < t.n_prog) {
       cli_error(d->cmd, "program \"%s\" refused by the stimulator's safety supervisor:", t.prog[why.slot].name);
-      report_reasons(&t.prog[why.slot], &t.lead, &t.load, &why.rep, print_line, NULL);
+      report_reasons(&t.prog[why.slot], &t.lead, &t.load, &why.rep, line_print, NULL);
     } else if (why.rep.reasons & NM_R_LEAD) {
       cli_error(d->cmd, "'%s' is for lead %s but %s has lead %s", path, nm_lead_name(t.lead.model), id.serial,
                 nm_lead_name(id.id.lead.model));
@@ -209,7 +209,7 @@ static int do_program(devcli_t *d, hu_args *args) {
 
 /* ---- simple commands ---------------------------------------------------------------- */
 
-static int do_op(devcli_t *d, uint8_t op, uint8_t arg, const char *what, const char *done) {
+static int cmd_programmer_op(devcli_t *d, uint8_t op, uint8_t arg, const char *what, const char *done) {
   int rc = devcli_open(d);
   if (rc) return rc;
   int st = dev_op_u8(&d->link, op, arg);
@@ -219,14 +219,14 @@ static int do_op(devcli_t *d, uint8_t op, uint8_t arg, const char *what, const c
   return CLI_OK;
 }
 
-static int do_mode(devcli_t *d, hu_args *args) {
+static int cmd_programmer_mode(devcli_t *d, hu_args *args) {
   const char *m = args->pos[0];
-  if (strcmp(m, "mri") == 0) return do_op(d, NM_OP_MODE, NM_MODE_MRI, "mode mri", "MRI mode: stimulation, sensing and automatic checks are off");
+  if (strcmp(m, "mri") == 0) return cmd_programmer_op(d, NM_OP_MODE, NM_MODE_MRI, "mode mri", "MRI mode: stimulation, sensing and automatic checks are off");
   if (strcmp(m, "surgery") == 0) {
-    return do_op(d, NM_OP_MODE, NM_MODE_SURGERY, "mode surgery",
+    return cmd_programmer_op(d, NM_OP_MODE, NM_MODE_SURGERY, "mode surgery",
                  "surgery mode: stimulation is off; the surgical team should use bipolar diathermy");
   }
-  if (strcmp(m, "normal") == 0) return do_op(d, NM_OP_MODE, NM_MODE_RESUME, "mode normal", "back to the mode before");
+  if (strcmp(m, "normal") == 0) return cmd_programmer_op(d, NM_OP_MODE, NM_MODE_RESUME, "mode normal", "back to the mode before");
   cli_error(d->cmd, "mode '%s': use normal, mri or surgery", m);
   return CLI_USAGE;
 }
@@ -285,7 +285,7 @@ static void impedance_json(const di_impedance_t *im) {
   jw_end(&w);
 }
 
-static int do_impedance(devcli_t *d, hu_args *args) {
+static int cmd_programmer_impedance(devcli_t *d, hu_args *args) {
   (void)args;
   uint8_t resp[NM_CMD_MAX];
   nm_rd_t r;
@@ -305,7 +305,7 @@ typedef struct {
   uint32_t count;
 } event_printer_t;
 
-static int print_event(void *user, const di_event_t *e) {
+static int event_print(void *user, const di_event_t *e) {
   event_printer_t *hp = user;
   hp->count++;
   if (hp->d->json) {
@@ -317,7 +317,7 @@ static int print_event(void *user, const di_event_t *e) {
   return 0;
 }
 
-static int do_history(devcli_t *d, hu_args *args) {
+static int cmd_programmer_history(devcli_t *d, hu_args *args) {
   uint32_t since = 0;
   const char *since_arg = hu_args_get(args, "since");
   int rc0 = since_arg ? devcli_since(d, since_arg, &since) : 0;
@@ -333,7 +333,7 @@ static int do_history(devcli_t *d, hu_args *args) {
     jw_kv_str(&hp.w, "serial", id.serial);
     jw_kv_arr(&hp.w, "events");
   }
-  int st = hist_read(&d->link, since, print_event, &hp);
+  int st = hist_read(&d->link, since, event_print, &hp);
   if (st != NM_OK) return devcli_fail(d, st, "history");
   if (d->json) {
     jw_arr_end(&hp.w);
@@ -347,7 +347,7 @@ static int do_history(devcli_t *d, hu_args *args) {
   return CLI_OK;
 }
 
-static int do_pair(devcli_t *d, hu_args *args) {
+static int cmd_programmer_pair(devcli_t *d, hu_args *args) {
   const char *out = hu_args_get(args, "out");
   if (access(out, F_OK) == 0) {
     cli_error(d->cmd, "'%s' exists: remove it or choose another name (a key is never overwritten)", out);
@@ -392,7 +392,7 @@ static int do_pair(devcli_t *d, hu_args *args) {
   return CLI_OK;
 }
 
-static int do_revoke(devcli_t *d, hu_args *args) {
+static int cmd_programmer_revoke(devcli_t *d, hu_args *args) {
   const char *arg = args->pos[0];
   uint8_t req[1 + NM_KEY_ID_LEN] = {NM_OP_REVOKE}, resp[NM_CMD_MAX];
   size_t rl;
@@ -423,7 +423,7 @@ static int do_revoke(devcli_t *d, hu_args *args) {
   return CLI_OK;
 }
 
-static int do_remotes(devcli_t *d, hu_args *args) {
+static int cmd_programmer_remotes(devcli_t *d, hu_args *args) {
   (void)args;
   uint8_t resp[NM_CMD_MAX];
   nm_rd_t r;
@@ -445,7 +445,7 @@ static int do_remotes(devcli_t *d, hu_args *args) {
   return CLI_OK;
 }
 
-static int do_test_stim(devcli_t *d, hu_args *args) {
+static int cmd_programmer_test_stim(devcli_t *d, hu_args *args) {
   int node = hu_contact_parse(args->pos[0], HU_CONTACT_NO_CASE);
   if (node < 0) {
     cli_error(d->cmd, "test-stim '%.40s': CONTACT is %s", args->pos[0], hu_contact_range());
@@ -537,7 +537,7 @@ static void mri_json(const char *serial, const mri_verdict_t *v, const char *out
   jw_end(&w);
 }
 
-static int do_mri_check(devcli_t *d, hu_args *args) {
+static int cmd_programmer_mri_check(devcli_t *d, hu_args *args) {
   const char *scan = hu_args_get(args, "scan"), *out = hu_args_get(args, "out");
   if (strcmp(scan, "head") != 0 && strcmp(scan, "full-body") != 0) {
     cli_error(d->cmd, "mri-check --scan '%.40s': use head or full-body", scan);
@@ -584,7 +584,7 @@ static int reason_code(const char *s) {
   return -1;
 }
 
-static int do_therapy(devcli_t *d, hu_args *args) {
+static int cmd_programmer_therapy(devcli_t *d, hu_args *args) {
   const char *onoff = args->pos[0], *why = hu_args_get(args, "reason");
   int on = strcmp(onoff, "on") == 0, reason = why ? reason_code(why) : 0;
   if (!on && strcmp(onoff, "off") != 0) {
@@ -622,24 +622,22 @@ static const hu_opt test_stim_opts[] = {
     {"stop", NULL, 0, "stop test stimulation at the end"},
     {NULL, NULL, 0, NULL}};
 
-static int do_usage(devcli_t *d, hu_args *args) { return cmd_programmer_usage(d, args); }
-
 static const devcli_sub programmer_subs[] = {
-    {"interrogate", "[--out READOUT.json]", "read the device: identity, status, battery, programs", out_readout, 0, 0, do_interrogate},
-    {"program", "THERAPY.json", "store a therapy file's programs (therapy must be off)", NULL, 1, 1, do_program},
-    {"therapy", "on|off [--reason pregnancy|patient|clinical]", "switch stimulation on or off", reason_opt, 1, 1, do_therapy},
+    {"interrogate", "[--out READOUT.json]", "read the device: identity, status, battery, programs", out_readout, 0, 0, cmd_programmer_interrogate},
+    {"program", "THERAPY.json", "store a therapy file's programs (therapy must be off)", NULL, 1, 1, cmd_programmer_program},
+    {"therapy", "on|off [--reason pregnancy|patient|clinical]", "switch stimulation on or off", reason_opt, 1, 1, cmd_programmer_therapy},
     {"test-stim", "CONTACT --start-ma X --step-ma Y [--steps N] [--mark] [--stop]", "intra-operative test stimulation on one contact",
-     test_stim_opts, 1, 1, do_test_stim},
-    {"impedance", "", "measure every contact and program pair", NULL, 0, 0, do_impedance},
-    {"history", "[--since YYYY-MM-DD]", "the device's event log", since_opt, 0, 0, do_history},
+     test_stim_opts, 1, 1, cmd_programmer_test_stim},
+    {"impedance", "", "measure every contact and program pair", NULL, 0, 0, cmd_programmer_impedance},
+    {"history", "[--since YYYY-MM-DD]", "the device's event log", since_opt, 0, 0, cmd_programmer_history},
     {"usage", "[--since YYYY-MM-DD]", "usage, adjustments, modes, faults, battery and leads from the event log", since_opt, 0, 0,
-     do_usage},
-    {"pair-remote", "--out FILE", "pair a patient remote; its key is written to FILE", pair_opts, 0, 0, do_pair},
-    {"revoke-remote", "ID|KEYFILE", "take a remote's pairing back", NULL, 1, 1, do_revoke},
-    {"remotes", "", "the paired remotes", NULL, 0, 0, do_remotes},
-    {"mode", "normal|mri|surgery", "MRI or surgery mode, or back to the mode before", NULL, 1, 1, do_mode},
+     cmd_programmer_usage},
+    {"pair-remote", "--out FILE", "pair a patient remote; its key is written to FILE", pair_opts, 0, 0, cmd_programmer_pair},
+    {"revoke-remote", "ID|KEYFILE", "take a remote's pairing back", NULL, 1, 1, cmd_programmer_revoke},
+    {"remotes", "", "the paired remotes", NULL, 0, 0, cmd_programmer_remotes},
+    {"mode", "normal|mri|surgery", "MRI or surgery mode, or back to the mode before", NULL, 1, 1, cmd_programmer_mode},
     {"mri-check", "--scan head|full-body [--out STATEMENT.txt]", "MRI readiness, and a statement for radiology", mri_opts, 0, 0,
-     do_mri_check},
+     cmd_programmer_mri_check},
 };
 
 static const devcli_group programmer = {"programmer", "the clinician programmer: one authenticated session a command",

@@ -15,7 +15,7 @@
 
 /* A program's closed loop, for the patient: on and holding its target, fallen back (and
  * why), or off. */
-static void print_loop(const di_prog_status_t *p) {
+static void loop_print(const di_prog_status_t *p) {
   if (!p->loop.closed) return;
   char a[32];
   if (p->loop.on && p->loop.state != NM_LOOP_FALLBACK) {
@@ -32,7 +32,7 @@ static void print_loop(const di_prog_status_t *p) {
   }
 }
 
-static int print_status(devcli_t *d, hu_args *args) {
+static int cmd_remote_status(devcli_t *d, hu_args *args) {
   (void)args;
   di_identity_t id;
   di_status_t s;
@@ -85,7 +85,7 @@ static int print_status(devcli_t *d, hu_args *args) {
     if (!di_running(&s, p->slot)) continue;
     printf("program \"%s\": strength %s mA (you can set %s to %s mA)\n", p->name, hu_fmt_fixed(a, sizeof a, p->amp_ua, 3, 1),
            hu_fmt_fixed(b, sizeof b, p->pt_min_ua, 3, 1), hu_fmt_fixed(c, sizeof c, p->pt_max_ua, 3, 1));
-    print_loop(p);
+    loop_print(p);
   }
   for (uint8_t i = 0; i < s.n_prog; i++) {
     if (!(di_running(&s, s.prog[i].slot))) printf("also stored: program \"%s\"\n", s.prog[i].name);
@@ -94,7 +94,7 @@ static int print_status(devcli_t *d, hu_args *args) {
 }
 
 /* After a change: the new state in one line (or JSON). */
-static int done(devcli_t *d, const char *what) {
+static int cmd_remote_done(devcli_t *d, const char *what) {
   di_status_t s;
   int rc = devcli_status(d, &s);
   if (rc) return rc;
@@ -118,7 +118,7 @@ static int done(devcli_t *d, const char *what) {
   return CLI_OK;
 }
 
-static int amp(devcli_t *d, hu_args *args) {
+static int cmd_remote_amp(devcli_t *d, hu_args *args) {
   const char *how = args->pos[0];
   int set = strcmp(how, "set") == 0, step = strcmp(how, "up") == 0 || strcmp(how, "down") == 0;
   if (!set && !step) {
@@ -156,7 +156,7 @@ static int amp(devcli_t *d, hu_args *args) {
       return CLI_REFUSED;
     }
     if (!devcli_in_effect(d, st, up ? "amp up" : "amp down")) return devcli_fail(d, st, up ? "amp up" : "amp down");
-    return done(d, up ? "amp up" : "amp down");
+    return cmd_remote_done(d, up ? "amp up" : "amp down");
   }
   int slot = -1, n = 0;
   for (uint8_t i = 0; i < s.n_prog; i++) {
@@ -179,11 +179,11 @@ static int amp(devcli_t *d, hu_args *args) {
     return CLI_REFUSED;
   }
   if (!devcli_in_effect(d, st, "amp set")) return devcli_fail(d, st, "amp set");
-  return done(d, "amp set");
+  return cmd_remote_done(d, "amp set");
 }
 
 /* loop on|off: every running program with a closed loop. */
-static int loop_cmd(devcli_t *d, hu_args *args) {
+static int cmd_remote_loop(devcli_t *d, hu_args *args) {
   const char *onoff = args->pos[0];
   int on = strcmp(onoff, "on") == 0;
   if (!on && strcmp(onoff, "off") != 0) {
@@ -201,11 +201,11 @@ static int loop_cmd(devcli_t *d, hu_args *args) {
     return CLI_REFUSED;
   }
   if (!devcli_in_effect(d, st, on ? "loop on" : "loop off")) return devcli_fail(d, st, on ? "loop on" : "loop off");
-  return done(d, on ? "loop on" : "loop off");
+  return cmd_remote_done(d, on ? "loop on" : "loop off");
 }
 
 /* target up|down|set UV: the closed loop's target, inside the range the clinician set. */
-static int target_cmd(devcli_t *d, hu_args *args) {
+static int cmd_remote_target(devcli_t *d, hu_args *args) {
   const char *how = args->pos[0];
   int set = strcmp(how, "set") == 0;
   if (!set && strcmp(how, "up") != 0 && strcmp(how, "down") != 0) {
@@ -248,10 +248,10 @@ static int target_cmd(devcli_t *d, hu_args *args) {
     return CLI_REFUSED;
   }
   if (!devcli_in_effect(d, st, "target")) return devcli_fail(d, st, "target");
-  return done(d, "target");
+  return cmd_remote_done(d, "target");
 }
 
-static int program(devcli_t *d, hu_args *args) {
+static int cmd_remote_program(devcli_t *d, hu_args *args) {
   const char *name = args->pos[0];
   di_status_t s;
   int rc = devcli_open(d);
@@ -261,13 +261,13 @@ static int program(devcli_t *d, hu_args *args) {
     if (strcmp(s.prog[i].name, name) != 0) continue;
     int st = dev_op_u8(&d->link, NM_OP_SELECT, (uint8_t)(1u << s.prog[i].slot));
     if (!devcli_in_effect(d, st, "program")) return devcli_fail(d, st, "program");
-    return done(d, "program");
+    return cmd_remote_done(d, "program");
   }
   cli_error(d->cmd, "program '%s': no such program on the stimulator (see 'status')", name);
   return CLI_REFUSED;
 }
 
-static int mode(devcli_t *d, uint8_t which, const char *onoff, const char *what) {
+static int cmd_remote_mode(devcli_t *d, uint8_t which, const char *onoff, const char *what) {
   int on = strcmp(onoff, "on") == 0;
   if (!on && strcmp(onoff, "off") != 0) {
     cli_error(d->cmd, "%s '%.40s': use on or off", what, onoff);
@@ -289,10 +289,10 @@ static int mode(devcli_t *d, uint8_t which, const char *onoff, const char *what)
   if (on && which == NM_MODE_SURGERY && !d->json) {
     printf("surgery mode: stimulation off. Tell the surgical team to use bipolar diathermy.\n");
   }
-  return done(d, on ? (which == NM_MODE_MRI ? "mri on" : "surgery on") : (which == NM_MODE_MRI ? "mri off" : "surgery off"));
+  return cmd_remote_done(d, on ? (which == NM_MODE_MRI ? "mri on" : "surgery on") : (which == NM_MODE_MRI ? "mri off" : "surgery off"));
 }
 
-static int on_off(devcli_t *d, hu_args *args, int on) {
+static int cmd_remote_on_off(devcli_t *d, hu_args *args, int on) {
   const char *why = hu_args_get(args, "reason");
   if (why && strcmp(why, "pregnancy") != 0) {
     cli_error(d->cmd, "off --reason '%.40s': the remote records 'pregnancy'", why);
@@ -314,27 +314,27 @@ static int on_off(devcli_t *d, hu_args *args, int on) {
     return CLI_REFUSED;
   }
   if (!devcli_in_effect(d, st, on ? "therapy on" : "therapy off")) return devcli_fail(d, st, sub);
-  return done(d, sub);
+  return cmd_remote_done(d, sub);
 }
 
-static int do_on(devcli_t *d, hu_args *args) { return on_off(d, args, 1); }
-static int do_off(devcli_t *d, hu_args *args) { return on_off(d, args, 0); }
-static int do_mri(devcli_t *d, hu_args *args) { return mode(d, NM_MODE_MRI, args->pos[0], "mri"); }
-static int do_surgery(devcli_t *d, hu_args *args) { return mode(d, NM_MODE_SURGERY, args->pos[0], "surgery"); }
+static int cmd_remote_on(devcli_t *d, hu_args *args) { return cmd_remote_on_off(d, args, 1); }
+static int cmd_remote_off(devcli_t *d, hu_args *args) { return cmd_remote_on_off(d, args, 0); }
+static int cmd_remote_mri(devcli_t *d, hu_args *args) { return cmd_remote_mode(d, NM_MODE_MRI, args->pos[0], "mri"); }
+static int cmd_remote_surgery(devcli_t *d, hu_args *args) { return cmd_remote_mode(d, NM_MODE_SURGERY, args->pos[0], "surgery"); }
 
 static const hu_opt reason_opt[] = {{"reason", "pregnancy", 0, "record why (pregnancy: switch on again after delivery)"},
                                     {NULL, NULL, 0, NULL}};
 
 static const devcli_sub remote_subs[] = {
-    {"status", "", "the stimulator's state, battery and programs", NULL, 0, 0, print_status},
-    {"on", "", "stimulation on", NULL, 0, 0, do_on},
-    {"off", "[--reason pregnancy]", "stimulation off", reason_opt, 0, 0, do_off},
-    {"amp", "up|down|set MA", "stronger or weaker, within your clinician's range", NULL, 1, 2, amp},
-    {"loop", "on|off", "automatic strength (a closed loop) on or off", NULL, 1, 1, loop_cmd},
-    {"target", "up|down|set UV", "the automatic strength's target, within your clinician's range", NULL, 1, 2, target_cmd},
-    {"program", "NAME", "run another stored program", NULL, 1, 1, program},
-    {"mri", "on|off", "MRI mode (stimulation, sensing and automatic checks off)", NULL, 1, 1, do_mri},
-    {"surgery", "on|off", "surgery mode (stimulation off)", NULL, 1, 1, do_surgery},
+    {"status", "", "the stimulator's state, battery and programs", NULL, 0, 0, cmd_remote_status},
+    {"on", "", "stimulation on", NULL, 0, 0, cmd_remote_on},
+    {"off", "[--reason pregnancy]", "stimulation off", reason_opt, 0, 0, cmd_remote_off},
+    {"amp", "up|down|set MA", "stronger or weaker, within your clinician's range", NULL, 1, 2, cmd_remote_amp},
+    {"loop", "on|off", "automatic strength (a closed loop) on or off", NULL, 1, 1, cmd_remote_loop},
+    {"target", "up|down|set UV", "the automatic strength's target, within your clinician's range", NULL, 1, 2, cmd_remote_target},
+    {"program", "NAME", "run another stored program", NULL, 1, 1, cmd_remote_program},
+    {"mri", "on|off", "MRI mode (stimulation, sensing and automatic checks off)", NULL, 1, 1, cmd_remote_mri},
+    {"surgery", "on|off", "surgery mode (stimulation off)", NULL, 1, 1, cmd_remote_surgery},
 };
 
 static const devcli_group remote = {"remote", "the patient's remote", "the paired remote's key", NM_ROLE_PATIENT, remote_subs,

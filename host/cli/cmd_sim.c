@@ -40,12 +40,12 @@ static const hu_cmd sim_cmd = {
 
 /* The service's renderers: its log on stderr, its listening line on stdout (scripts wait for
  * it, so it goes out at once). */
-static void sim_log(void *user, const char *line) {
+static void sim_log_print(void *user, const char *line) {
   (void)user;
   cli_error("sim", "%s", line);
 }
 
-static void sim_ready(void *user, const svc_ready_t *r) {
+static void sim_ready_print(void *user, const svc_ready_t *r) {
   (void)user;
   printf("nmod sim: %s, %s %s, lead %s, %s; listening on 127.0.0.1:%u\n", r->serial, r->kind, r->therapy, r->lead,
          r->new_device ? "new device (clinician key in the state folder)" : "restored from its flash", r->port);
@@ -134,8 +134,8 @@ int cmd_sim(int argc, char **argv) {
     cli_error("sim", "--state DIR and --listen HOST:PORT are required (usage: %s %s)", sim_cmd.prog, sim_cmd.usage);
     return CLI_USAGE;
   }
-  cfg.log = sim_log;
-  cfg.ready = sim_ready;
+  cfg.log = sim_log_print;
+  cfg.ready = sim_ready_print;
   svc_err_t err;
   rc = svc_run(&cfg, &err);
   if (rc != SVC_OK) cli_error("sim", "%s", err.msg);

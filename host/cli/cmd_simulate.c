@@ -52,7 +52,7 @@ static void json_figures(js_w *w, const cls_figures_t *f, int open_loop) {
   jw_obj_end(w);
 }
 
-static void print_figures(const char *what, const cls_figures_t *f) {
+static void figures_print(const char *what, const cls_figures_t *f) {
   printf("%s%s%llu pulses, ECAP deviation from target mean %.2f uV (rms %.2f uV), %.2f %% in the window, "
          "%llu above discomfort, %llu below the ECAP threshold, %llu over a safety limit; amplitude %.2f mA mean "
          "(%.2f-%.2f)\n",
@@ -138,7 +138,7 @@ static int simulate_loop(const tf_therapy_t *t, const char *posture, const char 
   }
   if (posture) pt_free(&tr);
   if (st != NM_OK) {
-    cli_print_refusal("simulate", t, st, &why);
+    cli_refusal_print("simulate", t, st, &why);
     return CLI_REFUSED;
   }
   const nm_prog_t *p = &t->prog[slot];
@@ -173,12 +173,12 @@ static int simulate_loop(const tf_therapy_t *t, const char *posture, const char 
            cl.wall_s, posture ? posture : "constant");
     printf("program \"%s\": ECAP target %u uV, window %u-%u uV\n", p->name, p->loop.target_uv, p->loop.lo_uv,
            p->loop.hi_uv);
-    print_figures("closed loop", &cl);
+    figures_print("closed loop", &cl);
     if (cl.loop_state != NM_LOOP_RUN) printf("the loop fell back (%s)\n", di_loop_fault(cl.loop_fault));
     if (compare) {
       char b[32];
       printf("open loop at %s mA: ", hu_fmt_fixed(b, sizeof b, ol.fixed_amp_ua, 3, 1));
-      print_figures("", &ol);
+      figures_print("", &ol);
       if (cl.mean_dev_uv > 0) printf("mean deviation %.1fx lower closed loop\n", ol.mean_dev_uv / cl.mean_dev_uv);
     }
     printf("core wake-ups: %llu (%.3f per therapy second)\n", (unsigned long long)cl.wakeups, cl.wakeups_per_s);
@@ -318,7 +318,7 @@ static void render_json(const simdev_t *d, const nm_profile_t *pf, const sr_resu
   jw_end(&w);
 }
 
-static void text_battery(const simdev_t *d, const nm_profile_t *pf, const sr_result_t *r) {
+static void battery_text(const simdev_t *d, const nm_profile_t *pf, const sr_result_t *r) {
   const sim_cell_t *c = &d->hw.cell;
   printf("profile %s, %s cell: the device says %s, %u.%u %% charged (the cell: %.1f %%), %u recharges\n", pf->name,
          r->cell == NM_CELL_PRIMARY ? "primary" : "rechargeable", di_batt_state(d->core.batt.state), d->core.batt.soc_pm / 10u,
@@ -344,7 +344,7 @@ static void render_text(const simdev_t *d, const nm_profile_t *pf, const sr_resu
   printf("core wake-ups: %llu (%.3f per therapy second)\n", (unsigned long long)d->core.wakeups,
          (double)d->core.wakeups / ((double)r->dur_us / 1e6));
   printf("battery used: %llu uAh\n", (unsigned long long)sim_batt_used_uah(&d->hw));
-  if (r->cell >= 0) text_battery(d, pf, r);
+  if (r->cell >= 0) battery_text(d, pf, r);
   if (o->st.tripped) printf("output stage limiter tripped (code %u)\n", o->st.tripped);
   printf("contact  pulses        net charge (nC)\n");
   for (uint8_t n = 0; n < NM_NODES; n++) {
@@ -375,7 +375,7 @@ int cmd_simulate(int argc, char **argv) {
   dev_refusal_t why;
   int st = op.pf ? simdev_start_profile(&d, &t, op.pf, &why) : simdev_start(&d, &t, &why);
   if (st != NM_OK) {
-    cli_print_refusal("simulate", &t, st, &why);
+    cli_refusal_print("simulate", &t, st, &why);
     return CLI_REFUSED;
   }
   if (op.no_ff) sim_ff_attach(&d.hw, NULL);

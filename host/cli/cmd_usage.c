@@ -65,13 +65,13 @@ static void imp_line(char *buf, size_t cap, const hist_imp_t *m) {
 /* ---- text --------------------------------------------------------------------------- */
 
 /* A list of n lines shows the last LIST_MAX: the index to start at, after saying so. */
-static size_t more(size_t n) {
+static size_t more_text(size_t n) {
   if (n <= LIST_MAX) return 0;
   printf("                     (the last %d of %zu; --json lists all)\n", LIST_MAX, n);
   return n - LIST_MAX;
 }
 
-static void text_days(const hist_usage_t *u) {
+static void days_text(const hist_usage_t *u) {
   char a[16], b[16];
   printf("Days covered:        %s to %s: %u calendar day(s), %zu with a usage record", hu_date_fmt(a, sizeof a, (int32_t)(u->first_day)),
          hu_date_fmt(b, sizeof b, (int32_t)(u->last_day)), u->span_days, u->n_days);
@@ -81,7 +81,7 @@ static void text_days(const hist_usage_t *u) {
     printf(", %u without (gaps: no record, not counted as zero):\n", u->gap_days);
     size_t n = 0, k = 0;
     for (size_t i = 1; i < u->n_days; i++) n += u->days[i].day > u->days[i - 1].day + 1u;
-    size_t skip = more(n);
+    size_t skip = more_text(n);
     for (size_t i = 1; i < u->n_days; i++) {
       uint32_t from = u->days[i - 1].day + 1u, to = u->days[i].day - 1u;
       if (from > to || k++ < skip) continue;
@@ -96,7 +96,7 @@ static void text_days(const hist_usage_t *u) {
   }
 }
 
-static void text_therapy(const hist_usage_t *u) {
+static void therapy_text(const hist_usage_t *u) {
   char a[16], b[16];
   printf("Therapy per day:     mean %.1f h, min %.1f h (%s), max %.1f h (%s); %u recorded day(s) without therapy\n",
          u->therapy_h_mean, hours(u->therapy_min_min), hu_date_fmt(a, sizeof a, (int32_t)(u->min_day)),
@@ -116,7 +116,7 @@ static void text_therapy(const hist_usage_t *u) {
   }
 }
 
-static void text_adjustments(const hist_usage_t *u) {
+static void adjustments_text(const hist_usage_t *u) {
   printf("Patient adjustments: %llu in all, %.2f per recorded day; ", (unsigned long long)u->adjustments_total,
          u->adjustments_per_day);
   if (u->whole_weeks) {
@@ -124,7 +124,7 @@ static void text_adjustments(const hist_usage_t *u) {
   } else {
     printf("no whole week recorded yet (no weekly mean)\n");
   }
-  size_t from = more(u->n_weeks);
+  size_t from = more_text(u->n_weeks);
   for (size_t i = from; i < u->n_weeks; i++) {
     const hist_week_t *w = &u->weeks[i];
     char a[16], days[40] = "whole week";
@@ -134,7 +134,7 @@ static void text_adjustments(const hist_usage_t *u) {
   }
 }
 
-static void text_modes(const hist_usage_t *u) {
+static void modes_text(const hist_usage_t *u) {
   printf("Mode changes:        %zu", u->n_modes);
   const char *sep = ": entered ";
   for (uint8_t m = 0; m < NM_MODE_COUNT; m++) {
@@ -148,7 +148,7 @@ static void text_modes(const hist_usage_t *u) {
          u->off_reason[NM_REASON_PATIENT], u->off_reason[NM_REASON_CLINICAL]);
   size_t n = 0, k = 0;
   for (size_t i = 0; i < u->n_modes; i++) n += (size_t)notable(&u->modes[i]);
-  size_t from = more(n);
+  size_t from = more_text(n);
   for (size_t i = 0; i < u->n_modes; i++) {
     if (!notable(&u->modes[i]) || k++ < from) continue;
     char t[32], line[128];
@@ -157,14 +157,14 @@ static void text_modes(const hist_usage_t *u) {
   }
 }
 
-static void text_faults(const hist_usage_t *u) {
+static void faults_text(const hist_usage_t *u) {
   if (u->n_faults == 0) {
     printf("Faults:              none\n");
     return;
   }
   printf("Faults:              %u fault(s), %zu program stop(s) by a shorted contact\n", u->fault_count,
          u->n_faults - u->fault_count);
-  size_t from = more(u->n_faults);
+  size_t from = more_text(u->n_faults);
   for (size_t i = from; i < u->n_faults; i++) {
     char t[32], line[128];
     fault_line(line, sizeof line, &u->faults[i]);
@@ -172,7 +172,7 @@ static void text_faults(const hist_usage_t *u) {
   }
 }
 
-static void text_battery(const hist_usage_t *u) {
+static void battery_text(const hist_usage_t *u) {
   if (u->n_batt == 0) {
     printf("Battery:             no readings\n");
     return;
@@ -186,7 +186,7 @@ static void text_battery(const hist_usage_t *u) {
     return;
   }
   printf("%u state change(s):\n", u->batt_changes);
-  size_t from = more(u->batt_changes), k = 0;
+  size_t from = more_text(u->batt_changes), k = 0;
   for (size_t i = 0; i < u->n_batt; i++) {
     if (u->batt[i].from_usage || k++ < from) continue;
     printf("                     %.16s  %s at %.1f %%\n", hu_time_fmt(a, sizeof a, u->batt[i].t_s),
@@ -208,7 +208,7 @@ static size_t imp_run(const hist_usage_t *u, size_t i, size_t *last) {
   return j - i + 1;
 }
 
-static void text_impedance(const hist_usage_t *u) {
+static void impedance_text(const hist_usage_t *u) {
   if (u->n_imp == 0) {
     printf("Lead impedance:      no checks\n");
     return;
@@ -234,7 +234,7 @@ static void text_impedance(const hist_usage_t *u) {
     i = last;
     nr++;
   }
-  size_t skip = more(nr), k = 0;
+  size_t skip = more_text(nr), k = 0;
   for (size_t i = 0; i < u->n_imp; i++) {
     if (!flagged(&u->imp[i])) continue;
     size_t n = imp_run(u, i, &last);
@@ -254,7 +254,7 @@ static void text_impedance(const hist_usage_t *u) {
   }
 }
 
-static void text(const hist_usage_t *u, const char *serial, uint32_t since_s) {
+static void usage_text(const hist_usage_t *u, const char *serial, uint32_t since_s) {
   char a[16];
   printf("Usage read-out of %s (calendar days in UTC%s%s)\n", serial, since_s ? ", since " : "",
          since_s ? hu_date_fmt(a, sizeof a, (int32_t)(since_s / 86400u)) : "");
@@ -267,19 +267,19 @@ static void text(const hist_usage_t *u, const char *serial, uint32_t since_s) {
     printf("Days covered:        none: no daily usage record yet%s\n",
            u->shelf_days ? " (the device has been on the shelf, not activated)" : "");
   } else {
-    text_days(u);
-    text_therapy(u);
-    text_adjustments(u);
+    days_text(u);
+    therapy_text(u);
+    adjustments_text(u);
     if (u->therapy_min_total) {
       printf("Average amplitude:   %s mA (weighted by each day's hours of therapy)\n", hu_fmt_fixed(a, sizeof a, u->avg_amp_ua, 3, 1));
     } else {
       printf("Average amplitude:   none (no therapy in the recorded days)\n");
     }
   }
-  text_modes(u);
-  text_faults(u);
-  text_battery(u);
-  text_impedance(u);
+  modes_text(u);
+  faults_text(u);
+  battery_text(u);
+  impedance_text(u);
 }
 
 /* ---- JSON --------------------------------------------------------------------------- */
@@ -562,7 +562,7 @@ int cmd_programmer_usage(devcli_t *d, hu_args *args) {
     return CLI_FAIL;
   }
   if (d->json) json(&u, id.serial, since, d->conn.tx_bytes + d->conn.rx_bytes);
-  else text(&u, id.serial, since);
+  else usage_text(&u, id.serial, since);
   hist_usage_free(&u);
   return CLI_OK;
 }

@@ -5,16 +5,16 @@
 #include "cli.h"
 #include "report.h"
 
-static void print_line(void *user, const char *line) {
+static void line_print(void *user, const char *line) {
   (void)user;
   fprintf(stderr, "  - %s\n", line);
 }
 
-void cli_print_refusal(const char *cmd, const tf_therapy_t *t, int st, const dev_refusal_t *why) {
+void cli_refusal_print(const char *cmd, const tf_therapy_t *t, int st, const dev_refusal_t *why) {
   char set[256];
   if (st == NM_EREFUSED && why->slot < t->n_prog) {
     cli_error(cmd, "program \"%s\" refused by the safety supervisor (run 'nmod check' for details):", t->prog[why->slot].name);
-    report_reasons(&t->prog[why->slot], &t->lead, &t->load, &why->rep, print_line, NULL);
+    report_reasons(&t->prog[why->slot], &t->lead, &t->load, &why->rep, line_print, NULL);
   } else if (st == NM_EREFUSED && (why->rep.reasons & NM_R_INTERLEAVE)) {
     cli_error(cmd, "the running programs cannot run together: %s", report_set(set, sizeof set, why->set, t));
   } else {

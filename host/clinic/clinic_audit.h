@@ -4,7 +4,7 @@
  * table `audit` on each insert, update and delete, with the values before and after as JSON.
  * The row's actor comes from the SQL function nmod_actor(), which the application registers on
  * each connection it opens: the CLI names the operating-system user who ran it ("os:NAME",
- * done by clinic_db_open), the console the signed-in web user ("console:NAME"). A connection
+ * done by clinic_store_open), the console the signed-in web user ("console:NAME"). A connection
  * without the function (the sqlite3 tool, say) cannot change an audited table: SQLite refuses
  * the statement with "no such function: nmod_actor", so no change goes unattributed.
  */

@@ -17,10 +17,15 @@ typedef struct {
   int32_t today;
 } clinic_ctx;
 
-/* The end of an all-or-nothing CSV import inside an open transaction: on rc != 0 roll back
- * and say nothing of `file` was stored; else commit and report `rows` `noun` imported
- * (text, or {"imported": rows} with --json). Returns the exit code. */
-int clinic_import_finish(clinic_ctx *c, int rc, const char *file, long rows, const char *noun);
+/* The end of an all-or-nothing CSV import that ran with e: commit the transaction it opened
+ * (CLINIC_E_OK), or roll it back (CLINIC_IMPORT_ROLLED_BACK, the cause in e); an import that
+ * failed before its transaction began returns e's code. */
+#define CLINIC_IMPORT_ROLLED_BACK (-1)
+int clinic_import_end(sqlite3 *db, clinic_err *e);
+/* Its renderer, for the command's entry: `rows` `noun` imported from file (text, or
+ * {"imported": rows} with --json), or e's line and, once rolled back, that nothing of file
+ * was stored. Returns the exit code. */
+int clinic_import_render(const clinic_ctx *c, int end, const clinic_err *e, const char *file, long rows, const char *noun);
 
 /* Run one command on an open database as `nmod clinic ARGV... --json` would, with its JSON
  * into out and its error (if any) into err; argv[0] is the command ("check", "path", ...).
@@ -28,8 +33,6 @@ int clinic_import_finish(clinic_ctx *c, int rc, const char *file, long rows, con
  * results the CLI prints. A read transaction the caller holds stays open (so that several
  * calls read one snapshot); one the command left open is rolled back. Returns the exit code. */
 int clinic_call(sqlite3 *db, int argc, const char *const *argv, FILE *out, clinic_err *err);
-/* The report as one HTML page into f, produced by `by` (clinic_report.c). */
-int clinic_report_write(clinic_ctx *c, const clinic_patient *p, const char *by, FILE *f);
 
 int clinic_cmd_patient(clinic_ctx *c, clinic_args *a);
 int clinic_cmd_path(clinic_ctx *c, clinic_args *a);

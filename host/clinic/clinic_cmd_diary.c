@@ -17,19 +17,19 @@
 #include "hu_date.h"
 #include "json.h"
 
-static int opt_count(clinic_args *a, int f, clinic_diary_row *r) {
+static int cmd_diary_count_opt(clinic_args *a, int f, clinic_diary_row *r) {
   const char *v = clinic_opt_get(a, clinic_diary_fields[f].name);
   char msg[200];
   if (v && clinic_diary_set_text(r, f, v, msg, sizeof msg) != 0) return clinic_fail(CL_USAGE, "--%s", msg);
   return CL_OK;
 }
 
-static int diary_add(clinic_ctx *c, clinic_args *a) {
+static int cmd_diary_add(clinic_ctx *c, clinic_args *a) {
   clinic_diary_row r = {0, -1, -1, -1, -1, -1, -1};
   const char *date = clinic_opt_get(a, "date");
   int rc;
   for (int f = 0; f < CLINIC_DIARY_NFIELDS; f++)
-    if ((rc = opt_count(a, f, &r)) != CL_OK) return rc;
+    if ((rc = cmd_diary_count_opt(a, f, &r)) != CL_OK) return rc;
   if ((rc = clinic_args_done(a, "diary add")) != CL_OK) return rc;
   if (a->npos != 3 || !date)
     return clinic_fail(CL_USAGE, "usage: nmod clinic diary add PATIENT --date YYYY-MM-DD (--nrs N | --morning N --evening N | --incontinence N [--urgency N] [--pads N])");
@@ -37,13 +37,13 @@ static int diary_add(clinic_ctx *c, clinic_args *a) {
   clinic_err e = {0};
   clinic_patient p;
   if (clinic_patient_lookup(c->db, a->pos[2], &p, &e) != CLINIC_E_OK) return clinic_report(&e);
-  char msg[400];
-  rc = clinic_diary_put(c->db, &p, &r, CLINIC_DIARY_NEW, c->today, NULL, msg, sizeof msg);
-  if (rc == CL_USAGE) return clinic_fail(CL_USAGE, "%s", msg);
-  if (rc == CL_RULE)
-    return clinic_fail(CL_RULE, "%s (one per day; remove it first with nmod clinic diary delete %s --date %s)", msg, p.code,
-                       date);
-  if (rc != CL_OK) return rc;
+  rc = clinic_diary_put(c->db, &p, &r, CLINIC_DIARY_NEW, c->today, NULL, &e);
+  if (rc == CLINIC_E_RULE) {
+    size_t n = strlen(e.msg);
+    snprintf(e.msg + n, sizeof e.msg - n, " (one per day; remove it first with nmod clinic diary delete %s --date %s)", p.code,
+             date);
+  }
+  if (rc) return clinic_report(&e);
   char text[300];
   snprintf(text, sizeof text, "%s: diary %s stored", p.code, date);
   clinic_ack ack = {p.code, date, text};
@@ -96,7 +96,7 @@ static int day_row(void *ctx, const clinic_diary_day *d) {
   return 0;
 }
 
-static int diary_list(clinic_ctx *c, clinic_args *a) {
+static int cmd_diary_list(clinic_ctx *c, clinic_args *a) {
   const char *from = clinic_opt_get(a, "from"), *to = clinic_opt_get(a, "to");
   int rc = clinic_args_done(a, "diary list");
   if (rc) return rc;
@@ -109,7 +109,7 @@ static int diary_list(clinic_ctx *c, clinic_args *a) {
   if (clinic_patient_lookup(c->db, a->pos[2], &p, &e) != CLINIC_E_OK) return clinic_report(&e);
   days_out o = {.f = clinic_stdout(), .json = c->json, .therapy = p.therapy};
   if (c->json)
-    clinic_json_list_begin(&o.w, p.code, "days");
+    clinic_json_list_begin(&o.w, o.f, p.code, "days");
   else
     fprintf(o.f, p.therapy == TH_SCS ? "date        phase            nrs morning evening\n"
                                      : "date        phase            incontinence urgency pads\n");
@@ -118,7 +118,7 @@ static int diary_list(clinic_ctx *c, clinic_args *a) {
   return CL_OK;
 }
 
-static int diary_delete(clinic_ctx *c, clinic_args *a) {
+static int cmd_diary_delete(clinic_ctx *c, clinic_args *a) {
   const char *date = clinic_opt_get(a, "date");
   int rc = clinic_args_done(a, "diary delete");
   if (rc) return rc;
@@ -142,7 +142,7 @@ static int diary_delete(clinic_ctx *c, clinic_args *a) {
 }
 
 /* diary import: the result as text or JSON; the bad rows, then the one error. */
-static int diary_import(clinic_ctx *c, const char *patient, const char *file) {
+static int cmd_diary_import(clinic_ctx *c, const char *patient, const char *file) {
   clinic_diary_import_result *res = malloc(sizeof *res);
   if (!res) return clinic_fail(CL_IO, "out of memory");
   clinic_err e;
@@ -169,14 +169,14 @@ static int diary_import(clinic_ctx *c, const char *patient, const char *file) {
 
 int clinic_cmd_diary(clinic_ctx *c, clinic_args *a) {
   const char *sub = a->npos > 1 ? a->pos[1] : "";
-  if (strcmp(sub, "add") == 0) return diary_add(c, a);
-  if (strcmp(sub, "list") == 0) return diary_list(c, a);
-  if (strcmp(sub, "delete") == 0) return diary_delete(c, a);
+  if (strcmp(sub, "add") == 0) return cmd_diary_add(c, a);
+  if (strcmp(sub, "list") == 0) return cmd_diary_list(c, a);
+  if (strcmp(sub, "delete") == 0) return cmd_diary_delete(c, a);
   if (strcmp(sub, "import") == 0) {
     int rc = clinic_args_done(a, "diary import");
     if (rc) return rc;
     if (a->npos != 3 && a->npos != 4) return clinic_fail(CL_USAGE, "usage: nmod clinic diary import [PATIENT] FILE.csv");
-    return diary_import(c, a->npos == 4 ? a->pos[2] : NULL, a->pos[a->npos - 1]);
+    return cmd_diary_import(c, a->npos == 4 ? a->pos[2] : NULL, a->pos[a->npos - 1]);
   }
   return clinic_fail(CL_USAGE, "usage: nmod clinic diary add|import|list|delete ...");
 }

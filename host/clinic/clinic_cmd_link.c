@@ -22,7 +22,7 @@ static const char *day_text(int32_t d, char out[11], const char *none) {
   return out;
 }
 
-static int link_issue(clinic_ctx *c, clinic_args *a, const clinic_patient *p) {
+static int cmd_link_issue(clinic_ctx *c, clinic_args *a, const clinic_patient *p) {
   const char *base = clinic_opt_get(a, "base");
   int rc = clinic_args_done(a, "diary-link issue");
   if (rc) return rc;
@@ -48,18 +48,18 @@ static int link_issue(clinic_ctx *c, clinic_args *a, const clinic_patient *p) {
     jw_obj_end(&w);
     jw_end(&w);
   } else {
-    printf("%s: diary link %lld issued, valid from %s to %s (%s); earlier links revoked\n", p->code, (long long)l.id,
+    fprintf(clinic_stdout(), "%s: diary link %lld issued, valid from %s to %s (%s); earlier links revoked\n", p->code, (long long)l.id,
            day_text(l.from, f, "the start of the baseline"), day_text(l.to, t, "the end of the trial"),
            clinic_link_state_name(l.state));
-    printf("give the patient this link (shown once, not stored; revoke it with nmod clinic diary-link revoke %s):\n",
+    fprintf(clinic_stdout(), "give the patient this link (shown once, not stored; revoke it with nmod clinic diary-link revoke %s):\n",
            p->code);
-    printf("%s%s%s%s\n", base, slash, OPEN_PATH + 1, token);
+    fprintf(clinic_stdout(), "%s%s%s%s\n", base, slash, OPEN_PATH + 1, token);
   }
   sodium_memzero(token, sizeof token);
   return CL_OK;
 }
 
-static int link_revoke(clinic_ctx *c, clinic_args *a, const clinic_patient *p) {
+static int cmd_link_revoke(clinic_ctx *c, clinic_args *a, const clinic_patient *p) {
   const char *ids = clinic_opt_get(a, "id");
   int rc = clinic_args_done(a, "diary-link revoke");
   if (rc) return rc;
@@ -76,7 +76,7 @@ static int link_revoke(clinic_ctx *c, clinic_args *a, const clinic_patient *p) {
     jw_obj_end(&w);
     jw_end(&w);
   } else {
-    printf("%s: %d diary link%s revoked\n", p->code, n, n == 1 ? "" : "s");
+    fprintf(clinic_stdout(), "%s: %d diary link%s revoked\n", p->code, n, n == 1 ? "" : "s");
   }
   return CL_OK;
 }
@@ -86,29 +86,29 @@ typedef struct {
   js_w *w;
 } list_ctx;
 
-static int list_one(void *ctx, const clinic_link *l) {
+static int link_row_text(void *ctx, const clinic_link *l) {
   list_ctx *lc = ctx;
   if (lc->json) {
     clinic_link_json(lc->w, l);
     return 0;
   }
   char f[11], t[11];
-  printf("%-4lld %-20s %-20s %-24s %-13s %s..%s\n", (long long)l->id, l->issued_at, l->revoked_at[0] ? l->revoked_at : "-",
+  fprintf(clinic_stdout(), "%-4lld %-20s %-20s %-24s %-13s %s..%s\n", (long long)l->id, l->issued_at, l->revoked_at[0] ? l->revoked_at : "-",
          l->issued_by, clinic_link_state_name(l->state), day_text(l->from, f, "(baseline)"), day_text(l->to, t, "(trial end)"));
   return 0;
 }
 
-static int link_list(clinic_ctx *c, clinic_args *a, const clinic_patient *p) {
+static int cmd_link_list(clinic_ctx *c, clinic_args *a, const clinic_patient *p) {
   int rc = clinic_args_done(a, "diary-link list");
   if (rc) return rc;
   js_w w;
   list_ctx lc = {c->json, &w};
   if (c->json)
-    clinic_json_list_begin(&w, p->code, "links");
+    clinic_json_list_begin(&w, clinic_stdout(), p->code, "links");
   else
-    printf("id   issued               revoked              by                       state         days\n");
+    fprintf(clinic_stdout(), "id   issued               revoked              by                       state         days\n");
   clinic_err e = {0};
-  if (clinic_link_list(c->db, p, c->today, list_one, &lc, &e) != CLINIC_E_OK) return clinic_report(&e);
+  if (clinic_link_list(c->db, p, c->today, link_row_text, &lc, &e) != CLINIC_E_OK) return clinic_report(&e);
   if (c->json) clinic_json_list_end(&w);
   return CL_OK;
 }
@@ -119,9 +119,9 @@ int clinic_cmd_link(clinic_ctx *c, clinic_args *a) {
   if (!known || a->npos != 3)
     return clinic_fail(CL_USAGE, "usage: nmod clinic diary-link issue ID [--base URL] | revoke ID [--id N] | list ID");
   clinic_patient p;
-  int rc = clinic_patient_get(c->db, a->pos[2], &p);
-  if (rc) return rc;
-  if (!strcmp(sub, "issue")) return link_issue(c, a, &p);
-  if (!strcmp(sub, "revoke")) return link_revoke(c, a, &p);
-  return link_list(c, a, &p);
+  clinic_err e = {0};
+  if (clinic_patient_lookup(c->db, a->pos[2], &p, &e) != CLINIC_E_OK) return clinic_report(&e);
+  if (!strcmp(sub, "issue")) return cmd_link_issue(c, a, &p);
+  if (!strcmp(sub, "revoke")) return cmd_link_revoke(c, a, &p);
+  return cmd_link_list(c, a, &p);
 }

@@ -173,7 +173,7 @@ static void path_text(FILE *f, const clinic_patient *p, const clinic_path_view *
 }
 
 /* path show, and the JSON answer of step and undo: the path as it is now. */
-static int path_show(clinic_ctx *c, const clinic_patient *p) {
+static int cmd_path_show(clinic_ctx *c, const clinic_patient *p) {
   clinic_path_view v;
   clinic_err e = {0};
   if (clinic_path_view_read(c->db, p, c->today, &v, &e) != CLINIC_E_OK) return clinic_report(&e);
@@ -200,7 +200,7 @@ static void step_text(FILE *f, const clinic_patient *p, const clinic_path *path,
 }
 
 /* Record one step with every rule and refresh the patient's cached sums, in one transaction. */
-static int path_step(clinic_ctx *c, clinic_args *a) {
+static int cmd_path_step(clinic_ctx *c, clinic_args *a) {
   clinic_step_req req;
   memset(&req, 0, sizeof req);
   const char *date = clinic_opt_get(a, "date");
@@ -238,17 +238,17 @@ static int path_step(clinic_ctx *c, clinic_args *a) {
   if (date && (rc = clinic_date_arg("--date", date, &req.date)) != CL_OK) return rc;
   clinic_path path;
   if (clinic_path_record(c->db, c->today, &p, &req, &path, &e) != CLINIC_E_OK) return clinic_report(&e);
-  if (c->json) return path_show(c, &p);
+  if (c->json) return cmd_path_show(c, &p);
   step_text(clinic_stdout(), &p, &path, &req);
   return CL_OK;
 }
 
-static int path_undo(clinic_ctx *c, const clinic_patient *p) {
+static int cmd_path_undo(clinic_ctx *c, const clinic_patient *p) {
   clinic_err e = {0};
   int idx;
   int32_t date;
   if (clinic_path_undo(c->db, p, &idx, &date, &e) != CLINIC_E_OK) return clinic_report(&e);
-  if (c->json) return path_show(c, p);
+  if (c->json) return cmd_path_show(c, p);
   int n;
   const clinic_step_def *d = clinic_path_steps(p->therapy, &n);
   char ds[11];
@@ -261,22 +261,21 @@ int clinic_cmd_path(clinic_ctx *c, clinic_args *a) {
   const char *sub = a->npos > 1 ? a->pos[1] : "";
   clinic_err e = {0};
   int rc;
-  if (strcmp(sub, "step") == 0) return path_step(c, a);
+  if (strcmp(sub, "step") == 0) return cmd_path_step(c, a);
   if (strcmp(sub, "import") == 0) {
     if ((rc = clinic_args_done(a, "path import")) != CL_OK) return rc;
     if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic path import FILE.csv");
     long rows = 0;
     clinic_path_import(c->db, a->pos[2], c->today, &rows, &e);
-    rc = clinic_report(&e);
     /* Once the import's transaction is open, it ends here: committed, or rolled back and said so. */
-    return sqlite3_get_autocommit(c->db) ? rc : clinic_import_finish(c, rc, a->pos[2], rows, "path steps");
+    return clinic_import_render(c, clinic_import_end(c->db, &e), &e, a->pos[2], rows, "path steps");
   }
   if (strcmp(sub, "show") == 0 || strcmp(sub, "undo") == 0) {
     if ((rc = clinic_args_done(a, sub[0] == 's' ? "path show" : "path undo")) != CL_OK) return rc;
     if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic path %s PATIENT", sub);
     clinic_patient p;
     if (clinic_patient_lookup(c->db, a->pos[2], &p, &e) != CLINIC_E_OK) return clinic_report(&e);
-    return sub[0] == 's' ? path_show(c, &p) : path_undo(c, &p);
+    return sub[0] == 's' ? cmd_path_show(c, &p) : cmd_path_undo(c, &p);
   }
   return clinic_fail(CL_USAGE, "usage: nmod clinic path show|step|undo|import ...");
 }

@@ -31,7 +31,7 @@ static void patient_render(const clinic_ctx *c, const clinic_patient *p) {
   } else {
     char bd[11];
     hu_date_fmt(bd, HU_DATE_LEN, p->birth);
-    printf("%s  %s  %s  born %s\n", p->code, clinic_therapy_name(p->therapy), p->name, bd);
+    fprintf(clinic_stdout(), "%s  %s  %s  born %s\n", p->code, clinic_therapy_name(p->therapy), p->name, bd);
   }
 }
 
@@ -40,7 +40,7 @@ typedef struct {
   js_w w;
 } list_out;
 
-static int list_row(void *ctx, const clinic_patient *p) {
+static int patient_row_text(void *ctx, const clinic_patient *p) {
   list_out *o = ctx;
   if (o->c->json) {
     jw_obj(&o->w);
@@ -49,12 +49,12 @@ static int list_row(void *ctx, const clinic_patient *p) {
   } else {
     char bd[11];
     hu_date_fmt(bd, HU_DATE_LEN, p->birth);
-    printf("%-12s %s  %s  born %s\n", p->code, clinic_therapy_name(p->therapy), p->name, bd);
+    fprintf(clinic_stdout(), "%-12s %s  %s  born %s\n", p->code, clinic_therapy_name(p->therapy), p->name, bd);
   }
   return 0;
 }
 
-static int patient_list(clinic_ctx *c) {
+static int cmd_patient_list(clinic_ctx *c) {
   list_out o = {.c = c};
   if (c->json) {
     jw_init(&o.w, clinic_stdout());
@@ -63,7 +63,7 @@ static int patient_list(clinic_ctx *c) {
     jw_arr(&o.w);
   }
   clinic_err e = {0};
-  if (clinic_patient_each(c->db, list_row, &o, &e) != CLINIC_E_OK) return clinic_report(&e);
+  if (clinic_patient_each(c->db, patient_row_text, &o, &e) != CLINIC_E_OK) return clinic_report(&e);
   if (c->json) {
     jw_arr_end(&o.w);
     jw_obj_end(&o.w);
@@ -88,7 +88,7 @@ int clinic_cmd_patient(clinic_ctx *c, clinic_args *a) {
       if (clinic_patient_lookup(c->db, in.code, &p, &e) != CLINIC_E_OK) return clinic_report(&e);
       patient_render(c, &p);
     } else {
-      printf("added patient %s (%s); next: nmod clinic path step %s referral --date YYYY-MM-DD\n", in.code, in.therapy,
+      fprintf(clinic_stdout(), "added patient %s (%s); next: nmod clinic path step %s referral --date YYYY-MM-DD\n", in.code, in.therapy,
              in.code);
     }
     return CL_OK;
@@ -102,17 +102,15 @@ int clinic_cmd_patient(clinic_ctx *c, clinic_args *a) {
   }
   if (sub && strcmp(sub, "list") == 0) {
     if ((rc = clinic_args_done(a, "patient list")) != CL_OK) return rc;
-    return patient_list(c);
+    return cmd_patient_list(c);
   }
   if (sub && strcmp(sub, "import") == 0) {
     if ((rc = clinic_args_done(a, "patient import")) != CL_OK) return rc;
     if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic patient import FILE.csv");
     long rows = 0;
-    if (clinic_patient_import(c->db, a->pos[2], c->today, &rows, &e) == CLINIC_E_OK)
-      return clinic_import_finish(c, CL_OK, a->pos[2], rows, "patients");
-    rc = clinic_report(&e);
+    clinic_patient_import(c->db, a->pos[2], c->today, &rows, &e);
     /* A failure inside the import's transaction: rolled back, and said so. */
-    return sqlite3_get_autocommit(c->db) ? rc : clinic_import_finish(c, rc, a->pos[2], rows, "patients");
+    return clinic_import_render(c, clinic_import_end(c->db, &e), &e, a->pos[2], rows, "patients");
   }
   return clinic_fail(CL_USAGE, "usage: nmod clinic patient add|show|list|import ...");
 }

@@ -27,7 +27,7 @@ static void score_json(js_w *w, const clinic_score_rec *r, int with_max) {
   jw_kv_str(w, "items", r->items);
 }
 
-static int score_add(clinic_ctx *c, clinic_args *a) {
+static int cmd_score_add(clinic_ctx *c, clinic_args *a) {
   const char *date = clinic_opt_get(a, "date");
   int rc;
   if ((rc = clinic_args_done(a, "score add")) != CL_OK) return rc;
@@ -56,7 +56,7 @@ static int score_add(clinic_ctx *c, clinic_args *a) {
   } else {
     char ds[11];
     hu_date_fmt(ds, HU_DATE_LEN, r.date);
-    printf("%s: %s score %d/%d on %s (%s)\n", p.code, clinic_score_kind_name(k), r.total, clinic_score_max(k), ds, r.items);
+    fprintf(clinic_stdout(), "%s: %s score %d/%d on %s (%s)\n", p.code, clinic_score_kind_name(k), r.total, clinic_score_max(k), ds, r.items);
   }
   return CL_OK;
 }
@@ -66,7 +66,7 @@ typedef struct {
   js_w w;
 } list_out;
 
-static int list_row(void *ctx, const clinic_score_rec *r) {
+static int score_row_text(void *ctx, const clinic_score_rec *r) {
   list_out *o = ctx;
   if (o->c->json) {
     jw_obj(&o->w);
@@ -75,12 +75,12 @@ static int list_row(void *ctx, const clinic_score_rec *r) {
   } else {
     char ds[11];
     hu_date_fmt(ds, HU_DATE_LEN, r->date);
-    printf("%s  %-7s %2d  %s\n", ds, clinic_score_kind_name(r->kind), r->total, r->items);
+    fprintf(clinic_stdout(), "%s  %-7s %2d  %s\n", ds, clinic_score_kind_name(r->kind), r->total, r->items);
   }
   return 0;
 }
 
-static int score_list(clinic_ctx *c, clinic_args *a) {
+static int cmd_score_list(clinic_ctx *c, clinic_args *a) {
   int rc;
   if ((rc = clinic_args_done(a, "score list")) != CL_OK) return rc;
   if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic score list PATIENT");
@@ -95,7 +95,7 @@ static int score_list(clinic_ctx *c, clinic_args *a) {
     jw_key(&o.w, "scores");
     jw_arr(&o.w);
   }
-  if (clinic_score_each(c->db, &p, list_row, &o, &e) != CLINIC_E_OK) return clinic_report(&e);
+  if (clinic_score_each(c->db, &p, score_row_text, &o, &e) != CLINIC_E_OK) return clinic_report(&e);
   if (c->json) {
     jw_arr_end(&o.w);
     jw_obj_end(&o.w);
@@ -106,7 +106,7 @@ static int score_list(clinic_ctx *c, clinic_args *a) {
 
 int clinic_cmd_score(clinic_ctx *c, clinic_args *a) {
   const char *sub = a->npos > 1 ? a->pos[1] : "";
-  if (strcmp(sub, "add") == 0) return score_add(c, a);
-  if (strcmp(sub, "list") == 0) return score_list(c, a);
+  if (strcmp(sub, "add") == 0) return cmd_score_add(c, a);
+  if (strcmp(sub, "list") == 0) return cmd_score_list(c, a);
   return clinic_fail(CL_USAGE, "usage: nmod clinic score add|list ...");
 }

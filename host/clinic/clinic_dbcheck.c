@@ -127,18 +127,24 @@ int clinic_db_marked(const char *path, clinic_err *e) {
                      path, m);
 }
 
-void clinic_db_mark(const char *path, int damaged) {
+int clinic_db_mark(const char *path, int damaged, clinic_err *e) {
   char m[4200];
   mark_path(path, m, sizeof m);
   if (!damaged) {
-    unlink(m);
-    return;
+    if (unlink(m) == 0 || errno == ENOENT) return CLINIC_E_OK;
+    return clinic_err_set(e, CLINIC_E_IO, "cannot remove %s: %s (the database checked ok: remove it by hand)", m, strerror(errno));
   }
   FILE *f = fopen(m, "w");
+  int bad = !f;
   if (f) {
     fputs("nmod clinic: this database failed PRAGMA quick_check; see docs/CLINIC.md (A damaged database)\n", f);
-    fclose(f);
+    bad = ferror(f);
+    bad |= fclose(f) != 0;
   }
+  if (bad)
+    return clinic_err_set(e, CLINIC_E_IO, "cannot write %s: %s (the database is damaged: restore it from a backup)", m,
+                          strerror(errno));
+  return CLINIC_E_OK;
 }
 
 /* ---- the schema ---------------------------------------------------------------------- */
@@ -373,7 +379,14 @@ int clinic_store_check(sqlite3 *db, int full, clinic_dbcheck_result *r) {
   int problems, n = 0;
   clinic_dbcheck_row *row = &r->rows[n++];
   row->name = "schema";
-  row->result = clinic_db_schema_diff(db, clinic_db_version(db), row->msg, sizeof row->msg) == CL_OK ? 0 : 1;
+  int version;
+  clinic_err ve = {0};
+  if (clinic_store_version(db, &version, &ve) != CLINIC_E_OK) {
+    snprintf(row->msg, sizeof row->msg, "%s", ve.msg);
+    row->result = -1;
+  } else {
+    row->result = clinic_db_schema_diff(db, version, row->msg, sizeof row->msg) == CL_OK ? 0 : 1;
+  }
   row = &r->rows[n++];
   row->name = full ? "integrity_check" : "quick_check";
   row->result = run_check(db, full ? "PRAGMA integrity_check" : "PRAGMA quick_check", &r->problems, row->msg, sizeof row->msg, &problems);
@@ -428,10 +441,15 @@ int clinic_cmd_checkdb(clinic_ctx *c, clinic_args *a) {
   if (c->json)
     checkdb_json(clinic_stdout(), c->db_path, &r);
   else
-    checkdb_text(stdout, &r);
+    checkdb_text(clinic_stdout(), &r);
   clinic_store_check_free(&r);
-  clinic_db_mark(c->db_path, !ok);
-  if (!ok) return clinic_fail(CL_IO, "database %s is damaged: restore it from a backup (it was not changed)", c->db_path);
-  if (!c->json) printf("database %s: ok\n", c->db_path);
+  clinic_err e = {0};
+  if (!ok) {
+    clinic_err_set(&e, CLINIC_E_IO, "database %s is damaged: restore it from a backup (it was not changed)", c->db_path);
+    clinic_db_mark(c->db_path, 1, NULL); /* the damage is the error to report; a missing mark adds nothing to it */
+    return clinic_report(&e);
+  }
+  if (clinic_db_mark(c->db_path, 0, &e) != CLINIC_E_OK) return clinic_report(&e);
+  if (!c->json) fprintf(clinic_stdout(), "database %s: ok\n", c->db_path);
   return CL_OK;
 }

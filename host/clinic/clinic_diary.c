@@ -61,11 +61,12 @@ int clinic_diary_set_text(clinic_diary_row *r, int f, const char *text, char *ms
   "UPDATE diary SET nrs = ?3, nrs_morning = ?4, nrs_evening = ?5, incontinence = ?6, urgency = ?7, pads = ?8, " \
   "import_id = NULL, line = NULL WHERE pid = ?1 AND date = ?2"
 
-/* Run sql (one of the two above) for r: SQLite's result code (-1: not prepared, printed), and
- * the rows it changed. */
-static int run_row(sqlite3 *db, const char *sql, const clinic_patient *p, const clinic_diary_row *r, int *changed) {
+/* Run sql (one of the two above) for r: SQLite's result code (-1: not prepared, the error in
+ * e), and the rows it changed. */
+static int run_row(sqlite3 *db, const char *sql, const clinic_patient *p, const clinic_diary_row *r, int *changed,
+                   clinic_err *e) {
   *changed = 0;
-  sqlite3_stmt *st = clinic_prep(db, sql);
+  sqlite3_stmt *st = clinic_sql_prep(db, sql, e);
   if (!st) return -1;
   char ds[11];
   hu_date_fmt(ds, HU_DATE_LEN, r->date);
@@ -85,46 +86,39 @@ static int run_row(sqlite3 *db, const char *sql, const clinic_patient *p, const 
   return rc;
 }
 
-/* Store r (valid) for p: CL_OK, CL_RULE (the day exists, mode NEW), CL_IO (printed). */
+/* Store r (valid) for p: CLINIC_E_OK, CLINIC_E_RULE (the day exists, mode NEW), or the
+ * database's error in e. */
 static int put_row(sqlite3 *db, const clinic_patient *p, const clinic_diary_row *r, clinic_diary_mode mode,
-                   int *replaced) {
+                   int *replaced, clinic_err *e) {
   int changed = 0, rc = SQLITE_DONE;
-  if (mode == CLINIC_DIARY_SET) rc = run_row(db, DIARY_UPDATE_SQL, p, r, &changed);
+  if (mode == CLINIC_DIARY_SET) rc = run_row(db, DIARY_UPDATE_SQL, p, r, &changed, e);
   if (replaced) *replaced = changed == 1;
-  if (rc == SQLITE_DONE && changed == 0) rc = run_row(db, DIARY_INSERT_SQL, p, r, &changed);
-  if (rc == SQLITE_CONSTRAINT && mode == CLINIC_DIARY_NEW) return CL_RULE;
-  if (rc == -1) return CL_IO;
-  return rc == SQLITE_DONE ? CL_OK : clinic_dbfail(db, "storing a diary day");
+  if (rc == SQLITE_DONE && changed == 0) rc = run_row(db, DIARY_INSERT_SQL, p, r, &changed, e);
+  if (rc == SQLITE_CONSTRAINT && mode == CLINIC_DIARY_NEW) {
+    char ds[11];
+    hu_date_fmt(ds, HU_DATE_LEN, r->date);
+    return clinic_err_set(e, CLINIC_E_RULE, "%s already has a diary entry for %s", p->code, ds);
+  }
+  if (rc == -1) return CLINIC_E_IO;
+  return rc == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, db, "storing a diary day");
 }
 
 int clinic_diary_put(sqlite3 *db, const clinic_patient *p, const clinic_diary_row *r, clinic_diary_mode mode,
-                     int32_t today, int *replaced, char *msg, size_t cap) {
-  int rc;
+                     int32_t today, int *replaced, clinic_err *e) {
   if (replaced) *replaced = 0;
-  snprintf(msg, cap, "the database failed (see the log)");
-  if ((rc = clinic_begin(db)) != CL_OK) return rc;
+  int rc = clinic_sql_begin(db, e);
+  if (rc) return rc;
   clinic_path path;
-  if ((rc = clinic_path_load(db, p, &path)) != CL_OK) {
+  char msg[400];
+  if ((rc = clinic_path_read(db, p, &path, e)) == CLINIC_E_OK &&
+      clinic_diary_validate(p, clinic_path_done(&path, "referral"), r, today, msg, sizeof msg) != 0)
+    rc = clinic_err_set(e, CLINIC_E_INPUT, "%s", msg);
+  if (!rc) rc = put_row(db, p, r, mode, replaced, e);
+  if (rc) {
     clinic_rollback(db);
     return rc;
   }
-  if (clinic_diary_validate(p, clinic_path_done(&path, "referral"), r, today, msg, cap) != 0) {
-    clinic_rollback(db);
-    return CL_USAGE;
-  }
-  if ((rc = put_row(db, p, r, mode, replaced)) != CL_OK) {
-    clinic_rollback(db);
-    if (rc == CL_RULE) {
-      char ds[11];
-      hu_date_fmt(ds, HU_DATE_LEN, r->date);
-      snprintf(msg, cap, "%s already has a diary entry for %s", p->code, ds);
-    } else {
-      snprintf(msg, cap, "the database failed storing the diary day (see the log)");
-    }
-    return rc;
-  }
-  if ((rc = clinic_sums_commit_patient(db, p)) != CL_OK) snprintf(msg, cap, "the database failed storing the diary day (see the log)");
-  return rc;
+  return clinic_sums_commit(db, p, e);
 }
 
 int clinic_diary_validate(const clinic_patient *p, int32_t referral, const clinic_diary_row *r, int32_t today,
@@ -207,13 +201,20 @@ static int load_patients(sqlite3 *db, const char *code, pat_entry **out, size_t 
   if (code) sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
   size_t cap = 64, k = 0;
   pat_entry *v = malloc(cap * sizeof *v);
-  if (!v) abort();
+  if (!v) {
+    sqlite3_finalize(st);
+    return clinic_err_set(err, CLINIC_E_IO, "out of memory");
+  }
   int rc;
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     if (k == cap) {
+      pat_entry *nv = realloc(v, 2 * cap * sizeof *v);
+      if (!nv) {
+        sqlite3_finalize(st);
+        free(v);
+        return clinic_err_set(err, CLINIC_E_IO, "out of memory");
+      }
       cap *= 2;
-      pat_entry *nv = realloc(v, cap * sizeof *v);
-      if (!nv) abort();
       v = nv;
     }
     pat_entry *e = &v[k];

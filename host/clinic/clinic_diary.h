@@ -44,13 +44,13 @@ typedef enum {
   CLINIC_DIARY_SET  /* a new day, or replace the stored one (its values, entered by hand now) */
 } clinic_diary_mode;
 /* Validate r for p (clinic_diary_validate, against p's done referral) and store it, in one
- * transaction with p's cached sums. Returns CL_OK (*replaced, when not NULL: 1 when a stored
- * day was replaced); CL_USAGE, the row is not valid, or CL_RULE, the day is stored already
- * (mode NEW: "P already has a diary entry for D"), with the reason in msg and nothing printed;
- * CL_IO, the database failed (on stderr, as clinic_dbfail says, and in msg). Nothing is
- * stored unless CL_OK. `diary add` and the console's diary page both store through here. */
+ * transaction with p's cached sums. Returns CLINIC_E_OK (*replaced, when not NULL: 1 when a
+ * stored day was replaced); else the error in e: CLINIC_E_INPUT, the row is not valid;
+ * CLINIC_E_RULE, the day is stored already (mode NEW: "P already has a diary entry for D");
+ * CLINIC_E_IO, the database failed. Nothing is stored unless CLINIC_E_OK. `diary add` and the
+ * console's diary page both store through here. */
 int clinic_diary_put(sqlite3 *db, const clinic_patient *p, const clinic_diary_row *r, clinic_diary_mode mode,
-                     int32_t today, int *replaced, char *msg, size_t cap);
+                     int32_t today, int *replaced, clinic_err *e);
 /* What a diary import did: the import's id and the rows stored, or the bad rows (the first
  * CLINIC_IMPORT_MAX_REPORT of them as "FILE line N: why"). */
 #define CLINIC_IMPORT_MAX_REPORT 10

@@ -49,14 +49,6 @@ int clinic_err_db(clinic_err *e, sqlite3 *db, const char *what) {
                         what, db ? sqlite3_errmsg(db) : "out of memory");
 }
 
-int clinic_err_reported(clinic_err *e, int code) {
-  if (e && e->code == CLINIC_E_OK && code != CLINIC_E_OK) {
-    e->code = code;
-    e->msg[0] = '\0';
-  }
-  return code;
-}
-
 int clinic_err_prefix(clinic_err *e, const char *text) {
   char tmp[sizeof e->msg];
   snprintf(tmp, sizeof tmp, "%s%s", text, e->msg);
@@ -96,9 +88,3 @@ int clinic_fail(int code, const char *fmt, ...) {
   return clinic_report(&e);
 }
 
-int clinic_dbfail(sqlite3 *db, const char *what) {
-  clinic_err e;
-  clinic_err_clear(&e);
-  clinic_err_db(&e, db, what);
-  return clinic_report(&e);
-}

@@ -42,23 +42,17 @@ void clinic_err_clear(clinic_err *e);
 int clinic_err_set(clinic_err *e, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* A database failure: names the file and SQLite's message; returns CLINIC_E_IO. */
 int clinic_err_db(clinic_err *e, sqlite3 *db, const char *what);
-/* A callee that still reports for itself (not yet converted) failed with code and printed its
- * line: e takes the code with an empty message, so it is not reported twice; returns code. */
-int clinic_err_reported(clinic_err *e, int code);
 /* Prefix e's message with text (an import's "FILE line N: "); returns e->code. */
 int clinic_err_prefix(clinic_err *e, const char *text);
 
 /* The one mapping from an error code to the process exit code. */
 int clinic_exit_code(int code);
 /* Report e once, at a command's entry: "nmod clinic: MSG" on stderr (or into the error of
- * clinic_capture); returns clinic_exit_code(e->code). An empty message (a callee that still
- * reports for itself did so) prints nothing. */
+ * clinic_capture); returns clinic_exit_code(e->code). An empty message prints nothing. */
 int clinic_report(const clinic_err *e);
 
 /* For a command's entry only: report a failure made here; returns the exit code. */
 int clinic_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The same for a database failure (clinic_err_db, then clinic_report). */
-int clinic_dbfail(sqlite3 *db, const char *what);
 
 /* For a program that calls the clinic commands itself (the console): from now on, in this
  * thread, the first reported failure goes into *err instead of stderr, and the JSON the

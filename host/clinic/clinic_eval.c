@@ -114,25 +114,6 @@ int clinic_eval_run(sqlite3 *db, const clinic_patient *p, const clinic_cfg *cfg,
   return CLINIC_E_OK;
 }
 
-int clinic_eval_patient(sqlite3 *db, const clinic_patient *p, int threshold_bp, int min_days, clinic_eval *ev) {
-  clinic_err e = {0};
-  clinic_cfg cfg;
-  if (clinic_cfg_read(db, NULL, &cfg, &e) == CLINIC_E_OK) {
-    cfg.threshold_bp = threshold_bp;
-    cfg.min_days = min_days;
-    clinic_eval_run(db, p, &cfg, ev, NULL, &e);
-  }
-  return clinic_report(&e);
-}
-
-int clinic_eval_config(sqlite3 *db, const char *threshold_opt, int *threshold_bp, int *min_days) {
-  clinic_cfg cfg;
-  int rc = clinic_cfg_load(db, threshold_opt, &cfg);
-  if (rc) return rc;
-  *threshold_bp = cfg.threshold_bp;
-  *min_days = cfg.min_days;
-  return CL_OK;
-}
 
 int clinic_eval_each(sqlite3 *db, const clinic_cfg *cfg, int (*fn)(void *ctx, const clinic_patient *p, const clinic_eval *ev),
                      void *ctx, long count[3], clinic_err *e) {
@@ -179,8 +160,7 @@ int clinic_cfg_set(sqlite3 *db, const char *key, const char *value, clinic_err *
   /* The setting and, for a window setting, every cached sum: one transaction. */
   int rc = clinic_sql_begin(db, e);
   if (rc) return rc;
-  rc = clinic_setting_get(db, key, old, sizeof old);
-  if (rc) clinic_err_reported(e, rc);
+  rc = clinic_store_setting(db, key, old, sizeof old, e);
   char put[128];
   clinic_store_replace_sql(put, sizeof put, "setting", "key, value");
   sqlite3_stmt *st = rc ? NULL : clinic_sql_prep(db, put, e);
@@ -593,8 +573,9 @@ int clinic_cmd_config(clinic_ctx *c, clinic_args *a) {
   }
   char vals[16][256];
   if (nkeys > 16) nkeys = 16;
+  clinic_err e = {0};
   for (int i = 0; i < nkeys; i++)
-    if ((rc = clinic_setting_get(c->db, keys[i], vals[i], sizeof vals[i])) != CL_OK) return rc;
+    if (clinic_store_setting(c->db, keys[i], vals[i], sizeof vals[i], &e) != CLINIC_E_OK) return clinic_report(&e);
   config_render(clinic_stdout(), c->json, keys, vals, nkeys);
   return CL_OK;
 }

@@ -68,16 +68,10 @@ int clinic_eval_each(sqlite3 *db, const clinic_cfg *cfg, int (*fn)(void *ctx, co
 /* Store setting key = value after clinic_cfg_validate (CLINIC_E_INPUT when it is not valid);
  * a window setting that changes rebuilds every cached sum in the same transaction. */
 int clinic_cfg_set(sqlite3 *db, const char *key, const char *value, clinic_err *e);
-/* Reporting form of clinic_eval_run with the stored settings but threshold and minimum days
- * (an exit code), for the modules not yet converted. */
-int clinic_eval_patient(sqlite3 *db, const clinic_patient *p, int threshold_bp, int min_days,
-                        clinic_eval *e);
 /* today: for the flag of an open trial past its window. days: NULL, or the days used. */
 void clinic_eval_json(js_w *w, const clinic_patient *p, const clinic_eval *e, const clinic_cfg *cfg,
                       int32_t today, const clinic_days *days);
 void clinic_eval_text(FILE *f, const clinic_patient *p, const clinic_eval *e, const clinic_cfg *cfg,
                       int32_t today, const clinic_days *days);
-/* Threshold and minimum days from settings and an optional --threshold value (reporting form). */
-int clinic_eval_config(sqlite3 *db, const char *threshold_opt, int *threshold_bp, int *min_days);
 
 #endif

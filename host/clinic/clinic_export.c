@@ -59,15 +59,15 @@ int clinic_cmd_export(clinic_ctx *c, clinic_args *a) {
   if (a->npos != 2 || want_fhir == want_csv)
     return clinic_fail(CL_USAGE, "usage: nmod clinic export PATIENT --fhir|--csv [--out FILE]");
   clinic_patient p;
-  if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
+  clinic_err e = {0};
+  if (clinic_patient_lookup(c->db, a->pos[1], &p, &e) != CLINIC_E_OK) return clinic_report(&e);
   FILE *f = clinic_stdout();
   clinic_outfile of;
   if (out) {
-    if ((rc = clinic_out_open(&of, out)) != CL_OK) return rc;
+    if (clinic_out_begin(&of, out, &e) != CLINIC_E_OK) return clinic_report(&e);
     f = of.f;
   }
   /* One read transaction: the export is one consistent snapshot. */
-  clinic_err e = {0};
   if (clinic_sql_exec(c->db, "BEGIN", &e) == CLINIC_E_OK) {
     if (want_fhir)
       clinic_fhir_bundle(c->db, &p, f, &e);
@@ -75,9 +75,9 @@ int clinic_cmd_export(clinic_ctx *c, clinic_args *a) {
       csv(c->db, &p, f, &e);
     clinic_rollback(c->db);
   }
+  if (out) clinic_out_end(&of, e.code, &e);
   rc = clinic_report(&e);
   if (out) {
-    rc = clinic_out_close(&of, rc);
     if (!rc && !c->json) fprintf(stderr, "nmod clinic: %s export of %s written to %s\n", want_fhir ? "FHIR" : "CSV", p.code, out);
     if (!rc && c->json) {
       js_w w;

@@ -527,10 +527,7 @@ static int visits(fx *x, sqlite3 *db) {
     res.n = 0;
     int decoded = sqlite3_column_type(st, 5) != SQLITE_NULL;
     if (decoded) {
-      if ((rc = clinic_readout_load(db, iid, &ro)) != CL_OK) {
-        clinic_err_reported(x->e, rc); /* clinic_visit.c reported it */
-        break;
-      }
+      if ((rc = clinic_readout_read(db, iid, &ro, x->e)) != CLINIC_E_OK) break;
       /* The stimulator and its lead once per serial, from its first read-out. */
       int known = 0;
       for (int i = 0; i < nseen; i++) known |= strcmp(seen[i], ro.serial) == 0;
@@ -635,7 +632,3 @@ int clinic_fhir_bundle(sqlite3 *db, const clinic_patient *p, FILE *f, clinic_err
   return CLINIC_E_OK;
 }
 
-int clinic_fhir_write(sqlite3 *db, const clinic_patient *p, FILE *f) {
-  clinic_err e = {0};
-  return clinic_fhir_bundle(db, p, f, &e) ? clinic_report(&e) : CL_OK;
-}

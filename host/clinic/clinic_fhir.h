@@ -9,9 +9,7 @@
 #include "clinic_patient.h"
 
 /* The patient as a FHIR R4 Bundle into f, inside the caller's read transaction: CLINIC_E_OK or
- * the error in e (what was written is then incomplete: write into a clinic_outfile).
- * clinic_fhir_write is the reporting form (an exit code), for the console. */
+ * the error in e (what was written is then incomplete: write into a clinic_outfile). */
 int clinic_fhir_bundle(sqlite3 *db, const clinic_patient *p, FILE *f, clinic_err *e);
-int clinic_fhir_write(sqlite3 *db, const clinic_patient *p, FILE *f);
 
 #endif

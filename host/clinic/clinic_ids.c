@@ -28,11 +28,6 @@ int clinic_ids_load(sqlite3 *db, clinic_ids *ids, clinic_err *e) {
   return CLINIC_E_OK;
 }
 
-int clinic_ids_init(sqlite3 *db, clinic_ids *ids) {
-  clinic_err e = {0};
-  return clinic_ids_load(db, ids, &e) ? clinic_report(&e) : CL_OK;
-}
-
 void clinic_uuid8(const clinic_ids *ids, const char *const *parts, int n, char out[37]) {
   crypto_hash_sha256_state st;
   unsigned char h[crypto_hash_sha256_BYTES];

@@ -9,10 +9,8 @@
 typedef struct {
   unsigned char key[32]; /* setting export_id_key */
 } clinic_ids;
-/* The export id key of db into ids: CLINIC_E_OK or CLINIC_E_IO (in e); clinic_ids_init is the
- * reporting form (an exit code). */
+/* The export id key of db into ids: CLINIC_E_OK or CLINIC_E_IO (in e). */
 int clinic_ids_load(sqlite3 *db, clinic_ids *ids, clinic_err *e);
-int clinic_ids_init(sqlite3 *db, clinic_ids *ids);
 /* A version-8 UUID ("xxxxxxxx-xxxx-8xxx-[89ab]xxx-xxxxxxxxxxxx") from SHA-256 over the key and
  * the length-prefixed parts. */
 void clinic_uuid8(const clinic_ids *ids, const char *const *parts, int n, char out[37]);

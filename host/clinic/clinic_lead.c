@@ -31,7 +31,7 @@ static const char *response_text(const char *r) {
                                    : "no response";
 }
 
-static int lead_add(clinic_ctx *c, clinic_args *a) {
+static int cmd_lead_add(clinic_ctx *c, clinic_args *a) {
   const char *contact = clinic_opt_get(a, "contact"), *resp = clinic_opt_get(a, "response"),
              *thr = clinic_opt_get(a, "threshold-ma"), *date = clinic_opt_get(a, "date"), *note = clinic_opt_get(a, "note");
   int rc = clinic_args_done(a, "lead-response add");
@@ -168,7 +168,7 @@ static int lead_row(void *ctx, const clinic_lead_rec *r) {
   return 0;
 }
 
-static int lead_list(clinic_ctx *c, clinic_args *a) {
+static int cmd_lead_list(clinic_ctx *c, clinic_args *a) {
   int rc = clinic_args_done(a, "lead-response list");
   if (rc) return rc;
   if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic lead-response list PATIENT");
@@ -176,7 +176,7 @@ static int lead_list(clinic_ctx *c, clinic_args *a) {
   clinic_patient p;
   if (clinic_patient_lookup(c->db, a->pos[2], &p, &e) != CLINIC_E_OK) return clinic_report(&e);
   lead_out o = {.f = clinic_stdout(), .json = c->json};
-  if (c->json) clinic_json_list_begin(&o.w, p.code, "responses");
+  if (c->json) clinic_json_list_begin(&o.w, o.f, p.code, "responses");
   if (clinic_lead_each(c->db, &p, lead_row, &o, &e) != CLINIC_E_OK) return clinic_report(&e);
   if (c->json)
     clinic_json_list_end(&o.w);
@@ -187,7 +187,7 @@ static int lead_list(clinic_ctx *c, clinic_args *a) {
 
 int clinic_cmd_lead(clinic_ctx *c, clinic_args *a) {
   const char *sub = a->npos > 1 ? a->pos[1] : "";
-  if (strcmp(sub, "add") == 0) return lead_add(c, a);
-  if (strcmp(sub, "list") == 0) return lead_list(c, a);
+  if (strcmp(sub, "add") == 0) return cmd_lead_add(c, a);
+  if (strcmp(sub, "list") == 0) return cmd_lead_list(c, a);
   return clinic_fail(CL_USAGE, "usage: nmod clinic lead-response add|list ...");
 }

@@ -155,14 +155,15 @@ int clinic_cmd_leaflet(clinic_ctx *c, clinic_args *a) {
   if (a->npos != 2)
     return clinic_fail(CL_USAGE, "usage: nmod clinic leaflet PATIENT [--phase before-trial|trial|early-implant|implanted|removed] [--lang en|nl]");
   clinic_patient p;
-  if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
+  clinic_err e = {0};
+  if (clinic_patient_lookup(c->db, a->pos[1], &p, &e) != CLINIC_E_OK) return clinic_report(&e);
   clinic_phase ph;
   if (phase) {
     if (clinic_phase_parse(phase, &ph) != 0)
       return clinic_fail(CL_USAGE, "--phase '%s' is not known: use before-trial, trial, early-implant, implanted or removed", phase);
   } else {
     clinic_path path;
-    if ((rc = clinic_path_load(c->db, &p, &path)) != CL_OK) return rc;
+    if (clinic_path_read(c->db, &p, &path, &e) != CLINIC_E_OK) return clinic_report(&e);
     ph = clinic_phase_of(&p, &path, c->today);
   }
   if (lang && strcmp(lang, "en") != 0 && strcmp(lang, "nl") != 0)

@@ -34,7 +34,7 @@ int clinic_link_window(sqlite3 *db, const clinic_patient *p, int32_t *from, int3
   clinic_cfg cfg;
   int rc;
   if ((rc = clinic_path_read(db, p, &path, e)) != CLINIC_E_OK) return rc;
-  if ((rc = clinic_cfg_load(db, NULL, &cfg)) != CL_OK) return clinic_err_reported(e, rc); /* clinic_window.c reported it */
+  if ((rc = clinic_cfg_read(db, NULL, &cfg, e)) != CLINIC_E_OK) return rc;
   clinic_windows w;
   clinic_windows_of(&path, &cfg, &w);
   *from = w.base_from;
@@ -191,41 +191,6 @@ int clinic_link_list(sqlite3 *db, const clinic_patient *p, int32_t today, int (*
   }
   sqlite3_finalize(st);
   return rc == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, db, "listing diary links");
-}
-
-/* ---- the reporting forms, for the console ------------------------------------------- */
-
-/* A failure of e as the old forms return it: a rule or a missing link as its code and line in
- * msg (for the caller to show), anything else reported here. */
-static int old_form(const clinic_err *e, char *msg, size_t cap) {
-  if (e->code != CLINIC_E_RULE && e->code != CLINIC_E_NOT_FOUND) return clinic_report(e);
-  snprintf(msg, cap, "%s", e->msg);
-  return clinic_exit_code(e->code);
-}
-
-int clinic_link_days(sqlite3 *db, const clinic_patient *p, int32_t *from, int32_t *to) {
-  clinic_err e = {0};
-  return clinic_link_window(db, p, from, to, &e) ? clinic_report(&e) : CL_OK;
-}
-
-int clinic_link_find(sqlite3 *db, const char *token, int64_t id, int32_t today, clinic_link *l) {
-  clinic_err e = {0};
-  return clinic_link_read(db, token, id, today, l, &e) ? clinic_report(&e) : CL_OK;
-}
-
-int clinic_link_issue(sqlite3 *db, const clinic_patient *p, int32_t today, char *token, clinic_link *l, char *msg, size_t cap) {
-  clinic_err e = {0};
-  return clinic_link_new(db, p, today, token, l, &e) ? old_form(&e, msg, cap) : CL_OK;
-}
-
-int clinic_link_revoke(sqlite3 *db, const clinic_patient *p, int64_t id, int *n, char *msg, size_t cap) {
-  clinic_err e = {0};
-  return clinic_link_end(db, p, id, n, &e) ? old_form(&e, msg, cap) : CL_OK;
-}
-
-int clinic_link_each(sqlite3 *db, const clinic_patient *p, int32_t today, int (*fn)(void *ctx, const clinic_link *l), void *ctx) {
-  clinic_err e = {0};
-  return clinic_link_list(db, p, today, fn, ctx, &e) ? clinic_report(&e) : CL_OK;
 }
 
 void clinic_link_json(js_w *w, const clinic_link *l) {

@@ -47,13 +47,6 @@ int clinic_link_list(sqlite3 *db, const clinic_patient *p, int32_t today, int (*
  * (CLINIC_E_OK in any state; LINK_UNKNOWN when none). */
 int clinic_link_read(sqlite3 *db, const char *token, int64_t id, int32_t today, clinic_link *l, clinic_err *e);
 
-/* The reporting forms of the same, for the console: exit codes; a database failure is
- * reported (clinic_report); issue's CL_RULE and revoke's CL_USAGE leave their line in msg. */
-int clinic_link_days(sqlite3 *db, const clinic_patient *p, int32_t *from, int32_t *to);
-int clinic_link_issue(sqlite3 *db, const clinic_patient *p, int32_t today, char *token, clinic_link *l, char *msg, size_t cap);
-int clinic_link_revoke(sqlite3 *db, const clinic_patient *p, int64_t id, int *n, char *msg, size_t cap);
-int clinic_link_each(sqlite3 *db, const clinic_patient *p, int32_t today, int (*fn)(void *ctx, const clinic_link *l), void *ctx);
-int clinic_link_find(sqlite3 *db, const char *token, int64_t id, int32_t today, clinic_link *l);
 /* The link's days as JSON members "valid_from" and "valid_to" (a date or null) and "state". */
 void clinic_link_json(js_w *w, const clinic_link *l);
 const char *clinic_link_state_name(clinic_link_state s);

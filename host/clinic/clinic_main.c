@@ -96,7 +96,9 @@ static clinic_open_mode open_mode(const clinic_args *a) {
 static int cmd_init(clinic_ctx *c, clinic_args *a) {
   int rc = clinic_args_done(a, "init");
   if (rc) return rc;
-  int v = clinic_db_version(c->db);
+  int v;
+  clinic_err e = {0};
+  if (clinic_store_version(c->db, &v, &e) != CLINIC_E_OK) return clinic_report(&e);
   if (c->json) {
     js_w w;
     jw_init(&w, clinic_stdout());
@@ -106,7 +108,7 @@ static int cmd_init(clinic_ctx *c, clinic_args *a) {
     jw_obj_end(&w);
     jw_end(&w);
   } else {
-    printf("database %s ready (schema version %d, WAL)\n", c->db_path, v);
+    fprintf(clinic_stdout(), "database %s ready (schema version %d, WAL)\n", c->db_path, v);
   }
   return CL_OK;
 }
@@ -133,7 +135,7 @@ static int command_help(const char *cmd, FILE *f) {
   return 0;
 }
 
-static int run(int argc, char **argv) {
+static int cmd_clinic(int argc, char **argv) {
   clinic_args a;
   /* argv[0] is "clinic". */
   int rc = clinic_args_parse(&a, argc - 1, argv + 1, flags);
@@ -174,14 +176,18 @@ static int run(int argc, char **argv) {
   }
   char path[4096];
   if (needs_db) {
+    clinic_err e = {0};
     if (db) {
       if (!*db) return clinic_fail(CL_USAGE, "--db needs a file name");
       snprintf(path, sizeof path, "%s", db);
-    } else if ((rc = clinic_db_default_path(path, sizeof path)) != CL_OK) {
-      return rc;
+    } else if (clinic_store_default_path(path, sizeof path, &e) != CLINIC_E_OK) {
+      return clinic_report(&e);
     }
     c.db_path = path;
-    if ((rc = clinic_db_open(path, open_mode(&a), &c.db)) != CL_OK) return rc;
+    clinic_open_notes notes;
+    rc = clinic_store_open(path, open_mode(&a), &c.db, &notes, &e);
+    clinic_open_notes_print(stderr, &notes);
+    if (rc) return clinic_report(&e);
   }
   rc = fn(&c, &a);
   if (fflush(stdout) != 0 && rc == CL_OK) rc = clinic_fail(CL_IO, "writing the output failed");
@@ -192,13 +198,27 @@ static int run(int argc, char **argv) {
   return rc;
 }
 
-int clinic_import_finish(clinic_ctx *c, int rc, const char *file, long rows, const char *noun) {
-  if (rc) {
-    clinic_rollback(c->db);
-    fprintf(stderr, "nmod clinic: nothing of %s was stored\n", file);
+int clinic_import_end(sqlite3 *db, clinic_err *e) {
+  if (sqlite3_get_autocommit(db)) return e->code; /* failed before its transaction began */
+  if (!e->code) clinic_sql_commit(db, e);
+  if (e->code) {
+    clinic_rollback(db);
+    return CLINIC_IMPORT_ROLLED_BACK;
+  }
+  return CLINIC_E_OK;
+}
+
+int clinic_import_render(const clinic_ctx *c, int end, const clinic_err *e, const char *file, long rows, const char *noun) {
+  if (end != CLINIC_E_OK) {
+    int rc = clinic_report(e);
+    if (end == CLINIC_IMPORT_ROLLED_BACK) {
+      clinic_err n;
+      clinic_err_clear(&n);
+      clinic_err_set(&n, e->code, "nothing of %s was stored", file);
+      clinic_report(&n);
+    }
     return rc;
   }
-  if ((rc = clinic_commit(c->db)) != CL_OK) return rc;
   if (c->json) {
     js_w w;
     jw_init(&w, clinic_stdout());
@@ -207,7 +227,7 @@ int clinic_import_finish(clinic_ctx *c, int rc, const char *file, long rows, con
     jw_obj_end(&w);
     jw_end(&w);
   } else {
-    printf("imported %ld %s from %s\n", rows, noun, file);
+    fprintf(clinic_stdout(), "imported %ld %s from %s\n", rows, noun, file);
   }
   return CL_OK;
 }
@@ -229,7 +249,7 @@ int clinic_call(sqlite3 *db, int argc, const char *const *argv, FILE *out, clini
     c.json = 1;
     c.today = hu_today();
     rc = fn(&c, &a);
-    /* As run() does: a read transaction a command left open ends here. */
+    /* As cmd_clinic() does: a read transaction a command left open ends here. */
     if (!outer && !sqlite3_get_autocommit(db)) clinic_rollback(db);
   }
   if (fflush(out) != 0 && rc == CL_OK) rc = clinic_fail(CL_IO, "writing the output failed");
@@ -241,7 +261,7 @@ int clinic_main(int argc, char **argv) {
   /* Patient data: every file this process creates (the database and SQLite's -wal and -shm
    * beside it, reports, exports, folders) is born owner-only, with no window of exposure. */
   mode_t old = umask(077);
-  int rc = run(argc, argv);
+  int rc = cmd_clinic(argc, argv);
   umask(old);
   return rc;
 }

@@ -45,9 +45,6 @@ int clinic_path_read(sqlite3 *db, const clinic_patient *p, clinic_path *path, cl
 /* The same with a statement prepared once from CLINIC_PATH_LOAD_SQL (reset here). */
 #define CLINIC_PATH_LOAD_SQL "SELECT step, date, planned, outcome, note, override, override_rule FROM path_step WHERE pid = ?"
 int clinic_path_read_st(sqlite3_stmt *st, const clinic_patient *p, clinic_path *path, clinic_err *e);
-/* Reporting form of clinic_path_read (an exit code), for the console and the modules not yet
- * converted. */
-int clinic_path_load(sqlite3 *db, const clinic_patient *p, clinic_path *path);
 /* Check that step `idx` may be recorded at `date` (planned or done), given the path so far.
  * Returns CL_OK, or CL_RULE with a message in msg naming the missing step. */
 int clinic_path_check(const clinic_path *path, int idx, int32_t date, int planned,

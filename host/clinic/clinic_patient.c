@@ -135,9 +135,9 @@ int clinic_patient_import(sqlite3 *db, const char *file, int32_t today, long *ro
     clinic_csv_close(&csv);
     return rc;
   }
-  if (clinic_begin(db) != CL_OK) {
+  if ((rc = clinic_sql_begin(db, e)) != CLINIC_E_OK) {
     clinic_csv_close(&csv);
-    return clinic_err_reported(e, CLINIC_E_IO);
+    return rc;
   }
   /* Prepared once for the file (its trigger creates each patient's evaluation row). */
   sqlite3_stmt *ins;

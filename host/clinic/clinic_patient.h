@@ -20,10 +20,6 @@ typedef struct {
 void clinic_patient_from_row(sqlite3_stmt *st, int col, clinic_patient *p);
 /* Look up by code: CLINIC_E_OK, CLINIC_E_NOT_FOUND ("unknown patient ..."), CLINIC_E_IO. */
 int clinic_patient_lookup(sqlite3 *db, const char *code, clinic_patient *p, clinic_err *e);
-/* Reporting forms for command entries and the console: _get reports the error and returns its
- * exit code; _find says nothing of an unknown patient (CL_USAGE), reports a database failure. */
-int clinic_patient_get(sqlite3 *db, const char *code, clinic_patient *p);
-int clinic_patient_find(sqlite3 *db, const char *code, clinic_patient *p);
 const char *clinic_therapy_name(clinic_therapy t);
 /* A new patient as given (text, validated by clinic_patient_add). */
 typedef struct {
@@ -36,7 +32,7 @@ int clinic_patient_add(sqlite3 *db, sqlite3_stmt *ins, const clinic_patient_in *
 /* Every patient, ordered by code, into fn (stops at a non-zero return). */
 int clinic_patient_each(sqlite3 *db, int (*fn)(void *ctx, const clinic_patient *p), void *ctx, clinic_err *e);
 /* Import a CSV file (id,therapy,name,birth_date) inside a transaction this opens: on
- * CLINIC_E_OK *rows were inserted and the caller commits (clinic_import_finish); on failure
+ * CLINIC_E_OK *rows were inserted and the caller commits (clinic_import_end); on failure
  * the caller rolls back. */
 int clinic_patient_import(sqlite3 *db, const char *file, int32_t today, long *rows, clinic_err *e);
 

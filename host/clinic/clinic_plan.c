@@ -26,15 +26,21 @@
 #include "json.h"
 
 /* key: what the item is, whatever its date ("scs-trial-check-2"); calendar UIDs are made from
- * it, so that an item keeps its UID when its date moves. */
+ * it, so that an item keeps its UID when its date moves. Out of memory: pl->oom is set and the
+ * item goes to pl->spare, so the builders need not check each call (clinic_plan_build does). */
 static clinic_plan_item *add(clinic_plan *pl, const char *key, int32_t date, int32_t date_to, const char *kind, const char *what) {
+  clinic_plan_item *it = &pl->spare;
   if (pl->n == pl->cap) {
-    pl->cap = pl->cap ? pl->cap * 2 : 32;
-    clinic_plan_item *v = realloc(pl->items, (size_t)pl->cap * sizeof *v);
-    if (!v) abort();
-    pl->items = v;
+    int cap = pl->cap ? pl->cap * 2 : 32;
+    clinic_plan_item *v = pl->oom ? NULL : realloc(pl->items, (size_t)cap * sizeof *v);
+    if (v) {
+      pl->items = v;
+      pl->cap = cap;
+    } else {
+      pl->oom = 1;
+    }
   }
-  clinic_plan_item *it = &pl->items[pl->n++];
+  if (pl->n < pl->cap) it = &pl->items[pl->n++];
   memset(it, 0, sizeof *it);
   it->date = date;
   it->date_to = date_to;
@@ -165,6 +171,10 @@ int clinic_plan_build(const clinic_patient *p, const clinic_path *path, int32_t 
     plan_scs(path, years, plan);
   else
     plan_snm(path, years, plan);
+  if (plan->oom) {
+    clinic_plan_free(plan);
+    return -1;
+  }
   /* Stable insertion sort by date; items without a date keep their order at the end. */
   for (int i = 1; i < plan->n; i++) {
     clinic_plan_item x = plan->items[i];
@@ -195,7 +205,8 @@ int clinic_plan_read(sqlite3 *db, const clinic_patient *p, int32_t today, int ye
   int rc = clinic_path_read(db, p, &path, e);
   if (rc) return rc;
   *closed = clinic_path_closed(&path);
-  return clinic_plan_build(p, &path, today, years, pl);
+  if (clinic_plan_build(p, &path, today, years, pl) != 0) return clinic_err_set(e, CLINIC_E_IO, "out of memory");
+  return CLINIC_E_OK;
 }
 
 int clinic_plan_ics(sqlite3 *db, const clinic_patient *p, const clinic_plan *pl, int32_t today, const char *file,
@@ -204,8 +215,8 @@ int clinic_plan_ics(sqlite3 *db, const clinic_patient *p, const clinic_plan *pl,
     return clinic_err_set(e, CLINIC_E_RULE, "the plan of %s has no dated items yet (record or plan the trial operation "
                           "first); no calendar written to %s", p->code, file);
   clinic_ids ids;
-  int rc = clinic_ids_init(db, &ids);
-  if (rc) return clinic_err_reported(e, rc); /* clinic_ids.c still reports for itself */
+  int rc = clinic_ids_load(db, &ids, e);
+  if (rc) return rc;
   clinic_outfile of;
   if ((rc = clinic_out_begin(&of, file, e)) != CLINIC_E_OK) return rc;
   int wr = clinic_ics_write(of.f, &ids, p, pl, today);

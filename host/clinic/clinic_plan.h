@@ -27,7 +27,11 @@ typedef struct {
 typedef struct {
   clinic_plan_item *items;
   int n, cap;
+  int oom;               /* building ran out of memory (clinic_plan_build then fails) */
+  clinic_plan_item spare; /* where an item goes that found no room */
 } clinic_plan;
+/* p's plan from its path as of today, `years` of yearly controls: 0, or -1 out of memory (the
+ * plan empty). clinic_plan_free after. */
 int clinic_plan_build(const clinic_patient *p, const clinic_path *path, int32_t today,
                       int years, clinic_plan *plan);
 void clinic_plan_free(clinic_plan *plan);

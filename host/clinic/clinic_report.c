@@ -365,16 +365,6 @@ void clinic_report_html(FILE *f, const clinic_report_data *d, const char *by) {
   fputs("</main>\n</body>\n</html>\n", f);
 }
 
-int clinic_report_write(clinic_ctx *c, const clinic_patient *p, const char *by, FILE *f) {
-  clinic_err e;
-  clinic_err_clear(&e);
-  clinic_report_data d;
-  if (clinic_report_load(c->db, p, c->today, &d, &e) != CLINIC_E_OK) return clinic_report(&e);
-  clinic_report_html(f, &d, by);
-  clinic_report_free(&d);
-  return CL_OK;
-}
-
 int clinic_cmd_report(clinic_ctx *c, clinic_args *a) {
   const char *out = clinic_opt_get(a, "out"), *by = clinic_opt_get(a, "by");
   int rc = clinic_args_done(a, "report");
@@ -385,11 +375,18 @@ int clinic_cmd_report(clinic_ctx *c, clinic_args *a) {
   if (!by) by = pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "unknown user";
   if (!*by || strlen(by) > 120) return clinic_fail(CL_USAGE, "--by needs a name of 1-120 characters");
   clinic_patient p;
-  if ((rc = clinic_patient_get(c->db, a->pos[1], &p)) != CL_OK) return rc;
+  clinic_err e = {0};
+  if (clinic_patient_lookup(c->db, a->pos[1], &p, &e) != CLINIC_E_OK) return clinic_report(&e);
+  /* Everything is read before the file is begun: a failure leaves no file behind. */
+  clinic_report_data d;
+  if (clinic_report_load(c->db, &p, c->today, &d, &e) != CLINIC_E_OK) return clinic_report(&e);
   clinic_outfile of;
-  if ((rc = clinic_out_open(&of, out)) != CL_OK) return rc;
-  rc = clinic_out_close(&of, clinic_report_write(c, &p, by, of.f));
-  if (rc) return rc;
+  if (clinic_out_begin(&of, out, &e) == CLINIC_E_OK) {
+    clinic_report_html(of.f, &d, by);
+    clinic_out_end(&of, CLINIC_E_OK, &e);
+  }
+  clinic_report_free(&d);
+  if (e.code) return clinic_report(&e);
   if (c->json) {
     js_w w;
     jw_init(&w, clinic_stdout());
@@ -398,7 +395,7 @@ int clinic_cmd_report(clinic_ctx *c, clinic_args *a) {
     jw_obj_end(&w);
     jw_end(&w);
   } else {
-    printf("report for %s written to %s\n", p.code, out);
+    fprintf(clinic_stdout(), "report for %s written to %s\n", p.code, out);
   }
   return CL_OK;
 }

@@ -101,8 +101,7 @@ static int load_visits(sqlite3 *db, clinic_report_data *d, clinic_err *e) {
     }
     if (!v->serial) continue;
     clinic_buf alerts = {0}, thr = {0};
-    int r = clinic_readout_rows(db, sqlite3_column_int64(st, 7), &alerts, &thr);
-    if (r) rc = clinic_err_reported(e, r); /* clinic_visit.c reported it */
+    rc = clinic_readout_texts(db, sqlite3_column_int64(st, 7), &alerts, &thr, e);
     v->alerts = alerts.len ? alerts.s : NULL;
     v->thresholds = thr.len ? thr.s : NULL;
     if (!alerts.len) clinic_buf_free(&alerts);
@@ -119,10 +118,11 @@ int clinic_report_load(sqlite3 *db, const clinic_patient *p, int32_t today, clin
   d->today = today;
   int rc;
   if ((rc = clinic_path_read(db, p, &d->path, e)) != CLINIC_E_OK) return rc;
-  /* clinic_eval.c still reports its own failures. */
-  if ((rc = clinic_eval_config(db, NULL, &d->threshold_bp, &d->min_days)) != CL_OK ||
-      (rc = clinic_eval_patient(db, p, d->threshold_bp, d->min_days, &d->eval)) != CL_OK)
-    return clinic_err_reported(e, rc);
+  clinic_cfg cfg;
+  if ((rc = clinic_cfg_read(db, NULL, &cfg, e)) != CLINIC_E_OK || (rc = clinic_eval_run(db, p, &cfg, &d->eval, NULL, e)) != CLINIC_E_OK)
+    return rc;
+  d->threshold_bp = cfg.threshold_bp;
+  d->min_days = cfg.min_days;
   if ((rc = clinic_store_setting(db, "institution", d->institution, sizeof d->institution, e)) != CLINIC_E_OK) return rc;
   score_acc sa = {.d = d};
   if ((rc = load_points(db, d, e)) == CLINIC_E_OK && (rc = clinic_score_each(db, p, add_score, &sa, e)) == CLINIC_E_OK) {

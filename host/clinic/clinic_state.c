@@ -80,7 +80,7 @@ static int control_due(clinic_state_st *st, const clinic_patient *p, const clini
   for (int i = 0; i < path->nsteps; i++)
     if (path->rec[i].recorded && !path->rec[i].planned && path->rec[i].date > last) last = path->rec[i].date;
   clinic_plan pl;
-  clinic_plan_build(p, path, today, 1, &pl);
+  if (clinic_plan_build(p, path, today, 1, &pl) != 0) return clinic_err_set(e, CLINIC_E_IO, "out of memory");
   for (int i = 0; i < pl.n && *due == INT32_MAX; i++) {
     const clinic_plan_item *it = &pl.items[i];
     if (strcmp(it->kind, "visit") == 0 && it->date != INT32_MIN && it->date > last) *due = it->date;
@@ -365,19 +365,19 @@ static void json_text(js_w *w, sqlite3_stmt *st, int col) {
     jw_null(w);
 }
 
-int clinic_list_json(sqlite3 *db, const clinic_list_query *q, int32_t today, js_w *w) {
+int clinic_list_write(sqlite3 *db, const clinic_list_query *q, int32_t today, js_w *w, clinic_err *e) {
   if (q->therapy && strcmp(q->therapy, "scs") != 0 && strcmp(q->therapy, "snm") != 0)
-    return clinic_fail(CL_USAGE, "therapy '%s' is not known: use scs or snm", q->therapy);
+    return clinic_err_set(e, CLINIC_E_INPUT, "therapy '%s' is not known: use scs or snm", q->therapy);
   clinic_phase ph;
   if (q->phase && clinic_phase_parse(q->phase, &ph) != 0)
-    return clinic_fail(CL_USAGE, "phase '%s' is not known: use before-trial, trial, early-implant, implanted or removed",
-                       q->phase);
-  sqlite3_stmt *cnt = clinic_prep(db, "SELECT count(*) FROM " LIST_ROWS LIST_WHERE);
-  sqlite3_stmt *st = clinic_prep(db, "SELECT * FROM " LIST_ROWS LIST_WHERE " ORDER BY t.code LIMIT ?6 OFFSET ?7");
+    return clinic_err_set(e, CLINIC_E_INPUT, "phase '%s' is not known: use before-trial, trial, early-implant, implanted or removed",
+                          q->phase);
+  sqlite3_stmt *cnt = clinic_sql_prep(db, "SELECT count(*) FROM " LIST_ROWS LIST_WHERE, e);
+  sqlite3_stmt *st = cnt ? clinic_sql_prep(db, "SELECT * FROM " LIST_ROWS LIST_WHERE " ORDER BY t.code LIMIT ?6 OFFSET ?7", e) : NULL;
   if (!cnt || !st) {
     sqlite3_finalize(cnt);
     sqlite3_finalize(st);
-    return CL_IO;
+    return CLINIC_E_IO;
   }
   bind_list(cnt, q, today);
   int rc = sqlite3_step(cnt);
@@ -385,7 +385,7 @@ int clinic_list_json(sqlite3 *db, const clinic_list_query *q, int32_t today, js_
   sqlite3_finalize(cnt);
   if (rc != SQLITE_ROW) {
     sqlite3_finalize(st);
-    return clinic_dbfail(db, "counting patients");
+    return clinic_err_db(e, db, "counting patients");
   }
   bind_list(st, q, today);
   sqlite3_bind_int64(st, 6, q->limit);
@@ -442,6 +442,6 @@ int clinic_list_json(sqlite3 *db, const clinic_list_query *q, int32_t today, js_
   sqlite3_finalize(st);
   jw_arr_end(w);
   jw_obj_end(w);
-  if (rc != SQLITE_DONE) return clinic_dbfail(db, "listing patients");
-  return CL_OK;
+  if (rc != SQLITE_DONE) return clinic_err_db(e, db, "listing patients");
+  return CLINIC_E_OK;
 }

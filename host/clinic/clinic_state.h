@@ -42,6 +42,8 @@ typedef struct {
   int attention;       /* only the patients who need attention */
   int64_t limit, offset;
 } clinic_list_query;
-int clinic_list_json(sqlite3 *db, const clinic_list_query *q, int32_t today, js_w *w);
+/* Written to w as it is read (a library call, not a renderer: it queries). CLINIC_E_OK, or the
+ * error in e: CLINIC_E_INPUT for an unknown therapy or phase, CLINIC_E_IO. */
+int clinic_list_write(sqlite3 *db, const clinic_list_query *q, int32_t today, js_w *w, clinic_err *e);
 
 #endif

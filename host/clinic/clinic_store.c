@@ -226,11 +226,6 @@ int clinic_store_default_path(char *out, size_t cap, clinic_err *e) {
   return CLINIC_E_OK;
 }
 
-int clinic_db_default_path(char *out, size_t cap) {
-  clinic_err e = {0};
-  return clinic_store_default_path(out, cap, &e) ? clinic_report(&e) : CL_OK;
-}
-
 int clinic_sql_exec(sqlite3 *db, const char *sql, clinic_err *e) {
   char *err = NULL;
   if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
@@ -270,26 +265,6 @@ int clinic_sql_exec_pid(sqlite3 *db, const char *sql, int64_t pid, clinic_err *e
   return rc == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, db, "changing a patient's records");
 }
 
-/* The reporting forms, for the modules not yet converted to clinic_err (and the console). */
-int clinic_exec(sqlite3 *db, const char *sql) {
-  clinic_err e = {0};
-  clinic_sql_exec(db, sql, &e);
-  return clinic_report(&e);
-}
-int clinic_begin(sqlite3 *db) { return clinic_exec(db, "BEGIN IMMEDIATE"); }
-int clinic_commit(sqlite3 *db) { return clinic_exec(db, "COMMIT"); }
-sqlite3_stmt *clinic_prep(sqlite3 *db, const char *sql) {
-  clinic_err e = {0};
-  sqlite3_stmt *st = clinic_sql_prep(db, sql, &e);
-  if (!st) clinic_report(&e);
-  return st;
-}
-int clinic_exec_pid(sqlite3 *db, const char *sql, int64_t pid) {
-  clinic_err e = {0};
-  clinic_sql_exec_pid(db, sql, pid, &e);
-  return clinic_report(&e);
-}
-
 static int pragma_int(sqlite3 *db, const char *sql, int *out, clinic_err *e) {
   sqlite3_stmt *st = clinic_sql_prep(db, sql, e);
   if (!st) return CLINIC_E_IO;
@@ -299,11 +274,9 @@ static int pragma_int(sqlite3 *db, const char *sql, int *out, clinic_err *e) {
   return rc == SQLITE_ROW ? CLINIC_E_OK : clinic_err_db(e, db, sql);
 }
 
-int clinic_db_version(sqlite3 *db) {
-  clinic_err e = {0};
-  int v = -1;
-  if (pragma_int(db, "PRAGMA user_version", &v, &e) != CLINIC_E_OK) clinic_report(&e);
-  return v;
+int clinic_store_version(sqlite3 *db, int *version, clinic_err *e) {
+  *version = -1;
+  return pragma_int(db, "PRAGMA user_version", version, e);
 }
 
 /* Set a pragma of the file to a number (the schema version, the application id). */
@@ -321,9 +294,9 @@ int clinic_store_migrate(sqlite3 *db, int target, clinic_err *e) {
                         sqlite3_db_filename(db, "main"), v, CLINIC_SCHEMA_VERSION);
   for (int n = v + 1; !rc && n <= target; n++) {
     rc = clinic_sql_exec(db, migrations[n - 1], e);
-    /* The cache of version 3 is computed from the data it caches, in C (clinic_sums.c still
-     * reports its own failures). */
-    if (!rc && (n == 3 || n == 6)) rc = clinic_err_reported(e, clinic_sums_rebuild_all(db));
+    /* The cache of version 3 (and the state of version 6) is computed from the data it
+     * caches, in C. */
+    if (!rc && (n == 3 || n == 6)) rc = clinic_sums_rebuild(db, e);
     if (!rc) rc = set_pragma(db, "user_version", n, e);
   }
   if (!rc && v == 0) rc = set_pragma(db, "application_id", CLINIC_APP_ID, e);
@@ -332,16 +305,15 @@ int clinic_store_migrate(sqlite3 *db, int target, clinic_err *e) {
   return rc;
 }
 
-int clinic_db_migrate(sqlite3 *db, int target) {
-  clinic_err e = {0};
-  return clinic_store_migrate(db, target, &e) ? clinic_report(&e) : CL_OK;
-}
-
 /* Close a connection to a file found damaged without the checkpoint that would copy a left-over
  * WAL into it. */
 static void close_untouched(sqlite3 *db) {
   sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
   sqlite3_close(db);
+}
+
+void clinic_open_notes_print(FILE *f, const clinic_open_notes *notes) {
+  for (int i = 0; i < notes->n; i++) fprintf(f, "nmod clinic: %s\n", notes->line[i]);
 }
 
 void clinic_open_note(clinic_open_notes *notes, const char *fmt, ...) {
@@ -371,7 +343,7 @@ static int open_checks(sqlite3 *db, const char *path, clinic_open_mode mode, cli
                           ver, CLINIC_SCHEMA_VERSION);
   if (mode == CLINIC_OPEN_CHECK) return CLINIC_E_OK; /* check-db reports; it neither refuses the schema nor changes anything */
   if (notes->unclean && (rc = clinic_db_quick_all(db, notes, e)) != CLINIC_E_OK) {
-    clinic_db_mark(path, 1);
+    clinic_db_mark(path, 1, e); /* e holds the damage already: the first failure is the one said */
     return rc;
   }
   if ((rc = clinic_db_schema_check(db, ver, e)) != CLINIC_E_OK) return rc;
@@ -428,14 +400,6 @@ int clinic_store_open(const char *path, clinic_open_mode mode, sqlite3 **out, cl
   return rc;
 }
 
-int clinic_db_open(const char *path, clinic_open_mode mode, sqlite3 **out) {
-  clinic_open_notes notes;
-  clinic_err e = {0};
-  clinic_store_open(path, mode, out, &notes, &e);
-  for (int i = 0; i < notes.n; i++) fprintf(stderr, "nmod clinic: %s\n", notes.line[i]);
-  return clinic_report(&e);
-}
-
 int clinic_store_setting(sqlite3 *db, const char *key, char *out, size_t cap, clinic_err *e) {
   sqlite3_stmt *st = clinic_sql_prep(db, "SELECT value FROM setting WHERE key = ?", e);
   if (!st) return CLINIC_E_IO;
@@ -445,11 +409,6 @@ int clinic_store_setting(sqlite3 *db, const char *key, char *out, size_t cap, cl
   if (rc == SQLITE_ROW) snprintf(out, cap, "%s", (const char *)sqlite3_column_text(st, 0));
   sqlite3_finalize(st);
   return rc == SQLITE_ROW || rc == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, db, "reading a setting");
-}
-
-int clinic_setting_get(sqlite3 *db, const char *key, char *out, size_t cap) {
-  clinic_err e = {0};
-  return clinic_store_setting(db, key, out, cap, &e) ? clinic_report(&e) : CL_OK;
 }
 
 /* ---- the SQLite forms (clinic_store.h) ------------------------------------------------ */

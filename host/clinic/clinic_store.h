@@ -32,9 +32,8 @@
 #define CLINIC_SCHEMA_VERSION 7
 /* Default path: $NMOD_CLINIC_DB, else $XDG_DATA_HOME/nmod/clinic.db, else
  * $HOME/.local/share/nmod/clinic.db. Creates the folder. Writes into out[cap]. CLINIC_E_OK,
- * CLINIC_E_INPUT or CLINIC_E_IO (in e); clinic_db_default_path is the reporting form. */
+ * CLINIC_E_INPUT or CLINIC_E_IO (in e). */
 int clinic_store_default_path(char *out, size_t cap, clinic_err *e);
-int clinic_db_default_path(char *out, size_t cap);
 typedef enum {
   CLINIC_OPEN_READ,  /* a command that only reads */
   CLINIC_OPEN_WRITE, /* a command that may write: also the cheap per-table check */
@@ -50,18 +49,20 @@ typedef struct {
   char line[CLINIC_OPEN_NOTES][600];
 } clinic_open_notes;
 void clinic_open_note(clinic_open_notes *notes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Their renderer: a line "nmod clinic: NOTE" each, to f (stderr, at a command's entry). */
+void clinic_open_notes_print(FILE *f, const clinic_open_notes *notes);
 /* Open (create) the file after the checks of clinic_dbcheck.c, set WAL, foreign keys, busy
  * timeout, and migrate to the current schema version: CLINIC_E_OK (*db open), or an error in e
  * (a damaged file is closed without any write; with CLINIC_OPEN_CHECK *db may still be open).
- * clinic_db_open is the reporting form (notes and error on stderr; an exit code). */
+ * What the open has to say besides an error comes back in notes, for the caller to render. */
 int clinic_store_open(const char *path, clinic_open_mode mode, sqlite3 **db, clinic_open_notes *notes, clinic_err *e);
-int clinic_db_open(const char *path, clinic_open_mode mode, sqlite3 **db);
 /* Before SQLite opens path: the header, the size, and whether the last session closed
  * cleanly (notes->unclean, and what was left behind in notes->why). */
 int clinic_db_precheck(const char *path, clinic_open_notes *notes, clinic_err *e);
-/* PATH.damaged: CLINIC_E_IO while it exists; clinic_db_mark sets or clears it. */
+/* PATH.damaged: CLINIC_E_IO while it exists; clinic_db_mark sets or clears it (CLINIC_E_OK, or
+ * CLINIC_E_IO in e when the mark cannot be written or removed; e may be NULL). */
 int clinic_db_marked(const char *path, clinic_err *e);
-void clinic_db_mark(const char *path, int damaged);
+int clinic_db_mark(const char *path, int damaged, clinic_err *e);
 /* The schema of db equals what migrations 1..version build: CLINIC_E_OK or CLINIC_E_IO
  * (clinic_db_schema_diff says what differs in msg instead, or "ok"; CL_OK or CL_IO). */
 int clinic_db_schema_check(sqlite3 *db, int version, clinic_err *e);
@@ -95,10 +96,10 @@ typedef struct {
 int clinic_store_check(sqlite3 *db, int full, clinic_dbcheck_result *r);
 void clinic_store_check_free(clinic_dbcheck_result *r);
 /* Migrate to `target` (1..CLINIC_SCHEMA_VERSION) in one transaction; also used by tests to
- * build old files. clinic_db_migrate is the reporting form. */
+ * build old files. */
 int clinic_store_migrate(sqlite3 *db, int target, clinic_err *e);
-int clinic_db_migrate(sqlite3 *db, int target);
-int clinic_db_version(sqlite3 *db);
+/* The file's schema version (PRAGMA user_version) into *version (-1 on failure). */
+int clinic_store_version(sqlite3 *db, int *version, clinic_err *e);
 /* SQL helpers with errors as values (CLINIC_E_OK or CLINIC_E_IO in e). */
 int clinic_sql_exec(sqlite3 *db, const char *sql, clinic_err *e);
 int clinic_sql_begin(sqlite3 *db, clinic_err *e); /* BEGIN IMMEDIATE */
@@ -109,20 +110,11 @@ sqlite3_stmt *clinic_sql_prep(sqlite3 *db, const char *sql, clinic_err *e);
  * database's error while WHAT. */
 int clinic_sql_end(sqlite3 *db, sqlite3_stmt *st, int rc, const char *what, clinic_err *e);
 int clinic_sql_exec_pid(sqlite3 *db, const char *sql, int64_t pid, clinic_err *e);
-/* The reporting forms of the same (clinic_report on failure; exit codes), for command entries
- * and the modules not yet converted. */
-int clinic_exec(sqlite3 *db, const char *sql);
-int clinic_begin(sqlite3 *db);  /* BEGIN IMMEDIATE */
-int clinic_commit(sqlite3 *db);
+/* Roll back the open transaction, if any (its error is of no use: the cause is reported). */
 void clinic_rollback(sqlite3 *db);
-/* Run a statement with one parameter, a patient's pid. */
-int clinic_exec_pid(sqlite3 *db, const char *sql, int64_t pid);
-/* Prepare or fail with a database message (NULL). */
-sqlite3_stmt *clinic_prep(sqlite3 *db, const char *sql);
 /* A setting (table setting) as text into out[cap], "" when not set: CLINIC_E_OK or
- * CLINIC_E_IO (in e); clinic_setting_get is its reporting form. */
+ * CLINIC_E_IO (in e). */
 int clinic_store_setting(sqlite3 *db, const char *key, char *out, size_t cap, clinic_err *e);
-int clinic_setting_get(sqlite3 *db, const char *key, char *out, size_t cap);
 
 
 /* ---- SQLite's own forms (see the top of this file) --------------------------------------- */

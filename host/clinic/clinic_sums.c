@@ -59,20 +59,23 @@ void clinic_days_free(clinic_days *d) {
   memset(d, 0, sizeof *d);
 }
 
-static void days_use(clinic_days *d, int which, int32_t day) {
+/* 0, or -1 out of memory (d unchanged). */
+static int days_use(clinic_days *d, int which, int32_t day) {
   int n = d->nused[which];
   if (n > 0 && d->used[which][n - 1].to == day - 1) {
     d->used[which][n - 1].to = day;
-    return;
+    return 0;
   }
   if (n == d->capused[which]) {
-    d->capused[which] = d->capused[which] ? 2 * d->capused[which] : 16;
-    clinic_range *v = realloc(d->used[which], (size_t)d->capused[which] * sizeof *v);
-    if (!v) abort();
+    int cap = d->capused[which] ? 2 * d->capused[which] : 16;
+    clinic_range *v = realloc(d->used[which], (size_t)cap * sizeof *v);
+    if (!v) return -1;
     d->used[which] = v;
+    d->capused[which] = cap;
   }
   d->used[which][n].from = d->used[which][n].to = day;
   d->nused[which]++;
+  return 0;
 }
 
 /* The phase sums carry the window, so that a cached row and a recomputed one are alike. */
@@ -111,7 +114,10 @@ int clinic_sums_compute(clinic_sums *s, const clinic_patient *p, const clinic_pa
     if (!sum) continue;
     int64_t before = sum->days;
     clinic_phase_add(sum, p->therapy, &r);
-    if (days && sum->days > before) days_use(days, sum == &e->trial, r.date);
+    if (days && sum->days > before && days_use(days, sum == &e->trial, r.date) != 0) {
+      sqlite3_reset(st);
+      return clinic_err_set(err, CLINIC_E_IO, "out of memory");
+    }
   }
   sqlite3_reset(st);
   if (rc != SQLITE_DONE) return clinic_err_db(err, s->db, "reading the diary");
@@ -252,12 +258,6 @@ int clinic_sums_commit(sqlite3 *db, const clinic_patient *p, clinic_err *e) {
   return rc;
 }
 
-int clinic_sums_commit_patient(sqlite3 *db, const clinic_patient *p) {
-  clinic_err e = {0};
-  clinic_sums_commit(db, p, &e);
-  return clinic_report(&e);
-}
-
 /* Calls fn for every patient in pid order, with the statements of s. */
 static int each_patient(clinic_sums *s, int (*fn)(clinic_sums *, const clinic_patient *, void *, clinic_err *),
                         void *arg, clinic_err *e) {
@@ -289,12 +289,6 @@ int clinic_sums_rebuild(sqlite3 *db, clinic_err *e) {
   return rc;
 }
 
-int clinic_sums_rebuild_all(sqlite3 *db) {
-  clinic_err e = {0};
-  clinic_sums_rebuild(db, &e);
-  return clinic_report(&e);
-}
-
 /* The first field in which a cached row differs from a recomputed one, or NULL. */
 static const char *differs(const clinic_eval *a, const clinic_eval *b) {
   if (memcmp(&a->win, &b->win, sizeof a->win) != 0) return "windows";
@@ -314,8 +308,7 @@ static const char *differs(const clinic_eval *a, const clinic_eval *b) {
 }
 
 typedef struct {
-  FILE *report;
-  long checked, bad;
+  clinic_sums_check *r;
 } verify_state;
 
 static int verify_one(clinic_sums *s, const clinic_patient *p, void *arg, clinic_err *e) {
@@ -338,24 +331,25 @@ static int verify_one(clinic_sums *s, const clinic_patient *p, void *arg, clinic
     return clinic_err_db(e, s->db, "reading the evaluation sums");
   }
   sqlite3_reset(s->load);
-  v->checked++;
+  v->r->checked++;
   if (what) {
-    if (v->bad < 10 && v->report)
-      fprintf(v->report, "nmod clinic: evaluation sums of %s disagree with the diary and path (%s)\n", p->code, what);
-    v->bad++;
+    if (v->r->mismatched < CLINIC_SUMS_CHECK_FIRST) {
+      snprintf(v->r->first[v->r->mismatched].code, sizeof v->r->first[0].code, "%s", p->code);
+      v->r->first[v->r->mismatched].what = what;
+    }
+    v->r->mismatched++;
   }
   return CLINIC_E_OK;
 }
 
-int clinic_sums_verify(sqlite3 *db, FILE *report, long *checked, long *mismatched) {
+int clinic_sums_verify(sqlite3 *db, clinic_sums_check *r, clinic_err *e) {
   clinic_sums s;
-  verify_state v = {report, 0, 0};
-  clinic_err e = {0};
-  if (clinic_sums_open(db, &s, &e) == CLINIC_E_OK) {
-    each_patient(&s, verify_one, &v, &e);
+  verify_state v = {r};
+  memset(r, 0, sizeof *r);
+  int rc = clinic_sums_open(db, &s, e);
+  if (!rc) {
+    rc = each_patient(&s, verify_one, &v, e);
     clinic_sums_close(&s);
   }
-  *checked = v.checked;
-  *mismatched = v.bad;
-  return clinic_report(&e);
+  return rc;
 }

@@ -37,17 +37,23 @@ int clinic_sums_refresh(clinic_sums *s, const clinic_patient *p, clinic_err *e);
 int clinic_sums_commit(sqlite3 *db, const clinic_patient *p, clinic_err *e);
 /* Recompute every patient (a window setting changed, or the migration that made the cache). */
 int clinic_sums_rebuild(sqlite3 *db, clinic_err *e);
-/* The reporting forms of the two (exit codes), for the modules not yet converted. */
-int clinic_sums_commit_patient(sqlite3 *db, const clinic_patient *p);
-int clinic_sums_rebuild_all(sqlite3 *db);
 /* The cached columns of one row, starting at column `col` (CLINIC_SUMS_COLS names them). */
 #define CLINIC_SUMS_COLS                                                                       \
   "referral, base_from, base_to, trial_day, trial_to, closed_to, limit_to, extended, over_limit, ext_reason, " \
   "b_sum, b_days, b_sum2, b_days2, b_sum3, b_days3, t_sum, t_days, t_sum2, t_days2, t_sum3, t_days3, "     \
   "sb0_date, sb0, sb1_date, sb1, sb2_date, sb2, sa0_date, sa0, sa1_date, sa1, sa2_date, sa2"
 void clinic_sums_read_row(sqlite3_stmt *st, int col, clinic_eval *e);
-/* Recompute every patient and compare with the cache, without writing. Mismatches are
- * reported on `report` (the first 10). Returns CL_OK (also with mismatches) or CL_IO. */
-int clinic_sums_verify(sqlite3 *db, FILE *report, long *checked, long *mismatched);
+/* Recompute every patient and compare with the cache, without writing: how many were checked,
+ * how many differ, and the first CLINIC_SUMS_CHECK_FIRST of those (the patient, the first
+ * field that differs). CLINIC_E_OK (also with mismatches), or an error in e. */
+#define CLINIC_SUMS_CHECK_FIRST 10
+typedef struct {
+  long checked, mismatched;
+  struct {
+    char code[64];
+    const char *what; /* "windows", "trial sums", ...: a static string */
+  } first[CLINIC_SUMS_CHECK_FIRST];
+} clinic_sums_check;
+int clinic_sums_verify(sqlite3 *db, clinic_sums_check *r, clinic_err *e);
 
 #endif

@@ -24,10 +24,7 @@ void clinic_buf_add(clinic_buf *b, const char *s, size_t n) {
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + n + 1) cap *= 2;
     char *p = realloc(b->s, cap);
-    if (!p) {
-      fputs("nmod clinic: out of memory\n", stderr);
-      abort();
-    }
+    if (!p) abort(); /* the builders return no error (clinic_util.h) */
     b->s = p;
     b->cap = cap;
   }
@@ -75,8 +72,8 @@ void clinic_json_end(js_w *w) {
   jw_end(w);
 }
 
-void clinic_json_list_begin(js_w *w, const char *code, const char *key) {
-  clinic_json_patient(w, clinic_stdout(), code);
+void clinic_json_list_begin(js_w *w, FILE *f, const char *code, const char *key) {
+  clinic_json_patient(w, f, code);
   jw_kv_arr(w, key);
 }
 
@@ -134,14 +131,3 @@ int clinic_out_end(clinic_outfile *o, int rc, clinic_err *e) {
   return clinic_err_set(e, CLINIC_E_IO, "writing %s failed: %s; the file was not changed", o->path, strerror(err));
 }
 
-int clinic_out_open(clinic_outfile *o, const char *path) {
-  clinic_err e = {0};
-  clinic_out_begin(o, path, &e);
-  return clinic_report(&e);
-}
-
-int clinic_out_close(clinic_outfile *o, int rc) {
-  clinic_err e = {0};
-  int r = clinic_out_end(o, rc, &e);
-  return rc ? r : clinic_report(&e);
-}

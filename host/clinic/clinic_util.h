@@ -10,7 +10,10 @@
 #include "hu_date.h"
 #include "json.h"
 
-/* A growable, NUL-terminated string buffer (heap). */
+/* A growable, NUL-terminated string buffer (heap). Out of memory aborts, silently: its 29
+ * callers (messages, warnings, FHIR and calendar text) return no error for it, and a text cut
+ * short in a report would be worse than no report. The larger allocations of the clinic (the
+ * diary's days, the plan, the import's patients, the report's rows) fail as CLINIC_E_IO. */
 typedef struct {
   char *s;
   size_t len, cap;
@@ -31,9 +34,6 @@ typedef struct {
 int clinic_out_begin(clinic_outfile *o, const char *path, clinic_err *e);
 /* rc == 0: commit (CLINIC_E_OK, or CLINIC_E_IO in e); else discard and return rc. */
 int clinic_out_end(clinic_outfile *o, int rc, clinic_err *e);
-/* The reporting forms of the two (exit codes), for the modules not yet converted. */
-int clinic_out_open(clinic_outfile *o, const char *path);
-int clinic_out_close(clinic_outfile *o, int rc);
 /* ---- dates: hu_date.h (day numbers, strict YYYY-MM-DD in 1900..2199, hu_today, hu_now_minutes) */
 
 /* Parse a date given as `what` ("--date", "--from"): 0, or CL_USAGE after one line
@@ -44,7 +44,7 @@ int clinic_date_arg(const char *what, const char *s, int32_t *day);
 void clinic_json_date(js_w *w, int32_t d);
 void clinic_json_day(js_w *w, const char *key, int32_t d);
 /* JSON on stdout for the list commands: {"patient": CODE, "KEY": [ ... ]}. */
-void clinic_json_list_begin(js_w *w, const char *code, const char *key);
+void clinic_json_list_begin(js_w *w, FILE *f, const char *code, const char *key);
 /* The start of a JSON answer about one patient on f: {"patient": CODE, and its end. */
 void clinic_json_patient(js_w *w, FILE *f, const char *code);
 void clinic_json_end(js_w *w);

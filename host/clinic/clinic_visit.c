@@ -67,7 +67,7 @@ int clinic_visit_add(sqlite3 *db, const clinic_patient *p, int32_t day, const ch
   return clinic_sums_commit(db, p, e);
 }
 
-static int visit_add(clinic_ctx *c, clinic_args *a) {
+static int cmd_visit_add(clinic_ctx *c, clinic_args *a) {
   const char *date = clinic_opt_get(a, "date"), *kind = clinic_opt_get(a, "kind"), *note = clinic_opt_get(a, "note");
   int rc = clinic_args_done(a, "visit add");
   if (rc) return rc;
@@ -122,12 +122,6 @@ int clinic_readout_texts(sqlite3 *db, int64_t iid, clinic_buf *alerts, clinic_bu
   }
   sqlite3_finalize(st);
   return rc == SQLITE_DONE ? CLINIC_E_OK : clinic_err_db(e, db, "reading test thresholds");
-}
-
-int clinic_readout_rows(sqlite3 *db, int64_t iid, clinic_buf *alerts, clinic_buf *thresholds) {
-  clinic_err e = {0};
-  clinic_readout_texts(db, iid, alerts, thresholds, &e);
-  return clinic_report(&e);
 }
 
 int clinic_visit_each(sqlite3 *db, const clinic_patient *p, int decode, int (*fn)(void *ctx, const clinic_visit_row *v),
@@ -231,7 +225,7 @@ static int list_row(void *ctx, const clinic_visit_row *v) {
   return 0;
 }
 
-static int visit_list(clinic_ctx *c, clinic_args *a) {
+static int cmd_visit_list(clinic_ctx *c, clinic_args *a) {
   int rc = clinic_args_done(a, "visit list");
   if (rc) return rc;
   if (a->npos != 3) return clinic_fail(CL_USAGE, "usage: nmod clinic visit list PATIENT");
@@ -239,7 +233,7 @@ static int visit_list(clinic_ctx *c, clinic_args *a) {
   clinic_patient p;
   if (clinic_patient_lookup(c->db, a->pos[2], &p, &e) != CLINIC_E_OK) return clinic_report(&e);
   list_out o = {.f = clinic_stdout(), .json = c->json};
-  if (c->json) clinic_json_list_begin(&o.w, p.code, "visits");
+  if (c->json) clinic_json_list_begin(&o.w, o.f, p.code, "visits");
   if (clinic_visit_each(c->db, &p, c->json, list_row, &o, &e) != CLINIC_E_OK) return clinic_report(&e);
   if (c->json) clinic_json_list_end(&o.w);
   return CL_OK;
@@ -247,8 +241,8 @@ static int visit_list(clinic_ctx *c, clinic_args *a) {
 
 int clinic_cmd_visit(clinic_ctx *c, clinic_args *a) {
   const char *sub = a->npos > 1 ? a->pos[1] : "";
-  if (strcmp(sub, "add") == 0) return visit_add(c, a);
-  if (strcmp(sub, "list") == 0) return visit_list(c, a);
+  if (strcmp(sub, "add") == 0) return cmd_visit_add(c, a);
+  if (strcmp(sub, "list") == 0) return cmd_visit_list(c, a);
   return clinic_fail(CL_USAGE, "usage: nmod clinic visit add|list ...");
 }
 
@@ -280,12 +274,6 @@ int clinic_readout_read(sqlite3 *db, int64_t interrogation_id, ro_readout_t *ro,
     return clinic_err_set(e, CLINIC_E_IO, "database %s: stored read-out %lld no longer decodes (%s): see nmod clinic check-db",
                           sqlite3_db_filename(db, "main"), (long long)interrogation_id, err);
   return CLINIC_E_OK;
-}
-
-int clinic_readout_load(sqlite3 *db, int64_t interrogation_id, ro_readout_t *ro) {
-  clinic_err e = {0};
-  int rc = clinic_readout_read(db, interrogation_id, ro, &e);
-  return rc == CLINIC_E_NOT_FOUND ? CL_USAGE : clinic_report(&e);
 }
 
 static void bind_opt_text(sqlite3_stmt *st, int i, const char *s) {

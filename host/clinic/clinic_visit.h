@@ -20,9 +20,6 @@ int clinic_readout_read(sqlite3 *db, int64_t interrogation_id, ro_readout_t *ro,
 /* Its lead alerts ("E2 open, E3 short") and test thresholds ("E1 0.8 mA") as text appended to
  * the buffers. */
 int clinic_readout_texts(sqlite3 *db, int64_t iid, clinic_buf *alerts, clinic_buf *thresholds, clinic_err *e);
-/* Reporting forms of the two (clinic_readout_load: CL_USAGE, silently, for an undecoded import). */
-int clinic_readout_load(sqlite3 *db, int64_t interrogation_id, ro_readout_t *ro);
-int clinic_readout_rows(sqlite3 *db, int64_t iid, clinic_buf *alerts, clinic_buf *thresholds);
 /* Read FILE.json with the programmer's codec into ro and store it with p's visit of `day` (a
  * new read-out visit when there is none), with its rows, in one transaction; *vid gets the
  * visit. CLINIC_E_INPUT for a file that does not decode or belongs to the other therapy. */

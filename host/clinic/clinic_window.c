@@ -124,12 +124,6 @@ int clinic_cfg_read(sqlite3 *db, const char *threshold_opt, clinic_cfg *cfg, cli
   return CLINIC_E_OK;
 }
 
-int clinic_cfg_load(sqlite3 *db, const char *threshold_opt, clinic_cfg *cfg) {
-  clinic_err e = {0};
-  clinic_cfg_read(db, threshold_opt, cfg, &e);
-  return clinic_report(&e);
-}
-
 const char *clinic_day_phase_name(clinic_day_phase ph) {
   static const char *const n[DP_COUNT] = {"before-referral", "before-baseline", "baseline", "operation",
                                           "trial",           "past-window",     "after"};

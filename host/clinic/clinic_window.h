@@ -22,8 +22,6 @@ typedef struct {
 /* Read the settings; threshold_opt (a --threshold value) overrides the stored threshold.
  * CLINIC_E_OK, CLINIC_E_INPUT (a bad --threshold) or CLINIC_E_IO, in e. */
 int clinic_cfg_read(sqlite3 *db, const char *threshold_opt, clinic_cfg *cfg, clinic_err *e);
-/* The reporting form (an exit code), for the modules not yet converted. */
-int clinic_cfg_load(sqlite3 *db, const char *threshold_opt, clinic_cfg *cfg);
 /* The settings `config` shows and sets, in order; *n gets their number. */
 const char *const *clinic_cfg_keys(int *n);
 /* Validate a value for a setting: 0 ok; -1 with a message (unknown key or bad value). */

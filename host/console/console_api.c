@@ -14,9 +14,12 @@
 static void api_health(console_req *rq, console_resp *rs) {
   console_srv *srv = rq->srv;
   sqlite3 *db = console_db_take(&srv->db, NULL);
-  int v = clinic_db_version(db);
+  int v;
+  clinic_err e = {0};
+  int rc = clinic_store_version(db, &v, &e);
   console_db_give(&srv->db);
-  if (v < 0) {
+  if (rc != CLINIC_E_OK) {
+    console_log("health: %s", e.msg);
     console_fail(rs, 503, "database", "the database cannot be read");
     return;
   }

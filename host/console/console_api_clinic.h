@@ -14,7 +14,7 @@ void console_clinic_fail(console_resp *rs, int rc, const clinic_err *err);
 int console_clinic_json(console_req *rq, console_resp *rs, int argc, const char *const *argv, int status);
 /* The {code} of the path, or NULL with a 404 in rs. */
 const char *console_patient_code(const console_req *rq, console_resp *rs);
-/* clinic_patient_get without printing: CL_OK, or the error in rs. */
+/* The patient of code: CLINIC_E_OK, or the error in rs. */
 int console_patient_find(sqlite3 *db, const char *code, clinic_patient *p, console_resp *rs);
 
 /* The {code} of a change and its JSON body (js_free it), or NULL with the error in rs. */

@@ -81,10 +81,12 @@ static int diary_gate(console_req *rq, console_resp *rs, console_who *who, clini
       console_fail(rs, 401, "unauthenticated", "open your diary with the link you were given");
     return -1;
   }
+  clinic_err e = {0};
   sqlite3 *db = console_db_take(&srv->db, NULL);
-  int rc = clinic_link_find(db, NULL, who->user_id, today, l);
+  int rc = clinic_link_read(db, NULL, who->user_id, today, l, &e);
   console_db_give(&srv->db);
-  if (rc != CL_OK) {
+  if (rc != CLINIC_E_OK) {
+    console_log("diary session: %s", e.msg);
     console_fail(rs, 500, "database", "the diary cannot be read now; try again later");
     return -1;
   }
@@ -110,14 +112,16 @@ static void api_open(console_req *rq, console_resp *rs) {
   console_srv *srv = rq->srv;
   const char *token = console_query(rq, "token");
   clinic_link l;
-  int rc = CL_OK;
+  clinic_err e = {0};
+  int rc = CLINIC_E_OK;
   l.state = LINK_UNKNOWN;
   if (token) {
     sqlite3 *db = console_db_take(&srv->db, NULL);
-    rc = clinic_link_find(db, token, 0, hu_today(), &l);
+    rc = clinic_link_read(db, token, 0, hu_today(), &l, &e);
     console_db_give(&srv->db);
   }
-  if (rc != CL_OK) {
+  if (rc != CLINIC_E_OK) {
+    console_log("diary link: %s", e.msg);
     console_fail(rs, 500, "database", "the diary cannot be read now; try again later");
     return;
   }
@@ -147,10 +151,10 @@ static void api_open(console_req *rq, console_resp *rs) {
   console_json_close(rs, &w, 303);
 }
 
-/* The patient's days from the start of the baseline, newest first. 0, or -1 (database). */
-static int days_json(sqlite3 *db, js_w *w, const clinic_link *l) {
-  sqlite3_stmt *st = clinic_prep(db, "SELECT date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads FROM diary "
-                                     "WHERE pid = ? AND date >= ? ORDER BY date DESC");
+/* The patient's days from the start of the baseline, newest first. 0, or -1 (database, in e). */
+static int days_json(sqlite3 *db, js_w *w, const clinic_link *l, clinic_err *e) {
+  sqlite3_stmt *st = clinic_sql_prep(db, "SELECT date, nrs, nrs_morning, nrs_evening, incontinence, urgency, pads FROM diary "
+                                         "WHERE pid = ? AND date >= ? ORDER BY date DESC", e);
   if (!st) return -1;
   char from[11];
   hu_date_fmt(from, HU_DATE_LEN, l->from);
@@ -174,6 +178,7 @@ static int days_json(sqlite3 *db, js_w *w, const clinic_link *l) {
   }
   jw_arr_end(w);
   sqlite3_finalize(st);
+  if (rc != SQLITE_DONE) clinic_err_db(e, db, "reading the diary");
   return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -209,12 +214,16 @@ static void api_diary(console_req *rq, console_resp *rs) {
   }
   jw_arr_end(&w);
   jw_key(&w, "days");
+  clinic_err e = {0};
   sqlite3 *db = console_db_take(&srv->db, NULL);
-  int bad = days_json(db, &w, &l);
+  int bad = days_json(db, &w, &l, &e);
   console_db_give(&srv->db);
   jw_obj_end(&w);
   console_json_close(rs, &w, 200);
-  if (bad) console_fail(rs, 500, "database", "the diary cannot be read now; try again later");
+  if (bad) {
+    console_log("diary page of %s: %s", l.p.code, e.msg);
+    console_fail(rs, 500, "database", "the diary cannot be read now; try again later");
+  }
 }
 
 /* The row of the body: 0, or -1 with the 400 in rs. Values come as typed (strings) or as
@@ -274,24 +283,25 @@ static void api_day(console_req *rq, console_resp *rs) {
   int ok = row_of(body, &l, &r, rs) == 0;
   js_free(body);
   if (!ok) return;
-  char msg[400];
   int replaced = 0;
+  clinic_err e = {0};
   sqlite3 *db = console_db_take_as(&srv->db, "diary", l.p.code);
-  int rc = clinic_diary_put(db, &l.p, &r, r.date == today ? CLINIC_DIARY_SET : CLINIC_DIARY_NEW, today, &replaced, msg,
-                            sizeof msg);
+  int rc = clinic_diary_put(db, &l.p, &r, r.date == today ? CLINIC_DIARY_SET : CLINIC_DIARY_NEW, today, &replaced, &e);
   console_db_give(&srv->db);
   char ds[11];
   hu_date_fmt(ds, HU_DATE_LEN, r.date);
-  if (rc == CL_USAGE) {
-    console_fail(rs, 400, "bad_day", "%s", msg);
+  if (rc == CLINIC_E_INPUT) {
+    console_fail(rs, 400, "bad_day", "%s", e.msg);
     return;
   }
-  if (rc == CL_RULE) {
+  if (rc == CLINIC_E_RULE) {
     console_fail(rs, 409, "exists", "%s is entered already; only today's entry can be corrected", ds);
     return;
   }
-  if (rc != CL_OK) {
-    console_fail(rs, 500, "database", "%s", msg);
+  if (rc != CLINIC_E_OK) {
+    /* The patient's page gets no file names; the log gets the database's line. */
+    console_log("diary page of %s: %s", l.p.code, e.msg);
+    console_fail(rs, 500, "database", "the database failed storing the diary day (see the log)");
     return;
   }
   js_w w;
@@ -329,10 +339,14 @@ static void api_diary_end(console_req *rq, console_resp *rs) {
 /* The patient of {code}: 0, or -1 with the 404 or 500 in rs. */
 static int patient_of(console_req *rq, console_resp *rs, sqlite3 *db, clinic_patient *p) {
   const char *code = console_param(rq, "code");
-  int rc = clinic_patient_find(db, code, p);
-  if (rc == CL_USAGE) console_fail(rs, 404, "not_found", "no patient %.64s", code);
-  if (rc == CL_IO) console_fail(rs, 500, "database", "the patient cannot be read now");
-  return rc == CL_OK ? 0 : -1;
+  clinic_err e = {0};
+  int rc = clinic_patient_lookup(db, code, p, &e);
+  if (rc == CLINIC_E_NOT_FOUND) console_fail(rs, 404, "not_found", "no patient %.64s", code);
+  else if (rc) {
+    console_log("patient %.64s: %s", code, e.msg);
+    console_fail(rs, 500, "database", "the patient cannot be read now");
+  }
+  return rc == CLINIC_E_OK ? 0 : -1;
 }
 
 /* POST /api/v1/patients/{code}/diary-link: a new link (the patient's earlier ones revoked). */
@@ -340,16 +354,18 @@ static void api_link_issue(console_req *rq, console_resp *rs) {
   console_srv *srv = rq->srv;
   clinic_patient p;
   clinic_link l;
-  char token[CLINIC_LINK_TOKEN_CHARS + 1], msg[300];
+  char token[CLINIC_LINK_TOKEN_CHARS + 1];
+  clinic_err e = {0};
   sqlite3 *db = console_db_take(&srv->db, rq->who->user);
-  int rc = patient_of(rq, rs, db, &p) == 0 ? clinic_link_issue(db, &p, hu_today(), token, &l, msg, sizeof msg) : -1;
+  int rc = patient_of(rq, rs, db, &p) == 0 ? clinic_link_new(db, &p, hu_today(), token, &l, &e) : -1;
   console_db_give(&srv->db);
   if (rc < 0) return;
-  if (rc == CL_RULE) {
-    console_fail(rs, 409, "trial_over", "%s", msg);
+  if (rc == CLINIC_E_RULE) {
+    console_fail(rs, 409, "trial_over", "%s", e.msg);
     return;
   }
-  if (rc != CL_OK) {
+  if (rc != CLINIC_E_OK) {
+    console_log("diary link of %s: %s", p.code, e.msg);
     console_fail(rs, 500, "database", "the link could not be stored");
     return;
   }
@@ -390,20 +406,24 @@ static void api_link_list(console_req *rq, console_resp *rs) {
     return;
   }
   js_w w;
-  int rc = CL_IO;
+  clinic_err e = {0};
+  int rc = CLINIC_E_IO;
   if (console_json_open(rs, &w) == 0) {
     jw_obj(&w);
     jw_key(&w, "patient");
     jw_str(&w, p.code);
     jw_key(&w, "links");
     jw_arr(&w);
-    rc = clinic_link_each(db, &p, hu_today(), link_one, &w);
+    rc = clinic_link_list(db, &p, hu_today(), link_one, &w, &e);
     jw_arr_end(&w);
     jw_obj_end(&w);
     console_json_close(rs, &w, 200);
   }
   console_db_give(&srv->db);
-  if (rc != CL_OK) console_fail(rs, 500, "database", "the links cannot be read now");
+  if (rc != CLINIC_E_OK) {
+    if (e.msg[0]) console_log("diary links of %s: %s", p.code, e.msg);
+    console_fail(rs, 500, "database", "the links cannot be read now");
+  }
 }
 
 /* POST /api/v1/patients/{code}/diary-links/{id}/revoke: its diary sessions end at once. */
@@ -416,17 +436,18 @@ static void api_link_revoke(console_req *rq, console_resp *rs) {
     return;
   }
   clinic_patient p;
-  char msg[300];
+  clinic_err e = {0};
   int n = 0;
   sqlite3 *db = console_db_take(&srv->db, rq->who->user);
-  int rc = patient_of(rq, rs, db, &p) == 0 ? clinic_link_revoke(db, &p, id, &n, msg, sizeof msg) : -1;
+  int rc = patient_of(rq, rs, db, &p) == 0 ? clinic_link_end(db, &p, id, &n, &e) : -1;
   console_db_give(&srv->db);
   if (rc < 0) return;
-  if (rc == CL_USAGE) {
-    console_fail(rs, 404, "not_found", "%s", msg);
+  if (rc == CLINIC_E_NOT_FOUND || rc == CLINIC_E_INPUT) {
+    console_fail(rs, 404, "not_found", "%s", e.msg);
     return;
   }
-  if (rc != CL_OK) {
+  if (rc != CLINIC_E_OK) {
+    console_log("diary link %ld of %s: %s", id, p.code, e.msg);
     console_fail(rs, 500, "database", "the link could not be revoked");
     return;
   }

@@ -1,7 +1,7 @@
 /* console_api_patients.c: the clinic's patients over the API (docs/CONSOLE.md "The API"):
  * the list, the patient page, path steps with the roles of console_perm_step, scores.
  *
- * Every answer is the clinic library's own result: the list from clinic_list_json, the rest
+ * Every answer is the clinic library's own result: the list from clinic_list_write, the rest
  * from the commands' --json renderers run through clinic_call, so the console and the CLI
  * print the same computation (no clinic rule is repeated here). A refusal by a clinic rule
  * is a 409 with the clinic's one-line message; bad input a 400; an unknown patient a 404.
@@ -54,11 +54,9 @@ const char *console_patient_code(const console_req *rq, console_resp *rs) {
 }
 
 int console_patient_find(sqlite3 *db, const char *code, clinic_patient *p, console_resp *rs) {
-  clinic_err err;
-  clinic_capture(NULL, &err);
-  int rc = clinic_patient_get(db, code, p);
-  clinic_capture(NULL, NULL);
-  if (rc) console_clinic_fail(rs, rc, &err);
+  clinic_err err = {0};
+  int rc = clinic_patient_lookup(db, code, p, &err);
+  if (rc) console_clinic_fail(rs, clinic_exit_code(rc), &err);
   return rc;
 }
 
@@ -85,16 +83,14 @@ static void api_list(console_req *rq, console_resp *rs) {
   q.attention = (int)att;
   js_w w;
   if (console_json_open(rs, &w) != 0) return;
-  clinic_err err;
-  clinic_capture(NULL, &err);
+  clinic_err err = {0};
   sqlite3 *db = console_db_take(&rq->srv->db, rq->who->user);
-  int rc = clinic_list_json(db, &q, hu_today(), &w);
+  int rc = clinic_list_write(db, &q, hu_today(), &w, &err);
   console_db_give(&rq->srv->db);
-  clinic_capture(NULL, NULL);
   console_json_close(rs, &w, 200);
   if (rc) {
-    if (rc == CL_USAGE) console_fail(rs, 400, "bad_query", "%s", err.msg);
-    else console_clinic_fail(rs, rc, &err);
+    if (rc == CLINIC_E_INPUT) console_fail(rs, 400, "bad_query", "%s", err.msg);
+    else console_clinic_fail(rs, clinic_exit_code(rc), &err);
   }
 }
 
@@ -158,14 +154,14 @@ static void api_page(console_req *rq, console_resp *rs) {
   sqlite3 *db = console_db_take(&rq->srv->db, rq->who->user);
   clinic_patient p;
   clinic_path path;
-  clinic_capture(NULL, &err);
+  clinic_err_clear(&err);
   /* One read transaction for every section: the page shows one state of the patient, never
    * a diary of one moment beside an evaluation of another (a CLI may write in between).
    * clinic_call leaves a transaction its caller opened alone; console_db_give ends it. */
-  int rc = clinic_exec(db, "BEGIN");
-  if (!rc) rc = clinic_patient_get(db, code, &p);
-  if (!rc) rc = clinic_path_load(db, &p, &path);
-  clinic_capture(NULL, NULL);
+  int rc = clinic_sql_exec(db, "BEGIN", &err);
+  if (!rc) rc = clinic_patient_lookup(db, code, &p, &err);
+  if (!rc) rc = clinic_path_read(db, &p, &path, &err);
+  rc = clinic_exit_code(rc);
   fputc('{', f);
   for (size_t i = 0; !rc && i < sizeof parts / sizeof parts[0]; i++) {
     const char *argv[4] = {parts[i].argv[0], parts[i].argv[1], parts[i].argv[2], NULL};

@@ -1,12 +1,14 @@
 /* console_api_views.c: the patient's documents and one-off answers over the API: the leaflet,
  * triage, the HTML report, the FHIR export, the plan as a calendar, and the patient's audit.
- * Each is the clinic library's own output (clinic_call, clinic_report_write, clinic_ics_write);
+ * Each is the clinic library's own output (clinic_call; clinic_report_load rendered by
+ * clinic_report_html, clinic_fhir_bundle, clinic_plan_read and clinic_ics_write);
  * the files come as downloads (Content-Disposition: attachment), never cached. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdlib.h>
 #include <string.h>
 
 #include "clinic_int.h"
+#include "clinic_report.h"
 #include "console_api.h"
 #include "console_api_clinic.h"
 #include "console_srv.h"
@@ -84,61 +86,59 @@ static void attach(console_resp *rs, const char *type, const char *code, const c
   console_resp_header(rs, "Content-Disposition", v);
 }
 
-/* Write one document with fn into rs (the stream of a JSON body, reused). */
-typedef int (*doc_fn)(sqlite3 *db, const clinic_patient *p, const console_req *rq, FILE *f);
+/* Write one document with fn into rs (the stream of a JSON body, reused): CLINIC_E_OK, or the
+ * error in e. */
+typedef int (*doc_fn)(sqlite3 *db, const clinic_patient *p, const console_req *rq, FILE *f, clinic_err *e);
 
 static void document(console_req *rq, console_resp *rs, doc_fn fn, const char *type, const char *what) {
   const char *code = console_patient_code(rq, rs);
   if (!code) return;
   js_w w;
   if (console_json_open(rs, &w) != 0) return;
-  clinic_err err;
+  clinic_err err = {0};
   sqlite3 *db = console_db_take(&rq->srv->db, rq->who->user);
-  clinic_capture(NULL, &err);
   clinic_patient p;
-  int rc = clinic_patient_get(db, code, &p);
-  if (!rc) rc = fn(db, &p, rq, rs->mem);
+  int rc = clinic_patient_lookup(db, code, &p, &err);
+  if (!rc) rc = fn(db, &p, rq, rs->mem, &err);
   if (!sqlite3_get_autocommit(db)) clinic_rollback(db);
-  clinic_capture(NULL, NULL);
   console_db_give(&rq->srv->db);
   console_json_close(rs, &w, 200);
   if (rc)
-    console_clinic_fail(rs, rc, &err);
+    console_clinic_fail(rs, clinic_exit_code(rc), &err);
   else
     attach(rs, type, code, what);
 }
 
-static int report(sqlite3 *db, const clinic_patient *p, const console_req *rq, FILE *f) {
-  clinic_ctx c;
-  memset(&c, 0, sizeof c);
-  c.db = db;
-  c.today = hu_today();
-  c.json = 1;
+static int report(sqlite3 *db, const clinic_patient *p, const console_req *rq, FILE *f, clinic_err *e) {
   char by[96];
   snprintf(by, sizeof by, "%s (nmod console)", rq->who->user);
-  return clinic_report_write(&c, p, by, f);
-}
-
-static int fhir(sqlite3 *db, const clinic_patient *p, const console_req *rq, FILE *f) {
-  (void)rq;
-  int rc = clinic_exec(db, "BEGIN"); /* one snapshot, as export does */
-  if (!rc) rc = clinic_fhir_write(db, p, f);
-  return rc;
-}
-
-static int ics(sqlite3 *db, const clinic_patient *p, const console_req *rq, FILE *f) {
-  (void)rq;
-  clinic_path path;
-  int rc = clinic_path_load(db, p, &path);
+  clinic_report_data d;
+  int rc = clinic_report_load(db, p, hu_today(), &d, e);
   if (rc) return rc;
+  clinic_report_html(f, &d, by);
+  clinic_report_free(&d);
+  return CLINIC_E_OK;
+}
+
+static int fhir(sqlite3 *db, const clinic_patient *p, const console_req *rq, FILE *f, clinic_err *e) {
+  (void)rq;
+  int rc = clinic_sql_exec(db, "BEGIN", e); /* one snapshot, as export does */
+  return rc ? rc : clinic_fhir_bundle(db, p, f, e);
+}
+
+static int ics(sqlite3 *db, const clinic_patient *p, const console_req *rq, FILE *f, clinic_err *e) {
+  (void)rq;
   clinic_plan pl;
+  int closed;
   int32_t today = hu_today();
-  clinic_plan_build(p, &path, today, 5, &pl);
+  int rc = clinic_plan_read(db, p, today, 5, &pl, &closed, e);
+  if (rc) return rc;
   clinic_ids ids;
   if (clinic_ics_dated(&pl) == 0)
-    rc = clinic_fail(CL_RULE, "the plan of %s has no dated items yet (record or plan the trial operation first)", p->code);
-  else if ((rc = clinic_ids_init(db, &ids)) == CL_OK && clinic_ics_write(f, &ids, p, &pl, today) != 0)
-    rc = clinic_fail(CL_IO, "writing the calendar failed");
+    rc = clinic_err_set(e, CLINIC_E_RULE, "the plan of %s has no dated items yet (record or plan the trial operation first)",
+                        p->code);
+  else if ((rc = clinic_ids_load(db, &ids, e)) == CLINIC_E_OK && clinic_ics_write(f, &ids, p, &pl, today) != 0)
+    rc = clinic_err_set(e, CLINIC_E_IO, "writing the calendar failed");
   clinic_plan_free(&pl);
   return rc;
 }

@@ -7,7 +7,7 @@
 #include "clinic_int.h"
 
 /* `nmod console user add|list|disable|enable ...` (a->pos[0] is "user"). An exit code. */
-int console_cli_user(clinic_args *a);
+int cmd_console_user(clinic_args *a);
 /* Refuse an option the command did not read (CL_USAGE, printed). */
 int console_args_done(clinic_args *a, const char *cmd);
 /* --db, else the clinic's default path. */

@@ -5,20 +5,20 @@
 
 #include "clinic_int.h"
 
-int console_db_open(console_db *d, const char *path) {
+int console_db_open(console_db *d, const char *path, clinic_open_notes *notes, clinic_err *e) {
   memset(d, 0, sizeof *d);
-  int rc = clinic_db_open(path, CLINIC_OPEN_WRITE, &d->db);
-  if (rc != CL_OK) return rc;
+  int rc = clinic_store_open(path, CLINIC_OPEN_WRITE, &d->db, notes, e);
+  if (rc != CLINIC_E_OK) return rc;
   /* From here on the actor is whoever holds the connection; nobody at first. */
   d->actor.name[0] = '\0';
   if (clinic_audit_attach(d->db, &d->actor) != 0) {
-    rc = clinic_dbfail(d->db, "setting up the audit trail");
+    rc = clinic_err_db(e, d->db, "setting up the audit trail");
     sqlite3_close(d->db);
     d->db = NULL;
     return rc;
   }
   pthread_mutex_init(&d->mu, NULL);
-  return CL_OK;
+  return CLINIC_E_OK;
 }
 
 void console_db_close(console_db *d) {

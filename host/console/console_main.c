@@ -1,4 +1,4 @@
-/* console_main.c: `nmod console`: serve, or the accounts, or the table of roles. */
+/* console_main.c: `nmod console`: cmd_console_serve, or the accounts, or the table of roles. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +10,7 @@
 #include "console_server.h"
 
 static const char usage[] =
-    "usage: nmod console [--db FILE] [--listen ADDRESS:PORT] [OPTIONS]   serve the console (docs/CONSOLE.md)\n"
+    "usage: nmod console [--db FILE] [--listen ADDRESS:PORT] [OPTIONS]   cmd_console_serve the console (docs/CONSOLE.md)\n"
     "       nmod console user add NAME --role admin|clinician|nurse|viewer [--password-stdin] [--db FILE]\n"
     "       nmod console user list [--json] [--db FILE]\n"
     "       nmod console user disable|enable NAME [--db FILE]\n"
@@ -21,7 +21,7 @@ static const char usage[] =
     "                            ~/.local/share/nmod/clinic.db)\n"
     "  --listen ADDRESS:PORT     default 127.0.0.1:8080; port 0 picks a free one; an address other than\n"
     "                            loopback needs --tls-cert and --tls-key\n"
-    "  --tls-cert FILE --tls-key FILE   serve HTTPS (PEM; the key file must be mode 0600)\n"
+    "  --tls-cert FILE --tls-key FILE   cmd_console_serve HTTPS (PEM; the key file must be mode 0600)\n"
     "  --assets DIR              the front end (default: beside the nmod binary)\n"
     "  --idle-timeout D          a session ends after D without a request (15min)\n"
     "  --session-max D           and after D in all (12h)\n"
@@ -51,7 +51,8 @@ int console_db_path(clinic_args *a, char *out, size_t cap) {
     snprintf(out, cap, "%s", db);
     return CL_OK;
   }
-  return clinic_db_default_path(out, cap);
+  clinic_err e = {0};
+  return clinic_store_default_path(out, cap, &e) ? clinic_report(&e) : CL_OK;
 }
 
 typedef struct {
@@ -61,7 +62,7 @@ typedef struct {
   unsigned lo, hi;
 } num_opt;
 
-static int serve(clinic_args *a) {
+static int cmd_console_serve(clinic_args *a) {
   console_opts o;
   console_opts_defaults(&o);
   char err[300];
@@ -107,11 +108,11 @@ int console_main(int argc, char **argv) {
     fputs(usage, stdout);
     return CL_OK;
   }
-  if (a.npos > 0 && strcmp(a.pos[0], "user") == 0) return console_cli_user(&a);
+  if (a.npos > 0 && strcmp(a.pos[0], "user") == 0) return cmd_console_user(&a);
   if (a.npos > 0 && strcmp(a.pos[0], "roles") == 0) {
     if ((rc = console_args_done(&a, "roles")) != CL_OK) return rc;
     console_perm_markdown(stdout);
     return CL_OK;
   }
-  return serve(&a);
+  return cmd_console_serve(&a);
 }

@@ -146,7 +146,14 @@ int console_serve(const console_opts *o) {
     rc = fail(NMOD_EXIT_IO, "no front end (index.html) in %s: build it with make, or pass --assets DIR", srv->assets);
     goto out_pem;
   }
-  if ((rc = console_db_open(&srv->db, o->db_path)) != NMOD_EXIT_OK) goto out_pem;
+  clinic_open_notes notes;
+  clinic_err e = {0};
+  int orc = console_db_open(&srv->db, o->db_path, &notes, &e);
+  for (int i = 0; i < notes.n; i++) console_log("%s", notes.line[i]);
+  if (orc != CLINIC_E_OK) {
+    rc = fail(clinic_exit_code(orc), "%s", e.msg);
+    goto out_pem;
+  }
   console_sessions_init(&srv->sessions, o->idle_s, o->session_max_s);
   console_sessions_init(&srv->diary, o->idle_s, o->session_max_s);
   pthread_mutex_init(&srv->hash_mu, NULL);

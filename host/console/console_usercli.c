@@ -44,7 +44,7 @@ static long ask(int tty, const char *prompt, char *buf, size_t cap) {
 }
 
 /* The new password into pw[cap]: its length, or -1 (printed). */
-static long get_password(int from_stdin, const char *name, char *pw, size_t cap) {
+static long cmd_user_password(int from_stdin, const char *name, char *pw, size_t cap) {
   long n;
   if (from_stdin) {
     n = read_line(0, pw, cap, 1);
@@ -82,12 +82,16 @@ static long get_password(int from_stdin, const char *name, char *pw, size_t cap)
   return n;
 }
 
-static int with_db(const char *path, sqlite3 **db) {
+static int cmd_user_db(const char *path, sqlite3 **db) {
   umask(077); /* patient data: a new database and its -wal and -shm are the owner's alone */
-  return clinic_db_open(path, CLINIC_OPEN_WRITE, db);
+  clinic_open_notes notes;
+  clinic_err e = {0};
+  clinic_store_open(path, CLINIC_OPEN_WRITE, db, &notes, &e);
+  clinic_open_notes_print(stderr, &notes);
+  return clinic_report(&e);
 }
 
-static int user_add(clinic_args *a) {
+static int cmd_user_add(clinic_args *a) {
   if (a->npos != 3) {
     fprintf(stderr, "nmod console: usage: nmod console user add NAME --role admin|clinician|nurse|viewer [--password-stdin]\n");
     return CL_USAGE;
@@ -109,13 +113,13 @@ static int user_add(clinic_args *a) {
   if (rc || (rc = console_args_done(a, "user add")) != CL_OK) return rc;
   if (sodium_init() < 0) return CL_IO;
   char pw[CONSOLE_PW_MAX + 2], hash[CONSOLE_HASH_MAX];
-  long n = get_password(from_stdin, name, pw, sizeof pw);
+  long n = cmd_user_password(from_stdin, name, pw, sizeof pw);
   rc = n < 0 ? CL_USAGE : console_pw_hash(pw, (size_t)n, hash) == 0 ? CL_OK : CL_IO;
   sodium_memzero(pw, sizeof pw);
   if (rc == CL_IO) fprintf(stderr, "nmod console: out of memory hashing the password\n");
   if (rc) return rc;
   sqlite3 *db = NULL;
-  if ((rc = with_db(path, &db)) != CL_OK) return rc;
+  if ((rc = cmd_user_db(path, &db)) != CL_OK) return rc;
   char err[300];
   rc = console_user_add(db, name, role, hash, err, sizeof err);
   sqlite3_close(db);
@@ -127,7 +131,7 @@ static int user_add(clinic_args *a) {
   return CL_OK;
 }
 
-static int print_user(void *ctx, const console_user *u) {
+static int user_print(void *ctx, const console_user *u) {
   js_w *w = ctx;
   if (w)
     console_user_json(w, u);
@@ -136,13 +140,13 @@ static int print_user(void *ctx, const console_user *u) {
   return 0;
 }
 
-static int user_list(clinic_args *a) {
+static int cmd_user_list(clinic_args *a) {
   int json = clinic_opt_flag(a, "json");
   char path[4096];
   int rc = console_db_path(a, path, sizeof path);
   if (rc || (rc = console_args_done(a, "user list")) != CL_OK) return rc;
   sqlite3 *db = NULL;
-  if ((rc = with_db(path, &db)) != CL_OK) return rc;
+  if ((rc = cmd_user_db(path, &db)) != CL_OK) return rc;
   char err[300];
   js_w w;
   if (json) {
@@ -153,7 +157,7 @@ static int user_list(clinic_args *a) {
   } else {
     printf("%-24s %-10s %-9s %s\n", "name", "role", "state", "created (UTC)");
   }
-  rc = console_user_each(db, print_user, json ? &w : NULL, err, sizeof err);
+  rc = console_user_each(db, user_print, json ? &w : NULL, err, sizeof err);
   sqlite3_close(db);
   if (json) {
     jw_arr_end(&w);
@@ -164,7 +168,7 @@ static int user_list(clinic_args *a) {
   return rc;
 }
 
-static int user_state(clinic_args *a, int disabled) {
+static int cmd_user_state(clinic_args *a, int disabled) {
   if (a->npos != 3) {
     fprintf(stderr, "nmod console: usage: nmod console user %s NAME\n", disabled ? "disable" : "enable");
     return CL_USAGE;
@@ -173,7 +177,7 @@ static int user_state(clinic_args *a, int disabled) {
   int rc = console_db_path(a, path, sizeof path);
   if (rc || (rc = console_args_done(a, disabled ? "user disable" : "user enable")) != CL_OK) return rc;
   sqlite3 *db = NULL;
-  if ((rc = with_db(path, &db)) != CL_OK) return rc;
+  if ((rc = cmd_user_db(path, &db)) != CL_OK) return rc;
   char err[300];
   int64_t id;
   rc = console_user_set_disabled(db, a->pos[2], disabled, &id, err, sizeof err);
@@ -187,12 +191,12 @@ static int user_state(clinic_args *a, int disabled) {
   return CL_OK;
 }
 
-int console_cli_user(clinic_args *a) {
+int cmd_console_user(clinic_args *a) {
   const char *sub = a->npos > 1 ? a->pos[1] : "";
-  if (strcmp(sub, "add") == 0) return user_add(a);
-  if (strcmp(sub, "list") == 0) return user_list(a);
-  if (strcmp(sub, "disable") == 0) return user_state(a, 1);
-  if (strcmp(sub, "enable") == 0) return user_state(a, 0);
+  if (strcmp(sub, "add") == 0) return cmd_user_add(a);
+  if (strcmp(sub, "list") == 0) return cmd_user_list(a);
+  if (strcmp(sub, "disable") == 0) return cmd_user_state(a, 1);
+  if (strcmp(sub, "enable") == 0) return cmd_user_state(a, 0);
   fprintf(stderr, "nmod console: user needs add, list, disable or enable (see nmod console --help)\n");
   return CL_USAGE;
 }

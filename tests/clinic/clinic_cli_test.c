@@ -614,8 +614,11 @@ static void test_database(void **st) {
   snprintf(path, sizeof path, "%s/old.db", ct_dir);
   sqlite3 *db;
   assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-  assert_int_equal(clinic_db_migrate(db, 1), 0);
-  assert_int_equal(clinic_db_version(db), 1);
+  clinic_err me = {0};
+  int version;
+  assert_int_equal(clinic_store_migrate(db, 1, &me), CLINIC_E_OK);
+  assert_int_equal(clinic_store_version(db, &version, &me), CLINIC_E_OK);
+  assert_int_equal(version, 1);
   assert_int_equal(sqlite3_exec(db, "INSERT INTO patient(code, therapy, name, birth_date, created_at) VALUES ('OLD','snm','O','1950-01-01','2020-01-01')", NULL, NULL, NULL), SQLITE_OK);
   sqlite3_close(db);
   CT_EXPECT(0, "--db '%s' init --json", path);

@@ -87,10 +87,11 @@ static long long count_rows(const char *db, int *integrity_ok) {
   long long n = sqlite3_column_int64(st, 0);
   sqlite3_finalize(st);
   /* The cached evaluation sums agree with the rows that are there, whatever the kill left. */
-  long checked = 0, bad = 0;
-  assert_int_equal(clinic_sums_verify(h, stderr, &checked, &bad), 0);
-  assert_int_equal(checked, PATIENTS);
-  assert_int_equal(bad, 0);
+  clinic_sums_check chk;
+  clinic_err err = {0};
+  assert_int_equal(clinic_sums_verify(h, &chk, &err), CLINIC_E_OK);
+  assert_int_equal(chk.checked, PATIENTS);
+  assert_int_equal(chk.mismatched, 0);
   sqlite3_close(h);
   return n;
 }

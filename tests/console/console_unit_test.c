@@ -274,7 +274,9 @@ static sqlite3 *open_db(void) {
   assert_non_null(mkdtemp(dbdir));
   snprintf(dbpath, sizeof dbpath, "%s/clinic.db", dbdir);
   sqlite3 *db = NULL;
-  assert_int_equal(clinic_db_open(dbpath, CLINIC_OPEN_WRITE, &db), CL_OK);
+  clinic_open_notes notes;
+  clinic_err e = {0};
+  assert_int_equal(clinic_store_open(dbpath, CLINIC_OPEN_WRITE, &db, &notes, &e), CLINIC_E_OK);
   return db;
 }
 
@@ -354,13 +356,14 @@ static void test_audit_rows(void **st) {
   clinic_actor me;
   assert_int_equal(clinic_actor_set(&me, "console", "ann"), 0);
   assert_int_equal(clinic_audit_attach(db, &me), 0);
-  assert_int_equal(clinic_exec(db, "INSERT INTO patient(code, therapy, name, birth_date, created_at) VALUES "
+  clinic_err xe = {0};
+  assert_int_equal(clinic_sql_exec(db, "INSERT INTO patient(code, therapy, name, birth_date, created_at) VALUES "
                                    "('P1', 'scs', 'A', '1960-01-01', '2025-01-01');"
                                    "INSERT INTO path_step(pid, step, date) VALUES (1, 'referral', '2025-01-02');"
                                    "INSERT OR REPLACE INTO path_step(pid, step, date) VALUES (1, 'referral', '2025-01-03');"
                                    "UPDATE patient SET name = 'B' WHERE pid = 1;"
-                                   "DELETE FROM path_step WHERE pid = 1;"),
-                   CL_OK);
+                                   "DELETE FROM path_step WHERE pid = 1;", &xe),
+                   CLINIC_E_OK);
   assert_int_equal(count(db, "SELECT count(*) FROM audit WHERE actor = 'console:ann'"), 6);
   assert_int_equal(count(db, "SELECT count(*) FROM audit WHERE tbl = 'patient' AND op = 'update' AND pid = 1 AND "
                              "json_extract(old, '$.name') = 'A' AND json_extract(new, '$.name') = 'B'"),
@@ -421,13 +424,16 @@ static void test_page_snapshot(void **st) {
   free(call(db, 5, ref));
   const char *day1[] = {"diary", "add", "P1", "--date=2026-03-02", "--incontinence=3"};
   free(call(db, 5, day1));
-  assert_int_equal(clinic_db_open(dbpath, CLINIC_OPEN_WRITE, &cli), CL_OK);
+  clinic_open_notes notes;
+  clinic_err oe = {0};
+  assert_int_equal(clinic_store_open(dbpath, CLINIC_OPEN_WRITE, &cli, &notes, &oe), CLINIC_E_OK);
   assert_int_equal(clinic_actor_set(&os, "os", "tester"), 0);
   assert_int_equal(clinic_audit_attach(cli, &os), 0);
 
   const char *list[] = {"diary", "list", "P1"};
   const char *eval[] = {"evaluate", "P1"};
-  assert_int_equal(clinic_exec(db, "BEGIN"), CL_OK);
+  clinic_err be = {0};
+  assert_int_equal(clinic_sql_exec(db, "BEGIN", &be), CLINIC_E_OK);
   char *a = call(db, 3, list), *e0 = call(db, 2, eval);
   assert_int_equal(days_in(a), 1);
   assert_int_equal(sqlite3_get_autocommit(db), 0); /* still the page's transaction */
