@@ -4,7 +4,6 @@
  * clinician key, sends one or more requests, and prints a result (one JSON object with
  * --json). */
 #define _POSIX_C_SOURCE 200809L
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "hu_fmt.h"
 #include "hu_contact.h"
 #include "hu_dec.h"
+#include "hu_out.h"
 #include "history.h"
 #include "nmod/crypto.h"
 #include "nmod/wire.h"
@@ -60,23 +60,14 @@ static void longevity_text(const di_interrogation_t *in) {
 }
 
 /* --out FILE: written whole or not at all, 0600 (the read-out goes into a patient's record). */
+/* The read-out to out, whole or not at all (hu_out: 0600, renamed when complete). */
 static int save_readout(devcli_t *d, const char *out, const ro_readout_t *ro) {
-  char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", out);
-  int fd = mkstemp(tmp);
-  FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-  if (!f) {
-    if (fd >= 0) close(fd);
-    cli_error(d->cmd, "cannot write the read-out '%s': %s", out, strerror(errno));
-    return CLI_FAIL;
-  }
-  int bad = ro_write_doc(f, ro) != 0 || fsync(fileno(f)) != 0;
-  bad |= fclose(f) != 0;
-  if (bad || rename(tmp, out) != 0) {
-    cli_error(d->cmd, "writing the read-out '%s' failed: %s", out, strerror(errno));
-    unlink(tmp);
-    return CLI_FAIL;
-  }
+  hu_out o;
+  char err[sizeof d->err];
+  if (hu_out_begin(&o, out, err, sizeof err) != HU_OUT_OK) return devcli_err(d, CLI_FAIL, "read-out: %s", err);
+  int bad = ro_write_doc(o.f, ro) != 0;
+  if (hu_out_end(&o, !bad, err, sizeof err) != HU_OUT_OK) return devcli_err(d, CLI_FAIL, "read-out: %s", err);
+  if (bad) return devcli_err(d, CLI_FAIL, "read-out: writing %s failed; the file was not changed", out);
   return CLI_OK;
 }
 
@@ -563,16 +554,13 @@ static int cmd_programmer_mri_check(devcli_t *d, hu_args *args) {
   if (!out) return CLI_OK;
   char date[HU_DATE_LEN];
   hu_date_fmt(date, sizeof date, hu_utc_today());
-  FILE *f = fopen(out, "w");
-  if (!f) {
-    cli_error(d->cmd, "cannot write the statement '%s': %s", out, strerror(errno));
-    return CLI_FAIL;
-  }
-  int bad = mri_statement(f, date, &id, &s, &v) != 0;
-  if (fclose(f) != 0 || bad) {
-    cli_error(d->cmd, "writing the statement '%s' failed: %s", out, strerror(errno));
-    return CLI_FAIL;
-  }
+  /* Patient data: 0600, whole or not at all (hu_out). */
+  hu_out o;
+  char err[sizeof d->err];
+  if (hu_out_begin(&o, out, err, sizeof err) != HU_OUT_OK) return devcli_err(d, CLI_FAIL, "statement: %s", err);
+  int bad = mri_statement(o.f, date, &id, &s, &v) != 0;
+  if (hu_out_end(&o, !bad, err, sizeof err) != HU_OUT_OK) return devcli_err(d, CLI_FAIL, "statement: %s", err);
+  if (bad) return devcli_err(d, CLI_FAIL, "statement: writing %s failed; the file was not changed", out);
   if (!d->json) printf("statement for radiology written to %s\n", out);
   return CLI_OK;
 }

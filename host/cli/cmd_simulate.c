@@ -8,6 +8,7 @@
  * reports the closed-loop figures (host/lib/clsim.h); --compare-open-loop adds them for the
  * same program at a fixed amplitude. */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -62,131 +63,6 @@ static void figures_print(const char *what, const cls_figures_t *f) {
          f->max_amp_ua / 1000.0);
 }
 
-/* A therapy with a closed loop, or any therapy over a posture trace. */
-static int simulate_loop(const tf_therapy_t *t, const char *posture, const char *cordf, uint64_t dur_us, uint64_t seed,
-                         int compare, const nm_profile_t *pf, const char *trace, uint64_t from_us, uint64_t to_us, const char *win,
-                         int json) {
-  char err[512];
-  int slot = cls_loop_slot(t);
-  if (slot < 0) {
-    cli_error("simulate", "--posture: the therapy has no running program with a \"closed_loop\"");
-    return CLI_USAGE;
-  }
-  cls_run_t r = {.t = t, .dur_us = dur_us, .seed = seed, .pf = pf};
-  sim_cord_defaults(&r.cord);
-  if (cordf && cf_load(cordf, &r.cord, err, sizeof err) != 0) {
-    cli_error("simulate", "%s", err);
-    return CLI_USAGE;
-  }
-  static pt_trace_t tr;
-  static sim_posture_pt_t still;
-  if (posture) {
-    if (pt_load(posture, &tr, err, sizeof err) != 0) {
-      cli_error("simulate", "%s", err);
-      return CLI_USAGE;
-    }
-    if (pt_covers(&tr, dur_us, err, sizeof err) != 0) {
-      cli_error("simulate", "%s: %s", posture, err);
-      pt_free(&tr);
-      return CLI_USAGE;
-    }
-  } else {
-    /* No trace: the patient holds still at the model's reference thickness. */
-    still.t_ns = 0;
-    still.csf_mm = r.cord.ref_mm;
-    tr.pts = &still;
-    tr.n = 1;
-  }
-  r.trace = &tr;
-  FILE *tf = NULL;
-  static sim_csv_t csv;
-  if (trace) {
-    tf = fopen(trace, "w");
-    if (!tf) {
-      cli_error("simulate", "cannot write trace '%s': %s", trace, strerror(errno));
-      if (posture) pt_free(&tr);
-      return CLI_USAGE;
-    }
-    sim_trace_csv_header(tf, &t->lead);
-    sim_csv_init(&csv, tf, t->lead.n_contacts);
-    r.trace_fn = sim_trace_csv;
-    r.trace_user = &csv;
-    r.trace_from_us = from_us;
-    r.trace_to_us = to_us;
-  }
-  static cls_figures_t cl, ol;
-  dev_refusal_t why;
-  int st = cls_run(&r, 0, &cl, &why);
-  if (tf) {
-    int werr = sim_csv_flush(&csv) != 0;
-    if (fclose(tf) != 0 || werr) {
-      cli_error("simulate", "writing trace '%s' failed: %s", trace, strerror(errno));
-      if (posture) pt_free(&tr);
-      return CLI_FAIL;
-    }
-  }
-  if (st == NM_OK && compare) {
-    r.trace_fn = NULL;
-    st = cls_run(&r, 1, &ol, &why);
-    if (st == NM_EINVAL) {
-      char mx[32];
-      cli_error("simulate", "--compare-open-loop: no fixed amplitude up to %s mA reaches the target at the first posture",
-                hu_fmt_fixed(mx, sizeof mx, NM_AMP_MAX_UA, 3, 1));
-      if (posture) pt_free(&tr);
-      return CLI_REFUSED;
-    }
-  }
-  if (posture) pt_free(&tr);
-  if (st != NM_OK) {
-    cli_refusal_print("simulate", t, st, &why);
-    return CLI_REFUSED;
-  }
-  const nm_prog_t *p = &t->prog[slot];
-  if (json) {
-    js_w w;
-    jw_init(&w, stdout);
-    jw_obj(&w);
-    jw_kv_fixed(&w, "duration_s", (int64_t)dur_us, 6);
-    jw_kv_uint(&w, "pulses", cl.pulses);
-    jw_kv_uint(&w, "wakeups", cl.wakeups);
-    jw_kv_double(&w, "wakeups_per_s", cl.wakeups_per_s, 4);
-    jw_kv_double(&w, "wall_s", cl.wall_s, 6);
-    jw_kv_str(&w, "program", p->name);
-    jw_kv_uint(&w, "target_uv", p->loop.target_uv);
-    jw_kv_arr(&w, "window_uv");
-    jw_uint(&w, p->loop.lo_uv);
-    jw_uint(&w, p->loop.hi_uv);
-    jw_arr_end(&w);
-    jw_kv_str(&w, "posture", posture ? posture : "constant");
-    jw_key(&w, "closed_loop");
-    json_figures(&w, &cl, 0);
-    if (compare) {
-      jw_key(&w, "open_loop");
-      json_figures(&w, &ol, 1);
-      jw_kv_double_opt(&w, "deviation_ratio", cl.mean_dev_uv > 0, cl.mean_dev_uv > 0 ? ol.mean_dev_uv / cl.mean_dev_uv : 0.0, 2);
-    }
-    jw_obj_end(&w);
-    jw_end(&w);
-  } else {
-    char a[32];
-    printf("simulated %s s of therapy in %.3f s of wall time, posture %s\n", hu_fmt_fixed(a, sizeof a, (int64_t)dur_us, 6, 0),
-           cl.wall_s, posture ? posture : "constant");
-    printf("program \"%s\": ECAP target %u uV, window %u-%u uV\n", p->name, p->loop.target_uv, p->loop.lo_uv,
-           p->loop.hi_uv);
-    figures_print("closed loop", &cl);
-    if (cl.loop_state != NM_LOOP_RUN) printf("the loop fell back (%s)\n", di_loop_fault(cl.loop_fault));
-    if (compare) {
-      char b[32];
-      printf("open loop at %s mA: ", hu_fmt_fixed(b, sizeof b, ol.fixed_amp_ua, 3, 1));
-      figures_print("", &ol);
-      if (cl.mean_dev_uv > 0) printf("mean deviation %.1fx lower closed loop\n", ol.mean_dev_uv / cl.mean_dev_uv);
-    }
-    printf("core wake-ups: %llu (%.3f per therapy second)\n", (unsigned long long)cl.wakeups, cl.wakeups_per_s);
-    if (trace) printf("trace of %s written to %s\n", win ? win : "0s..1s", trace);
-  }
-  return CLI_OK;
-}
-
 static const hu_opt simulate_opts[] = {
     {"duration", "D", HU_OPT_REQUIRED, "virtual time to run: 90s, 30min, 24h, 7d, 2y (at most 100 years)"},
     {"profile", "NAME", 0, "the battery profile"},
@@ -216,7 +92,25 @@ typedef struct {
   const nm_profile_t *pf; /* NULL: a bench supply */
 } sim_opts_t;
 
-static int parse(hu_args *args, sim_opts_t *o) {
+/* Why a run could not be done: an exit code, and a line in err, or (err empty, CLI_REFUSED)
+ * the device's refusal st/why. */
+typedef struct {
+  char err[600];
+  int st;
+  dev_refusal_t why;
+} sim_fail_t;
+
+static int fail(sim_fail_t *f, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(sim_fail_t *f, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(f->err, sizeof f->err, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
+/* The options: -1 (go on), or an exit code with f->err. */
+static int parse(hu_args *args, sim_opts_t *o, sim_fail_t *f) {
   memset(o, 0, sizeof *o);
   o->path = args->pos[0];
   o->trace = hu_args_get(args, "trace");
@@ -229,36 +123,159 @@ static int parse(hu_args *args, sim_opts_t *o) {
   o->to_us = 1000000;
   const char *dur = hu_args_get(args, "duration");
   int dr = dur_parse_us(dur, &o->dur_us);
-  if (dr != 0 || o->dur_us == 0) {
-    cli_error("simulate", "--duration '%s' %s", dur,
-              dr == -2 ? "is longer than 100 years" : "is not a duration like 90s, 30min, 24h, 7d or 2y");
-    return CLI_USAGE;
-  }
-  if (o->win && dur_parse_window_us(o->win, &o->from_us, &o->to_us) != 0) {
-    cli_error("simulate", "--trace-window '%s' is not a window like 0s..1s (start before end)", o->win);
-    return CLI_USAGE;
-  }
+  if (dr != 0 || o->dur_us == 0)
+    return fail(f, CLI_USAGE, "--duration '%s' %s", dur,
+                dr == -2 ? "is longer than 100 years" : "is not a duration like 90s, 30min, 24h, 7d or 2y");
+  if (o->win && dur_parse_window_us(o->win, &o->from_us, &o->to_us) != 0)
+    return fail(f, CLI_USAGE, "--trace-window '%s' is not a window like 0s..1s (start before end)", o->win);
   /* A cell only with --profile or --battery; without, a bench supply (the drain counted). */
-  char perr[512];
-  if (lg_pick_profile(hu_args_get(args, "profile"), hu_args_get(args, "battery"), NM_THERAPY_SCS, 0, &o->pf, perr, sizeof perr) != 0) {
-    cli_error("simulate", "%s", perr);
+  if (lg_pick_profile(hu_args_get(args, "profile"), hu_args_get(args, "battery"), NM_THERAPY_SCS, 0, &o->pf, f->err,
+                      sizeof f->err) != 0)
     return CLI_USAGE;
-  }
-  if (o->win && !o->trace) {
-    cli_error("simulate", "--trace-window needs --trace FILE.csv");
-    return CLI_USAGE;
-  }
-  if ((o->cordf || o->compare || hu_args_count(args, "seed") > 0) && !o->posture) {
-    cli_error("simulate", "%s needs --posture TRACE.csv",
-              o->cordf ? "--cord" : o->compare ? "--compare-open-loop" : "--seed");
-    return CLI_USAGE;
-  }
+  if (o->win && !o->trace) return fail(f, CLI_USAGE, "--trace-window needs --trace FILE.csv");
+  if ((o->cordf || o->compare || hu_args_count(args, "seed") > 0) && !o->posture)
+    return fail(f, CLI_USAGE, "%s needs --posture TRACE.csv",
+                o->cordf ? "--cord" : o->compare ? "--compare-open-loop" : "--seed");
   o->seed = 1;
-  if (hu_args_num(args, "seed", 0, 0, INT64_MAX, NULL, &o->seed) < 0) {
-    cli_error("simulate", "%s", args->err);
-    return CLI_USAGE;
-  }
+  if (hu_args_num(args, "seed", 0, 0, INT64_MAX, NULL, &o->seed) < 0) return fail(f, CLI_USAGE, "%s", args->err);
   return -1;
+}
+
+/* The trace file of --trace: its CSV writer over the file. */
+typedef struct {
+  FILE *f;
+  sim_csv_t csv;
+} trace_out_t;
+
+static int trace_open(trace_out_t *o, const char *path, const nm_lead_t *lead, sim_fail_t *f) {
+  o->f = fopen(path, "w");
+  if (!o->f) return fail(f, CLI_USAGE, "cannot write trace '%s': %s", path, strerror(errno));
+  sim_trace_csv_header(o->f, lead);
+  sim_csv_init(&o->csv, o->f, lead->n_contacts);
+  return CLI_OK;
+}
+
+/* The rows still buffered, then the file closed: CLI_OK, or CLI_FAIL with f->err. */
+static int trace_close(trace_out_t *o, const char *path, sim_fail_t *f) {
+  if (!o->f) return CLI_OK;
+  int werr = sim_csv_flush(&o->csv) != 0;
+  int cerr = fclose(o->f) != 0;
+  o->f = NULL;
+  return werr || cerr ? fail(f, CLI_FAIL, "writing trace '%s' failed: %s", path, strerror(errno)) : CLI_OK;
+}
+
+/* The closed-loop figures of a run (and of its open-loop twin with --compare-open-loop). */
+typedef struct {
+  const nm_prog_t *p; /* the program with the loop */
+  cls_figures_t cl, ol;
+} loop_result_t;
+
+/* A therapy with a closed loop, or any therapy over a posture trace: CLI_OK with res, or an
+ * exit code with f. */
+static int loop_run(const sim_opts_t *o, const tf_therapy_t *t, loop_result_t *res, sim_fail_t *f) {
+  memset(res, 0, sizeof *res);
+  int slot = cls_loop_slot(t);
+  if (slot < 0) return fail(f, CLI_USAGE, "--posture: the therapy has no running program with a \"closed_loop\"");
+  res->p = &t->prog[slot];
+  cls_run_t r = {.t = t, .dur_us = o->dur_us, .seed = (uint64_t)o->seed, .pf = o->pf};
+  sim_cord_defaults(&r.cord);
+  if (o->cordf && cf_load(o->cordf, &r.cord, f->err, sizeof f->err) != 0) return CLI_USAGE;
+  static pt_trace_t tr;
+  static sim_posture_pt_t still;
+  if (o->posture) {
+    char err[512];
+    if (pt_load(o->posture, &tr, f->err, sizeof f->err) != 0) return CLI_USAGE;
+    if (pt_covers(&tr, o->dur_us, err, sizeof err) != 0) {
+      pt_free(&tr);
+      return fail(f, CLI_USAGE, "%s: %s", o->posture, err);
+    }
+  } else {
+    /* No trace: the patient holds still at the model's reference thickness. */
+    still.t_ns = 0;
+    still.csf_mm = r.cord.ref_mm;
+    tr.pts = &still;
+    tr.n = 1;
+  }
+  r.trace = &tr;
+  static trace_out_t tf;
+  int rc = CLI_OK;
+  if (o->trace && (rc = trace_open(&tf, o->trace, &t->lead, f)) == CLI_OK) {
+    r.trace_fn = sim_trace_csv;
+    r.trace_user = &tf.csv;
+    r.trace_from_us = o->from_us;
+    r.trace_to_us = o->to_us;
+  }
+  if (rc == CLI_OK) {
+    f->st = cls_run(&r, 0, &res->cl, &f->why);
+    rc = trace_close(&tf, o->trace, f);
+  }
+  if (rc == CLI_OK && f->st == NM_OK && o->compare) {
+    r.trace_fn = NULL;
+    f->st = cls_run(&r, 1, &res->ol, &f->why);
+    if (f->st == NM_EINVAL) {
+      char mx[32];
+      rc = fail(f, CLI_REFUSED, "--compare-open-loop: no fixed amplitude up to %s mA reaches the target at the first posture",
+                hu_fmt_fixed(mx, sizeof mx, NM_AMP_MAX_UA, 3, 1));
+    }
+  }
+  if (o->posture) pt_free(&tr);
+  if (rc == CLI_OK && f->st != NM_OK) rc = CLI_REFUSED; /* the device's refusal, in f->st and f->why */
+  return rc;
+}
+
+static void loop_json(const loop_result_t *res, const sim_opts_t *o) {
+  const nm_prog_t *p = res->p;
+  const cls_figures_t *cl = &res->cl, *ol = &res->ol;
+  js_w w;
+  jw_init(&w, stdout);
+  jw_obj(&w);
+  jw_kv_fixed(&w, "duration_s", (int64_t)o->dur_us, 6);
+  jw_kv_uint(&w, "pulses", cl->pulses);
+  jw_kv_uint(&w, "wakeups", cl->wakeups);
+  jw_kv_double(&w, "wakeups_per_s", cl->wakeups_per_s, 4);
+  jw_kv_double(&w, "wall_s", cl->wall_s, 6);
+  jw_kv_str(&w, "program", p->name);
+  jw_kv_uint(&w, "target_uv", p->loop.target_uv);
+  jw_kv_arr(&w, "window_uv");
+  jw_uint(&w, p->loop.lo_uv);
+  jw_uint(&w, p->loop.hi_uv);
+  jw_arr_end(&w);
+  jw_kv_str(&w, "posture", o->posture ? o->posture : "constant");
+  jw_key(&w, "closed_loop");
+  json_figures(&w, cl, 0);
+  if (o->compare) {
+    jw_key(&w, "open_loop");
+    json_figures(&w, ol, 1);
+    jw_kv_double_opt(&w, "deviation_ratio", cl->mean_dev_uv > 0, cl->mean_dev_uv > 0 ? ol->mean_dev_uv / cl->mean_dev_uv : 0.0, 2);
+  }
+  jw_obj_end(&w);
+  jw_end(&w);
+}
+
+static void loop_text(const loop_result_t *res, const sim_opts_t *o) {
+  const nm_prog_t *p = res->p;
+  const cls_figures_t *cl = &res->cl, *ol = &res->ol;
+  char a[32];
+  printf("simulated %s s of therapy in %.3f s of wall time, posture %s\n", hu_fmt_fixed(a, sizeof a, (int64_t)o->dur_us, 6, 0),
+         cl->wall_s, o->posture ? o->posture : "constant");
+  printf("program \"%s\": ECAP target %u uV, window %u-%u uV\n", p->name, p->loop.target_uv, p->loop.lo_uv, p->loop.hi_uv);
+  figures_print("closed loop", cl);
+  if (cl->loop_state != NM_LOOP_RUN) printf("the loop fell back (%s)\n", di_loop_fault(cl->loop_fault));
+  if (o->compare) {
+    char b[32];
+    printf("open loop at %s mA: ", hu_fmt_fixed(b, sizeof b, ol->fixed_amp_ua, 3, 1));
+    figures_print("", ol);
+    if (cl->mean_dev_uv > 0) printf("mean deviation %.1fx lower closed loop\n", ol->mean_dev_uv / cl->mean_dev_uv);
+  }
+  printf("core wake-ups: %llu (%.3f per therapy second)\n", (unsigned long long)cl->wakeups, cl->wakeups_per_s);
+  if (o->trace) printf("trace of %s written to %s\n", o->win ? o->win : "0s..1s", o->trace);
+}
+
+/* Why the command failed, on stderr (f->err, or the device's refusal); returns rc. */
+static int fail_print(int rc, const sim_fail_t *f, const tf_therapy_t *t) {
+  if (f->err[0]) cli_error("simulate", "%s", f->err);
+  else cli_refusal_print("simulate", t, f->st, &f->why);
+  return rc;
 }
 
 static void json_battery(js_w *w, const simdev_t *d, const nm_profile_t *pf, const sr_result_t *r) {
@@ -360,45 +377,31 @@ int cmd_simulate(int argc, char **argv) {
   int rc = cli_args(&args, &simulate_cmd, argc, argv);
   if (rc >= 0) return rc;
   sim_opts_t op;
-  if ((rc = parse(&args, &op)) >= 0) return rc;
+  static sim_fail_t f;
+  memset(&f, 0, sizeof f);
   static tf_therapy_t t;
-  char err[512];
-  if (tf_load(op.path, &t, err, sizeof err) != 0) {
-    cli_error("simulate", "%s", err);
-    return CLI_USAGE;
-  }
+  if ((rc = parse(&args, &op, &f)) >= 0) return fail_print(rc, &f, &t);
+  if (tf_load(op.path, &t, f.err, sizeof f.err) != 0) return fail_print(CLI_USAGE, &f, &t);
   if (op.posture || cls_loop_slot(&t) >= 0) {
-    return simulate_loop(&t, op.posture, op.cordf, op.dur_us, (uint64_t)op.seed, op.compare, op.pf, op.trace, op.from_us,
-                         op.to_us, op.win, op.json);
+    static loop_result_t lr;
+    if ((rc = loop_run(&op, &t, &lr, &f)) != CLI_OK) return fail_print(rc, &f, &t);
+    if (op.json) loop_json(&lr, &op);
+    else loop_text(&lr, &op);
+    return CLI_OK;
   }
   static simdev_t d;
-  dev_refusal_t why;
-  int st = op.pf ? simdev_start_profile(&d, &t, op.pf, &why) : simdev_start(&d, &t, &why);
-  if (st != NM_OK) {
-    cli_refusal_print("simulate", &t, st, &why);
-    return CLI_REFUSED;
-  }
+  f.st = op.pf ? simdev_start_profile(&d, &t, op.pf, &f.why) : simdev_start(&d, &t, &f.why);
+  if (f.st != NM_OK) return fail_print(CLI_REFUSED, &f, &t);
   if (op.no_ff) sim_ff_attach(&d.hw, NULL);
   /* The trace: a requested output file, every sample of the window. */
-  FILE *tf = NULL;
-  static sim_csv_t csv;
+  static trace_out_t tf;
   if (op.trace) {
-    tf = fopen(op.trace, "w");
-    if (!tf) {
-      cli_error("simulate", "cannot write trace '%s': %s", op.trace, strerror(errno));
-      return CLI_USAGE;
-    }
-    sim_trace_csv_header(tf, &t.lead);
-    sim_csv_init(&csv, tf, t.lead.n_contacts);
-    sim_trace(&d.hw, sim_trace_csv, &csv, op.from_us * 1000u, op.to_us * 1000u);
+    if ((rc = trace_open(&tf, op.trace, &t.lead, &f)) != CLI_OK) return fail_print(rc, &f, &t);
+    sim_trace(&d.hw, sim_trace_csv, &tf.csv, op.from_us * 1000u, op.to_us * 1000u);
   }
   sr_result_t r;
   sr_run(&d, op.pf ? op.pf->cell : -1, op.dur_us, &r);
-  int werr = tf && sim_csv_flush(&csv) != 0; /* the rows still buffered, before the file closes */
-  if (tf && (fclose(tf) != 0 || werr)) {
-    cli_error("simulate", "writing trace '%s' failed: %s", op.trace, strerror(errno));
-    return CLI_FAIL;
-  }
+  if ((rc = trace_close(&tf, op.trace, &f)) != CLI_OK) return fail_print(rc, &f, &t);
   if (op.json) render_json(&d, op.pf, &r);
   else render_text(&d, op.pf, &r, &op);
   return CLI_OK;

@@ -1,19 +1,28 @@
 /* devcli.c: see devcli.h. */
 #include "devcli.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "cli.h"
 #include "hu_date.h"
 #include "nmod/crypto.h"
 
+int devcli_err(devcli_t *d, int code, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(d->err, sizeof d->err, fmt, ap);
+  va_end(ap);
+  return code;
+}
+
 int devcli_since(devcli_t *d, const char *s, uint32_t *epoch_s) {
   int32_t day;
   int rc = hu_date_parse_in(s, 0, HU_DAY_EPOCH32_MAX, &day);
   if (rc) {
     char why[96];
-    cli_error(d->cmd, "--since '%s' %s", s, hu_date_why(why, sizeof why, s, rc, HU_FORM_DATE, 0, HU_DAY_EPOCH32_MAX));
-    return CLI_USAGE;
+    return devcli_err(d, CLI_USAGE, "--since '%s' %s", s, hu_date_why(why, sizeof why, s, rc, HU_FORM_DATE, 0, HU_DAY_EPOCH32_MAX));
   }
   *epoch_s = (uint32_t)day * 86400u;
   return 0;
@@ -23,20 +32,17 @@ int devcli_open(devcli_t *d) {
   uint8_t want_role = d->role;
   char err[512];
   if (kf_read(d->keyfile, &d->key, err, sizeof err) != 0) {
-    cli_error(d->cmd, "%s", err);
-    return CLI_USAGE;
+    return devcli_err(d, CLI_USAGE, "%s", err);
   }
   if (d->key.role != want_role) {
-    cli_error(d->cmd, "'%s' is a %s key: the %s needs a %s key", d->keyfile,
-              d->key.role == NM_ROLE_CLINICIAN ? "clinician" : "remote", d->cmd,
-              want_role == NM_ROLE_CLINICIAN ? "clinician" : "paired remote's");
-    return CLI_USAGE;
+    return devcli_err(d, CLI_USAGE, "'%s' is a %s key: the %s needs a %s key", d->keyfile,
+                      d->key.role == NM_ROLE_CLINICIAN ? "clinician" : "remote", d->cmd,
+                      want_role == NM_ROLE_CLINICIAN ? "clinician" : "paired remote's");
   }
   int rc = cl_open(&d->conn, d->device, &d->key, 5000);
   nm_wipe(d->key.secret, sizeof d->key.secret);
   if (rc != NM_OK) {
-    cli_error(d->cmd, "%s", d->conn.msg);
-    return CLI_UNREACHABLE;
+    return devcli_err(d, CLI_UNREACHABLE, "%s", d->conn.msg);
   }
   d->conn.check_cmd = want_role == NM_ROLE_CLINICIAN ? "interrogate" : "status";
   cl_link(&d->conn, &d->link);
@@ -56,36 +62,28 @@ int devcli_call(devcli_t *d, const uint8_t *req, size_t len, uint8_t *resp, size
 int devcli_fail(devcli_t *d, int st, const char *what) {
   switch (st) {
     case DEV_ETRANSPORT: /* the client says what happened and whether to repeat it */
-      cli_error(d->cmd, "%s", d->conn.msg[0] ? d->conn.msg : "the stimulator did not answer");
-      return CLI_UNREACHABLE;
+      return devcli_err(d, CLI_UNREACHABLE, "%s", d->conn.msg[0] ? d->conn.msg : "the stimulator did not answer");
     case NM_EPERM:
-      cli_error(d->cmd, "%s: not allowed with this key (%s)", what,
-                d->key.role == NM_ROLE_PATIENT ? "ask your clinician" : "the device refused the role");
-      return CLI_REFUSED;
+      return devcli_err(d, CLI_REFUSED, "%s: not allowed with this key (%s)", what,
+                        d->key.role == NM_ROLE_PATIENT ? "ask your clinician" : "the device refused the role");
     case NM_ESTATE:
-      cli_error(d->cmd, "%s: not possible in the stimulator's current mode (check 'status' or 'interrogate')", what);
-      return CLI_REFUSED;
+      return devcli_err(d, CLI_REFUSED, "%s: not possible in the stimulator's current mode (check 'status' or 'interrogate')", what);
     case NM_EREFUSED:
-      cli_error(d->cmd, "%s: refused by the stimulator (out of the allowed range or unsafe)", what);
-      return CLI_REFUSED;
+      return devcli_err(d, CLI_REFUSED, "%s: refused by the stimulator (out of the allowed range or unsafe)", what);
     case NM_ENOENT:
-      cli_error(d->cmd, "%s: no such program, contact or record on this stimulator", what);
-      return CLI_REFUSED;
+      return devcli_err(d, CLI_REFUSED, "%s: no such program, contact or record on this stimulator", what);
     case NM_ENOSPC:
-      cli_error(d->cmd, "%s: no room left on the stimulator", what);
-      return CLI_REFUSED;
+      return devcli_err(d, CLI_REFUSED, "%s: no room left on the stimulator", what);
     case NM_EIO:
-      cli_error(d->cmd, "%s: not done: the stimulator could not store it (memory fault); nothing changed", what);
-      return CLI_REFUSED;
+      return devcli_err(d, CLI_REFUSED, "%s: not done: the stimulator could not store it (memory fault); nothing changed",
+                        what);
     case NM_ENOTSTORED:
       (void)devcli_in_effect(d, st, what);
       return CLI_OK;
     case NM_EINVAL:
-      cli_error(d->cmd, "%s: the stimulator did not understand the request (versions differ?)", what);
-      return CLI_REFUSED;
+      return devcli_err(d, CLI_REFUSED, "%s: the stimulator did not understand the request (versions differ?)", what);
     default:
-      cli_error(d->cmd, "%s: %s", what, nm_err_str(st));
-      return CLI_REFUSED;
+      return devcli_err(d, CLI_REFUSED, "%s: %s", what, nm_err_str(st));
   }
 }
 
@@ -94,10 +92,11 @@ int devcli_in_effect(devcli_t *d, int st, const char *what) {
   if (st != NM_ENOTSTORED) return 0;
   /* Done and in effect; what is not stored yet is the device's memory of it. */
   d->not_stored = 1;
-  cli_error(d->cmd,
-            "%s: in effect now, but the stimulator could not store it (memory fault); it will be stored when "
-            "the memory works again",
-            what);
+  size_t n = strlen(d->warn); /* one line each */
+  snprintf(d->warn + n, sizeof d->warn - n,
+           "%s%s: in effect now, but the stimulator could not store it (memory fault); it will be stored when "
+           "the memory works again",
+           n ? "\n" : "", what);
   return 1;
 }
 

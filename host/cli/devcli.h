@@ -24,6 +24,11 @@ typedef struct {
   dev_link_t link;
   int open;
   int not_stored;      /* 1 once a change was answered NM_ENOTSTORED (in effect, not stored) */
+  /* What the command ends by saying, as values: the devcli_* calls below fill err when they
+   * return an exit code, and warn when a change is in effect but not stored; devcli_main
+   * says each once, on stderr, after the subcommand ran. */
+  char err[640];
+  char warn[960]; /* a line a warning */
 } devcli_t;
 
 /* A subcommand: its line (after its name, without the shared options) and what runs it. The
@@ -54,27 +59,29 @@ typedef struct {
  * command lists the subcommands; on a subcommand, its own help. Every bad line is one error
  * line and CLI_USAGE. Returns the exit code. */
 int devcli_main(const devcli_group *g, int argc, char **argv);
+/* The error a subcommand ends with: d->err from fmt, and code returned (an exit code). */
+__attribute__((format(printf, 3, 4))) int devcli_err(devcli_t *d, int code, const char *fmt, ...);
 /* A --since DATE (YYYY-MM-DD, 0 h UTC, the device's calendar) as device seconds, on a day the
- * device's clock can hold (1970-01-01..2106-02-07). 0, or CLI_USAGE after one line naming it. */
+ * device's clock can hold (1970-01-01..2106-02-07). 0, or CLI_USAGE with d->err naming it. */
 int devcli_since(devcli_t *d, const char *s, uint32_t *epoch_s);
-/* Read the key (it must be of role d->role) and open the session. 0 or an exit code. */
+/* Read the key (it must be of role d->role) and open the session. 0 or an exit code (d->err). */
 int devcli_open(devcli_t *d);
 void devcli_close(devcli_t *d);
 /* One request. Returns the device status (>= -99) or DEV_ETRANSPORT; nothing printed (a
- * failure goes to devcli_fail, which says why). */
+ * failure goes to devcli_fail, which puts why in d->err). */
 int devcli_call(devcli_t *d, const uint8_t *req, size_t len, uint8_t *resp, size_t *resp_len);
 /* A request of just `op`: on success 0 and a reader r over the results in resp (which the
- * caller owns, NM_CMD_MAX bytes); else the exit code, reported (what names the action). */
+ * caller owns, NM_CMD_MAX bytes); else the exit code, d->err saying why (what names the action). */
 int devcli_query(devcli_t *d, uint8_t op, const char *what, uint8_t *resp, nm_rd_t *r);
-/* The exit code for a device status, after printing why (what = the action, e.g. "amp up").
+/* The exit code for a device status, with why in d->err (what = the action, e.g. "amp up").
  * NM_EIO: not done, nothing changed (exit 3). NM_ENOTSTORED: done (exit 0) with the warning
  * of devcli_in_effect; a caller that can print its usual output uses devcli_in_effect. */
 int devcli_fail(devcli_t *d, int st, const char *what);
 /* 1 when a change request's status means the change is in effect: NM_OK, or NM_ENOTSTORED
- * (in effect now but not stored: one warning line on stderr, d->not_stored set; the exit
+ * (in effect now but not stored: the warning in d->warn, d->not_stored set; the exit
  * code stays 0, see README "Exit codes"). 0 otherwise (pass st to devcli_fail). */
 int devcli_in_effect(devcli_t *d, int st, const char *what);
-/* Identity and status, each one request. 0 or an exit code (reported). */
+/* Identity and status, each one request. 0 or an exit code (d->err). */
 int devcli_identity(devcli_t *d, di_identity_t *id);
 /* INTERROGATE and each stored program (PROG_READ). */
 int devcli_interrogation(devcli_t *d, di_interrogation_t *in);

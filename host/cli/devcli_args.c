@@ -133,5 +133,11 @@ int devcli_main(const devcli_group *g, int argc, char **argv) {
   d.json = hu_args_flag(&a, "json");
   rc = s->run(&d, &a);
   devcli_close(&d);
+  for (const char *w = d.warn; *w;) { /* each warning, a line */
+    size_t len = strcspn(w, "\n");
+    cli_error(g->cmd, "%.*s", (int)len, w);
+    w += len + (w[len] == '\n');
+  }
+  if (rc && d.err[0]) cli_error(g->cmd, "%s", d.err);
   return rc;
 }

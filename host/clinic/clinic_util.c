@@ -97,37 +97,15 @@ void clinic_json_list_end(js_w *w) {
 }
 
 int clinic_out_begin(clinic_outfile *o, const char *path, clinic_err *e) {
-  memset(o, 0, sizeof *o);
-  o->path = path;
-  int n = snprintf(o->tmp, sizeof o->tmp, "%s.tmp-XXXXXX", path);
-  if (n < 0 || (size_t)n >= sizeof o->tmp) return clinic_err_set(e, CLINIC_E_INPUT, "output path %s is too long", path);
-  /* mkstemp creates the file 0600 whatever the umask. */
-  int fd = mkstemp(o->tmp);
-  if (fd < 0)
-    return clinic_err_set(e, CLINIC_E_IO, "cannot write %s: %s (check the folder exists and is writable)", path,
-                          strerror(errno));
-  o->f = fdopen(fd, "wb");
-  if (!o->f) {
-    int err = errno;
-    close(fd);
-    unlink(o->tmp);
-    return clinic_err_set(e, CLINIC_E_IO, "cannot write %s: %s", path, strerror(err));
-  }
-  return CLINIC_E_OK;
+  char msg[sizeof e->msg];
+  int rc = hu_out_begin(o, path, msg, sizeof msg);
+  if (rc == HU_OUT_OK) return CLINIC_E_OK;
+  return clinic_err_set(e, rc == HU_OUT_PATH ? CLINIC_E_INPUT : CLINIC_E_IO, "%s", msg);
 }
 
 int clinic_out_end(clinic_outfile *o, int rc, clinic_err *e) {
-  if (!o->f) return rc;
-  int err = 0;
-  if (fflush(o->f) != 0 || ferror(o->f) || (!rc && fsync(fileno(o->f)) != 0)) err = errno ? errno : EIO;
-  if (fclose(o->f) != 0 && !err) err = errno ? errno : EIO;
-  o->f = NULL;
-  if (!rc && !err) {
-    if (rename(o->tmp, o->path) == 0) return CLINIC_E_OK;
-    err = errno;
-  }
-  unlink(o->tmp);
-  if (rc) return rc;
-  return clinic_err_set(e, CLINIC_E_IO, "writing %s failed: %s; the file was not changed", o->path, strerror(err));
+  char msg[sizeof e->msg];
+  if (hu_out_end(o, rc == CLINIC_E_OK, msg, sizeof msg) != HU_OUT_OK) return clinic_err_set(e, CLINIC_E_IO, "%s", msg);
+  return rc;
 }
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "clinic_err.h"
+#include "hu_out.h"
 #include "hu_date.h"
 #include "json.h"
 
@@ -23,14 +24,9 @@ void clinic_buf_puts(clinic_buf *b, const char *s);
 void clinic_buf_printf(clinic_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void clinic_buf_free(clinic_buf *b);
 
-/* An output file with patient data (report, export, calendar), written whole or not at all:
- * a temporary file beside the target, created 0600 (mkstemp), renamed over the target when
- * everything was written and synced. A target that existed keeps its old content on failure. */
-typedef struct {
-  FILE *f;
-  const char *path;
-  char tmp[4200];
-} clinic_outfile;
+/* An output file with patient data (report, export, calendar), written whole or not at all
+ * (hu_out.h), with the clinic's errors. */
+typedef hu_out clinic_outfile;
 int clinic_out_begin(clinic_outfile *o, const char *path, clinic_err *e);
 /* rc == 0: commit (CLINIC_E_OK, or CLINIC_E_IO in e); else discard and return rc. */
 int clinic_out_end(clinic_outfile *o, int rc, clinic_err *e);
