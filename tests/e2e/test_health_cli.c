@@ -5,6 +5,7 @@
 #include "e2e.h"
 
 #include <math.h>
+#include <sys/stat.h>
 
 static void test_longevity_matches_simulated_drain(void **state_) {
   (void)state_;
@@ -107,6 +108,9 @@ static void test_mri_statement(void **state_) {
   assert_non_null(strstr(text, "INS-SCS-"));
   assert_non_null(strstr(text, "Before the scan"));
   assert_non_null(strstr(text, "MRI mode"));
+  struct stat sb; /* patient data: the owner's only, whatever the umask */
+  assert_int_equal(stat(stmt, &sb), 0);
+  assert_int_equal(sb.st_mode & 0777, 0600);
   sim_stop(SIGTERM);
   /* SNM: head only. */
   snprintf(state, sizeof state, "%s/snm", tmpdir);
