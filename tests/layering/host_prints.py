@@ -137,6 +137,19 @@ def strip(src):
 FUNC_HEAD = re.compile(r"([A-Za-z_]\w*)\s*\(([^;{}]*)\)\s*(__attribute__\s*\(\(.*?\)\)\s*)*$", re.S)
 
 
+def matching(text, pos, opener, closer):
+    """The index of the closer that matches the opener at pos (len(text) when there is none)."""
+    d = 0
+    for j in range(pos, len(text)):
+        if text[j] == opener:
+            d += 1
+        elif text[j] == closer:
+            d -= 1
+            if d == 0:
+                return j
+    return len(text)
+
+
 def functions(path):
     """[(name, line, body, static)] of the function definitions in path."""
     with open(path, encoding="utf-8", errors="replace") as f:
@@ -155,16 +168,7 @@ def functions(path):
                 m = FUNC_HEAD.search(head.strip())
                 is_func = (m is not None and "=" not in head and m.group(1) not in KEYWORDS
                            and not re.search(r"\b(struct|union|enum)\s*\w*\s*$", head.strip()))
-                # Find the matching brace.
-                d, j = 0, i
-                while j < len(text):
-                    if text[j] == "{":
-                        d += 1
-                    elif text[j] == "}":
-                        d -= 1
-                        if d == 0:
-                            break
-                    j += 1
+                j = matching(text, i, "{", "}")
                 if is_func:
                     name = m.group(1)
                     line = text.count("\n", 0, start + head.find(name, len(head) - len(head.lstrip()))) + 1
@@ -185,16 +189,7 @@ CALL = re.compile(r"\b([A-Za-z_]\w*)\s*\(")
 
 def call_args(body, pos):
     """The text of the argument list of the call whose '(' is at pos."""
-    d, j = 0, pos
-    while j < len(body):
-        if body[j] == "(":
-            d += 1
-        elif body[j] == ")":
-            d -= 1
-            if d == 0:
-                return body[pos + 1:j]
-        j += 1
-    return body[pos + 1:]
+    return body[pos + 1:matching(body, pos, "(", ")")]
 
 
 def scan(files):
