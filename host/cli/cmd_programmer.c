@@ -278,13 +278,10 @@ static void impedance_json(const di_impedance_t *im) {
 
 static int cmd_programmer_impedance(devcli_t *d, hu_args *args) {
   (void)args;
-  uint8_t resp[NM_CMD_MAX];
-  nm_rd_t r;
   int rc = devcli_open(d);
-  if (!rc) rc = devcli_query(d, NM_OP_IMPEDANCE, "impedance", resp, &r);
-  if (rc) return rc;
   di_impedance_t im;
-  if (di_impedance(r.buf, r.len, &im) != 0) return devcli_fail(d, NM_EINVAL, "impedance");
+  if (!rc) rc = devcli_impedance(d, "impedance", &im);
+  if (rc) return rc;
   if (d->json) impedance_json(&im);
   else impedance_text(&im);
   return CLI_OK;
@@ -416,13 +413,10 @@ static int cmd_programmer_revoke(devcli_t *d, hu_args *args) {
 
 static int cmd_programmer_remotes(devcli_t *d, hu_args *args) {
   (void)args;
-  uint8_t resp[NM_CMD_MAX];
-  nm_rd_t r;
   int rc = devcli_open(d);
-  if (!rc) rc = devcli_query(d, NM_OP_REMOTES, "remotes", resp, &r);
-  if (rc) return rc;
   di_remotes_t rs;
-  if (di_remotes(r.buf, r.len, &rs) != 0) return devcli_fail(d, NM_EINVAL, "remotes");
+  if (!rc) rc = devcli_remotes(d, &rs);
+  if (rc) return rc;
   uint8_t n = rs.n;
   if (d->json) printf("{\"remotes\":[");
   for (uint8_t i = 0; i < n; i++) {
@@ -538,12 +532,9 @@ static int cmd_programmer_mri_check(devcli_t *d, hu_args *args) {
   di_identity_t id;
   if (!rc) rc = devcli_identity(d, &id);
   /* A fresh lead check: the statement must rest on what the lead is now. */
-  uint8_t resp[NM_CMD_MAX];
-  nm_rd_t r;
-  if (!rc) rc = devcli_query(d, NM_OP_IMPEDANCE, "mri-check (impedance)", resp, &r);
-  if (rc) return rc;
   di_impedance_t im;
-  if (di_impedance(r.buf, r.len, &im) != 0) return devcli_fail(d, NM_EINVAL, "mri-check (impedance)");
+  if (!rc) rc = devcli_impedance(d, "mri-check (impedance)", &im);
+  if (rc) return rc;
   di_status_t s;
   if ((rc = devcli_status(d, &s)) != 0) return rc;
   mri_verdict_t v;

@@ -100,7 +100,9 @@ int devcli_in_effect(devcli_t *d, int st, const char *what) {
   return 1;
 }
 
-int devcli_query(devcli_t *d, uint8_t op, const char *what, uint8_t *resp, nm_rd_t *r) {
+/* A request of just op: 0 and a reader r over the results in resp (NM_CMD_MAX bytes), or the
+ * exit code with d->err (what names the action). */
+static int query(devcli_t *d, uint8_t op, const char *what, uint8_t *resp, nm_rd_t *r) {
   size_t rl;
   int st = devcli_call(d, &op, 1, resp, &rl);
   if (st != NM_OK) return devcli_fail(d, st, what);
@@ -108,18 +110,33 @@ int devcli_query(devcli_t *d, uint8_t op, const char *what, uint8_t *resp, nm_rd
   return 0;
 }
 
-int devcli_identity(devcli_t *d, di_identity_t *id) {
+/* A request of just op whose results decode reads into out: 0, or an exit code with d->err
+ * (a reply that does not decode: the stimulator was not understood). */
+static int read_decoded(devcli_t *d, uint8_t op, const char *what, int (*decode)(const uint8_t *, size_t, void *),
+                        void *out) {
   uint8_t resp[NM_CMD_MAX];
   nm_rd_t r;
-  int rc = devcli_query(d, NM_OP_IDENTITY, "identity", resp, &r);
+  int rc = query(d, op, what, resp, &r);
   if (rc) return rc;
-  return di_identity(r.buf, r.len, id) == 0 ? 0 : devcli_fail(d, NM_EINVAL, "identity");
+  return decode(r.buf, r.len, out) == 0 ? 0 : devcli_fail(d, NM_EINVAL, what);
 }
+
+static int dec_identity(const uint8_t *p, size_t n, void *out) { return di_identity(p, n, out); }
+static int dec_status(const uint8_t *p, size_t n, void *out) { return di_status(p, n, out); }
+static int dec_impedance(const uint8_t *p, size_t n, void *out) { return di_impedance(p, n, out); }
+static int dec_remotes(const uint8_t *p, size_t n, void *out) { return di_remotes(p, n, out); }
+
+int devcli_identity(devcli_t *d, di_identity_t *id) { return read_decoded(d, NM_OP_IDENTITY, "identity", dec_identity, id); }
+int devcli_status(devcli_t *d, di_status_t *s) { return read_decoded(d, NM_OP_STATUS, "status", dec_status, s); }
+int devcli_impedance(devcli_t *d, const char *what, di_impedance_t *im) {
+  return read_decoded(d, NM_OP_IMPEDANCE, what, dec_impedance, im);
+}
+int devcli_remotes(devcli_t *d, di_remotes_t *rs) { return read_decoded(d, NM_OP_REMOTES, "remotes", dec_remotes, rs); }
 
 int devcli_interrogation(devcli_t *d, di_interrogation_t *in) {
   uint8_t resp[NM_CMD_MAX];
   nm_rd_t r;
-  int rc = devcli_query(d, NM_OP_INTERROGATE, "interrogate", resp, &r);
+  int rc = query(d, NM_OP_INTERROGATE, "interrogate", resp, &r);
   if (rc) return rc;
   if (di_interrogation(r.buf, r.len, in) != 0) return devcli_fail(d, NM_EINVAL, "interrogate");
   /* The programs, one page each: every legal state fits (8 programs, 16 contacts). */
@@ -136,10 +153,3 @@ int devcli_interrogation(devcli_t *d, di_interrogation_t *in) {
   return 0;
 }
 
-int devcli_status(devcli_t *d, di_status_t *s) {
-  uint8_t resp[NM_CMD_MAX];
-  nm_rd_t r;
-  int rc = devcli_query(d, NM_OP_STATUS, "status", resp, &r);
-  if (rc) return rc;
-  return di_status(r.buf, r.len, s) == 0 ? 0 : devcli_fail(d, NM_EINVAL, "status");
-}

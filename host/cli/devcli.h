@@ -70,9 +70,6 @@ void devcli_close(devcli_t *d);
 /* One request. Returns the device status (>= -99) or DEV_ETRANSPORT; nothing printed (a
  * failure goes to devcli_fail, which puts why in d->err). */
 int devcli_call(devcli_t *d, const uint8_t *req, size_t len, uint8_t *resp, size_t *resp_len);
-/* A request of just `op`: on success 0 and a reader r over the results in resp (which the
- * caller owns, NM_CMD_MAX bytes); else the exit code, d->err saying why (what names the action). */
-int devcli_query(devcli_t *d, uint8_t op, const char *what, uint8_t *resp, nm_rd_t *r);
 /* The exit code for a device status, with why in d->err (what = the action, e.g. "amp up").
  * NM_EIO: not done, nothing changed (exit 3). NM_ENOTSTORED: done (exit 0) with the warning
  * of devcli_in_effect; a caller that can print its usual output uses devcli_in_effect. */
@@ -86,5 +83,8 @@ int devcli_identity(devcli_t *d, di_identity_t *id);
 /* INTERROGATE and each stored program (PROG_READ). */
 int devcli_interrogation(devcli_t *d, di_interrogation_t *in);
 int devcli_status(devcli_t *d, di_status_t *st);
+/* The lead's impedances (what names the action) and the paired remotes, each one request. */
+int devcli_impedance(devcli_t *d, const char *what, di_impedance_t *im);
+int devcli_remotes(devcli_t *d, di_remotes_t *rs);
 
 #endif
