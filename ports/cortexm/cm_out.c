@@ -247,10 +247,9 @@ static void unit_end(chan_acc_t *a, uint8_t li) {
   }
 }
 
-/* Deliver slot i of the frame being counted; 0, or 1 when the current monitor tripped. */
 /* Deliver slot i of the frame being counted; 0, or 1 when the stage tripped: the current
- * monitor, or a slot whose channel or node is out of range (olim_check refuses such a
- * pattern, passes_shape: only a firmware bug brings one here). */
+ * monitor, or a slot whose channel (or that channel's loop index) is out of range
+ * (olim_check refuses such a pattern, passes_shape: only a firmware bug brings one here). */
 static int deliver(uint8_t i) {
   const nm_slot_t *s = &out.cur.slot[i];
   uint8_t c = s->chan;
