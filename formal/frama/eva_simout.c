@@ -1,5 +1,5 @@
 /* eva_simout.c: EVA's entry point for the sim port's output stage (ports/sim/sim_out.c, row
- * eva-simout in formal/frama/eva-open.txt): the stage built for any lead, then any sequence
+ * eva-simout in formal/frama/parts.txt): the stage built for any lead, then any sequence
  * of the port calls the core makes (load any pattern bytes, stop, status, reset, the loop's
  * status of any program) at any time from then on, each counting what was delivered up to
  * then (sim_out_account). No cord model, no trace (both off, as sim_init leaves them); the

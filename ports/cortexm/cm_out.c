@@ -130,37 +130,66 @@ static uint32_t mag_pc(int32_t ua, uint32_t us) {
   return q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
 }
 
-/* Start delivering pattern p (already checked) with frame 0 at t_ns. p may be &out.pend. */
-static void start_pattern(const nm_pattern_t *p, uint64_t t_ns) {
+/* The charge q_pc with the sign of a phase that is negative when `neg`, saturated at
+ * +-INT32_MAX. A stimulating phase the limiter passed is under its ceiling (far below 2^31
+ * pC), and its recharge balances the channel's phases of one frame, so neither ever
+ * saturates; the bound keeps a bug's charge from wrapping. */
+static int32_t signed_pc(uint32_t q_pc, int neg) {
+  int32_t m = q_pc > (uint32_t)INT32_MAX ? INT32_MAX : (int32_t)q_pc;
+  return neg ? -m : m;
+}
+
+/* The node's net charge counter plus one phase's charge; it stops within 2^31 pC of the
+ * int64 range instead of overflowing (a balanced pattern keeps it near 0: only a bug could
+ * run it that far). */
+static int64_t add_net(int64_t net_pc, int32_t q_pc) {
+  if (net_pc >= INT64_MAX - INT32_MAX || net_pc <= INT64_MIN - INT32_MIN) return net_pc;
+  return net_pc + q_pc;
+}
+
+static void trip(uint32_t why, uint8_t node, uint32_t q_pc);
+
+/* Start delivering pattern p (already checked) with frame 0 at t_ns. p may be &out.pend.
+ * olim_check passed p, so it has 1..NM_MAX_RUNNING channels, at most NM_PATTERN_MAX_SLOTS
+ * slots and frame_hz >= 1 (passes_shape, proved in wp-limiter); the stage relies on them
+ * below and checks them again here: a pattern without them is a firmware bug, and the stage
+ * trips to off instead of delivering it (returns 1; 0 when the pattern started). */
+static int start_pattern(const nm_pattern_t *p, uint64_t t_ns) {
+  if (p->n_chan == 0 || p->n_chan > NM_MAX_RUNNING || p->n_slot > NM_PATTERN_MAX_SLOTS || p->frame_hz == 0) {
+    trip(NM_OUT_TRIP_SHAPE, 0, 0);
+    return 1;
+  }
   if (p != &out.cur) out.cur = *p;
   uint8_t keep[NM_MAX_RUNNING] = {0};
   for (uint8_t c = 0; c < out.cur.n_chan; c++) {
     const nm_chan_t *ch = &out.cur.chan[c];
     chan_acc_t *a = &out.acc[c];
-    a->n = 0;
     a->in_unit = 0;
     a->loop = -1;
     if (ch->loop.on) {
       cloop_chan_of(ch, &a->cc);
       a->loop = cloop_set_for(&out.loops, ch, a->cc.ceil_ua, keep);
     }
+    uint8_t k = 0; /* nodes with current so far: k <= n */
+    /*@ loop unroll NM_NODES; */
     for (uint8_t n = 0; n < NM_NODES; n++) {
       int32_t ua = ch->node_ua[n];
       if (ua == 0) continue;
       uint32_t q = mag_pc(ua, ch->width_us);
       uint32_t r = mag_pc(ua, ch->recharge_us);
-      a->node[a->n] = n;
-      a->abs_pc[a->n] = q;
-      /* Both fit an int32: the limiter allowed them (ceilings are far below 2^31 pC). */
-      a->stim_pc[a->n] = ua < 0 ? -(int32_t)q : (int32_t)q;
-      a->rech_pc[a->n] = ua < 0 ? (int32_t)r : -(int32_t)r;
-      a->n++;
+      a->node[k] = n;
+      a->abs_pc[k] = q;
+      a->stim_pc[k] = signed_pc(q, ua < 0);
+      a->rech_pc[k] = signed_pc(r, ua > 0);
+      k++;
     }
+    a->n = k;
   }
   int8_t map[NM_MAX_RUNNING];
   cloop_set_keep(&out.loops, keep, map);
   for (uint8_t c = 0; c < out.cur.n_chan; c++) {
-    if (out.acc[c].loop >= 0) out.acc[c].loop = map[out.acc[c].loop];
+    int8_t li = out.acc[c].loop;
+    if (li >= 0) out.acc[c].loop = map[li];
   }
   out.has_cur = 1;
   out.start_ns = t_ns;
@@ -171,6 +200,7 @@ static void start_pattern(const nm_pattern_t *p, uint64_t t_ns) {
   out.next_slot = 0;
   out.at_start = out.cnt;
   out.loads++;
+  return 0;
 }
 
 static void trip(uint32_t why, uint8_t node, uint32_t q_pc) {
@@ -184,27 +214,29 @@ static void trip(uint32_t why, uint8_t node, uint32_t q_pc) {
 
 /* A looped channel's unit starts: its amplitude from the loop, the currents scaled to it
  * (never above the ceiling the limiter checked, sums kept at zero). */
-static void unit_begin(const nm_chan_t *ch, chan_acc_t *a) {
-  int32_t ua[NM_NODES];
-  a->amp_ua = cloop_scale(&a->cc, cloop_amp(&out.loops.l[a->loop]), ua);
+static void unit_begin(const nm_chan_t *ch, chan_acc_t *a, uint8_t li) {
+  int32_t ua[NM_NODES] = {0};
+  a->amp_ua = cloop_scale(&a->cc, cloop_amp(&out.loops.l[li]), ua);
   a->in_unit = 1;
-  a->n = 0;
+  uint8_t k = 0; /* k <= i */
+  /*@ loop unroll NM_NODES; */
   for (uint8_t i = 0; i < a->cc.n; i++) {
     if (ua[i] == 0) continue;
     uint32_t q = mag_pc(ua[i], ch->width_us);
     uint32_t r = mag_pc(ua[i], ch->recharge_us);
-    a->node[a->n] = a->cc.node[i];
-    a->abs_pc[a->n] = q;
-    a->stim_pc[a->n] = ua[i] < 0 ? -(int32_t)q : (int32_t)q;
-    a->rech_pc[a->n] = ua[i] < 0 ? (int32_t)r : -(int32_t)r;
-    a->n++;
+    a->node[k] = a->cc.node[i];
+    a->abs_pc[k] = q;
+    a->stim_pc[k] = signed_pc(q, ua[i] < 0);
+    a->rech_pc[k] = signed_pc(r, ua[i] > 0);
+    k++;
   }
+  a->n = k;
 }
 
 /* A looped channel's unit ended with its recharge: the front end's measurement moves the
  * loop; a fallback wakes the core. */
-static void unit_end(chan_acc_t *a) {
-  cloop_t *l = &out.loops.l[a->loop];
+static void unit_end(chan_acc_t *a, uint8_t li) {
+  cloop_t *l = &out.loops.l[li];
   cloop_sample_t smp;
   cfe_measure(&out.fe, a->amp_ua, &smp);
   a->in_unit = 0;
@@ -215,11 +247,23 @@ static void unit_end(chan_acc_t *a) {
   }
 }
 
-/* Deliver slot i of the frame being counted; 0, or 1 when the current monitor tripped. */
+/* Deliver slot i of the frame being counted; 0, or 1 when the stage tripped: the current
+ * monitor, or a slot whose channel (or that channel's loop index) is out of range
+ * (olim_check refuses such a pattern, passes_shape: only a firmware bug brings one here). */
 static int deliver(uint8_t i) {
   const nm_slot_t *s = &out.cur.slot[i];
-  chan_acc_t *a = &out.acc[s->chan];
-  if (a->loop >= 0 && !a->in_unit) unit_begin(&out.cur.chan[s->chan], a);
+  uint8_t c = s->chan;
+  if (c >= out.cur.n_chan || c >= NM_MAX_RUNNING) {
+    trip(NM_OUT_TRIP_SHAPE, 0, 0);
+    return 1;
+  }
+  chan_acc_t *a = &out.acc[c];
+  int8_t li = a->loop; /* -1, or an index of out.loops (cloop_set_for) */
+  if (li >= NM_MAX_RUNNING) {
+    trip(NM_OUT_TRIP_SHAPE, 0, 0); /* never: a firmware bug */
+    return 1;
+  }
+  if (li >= 0 && !a->in_unit) unit_begin(&out.cur.chan[c], a, (uint8_t)li);
   for (uint8_t j = 0; j < a->n; j++) {
     if (out.overcurrent[a->node[j]]) {
       trip(NM_OUT_TRIP_CHARGE, a->node[j], a->abs_pc[j]);
@@ -229,12 +273,13 @@ static int deliver(uint8_t i) {
   for (uint8_t j = 0; j < a->n; j++) {
     uint8_t n = a->node[j];
     out.cnt.node_pulses[n]++;
-    out.cnt.node_net_pc[n] += a->stim_pc[j];
-    if (s->recharge) out.cnt.node_net_pc[n] += a->rech_pc[j];
+    int64_t net = add_net(out.cnt.node_net_pc[n], a->stim_pc[j]);
+    if (s->recharge) net = add_net(net, a->rech_pc[j]);
+    out.cnt.node_net_pc[n] = net;
     if (a->abs_pc[j] > out.cnt.node_max_pc[n]) out.cnt.node_max_pc[n] = a->abs_pc[j];
   }
   out.cnt.pulses++;
-  if (a->loop >= 0 && s->recharge) unit_end(a);
+  if (li >= 0 && s->recharge) unit_end(a, (uint8_t)li);
   return 0;
 }
 
@@ -258,7 +303,7 @@ static void account(uint64_t t_ns) {
         break;
       }
       out.has_pend = 0;
-      start_pattern(&out.pend, out.frame_ns);
+      (void)start_pattern(&out.pend, out.frame_ns); /* a trip stops the loop (has_cur 0) */
       continue;
     }
     if (out.next_slot < out.cur.n_slot) {
@@ -335,7 +380,7 @@ int cm_out_load(void *ctx, const nm_pattern_t *p) {
     trip(out.trip.why, out.trip.node, out.trip.charge_pc);
     err = NM_EREFUSED;
   } else if (!out.has_cur) {
-    start_pattern(p, now);
+    if (start_pattern(p, now)) err = NM_EREFUSED;
   } else {
     if (!out.has_pend && !out.stop_pend) out.swap_ns = change_boundary(now);
     out.pend = *p;

@@ -77,7 +77,7 @@ static inline void cm_nvic_disable(uint32_t irq) { CM_REG(CM_NVIC_ICER) = 1u << 
  * pending (it must be called with PRIMASK set so that no wake-up is lost between the
  * check and the sleep: WFI still wakes on a pending, masked interrupt). */
 static inline uint32_t cm_irq_save(void) {
-  uint32_t m;
+  uint32_t m = 0; /* the asm sets it (the compiler drops this store); Frama-C's EVA does not know */
   __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(m)::"memory");
   return m;
 }

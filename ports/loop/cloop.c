@@ -78,41 +78,63 @@ _Static_assert(CLOOP_RES_UA == NM_LOOP_RES_UA, "the stage's amplitude resolution
 
 static uint32_t res_down(uint32_t ua) { return ua - ua % CLOOP_RES_UA; }
 
+/* Bounds the filter's state keeps. The level: settle_amp holds it within 0..hi x 256 + 255,
+ * hi <= NM_AMP_MAX_UA (cloop_start, cloop_rebound). The trend: within 20 % of a level that
+ * lies between the prediction and a sample's need (<= 1.5 x NM_AMP_MAX_UA x 256), so under
+ * LVL_MAX_Q8 as long as it was; the trend's change no larger than it was (0 with
+ * GAMMA_HI_Q12 0). The residuals' variance: an average of squares of at most 2^24. */
+#define LVL_MAX_Q8 (((int64_t)NM_AMP_MAX_UA << 8) + 255)
+#define RES_VAR_MAX ((int64_t)1 << 48)
+#define SR_MAX_Q8 ((int64_t)1 << 28)
+_Static_assert(NM_AMP_MAX_UA < (1u << 16), "the level bound keeps the filter's products far from 2^63");
+
+static int64_t clamp_q8(int64_t x, int64_t lo, int64_t hi) { return x < lo ? lo : x > hi ? hi : x; }
+
 void cloop_chan_of(const nm_chan_t *ch, cloop_chan_t *cc) {
   memset(cc, 0, sizeof *cc);
   uint64_t cath = 0;
+  uint8_t k = 0; /* nodes with current so far: k <= n */
+  /*@ loop unroll NM_NODES; */
   for (uint8_t n = 0; n < NM_NODES; n++) {
     int32_t ua = ch->node_ua[n];
     if (ua == 0) continue;
-    cc->node[cc->n] = n;
-    cc->ua[cc->n] = ua;
-    cc->n++;
+    cc->node[k] = n;
+    cc->ua[k] = ua;
+    k++;
     if (ua < 0) cath += (uint64_t)(-(int64_t)ua);
   }
+  cc->n = k;
   cc->ceil_ua = cath > UINT32_MAX ? UINT32_MAX : (uint32_t)cath;
 }
 
 uint32_t cloop_scale(const cloop_chan_t *cc, uint32_t amp_ua, int32_t out[NM_NODES]) {
+  uint8_t n = cc->n < NM_NODES ? cc->n : NM_NODES; /* cloop_chan_of keeps it so */
   if (amp_ua >= cc->ceil_ua) {
-    for (uint8_t i = 0; i < cc->n; i++) out[i] = cc->ua[i];
+    for (uint8_t i = 0; i < n; i++) out[i] = cc->ua[i];
     return cc->ceil_ua;
   }
   /* Each node's share, truncated toward zero: |out| <= |ua| x amp / ceil < |ua|. The
-   * products are < 2^31 x 2^32. */
+   * products are < 2^31 x 2^32, the sums < NM_NODES x 2^31. */
   int64_t cath = 0, anod = 0;
-  for (uint8_t i = 0; i < cc->n; i++) {
+  /*@ loop unroll NM_NODES; */
+  for (uint8_t i = 0; i < n; i++) {
     int64_t v = (int64_t)cc->ua[i] * (int64_t)amp_ua / (int64_t)cc->ceil_ua;
+    /* amp_ua < ceil_ua, so v lies between 0 and ua: an int32 (a no-op, stated for an
+     * analysis that does not relate amp_ua and ceil_ua) */
+    if (v > INT32_MAX) v = INT32_MAX;
+    if (v < INT32_MIN) v = INT32_MIN;
     out[i] = (int32_t)v;
     if (v < 0) cath -= v; else anod += v;
   }
   /* Balance by taking the excess from the largest nodes of the heavier side: magnitudes
    * only ever shrink, signs never flip. At most n rounds. */
-  for (uint8_t round = 0; round < cc->n && cath != anod; round++) {
+  /*@ loop unroll NM_NODES; */
+  for (uint8_t round = 0; round < n && cath != anod; round++) {
     int neg = cath > anod;
     int64_t excess = neg ? cath - anod : anod - cath;
     uint8_t best = 0;
     int64_t best_mag = 0;
-    for (uint8_t i = 0; i < cc->n; i++) {
+    for (uint8_t i = 0; i < n; i++) {
       int64_t m = neg ? -(int64_t)out[i] : (int64_t)out[i];
       if (m > best_mag) {
         best_mag = m;
@@ -153,9 +175,10 @@ static void settle_amp(cloop_t *l, int64_t want_q8) {
   l->amp_ua = res_down((uint32_t)a);
   if (l->amp_ua < lo) l->amp_ua = lo;
   /* The level never runs away beyond what can be delivered. */
-  int64_t cap = ((int64_t)hi << 8) + 255;
-  if (l->lvl_q8 > cap) l->lvl_q8 = cap;
-  if (l->lvl_q8 < 0) l->lvl_q8 = 0;
+  int64_t cap = ((int64_t)hi << 8) + 255, lvl = l->lvl_q8;
+  if (lvl > cap) lvl = cap;
+  if (lvl < 0) lvl = 0;
+  l->lvl_q8 = lvl;
 }
 
 void cloop_start(cloop_t *l, uint8_t prog, const nm_loop_bounds_t *b, uint32_t ceil_ua) {
@@ -164,7 +187,8 @@ void cloop_start(cloop_t *l, uint8_t prog, const nm_loop_bounds_t *b, uint32_t c
   l->state = NM_LOOP_RUN;
   l->b = *b;
   l->ceil_ua = ceil_ua > NM_AMP_MAX_UA ? NM_AMP_MAX_UA : ceil_ua;
-  uint32_t start = b->start_ua > NM_AMP_MAX_UA ? NM_AMP_MAX_UA : b->start_ua;
+  uint32_t start = b->start_ua;
+  if (start > NM_AMP_MAX_UA) start = NM_AMP_MAX_UA;
   l->lvl_q8 = (int64_t)start << 8;
   l->last_ua = res_down(start);
   settle_amp(l, l->lvl_q8);
@@ -176,12 +200,13 @@ void cloop_rebound(cloop_t *l, const nm_loop_bounds_t *b, uint32_t ceil_ua) {
   l->ceil_ua = ceil_ua > NM_AMP_MAX_UA ? NM_AMP_MAX_UA : ceil_ua;
   if (l->state == NM_LOOP_FALLBACK) {
     /* Fixed, and never above the new ceiling. */
-    uint32_t c = res_down(l->ceil_ua);
-    if (l->fallback_ua > c) l->fallback_ua = c;
-    l->amp_ua = l->fallback_ua;
+    uint32_t c = res_down(l->ceil_ua), a = l->fallback_ua;
+    if (a > c) a = c;
+    l->fallback_ua = a;
+    l->amp_ua = a;
     return;
   }
-  settle_amp(l, l->lvl_q8 + l->trend_q8);
+  settle_amp(l, clamp_q8(l->lvl_q8, 0, LVL_MAX_Q8) + clamp_q8(l->trend_q8, -LVL_MAX_Q8, LVL_MAX_Q8));
 }
 
 static void fall_back(cloop_t *l, uint8_t fault) {
@@ -264,14 +289,22 @@ void cloop_sample(cloop_t *l, const cloop_sample_t *s) {
     return;
   }
   if (s->uv >= (int32_t)l->b.lo_uv && s->uv <= (int32_t)l->b.hi_uv) l->last_good_ua = l->last_ua;
-  /* What this sample says the target needs, against what the filter predicted. */
-  int64_t r = (int64_t)cloop_need_q8(l->last_ua, (int32_t)l->b.target_uv - s->uv, l->b.target_uv);
+  /* What this sample says the target needs, against what the filter predicted. The error is
+   * taken in 64 bits and clamped as cloop_need_q8 clamps it (any sample is safe). */
+  int64_t e = (int64_t)l->b.target_uv - s->uv;
+  e = e > E_CLAMP_UV ? E_CLAMP_UV : e < -E_CLAMP_UV ? -E_CLAMP_UV : e;
+  int64_t r = (int64_t)cloop_need_q8(l->last_ua, (int32_t)e, l->b.target_uv); /* < 2^41 */
+  /* The filter's state, read through the bounds it keeps (no-ops on every state the loop
+   * reaches, see LVL_MAX_Q8): every product below is then bounded whatever the sample. */
+  int64_t lvl = clamp_q8(l->lvl_q8, 0, LVL_MAX_Q8);
+  int64_t trend = clamp_q8(l->trend_q8, -LVL_MAX_Q8, LVL_MAX_Q8);
+  int64_t acc = clamp_q8(l->acc_q8, -LVL_MAX_Q8, LVL_MAX_Q8);
   if (!l->primed) {
-    l->lvl_q8 = r;
-    l->trend_q8 = 0;
+    lvl = r;
+    trend = 0;
     l->primed = 1;
   } else {
-    int64_t pred = l->lvl_q8 + l->trend_q8 + l->acc_q8 / 2;
+    int64_t pred = lvl + trend + acc / 2; /* |pred| < 2^25 */
     int64_t res = r - pred;
     int64_t ares = res < 0 ? -res : res;
     /* Far beyond the noise (z >= z0, relative to the amplitude) the cord moves fast (a
@@ -279,19 +312,25 @@ void cloop_sample(cloop_t *l, const cloop_sample_t *s) {
     int64_t base = pred > 256 ? pred : 256;
     int64_t z_q8 = ares * 256 / base; /* < 2^41 x 2^8 / 2^8 */
     if (z_q8 >= Z0_Q8) {
-      l->lvl_q8 = pred + res * ALPHA_FAST_Q8 / 256;
-      l->trend_q8 = res * GAMMA_Q8 / 256;
-      l->acc_q8 = 0;
+      lvl = pred + res * ALPHA_FAST_Q8 / 256;
+      trend = res * GAMMA_Q8 / 256;
+      acc = 0;
     } else {
       /* How much larger the residuals are than the measurement noise alone would make them
        * (mu): about 1 while the cord is still, several times that while it moves. The gains
        * follow: smooth when still, quick when moving. The noise comes from the samples'
        * second difference, which a smooth movement does not change. */
-      int64_t sr = pred * (int64_t)l->noise_q4 / (128 * (int64_t)l->b.target_uv); /* noise, uA x 256 */
+      /* A target of 0 (the core keeps it inside the window) counts as 1 uV here. */
+      int64_t tgt = l->b.target_uv ? (int64_t)l->b.target_uv : 1;
+      int64_t sr = pred * (int64_t)l->noise_q4 / (128 * tgt); /* noise, uA x 256; < 2^57 */
       if (sr < SR_MIN_Q8) sr = SR_MIN_Q8; /* the amplitude's own resolution */
+      /* At SR_MAX_Q8, sr^2 / 256 + 1 > RES_VAR_MAX >= res_var: mu is 0 there and above. */
+      if (sr > SR_MAX_Q8) sr = SR_MAX_Q8;
       int64_t rc = res > (1 << 24) ? (1 << 24) : res < -(1 << 24) ? -(1 << 24) : res;
-      l->res_var += (rc * rc - l->res_var) / RES_N; /* < 2^48 */
-      int64_t mu_q8 = l->res_var / (sr * sr / 256 + 1);
+      int64_t var = clamp_q8(l->res_var, 0, RES_VAR_MAX);
+      var += (rc * rc - var) / RES_N; /* <= RES_VAR_MAX */
+      l->res_var = var;
+      int64_t mu_q8 = var / (sr * sr / 256 + 1);
       /* Movement holds the quick gains for MOVE_HOLD units (a walk has still moments at its
        * turning points); they come back down over the hold. */
       if (mu_q8 >= MU0_Q8) l->move_hold = MOVE_HOLD;
@@ -301,20 +340,23 @@ void cloop_sample(cloop_t *l, const cloop_sample_t *s) {
       int64_t alpha = ALPHA_LO_Q12 + (ALPHA_HI_Q12 - ALPHA_LO_Q12) * w / 256;
       int64_t beta = BETA_LO_Q12 + (BETA_HI_Q12 - BETA_LO_Q12) * w / 256;
       int64_t gamma = GAMMA_HI_Q12 * w / 256;
-      l->lvl_q8 = pred + res * alpha / 4096;
-      l->trend_q8 += l->acc_q8 + res * beta / 4096;
-      l->acc_q8 = l->acc_q8 * w / 256 + res * gamma / 4096; /* none while still */
+      lvl = pred + res * alpha / 4096;
+      trend += acc + res * beta / 4096;
+      acc = acc * w / 256 + res * gamma / 4096; /* none while still */
     }
-    int64_t tmax = l->lvl_q8 * TREND_MAX_Q8 / 256;
+    int64_t tmax = lvl * TREND_MAX_Q8 / 256;
     if (tmax < 0) tmax = 0;
-    if (l->trend_q8 > tmax) l->trend_q8 = tmax;
+    if (trend > tmax) trend = tmax;
     /* Rising is what can hurt (a cough may meet it): a rise is predicted at most this far. */
-    int64_t umax = l->lvl_q8 * TREND_UP_Q8 / 256;
+    int64_t umax = lvl * TREND_UP_Q8 / 256;
     if (umax < 0) umax = 0;
-    if (l->trend_q8 > umax) l->trend_q8 = umax;
-    if (l->trend_q8 < -tmax) l->trend_q8 = -tmax;
+    if (trend > umax) trend = umax;
+    if (trend < -tmax) trend = -tmax;
   }
-  settle_amp(l, l->lvl_q8 + l->trend_q8 + l->acc_q8 / 2);
+  l->lvl_q8 = lvl;
+  l->trend_q8 = trend;
+  l->acc_q8 = acc;
+  settle_amp(l, lvl + trend + acc / 2);
 }
 
 void cloop_status(const cloop_t *l, nm_loop_status_t *st) {

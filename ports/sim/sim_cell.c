@@ -56,13 +56,20 @@ void sim_cell_unit(const sim_hw_t *hw, const nm_chan_t *c, const int32_t node_ua
     if (node_ua[n] < 0) ua -= node_ua[n]; /* what the supply sources */
   }
   *stim_fj = phase_fj(hw, ua, c->width_us);
-  int passive = c->wave < 8u && ((pf->passive >> c->wave) & 1u);
+  uint8_t w = c->wave;
+  int passive = w < 8u && ((pf->passive >> w) & 1u);
   *rech_fj = passive ? 0 : phase_fj(hw, ua, c->recharge_us);
 }
 
 void sim_cell_pulse(const sim_hw_t *hw, const nm_pattern_t *p, uint8_t slot, double *fj, double *fixed_pc) {
   const nm_slot_t *s = &p->slot[slot];
-  const nm_chan_t *c = &p->chan[s->chan];
+  uint8_t ci = s->chan;
+  if (ci >= p->n_chan || ci >= NM_MAX_RUNNING) { /* never: the limiter refused such a slot */
+    *fj = 0;
+    *fixed_pc = 0;
+    return;
+  }
+  const nm_chan_t *c = &p->chan[ci];
   double stim, rech;
   sim_cell_unit(hw, c, c->node_ua, &stim, &rech);
   *fj = stim + (s->recharge ? rech : 0);

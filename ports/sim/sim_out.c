@@ -39,11 +39,12 @@ static uint64_t starts_before(uint64_t x, uint64_t s, uint32_t off, uint32_t f) 
   return x > first ? frames_before(x - first, f) : 0;
 }
 
-/* First frame boundary of cur at or after t. */
+/* First frame boundary of cur at or after t. (cur passed the limiter: frame_hz >= 1.) */
 static uint64_t boundary_at_or_after(const sim_out_t *o, uint64_t t) {
-  if (t <= o->cur_start_ns) return o->cur_start_ns;
-  uint64_t k = frames_before(t - o->cur_start_ns, o->cur.frame_hz);
-  return o->cur_start_ns + frame_off(k, o->cur.frame_hz);
+  uint32_t f = o->cur.frame_hz;
+  if (t <= o->cur_start_ns || f == 0) return o->cur_start_ns > t ? o->cur_start_ns : t;
+  uint64_t k = frames_before(t - o->cur_start_ns, f);
+  return o->cur_start_ns + frame_off(k, f);
 }
 
 void sim_out_init(sim_out_t *o, const nm_lead_t *lead) {
@@ -58,32 +59,78 @@ static uint32_t abs_charge(int32_t ua, uint32_t us) {
   return q > UINT32_MAX ? UINT32_MAX : (uint32_t)q;
 }
 
-static void set_cur(sim_hw_t *hw, const nm_pattern_t *p, uint64_t start_ns) {
+/* The signed charge one pulse of ua leaves at its node: the stimulating phase, less the
+ * recharge when the slot has one. Each phase's charge is abs_charge's, saturated at
+ * 2^32 - 1 pC: a pattern the limiter passed has every phase far below that (the
+ * stimulating one under its ceiling, the recharge balancing the frame's phases), so the
+ * saturation only keeps a bug's charge from overflowing. */
+static int64_t pulse_net_pc(int32_t ua, const nm_chan_t *c, uint8_t recharge) {
+  int64_t q = abs_charge(ua, c->width_us);
+  if (recharge) q -= abs_charge(ua, c->recharge_us);
+  return ua < 0 ? -q : q;
+}
+
+/* a + n x net, exact while both the counter and the step are within 2^62 pC; beyond that
+ * the counter stops (a balanced pattern keeps a node's net charge near 0: only a bug could
+ * run it that far, 4.6e6 C). */
+static int64_t add_net(int64_t a, uint64_t n, int64_t net) {
+  const int64_t cap = (int64_t)1 << 62;
+  if (a >= cap || a <= -cap) return a;
+  uint64_t m = net < 0 ? (uint64_t)(-net) : (uint64_t)net; /* < 2^32 */
+  uint64_t d = m != 0 && n > (uint64_t)cap / m ? (uint64_t)cap : n * m;
+  if (d > (uint64_t)cap) d = (uint64_t)cap;
+  return net < 0 ? a - (int64_t)d : a + (int64_t)d;
+}
+
+/* The stage trips: output stops at once, the reason stays until the core resets it. */
+static void out_trip(sim_out_t *o, uint32_t why, uint8_t node, uint32_t charge_pc) {
+  o->st.tripped = why;
+  o->st.trip_node = node;
+  o->st.trip_charge_pc = charge_pc;
+  o->has_cur = o->has_pend = o->stop_pending = 0; /* hardware stops at once */
+  o->n_uc = 0;
+  o->loops.n = 0;
+}
+
+/* cur becomes p, started at start_ns. olim_check passed p, so it has 1..NM_MAX_RUNNING
+ * channels, at most NM_PATTERN_MAX_SLOTS slots and frame_hz >= 1 (passes_shape, proved in
+ * wp-limiter); the stage relies on them and checks them again here: a pattern without them
+ * is a firmware bug, and the stage trips to off instead (returns 1). */
+static int set_cur(sim_hw_t *hw, const nm_pattern_t *p, uint64_t start_ns) {
   sim_out_t *o = &hw->out;
+  if (p->n_chan == 0 || p->n_chan > NM_MAX_RUNNING || p->n_slot > NM_PATTERN_MAX_SLOTS || p->frame_hz == 0) {
+    out_trip(o, NM_OUT_TRIP_SHAPE, 0, 0);
+    return 1;
+  }
   o->cur = *p;
   o->has_cur = 1;
   o->cur_start_ns = start_ns;
   sim_out_reprice(hw);
   /* Channels delivered unit by unit; loops of programs no longer looped end here. */
   uint8_t keep[NM_MAX_RUNNING] = {0};
-  o->n_uc = 0;
+  uint8_t n_uc = 0; /* n_uc <= c */
   for (uint8_t c = 0; c < NM_MAX_RUNNING; c++) o->uc_of_chan[c] = -1;
-  for (uint8_t c = 0; c < p->n_chan; c++) {
-    const nm_chan_t *ch = &p->chan[c];
+  /*@ loop unroll NM_MAX_RUNNING; */
+  for (uint8_t c = 0; c < o->cur.n_chan; c++) {
+    const nm_chan_t *ch = &o->cur.chan[c];
     int measured = o->cord && ch->prog == o->cord->prog;
     if (!ch->loop.on && !measured) continue;
-    sim_unit_chan_t *u = &o->uc[o->n_uc];
+    sim_unit_chan_t *u = &o->uc[n_uc];
     memset(u, 0, sizeof *u);
     u->chan = c;
     cloop_chan_of(ch, &u->cc);
     u->loop = ch->loop.on ? cloop_set_for(&o->loops, ch, u->cc.ceil_ua, keep) : -1;
-    o->uc_of_chan[c] = (int8_t)o->n_uc++;
+    o->uc_of_chan[c] = (int8_t)n_uc++;
   }
+  o->n_uc = n_uc;
   int8_t map[NM_MAX_RUNNING];
   cloop_set_keep(&o->loops, keep, map);
-  for (uint8_t k = 0; k < o->n_uc; k++) {
-    if (o->uc[k].loop >= 0) o->uc[k].loop = map[o->uc[k].loop];
+  /*@ loop unroll NM_MAX_RUNNING; */
+  for (uint8_t k = 0; k < n_uc; k++) {
+    int8_t li = o->uc[k].loop;
+    if (li >= 0 && li < NM_MAX_RUNNING) o->uc[k].loop = map[li];
   }
+  return 0;
 }
 
 /* The closed-form slots only: a unit-by-unit channel is priced at each unit's start, at the
@@ -112,8 +159,8 @@ static void emit_phase(sim_out_t *o, const nm_chan_t *c, const int32_t node_ua[N
   o->trace_fn(o->trace_user, &ph);
 }
 
-static void emit(sim_out_t *o, const nm_slot_t *s, uint64_t start) {
-  const nm_chan_t *c = &o->cur.chan[s->chan];
+static void emit(sim_out_t *o, const nm_slot_t *s, uint8_t chan, uint64_t start) {
+  const nm_chan_t *c = &o->cur.chan[chan];
   emit_phase(o, c, c->node_ua, 0, start);
   if (s->recharge) emit_phase(o, c, c->node_ua, 1, start);
 }
@@ -123,8 +170,11 @@ static void emit(sim_out_t *o, const nm_slot_t *s, uint64_t start) {
  * when the loop fell back on this unit. */
 static int unit_slot(sim_hw_t *hw, sim_unit_chan_t *u, const nm_slot_t *s, uint64_t t, int traced) {
   sim_out_t *o = &hw->out;
-  const nm_chan_t *ch = &o->cur.chan[u->chan];
-  cloop_t *l = u->loop >= 0 ? &o->loops.l[u->loop] : NULL;
+  uint8_t c = u->chan;
+  int8_t li = u->loop; /* -1, or an index of o->loops (cloop_set_for) */
+  if (c >= NM_MAX_RUNNING || li >= NM_MAX_RUNNING) return 0; /* never: set_cur sets them so */
+  const nm_chan_t *ch = &o->cur.chan[c];
+  cloop_t *l = li >= 0 ? &o->loops.l[li] : NULL;
   if (!u->in_unit) {
     uint32_t want = l ? cloop_amp(l) : u->cc.ceil_ua;
     u->amp_ua = cloop_scale(&u->cc, want, u->ua);
@@ -148,9 +198,7 @@ static int unit_slot(sim_hw_t *hw, sim_unit_chan_t *u, const nm_slot_t *s, uint6
     uint8_t nd = u->cc.node[i];
     int32_t ua = u->ua[i];
     if (ua == 0) continue;
-    int64_t net = (int64_t)ua * ch->width_us;
-    if (s->recharge) net -= (int64_t)ua * ch->recharge_us;
-    o->node_net_pc[nd] += net;
+    o->node_net_pc[nd] = add_net(o->node_net_pc[nd], 1u, pulse_net_pc(ua, ch, s->recharge));
     o->node_pulses[nd]++;
     uint32_t q = abs_charge(ua, ch->width_us);
     if (q > o->node_max_pc[nd]) o->node_max_pc[nd] = q;
@@ -181,6 +229,7 @@ static int unit_slot(sim_hw_t *hw, sim_unit_chan_t *u, const nm_slot_t *s, uint6
 static uint64_t walk_span(sim_hw_t *hw, uint64_t lo, uint64_t hi, int stop_on_event) {
   sim_out_t *o = &hw->out;
   uint32_t f = o->cur.frame_hz;
+  if (f == 0) return hi; /* never: cur passed the limiter */
   uint64_t s = o->cur_start_ns;
   uint64_t k = lo > s ? frames_before(lo - s, f) : 0;
   if (k > 0) k--; /* a late pulse of the frame before may start in the window */
@@ -194,11 +243,13 @@ static uint64_t walk_span(sim_hw_t *hw, uint64_t lo, uint64_t hi, int stop_on_ev
       uint64_t t = fs + sl->offset_ns;
       if (t < lo || t >= hi) continue;
       int traced = o->trace_fn && t >= o->trace_from_ns && t < o->trace_to_ns;
-      int8_t ui = o->uc_of_chan[sl->chan];
-      if (ui >= 0) {
+      uint8_t c = sl->chan;
+      if (c >= o->cur.n_chan || c >= NM_MAX_RUNNING) continue; /* never (passes_shape) */
+      int8_t ui = o->uc_of_chan[c];
+      if (ui >= 0 && ui < NM_MAX_RUNNING) {
         if (unit_slot(hw, &o->uc[ui], sl, t, traced) && stop_on_event) return t + 1u;
       } else if (traced) {
-        emit(o, sl, t);
+        emit(o, sl, c, t);
       }
     }
     acc += r;
@@ -227,19 +278,19 @@ static uint64_t count_span(sim_hw_t *hw, uint64_t a, uint64_t b, int stop_on_eve
   if (o->n_uc || traced) b = walk_span(hw, a, b, stop_on_event);
   for (uint8_t i = 0; i < p->n_slot; i++) {
     const nm_slot_t *s = &p->slot[i];
-    if (o->uc_of_chan[s->chan] >= 0) continue; /* counted unit by unit */
+    uint8_t ci = s->chan;
+    if (ci >= p->n_chan || ci >= NM_MAX_RUNNING) continue; /* never (passes_shape) */
+    if (o->uc_of_chan[ci] >= 0) continue; /* counted unit by unit */
     uint64_t n = starts_before(b, o->cur_start_ns, s->offset_ns, p->frame_hz) -
                  starts_before(a, o->cur_start_ns, s->offset_ns, p->frame_hz);
     if (n == 0) continue;
-    const nm_chan_t *c = &p->chan[s->chan];
+    const nm_chan_t *c = &p->chan[ci];
     o->pulses += n;
     sim_out_draw(hw, n, o->slot_fj[i], o->slot_fixed_pc[i]);
     for (uint8_t nd = 0; nd < NM_NODES; nd++) {
       int32_t ua = c->node_ua[nd];
       if (ua == 0) continue;
-      int64_t net = (int64_t)ua * c->width_us;
-      if (s->recharge) net -= (int64_t)ua * c->recharge_us;
-      o->node_net_pc[nd] += (int64_t)n * net;
+      o->node_net_pc[nd] = add_net(o->node_net_pc[nd], n, pulse_net_pc(ua, c, s->recharge));
       o->node_pulses[nd] += n;
       uint32_t q = abs_charge(ua, c->width_us);
       if (q > o->node_max_pc[nd]) o->node_max_pc[nd] = q;
@@ -268,7 +319,7 @@ uint64_t sim_out_account_ev(sim_hw_t *hw, uint64_t to_ns, int stop_on_event) {
         o->n_uc = 0;
         o->loops.n = 0; /* the output stopped: a loop starts afresh next time */
       } else {
-        set_cur(hw, &o->pend, o->swap_at_ns);
+        (void)set_cur(hw, &o->pend, o->swap_at_ns); /* a trip stops the stage */
       }
       o->has_pend = 0;
       o->stop_pending = 0;
@@ -304,18 +355,12 @@ int sim_out_load(void *ctx, const nm_pattern_t *p) {
   if (o->st.tripped) return NM_EREFUSED; /* stays off until reset */
   uint32_t trip = olim_check(&o->lim, p, &o->trip);
   if (trip) {
-    o->st.tripped = trip;
-    o->st.trip_node = o->trip.node;
-    o->st.trip_charge_pc = o->trip.charge_pc;
-    o->has_cur = o->has_pend = o->stop_pending = 0; /* hardware stops at once */
-    o->n_uc = 0;
-    o->loops.n = 0;
+    out_trip(o, trip, o->trip.node, o->trip.charge_pc);
     return NM_EREFUSED;
   }
   if (!o->has_cur || (o->stop_pending && o->swap_at_ns <= hw->now_ns)) {
     o->stop_pending = 0;
-    set_cur(hw, p, hw->now_ns);
-    return NM_OK;
+    return set_cur(hw, p, hw->now_ns) ? NM_EREFUSED : NM_OK;
   }
   if (!o->has_pend && !o->stop_pending) o->swap_at_ns = boundary_at_or_after(o, hw->now_ns);
   o->pend = *p;

@@ -388,6 +388,40 @@ static void test_property_random_streams(void **state) {
   for (int f = 1; f < NM_LOOP_F_COUNT; f++) assert_true(fallbacks[f] > 0);
 }
 
+/* Inputs outside anything the front end and the core give: any int32 sample (the rails of
+ * the type among them), a target of 0 or 1 uV, a window of the whole uint16 range (so a
+ * huge noise is not a fault). The loop's arithmetic stays defined (the sanitizers abort on
+ * an overflow or a division by 0: the error is taken in 64 bits, a target of 0 counts as
+ * 1 uV in the noise's scale, the noise's scale is capped where it no longer matters) and
+ * the amplitude stays inside its ceiling, floor and step. */
+static void test_extreme_inputs(void **state) {
+  (void)state;
+  const uint16_t targets[] = {0, 1, 50, 65535};
+  for (size_t k = 0; k < sizeof targets / sizeof targets[0]; k++) {
+    int32_t t = targets[k];
+    nm_loop_bounds_t b = bounds(3000, 200);
+    b.target_uv = targets[k];
+    b.lo_uv = 0;
+    b.hi_uv = 65535;
+    cloop_t l;
+    cloop_start(&l, 0, &b, NM_AMP_MAX_UA);
+    unsigned run = 0;
+    for (unsigned i = 0; i < 600; i++) {
+      const int32_t uvs[] = {t, INT32_MAX, t, INT32_MIN, t + 1, -t, t, t - 1, INT32_MIN + 1, 65535};
+      uint32_t before = cloop_amp(&l);
+      feed(&l, uvs[i % (sizeof uvs / sizeof uvs[0])], 0);
+      uint32_t a = cloop_amp(&l);
+      assert_true(a <= NM_AMP_MAX_UA);
+      assert_int_equal(a % CLOOP_RES_UA, 0);
+      if (l.state == NM_LOOP_RUN) {
+        run++;
+        assert_true(a <= before + b.step_ua);
+      }
+    }
+    assert_true(run > 0);
+  }
+}
+
 /* The front end model at its documented points: the threshold 2.0 mA at unit 0, 3.0 mA
  * half a period later, back at 2.0 mA after a whole one; 50 uV per mA above it with -4..+3 uV
  * of noise; nothing but noise below; and each fault as a front end shows it. */
@@ -502,6 +536,7 @@ int main(void) {
       cmocka_unit_test(test_fault_before_any_good),
       cmocka_unit_test(test_property_scale),
       cmocka_unit_test(test_property_random_streams),
+      cmocka_unit_test(test_extreme_inputs),
       cmocka_unit_test(test_fe_points),
       cmocka_unit_test(test_fe_loop),
   };

@@ -13,7 +13,7 @@ t=$(mktemp -d "${TMPDIR:-/tmp}/nmod-wpmut.XXXXXX")
 trap 'rm -rf "$t"' EXIT
 verdict() { echo "wp_mutant.sh: $*"; }
 mkdir -p "$t/tree/ports" "$t/tree/formal"
-if ! { cp -R "$src/firmware" "$t/tree/" && cp -R "$src/ports/limiter" "$t/tree/ports/" &&
+if ! { cp -R "$src/firmware" "$t/tree/" && cp -R "$src/ports/limiter" "$src/ports/loop" "$src/ports/cortexm" "$src/ports/sim" "$t/tree/ports/" &&
   cp -R "$src/formal/frama" "$t/tree/formal/" && mkdir -p "$t/tree/tests" &&
   cp -R "$src/tests/battery" "$t/tree/tests/" && cp -R "$ov/." "$t/tree/"; }; then
   verdict "cannot lay out the mutated tree"
