@@ -27,13 +27,16 @@ ms() { awk -v m="$1" 'BEGIN { printf "%.3f", m / 1000 }'; }
 awk -v n="$PATIENTS" 'BEGIN {
   print "id,therapy,name,birth_date" > "'"$tmp"'/patients.csv"
   print "patient,date,incontinence" > "'"$tmp"'/diary.csv"
+  print "patient,step,date" > "'"$tmp"'/path.csv"
   for (i = 0; i < n; i++) {
     printf "D%05d,snm,Patient %d,1950-01-01\n", i, i > "'"$tmp"'/patients.csv"
+    printf "D%05d,referral,2023-12-01\n", i > "'"$tmp"'/path.csv"
     for (m = 1; m <= 12; m++) for (d = 1; d <= 28; d++)
       printf "D%05d,2024-%02d-%02d,%d\n", i, m, d, (i + d) % 5 > "'"$tmp"'/diary.csv"
   }
 }'
 clinic patient import "$tmp/patients.csv" >/dev/null
+clinic path import "$tmp/path.csv" >/dev/null # a diary starts after the referral
 clinic diary import "$tmp/diary.csv" >/dev/null
 rows=$(( $(wc -l <"$tmp/diary.csv") - 1 ))
 n=0
