@@ -10,30 +10,7 @@
 
 #define CF_FORMAT "nmod-cord/1"
 
-
-typedef struct {
-  const char *key;
-  size_t off;
-  const char *unit;
-} cf_field_t;
-
-#define F(k, m, u) {k, offsetof(sim_cord_params_t, m), u}
-static const cf_field_t fields[] = {
-    F("ref_csf_mm", ref_mm, "mm"),
-    F("ecap_threshold_nc", et_nc, "nC"),
-    F("threshold_efold_mm", et_mm, "mm"),
-    F("growth_uv_per_nc", slope_uv_nc, "uV/nC"),
-    F("growth_efold_mm", slope_mm, "mm"),
-    F("ecap_max_uv", max_uv, "uV"),
-    F("perception_ratio", perception, ""),
-    F("discomfort_ratio", discomfort, ""),
-    F("noise_uv", noise_uv, "uV"),
-    F("artefact_uv_per_ma", artefact_uv_ma, "uV/mA"),
-    F("raw_artefact_uv_per_ma", raw_artefact_uv_ma, "uV/mA"),
-    F("front_end_range_uv", range_uv, "uV"),
-};
-#define N_FIELDS (sizeof fields / sizeof fields[0])
-
+/* The fields, their units and ranges: sim_cord_fields (ports/sim/sim_cord_fields.tsv). */
 static int parse_root(const js_val *root, sim_cord_params_t *out, char *err, size_t errcap) {
   char got[96];
   if (root->type != JS_OBJ) {
@@ -48,13 +25,13 @@ static int parse_root(const js_val *root, sim_cord_params_t *out, char *err, siz
   for (size_t i = 0; i < root->n; i++) {
     const char *k = root->keys[i];
     if (strcmp(k, "format") == 0) continue;
-    size_t f = 0;
-    while (f < N_FIELDS && strcmp(fields[f].key, k) != 0) f++;
-    if (f == N_FIELDS) {
+    const sim_cord_field_t *f = sim_cord_fields;
+    while (f->key && strcmp(f->key, k) != 0) f++;
+    if (!f->key) {
       char list[512];
       size_t o = 0;
-      for (size_t j = 0; j < N_FIELDS && o < sizeof list; j++) {
-        int w = snprintf(list + o, sizeof list - o, "%s%s", j ? ", " : "", fields[j].key);
+      for (size_t j = 0; sim_cord_fields[j].key && o < sizeof list; j++) {
+        int w = snprintf(list + o, sizeof list - o, "%s%s", j ? ", " : "", sim_cord_fields[j].key);
         if (w < 0) break;
         o += (size_t)w;
       }
@@ -65,9 +42,9 @@ static int parse_root(const js_val *root, sim_cord_params_t *out, char *err, siz
     int64_t q;
     int rc = js_num_fixed(x, 6, &q);
     js_describe(x, got, sizeof got);
-    if (rc == -1) return hu_fail(err, errcap, "%s: %s is finer than 0.000001 %s", k, got, fields[f].unit);
+    if (rc == -1) return hu_fail(err, errcap, "%s: %s is finer than 0.000001 %s", k, got, f->unit);
     if (rc != 0) return hu_fail(err, errcap, "%s: %s is out of range", k, got);
-    *(double *)(void *)((char *)out + fields[f].off) = (double)q / 1e6;
+    *sim_cord_field(out, f) = (double)q / 1e6;
   }
   const char *what = NULL;
   if (sim_cord_params_check(out, &what) != 0) {

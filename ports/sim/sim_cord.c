@@ -4,40 +4,26 @@
 #include <math.h>
 #include <string.h>
 
+double *sim_cord_field(sim_cord_params_t *p, const sim_cord_field_t *f) { return (double *)(void *)((char *)p + f->off); }
+
+static double field_value(const sim_cord_params_t *p, const sim_cord_field_t *f) {
+  return *(const double *)(const void *)((const char *)p + f->off);
+}
+
 void sim_cord_defaults(sim_cord_params_t *p) {
   /* Every figure and its source: docs/CLOSED-LOOP.md "The cord model". */
-  p->ref_mm = 3.0;
-  p->et_nc = 600.0;
-  p->et_mm = 3.0;
-  p->slope_uv_nc = 0.25;
-  p->slope_mm = 2.5;
-  p->max_uv = 600.0;
-  p->perception = 1.1;
-  p->discomfort = 1.7;
-  p->noise_uv = 1.5;
-  p->artefact_uv_ma = 0.1;
-  p->raw_artefact_uv_ma = 400.0;
-  p->range_uv = 10000.0;
+  memset(p, 0, sizeof *p);
+  for (const sim_cord_field_t *f = sim_cord_fields; f->key; f++) *sim_cord_field(p, f) = f->def;
 }
 
 static int in(double v, double lo, double hi) { return v >= lo && v <= hi; } /* false for NaN */
 
 int sim_cord_params_check(const sim_cord_params_t *p, const char **what) {
-  /* The documented ranges: wide enough for any plausible patient, narrow enough that the
-   * arithmetic stays finite. */
   const char *w = NULL;
-  if (!in(p->ref_mm, 0.5, 15.0)) w = "ref_csf_mm";
-  else if (!in(p->et_nc, 10.0, 20000.0)) w = "ecap_threshold_nc";
-  else if (!in(p->et_mm, 0.5, 20.0)) w = "threshold_efold_mm";
-  else if (!in(p->slope_uv_nc, 0.001, 10.0)) w = "growth_uv_per_nc";
-  else if (!in(p->slope_mm, 0.5, 20.0)) w = "growth_efold_mm";
-  else if (!in(p->max_uv, 10.0, 5000.0)) w = "ecap_max_uv";
-  else if (!in(p->perception, 0.5, 3.0)) w = "perception_ratio";
-  else if (!in(p->discomfort, 1.0, 5.0) || p->discomfort <= p->perception) w = "discomfort_ratio";
-  else if (!in(p->noise_uv, 1.0, 100.0)) w = "noise_uv";
-  else if (!in(p->artefact_uv_ma, 0.0, 100.0)) w = "artefact_uv_per_ma";
-  else if (!in(p->raw_artefact_uv_ma, 0.0, 100000.0)) w = "raw_artefact_uv_per_ma";
-  else if (!in(p->range_uv, 100.0, 1000000.0)) w = "front_end_range_uv";
+  for (const sim_cord_field_t *f = sim_cord_fields; f->key && !w; f++) {
+    if (!in(field_value(p, f), f->lo, f->hi)) w = f->key;
+  }
+  if (!w && p->discomfort <= p->perception) w = "discomfort_ratio";
   if (what) *what = w;
   return w ? -1 : 0;
 }

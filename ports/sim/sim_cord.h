@@ -38,6 +38,20 @@ typedef struct {
   double range_uv;           /* the front end's input range (it clips beyond) */
 } sim_cord_params_t;
 
+/* One field of nmod-cord/1: its JSON key, where it sits in sim_cord_params_t, its unit, its
+ * documented default and the range a file may set. */
+typedef struct {
+  const char *key;
+  size_t off;
+  const char *unit;
+  double def, lo, hi;
+} sim_cord_field_t;
+
+/* Every field, in the file's order (sim_cord_fields.tsv); a row with a NULL key ends it. */
+extern const sim_cord_field_t sim_cord_fields[];
+/* The member of p that field f names. */
+double *sim_cord_field(sim_cord_params_t *p, const sim_cord_field_t *f);
+
 /* The documented default (docs/CLOSED-LOOP.md). */
 void sim_cord_defaults(sim_cord_params_t *p);
 /* 0 when every parameter is inside its documented range, else -1 and the field's name in *what. */

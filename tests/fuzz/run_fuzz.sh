@@ -129,6 +129,19 @@ for name in "$@"; do
     failed=1
     continue
   fi
+  # The cord model reads its table of fields, which the build generates from a .tsv
+  # (cmake/nm_table.cmake, as the CMake build does).
+  case " $files " in
+    *" $SRC/ports/sim/sim_cord.c "*)
+      if ! cmake -DIN="$SRC/ports/sim/sim_cord_fields.tsv" -DOUT="$OUT/$name.sim_cord_fields.c" -DTYPE=sim_cord_field_t \
+        -DNAME=sim_cord_fields -DHEADER=sim_cord.h -DCOLS=s,i,s,i,i,i -P "$SRC/cmake/nm_table.cmake" >"$OUT/$name.table.log" 2>&1; then
+        echo "$name: FAILED: the cord model's table does not generate (log: $OUT/$name.table.log)"
+        failed=1
+        continue
+      fi
+      files="$files $OUT/$name.sim_cord_fields.c" # one per target: ctest runs them in parallel
+      ;;
+  esac
   seeds="$SRC/tests/fuzz/seeds/$name"
   if [ ! -d "$seeds" ] || [ -z "$(ls -A "$seeds")" ]; then
     echo "$name: FAILED: no seed inputs in $seeds"
