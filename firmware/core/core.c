@@ -208,29 +208,31 @@ static void gauge_draw(nm_core_t *c, const nm_pattern_t *p) {
   nm_gauge_account(&c->gauge, c->prof, now_us(c), &d);
 }
 
+/* The fault the core holds, and its event (none for NM_FAULT_NONE). A depleted cell may be
+ * cleared by the patient (after a recharge); a fault only the clinician may clear (a limiter
+ * trip, an assert...) is never replaced by it: that one is kept, and told again. */
+static void hold_fault(nm_core_t *c, uint32_t fault, uint32_t detail) {
+  if (fault != NM_FAULT_BATTERY || c->fault == NM_FAULT_NONE || c->fault == NM_FAULT_BATTERY) {
+    c->fault = fault;
+    c->fault_detail = detail;
+  }
+  if (c->fault == NM_FAULT_NONE) return;
+  nm_event_t e;
+  nm_core_ev_init(&e, NM_EV_FAULT);
+  e.u.fault.fault = c->fault;
+  e.u.fault.detail = c->fault_detail;
+  nm_core_event(c, &e);
+}
+
 void nm_core_safe_state(nm_core_t *c, uint32_t fault, uint32_t detail) {
   c->port->out_stop(c->port->ctx); /* never held: a stop always reaches the output */
-  /* A depleted cell may be cleared by the patient (after a recharge); a fault only the
-   * clinician may clear (a limiter trip, an assert...) is never replaced by it. */
-  if (fault == NM_FAULT_BATTERY && c->fault != NM_FAULT_NONE && c->fault != NM_FAULT_BATTERY) {
-    fault = c->fault;
-    detail = c->fault_detail;
-  }
   c->out_loaded = 0;
   memset(c->out_amp_ua, 0, sizeof c->out_amp_ua);
   gauge_draw(c, NULL);
   c->stopping = 0;
   if (c->mode == NM_MODE_THERAPY || c->mode == NM_MODE_TEST) set_mode(c, NM_ROLE_NONE, NM_MODE_OFF);
   c->set.therapy_on = 0;
-  c->fault = fault;
-  c->fault_detail = detail;
-  if (fault != NM_FAULT_NONE) {
-    nm_event_t e;
-    nm_core_ev_init(&e, NM_EV_FAULT);
-    e.u.fault.fault = fault;
-    e.u.fault.detail = detail;
-    nm_core_event(c, &e);
-  }
+  hold_fault(c, fault, detail);
 }
 
 static void out_off(nm_core_t *c) {

@@ -14,7 +14,9 @@ uint8_t nm_dev_imp_class(uint32_t ohm) {
 
 void nm_dev_lead_check(nm_dev_t *d, int auto_check) {
   const nm_lead_t *lead = &d->core.set.lead;
-  uint16_t open = 0, shrt = 0, high = 0, jump = 0;
+  /* Each contact's class goes straight into the check's event (its masks). */
+  nm_event_t e;
+  nm_core_ev_init(&e, NM_EV_IMPEDANCE);
   uint64_t sum = 0;
   uint32_t nsum = 0, ohm_now[NM_MAX_CONTACTS] = {0};
   for (uint8_t n = 0; n < lead->n_contacts; n++) {
@@ -23,9 +25,9 @@ void nm_dev_lead_check(nm_dev_t *d, int auto_check) {
     ohm_now[n] = ohm;
     uint16_t bit = (uint16_t)(1u << n);
     switch (nm_dev_imp_class(ohm)) {
-      case NM_IMP_OPEN: open |= bit; break;
-      case NM_IMP_SHORT: shrt |= bit; break;
-      case NM_IMP_HIGH: high |= bit; break;
+      case NM_IMP_OPEN: e.u.impedance.open |= bit; break;
+      case NM_IMP_SHORT: e.u.impedance.shrt |= bit; break;
+      case NM_IMP_HIGH: e.u.impedance.high |= bit; break;
       default: {
         sum += ohm;
         nsum++;
@@ -33,28 +35,22 @@ void nm_dev_lead_check(nm_dev_t *d, int auto_check) {
         uint32_t was = d->imp_last_ohm[n];
         uint32_t diff = ohm > was ? ohm - was : was - ohm;
         if (was && nm_dev_imp_class(was) == NM_IMP_NORMAL && (uint64_t)diff * 1000u > (uint64_t)was * NM_IMP_JUMP_PM) {
-          jump |= bit;
+          e.u.impedance.jump |= bit;
         }
       }
     }
   }
-  d->core.lead_open = open;
-  d->core.lead_short = shrt;
-  d->imp_jump = jump;
+  d->core.lead_open = e.u.impedance.open;
+  d->core.lead_short = e.u.impedance.shrt;
+  d->imp_jump = e.u.impedance.jump;
   memcpy(d->imp_last_ohm, ohm_now, sizeof ohm_now);
   d->imp_last_s = nm_dev_epoch_s(d);
-  nm_event_t e;
-  nm_core_ev_init(&e, NM_EV_IMPEDANCE);
-  e.u.impedance.open = open;
-  e.u.impedance.shrt = shrt;
-  e.u.impedance.high = high;
-  e.u.impedance.jump = jump;
   e.u.impedance.mean_ohm = nsum ? (uint32_t)(sum / nsum) : 0u;
   e.u.impedance.auto_check = (uint8_t)(auto_check != 0);
   dev_event(d, &e);
   /* A short: the programs using that contact stop (the others go on); the core says so. */
   for (uint8_t n = 0; n < lead->n_contacts; n++) {
-    if (shrt & (1u << n)) (void)nm_core_drop_node(&d->core, n);
+    if (e.u.impedance.shrt & (1u << n)) (void)nm_core_drop_node(&d->core, n);
   }
   (void)dev_store(d, NM_DIRTY_IMP | NM_DIRTY_SETTINGS);
 }
