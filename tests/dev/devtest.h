@@ -149,6 +149,9 @@ static inline void dt_status(uint8_t role, nm_status_t *st) {
 
 /* ---- the history ---------------------------------------------------------------------- */
 
+/* A u32 on the wire: little-endian, four bytes (for requests written out as bytes). */
+#define DT_U32(v) (uint8_t)(v), (uint8_t)((v) >> 8), (uint8_t)((v) >> 16), (uint8_t)((v) >> 24)
+
 typedef struct {
   uint32_t seq;
   nm_event_t ev; /* decoded with nm_event_get */
@@ -157,15 +160,11 @@ typedef struct {
 /* One HISTORY reply: fills evs (up to max), *cont and *next; returns the events in it. */
 static inline int dt_history_page(uint32_t from, int by_time, uint32_t since_s, dt_ev_t *evs, int max,
                                   uint32_t *cont, uint32_t *next) {
-  uint8_t req[10], resp[NM_CMD_MAX];
+  /* The request as docs/PROTOCOL.md spells it, byte by byte: op, from, max[, since]. */
+  const uint8_t req[10] = {NM_OP_HISTORY, DT_U32(from), NM_HISTORY_MAX_PER_CALL, DT_U32(since_s)};
+  uint8_t resp[NM_CMD_MAX];
   size_t rl;
-  nm_wr_t w;
-  nm_wr_init(&w, req, sizeof req);
-  nm_wr_u8(&w, NM_OP_HISTORY);
-  nm_wr_u32(&w, from);
-  nm_wr_u8(&w, NM_HISTORY_MAX_PER_CALL);
-  if (by_time) nm_wr_u32(&w, since_s);
-  assert_int_equal(dt_exec(NM_ROLE_CLINICIAN, req, w.len, resp, &rl), NM_OK);
+  assert_int_equal(dt_exec(NM_ROLE_CLINICIAN, req, by_time ? 10u : 6u, resp, &rl), NM_OK);
   nm_rd_t r;
   nm_rd_init(&r, resp + 1, rl - 1);
   (void)nm_rd_u32(&r); /* first */

@@ -59,13 +59,12 @@ typedef struct {
   uint8_t cls;         /* expected */
 } cls_case_t;
 
-#define U32(v) (uint8_t)(v), (uint8_t)((v) >> 8), (uint8_t)((v) >> 16), (uint8_t)((v) >> 24)
 
 static const cls_case_t cls_cases[] = {
     {"STATUS", {NM_OP_STATUS}, 1, 0, 0, 0, NM_OPC_READ},
     {"INTERROGATE", {NM_OP_INTERROGATE}, 1, 0, 0, 0, NM_OPC_READ},
     {"IDENTITY", {NM_OP_IDENTITY}, 1, 0, 0, 0, NM_OPC_READ},
-    {"TIME_SET", {NM_OP_TIME_SET, U32(1780000000u), 0, 0, 0, 0}, 9, 0, 0, 0, NM_OPC_RAISE},
+    {"TIME_SET", {NM_OP_TIME_SET, DT_U32(1780000000u), 0, 0, 0, 0}, 9, 0, 0, 0, NM_OPC_RAISE},
     {"HEALTH", {NM_OP_HEALTH}, 1, 0, 0, 0, NM_OPC_READ},
     {"PROG_READ", {NM_OP_PROG_READ, 0}, 2, 0, 0, 0, NM_OPC_READ},
     {"PROG_ERASE", {NM_OP_PROG_ERASE, 0}, 2, P0, 0, 0, NM_OPC_LOWER},
@@ -76,10 +75,10 @@ static const cls_case_t cls_cases[] = {
     {"THERAPY on", {NM_OP_THERAPY, 1}, 2, P0, 0, 0, NM_OPC_RAISE},
     {"THERAPY off", {NM_OP_THERAPY, 0}, 2, P0, 0, 0, NM_OPC_LOWER},
     {"THERAPY off, reason", {NM_OP_THERAPY, 0, NM_REASON_PREGNANCY}, 3, P0, 0, 0, NM_OPC_LOWER},
-    {"AMP_SET up", {NM_OP_AMP_SET, 0, U32(2100u)}, 6, P0, 2000, 0, NM_OPC_RAISE},
-    {"AMP_SET equal", {NM_OP_AMP_SET, 0, U32(2000u)}, 6, P0, 2000, 0, NM_OPC_LOWER},
-    {"AMP_SET down", {NM_OP_AMP_SET, 0, U32(1900u)}, 6, P0, 2000, 0, NM_OPC_LOWER},
-    {"AMP_SET up, no such slot", {NM_OP_AMP_SET, 9, U32(2100u)}, 6, P0, 2000, 0, NM_OPC_LOWER},
+    {"AMP_SET up", {NM_OP_AMP_SET, 0, DT_U32(2100u)}, 6, P0, 2000, 0, NM_OPC_RAISE},
+    {"AMP_SET equal", {NM_OP_AMP_SET, 0, DT_U32(2000u)}, 6, P0, 2000, 0, NM_OPC_LOWER},
+    {"AMP_SET down", {NM_OP_AMP_SET, 0, DT_U32(1900u)}, 6, P0, 2000, 0, NM_OPC_LOWER},
+    {"AMP_SET up, no such slot", {NM_OP_AMP_SET, 9, DT_U32(2100u)}, 6, P0, 2000, 0, NM_OPC_LOWER},
     {"AMP_STEP +1", {NM_OP_AMP_STEP, 0, 1}, 3, P0, 2000, 0, NM_OPC_RAISE},
     {"AMP_STEP +1 all", {NM_OP_AMP_STEP, 0xFF, 1}, 3, P0, 2000, 0, NM_OPC_RAISE},
     {"AMP_STEP -1", {NM_OP_AMP_STEP, 0, 0xFF}, 3, P0, 2000, 0, NM_OPC_LOWER},
@@ -109,7 +108,7 @@ static const cls_case_t cls_cases[] = {
     {"LOOP_TARGET equal", {NM_OP_LOOP_TARGET, 0, 50, 0}, 4, P0, 2000, 0, NM_OPC_LOWER},
     {"LOOP_TARGET down", {NM_OP_LOOP_TARGET, 0, 45, 0}, 4, P0, 2000, 0, NM_OPC_LOWER},
     {"LOOP_TARGET up, no loop", {NM_OP_LOOP_TARGET, 1, 55, 0}, 4, P0, 2000, 0, NM_OPC_LOWER},
-    {"TEST_START", {NM_OP_TEST_START, 0, U32(1000u), U32(100u)}, 10, 0, 0, 0, NM_OPC_RAISE},
+    {"TEST_START", {NM_OP_TEST_START, 0, DT_U32(1000u), DT_U32(100u)}, 10, 0, 0, 0, NM_OPC_RAISE},
     {"TEST_STEP", {NM_OP_TEST_STEP}, 1, 0, 0, 0, NM_OPC_RAISE},
     {"TEST_MARK", {NM_OP_TEST_MARK}, 1, 0, 0, 0, NM_OPC_LOWER},
     {"TEST_STOP", {NM_OP_TEST_STOP}, 1, 0, 0, 0, NM_OPC_LOWER},
@@ -117,7 +116,7 @@ static const cls_case_t cls_cases[] = {
     {"REVOKE", {NM_OP_REVOKE, 1, 2, 3, 4, 5, 6, 7, 8}, 9, 0, 0, 0, NM_OPC_LOWER},
     {"REMOTES", {NM_OP_REMOTES}, 1, 0, 0, 0, NM_OPC_READ},
     {"HISTORY", {NM_OP_HISTORY, 0, 0, 0, 0, 8}, 6, 0, 0, 0, NM_OPC_READ},
-    {"HISTORY by time", {NM_OP_HISTORY, 0, 0, 0, 0, 8, U32(1780000000u)}, 10, 0, 0, 0, NM_OPC_READ},
+    {"HISTORY by time", {NM_OP_HISTORY, 0, 0, 0, 0, 8, DT_U32(1780000000u)}, 10, 0, 0, 0, NM_OPC_READ},
     {"IMPEDANCE", {NM_OP_IMPEDANCE}, 1, 0, 0, 0, NM_OPC_READ},
 };
 
@@ -262,7 +261,7 @@ static const low_case_t low_cases[] = {
     {"mode surgery", NM_ROLE_CLINICIAN, {NM_OP_MODE, NM_MODE_SURGERY}, 2, LOW_HARD, NM_MODE_SURGERY, {0, 0}, NM_EV_MODE},
     {"amp down (patient, all)", NM_ROLE_PATIENT, {NM_OP_AMP_STEP, 0xFF, 0xFF}, 3, LOW_AMP, NM_MODE_THERAPY, {2900, 2400},
      NM_EV_AMP},
-    {"amp set lower (clinician)", NM_ROLE_CLINICIAN, {NM_OP_AMP_SET, 0, U32(1000u)}, 6, LOW_AMP, NM_MODE_THERAPY,
+    {"amp set lower (clinician)", NM_ROLE_CLINICIAN, {NM_OP_AMP_SET, 0, DT_U32(1000u)}, 6, LOW_AMP, NM_MODE_THERAPY,
      {1000, 2500}, NM_EV_AMP},
     {"select a subset (patient)", NM_ROLE_PATIENT, {NM_OP_SELECT, P1}, 2, LOW_SELECT, NM_MODE_THERAPY, {0, 2500},
      NM_EV_SELECT},
@@ -382,7 +381,7 @@ static int remote_known(const uint8_t key_id[NM_KEY_ID_LEN]) {
   return nm_dev_key_lookup(&dt.dev, key_id, &role, key) == NM_OK;
 }
 
-static const uint8_t test_start_req[10] = {NM_OP_TEST_START, 0, U32(1000u), U32(100u)};
+static const uint8_t test_start_req[10] = {NM_OP_TEST_START, 0, DT_U32(1000u), DT_U32(100u)};
 
 /* The lowerings with therapy off: a program erased, a remote revoked, a test marked or
  * stopped (the test pulse stops at the next frame boundary). */
@@ -457,16 +456,16 @@ static const raise_case_t raise_cases[] = {
     {"therapy on", FROM_OFF, NM_ROLE_PATIENT, {NM_OP_THERAPY, 1}, 2, 0},
     {"mode therapy", FROM_OFF, NM_ROLE_CLINICIAN, {NM_OP_MODE, NM_MODE_THERAPY}, 2, 0},
     {"amp up (patient, all)", FROM_THERAPY, NM_ROLE_PATIENT, {NM_OP_AMP_STEP, 0xFF, 1}, 3, 0},
-    {"amp set higher (clinician)", FROM_THERAPY, NM_ROLE_CLINICIAN, {NM_OP_AMP_SET, 0, U32(4000u)}, 6, 0},
+    {"amp set higher (clinician)", FROM_THERAPY, NM_ROLE_CLINICIAN, {NM_OP_AMP_SET, 0, DT_U32(4000u)}, 6, 0},
     {"select another set", FROM_THERAPY, NM_ROLE_CLINICIAN, {NM_OP_SELECT, P2}, 2, 0},
     {"resume from MRI, therapy before", FROM_MRI, NM_ROLE_PATIENT, {NM_OP_MODE, NM_MODE_RESUME}, 2, 0},
     {"PROGRAM_ALL", FROM_OFF, NM_ROLE_CLINICIAN, {0}, 0, 0},
     {"PROG_WRITE", FROM_OFF, NM_ROLE_CLINICIAN, {0}, 0, 0},
     {"LEAD_SET", FROM_OFF, NM_ROLE_CLINICIAN, {0}, 0, 0},
-    {"TEST_START", FROM_OFF, NM_ROLE_CLINICIAN, {NM_OP_TEST_START, 0, U32(1000u), U32(100u)}, 10, 1},
+    {"TEST_START", FROM_OFF, NM_ROLE_CLINICIAN, {NM_OP_TEST_START, 0, DT_U32(1000u), DT_U32(100u)}, 10, 1},
     {"TEST_STEP", FROM_TEST, NM_ROLE_CLINICIAN, {NM_OP_TEST_STEP}, 1, 1},
     {"PAIR", FROM_OFF, NM_ROLE_CLINICIAN, {NM_OP_PAIR}, 1, 0},
-    {"TIME_SET", FROM_OFF, NM_ROLE_CLINICIAN, {NM_OP_TIME_SET, U32(1790000000u), 0, 0, 0, 0}, 9, 0},
+    {"TIME_SET", FROM_OFF, NM_ROLE_CLINICIAN, {NM_OP_TIME_SET, DT_U32(1790000000u), 0, 0, 0, 0}, 9, 0},
 };
 
 static size_t build_raise(const raise_case_t *k, uint8_t *req, size_t cap) {
@@ -803,11 +802,11 @@ static const tr_op_t tr_ops[] = {
     {"mode surgery", NM_ROLE_CLINICIAN, {NM_OP_MODE, NM_MODE_SURGERY}, 2},
     {"mode shelf", NM_ROLE_CLINICIAN, {NM_OP_MODE, NM_MODE_SHELF}, 2},
     {"resume", NM_ROLE_PATIENT, {NM_OP_MODE, NM_MODE_RESUME}, 2},
-    {"test start", NM_ROLE_CLINICIAN, {NM_OP_TEST_START, 0, U32(1000u), U32(100u)}, 10},
+    {"test start", NM_ROLE_CLINICIAN, {NM_OP_TEST_START, 0, DT_U32(1000u), DT_U32(100u)}, 10},
     {"test stop", NM_ROLE_CLINICIAN, {NM_OP_TEST_STOP}, 1},
     {"amp up", NM_ROLE_PATIENT, {NM_OP_AMP_STEP, 0xFF, 1}, 3},
     {"amp down", NM_ROLE_PATIENT, {NM_OP_AMP_STEP, 0xFF, 0xFF}, 3},
-    {"amp set higher", NM_ROLE_CLINICIAN, {NM_OP_AMP_SET, 0, U32(4000u)}, 6},
+    {"amp set higher", NM_ROLE_CLINICIAN, {NM_OP_AMP_SET, 0, DT_U32(4000u)}, 6},
     {"select a subset", NM_ROLE_PATIENT, {NM_OP_SELECT, P1}, 2},
     {"select another", NM_ROLE_CLINICIAN, {NM_OP_SELECT, P2}, 2},
     {"program all", NM_ROLE_CLINICIAN, {0}, 0},
