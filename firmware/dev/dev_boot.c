@@ -118,8 +118,8 @@ static int load_identity(nm_dev_t *d, int *damaged, uint8_t *missing) {
 static void calendar_from_log(nm_dev_t *d) {
   uint32_t next = nm_log_next_seq(&d->log);
   if (next == nm_log_first_seq(&d->log)) return;
-  uint8_t rec[NM_LOG_PAYLOAD_MAX];
-  size_t len;
+  uint8_t rec[NM_LOG_PAYLOAD_MAX] = {0};
+  size_t len = 0;
   if (nm_log_read(&d->log, next - 1u, rec, sizeof rec, &len) != NM_OK || len < 4) return;
   uint32_t last_s = (uint32_t)rec[0] | (uint32_t)rec[1] << 8 | (uint32_t)rec[2] << 16 | (uint32_t)rec[3] << 24;
   uint32_t now_s = nm_dev_epoch_s(d);

@@ -69,9 +69,18 @@ int dev_events_flush(nm_dev_t *d) {
     }
   }
   if (done) {
-    memmove(&c->evq[0], &c->evq[done], (size_t)(c->evq_n - done) * sizeof c->evq[0]);
-    c->evq_n = (uint8_t)(c->evq_n - done);
-    c->evq_stamped = c->evq_n;
+    /* The events not written move to the front, one by one: slot i takes the event at
+     * j = i + done (after i, so not moved yet), each index checked where it is used. */
+    uint8_t n = c->evq_n, k = 0;
+    for (uint8_t i = 0; i < NM_CORE_EVQ_LEN; i++) {
+      unsigned j = (unsigned)i + done;
+      if (j < n && j < NM_CORE_EVQ_LEN) {
+        memmove(&c->evq[i], &c->evq[j], sizeof c->evq[0]);
+        k++;
+      }
+    }
+    c->evq_n = k;
+    c->evq_stamped = k;
   }
   return err;
 }
