@@ -57,6 +57,7 @@ static uint8_t place_set(const nm_prog_t progs[], uint8_t valid, uint8_t therapy
                          uint8_t repl_slot, nm_placement_t *pl) {
   const nm_prog_t *list[NM_MAX_RUNNING + 1];
   uint8_t slots[NM_MAX_RUNNING + 1];
+  memset(pl, 0, sizeof *pl); /* set on every path (nm_plan_place sets it on the others) */
   if ((mask & valid) != mask) return NM_SET_EMPTY;
   if (popcount8(mask) > NM_MAX_RUNNING) return NM_SET_TOO_MANY;
   if (therapy == NM_THERAPY_SNM && popcount8(mask) > 1) return NM_SET_SNM_ONE;
@@ -475,6 +476,7 @@ static int settings_ok(const nm_settings_t *s, const nm_lead_t *lead, const nm_l
                        uint8_t *bad_slot, uint32_t *reasons) {
   *bad_slot = 0xFF;
   *reasons = 0;
+  memset(pl, 0, sizeof *pl); /* set on every path, a refusal's too */
   if (s->therapy > NM_THERAPY_SNM || nm_lead_validate(lead) != NM_OK) {
     *reasons = NM_R_LEAD;
     return NM_EINVAL;

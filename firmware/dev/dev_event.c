@@ -47,7 +47,7 @@ void dev_evq_cut(nm_dev_t *d, uint8_t mark) {
 
 int dev_events_flush(nm_dev_t *d) {
   nm_core_t *c = &d->core;
-  uint8_t rec[NM_LOG_PAYLOAD_MAX];
+  uint8_t rec[NM_LOG_PAYLOAD_MAX] = {0}; /* every byte set, whatever the writer wrote */
   dev_stamp(d);
   uint8_t done = 0;
   int err = NM_OK;

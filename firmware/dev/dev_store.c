@@ -43,7 +43,7 @@ static void put_identity_fields(nm_wr_t *w, const nm_identity_t *id) {
 }
 
 int dev_put_identity(nm_dev_t *d, uint16_t key) {
-  uint8_t buf[IDENTITY_LEN];
+  uint8_t buf[IDENTITY_LEN] = {0}; /* every byte set, whatever the writer wrote */
   nm_wr_t w;
   nm_wr_init(&w, buf, sizeof buf);
   nm_wr_u8(&w, IDENTITY_VERSION);
@@ -88,7 +88,7 @@ int dev_load_identity(nm_dev_t *d, uint16_t key, nm_identity_t *id) {
 #define META_VERSION 2u
 
 static int put_meta(nm_dev_t *d) {
-  uint8_t buf[24];
+  uint8_t buf[24] = {0};
   nm_wr_t w;
   nm_wr_init(&w, buf, sizeof buf);
   nm_wr_u8(&w, META_VERSION);
@@ -134,7 +134,7 @@ int dev_load_meta(nm_dev_t *d) {
 #define REMOTES_LEN (NM_MAX_REMOTES * (1u + NM_KEY_ID_LEN + NM_SECRET_LEN + 4u))
 
 static int put_remotes(nm_dev_t *d) {
-  uint8_t buf[REMOTES_LEN];
+  uint8_t buf[REMOTES_LEN] = {0};
   nm_wr_t w;
   nm_wr_init(&w, buf, sizeof buf);
   for (int i = 0; i < NM_MAX_REMOTES; i++) {
@@ -170,7 +170,7 @@ int dev_load_remotes(nm_dev_t *d) {
 /* ---- the last lead check -------------------------------------------------------------- */
 
 static int put_imp(nm_dev_t *d) {
-  uint8_t buf[4 + 1 + 4 * NM_MAX_CONTACTS];
+  uint8_t buf[4 + 1 + 4 * NM_MAX_CONTACTS] = {0};
   nm_wr_t w;
   nm_wr_init(&w, buf, sizeof buf);
   nm_wr_u32(&w, d->imp_last_s);

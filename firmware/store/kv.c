@@ -744,7 +744,8 @@ static int kv_copy(nm_kv_t *kv, const nm_kv_entry_t *e, uint32_t dst, uint32_t d
   *used = kv_rec_size(r.len);
   uint32_t crc = 0;
   for (uint32_t pos = 0; pos < r.len;) {
-    uint32_t n = r.len - pos < NM_ST_CHUNK ? r.len - pos : NM_ST_CHUNK;
+    uint32_t left = r.len - pos; /* a local: the comparison bounds it, so n <= NM_ST_CHUNK */
+    uint32_t n = left < NM_ST_CHUNK ? left : NM_ST_CHUNK;
     err = port->nvm_read(port->ctx, src + NM_KV_REC_HDR_LEN + pos, buf, n);
     if (err) {
       return err;
