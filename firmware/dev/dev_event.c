@@ -28,7 +28,7 @@ void dev_stamp(nm_dev_t *d) {
 
 void dev_event(nm_dev_t *d, nm_event_t *e) {
   dev_stamp(d);
-  if (d->core.evq_n == NM_CORE_EVQ_LEN && !d->core.hold) (void)dev_events_flush(d);
+  if (d->core.evq_n >= NM_CORE_EVQ_LEN && !d->core.hold) (void)dev_events_flush(d);
   e->t_s = nm_dev_epoch_s(d);
   nm_core_event(&d->core, e);
   d->core.evq_stamped = d->core.evq_n;
