@@ -280,7 +280,7 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
     if (d->core.mode == NM_MODE_THERAPY || d->core.set.therapy_on || d->core.mode_before == NM_MODE_THERAPY ||
         !clin_fault) {
       d->core.mode_before = NM_MODE_OFF;
-      nm_core_safe_state(&d->core, NM_FAULT_STORE, (uint32_t)(-err));
+      nm_core_safe_state(&d->core, NM_FAULT_STORE, 0u - (uint32_t)err); /* -err, defined for any int */
     }
     d->dirty = (uint8_t)(d->dirty | NM_DIRTY_META | NM_DIRTY_SETTINGS);
     d->core.alerts = (uint16_t)(d->core.alerts | NM_ALERT_STORE);

@@ -154,6 +154,7 @@ int dev_load_remotes(nm_dev_t *d) {
   int err = get_record(d, DEV_KEY_REMOTES, buf, sizeof buf, &r);
   if (err) return err;
   nm_remote_t rem[NM_MAX_REMOTES];
+  memset(rem, 0, sizeof rem); /* every byte set before the fields are read in */
   for (int i = 0; i < NM_MAX_REMOTES; i++) {
     rem[i].used = nm_rd_u8(&r) ? 1u : 0u;
     nm_rd_bytes(&r, rem[i].id, NM_KEY_ID_LEN);
@@ -175,7 +176,7 @@ static int put_imp(nm_dev_t *d) {
   nm_wr_init(&w, buf, sizeof buf);
   nm_wr_u32(&w, d->imp_last_s);
   nm_wr_u8(&w, d->core.set.lead.n_contacts);
-  for (uint8_t n = 0; n < d->core.set.lead.n_contacts; n++) nm_wr_u32(&w, d->imp_last_ohm[n]);
+  for (uint8_t n = 0; n < d->core.set.lead.n_contacts && n < NM_MAX_CONTACTS; n++) nm_wr_u32(&w, d->imp_last_ohm[n]);
   return nm_kv_put(&d->kv, DEV_KEY_IMPEDANCE, buf, w.len);
 }
 
