@@ -169,6 +169,11 @@ static void load_settings(nm_dev_t *d, const boot_health_t *h, uint16_t *damage)
 int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory) {
   memset(d, 0, sizeof *d);
   d->port = port;
+  /* The core's port and profile as nm_core_init sets them, here already so that a boot that
+   * fails before it leaves them set too (its caller stops at the error; EVA, joining a
+   * failed boot with a booted device, saw a NULL port and profile after it). */
+  d->core.port = port;
+  d->core.prof = nm_profile_get(NM_PROFILE_NMOD_PRIMARY);
   if (port->nvm_pages < NM_DEV_KV_PAGES + 2u) return NM_EINVAL;
   int err = nm_kv_mount(&d->kv, port, NM_DEV_KV_FIRST, NM_DEV_KV_PAGES);
   if (err) {

@@ -7,7 +7,13 @@
 #include "dev_internal.h"
 
 uint32_t nm_dev_epoch_s(const nm_dev_t *d) {
-  int64_t t = (int64_t)(dev_now_us(d) / 1000000u) + d->epoch_offset_s;
+  int64_t up_s = (int64_t)(dev_now_us(d) / 1000000u); /* 0 .. 2^45 */
+  int64_t off = d->epoch_offset_s;                    /* any value: it comes from flash */
+  /* An offset beyond either end gives that end (as the clamp below would), before the sum
+   * could overflow; otherwise the sum fits and is clamped. */
+  if (off >= (int64_t)UINT32_MAX) return UINT32_MAX;
+  if (off < -((int64_t)1 << 46)) return 0u;
+  int64_t t = up_s + off;
   return t < 0 ? 0u : t > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)t;
 }
 
