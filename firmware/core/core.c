@@ -57,6 +57,7 @@ static uint8_t place_set(const nm_prog_t progs[], uint8_t valid, uint8_t therapy
                          uint8_t repl_slot, nm_placement_t *pl) {
   const nm_prog_t *list[NM_MAX_RUNNING + 1];
   uint8_t slots[NM_MAX_RUNNING + 1];
+  memset(pl, 0, sizeof *pl); /* set on every path (nm_plan_place sets it on the others) */
   if ((mask & valid) != mask) return NM_SET_EMPTY;
   if (popcount8(mask) > NM_MAX_RUNNING) return NM_SET_TOO_MANY;
   if (therapy == NM_THERAPY_SNM && popcount8(mask) > 1) return NM_SET_SNM_ONE;
@@ -73,7 +74,7 @@ static uint8_t place_set(const nm_prog_t progs[], uint8_t valid, uint8_t therapy
 /* ---- events: the core says what it changes ----------------------------------------- */
 
 void nm_core_event(nm_core_t *c, const nm_event_t *e) {
-  if (c->evq_n == NM_CORE_EVQ_LEN) {
+  if (c->evq_n >= NM_CORE_EVQ_LEN) { /* never above: >= keeps the bound visible to EVA */
     c->evq_dropped++;
     return;
   }
@@ -454,8 +455,11 @@ uint64_t nm_core_wake(nm_core_t *c) {
 
 int nm_core_init(nm_core_t *c, const nm_port_t *port, uint8_t therapy, const nm_lead_t *lead) {
   memset(c, 0, sizeof *c);
-  if (!port || therapy > NM_THERAPY_SNM || !lead || nm_lead_validate(lead) != NM_OK) return NM_EINVAL;
+  /* The port and the profile are set on every path, a refusal's too (a caller stops at the
+   * error; EVA, joining the two, then still sees them set). */
   c->port = port;
+  c->prof = nm_profile_get(NM_PROFILE_NMOD_PRIMARY);
+  if (!port || therapy > NM_THERAPY_SNM || !lead || nm_lead_validate(lead) != NM_OK) return NM_EINVAL;
   c->hw_lead = *lead;
   c->set.therapy = therapy;
   c->set.lead = *lead;
@@ -463,7 +467,6 @@ int nm_core_init(nm_core_t *c, const nm_port_t *port, uint8_t therapy, const nm_
   c->set.load.compliance_mv = NM_COMPLIANCE_DEFAULT_MV;
   c->mode = NM_MODE_SHELF;
   c->mode_before = NM_MODE_OFF;
-  c->prof = nm_profile_get(NM_PROFILE_NMOD_PRIMARY);
   nm_core_battery(c);
   uint64_t t = now_us(c);
   c->next_hk_us = t + HK_US;
@@ -477,6 +480,7 @@ static int settings_ok(const nm_settings_t *s, const nm_lead_t *lead, const nm_l
                        uint8_t *bad_slot, uint32_t *reasons) {
   *bad_slot = 0xFF;
   *reasons = 0;
+  memset(pl, 0, sizeof *pl); /* set on every path, a refusal's too */
   if (s->therapy > NM_THERAPY_SNM || nm_lead_validate(lead) != NM_OK) {
     *reasons = NM_R_LEAD;
     return NM_EINVAL;

@@ -118,8 +118,8 @@ static int load_identity(nm_dev_t *d, int *damaged, uint8_t *missing) {
 static void calendar_from_log(nm_dev_t *d) {
   uint32_t next = nm_log_next_seq(&d->log);
   if (next == nm_log_first_seq(&d->log)) return;
-  uint8_t rec[NM_LOG_PAYLOAD_MAX];
-  size_t len;
+  uint8_t rec[NM_LOG_PAYLOAD_MAX] = {0};
+  size_t len = 0;
   if (nm_log_read(&d->log, next - 1u, rec, sizeof rec, &len) != NM_OK || len < 4) return;
   uint32_t last_s = (uint32_t)rec[0] | (uint32_t)rec[1] << 8 | (uint32_t)rec[2] << 16 | (uint32_t)rec[3] << 24;
   uint32_t now_s = nm_dev_epoch_s(d);
@@ -169,6 +169,11 @@ static void load_settings(nm_dev_t *d, const boot_health_t *h, uint16_t *damage)
 int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory) {
   memset(d, 0, sizeof *d);
   d->port = port;
+  /* The core's port and profile as nm_core_init sets them, here already so that a boot that
+   * fails before it leaves them set too (its caller stops at the error; EVA, joining a
+   * failed boot with a booted device, saw a NULL port and profile after it). */
+  d->core.port = port;
+  d->core.prof = nm_profile_get(NM_PROFILE_NMOD_PRIMARY);
   if (port->nvm_pages < NM_DEV_KV_PAGES + 2u) return NM_EINVAL;
   int err = nm_kv_mount(&d->kv, port, NM_DEV_KV_FIRST, NM_DEV_KV_PAGES);
   if (err) {
@@ -280,7 +285,7 @@ int nm_dev_boot(nm_dev_t *d, const nm_port_t *port, const nm_factory_t *factory)
     if (d->core.mode == NM_MODE_THERAPY || d->core.set.therapy_on || d->core.mode_before == NM_MODE_THERAPY ||
         !clin_fault) {
       d->core.mode_before = NM_MODE_OFF;
-      nm_core_safe_state(&d->core, NM_FAULT_STORE, (uint32_t)(-err));
+      nm_core_safe_state(&d->core, NM_FAULT_STORE, 0u - (uint32_t)err); /* -err, defined for any int */
     }
     d->dirty = (uint8_t)(d->dirty | NM_DIRTY_META | NM_DIRTY_SETTINGS);
     d->core.alerts = (uint16_t)(d->core.alerts | NM_ALERT_STORE);

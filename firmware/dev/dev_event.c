@@ -7,7 +7,13 @@
 #include "dev_internal.h"
 
 uint32_t nm_dev_epoch_s(const nm_dev_t *d) {
-  int64_t t = (int64_t)(dev_now_us(d) / 1000000u) + d->epoch_offset_s;
+  int64_t up_s = (int64_t)(dev_now_us(d) / 1000000u); /* 0 .. 2^45 */
+  int64_t off = d->epoch_offset_s;                    /* any value: it comes from flash */
+  /* An offset beyond either end gives that end (as the clamp below would), before the sum
+   * could overflow; otherwise the sum fits and is clamped. */
+  if (off >= (int64_t)UINT32_MAX) return UINT32_MAX;
+  if (off < -((int64_t)1 << 46)) return 0u;
+  int64_t t = up_s + off;
   return t < 0 ? 0u : t > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)t;
 }
 
@@ -28,7 +34,7 @@ void dev_stamp(nm_dev_t *d) {
 
 void dev_event(nm_dev_t *d, nm_event_t *e) {
   dev_stamp(d);
-  if (d->core.evq_n == NM_CORE_EVQ_LEN && !d->core.hold) (void)dev_events_flush(d);
+  if (d->core.evq_n >= NM_CORE_EVQ_LEN && !d->core.hold) (void)dev_events_flush(d);
   e->t_s = nm_dev_epoch_s(d);
   nm_core_event(&d->core, e);
   d->core.evq_stamped = d->core.evq_n;
@@ -47,7 +53,7 @@ void dev_evq_cut(nm_dev_t *d, uint8_t mark) {
 
 int dev_events_flush(nm_dev_t *d) {
   nm_core_t *c = &d->core;
-  uint8_t rec[NM_LOG_PAYLOAD_MAX];
+  uint8_t rec[NM_LOG_PAYLOAD_MAX] = {0}; /* every byte set, whatever the writer wrote */
   dev_stamp(d);
   uint8_t done = 0;
   int err = NM_OK;
@@ -69,9 +75,18 @@ int dev_events_flush(nm_dev_t *d) {
     }
   }
   if (done) {
-    memmove(&c->evq[0], &c->evq[done], (size_t)(c->evq_n - done) * sizeof c->evq[0]);
-    c->evq_n = (uint8_t)(c->evq_n - done);
-    c->evq_stamped = c->evq_n;
+    /* The events not written move to the front, one by one: slot i takes the event at
+     * j = i + done (after i, so not moved yet), each index checked where it is used. */
+    uint8_t n = c->evq_n, k = 0;
+    for (uint8_t i = 0; i < NM_CORE_EVQ_LEN; i++) {
+      unsigned j = (unsigned)i + done;
+      if (j < n && j < NM_CORE_EVQ_LEN) {
+        memmove(&c->evq[i], &c->evq[j], sizeof c->evq[0]);
+        k++;
+      }
+    }
+    c->evq_n = k;
+    c->evq_stamped = k;
   }
   return err;
 }

@@ -19,7 +19,8 @@ void nm_dev_lead_check(nm_dev_t *d, int auto_check) {
   nm_core_ev_init(&e, NM_EV_IMPEDANCE);
   uint64_t sum = 0;
   uint32_t nsum = 0, ohm_now[NM_MAX_CONTACTS] = {0};
-  for (uint8_t n = 0; n < lead->n_contacts; n++) {
+  /* The lead is valid (n_contacts <= NM_MAX_CONTACTS): the second bound is the array's. */
+  for (uint8_t n = 0; n < lead->n_contacts && n < NM_MAX_CONTACTS; n++) {
     uint32_t ohm = 0;
     if (d->port->imp_measure(d->port->ctx, n, NM_NODE_CASE, &ohm) != NM_OK) continue;
     ohm_now[n] = ohm;
@@ -49,7 +50,8 @@ void nm_dev_lead_check(nm_dev_t *d, int auto_check) {
   e.u.impedance.auto_check = (uint8_t)(auto_check != 0);
   dev_event(d, &e);
   /* A short: the programs using that contact stop (the others go on); the core says so. */
-  for (uint8_t n = 0; n < lead->n_contacts; n++) {
+  /* The lead is valid (n_contacts <= NM_MAX_CONTACTS): the second bound is the array's. */
+  for (uint8_t n = 0; n < lead->n_contacts && n < NM_MAX_CONTACTS; n++) {
     if (e.u.impedance.shrt & (1u << n)) (void)nm_core_drop_node(&d->core, n);
   }
   (void)dev_store(d, NM_DIRTY_IMP | NM_DIRTY_SETTINGS);

@@ -8,6 +8,10 @@
  * this firmware's (NM_ECORRUPT); the store's other errors pass through. */
 static int get_record(nm_dev_t *d, uint16_t key, uint8_t *buf, size_t cap, nm_rd_t *r) {
   size_t n = 0;
+  /* Set on every path: an error leaves a reader of no bytes, and buf holds zeros where
+   * the store wrote no value bytes. */
+  nm_rd_init(r, buf, 0);
+  memset(buf, 0, cap);
   int err = nm_kv_get(&d->kv, key, buf, cap, &n);
   if (err == NM_ENOSPC) err = NM_ECORRUPT;
   if (err) return err;
@@ -39,7 +43,7 @@ static void put_identity_fields(nm_wr_t *w, const nm_identity_t *id) {
 }
 
 int dev_put_identity(nm_dev_t *d, uint16_t key) {
-  uint8_t buf[IDENTITY_LEN];
+  uint8_t buf[IDENTITY_LEN] = {0}; /* every byte set, whatever the writer wrote */
   nm_wr_t w;
   nm_wr_init(&w, buf, sizeof buf);
   nm_wr_u8(&w, IDENTITY_VERSION);
@@ -53,12 +57,12 @@ int dev_put_identity(nm_dev_t *d, uint16_t key) {
 int dev_load_identity(nm_dev_t *d, uint16_t key, nm_identity_t *id) {
   uint8_t buf[IDENTITY_LEN];
   nm_rd_t r;
+  memset(id, 0, sizeof *id); /* set on every path, an error's too */
   int err = get_record(d, key, buf, sizeof buf, &r);
   if (err) return err;
   size_t n = r.len;
   if (n == IDENTITY_V2_LEN && nm_rd_u8(&r) != 2u) r.err = NM_EINVAL;
   if (n == IDENTITY_LEN && nm_rd_u8(&r) != IDENTITY_VERSION) r.err = NM_EINVAL;
-  memset(id, 0, sizeof *id);
   nm_rd_bytes(&r, id->serial, NM_SERIAL_LEN);
   id->kind = nm_rd_u8(&r);
   id->therapy = nm_rd_u8(&r);
@@ -84,7 +88,7 @@ int dev_load_identity(nm_dev_t *d, uint16_t key, nm_identity_t *id) {
 #define META_VERSION 2u
 
 static int put_meta(nm_dev_t *d) {
-  uint8_t buf[24];
+  uint8_t buf[24] = {0};
   nm_wr_t w;
   nm_wr_init(&w, buf, sizeof buf);
   nm_wr_u8(&w, META_VERSION);
@@ -130,7 +134,7 @@ int dev_load_meta(nm_dev_t *d) {
 #define REMOTES_LEN (NM_MAX_REMOTES * (1u + NM_KEY_ID_LEN + NM_SECRET_LEN + 4u))
 
 static int put_remotes(nm_dev_t *d) {
-  uint8_t buf[REMOTES_LEN];
+  uint8_t buf[REMOTES_LEN] = {0};
   nm_wr_t w;
   nm_wr_init(&w, buf, sizeof buf);
   for (int i = 0; i < NM_MAX_REMOTES; i++) {
@@ -150,6 +154,7 @@ int dev_load_remotes(nm_dev_t *d) {
   int err = get_record(d, DEV_KEY_REMOTES, buf, sizeof buf, &r);
   if (err) return err;
   nm_remote_t rem[NM_MAX_REMOTES];
+  memset(rem, 0, sizeof rem); /* every byte set before the fields are read in */
   for (int i = 0; i < NM_MAX_REMOTES; i++) {
     rem[i].used = nm_rd_u8(&r) ? 1u : 0u;
     nm_rd_bytes(&r, rem[i].id, NM_KEY_ID_LEN);
@@ -166,12 +171,12 @@ int dev_load_remotes(nm_dev_t *d) {
 /* ---- the last lead check -------------------------------------------------------------- */
 
 static int put_imp(nm_dev_t *d) {
-  uint8_t buf[4 + 1 + 4 * NM_MAX_CONTACTS];
+  uint8_t buf[4 + 1 + 4 * NM_MAX_CONTACTS] = {0};
   nm_wr_t w;
   nm_wr_init(&w, buf, sizeof buf);
   nm_wr_u32(&w, d->imp_last_s);
   nm_wr_u8(&w, d->core.set.lead.n_contacts);
-  for (uint8_t n = 0; n < d->core.set.lead.n_contacts; n++) nm_wr_u32(&w, d->imp_last_ohm[n]);
+  for (uint8_t n = 0; n < d->core.set.lead.n_contacts && n < NM_MAX_CONTACTS; n++) nm_wr_u32(&w, d->imp_last_ohm[n]);
   return nm_kv_put(&d->kv, DEV_KEY_IMPEDANCE, buf, w.len);
 }
 
@@ -228,14 +233,19 @@ static int put_settings(nm_dev_t *d) {
 int dev_load_settings(nm_dev_t *d, nm_settings_t *s, nm_stored_state_t *st) {
   nm_rd_t r;
   int err = get_record(d, DEV_KEY_SETTINGS, d->scratch, sizeof d->scratch, &r);
-  if (err) return err;
+  if (err) {
+    /* Set on every path (nm_wire_get_settings sets them on the others). */
+    memset(s, 0, sizeof *s);
+    memset(st, 0, sizeof *st);
+    return err;
+  }
   size_t n = r.len;
   uint8_t version = n ? d->scratch[0] : 0;
   nm_wire_get_settings(&r, s, st);
   if (nm_rd_done(&r) != NM_OK) return NM_ECORRUPT;
   if (version == 1u) {
     /* Firmware 0.1: the mode in its own record (mode u8, mode before u8). */
-    uint8_t m[2];
+    uint8_t m[2] = {0, 0};
     if (nm_kv_get(&d->kv, DEV_KEY_MODE, m, sizeof m, &n) == NM_OK && n == 2) {
       st->mode = m[0];
       st->mode_before = m[1];

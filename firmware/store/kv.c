@@ -744,7 +744,8 @@ static int kv_copy(nm_kv_t *kv, const nm_kv_entry_t *e, uint32_t dst, uint32_t d
   *used = kv_rec_size(r.len);
   uint32_t crc = 0;
   for (uint32_t pos = 0; pos < r.len;) {
-    uint32_t n = r.len - pos < NM_ST_CHUNK ? r.len - pos : NM_ST_CHUNK;
+    uint32_t left = r.len - pos; /* a local: the comparison bounds it, so n <= NM_ST_CHUNK */
+    uint32_t n = left < NM_ST_CHUNK ? left : NM_ST_CHUNK;
     err = port->nvm_read(port->ctx, src + NM_KV_REC_HDR_LEN + pos, buf, n);
     if (err) {
       return err;
@@ -890,10 +891,12 @@ int nm_kv_get(nm_kv_t *kv, uint16_t key, void *buf, size_t cap, size_t *len) {
     return NM_ENOENT;
   }
   const nm_kv_entry_t *e = &kv->idx[i];
+  /* The value's length once, in a local: the check below bounds what is read. */
+  const uint16_t n = e->len;
   if (len) {
-    *len = e->len;
+    *len = n;
   }
-  if (e->len > cap) {
+  if (n > cap) {
     return NM_ENOSPC;
   }
   uint8_t h[NM_KV_REC_HDR_LEN];
@@ -904,23 +907,23 @@ int nm_kv_get(nm_kv_t *kv, uint16_t key, void *buf, size_t cap, size_t *len) {
   }
   kv_rec_t r;
   kv_rec_decode(h, &r);
-  if (!r.hdr_ok || r.key != key || r.len != e->len) {
+  if (!r.hdr_ok || r.key != key || r.len != n) {
     kv_lost_now(kv, key);
     return NM_ECORRUPT;
   }
-  if (e->len == 0) {
+  if (n == 0) {
     if (r.dcrc != nm_crc32(0, NULL, 0)) {
       kv_lost_now(kv, key);
       return NM_ECORRUPT;
     }
     return NM_OK;
   }
-  err = port->nvm_read(port->ctx, addr + NM_KV_REC_HDR_LEN, buf, e->len);
+  err = port->nvm_read(port->ctx, addr + NM_KV_REC_HDR_LEN, buf, n);
   if (err) {
     return err;
   }
-  if (nm_crc32(0, buf, e->len) != r.dcrc) {
-    memset(buf, 0, e->len); /* never hand out bytes that failed their check */
+  if (nm_crc32(0, buf, n) != r.dcrc) {
+    memset(buf, 0, n); /* never hand out bytes that failed their check */
     kv_lost_now(kv, key);
     return NM_ECORRUPT;
   }
