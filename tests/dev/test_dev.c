@@ -83,6 +83,36 @@ static void test_calendar_never_goes_back(void **state) {
   assert_true(nm_dev_epoch_s(&dt.dev) >= before);
 }
 
+/* The calendar offset comes from flash (any int64_t): the clock clamps to 0 .. UINT32_MAX at
+ * both ends without overflowing on the way (UBSan aborts this test on a signed overflow). */
+static void test_calendar_offset_at_its_ends(void **state) {
+  (void)state;
+  blank();
+  assert_int_equal(boot(), NM_OK);
+  sim_advance(&dt.hw, 3ull * 86400ull * 1000000000ull);
+  dt.dev.epoch_offset_s = 0;
+  int64_t up_s = (int64_t)nm_dev_epoch_s(&dt.dev);
+  assert_true(up_s >= 3 * 86400);
+  const struct {
+    int64_t off;
+    uint32_t want;
+  } at[] = {
+      {INT64_MAX, UINT32_MAX},
+      {INT64_MIN, 0u},
+      {(int64_t)UINT32_MAX, UINT32_MAX},
+      {(int64_t)UINT32_MAX - up_s, UINT32_MAX},
+      {(int64_t)UINT32_MAX - up_s - 1, UINT32_MAX - 1u},
+      {-up_s, 0u},
+      {-up_s + 1, 1u},
+      {-((int64_t)1 << 46) - 1, 0u},
+      {1790000000 - up_s, 1790000000u},
+  };
+  for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+    dt.dev.epoch_offset_s = at[i].off;
+    assert_int_equal(nm_dev_epoch_s(&dt.dev), at[i].want);
+  }
+}
+
 static void test_mri_survives_reboot(void **state) {
   (void)state;
   blank();
@@ -253,7 +283,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_provision_and_reboot),     cmocka_unit_test(test_settings_survive_reboot),
       cmocka_unit_test(test_mri_survives_reboot),      cmocka_unit_test(test_keyring),
-      cmocka_unit_test(test_calendar_never_goes_back),
+      cmocka_unit_test(test_calendar_never_goes_back), cmocka_unit_test(test_calendar_offset_at_its_ends),
       cmocka_unit_test(test_history),                  cmocka_unit_test(test_flash_failure_is_not_acknowledged),
       cmocka_unit_test(test_other_lead_refused),
       cmocka_unit_test(test_power_cut_at_every_step_of_programming),
