@@ -10,8 +10,8 @@ static int get_record(nm_dev_t *d, uint16_t key, uint8_t *buf, size_t cap, nm_rd
   size_t n = 0;
   /* Set on every path: an error leaves a reader of no bytes, and buf holds zeros where
    * the store wrote no value bytes. */
-  nm_rd_init(r, buf, 0);
   memset(buf, 0, cap);
+  nm_rd_init(r, buf, 0);
   int err = nm_kv_get(&d->kv, key, buf, cap, &n);
   if (err == NM_ENOSPC) err = NM_ECORRUPT;
   if (err) return err;
