@@ -30,10 +30,17 @@ const char *nm_wave_name(uint32_t wave) {
 /* ---- running set ------------------------------------------------------------------- */
 
 /* Programs of `mask` in slot order, as pointers into progs[] (slot `repl_slot` replaced by
- * *repl when repl is not NULL). Returns how many (NM_MAX_RUNNING + 1: too many). */
+ * *repl when repl is not NULL), in list[] and slots[] of NM_MAX_RUNNING + 1 entries. Returns
+ * how many (NM_MAX_RUNNING + 1: too many). */
 static uint8_t running_list(const nm_prog_t progs[], uint8_t mask, const nm_prog_t *repl, uint8_t repl_slot,
                             const nm_prog_t *list[], uint8_t slots[]) {
   uint8_t n = 0;
+  /* Every entry a valid pointer, even those past n that no one reads: no stack bytes. */
+  /*@ loop unroll NM_MAX_RUNNING + 1; */
+  for (uint8_t k = 0; k <= NM_MAX_RUNNING; k++) {
+    list[k] = &progs[0];
+    slots[k] = 0;
+  }
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
     if (!(mask & (1u << i))) continue;
     if (n == NM_MAX_RUNNING) return (uint8_t)(NM_MAX_RUNNING + 1);
@@ -134,11 +141,12 @@ static uint64_t tick_floor(uint64_t ms) { return ms - ms % TICK_MS; }
  * the time (ms after start) of the next change, NEVER when none is due. */
 static uint32_t cycle_pm(const nm_prog_t *p, uint64_t t_ms, uint64_t *next_ms) {
   uint64_t tq = tick_floor(t_ms);
-  if (p->cyc_on_s == 0) {
+  uint32_t on_s = p->cyc_on_s; /* read once: the test and the cycle are the same value */
+  if (on_s == 0) {
     *next_ms = tq < p->ramp_ms ? tq + TICK_MS : NEVER;
     return ramp_pm(tq, p->ramp_ms);
   }
-  uint64_t on_ms = (uint64_t)p->cyc_on_s * 1000u;
+  uint64_t on_ms = (uint64_t)on_s * 1000u;
   uint64_t cyc_ms = on_ms + (uint64_t)p->cyc_off_s * 1000u;
   uint64_t base = tq - tq % cyc_ms;
   uint64_t tc = tq - base;
@@ -323,6 +331,8 @@ static uint64_t refresh(nm_core_t *c, uint64_t t) {
   const nm_prog_t *progs[NM_MAX_RUNNING];
   uint32_t amps[NM_MAX_RUNNING] = {0};
   uint8_t any = 0;
+  /*@ loop unroll NM_MAX_RUNNING; */
+  for (uint8_t j = 0; j < NM_MAX_RUNNING; j++) progs[j] = &c->set.prog[0]; /* no entry unset */
   for (uint8_t j = 0; j < c->place.n; j++) {
     uint64_t nx;
     uint8_t slot = c->place.prog[j];

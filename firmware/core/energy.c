@@ -23,7 +23,13 @@ uint32_t nm_energy_supply_mv(const nm_profile_t *pf, uint32_t ua, uint32_t ohm, 
 }
 
 uint32_t nm_energy_eff_pm(const nm_profile_t *pf, uint32_t supply_mv) {
-  const uint16_t *v = pf->eff_mv, *e = pf->eff_pm;
+  /* The curve in locals: an index into them reads only the curve, whichever profile. */
+  uint16_t v[NM_EFF_POINTS], e[NM_EFF_POINTS];
+  /*@ loop unroll NM_EFF_POINTS; */
+  for (uint32_t k = 0; k < NM_EFF_POINTS; k++) {
+    v[k] = pf->eff_mv[k];
+    e[k] = pf->eff_pm[k];
+  }
   uint32_t eff = e[NM_EFF_POINTS - 1u];
   if (supply_mv <= v[0]) {
     eff = e[0];

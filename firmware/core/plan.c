@@ -135,8 +135,8 @@ nm_plan_result nm_plan_place(const nm_prog_t *const progs[], const uint8_t prog_
   uint32_t frame_ns = 1000000000u / g;
 
   /* Largest duty first packs best; ties keep the caller's order. */
-  uint8_t order[NM_MAX_RUNNING];
-  uint64_t duty[NM_MAX_RUNNING];
+  uint8_t order[NM_MAX_RUNNING] = {0}; /* whole arrays set: no entry is ever read unset */
+  uint64_t duty[NM_MAX_RUNNING] = {0};
   /*@ loop invariant 0 <= j <= n;
       loop invariant \forall integer a; 0 <= a < j ==> order[a] == a;
       loop assigns j, order[0 .. NM_MAX_RUNNING - 1], duty[0 .. NM_MAX_RUNNING - 1];
@@ -161,8 +161,7 @@ nm_plan_result nm_plan_place(const nm_prog_t *const progs[], const uint8_t prog_
     }
   }
 
-  spans_t sp;
-  sp.n = 0;
+  spans_t sp = {0}; /* every span set: a reader past n finds zeros, not stack bytes */
   /*@ loop invariant 0 <= k <= n && sp.n <= NM_PATTERN_MAX_SLOTS;
       loop invariant out->n == n && out->frame_hz == g;
       loop assigns k, sp, out->phase_ns[0 .. NM_MAX_RUNNING - 1], out->prog[0 .. NM_MAX_RUNNING - 1];
@@ -309,7 +308,8 @@ static int fill_pattern(const nm_placement_t *pl, const nm_prog_t *const progs[]
             loop assigns k, out->slot[0 .. out->n_slot - 1];
             loop variant k; */
         while (k > 0 && out->slot[k - 1].offset_ns > off) {
-          out->slot[k] = out->slot[k - 1];
+          nm_slot_t prev = out->slot[k - 1]; /* through a copy: two distinct slots */
+          out->slot[k] = prev;
           k--;
         }
         out->slot[k].offset_ns = off;

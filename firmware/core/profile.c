@@ -158,12 +158,22 @@ uint32_t nm_ocv_mv(uint8_t chem, uint32_t soc_pm) {
   return c[i] + ((uint32_t)c[i + 1u] - c[i]) * f / NM_OCV_STEP_PM; /* the curves rise */
 }
 
-uint32_t nm_ocv_soc_pm(uint8_t chem, uint32_t mv) {
-  const uint16_t *c = nm_ocv_curve(chem);
+/* nm_ocv_soc_pm on one curve c (rising strictly). */
+static uint32_t soc_on(const uint16_t c[NM_OCV_POINTS], uint32_t mv) {
   if (mv <= c[0]) return 0;
-  /* Bounded: NM_OCV_POINTS - 1 segments. */
+  /* Bounded: NM_OCV_POINTS - 1 segments. The step's share is worked out before the test,
+   * in the segment's own iteration (EVA joins the iterations where the loop is left). */
+  /*@ loop unroll NM_OCV_POINTS; */
   for (uint32_t i = 0; i + 1u < NM_OCV_POINTS; i++) {
-    if (mv < c[i + 1u]) return i * NM_OCV_STEP_PM + (mv - c[i]) * NM_OCV_STEP_PM / ((uint32_t)c[i + 1u] - c[i]);
+    uint32_t at = i * NM_OCV_STEP_PM + (mv - c[i]) * NM_OCV_STEP_PM / ((uint32_t)c[i + 1u] - c[i]);
+    if (mv < c[i + 1u]) return at;
   }
   return 1000u;
+}
+
+uint32_t nm_ocv_soc_pm(uint8_t chem, uint32_t mv) {
+  /* One call per curve, so that EVA (docs/ASSURANCE.md) reads one curve at a time: with
+   * the two joined, a step of one could look flat. */
+  if (chem == NM_CHEM_LI_ION) return soc_on(ocv[NM_CHEM_LI_ION], mv);
+  return soc_on(ocv[NM_CHEM_CFX_SVO], mv); /* and an unknown chemistry, as nm_ocv_curve */
 }

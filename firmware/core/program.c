@@ -8,13 +8,15 @@ uint32_t nm_prog_recharge_us(const nm_prog_t *p) {
 }
 
 uint32_t nm_prog_period_ns(const nm_prog_t *p) {
-  return p->rate_hz ? 1000000000u / p->rate_hz : 0;
+  uint32_t hz = p->rate_hz; /* read once: tested and divided by, the same value */
+  return hz ? 1000000000u / hz : 0;
 }
 
 uint64_t nm_prog_span_ns(const nm_prog_t *p) {
   uint64_t span = ((uint64_t)p->width_us + p->gap_us + nm_prog_recharge_us(p)) * 1000u;
-  if (p->wave == NM_WAVE_BURST && p->burst_pulses > 1 && p->intra_hz > 0) {
-    span += ((uint64_t)(p->burst_pulses - 1) * 1000000000u) / p->intra_hz;
+  uint32_t intra_hz = p->intra_hz; /* read once, as above */
+  if (p->wave == NM_WAVE_BURST && p->burst_pulses > 1 && intra_hz > 0) {
+    span += ((uint64_t)(p->burst_pulses - 1) * 1000000000u) / intra_hz;
   }
   return span;
 }

@@ -123,7 +123,9 @@ static void calendar_from_log(nm_dev_t *d) {
   if (nm_log_read(&d->log, next - 1u, rec, sizeof rec, &len) != NM_OK || len < 4) return;
   uint32_t last_s = (uint32_t)rec[0] | (uint32_t)rec[1] << 8 | (uint32_t)rec[2] << 16 | (uint32_t)rec[3] << 24;
   uint32_t now_s = nm_dev_epoch_s(d);
-  if (now_s < last_s) d->epoch_offset_s += (int64_t)(last_s - now_s);
+  /* An offset at or past UINT32_MAX reads as UINT32_MAX (nm_dev_epoch_s), never behind:
+   * so the sum below never overflows. */
+  if (now_s < last_s && d->epoch_offset_s < (int64_t)UINT32_MAX) d->epoch_offset_s += (int64_t)(last_s - now_s);
 }
 
 /* The settings and mode into the core, judged again. Damage that may have rolled them

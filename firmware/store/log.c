@@ -330,7 +330,8 @@ static int log_rollover(nm_log_t *log) {
 }
 
 int nm_log_append(nm_log_t *log, const void *payload, size_t len, uint32_t *seq_out) {
-  if (!log || !log->port || len > NM_LOG_PAYLOAD_MAX || (!payload && len > 0)) {
+  /* n_pages < 2: a log never mounted (nm_log_mount sets the port and n_pages together). */
+  if (!log || !log->port || log->n_pages < 2u || len > NM_LOG_PAYLOAD_MAX || (!payload && len > 0)) {
     return NM_EINVAL;
   }
   const nm_port_t *port = log->port;

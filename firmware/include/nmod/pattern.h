@@ -63,7 +63,8 @@ typedef struct {
 } nm_pattern_t;
 
 /* End (ns from frame start) of the pulse that starts at slot i: the end of its stimulating
- * phase, or of its recharge when the slot carries one. */
+ * phase, or of its recharge when the slot carries one; UINT32_MAX (past any frame) for a
+ * slot naming a channel past NM_MAX_RUNNING. i < NM_PATTERN_MAX_SLOTS. */
 uint32_t nm_pattern_slot_end_ns(const nm_pattern_t *p, uint8_t i);
 /* Structural check the output stage may run on every pattern it is given: indices in
  * range, offsets ascending, no overlap, nothing past the frame, currents summing to 0.
