@@ -1,4 +1,4 @@
-/* eva_boot.c: EVA's entry point for the device's boot (formal/frama/eva-open.txt, row
+/* eva_boot.c: EVA's entry point for the device's boot (formal/frama/parts.txt, row
  * eva-boot): nm_dev_boot on any bytes of flash (the EVA stub port, eva_port.c), from any
  * factory data, then one timer wake (nm_dev_wake). eva_dev.c goes on from there with any
  * sequence of events. Not built into the firmware. */

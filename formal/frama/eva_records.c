@@ -4,7 +4,7 @@
  * reader of firmware/core/wire.c, each given any bytes of any length up to its buffer, as
  * a damaged or tampered flash (the settings record, history events) or a device's reply
  * (status, interrogation, identity, reports) could hold them; then nm_rd_done, as every
- * caller checks it. The part of eva-boot (eva-open.txt) that decodes flash. Not built into
+ * caller checks it. The part of eva-boot (parts.txt) that decodes flash. Not built into
  * the firmware. */
 #include "eva_any.h"
 #include "nmod/cmd.h"
