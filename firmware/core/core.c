@@ -853,7 +853,7 @@ int nm_core_amp_step(nm_core_t *c, uint8_t role, uint8_t slot, int dir) {
     return NM_ENOENT;
   }
   if (mask == 0) return NM_ENOENT;
-  uint32_t next[NM_MAX_PROGRAMS];
+  uint32_t next[NM_MAX_PROGRAMS] = {0}; /* set for the programs of mask, below */
   /* All or none: every program must accept its step before any changes. */
   for (uint8_t i = 0; i < NM_MAX_PROGRAMS; i++) {
     if (!(mask & (1u << i))) continue;

@@ -45,8 +45,10 @@ void dev_evq_cut(nm_dev_t *d, uint8_t mark) {
    * it is raised once, with its alert, so it stays. */
   nm_core_t *c = &d->core;
   uint8_t n = mark;
-  for (uint8_t i = mark; i < c->evq_n; i++) {
-    if (c->evq[i].type == NM_EV_STORE) c->evq[n++] = c->evq[i];
+  for (uint8_t i = mark; i < c->evq_n && i < NM_CORE_EVQ_LEN && n < NM_CORE_EVQ_LEN; i++) {
+    if (c->evq[i].type != NM_EV_STORE) continue;
+    nm_event_t e = c->evq[i]; /* n <= i: through a copy, never a partial overlap */
+    c->evq[n++] = e;
   }
   if (n < c->evq_n) c->evq_n = c->evq_stamped = n;
 }

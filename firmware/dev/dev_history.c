@@ -13,8 +13,8 @@ static uint32_t off_of(uint32_t seq, uint32_t first) { return seq - first; }
 
 /* Time of event `seq`: NM_OK, or the log's error (overwritten, torn). */
 static int time_of(nm_dev_t *d, uint32_t seq, uint32_t *t_s, uint32_t *budget) {
-  uint8_t rec[NM_LOG_PAYLOAD_MAX];
-  size_t len;
+  uint8_t rec[NM_LOG_PAYLOAD_MAX] = {0}; /* set, whatever the read leaves */
+  size_t len = 0;
   if (*budget) (*budget)--;
   int err = nm_log_read(&d->log, seq, rec, sizeof rec, &len);
   if (err) return err;
@@ -63,8 +63,8 @@ void dev_op_history(nm_dev_t *d, const nm_args_t *a, nm_wr_t *w) {
   uint8_t n = 0;
   uint32_t seq = from;
   for (; seq != next && n < max && budget; seq++) {
-    uint8_t rec[NM_LOG_PAYLOAD_MAX];
-    size_t len;
+    uint8_t rec[NM_LOG_PAYLOAD_MAX] = {0}; /* set, whatever the read leaves */
+    size_t len = 0;
     budget--;
     if (nm_log_read(&d->log, seq, rec, sizeof rec, &len) != NM_OK || len < 4) continue; /* torn: skip */
     uint32_t t = (uint32_t)rec[0] | (uint32_t)rec[1] << 8 | (uint32_t)rec[2] << 16 | (uint32_t)rec[3] << 24;

@@ -82,6 +82,9 @@ static int op_revoke(nm_dev_t *d, const uint8_t id[NM_KEY_ID_LEN]) {
 }
 
 static int op_time(nm_dev_t *d, uint64_t epoch) {
+  /* The decoder refuses more (dec_time); checked again here, where the sum below needs
+   * it: the arguments are a union every op's decoder writes. */
+  if (epoch > UINT32_MAX) return NM_EINVAL;
   nm_event_t e;
   nm_core_ev_init(&e, NM_EV_TIME);
   e.u.time.old_s = nm_dev_epoch_s(d);

@@ -330,8 +330,10 @@ static int log_rollover(nm_log_t *log) {
 }
 
 int nm_log_append(nm_log_t *log, const void *payload, size_t len, uint32_t *seq_out) {
-  /* n_pages < 2: a log never mounted (nm_log_mount sets the port and n_pages together). */
-  if (!log || !log->port || log->n_pages < 2u || len > NM_LOG_PAYLOAD_MAX || (!payload && len > 0)) {
+  /* A log never mounted, or whose mount failed, is all zeros: no port, no pages, no slots
+   * (tested inline, so that EVA narrows the fields it divides by, as in nm_log_read). */
+  if (!log || !log->port || log->n_pages < 2u || log->slots == 0 || len > NM_LOG_PAYLOAD_MAX ||
+      (!payload && len > 0)) {
     return NM_EINVAL;
   }
   const nm_port_t *port = log->port;
@@ -419,7 +421,7 @@ uint32_t nm_log_first_seq(const nm_log_t *log) { return log->first_seq; }
 uint32_t nm_log_next_seq(const nm_log_t *log) { return log->head_seq + log->head_used; }
 
 int nm_log_read(nm_log_t *log, uint32_t seq, void *payload, size_t cap, size_t *len) {
-  if (!log || !log->port || (!payload && cap > 0)) {
+  if (!log || !log->port || log->n_pages < 2u || log->slots == 0 || (!payload && cap > 0)) {
     return NM_EINVAL;
   }
   const nm_port_t *port = log->port;

@@ -1,4 +1,4 @@
-/* eva_dev.c: EVA's entry point for the whole device (formal/frama/parts.txt, row eva-dev):
+/* eva_dev.c: EVA's entry point for the whole device (formal/frama/eva-open.txt, row eva-dev):
  * firmware/core, dev, store, proto and crypto as the implant runs them
  * (ports/cortexm/implant.c), on the EVA stub port (eva_port.c: any flash bytes, any
  * reading). Boot, then any sequence of the device's events, each with inputs of any value:
