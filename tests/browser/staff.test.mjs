@@ -218,9 +218,11 @@ test("a nurse is refused a clinician's action; a clinician records the team's de
     // The nurse: no form for the team's review or the trial, and the server refuses both.
     for (const [code, step] of [['S-NEW', 'team-review'], ['N-1', 'trial']]) {
       await openPatient(page, c.url, code);
-      await page.locator('#no-actions').waitFor();
-      assert.equal(await page.locator('#no-actions').textContent(),
-        `Your role may not record ${step} (it needs path.${step === 'trial' ? 'trial' : 'decision'}).`);
+      // A hash change keeps the page: the previous patient's notice may still be shown, so
+      // wait for this patient's (a wrong notice never matches and times out).
+      const notice = `Your role may not record ${step} (it needs path.${step === 'trial' ? 'trial' : 'decision'}).`;
+      await page.locator('#no-actions').filter({hasText: notice}).waitFor();
+      assert.equal(await page.locator('#no-actions').textContent(), notice);
       assert.equal(await page.locator(`#step-${step}`).count(), 0);
       assert.equal(await page.locator('#diary-form').count(), 1); // but she enters the diary
       assert.equal(await page.locator('#visit-form').count(), 1);
