@@ -144,6 +144,29 @@ static void test_untimed_and_tampered(void **state) {
   assert_int_equal(build(t, &pl, &pat), 0);
 }
 
+/* A slot's channel at the end of the channel table: the last channel is timed, one past it
+ * ends past any frame (nm_pattern_slot_end_ns reads no channel there) and is refused. */
+static void test_slot_channel_at_the_table_end(void **state) {
+  (void)state;
+  nm_prog_t t = tu_tonic(40, 100, 1000);
+  nm_placement_t pl;
+  nm_pattern_t pat;
+  assert_int_equal(place(&t, 1, &pl), NM_PLAN_OK);
+  assert_int_equal(build(&t, &pl, &pat), 1);
+  uint32_t end0 = nm_pattern_slot_end_ns(&pat, 0);
+  assert_true(end0 < UINT32_MAX);
+  pat.chan[NM_MAX_RUNNING - 1u] = pat.chan[0];
+  pat.slot[0].chan = NM_MAX_RUNNING - 1u;
+  assert_int_equal(nm_pattern_slot_end_ns(&pat, 0), end0);
+  pat.slot[0].chan = NM_MAX_RUNNING;
+  assert_int_equal(nm_pattern_slot_end_ns(&pat, 0), UINT32_MAX);
+  pat.slot[0].chan = 0xFF;
+  assert_int_equal(nm_pattern_slot_end_ns(&pat, 0), UINT32_MAX);
+  pat.n_chan = NM_MAX_RUNNING;
+  pat.slot[0].chan = NM_MAX_RUNNING;
+  assert_int_equal(nm_pattern_validate(&pat), NM_EINVAL);
+}
+
 static void test_amplitude_does_not_move_pulses(void **state) {
   (void)state;
   nm_prog_t p[3] = {tu_tonic(30, 200, 1000), tu_tonic(50, 300, 2000), tu_burst(10, 3, 500, 200, 500)};
@@ -193,6 +216,7 @@ int main(void) {
       cmocka_unit_test(test_two_rates_interleave), cmocka_unit_test(test_same_rate_areas),
       cmocka_unit_test(test_refusals),      cmocka_unit_test(test_amplitude_does_not_move_pulses),
       cmocka_unit_test(test_random_sets_valid), cmocka_unit_test(test_untimed_and_tampered),
+      cmocka_unit_test(test_slot_channel_at_the_table_end),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

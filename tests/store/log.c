@@ -60,6 +60,23 @@ static void test_args(void **state) {
   nm_port_t tiny = *port;
   tiny.nvm_page_size = 52; /* header + less than one record */
   assert_int_equal(nm_log_mount(&log, &tiny, 0, 2), NM_EINVAL);
+  /* A log never mounted (all zeros), or with a port but under 2 pages or no record slot:
+   * refused, nothing read or written. */
+  uint8_t one = 1;
+  size_t got = 0;
+  nm_log_t zero;
+  memset(&zero, 0, sizeof zero);
+  assert_int_equal(nm_log_append(&zero, &one, 1, NULL), NM_EINVAL);
+  assert_int_equal(nm_log_read(&zero, 0, &one, 1, &got), NM_EINVAL);
+  zero.port = port;
+  zero.n_pages = 1;
+  zero.slots = 1;
+  assert_int_equal(nm_log_append(&zero, &one, 1, NULL), NM_EINVAL);
+  assert_int_equal(nm_log_read(&zero, 0, &one, 1, &got), NM_EINVAL);
+  zero.n_pages = 2;
+  zero.slots = 0;
+  assert_int_equal(nm_log_append(&zero, &one, 1, NULL), NM_EINVAL);
+  assert_int_equal(nm_log_read(&zero, 0, &one, 1, &got), NM_EINVAL);
   for (size_t i = 0; i < f.size; i++) {
     assert_int_equal(f.mem[i], 0xFF);
   }
