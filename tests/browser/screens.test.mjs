@@ -198,10 +198,27 @@ test('the evaluation, the implant blocked after a failed trial, the override in 
     // The patient's own changes show the override, by this user.
     const mine = page.locator('#pt-changes-audit-trail-').locator('..').locator('tbody tr', {hasText: 'insert path_step'}).first();
     assert.match(await mine.textContent(), /console:anne.*override: team agreed: pain pattern changed/s);
-    // Live score totals, computed by the clinic.
+    // Live score totals, computed by the clinic. The answer to the empty form is held back
+    // until the answer to "6" is shown: a stale answer arriving late must not replace it.
+    let release;
+    const held = new Promise((r) => { release = r; });
+    let staleDone;
+    const stale = new Promise((r) => { staleDone = r; });
+    await page.route('**/api/v1/scores/total', async (route) => {
+      const empty = Object.keys(route.request().postDataJSON().answers).length === 0;
+      const resp = await route.fetch();
+      if (empty) await held;
+      await route.fulfill({response: resp});
+      if (empty) staleDone();
+    });
     await page.getByLabel('Score', {exact: true}).selectOption('nrs');
     await page.locator('#score-nrs').selectOption('6');
     await page.getByText('Total: 6 of 10').waitFor();
+    release();
+    await stale;
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+    assert.equal(await page.locator('#score-total').textContent(), 'Total: 6 of 10');
+    await page.unroute('**/api/v1/scores/total');
     // The audit shows the override, by this user.
     await page.getByRole('link', {name: 'Audit trail'}).click();
     const row = page.locator('#audit-table tbody tr', {hasText: 'insert path_step'}).first();
@@ -231,8 +248,31 @@ test('the evaluation, the implant blocked after a failed trial, the override in 
     await page.getByRole('link', {name: 'English'}).click();
     await page.getByText('No shower for 3 days after the definitive operation.').waitFor();
     await page.getByRole('heading', {name: 'Rules for you now (spinal cord stimulation, the first weeks after the definitive operation)'}).waitFor();
+    // One patient's page asked for, then another's: S-FAIL's answer is held until N-TRIAL's
+    // page is shown, and arriving late it must not draw S-FAIL under N-TRIAL's code.
+    let letGo;
+    const hold = new Promise((r) => { letGo = r; });
+    let asked;
+    const askedFor = new Promise((r) => { asked = r; });
+    let lateDone;
+    const late = new Promise((r) => { lateDone = r; });
+    await page.route('**/api/v1/patients/S-FAIL', async (route) => {
+      asked();
+      const resp = await route.fetch();
+      await hold;
+      await route.fulfill({response: resp});
+      lateDone();
+    });
+    await page.goto(c.url + '/#/patient/S-FAIL');
+    await askedFor;
     await page.goto(c.url + '/#/patient/N-TRIAL');
     await page.locator('#pt-triage').waitFor();
+    await page.locator('#patient-title', {hasText: '(N-TRIAL)'}).waitFor();
+    letGo();
+    await late;
+    await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+    assert.match(await page.locator('#patient-title').textContent(), /\(N-TRIAL\)$/);
+    await page.unroute('**/api/v1/patients/S-FAIL');
     await page.getByLabel('Temperature').fill('38.6');
     await page.getByRole('button', {name: 'Triage'}).click();
     await page.locator('#triage-result .urgency', {hasText: 'immediate'}).waitFor();

@@ -1,7 +1,7 @@
 // app.js: the console's shell: sign-in, navigation by role, and the views. Pages are
 // addressed by the hash (#/patients) so the browser's back button and bookmarks work.
 import * as api from './api.js';
-import {$, showView} from './dom.js';
+import {$, showView, takeTurn, isTurn} from './dom.js';
 import {showAudit} from './view-audit.js';
 import {showAccounts, setupAccounts} from './view-accounts.js';
 import {showPatients} from './view-patients.js';
@@ -38,6 +38,7 @@ function signedOut(note) {
   $('login-note').textContent = note || '';
   $('login-error').textContent = '';
   $('login-password').value = '';
+  takeTurn(); // a page still loading for the signed-out user draws nothing
   showView('view-login');
   $('login-name').focus();
 }
@@ -64,7 +65,9 @@ async function route() {
   }
   try {
     // Each page change asks who is signed in: an expired session shows the sign-in at once.
+    const turn = takeTurn();
     signedIn(await api.get('/api/v1/session'));
+    if (!isTurn(turn)) return;
     await views[name].show(arg);
   } catch (e) {
     if (e.status !== 401) throw e;

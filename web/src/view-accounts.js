@@ -1,6 +1,6 @@
 // view-accounts.js: the console's accounts (admin): the list, add, disable and enable.
 import * as api from './api.js';
-import {$, el, clear, showView} from './dom.js';
+import {$, el, clear, showView, takeTurn} from './dom.js';
 
 function row(u) {
   const action = u.disabled ? 'enable' : 'disable';
@@ -45,11 +45,12 @@ export function setupAccounts() {
 }
 
 export async function showAccounts() {
+  const turn = takeTurn();
   try {
     await list();
   } catch (e) {
     if (e.status === 401) return;
     $('account-error').textContent = e.message;
   }
-  showView('view-accounts');
+  showView('view-accounts', turn);
 }

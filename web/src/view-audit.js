@@ -1,6 +1,6 @@
 // view-audit.js: the audit trail of the whole clinic, newest first, a page at a time.
 import * as api from './api.js';
-import {$, el, clear, showView} from './dom.js';
+import {$, el, clear, showView, takeTurn} from './dom.js';
 
 let next = null;
 
@@ -34,10 +34,11 @@ async function load(more) {
 
 let wired = false;
 export async function showAudit() {
+  const turn = takeTurn();
   if (!wired) {
     $('audit-more').addEventListener('click', () => load(true));
     wired = true;
   }
   await load(false);
-  showView('view-audit');
+  showView('view-audit', turn);
 }

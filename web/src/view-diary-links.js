@@ -2,7 +2,7 @@
 // its address once (only a hash of its token is kept), list them, revoke one. diaryLinkControl
 // is the control itself, for this page and for the patient's page.
 import * as api from './api.js';
-import {$, el, clear, showView} from './dom.js';
+import {$, el, clear, showView, takeTurn} from './dom.js';
 
 const base = (code) => `/api/v1/patients/${encodeURIComponent(code)}`;
 
@@ -66,7 +66,7 @@ export function diaryLinkControl(code, mayIssue) {
 }
 
 export async function showDiaryLinks(session) {
-  showView('view-diary-links');
+  showView('view-diary-links', takeTurn());
   const form = $('diary-links-form');
   if (form.dataset.ready) return;
   form.dataset.ready = '1';

@@ -4,7 +4,7 @@
 // leaflet). Every number and rule comes from the server (the clinic's own computations); the
 // page only shows them, and offers only the actions the server lists for this user.
 import * as api from './api.js';
-import {$, el, clear, showView} from './dom.js';
+import {$, el, clear, showView, takeTurn, isTurn} from './dom.js';
 import {diaryChart} from './chart.js';
 import {diaryForm, diaryDelete, visitsSection, checksForms} from './view-entry.js';
 
@@ -161,14 +161,19 @@ function scoreForm(therapy) {
     for (const i of items.querySelectorAll('select')) if (i.value !== '') a[i.dataset.item] = i.value;
     return a;
   };
-  // The total comes from the clinic (POST /scores/total), never computed here.
+  // The total comes from the clinic (POST /scores/total), never computed here. Answers can
+  // come back out of order: only the newest request's answer is shown.
+  let asked = 0;
   const live = async () => {
+    const mine = ++asked;
+    let text;
     try {
       const r = await api.post('/api/v1/scores/total', {kind: kind.value, answers: answers()});
-      total.textContent = r.total === null ? `Total: - of ${r.max} (${r.missing})` : `Total: ${r.total} of ${r.max}`;
+      text = r.total === null ? `Total: - of ${r.max} (${r.missing})` : `Total: ${r.total} of ${r.max}`;
     } catch (e) {
-      total.textContent = e.message;
+      text = e.message;
     }
+    if (mine === asked) total.textContent = text;
   };
   const build = () => {
     clear(items);
@@ -259,8 +264,8 @@ function triageSection(d) {
 }
 
 // The patient's changes from the audit trail (for who may read it), newest first.
-async function auditSection() {
-  const page = await api.get(`/api/v1/audit?limit=50&patient=${enc(code)}`);
+async function auditSection(c) {
+  const page = await api.get(`/api/v1/audit?limit=50&patient=${enc(c)}`);
   const vals = (o) => (o ? Object.entries(o).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${v}`).join('\n') : '');
   const rows = page.entries.map((e) => [e.at, e.actor, `${e.op} ${e.table}`, vals(e.old), vals(e.new)]);
   const sec = section('Changes (audit trail)', rows.length
@@ -279,27 +284,33 @@ function documents() {
     el('li', {}, el('a', {href: `#/leaflet/${enc(code)}/en`}, 'The leaflet for the patient in English (print view)'))));
 }
 
+// A late answer never shows one patient under another's code (see takeTurn).
 export async function showPatient(c) {
-  code = c;
+  const turn = takeTurn();
   const box = $('patient-body');
   $('patient-error').textContent = '';
   try {
     if (!forms) forms = await api.get('/api/v1/scores/forms');
     if (!symptoms) symptoms = await api.get('/api/v1/triage/symptoms');
-    const d = await api.get('/api/v1/patients/' + enc(code));
+    const d = await api.get('/api/v1/patients/' + enc(c));
+    const audit = d.actions.audit ? await auditSection(c) : null;
+    if (!isTurn(turn)) return;
+    // The forms drawn now post to this patient: the code changes only with what is shown.
+    code = c;
     today = d.actions.today;
     clear(box);
     $('patient-title').textContent = `${d.patient.name} (${d.patient.id})`;
     box.append(el('p', {class: 'note'}, `${d.patient.therapy.toUpperCase()}, born ${d.patient.birth_date}; path ${d.path.status}`),
       pathSection(d), evalSection(d.evaluation), diarySection(d), scoresSection(d), visitsSection(d, code, () => showPatient(code)), planSection(d), checksSection(d),
       triageSection(d), documents());
-    if (d.actions.audit) box.append(await auditSection());
+    if (audit) box.append(audit);
   } catch (e) {
+    if (!isTurn(turn)) return;
     clear(box);
     $('patient-title').textContent = 'Patient';
     if (e.status !== 401) $('patient-error').textContent = e.message;
   }
-  showView('view-patient');
+  showView('view-patient', turn);
 }
 
 // The leaflet as a print view: the clinic's rules for the patient's phase, in Dutch (the
@@ -315,23 +326,24 @@ const LEAFLET_WORDS = {
     implanted: 'with the definitive stimulator', removed: 'the system was removed'},
 };
 export async function showLeaflet(arg) {
+  const turn = takeTurn();
   const [c, lang = 'nl'] = arg.split('/');
-  code = c;
   const box = $('leaflet-body');
   clear(box);
   $('leaflet-error').textContent = '';
   $('leaflet-other').textContent = lang === 'nl' ? 'English' : 'Nederlands';
-  $('leaflet-other').setAttribute('href', `#/leaflet/${enc(code)}/${lang === 'nl' ? 'en' : 'nl'}`);
+  $('leaflet-other').setAttribute('href', `#/leaflet/${enc(c)}/${lang === 'nl' ? 'en' : 'nl'}`);
   $('leaflet-other').setAttribute('lang', lang === 'nl' ? 'en' : 'nl');
   try {
-    const l = await api.get(`/api/v1/patients/${enc(code)}/leaflet?lang=${lang === 'nl' ? 'nl' : 'en'}`);
+    const l = await api.get(`/api/v1/patients/${enc(c)}/leaflet?lang=${lang === 'nl' ? 'nl' : 'en'}`);
+    if (!isTurn(turn)) return;
     const words = LEAFLET_WORDS[lang === 'nl' ? 'nl' : 'en'];
     $('leaflet-title').textContent = `${LEAFLET_TITLE[lang] || LEAFLET_TITLE.en} (${words[l.therapy]}, ${words[l.phase] || l.phase})`;
     $('leaflet-title').setAttribute('lang', lang);
     box.setAttribute('lang', lang);
     for (const s of l.sections) box.append(el('h2', {}, s.title), el('ul', {}, ...s.rules.map((r) => el('li', {}, r))));
   } catch (e) {
-    if (e.status !== 401) $('leaflet-error').textContent = e.message;
+    if (isTurn(turn) && e.status !== 401) $('leaflet-error').textContent = e.message;
   }
-  showView('view-leaflet');
+  showView('view-leaflet', turn);
 }

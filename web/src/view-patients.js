@@ -2,7 +2,7 @@
 // view, a page at a time. The server keeps the state per patient (table patient_state) and
 // decides who needs attention; this page only shows its answer.
 import * as api from './api.js';
-import {$, el, clear, showView} from './dom.js';
+import {$, el, clear, showView, takeTurn} from './dom.js';
 
 const PAGE = 25;
 const REASONS = {
@@ -76,6 +76,7 @@ async function addPatient(ev) {
 let wired = false;
 let timer = null;
 export async function showPatients() {
+  const turn = takeTurn();
   if (!wired) {
     const again = () => { offset = 0; load(); };
     $('patient-search').addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(again, 200); });
@@ -86,5 +87,5 @@ export async function showPatients() {
     wired = true;
   }
   await load();
-  showView('view-patients');
+  showView('view-patients', turn);
 }
